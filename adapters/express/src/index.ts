@@ -1,0 +1,181 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import {
+  ANONYMOUS,
+  NO_CREDENTIALS,
+  createAuthenticator,
+  createGuard,
+  type AuthCredentials,
+  type AuthDecision,
+  type AuthenticationOptions,
+  type Authenticator,
+  type BaseUser,
+  type Connection,
+  type Guard,
+  type RequiresOptions,
+  type ResponseDescription,
+  type UnauthenticatedUser,
+} from '@portcullis/core';
+import { connectionFromNode } from '@portcullis/node';
+
+/**
+ * Register your app's user type once, and `req.user` carries it everywhere:
+ *
+ * ```ts
+ * declare module '@portcullis/express' {
+ *   interface Register { user: AppUser }
+ * }
+ * ```
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface Register {}
+
+/** The app's user type (from {@link Register}), or `BaseUser`. */
+export type RegisteredUser = Register extends { user: infer U extends BaseUser } ? U : BaseUser;
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      /** The request's user, set by `authentication()`: the registered user type, or anonymous. */
+      user: RegisteredUser | UnauthenticatedUser;
+      /** The request's credentials (scopes), set by `authentication()`. */
+      auth: AuthCredentials;
+    }
+  }
+}
+
+/** The middleware returned by {@link authentication}. */
+export type AuthenticationMiddleware<U extends BaseUser> = RequestHandler & {
+  readonly authenticator: Authenticator<U>;
+};
+
+/** The middleware returned by {@link requires}. */
+export type GuardMiddleware = RequestHandler & { readonly guard: Guard };
+
+/** Per-request state the guards need: the connection and the backend's challenges. */
+interface State {
+  readonly connection: Connection;
+  readonly challenges: readonly string[];
+}
+const states = new WeakMap<Request, State>();
+const NO_CHALLENGES: readonly string[] = Object.freeze([]);
+
+/** Builds the `Connection` of an Express request. */
+export function toConnection(req: Request, now: () => number): Connection {
+  return connectionFromNode(req, req.originalUrl, now);
+}
+
+/**
+ * Copies a response description onto Express's response. A `notFound` answer
+ * leaves the route (`next('route')`) so the app's own 404 answers, exactly as it
+ * does for a path that does not exist.
+ */
+export function sendDescription(req: Request, res: Response, next: NextFunction, response: ResponseDescription): void {
+  if (response.notFound && req.route !== undefined) return next('route');
+  if (res.headersSent) return;
+  try {
+    res.status(response.notFound ? 404 : response.status);
+    for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value as string | string[]);
+    res.end(response.notFound ? 'Not Found' : response.body);
+  } catch {
+    // A header value a custom hook produced was not sendable: answer without it.
+    res.status(500).setHeader('content-type', 'text/plain; charset=utf-8');
+    res.end('Internal Server Error');
+  }
+}
+
+/**
+ * Authenticates every request: sets `req.user` and `req.auth`, or answers an
+ * authentication error itself (so the app's error handlers never see it).
+ *
+ * @example
+ * ```ts
+ * import express from 'express';
+ * import { basicAuth, SimpleUser } from '@portcullis/core';
+ * import { authentication, requires } from '@portcullis/express';
+ *
+ * const app = express();
+ * app.use(authentication({ backend: basicAuth({ verify: checkPassword }) }));
+ * app.get('/admin', requires('authenticated'), (req, res) => {
+ *   res.json({ user: req.user.displayName });
+ * });
+ * ```
+ */
+export function authentication<U extends BaseUser = RegisteredUser>(
+  options: AuthenticationOptions<U>,
+): AuthenticationMiddleware<U> {
+  const authenticator = createAuthenticator(options);
+  const { clock, challenges } = authenticator;
+  const middleware: RequestHandler = (req, res, next) => {
+    const apply = (decision: AuthDecision<U>): void => {
+      if (decision.type === 'respond') return sendDescription(req, res, next, decision.response);
+      req.user = decision.user as RegisteredUser | UnauthenticatedUser;
+      req.auth = decision.auth;
+      states.set(req, { connection, challenges });
+      next();
+    };
+    const connection = toConnection(req, clock);
+    const decision = authenticator.run(connection);
+    if (decision instanceof Promise) decision.then(apply, next);
+    else apply(decision);
+  };
+  return Object.assign(middleware, { authenticator });
+}
+
+function check(guard: Guard, req: Request, res: Response, next: NextFunction): boolean {
+  const state = states.get(req);
+  // Without authentication() in front, the request is anonymous: fail closed.
+  const denied = guard.check(state?.connection ?? toConnection(req, Date.now), {
+    user: state === undefined ? ANONYMOUS : req.user,
+    auth: state === undefined ? NO_CREDENTIALS : req.auth,
+    challenges: state?.challenges ?? NO_CHALLENGES,
+  });
+  if (denied === null) return true;
+  sendDescription(req, res, next, denied);
+  return false;
+}
+
+/**
+ * A route guard: every scope must be held. Default 403; `status` and `redirect`
+ * as in `RequiresOptions`.
+ *
+ * @example
+ * ```ts
+ * app.get('/admin', requires(['authenticated', 'admin'], { redirect: '/login' }), handler);
+ * ```
+ */
+export function requires(scopes: string | readonly string[], options?: RequiresOptions): GuardMiddleware {
+  const guard = createGuard(scopes, options);
+  const middleware: RequestHandler = (req, res, next) => {
+    if (check(guard, req, res, next)) next();
+  };
+  return Object.assign(middleware, { guard });
+}
+
+type ExpressMethod = (this: unknown, req: Request, res: Response, next: NextFunction) => unknown;
+
+/**
+ * The same guard as a method decorator, for class-style controllers.
+ *
+ * @example
+ * ```ts
+ * class Dashboard {
+ *   @Requires('authenticated')
+ *   get(req: Request, res: Response) { res.send(`Hello, ${req.user.displayName}`); }
+ * }
+ * const dashboard = new Dashboard();
+ * app.get('/dashboard', (req, res, next) => dashboard.get(req, res, next));
+ * ```
+ */
+export function Requires(scopes: string | readonly string[], options?: RequiresOptions) {
+  const guard = createGuard(scopes, options);
+  return function <M extends ExpressMethod>(method: M, _context: ClassMethodDecoratorContext): M {
+    return function (this: unknown, req: Request, res: Response, next: NextFunction) {
+      if (check(guard, req, res, next)) return method.call(this, req, res, next);
+      return undefined;
+    } as M;
+  };
+}
+
+export { upgradeHandler } from '@portcullis/node';
+export type { UpgradeOptions, UpgradePrincipal } from '@portcullis/node';

@@ -1,0 +1,155 @@
+import type { Context, MiddlewareHandler } from 'hono';
+import {
+  ANONYMOUS,
+  NO_CREDENTIALS,
+  createAuthenticator,
+  createConnection,
+  createGuard,
+  type AuthCredentials,
+  type AuthDecision,
+  type AuthenticationOptions,
+  type Authenticator,
+  type BaseUser,
+  type Connection,
+  type Guard,
+  type RequiresOptions,
+  type ResponseDescription,
+  type UnauthenticatedUser,
+} from '@portcullis/core';
+
+/** The variables `authentication()` sets: `c.var.user`, `c.var.auth`. */
+export interface AuthVariables<U extends BaseUser = BaseUser> {
+  user: U | UnauthenticatedUser;
+  auth: AuthCredentials;
+}
+
+/** A Hono `Env` carrying {@link AuthVariables}. */
+export interface AuthEnv<U extends BaseUser = BaseUser> {
+  Variables: AuthVariables<U>;
+}
+
+/** The middleware returned by {@link authentication}. */
+export type AuthenticationMiddleware<U extends BaseUser> = MiddlewareHandler<AuthEnv<U>> & {
+  readonly authenticator: Authenticator<U>;
+};
+
+/** The middleware returned by {@link requires}. */
+export type GuardMiddleware = MiddlewareHandler & { readonly guard: Guard };
+
+interface State {
+  readonly connection: Connection;
+  readonly challenges: readonly string[];
+}
+const states = new WeakMap<Context, State>();
+const NO_CHALLENGES: readonly string[] = Object.freeze([]);
+
+/** The raw path and query of a request URL (not re-normalised). */
+function target(url: string): string {
+  const start = url.indexOf('/', url.indexOf('//') + 2);
+  return start === -1 ? '/' : url.slice(start).replace(/#.*$/, '');
+}
+
+/** Builds the `Connection` of a Hono request (Web `Request`, any runtime). */
+export function toConnection(c: Context, now: () => number): Connection {
+  const headers = c.req.raw.headers;
+  return createConnection({
+    method: c.req.method,
+    target: target(c.req.url),
+    header: (name) => headers.get(name) ?? undefined,
+    now,
+  });
+}
+
+/** Turns a response description into a `Response`; `notFound` uses the app's own not-found handler. */
+export function toResponse(c: Context, response: ResponseDescription): Response | Promise<Response> {
+  if (response.notFound) return c.notFound();
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(response.headers)) {
+    if (typeof value === 'string') headers.set(name, value);
+    else for (const v of value) headers.append(name, v);
+  }
+  return new Response(response.body === '' ? null : response.body, { status: response.status, headers });
+}
+
+/**
+ * Authenticates every request: sets `c.var.user` and `c.var.auth`, or answers an
+ * authentication error itself (`app.onError` never sees it).
+ *
+ * @example
+ * ```ts
+ * import { Hono } from 'hono';
+ * import { basicAuth, SimpleUser } from '@portcullis/core';
+ * import { authentication, requires, type AuthEnv } from '@portcullis/hono';
+ *
+ * const app = new Hono<AuthEnv<SimpleUser>>();
+ * app.use(authentication({ backend: basicAuth({ verify: checkPassword }) }));
+ * app.get('/admin', requires('authenticated'), (c) => c.json({ user: c.var.user.displayName }));
+ * ```
+ */
+export function authentication<U extends BaseUser>(options: AuthenticationOptions<U>): AuthenticationMiddleware<U> {
+  const authenticator = createAuthenticator(options);
+  const { clock, challenges } = authenticator;
+  const middleware: MiddlewareHandler<AuthEnv<U>> = async (c, next) => {
+    const connection = toConnection(c, clock);
+    const decision: AuthDecision<U> = await authenticator.run(connection);
+    if (decision.type === 'respond') return toResponse(c, decision.response);
+    c.set('user', decision.user);
+    c.set('auth', decision.auth);
+    states.set(c, { connection, challenges });
+    await next();
+  };
+  return Object.assign(middleware, { authenticator });
+}
+
+function check(guard: Guard, c: Context): ResponseDescription | null {
+  const state = states.get(c);
+  // Without authentication() in front, the request is anonymous: fail closed.
+  return guard.check(state?.connection ?? toConnection(c, Date.now), {
+    user: state === undefined ? ANONYMOUS : (c.get('user') as BaseUser),
+    auth: state === undefined ? NO_CREDENTIALS : (c.get('auth') as AuthCredentials),
+    challenges: state?.challenges ?? NO_CHALLENGES,
+  });
+}
+
+/**
+ * A route guard: every scope must be held. Default 403; `status` and `redirect`
+ * as in `RequiresOptions`. Websocket upgrades (`upgradeWebSocket`) are refused
+ * with 403.
+ *
+ * @example
+ * ```ts
+ * app.get('/admin', requires(['authenticated', 'admin'], { redirect: '/login' }), handler);
+ * ```
+ */
+export function requires(scopes: string | readonly string[], options?: RequiresOptions): GuardMiddleware {
+  const guard = createGuard(scopes, options);
+  const middleware: MiddlewareHandler = async (c, next) => {
+    const denied = check(guard, c);
+    if (denied !== null) return toResponse(c, denied);
+    await next();
+  };
+  return Object.assign(middleware, { guard });
+}
+
+type HonoMethod = (this: unknown, c: Context) => Response | Promise<Response>;
+
+/**
+ * The same guard as a method decorator, for class-style controllers.
+ *
+ * @example
+ * ```ts
+ * class Dashboard {
+ *   @Requires('authenticated')
+ *   show(c: Context<AuthEnv>) { return c.text(`Hello, ${c.var.user.displayName}`); }
+ * }
+ * ```
+ */
+export function Requires(scopes: string | readonly string[], options?: RequiresOptions) {
+  const guard = createGuard(scopes, options);
+  return function <M extends HonoMethod>(method: M, _context: ClassMethodDecoratorContext): M {
+    return function (this: unknown, c: Context) {
+      const denied = check(guard, c);
+      return denied !== null ? toResponse(c, denied) : method.call(this, c);
+    } as M;
+  };
+}

@@ -1,0 +1,61 @@
+import type { Server } from 'node:http';
+import { createAdaptorServer } from '@hono/node-server';
+import { createNodeWebSocket } from '@hono/node-ws';
+import { Hono, type Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { AppSpec, HandlerResult, RouteSpec } from '@portcullis/conformance';
+import { Requires, authentication, requires, type AuthEnv } from '@portcullis/hono';
+
+function send(c: Context<AuthEnv>, result: HandlerResult): Response {
+  const status = (result.status ?? 200) as ContentfulStatusCode;
+  if (result.json !== undefined) return c.json(result.json, status, result.headers);
+  return c.text(result.text ?? '', status, { 'content-type': 'text/plain; charset=utf-8', ...result.headers });
+}
+
+function handlerFor(route: RouteSpec) {
+  return (c: Context<AuthEnv>) =>
+    send(c, route.handler({ user: c.var.user, auth: c.var.auth, method: c.req.method, query: new URL(c.req.url).searchParams }));
+}
+
+/** The conformance spec as a Hono 4 app on @hono/node-server, websockets through @hono/node-ws. */
+export function createHonoApp(spec: AppSpec): Server {
+  const app = new Hono<AuthEnv>();
+  const { injectWebSocket, upgradeWebSocket } = createNodeWebSocket({ app });
+  app.use(authentication({ backend: spec.backend, mode: spec.mode, exclude: spec.exclude, onError: spec.onError }));
+  if (spec.catchAllErrors) app.onError((_err, c) => c.text('catch-all', 500));
+
+  for (const route of spec.routes) {
+    const method = route.method === 'GET' ? 'get' : 'post';
+    if (route.kind === 'websocket') {
+      const guard = route.requires ? requires(route.requires.scopes, route.requires.options) : (_c: Context, next: () => Promise<void>) => next();
+      app.get(
+        route.path,
+        guard,
+        upgradeWebSocket((c) => ({
+          onOpen(_event, ws) {
+            const result = route.handler({ user: c.var.user, auth: c.var.auth, method: 'GET', query: new URLSearchParams() });
+            ws.send(result.text ?? '');
+            ws.close();
+          },
+        })),
+      );
+    } else if (route.style === 'class') {
+      const { scopes, options } = route.requires ?? { scopes: 'authenticated' };
+      class Controller {
+        @Requires(scopes, options)
+        handle(c: Context<AuthEnv>) {
+          return handlerFor(route)(c);
+        }
+      }
+      const controller = new Controller();
+      app[method](route.path, (c) => controller.handle(c));
+    } else if (route.requires) {
+      app[method](route.path, requires(route.requires.scopes, route.requires.options), handlerFor(route));
+    } else {
+      app[method](route.path, handlerFor(route));
+    }
+  }
+  const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+  injectWebSocket(server);
+  return server;
+}

@@ -1,0 +1,148 @@
+import type { Context, Middleware, Next } from 'koa';
+import {
+  ANONYMOUS,
+  NO_CREDENTIALS,
+  createAuthenticator,
+  createGuard,
+  type AuthCredentials,
+  type AuthDecision,
+  type AuthenticationOptions,
+  type Authenticator,
+  type BaseUser,
+  type Connection,
+  type Guard,
+  type RequiresOptions,
+  type ResponseDescription,
+  type UnauthenticatedUser,
+} from '@portcullis/core';
+import { connectionFromNode } from '@portcullis/node';
+
+/** What `authentication()` puts on `ctx.state`. Use it as Koa's (or the router's) `StateT`. */
+export interface AuthState<U extends BaseUser = BaseUser> {
+  user: U | UnauthenticatedUser;
+  auth: AuthCredentials;
+}
+
+/** The middleware returned by {@link authentication}. */
+export type AuthenticationMiddleware<U extends BaseUser> = Middleware<AuthState<U>> & {
+  readonly authenticator: Authenticator<U>;
+};
+
+/** The middleware returned by {@link requires}. */
+export type GuardMiddleware = Middleware & { readonly guard: Guard };
+
+interface State {
+  readonly connection: Connection;
+  readonly challenges: readonly string[];
+}
+const states = new WeakMap<object, State>();
+const NO_CHALLENGES: readonly string[] = Object.freeze([]);
+
+/** Builds the `Connection` of a Koa request. */
+export function toConnection(ctx: Context, now: () => number): Connection {
+  return connectionFromNode(ctx.req, ctx.originalUrl, now);
+}
+
+/**
+ * Copies a response description onto `ctx`. A `notFound` answer leaves the
+ * response untouched, so Koa answers its own 404 as for an unknown path.
+ */
+export function sendDescription(ctx: Context, response: ResponseDescription): void {
+  if (response.notFound) {
+    ctx.status = 404;
+    return;
+  }
+  ctx.status = response.status;
+  for (const [name, value] of Object.entries(response.headers)) ctx.set(name, value as string | string[]);
+  ctx.body = response.body;
+}
+
+/**
+ * Authenticates every request: sets `ctx.state.user` and `ctx.state.auth`, or
+ * answers an authentication error itself (your error middleware never sees it).
+ *
+ * @example
+ * ```ts
+ * import Koa from 'koa';
+ * import Router from '@koa/router';
+ * import { tokenAuth, SimpleUser } from '@portcullis/core';
+ * import { authentication, requires, type AuthState } from '@portcullis/koa';
+ *
+ * const app = new Koa<AuthState<SimpleUser>>();
+ * const router = new Router<AuthState<SimpleUser>>();
+ * app.use(authentication({ backend: tokenAuth({ verify: findUserByToken }) }));
+ * router.get('/me', requires('authenticated'), (ctx) => { ctx.body = { user: ctx.state.user.displayName }; });
+ * app.use(router.routes());
+ * ```
+ */
+export function authentication<U extends BaseUser>(options: AuthenticationOptions<U>): AuthenticationMiddleware<U> {
+  const authenticator = createAuthenticator(options);
+  const { clock, challenges } = authenticator;
+  const middleware: Middleware<AuthState<U>> = (ctx, next) => {
+    const connection = toConnection(ctx, clock);
+    const apply = (decision: AuthDecision<U>): Promise<void> | void => {
+      if (decision.type === 'respond') return sendDescription(ctx, decision.response);
+      ctx.state.user = decision.user;
+      ctx.state.auth = decision.auth;
+      states.set(ctx, { connection, challenges });
+      return next();
+    };
+    const decision = authenticator.run(connection);
+    return decision instanceof Promise ? decision.then(apply) : apply(decision);
+  };
+  return Object.assign(middleware, { authenticator });
+}
+
+function check(guard: Guard, ctx: Context): boolean {
+  const state = states.get(ctx);
+  const s = ctx.state as Partial<AuthState>;
+  // Without authentication() in front, the request is anonymous: fail closed.
+  const denied = guard.check(state?.connection ?? toConnection(ctx, Date.now), {
+    user: state === undefined || s.user === undefined ? ANONYMOUS : s.user,
+    auth: state === undefined || s.auth === undefined ? NO_CREDENTIALS : s.auth,
+    challenges: state?.challenges ?? NO_CHALLENGES,
+  });
+  if (denied === null) return true;
+  sendDescription(ctx, denied);
+  return false;
+}
+
+/**
+ * A route guard: every scope must be held. Default 403; `status` and `redirect`
+ * as in `RequiresOptions`.
+ *
+ * @example
+ * ```ts
+ * router.get('/admin', requires(['authenticated', 'admin'], { status: 404 }), handler);
+ * ```
+ */
+export function requires(scopes: string | readonly string[], options?: RequiresOptions): GuardMiddleware {
+  const guard = createGuard(scopes, options);
+  const middleware: Middleware = (ctx, next) => (check(guard, ctx) ? next() : undefined);
+  return Object.assign(middleware, { guard });
+}
+
+type KoaMethod = (this: unknown, ctx: Context, next: Next) => unknown;
+
+/**
+ * The same guard as a method decorator, for class-style controllers.
+ *
+ * @example
+ * ```ts
+ * class Dashboard {
+ *   @Requires('authenticated')
+ *   show(ctx: Context) { ctx.body = `Hello, ${ctx.state.user.displayName}`; }
+ * }
+ * ```
+ */
+export function Requires(scopes: string | readonly string[], options?: RequiresOptions) {
+  const guard = createGuard(scopes, options);
+  return function <M extends KoaMethod>(method: M, _context: ClassMethodDecoratorContext): M {
+    return function (this: unknown, ctx: Context, next: Next) {
+      return check(guard, ctx) ? method.call(this, ctx, next) : undefined;
+    } as M;
+  };
+}
+
+export { upgradeHandler } from '@portcullis/node';
+export type { UpgradeOptions, UpgradePrincipal } from '@portcullis/node';

@@ -1,0 +1,132 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import {
+  createAuthenticator,
+  createConnection,
+  createGuard,
+  type AuthCredentials,
+  type BaseUser,
+  type Connection,
+  type ResponseDescription,
+} from '@portcullis/core';
+import type { AppSpec, HandlerResult } from './spec.js';
+
+/**
+ * The reference adapter: the core on plain `Request`/`Response`, with no framework.
+ * It is what every framework adapter is measured against, and the smallest
+ * example of an adapter: build a `Connection`, run the decision, copy the answer.
+ */
+export function referenceApp(spec: AppSpec): (request: Request) => Promise<Response> {
+  const authenticator = createAuthenticator({
+    backend: spec.backend,
+    mode: spec.mode,
+    exclude: spec.exclude,
+    onError: spec.onError,
+  });
+  const routes = new Map(
+    spec.routes.map((r) => [
+      `${r.method} ${r.path}`,
+      { route: r, guard: r.requires ? createGuard(r.requires.scopes, r.requires.options) : undefined },
+    ]),
+  );
+
+  return async (request) => {
+    const url = request.url;
+    const target = url.slice(url.indexOf('/', url.indexOf('//') + 2));
+    const connection = createConnection({
+      method: request.method,
+      target,
+      header: (name) => request.headers.get(name) ?? undefined,
+      now: authenticator.clock,
+    });
+    const decision = await authenticator.run(connection);
+    if (decision.type === 'respond') return toResponse(decision.response);
+    const entry = routes.get(`${connection.method === 'HEAD' ? 'GET' : connection.method} ${connection.path}`);
+    if (entry === undefined) return notFound();
+    const denied = entry.guard?.check(connection, { ...decision, challenges: authenticator.challenges });
+    if (denied) return toResponse(denied);
+    return fromResult(
+      entry.route.handler({
+        user: decision.user,
+        auth: decision.auth,
+        method: connection.method,
+        query: new URLSearchParams(connection.query),
+      }),
+    );
+  };
+}
+
+function notFound(): Response {
+  return new Response('Not Found', { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+}
+
+function toResponse(response: ResponseDescription): Response {
+  if (response.notFound) return notFound();
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(response.headers)) {
+    for (const v of typeof value === 'string' ? [value] : value) headers.append(name, v);
+  }
+  return new Response(response.body === '' ? null : response.body, { status: response.status, headers });
+}
+
+function fromResult(result: HandlerResult): Response {
+  const headers = new Headers(result.headers);
+  let body: string;
+  if (result.json !== undefined) {
+    headers.set('content-type', 'application/json');
+    body = JSON.stringify(result.json);
+  } else {
+    if (!headers.has('content-type')) headers.set('content-type', 'text/plain; charset=utf-8');
+    body = result.text ?? '';
+  }
+  return new Response(body === '' ? null : body, { status: result.status ?? 200, headers });
+}
+
+/** Serves a fetch handler on Node's http server (repeated request headers joined with `, `, as on the Web). */
+export function serveFetch(handler: (request: Request) => Promise<Response>): Server {
+  return createServer((req, res) => {
+    answer(req, handler).then(
+      async (response) => {
+        const out: Record<string, string> = {};
+        response.headers.forEach((value, name) => {
+          out[name] = value;
+        });
+        res.writeHead(response.status, out);
+        res.end(Buffer.from(await response.arrayBuffer()));
+      },
+      () => {
+        res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
+        res.end('Internal Server Error');
+      },
+    );
+  });
+}
+
+async function answer(req: IncomingMessage, handler: (request: Request) => Promise<Response>): Promise<Response> {
+  const headers = new Headers();
+  for (let i = 0; i < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i] as string, req.rawHeaders[i + 1] as string);
+  const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
+  const body = hasBody ? await readAll(req) : undefined;
+  let request: Request;
+  try {
+    request = new Request(new URL(req.url ?? "/", "http://reference.invalid"), { method: req.method, headers, body: body as BodyInit | undefined });
+  } catch {
+    return new Response('Bad Request', { status: 400 });
+  }
+  return handler(request);
+}
+
+function readAll(req: IncomingMessage): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+/** The reference adapter under test: `createApp` for the conformance runner. */
+export function createReferenceServer(spec: AppSpec): Server {
+  return serveFetch(referenceApp(spec));
+}
+
+export type { AuthCredentials, BaseUser, Connection };

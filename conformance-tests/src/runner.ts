@@ -1,0 +1,69 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { rawRequest } from './raw.js';
+import type { Client, Scenario } from './scenario.js';
+import { scenarios as all } from './scenarios/index.js';
+import type { AdapterUnderTest } from './spec.js';
+
+/** Options of {@link runConformance}. */
+export interface ConformanceOptions extends AdapterUnderTest {
+  /** The scenarios to run; default every one. */
+  readonly scenarios?: readonly Scenario[];
+}
+
+/**
+ * Registers the conformance suite for one adapter with vitest: every scenario
+ * builds a real app through `createApp`, listens on 127.0.0.1 and is checked
+ * over real HTTP. Scenarios needing a capability the adapter does not declare
+ * in `supports` are skipped by that declaration.
+ *
+ * @example
+ * ```ts
+ * // adapters/my-framework/test/conformance.test.ts
+ * import { runConformance } from '@portcullis/conformance';
+ * runConformance({ name: 'my-framework', supports: { websocket: false }, createApp });
+ * ```
+ */
+export function runConformance(options: ConformanceOptions): void {
+  const { name, supports, createApp } = options;
+  describe(`conformance: ${name}`, () => {
+    for (const scenario of options.scenarios ?? all) {
+      const missing = (scenario.needs ?? []).filter((n) => !supports[n]);
+      const title = `${scenario.id}: ${scenario.title}`;
+      if (missing.length > 0) {
+        describe.skip(`${title} (needs ${missing.join(', ')})`, () => {
+          for (const c of scenario.cases) it(c.name, () => {});
+        });
+        continue;
+      }
+      describe(title, () => {
+        let server: Server;
+        let client: Client;
+        beforeAll(async () => {
+          server = await createApp(scenario.app());
+          await new Promise<void>((resolve, reject) => {
+            server.once('error', reject);
+            server.listen(0, '127.0.0.1', () => resolve());
+          });
+          const port = (server.address() as AddressInfo).port;
+          const url = `http://127.0.0.1:${port}`;
+          client = {
+            port,
+            url,
+            get: (path) => request(url).get(path),
+            post: (path) => request(url).post(path),
+            raw: (head) => rawRequest(port, head),
+          };
+        });
+        afterAll(async () => {
+          if (!server) return;
+          server.closeAllConnections?.();
+          await new Promise<void>((resolve) => server.close(() => resolve()));
+        });
+        for (const c of scenario.cases) it(c.name, () => c.run(client));
+      });
+    }
+  });
+}

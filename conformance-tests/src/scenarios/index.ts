@@ -1,0 +1,60 @@
+import { anonymousUser } from './anonymous-user.js';
+import { basicChallenge } from './basic-challenge.js';
+import { basicOk } from './basic-ok.js';
+import { basicColon, basicStrict } from './basic-strict.js';
+import { classStyle } from './class-style.js';
+import { customOnError } from './custom-on-error.js';
+import { guardedAnonymous } from './guarded-anonymous.js';
+import { loginNext } from './login-next.js';
+import { malformedCredentials } from './malformed-credentials.js';
+import { chainHalts, multiBackend } from './multi-backend.js';
+import { redirectNext } from './redirect-next.js';
+import { requiredMode } from './required-mode.js';
+import { severalScopes } from './several-scopes.js';
+import { statusOverride } from './status-override.js';
+import { tokenScheme } from './token-scheme.js';
+import { websocket } from './websocket.js';
+import type { Scenario } from '../scenario.js';
+
+/** Every scenario, in the order of DESIGN.md's table, then the catalogue's rows. */
+export const scenarios: readonly Scenario[] = Object.freeze([
+  anonymousUser,
+  basicOk,
+  guardedAnonymous,
+  severalScopes,
+  statusOverride,
+  redirectNext,
+  loginNext,
+  malformedCredentials,
+  customOnError,
+  basicChallenge,
+  classStyle,
+  websocket,
+  tokenScheme,
+  multiBackend,
+  chainHalts,
+  basicStrict,
+  basicColon,
+  requiredMode,
+]);
+
+export {
+  anonymousUser,
+  basicOk,
+  guardedAnonymous,
+  severalScopes,
+  statusOverride,
+  redirectNext,
+  loginNext,
+  malformedCredentials,
+  customOnError,
+  basicChallenge,
+  classStyle,
+  websocket,
+  tokenScheme,
+  multiBackend,
+  chainHalts,
+  basicStrict,
+  basicColon,
+  requiredMode,
+};

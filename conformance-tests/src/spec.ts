@@ -1,0 +1,69 @@
+import type {
+  AuthCredentials,
+  AuthenticationBackend,
+  BaseUser,
+  ErrorHook,
+  RequiresOptions,
+} from '@portcullis/core';
+import type { Server } from 'node:http';
+
+/** What a handler sees: read natively by the adapter (`req.user`, `ctx.state.user`, `c.var.user`). */
+export interface HandlerView {
+  readonly user: BaseUser;
+  readonly auth: AuthCredentials;
+  readonly method: string;
+  /** The query of the request, parsed. */
+  readonly query: URLSearchParams;
+}
+
+/** What a handler answers; the adapter sends it with its framework's own API. */
+export interface HandlerResult {
+  readonly status?: number;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Sent as `text/plain` … */
+  readonly text?: string;
+  /** … or as JSON. */
+  readonly json?: unknown;
+}
+
+/** One route of a framework-neutral app. */
+export interface RouteSpec {
+  readonly method: 'GET' | 'POST';
+  /** A literal path (no parameters). */
+  readonly path: string;
+  /** A `requires(scopes, options)` guard in front of the handler. */
+  readonly requires?: { readonly scopes: string | readonly string[]; readonly options?: RequiresOptions };
+  /** `class`: the guard sits on a controller method (`@Requires`) instead of the route. */
+  readonly style?: 'function' | 'class';
+  /** `websocket`: an upgrade endpoint; once open, the server sends the handler's `text` and closes. */
+  readonly kind?: 'http' | 'websocket';
+  readonly handler: (view: HandlerView) => HandlerResult;
+}
+
+/** A framework-neutral app: the adapter builds the real thing. */
+export interface AppSpec {
+  readonly backend: AuthenticationBackend<BaseUser>;
+  readonly mode?: 'optional' | 'required';
+  readonly exclude?: readonly (string | RegExp)[];
+  readonly onError?: ErrorHook;
+  readonly routes: readonly RouteSpec[];
+  /**
+   * Installs a catch-all error handler of the framework that answers 500, to prove
+   * it cannot turn an authentication answer into a 500.
+   */
+  readonly catchAllErrors?: boolean;
+}
+
+/** What an adapter declares it supports; scenarios needing more are skipped by declaration. */
+export interface Supports {
+  readonly websocket?: boolean;
+  readonly sessions?: boolean;
+}
+
+/** The adapter under test. */
+export interface AdapterUnderTest {
+  readonly name: string;
+  readonly supports: Supports;
+  /** Builds a real app for the spec and returns its (not yet listening) Node server. */
+  createApp(spec: AppSpec): Server | Promise<Server>;
+}

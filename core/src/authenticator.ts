@@ -1,0 +1,163 @@
+import type { AuthenticateResult, AuthenticationBackend } from './backend.js';
+import type { Connection } from './connection.js';
+import { NO_CREDENTIALS, type AuthCredentials } from './credentials.js';
+import { AuthenticationError, ConfigurationError, isAuthenticationError } from './errors.js';
+import { compileExclude } from './exclude.js';
+import { describe, type ResponseDescription } from './response.js';
+import { ANONYMOUS, type BaseUser, type UnauthenticatedUser } from './user.js';
+
+/**
+ * Answers an authentication error. Return a response description; throwing or
+ * returning something unusable falls back to the default answer.
+ */
+export type ErrorHook = (
+  connection: Connection,
+  error: AuthenticationError,
+) => ResponseDescription | Promise<ResponseDescription>;
+
+/** Options shared by every adapter's `authentication(...)`. */
+export interface AuthenticationOptions<U extends BaseUser = BaseUser> {
+  /** The backend (or a `multi([...])` chain) that recognises credentials. */
+  backend: AuthenticationBackend<U>;
+  /**
+   * Answers `AuthenticationError`s. Default: the core table (400 with the error's
+   * fixed message for malformed credentials, 401 with the challenges for rejected
+   * ones, 503 when the backend failed).
+   */
+  onError?: ErrorHook;
+  /**
+   * `optional` (default, Starlette): every request gets a user, routes opt in with
+   * `requires`. `required` (Litestar): anonymous requests get 401 with the
+   * challenges, except `exclude`d paths and (by default) `OPTIONS`.
+   */
+  mode?: 'optional' | 'required';
+  /** Paths that do not require a user in `required` mode (see `compileExclude`). */
+  exclude?: readonly (string | RegExp)[];
+  /** In `required` mode, let `OPTIONS` (CORS preflight) through anonymously. Default `true`. */
+  allowOptions?: boolean;
+  /** The clock, in ms since the epoch. Default `Date.now`; tests freeze it. */
+  clock?: () => number;
+}
+
+/** The request may go on, with this user and these credentials. */
+export interface Proceed<U extends BaseUser> {
+  readonly type: 'continue';
+  readonly user: U | UnauthenticatedUser;
+  readonly auth: AuthCredentials;
+}
+
+/** The request is answered here. */
+export interface Respond {
+  readonly type: 'respond';
+  readonly response: ResponseDescription;
+}
+
+/** What authentication decides for one request. */
+export type AuthDecision<U extends BaseUser> = Proceed<U> | Respond;
+
+/** The configured first step, shared by every adapter. */
+export interface Authenticator<U extends BaseUser> {
+  /** The backend's challenges, sent with 401 answers (also by guards). */
+  readonly challenges: readonly string[];
+  /** The configured clock. */
+  readonly clock: () => number;
+  /** Decides for one connection; synchronous when the backend is. */
+  run(connection: Connection): AuthDecision<U> | Promise<AuthDecision<U>>;
+}
+
+/**
+ * Checks and freezes options, and returns the decision function adapters call.
+ * Configuration errors throw here, at startup.
+ *
+ * @example
+ * ```ts
+ * const authenticator = createAuthenticator({ backend: basicAuth({ verify }) });
+ * const decision = await authenticator.run(connection);
+ * if (decision.type === 'respond') send(decision.response);
+ * ```
+ */
+export function createAuthenticator<U extends BaseUser>(options: AuthenticationOptions<U>): Authenticator<U> {
+  if (options === null || typeof options !== 'object') throw new ConfigurationError('options are required');
+  const backend = options.backend;
+  if (backend === null || typeof backend !== 'object' || typeof backend.authenticate !== 'function') {
+    throw new ConfigurationError('backend must be an object with an authenticate(connection) method');
+  }
+  const onError = options.onError;
+  if (onError !== undefined && typeof onError !== 'function') throw new ConfigurationError('onError must be a function');
+  const mode = options.mode ?? 'optional';
+  if (mode !== 'optional' && mode !== 'required') throw new ConfigurationError('mode must be "optional" or "required"');
+  const isExcluded = compileExclude(options.exclude);
+  const allowOptions = options.allowOptions ?? true;
+  const clock = options.clock ?? Date.now;
+  if (typeof clock !== 'function') throw new ConfigurationError('clock must be a function');
+  const challenges = Object.freeze([...(backend.challenges ?? [])]);
+  for (const c of challenges) {
+    if (typeof c !== 'string' || /[\u0000-\u001f\u007f]/.test(c)) {
+      throw new ConfigurationError('backend challenges must be strings without control characters');
+    }
+  }
+
+  const anonymous: Proceed<U> = Object.freeze({ type: 'continue', user: ANONYMOUS, auth: NO_CREDENTIALS });
+
+  function settle(connection: Connection, result: AuthenticateResult<U>): AuthDecision<U> | Promise<AuthDecision<U>> {
+    if (result) {
+      if (typeof result.user !== 'object' || result.user === null || typeof result.auth?.hasAll !== 'function') {
+        return fail(connection, new TypeError('backend returned a principal without user and auth'));
+      }
+      return { type: 'continue', user: result.user, auth: result.auth };
+    }
+    if (mode === 'required' && !(allowOptions && connection.method === 'OPTIONS') && !isExcluded(connection.path)) {
+      const outcome = connection.kind === 'websocket' ? ({ kind: 'refuse_upgrade' } as const) : ({ kind: 'unauthenticated' } as const);
+      return { type: 'respond', response: describe(outcome, connection, challenges) };
+    }
+    return anonymous;
+  }
+
+  function fail(connection: Connection, thrown: unknown): Respond | Promise<Respond> {
+    const error = isAuthenticationError(thrown) ? thrown : new AuthenticationError('backend_unavailable', { cause: thrown });
+    const fallback = (): Respond => ({
+      type: 'respond',
+      response: describe({ kind: 'error', code: error.code }, connection, challenges),
+    });
+    if (onError === undefined) return fallback();
+    let answer: ResponseDescription | Promise<ResponseDescription>;
+    try {
+      answer = onError(connection, error);
+    } catch {
+      return fallback();
+    }
+    if (answer instanceof Promise) {
+      return answer.then((a) => (isResponse(a) ? { type: 'respond', response: a } : fallback()), fallback);
+    }
+    return isResponse(answer) ? { type: 'respond', response: answer } : fallback();
+  }
+
+  return Object.freeze({
+    challenges,
+    clock,
+    run(connection: Connection): AuthDecision<U> | Promise<AuthDecision<U>> {
+      let result: AuthenticateResult<U> | Promise<AuthenticateResult<U>>;
+      try {
+        result = backend.authenticate(connection);
+      } catch (thrown) {
+        return fail(connection, thrown);
+      }
+      if (result instanceof Promise) {
+        return result.then(
+          (r) => settle(connection, r),
+          (thrown) => fail(connection, thrown),
+        );
+      }
+      return settle(connection, result);
+    },
+  });
+}
+
+function isResponse(value: unknown): value is ResponseDescription {
+  if (value === null || typeof value !== 'object') return false;
+  const r = value as ResponseDescription;
+  return (
+    Number.isInteger(r.status) && r.status >= 200 && r.status <= 599 &&
+    typeof r.body === 'string' && r.headers !== null && typeof r.headers === 'object'
+  );
+}

@@ -1,0 +1,91 @@
+import {
+  decodeBase64Strict,
+  decodeUtf8Strict,
+  hasControlCharacters,
+  quoteRealm,
+  readAuthorization,
+} from './authorization.js';
+import type { AuthenticationBackend, Principal } from './backend.js';
+import { grant, verifierResult, type ScopesOption, type VerifyResult } from './verify.js';
+import type { Connection } from './connection.js';
+import { AuthenticationError, ConfigurationError } from './errors.js';
+import type { BaseUser } from './user.js';
+
+/** Options of {@link basicAuth}. */
+export interface BasicAuthOptions<U extends BaseUser> {
+  /**
+   * Checks a username and password; returns the user, or `null` when they do not
+   * match. Compare secrets in constant time (`timingSafeEqual`).
+   */
+  verify(username: string, password: string, connection: Connection): VerifyResult<U>;
+  /** The realm sent in the challenge. Default `Restricted`. No control characters. */
+  realm?: string;
+  /** Scopes granted on success: a list, or a function of the user. Default `['authenticated']`. */
+  scopes?: ScopesOption<U>;
+}
+
+/** The decoded `user-id` and `password` of a Basic credential. */
+export interface BasicCredentials {
+  readonly username: string;
+  readonly password: string;
+}
+
+/** Longest accepted Basic token68 (about 3 KiB decoded). */
+const MAX_TOKEN = 4096;
+
+/**
+ * Parses `Authorization: Basic …` strictly (RFC 7617): one base64 decoder, UTF-8
+ * with `fatal: true`, the password is everything after the first colon, empty or
+ * control-character user-ids and passwords refused. Returns `null` when the
+ * request carries no Basic credentials.
+ */
+export function parseBasic(connection: Connection): BasicCredentials | null {
+  const value = readAuthorization(connection);
+  if (value === null || value.scheme !== 'basic') return null;
+  const token = value.credentials;
+  // "Basic", "Basic " and "Basic<TAB>…": the scheme is ours, the credential is unusable.
+  if (token === undefined || token === '' || token.length > MAX_TOKEN) throw new AuthenticationError('invalid_credentials');
+  const bytes = decodeBase64Strict(token);
+  if (bytes === null) throw new AuthenticationError('malformed_credentials');
+  const text = decodeUtf8Strict(bytes);
+  if (text === null) throw new AuthenticationError('malformed_credentials');
+  const colon = text.indexOf(':');
+  if (colon === -1) throw new AuthenticationError('malformed_credentials');
+  const username = text.slice(0, colon);
+  const password = text.slice(colon + 1);
+  if (username === '' || password === '' || hasControlCharacters(text)) {
+    throw new AuthenticationError('invalid_credentials');
+  }
+  return { username, password };
+}
+
+/**
+ * HTTP Basic authentication (RFC 7617) over an app-supplied `verify`.
+ *
+ * @example
+ * ```ts
+ * const backend = basicAuth({
+ *   realm: 'admin',
+ *   async verify(username, password) {
+ *     const [u, p] = await Promise.all([timingSafeEqual(username, 'admin'), timingSafeEqual(password, secret)]);
+ *     return u && p ? new SimpleUser(username) : null;
+ *   },
+ * });
+ * ```
+ */
+export function basicAuth<U extends BaseUser>(options: BasicAuthOptions<U>): AuthenticationBackend<U> {
+  if (typeof options?.verify !== 'function') throw new ConfigurationError('basicAuth: verify must be a function');
+  const realm = quoteRealm(options.realm ?? 'Restricted');
+  if (realm === null) throw new ConfigurationError('basicAuth: realm must be a non-empty string without control characters');
+  const verify = options.verify;
+  const auth = grant(options.scopes, 'basicAuth');
+  const challenges = Object.freeze([`Basic realm=${realm}, charset="UTF-8"`]);
+  return Object.freeze({
+    challenges,
+    authenticate(connection: Connection): Principal<U> | null | Promise<Principal<U>> {
+      const credentials = parseBasic(connection);
+      if (credentials === null) return null;
+      return verifierResult(verify(credentials.username, credentials.password, connection), auth);
+    },
+  });
+}

@@ -1,0 +1,125 @@
+/**
+ * The plain, framework-free view of a request that backends and guards see.
+ * Adapters build one per request from their native request object.
+ */
+export interface Connection {
+  /** `http` for ordinary requests, `websocket` for an upgrade request. */
+  readonly kind: 'http' | 'websocket';
+  /** The method in upper case. */
+  readonly method: string;
+  /** The path as the client sent it, starting with `/`, not decoded (never an absolute URL). */
+  readonly path: string;
+  /** The query string without the leading `?`, or `''`. */
+  readonly query: string;
+  /** Reads a request header by (case-insensitive) name; `undefined` when absent. */
+  header(name: string): string | undefined;
+  /**
+   * Every `Authorization` field value, as separate entries where the runtime keeps
+   * them apart (Node's `rawHeaders`). Web runtimes join repeated fields with `, `.
+   */
+  readonly authorization: readonly string[];
+  /** Cookies by name (the first of duplicated names wins). */
+  readonly cookies: ReadonlyMap<string, string>;
+  /** The clock, in milliseconds since the epoch. */
+  now(): number;
+}
+
+/** What an adapter hands to {@link createConnection}. */
+export interface ConnectionInit {
+  kind?: 'http' | 'websocket';
+  method: string;
+  /** Path plus optional `?query`, relative (`/admin?x=1`). */
+  target: string;
+  /** Header lookup by lower-case name. */
+  header(name: string): string | undefined;
+  /** All `Authorization` field values, when the runtime can tell them apart. */
+  authorization?: readonly string[];
+  now?: () => number;
+}
+
+const EMPTY: readonly string[] = Object.freeze([]);
+
+/**
+ * Builds a {@link Connection}. Cookies are parsed on first use.
+ *
+ * @example
+ * ```ts
+ * const conn = createConnection({
+ *   method: 'GET',
+ *   target: '/admin?x=1',
+ *   header: (name) => request.headers.get(name) ?? undefined,
+ * });
+ * ```
+ */
+export function createConnection(init: ConnectionInit): Connection {
+  const target = relativeTarget(init.target);
+  const q = target.indexOf('?');
+  const path = q === -1 ? target : target.slice(0, q);
+  const query = q === -1 ? '' : target.slice(q + 1);
+  const header = init.header;
+  let authorization = init.authorization;
+  if (authorization === undefined) {
+    const value = header('authorization');
+    authorization = value === undefined ? EMPTY : [value];
+  }
+  let cookies: ReadonlyMap<string, string> | undefined;
+  return {
+    kind: init.kind ?? (isWebSocketUpgrade(header) ? 'websocket' : 'http'),
+    method: init.method.toUpperCase(),
+    path,
+    query,
+    header,
+    authorization,
+    get cookies() {
+      return (cookies ??= parseCookies(header('cookie')));
+    },
+    now: init.now ?? Date.now,
+  };
+}
+
+/** The path and query of a request target; an absolute-form target keeps only those. */
+function relativeTarget(target: string): string {
+  if (target.startsWith('/')) return target;
+  try {
+    const url = new URL(target);
+    return url.pathname + url.search;
+  } catch {
+    return '/';
+  }
+}
+
+function isWebSocketUpgrade(header: (name: string) => string | undefined): boolean {
+  const upgrade = header('upgrade');
+  return upgrade !== undefined && upgrade.toLowerCase() === 'websocket';
+}
+
+/**
+ * Parses a `Cookie` header. The first occurrence of a name wins; names that are
+ * not RFC 6265 tokens are dropped; values are percent-decoded when valid.
+ */
+export function parseCookies(header: string | undefined): ReadonlyMap<string, string> {
+  const map = new Map<string, string>();
+  if (!header) return map;
+  // Web runtimes join repeated Cookie lines with ", "; Node joins them with "; ".
+  for (const part of header.split(/;|, (?=[^;=\s]+=)/)) {
+    const eq = part.indexOf('=');
+    if (eq <= 0) continue;
+    const name = part.slice(0, eq).trim();
+    if (!TOKEN.test(name) || map.has(name)) continue;
+    let value = part.slice(eq + 1).trim();
+    if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
+    map.set(name, safeDecode(value));
+  }
+  return map;
+}
+
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+function safeDecode(value: string): string {
+  if (!value.includes('%')) return value;
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * Every error Portcullis raises carries a stable `code`. Tests, logs and custom
+ * error hooks switch on the code; messages are fixed text per code and never
+ * contain a credential, a header value or anything else the client sent.
+ */
+
+/** Codes of errors raised while authenticating a request (see `docs/errors.md`). */
+export type AuthenticationErrorCode =
+  /** The `Authorization` value is not in the scheme's syntax (bad base64, not UTF-8, no colon…). */
+  | 'malformed_credentials'
+  /** More than one `Authorization` value was sent. */
+  | 'duplicate_authorization'
+  /** The `Authorization` value is longer than the configured cap. */
+  | 'oversized_authorization'
+  /** Well-formed credentials that the backend rejected (wrong password, unknown token, control characters…). */
+  | 'invalid_credentials'
+  /** The backend could not decide (its user store threw or timed out): the request fails closed. */
+  | 'backend_unavailable';
+
+/** Codes of errors thrown at configuration time, before any request. */
+export type ConfigurationErrorCode = 'invalid_configuration';
+
+/** Every code a Portcullis error can carry. */
+export type PortcullisErrorCode = AuthenticationErrorCode | ConfigurationErrorCode;
+
+const MESSAGES: Readonly<Record<PortcullisErrorCode, string>> = Object.freeze({
+  malformed_credentials: 'Invalid authorization credentials',
+  duplicate_authorization: 'Multiple authorization credentials',
+  oversized_authorization: 'Authorization credentials too large',
+  invalid_credentials: 'Invalid authorization credentials',
+  backend_unavailable: 'Authentication unavailable',
+  invalid_configuration: 'Invalid Portcullis configuration',
+});
+
+/** The fixed message of a code. */
+export function messageOf(code: PortcullisErrorCode): string {
+  return MESSAGES[code];
+}
+
+/** Base class: a stable `code`, a fixed message, the underlying error in `cause`. */
+export abstract class PortcullisError extends Error {
+  abstract readonly code: PortcullisErrorCode;
+}
+
+/**
+ * Raised by a backend when credentials are present but cannot be accepted.
+ * A present-but-invalid credential never falls back to anonymous.
+ *
+ * @example
+ * ```ts
+ * import { AuthenticationError } from '@portcullis/core';
+ * throw new AuthenticationError('invalid_credentials');
+ * ```
+ */
+export class AuthenticationError extends PortcullisError {
+  override readonly name = 'AuthenticationError';
+  readonly code: AuthenticationErrorCode;
+
+  constructor(code: AuthenticationErrorCode = 'invalid_credentials', options?: { cause?: unknown }) {
+    super(messageOf(code), options);
+    this.code = code;
+  }
+}
+
+/**
+ * Thrown at construction when options are unusable (a CR/LF in a realm, a
+ * redirect target that is not a relative path…). Never thrown per request.
+ * `detail` names the option; it never holds a secret.
+ */
+export class ConfigurationError extends PortcullisError {
+  override readonly name = 'ConfigurationError';
+  readonly code = 'invalid_configuration' as const;
+  readonly detail: string;
+
+  constructor(detail: string) {
+    super(`${messageOf('invalid_configuration')}: ${detail}`);
+    this.detail = detail;
+  }
+}
+
+/** True for an `AuthenticationError`, also across duplicated module copies. */
+export function isAuthenticationError(value: unknown): value is AuthenticationError {
+  if (value instanceof AuthenticationError) return true;
+  if (!(value instanceof Error) || value.name !== 'AuthenticationError') return false;
+  const code: unknown = (value as { code?: unknown }).code;
+  return typeof code === 'string' && Object.hasOwn(MESSAGES, code) && code !== 'invalid_configuration';
+}

@@ -1,0 +1,125 @@
+import type { Connection } from './connection.js';
+import { messageOf, type AuthenticationErrorCode } from './errors.js';
+
+/** A framework-free response: adapters copy it onto their native response. */
+export interface ResponseDescription {
+  readonly status: number;
+  /** Header names in lower case; an array value is sent as repeated field lines. */
+  readonly headers: Readonly<Record<string, string | readonly string[]>>;
+  readonly body: string;
+  /**
+   * When true, the adapter answers with its framework's own not-found response, so a
+   * guard with `status: 404` cannot be told apart from a route that does not exist.
+   */
+  readonly notFound?: boolean;
+  /** When true, the answer refuses a websocket upgrade (always 403). */
+  readonly refuseUpgrade?: boolean;
+}
+
+/**
+ * Everything the core can answer. This is the one table that chooses statuses,
+ * challenges and bodies; adapters never choose a status.
+ */
+export type Outcome =
+  | { readonly kind: 'error'; readonly code: AuthenticationErrorCode }
+  | { readonly kind: 'unauthenticated' }
+  | { readonly kind: 'forbidden' }
+  | { readonly kind: 'not_found' }
+  | { readonly kind: 'status'; readonly status: number }
+  | { readonly kind: 'redirect'; readonly location: string }
+  | { readonly kind: 'refuse_upgrade' };
+
+const ERROR_STATUS: Readonly<Record<AuthenticationErrorCode, number>> = {
+  malformed_credentials: 400,
+  duplicate_authorization: 400,
+  oversized_authorization: 431,
+  invalid_credentials: 401,
+  backend_unavailable: 503,
+};
+
+const REASON: Readonly<Record<number, string>> = {
+  400: 'Bad Request', 401: 'Unauthorized', 402: 'Payment Required', 403: 'Forbidden', 404: 'Not Found',
+  405: 'Method Not Allowed', 406: 'Not Acceptable', 407: 'Proxy Authentication Required', 408: 'Request Timeout',
+  409: 'Conflict', 410: 'Gone', 418: "I'm a Teapot", 423: 'Locked', 429: 'Too Many Requests',
+  431: 'Request Header Fields Too Large', 451: 'Unavailable For Legal Reasons', 503: 'Service Unavailable',
+};
+
+/** The standard reason phrase of a status, or `Error`. */
+export function reasonPhrase(status: number): string {
+  return REASON[status] ?? 'Error';
+}
+
+/** The status the table gives an authentication error code. */
+export function statusOfError(code: AuthenticationErrorCode): number {
+  return ERROR_STATUS[code];
+}
+
+/**
+ * Turns an {@link Outcome} into a response. `challenges` are the backend's
+ * `WWW-Authenticate` values, sent with every 401.
+ */
+export function describe(outcome: Outcome, connection: Connection, challenges: readonly string[]): ResponseDescription {
+  switch (outcome.kind) {
+    case 'error': {
+      const status = ERROR_STATUS[outcome.code];
+      // 400 answers carry the error's fixed message as Starlette's default does.
+      const text = status === 400 ? messageOf(outcome.code) : reasonPhrase(status);
+      return body(connection, status, outcome.code, text, status === 401 ? challenges : undefined);
+    }
+    case 'unauthenticated':
+      return body(connection, 401, 'unauthorized', 'Unauthorized', challenges);
+    case 'forbidden':
+      return body(connection, 403, 'forbidden', 'Forbidden');
+    case 'not_found':
+      return { status: 404, headers: {}, body: '', notFound: true };
+    case 'status': {
+      const s = outcome.status;
+      if (s === 401) return body(connection, 401, 'unauthorized', 'Unauthorized', challenges);
+      if (s === 403) return body(connection, 403, 'forbidden', 'Forbidden');
+      if (s === 404) return { status: 404, headers: {}, body: '', notFound: true };
+      return body(connection, s, 'error', reasonPhrase(s));
+    }
+    case 'redirect':
+      return {
+        status: 303,
+        headers: { location: outcome.location, 'cache-control': 'no-store', 'content-type': 'text/plain; charset=utf-8' },
+        body: 'See Other',
+      };
+    case 'refuse_upgrade':
+      return { status: 403, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'Forbidden', refuseUpgrade: true };
+  }
+}
+
+function body(
+  connection: Connection,
+  status: number,
+  code: string,
+  text: string,
+  challenges?: readonly string[],
+): ResponseDescription {
+  const json = prefersJson(connection);
+  const headers: Record<string, string | readonly string[]> = {
+    'content-type': json ? 'application/json' : 'text/plain; charset=utf-8',
+    'cache-control': 'no-store',
+    vary: 'Accept',
+  };
+  // One comma-joined field (RFC 9110 §11.6.1): Web runtimes join repeated fields
+  // anyway, so every adapter sends the same bytes.
+  if (challenges !== undefined && challenges.length > 0) headers['www-authenticate'] = challenges.join(', ');
+  return { status, headers, body: json ? JSON.stringify({ error: code }) : text };
+}
+
+/** True when the client asks for JSON and not for HTML (API clients, `fetch`). */
+export function prefersJson(connection: Connection): boolean {
+  const accept = connection.header('accept');
+  if (accept === undefined) return false;
+  const a = accept.toLowerCase();
+  return a.includes('application/json') && !a.includes('text/html');
+}
+
+/** True for a browser navigation: a GET or HEAD that accepts HTML. */
+export function isBrowserNavigation(connection: Connection): boolean {
+  if (connection.method !== 'GET' && connection.method !== 'HEAD') return false;
+  const accept = connection.header('accept');
+  return accept !== undefined && accept.toLowerCase().includes('text/html');
+}

@@ -1,0 +1,46 @@
+import { readAuthorization } from './authorization.js';
+import type { AuthenticationBackend, Principal } from './backend.js';
+import type { Connection } from './connection.js';
+import { ConfigurationError } from './errors.js';
+import { AuthenticationError } from './errors.js';
+import type { BaseUser } from './user.js';
+import { grant, verifierResult, type ScopesOption, type VerifyResult } from './verify.js';
+
+/** Options of {@link tokenAuth}. */
+export interface TokenAuthOptions<U extends BaseUser> {
+  /** Looks a token up; returns its user, or `null` for an unknown token. */
+  verify(token: string, connection: Connection): VerifyResult<U>;
+  /** Scopes granted on success: a list, or a function of the user. Default `['authenticated']`. */
+  scopes?: ScopesOption<U>;
+}
+
+const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/;
+const MAX_TOKEN = 4096;
+
+/**
+ * `Authorization: Token <key>` (the DRF and starlette-auth-toolkit convention).
+ * A request with another scheme is anonymous for this backend; `Token` with a
+ * missing or malformed key is `invalid_credentials` (401 with `WWW-Authenticate: Token`).
+ *
+ * @example
+ * ```ts
+ * const backend = tokenAuth({ verify: (token) => (token === 'abcd' ? new SimpleUser('bob') : null) });
+ * ```
+ */
+export function tokenAuth<U extends BaseUser>(options: TokenAuthOptions<U>): AuthenticationBackend<U> {
+  if (typeof options?.verify !== 'function') throw new ConfigurationError('tokenAuth: verify must be a function');
+  const verify = options.verify;
+  const auth = grant(options.scopes, 'tokenAuth');
+  return Object.freeze({
+    challenges: Object.freeze(['Token']),
+    authenticate(connection: Connection): Principal<U> | null | Promise<Principal<U>> {
+      const value = readAuthorization(connection);
+      if (value === null || value.scheme !== 'token') return null;
+      const token = value.credentials;
+      if (token === undefined || token.length > MAX_TOKEN || !TOKEN68.test(token)) {
+        throw new AuthenticationError('invalid_credentials');
+      }
+      return verifierResult(verify(token, connection), auth);
+    },
+  });
+}

@@ -1,0 +1,41 @@
+import ts from 'typescript';
+import { defineConfig, type Plugin } from 'vitest/config';
+
+/**
+ * Vite's Oxc transform only knows legacy decorators; Portcullis's `@Requires` is a
+ * standard (TC39) decorator. Test files that use decorators are compiled by
+ * TypeScript itself, so the tests run exactly what `tsc` emits for users.
+ */
+function standardDecorators(): Plugin {
+  return {
+    name: 'portcullis:standard-decorators',
+    enforce: 'pre',
+    transform(code, id) {
+      if (!id.endsWith('.ts') || id.includes('node_modules') || !/^\s*@[A-Z]\w*\(/m.test(code)) return null;
+      const out = ts.transpileModule(code, {
+        fileName: id,
+        compilerOptions: {
+          target: ts.ScriptTarget.ES2022,
+          module: ts.ModuleKind.ESNext,
+          sourceMap: true,
+          verbatimModuleSyntax: true,
+        },
+      });
+      return { code: out.outputText, map: out.sourceMapText ? JSON.parse(out.sourceMapText) : null };
+    },
+  };
+}
+
+export default defineConfig({
+  plugins: [standardDecorators()],
+  test: {
+    include: [
+      'core/src/**/*.test.ts',
+      'adapters/*/test/**/*.test.ts',
+      'conformance-tests/test/**/*.test.ts',
+      'examples/*/test/**/*.test.ts',
+    ],
+    testTimeout: 20_000,
+    hookTimeout: 20_000,
+  },
+});
