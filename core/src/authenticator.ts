@@ -92,8 +92,9 @@ export function createAuthenticator<U extends BaseUser>(options: AuthenticationO
   if (typeof clock !== 'function') throw new ConfigurationError('clock must be a function');
   const challenges = Object.freeze([...(backend.challenges ?? [])]);
   for (const c of challenges) {
-    if (typeof c !== 'string' || /[\u0000-\u001f\u007f]/.test(c)) {
-      throw new ConfigurationError('backend challenges must be strings without control characters');
+    // Control characters allow header injection; beyond Latin-1, Node and `Headers` throw on every 401.
+    if (typeof c !== 'string' || /[\u0000-\u001f\u007f]|[^\u0000-\u00ff]/.test(c)) {
+      throw new ConfigurationError('backend challenges must be Latin-1 strings without control characters');
     }
   }
 

@@ -77,9 +77,12 @@ export function hasControlCharacters(value: string): boolean {
 
 /**
  * Validates a realm and returns it as a quoted-string. CR, LF and other control
- * characters are refused; `"` and `\` are escaped (RFC 9110 §5.6.4).
+ * characters are refused, and so is anything beyond Latin-1 (Node's `setHeader`
+ * and `Headers` throw on it); `"` and `\` are escaped (RFC 9110 §5.6.4).
  */
 export function quoteRealm(realm: string): string | null {
-  if (typeof realm !== 'string' || realm.length === 0 || hasControlCharacters(realm)) return null;
+  if (typeof realm !== 'string' || realm.length === 0 || hasControlCharacters(realm) || /[^\u0000-\u00ff]/.test(realm)) {
+    return null;
+  }
   return '"' + realm.replace(/["\\]/g, '\\$&') + '"';
 }

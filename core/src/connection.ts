@@ -77,15 +77,17 @@ export function createConnection(init: ConnectionInit): Connection {
   };
 }
 
-/** The path and query of a request target; an absolute-form target keeps only those. */
+/**
+ * The path and query of a request target; an absolute-form target keeps only those,
+ * as sent. Resolving them (`new URL`) would remove dot segments the router still
+ * sees, so `exclude` could judge `/public/x` while the router serves `/admin/../public/x`.
+ */
 function relativeTarget(target: string): string {
   if (target.startsWith('/')) return target;
-  try {
-    const url = new URL(target);
-    return url.pathname + url.search;
-  } catch {
-    return '/';
-  }
+  const authority = /^[A-Za-z][A-Za-z0-9+.\-]*:\/\/[^/?#]*/.exec(target);
+  if (authority === null) return '/';
+  const rest = target.slice(authority[0].length).replace(/#.*$/, '');
+  return rest.startsWith('/') ? rest : `/${rest}`;
 }
 
 function isWebSocketUpgrade(header: (name: string) => string | undefined): boolean {

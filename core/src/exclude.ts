@@ -9,8 +9,9 @@ import { ConfigurationError } from './errors.js';
  * would make of it.
  */
 export function compileExclude(patterns: readonly (string | RegExp)[] | undefined): (path: string) => boolean {
-  if (patterns === undefined || patterns.length === 0) return () => false;
+  if (patterns === undefined) return () => false;
   if (!Array.isArray(patterns)) throw new ConfigurationError('exclude must be an array');
+  if (patterns.length === 0) return () => false;
   const exact = new Set<string>();
   const prefixes: string[] = [];
   const regexps: RegExp[] = [];
@@ -19,7 +20,8 @@ export function compileExclude(patterns: readonly (string | RegExp)[] | undefine
       if (!pattern.source.startsWith('^') || !pattern.source.endsWith('$') || pattern.global || pattern.sticky) {
         throw new ConfigurationError(`exclude: RegExp ${String(pattern)} must be anchored with ^ and $ and have no g or y flag`);
       }
-      regexps.push(pattern);
+      // A top-level alternation (/^\/a|\/b$/) leaves each branch half-anchored: anchor the whole.
+      regexps.push(new RegExp(`^(?:${pattern.source})$`, pattern.flags));
     } else if (typeof pattern === 'string' && pattern.startsWith('/') && isCanonical(pattern.replace(/\/\*$/, '/'))) {
       if (pattern.endsWith('/*')) prefixes.push(pattern.slice(0, -1));
       else if (pattern.includes('*')) throw new ConfigurationError(`exclude: "*" is only allowed as a final "/*" segment`);

@@ -57,7 +57,7 @@ export function createGuard(scopes: string | readonly string[], options: Require
     throw new ConfigurationError('requires: status must be a 4xx status code');
   }
   const redirect = options.redirect;
-  if (redirect !== undefined && (typeof redirect !== 'string' || safeNext(redirect, '') !== redirect || redirect.includes('#'))) {
+  if (redirect !== undefined && (typeof redirect !== 'string' || redirect === '' || safeNext(redirect, '') !== redirect || redirect.includes('#'))) {
     throw new ConfigurationError('requires: redirect must be a same-origin relative path such as "/login"');
   }
   const redirectPath = redirect?.replace(/\?.*$/, '');

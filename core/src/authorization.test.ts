@@ -1,0 +1,193 @@
+import { describe, it, expect } from 'vitest';
+import {
+  MAX_AUTHORIZATION_LENGTH,
+  decodeBase64Strict,
+  decodeUtf8Strict,
+  hasControlCharacters,
+  quoteRealm,
+  readAuthorization,
+} from './authorization.js';
+import { createConnection, type Connection } from './connection.js';
+import { AuthenticationError } from './errors.js';
+
+const FIXED = Date.UTC(2026, 0, 1);
+
+function conn(headers: Record<string, string> = {}, authorization?: string[]): Connection {
+  const map: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers)) map[k.toLowerCase()] = v;
+  return createConnection({ method: 'GET', target: '/', header: (n) => map[n], authorization, now: () => FIXED });
+}
+
+function thrown(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a throw');
+}
+
+function codeOf(fn: () => unknown): string {
+  const error = thrown(fn);
+  expect(error).toBeInstanceOf(AuthenticationError);
+  return (error as AuthenticationError).code;
+}
+
+const bytes = (...b: number[]): Uint8Array => Uint8Array.from(b);
+const text = (u: Uint8Array | null): string | null => (u === null ? null : new TextDecoder().decode(u));
+
+describe('readAuthorization', () => {
+  it('returns null when there is no Authorization header', () => {
+    expect(readAuthorization(conn())).toBeNull();
+  });
+
+  it('BAS-03 the scheme is case-insensitive and returned in lower case', () => {
+    for (const scheme of ['Basic', 'basic', 'BASIC', 'bAsIc']) {
+      expect(readAuthorization(conn({ authorization: `${scheme} dXNlcjpwYXNz` }))).toEqual({
+        scheme: 'basic',
+        credentials: 'dXNlcjpwYXNz',
+      });
+    }
+  });
+
+  it('BAS-04 a scheme is matched as a whole token, not as a substring', () => {
+    expect(readAuthorization(conn({ authorization: 'NotBasic dXNlcjpwYXNz' }))?.scheme).toBe('notbasic');
+    expect(readAuthorization(conn({ authorization: 'Basicx dXNlcjpwYXNz' }))?.scheme).toBe('basicx');
+    expect(readAuthorization(conn({ authorization: 'XBasic dXNlcjpwYXNz' }))?.scheme).toBe('xbasic');
+  });
+
+  it('BAS-04 "Basic" and "Basic " have the scheme and empty credentials', () => {
+    expect(readAuthorization(conn({ authorization: 'Basic' }))).toEqual({ scheme: 'basic', credentials: '' });
+    expect(readAuthorization(conn({ authorization: 'Basic ' }))).toEqual({ scheme: 'basic', credentials: '' });
+  });
+
+  it('BAS-05 several spaces after the scheme and spaces around the value are accepted', () => {
+    expect(readAuthorization(conn({ authorization: 'Basic  dXNlcjpwYXNz' }))?.credentials).toBe('dXNlcjpwYXNz');
+    expect(readAuthorization(conn({ authorization: ' Basic dXNlcjpwYXNz ' }))?.credentials).toBe('dXNlcjpwYXNz');
+  });
+
+  it('BAS-05 a TAB between scheme and credentials leaves the credentials unusable', () => {
+    expect(readAuthorization(conn({ authorization: 'Basic\tdXNlcjpwYXNz' }))).toEqual({
+      scheme: 'basic',
+      credentials: undefined,
+    });
+  });
+
+  it('BAS-15 two Authorization field lines give duplicate_authorization', () => {
+    const c = conn({}, ['Basic dXNlcjpwYXNz', 'Basic dXNlcjpwYXNz']);
+    expect(codeOf(() => readAuthorization(c))).toBe('duplicate_authorization');
+  });
+
+  it('BAS-15 a ", "-joined value (Web Headers.get) gives duplicate_authorization', () => {
+    const joined = conn({ authorization: 'Basic dXNlcjpwYXNz, Basic dXNlcjpwYXNz' });
+    expect(codeOf(() => readAuthorization(joined))).toBe('duplicate_authorization');
+    const mixed = conn({}, ['Bearer a, Basic dXNlcjpwYXNz']);
+    expect(codeOf(() => readAuthorization(mixed))).toBe('duplicate_authorization');
+  });
+
+  it('BAS-16 a value above the cap gives oversized_authorization', () => {
+    expect(codeOf(() => readAuthorization(conn({ authorization: 'Basic ' + 'A'.repeat(17_000) })))).toBe(
+      'oversized_authorization',
+    );
+    const over = 'Basic ' + 'A'.repeat(MAX_AUTHORIZATION_LENGTH - 5);
+    expect(over.length).toBe(MAX_AUTHORIZATION_LENGTH + 1);
+    expect(codeOf(() => readAuthorization(conn({ authorization: over })))).toBe('oversized_authorization');
+  });
+
+  it('BAS-16 a value exactly at the cap is read', () => {
+    const atCap = 'Basic ' + 'A'.repeat(MAX_AUTHORIZATION_LENGTH - 6);
+    expect(atCap.length).toBe(MAX_AUTHORIZATION_LENGTH);
+    expect(readAuthorization(conn({ authorization: atCap }))?.scheme).toBe('basic');
+  });
+
+  it('BAS-20 Proxy-Authorization is ignored', () => {
+    expect(readAuthorization(conn({ 'proxy-authorization': 'Basic dXNlcjpwYXNz' }))).toBeNull();
+  });
+
+  it('a value that does not start with a token has no scheme', () => {
+    expect(readAuthorization(conn({ authorization: '(Basic) x' }))).toEqual({ scheme: '', credentials: undefined });
+  });
+});
+
+describe('decodeBase64Strict', () => {
+  it('decodes canonical standard base64', () => {
+    expect(text(decodeBase64Strict('dXNlcjpwYXNz'))).toBe('user:pass');
+    expect(text(decodeBase64Strict('dXNlcg=='))).toBe('user');
+    expect(text(decodeBase64Strict('QUI='))).toBe('AB');
+    expect(Array.from(decodeBase64Strict('/w==') ?? [])).toEqual([0xff]);
+    expect(Array.from(decodeBase64Strict('+/+/') ?? [])).toEqual([0xfb, 0xff, 0xbf]);
+  });
+
+  it('BAS-14 refuses missing or excess padding', () => {
+    for (const v of ['dXNlcg', 'dXNlcg=', 'dXNlcg===', 'dXNlcjpwYXNz=', 'dXNlcjpwYXNz==', '====', '=', 'QQ=Q']) {
+      expect(decodeBase64Strict(v)).toBeNull();
+    }
+  });
+
+  it('BAS-14 refuses non-canonical trailing bits', () => {
+    expect(decodeBase64Strict('QQ==')).not.toBeNull();
+    expect(decodeBase64Strict('QR==')).toBeNull();
+    expect(decodeBase64Strict('QUJ=')).toBeNull();
+    expect(decodeBase64Strict('dXNlch==')).toBeNull();
+  });
+
+  it('BAS-14 refuses the URL-safe alphabet', () => {
+    expect(decodeBase64Strict('-_8=')).toBeNull();
+    expect(decodeBase64Strict('dXNl-_==')).toBeNull();
+    expect(decodeBase64Strict('_w==')).toBeNull();
+  });
+
+  it('BAS-14 refuses whitespace and junk', () => {
+    for (const v of ['dXNl cjpwYXNz', ' dXNlcjpwYXNz', 'dXNlcjpwYXNz\n', 'dXNl\tcjpwYXNz', 'dXNlcjpw!XNz', '!!!', '']) {
+      expect(decodeBase64Strict(v)).toBeNull();
+    }
+  });
+});
+
+describe('decodeUtf8Strict', () => {
+  it('decodes valid UTF-8', () => {
+    expect(decodeUtf8Strict(new TextEncoder().encode('üser:pässword'))).toBe('üser:pässword');
+  });
+
+  it('BAS-12 refuses invalid UTF-8 instead of replacing it', () => {
+    expect(decodeUtf8Strict(bytes(0xff))).toBeNull();
+    expect(decodeUtf8Strict(bytes(0x75, 0x3a, 0xc3))).toBeNull(); // truncated sequence
+    expect(decodeUtf8Strict(bytes(0xc0, 0xaf))).toBeNull(); // overlong "/"
+    expect(decodeUtf8Strict(bytes(0xed, 0xa0, 0x80))).toBeNull(); // UTF-16 surrogate
+  });
+
+  it('keeps a byte-order mark (byte-exact, nothing stripped)', () => {
+    expect(decodeUtf8Strict(bytes(0xef, 0xbb, 0xbf, 0x61))).toBe('\uFEFFa');
+  });
+});
+
+describe('quoteRealm and hasControlCharacters', () => {
+  it('BAS-18 quotes a realm and escapes " and \\', () => {
+    expect(quoteRealm('api')).toBe('"api"');
+    expect(quoteRealm('a"b')).toBe('"a\\"b"');
+    expect(quoteRealm('a\\b')).toBe('"a\\\\b"');
+  });
+
+  it('BAS-18 refuses CR, LF and other control characters', () => {
+    for (const realm of ['a\rb', 'a\nb', 'a\r\nSet-Cookie: x=y', 'a\u0000b', 'a\tb', 'a\u007fb']) {
+      expect(quoteRealm(realm)).toBeNull();
+    }
+  });
+
+  it('BAS-18 refuses a realm that cannot be sent in a header (beyond Latin-1)', () => {
+    expect(quoteRealm('日本')).toBeNull();
+    expect(quoteRealm('a\u2028b')).toBeNull();
+    expect(quoteRealm('Zürich')).toBe('"Zürich"');
+  });
+
+  it('refuses an empty realm', () => {
+    expect(quoteRealm('')).toBeNull();
+  });
+
+  it('hasControlCharacters covers C0 and DEL only', () => {
+    expect(hasControlCharacters('user\u0000')).toBe(true);
+    expect(hasControlCharacters('us\ner')).toBe(true);
+    expect(hasControlCharacters('pa\u007fss')).toBe(true);
+    expect(hasControlCharacters('üser pässword~')).toBe(false);
+  });
+});

@@ -1,0 +1,133 @@
+import { describe, it, expect } from 'vitest';
+import { createConnection, parseCookies, type ConnectionInit } from './connection.js';
+
+const FIXED = Date.UTC(2026, 0, 1);
+
+function conn(target: string, headers: Record<string, string> = {}, extra: Partial<ConnectionInit> = {}) {
+  const map: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers)) map[k.toLowerCase()] = v;
+  return createConnection({ method: 'get', target, header: (n) => map[n], now: () => FIXED, ...extra });
+}
+
+describe('createConnection', () => {
+  it('splits path and query, upper-cases the method and uses the given clock', () => {
+    const c = conn('/admin?x=1&y=2');
+    expect(c.method).toBe('GET');
+    expect(c.path).toBe('/admin');
+    expect(c.query).toBe('x=1&y=2');
+    expect(c.now()).toBe(FIXED);
+    expect(c.kind).toBe('http');
+  });
+
+  it('keeps an origin-form path exactly as sent (not decoded, not normalised)', () => {
+    const c = conn('/public/..%2Fadmin/./x?a=%20');
+    expect(c.path).toBe('/public/..%2Fadmin/./x');
+    expect(c.query).toBe('a=%20');
+    expect(conn('/a').query).toBe('');
+    expect(conn('/a?').query).toBe('');
+  });
+
+  it('RED-01 an absolute-form target keeps only path and query', () => {
+    const c = conn('http://evil.example:8080/account?tab=1');
+    expect(c.path).toBe('/account');
+    expect(c.query).toBe('tab=1');
+    expect(conn('https://evil.example').path).toBe('/');
+    expect(conn('http://evil.example?x=1').path).toBe('/');
+    expect(conn('http://evil.example?x=1').query).toBe('x=1');
+  });
+
+  it('GRD-08 an absolute-form target keeps the path as sent, without resolving dot segments', () => {
+    // Node routers see "/admin/../public/x" for this target: the core must see the same path.
+    expect(conn('http://app.example/admin/../public/x').path).toBe('/admin/../public/x');
+    expect(conn('http://app.example/public/%2e%2e/admin').path).toBe('/public/%2e%2e/admin');
+    expect(conn('http://app.example//admin').path).toBe('//admin');
+  });
+
+  it('a target that is neither origin-form nor absolute-form has path /', () => {
+    for (const target of ['*', 'evil.example:443', 'javascript:alert(1)', '']) {
+      const c = conn(target);
+      expect(c.path).toBe('/');
+    }
+  });
+
+  it('kind is websocket for an Upgrade: websocket header (case-insensitive)', () => {
+    expect(conn('/ws', { upgrade: 'websocket' }).kind).toBe('websocket');
+    expect(conn('/ws', { upgrade: 'WebSocket' }).kind).toBe('websocket');
+    expect(conn('/ws', { upgrade: 'h2c' }).kind).toBe('http');
+    expect(conn('/ws').kind).toBe('http');
+  });
+
+  it('an explicit kind wins', () => {
+    expect(conn('/ws', {}, { kind: 'websocket' }).kind).toBe('websocket');
+    expect(conn('/ws', { upgrade: 'websocket' }, { kind: 'http' }).kind).toBe('http');
+  });
+
+  it('authorization comes from the header when the adapter gives no list', () => {
+    expect(conn('/', { authorization: 'Basic x' }).authorization).toEqual(['Basic x']);
+    expect(conn('/').authorization).toEqual([]);
+  });
+
+  it('BAS-15 an adapter list of Authorization lines is kept as given', () => {
+    const c = conn('/', { authorization: 'Basic a' }, { authorization: ['Basic a', 'Basic b'] });
+    expect(c.authorization).toEqual(['Basic a', 'Basic b']);
+  });
+
+  it('BAS-20 Proxy-Authorization is not an Authorization value', () => {
+    expect(conn('/', { 'proxy-authorization': 'Basic dXNlcjpwYXNz' }).authorization).toEqual([]);
+  });
+
+  it('defaults the clock to Date.now', () => {
+    const c = createConnection({ method: 'GET', target: '/', header: () => undefined });
+    expect(c.now).toBe(Date.now);
+  });
+
+  it('reads cookies from the Cookie header', () => {
+    const c = conn('/', { cookie: 'sid=abc; theme=dark' });
+    expect(c.cookies.get('sid')).toBe('abc');
+    expect(c.cookies.get('theme')).toBe('dark');
+    expect(conn('/').cookies.size).toBe(0);
+  });
+});
+
+describe('parseCookies', () => {
+  it('CK-05 the first of duplicated names wins (Node "; "-joined lines)', () => {
+    expect(parseCookies('sid=first; sid=second').get('sid')).toBe('first');
+  });
+
+  it('CK-05 Web-style ", "-joined Cookie lines are split, first wins', () => {
+    const cookies = parseCookies('sid=first; a=1, sid=second; b=2');
+    expect(cookies.get('sid')).toBe('first');
+    expect(cookies.get('a')).toBe('1');
+    expect(cookies.get('b')).toBe('2');
+    expect(parseCookies('sid=A, sid=B').get('sid')).toBe('A');
+  });
+
+  it('invalid names are dropped', () => {
+    const cookies = parseCookies('a b=1; (x)=2; =3; ok=4; na"me=5; x;y=6');
+    expect([...cookies.keys()]).toEqual(['ok', 'y']);
+  });
+
+  it('names are case-sensitive and prototype names are plain entries', () => {
+    const cookies = parseCookies('SID=a; sid=b; __proto__=c; constructor=d');
+    expect(cookies.get('SID')).toBe('a');
+    expect(cookies.get('sid')).toBe('b');
+    expect(cookies.get('__proto__')).toBe('c');
+    expect(cookies.get('constructor')).toBe('d');
+    expect(cookies.get('toString')).toBeUndefined();
+  });
+
+  it('values are unquoted and percent-decoded when valid', () => {
+    const cookies = parseCookies('a="quoted"; b=%E2%9C%93; c=%zz; d=; e=x=y');
+    expect(cookies.get('a')).toBe('quoted');
+    expect(cookies.get('b')).toBe('✓');
+    expect(cookies.get('c')).toBe('%zz');
+    expect(cookies.get('d')).toBe('');
+    expect(cookies.get('e')).toBe('x=y');
+  });
+
+  it('an empty or missing header gives no cookies', () => {
+    expect(parseCookies(undefined).size).toBe(0);
+    expect(parseCookies('').size).toBe(0);
+    expect(parseCookies(';;, ').size).toBe(0);
+  });
+});
