@@ -31,3 +31,5 @@ export { tokenAuth } from './token.js';
 export { multi } from './multi.js';
 export type { VerifyResult, ScopesOption } from './verify.js';
 export { timingSafeEqual, bytesEqual } from './timing.js';
+export type { RequestStates } from './request-state.js';
+export { requestStates } from './request-state.js';

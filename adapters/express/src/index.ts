@@ -1,9 +1,8 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import {
-  ANONYMOUS,
-  NO_CREDENTIALS,
   createAuthenticator,
   createGuard,
+  requestStates,
   type AuthCredentials,
   type AuthDecision,
   type AuthenticationOptions,
@@ -52,13 +51,7 @@ export type AuthenticationMiddleware<U extends BaseUser> = RequestHandler & {
 /** The middleware returned by {@link requires}. */
 export type GuardMiddleware = RequestHandler & { readonly guard: Guard };
 
-/** Per-request state the guards need: the connection and the backend's challenges. */
-interface State {
-  readonly connection: Connection;
-  readonly challenges: readonly string[];
-}
-const states = new WeakMap<Request, State>();
-const NO_CHALLENGES: readonly string[] = Object.freeze([]);
+const states = requestStates<Request>();
 
 /** Builds the `Connection` of an Express request. */
 export function toConnection(req: Request, now: () => number): Connection {
@@ -74,9 +67,14 @@ export function sendDescription(req: Request, res: Response, next: NextFunction,
   if (response.notFound && req.route !== undefined) return next('route');
   if (res.headersSent) return;
   try {
-    res.status(response.notFound ? 404 : response.status);
+    if (response.notFound) {
+      res.status(404).setHeader('content-type', 'text/plain; charset=utf-8');
+      res.end('Not Found');
+      return;
+    }
+    res.status(response.status);
     for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value as string | string[]);
-    res.end(response.notFound ? 'Not Found' : response.body);
+    res.end(response.body);
   } catch {
     // A header value a custom hook produced was not sendable: answer without it.
     res.status(500).setHeader('content-type', 'text/plain; charset=utf-8');
@@ -101,7 +99,7 @@ export function sendDescription(req: Request, res: Response, next: NextFunction,
  * });
  * ```
  */
-export function authentication<U extends BaseUser = RegisteredUser>(
+export function authentication<U extends RegisteredUser = RegisteredUser>(
   options: AuthenticationOptions<U>,
 ): AuthenticationMiddleware<U> {
   const authenticator = createAuthenticator(options);
@@ -109,9 +107,9 @@ export function authentication<U extends BaseUser = RegisteredUser>(
   const middleware: RequestHandler = (req, res, next) => {
     const apply = (decision: AuthDecision<U>): void => {
       if (decision.type === 'respond') return sendDescription(req, res, next, decision.response);
-      req.user = decision.user as RegisteredUser | UnauthenticatedUser;
+      req.user = decision.user;
       req.auth = decision.auth;
-      states.set(req, { connection, challenges });
+      states.remember(req, connection, challenges);
       next();
     };
     const connection = toConnection(req, clock);
@@ -123,13 +121,7 @@ export function authentication<U extends BaseUser = RegisteredUser>(
 }
 
 function check(guard: Guard, req: Request, res: Response, next: NextFunction): boolean {
-  const state = states.get(req);
-  // Without authentication() in front, the request is anonymous: fail closed.
-  const denied = guard.check(state?.connection ?? toConnection(req, Date.now), {
-    user: state === undefined ? ANONYMOUS : req.user,
-    auth: state === undefined ? NO_CREDENTIALS : req.auth,
-    challenges: state?.challenges ?? NO_CHALLENGES,
-  });
+  const denied = states.check(guard, req, () => req, () => toConnection(req, Date.now));
   if (denied === null) return true;
   sendDescription(req, res, next, denied);
   return false;

@@ -1,10 +1,9 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import {
-  ANONYMOUS,
-  NO_CREDENTIALS,
   createAuthenticator,
   createConnection,
   createGuard,
+  requestStates,
   type AuthCredentials,
   type AuthDecision,
   type AuthenticationOptions,
@@ -36,12 +35,7 @@ export type AuthenticationMiddleware<U extends BaseUser> = MiddlewareHandler<Aut
 /** The middleware returned by {@link requires}. */
 export type GuardMiddleware = MiddlewareHandler & { readonly guard: Guard };
 
-interface State {
-  readonly connection: Connection;
-  readonly challenges: readonly string[];
-}
-const states = new WeakMap<Context, State>();
-const NO_CHALLENGES: readonly string[] = Object.freeze([]);
+const states = requestStates<Context>();
 
 /** The raw path and query of a request URL (not re-normalised). */
 function target(url: string): string {
@@ -95,20 +89,16 @@ export function authentication<U extends BaseUser>(options: AuthenticationOption
     if (decision.type === 'respond') return toResponse(c, decision.response);
     c.set('user', decision.user);
     c.set('auth', decision.auth);
-    states.set(c, { connection, challenges });
+    states.remember(c, connection, challenges);
     await next();
   };
   return Object.assign(middleware, { authenticator });
 }
 
 function check(guard: Guard, c: Context): ResponseDescription | null {
-  const state = states.get(c);
-  // Without authentication() in front, the request is anonymous: fail closed.
-  return guard.check(state?.connection ?? toConnection(c, Date.now), {
-    user: state === undefined ? ANONYMOUS : (c.get('user') as BaseUser),
-    auth: state === undefined ? NO_CREDENTIALS : (c.get('auth') as AuthCredentials),
-    challenges: state?.challenges ?? NO_CHALLENGES,
-  });
+  return states.check(guard, c, () => ({ user: c.get('user') as BaseUser, auth: c.get('auth') as AuthCredentials }), () =>
+    toConnection(c, Date.now),
+  );
 }
 
 /**

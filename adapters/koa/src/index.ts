@@ -1,9 +1,8 @@
 import type { Context, Middleware, Next } from 'koa';
 import {
-  ANONYMOUS,
-  NO_CREDENTIALS,
   createAuthenticator,
   createGuard,
+  requestStates,
   type AuthCredentials,
   type AuthDecision,
   type AuthenticationOptions,
@@ -31,12 +30,7 @@ export type AuthenticationMiddleware<U extends BaseUser> = Middleware<AuthState<
 /** The middleware returned by {@link requires}. */
 export type GuardMiddleware = Middleware & { readonly guard: Guard };
 
-interface State {
-  readonly connection: Connection;
-  readonly challenges: readonly string[];
-}
-const states = new WeakMap<object, State>();
-const NO_CHALLENGES: readonly string[] = Object.freeze([]);
+const states = requestStates<Context>();
 
 /** Builds the `Connection` of a Koa request. */
 export function toConnection(ctx: Context, now: () => number): Connection {
@@ -84,7 +78,7 @@ export function authentication<U extends BaseUser>(options: AuthenticationOption
       if (decision.type === 'respond') return sendDescription(ctx, decision.response);
       ctx.state.user = decision.user;
       ctx.state.auth = decision.auth;
-      states.set(ctx, { connection, challenges });
+      states.remember(ctx, connection, challenges);
       return next();
     };
     const decision = authenticator.run(connection);
@@ -94,14 +88,7 @@ export function authentication<U extends BaseUser>(options: AuthenticationOption
 }
 
 function check(guard: Guard, ctx: Context): boolean {
-  const state = states.get(ctx);
-  const s = ctx.state as Partial<AuthState>;
-  // Without authentication() in front, the request is anonymous: fail closed.
-  const denied = guard.check(state?.connection ?? toConnection(ctx, Date.now), {
-    user: state === undefined || s.user === undefined ? ANONYMOUS : s.user,
-    auth: state === undefined || s.auth === undefined ? NO_CREDENTIALS : s.auth,
-    challenges: state?.challenges ?? NO_CHALLENGES,
-  });
+  const denied = states.check(guard, ctx, () => ctx.state as AuthState, () => toConnection(ctx, Date.now));
   if (denied === null) return true;
   sendDescription(ctx, denied);
   return false;

@@ -1,0 +1,60 @@
+import type { Connection } from './connection.js';
+import { NO_CREDENTIALS, type AuthCredentials } from './credentials.js';
+import type { Guard } from './guard.js';
+import type { ResponseDescription } from './response.js';
+import { ANONYMOUS, type BaseUser } from './user.js';
+
+const NO_CHALLENGES: readonly string[] = Object.freeze([]);
+
+interface State {
+  readonly connection: Connection;
+  readonly challenges: readonly string[];
+}
+
+/**
+ * What guards need from the authentication step, remembered per native request
+ * object (Express `req`, Koa `ctx`, Hono `c`) so an adapter's guard reuses the
+ * request's `Connection` and the backend's challenges.
+ */
+export interface RequestStates<K extends object> {
+  /** Called by the authentication middleware once a request may continue. */
+  remember(key: K, connection: Connection, challenges: readonly string[]): void;
+  /**
+   * Runs a guard for the request. Without a remembered state (no authentication
+   * middleware in front), the request is anonymous: the guard fails closed.
+   */
+  check(
+    guard: Guard,
+    key: K,
+    principal: () => { readonly user: BaseUser; readonly auth: AuthCredentials },
+    connection: () => Connection,
+  ): ResponseDescription | null;
+}
+
+/**
+ * Per-request state for an adapter's guards, held in a `WeakMap` so nothing leaks
+ * onto the framework's objects.
+ *
+ * @example
+ * ```ts
+ * const states = requestStates<Request>();
+ * // in authentication(): states.remember(req, connection, authenticator.challenges);
+ * // in requires():       const denied = states.check(guard, req, () => req, () => toConnection(req));
+ * ```
+ */
+export function requestStates<K extends object>(): RequestStates<K> {
+  const states = new WeakMap<K, State>();
+  return {
+    remember(key, connection, challenges) {
+      states.set(key, { connection, challenges });
+    },
+    check(guard, key, principal, connection) {
+      const state = states.get(key);
+      if (state === undefined) {
+        return guard.check(connection(), { user: ANONYMOUS, auth: NO_CREDENTIALS, challenges: NO_CHALLENGES });
+      }
+      const { user, auth } = principal();
+      return guard.check(state.connection, { user, auth, challenges: state.challenges });
+    },
+  };
+}
