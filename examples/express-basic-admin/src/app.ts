@@ -14,6 +14,7 @@ export interface AdminCredentials {
  */
 export function createApp(admin: AdminCredentials): Express {
   const app = express();
+  app.disable('x-powered-by');
   app.use(
     authentication({
       backend: basicAuth({
@@ -37,7 +38,8 @@ export function createApp(admin: AdminCredentials): Express {
   // 401 + WWW-Authenticate: Basic realm="Portcullis admin", charset="UTF-8" until credentials arrive.
   app.get('/login', requires('authenticated', { status: 401 }), (req, res) => {
     const next = safeNext(typeof req.query.next === 'string' ? req.query.next : undefined, '/admin', { avoid: ['/login'] });
-    res.status(303).set('Location', next).end();
+    // The answer depends on the Authorization header: never cache it.
+    res.status(303).set({ Location: next, 'Cache-Control': 'no-store' }).end();
   });
 
   // Browsers are sent to /login?next=/admin; API clients get 403.
