@@ -38,23 +38,3 @@ export const scenarios: readonly Scenario[] = Object.freeze([
   requiredMode,
 ]);
 
-export {
-  anonymousUser,
-  basicOk,
-  guardedAnonymous,
-  severalScopes,
-  statusOverride,
-  redirectNext,
-  loginNext,
-  malformedCredentials,
-  customOnError,
-  basicChallenge,
-  classStyle,
-  websocket,
-  tokenScheme,
-  multiBackend,
-  chainHalts,
-  basicStrict,
-  basicColon,
-  requiredMode,
-};
