@@ -31,6 +31,8 @@ export default defineConfig({
   test: {
     include: [
       'core/src/**/*.test.ts',
+      'hashers/src/**/*.test.ts',
+      'hashers/test/**/*.test.ts',
       'adapters/*/test/**/*.test.ts',
       'conformance-tests/test/**/*.test.ts',
       'examples/*/test/**/*.test.ts',

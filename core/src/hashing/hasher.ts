@@ -1,0 +1,38 @@
+/**
+ * The result of a password verification, returned as a value (no shared state), so
+ * concurrent logins cannot read each other's "needs update" flag.
+ */
+export interface VerifyOutcome {
+  /** The password matches the stored hash. */
+  readonly ok: boolean;
+  /**
+   * The stored hash should be replaced (another algorithm, or weaker parameters than
+   * the current policy). Only meaningful when `ok` is true.
+   */
+  readonly needsRehash: boolean;
+}
+
+/**
+ * A password hasher. Hashes are stored as PHC strings (or a format the hasher
+ * documents). Malformed, unknown or over-expensive stored values verify as
+ * `{ ok: false }`; they never throw and never fall back to a plaintext compare.
+ *
+ * @example
+ * ```ts
+ * const stored = await hasher.hash('correct horse');
+ * const { ok, needsRehash } = await hasher.verify('correct horse', stored);
+ * ```
+ */
+export interface Hasher {
+  /** A stable identifier of the algorithm and format (`argon2id`, `pbkdf2-sha256`, …). */
+  readonly id: string;
+  /** Hashes a password with a fresh salt and the current parameters. */
+  hash(password: string): Promise<string>;
+  /** Verifies a password against a stored hash. */
+  verify(password: string, stored: string): Promise<VerifyOutcome>;
+  /** True when `stored` is in a format this hasher reads (used by multi-hashers to dispatch). */
+  identifies(stored: string): boolean;
+  /** Synchronous variants, where the algorithm allows it (they block the event loop). */
+  hashSync?(password: string): string;
+  verifySync?(password: string, stored: string): VerifyOutcome;
+}

@@ -1,0 +1,1 @@
+export type { Hasher, VerifyOutcome } from './hasher.js';

@@ -1,0 +1,1 @@
+export type { Hasher, VerifyOutcome } from "@portcullis/core/hashing";
