@@ -21,6 +21,7 @@ export function referenceApp(spec: AppSpec): (request: Request) => Promise<Respo
     mode: spec.mode,
     exclude: spec.exclude,
     onError: spec.onError,
+    log: spec.log,
   });
   const routes = new Map(
     spec.routes.map((r) => [

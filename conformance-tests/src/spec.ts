@@ -1,6 +1,7 @@
 import type {
   AuthCredentials,
   AuthenticationBackend,
+  AuthenticationFailure,
   BaseUser,
   ErrorHook,
   RequiresOptions,
@@ -46,6 +47,8 @@ export interface AppSpec {
   readonly mode?: 'optional' | 'required';
   readonly exclude?: readonly (string | RegExp)[];
   readonly onError?: ErrorHook;
+  /** Receives failed-authentication events (pass it to `authentication({ log })`). */
+  readonly log?: (event: AuthenticationFailure) => void;
   readonly routes: readonly RouteSpec[];
   /**
    * Installs a catch-all error handler of the framework that answers 500, to prove

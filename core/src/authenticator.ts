@@ -37,6 +37,30 @@ export interface AuthenticationOptions<U extends BaseUser = BaseUser> {
   allowOptions?: boolean;
   /** The clock, in ms since the epoch. Default `Date.now`; tests freeze it. */
   clock?: () => number;
+  /**
+   * Receives one event per failed authentication (ASVS 5.0 16.3.1). Events hold the
+   * error code, the method, the path and the claimed username, with control
+   * characters escaped; never a password, token, cookie or header value.
+   */
+  log?: (event: AuthenticationFailure) => void;
+}
+
+/** What `log` receives for a failed authentication. */
+export interface AuthenticationFailure {
+  readonly event: 'authentication_failed';
+  readonly code: AuthenticationError['code'];
+  readonly method: string;
+  /** The requested path, control characters escaped. */
+  readonly path: string;
+  /** The username the client claimed, control characters escaped; absent when none was readable. */
+  readonly subject?: string;
+}
+
+/** Escapes control characters (`\r`, `\n`, `\u0000`…) so a value cannot forge a log line. */
+export function escapeForLog(value: string): string {
+  return value.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\\]/g, (c) =>
+    c === '\\' ? '\\\\' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 /** The request may go on, with this user and these credentials. */
@@ -89,6 +113,8 @@ export function createAuthenticator<U extends BaseUser>(options: AuthenticationO
   const isExcluded = compileExclude(options.exclude);
   const allowOptions = options.allowOptions ?? true;
   const clock = options.clock ?? Date.now;
+  const log = options.log;
+  if (log !== undefined && typeof log !== 'function') throw new ConfigurationError('log must be a function');
   if (typeof clock !== 'function') throw new ConfigurationError('clock must be a function');
   const challenges = Object.freeze([...(backend.challenges ?? [])]);
   for (const c of challenges) {
@@ -116,9 +142,22 @@ export function createAuthenticator<U extends BaseUser>(options: AuthenticationO
 
   function fail(connection: Connection, thrown: unknown): Respond | Promise<Respond> {
     const error = isAuthenticationError(thrown) ? thrown : new AuthenticationError('backend_unavailable', { cause: thrown });
+    if (log !== undefined) {
+      try {
+        log({
+          event: 'authentication_failed',
+          code: error.code,
+          method: escapeForLog(connection.method),
+          path: escapeForLog(connection.path),
+          ...(error.subject === undefined ? {} : { subject: escapeForLog(error.subject) }),
+        });
+      } catch {
+        // A failing logger must not change the answer.
+      }
+    }
     const fallback = (): Respond => ({
       type: 'respond',
-      response: describe({ kind: 'error', code: error.code }, connection, challenges),
+      response: describe({ kind: 'error', code: error.code, challenge: error.challenge }, connection, challenges),
     });
     if (onError === undefined) return fallback();
     let answer: ResponseDescription | Promise<ResponseDescription>;

@@ -7,6 +7,7 @@ import {
 } from './authorization.js';
 import type { AuthenticationBackend, Principal } from './backend.js';
 import { grant, verifierResult, type ScopesOption, type VerifyResult } from './verify.js';
+import type { VerificationCache } from './cache.js';
 import type { Connection } from './connection.js';
 import { AuthenticationError, ConfigurationError } from './errors.js';
 import type { BaseUser } from './user.js';
@@ -22,6 +23,8 @@ export interface BasicAuthOptions<U extends BaseUser> {
   realm?: string;
   /** Scopes granted on success: a list, or a function of the user. Default `['authenticated']`. */
   scopes?: ScopesOption<U>;
+  /** Remembers successful verifications so repeated requests skip `verify` (see `VerificationCache`). */
+  cache?: VerificationCache<U>;
 }
 
 /** The decoded `user-id` and `password` of a Basic credential. */
@@ -54,7 +57,8 @@ export function parseBasic(connection: Connection): BasicCredentials | null {
   const username = text.slice(0, colon);
   const password = text.slice(colon + 1);
   if (username === '' || password === '' || hasControlCharacters(text)) {
-    throw new AuthenticationError('invalid_credentials');
+    // The username goes to the failure log only, escaped there (LEAK-08).
+    throw new AuthenticationError('invalid_credentials', { subject: username });
   }
   return { username, password };
 }
@@ -77,7 +81,8 @@ export function basicAuth<U extends BaseUser>(options: BasicAuthOptions<U>): Aut
   if (typeof options?.verify !== 'function') throw new ConfigurationError('basicAuth: verify must be a function');
   const realm = quoteRealm(options.realm ?? 'Restricted');
   if (realm === null) throw new ConfigurationError('basicAuth: realm must be a non-empty string without control characters');
-  const verify = options.verify;
+  const cache = options.cache;
+  const verify = cache === undefined ? options.verify : cached(options.verify, cache);
   const auth = grant(options.scopes, 'basicAuth');
   const challenges = Object.freeze([`Basic realm=${realm}, charset="UTF-8"`]);
   return Object.freeze({
@@ -85,7 +90,25 @@ export function basicAuth<U extends BaseUser>(options: BasicAuthOptions<U>): Aut
     authenticate(connection: Connection): Principal<U> | null | Promise<Principal<U>> {
       const credentials = parseBasic(connection);
       if (credentials === null) return null;
-      return verifierResult(verify(credentials.username, credentials.password, connection), auth);
+      const { username, password } = credentials;
+      // The username is kept for the failure log (escaped there); never the password.
+      const reject = (): AuthenticationError => new AuthenticationError('invalid_credentials', { subject: username });
+      return verifierResult(verify(username, password, connection), auth, reject);
     },
   });
+}
+
+function cached<U extends BaseUser>(
+  verify: BasicAuthOptions<U>['verify'],
+  cache: VerificationCache<U>,
+): BasicAuthOptions<U>['verify'] {
+  return async (username, password, connection) => {
+    const now = connection.now();
+    const hit = await cache.get(username, password, now);
+    if (hit !== undefined) return hit;
+    const generation = cache.generation(username);
+    const user = await verify(username, password, connection);
+    if (user !== null && user !== undefined) await cache.set(username, password, user, now, generation);
+    return user;
+  };
 }

@@ -10,9 +10,15 @@
 export class AuthCredentials {
   /** The scopes granted, in the order given, without duplicates. */
   readonly scopes: readonly string[];
+  /**
+   * Builds the scheme's 403 challenge for scopes these credentials lack (RFC 6750's
+   * `Bearer error="insufficient_scope", scope="…"`); absent for schemes without one.
+   */
+  readonly insufficientScope: ((required: readonly string[]) => string) | undefined;
   readonly #set: ReadonlySet<string>;
 
-  constructor(scopes: Iterable<string> = []) {
+  constructor(scopes: Iterable<string> = [], options?: { insufficientScope?: (required: readonly string[]) => string }) {
+    this.insufficientScope = options?.insufficientScope;
     const set = new Set<string>();
     for (const scope of scopes) {
       if (typeof scope !== 'string') throw new TypeError('AuthCredentials: scopes must be strings');

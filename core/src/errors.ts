@@ -55,11 +55,31 @@ export abstract class PortcullisError extends Error {
 export class AuthenticationError extends PortcullisError {
   override readonly name = 'AuthenticationError';
   readonly code: AuthenticationErrorCode;
+  /**
+   * The `WWW-Authenticate` value to answer this error with, when the scheme has
+   * error-specific challenges (Bearer's `error="invalid_token"`). Otherwise a 401
+   * carries every configured challenge.
+   */
+  readonly challenge: string | undefined;
+  /**
+   * Who the client claimed to be (a username), for logs only: it is never sent back
+   * and is escaped before it is logged. Never a password or a token.
+   */
+  readonly subject: string | undefined;
 
-  constructor(code: AuthenticationErrorCode = 'invalid_credentials', options?: { cause?: unknown }) {
-    super(messageOf(code), options);
+  constructor(code: AuthenticationErrorCode = 'invalid_credentials', options?: AuthenticationErrorOptions) {
+    super(messageOf(code), options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
+    this.challenge = options?.challenge;
+    this.subject = options?.subject;
   }
+}
+
+/** Options of an {@link AuthenticationError}. */
+export interface AuthenticationErrorOptions {
+  cause?: unknown;
+  challenge?: string;
+  subject?: string;
 }
 
 /**

@@ -72,7 +72,8 @@ export function createGuard(scopes: string | readonly string[], options: Require
         return describe({ kind: 'redirect', location: loginLocation(redirect, redirectPath as string, connection) }, connection, state.challenges);
       }
       const effective = status === 401 && !anonymous ? 403 : status;
-      return describe({ kind: 'status', status: effective }, connection, state.challenges);
+      const challenge = effective === 403 ? state.auth.insufficientScope?.(required) : undefined;
+      return describe({ kind: 'status', status: effective, challenge }, connection, state.challenges);
     },
   });
 }

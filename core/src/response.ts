@@ -21,11 +21,12 @@ export interface ResponseDescription {
  * challenges and bodies; adapters never choose a status.
  */
 export type Outcome =
-  | { readonly kind: 'error'; readonly code: AuthenticationErrorCode }
+  | { readonly kind: 'error'; readonly code: AuthenticationErrorCode; readonly challenge?: string | undefined }
   | { readonly kind: 'unauthenticated' }
-  | { readonly kind: 'forbidden' }
+  | { readonly kind: 'forbidden'; readonly challenge?: string | undefined }
   | { readonly kind: 'not_found' }
-  | { readonly kind: 'status'; readonly status: number }
+  /** A guard's answer; `challenge` is the scheme's 403 challenge (Bearer `insufficient_scope`). */
+  | { readonly kind: 'status'; readonly status: number; readonly challenge?: string | undefined }
   | { readonly kind: 'redirect'; readonly location: string }
   | { readonly kind: 'refuse_upgrade' };
 
@@ -64,18 +65,19 @@ export function describe(outcome: Outcome, connection: Connection, challenges: r
       const status = ERROR_STATUS[outcome.code];
       // 400 answers carry the error's fixed message as Starlette's default does.
       const text = status === 400 ? messageOf(outcome.code) : reasonPhrase(status);
+      if (outcome.challenge !== undefined) return body(connection, status, outcome.code, text, [outcome.challenge]);
       return body(connection, status, outcome.code, text, status === 401 ? challenges : undefined);
     }
     case 'unauthenticated':
       return body(connection, 401, 'unauthorized', 'Unauthorized', challenges);
     case 'forbidden':
-      return body(connection, 403, 'forbidden', 'Forbidden');
+      return body(connection, 403, 'forbidden', 'Forbidden', outcome.challenge === undefined ? undefined : [outcome.challenge]);
     case 'not_found':
       return { status: 404, headers: {}, body: '', notFound: true };
     case 'status': {
       const s = outcome.status;
       if (s === 401) return body(connection, 401, 'unauthorized', 'Unauthorized', challenges);
-      if (s === 403) return body(connection, 403, 'forbidden', 'Forbidden');
+      if (s === 403) return describe({ kind: 'forbidden', challenge: outcome.challenge }, connection, challenges);
       if (s === 404) return { status: 404, headers: {}, body: '', notFound: true };
       return body(connection, s, 'error', reasonPhrase(s));
     }

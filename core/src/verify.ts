@@ -10,13 +10,18 @@ export type VerifyResult<U> = U | null | undefined | Promise<U | null | undefine
 export type ScopesOption<U> = readonly string[] | ((user: U) => Iterable<string>);
 
 /** Checks the `scopes` option once and returns what grants them per user. */
-export function grant<U>(scopes: ScopesOption<U> | undefined, who: string): (user: U) => AuthCredentials {
-  if (typeof scopes === 'function') return (user) => new AuthCredentials(scopes(user));
+export function grant<U>(
+  scopes: ScopesOption<U> | undefined,
+  who: string,
+  insufficientScope?: (required: readonly string[]) => string,
+): (user: U) => AuthCredentials {
+  const options = insufficientScope === undefined ? undefined : { insufficientScope };
+  if (typeof scopes === 'function') return (user) => new AuthCredentials(scopes(user), options);
   const list = scopes ?? ['authenticated'];
   if (!Array.isArray(list) || list.some((s) => typeof s !== 'string' || s === '')) {
     throw new ConfigurationError(`${who}: scopes must be an array of non-empty strings or a function`);
   }
-  const fixed = Object.freeze(new AuthCredentials(list)) as AuthCredentials;
+  const fixed = Object.freeze(new AuthCredentials(list, options)) as AuthCredentials;
   return () => fixed;
 }
 
@@ -24,12 +29,21 @@ export function grant<U>(scopes: ScopesOption<U> | undefined, who: string): (use
 export function verifierResult<U extends BaseUser>(
   result: VerifyResult<U>,
   auth: (user: U) => AuthCredentials,
+  reject: () => AuthenticationError = invalid,
 ): Principal<U> | Promise<Principal<U>> {
-  if (result instanceof Promise) return result.then((user) => principal(user, auth));
-  return principal(result, auth);
+  if (result instanceof Promise) return result.then((user) => principal(user, auth, reject));
+  return principal(result, auth, reject);
 }
 
-function principal<U extends BaseUser>(user: U | null | undefined, auth: (user: U) => AuthCredentials): Principal<U> {
-  if (user === null || user === undefined) throw new AuthenticationError('invalid_credentials');
+function invalid(): AuthenticationError {
+  return new AuthenticationError('invalid_credentials');
+}
+
+function principal<U extends BaseUser>(
+  user: U | null | undefined,
+  auth: (user: U) => AuthCredentials,
+  reject: () => AuthenticationError,
+): Principal<U> {
+  if (user === null || user === undefined) throw reject();
   return { user, auth: auth(user) };
 }

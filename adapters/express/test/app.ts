@@ -19,7 +19,7 @@ function handlerFor(route: RouteSpec) {
 /** The conformance spec as an Express 5 app. */
 export function createExpressApp(spec: AppSpec): Server {
   const app = express();
-  const auth = authentication({ backend: spec.backend, mode: spec.mode, exclude: spec.exclude, onError: spec.onError });
+  const auth = authentication({ backend: spec.backend, mode: spec.mode, exclude: spec.exclude, onError: spec.onError, log: spec.log });
   app.use(auth);
   const server = createServer(app);
   const wss = new WebSocketServer({ noServer: true });

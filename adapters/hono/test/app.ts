@@ -21,7 +21,7 @@ function handlerFor(route: RouteSpec) {
 export function createHonoApp(spec: AppSpec): Server {
   const app = new Hono<AuthEnv>();
   const { injectWebSocket, upgradeWebSocket } = createNodeWebSocket({ app });
-  app.use(authentication({ backend: spec.backend, mode: spec.mode, exclude: spec.exclude, onError: spec.onError }));
+  app.use(authentication({ backend: spec.backend, mode: spec.mode, exclude: spec.exclude, onError: spec.onError, log: spec.log }));
   if (spec.catchAllErrors) app.onError((_err, c) => c.text('catch-all', 500));
 
   for (const route of spec.routes) {

@@ -36,7 +36,7 @@ export function createKoaApp(spec: AppSpec): Server {
       }
     });
   }
-  const auth = authentication({ backend: spec.backend, mode: spec.mode, exclude: spec.exclude, onError: spec.onError });
+  const auth = authentication({ backend: spec.backend, mode: spec.mode, exclude: spec.exclude, onError: spec.onError, log: spec.log });
   app.use(auth);
   const sockets = new Map<string, RouteSpec>();
 

@@ -14,6 +14,9 @@ import { severalScopes } from './several-scopes.js';
 import { statusOverride } from './status-override.js';
 import { tokenScheme } from './token-scheme.js';
 import { websocket } from './websocket.js';
+import { apiKey } from './api-key.js';
+import { bearerChain, bearerScheme } from './bearer-scheme.js';
+import { failureLog, verificationCache } from './verification-cache.js';
 import type { Scenario } from '../scenario.js';
 
 /** Every scenario, in the order of DESIGN.md's table, then the catalogue's rows. */
@@ -36,5 +39,10 @@ export const scenarios: readonly Scenario[] = Object.freeze([
   basicStrict,
   basicColon,
   requiredMode,
+  bearerScheme,
+  bearerChain,
+  apiKey,
+  verificationCache,
+  failureLog,
 ]);
 

@@ -1,0 +1,115 @@
+import { quoteRealm, readAuthorization } from './authorization.js';
+import type { AuthenticationBackend, Principal } from './backend.js';
+import type { Connection } from './connection.js';
+import { AuthenticationError, ConfigurationError } from './errors.js';
+import type { BaseUser } from './user.js';
+import { grant, verifierResult, type ScopesOption, type VerifyResult } from './verify.js';
+
+/** Fixed `error_description` texts; nothing the client sent is ever reflected. */
+export type BearerErrorDescription = 'expired' | 'revoked' | 'not yet valid';
+
+/** The challenges and the strict reader of one Bearer realm (RFC 6750), shared by every Bearer backend. */
+export interface BearerScheme {
+  /** `Bearer realm="…"`: the 401 for a request that sent nothing (no `error=`). */
+  readonly challenge: string;
+  /** `Bearer realm="…", error="invalid_request"`: the 400 for a malformed header. */
+  readonly invalidRequest: string;
+  /** `Bearer realm="…", error="invalid_token"` with an optional fixed description. */
+  invalidToken(description?: BearerErrorDescription): string;
+  /** `Bearer realm="…", error="insufficient_scope", scope="…"`: the 403 for missing scopes. */
+  insufficientScope(required: readonly string[]): string;
+  /**
+   * The token of `Authorization: Bearer <token>`, or `null` when the request uses
+   * no Bearer credentials. `Bearer`, `Bearer ` and `Bearer a b` throw
+   * `malformed_credentials` answered with 400 `invalid_request`.
+   */
+  read(connection: Connection): string | null;
+  /** An `invalid_credentials` error answered with 401 `invalid_token`. */
+  rejection(description?: BearerErrorDescription): AuthenticationError;
+}
+
+const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
+const MAX_TOKEN = 8192;
+const SCOPE_TOKEN = /^[\u0021\u0023-\u005b\u005d-\u007e]+$/;
+
+/**
+ * The Bearer scheme for one realm. `bearerAuth` and the JWT backends use it so
+ * every Bearer answer follows RFC 6750 §3.1 the same way.
+ *
+ * @example
+ * ```ts
+ * const bearer = bearerScheme('api');
+ * bearer.invalidToken('expired'); // 'Bearer realm="api", error="invalid_token", error_description="expired"'
+ * ```
+ */
+export function bearerScheme(realm = 'api'): BearerScheme {
+  const quoted = quoteRealm(realm);
+  if (quoted === null) throw new ConfigurationError('bearer: realm must be a non-empty Latin-1 string without control characters');
+  const challenge = `Bearer realm=${quoted}`;
+  const invalidRequest = `${challenge}, error="invalid_request"`;
+  const invalidToken = (description?: BearerErrorDescription): string =>
+    description === undefined
+      ? `${challenge}, error="invalid_token"`
+      : `${challenge}, error="invalid_token", error_description="${description}"`;
+  return Object.freeze({
+    challenge,
+    invalidRequest,
+    invalidToken,
+    insufficientScope(required: readonly string[]): string {
+      // Scope tokens are NQCHARs (RFC 6749 §3.3); anything else is left out rather than escaped.
+      const scope = required.filter((s) => SCOPE_TOKEN.test(s)).join(' ');
+      return `${challenge}, error="insufficient_scope", scope="${scope}"`;
+    },
+    read(connection: Connection): string | null {
+      const value = readAuthorization(connection);
+      if (value === null || value.scheme !== 'bearer') return null;
+      const token = value.credentials;
+      if (token === undefined || token === '' || !B64TOKEN.test(token)) {
+        throw new AuthenticationError('malformed_credentials', { challenge: invalidRequest });
+      }
+      if (token.length > MAX_TOKEN) throw new AuthenticationError('invalid_credentials', { challenge: invalidToken() });
+      return token;
+    },
+    rejection(description?: BearerErrorDescription): AuthenticationError {
+      return new AuthenticationError('invalid_credentials', { challenge: invalidToken(description) });
+    },
+  });
+}
+
+/** Options of {@link bearerAuth}. */
+export interface BearerAuthOptions<U extends BaseUser> {
+  /** Looks an opaque bearer token up; returns its user, or `null` (401 `invalid_token`). */
+  verify(token: string, connection: Connection): VerifyResult<U>;
+  /** The realm of the challenges. Default `api`. */
+  realm?: string;
+  /** Scopes granted on success: a list, or a function of the user. Default `['authenticated']`. */
+  scopes?: ScopesOption<U>;
+}
+
+/**
+ * `Authorization: Bearer <token>` with opaque tokens (RFC 6750): 401 with the realm
+ * only when nothing was sent, 400 `invalid_request` for a malformed header, 401
+ * `invalid_token` for an unknown token, 403 `insufficient_scope` with `scope="…"`
+ * from guards. Tokens in the query string or the body are never read.
+ *
+ * @example
+ * ```ts
+ * const store = new MemoryTokenStore<SimpleUser>();
+ * const backend = bearerAuth({ realm: 'api', verify: hashedTokens(store) });
+ * ```
+ */
+export function bearerAuth<U extends BaseUser>(options: BearerAuthOptions<U>): AuthenticationBackend<U> {
+  if (typeof options?.verify !== 'function') throw new ConfigurationError('bearerAuth: verify must be a function');
+  const scheme = bearerScheme(options.realm ?? 'api');
+  const verify = options.verify;
+  const auth = grant(options.scopes, 'bearerAuth', scheme.insufficientScope);
+  const reject = (): AuthenticationError => scheme.rejection();
+  return Object.freeze({
+    challenges: Object.freeze([scheme.challenge]),
+    authenticate(connection: Connection): Principal<U> | null | Promise<Principal<U>> {
+      const token = scheme.read(connection);
+      if (token === null) return null;
+      return verifierResult(verify(token, connection), auth, reject);
+    },
+  });
+}

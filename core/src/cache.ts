@@ -1,0 +1,130 @@
+import { ConfigurationError } from './errors.js';
+
+/** Options of {@link VerificationCache}. */
+export interface VerificationCacheOptions {
+  /** How long a successful verification is remembered, in ms. Default 60 000. */
+  ttlMs?: number;
+  /** At most this many entries; the least recently used go first. Default 10 000. */
+  max?: number;
+}
+
+interface Entry<U> {
+  readonly user: U;
+  readonly username: string;
+  readonly expiresAt: number;
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * Remembers successful Basic verifications so a repeated request with the same
+ * credentials skips the slow password hash (what Apache's `mod_authn_socache`
+ * does). Entries are keyed by an HMAC-SHA256 of the username and password under a
+ * random per-process key — never the password itself — bounded (LRU) and
+ * expiring.
+ *
+ * The trade-off: within `ttlMs`, a password that was changed elsewhere still
+ * works, unless the app calls {@link invalidate} (the password backend does so
+ * itself when it rehashes). Call `invalidate(username)` on every password change,
+ * account lock or role change. Failed verifications are never cached.
+ *
+ * @example
+ * ```ts
+ * const cache = new VerificationCache<AppUser>({ ttlMs: 60_000, max: 10_000 });
+ * const backend = passwordBackend({ findUser, passwordHashOf: (u) => u.hash, hasher, cache });
+ * // after a password change:
+ * cache.invalidate('alice');
+ * ```
+ */
+export class VerificationCache<U> {
+  readonly #ttl: number;
+  readonly #max: number;
+  readonly #entries = new Map<string, Entry<U>>();
+  readonly #byUser = new Map<string, Set<string>>();
+  /** Bumped by invalidate(): a verification that started before it is not stored. */
+  readonly #generation = new Map<string, number>();
+  #key: Promise<CryptoKey> | undefined;
+
+  constructor(options: VerificationCacheOptions = {}) {
+    const ttl = options.ttlMs ?? 60_000;
+    const max = options.max ?? 10_000;
+    if (!Number.isFinite(ttl) || ttl <= 0) throw new ConfigurationError('VerificationCache: ttlMs must be a positive number');
+    if (!Number.isInteger(max) || max < 1) throw new ConfigurationError('VerificationCache: max must be a positive integer');
+    this.#ttl = ttl;
+    this.#max = max;
+  }
+
+  /** The number of live entries (expired ones are dropped when next touched). */
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /** The cached user for these credentials, or `undefined`. */
+  async get(username: string, password: string, now: number): Promise<U | undefined> {
+    const id = await this.#id(username, password);
+    const entry = this.#entries.get(id);
+    if (entry === undefined) return undefined;
+    if (now >= entry.expiresAt) {
+      this.#remove(id, entry.username);
+      return undefined;
+    }
+    // Most recently used goes to the end.
+    this.#entries.delete(id);
+    this.#entries.set(id, entry);
+    return entry.user;
+  }
+
+  /** A token to pass to {@link set}: a verification started before an `invalidate` is not stored. */
+  generation(username: string): number {
+    return this.#generation.get(username) ?? 0;
+  }
+
+  /** Remembers a successful verification. */
+  async set(username: string, password: string, user: U, now: number, generation = this.generation(username)): Promise<void> {
+    const id = await this.#id(username, password);
+    if (generation !== this.generation(username)) return;
+    this.#entries.delete(id);
+    this.#entries.set(id, { user, username, expiresAt: now + this.#ttl });
+    let ids = this.#byUser.get(username);
+    if (ids === undefined) this.#byUser.set(username, (ids = new Set()));
+    ids.add(id);
+    while (this.#entries.size > this.#max) {
+      const [oldest, old] = this.#entries.entries().next().value as [string, Entry<U>];
+      this.#remove(oldest, old.username);
+    }
+  }
+
+  /** Forgets every entry of a user: the next request verifies the password again. */
+  invalidate(username: string): void {
+    this.#generation.set(username, this.generation(username) + 1);
+    const ids = this.#byUser.get(username);
+    if (ids === undefined) return;
+    for (const id of ids) this.#entries.delete(id);
+    this.#byUser.delete(username);
+  }
+
+  /** Forgets everything. */
+  clear(): void {
+    for (const username of this.#byUser.keys()) this.#generation.set(username, this.generation(username) + 1);
+    this.#entries.clear();
+    this.#byUser.clear();
+  }
+
+  #remove(id: string, username: string): void {
+    this.#entries.delete(id);
+    const ids = this.#byUser.get(username);
+    if (ids === undefined) return;
+    ids.delete(id);
+    if (ids.size === 0) this.#byUser.delete(username);
+  }
+
+  async #id(username: string, password: string): Promise<string> {
+    this.#key ??= crypto.subtle.generateKey({ name: 'HMAC', hash: 'SHA-256' }, false, ['sign']) as Promise<CryptoKey>;
+    // Length-prefixed, so ("ab", "c") and ("a", "bc") never share a key.
+    const data = encoder.encode(`${username.length}:${username}:${password}`);
+    const mac = new Uint8Array(await crypto.subtle.sign('HMAC', await this.#key, data));
+    let out = '';
+    for (const b of mac) out += String.fromCharCode(b);
+    return out;
+  }
+}

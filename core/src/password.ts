@@ -1,0 +1,120 @@
+import { basicAuth } from './basic.js';
+import type { AuthenticationBackend } from './backend.js';
+import type { VerificationCache } from './cache.js';
+import type { Connection } from './connection.js';
+import { ConfigurationError } from './errors.js';
+import type { Hasher } from './hashing/hasher.js';
+import type { BaseUser } from './user.js';
+import type { ScopesOption } from './verify.js';
+
+/** Options of {@link passwordBackend}. */
+export interface PasswordBackendOptions<U extends BaseUser> {
+  /** Finds a user by username in any store; `null`/`undefined` when unknown. A throw fails closed (503). */
+  findUser(username: string, connection: Connection | undefined): U | null | undefined | Promise<U | null | undefined>;
+  /** The stored password hash of a user (`null` for an account without a password). */
+  passwordHashOf(user: U): string | null | undefined;
+  /** Verifies and hashes passwords (see `@portcullis/core/hashing` and `@portcullis/hashers`). */
+  hasher: Hasher;
+  /**
+   * Called after a successful login when the hasher reports the stored hash
+   * should be upgraded, with the new hash and the one it replaces (for an atomic
+   * compare-and-set: `UPDATE … SET hash = $new WHERE id = $id AND hash = $old`).
+   * If it throws, the login still succeeds and the old hash stays.
+   */
+  onRehash?(user: U, newHash: string, oldHash: string): void | Promise<void>;
+  /** The realm of the Basic challenge. Default `Restricted`. */
+  realm?: string;
+  /** Scopes granted on success. Default `['authenticated']`. */
+  scopes?: ScopesOption<U>;
+  /** Passwords longer than this many UTF-8 bytes are refused before any hashing. Default 1024. */
+  maxPasswordBytes?: number;
+  /** Usernames longer than this many UTF-8 bytes are refused before any lookup. Default 256. */
+  maxUsernameBytes?: number;
+  /** Skips the hash for repeated credentials; invalidated for a user whenever `onRehash` fires. */
+  cache?: VerificationCache<U>;
+}
+
+/** A password backend: Basic authentication, plus the same check for login forms. */
+export interface PasswordBackend<U extends BaseUser> extends AuthenticationBackend<U> {
+  /**
+   * Checks a username and password as the Basic path does (caps, dummy hash for
+   * unknown users, rehash): for login forms. Returns the user or `null`.
+   */
+  verifyCredentials(username: string, password: string, connection?: Connection): Promise<U | null>;
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * Basic authentication against any user store, through a `Hasher` (like
+ * starlette-auth-toolkit's `ModelBasicAuth`). Unknown users run a dummy
+ * verification so they cost what a wrong password costs; over-long passwords and
+ * usernames are refused before any lookup or hashing; a successful login whose
+ * hash is outdated calls `onRehash` with a fresh hash. A failed login changes
+ * nothing.
+ *
+ * @example
+ * ```ts
+ * const backend = passwordBackend({
+ *   findUser: (username) => db.users.findByName(username),
+ *   passwordHashOf: (user) => user.passwordHash,
+ *   hasher: pbkdf2Hasher(),
+ *   onRehash: (user, hash, old) => db.users.updateHash(user.id, hash, old),
+ * });
+ * ```
+ */
+export function passwordBackend<U extends BaseUser>(options: PasswordBackendOptions<U>): PasswordBackend<U> {
+  const { findUser, passwordHashOf, hasher, onRehash, cache } = options ?? ({} as PasswordBackendOptions<U>);
+  if (typeof findUser !== 'function') throw new ConfigurationError('passwordBackend: findUser must be a function');
+  if (typeof passwordHashOf !== 'function') throw new ConfigurationError('passwordBackend: passwordHashOf must be a function');
+  if (typeof hasher?.verify !== 'function' || typeof hasher.hash !== 'function') {
+    throw new ConfigurationError('passwordBackend: hasher must implement hash() and verify()');
+  }
+  if (onRehash !== undefined && typeof onRehash !== 'function') throw new ConfigurationError('passwordBackend: onRehash must be a function');
+  const maxPassword = options.maxPasswordBytes ?? 1024;
+  const maxUsername = options.maxUsernameBytes ?? 256;
+  for (const [name, v] of [['maxPasswordBytes', maxPassword], ['maxUsernameBytes', maxUsername]] as const) {
+    if (!Number.isInteger(v) || v < 1) throw new ConfigurationError(`passwordBackend: ${name} must be a positive integer`);
+  }
+
+  // One hash of a random password, made once: unknown users are verified against it.
+  let dummy: Promise<string> | undefined;
+  const dummyHash = (): Promise<string> => (dummy ??= hasher.hash(randomPassword()));
+
+  async function verifyCredentials(username: string, password: string, connection?: Connection): Promise<U | null> {
+    if (encoder.encode(password).length > maxPassword || encoder.encode(username).length > maxUsername) return null;
+    const user = await findUser(username, connection);
+    const stored = user === null || user === undefined ? undefined : passwordHashOf(user);
+    if (user === null || user === undefined || typeof stored !== 'string' || stored === '') {
+      await hasher.verify(password, await dummyHash());
+      return null;
+    }
+    const outcome = await hasher.verify(password, stored);
+    if (!outcome.ok) return null;
+    if (outcome.needsRehash && onRehash !== undefined) {
+      try {
+        const fresh = await hasher.hash(password);
+        await onRehash(user, fresh, stored);
+        cache?.invalidate(username);
+      } catch {
+        // The login stands; the old hash stays and is upgraded on a later login.
+      }
+    }
+    return user;
+  }
+
+  const basic = basicAuth<U>({
+    realm: options.realm,
+    scopes: options.scopes,
+    cache,
+    verify: (username, password, connection) => verifyCredentials(username, password, connection),
+  });
+  return Object.freeze({ challenges: basic.challenges, authenticate: basic.authenticate, verifyCredentials });
+}
+
+function randomPassword(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(24));
+  let out = '';
+  for (const b of bytes) out += b.toString(16).padStart(2, '0');
+  return out;
+}
