@@ -45,16 +45,21 @@ export function referenceApp(spec: AppSpec): (request: Request) => Promise<Respo
     if (entry === undefined) return notFound();
     const denied = entry.guard?.check(connection, { ...decision, challenges: authenticator.challenges });
     if (denied) return toResponse(denied);
-    return fromResult(
-      entry.route.handler({
-        user: decision.user,
-        auth: decision.auth,
-        method: connection.method,
-        query: new URLSearchParams(connection.query),
-      }),
-    );
+    const text = await request.text();
+    if (new TextEncoder().encode(text).length > MAX_BODY) return new Response('Payload Too Large', { status: 413 });
+    const result = await entry.route.handler({
+      user: decision.user,
+      auth: decision.auth,
+      method: connection.method,
+      query: new URLSearchParams(connection.query),
+      connection,
+      body: { contentType: request.headers.get('content-type') ?? undefined, text },
+    });
+    return result.description !== undefined ? toResponse(result.description) : fromResult(result);
   };
 }
+
+const MAX_BODY = 16 * 1024;
 
 function notFound(): Response {
   return new Response('Not Found', { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8' } });

@@ -3,8 +3,10 @@ import type {
   AuthenticationBackend,
   AuthenticationFailure,
   BaseUser,
+  Connection,
   ErrorHook,
   RequiresOptions,
+  ResponseDescription,
 } from '@portcullis/core';
 import type { Server } from 'node:http';
 
@@ -15,6 +17,10 @@ export interface HandlerView {
   readonly method: string;
   /** The query of the request, parsed. */
   readonly query: URLSearchParams;
+  /** The request's `Connection`, as the adapter builds it (for core helpers such as token endpoints). */
+  readonly connection: Connection;
+  /** The raw request body (at most 16 KiB; larger bodies are refused by the adapter with 413). */
+  readonly body: { readonly contentType: string | undefined; readonly text: string };
 }
 
 /** What a handler answers; the adapter sends it with its framework's own API. */
@@ -25,6 +31,8 @@ export interface HandlerResult {
   readonly text?: string;
   /** … or as JSON. */
   readonly json?: unknown;
+  /** … or a core response description, sent as the adapter sends the core's own answers. */
+  readonly description?: ResponseDescription;
 }
 
 /** One route of a framework-neutral app. */
@@ -38,7 +46,7 @@ export interface RouteSpec {
   readonly style?: 'function' | 'class';
   /** `websocket`: an upgrade endpoint; once open, the server sends the handler's `text` and closes. */
   readonly kind?: 'http' | 'websocket';
-  readonly handler: (view: HandlerView) => HandlerResult;
+  readonly handler: (view: HandlerView) => HandlerResult | Promise<HandlerResult>;
 }
 
 /** A framework-neutral app: the adapter builds the real thing. */

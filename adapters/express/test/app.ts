@@ -1,10 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { WebSocketServer } from 'ws';
 import type { AppSpec, HandlerResult, RouteSpec } from '@portcullis/conformance';
-import { Requires, authentication, requires, upgradeHandler } from '@portcullis/express';
+import { attachWebSockets } from '@portcullis/conformance/node';
+import { Requires, authentication, requires, sendDescription, toConnection } from '@portcullis/express';
 
-function send(res: Response, result: HandlerResult): void {
+function send(req: Request, res: Response, next: NextFunction, result: HandlerResult): void {
+  if (result.description !== undefined) return sendDescription(req, res, next, result.description);
   res.status(result.status ?? 200);
   for (const [name, value] of Object.entries(result.headers ?? {})) res.set(name, value);
   if (result.json !== undefined) res.json(result.json);
@@ -12,8 +13,18 @@ function send(res: Response, result: HandlerResult): void {
 }
 
 function handlerFor(route: RouteSpec) {
-  return (req: Request, res: Response) =>
-    send(res, route.handler({ user: req.user, auth: req.auth, method: req.method, query: new URLSearchParams(req.originalUrl.split('?')[1] ?? '') }));
+  return async (req: Request, res: Response, next: NextFunction) => {
+    const connection = toConnection(req, Date.now);
+    const result = await route.handler({
+      user: req.user,
+      auth: req.auth,
+      method: req.method,
+      query: new URLSearchParams(connection.query),
+      connection,
+      body: { contentType: req.get('content-type'), text: typeof req.body === 'string' ? req.body : '' },
+    });
+    send(req, res, next, result);
+  };
 }
 
 /** The conformance spec as an Express 5 app. */
@@ -21,22 +32,18 @@ export function createExpressApp(spec: AppSpec): Server {
   const app = express();
   const auth = authentication({ backend: spec.backend, mode: spec.mode, exclude: spec.exclude, onError: spec.onError, log: spec.log });
   app.use(auth);
-  const server = createServer(app);
-  const wss = new WebSocketServer({ noServer: true });
-  const sockets = new Map<string, RouteSpec>();
+  // The raw body, whatever its type, up to 16 KiB (larger: 413 from body-parser).
+  app.use(express.text({ type: () => true, limit: '16kb' }));
 
   for (const route of spec.routes) {
-    if (route.kind === 'websocket') {
-      sockets.set(route.path, route);
-      continue;
-    }
+    if (route.kind === 'websocket') continue;
     const method = route.method === 'GET' ? 'get' : 'post';
     if (route.style === 'class') {
       const { scopes, options } = route.requires ?? { scopes: 'authenticated' };
       class Controller {
         @Requires(scopes, options)
-        handle(req: Request, res: Response, _next: NextFunction) {
-          handlerFor(route)(req, res);
+        handle(req: Request, res: Response, next: NextFunction) {
+          return handlerFor(route)(req, res, next);
         }
       }
       const controller = new Controller();
@@ -54,20 +61,7 @@ export function createExpressApp(spec: AppSpec): Server {
     });
   }
 
-  server.on('upgrade', (req, socket, head) => {
-    const route = sockets.get((req.url ?? '/').split('?')[0] ?? '/');
-    if (!route) return socket.destroy();
-    upgradeHandler({
-      authentication: auth,
-      requires: route.requires ? requires(route.requires.scopes, route.requires.options) : undefined,
-      accept(req, socket, head, principal) {
-        wss.handleUpgrade(req, socket, head, (ws) => {
-          const result = route.handler({ ...principal, method: 'GET', query: new URLSearchParams() });
-          ws.send(result.text ?? '');
-          ws.close();
-        });
-      },
-    })(req, socket, head);
-  });
+  const server = createServer(app);
+  attachWebSockets(server, spec, auth, requires);
   return server;
 }

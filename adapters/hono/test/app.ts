@@ -4,17 +4,34 @@ import { createNodeWebSocket } from '@hono/node-ws';
 import { Hono, type Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AppSpec, HandlerResult, RouteSpec } from '@portcullis/conformance';
-import { Requires, authentication, requires, type AuthEnv } from '@portcullis/hono';
+import { Requires, authentication, requires, toConnection, toResponse, type AuthEnv } from '@portcullis/hono';
 
-function send(c: Context<AuthEnv>, result: HandlerResult): Response {
+const MAX_BODY = 16 * 1024;
+
+function send(c: Context<AuthEnv>, result: HandlerResult): Response | Promise<Response> {
+  if (result.description !== undefined) return toResponse(c, result.description);
   const status = (result.status ?? 200) as ContentfulStatusCode;
   if (result.json !== undefined) return c.json(result.json, status, result.headers);
   return c.text(result.text ?? '', status, { 'content-type': 'text/plain; charset=utf-8', ...result.headers });
 }
 
 function handlerFor(route: RouteSpec) {
-  return (c: Context<AuthEnv>) =>
-    send(c, route.handler({ user: c.var.user, auth: c.var.auth, method: c.req.method, query: new URL(c.req.url).searchParams }));
+  return async (c: Context<AuthEnv>) => {
+    const text = await c.req.text();
+    if (new TextEncoder().encode(text).length > MAX_BODY) return c.text('Payload Too Large', 413);
+    const connection = toConnection(c, Date.now);
+    return send(
+      c,
+      await route.handler({
+        user: c.var.user,
+        auth: c.var.auth,
+        method: c.req.method,
+        query: new URLSearchParams(connection.query),
+        connection,
+        body: { contentType: c.req.header('content-type'), text },
+      }),
+    );
+  };
 }
 
 /** The conformance spec as a Hono 4 app on @hono/node-server, websockets through @hono/node-ws. */
@@ -32,8 +49,16 @@ export function createHonoApp(spec: AppSpec): Server {
         route.path,
         guard,
         upgradeWebSocket((c) => ({
-          onOpen(_event, ws) {
-            const result = route.handler({ user: c.var.user, auth: c.var.auth, method: 'GET', query: new URLSearchParams() });
+          async onOpen(_event, ws) {
+            const connection = toConnection(c, Date.now);
+            const result = await route.handler({
+              user: c.var.user,
+              auth: c.var.auth,
+              method: 'GET',
+              query: new URLSearchParams(connection.query),
+              connection,
+              body: { contentType: undefined, text: '' },
+            });
             ws.send(result.text ?? '');
             ws.close();
           },

@@ -1,11 +1,14 @@
 import { createServer, type Server } from 'node:http';
 import Koa, { type Context } from 'koa';
 import Router from '@koa/router';
-import { WebSocketServer } from 'ws';
 import type { AppSpec, HandlerResult, RouteSpec } from '@portcullis/conformance';
-import { Requires, authentication, requires, upgradeHandler, type AuthState } from '@portcullis/koa';
+import { attachWebSockets } from '@portcullis/conformance/node';
+import { Requires, authentication, requires, sendDescription, toConnection, type AuthState } from '@portcullis/koa';
+
+const MAX_BODY = 16 * 1024;
 
 function send(ctx: Context, result: HandlerResult): void {
+  if (result.description !== undefined) return sendDescription(ctx, result.description);
   ctx.status = result.status ?? 200;
   for (const [name, value] of Object.entries(result.headers ?? {})) ctx.set(name, value);
   if (result.json !== undefined) ctx.body = result.json;
@@ -15,10 +18,39 @@ function send(ctx: Context, result: HandlerResult): void {
   }
 }
 
+/** Reads the raw body (Koa has no body parser of its own); over 16 KiB answers 413. */
+async function readBody(ctx: Context): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY) {
+      ctx.status = 413;
+      ctx.body = 'Payload Too Large';
+      return undefined;
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 function handlerFor(route: RouteSpec) {
-  return (ctx: Context) => {
+  return async (ctx: Context) => {
     const state = ctx.state as AuthState;
-    send(ctx, route.handler({ user: state.user, auth: state.auth, method: ctx.method, query: new URLSearchParams(ctx.querystring) }));
+    const text = await readBody(ctx);
+    if (text === undefined) return;
+    const connection = toConnection(ctx, Date.now);
+    send(
+      ctx,
+      await route.handler({
+        user: state.user,
+        auth: state.auth,
+        method: ctx.method,
+        query: new URLSearchParams(ctx.querystring),
+        connection,
+        body: { contentType: ctx.get('content-type') || undefined, text },
+      }),
+    );
   };
 }
 
@@ -38,20 +70,16 @@ export function createKoaApp(spec: AppSpec): Server {
   }
   const auth = authentication({ backend: spec.backend, mode: spec.mode, exclude: spec.exclude, onError: spec.onError, log: spec.log });
   app.use(auth);
-  const sockets = new Map<string, RouteSpec>();
 
   for (const route of spec.routes) {
-    if (route.kind === 'websocket') {
-      sockets.set(route.path, route);
-      continue;
-    }
+    if (route.kind === 'websocket') continue;
     const method = route.method === 'GET' ? 'get' : 'post';
     if (route.style === 'class') {
       const { scopes, options } = route.requires ?? { scopes: 'authenticated' };
       class Controller {
         @Requires(scopes, options)
         handle(ctx: Context, _next: Koa.Next) {
-          handlerFor(route)(ctx);
+          return handlerFor(route)(ctx);
         }
       }
       const controller = new Controller();
@@ -66,21 +94,6 @@ export function createKoaApp(spec: AppSpec): Server {
   app.use(router.allowedMethods());
 
   const server = createServer(app.callback());
-  const wss = new WebSocketServer({ noServer: true });
-  server.on('upgrade', (req, socket, head) => {
-    const route = sockets.get((req.url ?? '/').split('?')[0] ?? '/');
-    if (!route) return socket.destroy();
-    upgradeHandler({
-      authentication: auth,
-      requires: route.requires ? requires(route.requires.scopes, route.requires.options) : undefined,
-      accept(req, socket, head, principal) {
-        wss.handleUpgrade(req, socket, head, (ws) => {
-          const result = route.handler({ ...principal, method: 'GET', query: new URLSearchParams() });
-          ws.send(result.text ?? '');
-          ws.close();
-        });
-      },
-    })(req, socket, head);
-  });
+  attachWebSockets(server, spec, auth, requires);
   return server;
 }
