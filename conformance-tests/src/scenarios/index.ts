@@ -17,6 +17,8 @@ import { websocket } from './websocket.js';
 import { apiKey } from './api-key.js';
 import { bearerChain, bearerScheme } from './bearer-scheme.js';
 import { failureLog, verificationCache } from './verification-cache.js';
+import { jwtScenarios } from './jwt/index.js';
+import { sessionScenarios } from './sessions/index.js';
 import type { Scenario } from '../scenario.js';
 
 /** Every scenario, in the order of DESIGN.md's table, then the catalogue's rows. */
@@ -44,5 +46,7 @@ export const scenarios: readonly Scenario[] = Object.freeze([
   apiKey,
   verificationCache,
   failureLog,
+  ...jwtScenarios,
+  ...sessionScenarios,
 ]);
 
