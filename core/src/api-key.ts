@@ -37,7 +37,8 @@ const MAX_KEY = 4096;
  */
 export function apiKeyAuth<U extends BaseUser>(options: ApiKeyAuthOptions<U>): AuthenticationBackend<U> {
   if (typeof options?.verify !== 'function') throw new ConfigurationError('apiKeyAuth: verify must be a function');
-  const header = (options.header ?? 'x-api-key').toLowerCase();
+  const configured: unknown = options.header ?? 'x-api-key';
+  const header = typeof configured === 'string' ? configured.toLowerCase() : '';
   if (!FIELD_NAME.test(header) || header === 'authorization' || header === 'cookie' || header === 'proxy-authorization') {
     throw new ConfigurationError('apiKeyAuth: header must be a header name other than Authorization or Cookie');
   }

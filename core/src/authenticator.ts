@@ -144,13 +144,15 @@ export function createAuthenticator<U extends BaseUser>(options: AuthenticationO
     const error = isAuthenticationError(thrown) ? thrown : new AuthenticationError('backend_unavailable', { cause: thrown });
     if (log !== undefined) {
       try {
-        log({
+        const logged: unknown = log({
           event: 'authentication_failed',
           code: error.code,
           method: escapeForLog(connection.method),
           path: escapeForLog(connection.path),
           ...(error.subject === undefined ? {} : { subject: escapeForLog(error.subject) }),
         });
+        // An async logger that rejects would otherwise be an unhandled rejection (fatal in Node).
+        if (logged instanceof Promise) logged.catch(() => {});
       } catch {
         // A failing logger must not change the answer.
       }

@@ -28,6 +28,7 @@ export interface BearerScheme {
   rejection(description?: BearerErrorDescription): AuthenticationError;
 }
 
+const DESCRIPTIONS: ReadonlySet<string> = new Set<BearerErrorDescription>(['expired', 'revoked', 'not yet valid']);
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 const MAX_TOKEN = 8192;
 const SCOPE_TOKEN = /^[\u0021\u0023-\u005b\u005d-\u007e]+$/;
@@ -48,7 +49,8 @@ export function bearerScheme(realm = 'api'): BearerScheme {
   const challenge = `Bearer realm=${quoted}`;
   const invalidRequest = `${challenge}, error="invalid_request"`;
   const invalidToken = (description?: BearerErrorDescription): string =>
-    description === undefined
+    // Checked at run time too: a JS caller passing arbitrary text must not reach the header.
+    description === undefined || !DESCRIPTIONS.has(description)
       ? `${challenge}, error="invalid_token"`
       : `${challenge}, error="invalid_token", error_description="${description}"`;
   return Object.freeze({

@@ -41,8 +41,13 @@ export class VerificationCache<U> {
   readonly #max: number;
   readonly #entries = new Map<string, Entry<U>>();
   readonly #byUser = new Map<string, Set<string>>();
-  /** Bumped by invalidate(): a verification that started before it is not stored. */
-  readonly #generation = new Map<string, number>();
+  /**
+   * Counts invalidate()/clear() calls. A verification remembers the count when it
+   * starts; it is not stored if its user was invalidated, or the cache cleared, since.
+   */
+  #tick = 0;
+  readonly #invalidatedAt = new Map<string, number>();
+  #clearedAt = 0;
   #key: Promise<CryptoKey> | undefined;
 
   constructor(options: VerificationCacheOptions = {}) {
@@ -76,13 +81,14 @@ export class VerificationCache<U> {
 
   /** A token to pass to {@link set}: a verification started before an `invalidate` is not stored. */
   generation(username: string): number {
-    return this.#generation.get(username) ?? 0;
+    void username; // One counter for all users; the parameter keeps call sites explicit.
+    return this.#tick;
   }
 
   /** Remembers a successful verification. */
   async set(username: string, password: string, user: U, now: number, generation = this.generation(username)): Promise<void> {
     const id = await this.#id(username, password);
-    if (generation !== this.generation(username)) return;
+    if (generation < this.#clearedAt || generation < (this.#invalidatedAt.get(username) ?? 0)) return;
     this.#entries.delete(id);
     this.#entries.set(id, { user, username, expiresAt: now + this.#ttl });
     let ids = this.#byUser.get(username);
@@ -96,7 +102,7 @@ export class VerificationCache<U> {
 
   /** Forgets every entry of a user: the next request verifies the password again. */
   invalidate(username: string): void {
-    this.#generation.set(username, this.generation(username) + 1);
+    this.#invalidatedAt.set(username, ++this.#tick);
     const ids = this.#byUser.get(username);
     if (ids === undefined) return;
     for (const id of ids) this.#entries.delete(id);
@@ -105,7 +111,9 @@ export class VerificationCache<U> {
 
   /** Forgets everything. */
   clear(): void {
-    for (const username of this.#byUser.keys()) this.#generation.set(username, this.generation(username) + 1);
+    // Also users without an entry yet: their first verification may be in flight.
+    this.#clearedAt = ++this.#tick;
+    this.#invalidatedAt.clear();
     this.#entries.clear();
     this.#byUser.clear();
   }

@@ -79,7 +79,13 @@ export function passwordBackend<U extends BaseUser>(options: PasswordBackendOpti
 
   // One hash of a random password, made once: unknown users are verified against it.
   let dummy: Promise<string> | undefined;
-  const dummyHash = (): Promise<string> => (dummy ??= hasher.hash(randomPassword()));
+  // A failed attempt is not kept: otherwise every later unknown user would get 503
+  // while known users get 401 (an enumeration oracle), until a restart.
+  const dummyHash = (): Promise<string> =>
+    (dummy ??= Promise.resolve(hasher.hash(randomPassword())).catch((error: unknown) => {
+      dummy = undefined;
+      throw error;
+    }));
 
   async function verifyCredentials(username: string, password: string, connection?: Connection): Promise<U | null> {
     if (encoder.encode(password).length > maxPassword || encoder.encode(username).length > maxUsername) return null;

@@ -118,8 +118,13 @@ export class MemoryTokenStore<U> implements TokenStore<U> {
 
   /** Issues a token for a user; returns the plaintext token (shown once). */
   async issue(user: U, options: { ttlMs?: number } = {}): Promise<string> {
+    const ttl = options.ttlMs;
+    // NaN would compare false forever: a token meant to expire would never do so.
+    if (ttl !== undefined && (typeof ttl !== 'number' || !Number.isFinite(ttl) || ttl <= 0)) {
+      throw new ConfigurationError('MemoryTokenStore: ttlMs must be a positive, finite number of milliseconds');
+    }
     const token = issueToken();
-    const expiresAt = options.ttlMs === undefined ? undefined : this.#now() + options.ttlMs;
+    const expiresAt = ttl === undefined ? undefined : this.#now() + ttl;
     this.#entries.set(await hashToken(token), { user, expiresAt });
     return token;
   }
