@@ -5,7 +5,7 @@ import type { Hasher } from '@portcullis/core/hashing';
 import { authentication, requires, type AuthEnv } from '@portcullis/hono';
 import type { AppUser, UserStore } from './users.js';
 
-export { pbkdf2Sha256Hasher } from './hasher.js';
+export { pbkdf2Hasher } from '@portcullis/core/hashing';
 export { AppUser, DEFAULT_TABLE, memoryUserStore, migrate, openUserStore, pgUserStore } from './users.js';
 export type { OpenedUserStore, Queryable, UserStore } from './users.js';
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { serve } from '@hono/node-server';
-import { createApp, openUserStore, pbkdf2Sha256Hasher } from './app.js';
+import { createApp, openUserStore, pbkdf2Hasher } from './app.js';
 
 const databaseUrl = process.env.DATABASE_URL || undefined;
 const username = 'alice';
@@ -22,7 +22,7 @@ function redact(url: string): string {
   }
 }
 
-const hasher = pbkdf2Sha256Hasher();
+const hasher = pbkdf2Hasher();
 let opened;
 try {
   opened = await openUserStore({ databaseUrl, hasher, seed: { username, password } });

@@ -15,12 +15,12 @@ import {
   memoryUserStore,
   migrate,
   openUserStore,
-  pbkdf2Sha256Hasher,
+  pbkdf2Hasher,
   pgUserStore,
   type Queryable,
   type UserStore,
 } from '../src/app.js';
-import { parsePbkdf2 } from '../src/hasher.js';
+import { parsePbkdf2 } from '@portcullis/core/hashing';
 
 const REALM = 'Portcullis users';
 const CHALLENGE = `Basic realm="${REALM}", charset="UTF-8"`;
@@ -28,8 +28,8 @@ const CHALLENGE = `Basic realm="${REALM}", charset="UTF-8"`;
 // Cheap parameters for tests; the server uses 600 000 iterations.
 const CURRENT_ITERATIONS = 10_000;
 const WEAK_ITERATIONS = 1_000;
-const hasher = pbkdf2Sha256Hasher({ iterations: CURRENT_ITERATIONS });
-const weakHasher = pbkdf2Sha256Hasher({ iterations: WEAK_ITERATIONS });
+const hasher = pbkdf2Hasher({ iterations: CURRENT_ITERATIONS });
+const weakHasher = pbkdf2Hasher({ iterations: WEAK_ITERATIONS });
 
 // ---------------------------------------------------------------------------
 // PostgreSQL: reachable or not, decided once

@@ -1,0 +1,9 @@
+import type { VerifyOutcome } from './hasher.js';
+
+/** A failed verification. Frozen: callers can't share state through it. @internal */
+export const FAILED: VerifyOutcome = Object.freeze({ ok: false, needsRehash: false });
+
+/** A verification outcome as a fresh frozen value. @internal */
+export function outcome(ok: boolean, needsRehash: boolean): VerifyOutcome {
+  return ok ? Object.freeze({ ok: true, needsRehash }) : FAILED;
+}
