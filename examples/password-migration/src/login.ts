@@ -1,3 +1,4 @@
+import { SimpleUser, passwordBackend } from '@portcullis/core';
 import type { Hasher } from '@portcullis/core/hashing';
 import type { UserTable } from './user-table.js';
 
@@ -8,25 +9,39 @@ export interface LoginResult {
   readonly upgraded: boolean;
 }
 
+/** A user row seen as a Portcullis user. */
+class Account extends SimpleUser {
+  readonly passwordHash: string;
+  constructor(username: string, passwordHash: string) {
+    super(username);
+    this.passwordHash = passwordHash;
+  }
+}
+
 /**
- * A login that migrates: verify; on success with `needsRehash`, hash the password
- * again with the current policy and store it with compare-and-set. A failed login
- * writes nothing. Unknown users are verified against a dummy hash, so they cost what a
- * wrong password costs. (`passwordBackend({ findUser, hasher, onRehash })` in
- * `@portcullis/core` does the same for Basic auth and login forms.)
+ * A login that migrates, through the core's `passwordBackend`: verify; on success
+ * with `needsRehash`, `onRehash` stores the fresh hash with a compare-and-set. A
+ * failed login writes nothing; unknown users are verified against a dummy hash, so
+ * they cost what a wrong password costs. The same backend serves Basic auth
+ * (`authentication({ backend })`) and login forms (`verifyCredentials`).
  */
 export function createLogin(table: UserTable, hasher: Hasher): (username: string, password: string) => Promise<LoginResult> {
-  let dummy: Promise<string> | undefined;
+  // Accounts are made per login, so this tells which login's rehash was stored.
+  const upgraded = new WeakSet<Account>();
+  const backend = passwordBackend({
+    findUser(username) {
+      const row = table.find(username);
+      return row === undefined ? null : new Account(row.username, row.passwordHash);
+    },
+    passwordHashOf: (account) => account.passwordHash,
+    hasher,
+    onRehash(account, fresh, old) {
+      // If someone else changed the hash meanwhile (a reset), theirs stays.
+      if (table.compareAndSet(account.username, old, fresh)) upgraded.add(account);
+    },
+  });
   return async function login(username, password) {
-    const row = table.find(username);
-    if (row === undefined) {
-      await hasher.verify(password, await (dummy ??= hasher.hash(crypto.randomUUID())));
-      return { ok: false, upgraded: false };
-    }
-    const { ok, needsRehash } = await hasher.verify(password, row.passwordHash);
-    if (!ok) return { ok: false, upgraded: false };
-    if (!needsRehash) return { ok: true, upgraded: false };
-    const fresh = await hasher.hash(password);
-    return { ok: true, upgraded: table.compareAndSet(username, row.passwordHash, fresh) };
+    const user = await backend.verifyCredentials(username, password);
+    return { ok: user !== null, upgraded: user !== null && upgraded.has(user) };
   };
 }
