@@ -3,11 +3,23 @@ import {
   createAuthenticator,
   createConnection,
   createGuard,
+  csrfToken,
+  describeSessionError,
+  isSecureRequest,
+  isSessionError,
+  isUrlencoded,
+  login,
+  logout,
+  parseCookies,
+  sessionGate,
+  webSessions,
   type AuthCredentials,
   type BaseUser,
   type Connection,
   type ResponseDescription,
+  type WebSessionHandle,
 } from '@portcullis/core';
+import { sessionView } from './session-view.js';
 import type { AppSpec, HandlerResult } from './spec.js';
 
 /**
@@ -30,21 +42,41 @@ export function referenceApp(spec: AppSpec): (request: Request) => Promise<Respo
     ]),
   );
 
+  // Sessions on Web standards: the same engine the Hono adapter uses.
+  const engine = spec.sessions === undefined ? undefined : webSessions(spec.sessions);
+
   return async (request) => {
     const url = request.url;
     const target = url.slice(url.indexOf('/', url.indexOf('//') + 2));
+    const handle: WebSessionHandle | undefined = engine?.open({
+      cookies: parseCookies(request.headers.get('cookie') ?? undefined),
+      secure: isSecureRequest(url, request.headers.get('x-forwarded-proto') ?? undefined, engine.config.trustProxy),
+    });
     const connection = createConnection({
       method: request.method,
       target,
       header: (name) => request.headers.get(name) ?? undefined,
       now: authenticator.clock,
+      session: handle?.port,
     });
+    const finish = (response: Response): Response => withSessionCookies(response, handle);
+    if (handle !== undefined) {
+      try {
+        if (handle.port.hasCookie) await handle.port.get();
+        const field = engine?.config.csrf === false ? '_csrf' : (engine?.config.csrf.field ?? '_csrf');
+        const refused = await sessionGate(connection, () => formToken(request, field));
+        if (refused !== null) return finish(toResponse(refused));
+      } catch (error) {
+        if (isSessionError(error)) return toResponse(describeSessionError(error, connection));
+        throw error;
+      }
+    }
     const decision = await authenticator.run(connection);
-    if (decision.type === 'respond') return toResponse(decision.response);
+    if (decision.type === 'respond') return finish(toResponse(decision.response));
     const entry = routes.get(`${connection.method === 'HEAD' ? 'GET' : connection.method} ${connection.path}`);
-    if (entry === undefined) return notFound();
+    if (entry === undefined) return finish(notFound());
     const denied = entry.guard?.check(connection, { ...decision, challenges: authenticator.challenges });
-    if (denied) return toResponse(denied);
+    if (denied) return finish(toResponse(denied));
     const text = await request.text();
     if (new TextEncoder().encode(text).length > MAX_BODY) return new Response('Payload Too Large', { status: 413 });
     const result = await entry.route.handler({
@@ -54,9 +86,31 @@ export function referenceApp(spec: AppSpec): (request: Request) => Promise<Respo
       query: new URLSearchParams(connection.query),
       connection,
       body: { contentType: request.headers.get('content-type') ?? undefined, text },
+      ...(handle === undefined
+        ? {}
+        : {
+            login: (user: BaseUser, data?: Record<string, unknown>) => login(connection, user, data),
+            logout: () => logout(connection),
+            session: sessionView(connection, () => csrfToken(connection)),
+          }),
     });
-    return result.description !== undefined ? toResponse(result.description) : fromResult(result);
+    return finish(result.description !== undefined ? toResponse(result.description) : fromResult(result));
   };
+}
+
+/** The `_csrf` field of a urlencoded body, read from a clone. */
+async function formToken(request: Request, field: string): Promise<string | undefined> {
+  if (!isUrlencoded(request.headers.get('content-type') ?? undefined)) return undefined;
+  return new URLSearchParams(await request.clone().text()).get(field) ?? undefined;
+}
+
+/** Adds the session's `Set-Cookie` values, and `Cache-Control: no-store` with them. */
+function withSessionCookies(response: Response, handle: WebSessionHandle | undefined): Response {
+  const cookies = handle?.setCookies() ?? [];
+  if (cookies.length === 0) return response;
+  for (const cookie of cookies) response.headers.append('set-cookie', cookie);
+  response.headers.set('cache-control', 'no-store');
+  return response;
 }
 
 const MAX_BODY = 16 * 1024;
@@ -92,10 +146,12 @@ export function serveFetch(handler: (request: Request) => Promise<Response>): Se
   return createServer((req, res) => {
     answer(req, handler).then(
       async (response) => {
-        const out: Record<string, string> = {};
+        const out: Record<string, string | string[]> = {};
         response.headers.forEach((value, name) => {
           out[name] = value;
         });
+        const cookies = response.headers.getSetCookie();
+        if (cookies.length > 0) out['set-cookie'] = cookies;
         res.writeHead(response.status, out);
         res.end(Buffer.from(await response.arrayBuffer()));
       },

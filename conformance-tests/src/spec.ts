@@ -7,6 +7,9 @@ import type {
   ErrorHook,
   RequiresOptions,
   ResponseDescription,
+  SessionData,
+  SessionOptions,
+  SessionStore,
 } from '@portcullis/core';
 import type { Server } from 'node:http';
 
@@ -21,6 +24,31 @@ export interface HandlerView {
   readonly connection: Connection;
   /** The raw request body (at most 16 KiB; larger bodies are refused by the adapter with 413). */
   readonly body: { readonly contentType: string | undefined; readonly text: string };
+  /** With `spec.sessions`: the adapter's own `login(req|ctx|c, user, data)`. */
+  readonly login?: (user: BaseUser, data?: SessionData) => Promise<void>;
+  /** With `spec.sessions`: the adapter's own `logout(req|ctx|c)`. */
+  readonly logout?: () => Promise<void>;
+  /** With `spec.sessions`: the request's session data and CSRF token. */
+  readonly session?: SessionView;
+}
+
+/** A handler's view of the request's session (`view.session`). */
+export interface SessionView {
+  /** A value of the app's session data (`undefined` without a live session). */
+  get(key: string): Promise<unknown>;
+  /** Sets a value (starts an anonymous session when there is none: a store write). */
+  set(key: string, value: unknown): Promise<void>;
+  /** The adapter's `csrfToken(req|ctx|c)`. */
+  csrfToken(): Promise<string>;
+}
+
+/**
+ * Server-side sessions of an app: the adapter installs its own `sessions(...)`
+ * middleware with these options (Express and Koa wrap the store with
+ * `expressSessionStore` / `koaSessionStore`), in front of `authentication`.
+ */
+export interface SessionSpec extends SessionOptions {
+  readonly store: SessionStore;
 }
 
 /** What a handler answers; the adapter sends it with its framework's own API. */
@@ -63,6 +91,8 @@ export interface AppSpec {
    * it cannot turn an authentication answer into a 500.
    */
   readonly catchAllErrors?: boolean;
+  /** Server-side sessions (scenarios with `needs: ['sessions']`). */
+  readonly sessions?: SessionSpec;
 }
 
 /** What an adapter declares it supports; scenarios needing more are skipped by declaration. */

@@ -1,4 +1,4 @@
 import { runConformance } from '@portcullis/conformance';
 import { createReferenceServer } from '@portcullis/conformance/reference';
 
-runConformance({ name: 'reference', supports: { websocket: false }, createApp: createReferenceServer });
+runConformance({ name: 'reference', supports: { websocket: false, sessions: true }, createApp: createReferenceServer });

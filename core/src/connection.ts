@@ -1,3 +1,5 @@
+import type { SessionPort } from './session/port.js';
+
 /**
  * The plain, framework-free view of a request that backends and guards see.
  * Adapters build one per request from their native request object.
@@ -22,6 +24,8 @@ export interface Connection {
   readonly cookies: ReadonlyMap<string, string>;
   /** The clock, in milliseconds since the epoch. */
   now(): number;
+  /** The request's session, where the app has sessions (the adapter's session middleware provides it). */
+  readonly session?: SessionPort;
 }
 
 /** What an adapter hands to {@link createConnection}. */
@@ -35,6 +39,8 @@ export interface ConnectionInit {
   /** All `Authorization` field values, when the runtime can tell them apart. */
   authorization?: readonly string[];
   now?: () => number;
+  /** The session port of the request, when the app has session middleware. */
+  session?: SessionPort;
 }
 
 const EMPTY: readonly string[] = Object.freeze([]);
@@ -74,6 +80,7 @@ export function createConnection(init: ConnectionInit): Connection {
       return (cookies ??= parseCookies(header('cookie')));
     },
     now: init.now ?? Date.now,
+    ...(init.session === undefined ? {} : { session: init.session }),
   };
 }
 

@@ -20,8 +20,21 @@ export type AuthenticationErrorCode =
 /** Codes of errors thrown at configuration time, before any request. */
 export type ConfigurationErrorCode = 'invalid_configuration';
 
+/** Codes of errors raised by server-side sessions (see `docs/sessions.md`). */
+export type SessionErrorCode =
+  /** The session store failed or timed out: the request fails closed (503). */
+  | 'session_store_unavailable'
+  /** `login`/`logout` was called on a request without session middleware in front. */
+  | 'session_not_configured'
+  /** A `Secure` session cookie would be issued over plain HTTP (see `trustProxy`). */
+  | 'session_insecure_transport'
+  /** An unsafe request carrying ambient credentials failed the CSRF check (403). */
+  | 'csrf_rejected'
+  /** A state change through a safe method (`GET /logout`): 405. */
+  | 'method_not_allowed';
+
 /** Every code a Portcullis error can carry. */
-export type PortcullisErrorCode = AuthenticationErrorCode | ConfigurationErrorCode;
+export type PortcullisErrorCode = AuthenticationErrorCode | ConfigurationErrorCode | SessionErrorCode;
 
 const MESSAGES: Readonly<Record<PortcullisErrorCode, string>> = Object.freeze({
   malformed_credentials: 'Invalid authorization credentials',
@@ -30,7 +43,20 @@ const MESSAGES: Readonly<Record<PortcullisErrorCode, string>> = Object.freeze({
   invalid_credentials: 'Invalid authorization credentials',
   backend_unavailable: 'Authentication unavailable',
   invalid_configuration: 'Invalid Portcullis configuration',
+  session_store_unavailable: 'Session store unavailable',
+  session_not_configured: 'Sessions are not configured for this request',
+  session_insecure_transport: 'Session cookie refused over an insecure connection',
+  csrf_rejected: 'Cross-site request refused',
+  method_not_allowed: 'Method not allowed',
 });
+
+const AUTHENTICATION_CODES: ReadonlySet<string> = new Set<AuthenticationErrorCode>([
+  'malformed_credentials',
+  'duplicate_authorization',
+  'oversized_authorization',
+  'invalid_credentials',
+  'backend_unavailable',
+]);
 
 /** The fixed message of a code. */
 export function messageOf(code: PortcullisErrorCode): string {
@@ -103,5 +129,5 @@ export function isAuthenticationError(value: unknown): value is AuthenticationEr
   if (value instanceof AuthenticationError) return true;
   if (!(value instanceof Error) || value.name !== 'AuthenticationError') return false;
   const code: unknown = (value as { code?: unknown }).code;
-  return typeof code === 'string' && Object.hasOwn(MESSAGES, code) && code !== 'invalid_configuration';
+  return typeof code === 'string' && AUTHENTICATION_CODES.has(code);
 }

@@ -8,13 +8,13 @@ import {
   type AuthenticationOptions,
   type Authenticator,
   type BaseUser,
-  type Connection,
   type Guard,
   type RequiresOptions,
-  type ResponseDescription,
   type UnauthenticatedUser,
 } from '@portcullis/core';
-import { connectionFromNode } from '@portcullis/node';
+import { sendDescription, toConnection } from './native.js';
+
+export { sendDescription, toConnection } from './native.js';
 
 /**
  * Register your app's user type once, and `req.user` carries it everywhere:
@@ -53,34 +53,6 @@ export type GuardMiddleware = RequestHandler & { readonly guard: Guard };
 
 const states = requestStates<Request>();
 
-/** Builds the `Connection` of an Express request. */
-export function toConnection(req: Request, now: () => number): Connection {
-  return connectionFromNode(req, req.originalUrl, now);
-}
-
-/**
- * Copies a response description onto Express's response. A `notFound` answer
- * leaves the route (`next('route')`) so the app's own 404 answers, exactly as it
- * does for a path that does not exist.
- */
-export function sendDescription(req: Request, res: Response, next: NextFunction, response: ResponseDescription): void {
-  if (response.notFound && req.route !== undefined) return next('route');
-  if (res.headersSent) return;
-  try {
-    if (response.notFound) {
-      res.status(404).setHeader('content-type', 'text/plain; charset=utf-8');
-      res.end('Not Found');
-      return;
-    }
-    res.status(response.status);
-    for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value as string | string[]);
-    res.end(response.body);
-  } catch {
-    // A header value a custom hook produced was not sendable: answer without it.
-    res.status(500).setHeader('content-type', 'text/plain; charset=utf-8');
-    res.end('Internal Server Error');
-  }
-}
 
 /**
  * Authenticates every request: sets `req.user` and `req.auth`, or answers an
@@ -171,3 +143,8 @@ export function Requires(scopes: string | readonly string[], options?: RequiresO
 
 export { upgradeHandler } from '@portcullis/node';
 export type { UpgradeOptions, UpgradePrincipal } from '@portcullis/node';
+
+export type { ExpressSessionsOptions } from './session.js';
+export { sessions, login, logout, csrfToken, sessionErrors } from './session.js';
+export type { ExpressSessionStoreOptions } from './session-store.js';
+export { ExpressSessionStore, expressSessionStore } from './session-store.js';

@@ -1,8 +1,19 @@
 import { createServer, type Server } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { AppSpec, HandlerResult, RouteSpec } from '@portcullis/conformance';
+import { sessionView, type AppSpec, type HandlerResult, type RouteSpec } from '@portcullis/conformance';
 import { attachWebSockets } from '@portcullis/conformance/node';
-import { Requires, authentication, requires, sendDescription, toConnection } from '@portcullis/express';
+import {
+  Requires,
+  authentication,
+  csrfToken,
+  expressSessionStore,
+  login,
+  logout,
+  requires,
+  sendDescription,
+  sessions,
+  toConnection,
+} from '@portcullis/express';
 
 function send(req: Request, res: Response, next: NextFunction, result: HandlerResult): void {
   if (result.description !== undefined) return sendDescription(req, res, next, result.description);
@@ -12,7 +23,7 @@ function send(req: Request, res: Response, next: NextFunction, result: HandlerRe
   else res.type('text/plain').send(result.text ?? '');
 }
 
-function handlerFor(route: RouteSpec) {
+function handlerFor(route: RouteSpec, withSessions: boolean) {
   return async (req: Request, res: Response, next: NextFunction) => {
     const connection = toConnection(req, Date.now);
     const result = await route.handler({
@@ -22,6 +33,13 @@ function handlerFor(route: RouteSpec) {
       query: new URLSearchParams(connection.query),
       connection,
       body: { contentType: req.get('content-type'), text: typeof req.body === 'string' ? req.body : '' },
+      ...(withSessions
+        ? {
+            login: (user, data) => login(req, user, data),
+            logout: () => logout(req),
+            session: sessionView(connection, () => csrfToken(req)),
+          }
+        : {}),
     });
     send(req, res, next, result);
   };
@@ -31,9 +49,17 @@ function handlerFor(route: RouteSpec) {
 export function createExpressApp(spec: AppSpec): Server {
   const app = express();
   const auth = authentication({ backend: spec.backend, mode: spec.mode, exclude: spec.exclude, onError: spec.onError, log: spec.log });
-  app.use(auth);
-  // The raw body, whatever its type, up to 16 KiB (larger: 413 from body-parser).
-  app.use(express.text({ type: () => true, limit: '16kb' }));
+  const withSessions = spec.sessions !== undefined;
+  if (spec.sessions !== undefined) {
+    // Sessions: the body parser first (sessions() reads the _csrf form field), then the sessions, then authentication.
+    app.use(express.text({ type: () => true, limit: '16kb' }));
+    app.use(sessions({ ...spec.sessions, store: expressSessionStore(spec.sessions.store) }));
+    app.use(auth);
+  } else {
+    app.use(auth);
+    // The raw body, whatever its type, up to 16 KiB (larger: 413 from body-parser).
+    app.use(express.text({ type: () => true, limit: '16kb' }));
+  }
 
   for (const route of spec.routes) {
     if (route.kind === 'websocket') continue;
@@ -43,15 +69,15 @@ export function createExpressApp(spec: AppSpec): Server {
       class Controller {
         @Requires(scopes, options)
         handle(req: Request, res: Response, next: NextFunction) {
-          return handlerFor(route)(req, res, next);
+          return handlerFor(route, withSessions)(req, res, next);
         }
       }
       const controller = new Controller();
       app[method](route.path, (req, res, next: NextFunction) => controller.handle(req, res, next));
     } else if (route.requires) {
-      app[method](route.path, requires(route.requires.scopes, route.requires.options), handlerFor(route));
+      app[method](route.path, requires(route.requires.scopes, route.requires.options), handlerFor(route, withSessions));
     } else {
-      app[method](route.path, handlerFor(route));
+      app[method](route.path, handlerFor(route, withSessions));
     }
   }
 

@@ -1,7 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import {
   createAuthenticator,
-  createConnection,
   createGuard,
   requestStates,
   type AuthCredentials,
@@ -9,12 +8,14 @@ import {
   type AuthenticationOptions,
   type Authenticator,
   type BaseUser,
-  type Connection,
   type Guard,
   type RequiresOptions,
   type ResponseDescription,
   type UnauthenticatedUser,
 } from '@portcullis/core';
+import { toConnection, toResponse } from './native.js';
+
+export { toConnection, toResponse } from './native.js';
 
 /** The variables `authentication()` sets: `c.var.user`, `c.var.auth`. */
 export interface AuthVariables<U extends BaseUser = BaseUser> {
@@ -36,34 +37,6 @@ export type AuthenticationMiddleware<U extends BaseUser> = MiddlewareHandler<Aut
 export type GuardMiddleware = MiddlewareHandler & { readonly guard: Guard };
 
 const states = requestStates<Context>();
-
-/** The raw path and query of a request URL (not re-normalised). */
-function target(url: string): string {
-  const start = url.indexOf('/', url.indexOf('//') + 2);
-  return start === -1 ? '/' : url.slice(start).replace(/#.*$/, '');
-}
-
-/** Builds the `Connection` of a Hono request (Web `Request`, any runtime). */
-export function toConnection(c: Context, now: () => number): Connection {
-  const headers = c.req.raw.headers;
-  return createConnection({
-    method: c.req.method,
-    target: target(c.req.url),
-    header: (name) => headers.get(name) ?? undefined,
-    now,
-  });
-}
-
-/** Turns a response description into a `Response`; `notFound` uses the app's own not-found handler. */
-export function toResponse(c: Context, response: ResponseDescription): Response | Promise<Response> {
-  if (response.notFound) return c.notFound();
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(response.headers)) {
-    if (typeof value === 'string') headers.set(name, value);
-    else for (const v of value) headers.append(name, v);
-  }
-  return new Response(response.body === '' ? null : response.body, { status: response.status, headers });
-}
 
 /**
  * Authenticates every request: sets `c.var.user` and `c.var.auth`, or answers an
@@ -143,3 +116,6 @@ export function Requires(scopes: string | readonly string[], options?: RequiresO
     } as M;
   };
 }
+
+export type { HonoSessionsOptions } from './session.js';
+export { sessions, login, logout, csrfToken } from './session.js';

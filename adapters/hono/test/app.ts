@@ -3,8 +3,19 @@ import { createAdaptorServer } from '@hono/node-server';
 import { createNodeWebSocket } from '@hono/node-ws';
 import { Hono, type Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import type { AppSpec, HandlerResult, RouteSpec } from '@portcullis/conformance';
-import { Requires, authentication, requires, toConnection, toResponse, type AuthEnv } from '@portcullis/hono';
+import { sessionView, type AppSpec, type HandlerResult, type RouteSpec } from '@portcullis/conformance';
+import {
+  Requires,
+  authentication,
+  csrfToken,
+  login,
+  logout,
+  requires,
+  sessions,
+  toConnection,
+  toResponse,
+  type AuthEnv,
+} from '@portcullis/hono';
 
 const MAX_BODY = 16 * 1024;
 
@@ -15,7 +26,7 @@ function send(c: Context<AuthEnv>, result: HandlerResult): Response | Promise<Re
   return c.text(result.text ?? '', status, { 'content-type': 'text/plain; charset=utf-8', ...result.headers });
 }
 
-function handlerFor(route: RouteSpec) {
+function handlerFor(route: RouteSpec, withSessions = false) {
   return async (c: Context<AuthEnv>) => {
     const text = await c.req.text();
     if (new TextEncoder().encode(text).length > MAX_BODY) return c.text('Payload Too Large', 413);
@@ -29,6 +40,13 @@ function handlerFor(route: RouteSpec) {
         query: new URLSearchParams(connection.query),
         connection,
         body: { contentType: c.req.header('content-type'), text },
+        ...(withSessions
+          ? {
+              login: (user, data) => login(c, user, data),
+              logout: () => logout(c),
+              session: sessionView(connection, () => csrfToken(c)),
+            }
+          : {}),
       }),
     );
   };
@@ -38,6 +56,8 @@ function handlerFor(route: RouteSpec) {
 export function createHonoApp(spec: AppSpec): Server {
   const app = new Hono<AuthEnv>();
   const { injectWebSocket, upgradeWebSocket } = createNodeWebSocket({ app });
+  const withSessions = spec.sessions !== undefined;
+  if (spec.sessions !== undefined) app.use(sessions(spec.sessions));
   app.use(authentication({ backend: spec.backend, mode: spec.mode, exclude: spec.exclude, onError: spec.onError, log: spec.log }));
   if (spec.catchAllErrors) app.onError((_err, c) => c.text('catch-all', 500));
 
@@ -69,15 +89,15 @@ export function createHonoApp(spec: AppSpec): Server {
       class Controller {
         @Requires(scopes, options)
         handle(c: Context<AuthEnv>) {
-          return handlerFor(route)(c);
+          return handlerFor(route, withSessions)(c);
         }
       }
       const controller = new Controller();
       app[method](route.path, (c) => controller.handle(c));
     } else if (route.requires) {
-      app[method](route.path, requires(route.requires.scopes, route.requires.options), handlerFor(route));
+      app[method](route.path, requires(route.requires.scopes, route.requires.options), handlerFor(route, withSessions));
     } else {
-      app[method](route.path, handlerFor(route));
+      app[method](route.path, handlerFor(route, withSessions));
     }
   }
   const server = createAdaptorServer({ fetch: app.fetch }) as Server;

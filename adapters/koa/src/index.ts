@@ -8,13 +8,13 @@ import {
   type AuthenticationOptions,
   type Authenticator,
   type BaseUser,
-  type Connection,
   type Guard,
   type RequiresOptions,
-  type ResponseDescription,
   type UnauthenticatedUser,
 } from '@portcullis/core';
-import { connectionFromNode } from '@portcullis/node';
+import { sendDescription, toConnection } from './native.js';
+
+export { sendDescription, toConnection } from './native.js';
 
 /** What `authentication()` puts on `ctx.state`. Use it as Koa's (or the router's) `StateT`. */
 export interface AuthState<U extends BaseUser = BaseUser> {
@@ -32,24 +32,6 @@ export type GuardMiddleware = Middleware & { readonly guard: Guard };
 
 const states = requestStates<Context>();
 
-/** Builds the `Connection` of a Koa request. */
-export function toConnection(ctx: Context, now: () => number): Connection {
-  return connectionFromNode(ctx.req, ctx.originalUrl, now);
-}
-
-/**
- * Copies a response description onto `ctx`. A `notFound` answer leaves the
- * response untouched, so Koa answers its own 404 as for an unknown path.
- */
-export function sendDescription(ctx: Context, response: ResponseDescription): void {
-  if (response.notFound) {
-    ctx.status = 404;
-    return;
-  }
-  ctx.status = response.status;
-  for (const [name, value] of Object.entries(response.headers)) ctx.set(name, value as string | string[]);
-  ctx.body = response.body;
-}
 
 /**
  * Authenticates every request: sets `ctx.state.user` and `ctx.state.auth`, or
@@ -133,3 +115,8 @@ export function Requires(scopes: string | readonly string[], options?: RequiresO
 
 export { upgradeHandler } from '@portcullis/node';
 export type { UpgradeOptions, UpgradePrincipal } from '@portcullis/node';
+
+export type { KoaSessionsOptions } from './session.js';
+export { sessions, login, logout, csrfToken } from './session.js';
+export type { KoaSessionStoreOptions } from './session-store.js';
+export { KoaSessionStore, koaSessionStore } from './session-store.js';

@@ -1,9 +1,21 @@
 import { createServer, type Server } from 'node:http';
 import Koa, { type Context } from 'koa';
 import Router from '@koa/router';
-import type { AppSpec, HandlerResult, RouteSpec } from '@portcullis/conformance';
+import { sessionView, type AppSpec, type HandlerResult, type RouteSpec } from '@portcullis/conformance';
 import { attachWebSockets } from '@portcullis/conformance/node';
-import { Requires, authentication, requires, sendDescription, toConnection, type AuthState } from '@portcullis/koa';
+import {
+  Requires,
+  authentication,
+  csrfToken,
+  koaSessionStore,
+  login,
+  logout,
+  requires,
+  sendDescription,
+  sessions,
+  toConnection,
+  type AuthState,
+} from '@portcullis/koa';
 
 const MAX_BODY = 16 * 1024;
 
@@ -20,6 +32,9 @@ function send(ctx: Context, result: HandlerResult): void {
 
 /** Reads the raw body (Koa has no body parser of its own); over 16 KiB answers 413. */
 async function readBody(ctx: Context): Promise<string | undefined> {
+  // With sessions, a body parser in front of sessions() has read it already.
+  const parsed = (ctx.request as { body?: unknown }).body;
+  if (typeof parsed === 'string') return parsed;
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
@@ -34,7 +49,7 @@ async function readBody(ctx: Context): Promise<string | undefined> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function handlerFor(route: RouteSpec) {
+function handlerFor(route: RouteSpec, withSessions = false) {
   return async (ctx: Context) => {
     const state = ctx.state as AuthState;
     const text = await readBody(ctx);
@@ -49,6 +64,13 @@ function handlerFor(route: RouteSpec) {
         query: new URLSearchParams(ctx.querystring),
         connection,
         body: { contentType: ctx.get('content-type') || undefined, text },
+        ...(withSessions
+          ? {
+              login: (user, data) => login(ctx, user, data),
+              logout: () => logout(ctx),
+              session: sessionView(connection, () => csrfToken(ctx)),
+            }
+          : {}),
       }),
     );
   };
@@ -69,6 +91,17 @@ export function createKoaApp(spec: AppSpec): Server {
     });
   }
   const auth = authentication({ backend: spec.backend, mode: spec.mode, exclude: spec.exclude, onError: spec.onError, log: spec.log });
+  const withSessions = spec.sessions !== undefined;
+  if (spec.sessions !== undefined) {
+    // Sessions: a body parser first (sessions() reads the _csrf form field), then the sessions, then authentication.
+    app.use(async (ctx, next) => {
+      const text = await readBody(ctx as unknown as Context);
+      if (text === undefined) return;
+      (ctx.request as { body?: unknown }).body = text;
+      await next();
+    });
+    app.use(sessions(app, { ...spec.sessions, store: koaSessionStore(spec.sessions.store) }));
+  }
   app.use(auth);
 
   for (const route of spec.routes) {
@@ -79,15 +112,15 @@ export function createKoaApp(spec: AppSpec): Server {
       class Controller {
         @Requires(scopes, options)
         handle(ctx: Context, _next: Koa.Next) {
-          return handlerFor(route)(ctx);
+          return handlerFor(route, withSessions)(ctx);
         }
       }
       const controller = new Controller();
       router[method](route.path, (ctx, next) => controller.handle(ctx as unknown as Context, next));
     } else if (route.requires) {
-      router[method](route.path, requires(route.requires.scopes, route.requires.options), (ctx) => handlerFor(route)(ctx as unknown as Context));
+      router[method](route.path, requires(route.requires.scopes, route.requires.options), (ctx) => handlerFor(route, withSessions)(ctx as unknown as Context));
     } else {
-      router[method](route.path, (ctx) => handlerFor(route)(ctx as unknown as Context));
+      router[method](route.path, (ctx) => handlerFor(route, withSessions)(ctx as unknown as Context));
     }
   }
   app.use(router.routes());

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { createConnection, type Connection } from '@portcullis/core';
+import { createConnection, type Connection, type SessionPort } from '@portcullis/core';
 
 const NONE: readonly string[] = Object.freeze([]);
 
@@ -19,13 +19,15 @@ export function authorizationLines(req: IncomingMessage): readonly string[] {
 
 /**
  * Builds a `Connection` from a Node request. `target` is the path and query the
- * app was asked for (Express's `req.originalUrl`, Koa's `ctx.originalUrl`).
+ * app was asked for (Express's `req.originalUrl`, Koa's `ctx.originalUrl`);
+ * `session` is the request's session port, when the app has sessions.
  */
 export function connectionFromNode(
   req: IncomingMessage,
   target: string,
   now: () => number,
   kind?: 'http' | 'websocket',
+  session?: SessionPort,
 ): Connection {
   const headers = req.headers;
   return createConnection({
@@ -38,5 +40,23 @@ export function connectionFromNode(
     },
     authorization: authorizationLines(req),
     now,
+    session,
   });
+}
+
+/**
+ * True when a Node request came over TLS: the socket is encrypted, or, only with
+ * `trustProxy`, the first `X-Forwarded-Proto` value is `https` (CK-04).
+ *
+ * @example
+ * ```ts
+ * isSecureNodeRequest(req, false); // false for plain HTTP, whatever X-Forwarded-Proto says
+ * ```
+ */
+export function isSecureNodeRequest(req: IncomingMessage, trustProxy: boolean): boolean {
+  if ((req.socket as { encrypted?: boolean } | undefined)?.encrypted === true) return true;
+  if (!trustProxy) return false;
+  const header = req.headers['x-forwarded-proto'];
+  const value = Array.isArray(header) ? header[0] : header;
+  return value?.split(',')[0]?.trim().toLowerCase() === 'https';
 }

@@ -1,0 +1,48 @@
+import type { NextFunction, Request, Response } from 'express';
+import type { Connection, ResponseDescription, SessionPort } from '@portcullis/core';
+import { connectionFromNode } from '@portcullis/node';
+
+/** Session ports of requests, set by `sessions()`. */
+export const ports = new WeakMap<Request, SessionPort>();
+
+/**
+ * Builds the `Connection` of an Express request (with its session port when
+ * `sessions()` runs in front).
+ *
+ * @example
+ * ```ts
+ * const connection = toConnection(req, Date.now);
+ * ```
+ */
+export function toConnection(req: Request, now: () => number): Connection {
+  return connectionFromNode(req, req.originalUrl, now, undefined, ports.get(req));
+}
+
+/**
+ * Copies a response description onto Express's response. A `notFound` answer
+ * leaves the route (`next('route')`) so the app's own 404 answers, exactly as it
+ * does for a path that does not exist.
+ *
+ * @example
+ * ```ts
+ * sendDescription(req, res, next, describeSessionError(error, toConnection(req, Date.now)));
+ * ```
+ */
+export function sendDescription(req: Request, res: Response, next: NextFunction, response: ResponseDescription): void {
+  if (response.notFound && req.route !== undefined) return next('route');
+  if (res.headersSent) return;
+  try {
+    if (response.notFound) {
+      res.status(404).setHeader('content-type', 'text/plain; charset=utf-8');
+      res.end('Not Found');
+      return;
+    }
+    res.status(response.status);
+    for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value as string | string[]);
+    res.end(response.body);
+  } catch {
+    // A header value a custom hook produced was not sendable: answer without it.
+    res.status(500).setHeader('content-type', 'text/plain; charset=utf-8');
+    res.end('Internal Server Error');
+  }
+}

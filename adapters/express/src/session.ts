@@ -1,0 +1,324 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
+import expressSession from 'express-session';
+import {
+  MemorySessionStore,
+  SessionError,
+  csrfToken as coreCsrfToken,
+  deletionCookie,
+  describeSessionError,
+  formField,
+  isSessionError,
+  login as coreLogin,
+  logout as coreLogout,
+  parseCookies,
+  sessionConfig,
+  sessionGate,
+  generateSessionId,
+  type BaseUser,
+  type SessionConfig,
+  type SessionData,
+  type SessionOptions,
+  type SessionPort,
+  type SessionStore,
+} from '@portcullis/core';
+import { isSecureNodeRequest } from '@portcullis/node';
+import { ports, sendDescription, toConnection } from './native.js';
+import { ExpressSessionStore, generatedIn, link, lostIn } from './session-store.js';
+
+/** Options of the Express {@link sessions} middleware. */
+export interface ExpressSessionsOptions extends SessionOptions {
+  /**
+   * Where sessions live: a Portcullis `SessionStore` (wrapped with
+   * `expressSessionStore`), an `ExpressSessionStore`, or any express-session
+   * store (`connect-redis`…; then a save racing a logout is not guarded).
+   * Default an in-memory store (one process, bounded).
+   */
+  readonly store?: SessionStore | expressSession.Store;
+}
+
+type ExpressSession = expressSession.Session & Partial<expressSession.SessionData> & Record<string, unknown>;
+
+function ownData(session: ExpressSession): SessionData {
+  const out: SessionData = {};
+  for (const key of Object.keys(session)) if (key !== 'cookie') out[key] = session[key];
+  return JSON.parse(JSON.stringify(out)) as SessionData;
+}
+
+function replaceData(session: ExpressSession, data: SessionData): void {
+  for (const key of Object.keys(session)) if (key !== 'cookie') delete session[key];
+  Object.assign(session, data);
+}
+
+function promised(run: (done: (err?: unknown) => void) => void): Promise<void> {
+  return new Promise((resolve, reject) => run((err) => (err ? reject(err) : resolve())));
+}
+
+function unavailable(cause?: unknown): SessionError {
+  return new SessionError('session_store_unavailable', cause === undefined ? undefined : { cause });
+}
+
+/** The session port of an Express request, over express-session's `req.session`. */
+function expressPort(req: Request, res: Response, config: SessionConfig): SessionPort {
+  const name = config.cookie.name;
+  const hasCookie = parseCookies(req.headers.cookie).has(name);
+  let destroyed = false;
+  let written = false;
+  let deletion: string | undefined;
+
+  const session = (): ExpressSession | undefined => req.session as ExpressSession | undefined;
+  /** A session generated for this request that holds nothing is not a session yet. */
+  const blank = (s: ExpressSession): boolean => generatedIn.has(req) && !written && Object.keys(ownData(s)).length === 0;
+  // express-session skips requests while its store reports a disconnect: fail closed.
+  const check = (): void => {
+    if (session() === undefined && !destroyed && hasCookie) throw unavailable();
+  };
+  const withdrawDeletion = (): void => {
+    if (deletion === undefined) return;
+    const current = res.getHeader('set-cookie');
+    const list = Array.isArray(current) ? current : current === undefined ? [] : [String(current)];
+    res.setHeader('set-cookie', list.filter((c) => c !== deletion));
+    deletion = undefined;
+  };
+  const fresh = (): ExpressSession => {
+    withdrawDeletion();
+    if (req.sessionStore === undefined) throw unavailable();
+    req.sessionStore.generate(req);
+    return session() as ExpressSession;
+  };
+  const save = (s: ExpressSession): Promise<void> => promised((done) => s.save(done));
+  /** A write that failed leaves no session behind: express-session must not send a cookie for it. */
+  const abandonOnFailure = async (operation: Promise<void>): Promise<void> => {
+    try {
+      await operation;
+    } catch (error) {
+      delete (req as { session?: unknown }).session;
+      throw error;
+    }
+  };
+
+  return {
+    hasCookie,
+    secure: isSecureNodeRequest(req, config.trustProxy),
+    config,
+    async get() {
+      check();
+      const s = session();
+      if (s === undefined || blank(s)) return null;
+      return Object.freeze(ownData(s));
+    },
+    async set(data) {
+      check();
+      const existing = session();
+      const s = existing ?? fresh();
+      replaceData(s, data);
+      await abandonOnFailure(save(s));
+      written = true;
+      destroyed = false;
+      return !lostIn.has(req);
+    },
+    async regenerate(data) {
+      check();
+      const s = session();
+      if (s !== undefined) await abandonOnFailure(promised((done) => s.regenerate(done)));
+      const next = s === undefined ? fresh() : (session() as ExpressSession);
+      withdrawDeletion();
+      replaceData(next, data);
+      await abandonOnFailure(save(next));
+      written = true;
+      destroyed = false;
+    },
+    async destroy() {
+      check();
+      const s = session();
+      const issued = written;
+      if (s !== undefined) await promised((done) => s.destroy(done));
+      destroyed = true;
+      written = false;
+      if ((hasCookie || issued) && deletion === undefined) {
+        deletion = deletionCookie(config.cookie);
+        res.append('set-cookie', deletion);
+      }
+    },
+    id() {
+      const s = session();
+      return s === undefined || blank(s) ? undefined : req.sessionID;
+    },
+  };
+}
+
+/**
+ * `Cache-Control: no-store` on every response that sets the session cookie
+ * (LEAK-09). Installed before express-session, so it runs after express-session
+ * has written its `Set-Cookie`.
+ */
+function noStoreWithSessionCookie(res: ServerResponse, name: string): void {
+  const writeHead = res.writeHead;
+  const prefix = `${name}=`;
+  res.writeHead = function (this: ServerResponse, ...args: unknown[]) {
+    const cookies = this.getHeader('set-cookie');
+    const list = Array.isArray(cookies) ? cookies : cookies === undefined ? [] : [String(cookies)];
+    if (list.some((c) => c.startsWith(prefix))) this.setHeader('cache-control', 'no-store');
+    return (writeHead as (...a: unknown[]) => ServerResponse).apply(this, args);
+  } as ServerResponse['writeHead'];
+}
+
+function resolveStore(store: ExpressSessionsOptions['store'], config: SessionConfig): expressSession.Store {
+  if (store instanceof ExpressSessionStore) {
+    link(store, config.ttl);
+    return store;
+  }
+  if (store instanceof expressSession.Store) return store;
+  const wrapped = new ExpressSessionStore(store ?? new MemorySessionStore(), { ttlMs: config.ttl });
+  link(wrapped, config.ttl);
+  return wrapped;
+}
+
+/**
+ * Server-side sessions for Express, through express-session with Portcullis's
+ * safe defaults: a generic cookie name (`__Host-id`, or `id` in development),
+ * `HttpOnly`, `SameSite=Lax`, `Secure` outside development, no `Domain`, a
+ * browser-session cookie, 256-bit ids, nothing saved for anonymous requests,
+ * `Cache-Control: no-store` with the cookie. It also answers, before your
+ * routes: `403` for cross-site unsafe requests (CSRF), `405` for `GET /logout`,
+ * and `503` when the store is down (never anonymous access). Put a body parser
+ * (`express.urlencoded()`) **before** it if HTML forms post the `_csrf` field.
+ * Then `authentication(sessionAuth({...}))`, `login(req, user, data)` /
+ * `logout(req)` in your routes, and `sessionErrors()` after them.
+ *
+ * @example
+ * ```ts
+ * app.use(express.urlencoded({ extended: false }));
+ * app.use(sessions({ secret: process.env.SESSION_SECRET!, store: expressSessionStore(redisStore) }));
+ * app.use(authentication(sessionAuth({ retrieveUser: (s) => users.byId(s.userId), exclude: ['/login'] })));
+ * app.post('/login', async (req, res) => {
+ *   const user = await backend.verifyCredentials(req.body.email, req.body.password);
+ *   if (user === null) return res.status(401).send('Unauthorized');
+ *   await login(req, user, { userId: user.id });
+ *   res.redirect(303, safeNext(req.query.next, '/'));
+ * });
+ * app.use(sessionErrors());
+ * ```
+ */
+export function sessions(options: ExpressSessionsOptions): RequestHandler {
+  const config = sessionConfig(options);
+  const store = resolveStore(options.store, config);
+  const { cookie } = config;
+  const inner = expressSession({
+    name: cookie.name,
+    secret: [...config.secrets],
+    store,
+    genid: () => generateSessionId(),
+    resave: false,
+    saveUninitialized: false,
+    rolling: false,
+    unset: 'keep',
+    proxy: config.trustProxy,
+    cookie: {
+      httpOnly: true,
+      secure: cookie.secure,
+      sameSite: cookie.sameSite,
+      path: cookie.path,
+      ...(cookie.domain === undefined ? {} : { domain: cookie.domain }),
+      ...(cookie.maxAge === undefined ? {} : { maxAge: cookie.maxAge * 1000 }),
+    },
+  });
+  // express-session installed `generate` on the store: note which requests got a new session.
+  const sessionStore = store as expressSession.Store & { generate(req: IncomingMessage): void };
+  const generate = sessionStore.generate;
+  sessionStore.generate = function (this: unknown, req: IncomingMessage) {
+    generatedIn.add(req);
+    generate.call(this, req);
+  };
+  const field = config.csrf === false ? '_csrf' : config.csrf.field;
+
+  return (req, res, next) => {
+    noStoreWithSessionCookie(res, cookie.name);
+    inner(req, res, (err?: unknown) => {
+      const port = expressPort(req, res, config);
+      ports.set(req, port);
+      const connection = toConnection(req, config.clock);
+      // The store failed while loading the session (or holds something unreadable): fail closed.
+      if (err !== undefined && err !== null) {
+        return sendDescription(req, res, next, describeSessionError(unavailable(err), connection));
+      }
+      sessionGate(connection, () => formField(req.get('content-type'), req.body, field)).then(
+        (denied) => (denied === null ? next() : sendDescription(req, res, next, denied)),
+        (error: unknown) =>
+          isSessionError(error) ? sendDescription(req, res, next, describeSessionError(error, connection)) : next(error),
+      );
+    });
+  };
+}
+
+/**
+ * Logs the user in on this request's session: a new session id, the old session
+ * destroyed server-side, `keepOnLogin` keys carried over, `data` stored for
+ * `sessionAuth`'s `retrieveUser` (see the core `login`). Needs `sessions()`.
+ * Rejects with a `SessionError` (`session_store_unavailable`,
+ * `session_insecure_transport`, `session_not_configured`).
+ *
+ * @example
+ * ```ts
+ * app.post('/signup', async (req, res) => {
+ *   const user = await users.create(req.body);
+ *   await login(req, user, { userId: user.id });
+ *   res.status(201).json(user);
+ * });
+ * ```
+ */
+export function login(req: Request, user: BaseUser, data?: SessionData): Promise<void> {
+  return coreLogin(toConnection(req, Date.now), user, data);
+}
+
+/**
+ * Logs out: destroys the session server-side and deletes the cookie (same
+ * attributes). Refuses `GET`/`HEAD` (`SessionError` `method_not_allowed`).
+ *
+ * @example
+ * ```ts
+ * app.post('/logout', async (req, res) => {
+ *   await logout(req);
+ *   res.status(204).end();
+ * });
+ * ```
+ */
+export function logout(req: Request): Promise<void> {
+  return coreLogout(toConnection(req, Date.now));
+}
+
+/**
+ * A CSRF token bound to this request's session, for a hidden `_csrf` form field
+ * or the `x-csrf-token` header (clients that send neither `Origin` nor
+ * `Sec-Fetch-Site`).
+ *
+ * @example
+ * ```ts
+ * app.get('/account', async (req, res) => {
+ *   res.send(`<form method="post" action="/logout"><input type="hidden" name="_csrf" value="${await csrfToken(req)}"><button>Log out</button></form>`);
+ * });
+ * ```
+ */
+export function csrfToken(req: Request): Promise<string> {
+  return coreCsrfToken(toConnection(req, Date.now));
+}
+
+
+/**
+ * An Express error handler for `SessionError`s that `login`, `logout` or
+ * `csrfToken` throw in a route (store down → 503, `GET /logout` → 405, a
+ * `Secure` cookie over plain HTTP → 403): the core's answers instead of a 500.
+ * Other errors go on to your own error handlers. Register it after your routes.
+ *
+ * @example
+ * ```ts
+ * app.post('/login', async (req, res) => { …; await login(req, user); res.redirect(303, '/'); });
+ * app.use(sessionErrors());
+ * ```
+ */
+export function sessionErrors(): ErrorRequestHandler {
+  return (error: unknown, req, res, next) => {
+    if (!isSessionError(error)) return next(error);
+    sendDescription(req, res, next, describeSessionError(error, toConnection(req, Date.now)));
+  };
+}

@@ -1,0 +1,150 @@
+import type { Context, MiddlewareHandler } from 'hono';
+import {
+  csrfToken as coreCsrfToken,
+  describeSessionError,
+  isSecureRequest,
+  isSessionError,
+  isUrlencoded,
+  login as coreLogin,
+  logout as coreLogout,
+  sessionGate,
+  webSessions,
+  type BaseUser,
+  type SessionData,
+  type WebSessionOptions,
+} from '@portcullis/core';
+import { ports, toConnection, toResponse } from './native.js';
+
+/** Options of the Hono {@link sessions} middleware: the session options and a `SessionStore`. */
+export type HonoSessionsOptions = WebSessionOptions;
+
+/** Form bodies larger than this are not read for a CSRF token (the header still works). */
+const MAX_FORM_BYTES = 16 * 1024;
+
+async function formToken(c: Context, field: string): Promise<string | undefined> {
+  if (!isUrlencoded(c.req.header('content-type'))) return undefined;
+  const length = Number(c.req.header('content-length') ?? '0');
+  if (!Number.isFinite(length) || length > MAX_FORM_BYTES) return undefined;
+  // A clone: the handler can still read the body.
+  const text = await c.req.raw.clone().text();
+  if (text.length > MAX_FORM_BYTES) return undefined;
+  return new URLSearchParams(text).get(field) ?? undefined;
+}
+
+function appendCookies(c: Context, cookies: readonly string[]): void {
+  const add = (headers: Headers) => {
+    for (const cookie of cookies) headers.append('set-cookie', cookie);
+    // A response that sets the session cookie is never cached (LEAK-09).
+    headers.set('cache-control', 'no-store');
+  };
+  try {
+    add(c.res.headers);
+  } catch {
+    // Immutable headers (a fetched response): answer with a copy.
+    const copy = new Response(c.res.body, c.res);
+    add(copy.headers);
+    c.res = undefined as unknown as Response;
+    c.res = copy;
+  }
+}
+
+/**
+ * Server-side sessions for Hono, on Web standards only (Node, Workers, Deno,
+ * Bun): the cookie holds only the session id and its HMAC-SHA256 (Web Crypto),
+ * the data lives in a pluggable `SessionStore` (`MemorySessionStore`,
+ * `@portcullis/redis` on Node, your own KV-backed store on the edge). Safe
+ * cookie defaults (`__Host-id`, `HttpOnly`, `SameSite=Lax`, `Secure` outside
+ * development, no `Domain`, no expiry), nothing stored for anonymous requests,
+ * `Cache-Control: no-store` with the cookie. It also answers, before your
+ * routes: `403` for cross-site unsafe requests (CSRF; form fields are read from
+ * a clone of the body), `405` for `GET /logout`, and `503` when the store is
+ * down; a `SessionError` thrown by `login`/`logout` in a route gets the same
+ * answers instead of a 500. Then `authentication(sessionAuth({...}))`, and `login(c, user, data)` /
+ * `logout(c)` in your routes.
+ *
+ * @example
+ * ```ts
+ * const app = new Hono<AuthEnv<User>>();
+ * app.use(sessions({ secret: env.SESSION_SECRET, store }));
+ * app.use(authentication(sessionAuth({ retrieveUser: (s) => users.byId(s.userId), exclude: ['/login'] })));
+ * app.post('/login', async (c) => {
+ *   const { email, password } = await c.req.json();
+ *   const user = await backend.verifyCredentials(email, password);
+ *   if (user === null) return c.json({ error: 'unauthorized' }, 401);
+ *   await login(c, user, { userId: user.id });
+ *   return c.json(user);
+ * });
+ * ```
+ */
+export function sessions(options: HonoSessionsOptions): MiddlewareHandler {
+  const engine = webSessions(options);
+  const { config } = engine;
+  const field = config.csrf === false ? '_csrf' : config.csrf.field;
+  return async (c, next) => {
+    const secure = isSecureRequest(c.req.url, c.req.header('x-forwarded-proto'), config.trustProxy);
+    const handle = engine.open({ cookies: toConnection(c, config.clock).cookies, secure });
+    ports.set(c, handle.port);
+    const connection = toConnection(c, config.clock);
+    try {
+      // Load now: a store outage answers 503 here, before any route.
+      if (handle.port.hasCookie) await handle.port.get();
+      const denied = await sessionGate(connection, () => formToken(c, field));
+      if (denied !== null) return toResponse(c, denied);
+    } catch (error) {
+      if (isSessionError(error)) return toResponse(c, describeSessionError(error, connection));
+      throw error;
+    }
+    await next();
+    // `login`/`logout` in a handler failed (store down, GET /logout…): the core's answer, not a 500.
+    if (isSessionError(c.error)) c.res = await toResponse(c, describeSessionError(c.error, connection));
+    const cookies = handle.setCookies();
+    if (cookies.length > 0) appendCookies(c, cookies);
+  };
+}
+
+/**
+ * Logs the user in on this request's session: a new session id, the old session
+ * destroyed server-side, `keepOnLogin` keys carried over, `data` stored for
+ * `sessionAuth`'s `retrieveUser` (see the core `login`). Needs `sessions()`.
+ *
+ * @example
+ * ```ts
+ * app.post('/signup', async (c) => {
+ *   const user = await users.create(await c.req.json());
+ *   await login(c, user, { userId: user.id });
+ *   return c.json(user, 201);
+ * });
+ * ```
+ */
+export function login(c: Context, user: BaseUser, data?: SessionData): Promise<void> {
+  return coreLogin(toConnection(c, Date.now), user, data);
+}
+
+/**
+ * Logs out: destroys the session server-side and deletes the cookie. Refuses
+ * `GET`/`HEAD` (`SessionError` `method_not_allowed`).
+ *
+ * @example
+ * ```ts
+ * app.post('/logout', async (c) => {
+ *   await logout(c);
+ *   return c.body(null, 204);
+ * });
+ * ```
+ */
+export function logout(c: Context): Promise<void> {
+  return coreLogout(toConnection(c, Date.now));
+}
+
+/**
+ * A CSRF token bound to this request's session, for a hidden `_csrf` form field
+ * or the `x-csrf-token` header.
+ *
+ * @example
+ * ```ts
+ * app.get('/account', async (c) => c.html(`<input type="hidden" name="_csrf" value="${await csrfToken(c)}">`));
+ * ```
+ */
+export function csrfToken(c: Context): Promise<string> {
+  return coreCsrfToken(toConnection(c, Date.now));
+}

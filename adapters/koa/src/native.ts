@@ -1,0 +1,38 @@
+import type { Context } from 'koa';
+import type { Connection, ResponseDescription, SessionPort } from '@portcullis/core';
+import { connectionFromNode } from '@portcullis/node';
+
+/** Session ports of requests, set by `sessions()`. */
+export const ports = new WeakMap<Context, SessionPort>();
+
+/**
+ * Builds the `Connection` of a Koa request (with its session port when
+ * `sessions()` runs in front).
+ *
+ * @example
+ * ```ts
+ * const connection = toConnection(ctx, Date.now);
+ * ```
+ */
+export function toConnection(ctx: Context, now: () => number): Connection {
+  return connectionFromNode(ctx.req, ctx.originalUrl, now, undefined, ports.get(ctx));
+}
+
+/**
+ * Copies a response description onto `ctx`. A `notFound` answer leaves the
+ * response untouched, so Koa answers its own 404 as for an unknown path.
+ *
+ * @example
+ * ```ts
+ * sendDescription(ctx, describeSessionError(error, toConnection(ctx, Date.now)));
+ * ```
+ */
+export function sendDescription(ctx: Context, response: ResponseDescription): void {
+  if (response.notFound) {
+    ctx.status = 404;
+    return;
+  }
+  ctx.status = response.status;
+  for (const [name, value] of Object.entries(response.headers)) ctx.set(name, value as string | string[]);
+  ctx.body = response.body;
+}

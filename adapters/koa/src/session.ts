@@ -1,0 +1,259 @@
+import type { Context, Middleware } from 'koa';
+import type Koa from 'koa';
+import createSession from 'koa-session';
+import {
+  ConfigurationError,
+  MemorySessionStore,
+  SessionError,
+  csrfToken as coreCsrfToken,
+  describeSessionError,
+  formField,
+  generateSessionId,
+  isSessionError,
+  login as coreLogin,
+  logout as coreLogout,
+  parseCookies,
+  sessionConfig,
+  sessionGate,
+  type BaseUser,
+  type SessionConfig,
+  type SessionData,
+  type SessionOptions,
+  type SessionPort,
+  type SessionStore,
+} from '@portcullis/core';
+import { isSecureNodeRequest } from '@portcullis/node';
+import { ports, sendDescription, toConnection } from './native.js';
+import { KoaSessionStore, generatedIn, link, lostIn } from './session-store.js';
+
+/** Options of the Koa {@link sessions} middleware. */
+export interface KoaSessionsOptions extends SessionOptions {
+  /**
+   * Where sessions live: a Portcullis `SessionStore` (wrapped with
+   * `koaSessionStore`) or a `KoaSessionStore`. Default an in-memory store (one
+   * process, bounded). koa-session's cookie-only mode is not offered: a cookie
+   * cannot be destroyed server-side (SES-02).
+   */
+  readonly store?: SessionStore | KoaSessionStore;
+}
+
+/** koa-session's session object, as far as the port uses it. */
+interface KoaSession {
+  readonly isNew: boolean;
+  readonly externalKey?: string;
+  toJSON(): SessionData;
+  save(): Promise<void>;
+  regenerate(): Promise<void>;
+  manuallyCommit(): Promise<void>;
+}
+
+type SessionContext = Context & { session: KoaSession | null };
+
+function unavailable(cause?: unknown): SessionError {
+  return new SessionError('session_store_unavailable', cause === undefined ? undefined : { cause });
+}
+
+/** The session port of a Koa request, over koa-session's `ctx.session`. */
+function koaPort(ctx: SessionContext, config: SessionConfig): SessionPort {
+  const hasCookie = parseCookies(ctx.get('cookie') || undefined).has(config.cookie.name);
+  let written = false;
+  let destroyed = false;
+  let key: string | undefined;
+  let loaded = false;
+
+  const session = (): KoaSession | null => ctx.session;
+  const blank = (s: KoaSession): boolean => s.isNew && !written && Object.keys(s.toJSON()).length === 0;
+  const generated = (): string | undefined => generatedIn.get(ctx)?.at(-1);
+
+  const port: SessionPort = {
+    hasCookie,
+    secure: isSecureNodeRequest(ctx.req, config.trustProxy),
+    config,
+    async get() {
+      const s = session();
+      if (s === null || blank(s)) return null;
+      if (!loaded && !written) {
+        loaded = true;
+        key = s.externalKey;
+      }
+      return Object.freeze(JSON.parse(JSON.stringify(s.toJSON())) as SessionData);
+    },
+    async set(data) {
+      if (destroyed) {
+        await port.regenerate(data);
+        return true;
+      }
+      ctx.session = { ...data } as unknown as KoaSession;
+      const s = ctx.session as KoaSession;
+      await s.save();
+      written = true;
+      key = s.externalKey;
+      return !lostIn.has(ctx);
+    },
+    async regenerate(data) {
+      ctx.session = { ...data } as unknown as KoaSession;
+      await (ctx.session as KoaSession).regenerate();
+      written = true;
+      destroyed = false;
+      key = generated();
+    },
+    async destroy() {
+      const s = session();
+      ctx.session = null;
+      if (s !== null) await s.manuallyCommit();
+      destroyed = true;
+      written = false;
+      key = undefined;
+    },
+    id() {
+      const s = session();
+      if (s === null || blank(s)) return undefined;
+      return key ?? s.externalKey;
+    },
+  };
+  return port;
+}
+
+function setsCookie(ctx: Context, name: string): boolean {
+  const cookies = ctx.response.headers['set-cookie'];
+  const list = Array.isArray(cookies) ? cookies : cookies === undefined ? [] : [String(cookies)];
+  return list.some((c) => c.startsWith(`${name}=`));
+}
+
+/**
+ * Server-side sessions for Koa, through koa-session with an external store and
+ * Portcullis's safe defaults: a generic cookie name (`__Host-id`, or `id` in
+ * development), `HttpOnly`, `SameSite=Lax`, `Secure` outside development, no
+ * `Domain`, a browser-session cookie, 256-bit ids, nothing saved for anonymous
+ * requests, `Cache-Control: no-store` with the cookie. It also answers, before
+ * your routes: `403` for cross-site unsafe requests (CSRF), `405` for
+ * `GET /logout`, and `503` when the store is down (never anonymous access). Put
+ * a body parser (`@koa/bodyparser`) **before** it if HTML forms post the `_csrf`
+ * field. Then `authentication(sessionAuth({...}))`, and `login(ctx, user, data)`
+ * / `logout(ctx)` in your routes. One `sessions()` per app (koa-session's rule).
+ *
+ * @example
+ * ```ts
+ * const app = new Koa();
+ * app.use(bodyParser());
+ * app.use(sessions(app, { secret: process.env.SESSION_SECRET!, store: koaSessionStore(redisStore) }));
+ * app.use(authentication(sessionAuth({ retrieveUser: (s) => users.byId(s.userId), exclude: ['/login'] })));
+ * router.post('/login', async (ctx) => {
+ *   const user = await backend.verifyCredentials(ctx.request.body.email, ctx.request.body.password);
+ *   if (user === null) return void (ctx.status = 401);
+ *   await login(ctx, user, { userId: user.id });
+ *   ctx.status = 303;
+ *   ctx.redirect(safeNext(ctx.query.next, '/'));
+ * });
+ * ```
+ */
+export function sessions(app: Koa<any, any>, options: KoaSessionsOptions): Middleware {
+  if (app === null || typeof app !== 'object' || typeof (app as { use?: unknown }).use !== 'function') {
+    throw new ConfigurationError('sessions: pass the Koa app first: sessions(app, options)');
+  }
+  const config = sessionConfig(options);
+  let store: KoaSessionStore;
+  if (options.store instanceof KoaSessionStore) store = options.store;
+  else store = new KoaSessionStore(options.store ?? new MemorySessionStore(), { ttlMs: config.ttl });
+  link(store, config.ttl);
+  const { cookie } = config;
+  const inner = createSession(
+    {
+      key: cookie.name,
+      maxAge: cookie.maxAge === undefined ? 'session' : cookie.maxAge * 1000,
+      autoCommit: true,
+      overwrite: true,
+      httpOnly: true,
+      // The id is 256 random bits checked against the store; a `.sig` cookie adds nothing.
+      signed: false,
+      rolling: false,
+      renew: false,
+      secure: cookie.secure,
+      sameSite: cookie.sameSite,
+      store,
+      genid: (ctx: object) => {
+        const id = generateSessionId();
+        const list = generatedIn.get(ctx) ?? [];
+        list.push(id);
+        generatedIn.set(ctx, list);
+        return id;
+      },
+      ...({ path: cookie.path, ...(cookie.domain === undefined ? {} : { domain: cookie.domain }) } as object),
+    },
+    app,
+  );
+  const field = config.csrf === false ? '_csrf' : config.csrf.field;
+
+  return async (ctx, next) => {
+    // Whether the request came over HTTPS is decided by trustProxy, not by app.proxy.
+    ctx.cookies.secure = isSecureNodeRequest(ctx.req, config.trustProxy);
+    const port = koaPort(ctx as SessionContext, config);
+    ports.set(ctx, port);
+    try {
+      await inner(ctx, async () => {
+        const connection = toConnection(ctx, config.clock);
+        const body = (ctx.request as { body?: unknown }).body;
+        const denied = await sessionGate(connection, () => formField(ctx.get('content-type') || undefined, body, field));
+        if (denied !== null) return sendDescription(ctx, denied);
+        await next();
+      });
+    } catch (error) {
+      // A store that fails while loading or saving the session: fail closed with 503.
+      if (!isSessionError(error)) throw error;
+      sendDescription(ctx, describeSessionError(error, toConnection(ctx, config.clock)));
+      ctx.remove('set-cookie');
+      return;
+    }
+    if (setsCookie(ctx, cookie.name)) ctx.set('cache-control', 'no-store');
+  };
+}
+
+/**
+ * Logs the user in on this request's session: a new session id, the old session
+ * destroyed server-side, `keepOnLogin` keys carried over, `data` stored for
+ * `sessionAuth`'s `retrieveUser` (see the core `login`). Needs `sessions()`.
+ *
+ * @example
+ * ```ts
+ * router.post('/signup', async (ctx) => {
+ *   const user = await users.create(ctx.request.body);
+ *   await login(ctx, user, { userId: user.id });
+ *   ctx.status = 201;
+ *   ctx.body = user;
+ * });
+ * ```
+ */
+export function login(ctx: Context, user: BaseUser, data?: SessionData): Promise<void> {
+  return coreLogin(toConnection(ctx, Date.now), user, data);
+}
+
+/**
+ * Logs out: destroys the session server-side and deletes the cookie. Refuses
+ * `GET`/`HEAD` (`SessionError` `method_not_allowed`).
+ *
+ * @example
+ * ```ts
+ * router.post('/logout', async (ctx) => {
+ *   await logout(ctx);
+ *   ctx.status = 204;
+ * });
+ * ```
+ */
+export function logout(ctx: Context): Promise<void> {
+  return coreLogout(toConnection(ctx, Date.now));
+}
+
+/**
+ * A CSRF token bound to this request's session, for a hidden `_csrf` form field
+ * or the `x-csrf-token` header.
+ *
+ * @example
+ * ```ts
+ * router.get('/account', async (ctx) => {
+ *   ctx.body = `<form method="post" action="/logout"><input type="hidden" name="_csrf" value="${await csrfToken(ctx)}"><button>Log out</button></form>`;
+ * });
+ * ```
+ */
+export function csrfToken(ctx: Context): Promise<string> {
+  return coreCsrfToken(toConnection(ctx, Date.now));
+}

@@ -1,0 +1,154 @@
+import { sessionAuth, SimpleUser } from '@portcullis/core';
+import { expect } from 'vitest';
+import type { Client, Scenario } from '../../scenario.js';
+import type { AppSpec, SessionSpec } from '../../spec.js';
+import {
+  CountingStore,
+  SAME_ORIGIN,
+  answering,
+  cookie,
+  cookieAttributes,
+  cookieValue,
+  isDeletion,
+  loginOf,
+  logoutOf,
+  sessionsOf,
+  setCookieLine,
+  setCookies,
+  type SessionStoreFactory,
+} from './fixtures.js';
+
+const HOST_ID = '__Host-id';
+const HTTPS = { 'X-Forwarded-Proto': 'https' } as const;
+
+function loginRoutes(): AppSpec['routes'] {
+  return [
+    {
+      method: 'POST',
+      path: '/login',
+      handler: (view) =>
+        answering(view, async () => {
+          await loginOf(view)(new SimpleUser('alice'), { username: 'alice' });
+          return { text: 'in' };
+        }),
+    },
+    {
+      method: 'POST',
+      path: '/logout',
+      handler: (view) =>
+        answering(view, async () => {
+          await logoutOf(view)();
+          return { text: 'out' };
+        }),
+    },
+    { method: 'GET', path: '/me', handler: (view) => ({ text: view.user.isAuthenticated ? view.user.displayName : 'anonymous' }) },
+  ];
+}
+
+const backend = () =>
+  sessionAuth({ retrieveUser: (session) => (typeof session.username === 'string' ? new SimpleUser(session.username) : null), mode: 'optional' });
+
+/**
+ * The session cookie in production mode, behind a trusted TLS proxy (CK-01,
+ * CK-08, LEAK-09, LEAK-14): `__Host-id`, `Path=/`, `HttpOnly`, `Secure`,
+ * `SameSite=Lax`, no `Domain`, no expiry; `Cache-Control: no-store` with it; a
+ * logout deletes it with the same attributes.
+ */
+export function productionCookie(stores: SessionStoreFactory): Scenario {
+  const login = (t: Client) => t.post('/login').set(SAME_ORIGIN).set(HTTPS);
+  return {
+    id: `sessions-cookie (${stores.name})`,
+    title: 'production cookie attributes, no-store, deletion on logout',
+    needs: ['sessions'],
+    app: () => ({
+      backend: backend(),
+      sessions: sessionsOf(stores, { cookie: { secure: true }, trustProxy: true }),
+      routes: loginRoutes(),
+    }),
+    cases: [
+      {
+        name: 'CK-01 Set-Cookie: __Host-id=…; Path=/; HttpOnly; Secure; SameSite=Lax — no Domain, not persistent',
+        async run(t) {
+          const res = await login(t);
+          expect(res.status).toBe(200);
+          const line = setCookieLine(res, HOST_ID);
+          expect(line, JSON.stringify(setCookies(res))).toBeDefined();
+          const attrs = cookieAttributes(line as string);
+          expect(attrs.get('path')).toBe('/');
+          expect(attrs.has('httponly')).toBe(true);
+          expect(attrs.has('secure')).toBe(true);
+          expect(attrs.get('samesite')?.toLowerCase()).toBe('lax');
+          expect(attrs.has('domain')).toBe(false);
+          expect(attrs.has('expires')).toBe(false);
+          expect(attrs.has('max-age')).toBe(false);
+          expect(setCookies(res)).toHaveLength(1);
+        },
+      },
+      {
+        name: 'LEAK-14 the cookie name is generic: not connect.sid, koa.sess or koa:sess',
+        async run(t) {
+          const res = await login(t);
+          const names = setCookies(res).map((l) => l.slice(0, l.indexOf('=')));
+          expect(names).toEqual([HOST_ID]);
+          for (const framework of ['connect.sid', 'koa.sess', 'koa:sess', 'koa.sess.sig']) expect(names).not.toContain(framework);
+        },
+      },
+      {
+        name: 'LEAK-09 the response that sets the session cookie carries Cache-Control: no-store',
+        async run(t) {
+          const res = await login(t);
+          expect(res.headers['cache-control']).toBe('no-store');
+        },
+      },
+      {
+        name: 'CK-08 logout deletes the cookie with the same name, Path, Secure, HttpOnly and SameSite',
+        async run(t) {
+          const sid = cookieValue(await login(t), HOST_ID) as string;
+          const res = await t.post('/logout').set(SAME_ORIGIN).set(HTTPS).set('Cookie', cookie(sid, HOST_ID));
+          expect(res.status).toBe(200);
+          const line = setCookieLine(res, HOST_ID);
+          expect(line).toBeDefined();
+          expect(isDeletion(line as string)).toBe(true);
+          const attrs = cookieAttributes(line as string);
+          expect(attrs.get('path')).toBe('/');
+          expect(attrs.has('httponly')).toBe(true);
+          expect(attrs.has('secure')).toBe(true);
+          expect(attrs.get('samesite')?.toLowerCase()).toBe('lax');
+          expect(attrs.has('domain')).toBe(false);
+          expect(res.headers['cache-control']).toBe('no-store');
+          const after = await t.get('/me').set(HTTPS).set('Cookie', cookie(sid, HOST_ID));
+          expect(after.text).toBe('anonymous');
+        },
+      },
+    ],
+  };
+}
+
+/**
+ * CK-04: over plain HTTP, with `X-Forwarded-Proto: https` from an untrusted
+ * client (`trustProxy` off), a `Secure` session is not issued: no cookie, no
+ * store write, 403 from the core table.
+ */
+export function insecureTransport(stores: SessionStoreFactory): Scenario {
+  let spec: SessionSpec & { store: CountingStore };
+  return {
+    id: `sessions-insecure-transport (${stores.name})`,
+    title: 'CK-04 the Secure decision ignores a spoofed X-Forwarded-Proto',
+    needs: ['sessions'],
+    app: () => {
+      spec = { ...sessionsOf(stores, { cookie: { secure: true } }), store: new CountingStore(stores.create()) };
+      return { backend: backend(), sessions: spec, routes: loginRoutes() };
+    },
+    cases: [
+      {
+        name: 'CK-04 plain HTTP + spoofed X-Forwarded-Proto: https → 403, no Set-Cookie, no store write',
+        async run(t) {
+          const res = await t.post('/login').set(SAME_ORIGIN).set(HTTPS);
+          expect(res.status).toBe(403);
+          expect(setCookies(res)).toEqual([]);
+          expect(spec.store.writes).toBe(0);
+        },
+      },
+    ],
+  };
+}

@@ -1,0 +1,198 @@
+import { ConfigurationError } from '../errors.js';
+import { sessionCookie, type SessionCookie, type SessionCookieOptions } from './cookie.js';
+import { hmacKey } from './encoding.js';
+
+/** CSRF protection of cookie-authenticated unsafe requests. */
+export interface CsrfOptions {
+  /**
+   * Exact origins (`https://app.example`) trusted besides the request's own host.
+   * When the app sits behind a proxy that changes `Host`, list its public origin.
+   */
+  readonly origins?: readonly string[];
+  /** Trust `Sec-Fetch-Site: same-site` (sibling subdomains). Default `false` (CSRF-05). */
+  readonly allowSameSite?: boolean;
+  /** The request header that carries a CSRF token. Default `x-csrf-token`. */
+  readonly header?: string;
+  /** The urlencoded form field that carries a CSRF token. Default `_csrf`. */
+  readonly field?: string;
+}
+
+/** What `log` receives from sessions. `sid` is a hash prefix of the id, never the id. */
+export interface SessionEvent {
+  readonly event:
+    | 'session_login'
+    | 'session_logout'
+    | 'session_expired'
+    | 'session_store_unavailable'
+    | 'csrf_rejected';
+  /** The first 12 hex digits of SHA-256(session id), when there is a session. */
+  readonly sid?: string;
+  readonly method: string;
+  /** The path, control characters escaped. */
+  readonly path: string;
+}
+
+/** Options shared by every adapter's `sessions(...)`. */
+export interface SessionOptions {
+  /**
+   * Signs the session cookie (Express, Hono) and CSRF tokens: at least 32
+   * characters. With several, the first signs and all verify (rotation).
+   */
+  readonly secret: string | readonly string[];
+  /** The session cookie; every default is the safe one (see `SessionCookieOptions`). */
+  readonly cookie?: SessionCookieOptions;
+  /** Milliseconds without a request after which the session ends. Default 30 minutes. */
+  readonly idleTimeout?: number;
+  /** Milliseconds after login after which the session ends, active or not. Default 8 hours. */
+  readonly absoluteTimeout?: number;
+  /**
+   * Session keys written before login that survive the id rotation at login
+   * (e.g. `['next']`). Everything else is dropped with the old session. Default none.
+   */
+  readonly keepOnLogin?: readonly string[];
+  /**
+   * Believe `X-Forwarded-Proto` for deciding whether the request came over
+   * HTTPS. Default `false`: only the connection itself counts (CK-04).
+   */
+  readonly trustProxy?: boolean;
+  /** CSRF protection. Default on; `false` turns it off (only for apps that do it themselves). */
+  readonly csrf?: CsrfOptions | false;
+  /**
+   * The logout path: anything but `POST` (and `OPTIONS`) to it answers `405`
+   * (CSRF-09). Default `/logout`; `false` for none.
+   */
+  readonly logoutPath?: string | false;
+  /** The clock for timeouts, in ms since the epoch. Default `Date.now`; tests freeze it. */
+  readonly clock?: () => number;
+  /** Receives session events (login, logout, expiry, store outage, CSRF refusal). */
+  readonly log?: (event: SessionEvent) => void;
+}
+
+/** The validated CSRF configuration. */
+export interface CsrfConfig {
+  readonly origins: readonly string[];
+  readonly allowSameSite: boolean;
+  readonly header: string;
+  readonly field: string;
+}
+
+/** Validated, frozen session configuration (from {@link sessionConfig}). */
+export interface SessionConfig {
+  readonly cookie: SessionCookie;
+  readonly idleTimeout: number;
+  readonly absoluteTimeout: number;
+  /** How stale `lastSeen` may get before a request refreshes it (a store write). */
+  readonly touchInterval: number;
+  /** The store TTL of a session: the idle timeout plus the touch interval. */
+  readonly ttl: number;
+  readonly keepOnLogin: readonly string[];
+  readonly trustProxy: boolean;
+  readonly csrf: CsrfConfig | false;
+  readonly logoutPath: string | false;
+  readonly clock: () => number;
+  readonly log: ((event: SessionEvent) => void) | undefined;
+  /** The secrets, first one signs. Never logged. */
+  readonly secrets: readonly string[];
+  /** HMAC keys of the secrets, in the same order (imported once). */
+  keys(): Promise<readonly CryptoKey[]>;
+}
+
+const MINUTE = 60_000;
+const FIELD = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/**
+ * Checks and freezes session options. Every adapter's `sessions(...)` calls it,
+ * so a bad option throws a `ConfigurationError` at startup, never per request.
+ *
+ * @example
+ * ```ts
+ * const config = sessionConfig({ secret: process.env.SESSION_SECRET!, idleTimeout: 15 * 60_000 });
+ * config.cookie.name; // '__Host-id'
+ * ```
+ */
+export function sessionConfig(options: SessionOptions): SessionConfig {
+  if (options === null || typeof options !== 'object') throw new ConfigurationError('sessions: options are required');
+  const secrets = typeof options.secret === 'string' ? [options.secret] : options.secret;
+  if (!Array.isArray(secrets) || secrets.length === 0 || secrets.some((s) => typeof s !== 'string' || s.length < 32)) {
+    throw new ConfigurationError('sessions: secret must be a string of at least 32 characters (or a non-empty array of them)');
+  }
+  const cookie = sessionCookie(options.cookie ?? {});
+  const idleTimeout = options.idleTimeout ?? 30 * MINUTE;
+  const absoluteTimeout = options.absoluteTimeout ?? 8 * 60 * MINUTE;
+  for (const [name, v] of [['idleTimeout', idleTimeout], ['absoluteTimeout', absoluteTimeout]] as const) {
+    if (!Number.isInteger(v) || v < 1000) throw new ConfigurationError(`sessions: ${name} must be an integer of at least 1000 ms`);
+  }
+  if (absoluteTimeout < idleTimeout) throw new ConfigurationError('sessions: absoluteTimeout must not be shorter than idleTimeout');
+  const keepOnLogin = options.keepOnLogin ?? [];
+  if (!Array.isArray(keepOnLogin) || keepOnLogin.some((k) => typeof k !== 'string' || k === '' || k === META_KEY)) {
+    throw new ConfigurationError('sessions: keepOnLogin must be an array of session keys');
+  }
+  const trustProxy = options.trustProxy ?? false;
+  if (typeof trustProxy !== 'boolean') throw new ConfigurationError('sessions: trustProxy must be a boolean');
+  const clock = options.clock ?? Date.now;
+  if (typeof clock !== 'function') throw new ConfigurationError('sessions: clock must be a function');
+  const log = options.log;
+  if (log !== undefined && typeof log !== 'function') throw new ConfigurationError('sessions: log must be a function');
+  const logoutPath = options.logoutPath ?? '/logout';
+  if (logoutPath !== false && (typeof logoutPath !== 'string' || !/^\/[^\s?#]*$/.test(logoutPath))) {
+    throw new ConfigurationError('sessions: logoutPath must be an absolute path or false');
+  }
+  const csrf = options.csrf === false ? false : csrfConfig(options.csrf ?? {});
+  const touchInterval = Math.min(MINUTE, Math.floor(idleTimeout / 4));
+  let keys: Promise<readonly CryptoKey[]> | undefined;
+  const frozenSecrets = Object.freeze([...secrets]);
+  return Object.freeze({
+    cookie,
+    idleTimeout,
+    absoluteTimeout,
+    touchInterval,
+    ttl: idleTimeout + touchInterval,
+    keepOnLogin: Object.freeze([...keepOnLogin]),
+    trustProxy,
+    csrf,
+    logoutPath,
+    clock,
+    log,
+    secrets: frozenSecrets,
+    keys: () => (keys ??= Promise.all(frozenSecrets.map(hmacKey))),
+  });
+}
+
+function csrfConfig(options: CsrfOptions): CsrfConfig {
+  if (options === null || typeof options !== 'object') throw new ConfigurationError('sessions: csrf must be an object or false');
+  const origins = options.origins ?? [];
+  if (!Array.isArray(origins)) throw new ConfigurationError('sessions: csrf.origins must be an array');
+  const normalised = origins.map((o) => {
+    let url: URL;
+    try {
+      url = new URL(o);
+    } catch {
+      throw new ConfigurationError('sessions: csrf.origins must be absolute origins such as "https://app.example"');
+    }
+    if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.origin !== o.replace(/\/$/, '')) {
+      throw new ConfigurationError('sessions: csrf.origins must be exact origins (scheme, host, port; no path)');
+    }
+    return url.origin;
+  });
+  const header = (options.header ?? 'x-csrf-token').toLowerCase();
+  const field = options.field ?? '_csrf';
+  if (!FIELD.test(header)) throw new ConfigurationError('sessions: csrf.header must be a header name');
+  if (typeof field !== 'string' || field === '' || /[&=\s]/.test(field)) throw new ConfigurationError('sessions: csrf.field must be a form field name');
+  return Object.freeze({
+    origins: Object.freeze(normalised),
+    allowSameSite: options.allowSameSite === true,
+    header,
+    field,
+  });
+}
+
+/**
+ * The session key under which Portcullis keeps its own metadata (login time,
+ * last request); apps cannot write it (`login` and `saveSession` refuse it).
+ *
+ * @example
+ * ```ts
+ * const { [META_KEY]: _meta, ...appData } = rawSessionData;
+ * ```
+ */
+export const META_KEY = 'portcullis';

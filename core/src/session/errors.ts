@@ -1,0 +1,88 @@
+import type { Connection } from '../connection.js';
+import { PortcullisError, messageOf, type SessionErrorCode } from '../errors.js';
+import { describe, type ResponseDescription } from '../response.js';
+
+/**
+ * Raised by sessions: a store outage, a CSRF refusal, a logout through `GET`, a
+ * `Secure` cookie over plain HTTP, or session helpers used without session
+ * middleware. The message is fixed per code and never holds a session id or a
+ * cookie value; the store's own error is in `cause`.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await login(req, user);
+ * } catch (error) {
+ *   if (isSessionError(error)) return sendDescription(req, res, next, describeSessionError(error, connection));
+ *   throw error;
+ * }
+ * ```
+ */
+export class SessionError extends PortcullisError {
+  override readonly name = 'SessionError';
+  readonly code: SessionErrorCode;
+
+  constructor(code: SessionErrorCode, options?: { cause?: unknown }) {
+    super(messageOf(code), options?.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+  }
+}
+
+const CODES: ReadonlySet<string> = new Set<SessionErrorCode>([
+  'session_store_unavailable',
+  'session_not_configured',
+  'session_insecure_transport',
+  'csrf_rejected',
+  'method_not_allowed',
+]);
+
+/**
+ * True for a {@link SessionError}, also across duplicated module copies.
+ *
+ * @example
+ * ```ts
+ * if (isSessionError(error) && error.code === 'session_store_unavailable') retryLater();
+ * ```
+ */
+export function isSessionError(value: unknown): value is SessionError {
+  if (value instanceof SessionError) return true;
+  if (!(value instanceof Error) || value.name !== 'SessionError') return false;
+  const code: unknown = (value as { code?: unknown }).code;
+  return typeof code === 'string' && CODES.has(code);
+}
+
+/**
+ * The answer to a session error, from the core's one status table: `503` for a
+ * store outage (generic body), `403` for a CSRF refusal or an insecure transport,
+ * `405` with `Allow: POST` for a logout through a safe method, `500` for a
+ * missing session middleware.
+ *
+ * @example
+ * ```ts
+ * const response = describeSessionError(new SessionError('csrf_rejected'), connection);
+ * response.status; // 403
+ * ```
+ */
+export function describeSessionError(error: SessionError, connection: Connection): ResponseDescription {
+  switch (error.code) {
+    case 'session_store_unavailable':
+      return describe({ kind: 'error', code: 'backend_unavailable' }, connection, []);
+    case 'csrf_rejected':
+    case 'session_insecure_transport':
+      return describe({ kind: 'forbidden' }, connection, []);
+    case 'method_not_allowed':
+      return methodNotAllowed(connection);
+    case 'session_not_configured':
+      return {
+        status: 500,
+        headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' },
+        body: 'Internal Server Error',
+      };
+  }
+}
+
+/** `405` with `Allow: POST` (a state change such as logout through `GET`). */
+export function methodNotAllowed(connection: Connection): ResponseDescription {
+  const base = describe({ kind: 'status', status: 405 }, connection, []);
+  return { ...base, headers: { ...base.headers, allow: 'POST' } };
+}

@@ -1,0 +1,31 @@
+import { base64url, randomBytes } from './encoding.js';
+
+const ID = /^[A-Za-z0-9_-]{43}$/;
+
+/**
+ * A new session id: 32 bytes (256 bits) from the CSPRNG, base64url (43
+ * characters). It carries no user data (SES-10). Express and Koa sessions use it
+ * as their `genid` too.
+ *
+ * @example
+ * ```ts
+ * generateSessionId(); // 'q3Vb2mF0…' (43 characters)
+ * ```
+ */
+export function generateSessionId(): string {
+  return base64url(randomBytes(32));
+}
+
+/**
+ * True for a string shaped like a {@link generateSessionId} id. Other values
+ * (made up by a client, truncated, padded) are refused before any store lookup.
+ *
+ * @example
+ * ```ts
+ * isSessionId(generateSessionId()); // true
+ * isSessionId('attacker-chosen');  // false
+ * ```
+ */
+export function isSessionId(value: unknown): value is string {
+  return typeof value === 'string' && ID.test(value);
+}

@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigurationError } from '../errors.js';
+import { MemorySessionStore } from './memory-store.js';
+import { assertSessionStore, updateStored, type SessionStore } from './store.js';
+
+function clocked() {
+  let now = 1_000_000;
+  return { clock: () => now, advance: (ms: number) => void (now += ms) };
+}
+
+describe('MemorySessionStore', () => {
+  it('"not found" is undefined; data round-trips as a copy', async () => {
+    const store = new MemorySessionStore();
+    expect(await store.get('missing')).toBeUndefined();
+    const data = { user_id: 'u1', nested: { a: 1 } };
+    await store.set('s1', data, 60_000);
+    data.user_id = 'changed';
+    const read = await store.get('s1');
+    expect(read).toEqual({ user_id: 'u1', nested: { a: 1 } });
+    (read as Record<string, unknown>).user_id = 'again';
+    expect((await store.get('s1'))?.user_id).toBe('u1');
+  });
+
+  it('expires entries after their TTL (frozen clock)', async () => {
+    const t = clocked();
+    const store = new MemorySessionStore({ clock: t.clock });
+    await store.set('s', { a: 1 }, 1000);
+    t.advance(999);
+    expect(await store.get('s')).toEqual({ a: 1 });
+    t.advance(1);
+    expect(await store.get('s')).toBeUndefined();
+    expect(store.size).toBe(0);
+  });
+
+  it('is bounded: the least recently used sessions go first', async () => {
+    const store = new MemorySessionStore({ max: 3 });
+    for (const id of ['a', 'b', 'c']) await store.set(id, { id }, 60_000);
+    await store.get('a');
+    await store.set('d', { id: 'd' }, 60_000);
+    expect(store.size).toBe(3);
+    expect(await store.get('b')).toBeUndefined();
+    expect(await store.get('a')).toEqual({ id: 'a' });
+    expect(await store.get('d')).toEqual({ id: 'd' });
+  });
+
+  it('expired entries are evicted before live ones', async () => {
+    const t = clocked();
+    const store = new MemorySessionStore({ max: 2, clock: t.clock });
+    await store.set('old', {}, 10);
+    await store.set('live', {}, 60_000);
+    t.advance(2000);
+    await store.set('new', {}, 60_000);
+    expect(await store.get('live')).toEqual({});
+    expect(await store.get('new')).toEqual({});
+  });
+
+  it('update writes only while the id is stored', async () => {
+    const store = new MemorySessionStore();
+    expect(await store.update('s', { a: 1 }, 1000)).toBe(false);
+    expect(await store.get('s')).toBeUndefined();
+    await store.set('s', { a: 1 }, 1000);
+    expect(await store.update('s', { a: 2 }, 1000)).toBe(true);
+    await store.destroy('s');
+    expect(await store.update('s', { a: 3 }, 1000)).toBe(false);
+    expect(await store.get('s')).toBeUndefined();
+  });
+
+  it('destroy of an unknown id resolves; clear empties', async () => {
+    const store = new MemorySessionStore();
+    await expect(store.destroy('nope')).resolves.toBeUndefined();
+    await store.set('a', {}, 1000);
+    await store.clear();
+    expect(store.size).toBe(0);
+  });
+
+  it('refuses a bad TTL or data that is not a JSON object, and bad options', async () => {
+    const store = new MemorySessionStore();
+    await expect(store.set('s', {}, 0)).rejects.toThrow(RangeError);
+    await expect(store.set('s', [] as never, 1000)).rejects.toThrow(TypeError);
+    expect(() => new MemorySessionStore({ max: 0 })).toThrow(ConfigurationError);
+    expect(() => new MemorySessionStore({ clock: 1 as never })).toThrow(ConfigurationError);
+  });
+});
+
+describe('assertSessionStore / updateStored', () => {
+  it('checks the required methods at construction', () => {
+    expect(() => assertSessionStore(new MemorySessionStore(), 'x')).not.toThrow();
+    expect(() => assertSessionStore(null, 'x')).toThrow(ConfigurationError);
+    expect(() => assertSessionStore({ get() {}, set() {} }, 'x')).toThrow(ConfigurationError);
+    expect(() => assertSessionStore({ get() {}, set() {}, destroy() {}, update: 1 }, 'x')).toThrow(ConfigurationError);
+  });
+
+  it('without update, updateStored does get then set, and never creates', async () => {
+    const inner = new MemorySessionStore();
+    const store: SessionStore = { get: (id) => inner.get(id), set: (id, d, t) => inner.set(id, d, t), destroy: (id) => inner.destroy(id) };
+    expect(await updateStored(store, 's', { a: 1 }, 1000)).toBe(false);
+    expect(await inner.get('s')).toBeUndefined();
+    await inner.set('s', { a: 1 }, 1000);
+    expect(await updateStored(store, 's', { a: 2 }, 1000)).toBe(true);
+    expect(await inner.get('s')).toEqual({ a: 2 });
+  });
+});

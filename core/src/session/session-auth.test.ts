@@ -1,0 +1,137 @@
+import { describe, expect, it } from 'vitest';
+import { createAuthenticator } from '../authenticator.js';
+import { createConnection } from '../connection.js';
+import { ConfigurationError } from '../errors.js';
+import { SimpleUser } from '../user.js';
+import { sessionConfig } from './config.js';
+import { describeSessionError, isSessionError, SessionError } from './errors.js';
+import { sessionAuth } from './session-auth.js';
+import { login } from './state.js';
+import { webSessions } from './web-session.js';
+
+const SECRET = 'unit-test-secret-0123456789abcdef-0123';
+const MINUTE = 60_000;
+
+function app(options: { validAfter?: number } = {}) {
+  let now = 1_700_000_000_000;
+  const users = new Map([['alice', new SimpleUser('alice')]]);
+  const engine = webSessions({ secret: SECRET, cookie: { secure: false }, clock: () => now, idleTimeout: 15 * MINUTE, absoluteTimeout: 60 * MINUTE });
+  const auth = sessionAuth({
+    retrieveUser: async (session) => users.get(String(session.user_id)) ?? null,
+    exclude: ['/login'],
+    validAfter: () => options.validAfter,
+  });
+  const authenticator = createAuthenticator(auth);
+  const open = (cookie?: string, method = 'GET', path = '/me') => {
+    const handle = engine.open({ cookies: new Map(cookie === undefined ? [] : [['id', cookie]]), secure: false });
+    return { handle, connection: createConnection({ method, target: path, header: () => undefined, session: handle.port }) };
+  };
+  const logIn = async () => {
+    const { handle, connection } = open(undefined, 'POST', '/login');
+    await login(connection, users.get('alice') as SimpleUser, { user_id: 'alice' });
+    return (handle.setCookies()[0] as string).split(';')[0]?.slice(3) as string;
+  };
+  const status = async (cookie?: string, path = '/me') => {
+    const decision = await authenticator.run(open(cookie, 'GET', path).connection);
+    return decision.type === 'respond' ? decision.response.status : 200;
+  };
+  return { users, authenticator, open, logIn, status, advance: (ms: number) => void (now += ms) };
+}
+
+describe('sessionAuth', () => {
+  it('is a backend and the options of authentication(): required mode, exclude, a Cookie challenge', async () => {
+    const a = app();
+    expect(await a.status()).toBe(401);
+    expect(a.authenticator.challenges).toEqual(['Cookie realm="app"']);
+    expect(await a.status(undefined, '/login')).toBe(200);
+    expect(await a.status(await a.logIn())).toBe(200);
+  });
+
+  it('SES-06 SES-07 idle and absolute timeouts on the server (frozen clock)', async () => {
+    const a = app();
+    const sid = await a.logIn();
+    a.advance(14 * MINUTE);
+    expect(await a.status(sid)).toBe(200);
+    a.advance(15 * MINUTE);
+    expect(await a.status(sid)).toBe(200);
+    a.advance(16 * MINUTE);
+    expect(await a.status(sid)).toBe(401);
+    const other = await a.logIn();
+    for (let i = 0; i < 6; i++) {
+      a.advance(10 * MINUTE);
+      expect(await a.status(other)).toBe(200);
+    }
+    a.advance(1);
+    expect(await a.status(other)).toBe(401);
+  });
+
+  it('SES-09 a user that retrieveUser no longer finds is anonymous', async () => {
+    const a = app();
+    const sid = await a.logIn();
+    a.users.delete('alice');
+    expect(await a.status(sid)).toBe(401);
+  });
+
+  it('SES-08 sessions created before validAfter are refused', async () => {
+    const a = app({ validAfter: Number.MAX_SAFE_INTEGER });
+    expect(await a.status(await a.logIn())).toBe(401);
+  });
+
+  it('a session holding only pre-login data is anonymous, even with a user id in it', async () => {
+    const a = app();
+    const { handle, connection } = a.open(undefined, 'POST', '/login');
+    await handle.port.set({ user_id: 'alice' });
+    const cookie = (handle.setCookies()[0] as string).split(';')[0]?.slice(3) as string;
+    expect(await a.status(cookie)).toBe(401);
+    void connection;
+  });
+
+  it('without session middleware the request fails closed (503), never anonymous', async () => {
+    const authenticator = createAuthenticator(sessionAuth({ retrieveUser: () => new SimpleUser('x'), mode: 'optional' }));
+    const decision = await authenticator.run(createConnection({ method: 'GET', target: '/', header: () => undefined }));
+    expect(decision.type === 'respond' && decision.response.status).toBe(503);
+  });
+
+  it('checks its options at construction', () => {
+    expect(() => sessionAuth({} as never)).toThrow(ConfigurationError);
+    expect(() => sessionAuth({ retrieveUser: () => null, mode: 'x' as never })).toThrow(ConfigurationError);
+    expect(() => sessionAuth({ retrieveUser: () => null, exclude: [/admin/] })).toThrow(ConfigurationError);
+    expect(() => sessionAuth({ retrieveUser: () => null, realm: 'a\r\nb' })).toThrow(ConfigurationError);
+  });
+});
+
+describe('session configuration and errors', () => {
+  it('sessionConfig checks every option at construction', () => {
+    const bad = [
+      {},
+      { secret: 'short' },
+      { secret: [] },
+      { secret: 'x'.repeat(32), idleTimeout: 10 },
+      { secret: 'x'.repeat(32), idleTimeout: 60_000, absoluteTimeout: 30_000 },
+      { secret: 'x'.repeat(32), keepOnLogin: ['portcullis'] },
+      { secret: 'x'.repeat(32), logoutPath: 'logout' },
+      { secret: 'x'.repeat(32), csrf: { origins: ['https://a.example/path'] } },
+      { secret: 'x'.repeat(32), csrf: { origins: ['not a url'] } },
+      { secret: 'x'.repeat(32), csrf: { header: 'bad header' } },
+      { secret: 'x'.repeat(32), trustProxy: 'yes' },
+    ];
+    for (const options of bad) expect(() => sessionConfig(options as never), JSON.stringify(options)).toThrow(ConfigurationError);
+    const config = sessionConfig({ secret: 'x'.repeat(32), cookie: { secure: true } });
+    expect(config).toMatchObject({ idleTimeout: 30 * MINUTE, absoluteTimeout: 8 * 60 * MINUTE, touchInterval: MINUTE, logoutPath: '/logout', trustProxy: false });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('session errors have stable codes, fixed messages and answers from the core table', () => {
+    const connection = createConnection({ method: 'GET', target: '/', header: (n) => (n === 'accept' ? 'application/json' : undefined) });
+    const expected = { session_store_unavailable: 503, csrf_rejected: 403, session_insecure_transport: 403, method_not_allowed: 405, session_not_configured: 500 } as const;
+    for (const [code, status] of Object.entries(expected)) {
+      const error = new SessionError(code as keyof typeof expected, { cause: new Error('secret-sid-value') });
+      expect(isSessionError(error)).toBe(true);
+      expect(error.message).not.toContain('secret-sid-value');
+      expect(describeSessionError(error, connection).status).toBe(status);
+    }
+    expect(describeSessionError(new SessionError('session_store_unavailable'), connection).body).toBe('{"error":"backend_unavailable"}');
+    expect(describeSessionError(new SessionError('method_not_allowed'), connection).headers.allow).toBe('POST');
+    expect(isSessionError(new Error('x'))).toBe(false);
+  });
+});

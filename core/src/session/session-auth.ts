@@ -1,0 +1,108 @@
+import { quoteRealm } from '../authorization.js';
+import type { AuthenticateResult, AuthenticationBackend } from '../backend.js';
+import type { Connection } from '../connection.js';
+import { ConfigurationError } from '../errors.js';
+import { compileExclude } from '../exclude.js';
+import type { BaseUser } from '../user.js';
+import { grant, type ScopesOption } from '../verify.js';
+import type { SessionData } from './store.js';
+import { guarded, portOf, readSessionState, touch } from './state.js';
+
+/** Options of {@link sessionAuth}. */
+export interface SessionAuthOptions<U extends BaseUser> {
+  /**
+   * Returns the user of a logged-in session (Litestar's `retrieve_user_handler`),
+   * sync or async; `null`/`undefined` when the user no longer exists or is
+   * disabled (the session then reads as anonymous, SES-09). It runs on every
+   * request, so role changes take effect at once (GRD-10). It receives the data
+   * given to `login` (and the kept pre-login keys), never Portcullis's metadata.
+   * A throw fails the request closed (503).
+   */
+  retrieveUser(session: Readonly<SessionData>, connection: Connection): U | null | undefined | Promise<U | null | undefined>;
+  /**
+   * Paths that need no user when this backend is used as the options of
+   * `authentication(...)` (exact strings, `/prefix/*`, or anchored RegExps).
+   */
+  exclude?: readonly (string | RegExp)[];
+  /** `required` (default, Litestar: everything but `exclude` needs a user) or `optional`. */
+  mode?: 'required' | 'optional';
+  /** Scopes granted to a session user. Default `['authenticated']`. */
+  scopes?: ScopesOption<U>;
+  /**
+   * Sessions of this user created (logged in) before this instant (ms) are refused:
+   * set it on a password change or "log out everywhere" (SES-08).
+   */
+  validAfter?(user: U): number | null | undefined;
+  /** The realm of the `WWW-Authenticate: Cookie realm="…"` challenge on 401s. Default `app`. */
+  realm?: string;
+}
+
+/**
+ * A session backend that is also the options of `authentication(...)`: pass it
+ * straight in (`authentication(sessionAuth({...}))`, Litestar style, `required`
+ * mode with `exclude`), or use it as the `backend` of your own options or inside
+ * `multi([...])`.
+ */
+export interface SessionAuth<U extends BaseUser> extends AuthenticationBackend<U> {
+  readonly backend: SessionAuth<U>;
+  readonly mode: 'required' | 'optional';
+  readonly exclude: readonly (string | RegExp)[];
+  readonly challenges: readonly string[];
+}
+
+/**
+ * Authenticates requests by their server-side session, like Litestar's
+ * `SessionAuth`: a session created by `login(...)` is loaded, its idle and
+ * absolute timeouts are checked on the server, and `retrieveUser(session,
+ * connection)` turns it into the user. Sessions that only hold pre-login data,
+ * expired or destroyed sessions, and ids the server never issued are anonymous.
+ * A store outage fails closed (503).
+ *
+ * @example
+ * ```ts
+ * app.use(sessions({ store, secret }));
+ * app.use(authentication(sessionAuth({
+ *   retrieveUser: (session) => users.get(String(session.userId)) ?? null,
+ *   exclude: ['/login', '/signup', '/schema'],
+ * })));
+ * ```
+ */
+export function sessionAuth<U extends BaseUser>(options: SessionAuthOptions<U>): SessionAuth<U> {
+  if (options === null || typeof options !== 'object') throw new ConfigurationError('sessionAuth: options are required');
+  const { retrieveUser, validAfter } = options;
+  if (typeof retrieveUser !== 'function') throw new ConfigurationError('sessionAuth: retrieveUser must be a function');
+  if (validAfter !== undefined && typeof validAfter !== 'function') throw new ConfigurationError('sessionAuth: validAfter must be a function');
+  const mode = options.mode ?? 'required';
+  if (mode !== 'required' && mode !== 'optional') throw new ConfigurationError('sessionAuth: mode must be "required" or "optional"');
+  const exclude = Object.freeze([...(options.exclude ?? [])]);
+  compileExclude(exclude); // checked here, at construction
+  const auth = grant(options.scopes, 'sessionAuth');
+  const realm = quoteRealm(options.realm ?? 'app');
+  if (realm === null) throw new ConfigurationError('sessionAuth: realm must be a non-empty Latin-1 string without control characters');
+
+  async function authenticate(connection: Connection): Promise<AuthenticateResult<U>> {
+    const port = portOf(connection);
+    const state = await readSessionState(connection, port);
+    if (state === null || state.meta === undefined) return null;
+    const user = await retrieveUser(state.data, connection);
+    if (user === null || user === undefined) return null;
+    const after = validAfter?.(user);
+    if (typeof after === 'number' && state.meta.created < after) {
+      await guarded(connection, port, () => port.destroy());
+      return null;
+    }
+    if (!(await touch(connection, port, state))) return null;
+    return { user, auth: auth(user) };
+  }
+
+  const backend: SessionAuth<U> = {
+    authenticate,
+    challenges: Object.freeze([`Cookie realm=${realm}`]),
+    mode,
+    exclude,
+    get backend() {
+      return backend;
+    },
+  };
+  return Object.freeze(backend);
+}

@@ -1,0 +1,214 @@
+import { escapeForLog } from '../authenticator.js';
+import type { Connection } from '../connection.js';
+import type { BaseUser } from '../user.js';
+import { META_KEY, type SessionEvent } from './config.js';
+import { logId } from './encoding.js';
+import { SessionError, isSessionError } from './errors.js';
+import type { SessionPort } from './port.js';
+import type { SessionData } from './store.js';
+
+/** What Portcullis keeps in a logged-in session besides the app's data. */
+export interface SessionMeta {
+  /** When `login` created the session (ms). The absolute timeout counts from here. */
+  readonly created: number;
+  /** The last request that refreshed it (ms). The idle timeout counts from here. */
+  readonly seen: number;
+}
+
+/** A loaded session: the app's data, and the metadata of a logged-in session. */
+export interface SessionState {
+  readonly data: Readonly<SessionData>;
+  /** Absent for a session that only holds pre-login data. */
+  readonly meta: SessionMeta | undefined;
+}
+
+const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
+
+/** True for methods that must not change state (RFC 9110 §9.2.1). */
+export function isSafeMethod(method: string): boolean {
+  return SAFE_METHODS.has(method);
+}
+
+/** The session port of a connection, or `session_not_configured`. */
+export function portOf(connection: Connection): SessionPort {
+  const port = connection?.session;
+  if (port === undefined) throw new SessionError('session_not_configured');
+  return port;
+}
+
+/** Runs a store operation; anything but a `SessionError` becomes `session_store_unavailable`. */
+export async function guarded<T>(connection: Connection, port: SessionPort, operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation();
+  } catch (error) {
+    const failure = isSessionError(error) ? error : new SessionError('session_store_unavailable', { cause: error });
+    if (failure.code === 'session_store_unavailable') emit(connection, port, 'session_store_unavailable', undefined);
+    throw failure;
+  }
+}
+
+/** Sends a session event to the configured log; ids are hashed, never logged raw. */
+export function emit(connection: Connection, port: SessionPort, event: SessionEvent['event'], id: string | undefined): void {
+  const log = port.config.log;
+  if (log === undefined) return;
+  const base = { event, method: escapeForLog(connection.method), path: escapeForLog(connection.path) };
+  const send = (sid: string | undefined) => {
+    try {
+      log(sid === undefined ? base : { ...base, sid });
+    } catch {
+      // A failing logger must not change the answer.
+    }
+  };
+  if (id === undefined) send(undefined);
+  else logId(id).then(send, () => send(undefined));
+}
+
+function metaOf(value: unknown): SessionMeta | undefined {
+  if (value === null || typeof value !== 'object') return undefined;
+  const { created, seen } = value as { created?: unknown; seen?: unknown };
+  if (typeof created !== 'number' || typeof seen !== 'number' || !Number.isFinite(created) || !Number.isFinite(seen)) return undefined;
+  return { created, seen };
+}
+
+/**
+ * Loads the session and enforces the idle and absolute timeouts on the server
+ * (SES-06, SES-07): an expired session is destroyed and reads as `null`.
+ */
+export async function readSessionState(connection: Connection, port: SessionPort): Promise<SessionState | null> {
+  const raw = await guarded(connection, port, () => port.get());
+  if (raw === null) return null;
+  const { [META_KEY]: rawMeta, ...data } = raw;
+  const meta = metaOf(rawMeta);
+  if (rawMeta !== undefined && meta === undefined) {
+    // Metadata that is not ours (tampered store content): the session is not trusted.
+    await expire(connection, port);
+    return null;
+  }
+  if (meta !== undefined) {
+    const { idleTimeout, absoluteTimeout, clock } = port.config;
+    const now = clock();
+    if (now - meta.created > absoluteTimeout || now - meta.seen > idleTimeout) {
+      await expire(connection, port);
+      return null;
+    }
+  }
+  return { data, meta };
+}
+
+async function expire(connection: Connection, port: SessionPort): Promise<void> {
+  const id = port.id();
+  await guarded(connection, port, () => port.destroy());
+  emit(connection, port, 'session_expired', id);
+}
+
+/**
+ * Refreshes `seen` when it is older than the touch interval. Resolves `false`
+ * when the session was destroyed meanwhile (a concurrent logout): the request
+ * must not be authenticated with it (SES-15).
+ */
+export async function touch(connection: Connection, port: SessionPort, state: SessionState): Promise<boolean> {
+  const meta = state.meta;
+  if (meta === undefined) return true;
+  const now = port.config.clock();
+  if (now - meta.seen < port.config.touchInterval) return true;
+  return guarded(connection, port, () => port.set({ ...state.data, [META_KEY]: { created: meta.created, seen: now } }));
+}
+
+function checkData(data: unknown, who: string): SessionData {
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) throw new TypeError(`${who}: data must be a plain object`);
+  if (Object.hasOwn(data, META_KEY)) throw new TypeError(`${who}: "${META_KEY}" is reserved`);
+  return data as SessionData;
+}
+
+/**
+ * Logs a user in: **always** moves the request to a new session id and destroys
+ * the old session server-side (SES-01: no fixation, whatever id the client
+ * sent). Keys listed in `keepOnLogin` (e.g. `next`) are carried over from the
+ * pre-login session; everything else is dropped with it. `data` is what
+ * `sessionAuth`'s `retrieveUser` receives on later requests (default
+ * `{ identity: user.identity }`). Works for any login path (form, Basic, OAuth
+ * callback, step-up); calling it again after a privilege change rotates the id
+ * again (SES-13). The adapters expose it as `login(req|ctx|c, user, data)`.
+ *
+ * Rejects with a `SessionError`: `session_not_configured` (no session
+ * middleware), `session_insecure_transport` (a `Secure` cookie over plain HTTP),
+ * `session_store_unavailable`.
+ *
+ * @example
+ * ```ts
+ * const user = await backend.verifyCredentials(email, password);
+ * if (user === null) return unauthorized();
+ * await login(connection, user, { userId: user.id });
+ * ```
+ */
+export async function login(connection: Connection, user: BaseUser, data?: SessionData): Promise<void> {
+  const port = portOf(connection);
+  if (user === null || typeof user !== 'object' || user.isAuthenticated !== true) {
+    throw new TypeError('login: user must be an authenticated user');
+  }
+  const payload = data === undefined ? { identity: user.identity } : checkData(data, 'login');
+  const { config } = port;
+  if (config.cookie.secure && !port.secure) throw new SessionError('session_insecure_transport');
+  const current = await guarded(connection, port, () => port.get());
+  const kept: SessionData = {};
+  if (current !== null) for (const key of config.keepOnLogin) if (Object.hasOwn(current, key)) kept[key] = current[key];
+  const now = config.clock();
+  await guarded(connection, port, () => port.regenerate({ ...kept, ...payload, [META_KEY]: { created: now, seen: now } }));
+  emit(connection, port, 'session_login', port.id());
+}
+
+/**
+ * Logs out: destroys the session **server-side** (a replayed cookie is then
+ * anonymous, SES-02) and expires the cookie with matching attributes (CK-08).
+ * Refuses safe methods (`GET /logout` → `SessionError` `method_not_allowed`,
+ * CSRF-09). The adapters expose it as `logout(req|ctx|c)`.
+ *
+ * @example
+ * ```ts
+ * app.post('/logout', async (req, res) => {
+ *   await logout(req);
+ *   res.redirect(303, '/');
+ * });
+ * ```
+ */
+export async function logout(connection: Connection): Promise<void> {
+  const port = portOf(connection);
+  if (isSafeMethod(connection.method)) throw new SessionError('method_not_allowed');
+  await guarded(connection, port, () => port.get());
+  const id = port.id();
+  await guarded(connection, port, () => port.destroy());
+  emit(connection, port, 'session_logout', id);
+}
+
+/**
+ * The app's data in the request's session (without Portcullis's metadata), or
+ * `null` when there is no live session. Expired sessions are destroyed first.
+ *
+ * @example
+ * ```ts
+ * const data = await sessionData(connection);
+ * const next = typeof data?.next === 'string' ? data.next : '/';
+ * ```
+ */
+export async function sessionData(connection: Connection): Promise<Readonly<SessionData> | null> {
+  const state = await readSessionState(connection, portOf(connection));
+  return state === null ? null : state.data;
+}
+
+/**
+ * Replaces the app's data in the request's session, keeping the id and the
+ * login metadata. Without a session, starts an anonymous one (pre-login data such
+ * as `next`); that is a store write, so do it only when there is something to keep.
+ *
+ * @example
+ * ```ts
+ * await saveSession(connection, { ...(await sessionData(connection)), next: '/checkout' });
+ * ```
+ */
+export async function saveSession(connection: Connection, data: SessionData): Promise<void> {
+  const port = portOf(connection);
+  const payload = checkData(data, 'saveSession');
+  const state = await readSessionState(connection, port);
+  const next = state?.meta === undefined ? { ...payload } : { ...payload, [META_KEY]: state.meta };
+  await guarded(connection, port, () => port.set(next));
+}

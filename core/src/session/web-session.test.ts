@@ -1,0 +1,159 @@
+import { describe, expect, it } from 'vitest';
+import { createConnection } from '../connection.js';
+import { ConfigurationError } from '../errors.js';
+import { SimpleUser } from '../user.js';
+import { generateSessionId } from './id.js';
+import { MemorySessionStore } from './memory-store.js';
+import { login, logout, saveSession, sessionData } from './state.js';
+import type { SessionData, SessionStore } from './store.js';
+import { isSecureRequest, webSessions, type WebSessionOptions } from './web-session.js';
+
+const SECRET = 'unit-test-secret-0123456789abcdef-0123';
+
+class Counting implements SessionStore {
+  gets = 0;
+  sets = 0;
+  readonly inner = new MemorySessionStore();
+  get(id: string) {
+    this.gets++;
+    return this.inner.get(id);
+  }
+  set(id: string, data: SessionData, ttl: number) {
+    this.sets++;
+    return this.inner.set(id, data, ttl);
+  }
+  update(id: string, data: SessionData, ttl: number) {
+    this.sets++;
+    return this.inner.update(id, data, ttl);
+  }
+  destroy(id: string) {
+    return this.inner.destroy(id);
+  }
+}
+
+function setup(options: Partial<WebSessionOptions> = {}) {
+  const store = new Counting();
+  const engine = webSessions({ secret: SECRET, store, cookie: { secure: false }, ...options });
+  const open = (cookie?: string, method = 'POST') => {
+    const handle = engine.open({ cookies: new Map(cookie === undefined ? [] : [['id', cookie]]), secure: false });
+    const connection = createConnection({ method, target: '/', header: () => undefined, session: handle.port });
+    return { handle, connection };
+  };
+  const valueOf = (setCookie: string | undefined) => setCookie?.split(';')[0]?.slice('id='.length) as string;
+  return { store, engine, open, valueOf };
+}
+
+describe('webSessions', () => {
+  it('checks its options at construction', () => {
+    expect(() => webSessions({ secret: 'short' })).toThrow(ConfigurationError);
+    expect(() => webSessions({ secret: SECRET, store: {} as never })).toThrow(ConfigurationError);
+  });
+
+  it('SES-12 a request without the cookie reads and writes nothing', async () => {
+    const { store, open } = setup();
+    const { handle } = open();
+    expect(await handle.port.get()).toBeNull();
+    expect(handle.port.hasCookie).toBe(false);
+    expect(handle.setCookies()).toEqual([]);
+    expect(store.gets + store.sets).toBe(0);
+  });
+
+  it('a cookie with a bad signature or a made-up id is never looked up', async () => {
+    const { store, open } = setup();
+    for (const value of ['forged', generateSessionId(), `${generateSessionId()}.${'A'.repeat(43)}`, `${generateSessionId()}.`]) {
+      const { handle } = open(value);
+      expect(await handle.port.get()).toBeNull();
+      expect(handle.port.id()).toBeUndefined();
+    }
+    expect(store.gets).toBe(0);
+  });
+
+  it('SES-01 login issues a fresh signed id and destroys the old session; keepOnLogin keys survive', async () => {
+    const { store, open, valueOf } = setup({ keepOnLogin: ['next'] });
+    const first = open();
+    await saveSession(first.connection, { next: '/x', junk: 'drop me' });
+    const pre = valueOf(first.handle.setCookies()[0]);
+    const preId = pre.split('.')[0] as string;
+    expect(await store.inner.get(preId)).toBeDefined();
+
+    const second = open(pre);
+    await login(second.connection, new SimpleUser('alice'), { user_id: 'alice' });
+    const post = valueOf(second.handle.setCookies()[0]);
+    expect(post).not.toBe(pre);
+    expect(await store.inner.get(preId)).toBeUndefined();
+    const third = open(post);
+    expect(await sessionData(third.connection)).toEqual({ next: '/x', user_id: 'alice' });
+    expect(await sessionData(open(pre).connection)).toBeNull();
+  });
+
+  it('a signed id the store no longer holds is not adopted: writing starts a new id', async () => {
+    const { open, valueOf } = setup();
+    const a = open();
+    await saveSession(a.connection, { n: 1 });
+    const value = valueOf(a.handle.setCookies()[0]);
+    const b = open(value);
+    await logout(b.connection);
+    const c = open(value);
+    await saveSession(c.connection, { n: 2 });
+    const next = valueOf(c.handle.setCookies()[0]);
+    expect(next.split('.')[0]).not.toBe(value.split('.')[0]);
+  });
+
+  it('SES-02 logout destroys server-side and answers the deletion cookie', async () => {
+    const { store, open, valueOf } = setup();
+    const a = open();
+    await login(a.connection, new SimpleUser('alice'));
+    const value = valueOf(a.handle.setCookies()[0]);
+    const b = open(value);
+    await logout(b.connection);
+    expect(b.handle.setCookies()).toEqual(['id=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax']);
+    expect(await store.inner.get(value.split('.')[0] as string)).toBeUndefined();
+  });
+
+  it('CSRF-09 logout refuses safe methods', async () => {
+    const { open } = setup();
+    await expect(logout(open(undefined, 'GET').connection)).rejects.toMatchObject({ code: 'method_not_allowed' });
+  });
+
+  it('SES-15 a write to a session destroyed meanwhile resolves false and writes nothing', async () => {
+    const { store, open, valueOf } = setup();
+    const a = open();
+    await login(a.connection, new SimpleUser('alice'));
+    const value = valueOf(a.handle.setCookies()[0]);
+    const reader = open(value);
+    const data = await reader.handle.port.get();
+    await logout(open(value).connection);
+    expect(await reader.handle.port.set({ ...data, late: true })).toBe(false);
+    expect(await store.inner.get(value.split('.')[0] as string)).toBeUndefined();
+    expect(reader.handle.setCookies()).toEqual([]);
+  });
+
+  it('a failing store rejects with session_store_unavailable', async () => {
+    const broken: SessionStore = {
+      get: () => Promise.reject(new Error('down')),
+      set: () => Promise.reject(new Error('down')),
+      destroy: () => Promise.reject(new Error('down')),
+    };
+    const engine = webSessions({ secret: SECRET, store: broken, cookie: { secure: false } });
+    const handle = engine.open({ cookies: new Map(), secure: false });
+    const connection = createConnection({ method: 'POST', target: '/', header: () => undefined, session: handle.port });
+    await expect(login(connection, new SimpleUser('a'))).rejects.toMatchObject({ code: 'session_store_unavailable' });
+    expect(handle.setCookies()).toEqual([]);
+  });
+
+  it('CK-04 login refuses to issue a Secure cookie over plain HTTP', async () => {
+    const store = new Counting();
+    const engine = webSessions({ secret: SECRET, store, cookie: { secure: true } });
+    const handle = engine.open({ cookies: new Map(), secure: false });
+    const connection = createConnection({ method: 'POST', target: '/', header: () => undefined, session: handle.port });
+    await expect(login(connection, new SimpleUser('a'))).rejects.toMatchObject({ code: 'session_insecure_transport' });
+    expect(store.sets).toBe(0);
+  });
+
+  it('isSecureRequest believes X-Forwarded-Proto only with trustProxy', () => {
+    expect(isSecureRequest('https://app.example/', undefined, false)).toBe(true);
+    expect(isSecureRequest('http://app.example/', 'https', false)).toBe(false);
+    expect(isSecureRequest('http://app.example/', 'https', true)).toBe(true);
+    expect(isSecureRequest('http://app.example/', 'http, https', true)).toBe(false);
+  });
+});

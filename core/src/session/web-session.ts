@@ -1,0 +1,172 @@
+import { bytesEqual } from '../timing.js';
+import { sessionConfig, type SessionConfig, type SessionOptions } from './config.js';
+import { deletionCookie, serializeSessionCookie } from './cookie.js';
+import { base64url, fromBase64url, hmac } from './encoding.js';
+import { SessionError, isSessionError } from './errors.js';
+import { generateSessionId, isSessionId } from './id.js';
+import { MemorySessionStore } from './memory-store.js';
+import type { SessionPort } from './port.js';
+import { assertSessionStore, updateStored, type SessionData, type SessionStore } from './store.js';
+
+/** Options of {@link webSessions}: the session options plus the store. */
+export interface WebSessionOptions extends SessionOptions {
+  /** Where sessions live. Default a `MemorySessionStore` (one process, bounded). */
+  readonly store?: SessionStore;
+}
+
+/** What {@link WebSessions.open} needs from a request. */
+export interface WebSessionRequest {
+  /** The request's cookies (`connection.cookies`). */
+  readonly cookies: ReadonlyMap<string, string>;
+  /** True when the request came over HTTPS (see {@link isSecureRequest}). */
+  readonly secure: boolean;
+}
+
+/** The session of one request. */
+export interface WebSessionHandle {
+  readonly port: SessionPort;
+  /** The `Set-Cookie` values to add to the response (a new id, or the deletion). */
+  setCookies(): readonly string[];
+}
+
+/** Sessions built on Web standards only: a configured engine that opens per-request handles. */
+export interface WebSessions {
+  readonly config: SessionConfig;
+  readonly store: SessionStore;
+  open(request: WebSessionRequest): WebSessionHandle;
+}
+
+const SIGNATURE_CONTEXT = 'portcullis-session\u0000';
+
+/**
+ * Server-side sessions on Web standards only (the Hono adapter's sessions, on
+ * Node and on edge runtimes, and the reference adapter's): the cookie holds only
+ * the session id and its HMAC-SHA256 (Web Crypto) under `secret`; the data lives
+ * in a pluggable {@link SessionStore}. A cookie with a bad signature or an id
+ * the store does not hold is never looked up or adopted; a new session always
+ * gets a fresh id. Nothing is read or written for requests without the cookie,
+ * and nothing is written until something is stored (SES-12).
+ *
+ * @example
+ * ```ts
+ * const engine = webSessions({ secret, store: new MemorySessionStore() });
+ * const handle = engine.open({ cookies: connection.cookies, secure: isSecureRequest(request.url, request.headers.get('x-forwarded-proto') ?? undefined, false) });
+ * // …createConnection({ …, session: handle.port }); after the handler:
+ * for (const c of handle.setCookies()) response.headers.append('set-cookie', c);
+ * ```
+ */
+export function webSessions(options: WebSessionOptions): WebSessions {
+  const config = sessionConfig(options);
+  const store = options.store ?? new MemorySessionStore({ clock: config.clock });
+  assertSessionStore(store, 'sessions');
+  const { cookie: cookieConfig, ttl } = config;
+
+  async function sign(id: string): Promise<string> {
+    const [key] = await config.keys();
+    return `${id}.${base64url(await hmac(key as CryptoKey, SIGNATURE_CONTEXT + id))}`;
+  }
+
+  async function verify(value: string): Promise<string | undefined> {
+    const dot = value.lastIndexOf('.');
+    if (dot === -1) return undefined;
+    const id = value.slice(0, dot);
+    const mac = fromBase64url(value.slice(dot + 1));
+    if (!isSessionId(id) || mac === null || mac.length !== 32) return undefined;
+    let ok = false;
+    for (const key of await config.keys()) if (bytesEqual(await hmac(key, SIGNATURE_CONTEXT + id), mac)) ok = true;
+    return ok ? id : undefined;
+  }
+
+  async function call<T>(operation: Promise<T>): Promise<T> {
+    try {
+      return await operation;
+    } catch (error) {
+      throw isSessionError(error) ? error : new SessionError('session_store_unavailable', { cause: error });
+    }
+  }
+
+  function open(request: WebSessionRequest): WebSessionHandle {
+    const raw = request.cookies.get(cookieConfig.name);
+    let id: string | undefined;
+    let data: SessionData | null = null;
+    let setCookie: string | undefined;
+    let loaded: Promise<void> | undefined;
+
+    async function load(): Promise<void> {
+      if (raw === undefined) return;
+      const verified = await verify(raw);
+      if (verified === undefined) return;
+      const stored = await call(store.get(verified));
+      if (stored === undefined || stored === null) return;
+      id = verified;
+      data = stored;
+    }
+    const ready = (): Promise<void> => (loaded ??= load());
+
+    async function start(next: SessionData): Promise<void> {
+      const fresh = generateSessionId();
+      await call(store.set(fresh, next, ttl));
+      id = fresh;
+      data = next;
+      setCookie = serializeSessionCookie(cookieConfig, await sign(fresh));
+    }
+
+    const port: SessionPort = {
+      hasCookie: raw !== undefined,
+      secure: request.secure,
+      config,
+      async get() {
+        await ready();
+        return data === null ? null : Object.freeze({ ...data });
+      },
+      async set(next) {
+        await ready();
+        if (id === undefined) {
+          await start({ ...next });
+          return true;
+        }
+        if (!(await call(updateStored(store, id, { ...next }, ttl)))) {
+          id = undefined;
+          data = null;
+          return false;
+        }
+        data = { ...next };
+        return true;
+      },
+      async regenerate(next) {
+        await ready();
+        if (id !== undefined) await call(store.destroy(id));
+        id = undefined;
+        data = null;
+        await start({ ...next });
+      },
+      async destroy() {
+        await ready();
+        if (id !== undefined) await call(store.destroy(id));
+        const hadCookie = raw !== undefined || setCookie !== undefined;
+        id = undefined;
+        data = null;
+        setCookie = hadCookie ? deletionCookie(cookieConfig) : undefined;
+      },
+      id: () => id,
+    };
+    return { port, setCookies: () => (setCookie === undefined ? [] : [setCookie]) };
+  }
+
+  return Object.freeze({ config, store, open });
+}
+
+/**
+ * True when a request came over HTTPS: its URL says so, or, only with
+ * `trustProxy`, the first `X-Forwarded-Proto` value is `https` (CK-04).
+ *
+ * @example
+ * ```ts
+ * isSecureRequest(c.req.url, c.req.header('x-forwarded-proto'), false);
+ * ```
+ */
+export function isSecureRequest(url: string, forwardedProto: string | undefined, trustProxy: boolean): boolean {
+  if (url.startsWith('https:')) return true;
+  if (!trustProxy || forwardedProto === undefined) return false;
+  return forwardedProto.split(',')[0]?.trim().toLowerCase() === 'https';
+}

@@ -1,0 +1,170 @@
+import { createHash } from 'node:crypto';
+import { createClient } from 'redis';
+import { ConfigurationError, SessionError, type SessionData, type SessionStore } from '@portcullis/core';
+
+/**
+ * What the store needs from a Redis client: node-redis's `createClient()` (v4
+ * and later) fits. Create it with `disableOfflineQueue: true`, so commands fail
+ * at once while Redis is away instead of waiting for it.
+ */
+export interface RedisCommandClient {
+  /** True while the connection is up and commands are answered. */
+  readonly isReady: boolean;
+  sendCommand(args: ReadonlyArray<string>): Promise<unknown>;
+}
+
+/** Options of {@link RedisSessionStore}. */
+export interface RedisSessionStoreOptions {
+  /** A connected node-redis client (see {@link RedisCommandClient}). */
+  readonly client: RedisCommandClient;
+  /** Prefix of every key. Default `portcullis:session:`. */
+  readonly prefix?: string;
+  /** A command that takes longer fails (and the request fails closed, 503). Default 2000 ms. */
+  readonly timeoutMs?: number;
+}
+
+/**
+ * A Portcullis `SessionStore` on Redis: one store for Express (through
+ * `expressSessionStore`), Koa (through `koaSessionStore`) and Hono (directly).
+ * Keys are the SHA-256 of the session id (a leaked keyspace holds no usable
+ * ids); values are JSON with a millisecond TTL (`SET … PX`); `update` is an
+ * atomic `SET … XX`, so a save racing a logout cannot bring the session back.
+ * While Redis is unreachable every method rejects at once (the client is not
+ * ready) or after `timeoutMs`: requests fail closed with 503 and recover when
+ * Redis returns.
+ *
+ * @example
+ * ```ts
+ * import { createClient } from 'redis';
+ * import { RedisSessionStore } from '@portcullis/redis';
+ *
+ * const client = createClient({ url: process.env.REDIS_URL, disableOfflineQueue: true });
+ * client.on('error', () => {}); // reconnects on its own; requests answer 503 meanwhile
+ * await client.connect();
+ * const store = new RedisSessionStore({ client });
+ * ```
+ */
+export class RedisSessionStore implements SessionStore {
+  readonly #client: RedisCommandClient;
+  readonly #prefix: string;
+  readonly #timeout: number;
+
+  constructor(options: RedisSessionStoreOptions) {
+    if (options === null || typeof options !== 'object') throw new ConfigurationError('RedisSessionStore: options are required');
+    const { client } = options;
+    if (client === null || typeof client !== 'object' || typeof client.sendCommand !== 'function') {
+      throw new ConfigurationError('RedisSessionStore: client must be a node-redis client');
+    }
+    const prefix = options.prefix ?? 'portcullis:session:';
+    if (typeof prefix !== 'string' || /[\u0000-\u001f\u007f\s]/.test(prefix)) {
+      throw new ConfigurationError('RedisSessionStore: prefix must be a string without spaces or control characters');
+    }
+    const timeout = options.timeoutMs ?? 2000;
+    if (!Number.isInteger(timeout) || timeout < 1) throw new ConfigurationError('RedisSessionStore: timeoutMs must be a positive integer');
+    this.#client = client;
+    this.#prefix = prefix;
+    this.#timeout = timeout;
+  }
+
+  /** The Redis key of a session id (hashed: ids never reach Redis). */
+  key(id: string): string {
+    return this.#prefix + createHash('sha256').update(id, 'utf8').digest('base64url');
+  }
+
+  async get(id: string): Promise<SessionData | undefined> {
+    const raw = await this.#send(['GET', this.key(id)]);
+    if (typeof raw !== 'string') return undefined;
+    try {
+      const data: unknown = JSON.parse(raw);
+      return data !== null && typeof data === 'object' && !Array.isArray(data) ? (data as SessionData) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async set(id: string, data: SessionData, ttlMs: number): Promise<void> {
+    await this.#send(['SET', this.key(id), serialise(data), 'PX', ttl(ttlMs)]);
+  }
+
+  async update(id: string, data: SessionData, ttlMs: number): Promise<boolean> {
+    const reply = await this.#send(['SET', this.key(id), serialise(data), 'PX', ttl(ttlMs), 'XX']);
+    return reply !== null && reply !== undefined;
+  }
+
+  async destroy(id: string): Promise<void> {
+    await this.#send(['DEL', this.key(id)]);
+  }
+
+  async #send(args: string[]): Promise<unknown> {
+    if (!this.#client.isReady) throw new SessionError('session_store_unavailable');
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new SessionError('session_store_unavailable')), this.#timeout);
+    });
+    try {
+      return await Promise.race([this.#client.sendCommand(args), timeout]);
+    } catch (error) {
+      throw error instanceof SessionError ? error : new SessionError('session_store_unavailable', { cause: error });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+function serialise(data: SessionData): string {
+  const json = JSON.stringify(data);
+  if (json === undefined || !json.startsWith('{')) throw new TypeError('session data must be a JSON object');
+  return json;
+}
+
+function ttl(ms: number): string {
+  if (!Number.isFinite(ms) || ms <= 0) throw new RangeError('ttlMs must be a positive number');
+  return String(Math.ceil(ms));
+}
+
+/** Options of {@link connectRedisSessionStore}. */
+export interface ConnectRedisSessionStoreOptions extends Omit<RedisSessionStoreOptions, 'client'> {
+  /** `redis://host:port/db`. Default `redis://127.0.0.1:6379`. */
+  readonly url?: string;
+  /** Called with connection errors (the client keeps reconnecting). Never given a session id. */
+  readonly onError?: (error: Error) => void;
+}
+
+/** A {@link RedisSessionStore} that owns its client. */
+export interface OwnedRedisSessionStore extends SessionStore {
+  readonly store: RedisSessionStore;
+  /** Closes the Redis connection. */
+  close(): Promise<void>;
+}
+
+/**
+ * Creates a Redis client with fail-fast settings (no offline queue, reconnects
+ * every ≤ 1 s, 2 s connect timeout), connects it, and returns a store over it.
+ *
+ * @example
+ * ```ts
+ * const sessionStore = await connectRedisSessionStore({ url: process.env.REDIS_URL });
+ * app.use(sessions({ store: expressSessionStore(sessionStore), secret }));
+ * process.on('SIGTERM', () => sessionStore.close());
+ * ```
+ */
+export async function connectRedisSessionStore(options: ConnectRedisSessionStoreOptions = {}): Promise<OwnedRedisSessionStore> {
+  const client = createClient({
+    url: options.url ?? 'redis://127.0.0.1:6379',
+    disableOfflineQueue: true,
+    socket: { connectTimeout: 2000, reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 1000) },
+  });
+  client.on('error', (error: Error) => options.onError?.(error));
+  await client.connect();
+  const store = new RedisSessionStore({ ...options, client: client as unknown as RedisCommandClient });
+  return {
+    store,
+    get: (id) => store.get(id),
+    set: (id, data, ms) => store.set(id, data, ms),
+    update: (id, data, ms) => store.update(id, data, ms),
+    destroy: (id) => store.destroy(id),
+    close: async () => {
+      if (client.isOpen) await client.close();
+    },
+  };
+}
