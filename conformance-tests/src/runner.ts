@@ -5,19 +5,50 @@ import { afterAll, beforeAll, describe, it } from 'vitest';
 import { rawRequest } from './raw.js';
 import type { Client, Scenario } from './scenario.js';
 import { scenarios as all } from './scenarios/index.js';
-import type { AdapterUnderTest } from './spec.js';
+import type { AdapterUnderTest, AppSpec } from './spec.js';
+
+/**
+ * An app already running outside this process (in workerd, Deno, Bun…), reachable
+ * over HTTP on 127.0.0.1: the raw and websocket clients connect to its port.
+ */
+export interface RemoteApp {
+  /** `http://127.0.0.1:<port>`, with or without a trailing `/`. */
+  readonly url: string;
+  /** Stops the app; called once, after the scenario's last case. */
+  close(): Promise<void>;
+}
 
 /** Options of {@link runConformance}. */
-export interface ConformanceOptions extends AdapterUnderTest {
+export interface ConformanceOptions extends Omit<AdapterUnderTest, 'createApp'> {
   /** The scenarios to run; default every one. */
   readonly scenarios?: readonly Scenario[];
+  /**
+   * Builds a real app for the spec: a Node server, not yet listening (the runner
+   * listens on 127.0.0.1), or a {@link RemoteApp} already running elsewhere.
+   */
+  createApp(spec: AppSpec): Server | RemoteApp | Promise<Server | RemoteApp>;
+}
+
+function isRemoteApp(app: Server | RemoteApp): app is RemoteApp {
+  return typeof (app as Partial<RemoteApp>).url === 'string';
+}
+
+/** The port of a remote app's `http://127.0.0.1:<port>` URL. */
+function remotePort(app: RemoteApp): number {
+  const url = new URL(app.url);
+  const port = Number(url.port);
+  if (url.protocol !== 'http:' || url.hostname !== '127.0.0.1' || !Number.isInteger(port) || port <= 0) {
+    throw new Error(`createApp returned ${app.url}; a remote app must listen on http://127.0.0.1:<port>`);
+  }
+  return port;
 }
 
 /**
  * Registers the conformance suite for one adapter with vitest: every scenario
- * builds a real app through `createApp`, listens on 127.0.0.1 and is checked
- * over real HTTP. Scenarios needing a capability the adapter does not declare
- * in `supports` are skipped by that declaration.
+ * builds a real app through `createApp`, listens on 127.0.0.1 (or already runs
+ * there, in another runtime: a {@link RemoteApp}) and is checked over real
+ * HTTP. Scenarios needing a capability the adapter does not declare in
+ * `supports` are skipped by that declaration.
  *
  * @example
  * ```ts
@@ -40,14 +71,22 @@ export function runConformance(options: ConformanceOptions): void {
       }
       describe(title, () => {
         let server: Server;
+        let remote: RemoteApp | undefined;
         let client: Client;
         beforeAll(async () => {
-          server = await createApp(scenario.app());
-          await new Promise<void>((resolve, reject) => {
-            server.once('error', reject);
-            server.listen(0, '127.0.0.1', () => resolve());
-          });
-          const port = (server.address() as AddressInfo).port;
+          const app = await createApp(scenario.app());
+          let port: number;
+          if (isRemoteApp(app)) {
+            remote = app;
+            port = remotePort(app);
+          } else {
+            server = app;
+            await new Promise<void>((resolve, reject) => {
+              server.once('error', reject);
+              server.listen(0, '127.0.0.1', () => resolve());
+            });
+            port = (server.address() as AddressInfo).port;
+          }
           const url = `http://127.0.0.1:${port}`;
           client = {
             port,
@@ -58,6 +97,7 @@ export function runConformance(options: ConformanceOptions): void {
           };
         });
         afterAll(async () => {
+          if (remote) return remote.close();
           if (!server) return;
           server.closeAllConnections?.();
           await new Promise<void>((resolve) => server.close(() => resolve()));

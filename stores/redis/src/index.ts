@@ -1,1 +1,9 @@
-export {};
+export type {
+  RedisCommandClient,
+  RedisSessionStoreOptions,
+  ConnectRedisSessionStoreOptions,
+  OwnedRedisSessionStore,
+} from './session-store.js';
+export { RedisSessionStore, connectRedisSessionStore } from './session-store.js';
+export type { RedisRevocationClient, RedisRevocationStoreOptions, RedisRevocationStatus } from './revocation.js';
+export { RedisRevocationStore } from './revocation.js';

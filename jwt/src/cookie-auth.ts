@@ -1,0 +1,249 @@
+import {
+  ConfigurationError,
+  describe,
+  isAuthenticationError,
+  type AuthenticationError,
+  type BaseUser,
+  type Connection,
+  type ErrorHook,
+  type Principal,
+  type ResponseDescription,
+} from '@portcullis/core';
+import { createEngine } from './engine.js';
+import { JwtError, isJwtError } from './errors.js';
+import { loginStatus, schemeName, sharedMethods, tokenResponse, type JwtBackend, type LoginOptions } from './jwt-auth.js';
+import type { JwtOptions } from './engine.js';
+import { json } from './responses.js';
+
+/** The cookie the token travels in. */
+export interface JwtCookieOptions {
+  /**
+   * The cookie name. Default `__Host-access_token` (`access_token` when `secure` is
+   * false). Generic on purpose (LEAK-14); a `__Host-` name needs `secure` and path `/`.
+   */
+  name?: string;
+  /** Send the cookie over HTTPS only. Default `true`; set `false` only for plain-HTTP development and tests. */
+  secure?: boolean;
+  /** `Lax` (default), `Strict`, or `None` (needs `secure`). */
+  sameSite?: 'Lax' | 'Strict' | 'None';
+  /** The cookie path. Default `/`. */
+  path?: string;
+}
+
+/** The cross-site request check for cookie-authenticated unsafe requests (CSRF-01/05/06). */
+export interface CsrfOptions {
+  /**
+   * Other origins (`https://front.example`) allowed to send cookie-authenticated
+   * unsafe requests, even cross-site. The request's own origin (judged by its `Host`
+   * header) is always allowed.
+   */
+  trustedOrigins?: readonly string[];
+  /** Also accept `Sec-Fetch-Site: same-site` (sibling subdomains). Default `false` (CSRF-05). */
+  allowSameSite?: boolean;
+  /**
+   * Accept unsafe requests that carry neither `Origin` nor `Sec-Fetch-Site` (old
+   * browsers, non-browser clients). Default `false`: refused (CSRF-06).
+   */
+  allowMissingOrigin?: boolean;
+}
+
+/** Options of {@link jwtCookieAuth}. */
+export interface JwtCookieAuthOptions<U extends BaseUser> extends JwtOptions<U> {
+  cookie?: JwtCookieOptions;
+  csrf?: CsrfOptions;
+  /** The name of the OpenAPI security scheme. Default `CookieToken`. */
+  schemeName?: string;
+}
+
+/** The backend {@link jwtCookieAuth} returns. */
+export interface JwtCookieAuth<U extends BaseUser> extends JwtBackend<U> {
+  /** The cookie name in use. */
+  readonly cookieName: string;
+  /**
+   * `authentication({ onError })` for this backend: a cross-site request is answered
+   * 403, and a refused cookie (expired, revoked, tampered) is answered as usual and
+   * also deleted, so the browser can sign in again. Other errors keep the default answer.
+   */
+  readonly onError: ErrorHook;
+  /**
+   * The 403 answer for an unsafe request from another site, or `null`. Call it first
+   * in routes that set the cookie without being authenticated (login: CSRF-08, OAU-09).
+   */
+  crossSiteRefusal(connection: Connection): ResponseDescription | null;
+  /** The `Set-Cookie` value that deletes the cookie (same name, path and attributes; CK-08). */
+  readonly clearCookie: string;
+}
+
+const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,128}$/;
+const COOKIE_PATH = /^\/[\u0021-\u003a\u003c-\u007e]{0,255}$/;
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** Errors raised for a token read from the cookie: the hook deletes the cookie when answering them. */
+const fromCookie = new WeakSet<AuthenticationError>();
+
+function fail(detail: string): never {
+  throw new ConfigurationError(`jwtCookieAuth: ${detail}`);
+}
+
+/**
+ * JWT in an HttpOnly cookie (Litestar's `JWTCookieAuth`), also accepted in the
+ * `Authorization: Bearer` header. The cookie holds the bare JWT (no `Bearer `
+ * prefix: JWT-28), is `HttpOnly; Secure; SameSite=Lax` under a `__Host-` name by
+ * default, and lives no longer than the token (CK-02). Unsafe requests
+ * authenticated by the cookie must come from the app's own origin (`Origin` /
+ * `Sec-Fetch-Site`), else 403 (CSRF-01/05/06); a request with a token in both the
+ * header and the cookie is 400 `invalid_request` (BEA-06).
+ *
+ * @example
+ * ```ts
+ * const jwt = jwtCookieAuth<User>({
+ *   algorithms: ['HS256'], secret, issuer: 'https://app.example', audience: 'https://app.example',
+ *   retrieveUser: (token) => users.get(token.sub),
+ * });
+ * app.use(authentication({ backend: jwt, onError: jwt.onError, mode: 'required', exclude: ['/login'] }));
+ * app.post('/login', async (c) => {
+ *   const refused = jwt.crossSiteRefusal(toConnection(c, Date.now));
+ *   if (refused) return toResponse(c, refused);
+ *   const user = await checkPassword(c);
+ *   return toResponse(c, await jwt.login(user.id, { responseBody: { user: user.name } }));
+ * });
+ * ```
+ */
+export function jwtCookieAuth<U extends BaseUser>(options: JwtCookieAuthOptions<U>): JwtCookieAuth<U> {
+  const engine = createEngine(options, 'jwtCookieAuth');
+  const { scheme } = engine;
+  const cookieOptions = options.cookie ?? {};
+  if (cookieOptions === null || typeof cookieOptions !== 'object') fail('`cookie` must be an object');
+  const secure = cookieOptions.secure ?? true;
+  if (typeof secure !== 'boolean') fail('`cookie.secure` must be a boolean');
+  const name = cookieOptions.name ?? (secure ? '__Host-access_token' : 'access_token');
+  if (typeof name !== 'string' || !COOKIE_NAME.test(name)) fail('`cookie.name` must be a cookie-name token (RFC 6265)');
+  const path = cookieOptions.path ?? '/';
+  if (typeof path !== 'string' || !COOKIE_PATH.test(path)) fail('`cookie.path` must start with "/" and hold no ";", spaces or control characters');
+  const sameSite = cookieOptions.sameSite ?? 'Lax';
+  if (sameSite !== 'Lax' && sameSite !== 'Strict' && sameSite !== 'None') fail('`cookie.sameSite` must be "Lax", "Strict" or "None"');
+  if (sameSite === 'None' && !secure) fail('`cookie.sameSite: "None"` needs `secure: true` (CK-03)');
+  if (/^__Host-/i.test(name) && (!secure || path !== '/')) fail('a `__Host-` cookie needs `secure: true` and path "/"');
+  if (/^__Secure-/i.test(name) && !secure) fail('a `__Secure-` cookie needs `secure: true`');
+  const attributes = `Path=${path}; HttpOnly${secure ? '; Secure' : ''}; SameSite=${sameSite}`;
+  const clearCookie = `${name}=; Max-Age=0; ${attributes}`;
+
+  const csrf = options.csrf ?? {};
+  if (csrf === null || typeof csrf !== 'object') fail('`csrf` must be an object');
+  const trusted: ReadonlySet<string> = new Set((csrf.trustedOrigins ?? []).map(checkOrigin));
+  const allowSameSite = csrf.allowSameSite ?? false;
+  const allowMissingOrigin = csrf.allowMissingOrigin ?? false;
+  if (typeof allowSameSite !== 'boolean' || typeof allowMissingOrigin !== 'boolean') fail('`csrf.allowSameSite` and `csrf.allowMissingOrigin` must be booleans');
+
+  /**
+   * True when an unsafe request provably comes from the app's own origin (the same
+   * rules as core's session CSRF check): an `Origin` must be the request's host or a
+   * trusted origin (`null` never is); `Sec-Fetch-Site` must be `same-origin` or `none`
+   * (`same-site` with `allowSameSite`; `cross-site`/`same-site` when the `Origin` is a
+   * trusted origin); with neither header the request is refused unless `allowMissingOrigin`.
+   */
+  function sameOrigin(connection: Connection): boolean {
+    const origin = connection.header('origin')?.trim();
+    const site = connection.header('sec-fetch-site')?.trim().toLowerCase();
+    if (origin !== undefined && !originAllowed(origin, connection)) return false;
+    if (site !== undefined) {
+      if (site === 'same-origin' || site === 'none') return true;
+      const configured = origin !== undefined && trusted.has(origin.toLowerCase());
+      if (site === 'same-site') return allowSameSite || configured;
+      if (site === 'cross-site') return configured;
+      return false;
+    }
+    return origin !== undefined || allowMissingOrigin;
+  }
+
+  function originAllowed(origin: string, connection: Connection): boolean {
+    if (trusted.has(origin.toLowerCase())) return true;
+    let parsed: URL;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      return false; // includes `null`
+    }
+    // An Origin header is exactly `scheme://host[:port]`; anything else is not trusted.
+    if (parsed.origin !== origin) return false;
+    const host = connection.header('host');
+    return host !== undefined && host.trim().toLowerCase() === parsed.host;
+  }
+
+  /** Unsafe methods and websocket upgrades (cross-site websocket hijacking) are checked. */
+  const needsCheck = (connection: Connection): boolean => connection.kind === 'websocket' || !SAFE_METHODS.has(connection.method);
+
+  function crossSiteRefusal(connection: Connection): ResponseDescription | null {
+    if (!needsCheck(connection) || sameOrigin(connection)) return null;
+    return describe({ kind: 'forbidden' }, connection, []);
+  }
+
+  const onError: ErrorHook = (connection, error) => {
+    const cause: unknown = error.cause;
+    if (isJwtError(cause) && cause.code === 'cross_site_request') return describe({ kind: 'forbidden' }, connection, []);
+    if (fromCookie.has(error) && error.code === 'invalid_credentials') {
+      const answer = describe({ kind: 'error', code: error.code, challenge: error.challenge }, connection, [scheme.challenge]);
+      return { ...answer, headers: { ...answer.headers, 'set-cookie': clearCookie } };
+    }
+    // Anything else: the default answer (a hook that throws falls back to it).
+    throw error;
+  };
+
+  async function fromCookieToken(token: string, connection: Connection): Promise<Principal<U>> {
+    try {
+      return await engine.authenticateToken(token, connection);
+    } catch (error) {
+      if (isAuthenticationError(error)) fromCookie.add(error);
+      throw error;
+    }
+  }
+
+  return Object.freeze({
+    challenges: Object.freeze([scheme.challenge]),
+    cookieName: name,
+    clearCookie,
+    onError,
+    crossSiteRefusal,
+    authenticate(connection: Connection): Promise<Principal<U>> | null {
+      const header = scheme.read(connection);
+      const raw = connection.cookies.get(name);
+      const cookie = raw === undefined || raw === '' ? undefined : raw;
+      if (header !== null && cookie !== undefined) throw engine.reject(new JwtError('multiple_transports'));
+      if (header !== null) return engine.authenticateToken(header, connection);
+      if (cookie === undefined) return null;
+      if (needsCheck(connection) && !sameOrigin(connection)) throw engine.reject(new JwtError('cross_site_request'));
+      return fromCookieToken(cookie, connection);
+    },
+    async login(identifier: string, loginOptions: LoginOptions = {}): Promise<ResponseDescription> {
+      const status = loginStatus(loginOptions.status);
+      const issued = await engine.issue(identifier, loginOptions);
+      const body = loginOptions.responseBody === undefined ? tokenResponse(issued, false) : loginOptions.responseBody;
+      // Max-Age is the token's lifetime (CK-02): the browser forgets the cookie when the token expires.
+      const pair = `${name}=${issued.token}`;
+      // Browsers drop cookies over 4096 bytes silently: refuse at write time instead (CK-09).
+      if (pair.length > 4096) throw new JwtError('invalid_issue_options');
+      const tokenCookie = `${pair}; Max-Age=${issued.expiresIn}; ${attributes}`;
+      return json(status, body, { 'set-cookie': issued.fingerprintCookie === undefined ? tokenCookie : [tokenCookie, issued.fingerprintCookie] });
+    },
+    ...sharedMethods(engine, clearCookie),
+    securityScheme: Object.freeze({
+      name: schemeName(options.schemeName, 'CookieToken', 'jwtCookieAuth'),
+      scheme: Object.freeze({ type: 'apiKey', in: 'cookie', name, description: 'JWT in an HttpOnly cookie' } as const),
+    }),
+    ready: engine.ready,
+  });
+}
+
+function checkOrigin(value: unknown): string {
+  if (typeof value !== 'string') return fail('`csrf.trustedOrigins` must be origins such as "https://app.example"');
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    return fail('`csrf.trustedOrigins` must be origins such as "https://app.example"');
+  }
+  if ((parsed.protocol !== 'https:' && parsed.protocol !== 'http:') || parsed.origin !== value.toLowerCase()) {
+    fail('`csrf.trustedOrigins` must be bare origins (scheme://host[:port], no path)');
+  }
+  return parsed.origin;
+}

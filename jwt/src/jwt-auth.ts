@@ -1,0 +1,208 @@
+import type { AuthCredentials, AuthenticationBackend, BaseUser, Connection, Principal, ResponseDescription } from '@portcullis/core';
+import { ConfigurationError } from '@portcullis/core';
+import { createEngine, type Engine, type IssueOptions, type IssuedToken, type JwtOptions } from './engine.js';
+import { JwtError } from './errors.js';
+import type { SecuritySchemeEntry } from './openapi.js';
+import { empty, json } from './responses.js';
+import { tokenOf, type Token } from './token.js';
+
+/** Options of `login()`: what `issue()` takes, plus the response. */
+export interface LoginOptions extends IssueOptions {
+  /**
+   * The JSON body of the answer (Litestar's `response_body`). Default: the OAuth2
+   * token response `{ access_token, token_type, expires_in, scope? }` (for the cookie
+   * backend, without `access_token`).
+   */
+  responseBody?: unknown;
+  /** The status of the answer (2xx). Default 201, as Litestar's `login()`. */
+  status?: number;
+}
+
+/** Options of {@link jwtAuth}. */
+export interface JwtAuthOptions<U extends BaseUser> extends JwtOptions<U> {
+  /** The name of the OpenAPI security scheme. Default `BearerToken` (Litestar's). */
+  schemeName?: string;
+}
+
+/** What every JWT backend offers besides `authenticate`. */
+export interface JwtBackend<U extends BaseUser> extends AuthenticationBackend<U> {
+  /** The `WWW-Authenticate` challenge of a request without credentials: `Bearer realm="…"`. */
+  readonly challenges: readonly string[];
+  /**
+   * Signs a token for `identifier` (its `sub`) and answers with it: `Cache-Control:
+   * no-store`, `Pragma: no-cache`. Send the description as the route's response.
+   *
+   * @example
+   * ```ts
+   * app.post('/login', async (req, res, next) => {
+   *   const user = await passwords.verifyCredentials(req.body.username, req.body.password);
+   *   if (!user) return res.status(401).json({ error: 'invalid_grant' });
+   *   sendDescription(req, res, next, await jwt.login(user.identity, { responseBody: { name: user.displayName } }));
+   * });
+   * ```
+   */
+  login(identifier: string, options?: LoginOptions): Promise<ResponseDescription>;
+  /**
+   * Signs a token without building a response (for custom flows).
+   *
+   * @example
+   * ```ts
+   * const { token, claims, expiresIn } = await jwt.issue('alice', { scopes: ['orders:read'], expiresIn: 300 });
+   * ```
+   */
+  issue(identifier: string, options?: IssueOptions): Promise<IssuedToken>;
+  /**
+   * Verifies a token string from any transport (a websocket message, a queue);
+   * throws core `AuthenticationError`s whose `cause` is a `JwtError`.
+   *
+   * @example
+   * ```ts
+   * const token = await jwt.verify(message.token); // Token, or throws
+   * ```
+   */
+  verify(token: string, options?: { now?: number }): Promise<Token>;
+  /**
+   * Revokes the request's token (from `req.auth` / `c.var.auth`, or a `Token`) and
+   * answers 204 (the cookie backend also deletes its cookie). Needs a revocation
+   * store. Credentials of another backend revoke nothing.
+   *
+   * @example
+   * ```ts
+   * app.post('/logout', async (c) => toResponse(c, await jwt.logout(c.var.auth)));
+   * ```
+   */
+  logout(credentials: AuthCredentials | Token): Promise<ResponseDescription>;
+  /**
+   * Denylists one token's `(iss, jti)` until it expires. Needs a revocation store.
+   *
+   * @example
+   * ```ts
+   * const token = tokenOf(req.auth);
+   * if (token) await jwt.revoke(token);
+   * ```
+   */
+  revoke(token: Token): Promise<void>;
+  /**
+   * Refuses every token of `subject` issued before `at` (default now), for example
+   * after a password change (JWT-30). Needs a revocation store.
+   *
+   * @example
+   * ```ts
+   * await users.setPassword(user.id, hash);
+   * await jwt.revokeSubject(user.id);
+   * ```
+   */
+  revokeSubject(subject: string, at?: number): Promise<void>;
+  /** The OpenAPI security scheme (see `withSecurity`). */
+  readonly securityScheme: SecuritySchemeEntry;
+  /** Settles when every configured key is imported; rejects with a `ConfigurationError` otherwise. Await it at startup. */
+  readonly ready: Promise<void>;
+}
+
+/** The backend {@link jwtAuth} returns. */
+export type JwtAuth<U extends BaseUser> = JwtBackend<U>;
+
+const SCHEME_NAME = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** @internal Checks a scheme name option. */
+export function schemeName(value: unknown, fallback: string, who: string): string {
+  const name = value ?? fallback;
+  if (typeof name !== 'string' || !SCHEME_NAME.test(name)) throw new ConfigurationError(`${who}: schemeName must be 1-64 of A-Z a-z 0-9 . _ -`);
+  return name;
+}
+
+/** @internal The status of a login answer. */
+export function loginStatus(status: unknown): number {
+  const s = status ?? 201;
+  if (typeof s !== 'number' || !Number.isInteger(s) || s < 200 || s > 299) throw new JwtError('invalid_issue_options');
+  return s;
+}
+
+/** @internal The token a `logout()` call is about, if any. */
+export function logoutToken(credentials: AuthCredentials | Token): Token | undefined {
+  const fromAuth = tokenOf(credentials as AuthCredentials);
+  if (fromAuth !== undefined) return fromAuth;
+  const t = credentials as Partial<Token> | null;
+  return t !== null && typeof t === 'object' && typeof t.sub === 'string' && typeof t.exp === 'number' && typeof t.iss === 'string'
+    ? (t as Token)
+    : undefined;
+}
+
+/** @internal The OAuth2 token response body of an issued token. */
+export function tokenResponse(issued: IssuedToken, withToken: boolean): Record<string, unknown> {
+  return {
+    ...(withToken ? { access_token: issued.token } : {}),
+    token_type: 'Bearer',
+    expires_in: issued.expiresIn,
+    ...(issued.claims.scopes.length === 0 ? {} : { scope: issued.claims.scopes.join(' ') }),
+  };
+}
+
+/** @internal The methods every JWT backend shares. */
+export function sharedMethods<U extends BaseUser>(engine: Engine<U>, clearCookie?: string) {
+  const cleared = [clearCookie, engine.clearFingerprint].filter((c): c is string => c !== undefined);
+  const afterLogout: Record<string, string | readonly string[]> =
+    cleared.length === 0 ? {} : { 'set-cookie': cleared.length === 1 ? (cleared[0] as string) : cleared };
+  return {
+    issue: engine.issue,
+    verify: (token: string, options?: { now?: number }) => engine.verify(token, options?.now),
+    revoke: engine.revoke,
+    revokeSubject: engine.revokeSubject,
+    async logout(credentials: AuthCredentials | Token): Promise<ResponseDescription> {
+      const token = logoutToken(credentials);
+      if (token !== undefined) await engine.revoke(token);
+      return empty(204, afterLogout);
+    },
+  };
+}
+
+/**
+ * JWT in the `Authorization: Bearer` header (Litestar's `JWTAuth`), on jose: the
+ * algorithms are pinned, keys are typed and imported once, `iss`/`aud`/`typ` are
+ * checked exactly, expired tokens get `error_description="expired"`, revoked ones
+ * `"revoked"`, and every answer follows RFC 6750 through core's `bearerScheme`.
+ * Runs on Node and on edge runtimes.
+ *
+ * @example
+ * ```ts
+ * import { jwtAuth } from '@portcullis/jwt';
+ * import { authentication } from '@portcullis/hono';
+ *
+ * const jwt = jwtAuth<User>({
+ *   algorithms: ['HS256'],
+ *   secret: base64url.decode(process.env.JWT_SECRET!),   // ≥ 32 random bytes
+ *   issuer: 'https://api.example', audience: 'https://api.example',
+ *   retrieveUser: (token) => users.get(token.sub),
+ * });
+ * app.use(authentication({ backend: jwt, mode: 'required', exclude: ['/login', '/schema'] }));
+ * app.post('/login', async (c) => toResponse(c, await jwt.login(user.id, { responseBody: user })));
+ * ```
+ */
+export function jwtAuth<U extends BaseUser>(options: JwtAuthOptions<U>): JwtAuth<U> {
+  const engine = createEngine(options, 'jwtAuth');
+  const name = schemeName(options.schemeName, 'BearerToken', 'jwtAuth');
+  const { scheme } = engine;
+  return Object.freeze({
+    challenges: Object.freeze([scheme.challenge]),
+    authenticate(connection: Connection): Promise<Principal<U>> | null {
+      const token = scheme.read(connection);
+      if (token === null) return null;
+      return engine.authenticateToken(token, connection);
+    },
+    async login(identifier: string, loginOptions: LoginOptions = {}): Promise<ResponseDescription> {
+      const status = loginStatus(loginOptions.status);
+      const issued = await engine.issue(identifier, loginOptions);
+      const body = loginOptions.responseBody === undefined ? tokenResponse(issued, true) : loginOptions.responseBody;
+      return json(status, body, {
+        authorization: `Bearer ${issued.token}`,
+        ...(issued.fingerprintCookie === undefined ? {} : { 'set-cookie': issued.fingerprintCookie }),
+      });
+    },
+    ...sharedMethods(engine),
+    securityScheme: Object.freeze({
+      name,
+      scheme: Object.freeze({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'JWT in the Authorization: Bearer header' } as const),
+    }),
+    ready: engine.ready,
+  });
+}

@@ -1,0 +1,214 @@
+import { ConfigurationError, type BaseUser, type Connection, type Principal, type ResponseDescription } from '@portcullis/core';
+import { createEngine, type JwtOptions } from './engine.js';
+import { loginStatus, schemeName, sharedMethods, tokenResponse, type JwtBackend, type LoginOptions } from './jwt-auth.js';
+import { json } from './responses.js';
+import type { LoginThrottle } from './throttle.js';
+
+/** Checks a username and password; returns the user or `null`. `passwordBackend(...).verifyCredentials` fits. */
+export type VerifyCredentials<U extends BaseUser> = (
+  username: string,
+  password: string,
+  connection: Connection,
+) => U | null | undefined | Promise<U | null | undefined>;
+
+/** Options of {@link oauth2PasswordBearer}. */
+export interface OAuth2PasswordBearerOptions<U extends BaseUser> extends JwtOptions<U> {
+  /** The token endpoint's path, for OpenAPI (`flows.password.tokenUrl`), e.g. `/token`. */
+  tokenUrl: string;
+  /**
+   * Checks the `username` and `password` of a token request. Unknown users must cost
+   * what a wrong password costs (core's `passwordBackend` runs a dummy hash).
+   */
+  verifyCredentials: VerifyCredentials<U>;
+  /**
+   * The scopes a user is entitled to (OAU-08). A token gets the requested scopes the
+   * user is entitled to; with no `scope` parameter, or none of the requested ones
+   * allowed, it gets all of them (RFC 6749 §3.3). Default: none.
+   */
+  grantableScopes?: (user: U) => Iterable<string>;
+  /** The token's `sub` for a user. Default `user.identity`. */
+  subjectOf?: (user: U) => string;
+  /** Brute-force protection: 429 with `Retry-After` (OAU-07). See `memoryThrottle`. */
+  throttle?: LoginThrottle;
+  /** Descriptions of the scopes, for OpenAPI (`flows.password.scopes`). */
+  scopeDescriptions?: Readonly<Record<string, string>>;
+  /** The name of the OpenAPI security scheme. Default `OAuth2PasswordBearer`. */
+  schemeName?: string;
+}
+
+/** The raw body of a request, as the adapter read it. */
+export interface RequestBody {
+  readonly contentType: string | undefined;
+  readonly text: string;
+}
+
+/** The framework-neutral token endpoint (RFC 6749 §4.3, §5). */
+export interface TokenEndpoint {
+  /**
+   * Answers one token request: `POST`, `application/x-www-form-urlencoded`,
+   * `grant_type=password&username=…&password=…[&scope=…]`. Never throws.
+   *
+   * @example
+   * ```ts
+   * // Express (with express.text({ type: () => true, limit: '16kb' }) on the route)
+   * app.all('/token', async (req, res, next) =>
+   *   sendDescription(req, res, next, await oauth2.tokenEndpoint.handle(toConnection(req, Date.now), { contentType: req.get('content-type'), text: req.body })),
+   * );
+   * ```
+   */
+  handle(connection: Connection, body: RequestBody): Promise<ResponseDescription>;
+}
+
+/** The backend {@link oauth2PasswordBearer} returns. */
+export interface OAuth2PasswordBearer<U extends BaseUser> extends JwtBackend<U> {
+  readonly tokenEndpoint: TokenEndpoint;
+}
+
+const MAX_BODY = 8 * 1024;
+const MAX_FIELD_BYTES = 1024;
+const SCOPE_TOKEN = /^[\u0021\u0023-\u005b\u005d-\u007e]+$/;
+const FORM = 'application/x-www-form-urlencoded';
+const encoder = new TextEncoder();
+
+const error = (status: number, code: string, headers: Readonly<Record<string, string>> = {}): ResponseDescription =>
+  json(status, { error: code }, headers);
+
+/**
+ * Litestar's `OAuth2PasswordBearerAuth`: Bearer JWTs, plus a token endpoint for the
+ * OAuth2 **resource owner password credentials** grant and an OAuth2 password-flow
+ * security scheme for OpenAPI.
+ *
+ * **Legacy grant.** RFC 9700 §2.4 says the password grant "MUST NOT be used", and
+ * ASVS 5.0 10.4.4 bans it: the client sees the user's password. It is here, opt-in,
+ * for first-party clients and migrations only; prefer the authorization code flow.
+ *
+ * The endpoint answers `{ access_token, token_type: "Bearer", expires_in, scope }`
+ * with `Cache-Control: no-store` and `Pragma: no-cache`; `invalid_request` (400)
+ * for a missing or repeated parameter or a non-form body, `unsupported_grant_type`,
+ * `invalid_scope`, `invalid_grant` (one byte-identical answer for an unknown user
+ * and a wrong password), 405 for other methods, 429 when throttled.
+ *
+ * @example
+ * ```ts
+ * const passwords = passwordBackend({ findUser, passwordHashOf: (u) => u.hash, hasher });
+ * const oauth2 = oauth2PasswordBearer<User>({
+ *   algorithms: ['HS256'], secret, issuer: 'https://api.example', audience: 'https://api.example',
+ *   tokenUrl: '/token',
+ *   verifyCredentials: passwords.verifyCredentials,
+ *   grantableScopes: (user) => user.roles,
+ *   retrieveUser: (token) => users.byName(token.sub),
+ *   throttle: memoryThrottle(),
+ * });
+ * app.use(authentication({ backend: oauth2, mode: 'required', exclude: ['/token', '/schema'] }));
+ * app.post('/token', async (c) =>
+ *   toResponse(c, await oauth2.tokenEndpoint.handle(toConnection(c, Date.now), { contentType: c.req.header('content-type'), text: await c.req.text() })),
+ * );
+ * ```
+ */
+export function oauth2PasswordBearer<U extends BaseUser>(options: OAuth2PasswordBearerOptions<U>): OAuth2PasswordBearer<U> {
+  const who = 'oauth2PasswordBearer';
+  const engine = createEngine(options, who);
+  const { scheme } = engine;
+  const tokenUrl = options.tokenUrl;
+  if (typeof tokenUrl !== 'string' || !/^\/[\u0021-\u007e]*$/.test(tokenUrl)) throw new ConfigurationError(`${who}: tokenUrl must be a path such as "/token"`);
+  if (!engine.canSign) throw new ConfigurationError(`${who}: the token endpoint needs a signing key (an HS secret or a privateKey)`);
+  const verifyCredentials = options.verifyCredentials;
+  if (typeof verifyCredentials !== 'function') throw new ConfigurationError(`${who}: verifyCredentials(username, password) must be a function`);
+  const grantable = options.grantableScopes ?? (() => []);
+  if (typeof grantable !== 'function') throw new ConfigurationError(`${who}: grantableScopes must be a function of the user`);
+  const subjectOf = options.subjectOf ?? ((user: U) => user.identity);
+  if (typeof subjectOf !== 'function') throw new ConfigurationError(`${who}: subjectOf must be a function of the user`);
+  const throttle = options.throttle;
+  if (throttle !== undefined && (typeof throttle?.retryAfter !== 'function' || typeof throttle.failed !== 'function')) {
+    throw new ConfigurationError(`${who}: throttle must implement retryAfter() and failed()`);
+  }
+  const descriptions: Record<string, string> = {};
+  for (const [scope, text] of Object.entries(options.scopeDescriptions ?? {})) {
+    if (!SCOPE_TOKEN.test(scope) || typeof text !== 'string') throw new ConfigurationError(`${who}: scopeDescriptions maps scope tokens to strings`);
+    descriptions[scope] = text;
+  }
+
+  async function handle(connection: Connection, body: RequestBody): Promise<ResponseDescription> {
+    // Credentials in the URL (GET /token?password=…) are never read (OAU-04).
+    if (connection.method !== 'POST') return error(405, 'invalid_request', { allow: 'POST' });
+    const mediaType = (body?.contentType ?? '').split(';')[0]?.trim().toLowerCase();
+    if (mediaType !== FORM) return error(400, 'invalid_request'); // JSON, multipart, none (OAU-05)
+    const text = body.text;
+    if (typeof text !== 'string' || text.length > MAX_BODY) return error(400, 'invalid_request');
+    const params = new URLSearchParams(text);
+    const one = (name: string): string | null | undefined => {
+      const all = params.getAll(name);
+      if (all.length > 1) return undefined; // repeated: RFC 6749 §3.1
+      return all.length === 0 ? null : (all[0] as string);
+    };
+    const grantType = one('grant_type');
+    const username = one('username');
+    const password = one('password');
+    const scope = one('scope');
+    if (grantType === undefined || username === undefined || password === undefined || scope === undefined) return error(400, 'invalid_request');
+    if (grantType === null || grantType === '') return error(400, 'invalid_request');
+    if (grantType !== 'password') return error(400, 'unsupported_grant_type');
+    if (username === null || username === '' || password === null || password === '') return error(400, 'invalid_request');
+    let requested: string[] | undefined;
+    if (scope !== null) {
+      requested = scope.split(' ').filter((s) => s !== '');
+      if (requested.some((s) => !SCOPE_TOKEN.test(s))) return error(400, 'invalid_scope');
+    }
+
+    try {
+      if (throttle !== undefined) {
+        const wait = await throttle.retryAfter(username, connection);
+        if (typeof wait === 'number' && wait > 0) {
+          return error(429, 'too_many_requests', { 'retry-after': String(Math.ceil(wait)) });
+        }
+      }
+      // Over-long fields are refused before any lookup or hashing (DOS-01/02), with the invalid_grant bytes.
+      let user: U | null | undefined = null;
+      if (encoder.encode(username).length <= MAX_FIELD_BYTES && encoder.encode(password).length <= MAX_FIELD_BYTES) {
+        user = await verifyCredentials(username, password, connection);
+      }
+      if (user === null || user === undefined) {
+        await throttle?.failed(username, connection);
+        return error(400, 'invalid_grant'); // unknown user and wrong password: byte-identical (OAU-02)
+      }
+      await throttle?.succeeded?.(username, connection);
+      const entitled = [...new Set(grantable(user))].filter((s) => typeof s === 'string' && SCOPE_TOKEN.test(s));
+      const wanted = requested === undefined ? [] : entitled.filter((s) => requested.includes(s));
+      const scopes = wanted.length > 0 ? wanted : entitled;
+      const issued = await engine.issue(subjectOf(user), { scopes });
+      return json(200, tokenResponse(issued, true), issued.fingerprintCookie === undefined ? {} : { 'set-cookie': issued.fingerprintCookie });
+    } catch {
+      // The user store or the throttle failed: no token, nothing reflected.
+      return error(503, 'temporarily_unavailable');
+    }
+  }
+
+  return Object.freeze({
+    challenges: Object.freeze([scheme.challenge]),
+    authenticate(connection: Connection): Promise<Principal<U>> | null {
+      const token = scheme.read(connection);
+      if (token === null) return null;
+      return engine.authenticateToken(token, connection);
+    },
+    async login(identifier: string, loginOptions: LoginOptions = {}): Promise<ResponseDescription> {
+      const status = loginStatus(loginOptions.status);
+      const issued = await engine.issue(identifier, loginOptions);
+      const body = loginOptions.responseBody === undefined ? tokenResponse(issued, true) : loginOptions.responseBody;
+      return json(status, body, {
+        authorization: `Bearer ${issued.token}`,
+        ...(issued.fingerprintCookie === undefined ? {} : { 'set-cookie': issued.fingerprintCookie }),
+      });
+    },
+    ...sharedMethods(engine),
+    tokenEndpoint: Object.freeze({ handle }),
+    securityScheme: Object.freeze({
+      name: schemeName(options.schemeName, 'OAuth2PasswordBearer', who),
+      scheme: Object.freeze({
+        type: 'oauth2',
+        flows: Object.freeze({ password: Object.freeze({ tokenUrl, scopes: Object.freeze(descriptions) }) }),
+        description: 'OAuth2 password grant (legacy, RFC 9700 §2.4); JWT access tokens in the Authorization: Bearer header',
+      } as const),
+    }),
+    ready: engine.ready,
+  });
+}

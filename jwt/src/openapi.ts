@@ -1,0 +1,102 @@
+import { ConfigurationError, compileExclude } from '@portcullis/core';
+
+/** An OpenAPI 3.x Security Scheme Object, as the JWT backends describe themselves. */
+export type SecurityScheme =
+  | { readonly type: 'http'; readonly scheme: 'bearer'; readonly bearerFormat: 'JWT'; readonly description?: string }
+  | { readonly type: 'apiKey'; readonly in: 'cookie'; readonly name: string; readonly description?: string }
+  | {
+      readonly type: 'oauth2';
+      readonly flows: { readonly password: { readonly tokenUrl: string; readonly scopes: Readonly<Record<string, string>> } };
+      readonly description?: string;
+    };
+
+/** A named security scheme: `components.securitySchemes[name] = scheme`. */
+export interface SecuritySchemeEntry {
+  readonly name: string;
+  readonly scheme: SecurityScheme;
+}
+
+/** The parts of an OpenAPI document {@link withSecurity} reads and writes; the rest is kept as is. */
+export interface OpenApiDocument {
+  readonly openapi: string;
+  readonly components?: { readonly securitySchemes?: Readonly<Record<string, unknown>>; readonly [key: string]: unknown };
+  readonly security?: readonly Readonly<Record<string, readonly string[]>>[];
+  readonly paths?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  readonly [key: string]: unknown;
+}
+
+/** Options of {@link withSecurity}. */
+export interface WithSecurityOptions {
+  /**
+   * Paths that need no credentials — the same patterns you `exclude` from
+   * `authentication({ mode: 'required' })`, with the same meaning: their operations
+   * get `security: []`.
+   */
+  exclude?: readonly (string | RegExp)[];
+}
+
+const NAME = /^[A-Za-z0-9._-]{1,64}$/;
+const METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']);
+
+/**
+ * Adds security schemes to an OpenAPI document (what Litestar's `on_app_init`
+ * does): each goes into `components.securitySchemes`, and the document's
+ * `security` requirement accepts any of them. Operations of `exclude`d paths get
+ * `security: []`. Returns a new document; the input is not changed.
+ *
+ * @example
+ * ```ts
+ * const jwt = jwtAuth({ ... });
+ * const schema = withSecurity({ openapi: '3.1.0', info: { title: 'API', version: '1' }, paths }, jwt.securityScheme, {
+ *   exclude: ['/login', '/schema'],
+ * });
+ * app.get('/schema', (c) => c.json(schema));
+ * ```
+ */
+export function withSecurity<D extends OpenApiDocument>(
+  document: D,
+  schemes: SecuritySchemeEntry | readonly SecuritySchemeEntry[],
+  options: WithSecurityOptions = {},
+): D {
+  if (document === null || typeof document !== 'object' || typeof document.openapi !== 'string') {
+    throw new ConfigurationError('withSecurity: document must be an OpenAPI 3 document ({ openapi: "3.x", ... })');
+  }
+  const list = Array.isArray(schemes) ? (schemes as readonly SecuritySchemeEntry[]) : [schemes as SecuritySchemeEntry];
+  const existing = { ...(document.components?.securitySchemes ?? {}) } as Record<string, unknown>;
+  for (const { name, scheme } of list) {
+    if (typeof name !== 'string' || !NAME.test(name)) throw new ConfigurationError('withSecurity: scheme names must be 1-64 of A-Z a-z 0-9 . _ -');
+    if (Object.hasOwn(existing, name) && JSON.stringify(existing[name]) !== JSON.stringify(scheme)) {
+      throw new ConfigurationError(`withSecurity: the document already has a different security scheme named ${name}`);
+    }
+    existing[name] = structuredClone(scheme);
+  }
+  const requirement = list.map(({ name }) => ({ [name]: [] as string[] }));
+  const security = [...(document.security ?? [])];
+  for (const r of requirement) if (!security.some((s) => JSON.stringify(s) === JSON.stringify(r))) security.push(r);
+
+  let paths = document.paths;
+  const exclude = options.exclude ?? [];
+  const isExcluded = compileExclude(exclude);
+  if (paths !== undefined && exclude.length > 0) {
+    const out: Record<string, Readonly<Record<string, unknown>>> = {};
+    for (const [path, item] of Object.entries(paths)) {
+      if (!isExcluded(path) || item === null || typeof item !== 'object') {
+        out[path] = item;
+        continue;
+      }
+      const copy: Record<string, unknown> = { ...item };
+      for (const [method, operation] of Object.entries(item)) {
+        if (METHODS.has(method) && operation !== null && typeof operation === 'object') copy[method] = { ...operation, security: [] };
+      }
+      out[path] = copy;
+    }
+    paths = out;
+  }
+
+  return {
+    ...document,
+    components: { ...(document.components ?? {}), securitySchemes: existing },
+    security,
+    ...(paths === undefined ? {} : { paths }),
+  };
+}

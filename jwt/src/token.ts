@@ -1,0 +1,152 @@
+import { AuthCredentials } from '@portcullis/core';
+import { JwtError } from './errors.js';
+
+/**
+ * A verified JWT, as the app sees it (Litestar's `Token`): the registered claims,
+ * the granted scopes, and the extra claims you allowlisted. Times are NumericDates
+ * (seconds since the epoch). Frozen; `extras` has no prototype.
+ */
+export interface Token {
+  /** The subject: the user's identifier (non-empty). The principal is `iss` + `sub`. */
+  readonly sub: string;
+  /** Expiry, seconds since the epoch. Always present. */
+  readonly exp: number;
+  /** Issued at, seconds since the epoch. */
+  readonly iat: number | undefined;
+  /** Not before, seconds since the epoch. */
+  readonly nbf: number | undefined;
+  /** The issuer, exactly as configured. */
+  readonly iss: string;
+  /** The audience(s) the token was issued for. */
+  readonly aud: string | readonly string[] | undefined;
+  /** The token's unique id (always set by `login()`; required when a revocation store is configured). */
+  readonly jti: string | undefined;
+  /** The `scope` claim, split on spaces (RFC 6749 §3.3, RFC 9068 §2.2.3). */
+  readonly scopes: readonly string[];
+  /** Only the extra claims named in the backend's `claims` option, deep-frozen. */
+  readonly extras: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * The credentials of a JWT-authenticated request: the granted scopes (what guards
+ * check) and the verified {@link Token} (Litestar's `request.auth`).
+ *
+ * @example
+ * ```ts
+ * app.get('/me', (c) => {
+ *   const token = tokenOf(c.var.auth);
+ *   return c.json({ sub: token?.sub, expires: token?.exp });
+ * });
+ * ```
+ */
+export class JwtCredentials extends AuthCredentials {
+  readonly token: Token;
+
+  constructor(scopes: Iterable<string>, token: Token, options?: { insufficientScope?: (required: readonly string[]) => string }) {
+    super(scopes, options);
+    this.token = token;
+  }
+}
+
+/**
+ * The verified token of a request's credentials, or `undefined` when the request
+ * was not authenticated by a JWT backend.
+ *
+ * @example
+ * ```ts
+ * const token = tokenOf(req.auth);
+ * if (token) await jwt.revoke(token);
+ * ```
+ */
+export function tokenOf(auth: AuthCredentials | null | undefined): Token | undefined {
+  return auth instanceof JwtCredentials ? auth.token : undefined;
+}
+
+/** Registered claim names: never copied into `extras`, never accepted in `login({ claims })`. */
+export const RESERVED_CLAIMS: ReadonlySet<string> = new Set(['sub', 'exp', 'iat', 'nbf', 'iss', 'aud', 'jti', 'scope']);
+/** Names that collide with `Object.prototype` machinery (JWT-32). */
+export const UNSAFE_NAMES: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
+const SCOPE_TOKEN = /^[\u0021\u0023-\u005b\u005d-\u007e]+$/;
+const MAX_SUB = 1024;
+const MAX_JTI = 256;
+const MAX_SCOPES = 256;
+
+/** What {@link tokenFromClaims} needs to know. */
+export interface ClaimsPolicy {
+  /** Extra claim names copied into `extras`. */
+  readonly extras: readonly string[];
+  /** A `jti` is required (a revocation store is configured). */
+  readonly requireJti: boolean;
+}
+
+function invalid(): JwtError {
+  return new JwtError('claim_invalid');
+}
+
+function isNumericDate(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value);
+}
+
+/**
+ * Builds the {@link Token} from a payload jose has verified. Claims are read by
+ * name from the payload's own properties and copied by allowlist, so `__proto__`
+ * or `constructor` keys in a payload never reach the app's objects (JWT-32).
+ */
+export function tokenFromClaims(payload: Readonly<Record<string, unknown>>, policy: ClaimsPolicy): Token {
+  const own = (name: string): unknown => (Object.hasOwn(payload, name) ? payload[name] : undefined);
+  const sub = own('sub');
+  if (typeof sub !== 'string' || sub === '' || sub.length > MAX_SUB) throw invalid();
+  const exp = own('exp');
+  if (!isNumericDate(exp)) throw invalid();
+  const iat = own('iat');
+  if (iat !== undefined && !isNumericDate(iat)) throw invalid();
+  const nbf = own('nbf');
+  if (nbf !== undefined && !isNumericDate(nbf)) throw invalid();
+  const iss = own('iss');
+  if (typeof iss !== 'string') throw invalid();
+  const aud = own('aud');
+  let audience: string | readonly string[] | undefined;
+  if (aud === undefined || typeof aud === 'string') audience = aud;
+  else if (Array.isArray(aud) && aud.every((a) => typeof a === 'string')) audience = Object.freeze([...(aud as string[])]);
+  else throw invalid();
+  const jti = own('jti');
+  if (jti !== undefined && (typeof jti !== 'string' || jti === '' || jti.length > MAX_JTI)) throw invalid();
+  if (policy.requireJti && jti === undefined) throw invalid();
+  const scope = own('scope');
+  let scopes: readonly string[] = [];
+  if (scope !== undefined) {
+    if (typeof scope !== 'string') throw invalid();
+    const list = scope.split(' ').filter((s) => s !== '');
+    if (list.length > MAX_SCOPES || list.some((s) => !SCOPE_TOKEN.test(s))) throw invalid();
+    scopes = [...new Set(list)];
+  }
+  const extras: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  for (const name of policy.extras) {
+    if (Object.hasOwn(payload, name)) extras[name] = deepFreezeCopy(payload[name], 0);
+  }
+  return Object.freeze({
+    sub,
+    exp,
+    iat: iat as number | undefined,
+    nbf: nbf as number | undefined,
+    iss,
+    aud: audience,
+    jti: jti as string | undefined,
+    scopes: Object.freeze(scopes),
+    extras: Object.freeze(extras),
+  });
+}
+
+/** A frozen copy of a JSON value; objects get no prototype and lose unsafe keys. */
+function deepFreezeCopy(value: unknown, depth: number): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (depth > 32) throw invalid();
+  if (Array.isArray(value)) return Object.freeze(value.map((v) => deepFreezeCopy(v, depth + 1)));
+  const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  for (const key of Object.keys(value)) {
+    if (UNSAFE_NAMES.has(key)) continue;
+    out[key] = deepFreezeCopy((value as Record<string, unknown>)[key], depth + 1);
+  }
+  return Object.freeze(out);
+}

@@ -1,0 +1,181 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { AuthenticationError, SimpleUser, createConnection, type Connection } from '@portcullis/core';
+import { SignJWT, exportJWK, generateKeyPair, type JWK } from 'jose';
+import { expect } from 'vitest';
+import { isJwtError, type JwtErrorCode } from '../src/index.js';
+
+/** 2026-01-01T00:00:00Z: every test runs on this frozen clock unless it moves it. */
+export const T0 = Date.UTC(2026, 0, 1);
+export const T0S = T0 / 1000;
+
+/** A clock the test controls. */
+export function frozenClock(start = T0): { now: () => number; set(ms: number): void; advance(ms: number): void } {
+  let t = start;
+  return {
+    now: () => t,
+    set(ms: number) {
+      t = ms;
+    },
+    advance(ms: number) {
+      t += ms;
+    },
+  };
+}
+
+export const ISSUER = 'https://issuer.example';
+export const AUDIENCE = 'api://orders';
+export const SECRET = new Uint8Array(32).map((_, i) => (i * 37 + 11) & 0xff);
+export const encoder = new TextEncoder();
+
+export const users = new Map<string, SimpleUser>([
+  ['alice', new SimpleUser('alice')],
+  ['bob', new SimpleUser('bob')],
+  ['u', new SimpleUser('u')],
+]);
+export const retrieveUser = (token: { sub: string }): SimpleUser | undefined => users.get(token.sub);
+
+/** A connection for unit tests: `Authorization: Bearer <token>` unless headers say otherwise. */
+export function connection(options: { token?: string; headers?: Record<string, string>; method?: string; target?: string; now?: number } = {}): Connection {
+  const headers: Record<string, string> = { ...(options.headers ?? {}) };
+  if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
+  const lower = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+  return createConnection({
+    method: options.method ?? 'GET',
+    target: options.target ?? '/me',
+    header: (name) => lower[name.toLowerCase()],
+    now: () => options.now ?? T0,
+  });
+}
+
+/** Signs claims with jose (defaults: a valid token for ISSUER/AUDIENCE, exp = now + 300 s, typ at+jwt). */
+export async function sign(
+  claims: Record<string, unknown>,
+  options: { key?: CryptoKey | Uint8Array; alg?: string; header?: Record<string, unknown>; omit?: readonly string[] } = {},
+): Promise<string> {
+  const payload: Record<string, unknown> = {
+    sub: 'alice',
+    iss: ISSUER,
+    aud: AUDIENCE,
+    iat: T0S,
+    exp: T0S + 300,
+    jti: crypto.randomUUID(),
+    ...claims,
+  };
+  for (const name of options.omit ?? []) delete payload[name];
+  return new SignJWT(payload)
+    .setProtectedHeader({ alg: options.alg ?? 'HS256', typ: 'at+jwt', ...(options.header ?? {}) })
+    .sign(options.key ?? SECRET);
+}
+
+export function b64url(data: Uint8Array | string): string {
+  const bytes = typeof data === 'string' ? encoder.encode(data) : data;
+  return Buffer.from(bytes).toString('base64url');
+}
+
+/** A JWS built by hand: any header, any payload, HMAC-SHA256 with the given secret (or a given signature). */
+export async function handmade(header: unknown, payload: unknown, secret: Uint8Array | null = SECRET, signature?: string): Promise<string> {
+  const input = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(payload))}`;
+  if (signature !== undefined || secret === null) return `${input}.${signature ?? ''}`;
+  const key = await crypto.subtle.importKey('raw', new Uint8Array(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  const mac = new Uint8Array(await crypto.subtle.sign('HMAC', key, encoder.encode(input)));
+  return `${input}.${b64url(mac)}`;
+}
+
+/** The JwtError code of a refusal (the cause of the core AuthenticationError). */
+export async function refusal(promise: Promise<unknown> | unknown): Promise<{ status: string; code: JwtErrorCode | undefined; challenge: string | undefined }> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(AuthenticationError);
+    const e = error as AuthenticationError;
+    return { status: e.code, code: isJwtError(e.cause) ? e.cause.code : undefined, challenge: e.challenge };
+  }
+  throw new Error('expected a refusal, got a principal');
+}
+
+export const REALM = 'Bearer realm="api"';
+export const INVALID_TOKEN = `${REALM}, error="invalid_token"`;
+
+/** An ES256 or RS256 key pair with its public JWK. */
+export async function keyPair(alg: 'ES256' | 'RS256' | 'PS256' | 'EdDSA', kid?: string, options: { modulusLength?: number } = {}) {
+  // jose refuses to generate RSA keys under 2048 bits; Web Crypto makes the weak ones the tests need.
+  const pair =
+    options.modulusLength !== undefined
+      ? ((await crypto.subtle.generateKey(
+          { name: 'RSASSA-PKCS1-v1_5', modulusLength: options.modulusLength, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
+          true,
+          ['sign', 'verify'],
+        )) as CryptoKeyPair)
+      : await generateKeyPair(alg, { extractable: true });
+  const jwk: JWK = { ...(await exportJWK(pair.publicKey)), alg, use: 'sig', ...(kid ? { kid } : {}) };
+  return { ...pair, jwk };
+}
+
+/** A JWKS server on 127.0.0.1 that counts its hits; its answer can be changed, delayed or broken. */
+export interface JwksServer {
+  readonly url: string;
+  readonly hits: number;
+  keys: JWK[];
+  /** ms to wait before answering (DOS-06). */
+  delay: number;
+  /** A status other than 200 to answer with. */
+  status: number;
+  close(): Promise<void>;
+}
+
+export async function jwksServer(keys: JWK[] = []): Promise<JwksServer> {
+  let hits = 0;
+  const sockets = new Set<import('node:net').Socket>();
+  const state = {
+    keys,
+    delay: 0,
+    status: 200,
+  };
+  const server: Server = createServer((_req: IncomingMessage, res: ServerResponse) => {
+    hits++;
+    const answer = () => {
+      if (res.destroyed) return;
+      res.writeHead(state.status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ keys: state.keys }));
+    };
+    if (state.delay > 0) setTimeout(answer, state.delay).unref();
+    else answer();
+  });
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/jwks.json`,
+    get hits() {
+      return hits;
+    },
+    get keys() {
+      return state.keys;
+    },
+    set keys(k: JWK[]) {
+      state.keys = k;
+    },
+    get delay() {
+      return state.delay;
+    },
+    set delay(d: number) {
+      state.delay = d;
+    },
+    get status() {
+      return state.status;
+    },
+    set status(s: number) {
+      state.status = s;
+    },
+    async close() {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

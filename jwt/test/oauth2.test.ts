@@ -1,0 +1,208 @@
+import { SimpleUser, createConnection, passwordBackend, type Connection } from '@portcullis/core';
+import { pbkdf2Hasher } from '@portcullis/core/hashing';
+import { decodeJwt } from 'jose';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { memoryThrottle, oauth2PasswordBearer, type OAuth2PasswordBearerOptions } from '../src/index.js';
+import { AUDIENCE, ISSUER, SECRET, T0, T0S, frozenClock } from './helpers.js';
+
+class Member extends SimpleUser {
+  constructor(
+    username: string,
+    readonly hash: string,
+    readonly roles: readonly string[],
+  ) {
+    super(username);
+  }
+}
+
+const FORM = 'application/x-www-form-urlencoded';
+const hasher = pbkdf2Hasher({ iterations: 1_000 });
+const members = new Map<string, Member>();
+const passwords = passwordBackend<Member>({ findUser: (name) => members.get(name) ?? null, passwordHashOf: (m) => m.hash, hasher });
+
+beforeAll(async () => {
+  members.set('alice', new Member('alice', await hasher.hash('correct horse battery staple'), ['read']));
+  members.set('root', new Member('root', await hasher.hash('root password 123'), ['read', 'admin']));
+});
+
+function endpoint(extra: Partial<OAuth2PasswordBearerOptions<Member>> = {}) {
+  return oauth2PasswordBearer<Member>({
+    algorithms: ['HS256'],
+    secret: SECRET,
+    issuer: ISSUER,
+    audience: AUDIENCE,
+    retrieveUser: (t) => members.get(t.sub),
+    clock: () => T0,
+    tokenUrl: '/token',
+    verifyCredentials: passwords.verifyCredentials,
+    grantableScopes: (m) => m.roles,
+    ...extra,
+  });
+}
+
+const conn = (method = 'POST', target = '/token'): Connection => createConnection({ method, target, header: () => undefined, now: () => T0 });
+const post = (oauth2: ReturnType<typeof endpoint>, text: string, contentType: string | undefined = FORM) =>
+  oauth2.tokenEndpoint.handle(conn(), { contentType, text });
+const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
+const bodyOf = (res: { body: string }) => JSON.parse(res.body) as Record<string, unknown>;
+
+describe('the OAuth2 token endpoint (RFC 6749 §4.3)', () => {
+  const oauth2 = endpoint();
+
+  it('OAU-01 a good password → 200 {access_token, token_type: "Bearer", expires_in, scope}, no-store, no-cache', async () => {
+    const res = await post(oauth2, form({ grant_type: 'password', username: 'alice', password: 'correct horse battery staple' }));
+    expect(res.status).toBe(200);
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(res.headers.pragma).toBe('no-cache');
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    const body = bodyOf(res);
+    expect(body).toEqual({ access_token: expect.any(String), token_type: 'Bearer', expires_in: 900, scope: 'read' });
+    expect(decodeJwt(body.access_token as string)).toMatchObject({ sub: 'alice', iss: ISSUER, aud: AUDIENCE, iat: T0S, scope: 'read' });
+    const principal = await oauth2.authenticate(createConnection({ method: 'GET', target: '/me', header: (n) => (n === 'authorization' ? `Bearer ${body.access_token as string}` : undefined), now: () => T0 }));
+    expect(principal?.user.identity).toBe('alice');
+    expect(principal?.auth.scopes).toEqual(['authenticated', 'read']);
+  });
+
+  it('OAU-02 wrong password and unknown user → byte-identical 400 {"error":"invalid_grant"}', async () => {
+    const wrong = await post(oauth2, form({ grant_type: 'password', username: 'alice', password: 'nope' }));
+    const unknown = await post(oauth2, form({ grant_type: 'password', username: 'nobody', password: 'nope' }));
+    expect(wrong.status).toBe(400);
+    expect(bodyOf(wrong)).toEqual({ error: 'invalid_grant' });
+    expect(unknown).toEqual(wrong);
+    expect(wrong.headers['cache-control']).toBe('no-store');
+  });
+
+  it('OAU-03 missing grant_type → invalid_request; client_credentials → unsupported_grant_type', async () => {
+    const missing = await post(oauth2, form({ username: 'alice', password: 'x' }));
+    expect([missing.status, bodyOf(missing).error]).toEqual([400, 'invalid_request']);
+    const other = await post(oauth2, form({ grant_type: 'client_credentials', username: 'alice', password: 'x' }));
+    expect([other.status, bodyOf(other).error]).toEqual([400, 'unsupported_grant_type']);
+  });
+
+  it('missing or empty username/password, and repeated parameters (RFC 6749 §3.1) → invalid_request', async () => {
+    for (const text of [
+      form({ grant_type: 'password', password: 'x' }),
+      form({ grant_type: 'password', username: 'alice' }),
+      form({ grant_type: 'password', username: '', password: 'x' }),
+      'grant_type=password&username=alice&username=root&password=root%20password%20123',
+      'grant_type=password&grant_type=password&username=alice&password=x',
+      'grant_type=password&username=alice&password=a&password=b',
+    ]) {
+      const res = await post(oauth2, text);
+      expect([res.status, bodyOf(res).error], text).toEqual([400, 'invalid_request']);
+    }
+  });
+
+  it('OAU-04 GET /token?username=…&password=… → 405 with Allow: POST; credentials in the URL are never read', async () => {
+    const verify = vi.fn(passwords.verifyCredentials);
+    const spied = endpoint({ verifyCredentials: verify });
+    const res = await spied.tokenEndpoint.handle(conn('GET', '/token?grant_type=password&username=alice&password=correct+horse+battery+staple'), {
+      contentType: undefined,
+      text: '',
+    });
+    expect(res.status).toBe(405);
+    expect(res.headers.allow).toBe('POST');
+    expect(verify).not.toHaveBeenCalled();
+    // POST with the credentials in the query only: nothing is read from the URL.
+    const query = await spied.tokenEndpoint.handle(conn('POST', '/token?grant_type=password&username=alice&password=x'), { contentType: FORM, text: '' });
+    expect(query.status).toBe(400);
+    expect(verify).not.toHaveBeenCalled();
+  });
+
+  it('OAU-05 a JSON body (or multipart, or no content type) → 400 invalid_request', async () => {
+    const json = JSON.stringify({ grant_type: 'password', username: 'alice', password: 'correct horse battery staple' });
+    for (const type of ['application/json', 'multipart/form-data; boundary=x', 'text/plain', undefined]) {
+      const res = await post(oauth2, json, type);
+      expect([res.status, bodyOf(res).error], String(type)).toEqual([400, 'invalid_request']);
+    }
+    // The form media type is matched case-insensitively, parameters allowed.
+    const ok = await post(oauth2, form({ grant_type: 'password', username: 'alice', password: 'correct horse battery staple' }), 'Application/X-WWW-Form-Urlencoded; charset=UTF-8');
+    expect(ok.status).toBe(200);
+  });
+
+  it('OAU-08 scope=admin for a user entitled only to read → a token with scope=read, and "scope":"read" in the answer', async () => {
+    const res = await post(oauth2, form({ grant_type: 'password', username: 'alice', password: 'correct horse battery staple', scope: 'admin' }));
+    expect(res.status).toBe(200);
+    const body = bodyOf(res);
+    expect(body.scope).toBe('read');
+    expect(decodeJwt(body.access_token as string).scope).toBe('read');
+  });
+
+  it('OAU-08 requested scopes are narrowed to the entitled ones; none requested → all entitled', async () => {
+    const narrow = bodyOf(await post(oauth2, form({ grant_type: 'password', username: 'root', password: 'root password 123', scope: 'admin write' })));
+    expect(narrow.scope).toBe('admin');
+    const all = bodyOf(await post(oauth2, form({ grant_type: 'password', username: 'root', password: 'root password 123' })));
+    expect(all.scope).toBe('read admin');
+    const bad = await post(oauth2, form({ grant_type: 'password', username: 'root', password: 'root password 123', scope: 'a"b' }));
+    expect([bad.status, bodyOf(bad).error]).toEqual([400, 'invalid_scope']);
+  });
+
+  it('DOS-01/02 a 1 MiB password or username → invalid_grant at once, the verifier is never called', async () => {
+    const verify = vi.fn(passwords.verifyCredentials);
+    const spied = endpoint({ verifyCredentials: verify });
+    const big = 'x'.repeat(1024 * 1024);
+    for (const fields of [{ username: 'alice', password: big }, { username: big, password: 'x' }]) {
+      const start = performance.now();
+      const res = await spied.tokenEndpoint.handle(conn(), { contentType: FORM, text: form({ grant_type: 'password', ...fields }) });
+      expect(performance.now() - start).toBeLessThan(50);
+      expect(res.status).toBe(400);
+    }
+    const capped = await spied.tokenEndpoint.handle(conn(), { contentType: FORM, text: form({ grant_type: 'password', username: 'alice', password: 'p'.repeat(1025) }) });
+    expect(bodyOf(capped)).toEqual({ error: 'invalid_grant' });
+    expect(verify).not.toHaveBeenCalled();
+  });
+
+  it('a failing user store → 503 temporarily_unavailable, no token', async () => {
+    const broken = endpoint({ verifyCredentials: () => Promise.reject(new Error('db down')) });
+    const res = await post(broken, form({ grant_type: 'password', username: 'alice', password: 'x' }));
+    expect(res.status).toBe(503);
+    expect(res.body).not.toContain('access_token');
+  });
+
+  it('the security scheme is the OAuth2 password flow with its tokenUrl', () => {
+    const withScopes = endpoint({ scopeDescriptions: { read: 'Read orders' } });
+    expect(withScopes.securityScheme.name).toBe('OAuth2PasswordBearer');
+    expect(withScopes.securityScheme.scheme).toMatchObject({ type: 'oauth2', flows: { password: { tokenUrl: '/token', scopes: { read: 'Read orders' } } } });
+  });
+});
+
+describe('OAU-07 brute-force throttling', () => {
+  it('20 failures per account per minute → 429 with Retry-After; the lockout ends with the window', async () => {
+    const clock = frozenClock();
+    const verify = vi.fn(() => null);
+    const oauth2 = endpoint({ verifyCredentials: verify, throttle: memoryThrottle({ maxFailures: 20, windowMs: 60_000, clock: clock.now }) });
+    const attempt = () => post(oauth2, form({ grant_type: 'password', username: 'alice', password: 'guess' }));
+    for (let i = 0; i < 20; i++) expect((await attempt()).status).toBe(400);
+    const limited = await attempt();
+    expect(limited.status).toBe(429);
+    expect(limited.headers['retry-after']).toBe('60');
+    expect(verify).toHaveBeenCalledTimes(20);
+    // Another account is not locked out by alice's attacker.
+    expect((await post(oauth2, form({ grant_type: 'password', username: 'root', password: 'guess' }))).status).toBe(400);
+    clock.advance(60_000);
+    expect((await attempt()).status).toBe(400);
+  });
+
+  it('a success resets the count', async () => {
+    const clock = frozenClock();
+    const throttle = memoryThrottle({ maxFailures: 2, windowMs: 60_000, clock: clock.now });
+    const oauth2 = endpoint({ throttle });
+    const wrong = () => post(oauth2, form({ grant_type: 'password', username: 'alice', password: 'guess' }));
+    await wrong();
+    expect((await post(oauth2, form({ grant_type: 'password', username: 'alice', password: 'correct horse battery staple' }))).status).toBe(200);
+    await wrong();
+    expect((await wrong()).status).toBe(400);
+    expect((await wrong()).status).toBe(429);
+  });
+});
+
+describe('login() of the OAuth2 backend (Litestar’s /login and /login_custom)', () => {
+  it('without a body: the OAuth2 token response; with responseBody: that body, token in the header', async () => {
+    const oauth2 = endpoint();
+    const standard = await oauth2.login('alice');
+    expect(Object.keys(bodyOf(standard)).sort()).toEqual(['access_token', 'expires_in', 'token_type']);
+    const custom = await oauth2.login('alice', { responseBody: { id: 'alice', email: 'alice@example.com' } });
+    expect(bodyOf(custom)).toEqual({ id: 'alice', email: 'alice@example.com' });
+    expect(custom.headers.authorization).toMatch(/^Bearer /);
+  });
+});

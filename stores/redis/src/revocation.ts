@@ -1,0 +1,124 @@
+import { ConfigurationError } from '@portcullis/core';
+
+/**
+ * What the revocation store needs from a Redis client: node-redis's
+ * `createClient()` (v4 and later) fits. Create it with `disableOfflineQueue: true`,
+ * so commands fail at once while Redis is away instead of waiting for it.
+ */
+export interface RedisRevocationClient {
+  /** True while the connection is up and commands are answered. */
+  readonly isReady: boolean;
+  sendCommand(args: ReadonlyArray<string>): Promise<unknown>;
+}
+
+/** Options of {@link RedisRevocationStore}. */
+export interface RedisRevocationStoreOptions {
+  /** A connected node-redis client (see {@link RedisRevocationClient}). */
+  readonly client: RedisRevocationClient;
+  /** Prefix of every key. Default `portcullis:revoked:`. */
+  readonly prefix?: string;
+  /** A command that takes longer fails (and the request fails closed, 503). Default 1000 ms. */
+  readonly timeoutMs?: number;
+}
+
+/** What a revocation store knows about one token (the shape `@portcullis/jwt` reads). */
+export interface RedisRevocationStatus {
+  readonly revoked: boolean;
+  readonly notBefore: number | undefined;
+}
+
+/**
+ * The `RevocationStore` of `@portcullis/jwt` on Redis, shared by every process of
+ * the app. Revoked tokens are keyed by `(iss, jti)` — never by a hash of the token,
+ * so re-encoded or malleated copies stay revoked (JWT-29) — and kept with a
+ * millisecond TTL (`SET … PX`) until the token would have expired anyway. A
+ * subject's cut-off (password change, "log out everywhere") is one key per
+ * `(iss, sub)`. The per-request check is one `MGET`. While Redis is unreachable
+ * every method rejects at once (the client is not ready) or after `timeoutMs`:
+ * requests fail closed with 503.
+ *
+ * @example
+ * ```ts
+ * import { createClient } from 'redis';
+ * import { RedisRevocationStore } from '@portcullis/redis';
+ * import { jwtAuth } from '@portcullis/jwt';
+ *
+ * const client = createClient({ url: process.env.REDIS_URL, disableOfflineQueue: true });
+ * client.on('error', () => {}); // reconnects on its own; requests answer 503 meanwhile
+ * await client.connect();
+ * const jwt = jwtAuth({ ...options, revocation: new RedisRevocationStore({ client }) });
+ * ```
+ */
+export class RedisRevocationStore {
+  readonly #client: RedisRevocationClient;
+  readonly #prefix: string;
+  readonly #timeout: number;
+
+  constructor(options: RedisRevocationStoreOptions) {
+    if (options === null || typeof options !== 'object') throw new ConfigurationError('RedisRevocationStore: options are required');
+    const { client } = options;
+    if (client === null || typeof client !== 'object' || typeof client.sendCommand !== 'function') {
+      throw new ConfigurationError('RedisRevocationStore: client must be a node-redis client');
+    }
+    const prefix = options.prefix ?? 'portcullis:revoked:';
+    if (typeof prefix !== 'string' || /[\u0000-\u001f\u007f\s]/.test(prefix)) {
+      throw new ConfigurationError('RedisRevocationStore: prefix must be a string without spaces or control characters');
+    }
+    const timeout = options.timeoutMs ?? 1000;
+    if (!Number.isInteger(timeout) || timeout < 1 || timeout > 60_000) {
+      throw new ConfigurationError('RedisRevocationStore: timeoutMs must be an integer from 1 to 60000');
+    }
+    this.#client = client;
+    this.#prefix = prefix;
+    this.#timeout = timeout;
+  }
+
+  /** Denylists `(issuer, jti)` for `ttlMs`. */
+  async revoke(issuer: string, jti: string, ttlMs: number): Promise<void> {
+    if (!(ttlMs > 0)) return;
+    await this.#command(['SET', this.#jtiKey(issuer, jti), '1', 'PX', String(Math.ceil(ttlMs))]);
+  }
+
+  /** Refuses the subject's tokens issued before `notBefore` (ms since the epoch), remembered for `ttlMs`. */
+  async revokeSubject(issuer: string, subject: string, notBefore: number, ttlMs: number): Promise<void> {
+    if (!(ttlMs > 0)) return;
+    if (!Number.isFinite(notBefore)) throw new TypeError('RedisRevocationStore: notBefore must be a finite number');
+    await this.#command(['SET', this.#subjectKey(issuer, subject), String(Math.trunc(notBefore)), 'PX', String(Math.ceil(ttlMs))]);
+  }
+
+  /** One round trip: is `(issuer, jti)` revoked, and what is the subject's cut-off? */
+  async status(issuer: string, jti: string, subject: string): Promise<RedisRevocationStatus> {
+    const reply = await this.#command(['MGET', this.#jtiKey(issuer, jti), this.#subjectKey(issuer, subject)]);
+    if (!Array.isArray(reply) || reply.length !== 2) throw new Error('RedisRevocationStore: unexpected MGET reply');
+    const [denied, cut] = reply as unknown[];
+    let notBefore: number | undefined;
+    if (cut !== null && cut !== undefined) {
+      notBefore = Number(String(cut));
+      // A value that is not a number fails closed rather than letting old tokens through.
+      if (!Number.isFinite(notBefore)) throw new Error('RedisRevocationStore: corrupt subject cut-off');
+    }
+    return { revoked: denied !== null && denied !== undefined, notBefore };
+  }
+
+  // encodeURIComponent keeps ":" out of the parts, so ("a:b", "c") and ("a", "b:c") never share a key.
+  #jtiKey(issuer: string, jti: string): string {
+    return `${this.#prefix}jti:${encodeURIComponent(issuer)}:${encodeURIComponent(jti)}`;
+  }
+
+  #subjectKey(issuer: string, subject: string): string {
+    return `${this.#prefix}sub:${encodeURIComponent(issuer)}:${encodeURIComponent(subject)}`;
+  }
+
+  async #command(args: string[]): Promise<unknown> {
+    if (this.#client.isReady === false) throw new Error('RedisRevocationStore: Redis is not connected');
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('RedisRevocationStore: Redis did not answer in time')), this.#timeout);
+    });
+    try {
+      return await Promise.race([this.#client.sendCommand(args), timedOut]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
