@@ -402,3 +402,21 @@ describe('bearerAuth in a chain', () => {
     expect(verify).toHaveBeenCalledTimes(1);
   });
 });
+
+describe('DOS-04 an over-long bearer token', () => {
+  it('DOS-04 a Bearer value over the 8192-character cap is 401 invalid_token, never 431, and verify never runs', async () => {
+    const { verify, backend } = fixture();
+    const d = await run(backend, bearer(`Bearer ${'A'.repeat(9 * 1024)}`));
+    expect(d.type).toBe('respond');
+    const r = (d as Extract<AuthDecision<BaseUser>, { type: 'respond' }>).response;
+    expect(r.status).toBe(401);
+    expect(r.headers['www-authenticate']).toBe(INVALID_TOKEN);
+    expect(verify).not.toHaveBeenCalled();
+  });
+
+  it('BAS-16 other schemes over the cap still answer 431', async () => {
+    const { backend } = fixture();
+    const d = await run(backend, bearer(`Basic ${'A'.repeat(9 * 1024)}`));
+    expect((d as Extract<AuthDecision<BaseUser>, { type: 'respond' }>).response.status).toBe(431);
+  });
+});

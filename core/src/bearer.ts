@@ -1,7 +1,7 @@
 import { quoteRealm, readAuthorization } from './authorization.js';
 import type { AuthenticationBackend, Principal } from './backend.js';
 import type { Connection } from './connection.js';
-import { AuthenticationError, ConfigurationError } from './errors.js';
+import { AuthenticationError, ConfigurationError, isAuthenticationError } from './errors.js';
 import type { BaseUser } from './user.js';
 import { grant, verifierResult, type ScopesOption, type VerifyResult } from './verify.js';
 
@@ -63,7 +63,16 @@ export function bearerScheme(realm = 'api'): BearerScheme {
       return `${challenge}, error="insufficient_scope", scope="${scope}"`;
     },
     read(connection: Connection): string | null {
-      const value = readAuthorization(connection);
+      let value: ReturnType<typeof readAuthorization>;
+      try {
+        value = readAuthorization(connection);
+      } catch (error) {
+        // An over-long bearer token is an invalid token (401 invalid_token, DOS-04), not a 431.
+        if (isAuthenticationError(error) && error.code === 'oversized_authorization' && /^[ \t]*bearer /i.test(connection.authorization[0] ?? '')) {
+          throw new AuthenticationError('invalid_credentials', { challenge: invalidToken() });
+        }
+        throw error;
+      }
       if (value === null || value.scheme !== 'bearer') return null;
       const token = value.credentials;
       if (token === undefined || token === '' || !B64TOKEN.test(token)) {

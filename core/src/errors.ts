@@ -15,7 +15,9 @@ export type AuthenticationErrorCode =
   /** Well-formed credentials that the backend rejected (wrong password, unknown token, control characters…). */
   | 'invalid_credentials'
   /** The backend could not decide (its user store threw or timed out): the request fails closed. */
-  | 'backend_unavailable';
+  | 'backend_unavailable'
+  /** An unsafe request carrying an ambient credential (a cookie) came from another site (403). */
+  | 'cross_site_request';
 
 /** Codes of errors thrown at configuration time, before any request. */
 export type ConfigurationErrorCode = 'invalid_configuration';
@@ -42,6 +44,7 @@ const MESSAGES: Readonly<Record<PortcullisErrorCode, string>> = Object.freeze({
   oversized_authorization: 'Authorization credentials too large',
   invalid_credentials: 'Invalid authorization credentials',
   backend_unavailable: 'Authentication unavailable',
+  cross_site_request: 'Cross-site request refused',
   invalid_configuration: 'Invalid Portcullis configuration',
   session_store_unavailable: 'Session store unavailable',
   session_not_configured: 'Sessions are not configured for this request',
@@ -56,6 +59,7 @@ const AUTHENTICATION_CODES: ReadonlySet<string> = new Set<AuthenticationErrorCod
   'oversized_authorization',
   'invalid_credentials',
   'backend_unavailable',
+  'cross_site_request',
 ]);
 
 /** The fixed message of a code. */

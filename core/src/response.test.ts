@@ -50,6 +50,14 @@ describe('describe: authentication errors', () => {
     expect(r.headers['cache-control']).toBe('no-store');
   });
 
+  it('CSRF-01 cross_site_request is 403 Forbidden without a challenge', () => {
+    const r = error('cross_site_request');
+    expect(r.status).toBe(403);
+    expect(r.body).toBe('Forbidden');
+    expect(r.headers['www-authenticate']).toBeUndefined();
+    expect(error('cross_site_request', conn(JSON_ACCEPT)).body).toBe('{"error":"cross_site_request"}');
+  });
+
   it('statusOfError follows the same table', () => {
     expect(table.statusOfError('malformed_credentials')).toBe(400);
     expect(table.statusOfError('duplicate_authorization')).toBe(400);

@@ -36,6 +36,7 @@ const ERROR_STATUS: Readonly<Record<AuthenticationErrorCode, number>> = {
   oversized_authorization: 431,
   invalid_credentials: 401,
   backend_unavailable: 503,
+  cross_site_request: 403,
 };
 
 const REASON: Readonly<Record<number, string>> = {

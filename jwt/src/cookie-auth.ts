@@ -60,9 +60,9 @@ export interface JwtCookieAuth<U extends BaseUser> extends JwtBackend<U> {
   /** The cookie name in use. */
   readonly cookieName: string;
   /**
-   * `authentication({ onError })` for this backend: a cross-site request is answered
-   * 403, and a refused cookie (expired, revoked, tampered) is answered as usual and
-   * also deleted, so the browser can sign in again. Other errors keep the default answer.
+   * `authentication({ onError })` for this backend: a refused cookie (expired, revoked,
+   * tampered) is answered as usual and also deleted, so the browser can sign in again.
+   * Other errors keep the default answer (a cross-site request: 403).
    */
   readonly onError: ErrorHook;
   /**

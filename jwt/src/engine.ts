@@ -237,8 +237,9 @@ export function createEngine<U extends BaseUser>(options: JwtOptions<U>, who: st
       case 'token_revoked':
         return new AuthenticationError('invalid_credentials', { ...options, challenge: scheme.invalidToken('revoked') });
       case 'multiple_transports':
-      case 'cross_site_request':
         return new AuthenticationError('malformed_credentials', { ...options, challenge: scheme.invalidRequest });
+      case 'cross_site_request':
+        return new AuthenticationError('cross_site_request', options);
       case 'jwks_unavailable':
       case 'revocation_unavailable':
       case 'user_lookup_failed':

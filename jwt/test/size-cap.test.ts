@@ -41,9 +41,9 @@ describe('DOS-04 size caps', () => {
     expect(parse).not.toHaveBeenCalled();
   });
 
-  it('a 9 KiB JWT in the Authorization header is refused by core’s reader first (431 oversized_authorization), jose never called', async () => {
-    // Core caps every Authorization value at 8192 characters and answers 431 before any
-    // backend runs; the JWT cap (401-T) applies to the cookie and to shorter header values.
+  it('DOS-04 a 9 KiB JWT in the Authorization header → 401 invalid_token from the Bearer reader, jose never called', async () => {
+    // Core caps every Authorization value at 8192 characters; for Bearer values the
+    // Bearer reader answers that cap as an invalid token (401-T), not 431.
     const backend = jwtAuth<SimpleUser>({ ...options, algorithms: ['HS256'] });
     const token = await bigToken(9 * 1024);
     let thrown: unknown;
@@ -52,7 +52,8 @@ describe('DOS-04 size caps', () => {
     } catch (error) {
       thrown = error;
     }
-    expect((thrown as { code?: string }).code).toBe('oversized_authorization');
+    expect((thrown as { code?: string }).code).toBe('invalid_credentials');
+    expect((thrown as { challenge?: string }).challenge).toBe(INVALID_TOKEN);
     expect(jose.jwtVerify).not.toHaveBeenCalled();
   });
 
