@@ -53,7 +53,10 @@ export function bcryptHasher(options: BcryptHasherOptions = {}): Hasher {
   const maxCost = integerOption(where, 'maxCost', options.maxCost ?? 16, 10, 31);
   const cost = integerOption(where, 'cost', options.cost ?? 12, 10, maxCost);
   const maxPasswordBytes = integerOption(where, 'maxPasswordBytes', options.maxPasswordBytes ?? DEFAULT_MAX_PASSWORD_BYTES, 1, 2 ** 30);
-  const params = Object.freeze({ cost, version: '2b' as const });
+  const params = cost;
+  // @node-rs/bcrypt 1.10 labels its output $2y$; $2y$ and $2b$ are the same algorithm
+  // (both fixed the 2011 8-bit bug), and $2b$ is what every other producer writes.
+  const as2b = (hash: string): string => (hash.startsWith('$2y$') ? `$2b$${hash.slice(4)}` : hash);
 
   function hashable(password: string): Uint8Array<ArrayBuffer> {
     const bytes = encodePassword(password, maxPasswordBytes);
@@ -79,7 +82,7 @@ export function bcryptHasher(options: BcryptHasherOptions = {}): Hasher {
     async hash(password: string): Promise<string> {
       const bytes = hashable(password);
       try {
-        return await bcryptHash(bytes, params);
+        return as2b(await bcryptHash(bytes, params));
       } catch (cause) {
         throw kdfFailure(cause);
       }
@@ -96,7 +99,7 @@ export function bcryptHasher(options: BcryptHasherOptions = {}): Hasher {
     hashSync(password: string): string {
       const bytes = hashable(password);
       try {
-        return bcryptHashSync(bytes, params);
+        return as2b(bcryptHashSync(bytes, params));
       } catch (cause) {
         throw kdfFailure(cause);
       }
