@@ -5,6 +5,7 @@ import {
   tokenAuth,
   type AuthenticationBackend,
 } from '@portcullis/core';
+import { base64 } from './base64.js';
 import type { HandlerResult, HandlerView } from './spec.js';
 
 /** A user with roles: scopes are `authenticated` plus the roles. */
@@ -70,7 +71,7 @@ export function brokenBackend(): AuthenticationBackend<DemoUser> {
 
 /** `Authorization: Basic` value for a username and password (UTF-8). */
 export function basic(username: string, password: string): string {
-  return 'Basic ' + Buffer.from(`${username}:${password}`, 'utf8').toString('base64');
+  return 'Basic ' + base64(`${username}:${password}`);
 }
 
 /** Starlette's homepage: `Hello, <name>` or `Hello, you`. */

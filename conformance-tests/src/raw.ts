@@ -11,57 +11,99 @@ export interface RawResponse {
 
 /**
  * Sends a request byte for byte (for duplicate headers, TABs and oversized values,
- * which `fetch` and supertest normalise away) and reads the whole response.
+ * which `fetch` and supertest normalise away) and reads the whole response: up to
+ * the end its framing gives (Content-Length, the last chunk; the head alone for
+ * HEAD, 101, 204 and 304), or until the server closes when it gives none. It does
+ * not wait for the close a `Connection: close` asks for: not every server does it
+ * at once (workerd keeps the connection until it has been idle for 5 s).
  */
 export function rawRequest(port: number, head: readonly string[], timeoutMs = 5000): Promise<RawResponse> {
+  const isHead = /^HEAD /.test(head[0] ?? '');
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1');
-    const chunks: Buffer[] = [];
-    const timer = setTimeout(() => {
+    // One character per byte: the framing is counted in bytes.
+    socket.setEncoding('latin1');
+    let text = '';
+    let done = false;
+    const finish = (error?: Error): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
       socket.destroy();
-      reject(new Error('raw request timed out'));
-    }, timeoutMs);
-    socket.on('data', (c) => chunks.push(c));
-    socket.on('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    socket.on('close', () => {
-      clearTimeout(timer);
+      if (error !== undefined) return reject(error);
       try {
-        resolve(parse(Buffer.concat(chunks).toString('latin1')));
+        resolve(parse(text));
       } catch (e) {
         reject(e);
       }
+    };
+    const timer = setTimeout(() => finish(new Error('raw request timed out')), timeoutMs);
+    socket.on('data', (chunk: string) => {
+      text += chunk;
+      if (complete(text, isHead)) finish();
     });
+    socket.on('error', (e) => finish(e));
+    socket.on('close', () => finish());
     socket.write([...head, 'Connection: close', '', ''].join('\r\n'));
   });
 }
 
-function parse(text: string): RawResponse {
+/** A response's head, split off its body (still framed). */
+interface Split {
+  readonly status: number;
+  readonly headers: readonly (readonly [string, string])[];
+  readonly body: string;
+}
+
+function split(text: string): Split | undefined {
   const end = text.indexOf('\r\n\r\n');
-  if (end === -1) throw new Error('no complete response head');
+  if (end === -1) return undefined;
   const [statusLine, ...lines] = text.slice(0, end).split('\r\n');
   const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(statusLine ?? '')?.[1]);
   const headers = lines.map((l) => {
     const i = l.indexOf(':');
     return [l.slice(0, i).trim().toLowerCase(), l.slice(i + 1).trim()] as const;
   });
-  let body = text.slice(end + 4);
-  if (headers.some(([n, v]) => n === 'transfer-encoding' && v.includes('chunked'))) body = unchunk(body);
+  return { status, headers, body: text.slice(end + 4) };
+}
+
+const isChunked = (headers: Split['headers']): boolean => headers.some(([n, v]) => n === 'transfer-encoding' && v.includes('chunked'));
+
+/** Whether `text` holds a whole response (RFC 9112 §6.3); without Content-Length or chunks, only the close ends it. */
+function complete(text: string, isHead: boolean): boolean {
+  const response = split(text);
+  if (response === undefined) return false;
+  const { status, headers, body } = response;
+  if (isHead || status === 101 || status === 204 || status === 304) return true;
+  if (isChunked(headers)) return unchunk(body).complete;
+  const length = headers.find(([n]) => n === 'content-length')?.[1];
+  return length !== undefined && /^\d+$/.test(length) && body.length >= Number(length);
+}
+
+function parse(text: string): RawResponse {
+  const response = split(text);
+  if (response === undefined) throw new Error('no complete response head');
+  const { status, headers } = response;
+  const body = isChunked(headers) ? unchunk(response.body).body : response.body;
   return { status, headers, body, header: (name) => headers.find(([n]) => n === name.toLowerCase())?.[1] };
 }
 
-function unchunk(body: string): string {
-  let out = '';
-  let rest = body;
+/** The data of a chunked body, and whether its last chunk and trailer section have arrived. */
+function unchunk(chunked: string): { body: string; complete: boolean } {
+  let body = '';
+  let rest = chunked;
   for (;;) {
     const nl = rest.indexOf('\r\n');
-    if (nl === -1) break;
+    if (nl === -1) return { body, complete: false };
     const size = parseInt(rest.slice(0, nl), 16);
-    if (!size) break;
-    out += rest.slice(nl + 2, nl + 2 + size);
+    if (size === 0) {
+      // The last chunk, then trailer fields, then an empty line.
+      const trailers = rest.slice(nl + 2);
+      return { body, complete: trailers.startsWith('\r\n') || trailers.includes('\r\n\r\n') };
+    }
+    if (!size) return { body, complete: false };
+    body += rest.slice(nl + 2, nl + 2 + size);
+    if (rest.length < nl + 2 + size + 2) return { body, complete: false };
     rest = rest.slice(nl + 2 + size + 2);
   }
-  return out;
 }

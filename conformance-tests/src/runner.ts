@@ -5,28 +5,12 @@ import { afterAll, beforeAll, describe, it } from 'vitest';
 import { rawRequest } from './raw.js';
 import type { Client, Scenario } from './scenario.js';
 import { scenarios as all } from './scenarios/index.js';
-import type { AdapterUnderTest, AppSpec } from './spec.js';
-
-/**
- * An app already running outside this process (in workerd, Deno, Bun…), reachable
- * over HTTP on 127.0.0.1: the raw and websocket clients connect to its port.
- */
-export interface RemoteApp {
-  /** `http://127.0.0.1:<port>`, with or without a trailing `/`. */
-  readonly url: string;
-  /** Stops the app; called once, after the scenario's last case. */
-  close(): Promise<void>;
-}
+import type { AdapterUnderTest, RemoteApp } from './spec.js';
 
 /** Options of {@link runConformance}. */
-export interface ConformanceOptions extends Omit<AdapterUnderTest, 'createApp'> {
+export interface ConformanceOptions extends AdapterUnderTest {
   /** The scenarios to run; default every one. */
   readonly scenarios?: readonly Scenario[];
-  /**
-   * Builds a real app for the spec: a Node server, not yet listening (the runner
-   * listens on 127.0.0.1), or a {@link RemoteApp} already running elsewhere.
-   */
-  createApp(spec: AppSpec): Server | RemoteApp | Promise<Server | RemoteApp>;
 }
 
 function isRemoteApp(app: Server | RemoteApp): app is RemoteApp {

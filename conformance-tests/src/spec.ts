@@ -101,10 +101,24 @@ export interface Supports {
   readonly sessions?: boolean;
 }
 
+/**
+ * An app already running outside this process (in workerd, Deno, Bun…), reachable
+ * over HTTP on 127.0.0.1: the raw and websocket clients connect to its port.
+ */
+export interface RemoteApp {
+  /** `http://127.0.0.1:<port>`, with or without a trailing `/`. */
+  readonly url: string;
+  /** Stops the app; called once, after the scenario's last case. */
+  close(): Promise<void>;
+}
+
 /** The adapter under test. */
 export interface AdapterUnderTest {
   readonly name: string;
   readonly supports: Supports;
-  /** Builds a real app for the spec and returns its (not yet listening) Node server. */
-  createApp(spec: AppSpec): Server | Promise<Server>;
+  /**
+   * Builds a real app for the spec: a Node server, not yet listening (the runner
+   * listens on 127.0.0.1), or a {@link RemoteApp} already running elsewhere.
+   */
+  createApp(spec: AppSpec): Server | RemoteApp | Promise<Server | RemoteApp>;
 }

@@ -1,5 +1,6 @@
 import { MemoryRevocationStore, jwtCookieAuth, type JwtCookieAuth } from '@portcullis/jwt';
 import { expect } from 'vitest';
+import { fromBase64url } from '../../base64.js';
 import { DemoUser } from '../../fixtures.js';
 import type { Client, Scenario } from '../../scenario.js';
 import {
@@ -105,7 +106,7 @@ export const jwtCookie: Scenario = {
         expect(setCookie[0]).toMatch(/^access_token=[\w-]+\.[\w-]+\.[\w-]+; Max-Age=600; Path=\/; HttpOnly; SameSite=Lax$/);
         cookie = pair(setCookie);
         const jwtValue = cookie.slice('access_token='.length);
-        const payload = JSON.parse(Buffer.from(jwtValue.split('.')[1] as string, 'base64url').toString()) as { exp: number; iat: number };
+        const payload = JSON.parse(fromBase64url(jwtValue.split('.')[1] as string)) as { exp: number; iat: number };
         expect(600).toBeLessThanOrEqual(payload.exp - payload.iat);
         expect(res.text).not.toContain(jwtValue);
         expect(res.headers.authorization).toBeUndefined();

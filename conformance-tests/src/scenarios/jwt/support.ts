@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { base64url as b64url } from '../../base64.js';
 import type { Client } from '../../scenario.js';
 import type { HandlerResult, HandlerView, RouteSpec } from '../../spec.js';
 
@@ -65,9 +66,8 @@ export const REVOKED = `${REALM}, error="invalid_token", error_description="revo
 
 const encoder = new TextEncoder();
 
-export function b64url(data: Uint8Array | string): string {
-  return Buffer.from(typeof data === 'string' ? encoder.encode(data) : data).toString('base64url');
-}
+/** Base64url, unpadded; strings as UTF-8 (on btoa: the worker bundle has no `Buffer`). */
+export { b64url };
 
 /**
  * A compact JWS made with Web Crypto, for tokens `login()` would never issue

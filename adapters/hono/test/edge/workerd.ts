@@ -1,0 +1,126 @@
+// Miniflare lifecycle: one workerd process per started worker (~0.2-0.3 s each),
+// listening on 127.0.0.1 through direct sockets, so requests reach the worker
+// straight from workerd's HTTP server (no Miniflare entry worker in between:
+// no added headers, no re-encoding, no pretty error pages). workerd ignores a
+// client's `Connection: close` (it drops the connection after 5 s idle), so the
+// suite's raw client reads to the end of the response's framing, not the close.
+import type { AppSpec, RemoteApp, Scenario } from '@portcullis/conformance';
+import { Log, LogLevel, Miniflare } from 'miniflare';
+import { workerBundle } from './bundle.js';
+import type { ControlReport } from './worker.js';
+
+/** A fixed past date: the runtime's behaviour must not move with the calendar. No compatibility flags (no `nodejs_compat`). */
+export const COMPATIBILITY_DATE = '2025-09-01';
+
+const HOST = '127.0.0.1';
+
+/** A worker running in its own workerd process. */
+export interface EdgeWorker extends RemoteApp {
+  /** The app (the scenario's, when started with one), on workerd's own socket. */
+  readonly url: string;
+  /** The `control` entrypoint. */
+  readonly controlUrl: string;
+  /** The `probe` entrypoint. */
+  readonly probeUrl: string;
+  /** How long `new Miniflare(...)` took until its sockets listened, in ms. */
+  readonly startMs: number;
+}
+
+const running = new Set<() => Promise<void>>();
+
+/** Starts the worker bundle in workerd, with `SCENARIO` bound to `scenario` when given. */
+export async function startWorker(scenario?: string): Promise<EdgeWorker> {
+  const bundle = await workerBundle();
+  const started = performance.now();
+  const mf = new Miniflare({
+    modules: true,
+    script: bundle.code,
+    compatibilityDate: COMPATIBILITY_DATE,
+    bindings: scenario === undefined ? {} : { SCENARIO: scenario },
+    unsafeDirectSockets: [
+      { host: HOST, port: 0 },
+      { host: HOST, port: 0, entrypoint: 'control' },
+      { host: HOST, port: 0, entrypoint: 'probe' },
+    ],
+    // The placeholder `request.cf`: never fetch Cloudflare's from the network.
+    cf: false,
+    log: new Log(LogLevel.WARN),
+  });
+  let stopped = false;
+  const stop = async (): Promise<void> => {
+    if (stopped) return;
+    stopped = true;
+    running.delete(stop);
+    await mf.dispose();
+  };
+  running.add(stop);
+  try {
+    await mf.ready;
+    const [app, control, probe] = await Promise.all([
+      mf.unsafeGetDirectURL(),
+      mf.unsafeGetDirectURL(undefined, 'control'),
+      mf.unsafeGetDirectURL(undefined, 'probe'),
+    ]);
+    return {
+      url: app.origin,
+      controlUrl: control.origin,
+      probeUrl: probe.origin,
+      startMs: performance.now() - started,
+      close: stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** Stops every worker still running (afterAll of every edge test file). */
+export async function stopAll(): Promise<void> {
+  await Promise.all([...running].map((stop) => stop()));
+}
+
+/**
+ * The adapter under test for `runConformance`: the selected scenarios, wrapped so
+ * that each spec the runner builds is traced back to its scenario id, and a
+ * `createApp` that starts that scenario's worker in workerd. The worker builds its
+ * own app from `scenario.app()` (specs hold functions); the routes it reports must
+ * be the routes of the spec built here. The runner still calls `app()` in the test
+ * process too: the cases may use that spec's objects as clients (a JWT backend
+ * with the same secret issues tokens the worker accepts), never as shared state.
+ */
+export function workerdAdapter(selected: readonly Scenario[]): {
+  scenarios: readonly Scenario[];
+  createApp: (spec: AppSpec) => Promise<RemoteApp>;
+} {
+  const ids = new WeakMap<AppSpec, string>();
+  const scenarios = selected.map(
+    (s): Scenario => ({
+      ...s,
+      app: () => {
+        const spec = s.app();
+        ids.set(spec, s.id);
+        return spec;
+      },
+    }),
+  );
+  async function createApp(spec: AppSpec): Promise<RemoteApp> {
+    const id = ids.get(spec);
+    if (id === undefined) throw new Error('createApp got a spec from an unknown scenario');
+    const worker = await startWorker(id);
+    try {
+      const report = (await (await fetch(worker.controlUrl)).json()) as ControlReport;
+      if (!report.ok) {
+        throw new Error(`building ${id} inside workerd failed: ${report.error.name}: ${report.error.message}\n${report.error.stack ?? ''}`);
+      }
+      const expected = spec.routes.map((r) => `${r.method} ${r.path}`);
+      if (JSON.stringify(report.routes) !== JSON.stringify(expected)) {
+        throw new Error(`${id}: the worker built routes ${JSON.stringify(report.routes)}, the spec has ${JSON.stringify(expected)}`);
+      }
+    } catch (error) {
+      await worker.close();
+      throw error;
+    }
+    return { url: worker.url, close: worker.close };
+  }
+  return { scenarios, createApp };
+}

@@ -1,0 +1,126 @@
+// The conformance spec mounted on a Hono 4 app, on Web standards only: no
+// @hono/node-server, no @hono/node-ws, nothing from `node:`. Both runs use it:
+// app.ts wraps it in the Node server (websockets through @hono/node-ws), and
+// edge/worker.ts builds it inside workerd (hono/cloudflare-workers' websockets).
+import type { Context, Hono, MiddlewareHandler } from 'hono';
+import type { UpgradeWebSocket, WSContext, WSEvents } from 'hono/ws';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { sessionView, type AppSpec, type HandlerResult, type HandlerView, type RouteSpec } from '@portcullis/conformance';
+import {
+  Requires,
+  authentication,
+  csrfToken,
+  login,
+  logout,
+  requires,
+  sessions,
+  toConnection,
+  toResponse,
+  type AuthEnv,
+} from '@portcullis/hono';
+
+const MAX_BODY = 16 * 1024;
+
+function send(c: Context<AuthEnv>, result: HandlerResult): Response | Promise<Response> {
+  if (result.description !== undefined) return toResponse(c, result.description);
+  const status = (result.status ?? 200) as ContentfulStatusCode;
+  if (result.json !== undefined) return c.json(result.json, status, result.headers);
+  return c.text(result.text ?? '', status, { 'content-type': 'text/plain; charset=utf-8', ...result.headers });
+}
+
+/** What a handler sees of the request (the session functions aside). */
+function viewOf(c: Context<AuthEnv>, method: string, body: HandlerView['body']): HandlerView {
+  const connection = toConnection(c, Date.now);
+  return { user: c.var.user, auth: c.var.auth, method, query: new URLSearchParams(connection.query), connection, body };
+}
+
+function handlerFor(route: RouteSpec, withSessions = false) {
+  return async (c: Context<AuthEnv>) => {
+    const text = await c.req.text();
+    if (new TextEncoder().encode(text).length > MAX_BODY) return c.text('Payload Too Large', 413);
+    const view = viewOf(c, c.req.method, { contentType: c.req.header('content-type'), text });
+    return send(
+      c,
+      await route.handler({
+        ...view,
+        ...(withSessions
+          ? {
+              login: (user, data) => login(c, user, data),
+              logout: () => logout(c),
+              session: sessionView(view.connection, () => csrfToken(c)),
+            }
+          : {}),
+      }),
+    );
+  };
+}
+
+/** A Hono websocket helper: `@hono/node-ws` (fires `onOpen`) or `hono/cloudflare-workers` (does not). */
+export type SpecUpgradeWebSocket = UpgradeWebSocket<unknown, never, WSEvents<unknown>>;
+
+/** Options of {@link mountSpec}. */
+export interface SpecAppOptions {
+  /** The runtime's websocket helper; without it websocket routes are not mounted. */
+  readonly upgradeWebSocket?: SpecUpgradeWebSocket;
+  /**
+   * When the handler's text is sent: on `open` (the spec's contract, `@hono/node-ws`)
+   * or in answer to the client's first message, for helpers that never fire
+   * `onOpen` (`hono/cloudflare-workers` accepts the server end before the 101 is
+   * returned). Default `open`.
+   */
+  readonly greet?: 'open' | 'first-message';
+}
+
+function websocketRoute(app: Hono<AuthEnv>, route: RouteSpec, options: SpecAppOptions & { upgradeWebSocket: SpecUpgradeWebSocket }): void {
+  const pass: MiddlewareHandler = (_c, next) => next();
+  const guard = route.requires ? requires(route.requires.scopes, route.requires.options) : pass;
+  app.get(
+    route.path,
+    guard,
+    options.upgradeWebSocket((c) => {
+      const greet = async (ws: WSContext<unknown>) => {
+        const result = await route.handler(viewOf(c, 'GET', { contentType: undefined, text: '' }));
+        ws.send(result.text ?? '');
+        ws.close();
+      };
+      return options.greet === 'first-message'
+        ? { onMessage: (_event, ws) => void greet(ws) }
+        : { onOpen: (_event, ws) => void greet(ws) };
+    }),
+  );
+}
+
+/**
+ * Mounts the conformance spec on a Hono 4 app: sessions, authentication, the
+ * error hook and the routes. Web standards only, so the same code serves Node
+ * (`@hono/node-server`) and workerd.
+ */
+export function mountSpec(app: Hono<AuthEnv>, spec: AppSpec, options: SpecAppOptions = {}): Hono<AuthEnv> {
+  const withSessions = spec.sessions !== undefined;
+  if (spec.sessions !== undefined) app.use(sessions(spec.sessions));
+  app.use(authentication({ backend: spec.backend, mode: spec.mode, exclude: spec.exclude, onError: spec.onError, log: spec.log }));
+  if (spec.catchAllErrors) app.onError((_err, c) => c.text('catch-all', 500));
+
+  for (const route of spec.routes) {
+    const method = route.method === 'GET' ? 'get' : 'post';
+    if (route.kind === 'websocket') {
+      const { upgradeWebSocket } = options;
+      if (upgradeWebSocket !== undefined) websocketRoute(app, route, { ...options, upgradeWebSocket });
+    } else if (route.style === 'class') {
+      const { scopes, options: guardOptions } = route.requires ?? { scopes: 'authenticated' };
+      class Controller {
+        @Requires(scopes, guardOptions)
+        handle(c: Context<AuthEnv>) {
+          return handlerFor(route, withSessions)(c);
+        }
+      }
+      const controller = new Controller();
+      app[method](route.path, (c) => controller.handle(c));
+    } else if (route.requires) {
+      app[method](route.path, requires(route.requires.scopes, route.requires.options), handlerFor(route, withSessions));
+    } else {
+      app[method](route.path, handlerFor(route, withSessions));
+    }
+  }
+  return app;
+}
