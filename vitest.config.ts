@@ -40,6 +40,7 @@ export default defineConfig({
       'adapters/*/test/**/*.test.ts',
       'conformance-tests/test/**/*.test.ts',
       'examples/*/test/**/*.test.ts',
+      'bench/test/**/*.test.ts',
     ],
     testTimeout: 20_000,
     hookTimeout: 20_000,

@@ -1,0 +1,43 @@
+import { expressServer, honoServer, koaServer } from './apps.js';
+import { FRAMEWORKS, type BenchConfig, type Framework, type ReadyConfig } from './config.js';
+import { USER } from './credentials.js';
+import { experimentConfigs } from './experiments/configs.js';
+import { peerConfigs } from './peers.js';
+import { portcullisConfigs } from './portcullis.js';
+import { bareCredentials } from './schemes.js';
+
+/** The bare framework: the same `GET /`, no middleware. The limit every configuration is compared with. */
+export function bareConfig(framework: Framework): ReadyConfig {
+  const create = {
+    express: () => expressServer([], () => USER),
+    koa: () => koaServer([], () => USER),
+    hono: () => honoServer([], () => USER),
+  }[framework];
+  return {
+    id: `${framework}/bare`,
+    framework,
+    name: `bare ${framework === 'hono' ? 'Hono 4 (@hono/node-server)' : framework === 'koa' ? 'Koa 3' : 'Express 5'}`,
+    scheme: 'none',
+    library: 'bare',
+    path: null,
+    status: 'ready',
+    create,
+    credentials: () => bareCredentials(),
+  };
+}
+
+/**
+ * Every configuration, framework by framework: bare first, then Portcullis, then the
+ * peers; with `BENCH_EXPERIMENTS=1` (`run.js --experiments`), the experiments behind the
+ * findings too.
+ */
+export function allConfigs(): BenchConfig[] {
+  const experiments = process.env.BENCH_EXPERIMENTS === '1';
+  return FRAMEWORKS.flatMap((f) => [bareConfig(f), ...portcullisConfigs(f), ...peerConfigs(f), ...(experiments ? experimentConfigs(f) : [])]);
+}
+
+export function findConfig(id: string): BenchConfig {
+  const config = allConfigs().find((c) => c.id === id);
+  if (config === undefined) throw new Error(`no configuration ${id}`);
+  return config;
+}

@@ -1,0 +1,248 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { renderSvg } from './chart.js';
+import { FRAMEWORKS, type Framework } from './config.js';
+import { BENCH_DIR, REPO_DIR, ensureDir, readJson, type HttpRow, type Meta, type MicroRow, type SoakRow, type StormRow } from './results.js';
+
+const FRAMEWORK_LABEL: Readonly<Record<Framework, string>> = { express: 'Express 5', koa: 'Koa 3', hono: 'Hono 4 (@hono/node-server)' };
+/** Hot-path target: Portcullis keeps this fraction of bare. */
+export const HOT_TARGET = 0.9;
+/** JWT cold path: this many times the best peer. */
+export const COLD_TARGET = 1.5;
+/** Below this server CPU use, a bare run was limited by the load generator rather than by the server. */
+const SATURATED = 90;
+
+const n = (v: number | null | undefined, digits = 0): string =>
+  v === null || v === undefined || !Number.isFinite(v) ? '—' : v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+export interface TargetCheck {
+  readonly target: string;
+  readonly framework: Framework;
+  readonly status: 'met' | 'missed' | 'pending';
+  readonly detail: string;
+}
+
+/** The issue's targets, checked against the measured rows. */
+export function checkTargets(rows: readonly HttpRow[]): TargetCheck[] {
+  const out: TargetCheck[] = [];
+  for (const framework of FRAMEWORKS) {
+    const mine = rows.filter((r) => r.framework === framework);
+    const bare = mine.find((r) => r.library === 'bare');
+    const driverBound = bare !== undefined && bare.serverCpuPct !== null && bare.serverCpuPct < SATURATED;
+    const ours = mine.filter((r) => r.library === 'portcullis');
+    const peers = mine.filter((r) => r.library !== 'portcullis' && r.library !== 'bare');
+
+    // 1. Hot path ≥ 0.90 of bare: the cheap credentials (cache hit, static token, hot JWT).
+    for (const r of ours.filter((o) => o.id.endsWith('basic-cache') || o.scheme === 'token' || (o.scheme === 'jwt' && o.path === 'hot'))) {
+      if (r.status !== 'measured') {
+        out.push({ target: `hot path ≥ ${HOT_TARGET} of bare: ${r.name}`, framework, status: 'pending', detail: r.status === 'not-built' ? 'not built yet' : `failed: ${r.error ?? ''}` });
+        continue;
+      }
+      const ratio = r.ratioToBare ?? 0;
+      const cpu = r.cpuRatioToBare ?? 0;
+      const met = ratio >= HOT_TARGET && cpu >= HOT_TARGET;
+      out.push({
+        target: `hot path ≥ ${HOT_TARGET} of bare: ${r.name}`,
+        framework,
+        status: met ? 'met' : 'missed',
+        detail:
+          `req/s ratio ${n(ratio, 2)}, CPU ratio ${n(cpu, 2)} (+${n(r.addedCpuMicrosPerReq, 1)} µs/req on ${n(bare?.cpuMicrosPerReq, 1)} µs bare)` +
+          (driverBound ? `; bare ${FRAMEWORK_LABEL[framework]} used ${n(bare?.serverCpuPct)}% of its core: the load generator, not the server, set bare's req/s, so the CPU ratio is the honest one` : ''),
+      });
+    }
+
+    // 2. JWT cold ≥ 1.5 × the best peer (cold).
+    const cold = ours.find((r) => r.scheme === 'jwt' && r.path === 'cold');
+    const coldPeers = peers.filter((p) => p.scheme === 'jwt' && p.path === 'cold' && p.status === 'measured');
+    const best = coldPeers.reduce<HttpRow | undefined>((b, p) => ((p.reqPerSec ?? 0) > (b?.reqPerSec ?? -1) ? p : b), undefined);
+    if (cold !== undefined) {
+      if (cold.status !== 'measured' || best === undefined) {
+        out.push({
+          target: `JWT cold ≥ ${COLD_TARGET}× best peer`,
+          framework,
+          status: 'pending',
+          detail: cold.status === 'not-built' ? `Portcullis JWT not built yet; best peer today: ${best ? `${best.name} ${n(best.reqPerSec)} req/s` : 'none measured'}` : `failed: ${cold.error ?? 'no peer measured'}`,
+        });
+      } else {
+        const x = (cold.reqPerSec ?? 0) / (best.reqPerSec ?? 1);
+        out.push({ target: `JWT cold ≥ ${COLD_TARGET}× best peer`, framework, status: x >= COLD_TARGET ? 'met' : 'missed', detail: `${n(x, 2)}× ${best.name} (${n(cold.reqPerSec)} vs ${n(best.reqPerSec)} req/s)` });
+      }
+    }
+
+    // 3. Every Portcullis configuration ≥ every peer of the same scheme (and path).
+    for (const r of ours) {
+      const rivals = peers.filter((p) => p.scheme === r.scheme && (r.path === null || p.path === r.path) && p.status === 'measured');
+      if (rivals.length === 0) continue;
+      if (r.status !== 'measured') {
+        out.push({ target: `≥ every ${r.scheme} peer: ${r.name}`, framework, status: 'pending', detail: r.status === 'not-built' ? 'not built yet' : `failed: ${r.error ?? ''}` });
+        continue;
+      }
+      const beaten = rivals.filter((p) => (r.reqPerSec ?? 0) < (p.reqPerSec ?? 0));
+      const best2 = rivals.reduce((b, p) => ((p.reqPerSec ?? 0) > (b.reqPerSec ?? 0) ? p : b));
+      out.push({
+        target: `≥ every ${r.scheme} peer: ${r.name}`,
+        framework,
+        status: beaten.length === 0 ? 'met' : 'missed',
+        detail:
+          beaten.length === 0
+            ? `${n(r.reqPerSec)} req/s vs best peer ${best2.name} ${n(best2.reqPerSec)} (${n((r.reqPerSec ?? 0) / (best2.reqPerSec ?? 1), 2)}×)`
+            : `slower than ${beaten.map((p) => `${p.name} (${n(p.reqPerSec)})`).join(', ')}: ${n(r.reqPerSec)} req/s`,
+      });
+    }
+  }
+  return out;
+}
+
+function notes(r: HttpRow): string {
+  const parts = r.note ? [r.note] : [];
+  if ((r.foreignCpuPct ?? 0) > 20) parts.push(`⚠ other processes used up to ${n(r.foreignCpuPct)}% of a core during the runs kept`);
+  if (r.disturbedRounds) parts.push(`${r.disturbedRounds} round(s) disturbed by other processes${(r.foreignCpuPct ?? 0) > 20 ? '' : ', replaced'}`);
+  return parts.join('; ');
+}
+
+function httpTable(rows: readonly HttpRow[], framework: Framework): string {
+  const lines = [
+    '| configuration | library | req/s | ÷ bare | CPU ratio | p50 ms | p99 ms | CPU µs/req | added µs/req | server CPU | notes |',
+    '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|---|',
+  ];
+  for (const r of rows.filter((x) => x.framework === framework)) {
+    const name = r.library === 'portcullis' ? `**${r.name}**` : r.name;
+    if (r.status !== 'measured') {
+      lines.push(`| ${name} | ${r.library} | ${r.status === 'not-built' ? '*not built yet*' : '**failed**'} | | | | | | | | ${(r.status === 'failed' ? r.error : r.note) ?? ''} |`);
+      continue;
+    }
+    lines.push(
+      `| ${name} | ${r.library === 'bare' ? '—' : `\`${r.library}\``} | ${n(r.reqPerSec)} | ${n(r.ratioToBare, 2)} | ${n(r.cpuRatioToBare, 2)} | ${n(r.p50Ms, 0)} | ${n(r.p99Ms, 0)} | ` +
+        `${n(r.cpuMicrosPerReq, 1)} | ${r.library === 'bare' ? '—' : n(r.addedCpuMicrosPerReq, 1)} | ${n(r.serverCpuPct)}% | ${notes(r)} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+function microTable(rows: readonly MicroRow[]): string {
+  const lines = ['| group | operation | ns/op | ops/s | ±% |', '|---|---|--:|--:|--:|'];
+  for (const r of rows) lines.push(`| ${r.group} | ${r.name} | ${r.error ?? n(r.nsPerOp, 0)} | ${n(r.opsPerSec)} | ${n(r.rmePct, 1)} |`);
+  return lines.join('\n');
+}
+
+function stormTable(rows: readonly StormRow[]): string {
+  const lines = ['| hasher | status | source | concurrent | loop delay p99 | loop delay max | wall time | per verify |', '|---|---|---|--:|--:|--:|--:|--:|'];
+  for (const r of rows) {
+    const status = r.status === 'not-available' ? '*not available*' : r.status === 'failed' ? `**failed**: ${r.error ?? ''}` : r.status;
+    lines.push(`| ${r.hasher}${r.id ? ` (\`${r.id}\`)` : ''} | ${status} | ${r.source} | ${r.concurrent || '—'} | ${r.loopDelayP99Ms === null ? '—' : `${n(r.loopDelayP99Ms, 1)} ms`} | ${r.loopDelayMaxMs === null ? '—' : `${n(r.loopDelayMaxMs, 1)} ms`} | ${r.wallMs === null ? '—' : `${n(r.wallMs)} ms`} | ${r.msPerVerify === null ? '—' : `${n(r.msPerVerify, 1)} ms`} |`);
+  }
+  return lines.join('\n');
+}
+
+function soakTable(rows: readonly SoakRow[]): string {
+  const lines = ['| adapter | scheme | configuration | requests | time | req/s | heap after GC, start → end | growth | RSS at end | ≤ 10 % |', '|---|---|---|--:|--:|--:|--:|--:|--:|---|'];
+  for (const r of rows) {
+    if (r.status !== 'measured') {
+      lines.push(`| ${FRAMEWORK_LABEL[r.framework]} | ${r.scheme} | ${r.name} | ${r.status === 'not-built' ? '*not built yet*' : `**failed**: ${r.error ?? ''}`} | | | | | | |`);
+      continue;
+    }
+    lines.push(
+      `| ${FRAMEWORK_LABEL[r.framework]} | ${r.scheme} | ${r.name} | ${n(r.requests)} | ${n(r.seconds)} s | ${n(r.reqPerSec)} | ${n(r.heapStartMB, 2)} → ${n(r.heapEndMB, 2)} MB | ${n(r.growthPct, 1)} % | ${n(r.rssEndMB, 1)} MB | ${r.passed ? 'yes' : '**no**'} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+const mark = { met: '✅ met', missed: '❌ missed', pending: '⏳ pending' } as const;
+
+/** Writes docs/benchmarks.md and docs/benchmarks.svg from the JSON results in `dir`. */
+export async function writeDocs(dir: string): Promise<string[]> {
+  const http = readJson<HttpRow[]>(dir, 'latest.json') ?? [];
+  const micro = readJson<MicroRow[]>(dir, 'micro.json') ?? [];
+  const storm = readJson<StormRow[]>(dir, 'storm.json') ?? [];
+  const soak = readJson<SoakRow[]>(dir, 'soak.json') ?? [];
+  const meta = readJson<Meta>(dir, 'meta.json');
+  const findingsFile = join(BENCH_DIR, 'findings.md');
+  const findings = existsSync(findingsFile) ? readFileSync(findingsFile, 'utf8').trim() : '';
+  const docs = join(REPO_DIR, 'docs');
+  const svgFile = join(docs, 'benchmarks.svg');
+  const mdFile = join(docs, 'benchmarks.md');
+  ensureDir(svgFile);
+  if (http.length > 0) writeFileSync(svgFile, await renderSvg(http));
+
+  const targets = checkTargets(http);
+  const plan = meta?.plan ?? {};
+  const durations = meta?.durations ?? {};
+  const md: string[] = [
+    '# Benchmarks',
+    '',
+    '<!-- Generated by `npm run bench` (bench/src/report.ts) from bench/results/*.json and bench/findings.md. Do not edit by hand: edit bench/findings.md, or run `node bench/dist/run.js report`. -->',
+    '',
+    `Portcullis against the bare frameworks and the peer middlewares, measured side by side in one run (issue #7).`,
+    meta
+      ? `Run of ${meta.date.slice(0, 16).replace('T', ' ')} UTC${meta.quick ? ' (**quick**: not for conclusions)' : ''} on ${meta.cpu}, ${meta.cores} cores, Node ${meta.node}; ` +
+        `the whole \`npm run bench\` took ${n((durations.total ?? 0) / 60, 1)} min.`
+      : '',
+    '',
+    '**How it is measured.** Each server runs in its own process pinned to core 0 (`taskset -c 0`); autocannon drives it from another process pinned to core 1, ' +
+      `${plan.connections ?? 50} connections, no pipelining, \`GET /\` answering \`Hello, <user>\`. Every configuration alternates with its bare framework — ` +
+      `bare, configuration, bare, … , bare (${plan.rounds ?? '?'} configuration runs of ${plan.runSeconds ?? '?'} s, after a ${plan.warmupSeconds ?? '?'} s warm-up) — and the bare runs carry exactly the same request ` +
+      '(same headers, same token pool), so drift and the load generator\'s own cost cancel. Before a configuration is measured, valid credentials must answer 200 with the ' +
+      'user\'s name and a wrong or missing credential 401; any non-2xx under load fails the run. **÷ bare** is the median over runs of req/s divided by the mean of the two ' +
+      'adjacent bare runs. **CPU µs/req** is the server process\'s CPU time (`process.cpuUsage()`, all threads) over the run divided by the responses; **added** subtracts the ' +
+      'adjacent bare runs\' value; **CPU ratio** is bare CPU/req ÷ configuration CPU/req, the throughput ratio a CPU-bound server would show. **server CPU** is how busy ' +
+      'the server\'s core was: where bare stays well under 100 %, one autocannon process could not saturate it, bare\'s req/s is the load generator\'s limit, and the req/s ' +
+      'ratio flatters every configuration of that framework — read the CPU columns there.',
+    '',
+    '![Requests/s as a fraction of bare, and CPU added per request](benchmarks.svg)',
+    '',
+    '## Targets',
+    '',
+    '| target | framework | | detail |',
+    '|---|---|---|---|',
+    ...targets.map((t) => `| ${t.target} | ${FRAMEWORK_LABEL[t.framework]} | ${mark[t.status]} | ${t.detail} |`),
+    '',
+    '## HTTP: bare vs Portcullis vs peers',
+    '',
+  ];
+  for (const f of FRAMEWORKS) {
+    if (!http.some((r) => r.framework === f)) continue;
+    md.push(`### ${FRAMEWORK_LABEL[f]}`, '', httpTable(http, f), '');
+  }
+  md.push(
+    'Raw runs (each configuration run and its bare runs) are in [`bench/results/latest.json`](../bench/results/latest.json).',
+    '',
+    '## Micro-benchmarks of the core',
+    '',
+    'tinybench, in a process pinned to core 0; each sample times a batch of calls (sub-microsecond functions are not timed one by one). ' +
+      '`run` is `createAuthenticator(...).run(connection)`, the decision an adapter makes per request.',
+    '',
+    micro.length > 0 ? microTable(micro) : '*Not run.*',
+    '',
+    '## Login storm',
+    '',
+    `${storm.find((s) => s.concurrent > 0)?.concurrent ?? 50} password verifications at the hasher's default cost started at once, in a process pinned to one core; ` +
+      '`monitorEventLoopDelay` (1 ms resolution) records how late the event loop runs meanwhile. A hasher that keeps work off the loop stays near the idle row; ' +
+      'the blocking `scryptSync` row shows what blocking looks like. Hashers are imported dynamically: a missing export is reported as *not available*.',
+    '',
+    storm.length > 0 ? stormTable(storm) : '*Not run.*',
+    '',
+    '## Soak',
+    '',
+    `${n(plan.soakRequests ?? 1_000_000)} requests through each adapter per scheme, the server started with \`--expose-gc\`; heap used after full GCs is read after the warm-up and at the end. It may grow at most 10 %.`,
+    '',
+    soak.length > 0 ? soakTable(soak) : '*Not run.*',
+    '',
+    findings,
+    '',
+    '## Reproduce',
+    '',
+    '```sh',
+    'npm run bench                              # everything, < 20 min on 2 cores; rewrites this page',
+    'npm run bench -- --quick                   # smoke run, writes bench/results/quick/ only',
+    'node bench/dist/run.js list                # configuration ids',
+    'node bench/dist/run.js profile koa/portcullis-basic-cache   # node --cpu-prof under load, top functions',
+    'node bench/dist/run.js report              # rebuild this page and the chart from bench/results',
+    '```',
+    '',
+    `Durations of this run: ${Object.entries(durations).map(([k, v]) => `${k} ${n(v / 60, 1)} min`).join(', ')}.`,
+    '',
+  );
+  writeFileSync(mdFile, md.join('\n'));
+  return [relative(REPO_DIR, mdFile), ...(http.length > 0 ? [relative(REPO_DIR, svgFile)] : [])];
+}

@@ -1,0 +1,55 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, describe, expect, it } from 'vitest';
+import { checkProbes, get } from '../src/check.js';
+import type { ReadyConfig } from '../src/config.js';
+import { allConfigs, bareConfig } from '../src/registry.js';
+
+/**
+ * Every configuration the bench measures answers the same way: valid credentials →
+ * 200 with the user's name, a wrong credential and no credential → 401 (the probes
+ * the bench itself runs before measuring). This is what makes the comparison like
+ * with like. No timing here: `npm run bench` measures.
+ */
+
+const open: Server[] = [];
+afterAll(async () => {
+  await Promise.all(open.map((s) => new Promise((resolve) => {
+    s.closeAllConnections();
+    s.close(resolve);
+  })));
+});
+
+async function listen(config: ReadyConfig): Promise<number> {
+  const server = await config.create();
+  open.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return (server.address() as AddressInfo).port;
+}
+
+const configs = allConfigs();
+const ready = configs.filter((c): c is ReadyConfig => c.status === 'ready' && c.library !== 'bare');
+
+describe('bench configurations', () => {
+  it('have unique ids and cover bare, Portcullis and peers on each framework', () => {
+    expect(new Set(configs.map((c) => c.id)).size).toBe(configs.length);
+    for (const framework of ['express', 'koa', 'hono'] as const) {
+      const libraries = new Set(configs.filter((c) => c.framework === framework).map((c) => c.library));
+      expect(libraries.has('bare') && libraries.has('portcullis') && libraries.size > 2).toBe(true);
+    }
+  });
+
+  it.each(['express', 'koa', 'hono'] as const)('bare %s answers 200 with or without credentials', async (framework) => {
+    const port = await listen(bareConfig(framework));
+    expect(await get(port, '/', {})).toEqual({ status: 200, body: 'Hello, alice' });
+    expect((await get(port, '/', { authorization: 'Basic YWxpY2U6d3Jvbmc=' })).status).toBe(200);
+  });
+
+  it.each(ready.map((c) => [c.id, c] as const))('%s: valid → 200, invalid → 401, missing → 401', async (_id, config) => {
+    const port = await listen(config);
+    const credentials = await config.credentials(`http://127.0.0.1:${port}`);
+    const statuses = new Set(credentials.probes.map((p) => p.status));
+    expect(statuses).toEqual(new Set([200, 401]));
+    expect(await checkProbes(port, credentials.probes)).toEqual([]);
+  });
+});
