@@ -157,6 +157,32 @@ export function sharedMethods<U extends BaseUser>(engine: Engine<U>, clearCookie
 }
 
 /**
+ * The Bearer-header transport shared by `jwtAuth` and `oauth2PasswordBearer`: reads
+ * `Authorization: Bearer <jwt>`, and `login()` answers the token in the body and in
+ * an `Authorization` header. @internal
+ */
+export function headerTransport<U extends BaseUser>(engine: Engine<U>) {
+  const { scheme } = engine;
+  return {
+    challenges: Object.freeze([scheme.challenge]),
+    authenticate(connection: Connection): Promise<Principal<U>> | null {
+      const token = scheme.read(connection);
+      if (token === null) return null;
+      return engine.authenticateToken(token, connection);
+    },
+    async login(identifier: string, loginOptions: LoginOptions = {}): Promise<ResponseDescription> {
+      const status = loginStatus(loginOptions.status);
+      const issued = await engine.issue(identifier, loginOptions);
+      const body = loginOptions.responseBody === undefined ? tokenResponse(issued, true) : loginOptions.responseBody;
+      return json(status, body, {
+        authorization: `Bearer ${issued.token}`,
+        ...(issued.fingerprintCookie === undefined ? {} : { 'set-cookie': issued.fingerprintCookie }),
+      });
+    },
+  };
+}
+
+/**
  * JWT in the `Authorization: Bearer` header (Litestar's `JWTAuth`), on jose: the
  * algorithms are pinned, keys are typed and imported once, `iss`/`aud`/`typ` are
  * checked exactly, expired tokens get `error_description="expired"`, revoked ones
@@ -181,23 +207,8 @@ export function sharedMethods<U extends BaseUser>(engine: Engine<U>, clearCookie
 export function jwtAuth<U extends BaseUser>(options: JwtAuthOptions<U>): JwtAuth<U> {
   const engine = createEngine(options, 'jwtAuth');
   const name = schemeName(options.schemeName, 'BearerToken', 'jwtAuth');
-  const { scheme } = engine;
   return Object.freeze({
-    challenges: Object.freeze([scheme.challenge]),
-    authenticate(connection: Connection): Promise<Principal<U>> | null {
-      const token = scheme.read(connection);
-      if (token === null) return null;
-      return engine.authenticateToken(token, connection);
-    },
-    async login(identifier: string, loginOptions: LoginOptions = {}): Promise<ResponseDescription> {
-      const status = loginStatus(loginOptions.status);
-      const issued = await engine.issue(identifier, loginOptions);
-      const body = loginOptions.responseBody === undefined ? tokenResponse(issued, true) : loginOptions.responseBody;
-      return json(status, body, {
-        authorization: `Bearer ${issued.token}`,
-        ...(issued.fingerprintCookie === undefined ? {} : { 'set-cookie': issued.fingerprintCookie }),
-      });
-    },
+    ...headerTransport(engine),
     ...sharedMethods(engine),
     securityScheme: Object.freeze({
       name,

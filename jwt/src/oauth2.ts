@@ -1,6 +1,6 @@
 import { ConfigurationError, type BaseUser, type Connection, type Principal, type ResponseDescription } from '@portcullis/core';
 import { createEngine, type JwtOptions } from './engine.js';
-import { loginStatus, schemeName, sharedMethods, tokenResponse, type JwtBackend, type LoginOptions } from './jwt-auth.js';
+import { headerTransport, schemeName, sharedMethods, tokenResponse, type JwtBackend, type LoginOptions } from './jwt-auth.js';
 import { json } from './responses.js';
 import type { LoginThrottle } from './throttle.js';
 
@@ -108,7 +108,6 @@ const error = (status: number, code: string, headers: Readonly<Record<string, st
 export function oauth2PasswordBearer<U extends BaseUser>(options: OAuth2PasswordBearerOptions<U>): OAuth2PasswordBearer<U> {
   const who = 'oauth2PasswordBearer';
   const engine = createEngine(options, who);
-  const { scheme } = engine;
   const tokenUrl = options.tokenUrl;
   if (typeof tokenUrl !== 'string' || !/^\/[\u0021-\u007e]*$/.test(tokenUrl)) throw new ConfigurationError(`${who}: tokenUrl must be a path such as "/token"`);
   if (!engine.canSign) throw new ConfigurationError(`${who}: the token endpoint needs a signing key (an HS secret or a privateKey)`);
@@ -184,21 +183,7 @@ export function oauth2PasswordBearer<U extends BaseUser>(options: OAuth2Password
   }
 
   return Object.freeze({
-    challenges: Object.freeze([scheme.challenge]),
-    authenticate(connection: Connection): Promise<Principal<U>> | null {
-      const token = scheme.read(connection);
-      if (token === null) return null;
-      return engine.authenticateToken(token, connection);
-    },
-    async login(identifier: string, loginOptions: LoginOptions = {}): Promise<ResponseDescription> {
-      const status = loginStatus(loginOptions.status);
-      const issued = await engine.issue(identifier, loginOptions);
-      const body = loginOptions.responseBody === undefined ? tokenResponse(issued, true) : loginOptions.responseBody;
-      return json(status, body, {
-        authorization: `Bearer ${issued.token}`,
-        ...(issued.fingerprintCookie === undefined ? {} : { 'set-cookie': issued.fingerprintCookie }),
-      });
-    },
+    ...headerTransport(engine),
     ...sharedMethods(engine),
     tokenEndpoint: Object.freeze({ handle }),
     securityScheme: Object.freeze({
