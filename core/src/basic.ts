@@ -102,13 +102,17 @@ function cached<U extends BaseUser>(
   verify: BasicAuthOptions<U>['verify'],
   cache: VerificationCache<U>,
 ): BasicAuthOptions<U>['verify'] {
-  return async (username, password, connection) => {
+  // A hit is answered synchronously: no promise on the hot path.
+  return (username, password, connection) => {
     const now = connection.now();
-    const hit = await cache.get(username, password, now);
+    const hit = cache.get(username, password, now);
     if (hit !== undefined) return hit;
     const generation = cache.generation(username);
-    const user = await verify(username, password, connection);
-    if (user !== null && user !== undefined) await cache.set(username, password, user, now, generation);
-    return user;
+    const remember = (user: U | null | undefined): U | null | undefined => {
+      if (user !== null && user !== undefined) cache.set(username, password, user, now, generation);
+      return user;
+    };
+    const result = verify(username, password, connection);
+    return result instanceof Promise ? result.then(remember) : remember(result);
   };
 }

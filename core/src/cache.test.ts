@@ -180,6 +180,48 @@ describe('VerificationCache through basicAuth', () => {
   });
 });
 
+describe('VerificationCache: the hot path is synchronous', () => {
+  it('a hit is answered without a promise: authenticate returns the principal itself', async () => {
+    const alice = new SimpleUser('alice');
+    const verify = vi.fn(async () => alice);
+    const backend = basicAuth({ verify, cache: new VerificationCache<BaseUser>() });
+    const first = backend.authenticate(basic('alice', 'pw'));
+    expect(first).toBeInstanceOf(Promise); // an async verify: the miss waits for it
+    await first;
+    const second = backend.authenticate(basic('alice', 'pw'));
+    expect(second).not.toBeInstanceOf(Promise);
+    expect((second as { user: BaseUser }).user).toBe(alice);
+    expect(verify).toHaveBeenCalledTimes(1);
+    // And the decision machine stays synchronous with it.
+    const decision = createAuthenticator({ backend }).run(basic('alice', 'pw'));
+    expect(decision).not.toBeInstanceOf(Promise);
+    expect(userOf(decision as AuthDecision<BaseUser>)).toBe(alice);
+  });
+
+  it('a sync verify is stored synchronously too (no promise on the miss either)', () => {
+    const alice = new SimpleUser('alice');
+    const cache = new VerificationCache<BaseUser>();
+    const backend = basicAuth({ verify: () => alice, cache });
+    expect(backend.authenticate(basic('alice', 'pw'))).not.toBeInstanceOf(Promise);
+    expect(cache.size).toBe(1);
+    expect(cache.get('alice', 'pw', FIXED)).toBe(alice);
+  });
+
+  it('constructing a cache draws no random values (Workers refuse them in global scope); the first use does', () => {
+    const spy = vi.spyOn(crypto, 'getRandomValues');
+    try {
+      const cache = new VerificationCache<BaseUser>();
+      expect(spy).not.toHaveBeenCalled();
+      cache.set('alice', 'pw', new SimpleUser('alice'), FIXED);
+      expect(spy).toHaveBeenCalledTimes(1);
+      cache.get('alice', 'pw', FIXED);
+      expect(spy).toHaveBeenCalledTimes(1);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+});
+
 describe('VerificationCache API', () => {
   const alice = new SimpleUser('alice');
   const bob = new SimpleUser('bob');

@@ -1,4 +1,5 @@
 import { ConfigurationError } from './errors.js';
+import { digestKey, hmacSha256 } from './sha256.js';
 
 /** Options of {@link VerificationCache}. */
 export interface VerificationCacheOptions {
@@ -14,14 +15,13 @@ interface Entry<U> {
   readonly expiresAt: number;
 }
 
-const encoder = new TextEncoder();
-
 /**
  * Remembers successful Basic verifications so a repeated request with the same
  * credentials skips the slow password hash (what Apache's `mod_authn_socache`
  * does). Entries are keyed by an HMAC-SHA256 of the username and password under a
- * random per-process key — never the password itself — bounded (LRU) and
- * expiring.
+ * random per-cache key — never the password itself — bounded (LRU) and
+ * expiring. `get` and `set` are synchronous (the HMAC is computed in plain
+ * JavaScript, see `hmacSha256`), so a cache hit answers without a promise.
  *
  * The trade-off: within `ttlMs`, a password that was changed elsewhere still
  * works, unless the app calls {@link invalidate} (the password backend does so
@@ -48,7 +48,12 @@ export class VerificationCache<U> {
   #tick = 0;
   readonly #invalidatedAt = new Map<string, number>();
   #clearedAt = 0;
-  #key: Promise<CryptoKey> | undefined;
+  /**
+   * HMAC-SHA256 under a random per-cache key, synchronous (a hit costs well under a
+   * microsecond). Made on first use: Workers refuse random values in global scope,
+   * where apps construct their cache.
+   */
+  #mac: ((data: string) => Uint8Array) | undefined;
 
   constructor(options: VerificationCacheOptions = {}) {
     const ttl = options.ttlMs ?? 60_000;
@@ -65,8 +70,8 @@ export class VerificationCache<U> {
   }
 
   /** The cached user for these credentials, or `undefined`. */
-  async get(username: string, password: string, now: number): Promise<U | undefined> {
-    const id = await this.#id(username, password);
+  get(username: string, password: string, now: number): U | undefined {
+    const id = this.#id(username, password);
     const entry = this.#entries.get(id);
     if (entry === undefined) return undefined;
     if (now >= entry.expiresAt) {
@@ -86,8 +91,8 @@ export class VerificationCache<U> {
   }
 
   /** Remembers a successful verification. */
-  async set(username: string, password: string, user: U, now: number, generation = this.generation(username)): Promise<void> {
-    const id = await this.#id(username, password);
+  set(username: string, password: string, user: U, now: number, generation = this.generation(username)): void {
+    const id = this.#id(username, password);
     if (generation < this.#clearedAt || generation < (this.#invalidatedAt.get(username) ?? 0)) return;
     this.#entries.delete(id);
     this.#entries.set(id, { user, username, expiresAt: now + this.#ttl });
@@ -126,13 +131,9 @@ export class VerificationCache<U> {
     if (ids.size === 0) this.#byUser.delete(username);
   }
 
-  async #id(username: string, password: string): Promise<string> {
-    this.#key ??= crypto.subtle.generateKey({ name: 'HMAC', hash: 'SHA-256' }, false, ['sign']) as Promise<CryptoKey>;
+  #id(username: string, password: string): string {
     // Length-prefixed, so ("ab", "c") and ("a", "bc") never share a key.
-    const data = encoder.encode(`${username.length}:${username}:${password}`);
-    const mac = new Uint8Array(await crypto.subtle.sign('HMAC', await this.#key, data));
-    let out = '';
-    for (const b of mac) out += String.fromCharCode(b);
-    return out;
+    this.#mac ??= hmacSha256(crypto.getRandomValues(new Uint8Array(32)));
+    return digestKey(this.#mac(`${username.length}:${username}:${password}`));
   }
 }

@@ -1,0 +1,59 @@
+import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { digestKey, hmacSha256, sha256 } from './sha256.js';
+
+// Lengths around the padding boundaries (55/56/64 bytes), multi-block, non-ASCII and long inputs.
+const MESSAGES = ['', 'a', 'abc', '5:alice:correct horse', 'x'.repeat(55), 'x'.repeat(56), 'x'.repeat(63), 'x'.repeat(64), 'x'.repeat(65), 'é€😀'.repeat(40), 'y'.repeat(3000), 'z'.repeat(100_000)];
+
+describe('sha256 (synchronous, plain JS)', () => {
+  it('matches node:crypto on the FIPS 180-4 vectors and on every padding boundary', () => {
+    expect(Buffer.from(sha256('abc')).toString('hex')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+    expect(Buffer.from(sha256('abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq')).toString('hex')).toBe(
+      '248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1',
+    );
+    for (const m of MESSAGES) {
+      expect(Buffer.from(sha256(m)).equals(createHash('sha256').update(m, 'utf8').digest())).toBe(true);
+      const bytes = new Uint8Array(Buffer.from(m, 'utf8'));
+      expect(Buffer.from(sha256(bytes)).equals(createHash('sha256').update(bytes).digest())).toBe(true);
+    }
+  });
+
+  it('gives the same digest after a longer message grew the scratch buffer', () => {
+    const before = Buffer.from(sha256('short'));
+    sha256('w'.repeat(50_000));
+    expect(Buffer.from(sha256('short')).equals(before)).toBe(true);
+  });
+});
+
+describe('hmacSha256', () => {
+  it('matches node:crypto for short, 64-byte and long (hashed) keys', () => {
+    for (const keyLength of [0, 1, 32, 64, 65, 200]) {
+      const key = randomBytes(keyLength);
+      const mac = hmacSha256(new Uint8Array(key));
+      for (const m of MESSAGES) expect(Buffer.from(mac(m)).equals(createHmac('sha256', key).update(m, 'utf8').digest())).toBe(true);
+    }
+  });
+
+  it('RFC 4231 test case 2', () => {
+    const mac = hmacSha256(new TextEncoder().encode('Jefe'));
+    expect(Buffer.from(mac('what do ya want for nothing?')).toString('hex')).toBe('5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843');
+  });
+
+  it('two keys give different MACs for the same message', () => {
+    const a = hmacSha256(new Uint8Array(32).fill(1));
+    const b = hmacSha256(new Uint8Array(32).fill(2));
+    expect(digestKey(a('m'))).not.toBe(digestKey(b('m')));
+  });
+});
+
+describe('digestKey', () => {
+  it('keeps every bit: 16 UTF-16 units for 32 bytes, one per byte pair', () => {
+    const d = new Uint8Array(32).map((_, i) => i * 7);
+    const key = digestKey(d);
+    expect(key).toHaveLength(16);
+    expect(key.charCodeAt(0)).toBe((0 << 8) | 7);
+    const flipped = d.slice();
+    flipped[31] = (flipped[31] as number) ^ 1;
+    expect(digestKey(flipped)).not.toBe(key);
+  });
+});
