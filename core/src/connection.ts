@@ -46,6 +46,26 @@ export interface ConnectionInit {
 const EMPTY: readonly string[] = Object.freeze([]);
 
 /**
+ * Every `Authorization` field line of a Node-style `rawHeaders` list (name, value,
+ * name, value, …). Node keeps only the first in `req.headers`; `rawHeaders` still
+ * has them all, so duplicates are caught.
+ *
+ * @example
+ * ```ts
+ * authorizationFromRawHeaders(['Host', 'x', 'Authorization', 'Basic a', 'authorization', 'Basic b']);
+ * // ['Basic a', 'Basic b']
+ * ```
+ */
+export function authorizationFromRawHeaders(raw: readonly string[]): readonly string[] {
+  let found: string[] | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i] as string;
+    if (name.length === 13 && name.toLowerCase() === 'authorization') (found ??= []).push(raw[i + 1] as string);
+  }
+  return found ?? EMPTY;
+}
+
+/**
  * Builds a {@link Connection}. Cookies are parsed on first use.
  *
  * @example
@@ -58,30 +78,48 @@ const EMPTY: readonly string[] = Object.freeze([]);
  * ```
  */
 export function createConnection(init: ConnectionInit): Connection {
-  const target = relativeTarget(init.target);
-  const q = target.indexOf('?');
-  const path = q === -1 ? target : target.slice(0, q);
-  const query = q === -1 ? '' : target.slice(q + 1);
-  const header = init.header;
-  let authorization = init.authorization;
-  if (authorization === undefined) {
-    const value = header('authorization');
-    authorization = value === undefined ? EMPTY : [value];
+  return new RequestConnection(init);
+}
+
+/**
+ * One class (one hidden class for V8) rather than an object literal with a getter
+ * and a spread: built once per request, it is on every request's path.
+ */
+class RequestConnection implements Connection {
+  readonly kind: 'http' | 'websocket';
+  readonly method: string;
+  readonly path: string;
+  readonly query: string;
+  readonly header: (name: string) => string | undefined;
+  readonly authorization: readonly string[];
+  readonly now: () => number;
+  readonly session: SessionPort | undefined;
+  #cookies: ReadonlyMap<string, string> | undefined;
+
+  constructor(init: ConnectionInit) {
+    const target = relativeTarget(init.target);
+    const q = target.indexOf('?');
+    const header = init.header;
+    let authorization = init.authorization;
+    if (authorization === undefined) {
+      const value = header('authorization');
+      authorization = value === undefined ? EMPTY : [value];
+    }
+    this.kind = init.kind ?? (isWebSocketUpgrade(header) ? 'websocket' : 'http');
+    this.method = init.method.toUpperCase();
+    this.path = q === -1 ? target : target.slice(0, q);
+    this.query = q === -1 ? '' : target.slice(q + 1);
+    this.header = header;
+    this.authorization = authorization;
+    this.now = init.now ?? Date.now;
+    this.session = init.session;
+    this.#cookies = undefined;
   }
-  let cookies: ReadonlyMap<string, string> | undefined;
-  return {
-    kind: init.kind ?? (isWebSocketUpgrade(header) ? 'websocket' : 'http'),
-    method: init.method.toUpperCase(),
-    path,
-    query,
-    header,
-    authorization,
-    get cookies() {
-      return (cookies ??= parseCookies(header('cookie')));
-    },
-    now: init.now ?? Date.now,
-    ...(init.session === undefined ? {} : { session: init.session }),
-  };
+
+  /** Parsed on first use. */
+  get cookies(): ReadonlyMap<string, string> {
+    return (this.#cookies ??= parseCookies(this.header('cookie')));
+  }
 }
 
 /**

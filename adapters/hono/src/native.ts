@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import { createConnection, type Connection, type ResponseDescription, type SessionPort } from '@portcullis/core';
+import { authorizationFromRawHeaders, createConnection, type Connection, type ResponseDescription, type SessionPort } from '@portcullis/core';
 
 /** The raw path and query of a request URL (not re-normalised). */
 function target(url: string): string {
@@ -20,14 +20,61 @@ export const ports = new WeakMap<Context, SessionPort>();
  * ```
  */
 export function toConnection(c: Context, now: () => number): Connection {
+  const session = ports.get(c);
+  const incoming = nodeIncoming(c);
+  if (incoming !== undefined) {
+    // @hono/node-server: read the Node request itself. `c.req.raw.headers` would
+    // build a `Headers` object from it on every request (the largest part of the
+    // adapter's cost on Node); `rawHeaders` also keeps repeated Authorization lines.
+    const headers = incoming.headers;
+    return createConnection({
+      method: c.req.method,
+      target: incoming.url,
+      header(name) {
+        const value = headers[name];
+        return Array.isArray(value) ? value.join(', ') : value;
+      },
+      authorization: authorizationFromRawHeaders(incoming.rawHeaders),
+      now,
+      session,
+    });
+  }
   const headers = c.req.raw.headers;
   return createConnection({
     method: c.req.method,
     target: target(c.req.url),
     header: (name) => headers.get(name) ?? undefined,
     now,
-    session: ports.get(c),
+    session,
   });
+}
+
+/** The Node request behind `c` on @hono/node-server (its `HttpBindings`: `c.env.incoming`). */
+interface NodeIncoming {
+  readonly url: string;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly rawHeaders: readonly string[];
+}
+
+function nodeIncoming(c: Context): NodeIncoming | undefined {
+  const env = c.env as { incoming?: Partial<NodeIncoming> } | undefined;
+  const incoming = env?.incoming;
+  if (
+    incoming === undefined || incoming === null || typeof incoming.url !== 'string' ||
+    !Array.isArray(incoming.rawHeaders) || typeof incoming.headers !== 'object' || incoming.headers === null
+  ) {
+    return undefined;
+  }
+  // Only when it is the request this app routes: `app.mount()` hands a sub-app the
+  // same env with a rewritten URL, and Hono resolves dot segments and percent-escapes
+  // in `c.req.path`. Any difference: read the Web request as on every other runtime.
+  const url = incoming.url;
+  const q = url.indexOf('?');
+  const path = q === -1 ? url : url.slice(0, q);
+  const routed = c.req.path;
+  return path === routed || (path.length === routed.length + 1 && path.endsWith('/') && path.startsWith(routed))
+    ? (incoming as NodeIncoming)
+    : undefined;
 }
 
 /**

@@ -1,20 +1,12 @@
 import type { IncomingMessage } from 'node:http';
-import { createConnection, type Connection, type SessionPort } from '@portcullis/core';
-
-const NONE: readonly string[] = Object.freeze([]);
+import { authorizationFromRawHeaders, createConnection, type Connection, type SessionPort } from '@portcullis/core';
 
 /**
  * Every `Authorization` field line of a Node request. Node keeps only the first
  * in `req.headers`; `rawHeaders` still has them all, so duplicates are caught.
  */
 export function authorizationLines(req: IncomingMessage): readonly string[] {
-  const raw = req.rawHeaders;
-  let found: string[] | undefined;
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i] as string;
-    if (name.length === 13 && name.toLowerCase() === 'authorization') (found ??= []).push(raw[i + 1] as string);
-  }
-  return found ?? NONE;
+  return authorizationFromRawHeaders(req.rawHeaders);
 }
 
 /**
