@@ -1,4 +1,4 @@
-import { ConfigurationError } from '@portcullis/core';
+import { ConfigurationError, digestKey, sha256 } from '@portcullis/core';
 import type { Token } from './token.js';
 
 interface Entry {
@@ -6,8 +6,6 @@ interface Entry {
   /** Wall-clock ms after which a key fetched from a remote JWKS must be looked up again. */
   readonly keyDeadline: number | undefined;
 }
-
-const encoder = new TextEncoder();
 
 /**
  * Remembers tokens whose signature and claims were verified, keyed by the
@@ -31,12 +29,13 @@ export class VerifiedTokenCache {
     return this.#entries.size;
   }
 
-  /** The id a token is cached under: base64 of its SHA-256. */
-  async id(token: string): Promise<string> {
-    const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(token)));
-    let out = '';
-    for (const b of digest) out += String.fromCharCode(b);
-    return out;
+  /**
+   * The id a token is cached under: its SHA-256 as a 16-character key (core's
+   * `digestKey`). Synchronous (core's `sha256`, not Web Crypto), so a hit costs no
+   * promise.
+   */
+  id(token: string): string {
+    return digestKey(sha256(token));
   }
 
   get(id: string): Token | undefined {

@@ -189,13 +189,14 @@ export function jwtCookieAuth<U extends BaseUser>(options: JwtCookieAuthOptions<
     throw error;
   };
 
-  async function fromCookieToken(token: string, connection: Connection): Promise<Principal<U>> {
-    try {
-      return await engine.authenticateToken(token, connection);
-    } catch (error) {
+  /** Marks the refusals of a cookie token, so `onError` deletes the cookie; a cache hit stays synchronous. */
+  function fromCookieToken(token: string, connection: Connection): Principal<U> | Promise<Principal<U>> {
+    const result = engine.authenticateToken(token, connection); // refusals are rejections, never throws
+    if (!(result instanceof Promise)) return result;
+    return result.catch((error: unknown) => {
       if (isAuthenticationError(error)) fromCookie.add(error);
       throw error;
-    }
+    });
   }
 
   return Object.freeze({
@@ -204,7 +205,7 @@ export function jwtCookieAuth<U extends BaseUser>(options: JwtCookieAuthOptions<
     clearCookie,
     onError,
     crossSiteRefusal,
-    authenticate(connection: Connection): Promise<Principal<U>> | null {
+    authenticate(connection: Connection): Principal<U> | Promise<Principal<U>> | null {
       const header = scheme.read(connection);
       const raw = connection.cookies.get(name);
       const cookie = raw === undefined || raw === '' ? undefined : raw;

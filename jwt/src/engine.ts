@@ -3,6 +3,7 @@ import {
   ConfigurationError,
   bearerScheme,
   isAuthenticationError,
+  sha256,
   type BaseUser,
   type BearerScheme,
   type Connection,
@@ -113,8 +114,13 @@ export interface Engine<U extends BaseUser> {
   readonly canSign: boolean;
   /** With `fingerprint` configured: the `Set-Cookie` value that deletes the fingerprint cookie. */
   readonly clearFingerprint: string | undefined;
-  /** Verifies a token string and builds the principal; throws `AuthenticationError`s. */
-  authenticateToken(token: string, connection: Connection): Promise<Principal<U>>;
+  /**
+   * Verifies a token string and builds the principal. Synchronous on a verified-token
+   * cache hit when nothing asynchronous applies (no revocation store, `retrieveUser`
+   * answered synchronously); otherwise a promise. Never throws: a refusal is always a
+   * promise rejected with an `AuthenticationError`.
+   */
+  authenticateToken(token: string, connection: Connection): Principal<U> | Promise<Principal<U>>;
   /** Verifies a token string; throws `AuthenticationError`s with a `JwtError` cause. */
   verify(token: string, now?: number): Promise<Token>;
   issue(identifier: string, options?: IssueOptions): Promise<IssuedToken>;
@@ -249,11 +255,10 @@ export function createEngine<U extends BaseUser>(options: JwtOptions<U>, who: st
     }
   }
 
-  async function checkRevocation(token: Token): Promise<void> {
-    if (revocation === undefined) return;
+  async function checkRevocation(store: RevocationStore, token: Token): Promise<void> {
     let status: unknown;
     try {
-      status = await revocation.status(token.iss, token.jti as string, token.sub);
+      status = await store.status(token.iss, token.jti as string, token.sub);
     } catch (cause) {
       throw new JwtError('revocation_unavailable', { cause });
     }
@@ -269,10 +274,10 @@ export function createEngine<U extends BaseUser>(options: JwtOptions<U>, who: st
   }
 
   /** JWT-34: the token's `fp` claim must be the SHA-256 of the fingerprint cookie. */
-  async function checkFingerprintCookie(token: Token, cookie: string | undefined): Promise<void> {
+  function checkFingerprintCookie(token: Token, cookie: string | undefined): void {
     const expected = token.extras[FP];
     if (typeof expected !== 'string' || cookie === undefined || cookie === '' || cookie.length > 256) throw new JwtError('claim_invalid');
-    const actual = await sha256Base64url(cookie);
+    const actual = sha256Base64url(cookie);
     // Both are digests of fixed length: compare without an early exit.
     let diff = actual.length ^ expected.length;
     for (let i = 0; i < actual.length; i++) diff |= actual.charCodeAt(i) ^ expected.charCodeAt(i);
@@ -291,26 +296,32 @@ export function createEngine<U extends BaseUser>(options: JwtOptions<U>, who: st
     }
   }
 
-  async function verifyToken(token: string, now: number): Promise<Token> {
+  /**
+   * Verifies a token: the claims, or a throw (a `JwtError`). A cache hit is answered
+   * synchronously unless a revocation store must be asked; a miss verifies the
+   * signature, which is asynchronous (Web Crypto).
+   */
+  function verifyToken(token: string, now: number): Token | Promise<Token> {
     // DOS-04, DOS-07: size and shape are checked before any base64, JSON or crypto work;
     // JWE (five segments) is never decrypted.
     if (token.length > maxTokenLength) throw new JwtError('token_too_large');
     if (!COMPACT_JWS.test(token)) throw new JwtError('token_malformed');
-    let id: string | undefined;
-    if (cache !== undefined) {
-      id = await cache.id(token);
-      const hit = cache.get(id);
-      if (hit !== undefined) {
-        try {
-          checkTimes(hit, now);
-        } catch (error) {
-          cache.delete(id);
-          throw error;
-        }
-        await checkRevocation(hit);
-        return hit;
-      }
+    if (cache === undefined) return verifySignature(token, now, undefined);
+    const id = cache.id(token);
+    const hit = cache.get(id);
+    if (hit === undefined) return verifySignature(token, now, id);
+    try {
+      checkTimes(hit, now);
+    } catch (error) {
+      cache.delete(id);
+      throw error;
     }
+    if (revocation === undefined) return hit;
+    return checkRevocation(revocation, hit).then(() => hit);
+  }
+
+  /** The cache miss: jose verifies the signature and the claims; the result is cached under `id`. */
+  async function verifySignature(token: string, now: number, id: string | undefined): Promise<Token> {
     const source: KeySource = { remote: false };
     let payload: Record<string, unknown>;
     try {
@@ -325,13 +336,19 @@ export function createEngine<U extends BaseUser>(options: JwtOptions<U>, who: st
     if (cache !== undefined && id !== undefined) {
       cache.set(id, claims, source.remote ? Date.now() + (ring.remoteMaxAge as number) : undefined);
     }
-    await checkRevocation(claims);
+    if (revocation !== undefined) await checkRevocation(revocation, claims);
     return claims;
   }
 
   function toAuthenticationError(error: unknown): unknown {
     if (isJwtError(error)) return reject(error);
     return error;
+  }
+
+  /** What `retrieveUser` threw or rejected with, as the error to answer. */
+  function lookupFailed(cause: unknown, subject: string): unknown {
+    if (isAuthenticationError(cause)) return cause;
+    return reject(new JwtError('user_lookup_failed', { cause }), subject);
   }
 
   async function verify(token: string, now?: number): Promise<Token> {
@@ -343,22 +360,59 @@ export function createEngine<U extends BaseUser>(options: JwtOptions<U>, who: st
     }
   }
 
-  async function authenticateToken(token: string, connection: Connection): Promise<Principal<U>> {
-    const now = clock === undefined ? connection.now() : clock();
-    let claims: Token;
+  function authenticateToken(token: string, connection: Connection): Principal<U> | Promise<Principal<U>> {
+    // A refusal on the synchronous path is a rejection too: callers never see a throw
+    // where the asynchronous path would have rejected.
     try {
-      claims = await verifyToken(token, now);
-      if (fingerprint !== undefined) await checkFingerprintCookie(claims, connection.cookies.get(fingerprint.name));
+      const now = clock === undefined ? connection.now() : clock();
+      let verified: Token | Promise<Token>;
+      try {
+        verified = verifyToken(token, now);
+      } catch (error) {
+        throw toAuthenticationError(error);
+      }
+      if (verified instanceof Promise) {
+        return verified.then(
+          (claims) => principalOf(claims, connection),
+          (error: unknown) => {
+            throw toAuthenticationError(error);
+          },
+        );
+      }
+      return principalOf(verified, connection);
     } catch (error) {
-      throw toAuthenticationError(error);
+      return Promise.reject(error);
     }
-    let user: U | null | undefined;
+  }
+
+  /** The fingerprint check and the user lookup of verified claims; synchronous when `retrieveUser` is. */
+  function principalOf(claims: Token, connection: Connection): Principal<U> | Promise<Principal<U>> {
+    if (fingerprint !== undefined) {
+      try {
+        checkFingerprintCookie(claims, connection.cookies.get(fingerprint.name));
+      } catch (error) {
+        throw toAuthenticationError(error);
+      }
+    }
+    let user: U | null | undefined | Promise<U | null | undefined>;
     try {
-      user = await retrieveUser(claims, connection);
+      user = retrieveUser(claims, connection);
     } catch (cause) {
-      if (isAuthenticationError(cause)) throw cause;
-      throw reject(new JwtError('user_lookup_failed', { cause }), claims.sub);
+      throw lookupFailed(cause, claims.sub);
     }
+    // Any thenable is awaited, as `await` would (an ORM query object is one).
+    if (isThenable(user)) {
+      return Promise.resolve(user).then(
+        (resolved) => principal(resolved, claims),
+        (cause: unknown) => {
+          throw lookupFailed(cause, claims.sub);
+        },
+      );
+    }
+    return principal(user, claims);
+  }
+
+  function principal(user: U | null | undefined, claims: Token): Principal<U> {
     if (user === null || user === undefined) throw reject(new JwtError('unknown_user'), claims.sub);
     const auth = new JwtCredentials(scopesOf(user, claims), claims, { insufficientScope: scheme.insufficientScope });
     return { user, auth };
@@ -386,7 +440,7 @@ export function createEngine<U extends BaseUser>(options: JwtOptions<U>, who: st
     let fingerprintCookie: string | undefined;
     if (fingerprint !== undefined) {
       const value = randomBase64url(32);
-      extraClaims[FP] = await sha256Base64url(value);
+      extraClaims[FP] = sha256Base64url(value);
       fingerprintCookie = `${fingerprint.name}=${value}; Max-Age=${lifetime}; ${fingerprint.attributes}`;
     }
     const payload: Record<string, unknown> = {
@@ -443,7 +497,6 @@ export function createEngine<U extends BaseUser>(options: JwtOptions<U>, who: st
 
 const FP = 'fp';
 const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,128}$/;
-const textEncoder = new TextEncoder();
 
 function checkFingerprint(option: FingerprintOptions | undefined, who: string): { name: string; attributes: string } | undefined {
   if (option === undefined) return undefined;
@@ -466,8 +519,12 @@ function randomBase64url(bytes: number): string {
   return base64url(crypto.getRandomValues(new Uint8Array(bytes)));
 }
 
-async function sha256Base64url(text: string): Promise<string> {
-  return base64url(new Uint8Array(await crypto.subtle.digest('SHA-256', textEncoder.encode(text))));
+function sha256Base64url(text: string): string {
+  return base64url(sha256(text));
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
 
 function isLifetime(value: unknown): value is number {

@@ -165,7 +165,8 @@ export function headerTransport<U extends BaseUser>(engine: Engine<U>) {
   const { scheme } = engine;
   return {
     challenges: Object.freeze([scheme.challenge]),
-    authenticate(connection: Connection): Promise<Principal<U>> | null {
+    /** Synchronous on a verified-token cache hit with nothing asynchronous to do (see `Engine.authenticateToken`). */
+    authenticate(connection: Connection): Principal<U> | Promise<Principal<U>> | null {
       const token = scheme.read(connection);
       if (token === null) return null;
       return engine.authenticateToken(token, connection);
