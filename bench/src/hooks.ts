@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { AuthenticationBackend, BaseUser } from '@portcullis/core';
 import type { Credentials, Framework } from './config.js';
 import { USER, checkPassword } from './credentials.js';
+import { SESSION_NOTE, sessionCredentials, sessionServer } from './sessions.js';
 
 /**
  * Where Portcullis parts that are still being built plug into the bench. Each hook
@@ -54,6 +55,8 @@ export interface Hooks {
   session?: {
     create(framework: Framework): Promise<Server>;
     credentials(framework: Framework, baseUrl: string): Promise<Credentials>;
+    /** What the configuration measures (store, per-request reads/writes), for the config's `note`. */
+    readonly note?: string;
   };
 }
 
@@ -80,5 +83,12 @@ export const hooks: Hooks = {
       retrieveUser: (token) => new SimpleUser(token.sub),
       ...(path === 'cold' ? { cache: false as const } : {}),
     });
+  },
+  // Sessions landed (docs/sessions.md): each framework's session middleware over the core's
+  // MemorySessionStore, sessionAuth in required mode, POST /login; see src/sessions.ts.
+  session: {
+    create: (framework) => sessionServer(framework),
+    credentials: sessionCredentials,
+    note: SESSION_NOTE,
   },
 };

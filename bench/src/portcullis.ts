@@ -107,6 +107,7 @@ export function portcullisConfigs(framework: Framework): BenchConfig[] {
     configs.push({
       ...sessionCommon,
       status: 'ready',
+      ...(session.note === undefined ? {} : { note: session.note }),
       create: () => session.create(framework),
       credentials: (baseUrl) => session.credentials(framework, baseUrl),
     });

@@ -28,7 +28,8 @@ export function checkTargets(rows: readonly HttpRow[]): TargetCheck[] {
   for (const framework of FRAMEWORKS) {
     const mine = rows.filter((r) => r.framework === framework);
     const bare = mine.find((r) => r.library === 'bare');
-    const driverBound = bare !== undefined && bare.serverCpuPct !== null && bare.serverCpuPct < SATURATED;
+    // The load generator, not the server, set bare's req/s: it used its whole core while the server had room.
+    const driverBound = bare !== undefined && (bare.driverCpuPct ?? 0) >= SATURATED && (bare.serverCpuPct ?? 100) < SATURATED;
     const ours = mine.filter((r) => r.library === 'portcullis');
     const peers = mine.filter((r) => r.library !== 'portcullis' && r.library !== 'bare');
 
@@ -40,6 +41,7 @@ export function checkTargets(rows: readonly HttpRow[]): TargetCheck[] {
       }
       const ratio = r.ratioToBare ?? 0;
       const cpu = r.cpuRatioToBare ?? 0;
+      // Both: req/s can be flattered by a load-generator limit, CPU/req cannot.
       const met = ratio >= HOT_TARGET && cpu >= HOT_TARGET;
       out.push({
         target: `hot path ≥ ${HOT_TARGET} of bare: ${r.name}`,
@@ -47,7 +49,8 @@ export function checkTargets(rows: readonly HttpRow[]): TargetCheck[] {
         status: met ? 'met' : 'missed',
         detail:
           `req/s ratio ${n(ratio, 2)}, CPU ratio ${n(cpu, 2)} (+${n(r.addedCpuMicrosPerReq, 1)} µs/req on ${n(bare?.cpuMicrosPerReq, 1)} µs bare)` +
-          (driverBound ? `; bare ${FRAMEWORK_LABEL[framework]} used ${n(bare?.serverCpuPct)}% of its core: the load generator, not the server, set bare's req/s, so the CPU ratio is the honest one` : ''),
+          (driverBound ? `; bare ${FRAMEWORK_LABEL[framework]} used ${n(bare?.serverCpuPct)}% of its core: the load generator, not the server, set bare's req/s, so the CPU ratio is the honest one` : '') +
+          (!met && ratio >= HOT_TARGET ? '; met on req/s, missed on CPU' : ''),
       });
     }
 
@@ -64,12 +67,22 @@ export function checkTargets(rows: readonly HttpRow[]): TargetCheck[] {
           detail: cold.status === 'not-built' ? `Portcullis JWT not built yet; best peer today: ${best ? `${best.name} ${n(best.reqPerSec)} req/s` : 'none measured'}` : `failed: ${cold.error ?? 'no peer measured'}`,
         });
       } else {
+        // On req/s, and on CPU per request (what a CPU-bound server would show): both must reach 1.5×.
         const x = (cold.reqPerSec ?? 0) / (best.reqPerSec ?? 1);
-        out.push({ target: `JWT cold ≥ ${COLD_TARGET}× best peer`, framework, status: x >= COLD_TARGET ? 'met' : 'missed', detail: `${n(x, 2)}× ${best.name} (${n(cold.reqPerSec)} vs ${n(best.reqPerSec)} req/s)` });
+        const bestCpu = coldPeers.reduce((b, p) => Math.min(b, p.cpuMicrosPerReq ?? Infinity), Infinity);
+        const y = bestCpu / (cold.cpuMicrosPerReq ?? Infinity);
+        out.push({
+          target: `JWT cold ≥ ${COLD_TARGET}× best peer`,
+          framework,
+          status: x >= COLD_TARGET && y >= COLD_TARGET ? 'met' : 'missed',
+          detail: `${n(x, 2)}× ${best.name} on req/s (${n(cold.reqPerSec)} vs ${n(best.reqPerSec)}), ${n(y, 2)}× on CPU per request (${n(cold.cpuMicrosPerReq, 1)} vs ${n(bestCpu, 1)} µs)`,
+        });
       }
     }
 
-    // 3. Every Portcullis configuration ≥ every peer of the same scheme (and path).
+    // 3. Every Portcullis configuration ≥ every peer of the same scheme (and path). Configurations
+    // run minutes apart, so they are compared on drift-free figures: req/s ÷ the adjacent bare
+    // runs, and bare CPU/req ÷ CPU/req. Met when Portcullis is at least as good on both.
     for (const r of ours) {
       const rivals = peers.filter((p) => p.scheme === r.scheme && (r.path === null || p.path === r.path) && p.status === 'measured');
       if (rivals.length === 0) continue;
@@ -77,16 +90,18 @@ export function checkTargets(rows: readonly HttpRow[]): TargetCheck[] {
         out.push({ target: `≥ every ${r.scheme} peer: ${r.name}`, framework, status: 'pending', detail: r.status === 'not-built' ? 'not built yet' : `failed: ${r.error ?? ''}` });
         continue;
       }
-      const beaten = rivals.filter((p) => (r.reqPerSec ?? 0) < (p.reqPerSec ?? 0));
-      const best2 = rivals.reduce((b, p) => ((p.reqPerSec ?? 0) > (b.reqPerSec ?? 0) ? p : b));
+      const worse = (p: HttpRow): boolean => (r.ratioToBare ?? 0) < (p.ratioToBare ?? 0) || (r.cpuRatioToBare ?? 0) < (p.cpuRatioToBare ?? 0);
+      const beaten = rivals.filter(worse);
+      const best2 = rivals.reduce((b, p) => ((p.cpuRatioToBare ?? 0) > (b.cpuRatioToBare ?? 0) ? p : b));
+      const fig = (x: HttpRow): string => `${n(x.ratioToBare, 2)} / ${n(x.cpuRatioToBare, 2)} (${n(x.reqPerSec)} req/s, +${n(x.addedCpuMicrosPerReq, 1)} µs)`;
       out.push({
         target: `≥ every ${r.scheme} peer: ${r.name}`,
         framework,
         status: beaten.length === 0 ? 'met' : 'missed',
         detail:
-          beaten.length === 0
-            ? `${n(r.reqPerSec)} req/s vs best peer ${best2.name} ${n(best2.reqPerSec)} (${n((r.reqPerSec ?? 0) / (best2.reqPerSec ?? 1), 2)}×)`
-            : `slower than ${beaten.map((p) => `${p.name} (${n(p.reqPerSec)})`).join(', ')}: ${n(r.reqPerSec)} req/s`,
+          `÷ bare / CPU ratio ${fig(r)}; ` +
+          (beaten.length === 0 && Math.abs((r.cpuRatioToBare ?? 0) - (best2.cpuRatioToBare ?? 0)) <= 0.02 * (best2.cpuRatioToBare ?? 1) ? 'a tie within 2 %: ' : '') +
+          (beaten.length === 0 ? `best peer ${best2.name} ${fig(best2)}` : `behind ${beaten.map((p) => `${p.name} ${fig(p)}`).join(', ')}`),
       });
     }
   }
@@ -176,7 +191,8 @@ export async function writeDocs(dir: string): Promise<string[]> {
     `Portcullis against the bare frameworks and the peer middlewares, measured side by side in one run (issue #7).`,
     meta
       ? `Run of ${meta.date.slice(0, 16).replace('T', ' ')} UTC${meta.quick ? ' (**quick**: not for conclusions)' : ''} on ${meta.cpu}, ${meta.cores} cores, Node ${meta.node}; ` +
-        `the whole \`npm run bench\` took ${n((durations.total ?? 0) / 60, 1)} min.`
+        `the whole \`npm run bench\` took ${n((durations.total ?? 0) / 60, 1)} min.` +
+        (meta.rerun?.length ? ` Re-run since: ${meta.rerun.map((r) => `${r.phases.join(', ')} (${r.date.slice(0, 16).replace('T', ' ')} UTC)`).join('; ')}.` : '')
       : '',
     '',
     '**How it is measured.** Each server runs in its own process pinned to core 0 (`taskset -c 0`); autocannon drives it from another process pinned to core 1, ' +
@@ -224,7 +240,8 @@ export async function writeDocs(dir: string): Promise<string[]> {
     '',
     '## Soak',
     '',
-    `${n(plan.soakRequests ?? 1_000_000)} requests through each adapter per scheme, the server started with \`--expose-gc\`; heap used after full GCs is read after the warm-up and at the end. It may grow at most 10 %.`,
+    `${n(plan.soakRequests ?? 1_000_000)} requests through each adapter per scheme, the server started with \`--expose-gc\`; heap used after full GCs is read after the warm-up and at the end. It may grow at most 10 %. ` +
+      'Basic runs the cache-hit configuration; JWT runs with its verified-token cache on and the 10,000-token pool, so the cache is full from the warm-up on and every entry keeps being used.',
     '',
     soak.length > 0 ? soakTable(soak) : '*Not run.*',
     '',

@@ -104,6 +104,8 @@ export interface Meta {
   readonly cores: number;
   readonly plan: Record<string, number>;
   readonly phases: readonly string[];
+  /** Later runs of some phases into the same directory. */
+  readonly rerun?: readonly { readonly date: string; readonly phases: readonly string[] }[];
   readonly durations: Record<string, number>;
 }
 

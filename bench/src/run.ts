@@ -13,7 +13,7 @@
  *          --soak-requests N  --budget-min N (default 19)  --out <dir>  --no-docs
  */
 import { availableParallelism, cpus } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { BenchConfig } from './config.js';
 import { runHttp, type HttpPlan } from './http-bench.js';
@@ -153,9 +153,18 @@ async function main(): Promise<void> {
     }
   }
   durations.total = Math.round((performance.now() - started) / 1000);
-  writeJson(out, 'meta.json', meta);
+  // A run of some phases into a results directory keeps the rest of its meta (plan, total).
+  const previousMeta = phases.size < PHASES.length ? readJson<Meta>(out, 'meta.json') : undefined;
+  if (previousMeta !== undefined) {
+    const { total: _total, ...rerun } = durations;
+    writeJson(out, 'meta.json', {
+      ...previousMeta,
+      durations: { ...previousMeta.durations, ...rerun },
+      rerun: [...(previousMeta.rerun ?? []), { date: meta.date, phases: meta.phases }],
+    } satisfies Meta);
+  } else writeJson(out, 'meta.json', meta);
   log(`\ndone in ${elapsed(started)}; results in ${out}`);
-  if (!quick && !values['no-docs'] && out === RESULTS_DIR) {
+  if (!quick && !values['no-docs'] && resolve(out) === resolve(RESULTS_DIR)) {
     const written = await writeDocs(out);
     log(`wrote ${written.join(', ')}`);
   }

@@ -1,4 +1,5 @@
 import { checkProbes } from './check.js';
+import { jwtCredentials } from './schemes.js';
 import { FRAMEWORKS, type BenchConfig, type Framework, type Scheme } from './config.js';
 import type { Log } from './http-bench.js';
 import type { Child } from './proc.js';
@@ -8,10 +9,15 @@ import { defect, measure, startServer, type RunningServer } from './servers.js';
 /** Heap after GC may grow at most this much between the start (after warm-up) and the end. */
 export const MAX_HEAP_GROWTH = 0.1;
 
-/** The configuration soaked for a scheme: the cache-hit Basic (else the map verify), the cold JWT pool. */
+/**
+ * The configuration soaked for a scheme: the cache-hit Basic (else the map verify); for
+ * JWT the hot configuration (its verified-token cache on) driven with the 10,000-token
+ * pool, so the cache fills to its bound during the warm-up and every entry is touched
+ * throughout: a cache that is not bounded, or entries that leak, show up as growth.
+ */
 const CANDIDATES: Readonly<Record<'basic' | 'jwt', readonly string[]>> = {
   basic: ['portcullis-basic-cache', 'portcullis-basic-map'],
-  jwt: ['portcullis-jwt-cold'],
+  jwt: ['portcullis-jwt-hot'],
 };
 
 const MB = 1024 * 1024;
@@ -24,7 +30,7 @@ async function heap(server: RunningServer): Promise<{ heapUsed: number; rss: num
 }
 
 async function soakOne(driver: Child, framework: Framework, scheme: Scheme, config: BenchConfig, requests: number, log: Log): Promise<SoakRow> {
-  const base = { framework, scheme, id: config.id, name: config.name };
+  const base = { framework, scheme, id: config.id, name: scheme === 'jwt' ? `${config.name.replace(/ \(hot\)$/, '')} (cache on, 10,000-token pool)` : config.name };
   const empty = { requests: null, seconds: null, reqPerSec: null, heapStartMB: null, heapEndMB: null, growthPct: null, rssEndMB: null, passed: null };
   if (config.status !== 'ready') {
     log(`  ${config.id}: not built yet`);
@@ -33,9 +39,15 @@ async function soakOne(driver: Child, framework: Framework, scheme: Scheme, conf
   let server: RunningServer | undefined;
   try {
     server = await startServer(config.id, ['--expose-gc']);
-    const credentials = await config.credentials(server.url.replace(/\/$/, ''));
+    let credentials = await config.credentials(server.url.replace(/\/$/, ''));
     const failures = await checkProbes(server.port, credentials.probes);
     if (failures.length > 0) throw new Error(`check failed: ${failures.join('; ')}`);
+    if (scheme === 'jwt') {
+      const pool = jwtCredentials('cold');
+      const poolFailures = await checkProbes(server.port, pool.probes);
+      if (poolFailures.length > 0) throw new Error(`pool check failed: ${poolFailures.join('; ')}`);
+      credentials = { ...credentials, wire: pool.wire };
+    }
     const warm = await measure(driver, server, credentials.wire, { durationSec: requests >= 100_000 ? 3 : 0.5 });
     const warmDefect = defect(warm);
     if (warmDefect !== null) throw new Error(`warm-up: ${warmDefect}`);

@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { SessionData } from '@portcullis/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkProbes, get } from '../src/check.js';
 import type { ReadyConfig } from '../src/config.js';
@@ -51,5 +52,51 @@ describe('bench configurations', () => {
     const statuses = new Set(credentials.probes.map((p) => p.status));
     expect(statuses).toEqual(new Set([200, 401]));
     expect(await checkProbes(port, credentials.probes)).toEqual([]);
+  });
+});
+
+/**
+ * What one measured session request costs besides the read: nothing written, no cookie
+ * set (the claim in SESSION_NOTE). The store counts writes; the login writes once.
+ */
+describe('Portcullis session (hooks.session)', () => {
+  it.each(['express', 'koa', 'hono'] as const)('%s: GET / with the session reads it and writes nothing', async (framework) => {
+    const { MemorySessionStore } = await import('@portcullis/core');
+    const { sessionCredentials, sessionServer } = await import('../src/sessions.js');
+    const writes: string[] = [];
+    class CountingStore extends MemorySessionStore {
+      override async set(id: string, data: SessionData, ttlMs: number): Promise<void> {
+        writes.push('set');
+        return super.set(id, data, ttlMs);
+      }
+      override async update(id: string, data: SessionData, ttlMs: number): Promise<boolean> {
+        writes.push('update');
+        return super.update(id, data, ttlMs);
+      }
+    }
+    const server = await sessionServer(framework, new CountingStore());
+    open.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    const credentials = await sessionCredentials(framework, `http://127.0.0.1:${port}`);
+    const before = writes.length;
+    expect(before).toBeGreaterThan(0); // the logins wrote: the counter sees the store
+    const { request } = await import('node:http');
+    const headersOf = (headers: Record<string, string>) =>
+      new Promise<{ status: number; setCookie: string[] | undefined; challenge: string | undefined }>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port, path: '/', headers, agent: false }, (res) => {
+          res.resume();
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, setCookie: res.headers['set-cookie'], challenge: res.headers['www-authenticate'] }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    for (let i = 0; i < 20; i++) {
+      const answer = await headersOf(credentials.wire.headers);
+      expect(answer.status).toBe(200);
+      expect(answer.setCookie).toBeUndefined();
+    }
+    expect(writes.slice(before)).toEqual([]);
+    expect(await headersOf({})).toEqual({ status: 401, setCookie: undefined, challenge: 'Cookie realm="app"' });
   });
 });
