@@ -14,7 +14,7 @@ import { VerifiedTokenCache } from './cache.js';
 import { JwtError, isJwtError, type JwtErrorCode } from './errors.js';
 import { createKeyRing, type JwtKeyOptions, type KeyRing, type KeySource } from './keys.js';
 import { checkRevocationStore, type RevocationStore } from './revocation.js';
-import { JwtCredentials, RESERVED_CLAIMS, UNSAFE_NAMES, tokenFromClaims, type ClaimsPolicy, type Token } from './token.js';
+import { JwtCredentials, RESERVED_CLAIMS, UNSAFE_NAMES, hasValidDates, tokenFromClaims, type ClaimsPolicy, type Token } from './token.js';
 
 /** Looks up the user a verified token stands for (Litestar's `retrieve_user_handler`); sync or async. `null` → 401. */
 export type RetrieveUser<U extends BaseUser> = (
@@ -284,16 +284,17 @@ export function createEngine<U extends BaseUser>(options: JwtOptions<U>, who: st
     if (diff !== 0) throw new JwtError('claim_invalid');
   }
 
-  /** jose's rules (`exp <= now - leeway` is expired…), re-applied to cached tokens. */
+  /**
+   * The clock checks, run after every verification and on every cache hit: jose's
+   * rules (`exp <= now - leeway` is expired…), and an `iat` beyond the leeway in the
+   * future is refused whether or not `maxTokenAge` is set (RFC 7519 §4.1.6).
+   */
   function checkTimes(token: Token, now: number): void {
     const seconds = Math.floor(now / 1000);
     if (token.nbf !== undefined && token.nbf > seconds + clockTolerance) throw new JwtError('token_not_yet_valid');
     if (token.exp <= seconds - clockTolerance) throw new JwtError('token_expired');
-    if (maxTokenAge !== undefined) {
-      const age = seconds - (token.iat as number);
-      if (age - clockTolerance > maxTokenAge) throw new JwtError('token_expired');
-      if (age < -clockTolerance) throw new JwtError('claim_invalid');
-    }
+    if (token.iat !== undefined && token.iat > seconds + clockTolerance) throw new JwtError('claim_invalid');
+    if (maxTokenAge !== undefined && seconds - (token.iat as number) - clockTolerance > maxTokenAge) throw new JwtError('token_expired');
   }
 
   /**
@@ -333,6 +334,7 @@ export function createEngine<U extends BaseUser>(options: JwtOptions<U>, who: st
       throw fromJose(error);
     }
     const claims = tokenFromClaims(payload, policy);
+    checkTimes(claims, now);
     if (cache !== undefined && id !== undefined) {
       cache.set(id, claims, source.remote ? Date.now() + (ring.remoteMaxAge as number) : undefined);
     }
@@ -544,9 +546,16 @@ const JOSE_CODES: Readonly<Record<string, JwtErrorCode>> = Object.freeze({
 function fromJose(error: unknown): JwtError {
   if (isJwtError(error)) return error;
   const code: unknown = (error as { code?: unknown } | null)?.code;
+  if (code === 'ERR_JWT_CLAIM_VALIDATION_FAILED' || code === 'ERR_JWT_EXPIRED') {
+    // A malformed date claim is claim_invalid, whichever of jose's checks refused first.
+    const payload: unknown = (error as { payload?: unknown }).payload;
+    if (payload !== null && typeof payload === 'object' && !hasValidDates(payload as Record<string, unknown>)) {
+      return new JwtError('claim_invalid', { cause: error });
+    }
+  }
   if (code === 'ERR_JWT_CLAIM_VALIDATION_FAILED') {
-    const claim: unknown = (error as { claim?: unknown }).claim;
-    return new JwtError(claim === 'nbf' ? 'token_not_yet_valid' : 'claim_invalid', { cause: error });
+    const { claim, reason } = error as { claim?: unknown; reason?: unknown };
+    return new JwtError(claim === 'nbf' && reason === 'check_failed' ? 'token_not_yet_valid' : 'claim_invalid', { cause: error });
   }
   const mapped = typeof code === 'string' ? JOSE_CODES[code] : undefined;
   return new JwtError(mapped ?? 'token_malformed', { cause: error });

@@ -84,8 +84,28 @@ function invalid(): JwtError {
   return new JwtError('claim_invalid');
 }
 
+/** The latest NumericDate accepted: 9999-12-31T23:59:59Z, in seconds since the epoch. */
+export const MAX_NUMERIC_DATE = 253_402_300_799;
+
+/**
+ * A NumericDate as this library accepts it: a whole number of seconds from 0 to
+ * {@link MAX_NUMERIC_DATE}. Fractions, negatives, `1e308`, `Infinity` (`1e400` in
+ * JSON) and non-numbers are refused, so no date arithmetic ever sees them.
+ */
 function isNumericDate(value: unknown): value is number {
-  return typeof value === 'number' && Number.isFinite(value);
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= MAX_NUMERIC_DATE;
+}
+
+/** The registered date claims (`auth_time` is never read, so not checked). */
+const DATE_CLAIMS = ['exp', 'nbf', 'iat'] as const;
+
+/**
+ * True when every date claim the payload has (`exp`, `nbf`, `iat`) is a NumericDate.
+ * Used on jose's refusals too, so a malformed date is `claim_invalid` whichever
+ * check jose tripped first (a negative `exp` is not "expired").
+ */
+export function hasValidDates(payload: Readonly<Record<string, unknown>>): boolean {
+  return DATE_CLAIMS.every((name) => !Object.hasOwn(payload, name) || isNumericDate(payload[name]));
 }
 
 /**
