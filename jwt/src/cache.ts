@@ -1,19 +1,21 @@
 import { ConfigurationError, digestKey, sha256 } from '@portcullis/core';
+import type { KeySetStamp } from './jwks.js';
 import type { Token } from './token.js';
 
 interface Entry {
   readonly token: Token;
-  /** Wall-clock ms after which a key fetched from a remote JWKS must be looked up again. */
-  readonly keyDeadline: number | undefined;
+  /** For a key from a remote JWKS: the fetch of the key set that verified the token. */
+  readonly keySet: KeySetStamp | undefined;
 }
 
 /**
  * Remembers tokens whose signature and claims were verified, keyed by the
  * SHA-256 of the token, bounded (LRU). A hit skips signature verification only:
- * the clock checks (`exp`, `nbf`, `maxTokenAge`) and the revocation store run on
- * every request, so an expired or revoked token is never served from the cache.
- * Tokens verified with a remote JWKS key are re-verified once the JWKS cache age
- * has passed, so a key removed from the set stops working (JWT-31).
+ * the clock checks (`exp`, `nbf`, `iat`, `maxTokenAge`) and the revocation store run
+ * on every request, so an expired or revoked token is never served from the cache.
+ * A token verified with a remote JWKS key is cached with the key set it was verified
+ * against, and is verified again once that set has been replaced or is `cacheMaxAge`
+ * old, so the cache never outlives the key set (JWT-31).
  */
 export class VerifiedTokenCache {
   readonly #max: number;
@@ -38,10 +40,11 @@ export class VerifiedTokenCache {
     return digestKey(sha256(token));
   }
 
-  get(id: string): Token | undefined {
+  /** The cached token, or `undefined`; an entry whose key set is no longer `current` is dropped. */
+  get(id: string, current: (keySet: KeySetStamp) => boolean): Token | undefined {
     const entry = this.#entries.get(id);
     if (entry === undefined) return undefined;
-    if (entry.keyDeadline !== undefined && Date.now() >= entry.keyDeadline) {
+    if (entry.keySet !== undefined && !current(entry.keySet)) {
       this.#entries.delete(id);
       return undefined;
     }
@@ -50,9 +53,9 @@ export class VerifiedTokenCache {
     return entry.token;
   }
 
-  set(id: string, token: Token, keyDeadline: number | undefined): void {
+  set(id: string, token: Token, keySet: KeySetStamp | undefined): void {
     this.#entries.delete(id);
-    this.#entries.set(id, { token, keyDeadline });
+    this.#entries.set(id, { token, keySet });
     while (this.#entries.size > this.#max) {
       const oldest = this.#entries.keys().next().value as string;
       this.#entries.delete(oldest);

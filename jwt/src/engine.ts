@@ -309,7 +309,7 @@ export function createEngine<U extends BaseUser>(options: JwtOptions<U>, who: st
     if (!COMPACT_JWS.test(token)) throw new JwtError('token_malformed');
     if (cache === undefined) return verifySignature(token, now, undefined);
     const id = cache.id(token);
-    const hit = cache.get(id);
+    const hit = cache.get(id, ring.keySetCurrent);
     if (hit === undefined) return verifySignature(token, now, id);
     try {
       checkTimes(hit, now);
@@ -323,7 +323,7 @@ export function createEngine<U extends BaseUser>(options: JwtOptions<U>, who: st
 
   /** The cache miss: jose verifies the signature and the claims; the result is cached under `id`. */
   async function verifySignature(token: string, now: number, id: string | undefined): Promise<Token> {
-    const source: KeySource = { remote: false };
+    const source: KeySource = { keySet: undefined };
     let payload: Record<string, unknown>;
     try {
       ({ payload } = await jwtVerify(token, (header: JWTHeaderParameters) => ring.resolve(header, source), {
@@ -336,7 +336,7 @@ export function createEngine<U extends BaseUser>(options: JwtOptions<U>, who: st
     const claims = tokenFromClaims(payload, policy);
     checkTimes(claims, now);
     if (cache !== undefined && id !== undefined) {
-      cache.set(id, claims, source.remote ? Date.now() + (ring.remoteMaxAge as number) : undefined);
+      cache.set(id, claims, source.keySet);
     }
     if (revocation !== undefined) await checkRevocation(revocation, claims);
     return claims;

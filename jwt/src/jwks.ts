@@ -1,5 +1,5 @@
 import { ConfigurationError } from '@portcullis/core';
-import { createLocalJWKSet, createRemoteJWKSet, type JWTHeaderParameters } from 'jose';
+import { createLocalJWKSet, createRemoteJWKSet, jwksCache, type ExportedJWKSCache, type JWKSCacheInput, type JWTHeaderParameters } from 'jose';
 import { JwtError } from './errors.js';
 
 /**
@@ -24,11 +24,31 @@ export interface RemoteJwksOptions {
   headers?: Readonly<Record<string, string>>;
 }
 
+/**
+ * Which fetch of the key set a key came from: recorded with a cached verification,
+ * so the cache never outlives the key set it verified against.
+ */
+export interface KeySetStamp {
+  /** The fetched set itself: each fetch parses a new object, so identity tells fetches apart. */
+  readonly generation: object | null;
+  /** Wall-clock ms when jose applied that set (its own freshness starts there). */
+  readonly fetchedAt: number;
+}
+
 /** The configured remote set. */
 export interface RemoteJwks {
   readonly cacheMaxAge: number;
-  resolve(header: JWTHeaderParameters): Promise<CryptoKey>;
+  /** The key for a token header, and the fetch of the set it came from. */
+  resolve(header: JWTHeaderParameters): Promise<{ key: CryptoKey; keySet: KeySetStamp }>;
+  /**
+   * Synchronous: the stamp is of the set in use (no fetch replaced it since) and that
+   * set is younger than `cacheMaxAge`. Otherwise a cached verification must be redone.
+   */
+  isCurrent(keySet: KeySetStamp): boolean;
 }
+
+/** A stamp that is never current: the key's set could not be told (a fetch landed mid-lookup). */
+const UNKNOWN_SET: KeySetStamp = Object.freeze({ generation: null, fetchedAt: -Infinity });
 
 const LOOPBACK = new Set(['127.0.0.1', '[::1]', 'localhost']);
 const MAX_FAILURE_BACKOFF = 5_000;
@@ -66,7 +86,38 @@ export function remoteJwks(options: RemoteJwksOptions): RemoteJwks {
       if (typeof value !== 'string' || /[\r\n\0]/.test(name + value)) throw new ConfigurationError('jwt: jwks.headers must be strings without CR/LF');
     }
   }
-  const set = createRemoteJWKSet(url, { cacheMaxAge, cooldownDuration, timeoutDuration, ...(headers === undefined ? {} : { headers }) });
+  // jose writes every set it applies (and when) into this object: the key set's generation.
+  const applied: Partial<ExportedJWKSCache> = {};
+  const set = createRemoteJWKSet(url, {
+    cacheMaxAge,
+    cooldownDuration,
+    timeoutDuration,
+    ...(headers === undefined ? {} : { headers }),
+    [jwksCache]: applied as JWKSCacheInput,
+  });
+  let stamp: KeySetStamp = UNKNOWN_SET;
+  const currentStamp = (): KeySetStamp => {
+    const { jwks, uat } = applied;
+    if (jwks === undefined || typeof uat !== 'number') return UNKNOWN_SET;
+    if (stamp.generation !== jwks) stamp = Object.freeze({ generation: jwks, fetchedAt: uat });
+    return stamp;
+  };
+  /**
+   * The key, stamped with the set it came from. A lookup during which no fetch landed
+   * used the set in use before it; if one landed (the first request, a refresh), the
+   * lookup is repeated once on the new set while it is fresh (then it fetches nothing).
+   * Otherwise the key is stamped UNKNOWN_SET: its token is verified again next time.
+   */
+  const stamped = async (lookup: (header: JWTHeaderParameters) => Promise<CryptoKey>, header: JWTHeaderParameters) => {
+    let key: CryptoKey | undefined;
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const before = currentStamp();
+      key = await lookup(header);
+      if (before !== UNKNOWN_SET && currentStamp() === before) return { key, keySet: before };
+      if (!set.fresh) break;
+    }
+    return { key: key as CryptoKey, keySet: UNKNOWN_SET };
+  };
   const backoff = Math.min(cooldownDuration, MAX_FAILURE_BACKOFF);
   // jose times its cache with the wall clock, so the backoff does too.
   let failedAt: number | undefined;
@@ -80,17 +131,21 @@ export function remoteJwks(options: RemoteJwksOptions): RemoteJwks {
 
   return Object.freeze({
     cacheMaxAge,
-    async resolve(header: JWTHeaderParameters): Promise<CryptoKey> {
+    isCurrent(keySet: KeySetStamp): boolean {
+      // jose's own rule for a fresh set: Date.now() < fetched + cacheMaxAge.
+      return keySet === currentStamp() && Date.now() < keySet.fetchedAt + cacheMaxAge;
+    },
+    async resolve(header: JWTHeaderParameters): Promise<{ key: CryptoKey; keySet: KeySetStamp }> {
       if (failedAt !== undefined && Date.now() - failedAt < backoff) {
         if (cached === undefined || !set.fresh) throw new JwtError('jwks_unavailable');
         try {
-          return await cached(header);
+          return await stamped(cached, header);
         } catch (cause) {
           throw new JwtError(tokenFailure(cause) ? 'key_not_found' : 'jwks_unavailable', { cause });
         }
       }
       try {
-        const key = await set(header);
+        const key = await stamped(set, header);
         failedAt = undefined;
         cached = undefined;
         return key;

@@ -2,7 +2,7 @@ import { ConfigurationError } from '@portcullis/core';
 import { base64url, importJWK, type JWK, type JWTHeaderParameters } from 'jose';
 import { familyOf, MIN_RSA_BITS, type AlgorithmFamily, type JwtAlgorithm } from './algorithms.js';
 import { JwtError } from './errors.js';
-import { remoteJwks, type RemoteJwks, type RemoteJwksOptions } from './jwks.js';
+import { remoteJwks, type KeySetStamp, type RemoteJwks, type RemoteJwksOptions } from './jwks.js';
 
 /** A verification or signing key: a Web Crypto `CryptoKey`, or a JWK object (imported once, at construction). */
 export type KeyInput = CryptoKey | JWK;
@@ -53,7 +53,8 @@ interface Entry {
 
 /** Where a verification key came from, for the verified-token cache. */
 export interface KeySource {
-  remote: boolean;
+  /** Set when the key came from the remote JWKS: the fetch of the set it belongs to. */
+  keySet: KeySetStamp | undefined;
 }
 
 /** The configured keys: checked and imported once, at construction. */
@@ -65,8 +66,11 @@ export interface KeyRing {
   readonly signing: { readonly alg: JwtAlgorithm; readonly kid: string | undefined; readonly key: Promise<CryptoKey> } | undefined;
   /** Settles when every local key is imported; rejects with a `ConfigurationError` if one cannot be. */
   readonly ready: Promise<void>;
-  /** The remote JWKS's `cacheMaxAge` (ms), when one is configured. */
-  readonly remoteMaxAge: number | undefined;
+  /**
+   * Synchronous: a key set stamp is still the remote JWKS's set in use and younger
+   * than its `cacheMaxAge` (see `RemoteJwks.isCurrent`). False without a remote JWKS.
+   */
+  keySetCurrent(keySet: KeySetStamp): boolean;
 }
 
 const fail = (detail: string): never => {
@@ -168,7 +172,7 @@ export function createKeyRing(options: JwtKeyOptions): KeyRing {
     algorithms,
     signing: signingEntry === undefined ? undefined : Object.freeze({ alg: signingEntry.alg, kid: signingEntry.kid, key: signingEntry.sign as Promise<CryptoKey> }),
     ready,
-    remoteMaxAge: remote?.cacheMaxAge,
+    keySetCurrent: (keySet: KeySetStamp): boolean => remote !== undefined && remote.isCurrent(keySet),
     async resolve(header: JWTHeaderParameters, source: KeySource): Promise<CryptoKey> {
       const { alg, kid } = header;
       // Nested JWTs and other content types are not supported (JWT-33).
@@ -188,8 +192,9 @@ export function createKeyRing(options: JwtKeyOptions): KeyRing {
       }
       if (exact.length > 1) throw new JwtError('key_not_found');
       if (remote !== undefined && family.kind !== 'hmac') {
-        source.remote = true;
-        return remote.resolve(header);
+        const { key, keySet } = await remote.resolve(header);
+        source.keySet = keySet;
+        return key;
       }
       throw new JwtError('key_not_found');
     },

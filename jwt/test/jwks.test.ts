@@ -1,5 +1,5 @@
 import { SimpleUser, basicAuth, createAuthenticator, multi, type Principal } from '@portcullis/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { jwtAuth, type JwtAuthOptions } from '../src/index.js';
 import {
   AUDIENCE,
@@ -214,6 +214,69 @@ describe('remote JWKS', () => {
     expect((await auth(jwt, token)).user.identity).toBe('alice'); // still within cacheMaxAge
     await sleep(450);
     expect((await refusal(auth(jwt, token))).code).toBe('key_not_found');
+  });
+
+  describe('JWT-31(b) on a frozen wall clock (jose times the key set with Date.now)', () => {
+    const MAX_AGE = 600_000;
+    const jwksOptions = (url: string) => ({ url, cacheMaxAge: MAX_AGE, cooldownDuration: 30_000, timeoutDuration: 1_000 });
+    const esToken = (sub: string) => sign({ sub }, { alg: 'ES256', key: ec.privateKey, header: { kid: 'ec-1' } });
+    beforeAll(() => {
+      vi.useFakeTimers({ toFake: ['Date'] });
+    });
+    afterEach(() => {
+      vi.setSystemTime(T0);
+    });
+    afterAll(() => {
+      vi.useRealTimers();
+    });
+
+    it('JWT-31(b) a cached token whose key was removed is refused once the key set it was verified with is cacheMaxAge old', async () => {
+      vi.setSystemTime(T0);
+      const idp = await server([ec.jwk]);
+      const jwt = backend(idp.url, { jwks: jwksOptions(idp.url) });
+      expect((await auth(jwt, await esToken('alice'))).user.identity).toBe('alice'); // the set is fetched at T0
+      vi.setSystemTime(T0 + MAX_AGE - 10_000);
+      const late = await esToken('bob');
+      expect((await auth(jwt, late)).user.identity).toBe('bob'); // verified late with the set of T0, and cached
+      idp.keys = []; // the provider rotates the key out
+      vi.setSystemTime(T0 + MAX_AGE - 1);
+      expect((await auth(jwt, late)).user.identity).toBe('bob'); // within the bound
+      expect(idp.hits).toBe(1);
+      vi.setSystemTime(T0 + MAX_AGE); // the set of T0 is cacheMaxAge old: not T0 + MAX_AGE - 10 s + MAX_AGE
+      expect(await refusal(auth(jwt, late))).toMatchObject({ status: 'invalid_credentials', code: 'key_not_found', challenge: INVALID_TOKEN });
+      expect(idp.hits).toBe(2);
+    });
+
+    it('JWT-31(b) a refresh that drops the key makes a cached token re-verify at once, before cacheMaxAge', async () => {
+      vi.setSystemTime(T0);
+      const idp = await server([ec.jwk]);
+      const jwt = backend(idp.url, { jwks: jwksOptions(idp.url) });
+      const token = await esToken('alice');
+      expect((await auth(jwt, token)).user.identity).toBe('alice');
+      idp.keys = [];
+      vi.setSystemTime(T0 + 30_001); // past the cooldown: an unknown kid refetches the set
+      const unknown = await sign({}, { alg: 'ES256', key: ec.privateKey, header: { kid: 'ec-9' } });
+      expect((await refusal(auth(jwt, unknown))).code).toBe('key_not_found');
+      expect(idp.hits).toBe(2);
+      expect((await refusal(auth(jwt, token))).code).toBe('key_not_found'); // the cached verification is not used
+      expect(idp.hits).toBe(2);
+    });
+
+    it('a cached token whose key is still published keeps working across refreshes (re-verified, then cached again)', async () => {
+      vi.setSystemTime(T0);
+      const idp = await server([ec.jwk]);
+      const jwt = backend(idp.url, { jwks: jwksOptions(idp.url) });
+      const token = await esToken('alice');
+      await auth(jwt, token);
+      vi.setSystemTime(T0 + MAX_AGE);
+      const refreshed = jwt.authenticate(connection({ token }));
+      expect(refreshed).toBeInstanceOf(Promise); // re-verified: the set is refetched
+      expect((await refreshed)?.user.identity).toBe('alice');
+      expect(idp.hits).toBe(2);
+      const hit = jwt.authenticate(connection({ token }));
+      expect(hit).not.toBeInstanceOf(Promise); // and cached again, with the new set
+      expect(idp.hits).toBe(2);
+    });
   });
 
   it('JWT-31(c) a {"kty":"oct"} member with the token’s kid → 401-T', async () => {
