@@ -14,6 +14,7 @@ import {
   CLOCK_PATH,
   T0,
   b64url,
+  badDatePayloads,
   claims,
   clockRoute,
   frozenClock,
@@ -185,6 +186,17 @@ export const jwtHeader: Scenario = {
           const res = await t.get('/some-path').set('Authorization', `Bearer ${bad}`);
           expect(res.status).toBe(401);
           expect(res.headers['www-authenticate']).toBe(INVALID_TOKEN);
+        }
+      },
+    },
+    {
+      name: 'JWT-11 an iat in the future (no maxTokenAge) and exp/nbf/iat that are not whole seconds in range → 401-T, never "expired"',
+      async run(t) {
+        for (const payload of badDatePayloads({ sub: ALICE.id })) {
+          const bad = await signJws({ alg: 'HS256', typ: 'at+jwt' }, payload);
+          const res = await t.get('/some-path').set('Authorization', `Bearer ${bad}`);
+          expect(res.status, payload).toBe(401);
+          expect(res.headers['www-authenticate'], payload).toBe(INVALID_TOKEN);
         }
       },
     },

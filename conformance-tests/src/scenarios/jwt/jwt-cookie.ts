@@ -13,6 +13,7 @@ import {
   REVOKED,
   SECRET,
   T0,
+  badDatePayloads,
   claims,
   clockRoute,
   frozenClock,
@@ -203,6 +204,17 @@ export const jwtCookie: Scenario = {
           expect(res.headers['set-cookie']).toEqual(['access_token=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax']);
         } finally {
           await setClock(t, T0);
+        }
+      },
+    },
+    {
+      name: 'JWT-11 a cookie whose iat is in the future, or whose exp/nbf/iat are not whole seconds in range → 401-T, never "expired"',
+      async run(t) {
+        for (const payload of badDatePayloads()) {
+          const bad = await signJws({ alg: 'HS256', typ: 'at+jwt' }, payload);
+          const res = await t.get('/some-path').set('Cookie', `access_token=${bad}`);
+          expect(res.status, payload).toBe(401);
+          expect(res.headers['www-authenticate'], payload).toBe(INVALID_TOKEN);
         }
       },
     },

@@ -94,6 +94,25 @@ export function claims(extra: Record<string, unknown> = {}, now = T0): Record<st
   return { sub: 'alice', iss: ISSUER, aud: AUDIENCE, iat, exp: iat + 300, jti: crypto.randomUUID(), ...extra };
 }
 
+/**
+ * Payloads (JSON text) of otherwise valid tokens whose date claims are refused as
+ * invalid (401 `invalid_token`, never "expired"): an `iat` two minutes in the future
+ * (no `maxTokenAge`, no leeway), and `exp`/`nbf`/`iat` that are not whole seconds from
+ * 0 to 253402300799 (`1e400` is how JSON spells a number that parses to `Infinity`).
+ */
+export function badDatePayloads(extra: Record<string, unknown> = {}): string[] {
+  const json = (dates: Record<string, unknown>) => JSON.stringify(claims({ ...extra, ...dates }));
+  const { exp: _exp, ...noExp } = claims(extra);
+  return [
+    json({ iat: T0S + 120 }),
+    json({ exp: 1e308 }),
+    json({ exp: T0S + 300.5 }),
+    json({ nbf: -1 }),
+    json({ iat: String(T0S) }),
+    `${JSON.stringify(noExp).slice(0, -1)},"exp":1e400}`,
+  ];
+}
+
 /** Who the request is, its scopes and its token's subject. */
 export function me(view: HandlerView): HandlerResult {
   return { json: { user: view.user.displayName, authenticated: view.user.isAuthenticated, scopes: view.auth.scopes } };
