@@ -19,7 +19,11 @@ export type JwtErrorCode =
   | 'token_expired'
   /** `nbf` is in the future (beyond the leeway). */
   | 'token_not_yet_valid'
-  /** A claim or header is missing or wrong: `iss`, `aud`, `sub`, `typ`, `scope`, `crit`, `cty`, a future `iat`… */
+  /**
+   * A claim or header is missing or wrong: `iss`, `aud`, `sub`, `typ`, `scope`, `crit`, `cty`, an `iat`
+   * in the future (beyond the leeway), an `exp`/`nbf`/`iat` that is not a whole number of seconds from
+   * 0 to 253402300799…
+   */
   | 'claim_invalid'
   /** `(iss, jti)` is on the denylist, or the token was issued before the subject's cut-off. */
   | 'token_revoked'

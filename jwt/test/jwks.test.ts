@@ -220,6 +220,12 @@ describe('remote JWKS', () => {
     const MAX_AGE = 600_000;
     const jwksOptions = (url: string) => ({ url, cacheMaxAge: MAX_AGE, cooldownDuration: 30_000, timeoutDuration: 1_000 });
     const esToken = (sub: string) => sign({ sub }, { alg: 'ES256', key: ec.privateKey, header: { kid: 'ec-1' } });
+    /** A provider publishing ec-1, and a backend whose first fetch happens at T0. */
+    async function provider() {
+      vi.setSystemTime(T0);
+      const idp = await server([ec.jwk]);
+      return { idp, jwt: backend(idp.url, { jwks: jwksOptions(idp.url) }) };
+    }
     beforeAll(() => {
       vi.useFakeTimers({ toFake: ['Date'] });
     });
@@ -231,9 +237,7 @@ describe('remote JWKS', () => {
     });
 
     it('JWT-31(b) a cached token whose key was removed is refused once the key set it was verified with is cacheMaxAge old', async () => {
-      vi.setSystemTime(T0);
-      const idp = await server([ec.jwk]);
-      const jwt = backend(idp.url, { jwks: jwksOptions(idp.url) });
+      const { idp, jwt } = await provider();
       expect((await auth(jwt, await esToken('alice'))).user.identity).toBe('alice'); // the set is fetched at T0
       vi.setSystemTime(T0 + MAX_AGE - 10_000);
       const late = await esToken('bob');
@@ -248,9 +252,7 @@ describe('remote JWKS', () => {
     });
 
     it('JWT-31(b) a refresh that drops the key makes a cached token re-verify at once, before cacheMaxAge', async () => {
-      vi.setSystemTime(T0);
-      const idp = await server([ec.jwk]);
-      const jwt = backend(idp.url, { jwks: jwksOptions(idp.url) });
+      const { idp, jwt } = await provider();
       const token = await esToken('alice');
       expect((await auth(jwt, token)).user.identity).toBe('alice');
       idp.keys = [];
@@ -263,9 +265,7 @@ describe('remote JWKS', () => {
     });
 
     it('a cached token whose key is still published keeps working across refreshes (re-verified, then cached again)', async () => {
-      vi.setSystemTime(T0);
-      const idp = await server([ec.jwk]);
-      const jwt = backend(idp.url, { jwks: jwksOptions(idp.url) });
+      const { idp, jwt } = await provider();
       const token = await esToken('alice');
       await auth(jwt, token);
       vi.setSystemTime(T0 + MAX_AGE);
