@@ -1,9 +1,43 @@
 import { generateSessionId, sessionAuth, type AuthenticationFailure, type SessionEvent } from '@portcullis/core';
 import { expect } from 'vitest';
 import type { Client, Scenario } from '../../scenario.js';
-import { Accounts, SAME_ORIGIN, answering, cookie, cookieValue, idOf, jsonBody, loginOf, logoutOf, sessionsOf, type SessionStoreFactory } from './fixtures.js';
+import type { AppSpec } from '../../spec.js';
+import { Accounts, SAME_ORIGIN, answering, cookie, cookieValue, idOf, jsonBody, loginOf, logoutRoute, sessionsOf, type SessionStoreFactory } from './fixtures.js';
 
 const PASSWORD = 'S3cr3t!Pw';
+
+/**
+ * The app of the logging scenarios: Alice's account, `POST /login` (JSON), `POST
+ * /logout`, and `GET /me` behind required session authentication; session
+ * events go to `sessionLog`.
+ */
+function aliceApp(stores: SessionStoreFactory, sessionLog: (event: SessionEvent) => void): AppSpec {
+  const accounts = new Accounts();
+  const ready = accounts.create('Alice', 'alice@example.com', PASSWORD);
+  return {
+    backend: sessionAuth({ retrieveUser: (s) => accounts.byId(s.user_id), exclude: ['/login'] }),
+    mode: 'required',
+    exclude: ['/login'],
+    sessions: sessionsOf(stores, { log: sessionLog }),
+    routes: [
+      {
+        method: 'POST',
+        path: '/login',
+        handler: (view) =>
+          answering(view, async () => {
+            await ready;
+            const { email, password } = jsonBody(view);
+            const user = await accounts.backend.verifyCredentials(String(email), String(password), view.connection);
+            if (user === null) return { status: 401, text: 'Unauthorized' };
+            await loginOf(view)(user, { user_id: user.id });
+            return { text: 'in' };
+          }),
+      },
+      logoutRoute(),
+      { method: 'GET', path: '/me', handler: (view) => ({ text: view.user.displayName }) },
+    ],
+  };
+}
 
 /**
  * LEAK-07: with capturing loggers on authentication and sessions, a failed
@@ -18,39 +52,9 @@ export function logging(stores: SessionStoreFactory): Scenario {
     needs: ['sessions'],
     app: () => {
       lines.length = 0;
-      const accounts = new Accounts();
-      const ready = accounts.create('Alice', 'alice@example.com', PASSWORD);
       return {
-        backend: sessionAuth({ retrieveUser: (s) => accounts.byId(s.user_id), exclude: ['/login'] }),
-        mode: 'required',
-        exclude: ['/login'],
+        ...aliceApp(stores, (event) => lines.push(JSON.stringify(event))),
         log: (event: AuthenticationFailure) => lines.push(JSON.stringify(event)),
-        sessions: sessionsOf(stores, { log: (event: SessionEvent) => lines.push(JSON.stringify(event)) }),
-        routes: [
-          {
-            method: 'POST',
-            path: '/login',
-            handler: (view) =>
-              answering(view, async () => {
-                await ready;
-                const { email, password } = jsonBody(view);
-                const user = await accounts.backend.verifyCredentials(String(email), String(password), view.connection);
-                if (user === null) return { status: 401, text: 'Unauthorized' };
-                await loginOf(view)(user, { user_id: user.id });
-                return { text: 'in' };
-              }),
-          },
-          {
-            method: 'POST',
-            path: '/logout',
-            handler: (view) =>
-              answering(view, async () => {
-                await logoutOf(view)();
-                return { text: 'out' };
-              }),
-          },
-          { method: 'GET', path: '/me', handler: (view) => ({ text: view.user.displayName }) },
-        ],
       };
     },
     cases: [
@@ -100,39 +104,7 @@ export function unknownIdLogging(stores: SessionStoreFactory): Scenario {
     needs: ['sessions'],
     app: () => {
       events.length = 0;
-      const accounts = new Accounts();
-      const ready = accounts.create('Alice', 'alice@example.com', PASSWORD);
-      return {
-        backend: sessionAuth({ retrieveUser: (s) => accounts.byId(s.user_id), exclude: ['/login'] }),
-        mode: 'required',
-        exclude: ['/login'],
-        sessions: sessionsOf(stores, { log: (event: SessionEvent) => events.push(event) }),
-        routes: [
-          {
-            method: 'POST',
-            path: '/login',
-            handler: (view) =>
-              answering(view, async () => {
-                await ready;
-                const { email, password } = jsonBody(view);
-                const user = await accounts.backend.verifyCredentials(String(email), String(password), view.connection);
-                if (user === null) return { status: 401, text: 'Unauthorized' };
-                await loginOf(view)(user, { user_id: user.id });
-                return { text: 'in' };
-              }),
-          },
-          {
-            method: 'POST',
-            path: '/logout',
-            handler: (view) =>
-              answering(view, async () => {
-                await logoutOf(view)();
-                return { text: 'out' };
-              }),
-          },
-          { method: 'GET', path: '/me', handler: (view) => ({ text: view.user.displayName }) },
-        ],
-      };
+      return aliceApp(stores, (event) => events.push(event));
     },
     cases: [
       {

@@ -1,7 +1,7 @@
 import { saveSession, sessionAuth, sessionData, SimpleUser, type SessionData } from '@portcullis/core';
 import { expect } from 'vitest';
 import type { Client, Scenario } from '../../scenario.js';
-import { SAME_ORIGIN, answering, cookie, cookieValue, loginOf, logoutOf, sessionsOf, setCookies, type SessionStoreFactory } from './fixtures.js';
+import { SAME_ORIGIN, answering, cookie, cookieValue, loginOf, logoutRoute, sessionsOf, setCookies, type SessionStoreFactory } from './fixtures.js';
 
 /**
  * Keys that the session libraries own on their session objects (express-session's
@@ -81,15 +81,7 @@ export function reservedKeys(stores: SessionStoreFactory): Scenario {
               return { text: 'remembered' };
             }),
         },
-        {
-          method: 'POST',
-          path: '/logout',
-          handler: (view) =>
-            answering(view, async () => {
-              await logoutOf(view)();
-              return { text: 'out' };
-            }),
-        },
+        logoutRoute(),
         {
           method: 'GET',
           path: '/data',
