@@ -3,7 +3,10 @@ import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'exp
 import expressSession from 'express-session';
 import {
   MemorySessionStore,
+  SESSION_NAMESPACE,
   SessionError,
+  assertCanLogin as coreAssertCanLogin,
+  copySessionData,
   csrfToken as coreCsrfToken,
   deletionCookie,
   describeSessionError,
@@ -11,6 +14,7 @@ import {
   isSessionError,
   login as coreLogin,
   logout as coreLogout,
+  namespacedData,
   parseCookies,
   sessionConfig,
   sessionGate,
@@ -39,15 +43,18 @@ export interface ExpressSessionsOptions extends SessionOptions {
 
 type ExpressSession = expressSession.Session & Partial<expressSession.SessionData> & Record<string, unknown>;
 
-function ownData(session: ExpressSession): SessionData {
-  const out: SessionData = {};
-  for (const key of Object.keys(session)) if (key !== 'cookie') out[key] = session[key];
-  return JSON.parse(JSON.stringify(out)) as SessionData;
+/**
+ * Portcullis's data lives under one key of `req.session` (`SESSION_NAMESPACE`):
+ * express-session's own fields (`id`, `cookie`, `save`, `regenerate`…) are never
+ * overwritten, and the app's keys round-trip whatever they are.
+ */
+function ownData(session: ExpressSession): SessionData | null {
+  const data = namespacedData(session);
+  return data === null ? null : copySessionData(data);
 }
 
 function replaceData(session: ExpressSession, data: SessionData): void {
-  for (const key of Object.keys(session)) if (key !== 'cookie') delete session[key];
-  Object.assign(session, data);
+  session[SESSION_NAMESPACE] = copySessionData(data);
 }
 
 function promised(run: (done: (err?: unknown) => void) => void): Promise<void> {
@@ -67,8 +74,8 @@ function expressPort(req: Request, res: Response, config: SessionConfig): Sessio
   let deletion: string | undefined;
 
   const session = (): ExpressSession | undefined => req.session as ExpressSession | undefined;
-  /** A session generated for this request that holds nothing is not a session yet. */
-  const blank = (s: ExpressSession): boolean => generatedIn.has(req) && !written && Object.keys(ownData(s)).length === 0;
+  /** A session without Portcullis's data (just generated, or an old-layout record) is not a session. */
+  const blank = (s: ExpressSession): boolean => namespacedData(s) === null;
   // express-session skips requests while its store reports a disconnect: fail closed.
   const check = (): void => {
     if (session() === undefined && !destroyed && hasCookie) throw unavailable();
@@ -104,8 +111,8 @@ function expressPort(req: Request, res: Response, config: SessionConfig): Sessio
     async get() {
       check();
       const s = session();
-      if (s === undefined || blank(s)) return null;
-      return Object.freeze(ownData(s));
+      const data = s === undefined ? null : ownData(s);
+      return data === null ? null : Object.freeze(data);
     },
     async set(data) {
       check();
@@ -269,6 +276,27 @@ export function sessions(options: ExpressSessionsOptions): RequestHandler {
  */
 export function login(req: Request, user: BaseUser, data?: SessionData): Promise<void> {
   return coreLogin(toConnection(req, Date.now), user, data);
+}
+
+/**
+ * Throws, before anything is created, the `SessionError` that `login` would
+ * throw without touching the store: `session_insecure_transport` (a `Secure`
+ * cookie over plain HTTP; logged with the fix) or `session_not_configured`.
+ * Call it at signup before creating the account, so a refused login does not
+ * leave the account behind. `sessionErrors()` answers it (403, 500).
+ *
+ * @example
+ * ```ts
+ * app.post('/signup', async (req, res) => {
+ *   assertCanLogin(req);
+ *   const user = await users.create(req.body);
+ *   await login(req, user, { userId: user.id });
+ *   res.status(201).json(user);
+ * });
+ * ```
+ */
+export function assertCanLogin(req: Request): void {
+  coreAssertCanLogin(toConnection(req, Date.now));
 }
 
 /**

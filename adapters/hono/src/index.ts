@@ -118,4 +118,4 @@ export function Requires(scopes: string | readonly string[], options?: RequiresO
 }
 
 export type { HonoSessionsOptions } from './session.js';
-export { sessions, login, logout, csrfToken } from './session.js';
+export { sessions, login, logout, assertCanLogin, csrfToken } from './session.js';

@@ -1,5 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import {
+  assertCanLogin as coreAssertCanLogin,
   csrfToken as coreCsrfToken,
   describeSessionError,
   isSecureRequest,
@@ -118,6 +119,27 @@ export function sessions(options: HonoSessionsOptions): MiddlewareHandler {
  */
 export function login(c: Context, user: BaseUser, data?: SessionData): Promise<void> {
   return coreLogin(toConnection(c, Date.now), user, data);
+}
+
+/**
+ * Throws, before anything is created, the `SessionError` that `login` would
+ * throw without touching the store: `session_insecure_transport` (a `Secure`
+ * cookie over plain HTTP; logged with the fix) or `session_not_configured`.
+ * Call it at signup before creating the account, so a refused login does not
+ * leave the account behind. `sessions()` answers it (403, 500).
+ *
+ * @example
+ * ```ts
+ * app.post('/signup', async (c) => {
+ *   assertCanLogin(c);
+ *   const user = await users.create(await c.req.json());
+ *   await login(c, user, { userId: user.id });
+ *   return c.json(user, 201);
+ * });
+ * ```
+ */
+export function assertCanLogin(c: Context): void {
+  coreAssertCanLogin(toConnection(c, Date.now));
 }
 
 /**

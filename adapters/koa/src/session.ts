@@ -4,6 +4,9 @@ import createSession from 'koa-session';
 import {
   ConfigurationError,
   MemorySessionStore,
+  SESSION_NAMESPACE,
+  assertCanLogin as coreAssertCanLogin,
+  copySessionData,
   SessionError,
   csrfToken as coreCsrfToken,
   describeSessionError,
@@ -12,6 +15,7 @@ import {
   isSessionError,
   login as coreLogin,
   logout as coreLogout,
+  namespacedData,
   parseCookies,
   sessionConfig,
   sessionGate,
@@ -53,7 +57,29 @@ function unavailable(cause?: unknown): SessionError {
   return new SessionError('session_store_unavailable', cause === undefined ? undefined : { cause });
 }
 
-/** The session port of a Koa request, over koa-session's `ctx.session`. */
+/**
+ * koa-session keeps the cookie lifetime in the per-request `ctx.sessionOptions.maxAge`,
+ * and changes it as it goes: a save of a browser-session cookie clears it (so a
+ * second save in the same request, such as the auto-commit after `login`, set a
+ * 24-hour cookie), and loading a session restores it from the stored `_maxAge` /
+ * `_session`. Pinned back to the configured lifetime before every save, so the
+ * cookie's lifetime never depends on whether a session existed before.
+ */
+function pinLifetime(ctx: Context, config: SessionConfig): void {
+  const options = (ctx as { sessionOptions?: { maxAge?: unknown } }).sessionOptions;
+  if (options !== undefined) options.maxAge = lifetimeOf(config);
+}
+
+function lifetimeOf(config: SessionConfig): number | 'session' {
+  return config.cookie.maxAge === undefined ? 'session' : config.cookie.maxAge * 1000;
+}
+
+/**
+ * The session port of a Koa request, over koa-session's `ctx.session`. Portcullis's
+ * data lives under one key of it (`SESSION_NAMESPACE`): koa-session's own fields
+ * (`_expire`, `_maxAge`, `_session`, `isNew`, `maxAge`, `save`…) are never
+ * overwritten, and the app's keys round-trip whatever they are.
+ */
 function koaPort(ctx: SessionContext, config: SessionConfig): SessionPort {
   const hasCookie = parseCookies(ctx.get('cookie') || undefined).has(config.cookie.name);
   let written = false;
@@ -62,7 +88,8 @@ function koaPort(ctx: SessionContext, config: SessionConfig): SessionPort {
   let loaded = false;
 
   const session = (): KoaSession | null => ctx.session;
-  const blank = (s: KoaSession): boolean => s.isNew && !written && Object.keys(s.toJSON()).length === 0;
+  /** A session without Portcullis's data (just created, or an old-layout record) is not a session. */
+  const blank = (s: KoaSession): boolean => namespacedData(s) === null;
   const generated = (): string | undefined => generatedIn.get(ctx)?.at(-1);
 
   const port: SessionPort = {
@@ -71,27 +98,30 @@ function koaPort(ctx: SessionContext, config: SessionConfig): SessionPort {
     config,
     async get() {
       const s = session();
-      if (s === null || blank(s)) return null;
+      const data = s === null ? null : namespacedData(s);
+      if (s === null || data === null) return null;
       if (!loaded && !written) {
         loaded = true;
         key = s.externalKey;
       }
-      return Object.freeze(JSON.parse(JSON.stringify(s.toJSON())) as SessionData);
+      return Object.freeze(copySessionData(data));
     },
     async set(data) {
       if (destroyed) {
         await port.regenerate(data);
         return true;
       }
-      ctx.session = { ...data } as unknown as KoaSession;
+      ctx.session = { [SESSION_NAMESPACE]: copySessionData(data) } as unknown as KoaSession;
       const s = ctx.session as KoaSession;
+      pinLifetime(ctx, config);
       await s.save();
       written = true;
       key = s.externalKey;
       return !lostIn.has(ctx);
     },
     async regenerate(data) {
-      ctx.session = { ...data } as unknown as KoaSession;
+      ctx.session = { [SESSION_NAMESPACE]: copySessionData(data) } as unknown as KoaSession;
+      pinLifetime(ctx, config);
       await (ctx.session as KoaSession).regenerate();
       written = true;
       destroyed = false;
@@ -160,7 +190,7 @@ export function sessions(app: Koa<any, any>, options: KoaSessionsOptions): Middl
   const inner = createSession(
     {
       key: cookie.name,
-      maxAge: cookie.maxAge === undefined ? 'session' : cookie.maxAge * 1000,
+      maxAge: lifetimeOf(config),
       autoCommit: true,
       overwrite: true,
       httpOnly: true,
@@ -195,7 +225,12 @@ export function sessions(app: Koa<any, any>, options: KoaSessionsOptions): Middl
         const body = (ctx.request as { body?: unknown }).body;
         const denied = await sessionGate(connection, () => formField(ctx.get('content-type') || undefined, body, field));
         if (denied !== null) return sendDescription(ctx, denied);
-        await next();
+        try {
+          await next();
+        } finally {
+          // koa-session auto-commits after this: with the configured lifetime.
+          pinLifetime(ctx, config);
+        }
       });
     } catch (error) {
       // A store that fails while loading or saving the session: fail closed with 503.
@@ -225,6 +260,27 @@ export function sessions(app: Koa<any, any>, options: KoaSessionsOptions): Middl
  */
 export function login(ctx: Context, user: BaseUser, data?: SessionData): Promise<void> {
   return coreLogin(toConnection(ctx, Date.now), user, data);
+}
+
+/**
+ * Throws, before anything is created, the `SessionError` that `login` would
+ * throw without touching the store: `session_insecure_transport` (a `Secure`
+ * cookie over plain HTTP; logged with the fix) or `session_not_configured`.
+ * Call it at signup before creating the account, so a refused login does not
+ * leave the account behind. `sessions()` answers it (403, 500).
+ *
+ * @example
+ * ```ts
+ * router.post('/signup', async (ctx) => {
+ *   assertCanLogin(ctx);
+ *   const user = await users.create(ctx.request.body);
+ *   await login(ctx, user, { userId: user.id });
+ *   ctx.status = 201;
+ * });
+ * ```
+ */
+export function assertCanLogin(ctx: Context): void {
+  coreAssertCanLogin(toConnection(ctx, Date.now));
 }
 
 /**

@@ -24,12 +24,16 @@ export interface SessionEvent {
     | 'session_logout'
     | 'session_expired'
     | 'session_store_unavailable'
+    | 'session_unknown_id'
+    | 'session_insecure_transport'
     | 'csrf_rejected';
   /** The first 12 hex digits of SHA-256(session id), when there is a session. */
   readonly sid?: string;
   readonly method: string;
   /** The path, control characters escaped. */
   readonly path: string;
+  /** What to change, for events that are a configuration problem (`session_insecure_transport`). */
+  readonly hint?: string;
 }
 
 /** Options shared by every adapter's `sessions(...)`. */
@@ -64,7 +68,10 @@ export interface SessionOptions {
   readonly logoutPath?: string | false;
   /** The clock for timeouts, in ms since the epoch. Default `Date.now`; tests freeze it. */
   readonly clock?: () => number;
-  /** Receives session events (login, logout, expiry, store outage, CSRF refusal). */
+  /**
+   * Receives session events (login, logout, expiry, an unknown or forged id, a
+   * refused insecure login, store outage, CSRF refusal): the failure log.
+   */
   readonly log?: (event: SessionEvent) => void;
 }
 

@@ -2,7 +2,7 @@ import type { Connection } from '../connection.js';
 import { bytesEqual } from '../timing.js';
 import type { CsrfConfig, SessionConfig } from './config.js';
 import { base64url, fromBase64url, hmac, randomBytes } from './encoding.js';
-import { guarded, portOf } from './state.js';
+import { loadSession, portOf } from './state.js';
 import type { SessionPort } from './port.js';
 
 const MAX_TOKEN_LENGTH = 128;
@@ -28,7 +28,7 @@ function message(binding: string, nonce: string): string {
  */
 export async function csrfToken(connection: Connection): Promise<string> {
   const port = portOf(connection);
-  await guarded(connection, port, () => port.get());
+  await loadSession(connection, port);
   const nonce = base64url(randomBytes(16));
   const [key] = await port.config.keys();
   const mac = await hmac(key as CryptoKey, message(port.id() ?? '', nonce));
@@ -109,7 +109,7 @@ export async function csrfAllows(
   if (origin !== undefined) return true;
   const token = connection.header(csrf.header) ?? (await formToken());
   if (token !== undefined && token !== '') {
-    await guarded(connection, port, () => port.get());
+    await loadSession(connection, port);
     if (await verifyCsrfToken(port.config, port.id() ?? '', token)) return true;
   }
   return !port.hasCookie;

@@ -48,10 +48,21 @@ export async function guarded<T>(connection: Connection, port: SessionPort, oper
 }
 
 /** Sends a session event to the configured log; ids are hashed, never logged raw. */
-export function emit(connection: Connection, port: SessionPort, event: SessionEvent['event'], id: string | undefined): void {
+export function emit(
+  connection: Connection,
+  port: SessionPort,
+  event: SessionEvent['event'],
+  id: string | undefined,
+  hint?: string,
+): void {
   const log = port.config.log;
   if (log === undefined) return;
-  const base = { event, method: escapeForLog(connection.method), path: escapeForLog(connection.path) };
+  const base: SessionEvent = {
+    event,
+    method: escapeForLog(connection.method),
+    path: escapeForLog(connection.path),
+    ...(hint === undefined ? {} : { hint }),
+  };
   const send = (sid: string | undefined) => {
     try {
       log(sid === undefined ? base : { ...base, sid });
@@ -61,6 +72,52 @@ export function emit(connection: Connection, port: SessionPort, event: SessionEv
   };
   if (id === undefined) send(undefined);
   else logId(id).then(send, () => send(undefined));
+}
+
+/** Ports whose first load was checked for an unknown id (one event per request). */
+const checked = new WeakSet<SessionPort>();
+
+/**
+ * Loads the session (`port.get()`, fail closed). The first load of a request
+ * that carried the session cookie but found no session — a forged, unknown,
+ * expired-from-the-store or logged-out id, which is never adopted — logs
+ * `session_unknown_id` (without a `sid`: the client chose that id).
+ */
+export async function loadSession(connection: Connection, port: SessionPort): Promise<Readonly<SessionData> | null> {
+  const data = await guarded(connection, port, () => port.get());
+  if (!checked.has(port)) {
+    checked.add(port);
+    if (data === null && port.hasCookie) emit(connection, port, 'session_unknown_id', undefined);
+  }
+  return data;
+}
+
+/** What `session_insecure_transport` tells the operator to do. */
+const INSECURE_TRANSPORT_HINT =
+  'the session cookie is Secure but this request came over plain HTTP: serve the app over HTTPS; behind a TLS-terminating proxy set trustProxy: true; for local plain-HTTP development set NODE_ENV=development';
+
+/**
+ * Throws the error `login` would throw before it touches the store:
+ * `session_not_configured` (no session middleware), or
+ * `session_insecure_transport` (a `Secure` cookie over plain HTTP; also logged,
+ * with the fix in `hint`). Call it before work that must not happen unless a
+ * session can be issued, such as creating an account at signup, so a refused
+ * login does not leave the account behind (and a retry answering 409). The
+ * adapters expose it as `assertCanLogin(req|ctx|c)`.
+ *
+ * @example
+ * ```ts
+ * assertCanLogin(connection);             // throws SessionError before anything is created
+ * const user = await users.create(name, email, password);
+ * await login(connection, user, { userId: user.id });
+ * ```
+ */
+export function assertCanLogin(connection: Connection): void {
+  const port = portOf(connection);
+  if (port.config.cookie.secure && !port.secure) {
+    emit(connection, port, 'session_insecure_transport', undefined, INSECURE_TRANSPORT_HINT);
+    throw new SessionError('session_insecure_transport');
+  }
 }
 
 function metaOf(value: unknown): SessionMeta | undefined {
@@ -75,7 +132,7 @@ function metaOf(value: unknown): SessionMeta | undefined {
  * (SES-06, SES-07): an expired session is destroyed and reads as `null`.
  */
 export async function readSessionState(connection: Connection, port: SessionPort): Promise<SessionState | null> {
-  const raw = await guarded(connection, port, () => port.get());
+  const raw = await loadSession(connection, port);
   if (raw === null) return null;
   const { [META_KEY]: rawMeta, ...data } = raw;
   const meta = metaOf(rawMeta);
@@ -131,8 +188,8 @@ function checkData(data: unknown, who: string): SessionData {
  * again (SES-13). The adapters expose it as `login(req|ctx|c, user, data)`.
  *
  * Rejects with a `SessionError`: `session_not_configured` (no session
- * middleware), `session_insecure_transport` (a `Secure` cookie over plain HTTP),
- * `session_store_unavailable`.
+ * middleware), `session_insecure_transport` (a `Secure` cookie over plain HTTP;
+ * logged with a hint, see {@link assertCanLogin}), `session_store_unavailable`.
  *
  * @example
  * ```ts
@@ -148,10 +205,11 @@ export async function login(connection: Connection, user: BaseUser, data?: Sessi
   }
   const payload = data === undefined ? { identity: user.identity } : checkData(data, 'login');
   const { config } = port;
-  if (config.cookie.secure && !port.secure) throw new SessionError('session_insecure_transport');
-  const current = await guarded(connection, port, () => port.get());
-  const kept: SessionData = {};
-  if (current !== null) for (const key of config.keepOnLogin) if (Object.hasOwn(current, key)) kept[key] = current[key];
+  assertCanLogin(connection);
+  const current = await loadSession(connection, port);
+  // Own data properties (an assignment to `kept.__proto__` would set the prototype).
+  const kept: SessionData =
+    current === null ? {} : Object.fromEntries(config.keepOnLogin.filter((key) => Object.hasOwn(current, key)).map((key) => [key, current[key]]));
   const now = config.clock();
   await guarded(connection, port, () => port.regenerate({ ...kept, ...payload, [META_KEY]: { created: now, seen: now } }));
   emit(connection, port, 'session_login', port.id());
@@ -174,7 +232,7 @@ export async function login(connection: Connection, user: BaseUser, data?: Sessi
 export async function logout(connection: Connection): Promise<void> {
   const port = portOf(connection);
   if (isSafeMethod(connection.method)) throw new SessionError('method_not_allowed');
-  await guarded(connection, port, () => port.get());
+  await loadSession(connection, port);
   const id = port.id();
   await guarded(connection, port, () => port.destroy());
   emit(connection, port, 'session_logout', id);

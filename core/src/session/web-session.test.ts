@@ -4,7 +4,10 @@ import { ConfigurationError } from '../errors.js';
 import { SimpleUser } from '../user.js';
 import { generateSessionId } from './id.js';
 import { MemorySessionStore } from './memory-store.js';
-import { login, logout, saveSession, sessionData } from './state.js';
+import { SESSION_NAMESPACE } from './namespace.js';
+import { assertCanLogin, login, logout, saveSession, sessionData } from './state.js';
+import type { SessionEvent } from './config.js';
+import { SessionError } from './errors.js';
 import type { SessionData, SessionStore } from './store.js';
 import { isSecureRequest, webSessions, type WebSessionOptions } from './web-session.js';
 
@@ -155,5 +158,39 @@ describe('webSessions', () => {
     expect(isSecureRequest('http://app.example/', 'https', false)).toBe(false);
     expect(isSecureRequest('http://app.example/', 'https', true)).toBe(true);
     expect(isSecureRequest('http://app.example/', 'http, https', true)).toBe(false);
+  });
+
+  it('keeps the session data under one namespace key of the stored record; old-layout records are no session', async () => {
+    const events: SessionEvent[] = [];
+    const { store, open, valueOf } = setup({ log: (e) => events.push(e) });
+    const first = open();
+    await login(first.connection, new SimpleUser('alice'), { user_id: 'alice', cookie: 1 });
+    const sid = valueOf(first.handle.setCookies()[0]);
+    const id = first.handle.port.id() as string;
+    const record = (await store.inner.get(id)) as SessionData;
+    expect(Object.keys(record)).toEqual([SESSION_NAMESPACE]);
+    expect((record[SESSION_NAMESPACE] as SessionData).user_id).toBe('alice');
+    // A record written before the namespace: read as no session, and logged as an unknown id.
+    await store.inner.set(id, { user_id: 'alice', portcullis: { created: Date.now(), seen: Date.now() } }, 60_000);
+    const old = open(sid, 'GET');
+    expect(await sessionData(old.connection)).toBeNull();
+    expect(events.map((e) => e.event)).toContain('session_unknown_id');
+  });
+
+  it('assertCanLogin throws session_insecure_transport for a Secure cookie over plain HTTP, and logs it with a hint', () => {
+    const events: SessionEvent[] = [];
+    const engine = webSessions({ secret: SECRET, cookie: { secure: true }, log: (e) => events.push(e) });
+    const handle = engine.open({ cookies: new Map(), secure: false });
+    const connection = createConnection({ method: 'POST', target: '/signup', header: () => undefined, session: handle.port });
+    expect(() => assertCanLogin(connection)).toThrow(SessionError);
+    try {
+      assertCanLogin(connection);
+    } catch (error) {
+      expect((error as SessionError).code).toBe('session_insecure_transport');
+    }
+    expect(events[0]).toMatchObject({ event: 'session_insecure_transport', method: 'POST', path: '/signup' });
+    expect(typeof events[0]?.hint).toBe('string');
+    const secure = engine.open({ cookies: new Map(), secure: true });
+    expect(() => assertCanLogin(createConnection({ method: 'POST', target: '/', header: () => undefined, session: secure.port }))).not.toThrow();
   });
 });

@@ -5,6 +5,7 @@ import { base64url, fromBase64url, hmac } from './encoding.js';
 import { SessionError, isSessionError } from './errors.js';
 import { generateSessionId, isSessionId } from './id.js';
 import { MemorySessionStore } from './memory-store.js';
+import { SESSION_NAMESPACE, namespacedData } from './namespace.js';
 import type { SessionPort } from './port.js';
 import { assertSessionStore, updateStored, type SessionData, type SessionStore } from './store.js';
 
@@ -42,7 +43,9 @@ const SIGNATURE_CONTEXT = 'portcullis-session\u0000';
  * Server-side sessions on Web standards only (the Hono adapter's sessions, on
  * Node and on edge runtimes, and the reference adapter's): the cookie holds only
  * the session id and its HMAC-SHA256 (Web Crypto) under `secret`; the data lives
- * in a pluggable {@link SessionStore}. A cookie with a bad signature or an id
+ * in a pluggable {@link SessionStore}, under {@link SESSION_NAMESPACE} (the
+ * record is `{ "portcullis:data": { …the session's data } }`, as on Express and
+ * Koa). A cookie with a bad signature or an id
  * the store does not hold is never looked up or adopted; a new session always
  * gets a fresh id. Nothing is read or written for requests without the cookie,
  * and nothing is written until something is stored (SES-12).
@@ -96,8 +99,9 @@ export function webSessions(options: WebSessionOptions): WebSessions {
       if (raw === undefined) return;
       const verified = await verify(raw);
       if (verified === undefined) return;
-      const stored = await call(store.get(verified));
-      if (stored === undefined || stored === null) return;
+      // A record without Portcullis's namespace (the pre-namespace layout) is no session.
+      const stored = namespacedData(await call(store.get(verified)));
+      if (stored === null) return;
       id = verified;
       data = stored;
     }
@@ -105,7 +109,7 @@ export function webSessions(options: WebSessionOptions): WebSessions {
 
     async function start(next: SessionData): Promise<void> {
       const fresh = generateSessionId();
-      await call(store.set(fresh, next, ttl));
+      await call(store.set(fresh, { [SESSION_NAMESPACE]: next }, ttl));
       id = fresh;
       data = next;
       setCookie = serializeSessionCookie(cookieConfig, await sign(fresh));
@@ -125,7 +129,7 @@ export function webSessions(options: WebSessionOptions): WebSessions {
           await start({ ...next });
           return true;
         }
-        if (!(await call(updateStored(store, id, { ...next }, ttl)))) {
+        if (!(await call(updateStored(store, id, { [SESSION_NAMESPACE]: { ...next } }, ttl)))) {
           id = undefined;
           data = null;
           return false;

@@ -1,5 +1,5 @@
 import express, { type Express, type Request } from 'express';
-import { SimpleUser, passwordBackend, safeNext, sessionAuth, type Hasher, type SessionStore } from '@portcullis/core';
+import { SimpleUser, passwordBackend, safeNext, sessionAuth, type Hasher, type SessionEvent, type SessionStore } from '@portcullis/core';
 import { pbkdf2Hasher } from '@portcullis/core/hashing';
 import { authentication, csrfToken, expressSessionStore, login, logout, requires, sessionErrors, sessions } from '@portcullis/express';
 
@@ -17,6 +17,20 @@ export interface AppOptions {
   readonly trustProxy?: boolean;
   /** Password hashing. Default PBKDF2-SHA256 with OWASP's 600,000 iterations. */
   readonly hasher?: Hasher;
+  /** The session failure log (`session_insecure_transport`, `session_unknown_id`…). Default: one JSON line on stderr. */
+  readonly log?: (event: SessionEvent) => void;
+}
+
+/**
+ * Reads the `TRUST_PROXY` environment variable: `1`/`true` or `0`/`false`
+ * (any case), unset or empty for false; `undefined` for anything else, which
+ * the server refuses at startup.
+ */
+export function parseTrustProxy(value: string | undefined): boolean | undefined {
+  const v = (value ?? '').trim().toLowerCase();
+  if (v === '' || v === '0' || v === 'false') return false;
+  if (v === '1' || v === 'true') return true;
+  return undefined;
 }
 
 const AVOID = { avoid: ['/login', '/logout'] };
@@ -69,6 +83,7 @@ export async function createApp(options: AppOptions): Promise<Express> {
       store: expressSessionStore(options.store),
       cookie: { secure: options.secure ?? true },
       trustProxy: options.trustProxy ?? false,
+      log: options.log ?? ((event) => console.error(JSON.stringify(event))),
     }),
   );
   app.use(

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { connectRedisSessionStore } from '@portcullis/redis';
-import { createApp } from './app.js';
+import { createApp, parseTrustProxy } from './app.js';
 
 const redisUrl = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 let secret = process.env.SESSION_SECRET;
@@ -14,7 +14,12 @@ const generated = !password;
 if (!password) password = randomBytes(12).toString('base64url');
 // Plain HTTP on your machine: NODE_ENV=development turns Secure cookies off.
 const secure = process.env.NODE_ENV !== 'development';
-const trustProxy = process.env.TRUST_PROXY === '1';
+// Behind a TLS-terminating proxy: TRUST_PROXY=1 believes its X-Forwarded-Proto.
+const trustProxy = parseTrustProxy(process.env.TRUST_PROXY);
+if (trustProxy === undefined) {
+  console.error('TRUST_PROXY must be 1, true, 0 or false');
+  process.exit(1);
+}
 const port = Number(process.env.PORT || 3000);
 const host = process.env.HOST || '127.0.0.1';
 

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseTrustProxy } from '../src/app.js';
 import { ACCOUNT, freePort, redisGate, startApp } from './support.js';
 
 const gate = await redisGate('express-session-redis example');
@@ -141,4 +142,26 @@ describe.runIf(gate === 'run')('the real server (dist/server.js) on Redis', () =
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
   }, 30_000);
+});
+
+describe('TRUST_PROXY', () => {
+  it('accepts 1/true/0/false (any case) or nothing; anything else is refused', () => {
+    for (const v of ['1', 'true', 'TRUE', ' True ']) expect(parseTrustProxy(v)).toBe(true);
+    for (const v of [undefined, '', '0', 'false', 'FALSE']) expect(parseTrustProxy(v)).toBe(false);
+    for (const v of ['yes', '2', 'on', 'ture', '1 1']) expect(parseTrustProxy(v)).toBeUndefined();
+  });
+
+  it('the server exits 1 with a message, before connecting to Redis, when TRUST_PROXY is anything else', async () => {
+    if (!existsSync(SERVER)) throw new Error(`${SERVER} is missing: build first (npx tsc -b examples/express-session-redis)`);
+    const child = spawn(process.execPath, [SERVER], {
+      env: { ...process.env, PORT: String(await freePort()), HOST: '127.0.0.1', TRUST_PROXY: 'yes' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.add(child);
+    let err = '';
+    child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+    expect(code).toBe(1);
+    expect(err).not.toBe('');
+  }, 15_000);
 });

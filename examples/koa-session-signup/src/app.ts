@@ -1,8 +1,8 @@
 import Koa, { type Context } from 'koa';
 import Router from '@koa/router';
-import { MemorySessionStore, sessionAuth, type Hasher, type SessionStore } from '@portcullis/core';
+import { MemorySessionStore, sessionAuth, type Hasher, type SessionEvent, type SessionStore } from '@portcullis/core';
 import { pbkdf2Hasher } from '@portcullis/core/hashing';
-import { authentication, koaSessionStore, login, logout, sessions, type AuthState } from '@portcullis/koa';
+import { assertCanLogin, authentication, koaSessionStore, login, logout, sessions, type AuthState } from '@portcullis/koa';
 import { Users, type User } from './users.js';
 
 /** What the app needs from its host. */
@@ -11,6 +11,10 @@ export interface AppOptions {
   readonly secret: string;
   /** `Secure` cookies (`__Host-id`). Turn off only for plain-HTTP development. Default true. */
   readonly secure?: boolean;
+  /** Believe `X-Forwarded-Proto` from a TLS proxy in front (`TRUST_PROXY`). Default false. */
+  readonly trustProxy?: boolean;
+  /** The session failure log (`session_insecure_transport`, `session_unknown_id`…). Default: one JSON line on stderr. */
+  readonly log?: (event: SessionEvent) => void;
   /** Where sessions live. Default: in memory (one process). */
   readonly store?: SessionStore;
   /** Password hashing. Default PBKDF2-SHA256 with OWASP's 600,000 iterations. */
@@ -18,6 +22,18 @@ export interface AppOptions {
 }
 
 const MAX_BODY = 16 * 1024;
+
+/**
+ * Reads the `TRUST_PROXY` environment variable: `1`/`true` or `0`/`false`
+ * (any case), unset or empty for false; `undefined` for anything else, which
+ * the server refuses at startup.
+ */
+export function parseTrustProxy(value: string | undefined): boolean | undefined {
+  const v = (value ?? '').trim().toLowerCase();
+  if (v === '' || v === '0' || v === 'false') return false;
+  if (v === '1' || v === 'true') return true;
+  return undefined;
+}
 
 /** Reads a small JSON body (Koa has no body parser of its own). */
 async function json(ctx: Context): Promise<Record<string, unknown>> {
@@ -53,6 +69,8 @@ export function createApp(options: AppOptions): Koa<AuthState<User>> {
       secret: options.secret,
       store: koaSessionStore(options.store ?? new MemorySessionStore()),
       cookie: { secure: options.secure ?? true },
+      trustProxy: options.trustProxy ?? false,
+      log: options.log ?? ((event) => console.error(JSON.stringify(event))),
     }),
   );
   app.use(
@@ -72,6 +90,9 @@ export function createApp(options: AppOptions): Koa<AuthState<User>> {
       ctx.body = { error: 'invalid_signup' };
       return;
     }
+    // Refuse before creating the account when no session can be issued (plain HTTP
+    // with Secure cookies: 403, logged), so a retry over HTTPS does not answer 409.
+    assertCanLogin(ctx);
     const user = await users.create(name, email, password);
     if (user === null) {
       ctx.status = 409;

@@ -4,9 +4,9 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import request from 'supertest';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MemorySessionStore } from '@portcullis/core';
+import { MemorySessionStore, type SessionEvent } from '@portcullis/core';
 import { pbkdf2Hasher } from '@portcullis/core/hashing';
-import { createApp } from '../src/app.js';
+import { createApp, parseTrustProxy } from '../src/app.js';
 
 const SECRET = 'koa-example-test-secret-0123456789abcdef';
 // A fast hasher for the test only; the app defaults to OWASP's 600,000 iterations.
@@ -79,10 +79,32 @@ describe('koa-session-signup: the Litestar SessionAuth example', () => {
   });
 
   it('with Secure cookies over plain HTTP nothing is issued (403), never a 500', async () => {
-    const secureApp = createApp({ secret: SECRET, hasher }).callback();
+    const secureApp = createApp({ secret: SECRET, hasher, log: () => {} }).callback();
     const res = await request(secureApp).post('/signup').set(SAME_ORIGIN).send({ name: 'F', email: 'f@example.com', password: 'correct horse battery' });
     expect(res.status).toBe(403);
     expect(res.headers['set-cookie']).toBeUndefined();
+  });
+
+  it('CK-04 a signup refused over plain HTTP creates no account and is logged: a retry is 403 again (not 409), and over HTTPS it is 201', async () => {
+    const events: SessionEvent[] = [];
+    const secureApp = createApp({ secret: SECRET, hasher, trustProxy: true, log: (e) => events.push(e) }).callback();
+    const body = { name: 'H', email: 'h@example.com', password: 'correct horse battery' };
+    for (let i = 0; i < 2; i++) {
+      const res = await request(secureApp).post('/signup').set(SAME_ORIGIN).send(body);
+      expect(res.status).toBe(403);
+      expect(res.headers['set-cookie']).toBeUndefined();
+    }
+    expect(events.map((e) => e.event)).toEqual(['session_insecure_transport', 'session_insecure_transport']);
+    expect(typeof events[0]?.hint).toBe('string');
+    const https = await request(secureApp).post('/signup').set(SAME_ORIGIN).set('X-Forwarded-Proto', 'https').send(body);
+    expect(https.status).toBe(201);
+    expect(sessionCookie(https, '__Host-id')).toBeDefined();
+  });
+
+  it('TRUST_PROXY accepts 1/true/0/false (any case) or nothing; anything else is refused', () => {
+    for (const v of ['1', 'true', 'TRUE', ' True ']) expect(parseTrustProxy(v)).toBe(true);
+    for (const v of [undefined, '', '0', 'false', 'FALSE']) expect(parseTrustProxy(v)).toBe(false);
+    for (const v of ['yes', '2', 'on', 'ture', '1 1']) expect(parseTrustProxy(v)).toBeUndefined();
   });
 });
 
@@ -103,6 +125,20 @@ async function freePort(): Promise<number> {
 }
 
 describe('the real server (dist/server.js)', () => {
+  it('exits 1 with a message when TRUST_PROXY is neither 1/true nor 0/false', async () => {
+    if (!existsSync(SERVER)) throw new Error(`${SERVER} is missing: build first (npx tsc -b examples/koa-session-signup)`);
+    const child = spawn(process.execPath, [SERVER], {
+      env: { ...process.env, PORT: String(await freePort()), HOST: '127.0.0.1', TRUST_PROXY: 'yes', SESSION_SECRET: SECRET },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.add(child);
+    let err = '';
+    child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+    expect(code).toBe(1);
+    expect(err).not.toBe('');
+  }, 15_000);
+
   it('starts, serves the signup → user → logout flow, and stops on SIGTERM', async () => {
     if (!existsSync(SERVER)) throw new Error(`${SERVER} is missing: build first (npx tsc -b examples/koa-session-signup)`);
     const port = await freePort();

@@ -34,6 +34,7 @@ const EXCLUDED: ReadonlyMap<string, string> = new Map([
   ['sessions-outage (memory)', 'switches the store of the test process off and on'],
   ['sessions-users (memory)', 'deletes users, revokes roles and moves the clock in the test process'],
   ['sessions-logging (memory)', 'reads the log lines captured in the test process'],
+  ['sessions-unknown-id (memory)', 'reads the session events captured in the test process'],
 ]);
 
 const selected: readonly Scenario[] = scenarios.filter((s) => !EXCLUDED.has(s.id));

@@ -1,4 +1,4 @@
-import { sessionAuth, SimpleUser } from '@portcullis/core';
+import { assertCanLogin, sessionAuth, SimpleUser, type SessionEvent } from '@portcullis/core';
 import { expect } from 'vitest';
 import type { Client, Scenario } from '../../scenario.js';
 import type { AppSpec, SessionSpec } from '../../spec.js';
@@ -127,17 +127,37 @@ export function productionCookie(stores: SessionStoreFactory): Scenario {
 /**
  * CK-04: over plain HTTP, with `X-Forwarded-Proto: https` from an untrusted
  * client (`trustProxy` off), a `Secure` session is not issued: no cookie, no
- * store write, 403 from the core table.
+ * store write, 403 from the core table, and a `session_insecure_transport`
+ * event with a hint in the session log. `assertCanLogin` refuses the same way
+ * before a signup creates anything.
  */
 export function insecureTransport(stores: SessionStoreFactory): Scenario {
   let spec: SessionSpec & { store: CountingStore };
+  const events: SessionEvent[] = [];
+  let created = 0;
   return {
     id: `sessions-insecure-transport (${stores.name})`,
     title: 'CK-04 the Secure decision ignores a spoofed X-Forwarded-Proto',
     needs: ['sessions'],
     app: () => {
-      spec = { ...sessionsOf(stores, { cookie: { secure: true } }), store: new CountingStore(stores.create()) };
-      return { backend: backend(), sessions: spec, routes: loginRoutes() };
+      events.length = 0;
+      created = 0;
+      spec = {
+        ...sessionsOf(stores, { cookie: { secure: true }, log: (event: SessionEvent) => events.push(event) }),
+        store: new CountingStore(stores.create()),
+      };
+      const signup: AppSpec['routes'][number] = {
+        method: 'POST',
+        path: '/signup',
+        handler: (view) =>
+          answering(view, async () => {
+            assertCanLogin(view.connection);
+            created++;
+            await loginOf(view)(new SimpleUser('bob'), { username: 'bob' });
+            return { status: 201, text: 'created' };
+          }),
+      };
+      return { backend: backend(), sessions: spec, routes: [...loginRoutes(), signup] };
     },
     cases: [
       {
@@ -147,6 +167,30 @@ export function insecureTransport(stores: SessionStoreFactory): Scenario {
           expect(res.status).toBe(403);
           expect(setCookies(res)).toEqual([]);
           expect(spec.store.writes).toBe(0);
+        },
+      },
+      {
+        name: 'CK-04 the refused login is logged as session_insecure_transport, with a hint and no sid',
+        async run(t) {
+          events.length = 0;
+          expect((await t.post('/login').set(SAME_ORIGIN)).status).toBe(403);
+          const refused = events.filter((e) => e.event === 'session_insecure_transport');
+          expect(refused).toHaveLength(1);
+          expect(refused[0]).toMatchObject({ method: 'POST', path: '/login' });
+          expect(typeof refused[0]?.hint).toBe('string');
+          expect(refused[0]?.sid).toBeUndefined();
+        },
+      },
+      {
+        name: 'CK-04 assertCanLogin refuses before a signup creates anything: 403, nothing created or stored, logged',
+        async run(t) {
+          events.length = 0;
+          const res = await t.post('/signup').set(SAME_ORIGIN);
+          expect(res.status).toBe(403);
+          expect(setCookies(res)).toEqual([]);
+          expect(created).toBe(0);
+          expect(spec.store.writes).toBe(0);
+          expect(events.map((e) => e.event)).toEqual(['session_insecure_transport']);
         },
       },
     ],

@@ -9,7 +9,7 @@ import {
 } from '@portcullis/core';
 import { pbkdf2Hasher } from '@portcullis/core/hashing';
 import type { Response } from 'supertest';
-import type { HandlerResult, HandlerView, SessionSpec } from '../../spec.js';
+import type { HandlerResult, HandlerView, RouteSpec, SessionSpec } from '../../spec.js';
 
 /** Makes a fresh, empty store for one scenario's app. */
 export interface SessionStoreFactory {
@@ -233,6 +233,19 @@ export function loginOf(view: HandlerView): NonNullable<HandlerView['login']> {
 export function logoutOf(view: HandlerView): NonNullable<HandlerView['logout']> {
   if (view.logout === undefined) throw new Error('the adapter did not provide view.logout');
   return view.logout;
+}
+
+/** `POST /logout` through the adapter's own `logout`, answering `out` (or the core's answer to a `SessionError`). */
+export function logoutRoute(): RouteSpec {
+  return {
+    method: 'POST',
+    path: '/logout',
+    handler: (view) =>
+      answering(view, async () => {
+        await logoutOf(view)();
+        return { text: 'out' };
+      }),
+  };
 }
 
 /** `view.session`. */

@@ -5,9 +5,11 @@ import { csrf } from './csrf.js';
 import { fixation } from './fixation.js';
 import { memoryStores, type SessionStoreFactory } from './fixtures.js';
 import { litestarExample } from './litestar.js';
-import { logging } from './logging.js';
+import { cookieLifetime } from './cookie-lifetime.js';
+import { logging, unknownIdLogging } from './logging.js';
 import { storeOutage } from './outage.js';
 import { redirectToLogin } from './redirect-login.js';
+import { reservedKeys } from './reserved-keys.js';
 import { timeouts } from './timeouts.js';
 import { userState } from './users.js';
 
@@ -36,6 +38,10 @@ export function sessionScenariosFor(stores: SessionStoreFactory): readonly Scena
     storeOutage(stores),
     userState(stores),
     logging(stores),
+    unknownIdLogging(stores),
+    reservedKeys(stores),
+    cookieLifetime(stores),
+    cookieLifetime(stores, 3600),
   ]);
 }
 
