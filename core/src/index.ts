@@ -65,6 +65,7 @@ export { login, logout, sessionData, saveSession } from './session/state.js';
 export type { SessionAuthOptions, SessionAuth } from './session/session-auth.js';
 export { sessionAuth } from './session/session-auth.js';
 export { csrfToken, verifyCsrfToken, formField, isUrlencoded } from './session/csrf.js';
+export { formValues } from './form.js';
 export { sessionGate } from './session/gate.js';
 export type { WebSessionOptions, WebSessionRequest, WebSessionHandle, WebSessions } from './session/web-session.js';
 export { webSessions, isSecureRequest } from './session/web-session.js';
