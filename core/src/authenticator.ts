@@ -54,6 +54,8 @@ export interface AuthenticationFailure {
   readonly path: string;
   /** The username the client claimed, control characters escaped; absent when none was readable. */
   readonly subject?: string;
+  /** The security event behind the failure, when there is one (`hash_parameters_refused`). */
+  readonly reason?: AuthenticationError['reason'];
 }
 
 /** Escapes control characters (`\r`, `\n`, `\u0000`…) so a value cannot forge a log line. */
@@ -157,6 +159,7 @@ export function createAuthenticator<U extends BaseUser>(options: AuthenticationO
           method: escapeForLog(connection.method),
           path: escapeForLog(connection.path),
           ...(error.subject === undefined ? {} : { subject: escapeForLog(error.subject) }),
+          ...(error.reason === undefined ? {} : { reason: error.reason }),
         });
         // An async logger that rejects would otherwise be an unhandled rejection (fatal in Node).
         if (logged instanceof Promise) logged.catch(() => {});

@@ -46,7 +46,7 @@ export type { PasswordBackendOptions, PasswordBackend } from './password.js';
 export { passwordBackend } from './password.js';
 export type { AuthenticationFailure } from './authenticator.js';
 export { escapeForLog } from './authenticator.js';
-export type { AuthenticationErrorOptions } from './errors.js';
+export type { AuthenticationErrorOptions, SecurityEventReason } from './errors.js';
 export type { Hasher, VerifyOutcome } from './hashing/hasher.js';
 export type { SessionErrorCode } from './errors.js';
 export type { SessionCookieOptions, SessionCookie } from './session/cookie.js';
