@@ -7,6 +7,7 @@ import {
   describeSessionError,
   isSecureRequest,
   isSessionError,
+  formField,
   isUrlencoded,
   login,
   logout,
@@ -101,7 +102,7 @@ export function referenceApp(spec: AppSpec): (request: Request) => Promise<Respo
 /** The `_csrf` field of a urlencoded body, read from a clone. */
 async function formToken(request: Request, field: string): Promise<string | undefined> {
   if (!isUrlencoded(request.headers.get('content-type') ?? undefined)) return undefined;
-  return new URLSearchParams(await request.clone().text()).get(field) ?? undefined;
+  return formField(request.headers.get('content-type') ?? undefined, await request.clone().text(), field);
 }
 
 /** Adds the session's `Set-Cookie` values, and `Cache-Control: no-store` with them. */

@@ -1,6 +1,7 @@
 import type { AuthenticationBackend, Principal } from './backend.js';
 import type { Connection } from './connection.js';
 import { AuthenticationError, ConfigurationError } from './errors.js';
+import { formValues } from './form.js';
 import type { BaseUser } from './user.js';
 import { grant, verifierResult, type ScopesOption, type VerifyResult } from './verify.js';
 
@@ -55,7 +56,7 @@ export function apiKeyAuth<U extends BaseUser>(options: ApiKeyAuthOptions<U>): A
     const fromHeader = connection.header(header);
     let fromQuery: string | undefined;
     if (query !== undefined && connection.query !== '') {
-      const values = new URLSearchParams(connection.query).getAll(query);
+      const values = formValues(connection.query, query);
       if (values.length > 1) throw new AuthenticationError('duplicate_authorization');
       fromQuery = values[0];
     }

@@ -54,13 +54,22 @@ export interface AuthenticationFailure {
   readonly path: string;
   /** The username the client claimed, control characters escaped; absent when none was readable. */
   readonly subject?: string;
+  /** The security event behind the failure, when there is one (`hash_parameters_refused`). */
+  readonly reason?: AuthenticationError['reason'];
 }
 
 /** Escapes control characters (`\r`, `\n`, `\u0000`…) so a value cannot forge a log line. */
 export function escapeForLog(value: string): string {
-  return value.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\\]/g, (c) =>
-    c === '\\' ? '\\\\' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
+  // One pass; untouched runs are copied as slices (a callback per character costs far more).
+  let out = '';
+  let from = 0;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c > 0x1f && c !== 0x5c && (c < 0x7f || c > 0x9f) && c !== 0x2028 && c !== 0x2029) continue;
+    out += value.slice(from, i) + (c === 0x5c ? '\\\\' : c === 0x0a ? '\\n' : c === 0x0d ? '\\r' : `\\u${c.toString(16).padStart(4, '0')}`);
+    from = i + 1;
+  }
+  return from === 0 ? value : out + value.slice(from);
 }
 
 /** The request may go on, with this user and these credentials. */
@@ -150,6 +159,7 @@ export function createAuthenticator<U extends BaseUser>(options: AuthenticationO
           method: escapeForLog(connection.method),
           path: escapeForLog(connection.path),
           ...(error.subject === undefined ? {} : { subject: escapeForLog(error.subject) }),
+          ...(error.reason === undefined ? {} : { reason: error.reason }),
         });
         // An async logger that rejects would otherwise be an unhandled rejection (fatal in Node).
         if (logged instanceof Promise) logged.catch(() => {});

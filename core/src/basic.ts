@@ -43,7 +43,7 @@ const MAX_TOKEN = 4096;
  * request carries no Basic credentials.
  */
 export function parseBasic(connection: Connection): BasicCredentials | null {
-  const value = readAuthorization(connection);
+  const value = readAuthorization(connection, 'basic');
   if (value === null || value.scheme !== 'basic') return null;
   const token = value.credentials;
   // "Basic", "Basic " and "Basic<TAB>…": the scheme is ours, the credential is unusable.

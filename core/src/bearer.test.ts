@@ -7,6 +7,7 @@ import { createConnection, type Connection } from './connection.js';
 import { AuthenticationError, ConfigurationError } from './errors.js';
 import { createGuard } from './guard.js';
 import { multi } from './multi.js';
+import { tokenAuth } from './token.js';
 import type { ResponseDescription } from './response.js';
 import { ANONYMOUS, SimpleUser, type BaseUser } from './user.js';
 
@@ -203,6 +204,57 @@ describe('bearerAuth: RFC 6750 answers', () => {
     const joined = responseOf(await run(backend, bearer(`Bearer ${TOKEN}, Bearer ${UNKNOWN}`)));
     expect(joined.status).toBe(400);
     expect(verify).not.toHaveBeenCalled();
+  });
+
+  it('BEA-09 repeated Bearer values (two lines or ", "-joined) answer 400 with Bearer error="invalid_request"', async () => {
+    const { backend, verify } = fixture();
+    for (const c of [
+      conn({ authorization: [`Bearer ${TOKEN}`, `Bearer ${TOKEN}`] }),
+      conn({ authorization: [`Bearer ${TOKEN}`, 'Basic dXNlcjpwYXNz'] }),
+      bearer(`Bearer ${TOKEN}, Bearer ${UNKNOWN}`),
+      bearer(`Basic dXNlcjpwYXNz, bearer ${TOKEN}`),
+    ]) {
+      for (const mode of ['optional', 'required'] as const) {
+        const r = responseOf(await run(backend, c, mode));
+        expect(r.status).toBe(400);
+        expect(codeOf(r)).toBe('duplicate_authorization');
+        expect(r.headers['www-authenticate']).toBe(INVALID_REQUEST);
+      }
+    }
+    expect(verify).not.toHaveBeenCalled();
+  });
+
+  it('BEA-10 repeated values of another scheme are not Bearer credentials: anonymous, 401-∅ when required', async () => {
+    const { backend, verify } = fixture();
+    const c = conn({ authorization: ['Basic dXNlcjpwYXNz', 'Basic Og=='] });
+    expect(userOf(await run(backend, c))).toBe(ANONYMOUS);
+    const r = responseOf(await run(backend, c, 'required'));
+    expect(r.status).toBe(401);
+    expect(r.headers['www-authenticate']).toBe(CHALLENGE);
+    expect(verify).not.toHaveBeenCalled();
+  });
+
+  it('a chain [Token, Bearer]: repeated Bearer values reach the Bearer backend and carry its invalid_request challenge', async () => {
+    const { backend, verify } = fixture();
+    const token = vi.fn(() => alice);
+    const chain = multi([tokenAuth({ verify: token }), backend]);
+    const r = responseOf(await run(chain, bearer(`Bearer ${TOKEN}, Bearer ${TOKEN}`)));
+    expect(r.status).toBe(400);
+    expect(codeOf(r)).toBe('duplicate_authorization');
+    expect(r.headers['www-authenticate']).toBe(INVALID_REQUEST);
+    // Repeated Token values are the Token backend's: 400 without a Bearer challenge (Token has no error challenge).
+    const t = responseOf(await run(chain, conn({ authorization: [`Token ${TOKEN}`, `Token ${TOKEN}`] })));
+    expect(t.status).toBe(400);
+    expect(codeOf(t)).toBe('duplicate_authorization');
+    expect(t.headers['www-authenticate']).toBeUndefined();
+    // Mixed schemes: the first backend of the chain whose scheme is among them answers.
+    const mixed = conn({ authorization: [`Bearer ${TOKEN}`, `Token ${TOKEN}`] });
+    expect(responseOf(await run(chain, mixed)).headers['www-authenticate']).toBeUndefined();
+    const reversed = responseOf(await run(multi([backend, tokenAuth({ verify: token })]), mixed));
+    expect(reversed.status).toBe(400);
+    expect(reversed.headers['www-authenticate']).toBe(INVALID_REQUEST);
+    expect(verify).not.toHaveBeenCalled();
+    expect(token).not.toHaveBeenCalled();
   });
 
   it('CHN-01 verify throws (store down): 503 backend_unavailable, never anonymous', async () => {

@@ -21,7 +21,8 @@ export interface BearerScheme {
   /**
    * The token of `Authorization: Bearer <token>`, or `null` when the request uses
    * no Bearer credentials. `Bearer`, `Bearer ` and `Bearer a b` throw
-   * `malformed_credentials` answered with 400 `invalid_request`.
+   * `malformed_credentials`, and repeated values of which one is Bearer throw
+   * `duplicate_authorization`: both answered with 400 `invalid_request`.
    */
   read(connection: Connection): string | null;
   /** An `invalid_credentials` error answered with 401 `invalid_token`. */
@@ -65,11 +66,15 @@ export function bearerScheme(realm = 'api'): BearerScheme {
     read(connection: Connection): string | null {
       let value: ReturnType<typeof readAuthorization>;
       try {
-        value = readAuthorization(connection);
+        value = readAuthorization(connection, 'bearer');
       } catch (error) {
         // An over-long bearer token is an invalid token (401 invalid_token, DOS-04), not a 431.
         if (isAuthenticationError(error) && error.code === 'oversized_authorization' && /^[ \t]*bearer /i.test(connection.authorization[0] ?? '')) {
           throw new AuthenticationError('invalid_credentials', { challenge: invalidToken() });
+        }
+        // Repeated Bearer credentials are a malformed request: 400 with `invalid_request` (RFC 6750 §3.1).
+        if (isAuthenticationError(error) && error.code === 'duplicate_authorization') {
+          throw new AuthenticationError('duplicate_authorization', { challenge: invalidRequest });
         }
         throw error;
       }

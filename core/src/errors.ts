@@ -96,12 +96,19 @@ export class AuthenticationError extends PortcullisError {
    * and is escaped before it is logged. Never a password or a token.
    */
   readonly subject: string | undefined;
+  /**
+   * A security event behind the error, for the failure log only (the answer is the
+   * code's): `hash_parameters_refused` when the user's stored hash has parameters
+   * beyond the hasher's safe maxima.
+   */
+  readonly reason: SecurityEventReason | undefined;
 
   constructor(code: AuthenticationErrorCode = 'invalid_credentials', options?: AuthenticationErrorOptions) {
     super(messageOf(code), options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.challenge = options?.challenge;
     this.subject = options?.subject;
+    this.reason = options?.reason;
   }
 }
 
@@ -110,7 +117,11 @@ export interface AuthenticationErrorOptions {
   cause?: unknown;
   challenge?: string;
   subject?: string;
+  reason?: SecurityEventReason;
 }
+
+/** Security events that an {@link AuthenticationError} can carry to the failure log. */
+export type SecurityEventReason = 'hash_parameters_refused';
 
 /**
  * Thrown at construction when options are unusable (a CR/LF in a realm, a

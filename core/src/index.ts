@@ -46,7 +46,7 @@ export type { PasswordBackendOptions, PasswordBackend } from './password.js';
 export { passwordBackend } from './password.js';
 export type { AuthenticationFailure } from './authenticator.js';
 export { escapeForLog } from './authenticator.js';
-export type { AuthenticationErrorOptions } from './errors.js';
+export type { AuthenticationErrorOptions, SecurityEventReason } from './errors.js';
 export type { Hasher, VerifyOutcome } from './hashing/hasher.js';
 export type { SessionErrorCode } from './errors.js';
 export type { SessionCookieOptions, SessionCookie } from './session/cookie.js';
@@ -66,6 +66,7 @@ export { SESSION_NAMESPACE, namespacedData, copySessionData } from './session/na
 export type { SessionAuthOptions, SessionAuth } from './session/session-auth.js';
 export { sessionAuth } from './session/session-auth.js';
 export { csrfToken, verifyCsrfToken, formField, isUrlencoded } from './session/csrf.js';
+export { formValues } from './form.js';
 export { sessionGate } from './session/gate.js';
 export type { WebSessionOptions, WebSessionRequest, WebSessionHandle, WebSessions } from './session/web-session.js';
 export { webSessions, isSecureRequest } from './session/web-session.js';

@@ -5,6 +5,8 @@ import { VerificationCache } from './cache.js';
 import { createConnection, type Connection } from './connection.js';
 import { ConfigurationError } from './errors.js';
 import type { Hasher, VerifyOutcome } from './hashing/hasher.js';
+import { formatPbkdf2 } from './hashing/pbkdf2-format.js';
+import { pbkdf2Hasher } from './hashing/pbkdf2.js';
 import { passwordBackend, type PasswordBackendOptions } from './password.js';
 import type { ResponseDescription } from './response.js';
 import { SimpleUser, type BaseUser } from './user.js';
@@ -458,5 +460,33 @@ describe('passwordBackend: configuration', () => {
 
   it('the default realm is Restricted', () => {
     expect(passwordBackend(base).challenges).toEqual(['Basic realm="Restricted", charset="UTF-8"']);
+  });
+});
+
+describe('passwordBackend: the hash_parameters_refused security event', () => {
+  it('DOS-13 a stored hash beyond the safe maxima: the same 401 as a wrong password, logged as hash_parameters_refused, no KDF run', async () => {
+    const hasher = pbkdf2Hasher({ iterations: 1000, maxIterations: 100_000 });
+    const crafted = formatPbkdf2({ digest: 'SHA-256', iterations: 100_001, salt: new Uint8Array(16), hash: new Uint8Array(32) });
+    const users = new Map([['mallory', new AppUser('mallory', crafted)], ['alice', new AppUser('alice', await hasher.hash('correct horse'))]]);
+    const events: AuthenticationFailure[] = [];
+    const backend = passwordBackend<AppUser>({ realm: 'api', findUser: (u) => users.get(u) ?? null, passwordHashOf: (u) => u.passwordHash, hasher });
+    const authenticator = createAuthenticator({ backend, log: (e) => events.push(e) });
+    const derive = vi.spyOn(crypto.subtle, 'deriveBits');
+    try {
+      const refused = responseOf(await authenticator.run(basic('mallory', 'whatever')));
+      expect(derive).not.toHaveBeenCalled();
+      const wrong = responseOf(await authenticator.run(basic('alice', 'wrong')));
+      expect(refused.status).toBe(401);
+      expect(refused).toEqual(wrong);
+      expect(events.map((e) => [e.code, e.reason, e.subject])).toEqual([
+        ['invalid_credentials', 'hash_parameters_refused', 'mallory'],
+        ['invalid_credentials', undefined, 'alice'],
+      ]);
+      expect(JSON.stringify(events)).not.toContain('whatever');
+      // Login forms get null, as for a wrong password.
+      expect(await backend.verifyCredentials('mallory', 'whatever')).toBeNull();
+    } finally {
+      derive.mockRestore();
+    }
   });
 });

@@ -2,7 +2,7 @@ import { basicAuth } from './basic.js';
 import type { AuthenticationBackend } from './backend.js';
 import type { VerificationCache } from './cache.js';
 import type { Connection } from './connection.js';
-import { ConfigurationError } from './errors.js';
+import { AuthenticationError, ConfigurationError } from './errors.js';
 import type { Hasher } from './hashing/hasher.js';
 import type { BaseUser } from './user.js';
 import type { ScopesOption } from './verify.js';
@@ -87,7 +87,8 @@ export function passwordBackend<U extends BaseUser>(options: PasswordBackendOpti
       throw error;
     }));
 
-  async function verifyCredentials(username: string, password: string, connection?: Connection): Promise<U | null> {
+  /** The user, `null`, or `REFUSED` when the stored hash's parameters exceed the hasher's maxima. */
+  async function check(username: string, password: string, connection?: Connection): Promise<U | null | typeof REFUSED> {
     if (encoder.encode(password).length > maxPassword || encoder.encode(username).length > maxUsername) return null;
     const user = await findUser(username, connection);
     const stored = user === null || user === undefined ? undefined : passwordHashOf(user);
@@ -96,7 +97,7 @@ export function passwordBackend<U extends BaseUser>(options: PasswordBackendOpti
       return null;
     }
     const outcome = await hasher.verify(password, stored);
-    if (!outcome.ok) return null;
+    if (!outcome.ok) return outcome.refused === 'hash_parameters_refused' ? REFUSED : null;
     if (outcome.needsRehash && onRehash !== undefined) {
       try {
         const fresh = await hasher.hash(password);
@@ -109,14 +110,26 @@ export function passwordBackend<U extends BaseUser>(options: PasswordBackendOpti
     return user;
   }
 
+  async function verifyCredentials(username: string, password: string, connection?: Connection): Promise<U | null> {
+    const user = await check(username, password, connection);
+    return user === REFUSED ? null : user;
+  }
+
   const basic = basicAuth<U>({
     realm: options.realm,
     scopes: options.scopes,
     cache,
-    verify: (username, password, connection) => verifyCredentials(username, password, connection),
+    async verify(username, password, connection) {
+      const user = await check(username, password, connection);
+      // The same 401 as a wrong password; the failure log gets the security event (DOS-13).
+      if (user === REFUSED) throw new AuthenticationError('invalid_credentials', { subject: username, reason: 'hash_parameters_refused' });
+      return user;
+    },
   });
   return Object.freeze({ challenges: basic.challenges, authenticate: basic.authenticate, verifyCredentials });
 }
+
+const REFUSED = Symbol('hash_parameters_refused');
 
 function randomPassword(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(24));

@@ -34,7 +34,7 @@ export function tokenAuth<U extends BaseUser>(options: TokenAuthOptions<U>): Aut
   return Object.freeze({
     challenges: Object.freeze(['Token']),
     authenticate(connection: Connection): Principal<U> | null | Promise<Principal<U>> {
-      const value = readAuthorization(connection);
+      const value = readAuthorization(connection, 'token');
       if (value === null || value.scheme !== 'token') return null;
       const token = value.credentials;
       if (token === undefined || token.length > MAX_TOKEN || !TOKEN68.test(token)) {

@@ -1,4 +1,4 @@
-import { ConfigurationError, type BaseUser, type Connection, type Principal, type ResponseDescription } from '@portcullis/core';
+import { ConfigurationError, formValues, isUrlencoded, type BaseUser, type Connection, type Principal, type ResponseDescription } from '@portcullis/core';
 import { createEngine, type JwtOptions } from './engine.js';
 import { headerTransport, schemeName, sharedMethods, tokenResponse, type JwtBackend, type LoginOptions } from './jwt-auth.js';
 import { json } from './responses.js';
@@ -67,7 +67,6 @@ export interface OAuth2PasswordBearer<U extends BaseUser> extends JwtBackend<U> 
 const MAX_BODY = 8 * 1024;
 const MAX_FIELD_BYTES = 1024;
 const SCOPE_TOKEN = /^[\u0021\u0023-\u005b\u005d-\u007e]+$/;
-const FORM = 'application/x-www-form-urlencoded';
 const encoder = new TextEncoder();
 
 const error = (status: number, code: string, headers: Readonly<Record<string, string>> = {}): ResponseDescription =>
@@ -130,13 +129,11 @@ export function oauth2PasswordBearer<U extends BaseUser>(options: OAuth2Password
   async function handle(connection: Connection, body: RequestBody): Promise<ResponseDescription> {
     // Credentials in the URL (GET /token?password=…) are never read (OAU-04).
     if (connection.method !== 'POST') return error(405, 'invalid_request', { allow: 'POST' });
-    const mediaType = (body?.contentType ?? '').split(';')[0]?.trim().toLowerCase();
-    if (mediaType !== FORM) return error(400, 'invalid_request'); // JSON, multipart, none (OAU-05)
+    if (!isUrlencoded(body?.contentType)) return error(400, 'invalid_request'); // JSON, multipart, none (OAU-05)
     const text = body.text;
     if (typeof text !== 'string' || text.length > MAX_BODY) return error(400, 'invalid_request');
-    const params = new URLSearchParams(text);
     const one = (name: string): string | null | undefined => {
-      const all = params.getAll(name);
+      const all = formValues(text, name);
       if (all.length > 1) return undefined; // repeated: RFC 6749 §3.1
       return all.length === 0 ? null : (all[0] as string);
     };

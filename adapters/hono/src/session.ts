@@ -5,6 +5,7 @@ import {
   describeSessionError,
   isSecureRequest,
   isSessionError,
+  formField,
   isUrlencoded,
   login as coreLogin,
   logout as coreLogout,
@@ -29,7 +30,7 @@ async function formToken(c: Context, field: string): Promise<string | undefined>
   // A clone: the handler can still read the body.
   const text = await c.req.raw.clone().text();
   if (text.length > MAX_FORM_BYTES) return undefined;
-  return new URLSearchParams(text).get(field) ?? undefined;
+  return formField(c.req.header('content-type'), text, field);
 }
 
 function appendCookies(c: Context, cookies: readonly string[]): void {

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { authorizationFromRawHeaders, createConnection, type Connection, type SessionPort } from '@portcullis/core';
+import { authorizationFromRawHeaders, createConnection, isSecureRequest, type Connection, type SessionPort } from '@portcullis/core';
 
 /**
  * Every `Authorization` field line of a Node request. Node keeps only the first
@@ -47,8 +47,7 @@ export function connectionFromNode(
  */
 export function isSecureNodeRequest(req: IncomingMessage, trustProxy: boolean): boolean {
   if ((req.socket as { encrypted?: boolean } | undefined)?.encrypted === true) return true;
-  if (!trustProxy) return false;
   const header = req.headers['x-forwarded-proto'];
-  const value = Array.isArray(header) ? header[0] : header;
-  return value?.split(',')[0]?.trim().toLowerCase() === 'https';
+  // The socket was checked above; the header is judged by the core, as on Web runtimes.
+  return isSecureRequest('', Array.isArray(header) ? header[0] : header, trustProxy);
 }

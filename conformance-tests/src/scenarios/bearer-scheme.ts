@@ -71,6 +71,18 @@ export const bearerScheme: Scenario = {
       },
     },
     {
+      name: 'BEA-09 two Authorization: Bearer lines → 400 with Bearer error="invalid_request", whichever comes first',
+      async run(t) {
+        const before = verifyCalls;
+        for (const pair of [[`Bearer ${carol}`, 'Bearer not-a-real-token-0123456789'], ['Bearer not-a-real-token-0123456789', `Bearer ${carol}`]]) {
+          const res = await t.raw(['GET /me HTTP/1.1', 'Host: app.example', ...pair.map((v) => `Authorization: ${v}`)]);
+          expect(res.status).toBe(400);
+          expect(res.header('www-authenticate')).toBe(`${REALM}, error="invalid_request"`);
+        }
+        expect(verifyCalls).toBe(before);
+      },
+    },
+    {
       name: 'BEA-03 "Bearer", "Bearer " and "Bearer a b" → 400 invalid_request',
       async run(t) {
         for (const value of ['Bearer', 'Bearer ', 'Bearer a b']) {

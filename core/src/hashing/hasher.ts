@@ -10,6 +10,12 @@ export interface VerifyOutcome {
    * the current policy). Only meaningful when `ok` is true.
    */
   readonly needsRehash: boolean;
+  /**
+   * Set when the stored hash was refused without computing because its parameters
+   * exceed the hasher's safe maxima (DOS-13): a security event, logged as
+   * `hash_parameters_refused`. `ok` is then false.
+   */
+  readonly refused?: 'hash_parameters_refused';
 }
 
 /**

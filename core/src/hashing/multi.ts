@@ -70,7 +70,8 @@ export function multiHasher(hashers: readonly [Hasher, ...Hasher[]], options: Mu
   }
 
   function combine(member: Hasher, result: VerifyOutcome): VerifyOutcome {
-    if (!result.ok) return FAILED;
+    // A refusal is passed on, so the password backend can log it.
+    if (!result.ok) return result.refused === undefined ? FAILED : result;
     return outcome(true, member !== current || result.needsRehash);
   }
 

@@ -4,7 +4,7 @@ import { ConfigurationError } from '../errors.js';
 import { bytesEqual } from '../timing.js';
 import { HashingError } from './errors.js';
 import type { Hasher, VerifyOutcome } from './hasher.js';
-import { FAILED, outcome } from './outcome.js';
+import { FAILED, REFUSED, outcome } from './outcome.js';
 import { DEFAULT_MAX_PASSWORD_BYTES, passwordBytesOrCode } from './password-bytes.js';
 import { DIGEST_BYTES, type Pbkdf2Digest, type Pbkdf2Hash } from './pbkdf2-format.js';
 
@@ -140,7 +140,8 @@ export function pbkdf2FamilyHasher(codec: Pbkdf2Codec, options: Pbkdf2Options & 
     const bytes = passwordBytesOrCode(password, maxPasswordBytes);
     if (typeof bytes === 'string') return FAILED;
     const parsed = codec.parse(stored);
-    if (parsed === null || parsed.iterations > maxIterations) return FAILED;
+    if (parsed === null) return FAILED;
+    if (parsed.iterations > maxIterations) return REFUSED;
     let derived: Uint8Array<ArrayBuffer>;
     try {
       derived = await derivePbkdf2(bytes, parsed.salt, parsed.iterations, parsed.digest, parsed.hash.length);

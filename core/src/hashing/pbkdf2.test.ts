@@ -120,13 +120,18 @@ describe('pbkdf2Hasher', () => {
       `$pbkdf2-sha256$i=1000$AAAAAAAAAAAAAAAAAAAAAA$${'A'.repeat(700)}`,
       '$pbkdf2-sha256$i=99999999999$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
     ];
-    for (const stored of crafted) expect(await hasher.verify('pw', stored)).toEqual({ ok: false, needsRehash: false });
+    for (const stored of crafted) expect((await hasher.verify('pw', stored)).ok).toBe(false);
+    // Over maxIterations: a refusal the failure log reports (hash_parameters_refused).
+    for (const stored of crafted.slice(0, 2)) {
+      expect(await hasher.verify('pw', stored)).toEqual({ ok: false, needsRehash: false, refused: 'hash_parameters_refused' });
+    }
     expect(derive).not.toHaveBeenCalled();
     // The limit is an option: 10^7 by default.
     const strict = pbkdf2Hasher({ iterations: 1000, maxIterations: 5000 });
     expect(await strict.verify('pw', formatPbkdf2({ digest: 'SHA-256', iterations: 5001, salt, hash: new Uint8Array(32) }))).toEqual({
       ok: false,
       needsRehash: false,
+      refused: 'hash_parameters_refused',
     });
     expect(derive).not.toHaveBeenCalled();
   });
@@ -236,7 +241,7 @@ describe('PWD-05 PBKDF2 on Cloudflare Workers (100,000-iteration platform cap)',
     const derive = vi.spyOn(crypto.subtle, 'deriveBits');
     const salt = new Uint8Array(16);
     const nodeHash = formatPbkdf2({ digest: 'SHA-256', iterations: 600_000, salt, hash: new Uint8Array(32) });
-    expect(await hasher.verify('pw', nodeHash)).toEqual({ ok: false, needsRehash: false });
+    expect(await hasher.verify('pw', nodeHash)).toEqual({ ok: false, needsRehash: false, refused: 'hash_parameters_refused' });
     expect(derive).not.toHaveBeenCalled();
   });
 });

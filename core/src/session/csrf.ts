@@ -1,4 +1,5 @@
 import type { Connection } from '../connection.js';
+import { formValues } from '../form.js';
 import { bytesEqual } from '../timing.js';
 import type { CsrfConfig, SessionConfig } from './config.js';
 import { base64url, fromBase64url, hmac, randomBytes } from './encoding.js';
@@ -131,7 +132,7 @@ export function formField(contentType: string | undefined, body: unknown, field:
     return typeof value === 'string' ? value : undefined;
   }
   if (typeof body !== 'string' || !isUrlencoded(contentType)) return undefined;
-  return new URLSearchParams(body).get(field) ?? undefined;
+  return formValues(body, field)[0];
 }
 
 /**
@@ -143,5 +144,7 @@ export function formField(contentType: string | undefined, body: unknown, field:
  * ```
  */
 export function isUrlencoded(contentType: string | undefined): boolean {
-  return contentType !== undefined && contentType.split(';')[0]?.trim().toLowerCase() === 'application/x-www-form-urlencoded';
+  if (contentType === undefined) return false;
+  const semicolon = contentType.indexOf(';');
+  return (semicolon === -1 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase() === 'application/x-www-form-urlencoded';
 }

@@ -172,5 +172,7 @@ export function webSessions(options: WebSessionOptions): WebSessions {
 export function isSecureRequest(url: string, forwardedProto: string | undefined, trustProxy: boolean): boolean {
   if (url.startsWith('https:')) return true;
   if (!trustProxy || forwardedProto === undefined) return false;
-  return forwardedProto.split(',')[0]?.trim().toLowerCase() === 'https';
+  // The first list member, cut by index (no array of every member).
+  const comma = forwardedProto.indexOf(',');
+  return (comma === -1 ? forwardedProto : forwardedProto.slice(0, comma)).trim().toLowerCase() === 'https';
 }
