@@ -8,7 +8,7 @@ import {
   type Hasher,
   type VerifyOutcome,
 } from '@portcullis/core/hashing';
-import { bytesForVerify, FAILED, integerOption, kdfFailure } from './internal.js';
+import { bytesForVerify, FAILED, integerOption, isOutcome, kdfFailure, REFUSED } from './internal.js';
 
 /** Stored parameters above these are refused before computing (DOS-13). */
 export interface Argon2Limits {
@@ -53,7 +53,8 @@ function isInputError(error: unknown): boolean {
  * argon2d (v=19 and v=16) from any producer (argon2-cffi, passlib, libsodium…).
  * `needsRehash` is true for another variant or version, a smaller `m`, or a smaller
  * `m·t` than the policy — never for a stronger hash (PWD-22). Stored parameters over
- * the limits (m > 1 GiB, t > 10, p > 16) verify as `{ ok: false }` without computing.
+ * the limits (m > 1 GiB, t > 10, p > 16) verify as `{ ok: false, refused: 'hash_parameters_refused' }`
+ * without computing.
  *
  * @throws {ConfigurationError} on unusable options, at construction.
  * @example
@@ -77,11 +78,11 @@ export function argon2idHasher(options: Argon2idHasherOptions = {}): Hasher {
   const maxPasswordBytes = integerOption(where, 'maxPasswordBytes', options.maxPasswordBytes ?? DEFAULT_MAX_PASSWORD_BYTES, 1, 2 ** 30);
   const params: Options = Object.freeze({ memoryCost, timeCost, parallelism, outputLen: hashLength, algorithm: ARGON2ID, version: V0x13 });
 
-  /** The stored hash, if it may be computed. */
-  function admissible(stored: string): Argon2Hash | null {
+  /** The stored hash, if it may be computed; else the answer: `FAILED` when malformed, `REFUSED` over the limits. */
+  function admissible(stored: string): Argon2Hash | VerifyOutcome {
     const parsed = parseArgon2(stored);
-    if (parsed === null) return null;
-    if (parsed.memoryCost > maxMemoryCost || parsed.timeCost > maxTimeCost || parsed.parallelism > maxParallelism) return null;
+    if (parsed === null) return FAILED;
+    if (parsed.memoryCost > maxMemoryCost || parsed.timeCost > maxTimeCost || parsed.parallelism > maxParallelism) return REFUSED;
     return parsed;
   }
 
@@ -111,8 +112,9 @@ export function argon2idHasher(options: Argon2idHasherOptions = {}): Hasher {
     },
     async verify(password: string, stored: string): Promise<VerifyOutcome> {
       const bytes = bytesForVerify(password, maxPasswordBytes);
-      const parsed = bytes === null ? null : admissible(stored);
-      if (bytes === null || parsed === null) return FAILED;
+      if (bytes === null) return FAILED;
+      const parsed = admissible(stored);
+      if (isOutcome(parsed)) return parsed;
       try {
         return result(await argon2Verify(stored, bytes), parsed);
       } catch (cause) {
@@ -130,8 +132,9 @@ export function argon2idHasher(options: Argon2idHasherOptions = {}): Hasher {
     },
     verifySync(password: string, stored: string): VerifyOutcome {
       const bytes = bytesForVerify(password, maxPasswordBytes);
-      const parsed = bytes === null ? null : admissible(stored);
-      if (bytes === null || parsed === null) return FAILED;
+      if (bytes === null) return FAILED;
+      const parsed = admissible(stored);
+      if (isOutcome(parsed)) return parsed;
       try {
         return result(argon2VerifySync(stored, bytes), parsed);
       } catch (cause) {

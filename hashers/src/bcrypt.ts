@@ -8,7 +8,7 @@ import {
   type Hasher,
   type VerifyOutcome,
 } from '@portcullis/core/hashing';
-import { bytesForVerify, FAILED, integerOption, kdfFailure } from './internal.js';
+import { bytesForVerify, FAILED, integerOption, isOutcome, kdfFailure, REFUSED } from './internal.js';
 
 /** bcrypt reads at most this many password bytes; Portcullis refuses longer passwords instead of truncating. */
 export const BCRYPT_MAX_PASSWORD_BYTES = 72;
@@ -38,7 +38,7 @@ function bcryptRefusal(bytes: Uint8Array): 'password_too_long_for_algorithm' | '
  * `{ ok: false }` — instead of being silently truncated (PWD-06; policy 4). Verifies
  * `$2a$`, `$2b$` and `$2y$` (which are the same algorithm for such passwords);
  * `needsRehash` is true when the stored cost is below the policy's. Stored costs over
- * `maxCost` (16) verify as `{ ok: false }` without computing.
+ * `maxCost` (16) verify as `{ ok: false, refused: 'hash_parameters_refused' }` without computing.
  *
  * @throws {ConfigurationError} on unusable options, at construction.
  * @example
@@ -65,11 +65,13 @@ export function bcryptHasher(options: BcryptHasherOptions = {}): Hasher {
     return bytes;
   }
 
-  function verifiable(password: string, stored: string): [Uint8Array<ArrayBuffer>, BcryptHash] | null {
+  /** The password and the stored hash, if they may be computed; else the answer (`REFUSED` over `maxCost`). */
+  function verifiable(password: string, stored: string): [Uint8Array<ArrayBuffer>, BcryptHash] | VerifyOutcome {
     const bytes = bytesForVerify(password, maxPasswordBytes);
-    if (bytes === null || bcryptRefusal(bytes) !== null) return null;
+    if (bytes === null || bcryptRefusal(bytes) !== null) return FAILED;
     const parsed = parseBcrypt(stored);
-    if (parsed === null || parsed.cost > maxCost) return null;
+    if (parsed === null) return FAILED;
+    if (parsed.cost > maxCost) return REFUSED;
     return [bytes, parsed];
   }
 
@@ -89,7 +91,7 @@ export function bcryptHasher(options: BcryptHasherOptions = {}): Hasher {
     },
     async verify(password: string, stored: string): Promise<VerifyOutcome> {
       const input = verifiable(password, stored);
-      if (input === null) return FAILED;
+      if (isOutcome(input)) return input;
       try {
         return result(await bcryptVerify(input[0], stored), input[1]);
       } catch (cause) {
@@ -106,7 +108,7 @@ export function bcryptHasher(options: BcryptHasherOptions = {}): Hasher {
     },
     verifySync(password: string, stored: string): VerifyOutcome {
       const input = verifiable(password, stored);
-      if (input === null) return FAILED;
+      if (isOutcome(input)) return input;
       try {
         return result(bcryptVerifySync(input[0], stored), input[1]);
       } catch (cause) {

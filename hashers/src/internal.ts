@@ -4,6 +4,17 @@ import { ConfigurationError, encodePassword, HashingError, type VerifyOutcome } 
 /** A failed verification (frozen, shared). */
 export const FAILED: VerifyOutcome = Object.freeze({ ok: false, needsRehash: false });
 
+/**
+ * A stored hash refused without computing: its parameters exceed the hasher's limits
+ * (DOS-13). The password backend logs it as `hash_parameters_refused`.
+ */
+export const REFUSED: VerifyOutcome = Object.freeze({ ok: false, needsRehash: false, refused: 'hash_parameters_refused' });
+
+/** True when `value` is already the answer (`FAILED` or `REFUSED`), not a parsed hash to compute. */
+export function isOutcome<T extends object>(value: T | VerifyOutcome): value is VerifyOutcome {
+  return value === FAILED || value === REFUSED;
+}
+
 /** A configuration integer in [min, max], or a ConfigurationError naming the option. */
 export function integerOption(where: string, name: string, value: unknown, min: number, max: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {

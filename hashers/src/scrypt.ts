@@ -9,7 +9,7 @@ import {
   type ScryptHash,
   type VerifyOutcome,
 } from '@portcullis/core/hashing';
-import { bytesForVerify, FAILED, integerOption, kdfFailure } from './internal.js';
+import { bytesForVerify, FAILED, integerOption, isOutcome, kdfFailure, REFUSED } from './internal.js';
 
 /** Stored parameters above these are refused before computing (DOS-13). */
 export interface ScryptLimits {
@@ -64,7 +64,8 @@ function scryptAsync(password: Uint8Array, salt: Uint8Array, length: number, opt
  * r=8, p=1, a 16-byte salt, a 32-byte key, stored as `$scrypt$ln=17,r=8,p=1$…$…`
  * (passlib's format, which it verifies too). `needsRehash` is true when the stored
  * memory (N·r) or work (N·r·p) is below the policy's. Stored parameters over the
- * limits (128·N·r > 1 GiB, p > 16) verify as `{ ok: false }` without computing.
+ * limits (128·N·r > 1 GiB, p > 16) verify as `{ ok: false, refused: 'hash_parameters_refused' }`
+ * without computing.
  *
  * @throws {ConfigurationError} on unusable options, at construction.
  * @example
@@ -90,10 +91,11 @@ export function scryptHasher(options: ScryptHasherOptions = {}): Hasher {
   if (128 * cost * blockSize > maxMemory) throw new ConfigurationError(`${where}: 128 * cost * blockSize exceeds limits.maxMemory`);
   const policy = Object.freeze({ N: cost, r: blockSize, p: parallelization, maxmem: maxmemFor(cost, blockSize, parallelization) });
 
-  function admissible(stored: string): ScryptHash | null {
+  /** The stored hash, if it may be computed; else the answer: `FAILED` when malformed, `REFUSED` over the limits. */
+  function admissible(stored: string): ScryptHash | VerifyOutcome {
     const parsed = parseScrypt(stored);
-    if (parsed === null) return null;
-    if (128 * parsed.cost * parsed.blockSize > maxMemory || parsed.parallelization > maxParallelization) return null;
+    if (parsed === null) return FAILED;
+    if (128 * parsed.cost * parsed.blockSize > maxMemory || parsed.parallelization > maxParallelization) return REFUSED;
     return parsed;
   }
 
@@ -125,8 +127,9 @@ export function scryptHasher(options: ScryptHasherOptions = {}): Hasher {
     },
     async verify(password: string, stored: string): Promise<VerifyOutcome> {
       const bytes = bytesForVerify(password, maxPasswordBytes);
-      const parsed = bytes === null ? null : admissible(stored);
-      if (bytes === null || parsed === null) return FAILED;
+      if (bytes === null) return FAILED;
+      const parsed = admissible(stored);
+      if (isOutcome(parsed)) return parsed;
       try {
         return result(await scryptAsync(bytes, parsed.salt, parsed.hash.length, paramsOf(parsed)), parsed);
       } catch (cause) {
@@ -147,8 +150,9 @@ export function scryptHasher(options: ScryptHasherOptions = {}): Hasher {
     },
     verifySync(password: string, stored: string): VerifyOutcome {
       const bytes = bytesForVerify(password, maxPasswordBytes);
-      const parsed = bytes === null ? null : admissible(stored);
-      if (bytes === null || parsed === null) return FAILED;
+      if (bytes === null) return FAILED;
+      const parsed = admissible(stored);
+      if (isOutcome(parsed)) return parsed;
       try {
         return result(scryptSync(bytes, parsed.salt, parsed.hash.length, paramsOf(parsed)), parsed);
       } catch (cause) {

@@ -1,4 +1,6 @@
+import { createAuthenticator, createConnection, passwordBackend, SimpleUser, type AuthenticationFailure } from '@portcullis/core';
 import { describe, expect, it } from 'vitest';
+import { defaultHasher } from '../src/index.js';
 import { hashPassword, verifyPassword } from '../src/password.js';
 import { scryptHasher } from '../src/scrypt.js';
 import { FIXTURES } from './helpers.js';
@@ -29,5 +31,40 @@ describe('hashPassword / verifyPassword (Node defaults)', () => {
     const stored = await hashPassword('pw', { hasher });
     expect(stored.startsWith('$scrypt$ln=10,r=8,p=1$')).toBe(true);
     expect(await verifyPassword('pw', stored, { hasher })).toEqual({ ok: true, needsRehash: false });
+  });
+});
+
+describe('DOS-13 the failure log hears of every Node hasher refusing a stored hash', () => {
+  it('DOS-13 argon2id, scrypt and bcrypt hashes over the limits: 401 like a wrong password, logged as hash_parameters_refused', async () => {
+    const tail = '$c2FsdHNhbHRzYWx0c2FsdA$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g';
+    const hashes = new Map([
+      ['argon', `$argon2id$v=19$m=4294967295,t=1,p=1${tail}`],
+      ['scrypt', '$scrypt$ln=21,r=8,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'],
+      ['bcrypt', `$2b$31$${'a'.repeat(53)}`],
+      ['broken', `$argon2id$v=19$m=19456,t=2${tail}`],
+    ]);
+    const events: AuthenticationFailure[] = [];
+    const backend = passwordBackend<SimpleUser>({
+      realm: 'api',
+      findUser: (name) => (hashes.has(name) ? new SimpleUser(name) : null),
+      passwordHashOf: (user) => hashes.get(user.identity) ?? '',
+      hasher: defaultHasher(),
+    });
+    const authenticator = createAuthenticator({ backend, log: (e) => events.push(e) });
+    const basic = (user: string) =>
+      createConnection({ method: 'GET', target: '/', header: (n) => (n === 'authorization' ? `Basic ${btoa(`${user}:pw`)}` : undefined) });
+    const statuses: number[] = [];
+    for (const name of hashes.keys()) {
+      const decision = await authenticator.run(basic(name));
+      statuses.push(decision.type === 'respond' ? decision.response.status : 200);
+    }
+    expect(statuses).toEqual([401, 401, 401, 401]);
+    expect(events.map((e) => [e.subject, e.reason])).toEqual([
+      ['argon', 'hash_parameters_refused'],
+      ['scrypt', 'hash_parameters_refused'],
+      ['bcrypt', 'hash_parameters_refused'],
+      // A malformed stored hash is a plain failure, not this event.
+      ['broken', undefined],
+    ]);
   });
 });

@@ -96,8 +96,8 @@ describe('scryptHasher', () => {
       '$scrypt$ln=10,r=4294967295,p=4294967295$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
     ];
     for (const stored of crafted) {
-      expect(await hasher.verify('pw', stored), stored).toEqual({ ok: false, needsRehash: false });
-      expect(hasher.verifySync?.('pw', stored)).toEqual({ ok: false, needsRehash: false });
+      expect(await hasher.verify('pw', stored), stored).toEqual({ ok: false, needsRehash: false, refused: 'hash_parameters_refused' });
+      expect(hasher.verifySync?.('pw', stored)).toEqual({ ok: false, needsRehash: false, refused: 'hash_parameters_refused' });
     }
     expect(nodeCrypto.scrypt).not.toHaveBeenCalled();
     expect(nodeCrypto.scryptSync).not.toHaveBeenCalled();
