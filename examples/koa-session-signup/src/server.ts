@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { listenAddress, listening } from '@portcullis/example-startup';
 import { createApp } from './app.js';
 
 let secret = process.env.SESSION_SECRET;
@@ -8,12 +9,13 @@ if (!secret) {
 }
 // Plain HTTP on your machine: NODE_ENV=development turns Secure cookies off.
 const secure = process.env.NODE_ENV !== 'development';
-const port = Number(process.env.PORT || 3000);
-const host = process.env.HOST || '127.0.0.1';
+// PORT (0–65535, default 3000) and HOST (default 127.0.0.1); a bad value exits 1.
+const address = listenAddress();
 
-const server = createApp({ secret, secure }).listen(port, host, () => {
-  console.log(`Portcullis sessions (Koa + koa-session) on http://${host}:${port}${secure ? ' (Secure cookies: serve it behind HTTPS)' : ''}`);
-});
+const server = createApp({ secret, secure }).listen(address.port, address.host);
+// A busy port or a foreign HOST exits 1 here.
+const url = await listening(server, address);
+console.log(`Portcullis sessions (Koa + koa-session) on ${url}${secure ? ' (Secure cookies: serve it behind HTTPS)' : ''}`);
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => server.close(() => process.exit(0)));
