@@ -21,18 +21,6 @@ export interface AppOptions {
   readonly log?: (event: SessionEvent) => void;
 }
 
-/**
- * Reads the `TRUST_PROXY` environment variable: `1`/`true` or `0`/`false`
- * (any case), unset or empty for false; `undefined` for anything else, which
- * the server refuses at startup.
- */
-export function parseTrustProxy(value: string | undefined): boolean | undefined {
-  const v = (value ?? '').trim().toLowerCase();
-  if (v === '' || v === '0' || v === 'false') return false;
-  if (v === '1' || v === 'true') return true;
-  return undefined;
-}
-
 const AVOID = { avoid: ['/login', '/logout'] };
 
 function escapeHtml(value: string): string {

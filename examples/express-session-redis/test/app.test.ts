@@ -3,7 +3,6 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseTrustProxy } from '../src/app.js';
 import { ACCOUNT, freePort, redisGate, startApp } from './support.js';
 
 const gate = await redisGate('express-session-redis example');
@@ -145,12 +144,6 @@ describe.runIf(gate === 'run')('the real server (dist/server.js) on Redis', () =
 });
 
 describe('TRUST_PROXY', () => {
-  it('accepts 1/true/0/false (any case) or nothing; anything else is refused', () => {
-    for (const v of ['1', 'true', 'TRUE', ' True ']) expect(parseTrustProxy(v)).toBe(true);
-    for (const v of [undefined, '', '0', 'false', 'FALSE']) expect(parseTrustProxy(v)).toBe(false);
-    for (const v of ['yes', '2', 'on', 'ture', '1 1']) expect(parseTrustProxy(v)).toBeUndefined();
-  });
-
   it('the server exits 1 with a message, before connecting to Redis, when TRUST_PROXY is anything else', async () => {
     if (!existsSync(SERVER)) throw new Error(`${SERVER} is missing: build first (npx tsc -b examples/express-session-redis)`);
     const child = spawn(process.execPath, [SERVER], {

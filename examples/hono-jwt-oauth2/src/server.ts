@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { serve } from '@hono/node-server';
+import { listenAddress, listening } from '@portcullis/example-startup';
 import { createApp } from './app.js';
 
 /** JWT_SECRET: base64url of at least 32 random bytes. Without it, a random one (tokens die with the process). */
@@ -20,23 +21,23 @@ let password = process.env.PORTCULLIS_ALICE_PASSWORD;
 const passwordGenerated = !password;
 if (!password) password = randomBytes(18).toString('base64url');
 
-const port = Number(process.env.PORT || 3000);
-const host = process.env.HOST || '127.0.0.1';
+// PORT (0–65535, default 3000) and HOST (default 127.0.0.1); a bad value exits 1.
+const address = listenAddress();
 
 const { app } = await createApp({ secret, accounts: [{ username, password, scopes: ['orders:read'] }] });
 
-const server = serve({ fetch: app.fetch, port, hostname: host }, () => {
-  const url = `http://${host}:${port}`;
-  console.log(`Portcullis demo (Hono + JWT + OAuth2 password grant) on ${url}`);
-  if (secretGenerated) console.log('JWT_SECRET is not set: a random signing key is used, tokens stop working on restart.');
-  if (passwordGenerated) {
-    console.log(`Generated password for ${username} (set PORTCULLIS_ALICE_PASSWORD to choose one):`);
-    console.log(`  user: ${username}`);
-    console.log(`  password: ${password}`);
-  }
-  console.log(`Try:  curl -i -d grant_type=password -d username=${username} --data-urlencode password=<password> ${url}/token`);
-  console.log(`      curl -i -H 'Authorization: Bearer <access_token>' ${url}/me`);
-});
+const server = serve({ fetch: app.fetch, port: address.port, hostname: address.host });
+// A busy port or a foreign HOST exits 1 here, before any password is printed.
+const url = await listening(server, address);
+console.log(`Portcullis demo (Hono + JWT + OAuth2 password grant) on ${url}`);
+if (secretGenerated) console.log('JWT_SECRET is not set: a random signing key is used, tokens stop working on restart.');
+if (passwordGenerated) {
+  console.log(`Generated password for ${username} (set PORTCULLIS_ALICE_PASSWORD to choose one):`);
+  console.log(`  user: ${username}`);
+  console.log(`  password: ${password}`);
+}
+console.log(`Try:  curl -i -d grant_type=password -d username=${username} --data-urlencode password=<password> ${url}/token`);
+console.log(`      curl -i -H 'Authorization: Bearer <access_token>' ${url}/me`);
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => server.close(() => process.exit(0)));

@@ -23,18 +23,6 @@ export interface AppOptions {
 
 const MAX_BODY = 16 * 1024;
 
-/**
- * Reads the `TRUST_PROXY` environment variable: `1`/`true` or `0`/`false`
- * (any case), unset or empty for false; `undefined` for anything else, which
- * the server refuses at startup.
- */
-export function parseTrustProxy(value: string | undefined): boolean | undefined {
-  const v = (value ?? '').trim().toLowerCase();
-  if (v === '' || v === '0' || v === 'false') return false;
-  if (v === '1' || v === 'true') return true;
-  return undefined;
-}
-
 /** Reads a small JSON body (Koa has no body parser of its own). */
 async function json(ctx: Context): Promise<Record<string, unknown>> {
   if (!ctx.is('application/json')) return {};

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { createApp, parseTrustProxy } from './app.js';
+import { listenAddress, listening, trustProxyFromEnv } from '@portcullis/example-startup';
+import { createApp } from './app.js';
 
 let secret = process.env.SESSION_SECRET;
 if (!secret) {
@@ -8,18 +9,15 @@ if (!secret) {
 }
 // Plain HTTP on your machine: NODE_ENV=development turns Secure cookies off.
 const secure = process.env.NODE_ENV !== 'development';
-// Behind a TLS-terminating proxy: TRUST_PROXY=1 believes its X-Forwarded-Proto.
-const trustProxy = parseTrustProxy(process.env.TRUST_PROXY);
-if (trustProxy === undefined) {
-  console.error('TRUST_PROXY must be 1, true, 0 or false');
-  process.exit(1);
-}
-const port = Number(process.env.PORT || 3000);
-const host = process.env.HOST || '127.0.0.1';
+// Behind a TLS-terminating proxy: TRUST_PROXY=1 believes its X-Forwarded-Proto (1/true/0/false, else exit 1).
+const trustProxy = trustProxyFromEnv();
+// PORT (0–65535, default 3000) and HOST (default 127.0.0.1); a bad value exits 1.
+const address = listenAddress();
 
-const server = createApp({ secret, secure, trustProxy }).listen(port, host, () => {
-  console.log(`Portcullis sessions (Koa + koa-session) on http://${host}:${port}${secure ? ' (Secure cookies: serve it behind HTTPS)' : ''}`);
-});
+const server = createApp({ secret, secure, trustProxy }).listen(address.port, address.host);
+// A busy port or a foreign HOST exits 1 here.
+const url = await listening(server, address);
+console.log(`Portcullis sessions (Koa + koa-session) on ${url}${secure ? ' (Secure cookies: serve it behind HTTPS)' : ''}`);
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => server.close(() => process.exit(0)));

@@ -126,7 +126,11 @@ function ttl(ms: number): string {
 export interface ConnectRedisSessionStoreOptions extends Omit<RedisSessionStoreOptions, 'client'> {
   /** `redis://host:port/db`. Default `redis://127.0.0.1:6379`. */
   readonly url?: string;
-  /** Called with connection errors (the client keeps reconnecting). Never given a session id. */
+  /**
+   * Called with connection errors once connected (the client keeps reconnecting).
+   * A failure of the first connection is not reported here: the promise rejects.
+   * Never given a session id.
+   */
   readonly onError?: (error: Error) => void;
 }
 
@@ -138,8 +142,13 @@ export interface OwnedRedisSessionStore extends SessionStore {
 }
 
 /**
- * Creates a Redis client with fail-fast settings (no offline queue, reconnects
- * every ≤ 1 s, 2 s connect timeout), connects it, and returns a store over it.
+ * Creates a Redis client with fail-fast settings (no offline queue, 2 s connect
+ * timeout), connects it, and returns a store over it. If the first connection
+ * fails (refused, timed out, rejected by Redis) it rejects at once with
+ * `session_store_unavailable` (the socket error in `cause`) instead of retrying:
+ * a server should not start without its session store. Once connected, the
+ * client reconnects on its own (every ≤ 1 s) and requests fail closed (503)
+ * meanwhile.
  *
  * @example
  * ```ts
@@ -149,13 +158,26 @@ export interface OwnedRedisSessionStore extends SessionStore {
  * ```
  */
 export async function connectRedisSessionStore(options: ConnectRedisSessionStoreOptions = {}): Promise<OwnedRedisSessionStore> {
+  let connected = false;
   const client = createClient({
     url: options.url ?? 'redis://127.0.0.1:6379',
     disableOfflineQueue: true,
-    socket: { connectTimeout: 2000, reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 1000) },
+    socket: {
+      connectTimeout: 2000,
+      // Returning the error stops the client: before the first connection, connect() rejects with it.
+      reconnectStrategy: (retries: number, cause: Error) => (connected ? Math.min(50 * 2 ** retries, 1000) : cause),
+    },
   });
-  client.on('error', (error: Error) => options.onError?.(error));
-  await client.connect();
+  client.on('error', (error: Error) => {
+    if (connected) options.onError?.(error);
+  });
+  try {
+    await client.connect();
+  } catch (error) {
+    client.destroy();
+    throw new SessionError('session_store_unavailable', { cause: socketError(error) });
+  }
+  connected = true;
   const store = new RedisSessionStore({ ...options, client: client as unknown as RedisCommandClient });
   return {
     store,
@@ -167,4 +189,10 @@ export async function connectRedisSessionStore(options: ConnectRedisSessionStore
       if (client.isOpen) await client.close();
     },
   };
+}
+
+/** node-redis wraps the socket error of a stopped reconnection in a `ReconnectStrategyError`. */
+function socketError(error: unknown): unknown {
+  const socket: unknown = (error as { socketError?: unknown } | null)?.socketError;
+  return socket instanceof Error ? socket : error;
 }
