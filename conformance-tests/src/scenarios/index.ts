@@ -5,6 +5,7 @@ import { basicColon, basicStrict } from './basic-strict.js';
 import { classStyle } from './class-style.js';
 import { customOnError } from './custom-on-error.js';
 import { guardedAnonymous } from './guarded-anonymous.js';
+import { headerCase } from './header-case.js';
 import { loginNext } from './login-next.js';
 import { malformedCredentials } from './malformed-credentials.js';
 import { chainHalts, multiBackend } from './multi-backend.js';
@@ -38,6 +39,7 @@ export const scenarios: readonly Scenario[] = Object.freeze([
   tokenScheme,
   multiBackend,
   chainHalts,
+  headerCase,
   basicStrict,
   basicColon,
   requiredMode,
