@@ -5,7 +5,7 @@
 import type { Context, Hono, MiddlewareHandler } from 'hono';
 import type { UpgradeWebSocket, WSContext, WSEvents } from 'hono/ws';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { sessionView, type AppSpec, type HandlerResult, type HandlerView, type RouteSpec } from '@portcullis/conformance';
+import { PassExtraArgument, sessionView, type AppSpec, type HandlerResult, type HandlerView, type RouteSpec } from '@portcullis/conformance';
 import {
   Requires,
   authentication,
@@ -109,8 +109,10 @@ export function mountSpec(app: Hono<AuthEnv>, spec: AppSpec, options: SpecAppOpt
     } else if (route.style === 'class') {
       const { scopes, options: guardOptions } = route.requires ?? { scopes: 'authenticated' };
       class Controller {
+        @PassExtraArgument
         @Requires(scopes, guardOptions)
-        handle(c: Context<AuthEnv>) {
+        handle(c: Context<AuthEnv>, extra?: string) {
+          if (extra !== undefined) c.header('x-extra-argument', extra);
           return handlerFor(route, withSessions)(c);
         }
       }

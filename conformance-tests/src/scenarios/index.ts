@@ -2,7 +2,7 @@ import { anonymousUser } from './anonymous-user.js';
 import { basicChallenge } from './basic-challenge.js';
 import { basicOk } from './basic-ok.js';
 import { basicColon, basicStrict } from './basic-strict.js';
-import { classStyle } from './class-style.js';
+import { classStyle, classStyleArguments } from './class-style.js';
 import { customOnError } from './custom-on-error.js';
 import { guardedAnonymous } from './guarded-anonymous.js';
 import { headerCase } from './header-case.js';
@@ -35,6 +35,7 @@ export const scenarios: readonly Scenario[] = Object.freeze([
   customOnError,
   basicChallenge,
   classStyle,
+  classStyleArguments,
   websocket,
   tokenScheme,
   multiBackend,
