@@ -6,6 +6,7 @@ import { classStyle, classStyleArguments } from './class-style.js';
 import { customOnError } from './custom-on-error.js';
 import { guardedAnonymous } from './guarded-anonymous.js';
 import { headerCase } from './header-case.js';
+import { headRequests } from './head-requests.js';
 import { loginNext } from './login-next.js';
 import { malformedCredentials } from './malformed-credentials.js';
 import { chainHalts, multiBackend } from './multi-backend.js';
@@ -41,6 +42,7 @@ export const scenarios: readonly Scenario[] = Object.freeze([
   multiBackend,
   chainHalts,
   headerCase,
+  headRequests,
   basicStrict,
   basicColon,
   requiredMode,
