@@ -1,5 +1,6 @@
 export type { AppSpec, RouteSpec, HandlerView, HandlerResult, Supports, AdapterUnderTest, RemoteApp, SessionSpec, SessionView } from './spec.js';
 export type { Scenario, Case, Client } from './scenario.js';
+export { EXTRA_ARGUMENT, PassExtraArgument } from './spec.js';
 export type { ConformanceOptions } from './runner.js';
 export { runConformance } from './runner.js';
 export { scenarios } from './scenarios/index.js';

@@ -7,6 +7,8 @@ export interface RawResponse {
   readonly headers: readonly (readonly [string, string])[];
   readonly body: string;
   header(name: string): string | undefined;
+  /** The whole response as received, one character per byte (status line, header lines as sent, body). */
+  readonly text: string;
 }
 
 /**
@@ -85,7 +87,7 @@ function parse(text: string): RawResponse {
   if (response === undefined) throw new Error('no complete response head');
   const { status, headers } = response;
   const body = isChunked(headers) ? unchunk(response.body).body : response.body;
-  return { status, headers, body, header: (name) => headers.find(([n]) => n === name.toLowerCase())?.[1] };
+  return { status, headers, body, header: (name) => headers.find(([n]) => n === name.toLowerCase())?.[1], text };
 }
 
 /** The data of a chunked body, and whether its last chunk and trailer section have arrived. */

@@ -70,7 +70,11 @@ export interface RouteSpec {
   readonly path: string;
   /** A `requires(scopes, options)` guard in front of the handler. */
   readonly requires?: { readonly scopes: string | readonly string[]; readonly options?: RequiresOptions };
-  /** `class`: the guard sits on a controller method (`@Requires`) instead of the route. */
+  /**
+   * `class`: the guard sits on a controller method (`@Requires`) instead of the route,
+   * under {@link PassExtraArgument}; the method sends the extra argument it receives
+   * in the `x-extra-argument` response header (so a guard that drops arguments shows).
+   */
   readonly style?: 'function' | 'class';
   /** `websocket`: an upgrade endpoint; once open, the server sends the handler's `text` and closes. */
   readonly kind?: 'http' | 'websocket';
@@ -99,6 +103,8 @@ export interface AppSpec {
 export interface Supports {
   readonly websocket?: boolean;
   readonly sessions?: boolean;
+  /** A `@Requires` method decorator: class-style routes are built as the `style` docs say. */
+  readonly decorators?: boolean;
 }
 
 /**
@@ -121,4 +127,30 @@ export interface AdapterUnderTest {
    * listens on 127.0.0.1), or a {@link RemoteApp} already running elsewhere.
    */
   createApp(spec: AppSpec): Server | RemoteApp | Promise<Server | RemoteApp>;
+}
+
+/** The argument {@link PassExtraArgument} adds, and the `x-extra-argument` header of a class-style route. */
+export const EXTRA_ARGUMENT = 'stacked-decorator';
+
+/**
+ * A standard method decorator that calls the method with every argument it got
+ * plus {@link EXTRA_ARGUMENT}. Stacked above `@Requires` on class-style routes, it
+ * proves the guard forwards every argument, not only the framework's own.
+ *
+ * @example
+ * ```ts
+ * class Controller {
+ *   @PassExtraArgument
+ *   @Requires('admin')
+ *   handle(req: Request, res: Response, next: NextFunction, extra?: string) {
+ *     res.set('x-extra-argument', String(extra));
+ *   }
+ * }
+ * ```
+ */
+export function PassExtraArgument<M extends (this: unknown, ...args: never[]) => unknown>(method: M, _context: ClassMethodDecoratorContext): M {
+  const wrapped = function (this: unknown, ...args: unknown[]): unknown {
+    return Reflect.apply(method, this, [...args, EXTRA_ARGUMENT]);
+  };
+  return wrapped as unknown as M;
 }

@@ -354,12 +354,28 @@ describe('createAuthenticator: required mode', () => {
     expect(r.status).toBe(403);
     expect(r.refuseUpgrade).toBe(true);
     expect(r.headers['www-authenticate']).toBeUndefined();
+    expect(r).toEqual({ status: 403, headers: {}, body: '', refuseUpgrade: true });
   });
 
   it('a websocket upgrade detected from the Upgrade header is refused with 403', () => {
     const r = responseOf(sync(make({ mode: 'required' }).run(conn({ target: '/ws', headers: { upgrade: 'websocket', connection: 'Upgrade' } }))));
     expect(r.status).toBe(403);
     expect(r.refuseUpgrade).toBe(true);
+  });
+
+  it('every answer to an upgrade is a refusal with no body: the challenge stays, representation headers go', () => {
+    const r = responseOf(sync(make().run(conn({ kind: 'websocket', headers: { 'x-user': 'bad' } }))));
+    expect(r).toEqual({ status: 401, headers: { 'cache-control': 'no-store', 'www-authenticate': CHALLENGE }, body: '' });
+    const down = responseOf(sync(make().run(conn({ kind: 'websocket', headers: { 'x-user': 'down' } }))));
+    expect(down).toEqual({ status: 503, headers: { 'cache-control': 'no-store' }, body: '' });
+  });
+
+  it("an onError answer to an upgrade is refused the same way (no body, no content headers)", async () => {
+    const onError = () => ({ status: 401, headers: { 'Content-Type': 'application/json', 'x-reason': 'hook' }, body: '{"error":"nope"}' });
+    const r = responseOf(await make({ onError }).run(conn({ kind: 'websocket', headers: { 'x-user': 'bad' } })));
+    expect(r).toEqual({ status: 401, headers: { 'x-reason': 'hook' }, body: '' });
+    const http = responseOf(await make({ onError }).run(conn({ headers: { 'x-user': 'bad' } })));
+    expect(http.body).toBe('{"error":"nope"}');
   });
 
   it('an authenticated websocket upgrade continues', () => {

@@ -3,7 +3,7 @@ import type { Connection } from './connection.js';
 import { NO_CREDENTIALS, type AuthCredentials } from './credentials.js';
 import { AuthenticationError, ConfigurationError, isAuthenticationError } from './errors.js';
 import { compileExclude } from './exclude.js';
-import { describe, type ResponseDescription } from './response.js';
+import { describe, upgradeRefusal, type ResponseDescription } from './response.js';
 import { ANONYMOUS, type BaseUser, type UnauthenticatedUser } from './user.js';
 
 /**
@@ -178,10 +178,15 @@ export function createAuthenticator<U extends BaseUser>(options: AuthenticationO
     } catch {
       return fallback();
     }
+    // A hook's answer to an upgrade is refused as the core's own answers are (no body).
+    const respond = (a: ResponseDescription): Respond => ({
+      type: 'respond',
+      response: connection.kind === 'websocket' ? upgradeRefusal(a) : a,
+    });
     if (answer instanceof Promise) {
-      return answer.then((a) => (isResponse(a) ? { type: 'respond', response: a } : fallback()), fallback);
+      return answer.then((a) => (isResponse(a) ? respond(a) : fallback()), fallback);
     }
-    return isResponse(answer) ? { type: 'respond', response: answer } : fallback();
+    return isResponse(answer) ? respond(answer) : fallback();
   }
 
   return Object.freeze({

@@ -89,6 +89,69 @@ describe('createConnection', () => {
   });
 });
 
+describe('Connection.header: case-insensitive on every adapter, decided here', () => {
+  /** What a Node adapter looks in: `req.headers`, a plain object with lower-case keys. */
+  const nodeHeaders: Record<string, string | string[] | undefined> = { 'x-auth-a': 'alpha', 'x-auth-b': 'beta', accept: '*/*' };
+  const nodeLookup = (name: string): string | undefined => {
+    const value = nodeHeaders[name];
+    return Array.isArray(value) ? value.join(', ') : value;
+  };
+  const node = () => createConnection({ method: 'GET', target: '/', header: nodeLookup });
+  /** What a Web adapter looks in: `Headers`, whose `get` throws for a name that is not a field name. */
+  const web = () => {
+    const headers = new Headers({ 'X-Auth-A': 'alpha', 'x-auth-b': 'beta', accept: '*/*' });
+    return createConnection({ method: 'GET', target: '/', header: (name) => headers.get(name) ?? undefined });
+  };
+
+  it('a mixed-case name finds the header through a case-sensitive (Node) lookup', () => {
+    const c = node();
+    expect(c.header('X-Auth-A')).toBe('alpha');
+    expect(c.header('x-AUTH-b')).toBe('beta');
+    expect(c.header('ACCEPT')).toBe('*/*');
+    expect(c.header('x-auth-a')).toBe('alpha');
+    expect(c.header('X-Auth-C')).toBeUndefined();
+  });
+
+  it('the adapter lookup only ever sees lower-case names', () => {
+    const seen: string[] = [];
+    const c = createConnection({ method: 'GET', target: '/', header: (name) => (seen.push(name), undefined) });
+    seen.length = 0;
+    c.header('X-Auth-A');
+    c.header('Sec-Fetch-Site');
+    c.header('content-type');
+    expect(seen).toEqual(['x-auth-a', 'sec-fetch-site', 'content-type']);
+  });
+
+  it('Node and Web lookups give the same answers, whatever the case', () => {
+    for (const name of ['X-Auth-A', 'x-AUTH-b', 'Accept', 'x-auth-c', 'X-AUTH-A']) {
+      expect(node().header(name), name).toBe(web().header(name));
+    }
+  });
+
+  it('a name that is not a field name is absent, and never reaches the lookup (Web Headers would throw)', () => {
+    let calls = 0;
+    const c = createConnection({
+      method: 'GET',
+      target: '/',
+      header: (name) => {
+        if (/^[a-z-]+$/.test(name)) return undefined;
+        calls++;
+        throw new TypeError('invalid header name');
+      },
+    });
+    for (const name of ['', 'bad name', 'x:y', 'x\r\ny', 'ünicode', 'X-\u212a']) expect(c.header(name), JSON.stringify(name)).toBeUndefined();
+    expect(calls).toBe(0);
+    expect(web().header('bad name')).toBeUndefined();
+  });
+
+  it("names of Object.prototype are absent on a Node lookup, as on the Web", () => {
+    for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'Constructor']) {
+      expect(node().header(name), name).toBeUndefined();
+      expect(web().header(name), name).toBeUndefined();
+    }
+  });
+});
+
 describe('parseCookies', () => {
   it('CK-05 the first of duplicated names wins (Node "; "-joined lines)', () => {
     expect(parseCookies('sid=first; sid=second').get('sid')).toBe('first');

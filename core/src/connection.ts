@@ -13,7 +13,11 @@ export interface Connection {
   readonly path: string;
   /** The query string without the leading `?`, or `''`. */
   readonly query: string;
-  /** Reads a request header by (case-insensitive) name; `undefined` when absent. */
+  /**
+   * Reads a request header by name, case-insensitively on every adapter (the
+   * name is lower-cased here, once, before the adapter's lookup). `undefined`
+   * when absent, and for a name that is not an RFC 9110 field name.
+   */
   header(name: string): string | undefined;
   /**
    * Every `Authorization` field value, as separate entries where the runtime keeps
@@ -34,7 +38,11 @@ export interface ConnectionInit {
   method: string;
   /** Path plus optional `?query`, relative (`/admin?x=1`). */
   target: string;
-  /** Header lookup by lower-case name. */
+  /**
+   * Header lookup. {@link createConnection} calls it only with a lower-case field
+   * name, whatever case the caller of `Connection.header` used, so a lookup in
+   * Node's `req.headers` is enough; a non-string result counts as absent.
+   */
   header(name: string): string | undefined;
   /** All `Authorization` field values, when the runtime can tell them apart. */
   authorization?: readonly string[];
@@ -66,7 +74,9 @@ export function authorizationFromRawHeaders(raw: readonly string[]): readonly st
 }
 
 /**
- * Builds a {@link Connection}. Cookies are parsed on first use.
+ * Builds a {@link Connection}. Cookies are parsed on first use. Its `header(name)`
+ * is case-insensitive whatever the adapter's lookup is: the name is lower-cased
+ * (and refused unless it is a field name) before `init.header` sees it.
  *
  * @example
  * ```ts
@@ -90,10 +100,11 @@ class RequestConnection implements Connection {
   readonly method: string;
   readonly path: string;
   readonly query: string;
-  readonly header: (name: string) => string | undefined;
   readonly authorization: readonly string[];
   readonly now: () => number;
   readonly session: SessionPort | undefined;
+  /** The adapter's lookup: called with lower-case field names only. */
+  readonly #lookup: (name: string) => string | undefined;
   #cookies: ReadonlyMap<string, string> | undefined;
 
   constructor(init: ConnectionInit) {
@@ -109,18 +120,36 @@ class RequestConnection implements Connection {
     this.method = init.method.toUpperCase();
     this.path = q === -1 ? target : target.slice(0, q);
     this.query = q === -1 ? '' : target.slice(q + 1);
-    this.header = header;
+    this.#lookup = header;
     this.authorization = authorization;
     this.now = init.now ?? Date.now;
     this.session = init.session;
     this.#cookies = undefined;
   }
 
+  /**
+   * The one place where header names are made case-insensitive for every adapter.
+   * A method on the prototype (no closure per request); names already in lower
+   * case, as the library's own are, cost one regular-expression test. A name that
+   * is not a field name is absent everywhere (Web `Headers.get` would throw for it,
+   * Node would return `undefined`), and so is a value that is not a string (Node's
+   * `req.headers` is a plain object: `constructor` is inherited).
+   */
+  header(name: string): string | undefined {
+    const key = LOWER_FIELD_NAME.test(name) ? name : TOKEN.test(name) ? name.toLowerCase() : undefined;
+    if (key === undefined) return undefined;
+    const value = this.#lookup(key);
+    return typeof value === 'string' ? value : undefined;
+  }
+
   /** Parsed on first use. */
   get cookies(): ReadonlyMap<string, string> {
-    return (this.#cookies ??= parseCookies(this.header('cookie')));
+    return (this.#cookies ??= parseCookies(this.#lookup('cookie')));
   }
 }
+
+/** An RFC 9110 field name (a token, {@link TOKEN}) already in lower case. */
+const LOWER_FIELD_NAME = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/;
 
 /**
  * The path and query of a request target; an absolute-form target keeps only those,

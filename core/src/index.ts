@@ -7,7 +7,7 @@ export type { Connection, ConnectionInit } from './connection.js';
 export { createConnection, parseCookies, authorizationFromRawHeaders } from './connection.js';
 export type { AuthenticationBackend, AuthenticateResult, Principal, UserOf } from './backend.js';
 export type { ResponseDescription, Outcome } from './response.js';
-export { describe, reasonPhrase, statusOfError, prefersJson, isBrowserNavigation } from './response.js';
+export { describe, reasonPhrase, statusOfError, prefersJson, isBrowserNavigation, upgradeRefusal } from './response.js';
 export type { AuthenticationOptions, Authenticator, AuthDecision, Proceed, Respond, ErrorHook } from './authenticator.js';
 export { createAuthenticator } from './authenticator.js';
 export type { Guard, GuardState, RequiresOptions } from './guard.js';

@@ -187,3 +187,54 @@ describe('describe: content negotiation', () => {
     }
   });
 });
+
+describe('upgradeRefusal: one answer to a refused websocket upgrade', () => {
+  const upgrade = (headers: Record<string, string> = {}) => createConnection({ kind: 'websocket', method: 'GET', target: '/ws', header: (n) => headers[n] });
+
+  it('refuse_upgrade is 403 with no body and no headers', () => {
+    expect(table.describe({ kind: 'refuse_upgrade' }, upgrade(), CHALLENGES)).toEqual({ status: 403, headers: {}, body: '', refuseUpgrade: true });
+  });
+
+  it('every core answer to an upgrade keeps its status and challenge, and loses its body and content headers', () => {
+    expect(table.describe({ kind: 'unauthenticated' }, upgrade(), CHALLENGES)).toEqual({
+      status: 401,
+      headers: { 'cache-control': 'no-store', 'www-authenticate': CHALLENGES.join(', ') },
+      body: '',
+    });
+    expect(table.describe({ kind: 'error', code: 'malformed_credentials' }, upgrade(JSON_ACCEPT), CHALLENGES)).toEqual({
+      status: 400,
+      headers: { 'cache-control': 'no-store' },
+      body: '',
+    });
+  });
+
+  it('a not-found answer becomes a plain 404; refuseUpgrade wins as 403', () => {
+    expect(table.upgradeRefusal({ status: 404, headers: {}, body: '', notFound: true })).toEqual({ status: 404, headers: {}, body: '' });
+    expect(table.upgradeRefusal({ status: 401, headers: {}, body: 'x', refuseUpgrade: true })).toEqual({ status: 403, headers: {}, body: '', refuseUpgrade: true });
+  });
+
+  it('drops body, hop-by-hop and handshake headers whatever their case; keeps the rest', () => {
+    const r = table.upgradeRefusal({
+      status: 503,
+      headers: {
+        'Content-Type': 'text/plain',
+        'content-length': '5',
+        vary: 'Accept',
+        Connection: 'keep-alive',
+        upgrade: 'websocket',
+        'sec-websocket-accept': 'x',
+        'transfer-encoding': 'chunked',
+        'retry-after': '5',
+        'set-cookie': ['a=1', 'b=2'],
+      },
+      body: 'Service Unavailable',
+    });
+    expect(r).toEqual({ status: 503, headers: { 'retry-after': '5', 'set-cookie': ['a=1', 'b=2'] }, body: '' });
+  });
+
+  it('an HTTP request keeps its body and headers', () => {
+    const r = table.describe({ kind: 'unauthenticated' }, conn(), CHALLENGES);
+    expect(r.body).toBe('Unauthorized');
+    expect(r.headers['content-type']).toBe('text/plain; charset=utf-8');
+  });
+});

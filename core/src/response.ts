@@ -58,9 +58,15 @@ export function statusOfError(code: AuthenticationErrorCode): number {
 
 /**
  * Turns an {@link Outcome} into a response. `challenges` are the backend's
- * `WWW-Authenticate` values, sent with every 401.
+ * `WWW-Authenticate` values, sent with every 401. For a websocket upgrade the
+ * answer is an {@link upgradeRefusal}: no body.
  */
 export function describe(outcome: Outcome, connection: Connection, challenges: readonly string[]): ResponseDescription {
+  const response = answer(outcome, connection, challenges);
+  return connection.kind === 'websocket' ? upgradeRefusal(response) : response;
+}
+
+function answer(outcome: Outcome, connection: Connection, challenges: readonly string[]): ResponseDescription {
   switch (outcome.kind) {
     case 'error': {
       const status = ERROR_STATUS[outcome.code];
@@ -78,7 +84,7 @@ export function describe(outcome: Outcome, connection: Connection, challenges: r
     case 'status': {
       const s = outcome.status;
       if (s === 401) return body(connection, 401, 'unauthorized', 'Unauthorized', challenges);
-      if (s === 403) return describe({ kind: 'forbidden', challenge: outcome.challenge }, connection, challenges);
+      if (s === 403) return answer({ kind: 'forbidden', challenge: outcome.challenge }, connection, challenges);
       if (s === 404) return { status: 404, headers: {}, body: '', notFound: true };
       return body(connection, s, 'error', reasonPhrase(s));
     }
@@ -89,8 +95,40 @@ export function describe(outcome: Outcome, connection: Connection, challenges: r
         body: 'See Other',
       };
     case 'refuse_upgrade':
-      return { status: 403, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'Forbidden', refuseUpgrade: true };
+      return { status: 403, headers: {}, body: '', refuseUpgrade: true };
   }
+}
+
+/**
+ * Headers a refused upgrade does not carry: those that describe a body (it has
+ * none), and those @hono/node-server leaves out of the refusal it writes on the
+ * socket (hop-by-hop and handshake fields).
+ */
+const NOT_ON_REFUSAL =
+  /^(?:content-.*|vary|connection|keep-alive|proxy-authenticate|proxy-authorization|te|trailer|transfer-encoding|upgrade|sec-websocket-.*)$/;
+
+/**
+ * The answer to a refused websocket upgrade, the same on every adapter: the
+ * status, the headers that still mean something without a body (the 401's
+ * `WWW-Authenticate` challenge, `Cache-Control`, `Retry-After`, …) and an empty
+ * body. A websocket client shows no body, and Node servers that answer upgrades
+ * on the raw socket (@hono/node-server, `upgradeHandler`) send none. A 404 is a
+ * plain 404: there is no not-found page to imitate. The core's own answers to
+ * upgrades are already in this form; adapters apply it to an `onError` answer too.
+ *
+ * @example
+ * ```ts
+ * upgradeRefusal({ status: 401, headers: { 'content-type': 'text/plain', 'www-authenticate': 'Basic realm="api"' }, body: 'Unauthorized' });
+ * // { status: 401, headers: { 'www-authenticate': 'Basic realm="api"' }, body: '' }
+ * ```
+ */
+export function upgradeRefusal(response: ResponseDescription): ResponseDescription {
+  const headers: Record<string, string | readonly string[]> = {};
+  for (const [name, value] of Object.entries(response.headers)) {
+    if (!NOT_ON_REFUSAL.test(name.toLowerCase())) headers[name] = value;
+  }
+  const status = response.refuseUpgrade ? 403 : response.notFound ? 404 : response.status;
+  return response.refuseUpgrade ? { status, headers, body: '', refuseUpgrade: true } : { status, headers, body: '' };
 }
 
 function body(

@@ -116,7 +116,8 @@ export function requires(scopes: string | readonly string[], options?: RequiresO
   return Object.assign(middleware, { guard });
 }
 
-type ExpressMethod = (this: unknown, req: Request, res: Response, next: NextFunction) => unknown;
+/** A controller method: the framework's arguments first, then whatever a decorator above adds. */
+type ExpressMethod = (this: unknown, req: Request, res: Response, next: NextFunction, ...extra: never[]) => unknown;
 
 /**
  * The same guard as a method decorator, for class-style controllers.
@@ -134,8 +135,10 @@ type ExpressMethod = (this: unknown, req: Request, res: Response, next: NextFunc
 export function Requires(scopes: string | readonly string[], options?: RequiresOptions) {
   const guard = createGuard(scopes, options);
   return function <M extends ExpressMethod>(method: M, _context: ClassMethodDecoratorContext): M {
-    return function (this: unknown, req: Request, res: Response, next: NextFunction) {
-      if (check(guard, req, res, next)) return method.call(this, req, res, next);
+    // Every argument is forwarded: a decorator stacked above may pass more than Express does.
+    return function (this: unknown, ...args: Parameters<M>) {
+      const [req, res, next] = args;
+      if (check(guard, req, res, next)) return method.apply(this, args);
       return undefined;
     } as M;
   };

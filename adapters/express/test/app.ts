@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { sessionView, type AppSpec, type HandlerResult, type RouteSpec } from '@portcullis/conformance';
+import { PassExtraArgument, sessionView, type AppSpec, type HandlerResult, type RouteSpec } from '@portcullis/conformance';
 import { attachWebSockets } from '@portcullis/conformance/node';
 import {
   Requires,
@@ -67,8 +67,10 @@ export function createExpressApp(spec: AppSpec): Server {
     if (route.style === 'class') {
       const { scopes, options } = route.requires ?? { scopes: 'authenticated' };
       class Controller {
+        @PassExtraArgument
         @Requires(scopes, options)
-        handle(req: Request, res: Response, next: NextFunction) {
+        handle(req: Request, res: Response, next: NextFunction, extra?: string) {
+          if (extra !== undefined) res.set('x-extra-argument', extra);
           return handlerFor(route, withSessions)(req, res, next);
         }
       }

@@ -94,7 +94,8 @@ export function requires(scopes: string | readonly string[], options?: RequiresO
   return Object.assign(middleware, { guard });
 }
 
-type HonoMethod = (this: unknown, c: Context) => Response | Promise<Response>;
+/** A controller method: Hono's context first, then whatever a decorator above adds. */
+type HonoMethod = (this: unknown, c: Context, ...extra: never[]) => Response | Promise<Response>;
 
 /**
  * The same guard as a method decorator, for class-style controllers.
@@ -110,9 +111,11 @@ type HonoMethod = (this: unknown, c: Context) => Response | Promise<Response>;
 export function Requires(scopes: string | readonly string[], options?: RequiresOptions) {
   const guard = createGuard(scopes, options);
   return function <M extends HonoMethod>(method: M, _context: ClassMethodDecoratorContext): M {
-    return function (this: unknown, c: Context) {
+    // Every argument is forwarded: a decorator stacked above may pass more than Hono does.
+    return function (this: unknown, ...args: Parameters<M>) {
+      const c = args[0];
       const denied = check(guard, c);
-      return denied !== null ? toResponse(c, denied) : method.call(this, c);
+      return denied !== null ? toResponse(c, denied) : method.apply(this, args);
     } as M;
   };
 }

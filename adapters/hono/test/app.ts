@@ -1,17 +1,17 @@
 import type { Server } from 'node:http';
-import { createAdaptorServer } from '@hono/node-server';
-import { createNodeWebSocket } from '@hono/node-ws';
+import { createAdaptorServer, upgradeWebSocket } from '@hono/node-server';
 import { Hono } from 'hono';
+import { WebSocketServer } from 'ws';
 import type { AppSpec } from '@portcullis/conformance';
 import type { AuthEnv } from '@portcullis/hono';
-import { mountSpec } from './spec-app.js';
+import { mountSpec, type SpecUpgradeWebSocket } from './spec-app.js';
 
-/** The conformance spec as a Hono 4 app on @hono/node-server, websockets through @hono/node-ws (greeting on open). */
+/**
+ * The conformance spec as a Hono 4 app on @hono/node-server, websockets through
+ * its own `upgradeWebSocket` (greeting on open).
+ */
 export function createHonoApp(spec: AppSpec): Server {
   const app = new Hono<AuthEnv>();
-  const { injectWebSocket, upgradeWebSocket } = createNodeWebSocket({ app });
-  mountSpec(app, spec, { upgradeWebSocket, greet: 'open' });
-  const server = createAdaptorServer({ fetch: app.fetch }) as Server;
-  injectWebSocket(server);
-  return server;
+  mountSpec(app, spec, { upgradeWebSocket: upgradeWebSocket as unknown as SpecUpgradeWebSocket, greet: 'open' });
+  return createAdaptorServer({ fetch: app.fetch, websocket: { server: new WebSocketServer({ noServer: true }) } }) as Server;
 }

@@ -1,4 +1,4 @@
 import { runConformance } from '@portcullis/conformance';
 import { createHonoApp } from './app.js';
 
-runConformance({ name: 'hono', supports: { websocket: true, sessions: true }, createApp: createHonoApp });
+runConformance({ name: 'hono', supports: { websocket: true, sessions: true, decorators: true }, createApp: createHonoApp });

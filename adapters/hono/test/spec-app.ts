@@ -1,11 +1,11 @@
 // The conformance spec mounted on a Hono 4 app, on Web standards only: no
-// @hono/node-server, no @hono/node-ws, nothing from `node:`. Both runs use it:
-// app.ts wraps it in the Node server (websockets through @hono/node-ws), and
+// @hono/node-server, nothing from `node:`. Both runs use it: app.ts wraps it
+// in the Node server (websockets through @hono/node-server's own), and
 // edge/worker.ts builds it inside workerd (hono/cloudflare-workers' websockets).
 import type { Context, Hono, MiddlewareHandler } from 'hono';
 import type { UpgradeWebSocket, WSContext, WSEvents } from 'hono/ws';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { sessionView, type AppSpec, type HandlerResult, type HandlerView, type RouteSpec } from '@portcullis/conformance';
+import { PassExtraArgument, sessionView, type AppSpec, type HandlerResult, type HandlerView, type RouteSpec } from '@portcullis/conformance';
 import {
   Requires,
   authentication,
@@ -55,7 +55,7 @@ function handlerFor(route: RouteSpec, withSessions = false) {
   };
 }
 
-/** A Hono websocket helper: `@hono/node-ws` (fires `onOpen`) or `hono/cloudflare-workers` (does not). */
+/** A Hono websocket helper: `@hono/node-server`'s (fires `onOpen`) or `hono/cloudflare-workers` (does not). */
 export type SpecUpgradeWebSocket = UpgradeWebSocket<unknown, never, WSEvents<unknown>>;
 
 /** Options of {@link mountSpec}. */
@@ -63,7 +63,7 @@ export interface SpecAppOptions {
   /** The runtime's websocket helper; without it websocket routes are not mounted. */
   readonly upgradeWebSocket?: SpecUpgradeWebSocket;
   /**
-   * When the handler's text is sent: on `open` (the spec's contract, `@hono/node-ws`)
+   * When the handler's text is sent: on `open` (the spec's contract, `@hono/node-server`)
    * or in answer to the client's first message, for helpers that never fire
    * `onOpen` (`hono/cloudflare-workers` accepts the server end before the 101 is
    * returned). Default `open`.
@@ -109,8 +109,10 @@ export function mountSpec(app: Hono<AuthEnv>, spec: AppSpec, options: SpecAppOpt
     } else if (route.style === 'class') {
       const { scopes, options: guardOptions } = route.requires ?? { scopes: 'authenticated' };
       class Controller {
+        @PassExtraArgument
         @Requires(scopes, guardOptions)
-        handle(c: Context<AuthEnv>) {
+        handle(c: Context<AuthEnv>, extra?: string) {
+          if (extra !== undefined) c.header('x-extra-argument', extra);
           return handlerFor(route, withSessions)(c);
         }
       }

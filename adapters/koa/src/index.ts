@@ -91,7 +91,8 @@ export function requires(scopes: string | readonly string[], options?: RequiresO
   return Object.assign(middleware, { guard });
 }
 
-type KoaMethod = (this: unknown, ctx: Context, next: Next) => unknown;
+/** A controller method: the framework's arguments first, then whatever a decorator above adds. */
+type KoaMethod = (this: unknown, ctx: Context, next: Next, ...extra: never[]) => unknown;
 
 /**
  * The same guard as a method decorator, for class-style controllers.
@@ -107,8 +108,9 @@ type KoaMethod = (this: unknown, ctx: Context, next: Next) => unknown;
 export function Requires(scopes: string | readonly string[], options?: RequiresOptions) {
   const guard = createGuard(scopes, options);
   return function <M extends KoaMethod>(method: M, _context: ClassMethodDecoratorContext): M {
-    return function (this: unknown, ctx: Context, next: Next) {
-      return check(guard, ctx) ? method.call(this, ctx, next) : undefined;
+    // Every argument is forwarded: a decorator stacked above may pass more than Koa does.
+    return function (this: unknown, ...args: Parameters<M>) {
+      return check(guard, args[0]) ? method.apply(this, args) : undefined;
     } as M;
   };
 }

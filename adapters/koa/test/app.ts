@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import Koa, { type Context } from 'koa';
 import Router from '@koa/router';
-import { sessionView, type AppSpec, type HandlerResult, type RouteSpec } from '@portcullis/conformance';
+import { PassExtraArgument, sessionView, type AppSpec, type HandlerResult, type RouteSpec } from '@portcullis/conformance';
 import { attachWebSockets } from '@portcullis/conformance/node';
 import {
   Requires,
@@ -110,8 +110,10 @@ export function createKoaApp(spec: AppSpec): Server {
     if (route.style === 'class') {
       const { scopes, options } = route.requires ?? { scopes: 'authenticated' };
       class Controller {
+        @PassExtraArgument
         @Requires(scopes, options)
-        handle(ctx: Context, _next: Koa.Next) {
+        handle(ctx: Context, _next: Koa.Next, extra?: string) {
+          if (extra !== undefined) ctx.set('x-extra-argument', extra);
           return handlerFor(route, withSessions)(ctx);
         }
       }

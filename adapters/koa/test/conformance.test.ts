@@ -1,4 +1,4 @@
 import { runConformance } from '@portcullis/conformance';
 import { createKoaApp } from './app.js';
 
-runConformance({ name: 'koa', supports: { websocket: true, sessions: true }, createApp: createKoaApp });
+runConformance({ name: 'koa', supports: { websocket: true, sessions: true, decorators: true }, createApp: createKoaApp });

@@ -1,7 +1,7 @@
-import type { IncomingMessage } from 'node:http';
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import {
-  reasonPhrase,
+  upgradeRefusal,
   type AuthCredentials,
   type Authenticator,
   type BaseUser,
@@ -31,7 +31,8 @@ export interface UpgradeOptions<U extends BaseUser> {
 /**
  * A listener for the Node server's `upgrade` event that runs the same decision
  * as HTTP requests, with the connection's kind set to `websocket`. A refused
- * upgrade is answered with a plain HTTP status on the socket, which is then
+ * upgrade is answered on the socket with a status and no body, byte for byte as
+ * Hono on @hono/node-server answers it ({@link refuse}), and the socket is
  * closed; a guard refuses with 403 whatever its `status` says.
  *
  * @example
@@ -76,17 +77,31 @@ const FIELD_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const BAD_VALUE = /[\u0000-\u0008\u000a-\u001f\u007f]/;
 const FAILED: ResponseDescription = { status: 503, headers: {}, body: 'Service Unavailable' };
 
-/** Answers a refused upgrade with an HTTP status line and closes the socket. */
+/**
+ * Answers a refused upgrade on the socket and closes it. The bytes are those
+ * @hono/node-server writes for a Hono app's refusal, so Express, Koa and Hono
+ * answer alike: the status line with Node's reason phrase, `Connection: close`,
+ * `Content-Length: 0`, then the {@link upgradeRefusal} headers in lower case,
+ * sorted by name (repeated values joined with `, `, as `Headers` iterates them;
+ * `set-cookie` lines kept apart), and no body.
+ */
 export function refuse(socket: Duplex, response: ResponseDescription): void {
   if (socket.destroyed) return;
-  const status = response.refuseUpgrade || response.notFound ? (response.notFound ? 404 : 403) : response.status;
-  const body = response.notFound ? 'Not Found' : response.body;
-  const lines = [`HTTP/1.1 ${status} ${reasonPhrase(status)}`, 'Connection: close'];
-  for (const [name, value] of Object.entries(response.headers)) {
-    if (name === 'content-length' || name === 'connection' || !FIELD_NAME.test(name)) continue;
-    for (const v of typeof value === 'string' ? [value] : value) if (!BAD_VALUE.test(v)) lines.push(`${name}: ${v}`);
+  const { status, headers } = upgradeRefusal(response);
+  const fields = new Map<string, string[]>();
+  for (const [name, value] of Object.entries(headers)) {
+    if (!FIELD_NAME.test(name)) continue;
+    const key = name.toLowerCase();
+    const values = fields.get(key) ?? [];
+    for (const v of typeof value === 'string' ? [value] : value) if (!BAD_VALUE.test(v)) values.push(v.trim());
+    if (values.length > 0) fields.set(key, values);
   }
-  lines.push(`content-length: ${Buffer.byteLength(body)}`);
-  socket.end(lines.join('\r\n') + '\r\n\r\n' + body);
+  const lines = [`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}`, 'Connection: close', 'Content-Length: 0'];
+  for (const name of [...fields.keys()].sort()) {
+    const values = fields.get(name) as string[];
+    if (name === 'set-cookie') for (const v of values) lines.push(`${name}: ${v}`);
+    else lines.push(`${name}: ${values.join(', ')}`);
+  }
+  socket.end(lines.join('\r\n') + '\r\n\r\n');
   socket.once('finish', () => socket.destroy());
 }

@@ -1,6 +1,7 @@
 import { expect } from 'vitest';
 import { basic, basicBackend, whoami } from '../fixtures.js';
 import type { Scenario } from '../scenario.js';
+import { EXTRA_ARGUMENT } from '../spec.js';
 
 export const classStyle: Scenario = {
   id: 'class-style',
@@ -39,6 +40,7 @@ export const classStyle: Scenario = {
         expect(res.body.user).toBe('root');
       },
     },
+
     {
       name: 'status 404 on a method looks like a real 404',
       async run(t) {
@@ -46,6 +48,35 @@ export const classStyle: Scenario = {
         const missing = await t.get('/nothing-here');
         expect(res.status).toBe(404);
         expect(res.headers['content-type']).toBe(missing.headers['content-type']);
+      },
+    },
+  ],
+};
+
+export const classStyleArguments: Scenario = {
+  id: 'class-style-arguments',
+  title: '@Requires forwards every argument to the method, not only the framework\'s own',
+  needs: ['decorators'],
+  app: () => ({
+    backend: basicBackend(),
+    routes: [{ method: 'GET', path: '/class', style: 'class', requires: { scopes: ['authenticated', 'admin'] }, handler: whoami }],
+  }),
+  cases: [
+    {
+      name: 'the argument a decorator stacked above @Requires adds reaches the method',
+      async run(t) {
+        const res = await t.get('/class').set('Authorization', basic('root', 'rootpwd'));
+        expect(res.status).toBe(200);
+        expect(res.body.user).toBe('root');
+        expect(res.headers['x-extra-argument']).toBe(EXTRA_ARGUMENT);
+      },
+    },
+    {
+      name: 'a refused call never reaches the method',
+      async run(t) {
+        const res = await t.get('/class').set('Authorization', basic('alice', 'alicepwd'));
+        expect(res.status).toBe(403);
+        expect(res.headers['x-extra-argument']).toBeUndefined();
       },
     },
   ],

@@ -2,9 +2,11 @@ import { anonymousUser } from './anonymous-user.js';
 import { basicChallenge } from './basic-challenge.js';
 import { basicOk } from './basic-ok.js';
 import { basicColon, basicStrict } from './basic-strict.js';
-import { classStyle } from './class-style.js';
+import { classStyle, classStyleArguments } from './class-style.js';
 import { customOnError } from './custom-on-error.js';
 import { guardedAnonymous } from './guarded-anonymous.js';
+import { headerCase } from './header-case.js';
+import { headRequests } from './head-requests.js';
 import { loginNext } from './login-next.js';
 import { malformedCredentials } from './malformed-credentials.js';
 import { chainHalts, multiBackend } from './multi-backend.js';
@@ -34,10 +36,13 @@ export const scenarios: readonly Scenario[] = Object.freeze([
   customOnError,
   basicChallenge,
   classStyle,
+  classStyleArguments,
   websocket,
   tokenScheme,
   multiBackend,
   chainHalts,
+  headerCase,
+  headRequests,
   basicStrict,
   basicColon,
   requiredMode,

@@ -31,6 +31,25 @@ function connect(t: Client, path: string, authorization?: string): Promise<{ sta
   });
 }
 
+/** An upgrade request of `/ws` written byte for byte; resolves with the whole answer as received. */
+async function upgradeBytes(t: Client, lines: readonly string[]): Promise<string> {
+  const res = await t.raw([
+    'GET /ws HTTP/1.1',
+    'Host: app.example',
+    'Upgrade: websocket',
+    'Connection: Upgrade',
+    'Sec-WebSocket-Version: 13',
+    'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
+    ...lines,
+  ]);
+  return res.text;
+}
+
+/** A refusal as every adapter writes it: status line, two fixed fields, the refusal's headers sorted, no body. */
+function refusal(statusLine: string, headers: readonly string[] = []): string {
+  return [statusLine, 'Connection: close', 'Content-Length: 0', ...headers, '', ''].join('\r\n');
+}
+
 export const websocket: Scenario = {
   id: 'websocket',
   title: 'a guarded websocket upgrade without the scopes is refused with 403',
@@ -64,6 +83,28 @@ export const websocket: Scenario = {
       name: 'with the scopes the socket opens and knows the user',
       async run(t) {
         expect(await connect(t, '/ws', basic('root', 'rootpwd'))).toEqual({ message: 'Hello, root' });
+      },
+    },
+    {
+      name: 'a refused upgrade is the same bytes on every adapter: 403, no body, no representation headers',
+      async run(t) {
+        const expected = refusal('HTTP/1.1 403 Forbidden');
+        expect(await upgradeBytes(t, [])).toBe(expected);
+        expect(await upgradeBytes(t, [`Authorization: ${basic('alice', 'alicepwd')}`])).toBe(expected);
+      },
+    },
+    {
+      name: 'a 401 on an upgrade keeps its challenge, byte for byte on every adapter, no body',
+      async run(t) {
+        expect(await upgradeBytes(t, [`Authorization: ${basic('root', 'wrong')}`])).toBe(
+          refusal('HTTP/1.1 401 Unauthorized', ['cache-control: no-store', 'www-authenticate: Basic realm="api", charset="UTF-8"']),
+        );
+      },
+    },
+    {
+      name: 'LEAK-06 malformed credentials on an upgrade → 400, byte for byte on every adapter, no body',
+      async run(t) {
+        expect(await upgradeBytes(t, ['Authorization: Basic !!!'])).toBe(refusal('HTTP/1.1 400 Bad Request', ['cache-control: no-store']));
       },
     },
     {

@@ -16,7 +16,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const ROOT = resolve(here, '../../../..');
 
 /** Packages that only work on Node: the suite's own clients and the Node adapters. */
-const NODE_ONLY_PACKAGES = ['ws', 'supertest', '@hono/node-server', '@hono/node-ws', '@portcullis/node', '@portcullis/hashers'];
+const NODE_ONLY_PACKAGES = ['ws', 'supertest', '@hono/node-server', '@portcullis/node', '@portcullis/hashers'];
 
 /** Test-side code, which may import Node (stubbed); everything else is library code, which may not. */
 const TEST_SIDE = [/^conformance-tests\//, /^adapters\/[^/]+\/test\//];

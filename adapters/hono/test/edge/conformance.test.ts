@@ -59,6 +59,8 @@ runConformance({
     // Hono's sessions() is Web-standard (HMAC on Web Crypto, a pluggable store):
     // the session scenarios run inside workerd on the in-memory store.
     sessions: true,
+    // @Requires on the same spec app (spec-app.ts), bundled for workerd.
+    decorators: true,
   },
   createApp,
   scenarios: wrapped,

@@ -313,5 +313,18 @@ describe(`HW: Hono inside workerd (compatibility date ${COMPATIBILITY_DATE}, no 
     it('with the scopes the socket opens and knows the user', async () => {
       expect(await connect(basic('root', 'rootpwd'))).toEqual({ message: 'Hello, root' });
     });
+
+    it('a refusal is the core\'s upgradeRefusal inside workerd too: the status, the challenge, no body, no content type', async () => {
+      const upgrade = ['GET /ws HTTP/1.1', HOST, 'Upgrade: websocket', 'Connection: Upgrade', 'Sec-WebSocket-Version: 13', 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ=='];
+      const forbidden = await rawRequest(portOf(sockets.url), upgrade);
+      expect(forbidden.status).toBe(403);
+      expect(forbidden.body).toBe('');
+      expect(forbidden.header('content-type')).toBeUndefined();
+      const unauthorized = await rawRequest(portOf(sockets.url), [...upgrade, `Authorization: ${basic('root', 'wrong')}`]);
+      expect(unauthorized.status).toBe(401);
+      expect(unauthorized.body).toBe('');
+      expect(unauthorized.header('www-authenticate')).toBe('Basic realm="api", charset="UTF-8"');
+      expect(unauthorized.header('content-type')).toBeUndefined();
+    });
   });
 });
