@@ -22,14 +22,19 @@ const SCHEME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+/;
  * every runtime. Returns `null` when the header is absent. Throws
  * `duplicate_authorization` for repeated values (including the `, `-joined form
  * Web runtimes produce: token68 credentials never contain a comma) and
- * `oversized_authorization` beyond {@link MAX_AUTHORIZATION_LENGTH}.
+ * `oversized_authorization` beyond {@link MAX_AUTHORIZATION_LENGTH} (repeated lines are
+ * measured joined with `, `, as Web runtimes hand them over; the size is checked first).
  */
 export function readAuthorization(connection: Connection): AuthorizationValue | null {
   const values = connection.authorization;
   if (values.length === 0) return null;
+  // The size first, measured as Web runtimes see repeated lines (one `, `-joined value), so
+  // every runtime gives the same answer whether it keeps the lines apart or joins them.
+  let size = 2 * (values.length - 1);
+  for (const v of values) size += v.length;
+  if (size > MAX_AUTHORIZATION_LENGTH) throw new AuthenticationError('oversized_authorization');
   if (values.length > 1) throw new AuthenticationError('duplicate_authorization');
   const raw = values[0] as string;
-  if (raw.length > MAX_AUTHORIZATION_LENGTH) throw new AuthenticationError('oversized_authorization');
   if (raw.includes(',')) throw new AuthenticationError('duplicate_authorization');
   // Optional whitespace around a field value is not part of it (RFC 9110 §5.5).
   const value = raw.replace(/^[ \t]+|[ \t]+$/g, '');
