@@ -148,7 +148,7 @@ export function parseCookies(header: string | undefined): ReadonlyMap<string, st
   const map = new Map<string, string>();
   if (!header) return map;
   // Web runtimes join repeated Cookie lines with ", "; Node joins them with "; ".
-  for (const part of header.split(/;|, (?=[^;=\s]+=)/)) {
+  for (const part of header.split(/;|, (?=\s*[^;=\s]+\s*=)/)) {
     const eq = part.indexOf('=');
     if (eq <= 0) continue;
     const name = part.slice(0, eq).trim();
