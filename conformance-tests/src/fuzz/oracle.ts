@@ -86,8 +86,9 @@ function secretsOf(request: FuzzRequest, sessions: readonly string[]): string[] 
   for (const [name, value] of request.headers) {
     const n = name.toLowerCase();
     if (n === 'authorization' || n === 'proxy-authorization') {
+      // The credential after the scheme (a bare scheme name is no secret: challenges name it).
       const credential = value.trim().split(/[ \t]+/).slice(1).join(' ');
-      out.push(credential, value.trim());
+      if (credential !== '') out.push(credential, value.trim());
     } else if (n === 'x-api-key') out.push(value.trim());
     else if (n === 'cookie') for (const pair of value.split(/[;,]/)) out.push(pair.slice(pair.indexOf('=') + 1).trim());
   }
