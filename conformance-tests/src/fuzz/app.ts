@@ -12,7 +12,7 @@ import {
   sessionAuth,
   staticTokens,
 } from '@portcullis/core';
-import { jwtAuth } from '@portcullis/jwt';
+import { jwtAuth, type JwtAuth, type RevocationStore } from '@portcullis/jwt';
 import { DemoUser, basicBackend, tokenBackend } from '../fixtures.js';
 import type { Scenario } from '../scenario.js';
 import type { AppSpec, HandlerResult, HandlerView } from '../spec.js';
@@ -57,6 +57,28 @@ function answer(route: string, view: HandlerView, extra: Partial<HandlerResult> 
 }
 
 /**
+ * The fuzz app's HS256 JWT backend: its secret, issuer, audience and fixed clock;
+ * the subjects in {@link FUZZ_SUBJECTS} are users. Sign tokens for it with
+ * `signFuzzJwt(FUZZ_JWT_HEADER, fuzzClaims(sub))`.
+ *
+ * @example
+ * ```ts
+ * const backend = fuzzJwt({ revocation: new RedisRevocationStore({ client }) });
+ * ```
+ */
+export function fuzzJwt(options: { readonly revocation?: RevocationStore } = {}): JwtAuth<DemoUser> {
+  return jwtAuth<DemoUser>({
+    algorithms: ['HS256'],
+    secret: FUZZ_JWT_SECRET,
+    issuer: FUZZ_ISSUER,
+    audience: FUZZ_AUDIENCE,
+    clock: () => FUZZ_NOW,
+    ...(options.revocation === undefined ? {} : { revocation: options.revocation }),
+    retrieveUser: (token) => (FUZZ_SUBJECTS.includes(token.sub) ? new DemoUser(token.sub) : null),
+  });
+}
+
+/**
  * The fuzz app: optional mode; `multi([Token, Basic, Bearer JWT (HS256), API key,
  * session])`; an open route, a guarded route (403 for anonymous), a route that
  * redirects browsers to `/login`, `POST /login` that answers `303` to a validated
@@ -69,14 +91,7 @@ function answer(route: string, view: HandlerView, extra: Partial<HandlerResult> 
  * ```
  */
 export function fuzzApp(): AppSpec {
-  const jwt = jwtAuth<DemoUser>({
-    algorithms: ['HS256'],
-    secret: FUZZ_JWT_SECRET,
-    issuer: FUZZ_ISSUER,
-    audience: FUZZ_AUDIENCE,
-    clock: () => FUZZ_NOW,
-    retrieveUser: (token) => (FUZZ_SUBJECTS.includes(token.sub) ? new DemoUser(token.sub) : null),
-  });
+  const jwt = fuzzJwt();
   const backend = multi([
     tokenBackend(),
     basicBackend(),
