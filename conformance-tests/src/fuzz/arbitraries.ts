@@ -32,14 +32,28 @@ interface Credential {
 const encoder = new TextEncoder();
 const mac = hmacSha256(FUZZ_JWT_SECRET);
 
-/** A compact JWS signed with the fuzz app's HS256 secret (synchronous: the core's HMAC). */
+/**
+ * A compact JWS signed with the fuzz app's HS256 secret (synchronous: the core's HMAC).
+ *
+ * @example
+ * ```ts
+ * const bearer = `Bearer ${signFuzzJwt(FUZZ_JWT_HEADER, fuzzClaims('alice'))}`;
+ * ```
+ */
 export function signFuzzJwt(header: unknown, payload: unknown): string {
   const input = `${base64url(typeof header === 'string' ? header : JSON.stringify(header))}.${base64url(typeof payload === 'string' ? payload : JSON.stringify(payload))}`;
   return `${input}.${base64url(mac(encoder.encode(input)))}`;
 }
 
 const NOW_S = FUZZ_NOW / 1000;
-/** Claims of a valid token for `sub`. */
+/**
+ * Claims of a valid token for `sub` at the fuzz app's clock; `extra` overrides them.
+ *
+ * @example
+ * ```ts
+ * const expired = signFuzzJwt(FUZZ_JWT_HEADER, fuzzClaims('alice', { exp: 1 }));
+ * ```
+ */
 export function fuzzClaims(sub = 'alice', extra: Record<string, unknown> = {}): Record<string, unknown> {
   return { sub, iss: FUZZ_ISSUER, aud: FUZZ_AUDIENCE, iat: NOW_S - 10, exp: NOW_S + 300, jti: `j-${sub}`, ...extra };
 }
@@ -330,7 +344,14 @@ const query: fc.Arbitrary<string> = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom('?access_token=x', `?api_key=${FUZZ_API_KEY}`, '?x=1', '?', '?next=' + '%2Fa'.repeat(700)) },
 );
 
-/** A hostile request: any mix of the header sets above on a path near the routes. */
+/**
+ * A hostile request: any mix of the header sets above on a path near the routes.
+ *
+ * @example
+ * ```ts
+ * fc.sample(hostileRequest, 3).forEach((r) => console.log(describeRequest(r)));
+ * ```
+ */
 export const hostileRequest: fc.Arbitrary<FuzzRequest> = fc
   .record({
     method,
@@ -366,7 +387,14 @@ export const hostileRequest: fc.Arbitrary<FuzzRequest> = fc
     return Object.defineProperty(request, fc.toStringMethod, { value: () => `\n${describeRequest(request)}` });
   });
 
-/** The request in a failure report: printable, credentials as sent, long values abbreviated. */
+/**
+ * The request in a failure report: printable, credentials as sent, long values abbreviated.
+ *
+ * @example
+ * ```ts
+ * describeRequest({ method: 'GET', target: '/open', headers: [['Authorization', 'Token abcd']], holders: ['bob'] });
+ * ```
+ */
 export function describeRequest(request: FuzzRequest): string {
   const show = (s: string) => JSON.stringify(s.length > 200 ? `${s.slice(0, 100)}…(${s.length} chars)…${s.slice(-20)}` : s);
   return [`${request.method} ${show(request.target)}`, ...request.headers.map(([n, v]) => `  ${n}: ${show(v.replace(SESSION, '<session>').replace(TAMPERED_SESSION, '<tampered session>'))}`), `  holders: ${JSON.stringify(request.holders)}`].join('\n');

@@ -33,6 +33,11 @@ function joined(response: RawResponse, name: string): string | undefined {
  * answers (challenges, denials, redirects, store outages) carry `Cache-Control:
  * no-store`; anything else is the framework's or the runtime's (its 404 page, its
  * 405, its 431 for oversized heads).
+ *
+ * @example
+ * ```ts
+ * normalize(await rawRequest(port, ['GET /guarded HTTP/1.1', 'Host: app.example'])).kind; // 'portcullis'
+ * ```
  */
 export function normalize(response: RawResponse): NormalizedAnswer {
   const route = response.header(ROUTE_HEADER);

@@ -25,7 +25,14 @@ function tamper(cookie: string): string {
   return cookie.slice(0, -1) + (last === 'A' ? 'B' : 'A');
 }
 
-/** Writes `request` to `port` as generated (the session placeholders replaced by `session`), and reads the answer. */
+/**
+ * Writes `request` to `port` as generated (the session placeholders replaced by `session`), and reads the answer.
+ *
+ * @example
+ * ```ts
+ * const answer = normalize(await sendFuzz(target.port, request, target.session));
+ * ```
+ */
 export function sendFuzz(port: number, request: FuzzRequest, session: string, timeoutMs = 5000): Promise<RawResponse> {
   const fill = (value: string) => value.split(SESSION).join(session).split(TAMPERED_SESSION).join(tamper(session));
   const head = [`${request.method} ${request.target} HTTP/1.1`, 'Host: app.example', ...request.headers.map(([n, v]) => `${n}: ${fill(v)}`)];
