@@ -171,7 +171,8 @@ async function answer(req: IncomingMessage, handler: (request: Request) => Promi
   const body = hasBody ? await readAll(req) : undefined;
   let request: Request;
   try {
-    request = new Request(new URL(req.url ?? "/", "http://reference.invalid"), { method: req.method, headers, body: body as BodyInit | undefined });
+    // Concatenated, not resolved: a target starting with `//` is a path, not a host.
+    request = new Request(new URL(`http://reference.invalid${req.url ?? '/'}`), { method: req.method, headers, body: body as BodyInit | undefined });
   } catch {
     return new Response('Bad Request', { status: 400 });
   }

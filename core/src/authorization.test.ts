@@ -94,6 +94,22 @@ describe('readAuthorization', () => {
     expect(codeOf(() => readAuthorization(conn({ authorization: over })))).toBe('oversized_authorization');
   });
 
+  it('BAS-15 BAS-16 repeated lines answer as their ", "-joined Web value does: oversized when the join is over the cap', () => {
+    // Found by the differential fuzzer: Node adapters saw two lines (duplicate → 400), Web runtimes one
+    // joined value over the cap (→ 431). Both now measure the joined size first.
+    const long = 'Basic ' + 'A'.repeat(MAX_AUTHORIZATION_LENGTH);
+    const lines = conn({}, ['Token abcd=', long]);
+    const joined = conn({ authorization: `Token abcd=, ${long}` });
+    expect(codeOf(() => readAuthorization(lines))).toBe('oversized_authorization');
+    expect(codeOf(() => readAuthorization(joined))).toBe('oversized_authorization');
+    // Two halves, each under the cap, whose join is over it.
+    const half = 'Basic ' + 'A'.repeat(MAX_AUTHORIZATION_LENGTH / 2);
+    expect(codeOf(() => readAuthorization(conn({}, [half, half])))).toBe('oversized_authorization');
+    expect(codeOf(() => readAuthorization(conn({ authorization: `${half}, ${half}` })))).toBe('oversized_authorization');
+    // Under the cap once joined: duplicate on both.
+    expect(codeOf(() => readAuthorization(conn({}, ['Token a', 'Token b'])))).toBe('duplicate_authorization');
+  });
+
   it('BAS-16 a value exactly at the cap is read', () => {
     const atCap = 'Basic ' + 'A'.repeat(MAX_AUTHORIZATION_LENGTH - 6);
     expect(atCap.length).toBe(MAX_AUTHORIZATION_LENGTH);

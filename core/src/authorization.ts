@@ -55,7 +55,8 @@ function claimsScheme(values: readonly string[], scheme: string): boolean {
  * every runtime, in time linear in its length. Returns `null` when the header is
  * absent. Throws `duplicate_authorization` for repeated values (including the
  * `, `-joined form Web runtimes produce: token68 credentials never contain a comma)
- * and `oversized_authorization` beyond {@link MAX_AUTHORIZATION_LENGTH}.
+ * and `oversized_authorization` beyond {@link MAX_AUTHORIZATION_LENGTH} (repeated lines are
+ * measured joined with `, `, as Web runtimes hand them over; the size is checked first).
  *
  * With `scheme` (lower case), repeated values none of which uses that scheme are
  * another backend's business: `null`, so a chain reaches the backend whose scheme
@@ -70,9 +71,13 @@ function claimsScheme(values: readonly string[], scheme: string): boolean {
 export function readAuthorization(connection: Connection, scheme?: string): AuthorizationValue | null {
   const values = connection.authorization;
   if (values.length === 0) return null;
+  // The size first, measured as Web runtimes see repeated lines (one `, `-joined value), so
+  // every runtime gives the same answer whether it keeps the lines apart or joins them.
+  let size = 2 * (values.length - 1);
+  for (const v of values) size += v.length;
+  if (size > MAX_AUTHORIZATION_LENGTH) throw new AuthenticationError('oversized_authorization');
   if (values.length > 1) return duplicate(values, scheme);
   const raw = values[0] as string;
-  if (raw.length > MAX_AUTHORIZATION_LENGTH) throw new AuthenticationError('oversized_authorization');
   if (raw.includes(',')) return duplicate(values, scheme);
   // Optional whitespace around a field value is not part of it (RFC 9110 §5.5). Trimmed
   // by index: a regex such as /^[ \t]+|[ \t]+$/g is quadratic on a run of spaces.

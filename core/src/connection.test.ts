@@ -165,6 +165,13 @@ describe('parseCookies', () => {
     expect(parseCookies('sid=A, sid=B').get('sid')).toBe('A');
   });
 
+  it('CK-05 a ", "-joined line whose pair has spaces around "=" is split too, first wins (found by the fuzzer)', () => {
+    // workerd joins "Cookie: id=A" and "Cookie: id =B" as "id=A, id =B"; Node's runtimes join with "; ".
+    expect(parseCookies('id=A, id =B').get('id')).toBe('A');
+    expect(parseCookies('id=A,  id= B').get('id')).toBe('A');
+    expect(parseCookies('id=A; id =B').get('id')).toBe('A');
+  });
+
   it('invalid names are dropped', () => {
     const cookies = parseCookies('a b=1; (x)=2; =3; ok=4; na"me=5; x;y=6');
     expect([...cookies.keys()]).toEqual(['ok', 'y']);

@@ -194,16 +194,27 @@ export function parseCookies(header: string | undefined): ReadonlyMap<string, st
 
 /**
  * True when `name=` starts at `from` (a name of characters other than `;`, `=` and
- * whitespace). The scan stops at the next space, so each character is looked at a
- * bounded number of times.
+ * whitespace, with optional whitespace around it: workerd joins `id=A` and `id =B`
+ * as `id=A, id =B`). A scan covers one whitespace run, one name and the next
+ * whitespace run, and the next scan can only start at that run's end, so each
+ * character is looked at a bounded number of times.
  */
 function startsPair(header: string, from: number): boolean {
-  let i = from;
+  let i = skipSpace(header, from);
+  const name = i;
   while (i < header.length && !STOP.test(header.charAt(i))) i++;
-  return i > from && header.charCodeAt(i) === 0x3d;
+  if (i === name) return false;
+  return header.charCodeAt(skipSpace(header, i)) === 0x3d;
+}
+
+function skipSpace(header: string, from: number): number {
+  let i = from;
+  while (i < header.length && SPACE.test(header.charAt(i))) i++;
+  return i;
 }
 
 const STOP = /[;=\s]/;
+const SPACE = /\s/;
 
 function addCookie(map: Map<string, string>, header: string, start: number, end: number): void {
   // Bounded to this pair: indexOf('=', start) would scan the rest of the header for every pair.

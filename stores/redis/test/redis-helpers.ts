@@ -1,6 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { connect, createServer } from 'node:net';
 import { createClient } from 'redis';
+import { describe, it } from 'vitest';
 import type { RedisCommandClient } from '../src/session-store.js';
 
 /** True when something answers `PING` with `+PONG` on 127.0.0.1:`port`. */
@@ -106,4 +107,20 @@ export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs
     if (Date.now() > deadline) throw new Error('timed out waiting');
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
+}
+
+/**
+ * The gate of tests that start their own `redis-server`: `run` when it is
+ * installed; otherwise `fail` (a failing test is registered) when `CI` is set,
+ * else `skip` with a visible warning.
+ */
+export function redisServerGate(what: string): 'run' | 'fail' | 'skip' {
+  const gate = hasRedisServer() ? 'run' : process.env.CI ? 'fail' : 'skip';
+  if (gate === 'skip') console.warn(`\n⚠ ${what}: redis-server is not installed — SKIPPED (set CI=1 to make this a failure).\n`);
+  describe.runIf(gate === 'fail')(`${what} needs redis-server`, () => {
+    it('redis-server is installed (required when CI is set)', () => {
+      throw new Error('redis-server is not installed');
+    });
+  });
+  return gate;
 }

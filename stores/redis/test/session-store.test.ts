@@ -14,7 +14,7 @@ import {
   commands,
   dropPrefix,
   freePort,
-  hasRedisServer,
+  redisServerGate,
   redisAnswers,
   redisGate,
   startRedisServer,
@@ -177,14 +177,7 @@ describe.runIf(gate === 'run')('RedisSessionStore on 127.0.0.1:6379', () => {
 // SES-14 with a real outage: a redis-server of the test's own is killed and restarted.
 // ---------------------------------------------------------------------------
 
-const serverGate = hasRedisServer() ? 'run' : process.env.CI ? 'fail' : 'skip';
-if (serverGate === 'skip') console.warn('\n⚠ SES-14 outage test: redis-server is not installed — SKIPPED (set CI=1 to make this a failure).\n');
-
-describe.runIf(serverGate === 'fail')('SES-14 needs redis-server', () => {
-  it('redis-server is installed (required when CI is set)', () => {
-    throw new Error('redis-server is not installed');
-  });
-});
+const serverGate = redisServerGate('SES-14 outage test');
 
 describe.runIf(serverGate === 'run')('SES-14 a Redis outage: 503 on every adapter, never anonymous access, then recovery', () => {
   const adapters = [

@@ -7,6 +7,7 @@
 // - `probe`: what the runtime itself does (headers as received, atob, TextDecoder,
 //   PBKDF2), for the HW rows of the security catalogue (hw.test.ts).
 import { scenarios } from '@portcullis/conformance';
+import { fuzzScenario } from '@portcullis/conformance/fuzz';
 import { ConfigurationError, WORKERS_MAX_PBKDF2_ITERATIONS, pbkdf2Hasher } from '@portcullis/core/hashing';
 import type { AuthEnv } from '@portcullis/hono';
 import { Hono, type ExecutionContext } from 'hono';
@@ -64,7 +65,8 @@ function appOf(env: Env): Built {
   const id = env.SCENARIO;
   if (built !== undefined && built.scenario === id) return built;
   if (id === undefined) throw new Error('this worker has no SCENARIO binding');
-  const scenario = scenarios.find((s) => s.id === id);
+  // The fuzzer's app (conformance-tests/test/fuzz.test.ts) is built here too.
+  const scenario = [...scenarios, fuzzScenario].find((s) => s.id === id);
   if (scenario === undefined) throw new Error(`no scenario ${JSON.stringify(id)} in the worker bundle`);
   const spec = scenario.app();
   // hono/cloudflare-workers never fires onOpen: the socket answers the client's first message.
