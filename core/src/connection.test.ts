@@ -172,6 +172,22 @@ describe('parseCookies', () => {
     expect(parseCookies('id=A; id =B').get('id')).toBe('A');
   });
 
+  it('CK-05 every "," ends a pair, so a header reads alike whether its lines were joined by "; " (Node) or ", " (Web), trimmed or not (found by the fuzzer)', () => {
+    // Lines "id=A" and "id%ZZ; id=B": Node hands over "id=A; id%ZZ; id=B", workerd "id=A, id%ZZ; id=B".
+    expect(parseCookies('id=A; id%ZZ; id=B').get('id')).toBe('A');
+    expect(parseCookies('id=A, id%ZZ; id=B').get('id')).toBe('A');
+    // Lines "id=A, " and "id=B": "id=A, ; id=B" on Node, "id=A, , id=B" on the Web.
+    expect(parseCookies('id=A, ; id=B').get('id')).toBe('A');
+    expect(parseCookies('id=A, , id=B').get('id')).toBe('A');
+    // Node trims a line's trailing space ("id=A,"), workerd keeps it ("id=A, "): the same pair.
+    expect(parseCookies('id=A,').get('id')).toBe('A');
+    expect(parseCookies('id=A, ').get('id')).toBe('A');
+    expect(parseCookies('id=A,; id=B').get('id')).toBe('A');
+    // RFC 6265 values never hold a comma: a lax one is cut there.
+    expect(parseCookies('id=A,B').get('id')).toBe('A');
+    expect(parseCookies('prefs=a, b; x=1')).toEqual(new Map([['prefs', 'a'], ['x', '1']]));
+  });
+
   it('invalid names are dropped', () => {
     const cookies = parseCookies('a b=1; (x)=2; =3; ok=4; na"me=5; x;y=6');
     expect([...cookies.keys()]).toEqual(['ok', 'y']);

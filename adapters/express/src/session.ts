@@ -26,7 +26,7 @@ import {
   type SessionPort,
   type SessionStore,
 } from '@portcullis/core';
-import { isSecureNodeRequest } from '@portcullis/node';
+import { isSecureNodeRequest, sessionCookieOf } from '@portcullis/node';
 import { ports, sendDescription, toConnection } from './native.js';
 import { ExpressSessionStore, generatedIn, link, lostIn } from './session-store.js';
 
@@ -241,7 +241,34 @@ export function sessions(options: ExpressSessionsOptions): RequestHandler {
 
   return (req, res, next) => {
     noStoreWithSessionCookie(res, cookie.name);
-    inner(req, res, (err?: unknown) => {
+    // express-session parses `req.headers.cookie` with its own parser, synchronously when
+    // its middleware starts (checked against 1.18–1.19; the conformance scenario
+    // `sessions-cookie-parsing` fails if that changes). For that call it sees only the
+    // session cookie as the core reads it, so an ambiguous Cookie header ("id=A, id=B",
+    // "id=A ; x") means the same session as on every other adapter; the header is put back
+    // at once, before the store is asked and before any route runs.
+    const header = req.headers.cookie;
+    const id = sessionCookieOf(req, cookie.name);
+    if (id === undefined) delete req.headers.cookie;
+    else req.headers.cookie = `${cookie.name}=${encodeURIComponent(id)}`;
+    let restored = false;
+    const restore = (): void => {
+      if (restored) return;
+      restored = true;
+      if (header === undefined) delete req.headers.cookie;
+      else req.headers.cookie = header;
+    };
+    try {
+      // Without a session cookie express-session calls back synchronously: restore first.
+      inner(req, res, (err?: unknown) => {
+        restore();
+        afterSession(err);
+      });
+    } finally {
+      restore();
+    }
+
+    function afterSession(err: unknown): void {
       const port = expressPort(req, res, config);
       ports.set(req, port);
       const connection = toConnection(req, config.clock);
@@ -254,7 +281,7 @@ export function sessions(options: ExpressSessionsOptions): RequestHandler {
         (error: unknown) =>
           isSessionError(error) ? sendDescription(req, res, next, describeSessionError(error, connection)) : next(error),
       );
-    });
+    }
   };
 }
 

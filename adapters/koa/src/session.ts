@@ -26,7 +26,7 @@ import {
   type SessionPort,
   type SessionStore,
 } from '@portcullis/core';
-import { isSecureNodeRequest } from '@portcullis/node';
+import { isSecureNodeRequest, sessionCookieOf } from '@portcullis/node';
 import { ports, sendDescription, toConnection } from './native.js';
 import { KoaSessionStore, generatedIn, link, lostIn } from './session-store.js';
 
@@ -201,6 +201,16 @@ export function sessions(app: Koa<any, any>, options: KoaSessionsOptions): Middl
       secure: cookie.secure,
       sameSite: cookie.sameSite,
       store,
+      // The id is read as every adapter reads cookies (the core's parser), not by the
+      // `cookies` module's regex, which keeps a trailing space ("id=A ; x") and reads
+      // "id=A, id=B" as one value. koa-session's public `externalKey` hook (>= 6).
+      externalKey: {
+        // '' (no cookie) makes koa-session start a new session, as an absent cookie does.
+        get: (ctx: Context) => sessionCookieOf(ctx.req, cookie.name) ?? '',
+        set: (ctx: Context, value: string) => {
+          ctx.cookies.set(cookie.name, value, (ctx as Context & { sessionOptions: object }).sessionOptions);
+        },
+      },
       genid: (ctx: object) => {
         const id = generateSessionId();
         const list = generatedIn.get(ctx) ?? [];

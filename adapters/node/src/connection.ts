@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { authorizationFromRawHeaders, createConnection, isSecureRequest, type Connection, type SessionPort } from '@portcullis/core';
+import { authorizationFromRawHeaders, createConnection, isSecureRequest, parseCookies, type Connection, type SessionPort } from '@portcullis/core';
 
 /**
  * Every `Authorization` field line of a Node request. Node keeps only the first
@@ -34,6 +34,25 @@ export function connectionFromNode(
     now,
     session,
   });
+}
+
+/**
+ * The value of cookie `name` as every adapter reads it: the core's `parseCookies`
+ * (first occurrence wins; pairs end at `;` or at `, `, the form
+ * Web runtimes give repeated Cookie lines). The Node session libraries parse cookies
+ * their own way (express-session with `cookie`, koa-session with `cookies`), which
+ * differs on ambiguous headers such as `id=A, id=B` or `id=A ; x`; the session
+ * bridges hand them this value instead, so one Cookie header means one session on
+ * every adapter.
+ *
+ * @example
+ * ```ts
+ * sessionCookieOf(req, 'id'); // 'A' for "Cookie: id=A, id=B"
+ * ```
+ */
+export function sessionCookieOf(req: IncomingMessage, name: string): string | undefined {
+  const header = req.headers.cookie;
+  return header === undefined ? undefined : parseCookies(header).get(name);
 }
 
 /**

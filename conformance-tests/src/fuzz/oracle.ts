@@ -116,10 +116,20 @@ function isSafeLocation(location: string): boolean {
   return true;
 }
 
-/** The scheme of the request's first `Authorization` line, lower-cased. */
+/** The one scheme of every `Authorization` value of the request, lower-cased; `undefined` when they differ. */
 function schemeOf(request: FuzzRequest): string | undefined {
-  const line = request.headers.find(([n]) => n.toLowerCase() === 'authorization');
-  return line?.[1].trim().split(/[ \t]/)[0]?.toLowerCase();
+  // Every non-empty `,`-separated part of every Authorization line: with parts of two
+  // schemes, the first backend of the chain that reads one of them answers (docs/errors.md),
+  // so only a request whose parts are all Bearer is a Bearer request for the oracle.
+  const schemes = new Set<string>();
+  for (const [name, value] of request.headers) {
+    if (name.toLowerCase() !== 'authorization') continue;
+    for (const part of value.split(',')) {
+      const scheme = part.trim().split(/[ \t]/)[0]?.toLowerCase();
+      if (scheme) schemes.add(scheme);
+    }
+  }
+  return schemes.size === 1 ? [...schemes][0] : undefined;
 }
 
 /** What may legitimately differ between answers of one kind. */

@@ -6,6 +6,7 @@ import { fixation } from './fixation.js';
 import { memoryStores, type SessionStoreFactory } from './fixtures.js';
 import { litestarExample } from './litestar.js';
 import { cookieLifetime } from './cookie-lifetime.js';
+import { cookieParsing } from './cookie-parsing.js';
 import { logging, unknownIdLogging } from './logging.js';
 import { storeOutage } from './outage.js';
 import { redirectToLogin } from './redirect-login.js';
@@ -42,6 +43,7 @@ export function sessionScenariosFor(stores: SessionStoreFactory): readonly Scena
     reservedKeys(stores),
     cookieLifetime(stores),
     cookieLifetime(stores, 3600),
+    cookieParsing(stores),
   ]);
 }
 

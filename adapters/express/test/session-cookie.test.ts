@@ -1,0 +1,44 @@
+// express-session parses the Cookie header itself; sessions() hands it the core's reading
+// of the session cookie for that one call (see adapters/express/src/session.ts). These
+// check the other half: everything after it — the routes, other middleware — sees the
+// request's own Cookie header, unchanged, whether express-session called back at once
+// (no session cookie) or after the store answered.
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import request from 'supertest';
+import { MemorySessionStore, SimpleUser, sessionAuth } from '@portcullis/core';
+import { authentication, expressSessionStore, login, sessions } from '@portcullis/express';
+import { describe, expect, it } from 'vitest';
+
+function app() {
+  const a = express();
+  a.use(sessions({ secret: 'session-cookie-test-secret-0123456789', store: expressSessionStore(new MemorySessionStore()), cookie: { secure: false } }));
+  a.use(authentication({ backend: sessionAuth({ retrieveUser: (s) => (s.user_id === 'alice' ? new SimpleUser('alice') : null) }) }));
+  a.post('/login', async (req, res) => {
+    await login(req, new SimpleUser('alice'), { user_id: 'alice' });
+    res.send('in');
+  });
+  a.get('/echo', (req, res) => res.json({ cookie: req.headers.cookie ?? null, has: 'cookie' in req.headers, user: req.user.displayName }));
+  return a;
+}
+
+describe('Express sessions(): the routes see the Cookie header as sent', () => {
+  it('with and without a session cookie, ambiguous or not', async () => {
+    const server = app().listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const agent = request(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+      const login = await agent.post('/login').set('Sec-Fetch-Site', 'same-origin');
+      const sid = (login.headers['set-cookie'] as unknown as string[])[0]!.split(';')[0]!;
+      for (const header of [`${sid}, other=1`, `theme=dark; ${sid} ; x=%ZZ`, 'theme=dark', `${sid}`]) {
+        const res = await agent.get('/echo').set('Cookie', header);
+        expect(res.body).toEqual({ cookie: header, has: true, user: header.includes(sid) ? 'alice' : '' });
+      }
+      const none = await agent.get('/echo');
+      expect(none.body).toEqual({ cookie: null, has: false, user: '' });
+    } finally {
+      server.close();
+    }
+  });
+});
