@@ -43,6 +43,14 @@ describe('createConnection', () => {
     expect(conn('http://app.example//admin').path).toBe('//admin');
   });
 
+  it('RED-01 a fragment in the request line is no part of path or query, as on Web runtimes (found by the fuzzer)', () => {
+    expect(conn('/account?next=#').query).toBe('next=');
+    expect(conn('/account#x?y=1').path).toBe('/account');
+    expect(conn('/account#x?y=1').query).toBe('');
+    expect(conn('/a?b=1#c#d').query).toBe('b=1');
+    expect(conn('http://app.example/a?b=1#c').query).toBe('b=1');
+  });
+
   it('a target that is neither origin-form nor absolute-form has path /', () => {
     for (const target of ['*', 'evil.example:443', 'javascript:alert(1)', '']) {
       const c = conn(target);

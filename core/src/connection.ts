@@ -155,12 +155,18 @@ const LOWER_FIELD_NAME = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/;
  * The path and query of a request target; an absolute-form target keeps only those,
  * as sent. Resolving them (`new URL`) would remove dot segments the router still
  * sees, so `exclude` could judge `/public/x` while the router serves `/admin/../public/x`.
+ * A fragment is never part of it: Web runtimes' URL parsing drops one that a client
+ * sent in the request line, and every Node router (parseurl, `new URL`) ignores it, so
+ * Node adapters cut it here too (found by the differential fuzzer).
  */
 function relativeTarget(target: string): string {
-  if (target.startsWith('/')) return target;
+  // The fragment is cut by index: /#.*$/ is quadratic on a run of "#" before a line break.
+  if (target.startsWith('/')) {
+    const hash = target.indexOf('#');
+    return hash === -1 ? target : target.slice(0, hash);
+  }
   const authority = /^[A-Za-z][A-Za-z0-9+.\-]*:\/\/[^/?#]*/.exec(target);
   if (authority === null) return '/';
-  // The fragment is cut by index: /#.*$/ is quadratic on a run of "#" before a line break.
   const hash = target.indexOf('#', authority[0].length);
   const rest = target.slice(authority[0].length, hash === -1 ? undefined : hash);
   return rest.startsWith('/') ? rest : `/${rest}`;
