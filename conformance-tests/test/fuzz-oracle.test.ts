@@ -5,7 +5,8 @@ import type { RawResponse } from '@portcullis/conformance';
 import { describe, expect, it } from 'vitest';
 
 function raw(status: number, headers: [string, string][], body = ''): RawResponse {
-  return { status, headers, body, header: (n) => headers.find(([k]) => k === n.toLowerCase())?.[1] };
+  const text = `HTTP/1.1 ${status} X\r\n${headers.map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n${body}`;
+  return { status, headers, body, text, header: (n) => headers.find(([k]) => k === n.toLowerCase())?.[1] };
 }
 
 const portcullis401 = normalize(raw(401, [['cache-control', 'no-store'], ['www-authenticate', 'Token, Basic realm="api", charset="UTF-8"']], 'Unauthorized'));
