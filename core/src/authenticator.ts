@@ -58,6 +58,28 @@ export interface AuthenticationFailure {
   readonly reason?: AuthenticationError['reason'];
 }
 
+/**
+ * Sends one `authentication_failed` event for `error` to `log`: control characters
+ * escaped, never a credential; a logger that throws or rejects changes nothing.
+ * @internal Shared by the authenticator and `passwordBackend`'s `verifyCredentials`.
+ */
+export function logFailure(log: (event: AuthenticationFailure) => void, error: AuthenticationError, connection: Connection | undefined): void {
+  try {
+    const logged: unknown = log({
+      event: 'authentication_failed',
+      code: error.code,
+      method: connection === undefined ? '' : escapeForLog(connection.method),
+      path: connection === undefined ? '' : escapeForLog(connection.path),
+      ...(error.subject === undefined ? {} : { subject: escapeForLog(error.subject) }),
+      ...(error.reason === undefined ? {} : { reason: error.reason }),
+    });
+    // An async logger that rejects would otherwise be an unhandled rejection (fatal in Node).
+    if (logged instanceof Promise) logged.catch(() => {});
+  } catch {
+    // A failing logger must not change the answer.
+  }
+}
+
 /** Escapes control characters (`\r`, `\n`, `\u0000`…) so a value cannot forge a log line. */
 export function escapeForLog(value: string): string {
   // One pass; untouched runs are copied as slices (a callback per character costs far more).
@@ -151,22 +173,7 @@ export function createAuthenticator<U extends BaseUser>(options: AuthenticationO
 
   function fail(connection: Connection, thrown: unknown): Respond | Promise<Respond> {
     const error = isAuthenticationError(thrown) ? thrown : new AuthenticationError('backend_unavailable', { cause: thrown });
-    if (log !== undefined) {
-      try {
-        const logged: unknown = log({
-          event: 'authentication_failed',
-          code: error.code,
-          method: escapeForLog(connection.method),
-          path: escapeForLog(connection.path),
-          ...(error.subject === undefined ? {} : { subject: escapeForLog(error.subject) }),
-          ...(error.reason === undefined ? {} : { reason: error.reason }),
-        });
-        // An async logger that rejects would otherwise be an unhandled rejection (fatal in Node).
-        if (logged instanceof Promise) logged.catch(() => {});
-      } catch {
-        // A failing logger must not change the answer.
-      }
-    }
+    if (log !== undefined) logFailure(log, error, connection);
     const fallback = (): Respond => ({
       type: 'respond',
       response: describe({ kind: 'error', code: error.code, challenge: error.challenge }, connection, challenges),

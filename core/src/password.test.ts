@@ -489,4 +489,24 @@ describe('passwordBackend: the hash_parameters_refused security event', () => {
       derive.mockRestore();
     }
   });
+
+  it('DOS-13 a login form (verifyCredentials) refusing a stored hash reports hash_parameters_refused to the backend\'s log', async () => {
+    const hasher = pbkdf2Hasher({ iterations: 1000, maxIterations: 100_000 });
+    const crafted = formatPbkdf2({ digest: 'SHA-256', iterations: 100_001, salt: new Uint8Array(16), hash: new Uint8Array(32) });
+    const users = new Map([['mallory', new AppUser('mallory', crafted)], ['alice', new AppUser('alice', await hasher.hash('correct horse'))]]);
+    const events: AuthenticationFailure[] = [];
+    const backend = passwordBackend<AppUser>({ findUser: (u) => users.get(u) ?? null, passwordHashOf: (u) => u.passwordHash, hasher, log: (e) => events.push(e) });
+    expect(await backend.verifyCredentials('mallory', 'whatever', basic('mallory', 'x'))).toBeNull();
+    expect(await backend.verifyCredentials('mallory', 'whatever')).toBeNull();
+    expect(await backend.verifyCredentials('alice', 'wrong')).toBeNull();
+    expect(events).toEqual([
+      { event: 'authentication_failed', code: 'invalid_credentials', method: 'POST', path: '/login', subject: 'mallory', reason: 'hash_parameters_refused' },
+      { event: 'authentication_failed', code: 'invalid_credentials', method: '', path: '', subject: 'mallory', reason: 'hash_parameters_refused' },
+    ]);
+    expect(JSON.stringify(events)).not.toContain('whatever');
+    // A logger that throws changes nothing; log must be a function.
+    const throwing = passwordBackend<AppUser>({ findUser: (u) => users.get(u) ?? null, passwordHashOf: (u) => u.passwordHash, hasher, log: () => { throw new Error('x'); } });
+    expect(await throwing.verifyCredentials('mallory', 'whatever')).toBeNull();
+    expect(() => passwordBackend<AppUser>({ findUser: () => null, passwordHashOf: (u) => u.passwordHash, hasher, log: 'x' as never })).toThrow(expect.objectContaining({ code: 'invalid_configuration' }));
+  });
 });

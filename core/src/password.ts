@@ -2,6 +2,7 @@ import { basicAuth } from './basic.js';
 import type { AuthenticationBackend } from './backend.js';
 import type { VerificationCache } from './cache.js';
 import type { Connection } from './connection.js';
+import { logFailure, type AuthenticationFailure } from './authenticator.js';
 import { AuthenticationError, ConfigurationError } from './errors.js';
 import type { Hasher } from './hashing/hasher.js';
 import type { BaseUser } from './user.js';
@@ -32,6 +33,15 @@ export interface PasswordBackendOptions<U extends BaseUser> {
   maxUsernameBytes?: number;
   /** Skips the hash for repeated credentials; invalidated for a user whenever `onRehash` fires. */
   cache?: VerificationCache<U>;
+  /**
+   * Receives the security events of {@link PasswordBackend.verifyCredentials} (login
+   * forms, the OAuth2 token endpoint), which do not pass through `authentication(...)`:
+   * an `authentication_failed` event with `reason: 'hash_parameters_refused'` when a
+   * stored hash's parameters exceed the hasher's limits (DOS-13), with the claimed
+   * username, and the method and path when a connection is given. Give it the same
+   * function as `authentication({ log })`; the Basic path reports there, not here.
+   */
+  log?: (event: AuthenticationFailure) => void;
 }
 
 /** A password backend: Basic authentication, plus the same check for login forms. */
@@ -71,6 +81,8 @@ export function passwordBackend<U extends BaseUser>(options: PasswordBackendOpti
     throw new ConfigurationError('passwordBackend: hasher must implement hash() and verify()');
   }
   if (onRehash !== undefined && typeof onRehash !== 'function') throw new ConfigurationError('passwordBackend: onRehash must be a function');
+  const log = options.log;
+  if (log !== undefined && typeof log !== 'function') throw new ConfigurationError('passwordBackend: log must be a function');
   const maxPassword = options.maxPasswordBytes ?? 1024;
   const maxUsername = options.maxUsernameBytes ?? 256;
   for (const [name, v] of [['maxPasswordBytes', maxPassword], ['maxUsernameBytes', maxUsername]] as const) {
@@ -112,7 +124,9 @@ export function passwordBackend<U extends BaseUser>(options: PasswordBackendOpti
 
   async function verifyCredentials(username: string, password: string, connection?: Connection): Promise<U | null> {
     const user = await check(username, password, connection);
-    return user === REFUSED ? null : user;
+    if (user !== REFUSED) return user;
+    if (log !== undefined) logFailure(log, refusal(username), connection);
+    return null;
   }
 
   const basic = basicAuth<U>({
@@ -122,7 +136,7 @@ export function passwordBackend<U extends BaseUser>(options: PasswordBackendOpti
     async verify(username, password, connection) {
       const user = await check(username, password, connection);
       // The same 401 as a wrong password; the failure log gets the security event (DOS-13).
-      if (user === REFUSED) throw new AuthenticationError('invalid_credentials', { subject: username, reason: 'hash_parameters_refused' });
+      if (user === REFUSED) throw refusal(username);
       return user;
     },
   });
@@ -130,6 +144,11 @@ export function passwordBackend<U extends BaseUser>(options: PasswordBackendOpti
 }
 
 const REFUSED = Symbol('hash_parameters_refused');
+
+/** A stored hash refused for its parameters: the same 401 as a wrong password, with the security event. */
+function refusal(username: string): AuthenticationError {
+  return new AuthenticationError('invalid_credentials', { subject: username, reason: 'hash_parameters_refused' });
+}
 
 function randomPassword(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(24));

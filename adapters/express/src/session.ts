@@ -15,7 +15,6 @@ import {
   login as coreLogin,
   logout as coreLogout,
   namespacedData,
-  parseCookies,
   sessionConfig,
   sessionGate,
   generateSessionId,
@@ -66,9 +65,7 @@ function unavailable(cause?: unknown): SessionError {
 }
 
 /** The session port of an Express request, over express-session's `req.session`. */
-function expressPort(req: Request, res: Response, config: SessionConfig): SessionPort {
-  const name = config.cookie.name;
-  const hasCookie = parseCookies(req.headers.cookie).has(name);
+function expressPort(req: Request, res: Response, config: SessionConfig, hasCookie: boolean): SessionPort {
   let destroyed = false;
   let written = false;
   let deletion: string | undefined;
@@ -106,6 +103,8 @@ function expressPort(req: Request, res: Response, config: SessionConfig): Sessio
 
   return {
     hasCookie,
+    // express-session generates a session when the cookie's id matched no record.
+    storedRecord: () => hasCookie && session() !== undefined && !generatedIn.has(req),
     secure: isSecureNodeRequest(req, config.trustProxy),
     config,
     async get() {
@@ -245,18 +244,19 @@ export function sessions(options: ExpressSessionsOptions): RequestHandler {
     // its middleware starts (checked against 1.18–1.19; the conformance scenario
     // `sessions-cookie-parsing` fails if that changes). For that call it sees only the
     // session cookie as the core reads it, so an ambiguous Cookie header ("id=A, id=B",
-    // "id=A ; x") means the same session as on every other adapter; the header is put back
-    // at once, before the store is asked and before any route runs.
+    // "id=A ; x") means the same session as on every other adapter. The header is put back
+    // as soon as that synchronous start returns (the store's answer comes later), and
+    // always before any later middleware or route runs.
     const header = req.headers.cookie;
     const id = sessionCookieOf(req, cookie.name);
-    if (id === undefined) delete req.headers.cookie;
-    else req.headers.cookie = `${cookie.name}=${encodeURIComponent(id)}`;
-    let restored = false;
+    let restored = header === undefined;
+    // '' and not `delete`: express-session tests `if (header)`, and a deleted key would turn
+    // the headers object into a dictionary for the rest of the request.
+    if (!restored) req.headers.cookie = id === undefined ? '' : `${cookie.name}=${encodeURIComponent(id)}`;
     const restore = (): void => {
       if (restored) return;
       restored = true;
-      if (header === undefined) delete req.headers.cookie;
-      else req.headers.cookie = header;
+      req.headers.cookie = header;
     };
     try {
       // Without a session cookie express-session calls back synchronously: restore first.
@@ -269,7 +269,7 @@ export function sessions(options: ExpressSessionsOptions): RequestHandler {
     }
 
     function afterSession(err: unknown): void {
-      const port = expressPort(req, res, config);
+      const port = expressPort(req, res, config, id !== undefined);
       ports.set(req, port);
       const connection = toConnection(req, config.clock);
       // The store failed while loading the session (or holds something unreadable): fail closed.

@@ -94,6 +94,8 @@ function koaPort(ctx: SessionContext, config: SessionConfig): SessionPort {
 
   const port: SessionPort = {
     hasCookie,
+    // koa-session generates an id when the cookie's id matched no record.
+    storedRecord: () => hasCookie && session() !== null && generated() === undefined,
     secure: isSecureNodeRequest(ctx.req, config.trustProxy),
     config,
     async get() {

@@ -46,6 +46,14 @@ export interface SessionPort {
   id(): string | undefined;
   /** True when the request carried the session cookie: an ambient credential. */
   readonly hasCookie: boolean;
+  /**
+   * Optional. True when the session cookie matched a record in the store, even one
+   * that holds no Portcullis data (keys the app wrote on the framework's own session
+   * object, or a record from before the `portcullis:data` layout): the id is known,
+   * so no `session_unknown_id` is logged for it. Leave it out where every stored
+   * record holds Portcullis data (the Web sessions).
+   */
+  storedRecord?(): boolean;
   /** True when the request came over HTTPS (the socket, or `X-Forwarded-Proto` with `trustProxy`). */
   readonly secure: boolean;
   /** The validated session configuration. */

@@ -87,7 +87,7 @@ export async function loadSession(connection: Connection, port: SessionPort): Pr
   const data = await guarded(connection, port, () => port.get());
   if (!checked.has(port)) {
     checked.add(port);
-    if (data === null && port.hasCookie) emit(connection, port, 'session_unknown_id', undefined);
+    if (data === null && port.hasCookie && port.storedRecord?.() !== true) emit(connection, port, 'session_unknown_id', undefined);
   }
   return data;
 }
