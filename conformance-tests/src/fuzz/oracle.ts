@@ -161,9 +161,9 @@ function comparable(answer: NormalizedAnswer, request: FuzzRequest): unknown {
 /** Options of {@link checkAnswers}. */
 export interface OracleOptions {
   /**
-   * Adapters whose non-Portcullis answers to HEAD are not compared: hono and
-   * @hono/node-server pinned here answer HEAD to a `c.text()`/`c.json()` route
-   * with 500 (upstream bug, fixed separately).
+   * Adapters whose non-Portcullis answers to HEAD are not compared: for a framework
+   * whose own HEAD handling is broken (`@hono/node-server` 1.x answered HEAD to a
+   * `c.text()` route with 500; the suite pins 2.x, which does not, and checks it).
    */
   readonly headUnchecked?: (adapter: string) => boolean;
   /** Each adapter's valid session cookie (`name=value`): it must never come back in a body. */

@@ -61,8 +61,9 @@ for (const example of EXAMPLES) {
 
 describe.skipIf(redis === 'skip')('express-session-redis: PORT=0 listens on a free port and prints it', () => {
   it('banner names the port it got; the process keeps serving until stopped', async () => {
-    // Killed after 4 s on purpose: it must still be running then (timedOut), having printed its real URL.
-    const run = await runUntilExit(builtServer('express-session-redis'), { PORT: '0', HOST: '127.0.0.1', REDIS_URL: 'redis://127.0.0.1:6379' }, 4_000);
+    // Killed after 8 s on purpose: it must still be running then (timedOut), having printed its real URL
+    // (it starts in well under a second; the margin is for a loaded CI machine).
+    const run = await runUntilExit(builtServer('express-session-redis'), { PORT: '0', HOST: '127.0.0.1', REDIS_URL: 'redis://127.0.0.1:6379' }, 8_000);
     expect(run.timedOut, run.stderr).toBe(true);
     expect(run.stdout).toMatch(/on http:\/\/127\.0\.0\.1:(?!0\b)\d+/);
   });
