@@ -1,98 +1,15 @@
-import type { AuthenticateResult, AuthenticationBackend } from './backend.js';
+import { answerFailure } from './authentication-failure.js';
+import { parseAuthenticationOptions, type AuthenticationConfig, type AuthenticationOptions } from './authentication-options.js';
+import type { AuthenticateResult } from './backend.js';
 import type { Connection } from './connection.js';
 import { NO_CREDENTIALS, type AuthCredentials } from './credentials.js';
-import { AuthenticationError, ConfigurationError, isAuthenticationError } from './errors.js';
-import { compileExclude } from './exclude.js';
-import { describe, upgradeRefusal, type ResponseDescription } from './response.js';
+import { describe, type ResponseDescription } from './response.js';
 import { ANONYMOUS, type BaseUser, type UnauthenticatedUser } from './user.js';
 
-/**
- * Answers an authentication error. Return a response description; throwing or
- * returning something unusable falls back to the default answer.
- */
-export type ErrorHook = (
-  connection: Connection,
-  error: AuthenticationError,
-) => ResponseDescription | Promise<ResponseDescription>;
-
-/** Options shared by every adapter's `authentication(...)`. */
-export interface AuthenticationOptions<U extends BaseUser = BaseUser> {
-  /** The backend (or a `multi([...])` chain) that recognises credentials. */
-  backend: AuthenticationBackend<U>;
-  /**
-   * Answers `AuthenticationError`s. Default: the core table (400 with the error's
-   * fixed message for malformed credentials, 401 with the challenges for rejected
-   * ones, 503 when the backend failed).
-   */
-  onError?: ErrorHook;
-  /**
-   * `optional` (default, Starlette): every request gets a user, routes opt in with
-   * `requires`. `required` (Litestar): anonymous requests get 401 with the
-   * challenges, except `exclude`d paths and (by default) `OPTIONS`.
-   */
-  mode?: 'optional' | 'required';
-  /** Paths that do not require a user in `required` mode (see `compileExclude`). */
-  exclude?: readonly (string | RegExp)[];
-  /** In `required` mode, let `OPTIONS` (CORS preflight) through anonymously. Default `true`. */
-  allowOptions?: boolean;
-  /** The clock, in ms since the epoch. Default `Date.now`; tests freeze it. */
-  clock?: () => number;
-  /**
-   * Receives one event per failed authentication (ASVS 5.0 16.3.1). Events hold the
-   * error code, the method, the path and the claimed username, with control
-   * characters escaped; never a password, token, cookie or header value.
-   */
-  log?: (event: AuthenticationFailure) => void;
-}
-
-/** What `log` receives for a failed authentication. */
-export interface AuthenticationFailure {
-  readonly event: 'authentication_failed';
-  readonly code: AuthenticationError['code'];
-  readonly method: string;
-  /** The requested path, control characters escaped. */
-  readonly path: string;
-  /** The username the client claimed, control characters escaped; absent when none was readable. */
-  readonly subject?: string;
-  /** The security event behind the failure, when there is one (`hash_parameters_refused`). */
-  readonly reason?: AuthenticationError['reason'];
-}
-
-/**
- * Sends one `authentication_failed` event for `error` to `log`: control characters
- * escaped, never a credential; a logger that throws or rejects changes nothing.
- * @internal Shared by the authenticator and `passwordBackend`'s `verifyCredentials`.
- */
-export function logFailure(log: (event: AuthenticationFailure) => void, error: AuthenticationError, connection: Connection | undefined): void {
-  try {
-    const logged: unknown = log({
-      event: 'authentication_failed',
-      code: error.code,
-      method: connection === undefined ? '' : escapeForLog(connection.method),
-      path: connection === undefined ? '' : escapeForLog(connection.path),
-      ...(error.subject === undefined ? {} : { subject: escapeForLog(error.subject) }),
-      ...(error.reason === undefined ? {} : { reason: error.reason }),
-    });
-    // An async logger that rejects would otherwise be an unhandled rejection (fatal in Node).
-    if (logged instanceof Promise) logged.catch(() => {});
-  } catch {
-    // A failing logger must not change the answer.
-  }
-}
-
-/** Escapes control characters (`\r`, `\n`, `\u0000`…) so a value cannot forge a log line. */
-export function escapeForLog(value: string): string {
-  // One pass; untouched runs are copied as slices (a callback per character costs far more).
-  let out = '';
-  let from = 0;
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    if (c > 0x1f && c !== 0x5c && (c < 0x7f || c > 0x9f) && c !== 0x2028 && c !== 0x2029) continue;
-    out += value.slice(from, i) + (c === 0x5c ? '\\\\' : c === 0x0a ? '\\n' : c === 0x0d ? '\\r' : `\\u${c.toString(16).padStart(4, '0')}`);
-    from = i + 1;
-  }
-  return from === 0 ? value : out + value.slice(from);
-}
+// The options and the failure answer have their own modules; their public names are
+// still exported from here, where adapters and the index have always found them.
+export type { AuthenticationFailure, AuthenticationOptions, ErrorHook } from './authentication-options.js';
+export { escapeForLog, logFailure } from './authentication-failure.js';
 
 /** The request may go on, with this user and these credentials. */
 export interface Proceed<U extends BaseUser> {
@@ -121,8 +38,8 @@ export interface Authenticator<U extends BaseUser> {
 }
 
 /**
- * Checks and freezes options, and returns the decision function adapters call.
- * Configuration errors throw here, at startup.
+ * Checks and freezes options ({@link parseAuthenticationOptions}: configuration errors
+ * throw here, at startup), and returns the decision function adapters call.
  *
  * @example
  * ```ts
@@ -132,96 +49,50 @@ export interface Authenticator<U extends BaseUser> {
  * ```
  */
 export function createAuthenticator<U extends BaseUser>(options: AuthenticationOptions<U>): Authenticator<U> {
-  if (options === null || typeof options !== 'object') throw new ConfigurationError('options are required');
-  const backend = options.backend;
-  if (backend === null || typeof backend !== 'object' || typeof backend.authenticate !== 'function') {
-    throw new ConfigurationError('backend must be an object with an authenticate(connection) method');
-  }
-  const onError = options.onError;
-  if (onError !== undefined && typeof onError !== 'function') throw new ConfigurationError('onError must be a function');
-  const mode = options.mode ?? 'optional';
-  if (mode !== 'optional' && mode !== 'required') throw new ConfigurationError('mode must be "optional" or "required"');
-  const isExcluded = compileExclude(options.exclude);
-  const allowOptions = options.allowOptions ?? true;
-  const clock = options.clock ?? Date.now;
-  const log = options.log;
-  if (log !== undefined && typeof log !== 'function') throw new ConfigurationError('log must be a function');
-  if (typeof clock !== 'function') throw new ConfigurationError('clock must be a function');
-  const challenges = Object.freeze([...(backend.challenges ?? [])]);
-  for (const c of challenges) {
-    // Control characters allow header injection; beyond Latin-1, Node and `Headers` throw on every 401.
-    if (typeof c !== 'string' || /[\u0000-\u001f\u007f]|[^\u0000-\u00ff]/.test(c)) {
-      throw new ConfigurationError('backend challenges must be Latin-1 strings without control characters');
-    }
-  }
-
-  const anonymous: Proceed<U> = Object.freeze({ type: 'continue', user: ANONYMOUS, auth: NO_CREDENTIALS });
-
-  function settle(connection: Connection, result: AuthenticateResult<U>): AuthDecision<U> | Promise<AuthDecision<U>> {
-    if (result) {
-      if (typeof result.user !== 'object' || result.user === null || typeof result.auth?.hasAll !== 'function') {
-        return fail(connection, new TypeError('backend returned a principal without user and auth'));
-      }
-      return { type: 'continue', user: result.user, auth: result.auth };
-    }
-    if (mode === 'required' && !(allowOptions && connection.method === 'OPTIONS') && !isExcluded(connection.path)) {
-      const outcome = connection.kind === 'websocket' ? ({ kind: 'refuse_upgrade' } as const) : ({ kind: 'unauthenticated' } as const);
-      return { type: 'respond', response: describe(outcome, connection, challenges) };
-    }
-    return anonymous;
-  }
-
-  function fail(connection: Connection, thrown: unknown): Respond | Promise<Respond> {
-    const error = isAuthenticationError(thrown) ? thrown : new AuthenticationError('backend_unavailable', { cause: thrown });
-    if (log !== undefined) logFailure(log, error, connection);
-    const fallback = (): Respond => ({
-      type: 'respond',
-      response: describe({ kind: 'error', code: error.code, challenge: error.challenge }, connection, challenges),
-    });
-    if (onError === undefined) return fallback();
-    let answer: ResponseDescription | Promise<ResponseDescription>;
-    try {
-      answer = onError(connection, error);
-    } catch {
-      return fallback();
-    }
-    // A hook's answer to an upgrade is refused as the core's own answers are (no body).
-    const respond = (a: ResponseDescription): Respond => ({
-      type: 'respond',
-      response: connection.kind === 'websocket' ? upgradeRefusal(a) : a,
-    });
-    if (answer instanceof Promise) {
-      return answer.then((a) => (isResponse(a) ? respond(a) : fallback()), fallback);
-    }
-    return isResponse(answer) ? respond(answer) : fallback();
-  }
-
+  const config = parseAuthenticationOptions(options);
+  const { backend } = config;
   return Object.freeze({
-    challenges,
-    clock,
+    challenges: config.challenges,
+    clock: config.clock,
     run(connection: Connection): AuthDecision<U> | Promise<AuthDecision<U>> {
       let result: AuthenticateResult<U> | Promise<AuthenticateResult<U>>;
       try {
         result = backend.authenticate(connection);
       } catch (thrown) {
-        return fail(connection, thrown);
+        return answerFailure(config, connection, thrown);
       }
       if (result instanceof Promise) {
         return result.then(
-          (r) => settle(connection, r),
-          (thrown) => fail(connection, thrown),
+          (r) => settle(config, connection, r),
+          (thrown) => answerFailure(config, connection, thrown),
         );
       }
-      return settle(connection, result);
+      return settle(config, connection, result);
     },
   });
 }
 
-function isResponse(value: unknown): value is ResponseDescription {
-  if (value === null || typeof value !== 'object') return false;
-  const r = value as ResponseDescription;
-  return (
-    Number.isInteger(r.status) && r.status >= 200 && r.status <= 599 &&
-    typeof r.body === 'string' && r.headers !== null && typeof r.headers === 'object'
-  );
+const ANONYMOUS_DECISION: Proceed<never> = Object.freeze({ type: 'continue', user: ANONYMOUS, auth: NO_CREDENTIALS });
+
+/**
+ * What the backend's result decides: a principal goes on; nothing goes on
+ * anonymously, except in `required` mode (401 with the challenges, or a refused
+ * upgrade) on paths that are not `exclude`d and not an allowed `OPTIONS`.
+ */
+function settle<U extends BaseUser>(
+  config: AuthenticationConfig<U>,
+  connection: Connection,
+  result: AuthenticateResult<U>,
+): AuthDecision<U> | Promise<AuthDecision<U>> {
+  if (result) {
+    if (typeof result.user !== 'object' || result.user === null || typeof result.auth?.hasAll !== 'function') {
+      return answerFailure(config, connection, new TypeError('backend returned a principal without user and auth'));
+    }
+    return { type: 'continue', user: result.user, auth: result.auth };
+  }
+  if (config.mode === 'required' && !(config.allowOptions && connection.method === 'OPTIONS') && !config.isExcluded(connection.path)) {
+    const outcome = connection.kind === 'websocket' ? ({ kind: 'refuse_upgrade' } as const) : ({ kind: 'unauthenticated' } as const);
+    return { type: 'respond', response: describe(outcome, connection, config.challenges) };
+  }
+  return ANONYMOUS_DECISION;
 }

@@ -12,7 +12,7 @@ import {
 import { createEngine } from './engine.js';
 import { JwtError, isJwtError } from './errors.js';
 import { loginStatus, schemeName, sharedMethods, tokenResponse, type JwtBackend, type LoginOptions } from './jwt-auth.js';
-import type { JwtOptions } from './engine.js';
+import type { JwtOptions } from './jwt-options.js';
 import { json } from './responses.js';
 
 /** The cookie the token travels in. */

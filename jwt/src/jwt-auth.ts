@@ -1,6 +1,8 @@
 import type { AuthCredentials, AuthenticationBackend, BaseUser, Connection, Principal, ResponseDescription } from '@portcullis/core';
 import { ConfigurationError } from '@portcullis/core';
-import { createEngine, type Engine, type IssueOptions, type IssuedToken, type JwtOptions } from './engine.js';
+import { createEngine, type Engine } from './engine.js';
+import type { IssueOptions, IssuedToken } from './issue-token.js';
+import type { JwtOptions } from './jwt-options.js';
 import { JwtError } from './errors.js';
 import type { SecuritySchemeEntry } from './openapi.js';
 import { empty, json } from './responses.js';

@@ -1,5 +1,6 @@
 import { ConfigurationError, formValues, isUrlencoded, type BaseUser, type Connection, type Principal, type ResponseDescription } from '@portcullis/core';
-import { createEngine, type JwtOptions } from './engine.js';
+import { createEngine } from './engine.js';
+import type { JwtOptions } from './jwt-options.js';
 import { headerTransport, schemeName, sharedMethods, tokenResponse, type JwtBackend, type LoginOptions } from './jwt-auth.js';
 import { json } from './responses.js';
 import type { LoginThrottle } from './throttle.js';

@@ -1,0 +1,85 @@
+import type { AuthenticationConfig, AuthenticationFailure } from './authentication-options.js';
+import type { Respond } from './authenticator.js';
+import type { Connection } from './connection.js';
+import { AuthenticationError, isAuthenticationError } from './errors.js';
+import { describe, upgradeRefusal, type ResponseDescription } from './response.js';
+import type { BaseUser } from './user.js';
+
+/** Escapes control characters (`\r`, `\n`, `\u0000`…) so a value cannot forge a log line. */
+export function escapeForLog(value: string): string {
+  // One pass; untouched runs are copied as slices (a callback per character costs far more).
+  let out = '';
+  let from = 0;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c > 0x1f && c !== 0x5c && (c < 0x7f || c > 0x9f) && c !== 0x2028 && c !== 0x2029) continue;
+    out += value.slice(from, i) + (c === 0x5c ? '\\\\' : c === 0x0a ? '\\n' : c === 0x0d ? '\\r' : `\\u${c.toString(16).padStart(4, '0')}`);
+    from = i + 1;
+  }
+  return from === 0 ? value : out + value.slice(from);
+}
+
+/**
+ * The answer to a failed authentication. What the backend threw or rejected with
+ * becomes an `AuthenticationError` (anything else is `backend_unavailable`, 503); it
+ * is logged (`log`), then answered by `onError` or, when there is none or it throws
+ * or returns something that is not a response, by the core table. An upgrade's
+ * answer from `onError` is refused as the core's own are (no body). Synchronous
+ * unless `onError` returns a promise.
+ */
+export function answerFailure<U extends BaseUser>(config: AuthenticationConfig<U>, connection: Connection, thrown: unknown): Respond | Promise<Respond> {
+  const error = isAuthenticationError(thrown) ? thrown : new AuthenticationError('backend_unavailable', { cause: thrown });
+  if (config.log !== undefined) logFailure(config.log, error, connection);
+  const fallback = (): Respond => ({
+    type: 'respond',
+    response: describe({ kind: 'error', code: error.code, challenge: error.challenge }, connection, config.challenges),
+  });
+  const { onError } = config;
+  if (onError === undefined) return fallback();
+  let answer: ResponseDescription | Promise<ResponseDescription>;
+  try {
+    answer = onError(connection, error);
+  } catch {
+    return fallback();
+  }
+  const respond = (a: ResponseDescription): Respond => ({
+    type: 'respond',
+    response: connection.kind === 'websocket' ? upgradeRefusal(a) : a,
+  });
+  if (answer instanceof Promise) {
+    return answer.then((a) => (isResponse(a) ? respond(a) : fallback()), fallback);
+  }
+  return isResponse(answer) ? respond(answer) : fallback();
+}
+
+/**
+ * Sends one `authentication_failed` event for `error` to `log`: control characters
+ * escaped, never a credential; a logger that throws or rejects changes nothing.
+ * Without a connection, `method` and `path` are empty.
+ * @internal
+ */
+export function logFailure(log: (event: AuthenticationFailure) => void, error: AuthenticationError, connection: Connection | undefined): void {
+  try {
+    const logged: unknown = log({
+      event: 'authentication_failed',
+      code: error.code,
+      method: connection === undefined ? '' : escapeForLog(connection.method),
+      path: connection === undefined ? '' : escapeForLog(connection.path),
+      ...(error.subject === undefined ? {} : { subject: escapeForLog(error.subject) }),
+      ...(error.reason === undefined ? {} : { reason: error.reason }),
+    });
+    // An async logger that rejects would otherwise be an unhandled rejection (fatal in Node).
+    if (logged instanceof Promise) logged.catch(() => {});
+  } catch {
+    // A failing logger must not change the answer.
+  }
+}
+
+function isResponse(value: unknown): value is ResponseDescription {
+  if (value === null || typeof value !== 'object') return false;
+  const r = value as ResponseDescription;
+  return (
+    Number.isInteger(r.status) && r.status >= 200 && r.status <= 599 &&
+    typeof r.body === 'string' && r.headers !== null && typeof r.headers === 'object'
+  );
+}

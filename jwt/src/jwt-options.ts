@@ -1,0 +1,245 @@
+import { ConfigurationError, bearerScheme, type BaseUser, type BearerScheme, type Connection } from '@portcullis/core';
+import type { JWTVerifyOptions } from 'jose';
+import { VerifiedTokenCache } from './cache.js';
+import { FP, parseFingerprint, type Fingerprint, type FingerprintOptions } from './fingerprint.js';
+import { createKeyRing, type JwtKeyOptions, type KeyRing } from './keys.js';
+import { checkRevocationStore, type RevocationStore } from './revocation.js';
+import { RESERVED_CLAIMS, UNSAFE_NAMES, type ClaimsPolicy, type Token } from './token.js';
+
+/** Looks up the user a verified token stands for (Litestar's `retrieve_user_handler`); sync or async. `null` → 401. */
+export type RetrieveUser<U extends BaseUser> = (
+  token: Token,
+  connection: Connection,
+) => U | null | undefined | Promise<U | null | undefined>;
+
+/** Scopes granted to a JWT-authenticated request: a fixed list, or a function of the user and the token. */
+export type JwtScopes<U extends BaseUser> = readonly string[] | ((user: U, token: Token) => Iterable<string>);
+
+/** Options shared by `jwtAuth`, `jwtCookieAuth` and `oauth2PasswordBearer`. */
+export interface JwtOptions<U extends BaseUser> extends JwtKeyOptions {
+  /** The `iss` of issued tokens, and the only `iss` accepted (exact match, JWT-14). */
+  issuer: string;
+  /**
+   * The accepted audience(s), and the `aud` of issued tokens. A token is accepted when
+   * its `aud` (string or array) contains one of them, compared exactly. Required:
+   * pass `null` to accept tokens for any audience (not recommended, JWT-15).
+   */
+  audience: string | readonly string[] | null;
+  /** Returns the user of a verified token, or `null`/`undefined` (401 `invalid_token`). Throwing fails closed (503). */
+  retrieveUser: RetrieveUser<U>;
+  /** The realm of the Bearer challenges. Default `api`. */
+  realm?: string;
+  /**
+   * The JWT header `typ` issued and required (RFC 8725 §3.11, RFC 9068). Default
+   * `at+jwt`, so ID tokens and other JWTs of the same issuer are not accepted as
+   * access tokens (JWT-18). `null`: not checked, and `JWT` is issued.
+   */
+  typ?: string | null;
+  /** Clock-skew leeway in seconds for `exp`, `nbf` and `iat` (0..300). Default 0. */
+  clockTolerance?: number;
+  /** When set, tokens whose `iat` is older than this many seconds are expired (and `iat` is required). */
+  maxTokenAge?: number;
+  /** Claims that must be present besides `exp`, `sub`, `iss` and `aud` (which always are). */
+  requiredClaims?: readonly string[];
+  /** Lifetime of issued tokens in seconds (1..86 400). Default 900 (15 min). */
+  expiresIn?: number;
+  /** Extra claim names copied into `Token.extras` and allowed in `login({ claims })`. Default none (LEAK-11). */
+  claims?: readonly string[];
+  /** Scopes of authenticated requests. Default `['authenticated', ...token.scopes]`. */
+  scopes?: JwtScopes<U>;
+  /** Revoked tokens and subject cut-offs; checked on every request. Makes `jti` required. */
+  revocation?: RevocationStore;
+  /** The verified-token cache: `{ max }` entries (default 10 000), or `false` to verify every signature. */
+  cache?: false | { max?: number };
+  /** The clock in ms since the epoch. Default: the connection's clock when verifying, `Date.now` when issuing. */
+  clock?: () => number;
+  /** Tokens longer than this many characters are refused before any decoding (256..8192). Default 8192. */
+  maxTokenLength?: number;
+  /**
+   * Binds tokens to a hardened cookie (OWASP's token sidejacking defence, JWT-34):
+   * `login()` also sets a random fingerprint in an HttpOnly, `SameSite=Strict` cookie
+   * and puts its SHA-256 in the token's `fp` claim; a request whose cookie is missing
+   * or different is refused (401 `invalid_token`). Off by default.
+   */
+  fingerprint?: FingerprintOptions;
+}
+
+/**
+ * {@link JwtOptions} checked, defaulted and frozen: all that verifying, issuing and
+ * revoking read. Built once per backend by {@link parseJwtOptions}; never mutated.
+ * `ring` and `cache` are the only stateful members (imported keys, remembered tokens).
+ */
+export interface JwtConfig<U extends BaseUser> {
+  readonly ring: KeyRing;
+  readonly scheme: BearerScheme;
+  readonly issuer: string;
+  readonly audience: string | readonly string[] | null;
+  readonly retrieveUser: RetrieveUser<U>;
+  /** The `typ` issued and required; `null`: not checked, `JWT` issued. */
+  readonly typ: string | null;
+  /** Seconds. */
+  readonly clockTolerance: number;
+  /** Seconds, or `undefined` for no limit. */
+  readonly maxTokenAge: number | undefined;
+  /** Default lifetime of issued tokens, in seconds. */
+  readonly expiresIn: number;
+  readonly scopesOf: (user: U, token: Token) => Iterable<string>;
+  readonly revocation: RevocationStore | undefined;
+  /** `undefined`: the connection's clock when verifying, `Date.now` when issuing (see {@link issueNow}). */
+  readonly clock: (() => number) | undefined;
+  /** `undefined` when the cache is off (`cache: false`). */
+  readonly cache: VerifiedTokenCache | undefined;
+  readonly maxTokenLength: number;
+  readonly fingerprint: Fingerprint | undefined;
+  /** The extra claims (with `fp` when fingerprinting) and whether `jti` is required. */
+  readonly policy: ClaimsPolicy;
+  /** How long a subject cut-off must be remembered, in ms: the longest a token of the subject can live. */
+  readonly subjectRetention: number;
+  /** jose's options, all but `currentDate`. */
+  readonly jwtVerifyOptions: Readonly<JWTVerifyOptions>;
+}
+
+/** The longest lifetime of an issued token, in seconds (one day). */
+const MAX_LIFETIME = 86_400;
+const TYP = /^[\u0021-\u007e]{1,64}$/;
+
+function fail(who: string, detail: string): never {
+  throw new ConfigurationError(`${who}: ${detail}`);
+}
+
+function nonEmptyStrings(value: unknown): value is readonly string[] {
+  return Array.isArray(value) && value.length > 0 && value.every((s) => typeof s === 'string' && s !== '');
+}
+
+/** A valid audience option: a non-empty string, a non-empty array of non-empty strings, or `null`. */
+export function isAudience(value: unknown): value is string | readonly string[] | null {
+  return value === null || (typeof value === 'string' && value !== '') || nonEmptyStrings(value);
+}
+
+/** A token lifetime: an integer number of seconds from 1 to 86 400. */
+export function isLifetime(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= MAX_LIFETIME;
+}
+
+/** Now, in ms since the epoch, for issuing and revoking: the configured clock, else `Date.now()`. */
+export function issueNow(config: Pick<JwtConfig<BaseUser>, 'clock'>): number {
+  return config.clock === undefined ? Date.now() : config.clock();
+}
+
+/**
+ * Checks every JWT option, fills in the defaults, imports the keys and returns the
+ * frozen {@link JwtConfig}. Every mistake throws a `ConfigurationError` (code
+ * `invalid_configuration`) here, at construction, naming the option and prefixed by
+ * `who` (the factory's name); the keys are checked first, then the options in the
+ * order of {@link JwtOptions}.
+ */
+export function parseJwtOptions<U extends BaseUser>(options: JwtOptions<U>, who: string): JwtConfig<U> {
+  if (options === null || typeof options !== 'object') fail(who, 'options are required');
+  const ring = createKeyRing(options);
+  const scheme = bearerScheme(options.realm ?? 'api');
+
+  const issuer = options.issuer;
+  if (typeof issuer !== 'string' || issuer === '' || issuer.length > 1024) fail(who, '`issuer` must be a non-empty string (the exact `iss`)');
+  const audience = parseAudience(options.audience, who);
+
+  const retrieveUser = options.retrieveUser;
+  if (typeof retrieveUser !== 'function') fail(who, '`retrieveUser(token, connection)` must be a function');
+
+  const typ = options.typ === undefined ? 'at+jwt' : options.typ;
+  if (typ !== null && (typeof typ !== 'string' || !TYP.test(typ))) fail(who, '`typ` must be a short media type such as "at+jwt", or null');
+
+  const clockTolerance = options.clockTolerance ?? 0;
+  if (typeof clockTolerance !== 'number' || !Number.isFinite(clockTolerance) || clockTolerance < 0 || clockTolerance > 300) {
+    fail(who, '`clockTolerance` must be a number of seconds from 0 to 300 (JWT-10)');
+  }
+  const maxTokenAge = options.maxTokenAge;
+  if (maxTokenAge !== undefined && (typeof maxTokenAge !== 'number' || !Number.isFinite(maxTokenAge) || maxTokenAge <= 0)) {
+    fail(who, '`maxTokenAge` must be a positive number of seconds');
+  }
+  const extraRequired = options.requiredClaims ?? [];
+  if (!Array.isArray(extraRequired) || extraRequired.some((c) => typeof c !== 'string' || c === '')) fail(who, '`requiredClaims` must be an array of claim names');
+
+  const expiresIn = options.expiresIn ?? 900;
+  if (!isLifetime(expiresIn)) fail(who, '`expiresIn` must be an integer number of seconds from 1 to 86400');
+
+  const extras = parseExtraClaims(options.claims, who);
+  const scopesOf = parseScopes(options.scopes, who);
+  const revocation = options.revocation === undefined ? undefined : checkRevocationStore(options.revocation);
+  const clock = options.clock;
+  if (clock !== undefined && typeof clock !== 'function') fail(who, '`clock` must be a function returning ms since the epoch');
+  const cache = parseCache(options.cache, who);
+
+  const maxTokenLength = options.maxTokenLength ?? 8192;
+  if (!Number.isInteger(maxTokenLength) || maxTokenLength < 256 || maxTokenLength > 8192) fail(who, '`maxTokenLength` must be an integer from 256 to 8192');
+
+  const fingerprint = parseFingerprint(options.fingerprint, who);
+  if (fingerprint !== undefined && extras.includes(FP)) fail(who, '`claims` may not name `fp` when `fingerprint` is on');
+
+  return Object.freeze({
+    ring,
+    scheme,
+    issuer,
+    audience,
+    retrieveUser,
+    typ,
+    clockTolerance,
+    maxTokenAge,
+    expiresIn,
+    scopesOf,
+    revocation,
+    clock,
+    cache,
+    maxTokenLength,
+    fingerprint,
+    policy: Object.freeze({
+      extras: Object.freeze(fingerprint === undefined ? [...extras] : [...extras, FP]),
+      requireJti: revocation !== undefined,
+    }),
+    subjectRetention: ((maxTokenAge ?? MAX_LIFETIME) + clockTolerance + 1) * 1000,
+    jwtVerifyOptions: Object.freeze({
+      algorithms: [...ring.algorithms],
+      issuer,
+      ...(audience === null ? {} : { audience: typeof audience === 'string' ? audience : [...audience] }),
+      ...(typ === null ? {} : { typ }),
+      clockTolerance,
+      ...(maxTokenAge === undefined ? {} : { maxTokenAge }),
+      requiredClaims: [...new Set(['exp', 'sub', ...extraRequired])],
+    }),
+  });
+}
+
+function parseAudience(option: unknown, who: string): string | readonly string[] | null {
+  if (option === undefined) {
+    fail(who, '`audience` is required (JWT-15): the audience this API accepts, or null to accept any (not recommended)');
+  }
+  if (!isAudience(option)) fail(who, '`audience` must be a non-empty string, a non-empty array of strings, or null');
+  return typeof option === 'string' || option === null ? option : Object.freeze([...option]);
+}
+
+function parseExtraClaims(option: readonly string[] | undefined, who: string): readonly string[] {
+  const extras = option ?? [];
+  if (!Array.isArray(extras) || extras.length > 64) fail(who, '`claims` must be an array of at most 64 claim names');
+  for (const name of extras) {
+    if (typeof name !== 'string' || name === '' || RESERVED_CLAIMS.has(name) || UNSAFE_NAMES.has(name)) {
+      fail(who, '`claims` may only name extra claims (not sub/exp/iat/nbf/iss/aud/jti/scope, not __proto__/constructor/prototype)');
+    }
+  }
+  return extras;
+}
+
+function parseScopes<U extends BaseUser>(option: JwtScopes<U> | undefined, who: string): (user: U, token: Token) => Iterable<string> {
+  if (option === undefined) return (_user, token) => ['authenticated', ...token.scopes];
+  if (typeof option === 'function') return option;
+  if (Array.isArray(option) && option.every((s) => typeof s === 'string' && s !== '')) {
+    const fixed = Object.freeze([...option]);
+    return () => fixed;
+  }
+  return fail(who, '`scopes` must be an array of non-empty strings or a function (user, token) => scopes');
+}
+
+function parseCache(option: false | { max?: number } | undefined, who: string): VerifiedTokenCache | undefined {
+  if (option === false) return undefined;
+  if (option === undefined) return new VerifiedTokenCache();
+  if (typeof option === 'object' && option !== null) return new VerifiedTokenCache(option.max ?? 10_000);
+  return fail(who, '`cache` must be false or { max }');
+}

@@ -1,0 +1,110 @@
+import type { BaseUser } from '@portcullis/core';
+import { jwtVerify, type JWTHeaderParameters } from 'jose';
+import { checkRevocation } from './check-revocation.js';
+import { JwtError, isJwtError, type JwtErrorCode } from './errors.js';
+import type { JwtConfig } from './jwt-options.js';
+import type { KeySource } from './keys.js';
+import { hasValidDates, tokenFromClaims, type Token } from './token.js';
+
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+
+/**
+ * Verifies a compact JWS against the configuration and returns its claims, or throws
+ * (rejects) with a `JwtError`; it never throws anything else for a bad token.
+ *
+ * In order:
+ * - size and shape first (DOS-04, DOS-07): a token longer than `maxTokenLength`, or
+ *   not three base64url segments, is refused before any base64, JSON or crypto work;
+ *   JWE (five segments) is never decrypted;
+ * - the verified-token cache: a hit skips the signature only. The clock checks run
+ *   again (an entry that fails them is dropped) and so does the revocation store;
+ * - on a miss, jose checks the signature with a key of the configured ring (the
+ *   algorithm comes from the allowlist, never from the header) and the claims
+ *   (`iss`, `aud`, `typ`, required claims, dates); the payload is then read into a
+ *   `Token` and cached under the token's digest, with the key set that verified it;
+ * - with a revocation store, `(iss, jti)` and the subject's cut-off are checked.
+ *
+ * **Synchronous on a cache hit without a revocation store**: the hot path costs no
+ * promise (docs/benchmarks.md). A miss is a promise (Web Crypto is asynchronous).
+ *
+ * @param now The time to check the claims against, in ms since the epoch.
+ */
+export function verifyToken<U extends BaseUser>(config: JwtConfig<U>, token: string, now: number): Token | Promise<Token> {
+  if (token.length > config.maxTokenLength) throw new JwtError('token_too_large');
+  if (!COMPACT_JWS.test(token)) throw new JwtError('token_malformed');
+  const { cache } = config;
+  if (cache === undefined) return verifySignature(config, token, now, undefined);
+  const id = cache.id(token);
+  const hit = cache.get(id, config.ring.keySetCurrent);
+  if (hit === undefined) return verifySignature(config, token, now, id);
+  try {
+    checkTimes(config, hit, now);
+  } catch (error) {
+    cache.delete(id);
+    throw error;
+  }
+  if (config.revocation === undefined) return hit;
+  return checkRevocation(config.revocation, hit).then(() => hit);
+}
+
+/** The cache miss: jose verifies the signature and the claims; the result is cached under `id`. */
+async function verifySignature<U extends BaseUser>(config: JwtConfig<U>, token: string, now: number, id: string | undefined): Promise<Token> {
+  const { ring } = config;
+  const source: KeySource = { keySet: undefined };
+  let payload: Record<string, unknown>;
+  try {
+    ({ payload } = await jwtVerify(token, (header: JWTHeaderParameters) => ring.resolve(header, source), {
+      ...config.jwtVerifyOptions,
+      currentDate: new Date(now),
+    }));
+  } catch (error) {
+    throw fromJose(error);
+  }
+  const claims = tokenFromClaims(payload, config.policy);
+  checkTimes(config, claims, now);
+  if (config.cache !== undefined && id !== undefined) config.cache.set(id, claims, source.keySet);
+  if (config.revocation !== undefined) await checkRevocation(config.revocation, claims);
+  return claims;
+}
+
+/**
+ * The clock checks, run after every verification and on every cache hit: jose's
+ * rules (`exp <= now - leeway` is expired…), and an `iat` beyond the leeway in the
+ * future is refused whether or not `maxTokenAge` is set (RFC 7519 §4.1.6).
+ */
+function checkTimes<U extends BaseUser>(config: JwtConfig<U>, token: Token, now: number): void {
+  const { clockTolerance, maxTokenAge } = config;
+  const seconds = Math.floor(now / 1000);
+  if (token.nbf !== undefined && token.nbf > seconds + clockTolerance) throw new JwtError('token_not_yet_valid');
+  if (token.exp <= seconds - clockTolerance) throw new JwtError('token_expired');
+  if (token.iat !== undefined && token.iat > seconds + clockTolerance) throw new JwtError('claim_invalid');
+  if (maxTokenAge !== undefined && seconds - (token.iat as number) - clockTolerance > maxTokenAge) throw new JwtError('token_expired');
+}
+
+const JOSE_CODES: Readonly<Record<string, JwtErrorCode>> = Object.freeze({
+  ERR_JOSE_ALG_NOT_ALLOWED: 'algorithm_not_allowed',
+  ERR_JWS_SIGNATURE_VERIFICATION_FAILED: 'signature_invalid',
+  ERR_JWT_EXPIRED: 'token_expired',
+  ERR_JWS_INVALID: 'token_malformed',
+  ERR_JWT_INVALID: 'token_malformed',
+  ERR_JOSE_NOT_SUPPORTED: 'claim_invalid',
+});
+
+/** jose's errors → a JwtError (codes, never messages). Anything unexpected refuses the token. */
+function fromJose(error: unknown): JwtError {
+  if (isJwtError(error)) return error;
+  const code: unknown = (error as { code?: unknown } | null)?.code;
+  if (code === 'ERR_JWT_CLAIM_VALIDATION_FAILED' || code === 'ERR_JWT_EXPIRED') {
+    // A malformed date claim is claim_invalid, whichever of jose's checks refused first.
+    const payload: unknown = (error as { payload?: unknown }).payload;
+    if (payload !== null && typeof payload === 'object' && !hasValidDates(payload as Record<string, unknown>)) {
+      return new JwtError('claim_invalid', { cause: error });
+    }
+  }
+  if (code === 'ERR_JWT_CLAIM_VALIDATION_FAILED') {
+    const { claim, reason } = error as { claim?: unknown; reason?: unknown };
+    return new JwtError(claim === 'nbf' && reason === 'check_failed' ? 'token_not_yet_valid' : 'claim_invalid', { cause: error });
+  }
+  const mapped = typeof code === 'string' ? JOSE_CODES[code] : undefined;
+  return new JwtError(mapped ?? 'token_malformed', { cause: error });
+}
