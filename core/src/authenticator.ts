@@ -5,6 +5,7 @@ import { AuthenticationError, ConfigurationError, isAuthenticationError } from '
 import { compileExclude } from './exclude.js';
 import { describe, upgradeRefusal, type ResponseDescription } from './response.js';
 import { ANONYMOUS, type BaseUser, type UnauthenticatedUser } from './user.js';
+import type { MaybePromise } from './maybe-promise.js';
 
 /**
  * Answers an authentication error. Return a response description; throwing or
@@ -13,7 +14,7 @@ import { ANONYMOUS, type BaseUser, type UnauthenticatedUser } from './user.js';
 export type ErrorHook = (
   connection: Connection,
   error: AuthenticationError,
-) => ResponseDescription | Promise<ResponseDescription>;
+) => MaybePromise<ResponseDescription>;
 
 /** Options shared by every adapter's `authentication(...)`. */
 export interface AuthenticationOptions<U extends BaseUser = BaseUser> {
@@ -95,7 +96,7 @@ export interface Authenticator<U extends BaseUser> {
   /** The configured clock. */
   readonly clock: () => number;
   /** Decides for one connection; synchronous when the backend is. */
-  run(connection: Connection): AuthDecision<U> | Promise<AuthDecision<U>>;
+  run(connection: Connection): MaybePromise<AuthDecision<U>>;
 }
 
 /**
@@ -135,7 +136,7 @@ export function createAuthenticator<U extends BaseUser>(options: AuthenticationO
 
   const anonymous: Proceed<U> = Object.freeze({ type: 'continue', user: ANONYMOUS, auth: NO_CREDENTIALS });
 
-  function settle(connection: Connection, result: AuthenticateResult<U>): AuthDecision<U> | Promise<AuthDecision<U>> {
+  function settle(connection: Connection, result: AuthenticateResult<U>): MaybePromise<AuthDecision<U>> {
     if (result) {
       if (typeof result.user !== 'object' || result.user === null || typeof result.auth?.hasAll !== 'function') {
         return fail(connection, new TypeError('backend returned a principal without user and auth'));
@@ -149,7 +150,7 @@ export function createAuthenticator<U extends BaseUser>(options: AuthenticationO
     return anonymous;
   }
 
-  function fail(connection: Connection, thrown: unknown): Respond | Promise<Respond> {
+  function fail(connection: Connection, thrown: unknown): MaybePromise<Respond> {
     const error = isAuthenticationError(thrown) ? thrown : new AuthenticationError('backend_unavailable', { cause: thrown });
     if (log !== undefined) {
       try {
@@ -172,7 +173,7 @@ export function createAuthenticator<U extends BaseUser>(options: AuthenticationO
       response: describe({ kind: 'error', code: error.code, challenge: error.challenge }, connection, challenges),
     });
     if (onError === undefined) return fallback();
-    let answer: ResponseDescription | Promise<ResponseDescription>;
+    let answer: MaybePromise<ResponseDescription>;
     try {
       answer = onError(connection, error);
     } catch {
@@ -192,8 +193,8 @@ export function createAuthenticator<U extends BaseUser>(options: AuthenticationO
   return Object.freeze({
     challenges,
     clock,
-    run(connection: Connection): AuthDecision<U> | Promise<AuthDecision<U>> {
-      let result: AuthenticateResult<U> | Promise<AuthenticateResult<U>>;
+    run(connection: Connection): MaybePromise<AuthDecision<U>> {
+      let result: MaybePromise<AuthenticateResult<U>>;
       try {
         result = backend.authenticate(connection);
       } catch (thrown) {

@@ -6,6 +6,7 @@ export { PortcullisError, AuthenticationError, ConfigurationError, isPortcullisE
 export type { Connection, ConnectionInit } from './connection.js';
 export { createConnection, parseCookies, authorizationFromRawHeaders } from './connection.js';
 export type { AuthenticationBackend, AuthenticateResult, Principal, UserOf } from './backend.js';
+export type { MaybePromise } from './maybe-promise.js';
 export type { ResponseDescription, Outcome } from './response.js';
 export { describe, reasonPhrase, statusOfError, prefersJson, isBrowserNavigation, upgradeRefusal } from './response.js';
 export type { AuthenticationOptions, Authenticator, AuthDecision, Proceed, Respond, ErrorHook } from './authenticator.js';

@@ -8,6 +8,7 @@ import {
   type BearerScheme,
   type Connection,
   type Principal,
+  type MaybePromise,
 } from '@portcullis/core';
 import { SignJWT, jwtVerify, type JWTHeaderParameters, type JWTVerifyOptions } from 'jose';
 import { VerifiedTokenCache } from './cache.js';
@@ -20,7 +21,7 @@ import { JwtCredentials, RESERVED_CLAIMS, UNSAFE_NAMES, hasValidDates, tokenFrom
 export type RetrieveUser<U extends BaseUser> = (
   token: Token,
   connection: Connection,
-) => U | null | undefined | Promise<U | null | undefined>;
+) => MaybePromise<U | null | undefined>;
 
 /** Scopes granted to a JWT-authenticated request: a fixed list, or a function of the user and the token. */
 export type JwtScopes<U extends BaseUser> = readonly string[] | ((user: U, token: Token) => Iterable<string>);
@@ -120,7 +121,7 @@ export interface Engine<U extends BaseUser> {
    * answered synchronously); otherwise a promise. Never throws: a refusal is always a
    * promise rejected with an `AuthenticationError`.
    */
-  authenticateToken(token: string, connection: Connection): Principal<U> | Promise<Principal<U>>;
+  authenticateToken(token: string, connection: Connection): MaybePromise<Principal<U>>;
   /** Verifies a token string; throws `AuthenticationError`s with a `JwtError` cause. */
   verify(token: string, now?: number): Promise<Token>;
   issue(identifier: string, options?: IssueOptions): Promise<IssuedToken>;
@@ -302,7 +303,7 @@ export function createEngine<U extends BaseUser>(options: JwtOptions<U>, who: st
    * synchronously unless a revocation store must be asked; a miss verifies the
    * signature, which is asynchronous (Web Crypto).
    */
-  function verifyToken(token: string, now: number): Token | Promise<Token> {
+  function verifyToken(token: string, now: number): MaybePromise<Token> {
     // DOS-04, DOS-07: size and shape are checked before any base64, JSON or crypto work;
     // JWE (five segments) is never decrypted.
     if (token.length > maxTokenLength) throw new JwtError('token_too_large');
@@ -362,12 +363,12 @@ export function createEngine<U extends BaseUser>(options: JwtOptions<U>, who: st
     }
   }
 
-  function authenticateToken(token: string, connection: Connection): Principal<U> | Promise<Principal<U>> {
+  function authenticateToken(token: string, connection: Connection): MaybePromise<Principal<U>> {
     // A refusal on the synchronous path is a rejection too: callers never see a throw
     // where the asynchronous path would have rejected.
     try {
       const now = clock === undefined ? connection.now() : clock();
-      let verified: Token | Promise<Token>;
+      let verified: MaybePromise<Token>;
       try {
         verified = verifyToken(token, now);
       } catch (error) {
@@ -388,7 +389,7 @@ export function createEngine<U extends BaseUser>(options: JwtOptions<U>, who: st
   }
 
   /** The fingerprint check and the user lookup of verified claims; synchronous when `retrieveUser` is. */
-  function principalOf(claims: Token, connection: Connection): Principal<U> | Promise<Principal<U>> {
+  function principalOf(claims: Token, connection: Connection): MaybePromise<Principal<U>> {
     if (fingerprint !== undefined) {
       try {
         checkFingerprintCookie(claims, connection.cookies.get(fingerprint.name));
@@ -396,7 +397,7 @@ export function createEngine<U extends BaseUser>(options: JwtOptions<U>, who: st
         throw toAuthenticationError(error);
       }
     }
-    let user: U | null | undefined | Promise<U | null | undefined>;
+    let user: MaybePromise<U | null | undefined>;
     try {
       user = retrieveUser(claims, connection);
     } catch (cause) {
