@@ -4,6 +4,7 @@ import { AuthenticationError, ConfigurationError } from './errors.js';
 import { formValues } from './form.js';
 import type { BaseUser } from './user.js';
 import { grant, verifierResult, type ScopesOption, type VerifyResult } from './verify.js';
+import type { MaybePromise } from './maybe-promise.js';
 
 /** Options of {@link apiKeyAuth}. */
 export interface ApiKeyAuthOptions<U extends BaseUser> {
@@ -73,7 +74,7 @@ export function apiKeyAuth<U extends BaseUser>(options: ApiKeyAuthOptions<U>): A
 
   return Object.freeze({
     challenges: Object.freeze([challenge]),
-    authenticate(connection: Connection): Principal<U> | null | Promise<Principal<U>> {
+    authenticate(connection: Connection): MaybePromise<Principal<U>> | null {
       const key = read(connection);
       if (key === null) return null;
       return verifierResult(verify(key, connection), auth);

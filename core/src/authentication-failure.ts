@@ -4,6 +4,7 @@ import type { Connection } from './connection.js';
 import { AuthenticationError, isAuthenticationError } from './errors.js';
 import { describe, upgradeRefusal, type ResponseDescription } from './response.js';
 import type { BaseUser } from './user.js';
+import type { MaybePromise } from './maybe-promise.js';
 
 /** Escapes control characters (`\r`, `\n`, `\u0000`…) so a value cannot forge a log line. */
 export function escapeForLog(value: string): string {
@@ -27,7 +28,7 @@ export function escapeForLog(value: string): string {
  * answer from `onError` is refused as the core's own are (no body). Synchronous
  * unless `onError` returns a promise.
  */
-export function answerFailure<U extends BaseUser>(config: AuthenticationConfig<U>, connection: Connection, thrown: unknown): Respond | Promise<Respond> {
+export function answerFailure<U extends BaseUser>(config: AuthenticationConfig<U>, connection: Connection, thrown: unknown): MaybePromise<Respond> {
   const error = isAuthenticationError(thrown) ? thrown : new AuthenticationError('backend_unavailable', { cause: thrown });
   if (config.log !== undefined) logFailure(config.log, error, connection);
   const fallback = (): Respond => ({
@@ -36,7 +37,7 @@ export function answerFailure<U extends BaseUser>(config: AuthenticationConfig<U
   });
   const { onError } = config;
   if (onError === undefined) return fallback();
-  let answer: ResponseDescription | Promise<ResponseDescription>;
+  let answer: MaybePromise<ResponseDescription>;
   try {
     answer = onError(connection, error);
   } catch {

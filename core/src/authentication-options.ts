@@ -4,6 +4,7 @@ import { ConfigurationError, type AuthenticationError } from './errors.js';
 import { compileExclude } from './exclude.js';
 import type { ResponseDescription } from './response.js';
 import type { BaseUser } from './user.js';
+import type { MaybePromise } from './maybe-promise.js';
 
 /**
  * Answers an authentication error. Return a response description; throwing or
@@ -12,7 +13,7 @@ import type { BaseUser } from './user.js';
 export type ErrorHook = (
   connection: Connection,
   error: AuthenticationError,
-) => ResponseDescription | Promise<ResponseDescription>;
+) => MaybePromise<ResponseDescription>;
 
 /** Options shared by every adapter's `authentication(...)`. */
 export interface AuthenticationOptions<U extends BaseUser = BaseUser> {

@@ -5,6 +5,7 @@ import type { Connection } from './connection.js';
 import { NO_CREDENTIALS, type AuthCredentials } from './credentials.js';
 import { describe, type ResponseDescription } from './response.js';
 import { ANONYMOUS, type BaseUser, type UnauthenticatedUser } from './user.js';
+import type { MaybePromise } from './maybe-promise.js';
 
 // The options and the failure answer have their own modules; their public names are
 // still exported from here, where adapters and the index have always found them.
@@ -34,7 +35,7 @@ export interface Authenticator<U extends BaseUser> {
   /** The configured clock. */
   readonly clock: () => number;
   /** Decides for one connection; synchronous when the backend is. */
-  run(connection: Connection): AuthDecision<U> | Promise<AuthDecision<U>>;
+  run(connection: Connection): MaybePromise<AuthDecision<U>>;
 }
 
 /**
@@ -54,8 +55,8 @@ export function createAuthenticator<U extends BaseUser>(options: AuthenticationO
   return Object.freeze({
     challenges: config.challenges,
     clock: config.clock,
-    run(connection: Connection): AuthDecision<U> | Promise<AuthDecision<U>> {
-      let result: AuthenticateResult<U> | Promise<AuthenticateResult<U>>;
+    run(connection: Connection): MaybePromise<AuthDecision<U>> {
+      let result: MaybePromise<AuthenticateResult<U>>;
       try {
         result = backend.authenticate(connection);
       } catch (thrown) {
@@ -83,7 +84,7 @@ function settle<U extends BaseUser>(
   config: AuthenticationConfig<U>,
   connection: Connection,
   result: AuthenticateResult<U>,
-): AuthDecision<U> | Promise<AuthDecision<U>> {
+): MaybePromise<AuthDecision<U>> {
   if (result) {
     if (typeof result.user !== 'object' || result.user === null || typeof result.auth?.hasAll !== 'function') {
       return answerFailure(config, connection, new TypeError('backend returned a principal without user and auth'));

@@ -1,6 +1,7 @@
 import type { AuthCredentials } from './credentials.js';
 import type { Connection } from './connection.js';
 import type { BaseUser } from './user.js';
+import type { MaybePromise } from './maybe-promise.js';
 
 /** A user a backend vouched for, and what that user may do. */
 export interface Principal<U extends BaseUser = BaseUser> {
@@ -30,7 +31,7 @@ export type AuthenticateResult<U extends BaseUser = BaseUser> = Principal<U> | n
  * ```
  */
 export interface AuthenticationBackend<U extends BaseUser = BaseUser> {
-  authenticate(connection: Connection): AuthenticateResult<U> | Promise<AuthenticateResult<U>>;
+  authenticate(connection: Connection): MaybePromise<AuthenticateResult<U>>;
   /** `WWW-Authenticate` challenges this backend offers on a 401 (RFC 9110 §11.6.1). */
   readonly challenges?: readonly string[];
 }

@@ -11,6 +11,7 @@ import type { VerificationCache } from './cache.js';
 import type { Connection } from './connection.js';
 import { AuthenticationError, ConfigurationError } from './errors.js';
 import type { BaseUser } from './user.js';
+import type { MaybePromise } from './maybe-promise.js';
 
 /** Options of {@link basicAuth}. */
 export interface BasicAuthOptions<U extends BaseUser> {
@@ -87,7 +88,7 @@ export function basicAuth<U extends BaseUser>(options: BasicAuthOptions<U>): Aut
   const challenges = Object.freeze([`Basic realm=${realm}, charset="UTF-8"`]);
   return Object.freeze({
     challenges,
-    authenticate(connection: Connection): Principal<U> | null | Promise<Principal<U>> {
+    authenticate(connection: Connection): MaybePromise<Principal<U>> | null {
       const credentials = parseBasic(connection);
       if (credentials === null) return null;
       const { username, password } = credentials;

@@ -4,6 +4,7 @@ import type { Connection } from './connection.js';
 import { AuthenticationError, ConfigurationError, isAuthenticationError } from './errors.js';
 import type { BaseUser } from './user.js';
 import { grant, verifierResult, type ScopesOption, type VerifyResult } from './verify.js';
+import type { MaybePromise } from './maybe-promise.js';
 
 /** Fixed `error_description` texts; nothing the client sent is ever reflected. */
 export type BearerErrorDescription = 'expired' | 'revoked' | 'not yet valid';
@@ -122,7 +123,7 @@ export function bearerAuth<U extends BaseUser>(options: BearerAuthOptions<U>): A
   const reject = (): AuthenticationError => scheme.rejection();
   return Object.freeze({
     challenges: Object.freeze([scheme.challenge]),
-    authenticate(connection: Connection): Principal<U> | null | Promise<Principal<U>> {
+    authenticate(connection: Connection): MaybePromise<Principal<U>> | null {
       const token = scheme.read(connection);
       if (token === null) return null;
       return verifierResult(verify(token, connection), auth, reject);

@@ -2,6 +2,13 @@
  * Every error Portcullis raises carries a stable `code`. Tests, logs and custom
  * error hooks switch on the code; messages are fixed text per code and never
  * contain a credential, a header value or anything else the client sent.
+ *
+ * One family, as jose has: every error class (`AuthenticationError`,
+ * `ConfigurationError`, `SessionError`, `HashingError` of `@portcullis/core/hashing`,
+ * `JwtError` of `@portcullis/jwt`) extends {@link PortcullisError}, one union
+ * ({@link PortcullisErrorCode}) covers every code and one guard
+ * ({@link isPortcullisError}) recognises them all. The catalogue of codes lives here,
+ * the JWT package's included, because the core cannot import the packages built on it.
  */
 
 /** Codes of errors raised while authenticating a request (see `docs/errors.md`). */
@@ -35,8 +42,77 @@ export type SessionErrorCode =
   /** A state change through a safe method (`GET /logout`): 405. */
   | 'method_not_allowed';
 
-/** Every code a Portcullis error can carry. */
-export type PortcullisErrorCode = AuthenticationErrorCode | ConfigurationErrorCode | SessionErrorCode;
+/** Codes of `HashingError` (`@portcullis/core/hashing`, see `docs/hashing.md`). */
+export type HashingErrorCode =
+  /** The password is not a string, or not encodable as UTF-8 (a lone surrogate such as `"\ud800"`). */
+  | 'invalid_password'
+  /** The password is longer than the hasher's cap (`maxPasswordBytes`, default 1024 UTF-8 bytes). Checked before any hashing. */
+  | 'password_too_long'
+  /** The algorithm would silently ignore part of the password: bcrypt and more than 72 UTF-8 bytes. */
+  | 'password_too_long_for_algorithm'
+  /** The algorithm cannot hash a NUL byte exactly (bcrypt). */
+  | 'password_contains_nul'
+  /** The key-derivation function itself failed (out of memory, a broken native module…); the error is in `cause`. */
+  | 'hash_failed';
+
+/**
+ * Codes of `JwtError` (`@portcullis/jwt`, see `docs/jwt.md`): why a JWT was refused, or
+ * why an operation could not run. The JWT backends raise `AuthenticationError`s whose
+ * `cause` is a `JwtError`.
+ */
+export type JwtErrorCode =
+  /** Longer than the configured cap (checked before any decoding). */
+  | 'token_too_large'
+  /** Not a compact JWS `header.payload.signature` (JWE, junk, a `Bearer ` prefix in a cookie…). */
+  | 'token_malformed'
+  /** The header's `alg` is not in the configured allowlist (`none`, HS512 when HS256 is pinned…). */
+  | 'algorithm_not_allowed'
+  /** No configured key matches the header's `alg`/`kid`, or more than one does. */
+  | 'key_not_found'
+  /** The signature does not verify. */
+  | 'signature_invalid'
+  /** `exp` has passed (beyond the leeway), or `iat` is older than `maxTokenAge`. */
+  | 'token_expired'
+  /** `nbf` is in the future (beyond the leeway). */
+  | 'token_not_yet_valid'
+  /**
+   * A claim or header is missing or wrong: `iss`, `aud`, `sub`, `typ`, `scope`, `crit`, `cty`, an `iat`
+   * in the future (beyond the leeway), an `exp`/`nbf`/`iat` that is not a whole number of seconds from
+   * 0 to 253402300799…
+   */
+  | 'claim_invalid'
+  /** `(iss, jti)` is on the denylist, or the token was issued before the subject's cut-off. */
+  | 'token_revoked'
+  /** `retrieveUser` returned nothing for the token's subject. */
+  | 'unknown_user'
+  /** A token in the `Authorization` header and in the cookie (RFC 6750 §3.1). */
+  | 'multiple_transports'
+  /** A cookie-authenticated unsafe request that is cross-site, or whose origin cannot be told. */
+  | 'cross_site_request'
+  /** The remote JWKS could not be fetched (timeout, not 200, not a JWK Set): fail closed, 503. */
+  | 'jwks_unavailable'
+  /** The revocation store failed: fail closed, 503. */
+  | 'revocation_unavailable'
+  /** `retrieveUser` threw: fail closed, 503. */
+  | 'user_lookup_failed'
+  /** `login()`/`issue()` without a signing key (an HS secret or a private key). */
+  | 'no_signing_key'
+  /** `logout()`/`revoke()` without a revocation store. */
+  | 'revocation_not_configured'
+  /** Options given to `login()`/`issue()` are unusable (a reserved claim in `claims`, a bad `expiresIn`…). */
+  | 'invalid_issue_options';
+
+/**
+ * Every code a Portcullis error can carry, of every class of the family; `switch` on it.
+ * `cross_site_request` is both an `AuthenticationError` code and a `JwtError` code, with
+ * the same meaning.
+ */
+export type PortcullisErrorCode =
+  | AuthenticationErrorCode
+  | ConfigurationErrorCode
+  | SessionErrorCode
+  | HashingErrorCode
+  | JwtErrorCode;
 
 const MESSAGES: Readonly<Record<PortcullisErrorCode, string>> = Object.freeze({
   malformed_credentials: 'Invalid authorization credentials',
@@ -51,25 +127,136 @@ const MESSAGES: Readonly<Record<PortcullisErrorCode, string>> = Object.freeze({
   session_insecure_transport: 'Session cookie refused over an insecure connection',
   csrf_rejected: 'Cross-site request refused',
   method_not_allowed: 'Method not allowed',
+  invalid_password: 'Password is not a well-formed string',
+  password_too_long: 'Password is too long',
+  password_too_long_for_algorithm: 'Password is too long for this algorithm',
+  password_contains_nul: 'Password contains a NUL byte, which this algorithm cannot hash',
+  hash_failed: 'Password hashing failed',
+  token_too_large: 'JWT too large',
+  token_malformed: 'JWT malformed',
+  algorithm_not_allowed: 'JWT algorithm not allowed',
+  key_not_found: 'No matching JWT key',
+  signature_invalid: 'JWT signature invalid',
+  token_expired: 'JWT expired',
+  token_not_yet_valid: 'JWT not yet valid',
+  claim_invalid: 'JWT claim invalid',
+  token_revoked: 'JWT revoked',
+  unknown_user: 'JWT subject unknown',
+  multiple_transports: 'JWT sent in more than one way',
+  jwks_unavailable: 'JWKS unavailable',
+  revocation_unavailable: 'Revocation store unavailable',
+  user_lookup_failed: 'User lookup failed',
+  no_signing_key: 'No signing key configured',
+  revocation_not_configured: 'No revocation store configured',
+  invalid_issue_options: 'Invalid token issue options',
 });
 
-const AUTHENTICATION_CODES: ReadonlySet<string> = new Set<AuthenticationErrorCode>([
-  'malformed_credentials',
-  'duplicate_authorization',
-  'oversized_authorization',
-  'invalid_credentials',
-  'backend_unavailable',
-  'cross_site_request',
-]);
+type CodeSet<C extends string> = Readonly<Record<C, true>>;
+
+/**
+ * The codes of each class of the family, by the class's `name`: how the guards
+ * recognise an error from a duplicated copy of a module (where `instanceof` fails).
+ * Typed as exhaustive records, so a code added to a union must be added here.
+ */
+const FAMILIES: Readonly<Record<string, Partial<CodeSet<PortcullisErrorCode>>>> = Object.freeze({
+  AuthenticationError: {
+    malformed_credentials: true,
+    duplicate_authorization: true,
+    oversized_authorization: true,
+    invalid_credentials: true,
+    backend_unavailable: true,
+    cross_site_request: true,
+  } satisfies CodeSet<AuthenticationErrorCode>,
+  ConfigurationError: { invalid_configuration: true } satisfies CodeSet<ConfigurationErrorCode>,
+  SessionError: {
+    session_store_unavailable: true,
+    session_not_configured: true,
+    session_insecure_transport: true,
+    csrf_rejected: true,
+    method_not_allowed: true,
+  } satisfies CodeSet<SessionErrorCode>,
+  HashingError: {
+    invalid_password: true,
+    password_too_long: true,
+    password_too_long_for_algorithm: true,
+    password_contains_nul: true,
+    hash_failed: true,
+  } satisfies CodeSet<HashingErrorCode>,
+  JwtError: {
+    token_too_large: true,
+    token_malformed: true,
+    algorithm_not_allowed: true,
+    key_not_found: true,
+    signature_invalid: true,
+    token_expired: true,
+    token_not_yet_valid: true,
+    claim_invalid: true,
+    token_revoked: true,
+    unknown_user: true,
+    multiple_transports: true,
+    cross_site_request: true,
+    jwks_unavailable: true,
+    revocation_unavailable: true,
+    user_lookup_failed: true,
+    no_signing_key: true,
+    revocation_not_configured: true,
+    invalid_issue_options: true,
+  } satisfies CodeSet<JwtErrorCode>,
+});
 
 /** The fixed message of a code. */
 export function messageOf(code: PortcullisErrorCode): string {
   return MESSAGES[code];
 }
 
-/** Base class: a stable `code`, a fixed message, the underlying error in `cause`. */
+/**
+ * Base class of every Portcullis error: a stable `code`, a fixed message, the underlying
+ * error in `cause`. One class for every package (the hashing entry point and
+ * `@portcullis/jwt` import it), so `instanceof PortcullisError` holds across them.
+ *
+ * @example
+ * ```ts
+ * import { PortcullisError } from '@portcullis/core';
+ * app.use((error, req, res, next) => {
+ *   if (error instanceof PortcullisError) log.warn({ code: error.code }); // never the message of a foreign error
+ *   next(error);
+ * });
+ * ```
+ */
 export abstract class PortcullisError extends Error {
   abstract readonly code: PortcullisErrorCode;
+}
+
+/**
+ * True for every Portcullis error (of any class: authentication, configuration, session,
+ * hashing, JWT), and with `code` only for one carrying that code. Errors from a
+ * duplicated copy of a module are recognised too, by their class `name` and a `code` of
+ * that class; look-alikes (a plain object, an unknown code) are not.
+ *
+ * @example
+ * ```ts
+ * import { isPortcullisError } from '@portcullis/core';
+ * try {
+ *   user.passwordHash = await hashPassword(body.password);
+ * } catch (error) {
+ *   if (isPortcullisError(error, 'password_too_long')) return reply(422, 'password too long');
+ *   throw error;
+ * }
+ * ```
+ */
+export function isPortcullisError<C extends PortcullisErrorCode = PortcullisErrorCode>(
+  value: unknown,
+  code?: C,
+): value is PortcullisError & { readonly code: C } {
+  if (!(value instanceof PortcullisError) && !isCopy(value)) return false;
+  return code === undefined || (value as PortcullisError).code === code;
+}
+
+/** An error of the family from another copy of this module: a known class name with one of its codes. */
+function isCopy(value: unknown): boolean {
+  if (!(value instanceof Error) || !Object.hasOwn(FAMILIES, value.name)) return false;
+  const code: unknown = (value as { code?: unknown }).code;
+  return typeof code === 'string' && Object.hasOwn(FAMILIES[value.name]!, code);
 }
 
 /**
@@ -139,10 +326,15 @@ export class ConfigurationError extends PortcullisError {
   }
 }
 
-/** True for an `AuthenticationError`, also across duplicated module copies. */
+/**
+ * True for an `AuthenticationError`, also across duplicated module copies: the
+ * {@link isPortcullisError} guard narrowed to this class.
+ *
+ * @example
+ * ```ts
+ * if (isAuthenticationError(error) && error.challenge !== undefined) headers['www-authenticate'] = error.challenge;
+ * ```
+ */
 export function isAuthenticationError(value: unknown): value is AuthenticationError {
-  if (value instanceof AuthenticationError) return true;
-  if (!(value instanceof Error) || value.name !== 'AuthenticationError') return false;
-  const code: unknown = (value as { code?: unknown }).code;
-  return typeof code === 'string' && AUTHENTICATION_CODES.has(code);
+  return isPortcullisError(value) && value.name === 'AuthenticationError';
 }

@@ -1,11 +1,12 @@
 export type { BaseUser } from './user.js';
 export { SimpleUser, UnauthenticatedUser, ANONYMOUS } from './user.js';
 export { AuthCredentials, NO_CREDENTIALS } from './credentials.js';
-export type { AuthenticationErrorCode, ConfigurationErrorCode, PortcullisErrorCode } from './errors.js';
-export { PortcullisError, AuthenticationError, ConfigurationError, isAuthenticationError, messageOf } from './errors.js';
+export type { AuthenticationErrorCode, ConfigurationErrorCode, HashingErrorCode, JwtErrorCode, PortcullisErrorCode } from './errors.js';
+export { PortcullisError, AuthenticationError, ConfigurationError, isPortcullisError, isAuthenticationError, messageOf } from './errors.js';
 export type { Connection, ConnectionInit } from './connection.js';
 export { createConnection, parseCookies, authorizationFromRawHeaders } from './connection.js';
 export type { AuthenticationBackend, AuthenticateResult, Principal, UserOf } from './backend.js';
+export type { MaybePromise } from './maybe-promise.js';
 export type { ResponseDescription, Outcome } from './response.js';
 export { describe, reasonPhrase, statusOfError, prefersJson, isBrowserNavigation, upgradeRefusal } from './response.js';
 export type { AuthenticationOptions, Authenticator, AuthDecision, Proceed, Respond, ErrorHook } from './authenticator.js';

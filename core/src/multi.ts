@@ -2,6 +2,7 @@ import type { AuthenticateResult, AuthenticationBackend } from './backend.js';
 import type { Connection } from './connection.js';
 import { ConfigurationError } from './errors.js';
 import type { BaseUser } from './user.js';
+import type { MaybePromise } from './maybe-promise.js';
 
 type UnionUser<T extends readonly AuthenticationBackend<BaseUser>[]> =
   T[number] extends AuthenticationBackend<infer U> ? U : never;
@@ -29,7 +30,7 @@ export function multi<const T extends readonly AuthenticationBackend<BaseUser>[]
   const list = Object.freeze([...backends]) as readonly AuthenticationBackend<UnionUser<T>>[];
   const challenges = Object.freeze(list.flatMap((b) => b.challenges ?? []));
 
-  function from(index: number, connection: Connection): AuthenticateResult<UnionUser<T>> | Promise<AuthenticateResult<UnionUser<T>>> {
+  function from(index: number, connection: Connection): MaybePromise<AuthenticateResult<UnionUser<T>>> {
     for (let i = index; i < list.length; i++) {
       const result = (list[i] as AuthenticationBackend<UnionUser<T>>).authenticate(connection);
       if (result instanceof Promise) {

@@ -8,11 +8,12 @@ import { AuthenticationError, ConfigurationError } from './errors.js';
 import type { Hasher } from './hashing/hasher.js';
 import type { BaseUser } from './user.js';
 import type { ScopesOption } from './verify.js';
+import type { MaybePromise } from './maybe-promise.js';
 
 /** Options of {@link passwordBackend}. */
 export interface PasswordBackendOptions<U extends BaseUser> {
   /** Finds a user by username in any store; `null`/`undefined` when unknown. A throw fails closed (503). */
-  findUser(username: string, connection: Connection | undefined): U | null | undefined | Promise<U | null | undefined>;
+  findUser(username: string, connection: Connection | undefined): MaybePromise<U | null | undefined>;
   /** The stored password hash of a user (`null` for an account without a password). */
   passwordHashOf(user: U): string | null | undefined;
   /** Verifies and hashes passwords (see `@portcullis/core/hashing` and `@portcullis/hashers`). */
@@ -23,7 +24,7 @@ export interface PasswordBackendOptions<U extends BaseUser> {
    * compare-and-set: `UPDATE … SET hash = $new WHERE id = $id AND hash = $old`).
    * If it throws, the login still succeeds and the old hash stays.
    */
-  onRehash?(user: U, newHash: string, oldHash: string): void | Promise<void>;
+  onRehash?(user: U, newHash: string, oldHash: string): MaybePromise<void>;
   /** The realm of the Basic challenge. Default `Restricted`. */
   realm?: string;
   /** Scopes granted on success. Default `['authenticated']`. */

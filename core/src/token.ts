@@ -5,6 +5,7 @@ import { ConfigurationError } from './errors.js';
 import { AuthenticationError } from './errors.js';
 import type { BaseUser } from './user.js';
 import { grant, verifierResult, type ScopesOption, type VerifyResult } from './verify.js';
+import type { MaybePromise } from './maybe-promise.js';
 
 /** Options of {@link tokenAuth}. */
 export interface TokenAuthOptions<U extends BaseUser> {
@@ -33,7 +34,7 @@ export function tokenAuth<U extends BaseUser>(options: TokenAuthOptions<U>): Aut
   const auth = grant(options.scopes, 'tokenAuth');
   return Object.freeze({
     challenges: Object.freeze(['Token']),
-    authenticate(connection: Connection): Principal<U> | null | Promise<Principal<U>> {
+    authenticate(connection: Connection): MaybePromise<Principal<U>> | null {
       const value = readAuthorization(connection, 'token');
       if (value === null || value.scheme !== 'token') return null;
       const token = value.credentials;

@@ -1,5 +1,6 @@
 import { bytesEqual } from './timing.js';
 import { ConfigurationError } from './errors.js';
+import type { MaybePromise } from './maybe-promise.js';
 
 const encoder = new TextEncoder();
 
@@ -45,7 +46,7 @@ export function issueToken(bytes = 32): string {
 
 /** Where tokens live, by digest. `findByDigest` returns `null`/`undefined` for an unknown or revoked token. */
 export interface TokenStore<U> {
-  findByDigest(digest: string): U | null | undefined | Promise<U | null | undefined>;
+  findByDigest(digest: string): MaybePromise<U | null | undefined>;
 }
 
 /**

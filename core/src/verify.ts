@@ -2,9 +2,10 @@ import type { Principal } from './backend.js';
 import { AuthCredentials } from './credentials.js';
 import { AuthenticationError, ConfigurationError } from './errors.js';
 import type { BaseUser } from './user.js';
+import type { MaybePromise } from './maybe-promise.js';
 
 /** What a `verify` function returns: the user, or `null`/`undefined` for a mismatch. */
-export type VerifyResult<U> = U | null | undefined | Promise<U | null | undefined>;
+export type VerifyResult<U> = MaybePromise<U | null | undefined>;
 
 /** Scopes a scheme backend grants: a fixed list, or a function of the verified user. */
 export type ScopesOption<U> = readonly string[] | ((user: U) => Iterable<string>);
@@ -30,7 +31,7 @@ export function verifierResult<U extends BaseUser>(
   result: VerifyResult<U>,
   auth: (user: U) => AuthCredentials,
   reject: () => AuthenticationError = invalid,
-): Principal<U> | Promise<Principal<U>> {
+): MaybePromise<Principal<U>> {
   if (result instanceof Promise) return result.then((user) => principal(user, auth, reject));
   return principal(result, auth, reject);
 }

@@ -18,6 +18,7 @@ export type {
   Hasher,
   VerifyOutcome,
   HashingErrorCode,
+  PortcullisErrorCode,
   MultiHasher,
   MultiHasherOptions,
   WrappedHasher,
@@ -27,6 +28,8 @@ export type {
 } from '@portcullis/core/hashing';
 export {
   ConfigurationError,
+  PortcullisError,
+  isPortcullisError,
   HashingError,
   isHashingError,
   multiHasher,

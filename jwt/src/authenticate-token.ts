@@ -1,4 +1,4 @@
-import { isAuthenticationError, type BaseUser, type Connection, type Principal } from '@portcullis/core';
+import { isAuthenticationError, type BaseUser, type Connection, type MaybePromise, type Principal } from '@portcullis/core';
 import { JwtError } from './errors.js';
 import { checkFingerprintCookie } from './fingerprint.js';
 import type { JwtConfig } from './jwt-options.js';
@@ -22,12 +22,12 @@ import { verifyToken } from './verify-token.js';
  * revocation store or `retrieveUser` failed). What `retrieveUser` throws is passed
  * on when it is an `AuthenticationError` already.
  */
-export function authenticateToken<U extends BaseUser>(config: JwtConfig<U>, token: string, connection: Connection): Principal<U> | Promise<Principal<U>> {
+export function authenticateToken<U extends BaseUser>(config: JwtConfig<U>, token: string, connection: Connection): MaybePromise<Principal<U>> {
   // A refusal on the synchronous path is a rejection too: callers never see a throw
   // where the asynchronous path would have rejected.
   try {
     const now = config.clock === undefined ? connection.now() : config.clock();
-    let verified: Token | Promise<Token>;
+    let verified: MaybePromise<Token>;
     try {
       verified = verifyToken(config, token, now);
     } catch (error) {
@@ -48,7 +48,7 @@ export function authenticateToken<U extends BaseUser>(config: JwtConfig<U>, toke
 }
 
 /** The fingerprint check and the user lookup of verified claims; synchronous when `retrieveUser` is. */
-function principalOf<U extends BaseUser>(config: JwtConfig<U>, claims: Token, connection: Connection): Principal<U> | Promise<Principal<U>> {
+function principalOf<U extends BaseUser>(config: JwtConfig<U>, claims: Token, connection: Connection): MaybePromise<Principal<U>> {
   if (config.fingerprint !== undefined) {
     try {
       checkFingerprintCookie(claims, connection.cookies.get(config.fingerprint.name));
@@ -56,7 +56,7 @@ function principalOf<U extends BaseUser>(config: JwtConfig<U>, claims: Token, co
       throw asRefusal(config.scheme, error);
     }
   }
-  let user: U | null | undefined | Promise<U | null | undefined>;
+  let user: MaybePromise<U | null | undefined>;
   try {
     user = config.retrieveUser(claims, connection);
   } catch (cause) {

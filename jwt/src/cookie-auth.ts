@@ -8,6 +8,7 @@ import {
   type ErrorHook,
   type Principal,
   type ResponseDescription,
+  type MaybePromise,
 } from '@portcullis/core';
 import { createEngine } from './engine.js';
 import { JwtError, isJwtError } from './errors.js';
@@ -190,7 +191,7 @@ export function jwtCookieAuth<U extends BaseUser>(options: JwtCookieAuthOptions<
   };
 
   /** Marks the refusals of a cookie token, so `onError` deletes the cookie; a cache hit stays synchronous. */
-  function fromCookieToken(token: string, connection: Connection): Principal<U> | Promise<Principal<U>> {
+  function fromCookieToken(token: string, connection: Connection): MaybePromise<Principal<U>> {
     const result = engine.authenticateToken(token, connection); // refusals are rejections, never throws
     if (!(result instanceof Promise)) return result;
     return result.catch((error: unknown) => {
@@ -205,7 +206,7 @@ export function jwtCookieAuth<U extends BaseUser>(options: JwtCookieAuthOptions<
     clearCookie,
     onError,
     crossSiteRefusal,
-    authenticate(connection: Connection): Principal<U> | Promise<Principal<U>> | null {
+    authenticate(connection: Connection): MaybePromise<Principal<U>> | null {
       const header = scheme.read(connection);
       const raw = connection.cookies.get(name);
       const cookie = raw === undefined || raw === '' ? undefined : raw;

@@ -1,4 +1,4 @@
-import type { AuthenticationError, BaseUser, BearerScheme, Connection, Principal } from '@portcullis/core';
+import type { AuthenticationError, BaseUser, BearerScheme, Connection, MaybePromise, Principal } from '@portcullis/core';
 import { authenticateToken } from './authenticate-token.js';
 import { JwtError } from './errors.js';
 import { clearFingerprint } from './fingerprint.js';
@@ -23,7 +23,7 @@ export interface Engine<U extends BaseUser> {
    * answered synchronously); otherwise a promise. Never throws: a refusal is always a
    * promise rejected with an `AuthenticationError`.
    */
-  authenticateToken(token: string, connection: Connection): Principal<U> | Promise<Principal<U>>;
+  authenticateToken(token: string, connection: Connection): MaybePromise<Principal<U>>;
   /** Verifies a token string; throws `AuthenticationError`s with a `JwtError` cause. */
   verify(token: string, now?: number): Promise<Token>;
   issue(identifier: string, options?: IssueOptions): Promise<IssuedToken>;

@@ -1,4 +1,4 @@
-import type { AuthCredentials, AuthenticationBackend, BaseUser, Connection, Principal, ResponseDescription } from '@portcullis/core';
+import type { AuthCredentials, AuthenticationBackend, BaseUser, Connection, Principal, ResponseDescription, MaybePromise } from '@portcullis/core';
 import { ConfigurationError } from '@portcullis/core';
 import { createEngine, type Engine } from './engine.js';
 import type { IssueOptions, IssuedToken } from './issue-token.js';
@@ -168,7 +168,7 @@ export function headerTransport<U extends BaseUser>(engine: Engine<U>) {
   return {
     challenges: Object.freeze([scheme.challenge]),
     /** Synchronous on a verified-token cache hit with nothing asynchronous to do (see `Engine.authenticateToken`). */
-    authenticate(connection: Connection): Principal<U> | Promise<Principal<U>> | null {
+    authenticate(connection: Connection): MaybePromise<Principal<U>> | null {
       const token = scheme.read(connection);
       if (token === null) return null;
       return engine.authenticateToken(token, connection);

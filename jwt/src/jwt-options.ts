@@ -1,4 +1,4 @@
-import { ConfigurationError, bearerScheme, type BaseUser, type BearerScheme, type Connection } from '@portcullis/core';
+import { ConfigurationError, bearerScheme, type BaseUser, type BearerScheme, type Connection, type MaybePromise } from '@portcullis/core';
 import type { JWTVerifyOptions } from 'jose';
 import { VerifiedTokenCache } from './cache.js';
 import { FP, parseFingerprint, type Fingerprint, type FingerprintOptions } from './fingerprint.js';
@@ -10,7 +10,7 @@ import { RESERVED_CLAIMS, UNSAFE_NAMES, type ClaimsPolicy, type Token } from './
 export type RetrieveUser<U extends BaseUser> = (
   token: Token,
   connection: Connection,
-) => U | null | undefined | Promise<U | null | undefined>;
+) => MaybePromise<U | null | undefined>;
 
 /** Scopes granted to a JWT-authenticated request: a fixed list, or a function of the user and the token. */
 export type JwtScopes<U extends BaseUser> = readonly string[] | ((user: U, token: Token) => Iterable<string>);

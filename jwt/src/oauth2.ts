@@ -1,4 +1,4 @@
-import { ConfigurationError, formValues, isUrlencoded, type BaseUser, type Connection, type Principal, type ResponseDescription } from '@portcullis/core';
+import { ConfigurationError, formValues, isUrlencoded, type BaseUser, type Connection, type Principal, type ResponseDescription, type MaybePromise } from '@portcullis/core';
 import { createEngine } from './engine.js';
 import type { JwtOptions } from './jwt-options.js';
 import { headerTransport, schemeName, sharedMethods, tokenResponse, type JwtBackend, type LoginOptions } from './jwt-auth.js';
@@ -10,7 +10,7 @@ export type VerifyCredentials<U extends BaseUser> = (
   username: string,
   password: string,
   connection: Connection,
-) => U | null | undefined | Promise<U | null | undefined>;
+) => MaybePromise<U | null | undefined>;
 
 /** Options of {@link oauth2PasswordBearer}. */
 export interface OAuth2PasswordBearerOptions<U extends BaseUser> extends JwtOptions<U> {

@@ -1,4 +1,4 @@
-import { ConfigurationError, type Connection } from '@portcullis/core';
+import { ConfigurationError, type Connection, type MaybePromise } from '@portcullis/core';
 
 /**
  * Brute-force protection for a login endpoint (RFC 6749 §4.3.2: the password grant
@@ -7,11 +7,11 @@ import { ConfigurationError, type Connection } from '@portcullis/core';
  */
 export interface LoginThrottle {
   /** Required. Seconds the client must wait before `username` may try again; 0 when it may try now. */
-  retryAfter(username: string, connection: Connection): number | Promise<number>;
+  retryAfter(username: string, connection: Connection): MaybePromise<number>;
   /** Required. Records a failed attempt. */
-  failed(username: string, connection: Connection): void | Promise<void>;
+  failed(username: string, connection: Connection): MaybePromise<void>;
   /** Optional. Records a success (a throttle may reset its count). */
-  succeeded?(username: string, connection: Connection): void | Promise<void>;
+  succeeded?(username: string, connection: Connection): MaybePromise<void>;
 }
 
 /** Options of {@link memoryThrottle}. */

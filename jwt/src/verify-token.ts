@@ -1,4 +1,4 @@
-import type { BaseUser } from '@portcullis/core';
+import type { BaseUser, MaybePromise } from '@portcullis/core';
 import { jwtVerify, type JWTHeaderParameters } from 'jose';
 import { checkRevocation } from './check-revocation.js';
 import { JwtError, isJwtError, type JwtErrorCode } from './errors.js';
@@ -29,7 +29,7 @@ const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
  *
  * @param now The time to check the claims against, in ms since the epoch.
  */
-export function verifyToken<U extends BaseUser>(config: JwtConfig<U>, token: string, now: number): Token | Promise<Token> {
+export function verifyToken<U extends BaseUser>(config: JwtConfig<U>, token: string, now: number): MaybePromise<Token> {
   if (token.length > config.maxTokenLength) throw new JwtError('token_too_large');
   if (!COMPACT_JWS.test(token)) throw new JwtError('token_malformed');
   const { cache } = config;

@@ -12,6 +12,7 @@ import {
   type RequiresOptions,
   type ResponseDescription,
   type UnauthenticatedUser,
+  type MaybePromise,
 } from '@portcullis/core';
 import { toConnection, toResponse } from './native.js';
 
@@ -95,7 +96,7 @@ export function requires(scopes: string | readonly string[], options?: RequiresO
 }
 
 /** A controller method: Hono's context first, then whatever a decorator above adds. */
-type HonoMethod = (this: unknown, c: Context, ...extra: never[]) => Response | Promise<Response>;
+type HonoMethod = (this: unknown, c: Context, ...extra: never[]) => MaybePromise<Response>;
 
 /**
  * The same guard as a method decorator, for class-style controllers.

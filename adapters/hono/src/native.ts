@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import { authorizationFromRawHeaders, createConnection, type Connection, type ResponseDescription, type SessionPort } from '@portcullis/core';
+import { authorizationFromRawHeaders, createConnection, type Connection, type ResponseDescription, type SessionPort, type MaybePromise } from '@portcullis/core';
 
 /** The raw path and query of a request URL (not re-normalised). */
 function target(url: string): string {
@@ -86,7 +86,7 @@ function nodeIncoming(c: Context): NodeIncoming | undefined {
  * return toResponse(c, describeSessionError(error, toConnection(c, Date.now)));
  * ```
  */
-export function toResponse(c: Context, response: ResponseDescription): Response | Promise<Response> {
+export function toResponse(c: Context, response: ResponseDescription): MaybePromise<Response> {
   if (response.notFound) return c.notFound();
   const headers = new Headers();
   for (const [name, value] of Object.entries(response.headers)) {

@@ -11,6 +11,7 @@ import {
   type Guard,
   type RequiresOptions,
   type UnauthenticatedUser,
+  type MaybePromise,
 } from '@portcullis/core';
 import { sendDescription, toConnection } from './native.js';
 
@@ -56,7 +57,7 @@ export function authentication<U extends BaseUser>(options: AuthenticationOption
   const { clock, challenges } = authenticator;
   const middleware: Middleware<AuthState<U>> = (ctx, next) => {
     const connection = toConnection(ctx, clock);
-    const apply = (decision: AuthDecision<U>): Promise<void> | void => {
+    const apply = (decision: AuthDecision<U>): MaybePromise<void> => {
       if (decision.type === 'respond') return sendDescription(ctx, decision.response);
       ctx.state.user = decision.user;
       ctx.state.auth = decision.auth;

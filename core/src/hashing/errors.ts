@@ -1,35 +1,18 @@
 /**
  * Errors of the password hashers. Like every Portcullis error they carry a stable
  * `code` and a fixed message per code; a message never contains the password, the
- * stored hash or any part of them.
+ * stored hash or any part of them. The codes and messages are in the core's one
+ * catalogue (`../errors.ts`).
  */
+import { PortcullisError, isPortcullisError, messageOf, type HashingErrorCode } from '../errors.js';
 
-/** Codes of {@link HashingError} (see `docs/hashing.md`). */
-export type HashingErrorCode =
-  /** The password is not a string, or not encodable as UTF-8 (a lone surrogate such as `"\ud800"`). */
-  | 'invalid_password'
-  /** The password is longer than the hasher's cap (`maxPasswordBytes`, default 1024 UTF-8 bytes). Checked before any hashing. */
-  | 'password_too_long'
-  /** The algorithm would silently ignore part of the password: bcrypt and more than 72 UTF-8 bytes. */
-  | 'password_too_long_for_algorithm'
-  /** The algorithm cannot hash a NUL byte exactly (bcrypt). */
-  | 'password_contains_nul'
-  /** The key-derivation function itself failed (out of memory, a broken native module…); the error is in `cause`. */
-  | 'hash_failed';
-
-const MESSAGES: Readonly<Record<HashingErrorCode, string>> = Object.freeze({
-  invalid_password: 'Password is not a well-formed string',
-  password_too_long: 'Password is too long',
-  password_too_long_for_algorithm: 'Password is too long for this algorithm',
-  password_contains_nul: 'Password contains a NUL byte, which this algorithm cannot hash',
-  hash_failed: 'Password hashing failed',
-});
+export type { HashingErrorCode } from '../errors.js';
 
 /**
  * Thrown by `hash()` when a password cannot be hashed, and by `verify()` only when the
  * key-derivation function itself fails (`hash_failed`). Wrong passwords and malformed,
  * unknown or over-expensive stored hashes are not errors: `verify()` answers
- * `{ ok: false }`.
+ * `{ ok: false }`. A {@link PortcullisError}, like every Portcullis error.
  *
  * @example
  * ```ts
@@ -42,19 +25,19 @@ const MESSAGES: Readonly<Record<HashingErrorCode, string>> = Object.freeze({
  * }
  * ```
  */
-export class HashingError extends Error {
+export class HashingError extends PortcullisError {
   override readonly name = 'HashingError';
   readonly code: HashingErrorCode;
 
   constructor(code: HashingErrorCode, options?: { cause?: unknown }) {
-    super(MESSAGES[code], options?.cause === undefined ? undefined : { cause: options.cause });
+    super(messageOf(code), options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
   }
 }
 
 /**
  * True for a {@link HashingError}, also across duplicated module copies (checked by
- * name and code).
+ * name and code): the core's `isPortcullisError` guard narrowed to this class.
  *
  * @example
  * ```ts
@@ -62,8 +45,5 @@ export class HashingError extends Error {
  * ```
  */
 export function isHashingError(value: unknown): value is HashingError {
-  if (value instanceof HashingError) return true;
-  if (!(value instanceof Error) || value.name !== 'HashingError') return false;
-  const code: unknown = (value as { code?: unknown }).code;
-  return typeof code === 'string' && Object.hasOwn(MESSAGES, code);
+  return isPortcullisError(value) && value.name === 'HashingError';
 }

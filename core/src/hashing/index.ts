@@ -4,8 +4,10 @@
 export type { Hasher, VerifyOutcome } from './hasher.js';
 export type { HashingErrorCode } from './errors.js';
 export { HashingError, isHashingError } from './errors.js';
-// Thrown by every hasher factory on unusable options (the core's class, re-exported).
-export { ConfigurationError } from '../errors.js';
+// Thrown by every hasher factory on unusable options, and the family's base class and
+// guard (the core's, re-exported: one class, so `instanceof` holds across entry points).
+export type { PortcullisErrorCode } from '../errors.js';
+export { ConfigurationError, PortcullisError, isPortcullisError } from '../errors.js';
 export { encodePassword, DEFAULT_MAX_PASSWORD_BYTES, MAX_STORED_LENGTH } from './password-bytes.js';
 export type { PhcString } from './phc.js';
 export { parsePhc, formatPhc } from './phc.js';

@@ -3,6 +3,7 @@ import { HashingError } from './errors.js';
 import type { Hasher, VerifyOutcome } from './hasher.js';
 import { FAILED } from './outcome.js';
 import { DEFAULT_MAX_PASSWORD_BYTES, passwordBytesOrCode } from './password-bytes.js';
+import type { MaybePromise } from '../maybe-promise.js';
 
 /** Options of {@link wrappedHasher}. */
 export interface WrappedHasherOptions {
@@ -18,7 +19,7 @@ export interface WrappedHasherOptions {
    * Turns the password's UTF-8 bytes into the string the inner hasher sees (a hex
    * digest). Omit it for a pure format tag (Django's `bcrypt$…`): the password passes unchanged.
    */
-  prehash?: (password: Uint8Array<ArrayBuffer>) => string | Promise<string>;
+  prehash?: (password: Uint8Array<ArrayBuffer>) => MaybePromise<string>;
   /** The synchronous form of `prehash`, which enables `hashSync`/`verifySync` when the inner hasher has them. */
   prehashSync?: (password: Uint8Array<ArrayBuffer>) => string;
   /** The hasher of the inner hash. */

@@ -5,6 +5,7 @@ import type { CsrfConfig, SessionConfig } from './config.js';
 import { base64url, fromBase64url, hmac, randomBytes } from './encoding.js';
 import { loadSession, portOf } from './state.js';
 import type { SessionPort } from './port.js';
+import type { MaybePromise } from '../maybe-promise.js';
 
 const MAX_TOKEN_LENGTH = 128;
 
@@ -94,7 +95,7 @@ export async function csrfAllows(
   connection: Connection,
   port: SessionPort,
   csrf: CsrfConfig,
-  formToken: () => string | undefined | Promise<string | undefined>,
+  formToken: () => MaybePromise<string | undefined>,
 ): Promise<boolean> {
   if (!port.hasCookie && connection.authorization.length > 0) return true;
   const origin = connection.header('origin')?.trim();

@@ -1,5 +1,5 @@
 import type { Connection } from '../connection.js';
-import { PortcullisError, messageOf, type SessionErrorCode } from '../errors.js';
+import { PortcullisError, isPortcullisError, messageOf, type SessionErrorCode } from '../errors.js';
 import { describe, type ResponseDescription } from '../response.js';
 
 /**
@@ -28,16 +28,9 @@ export class SessionError extends PortcullisError {
   }
 }
 
-const CODES: ReadonlySet<string> = new Set<SessionErrorCode>([
-  'session_store_unavailable',
-  'session_not_configured',
-  'session_insecure_transport',
-  'csrf_rejected',
-  'method_not_allowed',
-]);
-
 /**
- * True for a {@link SessionError}, also across duplicated module copies.
+ * True for a {@link SessionError}, also across duplicated module copies: the
+ * `isPortcullisError` guard narrowed to this class.
  *
  * @example
  * ```ts
@@ -45,10 +38,7 @@ const CODES: ReadonlySet<string> = new Set<SessionErrorCode>([
  * ```
  */
 export function isSessionError(value: unknown): value is SessionError {
-  if (value instanceof SessionError) return true;
-  if (!(value instanceof Error) || value.name !== 'SessionError') return false;
-  const code: unknown = (value as { code?: unknown }).code;
-  return typeof code === 'string' && CODES.has(code);
+  return isPortcullisError(value) && value.name === 'SessionError';
 }
 
 /**

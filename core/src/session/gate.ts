@@ -3,6 +3,7 @@ import { describe, type ResponseDescription } from '../response.js';
 import { csrfAllows } from './csrf.js';
 import { methodNotAllowed } from './errors.js';
 import { emit, isSafeMethod, portOf } from './state.js';
+import type { MaybePromise } from '../maybe-promise.js';
 
 function normalise(path: string): string {
   return path.toLowerCase().replace(/\/+$/, '') || '/';
@@ -23,7 +24,7 @@ function normalise(path: string): string {
  */
 export async function sessionGate(
   connection: Connection,
-  formToken: () => string | undefined | Promise<string | undefined> = () => undefined,
+  formToken: () => MaybePromise<string | undefined> = () => undefined,
 ): Promise<ResponseDescription | null> {
   const port = portOf(connection);
   const { config } = port;

@@ -7,6 +7,7 @@ import type { BaseUser } from '../user.js';
 import { grant, type ScopesOption } from '../verify.js';
 import type { SessionData } from './store.js';
 import { guarded, portOf, readSessionState, touch } from './state.js';
+import type { MaybePromise } from '../maybe-promise.js';
 
 /** Options of {@link sessionAuth}. */
 export interface SessionAuthOptions<U extends BaseUser> {
@@ -18,7 +19,7 @@ export interface SessionAuthOptions<U extends BaseUser> {
    * given to `login` (and the kept pre-login keys), never Portcullis's metadata.
    * A throw fails the request closed (503).
    */
-  retrieveUser(session: Readonly<SessionData>, connection: Connection): U | null | undefined | Promise<U | null | undefined>;
+  retrieveUser(session: Readonly<SessionData>, connection: Connection): MaybePromise<U | null | undefined>;
   /**
    * Paths that need no user when this backend is used as the options of
    * `authentication(...)` (exact strings, `/prefix/*`, or anchored RegExps).
