@@ -26,6 +26,8 @@ const TEST_TITLE = /\b(?:it|test|describe)(?:\s*\.\s*\w+(?:\([^()]*\))?)*\s*\(\s
 /** Conformance scenarios and their cases: `title: '…'`, `name: '…'`. */
 const SCENARIO_TITLE = /\b(?:name|title)\s*:\s*(['"`])((?:\\.|(?!\1)[\s\S])*?)\1/g;
 const SCENARIOS = 'conformance-tests/src/scenarios/';
+/** Test cases shared by several test files (`sessionBridgeCases`…). */
+const SHARED_CASES = 'test-support/';
 const SKIP = new Set(['node_modules', 'dist', '.git', '.wrangler', 'coverage']);
 
 function walk(dir: string, out: string[]): string[] {
@@ -44,7 +46,7 @@ function idsInTestNames(): Map<string, Set<string>> {
   const files = readdirSync(ROOT, { withFileTypes: true })
     .filter((e) => e.isDirectory() && !SKIP.has(e.name) && !e.name.startsWith('.'))
     .flatMap((e) => walk(join(ROOT, e.name), []))
-    .filter((f) => f.endsWith('.test.ts') || f.startsWith(SCENARIOS));
+    .filter((f) => f.endsWith('.test.ts') || f.startsWith(SCENARIOS) || f.startsWith(SHARED_CASES));
   for (const file of files) {
     const text = readFileSync(join(ROOT, file), 'utf8');
     const patterns = file.startsWith(SCENARIOS) ? [TEST_TITLE, SCENARIO_TITLE] : [TEST_TITLE];
