@@ -2,7 +2,7 @@ import type { AuthenticationConfig, AuthenticationFailure } from './authenticati
 import type { Respond } from './authenticator.js';
 import type { Connection } from './connection.js';
 import { AuthenticationError, isAuthenticationError } from './errors.js';
-import { describe, upgradeRefusal, type ResponseDescription } from './response.js';
+import { responseFor, upgradeRefusal, type ResponseDescription } from './response.js';
 import type { BaseUser } from './user.js';
 import type { MaybePromise } from './maybe-promise.js';
 
@@ -33,7 +33,7 @@ export function answerFailure<U extends BaseUser>(config: AuthenticationConfig<U
   if (config.log !== undefined) logFailure(config.log, error, connection);
   const fallback = (): Respond => ({
     type: 'respond',
-    response: describe({ kind: 'error', code: error.code, challenge: error.challenge }, connection, config.challenges),
+    response: responseFor({ kind: 'error', code: error.code, challenge: error.challenge }, connection, config.challenges),
   });
   const { onError } = config;
   if (onError === undefined) return fallback();

@@ -3,7 +3,7 @@ import { parseAuthenticationOptions, type AuthenticationConfig, type Authenticat
 import type { AuthenticateResult } from './backend.js';
 import type { Connection } from './connection.js';
 import { NO_CREDENTIALS, type AuthCredentials } from './credentials.js';
-import { describe, type ResponseDescription } from './response.js';
+import { responseFor, type ResponseDescription } from './response.js';
 import { ANONYMOUS, type BaseUser, type UnauthenticatedUser } from './user.js';
 import type { MaybePromise } from './maybe-promise.js';
 
@@ -93,7 +93,7 @@ function settle<U extends BaseUser>(
   }
   if (config.mode === 'required' && !(config.allowOptions && connection.method === 'OPTIONS') && !config.isExcluded(connection.path)) {
     const outcome = connection.kind === 'websocket' ? ({ kind: 'refuse_upgrade' } as const) : ({ kind: 'unauthenticated' } as const);
-    return { type: 'respond', response: describe(outcome, connection, config.challenges) };
+    return { type: 'respond', response: responseFor(outcome, connection, config.challenges) };
   }
   return ANONYMOUS_DECISION;
 }

@@ -1,7 +1,7 @@
 import type { Connection } from './connection.js';
 import type { AuthCredentials } from './credentials.js';
 import { ConfigurationError } from './errors.js';
-import { describe, isBrowserNavigation, type ResponseDescription } from './response.js';
+import { responseFor, isBrowserNavigation, type ResponseDescription } from './response.js';
 import { safeNext } from './safe-next.js';
 import type { BaseUser } from './user.js';
 
@@ -52,8 +52,9 @@ export function createGuard(scopes: string | readonly string[], options: Require
     throw new ConfigurationError('requires: give one scope or a non-empty array of non-empty strings');
   }
   const required = Object.freeze([...list]);
-  const status = options.status ?? 403;
-  if (!Number.isInteger(status) || status < 400 || status > 499) {
+  // The default (403) and the 401 → 403 rule are the table's ('denied').
+  const status = options.status ?? undefined;
+  if (status !== undefined && (!Number.isInteger(status) || status < 400 || status > 499)) {
     throw new ConfigurationError('requires: status must be a 4xx status code');
   }
   const redirect = options.redirect;
@@ -66,14 +67,13 @@ export function createGuard(scopes: string | readonly string[], options: Require
     scopes: required,
     check(connection: Connection, state: GuardState): ResponseDescription | null {
       if (state.auth.hasAll(required)) return null;
-      if (connection.kind === 'websocket') return describe({ kind: 'refuse_upgrade' }, connection, state.challenges);
+      if (connection.kind === 'websocket') return responseFor({ kind: 'refuse_upgrade' }, connection, state.challenges);
       const anonymous = !state.user.isAuthenticated;
       if (redirect !== undefined && anonymous && isBrowserNavigation(connection)) {
-        return describe({ kind: 'redirect', location: loginLocation(redirect, redirectPath as string, connection) }, connection, state.challenges);
+        return responseFor({ kind: 'redirect', location: loginLocation(redirect, redirectPath as string, connection) }, connection, state.challenges);
       }
-      const effective = status === 401 && !anonymous ? 403 : status;
-      const challenge = effective === 403 ? state.auth.insufficientScope?.(required) : undefined;
-      return describe({ kind: 'status', status: effective, challenge }, connection, state.challenges);
+      const insufficientScope = (): string | undefined => state.auth.insufficientScope?.(required);
+      return responseFor({ kind: 'denied', status, anonymous, insufficientScope }, connection, state.challenges);
     },
   });
 }

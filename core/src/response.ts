@@ -24,9 +24,21 @@ export type Outcome =
   | { readonly kind: 'error'; readonly code: AuthenticationErrorCode; readonly challenge?: string | undefined }
   | { readonly kind: 'unauthenticated' }
   | { readonly kind: 'forbidden'; readonly challenge?: string | undefined }
-  | { readonly kind: 'not_found' }
-  /** A guard's answer; `challenge` is the scheme's 403 challenge (Bearer `insufficient_scope`). */
+  /** A status as such; `challenge` is the scheme's 403 challenge (Bearer `insufficient_scope`). */
   | { readonly kind: 'status'; readonly status: number; readonly challenge?: string | undefined }
+  /**
+   * A guard's refusal: its `status` option (default 403), 403 for an authenticated
+   * user when the option is 401 (signing in again would not help), and then the
+   * scheme's `insufficientScope` challenge.
+   */
+  | {
+      readonly kind: 'denied';
+      readonly status?: number | undefined;
+      readonly anonymous: boolean;
+      readonly insufficientScope?: (() => string | undefined) | undefined;
+    }
+  /** A state change through the wrong method (logout through `GET`): 405 with `Allow`. */
+  | { readonly kind: 'method_not_allowed'; readonly allow: string }
   | { readonly kind: 'redirect'; readonly location: string }
   | { readonly kind: 'refuse_upgrade' };
 
@@ -57,14 +69,34 @@ export function statusOfError(code: AuthenticationErrorCode): number {
 }
 
 /**
- * Turns an {@link Outcome} into a response. `challenges` are the backend's
- * `WWW-Authenticate` values, sent with every 401. For a websocket upgrade the
- * answer is an {@link upgradeRefusal}: no body.
+ * The response the table gives an {@link Outcome} on a connection: the status, the
+ * `WWW-Authenticate` challenge and a body in the form the client asks for (text, or
+ * `{"error":"<code>"}` for JSON clients). `challenges` are the backend's
+ * `WWW-Authenticate` values, sent with every 401. For a websocket upgrade the answer
+ * is an {@link upgradeRefusal}: no body.
+ *
+ * @example
+ * ```ts
+ * const response = responseFor({ kind: 'unauthenticated' }, connection, authenticator.challenges);
+ * response.status; // 401, with `WWW-Authenticate`
+ * ```
  */
-export function describe(outcome: Outcome, connection: Connection, challenges: readonly string[]): ResponseDescription {
+export function responseFor(outcome: Outcome, connection: Connection, challenges: readonly string[]): ResponseDescription {
   const response = answer(outcome, connection, challenges);
   return connection.kind === 'websocket' ? upgradeRefusal(response) : response;
 }
+
+/**
+ * The former name of {@link responseFor}.
+ *
+ * @deprecated Use `responseFor`; `describe` goes in the next release (it clashes with
+ * the test runner's `describe`).
+ * @example
+ * ```ts
+ * const response = responseFor({ kind: 'forbidden' }, connection, []); // not describe(...)
+ * ```
+ */
+export const describe: typeof responseFor = responseFor;
 
 function answer(outcome: Outcome, connection: Connection, challenges: readonly string[]): ResponseDescription {
   switch (outcome.kind) {
@@ -79,8 +111,6 @@ function answer(outcome: Outcome, connection: Connection, challenges: readonly s
       return body(connection, 401, 'unauthorized', 'Unauthorized', challenges);
     case 'forbidden':
       return body(connection, 403, 'forbidden', 'Forbidden', outcome.challenge === undefined ? undefined : [outcome.challenge]);
-    case 'not_found':
-      return { status: 404, headers: {}, body: '', notFound: true };
     case 'status': {
       const s = outcome.status;
       if (s === 401) return body(connection, 401, 'unauthorized', 'Unauthorized', challenges);
@@ -88,6 +118,14 @@ function answer(outcome: Outcome, connection: Connection, challenges: readonly s
       if (s === 404) return { status: 404, headers: {}, body: '', notFound: true };
       return body(connection, s, 'error', reasonPhrase(s));
     }
+    case 'denied': {
+      const requested = outcome.status ?? 403;
+      const s = requested === 401 && !outcome.anonymous ? 403 : requested;
+      const challenge = s === 403 ? outcome.insufficientScope?.() : undefined;
+      return answer({ kind: 'status', status: s, challenge }, connection, challenges);
+    }
+    case 'method_not_allowed':
+      return body(connection, 405, 'error', reasonPhrase(405), undefined, { allow: outcome.allow });
     case 'redirect':
       return {
         status: 303,
@@ -131,12 +169,106 @@ export function upgradeRefusal(response: ResponseDescription): ResponseDescripti
   return response.refuseUpgrade ? { status, headers, body: '', refuseUpgrade: true } : { status, headers, body: '' };
 }
 
+/** The `error` codes of the OAuth2 token endpoint's JSON answers (RFC 6749 §5.2, plus `too_many_requests`). */
+export type OAuth2ErrorCode =
+  | 'invalid_request'
+  | 'invalid_scope'
+  | 'invalid_grant'
+  | 'unsupported_grant_type'
+  | 'too_many_requests'
+  | 'temporarily_unavailable';
+
+const OAUTH2_ERROR_STATUS: Readonly<Record<OAuth2ErrorCode, number>> = {
+  invalid_request: 400,
+  invalid_scope: 400,
+  invalid_grant: 400,
+  unsupported_grant_type: 400,
+  too_many_requests: 429,
+  temporarily_unavailable: 503,
+};
+
+type HeaderMap = Readonly<Record<string, string | readonly string[]>>;
+
+/**
+ * The answers that depend on nothing in the request (no content negotiation, no
+ * websocket form): the OAuth2 token endpoint's and the JWT backends' JSON answers,
+ * and the answers adapters write when they cannot hand a description on.
+ */
+export type FixedOutcome =
+  /** An adapter answering "not found" where the framework's own 404 is out of reach (Express outside a route). */
+  | { readonly kind: 'not_found' }
+  /** An adapter could not send a description (a header value a hook produced was refused). */
+  | { readonly kind: 'unsendable' }
+  /** Session helpers used without session middleware: the app's bug, a generic 500. */
+  | { readonly kind: 'session_not_configured' }
+  /** The decision itself failed on an upgrade: refused with 503. */
+  | { readonly kind: 'upgrade_failed' }
+  /** A token endpoint error (RFC 6749 §5.2); `retryAfter` (seconds) for `too_many_requests`. */
+  | { readonly kind: 'oauth2_error'; readonly error: OAuth2ErrorCode; readonly retryAfter?: number | undefined }
+  /** A token request through another method than `POST`: 405 `invalid_request` with `Allow: POST`. */
+  | { readonly kind: 'oauth2_method_not_allowed' }
+  /** The token endpoint's success (RFC 6749 §5.1): 200. */
+  | { readonly kind: 'token'; readonly body: unknown; readonly headers?: HeaderMap | undefined }
+  /** A login that issued a token: `status` (a 2xx checked by the caller), default 201. */
+  | { readonly kind: 'login'; readonly body: unknown; readonly status?: number | undefined; readonly headers?: HeaderMap | undefined }
+  /** A logout: 204, no body. */
+  | { readonly kind: 'logged_out'; readonly headers?: HeaderMap | undefined };
+
+const TEXT = 'text/plain; charset=utf-8';
+/** Headers of every answer that carries a token or a credential error (RFC 6749 §5.1, LEAK-09). */
+const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' } as const;
+
+/**
+ * The response the table gives a {@link FixedOutcome}. Token answers are JSON with
+ * `Cache-Control: no-store` and `Pragma: no-cache`.
+ *
+ * @example
+ * ```ts
+ * fixedResponse({ kind: 'oauth2_error', error: 'invalid_grant' });
+ * // { status: 400, headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', pragma: 'no-cache' },
+ * //   body: '{"error":"invalid_grant"}' }
+ * ```
+ */
+export function fixedResponse(outcome: FixedOutcome): ResponseDescription {
+  switch (outcome.kind) {
+    case 'not_found':
+      return frozen(404, { 'content-type': TEXT }, reasonPhrase(404));
+    case 'unsendable':
+      return frozen(500, { 'content-type': TEXT }, 'Internal Server Error');
+    case 'session_not_configured':
+      return frozen(500, { 'content-type': TEXT, 'cache-control': 'no-store' }, 'Internal Server Error');
+    case 'upgrade_failed':
+      return frozen(503, {}, reasonPhrase(503));
+    case 'oauth2_error': {
+      const retry: HeaderMap = outcome.retryAfter === undefined ? {} : { 'retry-after': String(Math.ceil(outcome.retryAfter)) };
+      return json(OAUTH2_ERROR_STATUS[outcome.error], { error: outcome.error }, retry);
+    }
+    case 'oauth2_method_not_allowed':
+      return json(405, { error: 'invalid_request' }, { allow: 'POST' });
+    case 'token':
+      return json(200, outcome.body, outcome.headers);
+    case 'login':
+      return json(outcome.status ?? 201, outcome.body, outcome.headers);
+    case 'logged_out':
+      return frozen(204, { ...NO_STORE, ...outcome.headers }, '');
+  }
+}
+
+function json(status: number, value: unknown, headers: HeaderMap = {}): ResponseDescription {
+  return frozen(status, { 'content-type': 'application/json; charset=utf-8', ...NO_STORE, ...headers }, JSON.stringify(value));
+}
+
+function frozen(status: number, headers: HeaderMap, text: string): ResponseDescription {
+  return Object.freeze({ status, headers: Object.freeze({ ...headers }), body: text });
+}
+
 function body(
   connection: Connection,
   status: number,
   code: string,
   text: string,
   challenges?: readonly string[],
+  extra?: Readonly<Record<string, string>>,
 ): ResponseDescription {
   const json = prefersJson(connection);
   const headers: Record<string, string | readonly string[]> = {
@@ -147,6 +279,7 @@ function body(
   // One comma-joined field (RFC 9110 §11.6.1): Web runtimes join repeated fields
   // anyway, so every adapter sends the same bytes.
   if (challenges !== undefined && challenges.length > 0) headers['www-authenticate'] = challenges.join(', ');
+  if (extra !== undefined) Object.assign(headers, extra);
   return { status, headers, body: json ? JSON.stringify({ error: code }) : text };
 }
 

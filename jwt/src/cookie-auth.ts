@@ -1,6 +1,7 @@
 import {
   ConfigurationError,
-  describe,
+  fixedResponse,
+  responseFor,
   isAuthenticationError,
   type AuthenticationError,
   type BaseUser,
@@ -14,7 +15,6 @@ import { createEngine } from './engine.js';
 import { JwtError, isJwtError } from './errors.js';
 import { loginStatus, schemeName, sharedMethods, tokenResponse, type JwtBackend, type LoginOptions } from './jwt-auth.js';
 import type { JwtOptions } from './jwt-options.js';
-import { json } from './responses.js';
 
 /** The cookie the token travels in. */
 export interface JwtCookieOptions {
@@ -176,14 +176,14 @@ export function jwtCookieAuth<U extends BaseUser>(options: JwtCookieAuthOptions<
 
   function crossSiteRefusal(connection: Connection): ResponseDescription | null {
     if (!needsCheck(connection) || sameOrigin(connection)) return null;
-    return describe({ kind: 'forbidden' }, connection, []);
+    return responseFor({ kind: 'forbidden' }, connection, []);
   }
 
   const onError: ErrorHook = (connection, error) => {
     const cause: unknown = error.cause;
-    if (isJwtError(cause) && cause.code === 'cross_site_request') return describe({ kind: 'forbidden' }, connection, []);
+    if (isJwtError(cause) && cause.code === 'cross_site_request') return responseFor({ kind: 'forbidden' }, connection, []);
     if (fromCookie.has(error) && error.code === 'invalid_credentials') {
-      const answer = describe({ kind: 'error', code: error.code, challenge: error.challenge }, connection, [scheme.challenge]);
+      const answer = responseFor({ kind: 'error', code: error.code, challenge: error.challenge }, connection, [scheme.challenge]);
       return { ...answer, headers: { ...answer.headers, 'set-cookie': clearCookie } };
     }
     // Anything else: the default answer (a hook that throws falls back to it).
@@ -225,7 +225,8 @@ export function jwtCookieAuth<U extends BaseUser>(options: JwtCookieAuthOptions<
       // Browsers drop cookies over 4096 bytes silently: refuse at write time instead (CK-09).
       if (pair.length > 4096) throw new JwtError('invalid_issue_options');
       const tokenCookie = `${pair}; Max-Age=${issued.expiresIn}; ${attributes}`;
-      return json(status, body, { 'set-cookie': issued.fingerprintCookie === undefined ? tokenCookie : [tokenCookie, issued.fingerprintCookie] });
+      const setCookie = issued.fingerprintCookie === undefined ? tokenCookie : [tokenCookie, issued.fingerprintCookie];
+      return fixedResponse({ kind: 'login', status, body, headers: { 'set-cookie': setCookie } });
     },
     ...sharedMethods(engine, clearCookie),
     securityScheme: Object.freeze({

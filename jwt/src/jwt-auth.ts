@@ -1,11 +1,10 @@
 import type { AuthCredentials, AuthenticationBackend, BaseUser, Connection, Principal, ResponseDescription, MaybePromise } from '@portcullis/core';
-import { ConfigurationError } from '@portcullis/core';
+import { ConfigurationError, fixedResponse } from '@portcullis/core';
 import { createEngine, type Engine } from './engine.js';
 import type { IssueOptions, IssuedToken } from './issue-token.js';
 import type { JwtOptions } from './jwt-options.js';
 import { JwtError } from './errors.js';
 import type { SecuritySchemeEntry } from './openapi.js';
-import { empty, json } from './responses.js';
 import { tokenOf, type Token } from './token.js';
 
 /** Options of `login()`: what `issue()` takes, plus the response. */
@@ -113,11 +112,11 @@ export function schemeName(value: unknown, fallback: string, who: string): strin
   return name;
 }
 
-/** @internal The status of a login answer. */
-export function loginStatus(status: unknown): number {
-  const s = status ?? 201;
-  if (typeof s !== 'number' || !Number.isInteger(s) || s < 200 || s > 299) throw new JwtError('invalid_issue_options');
-  return s;
+/** @internal The status option of a login answer, checked (a 2xx); `undefined`: the table's default (201). */
+export function loginStatus(status: unknown): number | undefined {
+  if (status === undefined || status === null) return undefined;
+  if (typeof status !== 'number' || !Number.isInteger(status) || status < 200 || status > 299) throw new JwtError('invalid_issue_options');
+  return status;
 }
 
 /** @internal The token a `logout()` call is about, if any. */
@@ -153,7 +152,7 @@ export function sharedMethods<U extends BaseUser>(engine: Engine<U>, clearCookie
     async logout(credentials: AuthCredentials | Token): Promise<ResponseDescription> {
       const token = logoutToken(credentials);
       if (token !== undefined) await engine.revoke(token);
-      return empty(204, afterLogout);
+      return fixedResponse({ kind: 'logged_out', headers: afterLogout });
     },
   };
 }
@@ -177,10 +176,11 @@ export function headerTransport<U extends BaseUser>(engine: Engine<U>) {
       const status = loginStatus(loginOptions.status);
       const issued = await engine.issue(identifier, loginOptions);
       const body = loginOptions.responseBody === undefined ? tokenResponse(issued, true) : loginOptions.responseBody;
-      return json(status, body, {
+      const headers = {
         authorization: `Bearer ${issued.token}`,
         ...(issued.fingerprintCookie === undefined ? {} : { 'set-cookie': issued.fingerprintCookie }),
-      });
+      };
+      return fixedResponse({ kind: 'login', status, body, headers });
     },
   };
 }

@@ -1,8 +1,7 @@
-import { ConfigurationError, formValues, isUrlencoded, type BaseUser, type Connection, type Principal, type ResponseDescription, type MaybePromise } from '@portcullis/core';
+import { ConfigurationError, fixedResponse, formValues, isUrlencoded, type BaseUser, type Connection, type Principal, type ResponseDescription, type MaybePromise, type OAuth2ErrorCode } from '@portcullis/core';
 import { createEngine } from './engine.js';
 import type { JwtOptions } from './jwt-options.js';
 import { headerTransport, schemeName, sharedMethods, tokenResponse, type JwtBackend, type LoginOptions } from './jwt-auth.js';
-import { json } from './responses.js';
 import type { LoginThrottle } from './throttle.js';
 
 /** Checks a username and password; returns the user or `null`. `passwordBackend(...).verifyCredentials` fits. */
@@ -70,8 +69,7 @@ const MAX_FIELD_BYTES = 1024;
 const SCOPE_TOKEN = /^[\u0021\u0023-\u005b\u005d-\u007e]+$/;
 const encoder = new TextEncoder();
 
-const error = (status: number, code: string, headers: Readonly<Record<string, string>> = {}): ResponseDescription =>
-  json(status, { error: code }, headers);
+const error = (code: OAuth2ErrorCode): ResponseDescription => fixedResponse({ kind: 'oauth2_error', error: code });
 
 /**
  * Litestar's `OAuth2PasswordBearerAuth`: Bearer JWTs, plus a token endpoint for the
@@ -129,10 +127,10 @@ export function oauth2PasswordBearer<U extends BaseUser>(options: OAuth2Password
 
   async function handle(connection: Connection, body: RequestBody): Promise<ResponseDescription> {
     // Credentials in the URL (GET /token?password=…) are never read (OAU-04).
-    if (connection.method !== 'POST') return error(405, 'invalid_request', { allow: 'POST' });
-    if (!isUrlencoded(body?.contentType)) return error(400, 'invalid_request'); // JSON, multipart, none (OAU-05)
+    if (connection.method !== 'POST') return fixedResponse({ kind: 'oauth2_method_not_allowed' });
+    if (!isUrlencoded(body?.contentType)) return error('invalid_request'); // JSON, multipart, none (OAU-05)
     const text = body.text;
-    if (typeof text !== 'string' || text.length > MAX_BODY) return error(400, 'invalid_request');
+    if (typeof text !== 'string' || text.length > MAX_BODY) return error('invalid_request');
     const one = (name: string): string | null | undefined => {
       const all = formValues(text, name);
       if (all.length > 1) return undefined; // repeated: RFC 6749 §3.1
@@ -142,21 +140,21 @@ export function oauth2PasswordBearer<U extends BaseUser>(options: OAuth2Password
     const username = one('username');
     const password = one('password');
     const scope = one('scope');
-    if (grantType === undefined || username === undefined || password === undefined || scope === undefined) return error(400, 'invalid_request');
-    if (grantType === null || grantType === '') return error(400, 'invalid_request');
-    if (grantType !== 'password') return error(400, 'unsupported_grant_type');
-    if (username === null || username === '' || password === null || password === '') return error(400, 'invalid_request');
+    if (grantType === undefined || username === undefined || password === undefined || scope === undefined) return error('invalid_request');
+    if (grantType === null || grantType === '') return error('invalid_request');
+    if (grantType !== 'password') return error('unsupported_grant_type');
+    if (username === null || username === '' || password === null || password === '') return error('invalid_request');
     let requested: string[] | undefined;
     if (scope !== null) {
       requested = scope.split(' ').filter((s) => s !== '');
-      if (requested.some((s) => !SCOPE_TOKEN.test(s))) return error(400, 'invalid_scope');
+      if (requested.some((s) => !SCOPE_TOKEN.test(s))) return error('invalid_scope');
     }
 
     try {
       if (throttle !== undefined) {
         const wait = await throttle.retryAfter(username, connection);
         if (typeof wait === 'number' && wait > 0) {
-          return error(429, 'too_many_requests', { 'retry-after': String(Math.ceil(wait)) });
+          return fixedResponse({ kind: 'oauth2_error', error: 'too_many_requests', retryAfter: wait });
         }
       }
       // Over-long fields are refused before any lookup or hashing (DOS-01/02), with the invalid_grant bytes.
@@ -166,17 +164,18 @@ export function oauth2PasswordBearer<U extends BaseUser>(options: OAuth2Password
       }
       if (user === null || user === undefined) {
         await throttle?.failed(username, connection);
-        return error(400, 'invalid_grant'); // unknown user and wrong password: byte-identical (OAU-02)
+        return error('invalid_grant'); // unknown user and wrong password: byte-identical (OAU-02)
       }
       await throttle?.succeeded?.(username, connection);
       const entitled = [...new Set(grantable(user))].filter((s) => typeof s === 'string' && SCOPE_TOKEN.test(s));
       const wanted = requested === undefined ? [] : entitled.filter((s) => requested.includes(s));
       const scopes = wanted.length > 0 ? wanted : entitled;
       const issued = await engine.issue(subjectOf(user), { scopes });
-      return json(200, tokenResponse(issued, true), issued.fingerprintCookie === undefined ? {} : { 'set-cookie': issued.fingerprintCookie });
+      const headers: Record<string, string> = issued.fingerprintCookie === undefined ? {} : { 'set-cookie': issued.fingerprintCookie };
+      return fixedResponse({ kind: 'token', body: tokenResponse(issued, true), headers });
     } catch {
       // The user store or the throttle failed: no token, nothing reflected.
-      return error(503, 'temporarily_unavailable');
+      return error('temporarily_unavailable');
     }
   }
 

@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import type { Connection, ResponseDescription, SessionPort } from '@portcullis/core';
+import { fixedResponse, type Connection, type ResponseDescription, type SessionPort } from '@portcullis/core';
 import { connectionFromNode } from '@portcullis/node';
 
 /** Session ports of requests, set by `sessions()`. */
@@ -32,17 +32,19 @@ export function sendDescription(req: Request, res: Response, next: NextFunction,
   if (response.notFound && req.route !== undefined) return next('route');
   if (res.headersSent) return;
   try {
-    if (response.notFound) {
-      res.status(404).setHeader('content-type', 'text/plain; charset=utf-8');
-      res.end('Not Found');
-      return;
-    }
-    res.status(response.status);
-    for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value as string | string[]);
-    res.end(response.body);
+    write(res, response.notFound ? NOT_FOUND : response);
   } catch {
     // A header value a custom hook produced was not sendable: answer without it.
-    res.status(500).setHeader('content-type', 'text/plain; charset=utf-8');
-    res.end('Internal Server Error');
+    write(res, UNSENDABLE);
   }
+}
+
+/** Outside a route there is no framework 404 to defer to: the table's own. */
+const NOT_FOUND = fixedResponse({ kind: 'not_found' });
+const UNSENDABLE = fixedResponse({ kind: 'unsendable' });
+
+function write(res: Response, response: ResponseDescription): void {
+  res.status(response.status);
+  for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value as string | string[]);
+  res.end(response.body);
 }

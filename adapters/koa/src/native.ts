@@ -1,9 +1,12 @@
 import type { Context } from 'koa';
-import type { Connection, ResponseDescription, SessionPort } from '@portcullis/core';
+import { fixedResponse, type Connection, type ResponseDescription, type SessionPort } from '@portcullis/core';
 import { connectionFromNode } from '@portcullis/node';
 
 /** Session ports of requests, set by `sessions()`. */
 export const ports = new WeakMap<Context, SessionPort>();
+
+/** The table's not-found status; Koa writes the body itself. */
+const NOT_FOUND_STATUS = fixedResponse({ kind: 'not_found' }).status;
 
 /**
  * Builds the `Connection` of a Koa request (with its session port when
@@ -29,7 +32,8 @@ export function toConnection(ctx: Context, now: () => number): Connection {
  */
 export function sendDescription(ctx: Context, response: ResponseDescription): void {
   if (response.notFound) {
-    ctx.status = 404;
+    // The status only: Koa writes its own 404 body, as for an unknown path.
+    ctx.status = NOT_FOUND_STATUS;
     return;
   }
   ctx.status = response.status;

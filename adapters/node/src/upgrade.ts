@@ -1,6 +1,7 @@
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import {
+  fixedResponse,
   upgradeRefusal,
   type AuthCredentials,
   type Authenticator,
@@ -75,7 +76,7 @@ export function upgradeHandler<U extends BaseUser>(
 
 const FIELD_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const BAD_VALUE = /[\u0000-\u0008\u000a-\u001f\u007f]/;
-const FAILED: ResponseDescription = { status: 503, headers: {}, body: 'Service Unavailable' };
+const FAILED: ResponseDescription = fixedResponse({ kind: 'upgrade_failed' });
 
 /**
  * Answers a refused upgrade on the socket and closes it. The bytes are those

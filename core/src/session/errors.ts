@@ -1,6 +1,6 @@
 import type { Connection } from '../connection.js';
 import { PortcullisError, isPortcullisError, messageOf, type SessionErrorCode } from '../errors.js';
-import { describe, type ResponseDescription } from '../response.js';
+import { fixedResponse, responseFor, type ResponseDescription } from '../response.js';
 
 /**
  * Raised by sessions: a store outage, a CSRF refusal, a logout through `GET`, a
@@ -56,23 +56,18 @@ export function isSessionError(value: unknown): value is SessionError {
 export function describeSessionError(error: SessionError, connection: Connection): ResponseDescription {
   switch (error.code) {
     case 'session_store_unavailable':
-      return describe({ kind: 'error', code: 'backend_unavailable' }, connection, []);
+      return responseFor({ kind: 'error', code: 'backend_unavailable' }, connection, []);
     case 'csrf_rejected':
     case 'session_insecure_transport':
-      return describe({ kind: 'forbidden' }, connection, []);
+      return responseFor({ kind: 'forbidden' }, connection, []);
     case 'method_not_allowed':
       return methodNotAllowed(connection);
     case 'session_not_configured':
-      return {
-        status: 500,
-        headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' },
-        body: 'Internal Server Error',
-      };
+      return fixedResponse({ kind: 'session_not_configured' });
   }
 }
 
 /** `405` with `Allow: POST` (a state change such as logout through `GET`). */
 export function methodNotAllowed(connection: Connection): ResponseDescription {
-  const base = describe({ kind: 'status', status: 405 }, connection, []);
-  return { ...base, headers: { ...base.headers, allow: 'POST' } };
+  return responseFor({ kind: 'method_not_allowed', allow: 'POST' }, connection, []);
 }

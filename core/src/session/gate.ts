@@ -1,5 +1,5 @@
 import type { Connection } from '../connection.js';
-import { describe, type ResponseDescription } from '../response.js';
+import { responseFor, type ResponseDescription } from '../response.js';
 import { csrfAllows } from './csrf.js';
 import { methodNotAllowed } from './errors.js';
 import { emit, isSafeMethod, portOf } from './state.js';
@@ -40,5 +40,5 @@ export async function sessionGate(
   if (config.csrf === false || isSafeMethod(method)) return null;
   if (await csrfAllows(connection, port, config.csrf, formToken)) return null;
   emit(connection, port, 'csrf_rejected', undefined);
-  return describe({ kind: 'forbidden' }, connection, []);
+  return responseFor({ kind: 'forbidden' }, connection, []);
 }
