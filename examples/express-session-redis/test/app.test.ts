@@ -3,7 +3,9 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ACCOUNT, freePort, redisGate, startApp } from './support.js';
+import { freePort } from '../../../test-support/ports.js';
+import { redisGate } from '../../../test-support/services.js';
+import { ACCOUNT, startApp } from './support.js';
 
 const gate = await redisGate('express-session-redis example');
 const HTML = 'text/html,application/xhtml+xml';

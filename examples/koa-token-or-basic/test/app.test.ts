@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashToken } from '@portcullis/core';
 import { createApp, type TokenOrBasicApp } from '../src/app.js';
+import { freePort } from '../../../test-support/ports.js';
 
 const REALM = 'Portcullis API';
 /** Both backends' challenges, in the chain's order, in one comma-joined field. */
@@ -209,19 +209,6 @@ describe('koa-token-or-basic over HTTP', () => {
 
 const SERVER = fileURLToPath(new URL('../dist/server.js', import.meta.url));
 const STARTUP_TIMEOUT = 10_000;
-
-/** A port that was free a moment ago. */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve, reject) => {
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', resolve);
-  });
-  const address = probe.address();
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 const children = new Set<ChildProcess>();
 
