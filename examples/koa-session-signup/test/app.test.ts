@@ -7,16 +7,12 @@ import { MemorySessionStore, type SessionEvent } from '@portcullis/core';
 import { pbkdf2Hasher } from '@portcullis/core/hashing';
 import { createApp } from '../src/app.js';
 import { freePort } from '../../../test-support/ports.js';
+import { cookieFrom as sessionCookie } from '../../../test-support/responses.js';
 
 const SECRET = 'koa-example-test-secret-0123456789abcdef';
 // A fast hasher for the test only; the app defaults to OWASP's 600,000 iterations.
 const hasher = pbkdf2Hasher({ iterations: 1_000 });
 const SAME_ORIGIN = { 'Sec-Fetch-Site': 'same-origin' };
-
-function sessionCookie(res: request.Response, name = 'id'): string | undefined {
-  const lines = (res.headers['set-cookie'] as unknown as string[] | undefined) ?? [];
-  return lines.find((l) => l.startsWith(`${name}=`))?.split(';')[0];
-}
 
 describe('koa-session-signup: the Litestar SessionAuth example', () => {
   const store = new MemorySessionStore();
