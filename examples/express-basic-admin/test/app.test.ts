@@ -5,6 +5,7 @@ import request from 'supertest';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.js';
 import { freePort } from '../../../test-support/ports.js';
+import { stopProcess } from '../../test-support/spawn.js';
 
 const CHALLENGE = 'Basic realm="Portcullis admin", charset="UTF-8"';
 const USER = 'admin';
@@ -168,17 +169,10 @@ interface Running {
 }
 
 const children = new Set<ChildProcess>();
-
-/** Kills a spawned server and waits for it to be gone (SIGKILL if SIGTERM is not enough). */
-async function stop(child: ChildProcess): Promise<void> {
+const stop = (child: ChildProcess): Promise<void> => {
   children.delete(child);
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 3_000);
-  await exited;
-  clearTimeout(timer);
-}
+  return stopProcess(child);
+};
 
 afterAll(async () => {
   await Promise.all([...children].map(stop));

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashToken } from '@portcullis/core';
 import { createApp, type TokenOrBasicApp } from '../src/app.js';
 import { freePort } from '../../../test-support/ports.js';
+import { stopProcess } from '../../test-support/spawn.js';
 
 const REALM = 'Portcullis API';
 /** Both backends' challenges, in the chain's order, in one comma-joined field. */
@@ -211,16 +212,10 @@ const SERVER = fileURLToPath(new URL('../dist/server.js', import.meta.url));
 const STARTUP_TIMEOUT = 10_000;
 
 const children = new Set<ChildProcess>();
-
-async function stop(child: ChildProcess): Promise<void> {
+const stop = (child: ChildProcess): Promise<void> => {
   children.delete(child);
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 3_000);
-  await exited;
-  clearTimeout(timer);
-}
+  return stopProcess(child);
+};
 
 afterAll(async () => {
   await Promise.all([...children].map(stop));
