@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { expect, it, onTestFinished } from 'vitest';
 import { MemorySessionStore, type SessionData } from '@portcullis/core';
+import { setCookies } from './responses.js';
 
 /**
  * A session store that tests can steer: hold one `get` until the test releases it (to
@@ -77,8 +78,7 @@ export async function serve(server: Server): Promise<BridgeApp> {
 
 /** The session cookies (`id=…`) a response sets, as `name=value`; deletions left out. */
 export function sessionCookies(res: request.Response): string[] {
-  const list = (res.headers['set-cookie'] as unknown as string[] | undefined) ?? [];
-  return list.map((c) => c.split(';')[0]!).filter((c) => c.startsWith('id=') && c !== 'id=');
+  return setCookies(res).filter((c) => c.startsWith('id=') && c !== 'id=');
 }
 
 /** The one session cookie a response sets. */

@@ -1,18 +1,13 @@
 import { describe, it, expect, vi } from 'vitest';
 import { apiKeyAuth, type ApiKeyAuthOptions } from './api-key.js';
 import { createAuthenticator, type AuthDecision } from './authenticator.js';
-import { createConnection, type Connection } from './connection.js';
+import type { Connection } from './connection.js';
 import { ConfigurationError } from './errors.js';
-import type { ResponseDescription } from './response.js';
 import { ANONYMOUS, SimpleUser, type BaseUser } from './user.js';
+import { conn as connection, configError, jsonErrorOf as codeOf, responseOf, userOf } from '../../test-support/connection.js';
 
-const FIXED = Date.UTC(2026, 0, 1);
-
-function conn(headers: Record<string, string> = {}, target = '/api'): Connection {
-  const map: Record<string, string> = { accept: 'application/json' };
-  for (const [k, v] of Object.entries(headers)) map[k.toLowerCase()] = v;
-  return createConnection({ method: 'GET', target, header: (n) => map[n], now: () => FIXED });
-}
+const conn = (headers: Record<string, string> = {}, target = '/api'): Connection =>
+  connection({ target, headers: { accept: 'application/json', ...headers } });
 
 const KEY = 'pk_live_4eC39HqLyjWDarjtT1zdp7dc';
 const service = new SimpleUser('billing-service');
@@ -27,31 +22,6 @@ async function run(options: Partial<ApiKeyAuthOptions<SimpleUser>>, c: Connectio
   const { verify, backend } = fixture(options);
   const decision: AuthDecision<BaseUser> = await createAuthenticator({ backend, mode }).run(c);
   return { verify, decision };
-}
-
-function responseOf(decision: AuthDecision<BaseUser>): ResponseDescription {
-  if (decision.type !== 'respond') throw new Error('expected a response, got continue');
-  return decision.response;
-}
-
-function userOf(decision: AuthDecision<BaseUser>): BaseUser {
-  if (decision.type !== 'continue') throw new Error(`expected continue, got ${decision.response.status}`);
-  return decision.user;
-}
-
-function codeOf(r: ResponseDescription): string {
-  return (JSON.parse(r.body) as { error: string }).error;
-}
-
-function configError(fn: () => unknown): void {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigurationError);
-    expect((error as ConfigurationError).code).toBe('invalid_configuration');
-    return;
-  }
-  throw new Error('expected a ConfigurationError');
 }
 
 describe('apiKeyAuth: reading the key', () => {

@@ -1,27 +1,13 @@
 import { describe, it, expect } from 'vitest';
-import { createAuthenticator, type AuthDecision, type AuthenticationOptions, type Proceed } from './authenticator.js';
+import { createAuthenticator, type AuthDecision, type AuthenticationOptions } from './authenticator.js';
 import type { AuthenticateResult, AuthenticationBackend } from './backend.js';
 import { basicAuth } from './basic.js';
-import { createConnection, type Connection } from './connection.js';
+import type { Connection } from './connection.js';
 import { AuthCredentials, NO_CREDENTIALS } from './credentials.js';
 import { AuthenticationError, ConfigurationError } from './errors.js';
 import type { ResponseDescription } from './response.js';
 import { ANONYMOUS, SimpleUser, type BaseUser } from './user.js';
-
-const FIXED = Date.UTC(2026, 0, 1);
-
-interface Req {
-  method?: string;
-  target?: string;
-  headers?: Record<string, string>;
-  kind?: 'http' | 'websocket';
-}
-
-function conn({ method = 'GET', target = '/', headers = {}, kind }: Req = {}): Connection {
-  const map: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers)) map[k.toLowerCase()] = v;
-  return createConnection({ kind, method, target, header: (n) => map[n], now: () => FIXED });
-}
+import { FIXED_NOW as FIXED, conn, configError, proceedOf, responseOf } from '../../test-support/connection.js';
 
 const CHALLENGE = 'Test realm="api"';
 const alice = new SimpleUser('alice');
@@ -52,27 +38,6 @@ function make(options: Partial<AuthenticationOptions<SimpleUser>> = {}) {
 function sync<T>(value: T | Promise<T>): T {
   expect(value).not.toBeInstanceOf(Promise);
   return value as T;
-}
-
-function responseOf(decision: AuthDecision<BaseUser>): ResponseDescription {
-  if (decision.type !== 'respond') throw new Error(`expected a response, got ${decision.type}`);
-  return decision.response;
-}
-
-function proceedOf(decision: AuthDecision<BaseUser>): Proceed<BaseUser> {
-  if (decision.type !== 'continue') throw new Error(`expected continue, got ${decision.response.status}`);
-  return decision;
-}
-
-function configError(fn: () => unknown): ConfigurationError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigurationError);
-    expect((error as ConfigurationError).code).toBe('invalid_configuration');
-    return error as ConfigurationError;
-  }
-  throw new Error('expected a ConfigurationError');
 }
 
 describe('createAuthenticator: sync and async', () => {

@@ -7,31 +7,12 @@ import {
   quoteRealm,
   readAuthorization,
 } from './authorization.js';
-import { createConnection, type Connection } from './connection.js';
+import type { Connection } from './connection.js';
 import { AuthenticationError } from './errors.js';
+import { codeThrown, conn as connection } from '../../test-support/connection.js';
 
-const FIXED = Date.UTC(2026, 0, 1);
-
-function conn(headers: Record<string, string> = {}, authorization?: string[]): Connection {
-  const map: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers)) map[k.toLowerCase()] = v;
-  return createConnection({ method: 'GET', target: '/', header: (n) => map[n], authorization, now: () => FIXED });
-}
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
-}
-
-function codeOf(fn: () => unknown): string {
-  const error = thrown(fn);
-  expect(error).toBeInstanceOf(AuthenticationError);
-  return (error as AuthenticationError).code;
-}
+const conn = (headers: Record<string, string> = {}, authorization?: string[]): Connection => connection({ headers, authorization });
+const codeOf = (fn: () => unknown): string => codeThrown(fn, AuthenticationError);
 
 const bytes = (...b: number[]): Uint8Array => Uint8Array.from(b);
 const text = (u: Uint8Array | null): string | null => (u === null ? null : new TextDecoder().decode(u));

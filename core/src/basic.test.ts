@@ -2,42 +2,16 @@ import { describe, it, expect } from 'vitest';
 import { createAuthenticator, type AuthDecision } from './authenticator.js';
 import type { Principal } from './backend.js';
 import { basicAuth, parseBasic } from './basic.js';
-import { createConnection, type Connection } from './connection.js';
+import type { Connection } from './connection.js';
 import { AuthenticationError, ConfigurationError } from './errors.js';
 import { SimpleUser, type BaseUser } from './user.js';
+import { codeThrown, conn as connection, responseOf as respond, thrown } from '../../test-support/connection.js';
 
-const FIXED = Date.UTC(2026, 0, 1);
-
-function conn(headers: Record<string, string> = {}, authorization?: string[]): Connection {
-  const map: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers)) map[k.toLowerCase()] = v;
-  return createConnection({ method: 'GET', target: '/', header: (n) => map[n], authorization, now: () => FIXED });
-}
+const conn = (headers: Record<string, string> = {}, authorization?: string[]): Connection => connection({ headers, authorization });
+const codeOf = (fn: () => unknown): string => codeThrown(fn, AuthenticationError);
 
 const auth = (value: string): Connection => conn({ authorization: value });
 const b64 = (s: string): string => Buffer.from(s, 'utf8').toString('base64');
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
-}
-
-function codeOf(fn: () => unknown): string {
-  const error = thrown(fn);
-  expect(error).toBeInstanceOf(AuthenticationError);
-  return (error as AuthenticationError).code;
-}
-
-function respond(decision: AuthDecision<BaseUser> | Promise<AuthDecision<BaseUser>>) {
-  expect(decision).not.toBeInstanceOf(Promise);
-  const d = decision as AuthDecision<BaseUser>;
-  if (d.type !== 'respond') throw new Error('expected a response');
-  return d.response;
-}
 
 const CHALLENGE = 'Basic realm="api", charset="UTF-8"';
 

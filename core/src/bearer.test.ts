@@ -3,15 +3,14 @@ import { createAuthenticator, type AuthDecision } from './authenticator.js';
 import type { AuthenticationBackend } from './backend.js';
 import { basicAuth } from './basic.js';
 import { bearerAuth, bearerScheme, type BearerErrorDescription } from './bearer.js';
-import { createConnection, type Connection } from './connection.js';
+import type { Connection } from './connection.js';
 import { AuthenticationError, ConfigurationError } from './errors.js';
 import { createGuard } from './guard.js';
 import { multi } from './multi.js';
 import { tokenAuth } from './token.js';
 import type { ResponseDescription } from './response.js';
 import { ANONYMOUS, SimpleUser, type BaseUser } from './user.js';
-
-const FIXED = Date.UTC(2026, 0, 1);
+import { conn as connection, configError, jsonErrorOf as codeOf, responseOf, userOf } from '../../test-support/connection.js';
 
 interface Req {
   method?: string;
@@ -20,11 +19,8 @@ interface Req {
   authorization?: string[];
 }
 
-function conn({ method = 'GET', target = '/api', headers = {}, authorization }: Req = {}): Connection {
-  const map: Record<string, string> = { accept: 'application/json' };
-  for (const [k, v] of Object.entries(headers)) map[k.toLowerCase()] = v;
-  return createConnection({ method, target, header: (n) => map[n], authorization, now: () => FIXED });
-}
+const conn = ({ method, target = '/api', headers = {}, authorization }: Req = {}): Connection =>
+  connection({ method, target, headers: { accept: 'application/json', ...headers }, authorization });
 
 const bearer = (value: string, req: Req = {}): Connection => conn({ ...req, headers: { ...req.headers, authorization: value } });
 
@@ -45,32 +41,6 @@ function fixture(scopes?: readonly string[]) {
 
 async function run(backend: AuthenticationBackend<BaseUser>, c: Connection, mode: 'optional' | 'required' = 'optional') {
   return createAuthenticator({ backend, mode }).run(c);
-}
-
-function responseOf(decision: AuthDecision<BaseUser>): ResponseDescription {
-  if (decision.type !== 'respond') throw new Error('expected a response, got continue');
-  return decision.response;
-}
-
-function userOf(decision: AuthDecision<BaseUser>): BaseUser {
-  if (decision.type !== 'continue') throw new Error(`expected continue, got ${decision.response.status}`);
-  return decision.user;
-}
-
-/** The code of the JSON body (`{"error":"<code>"}`). */
-function codeOf(r: ResponseDescription): string {
-  return (JSON.parse(r.body) as { error: string }).error;
-}
-
-function configError(fn: () => unknown): void {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigurationError);
-    expect((error as ConfigurationError).code).toBe('invalid_configuration');
-    return;
-  }
-  throw new Error('expected a ConfigurationError');
 }
 
 /**

@@ -2,40 +2,13 @@ import { describe, it, expect, vi } from 'vitest';
 import { createAuthenticator, type AuthDecision } from './authenticator.js';
 import { basicAuth } from './basic.js';
 import { VerificationCache } from './cache.js';
-import { createConnection, type Connection } from './connection.js';
-import { ConfigurationError } from './errors.js';
-import type { ResponseDescription } from './response.js';
+import type { Connection } from './connection.js';
 import { SimpleUser, type BaseUser } from './user.js';
-
-const FIXED = Date.UTC(2026, 0, 1);
+import { FIXED_NOW as FIXED, configError, conn, responseOf, userOf } from '../../test-support/connection.js';
 
 const b64 = (s: string): string => Buffer.from(s, 'utf8').toString('base64');
-
-function basic(username: string, password: string, now = FIXED): Connection {
-  const map: Record<string, string> = { accept: 'application/json', authorization: `Basic ${b64(`${username}:${password}`)}` };
-  return createConnection({ method: 'GET', target: '/api', header: (n) => map[n], now: () => now });
-}
-
-function responseOf(decision: AuthDecision<BaseUser>): ResponseDescription {
-  if (decision.type !== 'respond') throw new Error('expected a response, got continue');
-  return decision.response;
-}
-
-function userOf(decision: AuthDecision<BaseUser>): BaseUser {
-  if (decision.type !== 'continue') throw new Error(`expected continue, got ${decision.response.status}`);
-  return decision.user;
-}
-
-function configError(fn: () => unknown): void {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigurationError);
-    expect((error as ConfigurationError).code).toBe('invalid_configuration');
-    return;
-  }
-  throw new Error('expected a ConfigurationError');
-}
+const basic = (username: string, password: string, now = FIXED): Connection =>
+  conn({ target: '/api', headers: { accept: 'application/json', authorization: `Basic ${b64(`${username}:${password}`)}` }, now });
 
 interface Deferred<T> {
   promise: Promise<T>;

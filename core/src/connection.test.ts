@@ -1,13 +1,9 @@
 import { describe, it, expect } from 'vitest';
-import { createConnection, parseCookies, type ConnectionInit } from './connection.js';
+import { createConnection, parseCookies } from './connection.js';
+import { FIXED_NOW as FIXED, conn as connection, type ConnOptions } from '../../test-support/connection.js';
 
-const FIXED = Date.UTC(2026, 0, 1);
-
-function conn(target: string, headers: Record<string, string> = {}, extra: Partial<ConnectionInit> = {}) {
-  const map: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers)) map[k.toLowerCase()] = v;
-  return createConnection({ method: 'get', target, header: (n) => map[n], now: () => FIXED, ...extra });
-}
+const conn = (target: string, headers: Record<string, string> = {}, extra: Pick<ConnOptions, 'kind' | 'authorization'> = {}) =>
+  connection({ method: 'get', target, headers, ...extra });
 
 describe('createConnection', () => {
   it('splits path and query, upper-cases the method and uses the given clock', () => {

@@ -1,17 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { ConfigurationError } from './errors.js';
 import { compileExclude, isCanonical } from './exclude.js';
-
-function configError(fn: () => unknown): void {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigurationError);
-    expect((error as ConfigurationError).code).toBe('invalid_configuration');
-    return;
-  }
-  throw new Error('expected a ConfigurationError');
-}
+import { configError } from '../../test-support/connection.js';
 
 describe('compileExclude', () => {
   it('no patterns exclude nothing', () => {

@@ -1,12 +1,11 @@
 import { describe, it, expect } from 'vitest';
-import { createConnection, type Connection } from './connection.js';
+import type { Connection } from './connection.js';
 import { AuthCredentials, NO_CREDENTIALS } from './credentials.js';
 import { ConfigurationError } from './errors.js';
 import { createGuard, type GuardState } from './guard.js';
 import type { ResponseDescription } from './response.js';
 import { ANONYMOUS, SimpleUser } from './user.js';
-
-const FIXED = Date.UTC(2026, 0, 1);
+import { conn as connection } from '../../test-support/connection.js';
 
 interface Req {
   method?: string;
@@ -15,11 +14,7 @@ interface Req {
   kind?: 'http' | 'websocket';
 }
 
-function conn({ method = 'GET', target = '/admin', headers = {}, kind }: Req = {}): Connection {
-  const map: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers)) map[k.toLowerCase()] = v;
-  return createConnection({ kind, method, target, header: (n) => map[n], now: () => FIXED });
-}
+const conn = ({ method, target = '/admin', headers, kind }: Req = {}): Connection => connection({ method, target, headers, kind });
 
 const CHALLENGE = 'Basic realm="api", charset="UTF-8"';
 const HTML = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';

@@ -5,7 +5,7 @@ import { MAX_AUTHORIZATION_LENGTH, decodeBase64Strict, readAuthorization } from 
 import { escapeForLog } from './authenticator.js';
 import { parseBasic } from './basic.js';
 import { bearerScheme } from './bearer.js';
-import { createConnection, parseCookies, type Connection } from './connection.js';
+import { parseCookies, type Connection } from './connection.js';
 import { isAuthenticationError } from './errors.js';
 import { isBrowserNavigation, prefersJson } from './response.js';
 import { safeNext } from './safe-next.js';
@@ -15,6 +15,7 @@ import type { SessionPort } from './session/port.js';
 import { isSecureRequest } from './session/web-session.js';
 import { tokenAuth } from './token.js';
 import { SimpleUser } from './user.js';
+import { conn as connection } from '../../test-support/connection.js';
 
 /**
  * Every parser of request input is linear in its input (DESIGN, security rules).
@@ -33,9 +34,8 @@ const FORM_CAP = 16 * 1024;
 const spaces = (n: number): string => ' '.repeat(Math.max(0, n));
 const fill = (unit: string, n: number): string => unit.repeat(Math.max(1, Math.floor(n / unit.length)));
 
-function conn(headers: Record<string, string>, target = '/', method = 'GET', authorization?: string[]): Connection {
-  return createConnection({ method, target, header: (n) => headers[n], authorization });
-}
+const conn = (headers: Record<string, string>, target = '/', method = 'GET', authorization?: string[]): Connection =>
+  connection({ headers, target, method, authorization, now: Date.now });
 const withAuthorization = (value: string): Connection => conn({ authorization: value });
 
 /** Runs a parser that may throw an `AuthenticationError`: refusing is a result too. */

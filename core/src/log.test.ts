@@ -1,22 +1,17 @@
 import { describe, it, expect } from 'vitest';
-import { createAuthenticator, escapeForLog, type AuthDecision, type AuthenticationFailure, type AuthenticationOptions } from './authenticator.js';
+import { createAuthenticator, escapeForLog, type AuthenticationFailure, type AuthenticationOptions } from './authenticator.js';
 import type { AuthenticationBackend } from './backend.js';
 import { basicAuth } from './basic.js';
 import { bearerAuth } from './bearer.js';
 import { createConnection, type Connection } from './connection.js';
 import { AuthenticationError, ConfigurationError } from './errors.js';
 import { multi } from './multi.js';
-import type { ResponseDescription } from './response.js';
 import { tokenAuth } from './token.js';
 import { SimpleUser, type BaseUser } from './user.js';
+import { conn as connection, responseOf } from '../../test-support/connection.js';
 
-const FIXED = Date.UTC(2026, 0, 1);
-
-function conn(authorization?: string, target = '/admin', method = 'GET'): Connection {
-  const map: Record<string, string> = { accept: 'application/json' };
-  if (authorization !== undefined) map.authorization = authorization;
-  return createConnection({ method, target, header: (n) => map[n], now: () => FIXED });
-}
+const conn = (authorization?: string, target = '/admin', method = 'GET'): Connection =>
+  connection({ method, target, headers: authorization === undefined ? { accept: 'application/json' } : { accept: 'application/json', authorization } });
 
 const b64 = (s: string): string => Buffer.from(s, 'utf8').toString('base64');
 const basicHeader = (username: string, password: string): string => `Basic ${b64(`${username}:${password}`)}`;
@@ -37,11 +32,6 @@ function capture(backend: AuthenticationBackend<BaseUser>, options: Partial<Auth
   const events: AuthenticationFailure[] = [];
   const authenticator = createAuthenticator<BaseUser>({ backend, log: (e) => events.push(e), ...options });
   return { events, run: async (c: Connection) => authenticator.run(c) };
-}
-
-function responseOf(decision: AuthDecision<BaseUser>): ResponseDescription {
-  if (decision.type !== 'respond') throw new Error('expected a response, got continue');
-  return decision.response;
 }
 
 /** No raw CR, LF or other control character in any field of any event. */

@@ -1,22 +1,16 @@
 import { describe, it, expect } from 'vitest';
-import { createAuthenticator, type AuthDecision } from './authenticator.js';
+import { createAuthenticator } from './authenticator.js';
 import type { AuthenticateResult, AuthenticationBackend, Principal } from './backend.js';
 import { basicAuth } from './basic.js';
-import { createConnection, type Connection } from './connection.js';
+import type { Connection } from './connection.js';
 import { AuthCredentials } from './credentials.js';
 import { AuthenticationError, ConfigurationError } from './errors.js';
 import { multi } from './multi.js';
-import type { ResponseDescription } from './response.js';
 import { tokenAuth } from './token.js';
-import { SimpleUser, type BaseUser } from './user.js';
+import { SimpleUser } from './user.js';
+import { conn as connection, responseOf } from '../../test-support/connection.js';
 
-const FIXED = Date.UTC(2026, 0, 1);
-
-function conn(headers: Record<string, string> = {}): Connection {
-  const map: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers)) map[k.toLowerCase()] = v;
-  return createConnection({ method: 'GET', target: '/', header: (n) => map[n], now: () => FIXED });
-}
+const conn = (headers: Record<string, string> = {}): Connection => connection({ headers });
 
 const principal = (name: string): Principal<SimpleUser> => ({ user: new SimpleUser(name), auth: new AuthCredentials(['authenticated']) });
 
@@ -45,11 +39,6 @@ const invalid = () => {
 function sync<T>(value: T | Promise<T>): T {
   expect(value).not.toBeInstanceOf(Promise);
   return value as T;
-}
-
-function responseOf(decision: AuthDecision<BaseUser>): ResponseDescription {
-  if (decision.type !== 'respond') throw new Error('expected a response');
-  return decision.response;
 }
 
 async function codeOf(value: unknown): Promise<string | undefined> {

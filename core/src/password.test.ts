@@ -1,17 +1,18 @@
 import { timingSafeEqual as bytesTimingSafeEqual } from 'node:crypto';
 import { describe, it, expect, vi } from 'vitest';
-import { createAuthenticator, type AuthDecision, type AuthenticationFailure } from './authenticator.js';
+import { createAuthenticator, type AuthenticationFailure } from './authenticator.js';
 import { VerificationCache } from './cache.js';
-import { createConnection, type Connection } from './connection.js';
-import { ConfigurationError } from './errors.js';
+import type { Connection } from './connection.js';
 import type { Hasher, VerifyOutcome } from './hashing/hasher.js';
 import { formatPbkdf2 } from './hashing/pbkdf2-format.js';
 import { pbkdf2Hasher } from './hashing/pbkdf2.js';
 import { passwordBackend, type PasswordBackendOptions } from './password.js';
-import type { ResponseDescription } from './response.js';
-import { SimpleUser, type BaseUser } from './user.js';
+import { SimpleUser } from './user.js';
+import { FIXED_NOW as FIXED, configError, conn, jsonErrorOf as codeOf, responseOf, userOf } from '../../test-support/connection.js';
 
-const FIXED = Date.UTC(2026, 0, 1);
+const basic = (username: string, password: string): Connection =>
+  conn({ method: 'POST', target: '/login', headers: { accept: 'application/json', authorization: `Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}` } });
+
 const CHALLENGE = 'Basic realm="api", charset="UTF-8"';
 
 /**
@@ -86,37 +87,6 @@ async function setup(
   const authenticator = createAuthenticator({ backend, log: (e) => events.push(e) });
   const run = async (username: string, password: string) => authenticator.run(basic(username, password));
   return { alice, users, hasher, hash, verify, findUser, onRehash, backend, run, events };
-}
-
-function basic(username: string, password: string): Connection {
-  const value = `Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}`;
-  const map: Record<string, string> = { accept: 'application/json', authorization: value };
-  return createConnection({ method: 'POST', target: '/login', header: (n) => map[n], now: () => FIXED });
-}
-
-function responseOf(decision: AuthDecision<BaseUser>): ResponseDescription {
-  if (decision.type !== 'respond') throw new Error('expected a response, got continue');
-  return decision.response;
-}
-
-function userOf(decision: AuthDecision<BaseUser>): BaseUser {
-  if (decision.type !== 'continue') throw new Error(`expected continue, got ${decision.response.status}`);
-  return decision.user;
-}
-
-function codeOf(r: ResponseDescription): string {
-  return (JSON.parse(r.body) as { error: string }).error;
-}
-
-function configError(fn: () => unknown): void {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigurationError);
-    expect((error as ConfigurationError).code).toBe('invalid_configuration');
-    return;
-  }
-  throw new Error('expected a ConfigurationError');
 }
 
 const MiB = 1 << 20;

@@ -2,14 +2,9 @@ import { describe, it, expect } from 'vitest';
 import { createConnection, type Connection } from './connection.js';
 import { messageOf, type AuthenticationErrorCode } from './errors.js';
 import * as table from './response.js';
+import { conn as connection } from '../../test-support/connection.js';
 
-const FIXED = Date.UTC(2026, 0, 1);
-
-function conn(headers: Record<string, string> = {}, method = 'GET'): Connection {
-  const map: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers)) map[k.toLowerCase()] = v;
-  return createConnection({ method, target: '/x', header: (n) => map[n], now: () => FIXED });
-}
+const conn = (headers: Record<string, string> = {}, method = 'GET'): Connection => connection({ method, target: '/x', headers });
 
 const CHALLENGES = ['Bearer realm="api"', 'Basic realm="api", charset="UTF-8"'];
 const JSON_ACCEPT = { accept: 'application/json' };

@@ -1,37 +1,16 @@
 import { describe, it, expect } from 'vitest';
-import { createAuthenticator, type AuthDecision } from './authenticator.js';
+import { createAuthenticator } from './authenticator.js';
 import type { Principal } from './backend.js';
-import { createConnection, type Connection } from './connection.js';
+import type { Connection } from './connection.js';
 import { AuthenticationError, ConfigurationError } from './errors.js';
-import type { ResponseDescription } from './response.js';
 import { tokenAuth } from './token.js';
-import { SimpleUser, type BaseUser } from './user.js';
+import { SimpleUser } from './user.js';
+import { codeThrown, conn as connection, responseOf } from '../../test-support/connection.js';
 
-const FIXED = Date.UTC(2026, 0, 1);
 const KEY = '9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b';
 
-function conn(headers: Record<string, string> = {}, target = '/', authorization?: string[]): Connection {
-  const map: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers)) map[k.toLowerCase()] = v;
-  return createConnection({ method: 'GET', target, header: (n) => map[n], authorization, now: () => FIXED });
-}
-
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(AuthenticationError);
-    return (error as AuthenticationError).code;
-  }
-  throw new Error('expected a throw');
-}
-
-function responseOf(decision: AuthDecision<BaseUser> | Promise<AuthDecision<BaseUser>>): ResponseDescription {
-  expect(decision).not.toBeInstanceOf(Promise);
-  const d = decision as AuthDecision<BaseUser>;
-  if (d.type !== 'respond') throw new Error('expected a response');
-  return d.response;
-}
+const conn = (headers: Record<string, string> = {}, target = '/', authorization?: string[]): Connection => connection({ target, headers, authorization });
+const codeOf = (fn: () => unknown): string => codeThrown(fn, AuthenticationError);
 
 const seen: string[] = [];
 const backend = tokenAuth({

@@ -1,14 +1,14 @@
 import { createHash } from 'node:crypto';
 import { describe, it, expect, vi, beforeEach } from 'vitest';
-import { createAuthenticator, type AuthDecision } from './authenticator.js';
+import { createAuthenticator } from './authenticator.js';
 import { bearerAuth } from './bearer.js';
-import { createConnection, type Connection } from './connection.js';
+import type { Connection } from './connection.js';
 import { ConfigurationError } from './errors.js';
-import type { ResponseDescription } from './response.js';
 import { bytesEqual } from './timing.js';
 import { tokenAuth } from './token.js';
 import { hashToken, hashedTokens, issueToken, MemoryTokenStore, staticTokens, type TokenStore } from './tokens.js';
-import { SimpleUser, type BaseUser } from './user.js';
+import { SimpleUser } from './user.js';
+import { FIXED_NOW as FIXED, configError, conn as connection, responseOf, userOf } from '../../test-support/connection.js';
 
 // A pass-through spy on the constant-time comparison, to count the entries staticTokens compares.
 vi.mock('./timing.js', async (importOriginal) => {
@@ -16,34 +16,8 @@ vi.mock('./timing.js', async (importOriginal) => {
   return { ...original, bytesEqual: vi.fn(original.bytesEqual) };
 });
 
-const FIXED = Date.UTC(2026, 0, 1);
-
-function conn(authorization?: string): Connection {
-  const map: Record<string, string> = { accept: 'application/json' };
-  if (authorization !== undefined) map.authorization = authorization;
-  return createConnection({ method: 'GET', target: '/api', header: (n) => map[n], now: () => FIXED });
-}
-
-function responseOf(decision: AuthDecision<BaseUser>): ResponseDescription {
-  if (decision.type !== 'respond') throw new Error('expected a response, got continue');
-  return decision.response;
-}
-
-function userOf(decision: AuthDecision<BaseUser>): BaseUser {
-  if (decision.type !== 'continue') throw new Error(`expected continue, got ${decision.response.status}`);
-  return decision.user;
-}
-
-function configError(fn: () => unknown): void {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigurationError);
-    expect((error as ConfigurationError).code).toBe('invalid_configuration');
-    return;
-  }
-  throw new Error('expected a ConfigurationError');
-}
+const conn = (authorization?: string): Connection =>
+  connection({ target: '/api', headers: authorization === undefined ? { accept: 'application/json' } : { accept: 'application/json', authorization } });
 
 const sha256url = (text: string): string => createHash('sha256').update(text, 'utf8').digest('base64url');
 const alice = new SimpleUser('alice');

@@ -1,7 +1,7 @@
 // Running the built examples the way their READMEs do (`node examples/<x>/dist/server.js`
 // with environment variables), for the tests of every example. One copy: a helper
 // written twice drifts.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -86,4 +86,22 @@ export async function closedPort(): Promise<number> {
 /** True when the output holds a stack trace (`    at fn (file:line:col)`). */
 export function hasStackTrace(output: string): boolean {
   return /^\s+at .+[:(]/m.test(output);
+}
+
+/**
+ * Stops a spawned server and waits for it to be gone: SIGTERM, then SIGKILL if it
+ * is still running after `graceMs`. A process that has already exited is left as it is.
+ *
+ * @example
+ * ```ts
+ * afterAll(() => Promise.all([...children].map(stopProcess)));
+ * ```
+ */
+export async function stopProcess(child: ChildProcess, graceMs = 3_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
 }

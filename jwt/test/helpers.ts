@@ -1,12 +1,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AuthenticationError, SimpleUser, createConnection, type Connection } from '@portcullis/core';
+import { AuthenticationError, SimpleUser, type Connection } from '@portcullis/core';
 import { SignJWT, exportJWK, generateKeyPair, type JWK } from 'jose';
 import { expect } from 'vitest';
 import { isJwtError, type JwtErrorCode } from '../src/index.js';
+import { FIXED_NOW, conn } from '../../test-support/connection.js';
 
 /** 2026-01-01T00:00:00Z: every test runs on this frozen clock unless it moves it. */
-export const T0 = Date.UTC(2026, 0, 1);
+export const T0 = FIXED_NOW;
 export const T0S = T0 / 1000;
 
 /** A clock the test controls. */
@@ -39,13 +40,7 @@ export const retrieveUser = (token: { sub: string }): SimpleUser | undefined => 
 export function connection(options: { token?: string; headers?: Record<string, string>; method?: string; target?: string; now?: number } = {}): Connection {
   const headers: Record<string, string> = { ...(options.headers ?? {}) };
   if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
-  const lower = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
-  return createConnection({
-    method: options.method ?? 'GET',
-    target: options.target ?? '/me',
-    header: (name) => lower[name.toLowerCase()],
-    now: () => options.now ?? T0,
-  });
+  return conn({ method: options.method, target: options.target ?? '/me', headers, now: options.now ?? T0 });
 }
 
 /** Signs claims with jose (defaults: a valid token for ISSUER/AUDIENCE, exp = now + 300 s, typ at+jwt). */

@@ -4,6 +4,7 @@ import { decodeJwt } from 'jose';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { memoryThrottle, oauth2PasswordBearer, type OAuth2PasswordBearerOptions } from '../src/index.js';
 import { AUDIENCE, ISSUER, SECRET, T0, T0S, frozenClock } from './helpers.js';
+import { conn as connection } from '../../test-support/connection.js';
 
 class Member extends SimpleUser {
   constructor(
@@ -40,7 +41,7 @@ function endpoint(extra: Partial<OAuth2PasswordBearerOptions<Member>> = {}) {
   });
 }
 
-const conn = (method = 'POST', target = '/token'): Connection => createConnection({ method, target, header: () => undefined, now: () => T0 });
+const conn = (method = 'POST', target = '/token'): Connection => connection({ method, target, now: T0 });
 const post = (oauth2: ReturnType<typeof endpoint>, text: string, contentType: string | undefined = FORM) =>
   oauth2.tokenEndpoint.handle(conn(), { contentType, text });
 const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();

@@ -10,6 +10,7 @@ import request from 'supertest';
 import { MemorySessionStore, SimpleUser, sessionAuth } from '@portcullis/core';
 import { authentication, expressSessionStore, login, sessions } from '@portcullis/express';
 import { describe, expect, it } from 'vitest';
+import { setCookies } from '../../../test-support/responses.js';
 
 function app() {
   const a = express();
@@ -30,7 +31,7 @@ describe('Express sessions(): the routes see the Cookie header as sent', () => {
     try {
       const agent = request(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
       const login = await agent.post('/login').set('Sec-Fetch-Site', 'same-origin');
-      const sid = (login.headers['set-cookie'] as unknown as string[])[0]!.split(';')[0]!;
+      const sid = setCookies(login)[0]!;
       for (const header of [`${sid}, other=1`, `theme=dark; ${sid} ; x=%ZZ`, 'theme=dark', `${sid}`]) {
         const res = await agent.get('/echo').set('Cookie', header);
         expect(res.body).toEqual({ cookie: header, has: true, user: header.includes(sid) ? 'alice' : '' });
@@ -59,7 +60,7 @@ describe('Express sessions(): session_unknown_id is for ids no record is stored 
     try {
       const agent = request(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
       const put = await agent.post('/cart').set('Sec-Fetch-Site', 'same-origin');
-      const sid = (put.headers['set-cookie'] as unknown as string[])[0]!.split(';')[0]!;
+      const sid = setCookies(put)[0]!;
       for (let i = 0; i < 3; i++) expect((await agent.get('/cart').set('Cookie', sid)).body).toEqual(['apple']);
       expect(events).toEqual([]);
       await agent.get('/cart').set('Cookie', `${sid.slice(0, -1)}${sid.endsWith('A') ? 'B' : 'A'}`);

@@ -1,10 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import request from 'supertest';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.js';
+import { freePort } from '../../../test-support/ports.js';
+import { stopProcess } from '../../test-support/spawn.js';
 
 const CHALLENGE = 'Basic realm="Portcullis admin", charset="UTF-8"';
 const USER = 'admin';
@@ -159,19 +160,6 @@ describe('express-basic-admin over HTTP', () => {
 const SERVER = fileURLToPath(new URL('../dist/server.js', import.meta.url));
 const STARTUP_TIMEOUT = 10_000;
 
-/** A port that was free a moment ago (the server does not support PORT=0). */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve, reject) => {
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', resolve);
-  });
-  const address = probe.address();
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
-
 interface Running {
   readonly child: ChildProcess;
   readonly url: string;
@@ -181,17 +169,10 @@ interface Running {
 }
 
 const children = new Set<ChildProcess>();
-
-/** Kills a spawned server and waits for it to be gone (SIGKILL if SIGTERM is not enough). */
-async function stop(child: ChildProcess): Promise<void> {
+const stop = (child: ChildProcess): Promise<void> => {
   children.delete(child);
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 3_000);
-  await exited;
-  clearTimeout(timer);
-}
+  return stopProcess(child);
+};
 
 afterAll(async () => {
   await Promise.all([...children].map(stop));

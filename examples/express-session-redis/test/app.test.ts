@@ -3,16 +3,15 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ACCOUNT, freePort, redisGate, startApp } from './support.js';
+import { freePort } from '../../../test-support/ports.js';
+import { redisGate } from '../../../test-support/services.js';
+import { cookieFrom as cookieOf } from '../../../test-support/responses.js';
+import { ACCOUNT, startApp } from './support.js';
 
 const gate = await redisGate('express-session-redis example');
 const HTML = 'text/html,application/xhtml+xml';
 const SAME_ORIGIN = { 'Sec-Fetch-Site': 'same-origin' };
 
-function cookieOf(res: request.Response): string | undefined {
-  const lines = (res.headers['set-cookie'] as unknown as string[] | undefined) ?? [];
-  return lines.find((l) => l.startsWith('id='))?.split(';')[0];
-}
 function hidden(html: string, name: string): string {
   return (new RegExp(`name="${name}" value="([^"]*)"`).exec(html)?.[1] ?? '').replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n)));
 }

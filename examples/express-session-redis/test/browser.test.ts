@@ -1,18 +1,17 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ACCOUNT, redisGate, startApp } from './support.js';
+import { CHROMIUM, chromiumGate, combinedGate, redisGate } from '../../../test-support/services.js';
+import { ACCOUNT, startApp } from './support.js';
 
 // A real browser (Debian's chromium, never a downloaded one) through the whole flow:
 // login form → session cookie → guarded page → logout → the guarded page is refused.
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium && !process.env.CI) console.warn(`\n⚠ browser test: ${CHROMIUM} is missing — SKIPPED (set CI=1 to make this a failure).\n`);
-const redis = await redisGate('browser test');
-const gate = !hasChromium || redis === 'fail' ? (process.env.CI ? 'fail' : 'skip') : redis;
+const chromiumAt = chromiumGate('browser test');
+const hasChromium = chromiumAt === 'run';
+const gate = combinedGate(chromiumAt, await redisGate('browser test'));
 
 describe.runIf(gate === 'fail')('the browser test needs chromium and Redis', () => {
   it(`${CHROMIUM} and Redis at 127.0.0.1:6379 are available (required when CI is set)`, () => {

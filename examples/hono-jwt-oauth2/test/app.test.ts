@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, pbkdf2Hasher } from '../src/app.js';
+import { freePort } from '../../../test-support/ports.js';
+import { stopProcess } from '../../test-support/spawn.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 const REALM = 'Bearer realm="api"';
@@ -129,28 +130,10 @@ describe('hono-jwt-oauth2 in process', () => {
 
 const SERVER = fileURLToPath(new URL('../dist/server.js', import.meta.url));
 const children = new Set<ChildProcess>();
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve, reject) => {
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', resolve);
-  });
-  const address = probe.address();
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
-
-async function stop(child: ChildProcess): Promise<void> {
+const stop = (child: ChildProcess): Promise<void> => {
   children.delete(child);
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 3_000);
-  await exited;
-  clearTimeout(timer);
-}
+  return stopProcess(child);
+};
 
 afterAll(async () => {
   await Promise.all([...children].map(stop));

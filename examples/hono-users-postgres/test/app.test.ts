@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createAdaptorServer } from '@hono/node-server';
 import pg from 'pg';
@@ -21,6 +20,8 @@ import {
   type UserStore,
 } from '../src/app.js';
 import { parsePbkdf2 } from '@portcullis/core/hashing';
+import { freePort } from '../../../test-support/ports.js';
+import { IN_CI, PG_CANDIDATES, postgresGate } from '../../../test-support/services.js';
 
 const REALM = 'Portcullis users';
 const CHALLENGE = `Basic realm="${REALM}", charset="UTF-8"`;
@@ -35,34 +36,7 @@ const weakHasher = pbkdf2Hasher({ iterations: WEAK_ITERATIONS });
 // PostgreSQL: reachable or not, decided once
 // ---------------------------------------------------------------------------
 
-/** The documented local database first, then the same without a user (the OS user). */
-const PG_CANDIDATES = ['postgres://postgres@127.0.0.1:5432/test', 'postgres://127.0.0.1:5432/test'];
-const IN_CI = Boolean(process.env.CI);
-
-async function findPostgres(): Promise<string | null> {
-  for (const url of PG_CANDIDATES) {
-    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3_000 });
-    client.on('error', () => {});
-    try {
-      await client.connect();
-      await client.query('SELECT 1');
-      return url;
-    } catch {
-      // try the next candidate
-    } finally {
-      await client.end().catch(() => {});
-    }
-  }
-  return null;
-}
-
-const PG_URL = await findPostgres();
-if (PG_URL === null && !IN_CI) {
-  console.warn(
-    `[hono-users-postgres] PostgreSQL is not reachable at ${PG_CANDIDATES.join(' or ')}: ` +
-      'SKIPPING the PostgreSQL tests (set CI=1 to make this a failure). The in-memory tests still run.',
-  );
-}
+const { url: PG_URL } = await postgresGate('hono-users-postgres PostgreSQL tests (the in-memory tests still run)');
 
 // ---------------------------------------------------------------------------
 // Helpers
@@ -584,18 +558,6 @@ describe('BAS-19 the database is unavailable (pool pointed at 127.0.0.1:1)', () 
 // ---------------------------------------------------------------------------
 
 const SERVER = fileURLToPath(new URL('../dist/server.js', import.meta.url));
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve, reject) => {
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', resolve);
-  });
-  const address = probe.address();
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 describe('the real server without DATABASE_URL (in-memory fallback)', () => {
   let child: ChildProcess | undefined;

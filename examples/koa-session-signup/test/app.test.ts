@@ -1,22 +1,18 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import request from 'supertest';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MemorySessionStore, type SessionEvent } from '@portcullis/core';
 import { pbkdf2Hasher } from '@portcullis/core/hashing';
 import { createApp } from '../src/app.js';
+import { freePort } from '../../../test-support/ports.js';
+import { cookieFrom as sessionCookie } from '../../../test-support/responses.js';
 
 const SECRET = 'koa-example-test-secret-0123456789abcdef';
 // A fast hasher for the test only; the app defaults to OWASP's 600,000 iterations.
 const hasher = pbkdf2Hasher({ iterations: 1_000 });
 const SAME_ORIGIN = { 'Sec-Fetch-Site': 'same-origin' };
-
-function sessionCookie(res: request.Response, name = 'id'): string | undefined {
-  const lines = (res.headers['set-cookie'] as unknown as string[] | undefined) ?? [];
-  return lines.find((l) => l.startsWith(`${name}=`))?.split(';')[0];
-}
 
 describe('koa-session-signup: the Litestar SessionAuth example', () => {
   const store = new MemorySessionStore();
@@ -108,15 +104,6 @@ const children = new Set<ChildProcess>();
 afterAll(() => {
   for (const child of children) child.kill('SIGKILL');
 });
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const address = probe.address();
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 describe('the real server (dist/server.js)', () => {
   it('exits 1 with a message when TRUST_PROXY is neither 1/true nor 0/false', async () => {

@@ -5,7 +5,7 @@
 // no stack trace, no password, and nothing printed as if it were listening.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseTrustProxy } from '@portcullis/example-startup';
-import { redisGate } from '../../express-session-redis/test/support.js';
+import { redisGate } from '../../../test-support/services.js';
 import { builtServer, closedPort, hasStackTrace, occupyPort, runUntilExit, type Exited } from '../../test-support/spawn.js';
 
 /** Well under the test timeout: a server that hangs is killed and fails here, not by timing out. */

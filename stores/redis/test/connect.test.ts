@@ -2,7 +2,9 @@ import { createServer } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isSessionError } from '@portcullis/core';
 import { connectRedisSessionStore } from '../src/session-store.js';
-import { freePort, hasRedisServer, startRedisServer, stopRedisServer, waitFor } from './redis-helpers.js';
+import { startRedisServer, stopRedisServer, waitFor } from './redis-helpers.js';
+import { freePort } from '../../../test-support/ports.js';
+import { hasRedisServer } from '../../../test-support/services.js';
 import type { ChildProcess } from 'node:child_process';
 
 describe('connectRedisSessionStore: the first connection fails fast', () => {

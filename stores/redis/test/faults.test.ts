@@ -18,7 +18,9 @@ import { createHonoApp } from '../../../adapters/hono/test/app.js';
 import { createKoaApp } from '../../../adapters/koa/test/app.js';
 import { RedisRevocationStore } from '../src/revocation.js';
 import { RedisSessionStore } from '../src/session-store.js';
-import { commands, freePort, redisServerGate, startRedisServer, stopRedisServer, testClient, waitFor } from './redis-helpers.js';
+import { commands, startRedisServer, stopRedisServer, testClient, waitFor } from './redis-helpers.js';
+import { freePort } from '../../../test-support/ports.js';
+import { redisServerGate } from '../../../test-support/services.js';
 
 /** The stores' command timeout: a frozen Redis answers 503 after it. */
 const TIMEOUT_MS = 500;

@@ -1,39 +1,7 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { connect, createServer } from 'node:net';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createClient } from 'redis';
-import { describe, it } from 'vitest';
 import type { RedisCommandClient } from '../src/session-store.js';
-
-/** True when something answers `PING` with `+PONG` on 127.0.0.1:`port`. */
-export function redisAnswers(port: number, timeoutMs = 1000): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    let reply = '';
-    const done = (ok: boolean) => {
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(ok);
-    };
-    const timer = setTimeout(() => done(false), timeoutMs);
-    socket.on('connect', () => socket.write('PING\r\n'));
-    socket.on('data', (chunk) => {
-      reply += chunk.toString('latin1');
-      if (reply.includes('\r\n')) done(reply.startsWith('+PONG'));
-    });
-    socket.on('error', () => done(false));
-  });
-}
-
-/**
- * The Redis test gate: on an unreachable Redis, tests FAIL when `process.env.CI`
- * is set, and are skipped with a visible warning otherwise.
- */
-export function redisGate(reachable: boolean, what: string): 'run' | 'fail' | 'skip' {
-  if (reachable) return 'run';
-  if (process.env.CI) return 'fail';
-  console.warn(`\n⚠ ${what}: Redis is not reachable at 127.0.0.1:6379 — SKIPPED (set CI=1 to make this a failure).\n`);
-  return 'skip';
-}
+import { redisAnswers } from '../../../test-support/services.js';
 
 /** A fail-fast node-redis client (no offline queue, quick reconnects). */
 export async function testClient(port = 6379) {
@@ -57,24 +25,6 @@ export async function dropPrefix(client: Awaited<ReturnType<typeof testClient>>,
   if (!client.isReady) return;
   const keys = (await client.sendCommand(['KEYS', `${prefix}*`])) as string[];
   if (keys.length > 0) await client.sendCommand(['DEL', ...keys]);
-}
-
-/** A port that was free a moment ago. */
-export async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve, reject) => {
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', resolve);
-  });
-  const address = probe.address();
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
-
-/** True when the `redis-server` binary can be run. */
-export function hasRedisServer(): boolean {
-  return spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
 }
 
 /** A `redis-server` of the test's own, without persistence, on `port`. */
@@ -107,20 +57,4 @@ export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs
     if (Date.now() > deadline) throw new Error('timed out waiting');
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
-}
-
-/**
- * The gate of tests that start their own `redis-server`: `run` when it is
- * installed; otherwise `fail` (a failing test is registered) when `CI` is set,
- * else `skip` with a visible warning.
- */
-export function redisServerGate(what: string): 'run' | 'fail' | 'skip' {
-  const gate = hasRedisServer() ? 'run' : process.env.CI ? 'fail' : 'skip';
-  if (gate === 'skip') console.warn(`\n⚠ ${what}: redis-server is not installed — SKIPPED (set CI=1 to make this a failure).\n`);
-  describe.runIf(gate === 'fail')(`${what} needs redis-server`, () => {
-    it('redis-server is installed (required when CI is set)', () => {
-      throw new Error('redis-server is not installed');
-    });
-  });
-  return gate;
 }

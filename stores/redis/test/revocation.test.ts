@@ -4,6 +4,7 @@ import { MemoryRevocationStore, jwtAuth, type RevocationStore } from '@portculli
 import { createClient } from 'redis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RedisRevocationStore, type RedisRevocationClient } from '../src/revocation.js';
+import { serviceGate } from '../../../test-support/services.js';
 
 const URL = 'redis://127.0.0.1:6379';
 const PREFIX = `portcullis:test:${randomUUID()}:`;
@@ -24,9 +25,7 @@ async function connect() {
 
 const client = await connect();
 const reachable = client !== undefined;
-if (!reachable && !process.env.CI) {
-  console.warn(`[@portcullis/redis] Redis is unreachable at ${URL}: the Redis revocation tests are SKIPPED (they fail when CI is set).`);
-}
+const gate = serviceGate(reachable, `RedisRevocationStore tests: Redis is not reachable at ${URL}`);
 
 afterAll(async () => {
   if (client === undefined) return;
@@ -37,7 +36,7 @@ afterAll(async () => {
 });
 
 describe('RedisRevocationStore', () => {
-  it.runIf(!reachable && process.env.CI)('Redis is reachable at 127.0.0.1:6379 (required when CI is set)', () => {
+  it.runIf(gate === 'fail')('Redis is reachable at 127.0.0.1:6379 (required when CI is set)', () => {
     expect(reachable, `Redis is unreachable at ${URL}`).toBe(true);
   });
 

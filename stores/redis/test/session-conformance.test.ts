@@ -5,12 +5,13 @@ import { createExpressApp } from '../../../adapters/express/test/app.js';
 import { createHonoApp } from '../../../adapters/hono/test/app.js';
 import { createKoaApp } from '../../../adapters/koa/test/app.js';
 import { RedisSessionStore } from '../src/session-store.js';
-import { commands, dropPrefix, redisAnswers, redisGate, testClient } from './redis-helpers.js';
+import { commands, dropPrefix, testClient } from './redis-helpers.js';
+import { redisGate } from '../../../test-support/services.js';
 
 // The session scenarios (SES, CK, CSRF rows, the Litestar example, redirect-to-login)
 // on every adapter, with one Redis behind all of them.
 
-const gate = redisGate(await redisAnswers(6379), 'session scenarios on Redis');
+const gate = await redisGate('session scenarios on Redis');
 const prefix = `portcullis-conformance:${crypto.randomUUID()}:`;
 
 describe.runIf(gate !== 'run')('session scenarios on Redis', () => {

@@ -13,17 +13,15 @@ import { RedisSessionStore, connectRedisSessionStore, type RedisCommandClient } 
 import {
   commands,
   dropPrefix,
-  freePort,
-  redisServerGate,
-  redisAnswers,
-  redisGate,
   startRedisServer,
   stopRedisServer,
   testClient,
   waitFor,
 } from './redis-helpers.js';
+import { freePort } from '../../../test-support/ports.js';
+import { redisGate, redisServerGate } from '../../../test-support/services.js';
 
-const gate = redisGate(await redisAnswers(6379), 'RedisSessionStore tests');
+const gate = await redisGate('RedisSessionStore tests');
 const prefix = `portcullis-test:${crypto.randomUUID()}:`;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

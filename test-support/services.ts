@@ -1,0 +1,153 @@
+/**
+ * Gates for tests that need an outside service (Redis, the `redis-server` binary,
+ * PostgreSQL, Chromium). Each answers `run` when the service is there; otherwise
+ * `fail` when `CI` is set (the test must then register a failing test) and `skip`,
+ * with a visible warning, on a developer's machine. One copy for every package.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { connect } from 'node:net';
+import { describe, it } from 'vitest';
+
+/** What a gated test does: run, fail (the service is missing and `CI` is set), or skip. */
+export type Gate = 'run' | 'fail' | 'skip';
+
+/** True when `CI` is set: a missing service is then a failure, not a skip. */
+export const IN_CI = Boolean(process.env.CI);
+
+/**
+ * The gate for a service that is `available` or not; `missing` says what is missing
+ * and for which tests (it is printed when they are skipped).
+ *
+ * @example
+ * ```ts
+ * const gate = serviceGate(existsSync('/usr/bin/psql'), 'psql tests: psql is not installed');
+ * ```
+ */
+export function serviceGate(available: boolean, missing: string): Gate {
+  if (available) return 'run';
+  if (IN_CI) return 'fail';
+  console.warn(`\n⚠ ${missing} — SKIPPED (set CI=1 to make this a failure).\n`);
+  return 'skip';
+}
+
+/**
+ * The gate of tests that need several services: `fail` if one fails, else `skip` if
+ * one skips, else `run`.
+ *
+ * @example
+ * ```ts
+ * const gate = combinedGate(chromiumGate('browser test'), await redisGate('browser test'));
+ * ```
+ */
+export function combinedGate(...gates: readonly Gate[]): Gate {
+  return gates.includes('fail') ? 'fail' : gates.includes('skip') ? 'skip' : 'run';
+}
+
+/** True when something answers `PING` with `+PONG` on 127.0.0.1:`port`. */
+export function redisAnswers(port = 6379, timeoutMs = 1000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    let reply = '';
+    const done = (ok: boolean) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(ok);
+    };
+    const timer = setTimeout(() => done(false), timeoutMs);
+    socket.on('connect', () => socket.write('PING\r\n'));
+    socket.on('data', (chunk) => {
+      reply += chunk.toString('latin1');
+      if (reply.includes('\r\n')) done(reply.startsWith('+PONG'));
+    });
+    socket.on('error', () => done(false));
+  });
+}
+
+/**
+ * The gate of tests that need the shared Redis on 127.0.0.1:6379.
+ *
+ * @example
+ * ```ts
+ * const gate = await redisGate('RedisSessionStore tests');
+ * describe.runIf(gate === 'run')('on Redis', () => { … });
+ * ```
+ */
+export async function redisGate(what: string): Promise<Gate> {
+  return serviceGate(await redisAnswers(6379), `${what}: Redis is not reachable at 127.0.0.1:6379`);
+}
+
+/** True when the `redis-server` binary can be run. */
+export function hasRedisServer(): boolean {
+  return spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
+}
+
+/**
+ * The gate of tests that start their own `redis-server`. When it fails (not
+ * installed, `CI` set) a failing test is registered here.
+ *
+ * @example
+ * ```ts
+ * const serverGate = redisServerGate('Redis fault tests');
+ * describe.runIf(serverGate === 'run')('when Redis goes away', () => { … });
+ * ```
+ */
+export function redisServerGate(what: string): Gate {
+  const gate = serviceGate(hasRedisServer(), `${what}: redis-server is not installed`);
+  describe.runIf(gate === 'fail')(`${what} needs redis-server`, () => {
+    it('redis-server is installed (required when CI is set)', () => {
+      throw new Error('redis-server is not installed');
+    });
+  });
+  return gate;
+}
+
+/** Debian's Chromium: browser tests use it, never a downloaded browser. */
+export const CHROMIUM = '/usr/bin/chromium';
+
+/**
+ * The gate of tests that drive {@link CHROMIUM}.
+ *
+ * @example
+ * ```ts
+ * const gate = chromiumGate('browser test');
+ * ```
+ */
+export function chromiumGate(what: string): Gate {
+  return serviceGate(existsSync(CHROMIUM), `${what}: ${CHROMIUM} is missing`);
+}
+
+/** The documented local database first, then the same without a user (the OS user). */
+export const PG_CANDIDATES: readonly string[] = ['postgres://postgres@127.0.0.1:5432/test', 'postgres://127.0.0.1:5432/test'];
+
+/** The first of `candidates` where PostgreSQL answers `SELECT 1`, or `null`. */
+export async function findPostgres(candidates: readonly string[] = PG_CANDIDATES): Promise<string | null> {
+  const { default: pg } = await import('pg');
+  for (const url of candidates) {
+    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3_000 });
+    client.on('error', () => {});
+    try {
+      await client.connect();
+      await client.query('SELECT 1');
+      return url;
+    } catch {
+      // try the next candidate
+    } finally {
+      await client.end().catch(() => {});
+    }
+  }
+  return null;
+}
+
+/**
+ * The gate of tests that need PostgreSQL, with the URL that answered (`null` when none did).
+ *
+ * @example
+ * ```ts
+ * const { gate, url } = await postgresGate('PostgreSQL user store tests');
+ * ```
+ */
+export async function postgresGate(what: string, candidates: readonly string[] = PG_CANDIDATES): Promise<{ gate: Gate; url: string | null }> {
+  const url = await findPostgres(candidates);
+  return { gate: serviceGate(url !== null, `${what}: PostgreSQL is not reachable at ${candidates.join(' or ')}`), url };
+}
