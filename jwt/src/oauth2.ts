@@ -1,4 +1,5 @@
-import { ConfigurationError, formValues, isUrlencoded, type BaseUser, type Connection, type Principal, type ResponseDescription, type MaybePromise } from '@portcullis/core';
+import { ConfigurationError, type BaseUser, type Connection, type Principal, type ResponseDescription } from '@portcullis/core';
+import { formValues, isUrlencoded, type MaybePromise } from '@portcullis/core/adapter';
 import { createEngine } from './engine.js';
 import type { JwtOptions } from './jwt-options.js';
 import { headerTransport, schemeName, sharedMethods, tokenResponse, type JwtBackend, type LoginOptions } from './jwt-auth.js';

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AuthenticationError, SimpleUser, createConnection, type Connection } from '@portcullis/core';
+import { AuthenticationError, SimpleUser, type Connection } from '@portcullis/core';
+import { createConnection } from '@portcullis/core/adapter';
 import { SignJWT, exportJWK, generateKeyPair, type JWK } from 'jose';
 import { expect } from 'vitest';
 import { isJwtError, type JwtErrorCode } from '../src/index.js';
