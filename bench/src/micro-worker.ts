@@ -12,15 +12,17 @@ import {
   SimpleUser,
   VerificationCache,
   basicAuth,
+  timingSafeEqual,
+  type Connection,
+} from '@portcullis/core';
+import {
   createAuthenticator,
   createConnection,
   createGuard,
   hmacSha256,
   parseBasic,
   readAuthorization,
-  timingSafeEqual,
-  type Connection,
-} from '@portcullis/core';
+} from '@portcullis/core/adapter';
 import { tokenAuth } from '@portcullis/core';
 import { connectionFromNode } from '@portcullis/node';
 import { PASSWORD, TOKEN, USER, WRONG_PASSWORD, basicHeader, checkPassword } from './credentials.js';

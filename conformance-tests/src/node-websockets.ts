@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
-import { createConnection, type BaseUser, type Guard } from '@portcullis/core';
+import type { BaseUser } from '@portcullis/core';
+import { createConnection, type Guard } from '@portcullis/core/adapter';
 import { upgradeHandler, type UpgradeOptions } from '@portcullis/node';
 import { WebSocketServer } from 'ws';
 import type { AppSpec } from './spec.js';

@@ -1,12 +1,18 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import {
+  isSessionError,
+  type AuthCredentials,
+  type BaseUser,
+  type Connection,
+  type ResponseDescription,
+} from '@portcullis/core';
+import {
   createAuthenticator,
   createConnection,
   createGuard,
   csrfToken,
   describeSessionError,
   isSecureRequest,
-  isSessionError,
   formField,
   isUrlencoded,
   login,
@@ -14,12 +20,8 @@ import {
   parseCookies,
   sessionGate,
   webSessions,
-  type AuthCredentials,
-  type BaseUser,
-  type Connection,
-  type ResponseDescription,
   type WebSessionHandle,
-} from '@portcullis/core';
+} from '@portcullis/core/adapter';
 import { sessionView } from './session-view.js';
 import type { AppSpec, HandlerResult } from './spec.js';
 

@@ -1,7 +1,7 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import type { ErrorHook } from './authenticator.js';
 import type { AuthenticateResult, AuthenticationBackend, Principal } from './backend.js';
-import type { MaybePromise } from './index.js';
+import type { MaybePromise } from './adapter.js';
 import type { PasswordBackendOptions } from './password.js';
 import type { ResponseDescription } from './response.js';
 import type { SessionAuthOptions } from './session/session-auth.js';

@@ -5,7 +5,7 @@
  *
  * @example
  * ```ts
- * import type { MaybePromise } from '@portcullis/core';
+ * import type { MaybePromise } from '@portcullis/core/adapter';
  * interface UserLookup<U> {
  *   findUser(name: string): MaybePromise<U | null>;
  * }

@@ -1,4 +1,5 @@
-import { createAuthenticator, createConnection, passwordBackend, SimpleUser, type AuthenticationFailure } from '@portcullis/core';
+import { passwordBackend, SimpleUser, type AuthenticationFailure } from '@portcullis/core';
+import { createAuthenticator, createConnection } from '@portcullis/core/adapter';
 import { describe, expect, it } from 'vitest';
 import { defaultHasher } from '../src/index.js';
 import { hashPassword, verifyPassword } from '../src/password.js';

@@ -1,4 +1,5 @@
-import { isAuthenticationError, type BaseUser, type Connection, type MaybePromise, type Principal } from '@portcullis/core';
+import { isAuthenticationError, type BaseUser, type Connection, type Principal } from '@portcullis/core';
+import type { MaybePromise } from '@portcullis/core/adapter';
 import { JwtError } from './errors.js';
 import { checkFingerprintCookie } from './fingerprint.js';
 import type { JwtConfig } from './jwt-options.js';

@@ -1,4 +1,5 @@
-import { ConfigurationError, digestKey, sha256 } from '@portcullis/core';
+import { ConfigurationError } from '@portcullis/core';
+import { digestKey, sha256 } from '@portcullis/core/adapter';
 import type { KeySetStamp } from './jwks.js';
 import type { Token } from './token.js';
 

@@ -1,7 +1,5 @@
 import {
   ConfigurationError,
-  fixedResponse,
-  responseFor,
   isAuthenticationError,
   type AuthenticationError,
   type BaseUser,
@@ -9,8 +7,8 @@ import {
   type ErrorHook,
   type Principal,
   type ResponseDescription,
-  type MaybePromise,
 } from '@portcullis/core';
+import { fixedResponse, responseFor, type MaybePromise } from '@portcullis/core/adapter';
 import { createEngine } from './engine.js';
 import { JwtError, isJwtError } from './errors.js';
 import { loginStatus, schemeName, sharedMethods, tokenResponse, type JwtBackend, type LoginOptions } from './jwt-auth.js';

@@ -1,4 +1,5 @@
-import type { AuthenticationError, BaseUser, BearerScheme, Connection, MaybePromise, Principal } from '@portcullis/core';
+import type { AuthenticationError, BaseUser, Connection, Principal } from '@portcullis/core';
+import type { BearerScheme, MaybePromise } from '@portcullis/core/adapter';
 import { authenticateToken } from './authenticate-token.js';
 import { JwtError } from './errors.js';
 import { clearFingerprint } from './fingerprint.js';

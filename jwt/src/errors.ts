@@ -6,7 +6,8 @@
  * one catalogue, so `PortcullisErrorCode` covers them and `isPortcullisError`
  * recognises a `JwtError`.
  */
-import { PortcullisError, isPortcullisError, messageOf, type JwtErrorCode } from '@portcullis/core';
+import { PortcullisError, isPortcullisError, type JwtErrorCode } from '@portcullis/core';
+import { messageOf } from '@portcullis/core/adapter';
 
 export type { JwtErrorCode } from '@portcullis/core';
 

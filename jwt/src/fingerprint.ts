@@ -1,4 +1,5 @@
-import { ConfigurationError, sha256 } from '@portcullis/core';
+import { ConfigurationError } from '@portcullis/core';
+import { sha256 } from '@portcullis/core/adapter';
 import { JwtError } from './errors.js';
 import type { Token } from './token.js';
 

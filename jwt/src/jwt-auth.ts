@@ -1,5 +1,6 @@
-import type { AuthCredentials, AuthenticationBackend, BaseUser, Connection, Principal, ResponseDescription, MaybePromise } from '@portcullis/core';
-import { ConfigurationError, fixedResponse } from '@portcullis/core';
+import type { AuthCredentials, AuthenticationBackend, BaseUser, Connection, Principal, ResponseDescription } from '@portcullis/core';
+import { fixedResponse, type MaybePromise } from '@portcullis/core/adapter';
+import { ConfigurationError } from '@portcullis/core';
 import { createEngine, type Engine } from './engine.js';
 import type { IssueOptions, IssuedToken } from './issue-token.js';
 import type { JwtOptions } from './jwt-options.js';

@@ -1,4 +1,5 @@
-import { ConfigurationError, bearerScheme, type BaseUser, type BearerScheme, type Connection, type MaybePromise } from '@portcullis/core';
+import { ConfigurationError, type BaseUser, type Connection } from '@portcullis/core';
+import { bearerScheme, type BearerScheme, type MaybePromise } from '@portcullis/core/adapter';
 import type { JWTVerifyOptions } from 'jose';
 import { VerifiedTokenCache } from './cache.js';
 import { FP, parseFingerprint, type Fingerprint, type FingerprintOptions } from './fingerprint.js';

@@ -1,4 +1,5 @@
-import { ConfigurationError, fixedResponse, formValues, isUrlencoded, type BaseUser, type Connection, type Principal, type ResponseDescription, type MaybePromise, type OAuth2ErrorCode } from '@portcullis/core';
+import { ConfigurationError, type BaseUser, type Connection, type Principal, type ResponseDescription } from '@portcullis/core';
+import { fixedResponse, formValues, isUrlencoded, type MaybePromise, type OAuth2ErrorCode } from '@portcullis/core/adapter';
 import { createEngine } from './engine.js';
 import type { JwtOptions } from './jwt-options.js';
 import { headerTransport, schemeName, sharedMethods, tokenResponse, type JwtBackend, type LoginOptions } from './jwt-auth.js';

@@ -1,4 +1,5 @@
-import { ConfigurationError, compileExclude } from '@portcullis/core';
+import { ConfigurationError } from '@portcullis/core';
+import { compileExclude } from '@portcullis/core/adapter';
 
 /** An OpenAPI 3.x Security Scheme Object, as the JWT backends describe themselves. */
 export type SecurityScheme =

@@ -1,4 +1,5 @@
-import { AuthenticationError, type BearerScheme } from '@portcullis/core';
+import { AuthenticationError } from '@portcullis/core';
+import type { BearerScheme } from '@portcullis/core/adapter';
 import { isJwtError, type JwtError } from './errors.js';
 
 /**

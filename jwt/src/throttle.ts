@@ -1,4 +1,5 @@
-import { ConfigurationError, type Connection, type MaybePromise } from '@portcullis/core';
+import { ConfigurationError, type Connection } from '@portcullis/core';
+import type { MaybePromise } from '@portcullis/core/adapter';
 
 /**
  * Brute-force protection for a login endpoint (RFC 6749 §4.3.2: the password grant

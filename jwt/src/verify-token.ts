@@ -1,4 +1,5 @@
-import type { BaseUser, MaybePromise } from '@portcullis/core';
+import type { BaseUser } from '@portcullis/core';
+import type { MaybePromise } from '@portcullis/core/adapter';
 import { jwtVerify, type JWTHeaderParameters } from 'jose';
 import { checkRevocation } from './check-revocation.js';
 import { JwtError, isJwtError, type JwtErrorCode } from './errors.js';

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { SimpleUser, createAuthenticator, type Principal } from '@portcullis/core';
+import { SimpleUser, type Principal } from '@portcullis/core';
+import { createAuthenticator } from '@portcullis/core/adapter';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { VerifiedTokenCache } from '../src/cache.js';
 import { MemoryRevocationStore, jwtAuth, jwtCookieAuth, oauth2PasswordBearer, tokenOf, type JwtAuthOptions } from '../src/index.js';

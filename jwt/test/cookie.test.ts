@@ -1,4 +1,5 @@
-import { createAuthenticator, createConnection, type SimpleUser } from '@portcullis/core';
+import type { SimpleUser } from '@portcullis/core';
+import { createAuthenticator, createConnection } from '@portcullis/core/adapter';
 import { describe, expect, it } from 'vitest';
 import { jwtCookieAuth, type JwtCookieAuthOptions } from '../src/index.js';
 import { AUDIENCE, ISSUER, REALM, SECRET, T0, T0S, connection, refusal, retrieveUser, sign } from './helpers.js';

@@ -1,4 +1,5 @@
-import { AuthenticationError, PortcullisError, isAuthenticationError, isPortcullisError, messageOf, type PortcullisErrorCode } from '@portcullis/core';
+import { AuthenticationError, PortcullisError, isAuthenticationError, isPortcullisError, type PortcullisErrorCode } from '@portcullis/core';
+import { messageOf } from '@portcullis/core/adapter';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { JwtError, isJwtError, type JwtErrorCode } from '../src/index.js';
 import { jwtAuth } from '../src/index.js';

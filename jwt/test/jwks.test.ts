@@ -1,4 +1,5 @@
-import { SimpleUser, basicAuth, createAuthenticator, multi, type Principal } from '@portcullis/core';
+import { SimpleUser, basicAuth, multi, type Principal } from '@portcullis/core';
+import { createAuthenticator } from '@portcullis/core/adapter';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { jwtAuth, type JwtAuthOptions } from '../src/index.js';
 import {

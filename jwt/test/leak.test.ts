@@ -1,4 +1,5 @@
-import { createAuthenticator, createConnection, type AuthenticationFailure, type SimpleUser } from '@portcullis/core';
+import type { AuthenticationFailure, SimpleUser } from '@portcullis/core';
+import { createAuthenticator, createConnection } from '@portcullis/core/adapter';
 import { describe, expect, it } from 'vitest';
 import { MemoryRevocationStore, jwtCookieAuth } from '../src/index.js';
 import { AUDIENCE, ISSUER, SECRET, T0, T0S, b64url, handmade, refusal, retrieveUser, sign } from './helpers.js';

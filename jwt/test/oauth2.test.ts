@@ -1,4 +1,5 @@
-import { SimpleUser, createConnection, passwordBackend, type Connection } from '@portcullis/core';
+import { SimpleUser, passwordBackend, type Connection } from '@portcullis/core';
+import { createConnection } from '@portcullis/core/adapter';
 import { pbkdf2Hasher } from '@portcullis/core/hashing';
 import { decodeJwt } from 'jose';
 import { beforeAll, describe, expect, it, vi } from 'vitest';

@@ -1,4 +1,5 @@
-import { SimpleUser, createGuard, type Principal } from '@portcullis/core';
+import { SimpleUser, type Principal } from '@portcullis/core';
+import { createGuard } from '@portcullis/core/adapter';
 import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { JwtCredentials, jwtAuth, tokenOf, type JwtAuthOptions } from '../src/index.js';

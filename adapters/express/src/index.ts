@@ -1,17 +1,19 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type {
+  AuthCredentials,
+  AuthenticationOptions,
+  BaseUser,
+  RequiresOptions,
+  UnauthenticatedUser,
+} from '@portcullis/core';
 import {
   createAuthenticator,
   createGuard,
   requestStates,
-  type AuthCredentials,
   type AuthDecision,
-  type AuthenticationOptions,
   type Authenticator,
-  type BaseUser,
   type Guard,
-  type RequiresOptions,
-  type UnauthenticatedUser,
-} from '@portcullis/core';
+} from '@portcullis/core/adapter';
 import { sendDescription, toConnection } from './native.js';
 
 export { sendDescription, toConnection } from './native.js';

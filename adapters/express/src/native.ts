@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
-import { fixedResponse, type Connection, type ResponseDescription, type SessionPort } from '@portcullis/core';
+import type { Connection, ResponseDescription } from '@portcullis/core';
+import { fixedResponse, type SessionPort } from '@portcullis/core/adapter';
 import { connectionFromNode } from '@portcullis/node';
 
 /** Session ports of requests, set by `sessions()`. */

@@ -1,12 +1,14 @@
 import session from 'express-session';
 import {
   ConfigurationError,
-  assertSessionStore,
-  isSessionId,
-  updateStored,
   type SessionData,
   type SessionStore,
 } from '@portcullis/core';
+import {
+  assertSessionStore,
+  isSessionId,
+  updateStored,
+} from '@portcullis/core/adapter';
 
 /** Options of {@link expressSessionStore}. */
 export interface ExpressSessionStoreOptions {

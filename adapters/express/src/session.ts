@@ -3,28 +3,30 @@ import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'exp
 import expressSession from 'express-session';
 import {
   MemorySessionStore,
-  SESSION_NAMESPACE,
   SessionError,
+  isSessionError,
+  type BaseUser,
+  type SessionData,
+  type SessionOptions,
+  type SessionStore,
+} from '@portcullis/core';
+import {
+  SESSION_NAMESPACE,
   assertCanLogin as coreAssertCanLogin,
   copySessionData,
   csrfToken as coreCsrfToken,
   deletionCookie,
   describeSessionError,
   formField,
-  isSessionError,
   login as coreLogin,
   logout as coreLogout,
   namespacedData,
   sessionConfig,
   sessionGate,
   generateSessionId,
-  type BaseUser,
   type SessionConfig,
-  type SessionData,
-  type SessionOptions,
   type SessionPort,
-  type SessionStore,
-} from '@portcullis/core';
+} from '@portcullis/core/adapter';
 import { isSecureNodeRequest, sessionCookieOf } from '@portcullis/node';
 import { ports, sendDescription, toConnection } from './native.js';
 import { ExpressSessionStore, generatedIn, link, lostIn } from './session-store.js';

@@ -6,11 +6,10 @@ import {
   SimpleUser,
   UnauthenticatedUser,
   basicAuth,
-  type AuthDecision,
   type AuthenticationBackend,
-  type Authenticator,
   type BaseUser,
 } from '@portcullis/core';
+import type { AuthDecision, Authenticator } from '@portcullis/core/adapter';
 import {
   authentication,
   requires,

@@ -1,19 +1,21 @@
 import type { Context, MiddlewareHandler } from 'hono';
+import type {
+  AuthCredentials,
+  AuthenticationOptions,
+  BaseUser,
+  RequiresOptions,
+  ResponseDescription,
+  UnauthenticatedUser,
+} from '@portcullis/core';
 import {
   createAuthenticator,
   createGuard,
   requestStates,
-  type AuthCredentials,
   type AuthDecision,
-  type AuthenticationOptions,
   type Authenticator,
-  type BaseUser,
   type Guard,
-  type RequiresOptions,
-  type ResponseDescription,
-  type UnauthenticatedUser,
   type MaybePromise,
-} from '@portcullis/core';
+} from '@portcullis/core/adapter';
 import { toConnection, toResponse } from './native.js';
 
 export { toConnection, toResponse } from './native.js';

@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
-import { authorizationFromRawHeaders, createConnection, type Connection, type ResponseDescription, type SessionPort, type MaybePromise } from '@portcullis/core';
+import type { Connection, ResponseDescription } from '@portcullis/core';
+import { authorizationFromRawHeaders, createConnection, type SessionPort, type MaybePromise } from '@portcullis/core/adapter';
 
 /** The raw path and query of a request URL (not re-normalised). */
 function target(url: string): string {

@@ -1,20 +1,22 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import {
+  isSessionError,
+  type BaseUser,
+  type SessionData,
+} from '@portcullis/core';
+import {
   assertCanLogin as coreAssertCanLogin,
   csrfToken as coreCsrfToken,
   describeSessionError,
   isSecureRequest,
-  isSessionError,
   formField,
   isUrlencoded,
   login as coreLogin,
   logout as coreLogout,
   sessionGate,
   webSessions,
-  type BaseUser,
-  type SessionData,
   type WebSessionOptions,
-} from '@portcullis/core';
+} from '@portcullis/core/adapter';
 import { ports, toConnection, toResponse } from './native.js';
 
 /** Options of the Hono {@link sessions} middleware: the session options and a `SessionStore`. */

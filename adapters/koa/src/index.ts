@@ -1,18 +1,20 @@
 import type { Context, Middleware, Next } from 'koa';
+import type {
+  AuthCredentials,
+  AuthenticationOptions,
+  BaseUser,
+  RequiresOptions,
+  UnauthenticatedUser,
+} from '@portcullis/core';
 import {
   createAuthenticator,
   createGuard,
   requestStates,
-  type AuthCredentials,
   type AuthDecision,
-  type AuthenticationOptions,
   type Authenticator,
-  type BaseUser,
   type Guard,
-  type RequiresOptions,
-  type UnauthenticatedUser,
   type MaybePromise,
-} from '@portcullis/core';
+} from '@portcullis/core/adapter';
 import { sendDescription, toConnection } from './native.js';
 
 export { sendDescription, toConnection } from './native.js';

@@ -1,12 +1,14 @@
 import {
   ConfigurationError,
   SessionError,
-  assertSessionStore,
-  isSessionId,
-  updateStored,
   type SessionData,
   type SessionStore,
 } from '@portcullis/core';
+import {
+  assertSessionStore,
+  isSessionId,
+  updateStored,
+} from '@portcullis/core/adapter';
 
 /** Options of {@link koaSessionStore}. */
 export interface KoaSessionStoreOptions {

@@ -4,28 +4,30 @@ import createSession from 'koa-session';
 import {
   ConfigurationError,
   MemorySessionStore,
+  SessionError,
+  isSessionError,
+  type BaseUser,
+  type SessionData,
+  type SessionOptions,
+  type SessionStore,
+} from '@portcullis/core';
+import {
   SESSION_NAMESPACE,
   assertCanLogin as coreAssertCanLogin,
   copySessionData,
-  SessionError,
   csrfToken as coreCsrfToken,
   describeSessionError,
   formField,
   generateSessionId,
-  isSessionError,
   login as coreLogin,
   logout as coreLogout,
   namespacedData,
   parseCookies,
   sessionConfig,
   sessionGate,
-  type BaseUser,
   type SessionConfig,
-  type SessionData,
-  type SessionOptions,
   type SessionPort,
-  type SessionStore,
-} from '@portcullis/core';
+} from '@portcullis/core/adapter';
 import { isSecureNodeRequest, sessionCookieOf } from '@portcullis/node';
 import { ports, sendDescription, toConnection } from './native.js';
 import { KoaSessionStore, generatedIn, link, lostIn } from './session-store.js';

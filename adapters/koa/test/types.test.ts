@@ -8,8 +8,8 @@ import {
   UnauthenticatedUser,
   basicAuth,
   type AuthenticationBackend,
-  type Authenticator,
 } from '@portcullis/core';
+import type { Authenticator } from '@portcullis/core/adapter';
 import {
   authentication,
   requires,

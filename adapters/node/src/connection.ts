@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
-import { authorizationFromRawHeaders, createConnection, isSecureRequest, parseCookies, type Connection, type SessionPort } from '@portcullis/core';
+import type { Connection } from '@portcullis/core';
+import { authorizationFromRawHeaders, createConnection, isSecureRequest, parseCookies, type SessionPort } from '@portcullis/core/adapter';
 
 /**
  * Every `Authorization` field line of a Node request. Node keeps only the first

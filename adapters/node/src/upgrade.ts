@@ -1,16 +1,18 @@
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type {
+  AuthCredentials,
+  BaseUser,
+  ResponseDescription,
+  UnauthenticatedUser,
+} from '@portcullis/core';
 import {
   fixedResponse,
   upgradeRefusal,
-  type AuthCredentials,
   type Authenticator,
-  type BaseUser,
   type Guard,
   type Proceed,
-  type ResponseDescription,
-  type UnauthenticatedUser,
-} from '@portcullis/core';
+} from '@portcullis/core/adapter';
 import { connectionFromNode } from './connection.js';
 
 /** The principal handed to an accepted upgrade. */

@@ -15,7 +15,8 @@ import { TOKEN, USER } from '../credentials.js';
 import { tokenCredentials } from '../schemes.js';
 
 async function tokenAuthenticator() {
-  const { createAuthenticator, tokenAuth, SimpleUser } = await import('@portcullis/core');
+  const { tokenAuth, SimpleUser } = await import('@portcullis/core');
+  const { createAuthenticator } = await import('@portcullis/core/adapter');
   const tokens = new Map([[TOKEN, new SimpleUser(USER)]]);
   return createAuthenticator({ backend: tokenAuth({ verify: (t) => tokens.get(t) ?? null }), mode: 'required' });
 }

@@ -6,12 +6,12 @@ import {
   MemorySessionStore,
   apiKeyAuth,
   isSessionError,
-  describeSessionError,
   multi,
   safeNext,
   sessionAuth,
   staticTokens,
 } from '@portcullis/core';
+import { describeSessionError } from '@portcullis/core/adapter';
 import { jwtAuth, type JwtAuth, type RevocationStore } from '@portcullis/jwt';
 import { DemoUser, basicBackend, tokenBackend } from '../fixtures.js';
 import type { Scenario } from '../scenario.js';

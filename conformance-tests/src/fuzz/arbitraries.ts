@@ -2,7 +2,7 @@
 // Web standards only. Every generated request says which users it carries an
 // unmodified valid credential of (`holders`): the oracle allows no other user.
 import fc from 'fast-check';
-import { hmacSha256 } from '@portcullis/core';
+import { hmacSha256 } from '@portcullis/core/adapter';
 import { base64, base64url } from '../base64.js';
 import { USERS } from '../fixtures.js';
 import { FUZZ_API_KEY, FUZZ_AUDIENCE, FUZZ_ISSUER, FUZZ_JWT_SECRET, FUZZ_NOW, FUZZ_ROUTES } from './app.js';

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createConnection, type SimpleUser, SimpleUser as User } from '@portcullis/core';
+import { type SimpleUser, SimpleUser as User } from '@portcullis/core';
+import { createConnection } from '@portcullis/core/adapter';
 import { MemoryRevocationStore, jwtAuth, type RevocationStore } from '@portcullis/jwt';
 import { createClient } from 'redis';
 import { afterAll, describe, expect, it } from 'vitest';

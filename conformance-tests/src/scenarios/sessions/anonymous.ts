@@ -1,4 +1,5 @@
-import { SimpleUser, generateSessionId, sessionAuth } from '@portcullis/core';
+import { SimpleUser, sessionAuth } from '@portcullis/core';
+import { generateSessionId } from '@portcullis/core/adapter';
 import { expect } from 'vitest';
 import type { Scenario } from '../../scenario.js';
 import type { SessionSpec } from '../../spec.js';

@@ -1,4 +1,5 @@
-import { assertCanLogin, sessionAuth, SimpleUser, type SessionEvent } from '@portcullis/core';
+import { sessionAuth, SimpleUser, type SessionEvent } from '@portcullis/core';
+import { assertCanLogin } from '@portcullis/core/adapter';
 import { expect } from 'vitest';
 import type { Client, Scenario } from '../../scenario.js';
 import type { AppSpec, SessionSpec } from '../../spec.js';

@@ -1,4 +1,5 @@
-import { generateSessionId, sessionAuth } from '@portcullis/core';
+import { sessionAuth } from '@portcullis/core';
+import { generateSessionId } from '@portcullis/core/adapter';
 import { expect } from 'vitest';
 import type { Client, Scenario } from '../../scenario.js';
 import type { SessionSpec } from '../../spec.js';

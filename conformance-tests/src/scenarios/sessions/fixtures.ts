@@ -1,12 +1,12 @@
 import {
   MemorySessionStore,
-  describeSessionError,
   isSessionError,
   passwordBackend,
   type BaseUser,
   type SessionData,
   type SessionStore,
 } from '@portcullis/core';
+import { describeSessionError } from '@portcullis/core/adapter';
 import { pbkdf2Hasher } from '@portcullis/core/hashing';
 import type { Response } from 'supertest';
 import type { HandlerResult, HandlerView, RouteSpec, SessionSpec } from '../../spec.js';

@@ -1,4 +1,5 @@
-import { generateSessionId, sessionAuth, type AuthenticationFailure, type SessionEvent } from '@portcullis/core';
+import { sessionAuth, type AuthenticationFailure, type SessionEvent } from '@portcullis/core';
+import { generateSessionId } from '@portcullis/core/adapter';
 import { expect } from 'vitest';
 import type { Client, Scenario } from '../../scenario.js';
 import type { AppSpec } from '../../spec.js';
