@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import {
   isSessionError,
   type AuthCredentials,
+  type AuthenticationOptions,
   type BaseUser,
   type Connection,
   type ResponseDescription,
@@ -10,6 +11,9 @@ import {
   createAuthenticator,
   createConnection,
   createGuard,
+  type AuthDecision,
+  type Authenticator,
+  type Guard,
   csrfToken,
   describeSessionError,
   isSecureRequest,
@@ -24,6 +28,40 @@ import {
 } from '@portcullis/core/adapter';
 import { sessionView } from './session-view.js';
 import type { AppSpec, HandlerResult } from './spec.js';
+
+// #region machine
+/**
+ * The whole machine: Connection → authenticate → guard → answer. Every adapter runs
+ * these three steps; the core chooses every status, challenge and body.
+ */
+export async function decide<U extends BaseUser>(connection: Connection, authenticator: Authenticator<U>, guard?: Guard): Promise<AuthDecision<U>> {
+  const decision = await authenticator.run(connection); // 1. anonymous, a principal, or an answer (401, 400, 503…)
+  if (decision.type === 'respond') return decision;
+  const denied = guard?.check(connection, { ...decision, challenges: authenticator.challenges }); // 2. scopes
+  if (denied) return { type: 'respond', response: denied }; // 403, 404, 401, or a redirect to login
+  return decision; // 3. go on, as decision.user with decision.auth
+}
+
+/** A Request → Response app with no framework and no sessions: the machine end to end. */
+export function bareApp(
+  options: AuthenticationOptions,
+  guard: Guard | undefined,
+  handler: (user: BaseUser, auth: AuthCredentials) => Response | Promise<Response>,
+): (request: Request) => Promise<Response> {
+  const authenticator = createAuthenticator(options); // options checked and frozen here, at startup
+  return async (request) => {
+    const url = request.url;
+    const connection = createConnection({
+      method: request.method,
+      target: url.slice(url.indexOf('/', url.indexOf('//') + 2)), // path and query: never a URL built from Host
+      header: (name) => request.headers.get(name) ?? undefined,
+      now: authenticator.clock,
+    });
+    const decided = await decide(connection, authenticator, guard);
+    return decided.type === 'respond' ? toResponse(decided.response) : handler(decided.user, decided.auth);
+  };
+}
+// #endregion machine
 
 /**
  * The reference adapter: the core on plain `Request`/`Response`, with no framework.
@@ -74,12 +112,10 @@ export function referenceApp(spec: AppSpec): (request: Request) => Promise<Respo
         throw error;
       }
     }
-    const decision = await authenticator.run(connection);
-    if (decision.type === 'respond') return finish(toResponse(decision.response));
     const entry = routes.get(`${connection.method === 'HEAD' ? 'GET' : connection.method} ${connection.path}`);
+    const decision = await decide(connection, authenticator, entry?.guard);
+    if (decision.type === 'respond') return finish(toResponse(decision.response));
     if (entry === undefined) return finish(notFound());
-    const denied = entry.guard?.check(connection, { ...decision, challenges: authenticator.challenges });
-    if (denied) return finish(toResponse(denied));
     const text = await request.text();
     if (new TextEncoder().encode(text).length > MAX_BODY) return new Response('Payload Too Large', { status: 413 });
     const result = await entry.route.handler({
