@@ -14,6 +14,7 @@ import {
   type AuthDecision,
   type Authenticator,
   type Guard,
+  type MaybePromise,
   csrfToken,
   describeSessionError,
   isSecureRequest,
@@ -46,7 +47,7 @@ export async function decide<U extends BaseUser>(connection: Connection, authent
 export function bareApp(
   options: AuthenticationOptions,
   guard: Guard | undefined,
-  handler: (user: BaseUser, auth: AuthCredentials) => Response | Promise<Response>,
+  handler: (user: BaseUser, auth: AuthCredentials) => MaybePromise<Response>,
 ): (request: Request) => Promise<Response> {
   const authenticator = createAuthenticator(options); // options checked and frozen here, at startup
   return async (request) => {

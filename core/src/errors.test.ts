@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { createAuthenticator } from './authenticator.js';
+import { createConnection } from './connection.js';
 import { describe, it, expect, expectTypeOf } from 'vitest';
 import {
   AuthenticationError,
@@ -156,5 +158,53 @@ describe('errors', () => {
     const rows = [...codeTables.matchAll(/^\| `([a-z_]+)` \|/gm)].map((m) => m[1]);
     expect([...rows].sort()).toEqual(Object.keys(every).sort());
     for (const code of Object.keys(every) as PortcullisErrorCode[]) expect(messageOf(code)).toEqual(expect.any(String));
+  });
+});
+
+describe('class guards and an app subclass with a name of its own', () => {
+  it('isAuthenticationError, isSessionError, isHashingError recognise subclasses whatever their name', () => {
+    class LockedOut extends AuthenticationError {
+      constructor(...args: ConstructorParameters<typeof AuthenticationError>) {
+        super(...args);
+        // A plain-JS subclass can rename itself; the type pins the name, so set it as JS would.
+        Object.defineProperty(this, 'name', { value: 'LockedOut' });
+      }
+    }
+    class StoreDown extends SessionError {
+      constructor(...args: ConstructorParameters<typeof SessionError>) {
+        super(...args);
+        // A plain-JS subclass can rename itself; the type pins the name, so set it as JS would.
+        Object.defineProperty(this, 'name', { value: 'StoreDown' });
+      }
+    }
+    class Refused extends HashingError {
+      constructor(...args: ConstructorParameters<typeof HashingError>) {
+        super(...args);
+        // A plain-JS subclass can rename itself; the type pins the name, so set it as JS would.
+        Object.defineProperty(this, 'name', { value: 'Refused' });
+      }
+    }
+    const locked = new LockedOut('invalid_credentials');
+    expect(isAuthenticationError(locked)).toBe(true);
+    expect(isPortcullisError(locked, 'invalid_credentials')).toBe(true);
+    expect(isSessionError(new StoreDown('session_store_unavailable'))).toBe(true);
+    expect(isHashingError(new Refused('hash_failed'))).toBe(true);
+    expect(isSessionError(locked)).toBe(false);
+  });
+
+  it('a backend throwing such a subclass still gets its own answer (401 with the challenge), not 503', async () => {
+    class LockedOut extends AuthenticationError {
+      constructor(...args: ConstructorParameters<typeof AuthenticationError>) {
+        super(...args);
+        // A plain-JS subclass can rename itself; the type pins the name, so set it as JS would.
+        Object.defineProperty(this, 'name', { value: 'LockedOut' });
+      }
+    }
+    const authenticator = createAuthenticator({
+      backend: { challenges: ['Basic realm="api"'], authenticate: () => { throw new LockedOut('invalid_credentials'); } },
+    });
+    const decision = await authenticator.run(createConnection({ method: 'GET', target: '/', header: () => undefined }));
+    expect(decision.type === 'respond' && decision.response.status).toBe(401);
+    expect(decision.type === 'respond' && decision.response.headers['www-authenticate']).toBe('Basic realm="api"');
   });
 });

@@ -336,5 +336,6 @@ export class ConfigurationError extends PortcullisError {
  * ```
  */
 export function isAuthenticationError(value: unknown): value is AuthenticationError {
-  return isPortcullisError(value) && value.name === 'AuthenticationError';
+  // instanceof first: an app's subclass may carry a name of its own.
+  return value instanceof AuthenticationError || (isPortcullisError(value) && value.name === 'AuthenticationError');
 }

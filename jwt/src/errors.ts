@@ -48,5 +48,6 @@ export class JwtError extends PortcullisError {
  * ```
  */
 export function isJwtError(value: unknown): value is JwtError {
-  return isPortcullisError(value) && value.name === 'JwtError';
+  // instanceof first: an app's subclass may carry a name of its own.
+  return value instanceof JwtError || (isPortcullisError(value) && value.name === 'JwtError');
 }

@@ -67,3 +67,17 @@ describe('JwtError is one of the PortcullisError family', () => {
     expectTypeOf<JwtError>().toExtend<PortcullisError>();
   });
 });
+
+describe('isJwtError and an app subclass with a name of its own', () => {
+  it('recognises the subclass whatever its name', () => {
+    class Expired extends JwtError {
+      constructor(...args: ConstructorParameters<typeof JwtError>) {
+        super(...args);
+        // A plain-JS subclass can rename itself; the type pins the name, so set it as JS would.
+        Object.defineProperty(this, 'name', { value: 'Expired' });
+      }
+    }
+    expect(isJwtError(new Expired('token_expired'))).toBe(true);
+    expect(isPortcullisError(new Expired('token_expired'), 'token_expired')).toBe(true);
+  });
+});

@@ -45,5 +45,6 @@ export class HashingError extends PortcullisError {
  * ```
  */
 export function isHashingError(value: unknown): value is HashingError {
-  return isPortcullisError(value) && value.name === 'HashingError';
+  // instanceof first: an app's subclass may carry a name of its own.
+  return value instanceof HashingError || (isPortcullisError(value) && value.name === 'HashingError');
 }

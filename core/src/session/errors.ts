@@ -38,7 +38,8 @@ export class SessionError extends PortcullisError {
  * ```
  */
 export function isSessionError(value: unknown): value is SessionError {
-  return isPortcullisError(value) && value.name === 'SessionError';
+  // instanceof first: an app's subclass may carry a name of its own.
+  return value instanceof SessionError || (isPortcullisError(value) && value.name === 'SessionError');
 }
 
 /**
