@@ -1,7 +1,6 @@
-import { sessionAuth, SimpleUser } from '@portcullis/core';
 import { expect } from 'vitest';
 import type { Client, Scenario } from '../../scenario.js';
-import { SAME_ORIGIN, answering, cookie, cookieAttributes, cookieValue, loginOf, sessionsOf, setCookieLine, type SessionStoreFactory } from './fixtures.js';
+import { SAME_ORIGIN, aliceLoginApp, cookie, cookieAttributes, cookieValue, setCookieLine, type SessionStoreFactory } from './fixtures.js';
 
 /** The attributes of a session `Set-Cookie` line, `Expires` turned into seconds from now (rounded to 10 s). */
 function lifetime(line: string | undefined): Record<string, string> {
@@ -34,22 +33,7 @@ export function cookieLifetime(stores: SessionStoreFactory, maxAge?: number): Sc
     id: `sessions-cookie-lifetime${maxAge === undefined ? '' : '-max-age'} (${stores.name})`,
     title: `a re-login sets the same cookie attributes as a first login (${maxAge === undefined ? 'browser-session cookie' : `maxAge ${maxAge} s`})`,
     needs: ['sessions'],
-    app: () => ({
-      backend: sessionAuth({ retrieveUser: (s) => (s.user_id === 'alice' ? new SimpleUser('alice') : null), mode: 'optional' }),
-      sessions: sessionsOf(stores, maxAge === undefined ? {} : { cookie: { secure: false, maxAge } }),
-      routes: [
-        {
-          method: 'POST',
-          path: '/login',
-          handler: (view) =>
-            answering(view, async () => {
-              await loginOf(view)(new SimpleUser('alice'), { user_id: 'alice' });
-              return { text: 'in' };
-            }),
-        },
-        { method: 'GET', path: '/me', handler: (view) => ({ text: view.user.isAuthenticated ? view.user.displayName : 'anonymous' }) },
-      ],
-    }),
+    app: () => aliceLoginApp(stores, maxAge === undefined ? {} : { cookie: { secure: false, maxAge } }),
     cases: [
       {
         name: 'first login and re-login with a live session cookie: same Set-Cookie attributes apart from the value',

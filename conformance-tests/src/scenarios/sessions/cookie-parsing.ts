@@ -1,7 +1,6 @@
-import { sessionAuth, SimpleUser } from '@portcullis/core';
 import { expect } from 'vitest';
 import type { Client, Scenario } from '../../scenario.js';
-import { SAME_ORIGIN, answering, cookie, cookieValue, loginOf, sessionsOf, type SessionStoreFactory } from './fixtures.js';
+import { SAME_ORIGIN, aliceLoginApp, cookie, cookieValue, type SessionStoreFactory } from './fixtures.js';
 
 /** Logs alice in and returns her session cookie's value. */
 async function aliceSession(t: Client): Promise<string> {
@@ -37,22 +36,7 @@ export function cookieParsing(stores: SessionStoreFactory): Scenario {
     id: `sessions-cookie-parsing (${stores.name})`,
     title: 'ambiguous Cookie headers select the same session on every adapter',
     needs: ['sessions'],
-    app: () => ({
-      backend: sessionAuth({ retrieveUser: (s) => (s.user_id === 'alice' ? new SimpleUser('alice') : null), mode: 'optional' }),
-      sessions: sessionsOf(stores),
-      routes: [
-        {
-          method: 'POST',
-          path: '/login',
-          handler: (view) =>
-            answering(view, async () => {
-              await loginOf(view)(new SimpleUser('alice'), { user_id: 'alice' });
-              return { text: 'in' };
-            }),
-        },
-        { method: 'GET', path: '/me', handler: (view) => ({ text: view.user.isAuthenticated ? view.user.displayName : 'anonymous' }) },
-      ],
-    }),
+    app: () => aliceLoginApp(stores),
     cases: [
       {
         name: '"id=S, id=S", "id=S ; x=1", "id=S, x%ZZ; id=T", "id=S," and "id=S, " are the session; "id=S-" is not',

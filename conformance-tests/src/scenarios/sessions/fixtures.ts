@@ -1,5 +1,7 @@
 import {
   MemorySessionStore,
+  SimpleUser,
+  sessionAuth,
   isSessionError,
   passwordBackend,
   type BaseUser,
@@ -9,7 +11,7 @@ import {
 import { describeSessionError } from '@portcullis/core/adapter';
 import { pbkdf2Hasher } from '@portcullis/core/hashing';
 import type { Response } from 'supertest';
-import type { HandlerResult, HandlerView, RouteSpec, SessionSpec } from '../../spec.js';
+import type { AppSpec, HandlerResult, HandlerView, RouteSpec, SessionSpec } from '../../spec.js';
 
 /** Makes a fresh, empty store for one scenario's app. */
 export interface SessionStoreFactory {
@@ -269,5 +271,28 @@ export function idOf(value: string): string {
   if (v.startsWith('s:')) v = v.slice(2);
   const dot = v.lastIndexOf('.');
   return dot === -1 ? v : v.slice(0, dot);
+}
+
+/**
+ * An app where `POST /login` logs `alice` in (`user_id` in the session) and `GET /me`
+ * answers the user's name or `anonymous`: the smallest session app, on `stores`.
+ */
+export function aliceLoginApp(stores: SessionStoreFactory, overrides: Partial<SessionSpec> = {}): AppSpec {
+  return {
+    backend: sessionAuth({ retrieveUser: (s) => (s.user_id === 'alice' ? new SimpleUser('alice') : null), mode: 'optional' }),
+    sessions: sessionsOf(stores, overrides),
+    routes: [
+      {
+        method: 'POST',
+        path: '/login',
+        handler: (view) =>
+          answering(view, async () => {
+            await loginOf(view)(new SimpleUser('alice'), { user_id: 'alice' });
+            return { text: 'in' };
+          }),
+      },
+      { method: 'GET', path: '/me', handler: (view) => ({ text: view.user.isAuthenticated ? view.user.displayName : 'anonymous' }) },
+    ],
+  };
 }
 
