@@ -142,18 +142,4 @@ describe.runIf(gate === 'run')('the real server (dist/server.js) on Redis', () =
   }, 30_000);
 });
 
-describe('TRUST_PROXY', () => {
-  it('the server exits 1 with a message, before connecting to Redis, when TRUST_PROXY is anything else', async () => {
-    if (!existsSync(SERVER)) throw new Error(`${SERVER} is missing: build first (npx tsc -b examples/express-session-redis)`);
-    const child = spawn(process.execPath, [SERVER], {
-      env: { ...process.env, PORT: String(await freePort()), HOST: '127.0.0.1', TRUST_PROXY: 'yes' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    children.add(child);
-    let err = '';
-    child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()));
-    const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
-    expect(code).toBe(1);
-    expect(err).not.toBe('');
-  }, 15_000);
-});
+// TRUST_PROXY values are checked at startup: examples/startup/test/first-run.test.ts.

@@ -122,8 +122,13 @@ describe('TRUST_PROXY (the session examples)', () => {
     for (const v of ['yes', '2', 'on', 'ture', '1 1']) expect(parseTrustProxy(v)).toBeUndefined();
   });
 
-  it('koa-session-signup: TRUST_PROXY=yes exits 1 naming TRUST_PROXY', async () => {
-    const run = await runUntilExit(builtServer('koa-session-signup'), { TRUST_PROXY: 'yes', PORT: '0', HOST: '127.0.0.1' }, BOUND_MS);
-    expectStartupError(run, ['TRUST_PROXY']);
-  });
+  for (const name of ['koa-session-signup', 'express-session-redis']) {
+    it(`${name}: TRUST_PROXY=yes exits 1 naming TRUST_PROXY, before connecting to anything`, async () => {
+      // express-session-redis is pointed at a closed port: the value must be refused before Redis is tried.
+      const env = { TRUST_PROXY: 'yes', PORT: '0', HOST: '127.0.0.1', REDIS_URL: `redis://127.0.0.1:${await closedPort()}` };
+      const run = await runUntilExit(builtServer(name), env, BOUND_MS);
+      expectStartupError(run, ['TRUST_PROXY']);
+      expect(run.stderr).not.toContain('REDIS_URL');
+    });
+  }
 });

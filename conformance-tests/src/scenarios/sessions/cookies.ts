@@ -12,7 +12,7 @@ import {
   cookieValue,
   isDeletion,
   loginOf,
-  logoutOf,
+  logoutRoute,
   sessionsOf,
   setCookieLine,
   setCookies,
@@ -33,15 +33,7 @@ function loginRoutes(): AppSpec['routes'] {
           return { text: 'in' };
         }),
     },
-    {
-      method: 'POST',
-      path: '/logout',
-      handler: (view) =>
-        answering(view, async () => {
-          await logoutOf(view)();
-          return { text: 'out' };
-        }),
-    },
+    logoutRoute(),
     { method: 'GET', path: '/me', handler: (view) => ({ text: view.user.isAuthenticated ? view.user.displayName : 'anonymous' }) },
   ];
 }

@@ -1,7 +1,7 @@
 import { SimpleUser, bearerAuth, multi, sessionAuth, timingSafeEqual } from '@portcullis/core';
 import { expect } from 'vitest';
 import type { Client, Scenario } from '../../scenario.js';
-import { SAME_ORIGIN, answering, cookie, cookieValue, loginOf, logoutOf, sessionOf, sessionsOf, setCookies, type SessionStoreFactory } from './fixtures.js';
+import { SAME_ORIGIN, answering, cookie, cookieValue, loginOf, logoutRoute, sessionOf, sessionsOf, setCookies, type SessionStoreFactory } from './fixtures.js';
 
 const FORM = 'application/x-www-form-urlencoded';
 const EVIL = 'https://evil.example';
@@ -72,15 +72,7 @@ export function csrf(stores: SessionStoreFactory): Scenario {
               return { text: 'moved' };
             },
           },
-          {
-            method: 'POST',
-            path: '/logout',
-            handler: (view) =>
-              answering(view, async () => {
-                await logoutOf(view)();
-                return { text: 'out' };
-              }),
-          },
+          logoutRoute(),
           { method: 'GET', path: '/token', handler: async (view) => ({ json: { token: await sessionOf(view).csrfToken() } }) },
           { method: 'GET', path: '/me', handler: (view) => ({ text: view.user.isAuthenticated ? view.user.displayName : 'anonymous' }) },
         ],
