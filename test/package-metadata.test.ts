@@ -80,9 +80,11 @@ describe('publishable packages', () => {
     for (const { dir, pkg } of packages) expect(pkg.version, `${dir}: version`).toBe(lernaVersion);
   });
 
-  it('the root LICENSE is MIT, for the Portcullis authors', () => {
+  it('the root LICENSE and package.json are MIT, for the Portcullis authors', () => {
     const license = read('LICENSE');
     expect(license.startsWith('MIT License\n\nCopyright (c) 2026 The Portcullis authors\n')).toBe(true);
+    const root = manifest('.');
+    expect([root.license, root.author, root.engines], 'the root package.json agrees').toEqual(['MIT', AUTHOR, { node: NODE_FLOOR }]);
   });
 
   describe.each(packages)('$dir', ({ dir, pkg }) => {
