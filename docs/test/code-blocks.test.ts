@@ -47,7 +47,7 @@ const dangling = parsed.flatMap((p) => p.dangling);
 
 /** A user object sent whole would send its password hash too. */
 const SENDS_USER =
-  /\b(?:res|reply|c|ctx)\.(?:json|send)\(\s*(?:req\.|request\.|c\.var\.|ctx\.state\.)?user\s*[,)]|\bctx\.body\s*=\s*(?:ctx\.state\.)?user\s*(?:;|$)/m;
+  /\b(?:res|reply|c|ctx)\.(?:json|send)\(\s*(?:req\.|request\.|c\.var\.|ctx\.state\.)?user\s*[,)]|\bctx\.body\s*=\s*(?:ctx\.state\.)?user\s*(?:;|$)|\bresponseBody:\s*user\s*[,}]/m;
 
 function safeToSend(block: CodeBlock): void {
   const match = SENDS_USER.exec(block.text);
