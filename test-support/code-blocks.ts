@@ -1,11 +1,13 @@
 /**
  * Code blocks of the documentation: finding the Markdown files, reading their fenced
- * blocks and `<!-- include: … -->` directives, and cutting `// #region` regions out of
- * source files. Used by docs/test/code-blocks.test.ts, which compiles every TypeScript
- * block; one copy, so every check of a README reads blocks the same way.
+ * blocks and `<!-- include: … -->` directives, cutting `// #region` regions out of
+ * source files, listing what the repository type-checks, and compiling blocks as a
+ * strict user would. Used by docs/test/code-blocks.test.ts, which checks every
+ * TypeScript block; one copy, so every check of a README reads blocks the same way.
  */
-import { readdirSync, statSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve, sep } from 'node:path';
+import ts from 'typescript';
 
 /** A fenced code block of a Markdown file. */
 export interface CodeBlock {
@@ -149,4 +151,155 @@ function isDirectory(path: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * The source files `npm run typecheck` and `npm run build` check: the file lists of the
+ * tsconfigs their `tsc -p` / `tsc -b` commands name (and of the projects those reference),
+ * as absolute paths. A file only imported by a checked file is not listed.
+ *
+ * @example
+ * ```ts
+ * typeCheckedFiles(root).has(resolve(root, 'examples/koa-token-or-basic/src/app.ts')); // true
+ * ```
+ */
+export function typeCheckedFiles(root: string): Set<string> {
+  const { scripts } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const configs: string[] = [];
+  for (const script of [scripts['typecheck'] ?? '', scripts['build'] ?? '']) {
+    for (const command of script.split(/&&|\|\||;/)) {
+      const words = command.trim().split(/\s+/);
+      if (words[0] !== 'tsc' && !(words[0] === 'npx' && words[1] === 'tsc')) continue;
+      for (let k = 0; k < words.length; k += 1) {
+        if (words[k] === '-p' || words[k] === '--project') configs.push(words[k + 1] as string);
+        if (words[k] === '-b' || words[k] === '--build') {
+          const targets = words.slice(k + 1).filter((w) => !w.startsWith('-'));
+          configs.push(...(targets.length === 0 ? ['tsconfig.json'] : targets));
+        }
+      }
+    }
+  }
+  const checked = new Set<string>();
+  const seen = new Set<string>();
+  const host: ts.ParseConfigFileHost = {
+    ...ts.sys,
+    onUnRecoverableConfigFileDiagnostic: (d) => {
+      throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+    },
+  };
+  const visit = (path: string): void => {
+    const config = existsSync(path) && statSync(path).isDirectory() ? join(path, 'tsconfig.json') : path;
+    if (seen.has(config)) return;
+    seen.add(config);
+    const parsed = ts.getParsedCommandLineOfConfigFile(config, {}, host);
+    if (parsed === undefined) return;
+    for (const name of parsed.fileNames) checked.add(resolve(name));
+    for (const reference of parsed.projectReferences ?? []) visit(reference.path);
+  };
+  for (const config of configs) visit(resolve(root, config));
+  return checked;
+}
+
+/** The options a strict user compiles with: what the docs promise every block meets. */
+export const STRICT_USER_OPTIONS: Readonly<ts.CompilerOptions> = Object.freeze({
+  strict: true,
+  exactOptionalPropertyTypes: true,
+  skipLibCheck: false,
+  // TypeScript's own lib.*.d.ts are checked by TypeScript; skipping them halves the time.
+  // Every other declaration (ours, @types/*, the frameworks') is checked.
+  skipDefaultLibCheck: true,
+  module: ts.ModuleKind.NodeNext,
+  moduleResolution: ts.ModuleResolutionKind.NodeNext,
+  target: ts.ScriptTarget.ES2022,
+  lib: ['lib.es2022.d.ts', 'lib.dom.d.ts'],
+  types: ['node'],
+  moduleDetection: ts.ModuleDetectionKind.Force, // every block is a module of its own
+  noEmit: true,
+});
+
+/** What {@link compileBlocks} found. */
+export interface CompiledBlocks {
+  /** Per block: `file:line:column TScode: message` lines, positions in the Markdown file. */
+  readonly diagnostics: ReadonlyMap<CodeBlock, readonly string[]>;
+  /** Diagnostics outside the blocks (declaration files, options), `path:line:column …` from `root`. */
+  readonly elsewhere: readonly string[];
+}
+
+/**
+ * Type-checks blocks as complete modules with {@link STRICT_USER_OPTIONS}: each is
+ * written to a temporary folder under `dir` (inside the repository, so `@portcullis/*` and
+ * the frameworks resolve through the workspace's node_modules; removed afterwards) and
+ * all go into one TypeScript program. A block that augments a module or the global scope
+ * (`declare module '…'`, `declare global`) gets a program of its own, since augmentations
+ * are global to a program as they are in an app. `declarations: true` also checks every
+ * declaration file the blocks reach (`skipLibCheck: false`), once.
+ *
+ * @example
+ * ```ts
+ * const { diagnostics } = compileBlocks(root, join(root, 'docs', 'test'), blocks, { declarations: true });
+ * ```
+ */
+export function compileBlocks(
+  root: string,
+  dir: string,
+  blocks: readonly CodeBlock[],
+  options: { readonly declarations: boolean },
+): CompiledBlocks {
+  const diagnostics = new Map<CodeBlock, string[]>(blocks.map((b) => [b, []]));
+  const elsewhere = new Set<string>();
+  if (blocks.length === 0) return { diagnostics, elsewhere: [] };
+  const folder = mkdtempSync(join(dir, '.blocks-'));
+  try {
+    const byPath = new Map<string, CodeBlock>();
+    blocks.forEach((block, index) => {
+      const path = join(folder, `b${index}_${block.file.replace(/[^\w]+/g, '_')}_L${block.line}.ts`);
+      writeFileSync(path, `${block.text}\n`);
+      byPath.set(path, block);
+    });
+    const host = ts.createCompilerHost(STRICT_USER_OPTIONS, true);
+    host.getCurrentDirectory = () => root;
+    const cache = new Map<string, ts.SourceFile | undefined>();
+    const getSourceFile = host.getSourceFile.bind(host);
+    host.getSourceFile = (name, languageVersion, onError, fresh) => {
+      if (byPath.has(resolve(name))) return getSourceFile(name, languageVersion, onError, fresh);
+      if (!cache.has(name)) cache.set(name, getSourceFile(name, languageVersion, onError, fresh));
+      return cache.get(name);
+    };
+    const augments = (path: string): boolean =>
+      /^\s*declare\s+(?:module\s+['"]|global\b)/m.test((byPath.get(path) as CodeBlock).text);
+    const paths = [...byPath.keys()];
+    const groups = [paths.filter((p) => !augments(p)), ...paths.filter(augments).map((p) => [p])].filter(
+      (g) => g.length > 0,
+    );
+    for (const [index, group] of groups.entries()) {
+      const program = ts.createProgram({ rootNames: group, options: STRICT_USER_OPTIONS, host });
+      const everything = options.declarations && index === 0; // declarations are checked once
+      const files = group.map((p) => program.getSourceFile(p) as ts.SourceFile);
+      const found = [
+        ...program.getOptionsDiagnostics(),
+        ...program.getGlobalDiagnostics(),
+        ...(everything
+          ? [...program.getSyntacticDiagnostics(), ...program.getSemanticDiagnostics()]
+          : files.flatMap((f) => [...program.getSyntacticDiagnostics(f), ...program.getSemanticDiagnostics(f)])),
+      ];
+      for (const d of found) {
+        const message = `TS${d.code}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n  ')}`;
+        if (d.file === undefined) {
+          elsewhere.add(`(compiler options) ${message}`);
+          continue;
+        }
+        const { line, character } = d.file.getLineAndCharacterOfPosition(d.start ?? 0);
+        const block = byPath.get(resolve(d.file.fileName));
+        if (block === undefined) {
+          elsewhere.add(`${relative(root, d.file.fileName).split(sep).join('/')}:${line + 1}:${character + 1} ${message}`);
+        } else {
+          const text = (block.text.split('\n')[line] ?? '').trim();
+          (diagnostics.get(block) as string[]).push(`${block.file}:${block.line + 1 + line}:${character + 1} ${message}\n    | ${text}`);
+        }
+      }
+    }
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+  return { diagnostics, elsewhere: [...elsewhere].sort() };
 }
