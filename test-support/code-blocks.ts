@@ -155,8 +155,9 @@ function isDirectory(path: string): boolean {
 
 /**
  * The source files `npm run typecheck` and `npm run build` check: the file lists of the
- * tsconfigs their `tsc -p` / `tsc -b` commands name (and of the projects those reference),
- * as absolute paths. A file only imported by a checked file is not listed.
+ * tsconfigs their `tsc -p` / `tsc -b` commands name (following `npm run <script>`, and the
+ * projects those tsconfigs reference), as absolute paths. A file only imported by a
+ * checked file is not listed.
  *
  * @example
  * ```ts
@@ -166,9 +167,13 @@ function isDirectory(path: string): boolean {
 export function typeCheckedFiles(root: string): Set<string> {
   const { scripts } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
   const configs: string[] = [];
-  for (const script of [scripts['typecheck'] ?? '', scripts['build'] ?? '']) {
-    for (const command of script.split(/&&|\|\||;/)) {
+  const read = new Set<string>();
+  const readScript = (name: string): void => {
+    if (read.has(name)) return;
+    read.add(name);
+    for (const command of (scripts[name] ?? '').split(/&&|\|\||;/)) {
       const words = command.trim().split(/\s+/);
+      if (words[0] === 'npm' && words[1] === 'run' && words[2] !== undefined) readScript(words[2]);
       if (words[0] !== 'tsc' && !(words[0] === 'npx' && words[1] === 'tsc')) continue;
       for (let k = 0; k < words.length; k += 1) {
         if (words[k] === '-p' || words[k] === '--project') configs.push(words[k + 1] as string);
@@ -178,7 +183,9 @@ export function typeCheckedFiles(root: string): Set<string> {
         }
       }
     }
-  }
+  };
+  readScript('typecheck');
+  readScript('build');
   const checked = new Set<string>();
   const seen = new Set<string>();
   const host: ts.ParseConfigFileHost = {
