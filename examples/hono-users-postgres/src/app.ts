@@ -85,6 +85,7 @@ function passwordProblem(password: unknown): SignupError | null {
 export function createApp(options: UsersAppOptions): Hono<AuthEnv<AppUser>> {
   const { store, hasher } = options;
 
+  // #region backend
   const backend = passwordBackend<AppUser>({
     realm: options.realm ?? 'Portcullis users',
     hasher,
@@ -95,10 +96,12 @@ export function createApp(options: UsersAppOptions): Hono<AuthEnv<AppUser>> {
       return name === null ? null : store.findUser(name);
     },
     passwordHashOf: (user) => user.passwordHash,
+    // An outdated hash is replaced after a successful login, as a compare-and-set.
     onRehash: async (user, newHash, oldHash) => {
       await store.updatePasswordHash(user.username, newHash, oldHash);
     },
   });
+  // #endregion backend
 
   const app = new Hono<AuthEnv<AppUser>>();
   app.use(authentication({ backend, ...(options.log === undefined ? {} : { log: options.log }) }));

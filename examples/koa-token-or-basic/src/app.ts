@@ -64,9 +64,10 @@ export async function createApp(options: TokenOrBasicOptions): Promise<TokenOrBa
   const tokens = new MemoryTokenStore<SimpleUser>();
   const ownerToken = await tokens.issue(new SimpleUser(tokenOwner));
 
+  // #region backend
   const backend = multi([
-    tokenAuth({ verify: hashedTokens(tokens) }),
-    basicAuth({
+    tokenAuth({ verify: hashedTokens(tokens) }), // Authorization: Token <key>
+    basicAuth({ // Authorization: Basic …; tried when no Token was sent
       realm: options.realm ?? 'Portcullis API',
       scopes: ['authenticated', ISSUE_TOKENS],
       async verify(username, password) {
@@ -79,6 +80,7 @@ export async function createApp(options: TokenOrBasicOptions): Promise<TokenOrBa
       },
     }),
   ]);
+  // #endregion backend
 
   const app = new Koa<AuthState<SimpleUser>>();
   const router = new Router<AuthState<SimpleUser>>();
