@@ -5,7 +5,7 @@ import {
   type RequiresOptions, type ResponseDescription, type UnauthenticatedUser,
 } from '@portcullis/core';
 import {
-  createAuthenticator, createGuard, csrfToken, describeSessionError, formField, login, logout, parseCookies,
+  createAuthenticator, createGuard, csrfToken, describeSessionError, fixedResponse, formField, login, logout, parseCookies,
   sessionGate, webSessions, type Guard, type SessionPort, type WebSessionOptions,
 } from '@portcullis/core/adapter';
 import { connectionFromNode, isSecureNodeRequest } from '@portcullis/node';
@@ -25,8 +25,7 @@ export function send(res: ServerResponse, { status, headers, body }: ResponseDes
   try {
     res.writeHead(status, headers as Record<string, string | string[]>);
   } catch {
-    res.writeHead(500, plain(500).headers as Record<string, string>); // a header an onError hook made is not sendable
-    return void res.end(plain(500).body);
+    return send(res, fixedResponse({ kind: 'unsendable' })); // a header an onError hook made is not sendable
   }
   res.end(body);
 }
@@ -37,7 +36,7 @@ function plain(status: number): ResponseDescription {
 }
 // #endregion send
 
-// #region factory
+// #region principal
 /** What a route's handler receives. */
 export interface Principal<U extends BaseUser> {
   readonly user: U | UnauthenticatedUser;
@@ -57,12 +56,16 @@ export interface Route<U extends BaseUser> {
 export interface NodeAuthenticationOptions<U extends BaseUser> extends AuthenticationOptions<U> {
   readonly sessions?: WebSessionOptions | undefined;
 }
+// #endregion principal
 
+// #region requires
 /** A route guard: every scope must be held. */
 export function requires(scopes: string | readonly string[], options?: RequiresOptions): { readonly guard: Guard } {
   return { guard: createGuard(scopes, options) };
 }
+// #endregion requires
 
+// #region authentication
 /**
  * The factory: options are checked here, at startup. `listener(router)` runs, for every
  * request: read the body → session gate → authenticate → guard → handler.
@@ -83,24 +86,24 @@ export function authentication<U extends BaseUser>(options: NodeAuthenticationOp
     if (body === undefined) return plain(413);
     const handle = engine?.open({ cookies: parseCookies(req.headers.cookie), secure: isSecureNodeRequest(req, engine.config.trustProxy) });
     const connection = toConnection(req, authenticator.clock, handle?.port);
-    const withCookies = (a: ResponseDescription): ResponseDescription => {
-      const b = a.notFound === true ? plain(404) : a; // `requires(…, { status: 404 })`: this framework's own 404
+    const finish = (a: ResponseDescription): ResponseDescription => {
+      const b = a.notFound === true ? plain(404) : a; // a guard's `status: 404`: this framework's own 404
       const cookies = handle?.setCookies() ?? [];
       return cookies.length === 0 ? b : { ...b, headers: { ...b.headers, 'set-cookie': cookies, 'cache-control': 'no-store' } };
     };
     try {
       if (handle?.port.hasCookie === true) await handle.port.get(); // a store outage answers 503 here
       const refused = handle === undefined ? null : await sessionGate(connection, () => formField(req.headers['content-type'], body, field));
-      if (refused !== null) return withCookies(refused);
+      if (refused !== null) return finish(refused);
       const decision = await authenticator.run(connection);
-      if (decision.type === 'respond') return withCookies(decision.response);
+      if (decision.type === 'respond') return finish(decision.response);
       const route = router(connection);
       const denied = route?.requires?.guard.check(connection, { ...decision, challenges: authenticator.challenges });
-      if (denied) return withCookies(denied);
-      if (route === undefined) return withCookies(plain(404));
-      return withCookies(await route.handle({ user: decision.user, auth: decision.auth, connection, body }));
+      if (denied) return finish(denied);
+      if (route === undefined) return finish(plain(404));
+      return finish(await route.handle({ user: decision.user, auth: decision.auth, connection, body }));
     } catch (error) {
-      if (isSessionError(error)) return withCookies(describeSessionError(error, connection)); // login/logout refused
+      if (isSessionError(error)) return finish(describeSessionError(error, connection)); // login/logout refused
       throw error;
     }
   }
@@ -110,7 +113,9 @@ export function authentication<U extends BaseUser>(options: NodeAuthenticationOp
   };
   return { authenticator, listener };
 }
+// #endregion authentication
 
+// #region read-body
 const MAX_BODY = 16 * 1024;
 
 /** The body as text; `undefined` when it is over {@link MAX_BODY} (drained, not kept). */
@@ -123,7 +128,7 @@ function readBody(req: IncomingMessage): Promise<string | undefined> {
     req.on('error', reject);
   });
 }
-// #endregion factory
+// #endregion read-body
 
 // #region create-app
 /** What this adapter runs: websockets (through `@portcullis/node`) and sessions; no decorators. */
