@@ -15,7 +15,7 @@ import { attachWebSockets } from '@portcullis/conformance/node';
 // #region to-connection
 /** Conversion 1: Node's request → a `Connection` (every `Authorization` line, from `rawHeaders`). */
 export function toConnection(req: IncomingMessage, now: () => number, session?: SessionPort): Connection {
-  return connectionFromNode(req, req.url ?? '/', now, 'http', session);
+  return connectionFromNode(req, req.url ?? '/', now, undefined, session); // kind: from the `Upgrade` header
 }
 // #endregion to-connection
 
