@@ -36,9 +36,9 @@ function plain(status: number): ResponseDescription {
 }
 // #endregion send
 
-// #region principal
+// #region route
 /** What a route's handler receives. */
-export interface Principal<U extends BaseUser> {
+export interface RouteContext<U extends BaseUser> {
   readonly user: U | UnauthenticatedUser;
   readonly auth: AuthCredentials;
   /** For `login(connection, …)`, `logout(connection)`, `csrfToken(connection)` of `@portcullis/core/adapter`. */
@@ -49,14 +49,14 @@ export interface Principal<U extends BaseUser> {
 /** A route: an optional `requires(…)` and a handler answering with a status, headers and a body. */
 export interface Route<U extends BaseUser> {
   readonly requires?: { readonly guard: Guard } | undefined;
-  handle(principal: Principal<U>): Promise<ResponseDescription>;
+  handle(context: RouteContext<U>): Promise<ResponseDescription>;
 }
 
 /** Options of {@link authentication}: the core's, and Web sessions. */
 export interface NodeAuthenticationOptions<U extends BaseUser> extends AuthenticationOptions<U> {
   readonly sessions?: WebSessionOptions | undefined;
 }
-// #endregion principal
+// #endregion route
 
 // #region requires
 /** A route guard: every scope must be held. */
