@@ -15,7 +15,11 @@ export type ErrorHook = (
   error: AuthenticationError,
 ) => MaybePromise<ResponseDescription>;
 
-/** Options shared by every adapter's `authentication(...)`. */
+/**
+ * Options shared by every adapter's `authentication(...)`. Every optional field also
+ * takes `undefined`, meaning its default, so an adapter or an app can forward its own
+ * optional settings under `exactOptionalPropertyTypes`.
+ */
 export interface AuthenticationOptions<U extends BaseUser = BaseUser> {
   /** The backend (or a `multi([...])` chain) that recognises credentials. */
   backend: AuthenticationBackend<U>;
@@ -24,25 +28,25 @@ export interface AuthenticationOptions<U extends BaseUser = BaseUser> {
    * fixed message for malformed credentials, 401 with the challenges for rejected
    * ones, 503 when the backend failed).
    */
-  onError?: ErrorHook;
+  onError?: ErrorHook | undefined;
   /**
    * `optional` (default, Starlette): every request gets a user, routes opt in with
    * `requires`. `required` (Litestar): anonymous requests get 401 with the
    * challenges, except `exclude`d paths and (by default) `OPTIONS`.
    */
-  mode?: 'optional' | 'required';
+  mode?: 'optional' | 'required' | undefined;
   /** Paths that do not require a user in `required` mode (see `compileExclude`). */
-  exclude?: readonly (string | RegExp)[];
+  exclude?: readonly (string | RegExp)[] | undefined;
   /** In `required` mode, let `OPTIONS` (CORS preflight) through anonymously. Default `true`. */
-  allowOptions?: boolean;
+  allowOptions?: boolean | undefined;
   /** The clock, in ms since the epoch. Default `Date.now`; tests freeze it. */
-  clock?: () => number;
+  clock?: (() => number) | undefined;
   /**
    * Receives one event per failed authentication (ASVS 5.0 16.3.1). Events hold the
    * error code, the method, the path and the claimed username, with control
    * characters escaped; never a password, token, cookie or header value.
    */
-  log?: (event: AuthenticationFailure) => void;
+  log?: ((event: AuthenticationFailure) => void) | undefined;
 }
 
 /** What `log` receives for a failed authentication. */

@@ -32,9 +32,9 @@ export interface Connection {
   readonly session?: SessionPort;
 }
 
-/** What an adapter hands to {@link createConnection}. */
+/** What an adapter hands to {@link createConnection}. Optional fields also take `undefined` (absent). */
 export interface ConnectionInit {
-  kind?: 'http' | 'websocket';
+  kind?: 'http' | 'websocket' | undefined;
   method: string;
   /** Path plus optional `?query`, relative (`/admin?x=1`). */
   target: string;
@@ -45,10 +45,10 @@ export interface ConnectionInit {
    */
   header(name: string): string | undefined;
   /** All `Authorization` field values, when the runtime can tell them apart. */
-  authorization?: readonly string[];
-  now?: () => number;
+  authorization?: readonly string[] | undefined;
+  now?: (() => number) | undefined;
   /** The session port of the request, when the app has session middleware. */
-  session?: SessionPort;
+  session?: SessionPort | undefined;
 }
 
 const EMPTY: readonly string[] = Object.freeze([]);

@@ -108,7 +108,7 @@ export class CountingStore implements SessionStore {
   gets = 0;
   writes = 0;
   destroys = 0;
-  readonly update?: SessionStore['update'];
+  readonly update?: NonNullable<SessionStore['update']>;
   constructor(readonly inner: SessionStore) {
     if (inner.update !== undefined) {
       const update = inner.update.bind(inner);
@@ -135,7 +135,7 @@ export class CountingStore implements SessionStore {
 /** A store that can be switched off, like a database going down (SES-14). */
 export class SwitchableStore implements SessionStore {
   down = false;
-  readonly update?: SessionStore['update'];
+  readonly update?: NonNullable<SessionStore['update']>;
   constructor(readonly inner: SessionStore) {
     if (inner.update !== undefined) {
       const update = inner.update.bind(inner);
