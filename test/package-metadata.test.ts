@@ -29,9 +29,6 @@ const APP_OWNED = ['express', 'koa', '@koa/router', 'hono', '@hono/node-server',
  */
 const PINS_PENDING_BRIDGES = new Set(['express-session', '@types/express-session', 'koa-session']);
 
-/** READMEs being rewritten elsewhere (conformance-tests/README.md). Delete when that lands. */
-const README_PENDING = new Set(['conformance-tests']);
-
 interface PackageJson {
   name: string;
   version: string;
@@ -156,7 +153,7 @@ describe('publishable packages', () => {
       expect(read(`${dir}/LICENSE`) === read('LICENSE'), `${dir}/LICENSE is byte-equal to LICENSE`).toBe(true);
     });
 
-    it.skipIf(README_PENDING.has(dir))('has a README with its install line (peers included), ESM notes and absolute links', () => {
+    it('has a README with its install line (peers included), ESM notes and absolute links', () => {
       const readme = read(`${dir}/README.md`);
       expect(readme.startsWith(`# ${pkg.name}\n`), 'README opens with the package name').toBe(true);
       const install = readme.split('\n').find((line) => new RegExp(`^npm install (-\\S+ )*${pkg.name}( |$)`).test(line));
