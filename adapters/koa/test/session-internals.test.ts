@@ -4,7 +4,8 @@
 // scenarios named in the README.
 import Koa from 'koa';
 import { SimpleUser, sessionAuth, type MemorySessionStore } from '@portcullis/core';
-import { authentication, login, logout, sessions } from '@portcullis/koa';
+import { authentication } from '@portcullis/koa';
+import { login, logout, sessions } from '@portcullis/koa/sessions';
 import { describe } from 'vitest';
 import { serve, sessionBridgeCases } from '../../../test-support/session-bridges.js';
 
