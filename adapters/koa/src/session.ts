@@ -193,30 +193,27 @@ export function sessions(app: Koa<any, any>, options: KoaSessionsOptions): Middl
   const store = options.store instanceof KoaSessionStore ? options.store : new KoaSessionStore(options.store ?? new MemorySessionStore(), { ttlMs: config.ttl });
   adoptTtl(store, config.ttl);
   const { cookie } = config;
-  // The cookie's attributes, for the externalKey hook, which koa-session gives no options.
-  const cookieOptions = {
+  // The cookie's attributes: koa-session passes its options on to ctx.cookies (documented), and
+  // the externalKey hook, which koa-session gives no options, sets the cookie with them too.
+  const attributes = {
     httpOnly: true,
     overwrite: true,
+    // The id is 256 random bits checked against the store; a `.sig` cookie adds nothing.
     signed: false,
     secure: cookie.secure,
     sameSite: cookie.sameSite,
     path: cookie.path,
     ...(cookie.domain === undefined ? {} : { domain: cookie.domain }),
-    ...(cookie.maxAge === undefined ? {} : { maxAge: cookie.maxAge * 1000 }),
-  } as const;
+  };
+  const cookieOptions = { ...attributes, ...(cookie.maxAge === undefined ? {} : { maxAge: cookie.maxAge * 1000 }) };
   const inner = createSession(
     {
+      ...attributes,
       key: cookie.name,
       maxAge: lifetimeOf(config),
       autoCommit: true,
-      overwrite: true,
-      httpOnly: true,
-      // The id is 256 random bits checked against the store; a `.sig` cookie adds nothing.
-      signed: false,
       rolling: false,
       renew: false,
-      secure: cookie.secure,
-      sameSite: cookie.sameSite,
       store,
       // The id is read as every adapter reads cookies (the core's parser), not by the
       // `cookies` module's regex, which keeps a trailing space ("id=A ; x") and reads
@@ -236,7 +233,6 @@ export function sessions(app: Koa<any, any>, options: KoaSessionsOptions): Middl
       beforeSave: (ctx: LifetimeContext) => {
         ctx.sessionOptions.maxAge = lifetimeOf(config);
       },
-      ...({ path: cookie.path, ...(cookie.domain === undefined ? {} : { domain: cookie.domain }) } as object),
     },
     app,
   );
