@@ -21,13 +21,8 @@ const PUBLISHED = [
 ];
 
 /** Libraries the app owns (one copy, its version): never a runtime dependency of ours, always a peer. */
-const APP_OWNED = ['express', 'koa', '@koa/router', 'hono', '@hono/node-server', 'redis', 'vitest', 'fast-check'];
+const APP_OWNED = ['express', 'express-session', 'koa', 'koa-session', '@koa/router', 'hono', '@hono/node-server', 'redis', 'vitest', 'fast-check'];
 
-/**
- * Exact pins the "bridges" work replaces (express-session / koa-session become
- * peers with ranges on their session subpaths). Delete this list when that lands.
- */
-const PINS_PENDING_BRIDGES = new Set(['express-session', '@types/express-session', 'koa-session']);
 
 interface PackageJson {
   name: string;
@@ -110,7 +105,7 @@ describe('publishable packages', () => {
         if (name.startsWith('@portcullis/')) {
           expect(internalNames.has(name), `${name} is a published package`).toBe(true);
           expect(spec, `dependencies.${name}`).toBe(`^${lernaVersion}`);
-        } else if (!PINS_PENDING_BRIDGES.has(name)) {
+        } else {
           expect(isRange(spec), `dependencies.${name} is a range, not the pin ${spec}`).toBe(true);
         }
       }

@@ -85,7 +85,8 @@ async function jsonBody(req: IncomingMessage): Promise<unknown> {
  * method and path, so `GET /` pays a comparison, not a router.
  */
 async function expressSessionServer(store: SessionStore): Promise<Server> {
-  const { authentication, expressSessionStore, login, logout, sessionErrors, sessions } = await import('@portcullis/express');
+  const { authentication } = await import('@portcullis/express');
+  const { expressSessionStore, login, logout, sessionErrors, sessions } = await import('@portcullis/express/sessions');
   const { users, auth } = await sessionParts();
   const answerSessionError = sessionErrors();
   const routes: RequestHandler = (req, res, next) => {
@@ -120,7 +121,8 @@ async function expressSessionServer(store: SessionStore): Promise<Server> {
  */
 async function koaSessionServer(store: SessionStore): Promise<Server> {
   const { default: Koa } = await import('koa');
-  const { authentication, koaSessionStore, login, logout, sessions } = await import('@portcullis/koa');
+  const { authentication } = await import('@portcullis/koa');
+  const { koaSessionStore, login, logout, sessions } = await import('@portcullis/koa/sessions');
   const { users, auth } = await sessionParts();
   const app = new Koa();
   app.silent = true;

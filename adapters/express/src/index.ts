@@ -148,8 +148,3 @@ export function Requires(scopes: string | readonly string[], options?: RequiresO
 
 export { upgradeHandler } from '@portcullis/node';
 export type { UpgradeOptions, UpgradePrincipal } from '@portcullis/node';
-
-export type { ExpressSessionsOptions } from './session.js';
-export { sessions, login, logout, assertCanLogin, csrfToken, sessionErrors } from './session.js';
-export type { ExpressSessionStoreOptions } from './session-store.js';
-export { ExpressSessionStore, expressSessionStore } from './session-store.js';

@@ -1,10 +1,8 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Connection, ResponseDescription } from '@portcullis/core';
-import { fixedResponse, type SessionPort } from '@portcullis/core/adapter';
+import { fixedResponse } from '@portcullis/core/adapter';
 import { connectionFromNode } from '@portcullis/node';
-
-/** Session ports of requests, set by `sessions()`. */
-export const ports = new WeakMap<Request, SessionPort>();
+import { requestSessions } from './request-sessions.js';
 
 /**
  * Builds the `Connection` of an Express request (with its session port when
@@ -16,7 +14,7 @@ export const ports = new WeakMap<Request, SessionPort>();
  * ```
  */
 export function toConnection(req: Request, now: () => number): Connection {
-  return connectionFromNode(req, req.originalUrl, now, undefined, ports.get(req));
+  return connectionFromNode(req, req.originalUrl, now, undefined, requestSessions.get(req)?.port);
 }
 
 /**

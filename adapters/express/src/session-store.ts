@@ -9,6 +9,7 @@ import {
   isSessionId,
   updateStored,
 } from '@portcullis/core/adapter';
+import { requestSessions } from './request-sessions.js';
 
 /** Options of {@link expressSessionStore}. */
 export interface ExpressSessionStoreOptions {
@@ -20,19 +21,8 @@ export interface ExpressSessionStoreOptions {
   readonly ttlMs?: number;
 }
 
-/** Requests whose current `req.session` was generated (not loaded) during the request: set by `sessions()`. */
-export const generatedIn = new WeakSet<object>();
-/** Requests whose session was destroyed while they wrote to it (SES-15). */
-export const lostIn = new WeakSet<object>();
-const linked = new WeakSet<ExpressSessionStore>();
-const lastWrite = new WeakMap<object, string>();
-
-/**
- * Marks a store as driven by `sessions()`, which tells it which sessions are new;
- * without an explicit `ttlMs`, the store takes the sessions' TTL.
- */
-export function link(store: ExpressSessionStore, ttlMs: number): void {
-  linked.add(store);
+/** Lets a store driven by `sessions()` take the sessions' TTL, unless `ttlMs` was given. */
+export function adoptTtl(store: ExpressSessionStore, ttlMs: number): void {
   store[ADOPT_TTL](ttlMs);
 }
 
@@ -93,19 +83,21 @@ export class ExpressSessionStore extends session.Store {
     } catch (error) {
       return done(error);
     }
+    // express-session's Session keeps its request in a non-enumerable `req` (see the README).
     const req = (sess as { req?: object }).req;
+    const request = req === undefined ? undefined : requestSessions.get(req);
     const json = `${sid}\u0000${JSON.stringify(data)}`;
-    if (req !== undefined && lastWrite.get(req) === json) return done();
+    if (request?.lastWrite === json) return done();
     const ttl = ttlOf(sess, this.#ttl);
-    const fresh = !linked.has(this) || req === undefined || generatedIn.has(req);
-    const write = fresh
+    // Outside sessions() every write is a create; under it, only ids generated in this request are.
+    const write = request === undefined || request.generated.has(sid)
       ? this.store.set(sid, data, ttl).then(() => true)
       : updateStored(this.store, sid, data, ttl);
     write.then(
       (written) => {
-        if (req !== undefined) {
-          if (written) lastWrite.set(req, json);
-          else lostIn.add(req);
+        if (request !== undefined) {
+          if (written) request.lastWrite = json;
+          else request.lost = true;
         }
         done();
       },
@@ -138,10 +130,9 @@ export function expressSessionStore(store: SessionStore, options?: ExpressSessio
 }
 
 function withCookie(data: SessionData): session.SessionData {
-  const cookie = data.cookie;
-  if (cookie !== null && typeof cookie === 'object') return data as unknown as session.SessionData;
   // Written by another framework: express-session needs a cookie record to inflate it.
-  return { ...data, cookie: { originalMaxAge: null, httpOnly: true, path: '/' } } as unknown as session.SessionData;
+  const cookie = data.cookie !== null && typeof data.cookie === 'object' ? data.cookie : { originalMaxAge: null, httpOnly: true, path: '/' };
+  return { ...data, cookie } as unknown as session.SessionData;
 }
 
 function ttlOf(sess: session.SessionData, fallback: number): number {

@@ -1,6 +1,7 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import expressSession from 'express-session';
+import onHeaders from 'on-headers';
 import {
   MemorySessionStore,
   SessionError,
@@ -28,8 +29,9 @@ import {
   type SessionPort,
 } from '@portcullis/core/adapter';
 import { isSecureNodeRequest, sessionCookieOf } from '@portcullis/node';
-import { ports, sendDescription, toConnection } from './native.js';
-import { ExpressSessionStore, generatedIn, link, lostIn } from './session-store.js';
+import { sendDescription, toConnection } from './native.js';
+import { requestSessions, type RequestSession } from './request-sessions.js';
+import { ExpressSessionStore, adoptTtl } from './session-store.js';
 
 /** Options of the Express {@link sessions} middleware. */
 export interface ExpressSessionsOptions extends SessionOptions {
@@ -42,7 +44,7 @@ export interface ExpressSessionsOptions extends SessionOptions {
   readonly store?: SessionStore | expressSession.Store;
 }
 
-type ExpressSession = expressSession.Session & Partial<expressSession.SessionData> & Record<string, unknown>;
+type ExpressSession = expressSession.Session;
 
 /**
  * Portcullis's data lives under one key of `req.session` (`SESSION_NAMESPACE`):
@@ -55,7 +57,7 @@ function ownData(session: ExpressSession): SessionData | null {
 }
 
 function replaceData(session: ExpressSession, data: SessionData): void {
-  session[SESSION_NAMESPACE] = copySessionData(data);
+  Object.assign(session, { [SESSION_NAMESPACE]: copySessionData(data) });
 }
 
 function promised(run: (done: (err?: unknown) => void) => void): Promise<void> {
@@ -66,13 +68,14 @@ function unavailable(cause?: unknown): SessionError {
   return new SessionError('session_store_unavailable', cause === undefined ? undefined : { cause });
 }
 
-/** The session port of an Express request, over express-session's `req.session`. */
-function expressPort(req: Request, res: Response, config: SessionConfig, hasCookie: boolean): SessionPort {
+/** The session port of an Express request, over express-session's `req.session`, and what its store learns. */
+function requestSession(req: Request, res: Response, config: SessionConfig, hasCookie: boolean): RequestSession {
   let destroyed = false;
   let written = false;
   let deletion: string | undefined;
 
-  const session = (): ExpressSession | undefined => req.session as ExpressSession | undefined;
+  // Typed as always there; absent when express-session skipped the request or the session was destroyed.
+  const session = (): ExpressSession | undefined => req.session;
   /** A session without Portcullis's data (just generated, or an old-layout record) is not a session. */
   const blank = (s: ExpressSession): boolean => namespacedData(s) === null;
   // express-session skips requests while its store reports a disconnect: fail closed.
@@ -90,7 +93,7 @@ function expressPort(req: Request, res: Response, config: SessionConfig, hasCook
     withdrawDeletion();
     if (req.sessionStore === undefined) throw unavailable();
     req.sessionStore.generate(req);
-    return session() as ExpressSession;
+    return req.session;
   };
   const save = (s: ExpressSession): Promise<void> => promised((done) => s.save(done));
   /** A write that failed leaves no session behind: express-session must not send a cookie for it. */
@@ -103,10 +106,10 @@ function expressPort(req: Request, res: Response, config: SessionConfig, hasCook
     }
   };
 
-  return {
+  const port: SessionPort = {
     hasCookie,
-    // express-session generates a session when the cookie's id matched no record.
-    storedRecord: () => hasCookie && session() !== undefined && !generatedIn.has(req),
+    // express-session generates a session (genid) when the cookie's id matched no record.
+    storedRecord: () => hasCookie && session() !== undefined && request.generated.size === 0,
     secure: isSecureNodeRequest(req, config.trustProxy),
     config,
     async get() {
@@ -123,13 +126,13 @@ function expressPort(req: Request, res: Response, config: SessionConfig, hasCook
       await abandonOnFailure(save(s));
       written = true;
       destroyed = false;
-      return !lostIn.has(req);
+      return !request.lost;
     },
     async regenerate(data) {
       check();
       const s = session();
       if (s !== undefined) await abandonOnFailure(promised((done) => s.regenerate(done)));
-      const next = s === undefined ? fresh() : (session() as ExpressSession);
+      const next = s === undefined ? fresh() : req.session;
       withdrawDeletion();
       replaceData(next, data);
       await abandonOnFailure(save(next));
@@ -153,32 +156,28 @@ function expressPort(req: Request, res: Response, config: SessionConfig, hasCook
       return s === undefined || blank(s) ? undefined : req.sessionID;
     },
   };
+  const request: RequestSession = { port, generated: new Set(), lost: false, lastWrite: undefined };
+  return request;
 }
 
 /**
  * `Cache-Control: no-store` on every response that sets the session cookie
- * (LEAK-09). Installed before express-session, so it runs after express-session
- * has written its `Set-Cookie`.
+ * (LEAK-09). on-headers runs its listeners in the reverse order they were added;
+ * this one is added before express-session adds its own, so it sees the cookie.
  */
 function noStoreWithSessionCookie(res: ServerResponse, name: string): void {
-  const writeHead = res.writeHead;
   const prefix = `${name}=`;
-  res.writeHead = function (this: ServerResponse, ...args: unknown[]) {
+  onHeaders(res, function () {
     const cookies = this.getHeader('set-cookie');
     const list = Array.isArray(cookies) ? cookies : cookies === undefined ? [] : [String(cookies)];
     if (list.some((c) => c.startsWith(prefix))) this.setHeader('cache-control', 'no-store');
-    return (writeHead as (...a: unknown[]) => ServerResponse).apply(this, args);
-  } as ServerResponse['writeHead'];
+  });
 }
 
 function resolveStore(store: ExpressSessionsOptions['store'], config: SessionConfig): expressSession.Store {
-  if (store instanceof ExpressSessionStore) {
-    link(store, config.ttl);
-    return store;
-  }
-  if (store instanceof expressSession.Store) return store;
-  const wrapped = new ExpressSessionStore(store ?? new MemorySessionStore(), { ttlMs: config.ttl });
-  link(wrapped, config.ttl);
+  if (store instanceof expressSession.Store && !(store instanceof ExpressSessionStore)) return store;
+  const wrapped = store instanceof ExpressSessionStore ? store : new ExpressSessionStore(store ?? new MemorySessionStore(), { ttlMs: config.ttl });
+  adoptTtl(wrapped, config.ttl);
   return wrapped;
 }
 
@@ -216,7 +215,12 @@ export function sessions(options: ExpressSessionsOptions): RequestHandler {
     name: cookie.name,
     secret: [...config.secrets],
     store,
-    genid: () => generateSessionId(),
+    // Called for every new session, first visit and regenerate alike (documented: it gets `req`).
+    genid: (req) => {
+      const id = generateSessionId();
+      requestSessions.get(req)?.generated.add(id);
+      return id;
+    },
     resave: false,
     saveUninitialized: false,
     rolling: false,
@@ -231,13 +235,6 @@ export function sessions(options: ExpressSessionsOptions): RequestHandler {
       ...(cookie.maxAge === undefined ? {} : { maxAge: cookie.maxAge * 1000 }),
     },
   });
-  // express-session installed `generate` on the store: note which requests got a new session.
-  const sessionStore = store as expressSession.Store & { generate(req: IncomingMessage): void };
-  const generate = sessionStore.generate;
-  sessionStore.generate = function (this: unknown, req: IncomingMessage) {
-    generatedIn.add(req);
-    generate.call(this, req);
-  };
   const field = config.csrf === false ? '_csrf' : config.csrf.field;
 
   return (req, res, next) => {
@@ -251,6 +248,7 @@ export function sessions(options: ExpressSessionsOptions): RequestHandler {
     // always before any later middleware or route runs.
     const header = req.headers.cookie;
     const id = sessionCookieOf(req, cookie.name);
+    requestSessions.set(req, requestSession(req, res, config, id !== undefined));
     let restored = header === undefined;
     // '' and not `delete`: express-session tests `if (header)`, and a deleted key would turn
     // the headers object into a dictionary for the rest of the request.
@@ -271,8 +269,6 @@ export function sessions(options: ExpressSessionsOptions): RequestHandler {
     }
 
     function afterSession(err: unknown): void {
-      const port = expressPort(req, res, config, id !== undefined);
-      ports.set(req, port);
       const connection = toConnection(req, config.clock);
       // The store failed while loading the session (or holds something unreadable): fail closed.
       if (err !== undefined && err !== null) {

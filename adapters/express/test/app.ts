@@ -2,18 +2,8 @@ import { createServer, type Server } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { PassExtraArgument, sessionView, type AppSpec, type HandlerResult, type RouteSpec } from '@portcullis/conformance';
 import { attachWebSockets } from '@portcullis/conformance/node';
-import {
-  Requires,
-  authentication,
-  csrfToken,
-  expressSessionStore,
-  login,
-  logout,
-  requires,
-  sendDescription,
-  sessions,
-  toConnection,
-} from '@portcullis/express';
+import { Requires, authentication, requires, sendDescription, toConnection } from '@portcullis/express';
+import { csrfToken, expressSessionStore, login, logout, sessions } from '@portcullis/express/sessions';
 
 function send(req: Request, res: Response, next: NextFunction, result: HandlerResult): void {
   if (result.description !== undefined) return sendDescription(req, res, next, result.description);

@@ -8,7 +8,8 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import request from 'supertest';
 import { MemorySessionStore, SimpleUser, sessionAuth } from '@portcullis/core';
-import { authentication, expressSessionStore, login, sessions } from '@portcullis/express';
+import { authentication } from '@portcullis/express';
+import { expressSessionStore, login, sessions } from '@portcullis/express/sessions';
 import { describe, expect, it } from 'vitest';
 import { setCookies } from '../../../test-support/responses.js';
 

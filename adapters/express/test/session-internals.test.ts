@@ -4,7 +4,8 @@
 // conformance scenarios named in the README.
 import express from 'express';
 import { MemorySessionStore, SimpleUser, sessionAuth } from '@portcullis/core';
-import { authentication, expressSessionStore, login, logout, sessionErrors, sessions, type ExpressSessionStore } from '@portcullis/express';
+import { authentication } from '@portcullis/express';
+import { expressSessionStore, login, logout, sessionErrors, sessions, type ExpressSessionStore } from '@portcullis/express/sessions';
 import { describe, expect, it } from 'vitest';
 import { SAME_ORIGIN, cookieOf, serve, sessionBridgeCases } from '../../../test-support/session-bridges.js';
 

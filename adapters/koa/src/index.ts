@@ -120,8 +120,3 @@ export function Requires(scopes: string | readonly string[], options?: RequiresO
 
 export { upgradeHandler } from '@portcullis/node';
 export type { UpgradeOptions, UpgradePrincipal } from '@portcullis/node';
-
-export type { KoaSessionsOptions } from './session.js';
-export { sessions, login, logout, assertCanLogin, csrfToken } from './session.js';
-export type { KoaSessionStoreOptions } from './session-store.js';
-export { KoaSessionStore, koaSessionStore } from './session-store.js';

@@ -1,10 +1,8 @@
 import type { Context } from 'koa';
 import type { Connection, ResponseDescription } from '@portcullis/core';
-import { fixedResponse, type SessionPort } from '@portcullis/core/adapter';
+import { fixedResponse } from '@portcullis/core/adapter';
 import { connectionFromNode } from '@portcullis/node';
-
-/** Session ports of requests, set by `sessions()`. */
-export const ports = new WeakMap<Context, SessionPort>();
+import { requestSessions } from './request-sessions.js';
 
 /** The table's not-found status; Koa writes the body itself. */
 const NOT_FOUND_STATUS = fixedResponse({ kind: 'not_found' }).status;
@@ -19,7 +17,7 @@ const NOT_FOUND_STATUS = fixedResponse({ kind: 'not_found' }).status;
  * ```
  */
 export function toConnection(ctx: Context, now: () => number): Connection {
-  return connectionFromNode(ctx.req, ctx.originalUrl, now, undefined, ports.get(ctx));
+  return connectionFromNode(ctx.req, ctx.originalUrl, now, undefined, requestSessions.get(ctx)?.port);
 }
 
 /**

@@ -9,6 +9,7 @@ import {
   isSessionId,
   updateStored,
 } from '@portcullis/core/adapter';
+import { requestSessions } from './request-sessions.js';
 
 /** Options of {@link koaSessionStore}. */
 export interface KoaSessionStoreOptions {
@@ -20,20 +21,8 @@ export interface KoaSessionStoreOptions {
   readonly ttlMs?: number;
 }
 
-/** Ids koa-session generated (`genid`) during a request: set by `sessions()`. */
-export const generatedIn = new WeakMap<object, string[]>();
-/** Requests whose session was destroyed while they wrote to it (SES-15). */
-export const lostIn = new WeakSet<object>();
-const linked = new WeakSet<KoaSessionStore>();
-const lastWrite = new WeakMap<object, string>();
-const destroyedIn = new WeakMap<object, Set<string>>();
-
-/**
- * Marks a store as driven by `sessions()`, which tells it which ids are new;
- * without an explicit `ttlMs`, the store takes the sessions' TTL.
- */
-export function link(store: KoaSessionStore, ttlMs: number): void {
-  linked.add(store);
+/** Lets a store driven by `sessions()` take the sessions' TTL, unless `ttlMs` was given. */
+export function adoptTtl(store: KoaSessionStore, ttlMs: number): void {
   store[ADOPT_TTL](ttlMs);
 }
 
@@ -98,26 +87,24 @@ export class KoaSessionStore {
 
   async set(key: string, sess: SessionData, maxAge?: unknown, options?: StoreContext): Promise<void> {
     if (!isSessionId(key)) throw new SessionError('session_store_unavailable');
-    const ctx = options?.ctx;
+    const request = options?.ctx === undefined ? undefined : requestSessions.get(options.ctx);
     const data = JSON.parse(JSON.stringify(sess)) as SessionData;
     const json = `${key}\u0000${JSON.stringify(data)}`;
-    if (ctx !== undefined && lastWrite.get(ctx) === json) return;
+    if (request?.lastWrite === json) return;
     const ttl = typeof maxAge === 'number' && maxAge > 0 ? Math.ceil(maxAge) : this.#ttl;
-    const fresh = !linked.has(this) || ctx === undefined || (generatedIn.get(ctx)?.includes(key) ?? false);
+    // Outside sessions() every write is a create; under it, only ids generated in this request are.
+    const fresh = request === undefined || request.generated.includes(key);
     const written = await call(() => (fresh ? this.store.set(key, data, ttl).then(() => true) : updateStored(this.store, key, data, ttl)));
-    if (ctx === undefined) return;
-    if (written) lastWrite.set(ctx, json);
-    else lostIn.add(ctx);
+    if (request === undefined) return;
+    if (written) request.lastWrite = json;
+    else request.lost = true;
   }
 
   async destroy(key: string, options?: StoreContext): Promise<void> {
     if (!isSessionId(key)) return;
-    const ctx = options?.ctx;
-    if (ctx !== undefined) {
-      const done = destroyedIn.get(ctx) ?? new Set<string>();
-      if (done.has(key)) return;
-      destroyedIn.set(ctx, done.add(key));
-    }
+    const request = options?.ctx === undefined ? undefined : requestSessions.get(options.ctx);
+    if (request?.destroyed.has(key)) return;
+    request?.destroyed.add(key);
     await call(() => this.store.destroy(key));
   }
 }

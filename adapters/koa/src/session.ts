@@ -29,8 +29,9 @@ import {
   type SessionPort,
 } from '@portcullis/core/adapter';
 import { isSecureNodeRequest, sessionCookieOf } from '@portcullis/node';
-import { ports, sendDescription, toConnection } from './native.js';
-import { KoaSessionStore, generatedIn, link, lostIn } from './session-store.js';
+import { sendDescription, toConnection } from './native.js';
+import { requestSessions, type RequestSession } from './request-sessions.js';
+import { KoaSessionStore, adoptTtl } from './session-store.js';
 
 /** Options of the Koa {@link sessions} middleware. */
 export interface KoaSessionsOptions extends SessionOptions {
@@ -55,25 +56,31 @@ interface KoaSession {
 
 type SessionContext = Context & { session: KoaSession | null };
 
+/**
+ * koa-session keeps the cookie lifetime in the per-request `ctx.sessionOptions.maxAge`,
+ * and changes it as it goes: a save of a browser-session cookie clears it (so a second
+ * save in the same request, such as the auto-commit after `login`, would store a
+ * 24-hour record), and loading a session restores it from the stored `_maxAge` /
+ * `_session`. `sessions()` pins it to the configured lifetime in the documented
+ * `beforeSave(ctx)` hook, so the stored lifetime never depends on whether a session
+ * existed before.
+ */
+interface LifetimeContext {
+  readonly sessionOptions: { maxAge?: number | 'session' | undefined };
+}
+
 function unavailable(cause?: unknown): SessionError {
   return new SessionError('session_store_unavailable', cause === undefined ? undefined : { cause });
 }
 
-/**
- * koa-session keeps the cookie lifetime in the per-request `ctx.sessionOptions.maxAge`,
- * and changes it as it goes: a save of a browser-session cookie clears it (so a
- * second save in the same request, such as the auto-commit after `login`, set a
- * 24-hour cookie), and loading a session restores it from the stored `_maxAge` /
- * `_session`. Pinned back to the configured lifetime before every save, so the
- * cookie's lifetime never depends on whether a session existed before.
- */
-function pinLifetime(ctx: Context, config: SessionConfig): void {
-  const options = (ctx as { sessionOptions?: { maxAge?: unknown } }).sessionOptions;
-  if (options !== undefined) options.maxAge = lifetimeOf(config);
-}
-
 function lifetimeOf(config: SessionConfig): number | 'session' {
   return config.cookie.maxAge === undefined ? 'session' : config.cookie.maxAge * 1000;
+}
+
+/** koa-session's `ctx.session =` setter: a plain object becomes the request's session. */
+function replaceSession(ctx: SessionContext, data: SessionData): KoaSession {
+  Reflect.set(ctx, 'session', { [SESSION_NAMESPACE]: copySessionData(data) });
+  return ctx.session!;
 }
 
 /**
@@ -82,7 +89,7 @@ function lifetimeOf(config: SessionConfig): number | 'session' {
  * (`_expire`, `_maxAge`, `_session`, `isNew`, `maxAge`, `save`…) are never
  * overwritten, and the app's keys round-trip whatever they are.
  */
-function koaPort(ctx: SessionContext, config: SessionConfig): SessionPort {
+function requestSession(ctx: SessionContext, config: SessionConfig): RequestSession {
   const hasCookie = parseCookies(ctx.get('cookie') || undefined).has(config.cookie.name);
   let written = false;
   let destroyed = false;
@@ -92,7 +99,7 @@ function koaPort(ctx: SessionContext, config: SessionConfig): SessionPort {
   const session = (): KoaSession | null => ctx.session;
   /** A session without Portcullis's data (just created, or an old-layout record) is not a session. */
   const blank = (s: KoaSession): boolean => namespacedData(s) === null;
-  const generated = (): string | undefined => generatedIn.get(ctx)?.at(-1);
+  const generated = (): string | undefined => request.generated.at(-1);
 
   const port: SessionPort = {
     hasCookie,
@@ -115,18 +122,14 @@ function koaPort(ctx: SessionContext, config: SessionConfig): SessionPort {
         await port.regenerate(data);
         return true;
       }
-      ctx.session = { [SESSION_NAMESPACE]: copySessionData(data) } as unknown as KoaSession;
-      const s = ctx.session as KoaSession;
-      pinLifetime(ctx, config);
+      const s = replaceSession(ctx, data);
       await s.save();
       written = true;
       key = s.externalKey;
-      return !lostIn.has(ctx);
+      return !request.lost;
     },
     async regenerate(data) {
-      ctx.session = { [SESSION_NAMESPACE]: copySessionData(data) } as unknown as KoaSession;
-      pinLifetime(ctx, config);
-      await (ctx.session as KoaSession).regenerate();
+      await replaceSession(ctx, data).regenerate();
       written = true;
       destroyed = false;
       key = generated();
@@ -145,7 +148,8 @@ function koaPort(ctx: SessionContext, config: SessionConfig): SessionPort {
       return key ?? s.externalKey;
     },
   };
-  return port;
+  const request: RequestSession = { port, generated: [], destroyed: new Set(), lost: false, lastWrite: undefined };
+  return request;
 }
 
 function setsCookie(ctx: Context, name: string): boolean {
@@ -186,24 +190,30 @@ export function sessions(app: Koa<any, any>, options: KoaSessionsOptions): Middl
     throw new ConfigurationError('sessions: pass the Koa app first: sessions(app, options)');
   }
   const config = sessionConfig(options);
-  let store: KoaSessionStore;
-  if (options.store instanceof KoaSessionStore) store = options.store;
-  else store = new KoaSessionStore(options.store ?? new MemorySessionStore(), { ttlMs: config.ttl });
-  link(store, config.ttl);
+  const store = options.store instanceof KoaSessionStore ? options.store : new KoaSessionStore(options.store ?? new MemorySessionStore(), { ttlMs: config.ttl });
+  adoptTtl(store, config.ttl);
   const { cookie } = config;
+  // The cookie's attributes: koa-session passes its options on to ctx.cookies (documented), and
+  // the externalKey hook, which koa-session gives no options, sets the cookie with them too.
+  const attributes = {
+    httpOnly: true,
+    overwrite: true,
+    // The id is 256 random bits checked against the store; a `.sig` cookie adds nothing.
+    signed: false,
+    secure: cookie.secure,
+    sameSite: cookie.sameSite,
+    path: cookie.path,
+    ...(cookie.domain === undefined ? {} : { domain: cookie.domain }),
+  };
+  const cookieOptions = { ...attributes, ...(cookie.maxAge === undefined ? {} : { maxAge: cookie.maxAge * 1000 }) };
   const inner = createSession(
     {
+      ...attributes,
       key: cookie.name,
       maxAge: lifetimeOf(config),
       autoCommit: true,
-      overwrite: true,
-      httpOnly: true,
-      // The id is 256 random bits checked against the store; a `.sig` cookie adds nothing.
-      signed: false,
       rolling: false,
       renew: false,
-      secure: cookie.secure,
-      sameSite: cookie.sameSite,
       store,
       // The id is read as every adapter reads cookies (the core's parser), not by the
       // `cookies` module's regex, which keeps a trailing space ("id=A ; x") and reads
@@ -211,18 +221,18 @@ export function sessions(app: Koa<any, any>, options: KoaSessionsOptions): Middl
       externalKey: {
         // '' (no cookie) makes koa-session start a new session, as an absent cookie does.
         get: (ctx: Context) => sessionCookieOf(ctx.req, cookie.name) ?? '',
-        set: (ctx: Context, value: string) => {
-          ctx.cookies.set(cookie.name, value, (ctx as Context & { sessionOptions: object }).sessionOptions);
-        },
+        set: (ctx: Context, value: string) => ctx.cookies.set(cookie.name, value, cookieOptions),
       },
+      // Called for every new id, first visit and regenerate alike (documented: it gets `ctx`).
       genid: (ctx: object) => {
         const id = generateSessionId();
-        const list = generatedIn.get(ctx) ?? [];
-        list.push(id);
-        generatedIn.set(ctx, list);
+        requestSessions.get(ctx)?.generated.push(id);
         return id;
       },
-      ...({ path: cookie.path, ...(cookie.domain === undefined ? {} : { domain: cookie.domain }) } as object),
+      // Before every save (login, regenerate, auto-commit): see LifetimeContext.
+      beforeSave: (ctx: LifetimeContext) => {
+        ctx.sessionOptions.maxAge = lifetimeOf(config);
+      },
     },
     app,
   );
@@ -231,20 +241,14 @@ export function sessions(app: Koa<any, any>, options: KoaSessionsOptions): Middl
   return async (ctx, next) => {
     // Whether the request came over HTTPS is decided by trustProxy, not by app.proxy.
     ctx.cookies.secure = isSecureNodeRequest(ctx.req, config.trustProxy);
-    const port = koaPort(ctx as SessionContext, config);
-    ports.set(ctx, port);
+    requestSessions.set(ctx, requestSession(ctx as SessionContext, config));
     try {
       await inner(ctx, async () => {
         const connection = toConnection(ctx, config.clock);
         const body = (ctx.request as { body?: unknown }).body;
         const denied = await sessionGate(connection, () => formField(ctx.get('content-type') || undefined, body, field));
         if (denied !== null) return sendDescription(ctx, denied);
-        try {
-          await next();
-        } finally {
-          // koa-session auto-commits after this: with the configured lifetime.
-          pinLifetime(ctx, config);
-        }
+        await next();
       });
     } catch (error) {
       // A store that fails while loading or saving the session: fail closed with 503.

@@ -3,19 +3,8 @@ import Koa, { type Context } from 'koa';
 import Router from '@koa/router';
 import { PassExtraArgument, sessionView, type AppSpec, type HandlerResult, type RouteSpec } from '@portcullis/conformance';
 import { attachWebSockets } from '@portcullis/conformance/node';
-import {
-  Requires,
-  authentication,
-  csrfToken,
-  koaSessionStore,
-  login,
-  logout,
-  requires,
-  sendDescription,
-  sessions,
-  toConnection,
-  type AuthState,
-} from '@portcullis/koa';
+import { Requires, authentication, requires, sendDescription, toConnection, type AuthState } from '@portcullis/koa';
+import { csrfToken, koaSessionStore, login, logout, sessions } from '@portcullis/koa/sessions';
 
 const MAX_BODY = 16 * 1024;
 

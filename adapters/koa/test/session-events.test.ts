@@ -5,7 +5,8 @@ import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
 import request from 'supertest';
 import { MemorySessionStore, sessionAuth } from '@portcullis/core';
-import { authentication, koaSessionStore, sessions } from '@portcullis/koa';
+import { authentication } from '@portcullis/koa';
+import { koaSessionStore, sessions } from '@portcullis/koa/sessions';
 import { describe, expect, it } from 'vitest';
 import { setCookies } from '../../../test-support/responses.js';
 

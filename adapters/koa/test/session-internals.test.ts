@@ -3,10 +3,24 @@
 // koa-session changes one of those behaviours; the others are pinned by the conformance
 // scenarios named in the README.
 import Koa from 'koa';
-import { SimpleUser, sessionAuth, type MemorySessionStore } from '@portcullis/core';
-import { authentication, login, logout, sessions } from '@portcullis/koa';
-import { describe } from 'vitest';
-import { serve, sessionBridgeCases } from '../../../test-support/session-bridges.js';
+import { MemorySessionStore, SimpleUser, sessionAuth, type SessionData } from '@portcullis/core';
+import { authentication } from '@portcullis/koa';
+import { login, logout, sessions } from '@portcullis/koa/sessions';
+import { describe, expect, it } from 'vitest';
+import { SAME_ORIGIN, cookieOf, serve, sessionBridgeCases } from '../../../test-support/session-bridges.js';
+
+/** Records the TTL of every write. */
+class TtlRecordingStore extends MemorySessionStore {
+  readonly ttls: number[] = [];
+  override async set(id: string, data: SessionData, ttlMs: number): Promise<void> {
+    this.ttls.push(ttlMs);
+    return super.set(id, data, ttlMs);
+  }
+  override async update(id: string, data: SessionData, ttlMs: number): Promise<boolean> {
+    this.ttls.push(ttlMs);
+    return super.update(id, data, ttlMs);
+  }
+}
 
 function start(store: MemorySessionStore, clock: () => number = Date.now) {
   const app = new Koa();
@@ -42,5 +56,19 @@ describe('Koa sessions(): what it relies on in koa-session', () => {
       switchUsers: 'genid(ctx) on regenerate',
       failedLogout: 'manuallyCommit() commits the destroyed session at once',
     },
+  });
+
+  it('every write has the sessions’ TTL, never koa-session’s 24-hour default: beforeSave pins ctx.sessionOptions.maxAge', async () => {
+    let now = Date.parse('2026-01-01T00:00:00Z');
+    const store = new TtlRecordingStore();
+    const { agent, me } = await start(store, () => now);
+    const alice = cookieOf(await agent.post('/login/alice').set(SAME_ORIGIN));
+    // Logging in again from a live session loads a record that carries koa-session's own lifetime fields.
+    const again = cookieOf(await agent.post('/login/alice').set(SAME_ORIGIN).set('Cookie', alice));
+    now += 2 * 60_000;
+    expect(await me(again)).toBe('alice');
+    // Login, the auto-commit after it, the re-login and the touch: all with the idle TTL (30 + 1 minutes).
+    expect(store.ttls.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(store.ttls)).toEqual(new Set([31 * 60_000]));
   });
 });

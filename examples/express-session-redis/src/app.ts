@@ -1,7 +1,8 @@
 import express, { type Express, type Request } from 'express';
 import { SimpleUser, passwordBackend, safeNext, sessionAuth, type Hasher, type SessionEvent, type SessionStore } from '@portcullis/core';
 import { pbkdf2Hasher } from '@portcullis/core/hashing';
-import { authentication, csrfToken, expressSessionStore, login, logout, requires, sessionErrors, sessions } from '@portcullis/express';
+import { authentication, requires } from '@portcullis/express';
+import { csrfToken, expressSessionStore, login, logout, sessionErrors, sessions } from '@portcullis/express/sessions';
 
 /** What the app needs from its host. */
 export interface AppOptions {

@@ -2,7 +2,8 @@ import Koa, { type Context } from 'koa';
 import Router from '@koa/router';
 import { MemorySessionStore, sessionAuth, type Hasher, type SessionEvent, type SessionStore } from '@portcullis/core';
 import { pbkdf2Hasher } from '@portcullis/core/hashing';
-import { assertCanLogin, authentication, koaSessionStore, login, logout, sessions, type AuthState } from '@portcullis/koa';
+import { authentication, type AuthState } from '@portcullis/koa';
+import { assertCanLogin, koaSessionStore, login, logout, sessions } from '@portcullis/koa/sessions';
 import { Users, type User } from './users.js';
 
 /** What the app needs from its host. */

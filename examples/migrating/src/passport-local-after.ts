@@ -1,6 +1,7 @@
 import express, { type Express } from 'express';
 import { MemorySessionStore, safeNext, sessionAuth } from '@portcullis/core';
-import { authentication, expressSessionStore, login, logout, requires, sessionErrors, sessions } from '@portcullis/express';
+import { authentication, requires } from '@portcullis/express';
+import { expressSessionStore, login, logout, sessionErrors, sessions } from '@portcullis/express/sessions';
 import { users } from './users.js';
 import type { SessionAppOptions } from './session-settings.js';
 
