@@ -10,7 +10,7 @@ const APP_VALUES = [
   'ANONYMOUS', 'AuthCredentials', 'AuthenticationError', 'ConfigurationError', 'MemorySessionStore',
   'MemoryTokenStore', 'NO_CREDENTIALS', 'PortcullisError', 'SessionError', 'SimpleUser',
   'UnauthenticatedUser', 'VerificationCache', 'apiKeyAuth', 'basicAuth', 'bearerAuth',
-  'hasControlCharacters', 'hashToken', 'hashedTokens', 'isAuthenticationError', 'isPortcullisError',
+  'hasControlCharacters', 'hashToken', 'hashedTokens', 'isAuthenticationError', 'isDenialStatus', 'isPortcullisError',
   'isSessionError', 'issueToken', 'multi', 'passwordBackend', 'safeNext', 'saveSession', 'sessionAuth',
   'sessionData', 'staticTokens', 'timingSafeEqual', 'tokenAuth',
 ];

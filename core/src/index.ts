@@ -10,6 +10,7 @@ export { PortcullisError, AuthenticationError, ConfigurationError, isPortcullisE
 export type { Connection } from './connection.js';
 export type { AuthenticationBackend, AuthenticateResult, Principal, UserOf } from './backend.js';
 export type { ResponseDescription, DenialStatus } from './response.js';
+export { isDenialStatus } from './response.js';
 export type { AuthenticationOptions, ErrorHook, AuthenticationFailure } from './authenticator.js';
 export type { RequiresOptions } from './guard.js';
 export type { SafeNextOptions } from './safe-next.js';

@@ -82,7 +82,20 @@ const DENIAL_REASONS = {
  */
 export type DenialStatus = Extract<keyof typeof DENIAL_REASONS, number>;
 
-/** True for a {@link DenialStatus}: what `requires(...)` accepts as `status`. */
+/**
+ * True for a {@link DenialStatus}: what `requires(...)` accepts as `status`. For a
+ * status that comes from configuration (a plain `number`).
+ *
+ * @example
+ * ```ts
+ * import { isDenialStatus } from '@portcullis/core';
+ * import { requires } from '@portcullis/express';
+ *
+ * const status = Number(process.env.ADMIN_DENIAL_STATUS ?? 404);
+ * if (!isDenialStatus(status)) throw new Error(`ADMIN_DENIAL_STATUS=${status} is not a 4xx denial status`);
+ * const adminOnly = requires('admin', { status });
+ * ```
+ */
 export function isDenialStatus(value: unknown): value is DenialStatus {
   return typeof value === 'number' && Object.hasOwn(DENIAL_REASONS, value);
 }

@@ -1,6 +1,4 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
-import passport from 'passport';
-import { BasicStrategy } from 'passport-http';
 import request from 'supertest';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import {
@@ -14,16 +12,14 @@ import {
   type BaseUser,
 } from '@portcullis/core';
 import { authentication, requires, type AuthenticationMiddleware, type RegisteredUser } from '@portcullis/express';
+import { AppUser, checkPassword, migratingApp } from './passport-app.js';
 
 // A project that has both @types/passport and @portcullis/express, type-checked on its
 // own by `tsc -p adapters/express/test/tsconfig.passport.json` (part of `npm run
 // typecheck`): strict, exactOptionalPropertyTypes, skipLibCheck false, so a clash
 // between the two libraries' `req.user` declarations (TS2717) fails the check.
-// It also registers a union, the rule for a program with several user types.
-
-class AppUser extends SimpleUser {
-  readonly role = 'member' as const;
-}
+// passport-app.ts (the app docs/typescript.md shows) registers a union, the rule for a
+// program with several user types.
 
 /** A user type this program does not register. */
 class PartnerUser implements BaseUser {
@@ -34,51 +30,12 @@ class PartnerUser implements BaseUser {
   }
 }
 
-declare module '@portcullis/express' {
-  interface Register {
-    user: AppUser | SimpleUser;
-  }
-}
-
-const checkPassword = (username: string, password: string): boolean => username === 'alice' && password === 'pw';
-
 const appBackend: AuthenticationBackend<AppUser> = basicAuth({
   verify: (username, password) => (checkPassword(username, password) ? new AppUser(username) : null),
 });
 const apiBackend: AuthenticationBackend<SimpleUser> = tokenAuth({
   verify: (token) => (token === 'ci-token' ? new SimpleUser('ci') : null),
 });
-
-/** The migration setup: passport on the old routes, Portcullis on the new ones. */
-function migratingApp() {
-  const app = express();
-  const strategies = new passport.Passport();
-  // passport's verify returns the same class Portcullis produces: req.user is an AppUser either way.
-  strategies.use(new BasicStrategy((username, password, done) => done(null, checkPassword(username, password) ? new AppUser(username) : false)));
-  app.use(strategies.initialize());
-
-  app.get('/legacy/me', strategies.authenticate('basic', { session: false }), (req, res) => {
-    expectTypeOf(req.user).toEqualTypeOf<AppUser | SimpleUser | UnauthenticatedUser>();
-    res.json({ by: 'passport', app: req.user instanceof AppUser, name: req.user.displayName });
-  });
-
-  const api = express.Router();
-  api.use(authentication({ backend: appBackend }));
-  api.get('/me', (req, res) => {
-    res.json({
-      by: 'portcullis',
-      app: req.user instanceof AppUser,
-      name: req.user.displayName,
-      signedIn: req.user.isAuthenticated,
-      passportSaysAuthenticated: req.isAuthenticated(),
-    });
-  });
-  api.get('/admin', requires('authenticated', { status: 404 }), (req, res) => {
-    res.json({ name: req.user.displayName });
-  });
-  app.use('/api', api);
-  return app;
-}
 
 describe('@types/passport and @portcullis/express in one program', () => {
   it('req.user is the registered type (not passport\'s Express.User), and passport\'s methods stay typed', () => {
@@ -136,5 +93,6 @@ describe('@types/passport and @portcullis/express in one program', () => {
     expect(anonymous.body).toEqual({ by: 'portcullis', app: false, name: '', signedIn: false, passportSaysAuthenticated: true });
     expect((await request(app).get('/api/admin')).status).toBe(404);
     expect((await request(app).get('/api/admin').auth('alice', 'pw')).body).toEqual({ name: 'alice' });
+    expect((await request(app).get('/ci/whoami').set('Authorization', 'Token ci-token')).text).toBe('ci');
   });
 });
