@@ -10,7 +10,7 @@ const APP_VALUES = [
   'ANONYMOUS', 'AuthCredentials', 'AuthenticationError', 'ConfigurationError', 'MemorySessionStore',
   'MemoryTokenStore', 'NO_CREDENTIALS', 'PortcullisError', 'SessionError', 'SimpleUser',
   'UnauthenticatedUser', 'VerificationCache', 'apiKeyAuth', 'basicAuth', 'bearerAuth',
-  'hasControlCharacters', 'hashToken', 'hashedTokens', 'isAuthenticationError', 'isPortcullisError',
+  'hasControlCharacters', 'hashToken', 'hashedTokens', 'isAuthenticationError', 'isDenialStatus', 'isPortcullisError',
   'isSessionError', 'issueToken', 'multi', 'passwordBackend', 'safeNext', 'saveSession', 'sessionAuth',
   'sessionData', 'staticTokens', 'timingSafeEqual', 'tokenAuth',
 ];
@@ -19,7 +19,7 @@ const APP_TYPES = [
   'ApiKeyAuthOptions', 'AuthenticateResult', 'AuthenticationBackend', 'AuthenticationErrorCode',
   'AuthenticationErrorOptions', 'AuthenticationFailure', 'AuthenticationOptions', 'BaseUser',
   'BasicAuthOptions', 'BasicCredentials', 'BearerAuthOptions', 'ConfigurationErrorCode', 'Connection',
-  'CsrfOptions', 'ErrorHook', 'Hasher', 'HashingErrorCode', 'JwtErrorCode', 'MemorySessionStoreOptions',
+  'CsrfOptions', 'DenialStatus', 'ErrorHook', 'Hasher', 'HashingErrorCode', 'JwtErrorCode', 'MemorySessionStoreOptions',
   'PasswordBackend', 'PasswordBackendOptions', 'PortcullisErrorCode', 'Principal', 'RequiresOptions',
   'ResponseDescription', 'SafeNextOptions', 'ScopesOption', 'SecurityEventReason', 'SessionAuth',
   'SessionAuthOptions', 'SessionCookieOptions', 'SessionData', 'SessionErrorCode', 'SessionEvent',

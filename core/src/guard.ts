@@ -1,7 +1,7 @@
 import type { Connection } from './connection.js';
 import type { AuthCredentials } from './credentials.js';
 import { ConfigurationError } from './errors.js';
-import { responseFor, isBrowserNavigation, type ResponseDescription } from './response.js';
+import { responseFor, isBrowserNavigation, isDenialStatus, type DenialStatus, type ResponseDescription } from './response.js';
 import { safeNext } from './safe-next.js';
 import type { BaseUser } from './user.js';
 
@@ -11,9 +11,10 @@ export interface RequiresOptions {
    * The status when scopes are missing. Default 403. `404` answers exactly as the
    * framework answers an unknown route. `401` answers anonymous requests with the
    * backend's challenges (authenticated users without the scopes still get 403).
-   * Websocket upgrades are always refused with 403.
+   * Websocket upgrades are always refused with 403. Only a registered 4xx client
+   * error ({@link DenialStatus}); to send browsers elsewhere use `redirect`.
    */
-  status?: number;
+  status?: DenialStatus;
   /**
    * A relative path (`/login`) to send anonymous browser navigations to, with the
    * requested path and query in `next`. Other requests get `status`.
@@ -54,8 +55,10 @@ export function createGuard(scopes: string | readonly string[], options: Require
   const required = Object.freeze([...list]);
   // The default (403) and the 401 → 403 rule are the table's ('denied').
   const status = options.status ?? undefined;
-  if (status !== undefined && (!Number.isInteger(status) || status < 400 || status > 499)) {
-    throw new ConfigurationError('requires: status must be a 4xx status code');
+  if (status !== undefined && !isDenialStatus(status)) {
+    throw new ConfigurationError(
+      'requires: status must be a registered 4xx client-error status such as 401, 403 or 404 (to send browsers to a login page, use redirect)',
+    );
   }
   const redirect = options.redirect;
   if (redirect !== undefined && (typeof redirect !== 'string' || redirect === '' || safeNext(redirect, '') !== redirect || redirect.includes('#'))) {

@@ -9,7 +9,8 @@ export type { AuthenticationErrorCode, ConfigurationErrorCode, HashingErrorCode,
 export { PortcullisError, AuthenticationError, ConfigurationError, isPortcullisError, isAuthenticationError } from './errors.js';
 export type { Connection } from './connection.js';
 export type { AuthenticationBackend, AuthenticateResult, Principal, UserOf } from './backend.js';
-export type { ResponseDescription } from './response.js';
+export type { ResponseDescription, DenialStatus } from './response.js';
+export { isDenialStatus } from './response.js';
 export type { AuthenticationOptions, ErrorHook, AuthenticationFailure } from './authenticator.js';
 export type { RequiresOptions } from './guard.js';
 export type { SafeNextOptions } from './safe-next.js';

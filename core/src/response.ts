@@ -51,12 +51,56 @@ const ERROR_STATUS: Readonly<Record<AuthenticationErrorCode, number>> = {
   cross_site_request: 403,
 };
 
-const REASON: Readonly<Record<number, string>> = {
+/**
+ * The statuses a guard may deny with (`requires(scopes, { status })`), with their
+ * reason phrases: the registered 4xx client errors (RFC 9110 and the IANA
+ * registry; 418 kept from RFC 2324). This one list is both the type
+ * {@link DenialStatus} and the check `requires(...)` runs at startup.
+ */
+const DENIAL_REASONS = {
   400: 'Bad Request', 401: 'Unauthorized', 402: 'Payment Required', 403: 'Forbidden', 404: 'Not Found',
   405: 'Method Not Allowed', 406: 'Not Acceptable', 407: 'Proxy Authentication Required', 408: 'Request Timeout',
-  409: 'Conflict', 410: 'Gone', 418: "I'm a Teapot", 423: 'Locked', 429: 'Too Many Requests',
-  431: 'Request Header Fields Too Large', 451: 'Unavailable For Legal Reasons', 503: 'Service Unavailable',
-};
+  409: 'Conflict', 410: 'Gone', 411: 'Length Required', 412: 'Precondition Failed', 413: 'Content Too Large',
+  414: 'URI Too Long', 415: 'Unsupported Media Type', 416: 'Range Not Satisfiable', 417: 'Expectation Failed',
+  418: "I'm a Teapot", 421: 'Misdirected Request', 422: 'Unprocessable Content', 423: 'Locked',
+  424: 'Failed Dependency', 425: 'Too Early', 426: 'Upgrade Required', 428: 'Precondition Required',
+  429: 'Too Many Requests', 431: 'Request Header Fields Too Large', 451: 'Unavailable For Legal Reasons',
+} as const;
+
+/**
+ * A status a guard may deny with: a registered 4xx client error (`401`, `403`,
+ * `404`, `429`…). `requires('admin', { status: 302 })` does not compile, and the
+ * same list is checked at startup for JavaScript callers (a `ConfigurationError`).
+ *
+ * @example
+ * ```ts
+ * import type { DenialStatus, RequiresOptions } from '@portcullis/core';
+ *
+ * const hidden: DenialStatus = 404;
+ * const options: RequiresOptions = { status: hidden };
+ * ```
+ */
+export type DenialStatus = Extract<keyof typeof DENIAL_REASONS, number>;
+
+/**
+ * True for a {@link DenialStatus}: what `requires(...)` accepts as `status`. For a
+ * status that comes from configuration (a plain `number`).
+ *
+ * @example
+ * ```ts
+ * import { isDenialStatus } from '@portcullis/core';
+ * import { requires } from '@portcullis/express';
+ *
+ * const status = Number(process.env.ADMIN_DENIAL_STATUS ?? 404);
+ * if (!isDenialStatus(status)) throw new Error(`ADMIN_DENIAL_STATUS=${status} is not a 4xx denial status`);
+ * const adminOnly = requires('admin', { status });
+ * ```
+ */
+export function isDenialStatus(value: unknown): value is DenialStatus {
+  return typeof value === 'number' && Object.hasOwn(DENIAL_REASONS, value);
+}
+
+const REASON: Readonly<Record<number, string>> = { ...DENIAL_REASONS, 503: 'Service Unavailable' };
 
 /** The standard reason phrase of a status, or `Error`. */
 export function reasonPhrase(status: number): string {

@@ -26,6 +26,13 @@ export { sendDescription, toConnection } from './native.js';
  *   interface Register { user: AppUser }
  * }
  * ```
+ *
+ * Express has one `Request` type per TypeScript program, so the registration holds
+ * for the whole program (every file `tsc` checks together, tests included), and
+ * every `authentication()` in it must produce the registered type. A program with
+ * several user types (two apps, or tests using `SimpleUser`) registers their union:
+ * `interface Register { user: AppUser | SimpleUser }`; handlers narrow with
+ * `instanceof`. A backend of another type is refused with a message naming this rule.
  */
 // eslint-disable-next-line @typescript-eslint/no-empty-interface
 export interface Register {}
@@ -33,15 +40,32 @@ export interface Register {}
 /** The app's user type (from {@link Register}), or `BaseUser`. */
 export type RegisteredUser = Register extends { user: infer U extends BaseUser } ? U : BaseUser;
 
-declare global {
-  // eslint-disable-next-line @typescript-eslint/no-namespace
-  namespace Express {
-    interface Request {
-      /** The request's user, set by `authentication()`: the registered user type, or anonymous. */
-      user: RegisteredUser | UnauthenticatedUser;
-      /** The request's credentials (scopes), set by `authentication()`. */
-      auth: AuthCredentials;
-    }
+/**
+ * `unknown` when `U` is the registered user type (or a subtype); otherwise a
+ * member whose name is the rule, so the compiler's error explains itself.
+ */
+export type RegisteredCheck<U extends BaseUser> = [U] extends [RegisteredUser]
+  ? unknown
+  : {
+      readonly 'Portcullis: the backend user type is not the one in Register (@portcullis/express). Register is program-wide: register the union of all user types, e.g. Register { user: AppUser | SimpleUser }': RegisteredUser;
+    };
+
+/**
+ * What `authentication()` adds to Express's request. It is merged into
+ * `express-serve-static-core`'s `Request` (the `req` of every handler, and
+ * `Request` of `express`), not into the global `Express.Request`, so it sits
+ * beside `@types/passport`'s `user?: Express.User` instead of redeclaring it
+ * (TS2717): a request's own `user` refines the inherited one. That needs our
+ * user type to be assignable to passport's `Express.User`, which it is while
+ * `Express.User` stays empty (passport's default); see docs/typescript.md.
+ */
+declare module 'express-serve-static-core' {
+  // The type parameters are core's own (names must match; defaults come from there).
+  interface Request<P, ResBody, ReqBody, ReqQuery, LocalsObj> {
+    /** The request's user, set by `authentication()`: the registered user type, or anonymous. */
+    user: RegisteredUser | UnauthenticatedUser;
+    /** The request's credentials (scopes), set by `authentication()`. */
+    auth: AuthCredentials;
   }
 }
 
@@ -73,9 +97,12 @@ const states = requestStates<Request>();
  * });
  * ```
  */
-export function authentication<U extends RegisteredUser = RegisteredUser>(
-  options: AuthenticationOptions<U>,
-): AuthenticationMiddleware<U> {
+export function authentication<U extends BaseUser = RegisteredUser>(
+  options: AuthenticationOptions<U> & RegisteredCheck<U>,
+): AuthenticationMiddleware<U>;
+/** The same call, as `Parameters<typeof authentication>` sees it: a backend of the registered user type. */
+export function authentication<U extends RegisteredUser = RegisteredUser>(options: AuthenticationOptions<U>): AuthenticationMiddleware<U>;
+export function authentication<U extends BaseUser>(options: AuthenticationOptions<U>): AuthenticationMiddleware<U> {
   const authenticator = createAuthenticator(options);
   const { clock, challenges } = authenticator;
   const middleware: RequestHandler = (req, res, next) => {

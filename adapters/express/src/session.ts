@@ -197,7 +197,7 @@ function resolveStore(store: ExpressSessionsOptions['store'], config: SessionCon
  * ```ts
  * app.use(express.urlencoded({ extended: false }));
  * app.use(sessions({ secret: process.env.SESSION_SECRET!, store: expressSessionStore(redisStore) }));
- * app.use(authentication(sessionAuth({ retrieveUser: (s) => users.byId(s.userId), exclude: ['/login'] })));
+ * app.use(authentication(sessionAuth({ retrieveUser: (s: { userId: string }) => users.byId(s.userId), exclude: ['/login'] })));
  * app.post('/login', async (req, res) => {
  *   const user = await backend.verifyCredentials(req.body.email, req.body.password);
  *   if (user === null) return res.status(401).send('Unauthorized');
@@ -285,8 +285,9 @@ export function sessions(options: ExpressSessionsOptions): RequestHandler {
 
 /**
  * Logs the user in on this request's session: a new session id, the old session
- * destroyed server-side, `keepOnLogin` keys carried over, `data` stored for
- * `sessionAuth`'s `retrieveUser` (see the core `login`). Needs `sessions()`.
+ * destroyed server-side, `keepOnLogin` keys carried over, `data` (a plain
+ * object, typed `D`) stored for `sessionAuth`'s `retrieveUser`: give both the
+ * same type (`sessionAuth<AppUser, D>`, see the core `login`). Needs `sessions()`.
  * Rejects with a `SessionError` (`session_store_unavailable`,
  * `session_insecure_transport`, `session_not_configured`).
  *
@@ -295,11 +296,11 @@ export function sessions(options: ExpressSessionsOptions): RequestHandler {
  * app.post('/signup', async (req, res) => {
  *   const user = await users.create(req.body);
  *   await login(req, user, { userId: user.id });
- *   res.status(201).json(user);
+ *   res.status(201).json({ id: user.id });
  * });
  * ```
  */
-export function login(req: Request, user: BaseUser, data?: SessionData): Promise<void> {
+export function login<D extends object = SessionData>(req: Request, user: BaseUser, data?: D): Promise<void> {
   return coreLogin(toConnection(req, Date.now), user, data);
 }
 
@@ -316,7 +317,7 @@ export function login(req: Request, user: BaseUser, data?: SessionData): Promise
  *   assertCanLogin(req);
  *   const user = await users.create(req.body);
  *   await login(req, user, { userId: user.id });
- *   res.status(201).json(user);
+ *   res.status(201).json({ id: user.id });
  * });
  * ```
  */

@@ -27,11 +27,14 @@ class AppUser extends SimpleUser {
 
 // The documented registration. It is global to a type-check program, exactly as
 // it is global to a user's app, so this file is checked by its own tsconfig.
+// docs/typescript.md includes the region below.
+// #region register
 declare module '@portcullis/express' {
   interface Register {
     user: AppUser;
   }
 }
+// #endregion register
 
 const backend: AuthenticationBackend<AppUser> = basicAuth({
   verify: (username, password) => (username === 'alice' && password === 'pw' ? new AppUser(username) : null),

@@ -70,13 +70,13 @@ function appendCookies(c: Context, cookies: readonly string[]): void {
  * ```ts
  * const app = new Hono<AuthEnv<User>>();
  * app.use(sessions({ secret: env.SESSION_SECRET, store }));
- * app.use(authentication(sessionAuth({ retrieveUser: (s) => users.byId(s.userId), exclude: ['/login'] })));
+ * app.use(authentication(sessionAuth({ retrieveUser: (s: { userId: string }) => users.byId(s.userId), exclude: ['/login'] })));
  * app.post('/login', async (c) => {
  *   const { email, password } = await c.req.json();
  *   const user = await backend.verifyCredentials(email, password);
  *   if (user === null) return c.json({ error: 'unauthorized' }, 401);
  *   await login(c, user, { userId: user.id });
- *   return c.json(user);
+ *   return c.json({ id: user.id });
  * });
  * ```
  */
@@ -108,19 +108,20 @@ export function sessions(options: HonoSessionsOptions): MiddlewareHandler {
 
 /**
  * Logs the user in on this request's session: a new session id, the old session
- * destroyed server-side, `keepOnLogin` keys carried over, `data` stored for
- * `sessionAuth`'s `retrieveUser` (see the core `login`). Needs `sessions()`.
+ * destroyed server-side, `keepOnLogin` keys carried over, `data` (a plain
+ * object, typed `D`) stored for `sessionAuth`'s `retrieveUser`: give both the
+ * same type (`sessionAuth<AppUser, D>`, see the core `login`). Needs `sessions()`.
  *
  * @example
  * ```ts
  * app.post('/signup', async (c) => {
  *   const user = await users.create(await c.req.json());
  *   await login(c, user, { userId: user.id });
- *   return c.json(user, 201);
+ *   return c.json({ id: user.id }, 201);
  * });
  * ```
  */
-export function login(c: Context, user: BaseUser, data?: SessionData): Promise<void> {
+export function login<D extends object = SessionData>(c: Context, user: BaseUser, data?: D): Promise<void> {
   return coreLogin(toConnection(c, Date.now), user, data);
 }
 
@@ -137,7 +138,7 @@ export function login(c: Context, user: BaseUser, data?: SessionData): Promise<v
  *   assertCanLogin(c);
  *   const user = await users.create(await c.req.json());
  *   await login(c, user, { userId: user.id });
- *   return c.json(user, 201);
+ *   return c.json({ id: user.id }, 201);
  * });
  * ```
  */

@@ -175,7 +175,7 @@ function setsCookie(ctx: Context, name: string): boolean {
  * const app = new Koa();
  * app.use(bodyParser());
  * app.use(sessions(app, { secret: process.env.SESSION_SECRET!, store: koaSessionStore(redisStore) }));
- * app.use(authentication(sessionAuth({ retrieveUser: (s) => users.byId(s.userId), exclude: ['/login'] })));
+ * app.use(authentication(sessionAuth({ retrieveUser: (s: { userId: string }) => users.byId(s.userId), exclude: ['/login'] })));
  * router.post('/login', async (ctx) => {
  *   const user = await backend.verifyCredentials(ctx.request.body.email, ctx.request.body.password);
  *   if (user === null) return void (ctx.status = 401);
@@ -263,8 +263,9 @@ export function sessions(app: Koa<any, any>, options: KoaSessionsOptions): Middl
 
 /**
  * Logs the user in on this request's session: a new session id, the old session
- * destroyed server-side, `keepOnLogin` keys carried over, `data` stored for
- * `sessionAuth`'s `retrieveUser` (see the core `login`). Needs `sessions()`.
+ * destroyed server-side, `keepOnLogin` keys carried over, `data` (a plain
+ * object, typed `D`) stored for `sessionAuth`'s `retrieveUser`: give both the
+ * same type (`sessionAuth<AppUser, D>`, see the core `login`). Needs `sessions()`.
  *
  * @example
  * ```ts
@@ -272,11 +273,11 @@ export function sessions(app: Koa<any, any>, options: KoaSessionsOptions): Middl
  *   const user = await users.create(ctx.request.body);
  *   await login(ctx, user, { userId: user.id });
  *   ctx.status = 201;
- *   ctx.body = user;
+ *   ctx.body = { id: user.id };
  * });
  * ```
  */
-export function login(ctx: Context, user: BaseUser, data?: SessionData): Promise<void> {
+export function login<D extends object = SessionData>(ctx: Context, user: BaseUser, data?: D): Promise<void> {
   return coreLogin(toConnection(ctx, Date.now), user, data);
 }
 

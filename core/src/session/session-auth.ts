@@ -9,8 +9,12 @@ import type { SessionData } from './store.js';
 import { guarded, portOf, readSessionState, touch } from './state.js';
 import type { MaybePromise } from '../maybe-promise.js';
 
-/** Options of {@link sessionAuth}. */
-export interface SessionAuthOptions<U extends BaseUser> {
+/**
+ * Options of {@link sessionAuth}. `U` is the user type `retrieveUser` returns; `D`
+ * the shape of the session data your own `login(…, user, data)` wrote (default
+ * `SessionData`, a record of `unknown`s).
+ */
+export interface SessionAuthOptions<U extends BaseUser, D extends object = SessionData> {
   /**
    * Returns the user of a logged-in session (Litestar's `retrieve_user_handler`),
    * sync or async; `null`/`undefined` when the user no longer exists or is
@@ -18,8 +22,14 @@ export interface SessionAuthOptions<U extends BaseUser> {
    * request, so role changes take effect at once (GRD-10). It receives the data
    * given to `login` (and the kept pre-login keys), never Portcullis's metadata.
    * A throw fails the request closed (503).
+   *
+   * `session` is typed `Readonly<D>`: what your app's own `login` wrote to the
+   * server-side store (the client only holds the id), not validated input.
+   * Portcullis does not check it against `D`; after a deploy that changes the
+   * shape, old sessions still hold the old one, so check what you cannot trust.
+   * Without `login(…, data)` the data is `{ identity: user.identity }`.
    */
-  retrieveUser(session: Readonly<SessionData>, connection: Connection): MaybePromise<U | null | undefined>;
+  retrieveUser(session: Readonly<D>, connection: Connection): MaybePromise<U | null | undefined>;
   /**
    * Paths that need no user when this backend is used as the options of
    * `authentication(...)` (exact strings, `/prefix/*`, or anchored RegExps).
@@ -59,16 +69,22 @@ export interface SessionAuth<U extends BaseUser> extends AuthenticationBackend<U
  * expired or destroyed sessions, and ids the server never issued are anonymous.
  * A store outage fails closed (503).
  *
+ * The session data's type `D` is inferred from an annotated `retrieveUser`
+ * parameter, or given explicitly (`sessionAuth<AppUser, { user_id: string }>(…)`);
+ * without either it is `SessionData` (values `unknown`). `D` describes what your
+ * `login(…, user, data)` stored on the server; it is not validated.
+ *
  * @example
  * ```ts
  * app.use(sessions({ store, secret }));
  * app.use(authentication(sessionAuth({
- *   retrieveUser: (session) => users.get(String(session.userId)) ?? null,
+ *   retrieveUser: (session: { user_id: string }) => users.byId(session.user_id),
  *   exclude: ['/login', '/signup', '/schema'],
  * })));
+ * // in the login route: await login(req, user, { user_id: user.id });
  * ```
  */
-export function sessionAuth<U extends BaseUser>(options: SessionAuthOptions<U>): SessionAuth<U> {
+export function sessionAuth<U extends BaseUser, D extends object = SessionData>(options: SessionAuthOptions<U, D>): SessionAuth<U> {
   if (options === null || typeof options !== 'object') throw new ConfigurationError('sessionAuth: options are required');
   const { retrieveUser, validAfter } = options;
   if (typeof retrieveUser !== 'function') throw new ConfigurationError('sessionAuth: retrieveUser must be a function');
@@ -85,7 +101,8 @@ export function sessionAuth<U extends BaseUser>(options: SessionAuthOptions<U>):
     const port = portOf(connection);
     const state = await readSessionState(connection, port);
     if (state === null || state.meta === undefined) return null;
-    const user = await retrieveUser(state.data, connection);
+    // `D` is the app's word for what its own login wrote: not checked here (see retrieveUser).
+    const user = await retrieveUser(state.data as Readonly<D>, connection);
     if (user === null || user === undefined) return null;
     const after = validAfter?.(user);
     if (typeof after === 'number' && state.meta.created < after) {

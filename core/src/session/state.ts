@@ -183,7 +183,8 @@ function checkData(data: unknown, who: string): SessionData {
  * sent). Keys listed in `keepOnLogin` (e.g. `next`) are carried over from the
  * pre-login session; everything else is dropped with it. `data` is what
  * `sessionAuth`'s `retrieveUser` receives on later requests (default
- * `{ identity: user.identity }`). Works for any login path (form, Basic, OAuth
+ * `{ identity: user.identity }`): a plain object, typed `D` so the same type can
+ * annotate `retrieveUser` (`sessionAuth<AppUser, D>`). Works for any login path (form, Basic, OAuth
  * callback, step-up); calling it again after a privilege change rotates the id
  * again (SES-13). The adapters expose it as `login(req|ctx|c, user, data)`.
  *
@@ -198,7 +199,7 @@ function checkData(data: unknown, who: string): SessionData {
  * await login(connection, user, { userId: user.id });
  * ```
  */
-export async function login(connection: Connection, user: BaseUser, data?: SessionData): Promise<void> {
+export async function login<D extends object = SessionData>(connection: Connection, user: BaseUser, data?: D): Promise<void> {
   const port = portOf(connection);
   if (user === null || typeof user !== 'object' || user.isAuthenticated !== true) {
     throw new TypeError('login: user must be an authenticated user');
