@@ -1,6 +1,7 @@
 import express from 'express';
 import { ConfigurationError, MemorySessionStore, SimpleUser, sessionAuth, type SessionAuth } from '@portcullis/core';
-import { authentication, expressSessionStore, login, requires, sessions, type AuthenticationMiddleware } from '@portcullis/express';
+import { authentication, requires, type AuthenticationMiddleware } from '@portcullis/express';
+import { expressSessionStore, login, sessions } from '@portcullis/express/sessions';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { SAME_ORIGIN, cookieOf, serve } from '../../../test-support/session-bridges.js';
 

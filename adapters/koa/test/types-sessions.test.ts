@@ -1,7 +1,8 @@
 import Koa, { type Context } from 'koa';
 import Router from '@koa/router';
 import { ConfigurationError, MemorySessionStore, SimpleUser, UnauthenticatedUser, sessionAuth, type SessionAuth } from '@portcullis/core';
-import { authentication, login, requires, sessions, type AuthState, type AuthenticationMiddleware } from '@portcullis/koa';
+import { authentication, requires, type AuthState, type AuthenticationMiddleware } from '@portcullis/koa';
+import { login, sessions } from '@portcullis/koa/sessions';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { SAME_ORIGIN, cookieOf, serve } from '../../../test-support/session-bridges.js';
 
