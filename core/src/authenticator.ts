@@ -39,8 +39,8 @@ export interface Authenticator<U extends BaseUser> {
 }
 
 /**
- * Checks and freezes options ({@link parseAuthenticationOptions}: configuration errors
- * throw here, at startup), and returns the decision function adapters call.
+ * Checks and freezes options (configuration errors throw here, at startup), and
+ * returns the decision function adapters call.
  *
  * @example
  * ```ts

@@ -58,7 +58,7 @@ function answer(route: string, view: HandlerView, extra: Partial<HandlerResult> 
 
 /**
  * The fuzz app's HS256 JWT backend: its secret, issuer, audience and fixed clock;
- * the subjects in {@link FUZZ_SUBJECTS} are users. Sign tokens for it with
+ * the subjects `alice` and `dave` are users. Sign tokens for it with
  * `signFuzzJwt(FUZZ_JWT_HEADER, fuzzClaims(sub))`.
  *
  * @example
