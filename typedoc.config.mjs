@@ -22,10 +22,12 @@ const config = {
   tsconfig: 'tsconfig.docs.json',
   compilerOptions: { paths: sourcePaths(entries) },
   readme: 'README.md',
+  favicon: 'docs/favicon.svg',
   // A glob: guides added later are picked up, and a guide that is not there is no error.
   projectDocuments: ['docs/*.md'],
   plugin: ['./scripts/docs-site/typedoc-plugin.mjs'],
   markdownItLoader: headingCodeSpansInAnchors,
+  router: 'portcullis',
   out: 'site',
   cleanOutputDir: true,
   excludePrivate: true,
@@ -41,6 +43,8 @@ const config = {
   searchInDocuments: true,
   navigation: { includeCategories: false, includeGroups: true, includeFolders: false, compactFolders: true, excludeReferences: false },
   navigationLinks: { GitHub: REPOSITORY_URL },
+  // Every documented package, not only the root's: an undocumented export of any of them is a warning.
+  packagesRequiringDocumentation: [...new Set(entries.map((entry) => entry.packageName))],
   treatWarningsAsErrors: true,
   treatValidationWarningsAsErrors: true,
   validation: { notExported: true, invalidLink: true, invalidPath: true, rewrittenLink: true, notDocumented: true, unusedMergeModuleWith: true },
