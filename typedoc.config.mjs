@@ -16,6 +16,8 @@ const config = {
   name: 'Portcullis',
   entryPointStrategy: 'resolve',
   entryPoints: entries.map((entry) => entry.source),
+  // Workspace order (core first), not alphabetical.
+  sortEntryPoints: false,
   displayBasePath: ROOT,
   // One program for all packages: `@portcullis/*` imports resolve to the sources, so a
   // type shared by two packages is one page and every cross-package link resolves.
