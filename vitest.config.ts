@@ -43,6 +43,7 @@ export default defineConfig({
       'bench/test/**/*.test.ts',
       'test/**/*.test.ts',
       'docs/test/**/*.test.ts',
+      'scripts/**/*.test.ts',
     ],
     testTimeout: 20_000,
     hookTimeout: 20_000,

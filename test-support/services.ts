@@ -106,6 +106,25 @@ export function redisServerGate(what: string): Gate {
 export const CHROMIUM = '/usr/bin/chromium';
 
 /**
+ * The flags every browser test starts {@link CHROMIUM} with: headless, no sandbox (CI
+ * containers), and nothing that talks to the network on its own.
+ *
+ * @example
+ * ```ts
+ * const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_ARGS] });
+ * ```
+ */
+export const CHROMIUM_ARGS: readonly string[] = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/**
  * The gate of tests that drive {@link CHROMIUM}.
  *
  * @example

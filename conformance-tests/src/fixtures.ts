@@ -10,6 +10,7 @@ import type { HandlerResult, HandlerView } from './spec.js';
 
 /** A user with roles: scopes are `authenticated` plus the roles. */
 export class DemoUser extends SimpleUser {
+  /** The user's roles; each is also a scope. */
   readonly roles: readonly string[];
   constructor(username: string, roles: readonly string[] = []) {
     super(username);
@@ -18,7 +19,15 @@ export class DemoUser extends SimpleUser {
 }
 
 /** username → password, roles. `alice`/`root` come from the seeds; the others from the catalogue. */
-export const USERS: ReadonlyMap<string, { password: string; roles: readonly string[] }> = new Map([
+export const USERS: ReadonlyMap<
+  string,
+  {
+    /** The user's password. */
+    password: string;
+    /** The user's roles. */
+    roles: readonly string[];
+  }
+> = new Map([
   ['alice', { password: 'alicepwd', roles: [] }],
   ['root', { password: 'rootpwd', roles: ['admin'] }],
   ['user', { password: 'pass', roles: [] }],

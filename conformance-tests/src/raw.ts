@@ -2,10 +2,13 @@ import { connect } from 'node:net';
 
 /** A response read off a raw socket, headers kept as sent. */
 export interface RawResponse {
+  /** The status code. */
   readonly status: number;
   /** `[name, value]` in order, names in lower case; repeated fields stay separate. */
   readonly headers: readonly (readonly [string, string])[];
+  /** The body, one character per byte. */
   readonly body: string;
+  /** The first value of a header (any case), or `undefined`. */
   header(name: string): string | undefined;
   /** The whole response as received, one character per byte (status line, header lines as sent, body). */
   readonly text: string;

@@ -8,7 +8,9 @@ export interface Client {
   readonly port: number;
   /** `http://127.0.0.1:<port>` */
   readonly url: string;
+  /** A supertest `GET` of `path` on the app. */
   get(path: string): Test;
+  /** A supertest `POST` to `path` on the app. */
   post(path: string): Test;
   /** A request written byte for byte: `head` is the request line and header lines. */
   raw(head: readonly string[]): Promise<RawResponse>;
@@ -16,16 +18,22 @@ export interface Client {
 
 /** One checked behaviour of a scenario. Names of catalogue cases start with their id. */
 export interface Case {
+  /** The case's title. */
   readonly name: string;
+  /** Sends the case's requests and asserts the answers. */
   run(client: Client): Promise<void>;
 }
 
 /** A documented behaviour: an app spec and the requests that prove it. */
 export interface Scenario {
+  /** A stable id (`BAS-01`, `SES-03`…), used in test titles and issues. */
   readonly id: string;
+  /** What the scenario checks. */
   readonly title: string;
   /** Capabilities the adapter must declare; otherwise the scenario is skipped by declaration. */
   readonly needs?: readonly (keyof Supports)[];
+  /** The app the adapter builds for the scenario. */
   readonly app: () => AppSpec;
+  /** The requests and the answers they must get. */
   readonly cases: readonly Case[];
 }

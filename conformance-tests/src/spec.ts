@@ -15,15 +15,23 @@ import type { Server } from 'node:http';
 
 /** What a handler sees: read natively by the adapter (`req.user`, `ctx.state.user`, `c.var.user`). */
 export interface HandlerView {
+  /** The request's user, as the adapter set it. */
   readonly user: BaseUser;
+  /** The request's credentials (scopes), as the adapter set them. */
   readonly auth: AuthCredentials;
+  /** The request method. */
   readonly method: string;
   /** The query of the request, parsed. */
   readonly query: URLSearchParams;
   /** The request's `Connection`, as the adapter builds it (for core helpers such as token endpoints). */
   readonly connection: Connection;
   /** The raw request body (at most 16 KiB; larger bodies are refused by the adapter with 413). */
-  readonly body: { readonly contentType: string | undefined; readonly text: string };
+  readonly body: {
+    /** The request's `Content-Type`. */
+    readonly contentType: string | undefined;
+    /** The raw request body. */
+    readonly text: string;
+  };
   /** With `spec.sessions`: the adapter's own `login(req|ctx|c, user, data)`. */
   readonly login?: (user: BaseUser, data?: SessionData) => Promise<void>;
   /** With `spec.sessions`: the adapter's own `logout(req|ctx|c)`. */
@@ -48,12 +56,15 @@ export interface SessionView {
  * `expressSessionStore` / `koaSessionStore`), in front of `authentication`.
  */
 export interface SessionSpec extends SessionOptions {
+  /** Where the app keeps its sessions. */
   readonly store: SessionStore;
 }
 
 /** What a handler answers; the adapter sends it with its framework's own API. */
 export interface HandlerResult {
+  /** The status; 200 when not set. */
   readonly status?: number;
+  /** Headers to set on the answer. */
   readonly headers?: Readonly<Record<string, string>>;
   /** Sent as `text/plain` … */
   readonly text?: string;
@@ -65,11 +76,17 @@ export interface HandlerResult {
 
 /** One route of a framework-neutral app. */
 export interface RouteSpec {
+  /** The route's method. */
   readonly method: 'GET' | 'POST';
   /** A literal path (no parameters). */
   readonly path: string;
   /** A `requires(scopes, options)` guard in front of the handler. */
-  readonly requires?: { readonly scopes: string | readonly string[]; readonly options?: RequiresOptions };
+  readonly requires?: {
+    /** The scopes of `requires(scopes, options)`. */
+    readonly scopes: string | readonly string[];
+    /** The options of `requires(scopes, options)`. */
+    readonly options?: RequiresOptions;
+  };
   /**
    * `class`: the guard sits on a controller method (`@Requires`) instead of the route,
    * under {@link PassExtraArgument}; the method sends the extra argument it receives
@@ -78,17 +95,23 @@ export interface RouteSpec {
   readonly style?: 'function' | 'class';
   /** `websocket`: an upgrade endpoint; once open, the server sends the handler's `text` and closes. */
   readonly kind?: 'http' | 'websocket';
+  /** The route's handler, on the framework-neutral view of the request. */
   readonly handler: (view: HandlerView) => HandlerResult | Promise<HandlerResult>;
 }
 
 /** A framework-neutral app: the adapter builds the real thing. */
 export interface AppSpec {
+  /** The backend of `authentication(...)`. */
   readonly backend: AuthenticationBackend<BaseUser>;
+  /** `optional` (default) or `required`. */
   readonly mode?: 'optional' | 'required';
+  /** Paths that need no user in `required` mode. */
   readonly exclude?: readonly (string | RegExp)[];
+  /** The error hook of `authentication(...)`. */
   readonly onError?: ErrorHook;
   /** Receives failed-authentication events (pass it to `authentication({ log })`). */
   readonly log?: (event: AuthenticationFailure) => void;
+  /** The app's routes. */
   readonly routes: readonly RouteSpec[];
   /**
    * Installs a catch-all error handler of the framework that answers 500, to prove
@@ -101,7 +124,9 @@ export interface AppSpec {
 
 /** What an adapter declares it supports; scenarios needing more are skipped by declaration. */
 export interface Supports {
+  /** Whether the adapter guards websocket upgrades. */
   readonly websocket?: boolean;
+  /** Whether the adapter has server-side sessions (login, logout, the session gate). */
   readonly sessions?: boolean;
   /** A `@Requires` method decorator: class-style routes are built as the `style` docs say. */
   readonly decorators?: boolean;
@@ -120,7 +145,9 @@ export interface RemoteApp {
 
 /** The adapter under test. */
 export interface AdapterUnderTest {
+  /** The adapter's name, in test titles. */
   readonly name: string;
+  /** What the adapter supports: scenarios that need more are skipped. */
   readonly supports: Supports;
   /**
    * Builds a real app for the spec: a Node server, not yet listening (the runner
@@ -136,6 +163,8 @@ export const EXTRA_ARGUMENT = 'stacked-decorator';
  * A standard method decorator that calls the method with every argument it got
  * plus {@link EXTRA_ARGUMENT}. Stacked above `@Requires` on class-style routes, it
  * proves the guard forwards every argument, not only the framework's own.
+ *
+ * @typeParam M - the decorated method's type, kept as is.
  *
  * @example
  * ```ts

@@ -51,8 +51,11 @@ export interface AuthenticationOptions<U extends BaseUser = BaseUser> {
 
 /** What `log` receives for a failed authentication. */
 export interface AuthenticationFailure {
+  /** Always `authentication_failed`: the failure log's stable event name. */
   readonly event: 'authentication_failed';
+  /** The error's code. */
   readonly code: AuthenticationError['code'];
+  /** The request method. */
   readonly method: string;
   /** The requested path, control characters escaped. */
   readonly path: string;

@@ -14,14 +14,19 @@ export { escapeForLog } from './authentication-failure.js';
 
 /** The request may go on, with this user and these credentials. */
 export interface Proceed<U extends BaseUser> {
+  /** The request goes on to the route. */
   readonly type: 'continue';
+  /** The authenticated user, or the anonymous user. */
   readonly user: U | UnauthenticatedUser;
+  /** The user's credentials (scopes); empty for the anonymous user. */
   readonly auth: AuthCredentials;
 }
 
 /** The request is answered here. */
 export interface Respond {
+  /** The request is answered here. */
   readonly type: 'respond';
+  /** The answer to send (status, headers, body). */
   readonly response: ResponseDescription;
 }
 
@@ -39,8 +44,8 @@ export interface Authenticator<U extends BaseUser> {
 }
 
 /**
- * Checks and freezes options ({@link parseAuthenticationOptions}: configuration errors
- * throw here, at startup), and returns the decision function adapters call.
+ * Checks and freezes options (configuration errors throw here, at startup), and
+ * returns the decision function adapters call.
  *
  * @example
  * ```ts

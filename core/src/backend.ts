@@ -5,7 +5,9 @@ import type { MaybePromise } from './maybe-promise.js';
 
 /** A user a backend vouched for, and what that user may do. */
 export interface Principal<U extends BaseUser = BaseUser> {
+  /** The authenticated user. */
   readonly user: U;
+  /** The user's credentials: the scopes guards check. */
   readonly auth: AuthCredentials;
 }
 
@@ -31,6 +33,7 @@ export type AuthenticateResult<U extends BaseUser = BaseUser> = Principal<U> | n
  * ```
  */
 export interface AuthenticationBackend<U extends BaseUser = BaseUser> {
+  /** Looks at the connection: `null`/`undefined` for anonymous, a {@link Principal}, or throws an `AuthenticationError` for present but invalid credentials. */
   authenticate(connection: Connection): MaybePromise<AuthenticateResult<U>>;
   /** `WWW-Authenticate` challenges this backend offers on a 401 (RFC 9110 §11.6.1). */
   readonly challenges?: readonly string[];

@@ -30,7 +30,9 @@ export interface BasicAuthOptions<U extends BaseUser> {
 
 /** The decoded `user-id` and `password` of a Basic credential. */
 export interface BasicCredentials {
+  /** The user-id part, before the first colon (UTF-8, control characters refused). */
   readonly username: string;
+  /** The password part, after the first colon (it may contain colons). */
   readonly password: string;
 }
 

@@ -34,7 +34,9 @@ export interface Connection {
 
 /** What an adapter hands to {@link createConnection}. Optional fields also take `undefined` (absent). */
 export interface ConnectionInit {
+  /** `websocket` for an upgrade request; `http` when not set. */
   kind?: 'http' | 'websocket' | undefined;
+  /** The request method, as received. */
   method: string;
   /** Path plus optional `?query`, relative (`/admin?x=1`). */
   target: string;
@@ -46,6 +48,7 @@ export interface ConnectionInit {
   header(name: string): string | undefined;
   /** All `Authorization` field values, when the runtime can tell them apart. */
   authorization?: readonly string[] | undefined;
+  /** The clock, in milliseconds since the epoch; `Date.now` when not set (tests freeze it). */
   now?: (() => number) | undefined;
   /** The session port of the request, when the app has session middleware. */
   session?: SessionPort | undefined;

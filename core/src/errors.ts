@@ -11,7 +11,7 @@
  * the JWT package's included, because the core cannot import the packages built on it.
  */
 
-/** Codes of errors raised while authenticating a request (see `docs/errors.md`). */
+/** Codes of errors raised while authenticating a request (see [docs/errors.md](https://github.com/portcullis-js/portcullis/blob/main/docs/errors.md#authenticationerror-raised-while-authenticating-a-request)). */
 export type AuthenticationErrorCode =
   /** The `Authorization` value is not in the scheme's syntax (bad base64, not UTF-8, no colon…). */
   | 'malformed_credentials'
@@ -26,10 +26,10 @@ export type AuthenticationErrorCode =
   /** An unsafe request carrying an ambient credential (a cookie) came from another site (403). */
   | 'cross_site_request';
 
-/** Codes of errors thrown at configuration time, before any request. */
+/** Codes of errors thrown at configuration time, before any request (see [docs/errors.md](https://github.com/portcullis-js/portcullis/blob/main/docs/errors.md#configurationerror-thrown-at-startup-never-per-request)). */
 export type ConfigurationErrorCode = 'invalid_configuration';
 
-/** Codes of errors raised by server-side sessions (see `docs/sessions.md`). */
+/** Codes of errors raised by server-side sessions (see [docs/sessions.md](https://github.com/portcullis-js/portcullis/blob/main/docs/sessions.md) and [docs/errors.md](https://github.com/portcullis-js/portcullis/blob/main/docs/errors.md#sessionerror-raised-by-server-side-sessions)). */
 export type SessionErrorCode =
   /** The session store failed or timed out: the request fails closed (503). */
   | 'session_store_unavailable'
@@ -42,7 +42,7 @@ export type SessionErrorCode =
   /** A state change through a safe method (`GET /logout`): 405. */
   | 'method_not_allowed';
 
-/** Codes of `HashingError` (`@portcullis/core/hashing`, see `docs/hashing.md`). */
+/** Codes of `HashingError` (`@portcullis/core/hashing`, see [docs/hashing.md](https://github.com/portcullis-js/portcullis/blob/main/docs/hashing.md) and [docs/errors.md](https://github.com/portcullis-js/portcullis/blob/main/docs/errors.md#hashingerror)). */
 export type HashingErrorCode =
   /** The password is not a string, or not encodable as UTF-8 (a lone surrogate such as `"\ud800"`). */
   | 'invalid_password'
@@ -56,7 +56,7 @@ export type HashingErrorCode =
   | 'hash_failed';
 
 /**
- * Codes of `JwtError` (`@portcullis/jwt`, see `docs/jwt.md`): why a JWT was refused, or
+ * Codes of `JwtError` (`@portcullis/jwt`, see [docs/jwt.md](https://github.com/portcullis-js/portcullis/blob/main/docs/jwt.md) and [docs/errors.md](https://github.com/portcullis-js/portcullis/blob/main/docs/errors.md#jwterror)): why a JWT was refused, or
  * why an operation could not run. The JWT backends raise `AuthenticationError`s whose
  * `cause` is a `JwtError`.
  */
@@ -224,6 +224,7 @@ export function messageOf(code: PortcullisErrorCode): string {
  * ```
  */
 export abstract class PortcullisError extends Error {
+  /** The error's stable code: switch on it, never on the message. */
   abstract readonly code: PortcullisErrorCode;
 }
 
@@ -247,7 +248,10 @@ export abstract class PortcullisError extends Error {
 export function isPortcullisError<C extends PortcullisErrorCode = PortcullisErrorCode>(
   value: unknown,
   code?: C,
-): value is PortcullisError & { readonly code: C } {
+): value is PortcullisError & {
+  /** The code asked for. */
+  readonly code: C;
+} {
   if (!(value instanceof PortcullisError) && !isCopy(value)) return false;
   return code === undefined || (value as PortcullisError).code === code;
 }
@@ -270,7 +274,9 @@ function isCopy(value: unknown): boolean {
  * ```
  */
 export class AuthenticationError extends PortcullisError {
+  /** The class name, also across duplicated module copies. */
   override readonly name = 'AuthenticationError';
+  /** Why the credentials were refused; it decides the status (see `AuthenticationErrorCode`). */
   readonly code: AuthenticationErrorCode;
   /**
    * The `WWW-Authenticate` value to answer this error with, when the scheme has
@@ -301,9 +307,13 @@ export class AuthenticationError extends PortcullisError {
 
 /** Options of an {@link AuthenticationError}. */
 export interface AuthenticationErrorOptions {
+  /** The underlying error (a store's failure…), kept in `cause`; never sent to the client. */
   cause?: unknown;
+  /** The `WWW-Authenticate` value to answer this error with (see {@link AuthenticationError.challenge}). */
   challenge?: string;
+  /** Who the client claimed to be, for logs only (see {@link AuthenticationError.subject}). */
   subject?: string;
+  /** The security event behind the error, for the failure log only. */
   reason?: SecurityEventReason;
 }
 
@@ -316,8 +326,11 @@ export type SecurityEventReason = 'hash_parameters_refused';
  * `detail` names the option; it never holds a secret.
  */
 export class ConfigurationError extends PortcullisError {
+  /** The class name, also across duplicated module copies. */
   override readonly name = 'ConfigurationError';
+  /** Always `invalid_configuration`. */
   readonly code = 'invalid_configuration' as const;
+  /** Which option is wrong and how to fix it; never a secret. */
   readonly detail: string;
 
   constructor(detail: string) {

@@ -24,7 +24,9 @@ export interface RequiresOptions {
 
 /** What a guard needs to know about the request's authentication. */
 export interface GuardState {
+  /** The user authentication attached to the request. */
   readonly user: BaseUser;
+  /** The user's credentials: the scopes the guard checks. */
   readonly auth: AuthCredentials;
   /** The backend's challenges, for 401 answers. */
   readonly challenges: readonly string[];
@@ -32,6 +34,7 @@ export interface GuardState {
 
 /** A configured scope check. */
 export interface Guard {
+  /** The scopes the guard requires, all of them. */
   readonly scopes: readonly string[];
   /** `null` when every scope is held, else the answer. */
   check(connection: Connection, state: GuardState): ResponseDescription | null;

@@ -3,9 +3,11 @@ import { messageOf, type AuthenticationErrorCode } from './errors.js';
 
 /** A framework-free response: adapters copy it onto their native response. */
 export interface ResponseDescription {
+  /** The HTTP status code. */
   readonly status: number;
   /** Header names in lower case; an array value is sent as repeated field lines. */
   readonly headers: Readonly<Record<string, string | readonly string[]>>;
+  /** The body, already serialised (plain text or JSON); empty for 404s and refused upgrades. */
   readonly body: string;
   /**
    * When true, the adapter answers with its framework's own not-found response, so a
@@ -21,26 +23,70 @@ export interface ResponseDescription {
  * challenges and bodies; adapters never choose a status.
  */
 export type Outcome =
-  | { readonly kind: 'error'; readonly code: AuthenticationErrorCode; readonly challenge?: string | undefined }
-  | { readonly kind: 'unauthenticated' }
-  | { readonly kind: 'forbidden'; readonly challenge?: string | undefined }
+  /** An `AuthenticationError`: the status its `code` has in the table. */
+  | {
+      /** An authentication error. */
+      readonly kind: 'error';
+      /** The error's code: it decides the status (400, 401, 431, 503 or 403). */
+      readonly code: AuthenticationErrorCode;
+      /** The `WWW-Authenticate` value the backend chose for this error, instead of its usual challenges. */
+      readonly challenge?: string | undefined;
+    }
+  /** No credentials where they are needed: 401 with the backend's challenges. */
+  | {
+      /** No credentials. */
+      readonly kind: 'unauthenticated';
+    }
+  /** Refused: 403. */
+  | {
+      /** A refusal. */
+      readonly kind: 'forbidden';
+      /** A `WWW-Authenticate` value sent with the 403 (Bearer `insufficient_scope`). */
+      readonly challenge?: string | undefined;
+    }
   /** A status as such; `challenge` is the scheme's 403 challenge (Bearer `insufficient_scope`). */
-  | { readonly kind: 'status'; readonly status: number; readonly challenge?: string | undefined }
+  | {
+      /** A status chosen by configuration. */
+      readonly kind: 'status';
+      /** The status (401, 403 and 404 get their special forms). */
+      readonly status: number;
+      /** The `WWW-Authenticate` value sent with a 403. */
+      readonly challenge?: string | undefined;
+    }
   /**
    * A guard's refusal: its `status` option (default 403), 403 for an authenticated
    * user when the option is 401 (signing in again would not help), and then the
    * scheme's `insufficientScope` challenge.
    */
   | {
+      /** A guard's refusal. */
       readonly kind: 'denied';
+      /** The guard's `status` option; 403 when not set. */
       readonly status?: number | undefined;
+      /** Whether the user is anonymous (a 401 is then kept). */
       readonly anonymous: boolean;
+      /** The backend's `insufficient_scope` challenge, computed only when a 403 is sent. */
       readonly insufficientScope?: (() => string | undefined) | undefined;
     }
   /** A state change through the wrong method (logout through `GET`): 405 with `Allow`. */
-  | { readonly kind: 'method_not_allowed'; readonly allow: string }
-  | { readonly kind: 'redirect'; readonly location: string }
-  | { readonly kind: 'refuse_upgrade' };
+  | {
+      /** The wrong method. */
+      readonly kind: 'method_not_allowed';
+      /** The `Allow` header: the methods that would have worked. */
+      readonly allow: string;
+    }
+  /** A redirect to a login page: 303 with `Cache-Control: no-store`. */
+  | {
+      /** A redirect. */
+      readonly kind: 'redirect';
+      /** The relative `Location` (with `next`). */
+      readonly location: string;
+    }
+  /** A websocket upgrade refused: 403, no body. */
+  | {
+      /** A refused upgrade. */
+      readonly kind: 'refuse_upgrade';
+    };
 
 const ERROR_STATUS: Readonly<Record<AuthenticationErrorCode, number>> = {
   malformed_credentials: 400,
@@ -240,23 +286,66 @@ type HeaderMap = Readonly<Record<string, string | readonly string[]>>;
  */
 export type FixedOutcome =
   /** An adapter answering "not found" where the framework's own 404 is out of reach (Express outside a route). */
-  | { readonly kind: 'not_found' }
+  | {
+      /** Not found: 404. */
+      readonly kind: 'not_found';
+    }
   /** An adapter could not send a description (a header value a hook produced was refused). */
-  | { readonly kind: 'unsendable' }
+  | {
+      /** Not sendable: 500. */
+      readonly kind: 'unsendable';
+    }
   /** Session helpers used without session middleware: the app's bug, a generic 500. */
-  | { readonly kind: 'session_not_configured' }
+  | {
+      /** No session middleware: 500. */
+      readonly kind: 'session_not_configured';
+    }
   /** The decision itself failed on an upgrade: refused with 503. */
-  | { readonly kind: 'upgrade_failed' }
+  | {
+      /** A failed upgrade decision: 503. */
+      readonly kind: 'upgrade_failed';
+    }
   /** A token endpoint error (RFC 6749 §5.2); `retryAfter` (seconds) for `too_many_requests`. */
-  | { readonly kind: 'oauth2_error'; readonly error: OAuth2ErrorCode; readonly retryAfter?: number | undefined }
+  | {
+      /** A token endpoint error. */
+      readonly kind: 'oauth2_error';
+      /** The RFC 6749 error code: it decides the status. */
+      readonly error: OAuth2ErrorCode;
+      /** Seconds until the client may try again (`Retry-After`), for `too_many_requests`. */
+      readonly retryAfter?: number | undefined;
+    }
   /** A token request through another method than `POST`: 405 `invalid_request` with `Allow: POST`. */
-  | { readonly kind: 'oauth2_method_not_allowed' }
+  | {
+      /** The wrong method at the token endpoint. */
+      readonly kind: 'oauth2_method_not_allowed';
+    }
   /** The token endpoint's success (RFC 6749 §5.1): 200. */
-  | { readonly kind: 'token'; readonly body: unknown; readonly headers?: HeaderMap | undefined }
+  | {
+      /** A token response. */
+      readonly kind: 'token';
+      /** The JSON body (`access_token`, `token_type`, …). */
+      readonly body: unknown;
+      /** Extra headers (`Set-Cookie` for cookie transport). */
+      readonly headers?: HeaderMap | undefined;
+    }
   /** A login that issued a token: `status` (a 2xx checked by the caller), default 201. */
-  | { readonly kind: 'login'; readonly body: unknown; readonly status?: number | undefined; readonly headers?: HeaderMap | undefined }
+  | {
+      /** A login that issued a token. */
+      readonly kind: 'login';
+      /** The JSON body. */
+      readonly body: unknown;
+      /** A 2xx status; 201 when not set. */
+      readonly status?: number | undefined;
+      /** Extra headers (`Set-Cookie` for cookie transport). */
+      readonly headers?: HeaderMap | undefined;
+    }
   /** A logout: 204, no body. */
-  | { readonly kind: 'logged_out'; readonly headers?: HeaderMap | undefined };
+  | {
+      /** A logout. */
+      readonly kind: 'logged_out';
+      /** Extra headers (the `Set-Cookie` that clears the cookie). */
+      readonly headers?: HeaderMap | undefined;
+    };
 
 const TEXT = 'text/plain; charset=utf-8';
 /** Headers of every answer that carries a token or a credential error (RFC 6749 §5.1, LEAK-09). */

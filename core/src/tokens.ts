@@ -46,6 +46,7 @@ export function issueToken(bytes = 32): string {
 
 /** Where tokens live, by digest. `findByDigest` returns `null`/`undefined` for an unknown or revoked token. */
 export interface TokenStore<U> {
+  /** The user of the token whose SHA-256 digest (base64url) is `digest`; `null` or `undefined` when unknown or revoked. */
   findByDigest(digest: string): MaybePromise<U | null | undefined>;
 }
 

@@ -21,6 +21,7 @@ export interface BaseUser {
  */
 export class SimpleUser implements BaseUser {
   readonly isAuthenticated = true as const;
+  /** The name given to the constructor; also the user's `displayName` and `identity`. */
   readonly username: string;
 
   constructor(username: string) {

@@ -48,7 +48,9 @@ export interface CsrfOptions {
 
 /** Options of {@link jwtCookieAuth}. */
 export interface JwtCookieAuthOptions<U extends BaseUser> extends JwtOptions<U> {
+  /** The cookie's name and attributes. */
   cookie?: JwtCookieOptions;
+  /** The CSRF check for unsafe requests that carry the cookie. */
   csrf?: CsrfOptions;
   /** The name of the OpenAPI security scheme. Default `CookieToken`. */
   schemeName?: string;

@@ -29,7 +29,9 @@ export type { JwtErrorCode } from '@portcullis/core';
  * ```
  */
 export class JwtError extends PortcullisError {
+  /** The class name, also across duplicated module copies. */
   override readonly name = 'JwtError';
+  /** Why the token was refused or the operation could not run. */
   readonly code: JwtErrorCode;
 
   constructor(code: JwtErrorCode, options?: { cause?: unknown }) {

@@ -51,7 +51,12 @@ export interface JwtOptions<U extends BaseUser> extends JwtKeyOptions {
   /** Revoked tokens and subject cut-offs; checked on every request. Makes `jti` required. */
   revocation?: RevocationStore;
   /** The verified-token cache: `{ max }` entries (default 10 000), or `false` to verify every signature. */
-  cache?: false | { max?: number };
+  cache?:
+    | false
+    | {
+        /** The most verified tokens kept (default 10 000). */
+        max?: number;
+      };
   /** The clock in ms since the epoch. Default: the connection's clock when verifying, `Date.now` when issuing. */
   clock?: () => number;
   /** Tokens longer than this many characters are refused before any decoding (256..8192). Default 8192. */

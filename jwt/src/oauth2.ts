@@ -39,7 +39,9 @@ export interface OAuth2PasswordBearerOptions<U extends BaseUser> extends JwtOpti
 
 /** The raw body of a request, as the adapter read it. */
 export interface RequestBody {
+  /** The request's `Content-Type` (only `application/x-www-form-urlencoded` is accepted). */
   readonly contentType: string | undefined;
+  /** The raw request body. */
   readonly text: string;
 }
 
@@ -62,6 +64,7 @@ export interface TokenEndpoint {
 
 /** The backend {@link oauth2PasswordBearer} returns. */
 export interface OAuth2PasswordBearer<U extends BaseUser> extends JwtBackend<U> {
+  /** The token endpoint: mount its `handle` on the token URL. */
   readonly tokenEndpoint: TokenEndpoint;
 }
 

@@ -3,25 +3,67 @@ import { compileExclude } from '@portcullis/core/adapter';
 
 /** An OpenAPI 3.x Security Scheme Object, as the JWT backends describe themselves. */
 export type SecurityScheme =
-  | { readonly type: 'http'; readonly scheme: 'bearer'; readonly bearerFormat: 'JWT'; readonly description?: string }
-  | { readonly type: 'apiKey'; readonly in: 'cookie'; readonly name: string; readonly description?: string }
+  /** `Authorization: Bearer <JWT>`. */
   | {
+      /** An HTTP authentication scheme. */
+      readonly type: 'http';
+      /** Always `bearer`. */
+      readonly scheme: 'bearer';
+      /** Always `JWT`. */
+      readonly bearerFormat: 'JWT';
+      /** Shown by OpenAPI tools. */
+      readonly description?: string;
+    }
+  /** A JWT in a cookie. */
+  | {
+      /** A credential outside `Authorization`. */
+      readonly type: 'apiKey';
+      /** Always `cookie`. */
+      readonly in: 'cookie';
+      /** The cookie name. */
+      readonly name: string;
+      /** Shown by OpenAPI tools. */
+      readonly description?: string;
+    }
+  /** The OAuth2 password flow. */
+  | {
+      /** An OAuth2 scheme. */
       readonly type: 'oauth2';
-      readonly flows: { readonly password: { readonly tokenUrl: string; readonly scopes: Readonly<Record<string, string>> } };
+      /** The flows the scheme offers: only `password`. */
+      readonly flows: {
+        /** The resource-owner password flow. */
+        readonly password: {
+          /** The token endpoint's URL. */
+          readonly tokenUrl: string;
+          /** The scopes the token endpoint can grant, with their descriptions. */
+          readonly scopes: Readonly<Record<string, string>>;
+        };
+      };
+      /** Shown by OpenAPI tools. */
       readonly description?: string;
     };
 
 /** A named security scheme: `components.securitySchemes[name] = scheme`. */
 export interface SecuritySchemeEntry {
+  /** The scheme's name in `components.securitySchemes` (1–64 of `A-Z a-z 0-9 . _ -`). */
   readonly name: string;
+  /** The scheme. */
   readonly scheme: SecurityScheme;
 }
 
 /** The parts of an OpenAPI document {@link withSecurity} reads and writes; the rest is kept as is. */
 export interface OpenApiDocument {
+  /** The OpenAPI version (`3.x`). */
   readonly openapi: string;
-  readonly components?: { readonly securitySchemes?: Readonly<Record<string, unknown>>; readonly [key: string]: unknown };
+  /** Reusable objects; the schemes go in `securitySchemes`. */
+  readonly components?: {
+    /** Security schemes by name. */
+    readonly securitySchemes?: Readonly<Record<string, unknown>>;
+    readonly [key: string]: unknown;
+  };
+  /** The security requirements that apply to every operation. */
   readonly security?: readonly Readonly<Record<string, readonly string[]>>[];
+  /** The operations, by path and method. */
   readonly paths?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   readonly [key: string]: unknown;
 }

@@ -40,6 +40,7 @@ export interface Token {
  * ```
  */
 export class JwtCredentials extends AuthCredentials {
+  /** The verified token (its claims). */
   readonly token: Token;
 
   constructor(scopes: Iterable<string>, token: Token, options?: { insufficientScope?: (required: readonly string[]) => string }) {

@@ -38,7 +38,12 @@ export { sendDescription, toConnection } from './native.js';
 export interface Register {}
 
 /** The app's user type (from {@link Register}), or `BaseUser`. */
-export type RegisteredUser = Register extends { user: infer U extends BaseUser } ? U : BaseUser;
+export type RegisteredUser = Register extends {
+  /** The app's user type. */
+  user: infer U extends BaseUser;
+}
+  ? U
+  : BaseUser;
 
 /**
  * `unknown` when `U` is the registered user type (or a subtype); otherwise a
@@ -71,11 +76,15 @@ declare module 'express-serve-static-core' {
 
 /** The middleware returned by {@link authentication}. */
 export type AuthenticationMiddleware<U extends BaseUser> = RequestHandler & {
+  /** The configured authenticator (its clock and challenges), for adapters built on this one. */
   readonly authenticator: Authenticator<U>;
 };
 
 /** The middleware returned by {@link requires}. */
-export type GuardMiddleware = RequestHandler & { readonly guard: Guard };
+export type GuardMiddleware = RequestHandler & {
+  /** The guard (its scopes and check), for code that inspects routes. */
+  readonly guard: Guard;
+};
 
 const states = requestStates<Request>();
 

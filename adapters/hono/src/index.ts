@@ -22,22 +22,29 @@ export { toConnection, toResponse } from './native.js';
 
 /** The variables `authentication()` sets: `c.var.user`, `c.var.auth`. */
 export interface AuthVariables<U extends BaseUser = BaseUser> {
+  /** The request's user: the app's user type, or anonymous. */
   user: U | UnauthenticatedUser;
+  /** The request's credentials (scopes). */
   auth: AuthCredentials;
 }
 
 /** A Hono `Env` carrying {@link AuthVariables}. */
 export interface AuthEnv<U extends BaseUser = BaseUser> {
+  /** The variables `authentication()` sets. */
   Variables: AuthVariables<U>;
 }
 
 /** The middleware returned by {@link authentication}. */
 export type AuthenticationMiddleware<U extends BaseUser> = MiddlewareHandler<AuthEnv<U>> & {
+  /** The configured authenticator (its clock and challenges), for adapters built on this one. */
   readonly authenticator: Authenticator<U>;
 };
 
 /** The middleware returned by {@link requires}. */
-export type GuardMiddleware = MiddlewareHandler & { readonly guard: Guard };
+export type GuardMiddleware = MiddlewareHandler & {
+  /** The guard (its scopes and check), for code that inspects routes. */
+  readonly guard: Guard;
+};
 
 const states = requestStates<Context>();
 

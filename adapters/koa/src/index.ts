@@ -21,17 +21,23 @@ export { sendDescription, toConnection } from './native.js';
 
 /** What `authentication()` puts on `ctx.state`. Use it as Koa's (or the router's) `StateT`. */
 export interface AuthState<U extends BaseUser = BaseUser> {
+  /** The request's user: the app's user type, or anonymous. */
   user: U | UnauthenticatedUser;
+  /** The request's credentials (scopes). */
   auth: AuthCredentials;
 }
 
 /** The middleware returned by {@link authentication}. */
 export type AuthenticationMiddleware<U extends BaseUser> = Middleware<AuthState<U>> & {
+  /** The configured authenticator (its clock and challenges), for adapters built on this one. */
   readonly authenticator: Authenticator<U>;
 };
 
 /** The middleware returned by {@link requires}. */
-export type GuardMiddleware = Middleware & { readonly guard: Guard };
+export type GuardMiddleware = Middleware & {
+  /** The guard (its scopes and check), for code that inspects routes. */
+  readonly guard: Guard;
+};
 
 const states = requestStates<Context>();
 

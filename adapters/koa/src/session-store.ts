@@ -78,6 +78,7 @@ export class KoaSessionStore {
     if (!this.#explicitTtl) this.#ttl = ttlMs;
   }
 
+  /** koa-session's `get`: the session data stored under `key`, or `undefined`. */
   async get(key: string, _maxAge?: unknown, options?: StoreContext): Promise<SessionData | undefined> {
     if (!isSessionId(key)) return undefined;
     void options;
@@ -85,6 +86,7 @@ export class KoaSessionStore {
     return data === null ? undefined : data;
   }
 
+  /** koa-session's `set`: stores the session data under `key` (a fresh id is never written over an existing one). */
   async set(key: string, sess: SessionData, maxAge?: unknown, options?: StoreContext): Promise<void> {
     if (!isSessionId(key)) throw new SessionError('session_store_unavailable');
     const request = options?.ctx === undefined ? undefined : requestSessions.get(options.ctx);
@@ -100,6 +102,7 @@ export class KoaSessionStore {
     else request.lost = true;
   }
 
+  /** koa-session's `destroy`: deletes the session stored under `key`. */
   async destroy(key: string, options?: StoreContext): Promise<void> {
     if (!isSessionId(key)) return;
     const request = options?.ctx === undefined ? undefined : requestSessions.get(options.ctx);

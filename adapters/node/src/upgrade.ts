@@ -17,16 +17,24 @@ import { connectionFromNode } from './connection.js';
 
 /** The principal handed to an accepted upgrade. */
 export interface UpgradePrincipal<U extends BaseUser> {
+  /** The connecting user: the app's user type, or anonymous. */
   readonly user: U | UnauthenticatedUser;
+  /** The user's credentials (scopes). */
   readonly auth: AuthCredentials;
 }
 
 /** Options of {@link upgradeHandler}. */
 export interface UpgradeOptions<U extends BaseUser> {
   /** The `authentication(...)` middleware of the adapter (or anything carrying its authenticator). */
-  authentication: { readonly authenticator: Authenticator<U> };
+  authentication: {
+    /** The configured authenticator. */
+    readonly authenticator: Authenticator<U>;
+  };
   /** A `requires(...)` guard of the adapter; without it any user may connect. */
-  requires?: { readonly guard: Guard };
+  requires?: {
+    /** The guard to check. */
+    readonly guard: Guard;
+  };
   /** Called when the upgrade may proceed: hand the socket to `ws` here. */
   accept(req: IncomingMessage, socket: Duplex, head: Buffer, principal: UpgradePrincipal<U>): void;
 }

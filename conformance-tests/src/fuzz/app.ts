@@ -19,7 +19,9 @@ import type { AppSpec, HandlerResult, HandlerView } from '../spec.js';
 
 /** 2026-01-01T00:00:00Z: the app's clock (JWT `iat`/`exp` are checked against it). */
 export const FUZZ_NOW = Date.UTC(2026, 0, 1);
+/** The `iss` the fuzz app's JWT backend requires. */
 export const FUZZ_ISSUER = 'https://app.example';
+/** The `aud` the fuzz app's JWT backend requires. */
 export const FUZZ_AUDIENCE = 'https://app.example/api';
 /** The HS256 secret of the fuzz app (tests only). */
 export const FUZZ_JWT_SECRET = new Uint8Array(32).map((_, i) => (i * 29 + 11) & 0xff);
@@ -32,14 +34,20 @@ export const FUZZ_SUBJECTS: readonly string[] = ['alice', 'dave'];
 
 /** Headers a handler answer carries, so the oracle can tell it from Portcullis's and the framework's own answers. */
 export const ROUTE_HEADER = 'x-fuzz-route';
+/** The header of a handler answer that carries the user's display name (URI-encoded; empty for anonymous). */
 export const USER_HEADER = 'x-fuzz-user';
 
 /** The routes of the fuzz app, by name. */
 export const FUZZ_ROUTES = {
+  /** Open to everyone. */
   open: '/open',
+  /** Behind `requires`. */
   guarded: '/guarded',
+  /** Behind `requires('authenticated')` with a redirect to the login route. */
   account: '/account',
+  /** A login route behind a 401 guard (Basic challenge), redirecting to a safe `next`. */
   login: '/login',
+  /** Logs `carol` in with a new session. */
   sessionLogin: '/session-login',
 } as const;
 
@@ -58,7 +66,7 @@ function answer(route: string, view: HandlerView, extra: Partial<HandlerResult> 
 
 /**
  * The fuzz app's HS256 JWT backend: its secret, issuer, audience and fixed clock;
- * the subjects in {@link FUZZ_SUBJECTS} are users. Sign tokens for it with
+ * the subjects `alice` and `dave` are users. Sign tokens for it with
  * `signFuzzJwt(FUZZ_JWT_HEADER, fuzzClaims(sub))`.
  *
  * @example

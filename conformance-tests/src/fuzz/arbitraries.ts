@@ -9,6 +9,7 @@ import { FUZZ_API_KEY, FUZZ_AUDIENCE, FUZZ_ISSUER, FUZZ_JWT_SECRET, FUZZ_NOW, FU
 
 /** One generated request: written byte for byte (header lines kept as generated, duplicates included). */
 export interface FuzzRequest {
+  /** The request method (also unusual and lower-case ones). */
   readonly method: string;
   /** The request-target (origin form). */
   readonly target: string;
@@ -128,7 +129,12 @@ const basicToken: fc.Arbitrary<Credential> = fc.oneof(
 );
 
 /** The header of the tokens the fuzz app accepts (`typ` is required: RFC 9068, @portcullis/jwt's default). */
-export const FUZZ_JWT_HEADER = Object.freeze({ alg: 'HS256', typ: 'at+jwt' });
+export const FUZZ_JWT_HEADER = Object.freeze({
+  /** The algorithm pinned by the fuzz app. */
+  alg: 'HS256',
+  /** The token type (RFC 9068). */
+  typ: 'at+jwt',
+});
 
 /**
  * A header the fuzz app's JWT backend accepts: `alg` HS256 and `typ` at+jwt as pinned, no

@@ -9,14 +9,21 @@ export type AnswerKind = 'portcullis' | 'handler' | 'framework';
 
 /** An answer, reduced to what the adapters must agree on. */
 export interface NormalizedAnswer {
+  /** Who answered: the handler, Portcullis or the framework. */
   readonly kind: AnswerKind;
+  /** The status code. */
   readonly status: number;
+  /** The `WWW-Authenticate` values, joined. */
   readonly wwwAuthenticate: string | undefined;
+  /** The `Cache-Control` values, joined. */
   readonly cacheControl: string | undefined;
+  /** The `Location` of a redirect. */
   readonly location: string | undefined;
+  /** The body. */
   readonly body: string;
   /** Handler answers: the route that ran and its authenticated user (`''` for anonymous). */
   readonly route: string | undefined;
+  /** The authenticated user of a handler answer (`''` for anonymous). */
   readonly user: string | undefined;
   /** Every header value but `Set-Cookie`, for the leak checks. */
   readonly headerText: string;

@@ -12,10 +12,13 @@ import { checkAnswers, normalize, type NormalizedAnswer, type OracleOptions } fr
 
 /** An adapter running the fuzz app, reachable on 127.0.0.1. */
 export interface FuzzTarget {
+  /** The adapter's name, in reports. */
   readonly name: string;
+  /** The port of 127.0.0.1 the fuzz app listens on. */
   readonly port: number;
   /** Its session cookie of `carol` (`name=value`), logged in through `POST /session-login`. */
   readonly session: string;
+  /** Stops the app. */
   close(): Promise<void>;
 }
 
@@ -81,9 +84,11 @@ export async function startFuzzTarget(name: string, app: Server | RemoteApp): Pr
 
 /** Options of {@link fuzzAdapters}. */
 export interface FuzzOptions extends Pick<OracleOptions, 'headUnchecked'> {
+  /** The apps to compare: every request goes to each. */
   readonly targets: readonly FuzzTarget[];
   /** Generated requests (each is sent to every target). */
   readonly runs: number;
+  /** The generator's seed: the same seed sends the same requests. */
   readonly seed: number;
   /** Per request and target. Default 5000 ms: a longer wait is a hang. */
   readonly timeoutMs?: number;

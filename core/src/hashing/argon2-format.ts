@@ -5,6 +5,7 @@ export type Argon2Variant = 'argon2id' | 'argon2i' | 'argon2d';
 
 /** The parameters of a stored Argon2 hash. */
 export interface Argon2Hash {
+  /** `argon2id`, `argon2i` or `argon2d`. */
   readonly variant: Argon2Variant;
   /** 19 (0x13, current) or 16 (0x10). */
   readonly version: 16 | 19;
@@ -14,7 +15,9 @@ export interface Argon2Hash {
   readonly timeCost: number;
   /** `p`, the number of lanes. */
   readonly parallelism: number;
+  /** The salt bytes. */
   readonly salt: Uint8Array<ArrayBuffer>;
+  /** The derived key. */
   readonly hash: Uint8Array<ArrayBuffer>;
 }
 

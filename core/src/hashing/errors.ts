@@ -26,7 +26,9 @@ export type { HashingErrorCode } from '../errors.js';
  * ```
  */
 export class HashingError extends PortcullisError {
+  /** The class name, also across duplicated module copies. */
   override readonly name = 'HashingError';
+  /** Why the password could not be hashed or verified. */
   readonly code: HashingErrorCode;
 
   constructor(code: HashingErrorCode, options?: { cause?: unknown }) {

@@ -40,5 +40,6 @@ export interface Hasher {
   identifies(stored: string): boolean;
   /** Synchronous variants, where the algorithm allows it (they block the event loop). */
   hashSync?(password: string): string;
+  /** The same check without a promise, for hashers that can run it synchronously (cheap or cached verifications). */
   verifySync?(password: string, stored: string): VerifyOutcome;
 }

@@ -7,7 +7,9 @@ export type Pbkdf2Digest = 'SHA-1' | 'SHA-256' | 'SHA-512';
 
 /** The parameters of a stored PBKDF2 hash, whatever its format. */
 export interface Pbkdf2Hash {
+  /** The HMAC digest (`sha256`, `sha1`…). */
   readonly digest: Pbkdf2Digest;
+  /** The iteration count. */
   readonly iterations: number;
   /** The salt bytes (for Django: the UTF-8 bytes of the salt text). */
   readonly salt: Uint8Array<ArrayBuffer>;

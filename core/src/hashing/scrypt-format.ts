@@ -8,7 +8,9 @@ export interface ScryptHash {
   readonly blockSize: number;
   /** p, the parallelisation. */
   readonly parallelization: number;
+  /** The salt bytes. */
   readonly salt: Uint8Array<ArrayBuffer>;
+  /** The derived key. */
   readonly hash: Uint8Array<ArrayBuffer>;
 }
 

@@ -19,6 +19,7 @@ export interface CsrfOptions {
 
 /** What `log` receives from sessions. `sid` is a hash prefix of the id, never the id. */
 export interface SessionEvent {
+  /** The stable event name (the failure log's key). */
   readonly event:
     | 'session_login'
     | 'session_logout'
@@ -29,6 +30,7 @@ export interface SessionEvent {
     | 'csrf_rejected';
   /** The first 12 hex digits of SHA-256(session id), when there is a session. */
   readonly sid?: string;
+  /** The request method. */
   readonly method: string;
   /** The path, control characters escaped. */
   readonly path: string;
@@ -77,26 +79,39 @@ export interface SessionOptions {
 
 /** The validated CSRF configuration. */
 export interface CsrfConfig {
+  /** Other origins allowed to send unsafe requests with the session cookie. */
   readonly origins: readonly string[];
+  /** Whether same-site (not only same-origin) requests pass the origin check. */
   readonly allowSameSite: boolean;
+  /** The request header that carries the CSRF token. */
   readonly header: string;
+  /** The form field that carries the CSRF token. */
   readonly field: string;
 }
 
 /** Validated, frozen session configuration (from {@link sessionConfig}). */
 export interface SessionConfig {
+  /** The session cookie's attributes. */
   readonly cookie: SessionCookie;
+  /** Milliseconds without a request after which the session expires. */
   readonly idleTimeout: number;
+  /** Milliseconds after login after which the session expires, whatever the activity. */
   readonly absoluteTimeout: number;
   /** How stale `lastSeen` may get before a request refreshes it (a store write). */
   readonly touchInterval: number;
   /** The store TTL of a session: the idle timeout plus the touch interval. */
   readonly ttl: number;
+  /** Keys of pre-login session data kept when login issues a new session id. */
   readonly keepOnLogin: readonly string[];
+  /** Whether `X-Forwarded-Proto` from a trusted proxy counts when deciding if the connection is secure. */
   readonly trustProxy: boolean;
+  /** The CSRF check, or `false` when it is off. */
   readonly csrf: CsrfConfig | false;
+  /** The path of the logout route (only `POST` may log out), or `false`. */
   readonly logoutPath: string | false;
+  /** The clock, in milliseconds since the epoch. */
   readonly clock: () => number;
+  /** Where session events go (logins, logouts, refusals); `undefined` for none. */
   readonly log: ((event: SessionEvent) => void) | undefined;
   /** The secrets, first one signs. Never logged. */
   readonly secrets: readonly string[];

@@ -24,11 +24,17 @@ export interface SessionCookieOptions {
 
 /** The validated, frozen cookie configuration. */
 export interface SessionCookie {
+  /** The cookie name. */
   readonly name: string;
+  /** Whether the cookie is `Secure` (sent over HTTPS only). */
   readonly secure: boolean;
+  /** The `SameSite` attribute. */
   readonly sameSite: 'lax' | 'strict' | 'none';
+  /** The `Path` attribute. */
   readonly path: string;
+  /** The `Domain` attribute; `undefined` for a host-only cookie. */
   readonly domain: string | undefined;
+  /** The `Max-Age` in seconds; `undefined` for a browser-session cookie. */
   readonly maxAge: number | undefined;
   /** Always true: scripts never read the session cookie. */
   readonly httpOnly: true;

@@ -19,7 +19,9 @@ import { fixedResponse, responseFor, type ResponseDescription } from '../respons
  * ```
  */
 export class SessionError extends PortcullisError {
+  /** The class name, also across duplicated module copies. */
   override readonly name = 'SessionError';
+  /** What went wrong; it decides the status (503, 500, 403 or 405). */
   readonly code: SessionErrorCode;
 
   constructor(code: SessionErrorCode, options?: { cause?: unknown }) {

@@ -55,8 +55,11 @@ export interface SessionAuthOptions<U extends BaseUser, D extends object = Sessi
  * `multi([...])`.
  */
 export interface SessionAuth<U extends BaseUser> extends AuthenticationBackend<U> {
+  /** The backend itself, to pass as `authentication({ backend })`. */
   readonly backend: SessionAuth<U>;
+  /** `required` or `optional`, for the authentication middleware. */
   readonly mode: 'required' | 'optional';
+  /** Paths that need no session in `required` mode (anchored patterns). */
   readonly exclude: readonly (string | RegExp)[];
   readonly challenges: readonly string[];
 }

@@ -17,6 +17,7 @@ export interface SessionMeta {
 
 /** A loaded session: the app's data, and the metadata of a logged-in session. */
 export interface SessionState {
+  /** What the app stored in the session. */
   readonly data: Readonly<SessionData>;
   /** Absent for a session that only holds pre-login data. */
   readonly meta: SessionMeta | undefined;

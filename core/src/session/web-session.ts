@@ -25,6 +25,7 @@ export interface WebSessionRequest {
 
 /** The session of one request. */
 export interface WebSessionHandle {
+  /** The session port the connection reads and login/logout write. */
   readonly port: SessionPort;
   /** The `Set-Cookie` values to add to the response (a new id, or the deletion). */
   setCookies(): readonly string[];
@@ -32,8 +33,11 @@ export interface WebSessionHandle {
 
 /** Sessions built on Web standards only: a configured engine that opens per-request handles. */
 export interface WebSessions {
+  /** The checked, frozen configuration. */
   readonly config: SessionConfig;
+  /** Where sessions are kept. */
   readonly store: SessionStore;
+  /** Opens the session of one request: reads its cookie, and returns the handle for that request. */
   open(request: WebSessionRequest): WebSessionHandle;
 }
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, chromiumGate, combinedGate, redisGate } from '../../../test-support/services.js';
+import { CHROMIUM, CHROMIUM_ARGS, chromiumGate, combinedGate, redisGate } from '../../../test-support/services.js';
 import { ACCOUNT, startApp } from './support.js';
 
 // A real browser (Debian's chromium, never a downloaded one) through the whole flow:
@@ -31,15 +31,7 @@ describe.runIf(gate === 'run')('express-session-redis in chromium', () => {
     context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
+      args: [...CHROMIUM_ARGS],
     });
   }, 30_000);
 

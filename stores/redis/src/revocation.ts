@@ -8,6 +8,7 @@ import { ConfigurationError } from '@portcullis/core';
 export interface RedisRevocationClient {
   /** True while the connection is up and commands are answered. */
   readonly isReady: boolean;
+  /** Sends one Redis command (node-redis's `sendCommand`). */
   sendCommand(args: ReadonlyArray<string>): Promise<unknown>;
 }
 
@@ -23,7 +24,9 @@ export interface RedisRevocationStoreOptions {
 
 /** What a revocation store knows about one token (the shape `@portcullis/jwt` reads). */
 export interface RedisRevocationStatus {
+  /** Whether the token's `jti` is revoked. */
   readonly revoked: boolean;
+  /** Tokens of the subject issued before this time (seconds since the epoch) are revoked; `undefined` when none. */
   readonly notBefore: number | undefined;
 }
 

@@ -10,6 +10,7 @@ import { ConfigurationError, SessionError, type SessionData, type SessionStore }
 export interface RedisCommandClient {
   /** True while the connection is up and commands are answered. */
   readonly isReady: boolean;
+  /** Sends one Redis command (node-redis's `sendCommand`). */
   sendCommand(args: ReadonlyArray<string>): Promise<unknown>;
 }
 
@@ -136,6 +137,7 @@ export interface ConnectRedisSessionStoreOptions extends Omit<RedisSessionStoreO
 
 /** A {@link RedisSessionStore} that owns its client. */
 export interface OwnedRedisSessionStore extends SessionStore {
+  /** The session store on the connection this object owns. */
   readonly store: RedisSessionStore;
   /** Closes the Redis connection. */
   close(): Promise<void>;

@@ -17,6 +17,7 @@ import type { AppSpec, HandlerResult, HandlerView, RouteSpec, SessionSpec } from
 export interface SessionStoreFactory {
   /** Shown in the scenario titles (`memory`, `redis`). */
   readonly name: string;
+  /** A new, empty store for one scenario. */
   create(): SessionStore;
 }
 
