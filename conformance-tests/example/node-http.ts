@@ -118,7 +118,7 @@ export function authentication<U extends BaseUser>(options: NodeAuthenticationOp
 // #region read-body
 const MAX_BODY = 16 * 1024;
 
-/** The body as text; `undefined` when it is over {@link MAX_BODY} (drained, not kept). */
+/** The body as text; `undefined` when it is over `MAX_BODY` bytes (drained, not kept). */
 function readBody(req: IncomingMessage): Promise<string | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];

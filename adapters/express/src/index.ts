@@ -52,6 +52,7 @@ export type RegisteredUser = Register extends {
 export type RegisteredCheck<U extends BaseUser> = [U] extends [RegisteredUser]
   ? unknown
   : {
+      /** Never set: its name is the compiler's error message. */
       readonly 'Portcullis: the backend user type is not the one in Register (@portcullis/express). Register is program-wide: register the union of all user types, e.g. Register { user: AppUser | SimpleUser }': RegisteredUser;
     };
 
