@@ -41,6 +41,7 @@ export default defineConfig({
       'conformance-tests/test/**/*.test.ts',
       'examples/*/test/**/*.test.ts',
       'bench/test/**/*.test.ts',
+      'consumer/test/**/*.test.ts',
     ],
     testTimeout: 20_000,
     hookTimeout: 20_000,
