@@ -152,7 +152,7 @@ async function createProject(project: Project): Promise<string> {
   await copyFile(join(HERE, 'tsconfig.json'), join(dir, 'tsconfig.json'));
   await copyFile(join(HERE, 'shared/listen.ts'), join(dir, 'src/listen.ts'));
   for (const file of await readdir(join(HERE, project))) {
-    if (file.endsWith('.ts')) await copyFile(join(HERE, project, file), join(dir, 'src', file));
+    if (/\.c?ts$/.test(file)) await copyFile(join(HERE, project, file), join(dir, 'src', file));
   }
   if (project === 'conformance') await addExampleAdapters(dir);
   return dir;
@@ -370,6 +370,12 @@ const form = (fields: Record<string, string>) => ({
 });
 
 describe('consumer apps over HTTP', () => {
+  it('express/require.cts: CommonJS loads the packages with require() (Node 20.19+, module nodenext)', async () => {
+    expectStep('tsc -p consumer/express', compiles.get('express'));
+    const loaded = await run(process.execPath, ['dist/require.cjs'], join(root, 'express'));
+    expect([loaded.code, loaded.output.trim()], `node dist/require.cjs:\n${loaded.output}`).toEqual([0, 'function function function']);
+  });
+
   it('express/basic: anonymous hello, Basic challenge, 404 for a missing scope', async () => {
     const base = await start('express', 'basic');
     expect(await probe(base, '/')).toMatchObject({ status: 200, body: 'Hello, you' });
