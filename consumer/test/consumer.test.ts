@@ -249,9 +249,10 @@ describe('the tarballs', () => {
   });
 
   describe.each(PUBLISHED.map((dir) => [dir]))('%s', (dir) => {
-    it('carries its README and compiled entry points', () => {
+    it('carries its README, CHANGELOG and compiled entry points', () => {
       const files = tarballOf(dir).files.map((f) => f.path);
       expect(files, `${packedName(dir)}: no README.md in the tarball`).toContain('README.md');
+      expect(files, `${packedName(dir)}: no CHANGELOG.md in the tarball (package.json "files")`).toContain('CHANGELOG.md');
       expect(files.some((f) => f.startsWith('dist/') && f.endsWith('.d.ts')), `${packedName(dir)}: no dist/*.d.ts`).toBe(true);
     });
 
