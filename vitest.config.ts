@@ -42,6 +42,7 @@ export default defineConfig({
       'examples/*/test/**/*.test.ts',
       'bench/test/**/*.test.ts',
       'consumer/test/**/*.test.ts',
+      'tools/release/*.test.ts',
     ],
     testTimeout: 20_000,
     hookTimeout: 20_000,
