@@ -14,7 +14,7 @@
 //     lerna's `version` lifecycle (the root package.json's "version" script): rolls
 //     every CHANGELOG to the version lerna.json now holds and stages them.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, cpSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -82,7 +82,8 @@ function lernaVersion(root, bump) {
 
 /**
  * A throwaway clone of HEAD whose node_modules holds this checkout's installed packages
- * (the same lockfile) and links @portcullis/* to the clone's own workspaces.
+ * (the same lockfile); its @portcullis/* links are relative, so they name the clone's
+ * own workspaces.
  */
 function throwawayClone() {
   const dir = mkdtempSync(join(tmpdir(), 'portcullis-release-'));
@@ -92,10 +93,12 @@ function throwawayClone() {
   sh('git', ['config', 'user.email', 'release-dry-run@invalid'], clone);
   const modules = join(REPO, 'node_modules');
   if (!existsSync(modules)) fail('node_modules is missing: run npm ci first');
-  mkdirSync(join(clone, 'node_modules'));
-  for (const entry of readdirSync(modules)) {
-    if (entry === '@portcullis') cpSync(join(modules, entry), join(clone, 'node_modules', entry), { recursive: true, verbatimSymlinks: true });
-    else symlinkSync(join(modules, entry), join(clone, 'node_modules', entry));
+  // Hard links (a copy where they are not possible): real paths inside the clone, so the
+  // declarations tsc emits there name their imports as they do here.
+  const linked = spawnSync('cp', ['-al', modules, join(clone, 'node_modules')], { stdio: 'ignore' });
+  if (linked.status !== 0) {
+    rmSync(join(clone, 'node_modules'), { recursive: true, force: true });
+    cpSync(modules, join(clone, 'node_modules'), { recursive: true, verbatimSymlinks: true });
   }
   return { dir, clone };
 }
