@@ -77,7 +77,7 @@ function lerna() {
 
 /** `lerna version <bump>` in `root`: bumps, runs the "version" lifecycle (changelog), commits and tags; never pushes. */
 function lernaVersion(root, bump) {
-  sh(process.execPath, [lerna(), 'version', bump, '--yes', '--no-push', '--force-publish', '--message', 'Release v%s'], root);
+  sh(process.execPath, [lerna(), 'version', bump, '--yes', '--no-push', '--force-publish', '--message', 'Release %s'], root);
 }
 
 /**
