@@ -18,7 +18,7 @@ const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const HERE = fileURLToPath(new URL('../', import.meta.url));
 
 /** The publishable workspaces (lerna.json's packages), in dependency order. */
-export const PUBLISHED = [
+const PUBLISHED = [
   'core',
   'adapters/node',
   'adapters/express',
@@ -114,15 +114,15 @@ async function manifestOf(dir: string): Promise<Manifest> {
   return JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as Manifest;
 }
 
-/** Every @portcullis package `names` need, themselves included (runtime dependencies and peers). */
-async function closure(names: readonly string[]): Promise<Set<string>> {
+/** Every @portcullis package `wanted` needs, themselves included (runtime dependencies and peers). */
+async function closure(wanted: readonly string[]): Promise<Set<string>> {
   const byName = new Map<string, Manifest>();
   for (const dir of PUBLISHED) {
     const manifest = await manifestOf(join(REPO, dir));
     byName.set(manifest.name, manifest);
   }
   const seen = new Set<string>();
-  const stack = [...names];
+  const stack = [...wanted];
   while (stack.length > 0) {
     const name = stack.pop()!;
     if (seen.has(name)) continue;
@@ -285,7 +285,7 @@ describe('the tarballs', () => {
 function expectStep(label: string, step: Run | undefined): void {
   expect(packFailure, `npm pack failed:\n${packFailure}`).toBe('');
   expect(step, `${label} did not run (an earlier step failed)`).toBeDefined();
-  expect(step!.code, `${label} failed (exit ${step!.code}):\n${step!.output}`).toBe(0);
+  expect(step!.code, `${label} failed (exit ${step!.code}; projects in ${root}, kept with PORTCULLIS_KEEP_CONSUMER=1):\n${step!.output}`).toBe(0);
 }
 
 describe.each(PROJECTS.map((project) => [project]))('consumer project %s', (project) => {
