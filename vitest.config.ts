@@ -44,6 +44,8 @@ export default defineConfig({
       'test/**/*.test.ts',
       'docs/test/**/*.test.ts',
       'scripts/**/*.test.ts',
+      'consumer/test/**/*.test.ts',
+      'tools/release/*.test.ts',
     ],
     testTimeout: 20_000,
     hookTimeout: 20_000,
