@@ -71,10 +71,8 @@ export function requires(scopes: string | readonly string[], options?: RequiresO
  * request: read the body → session gate → authenticate → guard → handler.
  *
  * @example
- * ```ts
  * const auth = authentication({ backend: basicAuth({ verify }) });
  * createServer(auth.listener((c) => (c.path === '/' ? home : undefined))).listen(3000);
- * ```
  */
 export function authentication<U extends BaseUser>(options: NodeAuthenticationOptions<U>) {
   const authenticator = createAuthenticator(options);

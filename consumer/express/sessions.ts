@@ -2,7 +2,8 @@
 // logs in with a new session id, GET /me needs the session, POST /logout destroys it.
 import express from 'express';
 import { MemorySessionStore, SimpleUser, sessionAuth } from '@portcullis/core';
-import { authentication, expressSessionStore, login, logout, requires, sessionErrors, sessions } from '@portcullis/express';
+import { authentication, requires } from '@portcullis/express';
+import { expressSessionStore, login, logout, sessionErrors, sessions } from '@portcullis/express/sessions';
 import { announce, port } from './listen.js';
 
 const members = new Map([['frank', new SimpleUser('frank')]]);
