@@ -205,7 +205,7 @@ export function headerTransport<U extends BaseUser>(engine: Engine<U>) {
  *   retrieveUser: (token) => users.get(token.sub),
  * });
  * app.use(authentication({ backend: jwt, mode: 'required', exclude: ['/login', '/schema'] }));
- * app.post('/login', async (c) => toResponse(c, await jwt.login(user.id, { responseBody: user })));
+ * app.post('/login', async (c) => toResponse(c, await jwt.login(user.id, { responseBody: { id: user.id } })));
  * ```
  */
 export function jwtAuth<U extends BaseUser>(options: JwtAuthOptions<U>): JwtAuth<U> {
