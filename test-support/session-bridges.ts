@@ -20,6 +20,8 @@ export class SteerableSessionStore extends MemorySessionStore {
   #held: { entered: () => void; released: Promise<void> } | undefined;
   /** When true, `destroy` rejects, as a store that has gone away does. */
   failDestroy = false;
+  /** When set, `get` rejects with it (a store whose client fails). */
+  failGet: Error | undefined;
 
   /**
    * Holds the next `get` after it has read its answer: `entered` resolves when that
@@ -35,6 +37,7 @@ export class SteerableSessionStore extends MemorySessionStore {
   }
 
   override async get(id: string): Promise<SessionData | undefined> {
+    if (this.failGet !== undefined) throw this.failGet;
     const data = await super.get(id);
     const held = this.#held;
     if (held !== undefined) {
@@ -60,7 +63,8 @@ export interface BridgeApp {
 
 /**
  * Serves `server` until the current test ends. The app behind it answers
- * `POST /login/:name`, `POST /switch/:name` (logout, then login, in one request),
+ * `POST /login/:name`, `POST /login-then-throw/:name` (login, then an error that the app's
+ * own error handler answers with 500), `POST /switch/:name` (logout, then login, in one request),
  * `POST /logout` (setting `x-after-logout` once `logout` has resolved) and `GET /me`.
  */
 export async function serve(server: Server): Promise<BridgeApp> {
@@ -129,6 +133,24 @@ export function sessionBridgeCases({ start, idOf, because }: BridgeCases): void 
     expect(bob).not.toBe(alice);
     expect(await me(bob)).toBe('bob');
     expect(await me(alice)).toBe('anonymous');
+  });
+
+  it('SES-14 a store read failing with an error whose code is ENOENT answers 503, never anonymous access', async () => {
+    const inner = new SteerableSessionStore();
+    const { agent, me } = await start(inner);
+    const alice = cookieOf(await agent.post('/login/alice').set(SAME_ORIGIN));
+    inner.failGet = Object.assign(new Error('socket file missing'), { code: 'ENOENT' });
+    expect(await me(alice)).toBe(503);
+    inner.failGet = undefined;
+    expect(await me(alice)).toBe('alice');
+  });
+
+  it('LEAK-09 a route that throws after login: the session cookie the error answer carries has Cache-Control: no-store', async () => {
+    const { agent } = await start(new MemorySessionStore());
+    const res = await agent.post('/login-then-throw/alice').set(SAME_ORIGIN);
+    expect(res.status).toBe(500);
+    expect(sessionCookies(res)).toHaveLength(1);
+    expect(res.headers['cache-control']).toBe('no-store');
   });
 
   it(`logout() rejects while the store cannot destroy the session: 503, the route does not go on, the session stays (${because.failedLogout})`, async () => {

@@ -1,6 +1,7 @@
 import session from 'express-session';
 import {
   ConfigurationError,
+  SessionError,
   type SessionData,
   type SessionStore,
 } from '@portcullis/core';
@@ -71,7 +72,9 @@ export class ExpressSessionStore extends session.Store {
     if (!isSessionId(sid)) return callback(null, null);
     this.store.get(sid).then(
       (data) => callback(null, data === undefined || data === null ? null : withCookie(data)),
-      (error: unknown) => callback(error),
+      // Wrapped: express-session reads an error whose `code` is 'ENOENT' as "no session",
+      // which would turn a failing store into anonymous access (SES-14).
+      (error: unknown) => callback(new SessionError('session_store_unavailable', { cause: error })),
     );
   }
 

@@ -17,6 +17,10 @@ function start(store: ExpressSessionStore, clock: () => number = Date.now) {
     await login(req, new SimpleUser(req.params.name), { user_id: req.params.name });
     res.send('in');
   });
+  app.post('/login-then-throw/:name', async (req) => {
+    await login(req, new SimpleUser(req.params.name), { user_id: req.params.name });
+    throw new Error('after login');
+  });
   app.post('/switch/:name', async (req, res) => {
     await logout(req);
     await login(req, new SimpleUser(req.params.name), { user_id: req.params.name });
@@ -28,6 +32,7 @@ function start(store: ExpressSessionStore, clock: () => number = Date.now) {
   });
   app.get('/me', (req, res) => res.send(req.user.isAuthenticated ? req.user.displayName : 'anonymous'));
   app.use(sessionErrors());
+  app.use((_error: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => void res.status(500).send('app error'));
   return serve(app.listen(0, '127.0.0.1'));
 }
 

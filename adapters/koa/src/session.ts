@@ -251,8 +251,13 @@ export function sessions(app: Koa<any, any>, options: KoaSessionsOptions): Middl
         await next();
       });
     } catch (error) {
+      if (!isSessionError(error)) {
+        // The app's error handler answers; a session cookie koa-session has already set
+        // still goes out with no-store (LEAK-09), as on Express.
+        if (setsCookie(ctx, cookie.name)) ctx.set('cache-control', 'no-store');
+        throw error;
+      }
       // A store that fails while loading or saving the session: fail closed with 503.
-      if (!isSessionError(error)) throw error;
       sendDescription(ctx, describeSessionError(error, toConnection(ctx, config.clock)));
       ctx.remove('set-cookie');
       return;

@@ -24,6 +24,15 @@ class TtlRecordingStore extends MemorySessionStore {
 
 function start(store: MemorySessionStore, clock: () => number = Date.now) {
   const app = new Koa();
+  // The app's own error handler, outside sessions(): it answers what a route throws.
+  app.use(async (ctx, next) => {
+    try {
+      await next();
+    } catch {
+      ctx.status = 500;
+      ctx.body = 'app error';
+    }
+  });
   app.use(sessions(app, { secret: 'session-internals-test-secret-0123456789', store, cookie: { secure: false }, clock }));
   app.use(authentication({ backend: sessionAuth({ retrieveUser: (s) => (typeof s.user_id === 'string' ? new SimpleUser(s.user_id) : null) }) }));
   app.use(async (ctx) => {
@@ -31,6 +40,9 @@ function start(store: MemorySessionStore, clock: () => number = Date.now) {
     if (ctx.method === 'POST' && action === 'login') {
       await login(ctx, new SimpleUser(name), { user_id: name });
       ctx.body = 'in';
+    } else if (ctx.method === 'POST' && action === 'login-then-throw') {
+      await login(ctx, new SimpleUser(name), { user_id: name });
+      throw new Error('after login');
     } else if (ctx.method === 'POST' && action === 'switch') {
       await logout(ctx);
       await login(ctx, new SimpleUser(name), { user_id: name });

@@ -124,4 +124,21 @@ describe('typed session data round-trips through login and sessionAuth (Web sess
     const connection = createConnection({ method: 'POST', target: '/login', header: () => undefined, session: handle.port });
     await expect(login(connection, new AppUser('alice'), ['alice'])).rejects.toThrow(TypeError);
   });
+
+  it('SES-05 a class instance, a Map or a Date is refused at runtime: only plain objects are stored', async () => {
+    const engine = webSessions({ secret: 'unit-test-secret-0123456789abcdef-0123', cookie: { secure: false } });
+    const handle = engine.open({ cookies: new Map(), secure: false });
+    const connection = createConnection({ method: 'POST', target: '/login', header: () => undefined, session: handle.port });
+    class Entity {
+      user_id = 'alice';
+      passwordHash = '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g';
+    }
+    await expect(login(connection, new AppUser('alice'), new Entity())).rejects.toThrow('plain object');
+    await expect(login(connection, new AppUser('alice'), new Map([['user_id', 'alice']]))).rejects.toThrow('plain object');
+    await expect(login(connection, new AppUser('alice'), new Date())).rejects.toThrow('plain object');
+    expect(handle.setCookies()).toEqual([]);
+    // A null-prototype object is plain.
+    const bare = Object.assign(Object.create(null) as { user_id?: string }, { user_id: 'alice' });
+    await expect(login(connection, new AppUser('alice'), bare)).resolves.toBeUndefined();
+  });
 });

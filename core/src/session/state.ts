@@ -173,7 +173,11 @@ export async function touch(connection: Connection, port: SessionPort, state: Se
 }
 
 function checkData(data: unknown, who: string): SessionData {
-  if (data === null || typeof data !== 'object' || Array.isArray(data)) throw new TypeError(`${who}: data must be a plain object`);
+  // Plain objects only: a class instance would store whatever fields it carries (a
+  // password hash among them), and a Map or a Date would store as `{}`.
+  if (data === null || typeof data !== 'object') throw new TypeError(`${who}: data must be a plain object`);
+  const proto: unknown = Object.getPrototypeOf(data);
+  if (proto !== Object.prototype && proto !== null) throw new TypeError(`${who}: data must be a plain object`);
   if (Object.hasOwn(data, META_KEY)) throw new TypeError(`${who}: "${META_KEY}" is reserved`);
   return data as SessionData;
 }
