@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyPluginCallback, FastifyReply, FastifyRequest, preHandlerHookHandler } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyPluginCallback, FastifyReply, FastifyRequest, preHandlerHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import type {
   AuthCredentials,
@@ -9,7 +9,7 @@ import type {
 } from '@portcullis/core';
 import { createAuthenticator, createGuard, requestStates, type AuthDecision, type Authenticator, type Guard } from '@portcullis/core/adapter';
 import { sendDescription, toConnection } from './native.js';
-import { hasSessions } from './sessions-flag.js';
+import { hasSessions, remember, runRemembered, type Hook } from './hooks.js';
 
 export { sendDescription, toConnection } from './native.js';
 
@@ -61,7 +61,12 @@ const states = requestStates<FastifyRequest>();
 const authenticators = new WeakMap<FastifyInstance, Authenticator<BaseUser>>();
 
 const plugin: FastifyPluginCallback<FastifyAuthenticationOptions> = (fastify, options, done) => {
-  const authenticator: Authenticator<BaseUser> = createAuthenticator<BaseUser>(options); // checked and frozen now: a bad option fails `ready()`
+  let authenticator: Authenticator<BaseUser>;
+  try {
+    authenticator = createAuthenticator<BaseUser>(options); // checked and frozen now: a bad option fails `register`/`ready()`
+  } catch (error) {
+    return done(error as Error);
+  }
   const { clock, challenges } = authenticator;
   authenticators.set(fastify, authenticator);
   fastify.decorateRequest('user', null as unknown as FastifyRequest['user']);
@@ -69,7 +74,7 @@ const plugin: FastifyPluginCallback<FastifyAuthenticationOptions> = (fastify, op
   // With the `sessions` plugin in front, authenticate after its session gate, which
   // reads the parsed body (`preValidation`); otherwise before the body is parsed.
   const hook = hasSessions(fastify) ? 'preValidation' : 'onRequest';
-  fastify.addHook(hook, (request: FastifyRequest, reply: FastifyReply, next: (error?: Error) => void) => {
+  const authenticate: Hook = (request, reply, next) => {
     const connection = toConnection(request, clock);
     const apply = (decision: AuthDecision<BaseUser>): void => {
       if (decision.type === 'respond') {
@@ -84,7 +89,9 @@ const plugin: FastifyPluginCallback<FastifyAuthenticationOptions> = (fastify, op
     const decision = authenticator.run(connection);
     if (decision instanceof Promise) decision.then(apply, next);
     else apply(decision);
-  });
+  };
+  fastify.addHook(hook, authenticate);
+  remember(fastify, [authenticate]);
   done();
 };
 
@@ -146,4 +153,33 @@ export function requires(scopes: string | readonly string[], options?: RequiresO
     else sendDescription(request, reply, denied);
   };
   return Object.assign(hook as preHandlerHookHandler, { guard });
+}
+
+/** Fastify's own answer to a URL its router cannot decode (`FST_ERR_BAD_URL`, `FST_ERR_MAX_PARAM_LENGTH`). */
+function routerAnswer(error: FastifyError, reply: FastifyReply): FastifyReply {
+  const statusCode = error.statusCode ?? 400;
+  const body = JSON.stringify({ error: 'Bad Request', code: error.code, message: error.message, statusCode });
+  return reply.code(statusCode).type('application/json').send(Buffer.from(body, 'utf8'));
+}
+
+/**
+ * Fastify answers a URL its router cannot decode (`/a%`) with its own 400 before
+ * any hook runs, so such a request is never authenticated. Pass this as the
+ * `frameworkErrors` option and it is: the `sessions` and `authentication` hooks
+ * run first (a duplicate `Authorization` line → 400, required mode → 401, as on
+ * every other adapter), then Fastify's own 400 is sent. Other framework errors
+ * keep Fastify's answer.
+ *
+ * @example
+ * ```ts
+ * const app = Fastify({ frameworkErrors });
+ * await app.register(authentication, { backend, mode: 'required' });
+ * ```
+ */
+export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  if (error.code !== 'FST_ERR_BAD_URL' && error.code !== 'FST_ERR_MAX_PARAM_LENGTH') {
+    reply.send(error);
+    return;
+  }
+  runRemembered(request.server, request, reply, (failed) => (failed === undefined ? routerAnswer(error, reply) : reply.send(failed)));
 }

@@ -15,7 +15,7 @@ import {
 } from '@portcullis/core/adapter';
 import { isSecureNodeRequest } from '@portcullis/node';
 import { ports, sendDescription, toConnection } from './native.js';
-import { markSessions } from './sessions-flag.js';
+import { remember, type Hook } from './hooks.js';
 
 /** Options of the Fastify {@link sessions} plugin: the core's Web session options and a `SessionStore`. */
 export type FastifySessionsOptions = WebSessionOptions;
@@ -34,13 +34,16 @@ function formToken(request: FastifyRequest, field: string): string | undefined {
 }
 
 const plugin: FastifyPluginCallback<FastifySessionsOptions> = (fastify, options, done) => {
-  const engine = webSessions(options); // checked at startup
+  let engine: ReturnType<typeof webSessions>;
+  try {
+    engine = webSessions(options); // checked at startup: a bad option fails `register`/`ready()`
+  } catch (error) {
+    return done(error as Error);
+  }
   const { config } = engine;
   const field = config.csrf === false ? '_csrf' : config.csrf.field;
   const cookiesOf = new WeakMap<FastifyRequest, () => readonly string[]>();
-  markSessions(fastify);
-
-  fastify.addHook('onRequest', (request, reply, next) => {
+  const open: Hook = (request, reply, next) => {
     const handle = engine.open({ cookies: parseCookies(request.headers.cookie), secure: isSecureNodeRequest(request.raw, config.trustProxy) });
     ports.set(request, handle.port);
     cookiesOf.set(request, () => handle.setCookies());
@@ -53,10 +56,10 @@ const plugin: FastifyPluginCallback<FastifySessionsOptions> = (fastify, options,
         sendDescription(request, reply, describeSessionError(error, toConnection(request, config.clock)));
       },
     );
-  });
+  };
 
   // After the body is parsed: the gate reads the `_csrf` form field.
-  fastify.addHook('preValidation', (request, reply, next) => {
+  const gate: Hook = (request, reply, next) => {
     const connection = toConnection(request, config.clock);
     sessionGate(connection, () => formToken(request, field)).then((denied) => {
       if (denied === null) next();
@@ -65,7 +68,10 @@ const plugin: FastifyPluginCallback<FastifySessionsOptions> = (fastify, options,
       if (!isSessionError(error)) return next(error as Error);
       sendDescription(request, reply, describeSessionError(error, connection));
     });
-  });
+  };
+  fastify.addHook('onRequest', open);
+  fastify.addHook('preValidation', gate);
+  remember(fastify, [open, gate], true);
 
   // The session's Set-Cookie values on every answer, ours included; never cached (LEAK-09).
   fastify.addHook('onSend', (request, reply, payload, next) => {

@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import websocket from '@fastify/websocket';
 import { sessionView, type AppSpec, type HandlerResult, type HandlerView, type RouteSpec, type Supports } from '@portcullis/conformance';
-import { authentication, requires, sendDescription, toConnection } from '@portcullis/fastify';
+import { authentication, frameworkErrors, requires, sendDescription, toConnection } from '@portcullis/fastify';
 import { csrfToken, login, logout, sessions } from '@portcullis/fastify/sessions';
 
 const MAX_BODY = 16 * 1024;
@@ -51,7 +51,7 @@ function handlerFor(route: RouteSpec, withSessions: boolean) {
 
 /** The conformance spec as a Fastify 5 app (ready, not yet listening). */
 export async function createFastifyApp(spec: AppSpec): Promise<Server> {
-  const app = Fastify({ bodyLimit: MAX_BODY });
+  const app = Fastify({ bodyLimit: MAX_BODY, frameworkErrors });
   // Every body as a string, whatever its type (Fastify knows only JSON and text by default).
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
