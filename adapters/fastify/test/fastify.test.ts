@@ -17,7 +17,7 @@ afterEach(async () => {
   await Promise.all(apps.splice(0).map((app) => app.close()));
 });
 
-async function appWith(setup: (app: FastifyInstance) => void | Promise<void>, options: Parameters<typeof Fastify>[0] = {}): Promise<FastifyInstance> {
+async function appWith(setup: (app: FastifyInstance) => void | Promise<void>, options: { frameworkErrors?: typeof frameworkErrors } = {}): Promise<FastifyInstance> {
   const app = Fastify(options);
   apps.push(app);
   await setup(app);
@@ -66,7 +66,7 @@ describe('@portcullis/fastify', () => {
     const app = Fastify();
     apps.push(app);
     await expect(app.register(authentication, { backend: undefined as unknown as AuthenticationBackend })).rejects.toBeInstanceOf(ConfigurationError);
-    expect(() => requires('admin', { status: 200 })).toThrow(ConfigurationError);
+    expect(() => requires('admin', { status: 200 as 403 })).toThrow(ConfigurationError);
   });
 
   it('applies app-wide through fastify-plugin, and requires() works as an encapsulated preHandler hook', async () => {
