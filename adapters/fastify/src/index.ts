@@ -157,7 +157,8 @@ export function requires(scopes: string | readonly string[], options?: RequiresO
 
 /** Fastify's own answer to a URL its router cannot decode (`FST_ERR_BAD_URL`, `FST_ERR_MAX_PARAM_LENGTH`). */
 function routerAnswer(error: FastifyError, reply: FastifyReply): FastifyReply {
-  const statusCode = error.statusCode ?? 400;
+  const statusCode = error.statusCode;
+  if (statusCode === undefined) return reply.send(error); // never for these two codes: Fastify's own answer then
   const body = JSON.stringify({ error: 'Bad Request', code: error.code, message: error.message, statusCode });
   return reply.code(statusCode).type('application/json').send(Buffer.from(body, 'utf8'));
 }
