@@ -15,7 +15,11 @@ export function remember(fastify: FastifyInstance, hooks: readonly Hook[], sessi
 
 /** Whether the `sessions` plugin was registered on `fastify` before: `authentication` then runs after its gate. */
 export function hasSessions(fastify: FastifyInstance): boolean {
-  return withSessions.has(fastify);
+  // An encapsulated child context is an object created from its parent's instance.
+  for (let f: object | null = fastify; f !== null; f = Object.getPrototypeOf(f) as object | null) {
+    if (withSessions.has(f as FastifyInstance)) return true;
+  }
+  return false;
 }
 
 /** Runs the registered hooks in order; `done` when every one called `next()`. */

@@ -6,8 +6,9 @@ import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import { basicAuth, ConfigurationError, SimpleUser, type AuthenticationBackend } from '@portcullis/core';
+import { basicAuth, ConfigurationError, MemorySessionStore, SimpleUser, type AuthenticationBackend } from '@portcullis/core';
 import { authentication, authenticatorOf, frameworkErrors, requires } from '@portcullis/fastify';
+import { sessions } from '@portcullis/fastify/sessions';
 
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 const backend = basicAuth({ verify: (u, p) => (u === 'alice' && p === 'pw' ? new SimpleUser(u) : null), realm: 'api' });
@@ -88,6 +89,24 @@ describe('@portcullis/fastify', () => {
     expect((await app.inject({ url: '/open' })).statusCode).toBe(200);
     const allowed = await app.inject({ url: '/admin', headers: { authorization: basic('alice', 'pw') } });
     expect(allowed.json()).toEqual({ name: 'alice' });
+  });
+
+  it.each(['the same context', 'a child context'])('with sessions registered first, the CSRF gate runs before authentication (authentication in %s)', async (where) => {
+    const app = await appWith(async (app) => {
+      await app.register(sessions, { secret: 'a-test-session-secret-of-32-characters-or-more', store: new MemorySessionStore(), cookie: { secure: false } });
+      const routes = async (scope: FastifyInstance) => {
+        await scope.register(authentication, { backend });
+        scope.post('/x', async () => 'never');
+      };
+      if (where === 'the same context') await routes(app);
+      else await app.register(routes);
+    });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/x',
+      headers: { cookie: 'id=forged', origin: 'http://evil.example', 'sec-fetch-site': 'cross-site', authorization: 'Basic !!!' },
+    });
+    expect(res.statusCode).toBe(403); // the gate's answer, not the 400 of the malformed credential
   });
 
   it('a guard without the plugin in front treats the request as anonymous (fails closed)', async () => {
