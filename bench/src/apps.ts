@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import type { Context as HonoContext, MiddlewareHandler } from 'hono';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Context as KoaContext, Middleware } from 'koa';
 
 /**
@@ -52,4 +53,14 @@ export async function honoServer(middleware: readonly MiddlewareHandler[], name:
   for (const m of middleware) app.use(m);
   app.get('/', (c) => c.text(greeting(name(c))));
   return createAdaptorServer({ fetch: app.fetch }) as Server;
+}
+
+/** Fastify 5: `setup` registers the plugins and hooks, then `app.get('/')`; the app is ready, not listening. */
+export async function fastifyServer(setup: (app: FastifyInstance) => Promise<void>, name: (request: FastifyRequest) => string): Promise<Server> {
+  const { default: Fastify } = await import('fastify');
+  const app = Fastify();
+  await setup(app);
+  app.get('/', async (request) => greeting(name(request)));
+  await app.ready();
+  return app.server;
 }

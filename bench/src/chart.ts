@@ -1,7 +1,7 @@
 import * as vega from 'vega';
 import type { HttpRow } from './results.js';
 
-const FRAMEWORK_LABEL = { express: 'Express 5', koa: 'Koa 3', hono: 'Hono 4' } as const;
+const FRAMEWORK_LABEL = { express: 'Express 5', koa: 'Koa 3', hono: 'Hono 4', fastify: 'Fastify 5' } as const;
 
 export const kindOf = (row: HttpRow): 'bare' | 'Portcullis' | 'peer' =>
   row.library === 'bare' ? 'bare' : row.library === 'portcullis' ? 'Portcullis' : 'peer';

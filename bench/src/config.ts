@@ -1,8 +1,8 @@
 import type { Server } from 'node:http';
 import type { PoolName } from './credentials.js';
 
-export type Framework = 'express' | 'koa' | 'hono';
-export const FRAMEWORKS: readonly Framework[] = ['express', 'koa', 'hono'];
+export type Framework = 'express' | 'koa' | 'hono' | 'fastify';
+export const FRAMEWORKS: readonly Framework[] = ['express', 'koa', 'hono', 'fastify'];
 
 export type Scheme = 'none' | 'basic' | 'token' | 'jwt' | 'session';
 

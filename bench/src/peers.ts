@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { BasicVerifyFunction } from 'passport-http';
-import { expressServer, honoServer, koaServer } from './apps.js';
+import { expressServer, fastifyServer, honoServer, koaServer } from './apps.js';
 import type { BenchConfig, Credentials, Framework, Scheme } from './config.js';
 import { JWT_AUDIENCE, JWT_ISSUER, JWT_SECRET, PASSWORD, USER, checkPassword } from './credentials.js';
 import { basicCredentials, jwtCredentials } from './schemes.js';
@@ -108,6 +108,34 @@ async function honoPeer(slug: string): Promise<Server> {
   throw new Error(`unknown Hono peer ${slug}`);
 }
 
+async function fastifyPeer(slug: string): Promise<Server> {
+  switch (slug) {
+    case '@fastify/basic-auth': {
+      const { default: basicAuth } = await import('@fastify/basic-auth');
+      // As its README shows: validate, then the onRequest hook; like koa-basic-auth, the handler is not told who.
+      return fastifyServer(async (app) => {
+        await app.register(basicAuth, {
+          authenticate: { realm: 'bench' },
+          validate: async (username, password) => {
+            if (!checkPassword(username, password)) throw new Error('Unauthorized');
+          },
+        });
+        app.addHook('onRequest', app.basicAuth);
+      }, () => USER);
+    }
+    case '@fastify/jwt': {
+      const { default: fastifyJwt } = await import('@fastify/jwt');
+      return fastifyServer(async (app) => {
+        await app.register(fastifyJwt, { secret: JWT_SECRET, verify: { algorithms: ['HS256'], allowedIss: JWT_ISSUER, allowedAud: JWT_AUDIENCE } });
+        app.addHook('onRequest', async (request) => {
+          await request.jwtVerify(); // a failure is answered by Fastify with its 401
+        });
+      }, (request) => (request.user as unknown as { sub: string }).sub);
+    }
+  }
+  throw new Error(`unknown Fastify peer ${slug}`);
+}
+
 interface PeerSpec {
   readonly library: string;
   readonly name: string;
@@ -131,12 +159,16 @@ const PEERS: Readonly<Record<Framework, readonly PeerSpec[]>> = {
     { library: 'hono/basic-auth', name: 'hono/basic-auth', scheme: 'basic', note: 'username/password options' },
     { library: 'hono/jwt', name: 'hono/jwt', scheme: 'jwt', note: 'HS256, iss + aud + typ checked' },
   ],
+  fastify: [
+    { library: '@fastify/basic-auth', name: '@fastify/basic-auth', scheme: 'basic', note: 'validate with the same checkPassword, onRequest hook' },
+    { library: '@fastify/jwt', name: '@fastify/jwt', scheme: 'jwt', note: 'HS256, allowedIss + allowedAud checked, request.jwtVerify() in onRequest' },
+  ],
 };
 
-const slugOf = (library: string): string => library.replace(/\//g, '-');
+const slugOf = (library: string): string => library.replace(/^@/, '').replace(/\//g, '-');
 
 export function peerConfigs(framework: Framework): BenchConfig[] {
-  const create = { express: expressPeer, koa: koaPeer, hono: honoPeer }[framework];
+  const create = { express: expressPeer, koa: koaPeer, hono: honoPeer, fastify: fastifyPeer }[framework];
   const configs: BenchConfig[] = [];
   for (const peer of PEERS[framework]) {
     const paths = peer.scheme === 'jwt' ? (['hot', 'cold'] as const) : ([null] as const);

@@ -12,7 +12,7 @@ import { soakTargets } from './soak.js';
  */
 
 /** Conservative req/s when there is no previous run to go by. */
-const DEFAULT_RATE: Readonly<Record<Framework, number>> = { express: 4_000, koa: 12_000, hono: 12_000 };
+const DEFAULT_RATE: Readonly<Record<Framework, number>> = { express: 4_000, koa: 12_000, hono: 12_000, fastify: 12_000 };
 /** Starting a server, probing it, stopping it. */
 const PER_CONFIG_OVERHEAD_SEC = 2;
 const SOAK_OVERHEAD_SEC = 8;

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { AuthenticationBackend, BaseUser } from '@portcullis/core';
-import { expressServer, honoServer, koaServer } from './apps.js';
+import { expressServer, fastifyServer, honoServer, koaServer } from './apps.js';
 import type { BenchConfig, Framework } from './config.js';
 import { JWT_AUDIENCE, JWT_ISSUER, JWT_SECRET, TOKEN, USER, checkPassword } from './credentials.js';
 import { hooks } from './hooks.js';
@@ -28,6 +28,11 @@ export async function portcullisServer(framework: Framework, backend: () => Prom
     case 'hono': {
       const { authentication } = await import('@portcullis/hono');
       return honoServer([authentication({ backend: b, mode: 'required' })], (c) => (c.get('user') as BaseUser).displayName);
+    }
+    case 'fastify': {
+      const { authentication } = await import('@portcullis/fastify');
+      // @fastify/jwt (loaded for its peer row) also declares request.user; read ours through BaseUser.
+      return fastifyServer(async (app) => void (await app.register(authentication, { backend: b, mode: 'required' })), (request) => (request.user as unknown as BaseUser).displayName);
     }
   }
 }

@@ -1,4 +1,4 @@
-import { expressServer, honoServer, koaServer } from './apps.js';
+import { expressServer, fastifyServer, honoServer, koaServer } from './apps.js';
 import { FRAMEWORKS, type BenchConfig, type Framework, type ReadyConfig } from './config.js';
 import { USER } from './credentials.js';
 import { experimentConfigs } from './experiments/configs.js';
@@ -6,17 +6,20 @@ import { peerConfigs } from './peers.js';
 import { portcullisConfigs } from './portcullis.js';
 import { bareCredentials } from './schemes.js';
 
+const FRAMEWORK_NAMES: Readonly<Record<Framework, string>> = { express: 'Express 5', koa: 'Koa 3', hono: 'Hono 4 (@hono/node-server)', fastify: 'Fastify 5' };
+
 /** The bare framework: the same `GET /`, no middleware. The limit every configuration is compared with. */
 export function bareConfig(framework: Framework): ReadyConfig {
   const create = {
     express: () => expressServer([], () => USER),
     koa: () => koaServer([], () => USER),
     hono: () => honoServer([], () => USER),
+    fastify: () => fastifyServer(async () => undefined, () => USER),
   }[framework];
   return {
     id: `${framework}/bare`,
     framework,
-    name: `bare ${framework === 'hono' ? 'Hono 4 (@hono/node-server)' : framework === 'koa' ? 'Koa 3' : 'Express 5'}`,
+    name: `bare ${FRAMEWORK_NAMES[framework]}`,
     scheme: 'none',
     library: 'bare',
     path: null,

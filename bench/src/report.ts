@@ -4,7 +4,7 @@ import { renderSvg } from './chart.js';
 import { FRAMEWORKS, type Framework } from './config.js';
 import { BENCH_DIR, REPO_DIR, ensureDir, readJson, type HttpRow, type Meta, type MicroRow, type SoakRow, type StormRow } from './results.js';
 
-const FRAMEWORK_LABEL: Readonly<Record<Framework, string>> = { express: 'Express 5', koa: 'Koa 3', hono: 'Hono 4 (@hono/node-server)' };
+const FRAMEWORK_LABEL: Readonly<Record<Framework, string>> = { express: 'Express 5', koa: 'Koa 3', hono: 'Hono 4 (@hono/node-server)', fastify: 'Fastify 5' };
 /** Hot-path target: Portcullis keeps this fraction of bare. */
 export const HOT_TARGET = 0.9;
 /** JWT cold path: this many times the best peer. */

@@ -3,7 +3,7 @@ import type { BaseUser, SessionAuth, SessionStore, SimpleUser } from '@portculli
 import type { MiddlewareHandler } from 'hono';
 import type { RequestHandler } from 'express';
 import type { Middleware } from 'koa';
-import { expressServer, greeting, honoServer } from './apps.js';
+import { expressServer, fastifyServer, greeting, honoServer } from './apps.js';
 import type { Credentials, Framework, Probe } from './config.js';
 import { PASSWORD, USER, WRONG_PASSWORD, checkPassword } from './credentials.js';
 
@@ -11,14 +11,14 @@ import { PASSWORD, USER, WRONG_PASSWORD, checkPassword } from './credentials.js'
  * "Portcullis session": server-side sessions on each framework, set up as
  * docs/sessions.md shows — the framework's own session system under Portcullis's
  * `sessions(...)` (Express: express-session with `expressSessionStore`; Koa:
- * koa-session with `koaSessionStore`; Hono: the Web-standard sessions), the core's
+ * koa-session with `koaSessionStore`; Hono and Fastify: the Web-standard sessions), the core's
  * `MemorySessionStore`, `authentication(sessionAuth({...}))` in `required` mode with
  * `/login` excluded, and `POST /login` (credentials checked with `checkPassword`)
  * calling the adapter's `login`. `credentials()` logs in once over HTTP and every
  * measured request is `GET /` with that session cookie.
  *
  * Per request: the cookie is read (Express: express-session's signature check,
- * `s:<id>.<hmac>`; Hono: HMAC-SHA256 through Web Crypto; Koa: a plain 256-bit id), the
+ * `s:<id>.<hmac>`; Hono and Fastify: HMAC-SHA256 through Web Crypto; Koa: a plain 256-bit id), the
  * session is read from the in-memory store (a JSON parse), `sessionAuth` checks the
  * timeouts and calls `retrieveUser` (a Map lookup, like the other configurations).
  * Nothing is written and no cookie is set: sessions do not roll per request; `seen` is
@@ -177,6 +177,37 @@ async function honoSessionServer(store: SessionStore): Promise<Server> {
   );
 }
 
+/** Fastify 5 (`fastifyServer`): the Web-standard `sessions` plugin, `authentication` with sessionAuth, the routes, `GET /`. */
+async function fastifySessionServer(store: SessionStore): Promise<Server> {
+  const { authentication } = await import('@portcullis/fastify');
+  const { login, logout, sessions } = await import('@portcullis/fastify/sessions');
+  const { users, auth } = await sessionParts();
+  return fastifyServer(async (app) => {
+    // A small JSON login body; an empty one (POST /logout) is no body, not Fastify's 400.
+    app.removeContentTypeParser('application/json');
+    app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: MAX_BODY }, (_request, body, done) => {
+      try {
+        done(null, body === '' ? undefined : (JSON.parse(body as string) as unknown));
+      } catch {
+        done(null, undefined);
+      }
+    });
+    await app.register(sessions, { secret: SESSION_SECRET, store, cookie: COOKIE });
+    await app.register(authentication, auth);
+    // A SessionError thrown here is answered by the sessions plugin.
+    app.post('/login', async (request, reply) => {
+      const user = verify(users, request.body);
+      if (user === undefined) return reply.code(401).type('text/plain').send('Unauthorized');
+      await login(request, user, { username: user.username });
+      return reply.code(204).send();
+    });
+    app.post('/logout', async (request, reply) => {
+      await logout(request);
+      return reply.code(204).send();
+    });
+  }, (request) => (request.user as unknown as BaseUser).displayName);
+}
+
 /**
  * The session server of a framework. `store` defaults to a fresh `MemorySessionStore`
  * (what the bench measures); the smoke test passes one that counts writes.
@@ -191,6 +222,8 @@ export async function sessionServer(framework: Framework, store?: SessionStore):
       return koaSessionServer(sessionStore);
     case 'hono':
       return honoSessionServer(sessionStore);
+    case 'fastify':
+      return fastifySessionServer(sessionStore);
   }
 }
 

@@ -34,13 +34,13 @@ const ready = configs.filter((c): c is ReadyConfig => c.status === 'ready' && c.
 describe('bench configurations', () => {
   it('have unique ids and cover bare, Portcullis and peers on each framework', () => {
     expect(new Set(configs.map((c) => c.id)).size).toBe(configs.length);
-    for (const framework of ['express', 'koa', 'hono'] as const) {
+    for (const framework of ['express', 'koa', 'hono', 'fastify'] as const) {
       const libraries = new Set(configs.filter((c) => c.framework === framework).map((c) => c.library));
       expect(libraries.has('bare') && libraries.has('portcullis') && libraries.size > 2).toBe(true);
     }
   });
 
-  it.each(['express', 'koa', 'hono'] as const)('bare %s answers 200 with or without credentials', async (framework) => {
+  it.each(['express', 'koa', 'hono', 'fastify'] as const)('bare %s answers 200 with or without credentials', async (framework) => {
     const port = await listen(bareConfig(framework));
     expect(await get(port, '/', {})).toEqual({ status: 200, body: 'Hello, alice' });
     expect((await get(port, '/', { authorization: 'Basic YWxpY2U6d3Jvbmc=' })).status).toBe(200);
@@ -60,7 +60,7 @@ describe('bench configurations', () => {
  * set (the claim in SESSION_NOTE). The store counts writes; the login writes once.
  */
 describe('Portcullis session (hooks.session)', () => {
-  it.each(['express', 'koa', 'hono'] as const)('%s: GET / with the session reads it and writes nothing', async (framework) => {
+  it.each(['express', 'koa', 'hono', 'fastify'] as const)('%s: GET / with the session reads it and writes nothing', async (framework) => {
     const { MemorySessionStore } = await import('@portcullis/core');
     const { sessionCredentials, sessionServer } = await import('../src/sessions.js');
     const writes: string[] = [];

@@ -1,6 +1,6 @@
 // Issue #11, differential fuzzing: generated hostile requests (fast-check) sent
-// over raw sockets to the same app on every adapter — Express, Koa and Hono on
-// Node, the reference adapter, and Hono inside workerd — and checked by the
+// over raw sockets to the same app on every adapter — Express, Koa, Hono and
+// Fastify on Node, the reference adapter, and Hono inside workerd — and checked by the
 // oracle (conformance-tests/src/fuzz/oracle.ts): no 5xx, no hang, no leak, no
 // open redirect, no access without a valid credential, identical answers.
 //
@@ -11,6 +11,7 @@ import { fuzzAdapters, fuzzApp, fuzzScenario, startFuzzTarget, type FuzzTarget }
 import { createReferenceServer } from '@portcullis/conformance/reference';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createExpressApp } from '../../adapters/express/test/app.js';
+import { createFastifyApp } from '../../adapters/fastify/test/app.js';
 import { createHonoApp } from '../../adapters/hono/test/app.js';
 import { stopAll, workerdAdapter } from '../../adapters/hono/test/edge/workerd.js';
 import { createKoaApp } from '../../adapters/koa/test/app.js';
@@ -27,6 +28,7 @@ beforeAll(async () => {
     startFuzzTarget('express', createExpressApp(fuzzApp())),
     startFuzzTarget('koa', createKoaApp(fuzzApp())),
     startFuzzTarget('hono', createHonoApp(fuzzApp())),
+    startFuzzTarget('fastify', await createFastifyApp(fuzzApp())),
     startFuzzTarget('reference', createReferenceServer(fuzzApp())),
     startFuzzTarget('hono-workerd', await workerd.createApp((workerd.scenarios[0] as typeof fuzzScenario).app())),
   ]);

@@ -24,6 +24,7 @@ const PUBLISHED = [
   'adapters/express',
   'adapters/koa',
   'adapters/hono',
+  'adapters/fastify',
   'jwt',
   'hashers',
   'stores/redis',
@@ -31,7 +32,7 @@ const PUBLISHED = [
 ] as const;
 
 /** The consumer projects (folders of consumer/), each with package.json and apps. */
-const PROJECTS = ['express', 'koa', 'hono', 'conformance'] as const;
+const PROJECTS = ['express', 'koa', 'hono', 'fastify', 'conformance'] as const;
 type Project = (typeof PROJECTS)[number];
 
 /**
@@ -204,7 +205,7 @@ beforeAll(async () => {
   packed = JSON.parse(pack.output.slice(pack.output.indexOf('['))) as PackedFile[];
   const dirs = await Promise.all(PROJECTS.map(createProject));
   // Each project installs then compiles; the projects run side by side.
-  await timed('npm install + tsc (4 projects, side by side)', () =>
+  await timed('npm install + tsc (5 projects, side by side)', () =>
     Promise.all(
       PROJECTS.map(async (project, i) => {
         const dir = dirs[i]!;
@@ -439,6 +440,18 @@ describe('consumer apps over HTTP', () => {
     const forged = await probe(base, '/me', { headers: { authorization: `Bearer ${token.slice(0, -4)}AAAA` } });
     expect(forged.status).toBe(401);
     expect(forged.headers.get('www-authenticate')).toContain('error="invalid_token"');
+  });
+
+  it('fastify/basic: the plugin app-wide, the registered user type, a 404-hiding guard', async () => {
+    const base = await start('fastify', 'basic');
+    expect(await probe(base, '/')).toMatchObject({ status: 200, body: 'Hello, you' });
+    const anonymous = await probe(base, '/me');
+    expect([anonymous.status, anonymous.headers.get('www-authenticate')]).toEqual([401, 'Basic realm="consumer", charset="UTF-8"']);
+    const gina = { headers: { authorization: basic('gina', 'hunter22') } };
+    expect(await probe(base, '/me', gina)).toMatchObject({ status: 200, body: '{"user":"gina","admin":false}' });
+    expect((await probe(base, '/admin', gina)).status, 'gina lacks admin: the guard says 404').toBe(404);
+    expect((await probe(base, '/', { headers: { authorization: basic('gina', 'nope') } })).status).toBe(401);
+    expect((await probe(base, '/', { headers: { authorization: 'Basic !!!' } })).status, 'malformed Basic').toBe(400);
   });
 
   it('hono/sessions: required mode, login, logout', async () => {

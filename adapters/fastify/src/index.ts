@@ -1,0 +1,186 @@
+import type { FastifyError, FastifyInstance, FastifyPluginCallback, FastifyReply, FastifyRequest, preHandlerHookHandler } from 'fastify';
+import fp from 'fastify-plugin';
+import type {
+  AuthCredentials,
+  AuthenticationOptions,
+  BaseUser,
+  RequiresOptions,
+  UnauthenticatedUser,
+} from '@portcullis/core';
+import { createAuthenticator, createGuard, requestStates, type AuthDecision, type Authenticator, type Guard } from '@portcullis/core/adapter';
+import { sendDescription, toConnection } from './native.js';
+import { hasSessions, remember, runRemembered, type Hook } from './hooks.js';
+
+export { sendDescription, toConnection } from './native.js';
+
+/**
+ * Register your app's user type once, and `request.user` carries it in every
+ * handler and hook, as `@fastify/jwt` does with its `FastifyJWT` interface:
+ *
+ * ```ts
+ * declare module '@portcullis/fastify' {
+ *   interface Register { user: AppUser }
+ * }
+ * ```
+ *
+ * Fastify has one `FastifyRequest` type per TypeScript program, so the
+ * registration holds for the whole program, and a backend of another type is
+ * refused at `app.register(authentication, …)`. A program with several user types
+ * registers their union.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface Register {}
+
+/** The app's user type (from {@link Register}), or `BaseUser`. */
+export type RegisteredUser = Register extends {
+  /** The app's user type. */
+  user: infer U extends BaseUser;
+}
+  ? U
+  : BaseUser;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The request's user, set by the `authentication` plugin: the registered user type, or anonymous. */
+    user: RegisteredUser | UnauthenticatedUser;
+    /** The request's credentials (scopes), set by the `authentication` plugin. */
+    auth: AuthCredentials;
+  }
+}
+
+/** Options of the {@link authentication} plugin: the core's, for a backend of the registered user type. */
+export type FastifyAuthenticationOptions = AuthenticationOptions<RegisteredUser>;
+
+/** A `preHandler` hook returned by {@link requires}, carrying its guard. */
+export type GuardHook = preHandlerHookHandler & {
+  /** The guard (its scopes and check), for code that inspects routes. */
+  readonly guard: Guard;
+};
+
+const states = requestStates<FastifyRequest>();
+const authenticators = new WeakMap<FastifyInstance, Authenticator<BaseUser>>();
+
+const plugin: FastifyPluginCallback<FastifyAuthenticationOptions> = (fastify, options, done) => {
+  let authenticator: Authenticator<BaseUser>;
+  try {
+    authenticator = createAuthenticator<BaseUser>(options); // checked and frozen now: a bad option fails `register`/`ready()`
+  } catch (error) {
+    return done(error as Error);
+  }
+  const { clock, challenges } = authenticator;
+  authenticators.set(fastify, authenticator);
+  fastify.decorateRequest('user', null as unknown as FastifyRequest['user']);
+  fastify.decorateRequest('auth', null as unknown as AuthCredentials);
+  // With the `sessions` plugin in front, authenticate after its session gate, which
+  // reads the parsed body (`preValidation`); otherwise before the body is parsed.
+  const hook = hasSessions(fastify) ? 'preValidation' : 'onRequest';
+  const authenticate: Hook = (request, reply, next) => {
+    const connection = toConnection(request, clock);
+    const apply = (decision: AuthDecision<BaseUser>): void => {
+      if (decision.type === 'respond') {
+        sendDescription(request, reply, decision.response); // answered here, never thrown: no error handler sees it
+        return;
+      }
+      request.user = decision.user as FastifyRequest['user'];
+      request.auth = decision.auth;
+      states.remember(request, connection, challenges);
+      next();
+    };
+    const decision = authenticator.run(connection);
+    if (decision instanceof Promise) decision.then(apply, next);
+    else apply(decision);
+  };
+  fastify.addHook(hook, authenticate);
+  remember(fastify, [authenticate]);
+  done();
+};
+
+/**
+ * The Fastify plugin: authenticates every request of the app (it is wrapped
+ * with `fastify-plugin`, so it is not encapsulated), sets `request.user` and
+ * `request.auth`, or answers an authentication error itself, so the app's
+ * `setErrorHandler` never sees it. Options are checked at startup: a
+ * misconfiguration fails `app.ready()` / `listen()` with the fix in the message.
+ *
+ * @example
+ * ```ts
+ * import Fastify from 'fastify';
+ * import { basicAuth, SimpleUser } from '@portcullis/core';
+ * import { authentication, requires } from '@portcullis/fastify';
+ *
+ * const app = Fastify();
+ * await app.register(authentication, { backend: basicAuth({ verify: checkPassword }) });
+ * app.get('/admin', { preHandler: requires('authenticated') }, async (request) => ({ name: request.user.displayName }));
+ * ```
+ */
+export const authentication = fp(plugin, { fastify: '5.x', name: '@portcullis/fastify' });
+
+/**
+ * The authenticator the {@link authentication} plugin registered on `fastify`
+ * (its clock and challenges), for code built on this adapter.
+ *
+ * @example
+ * ```ts
+ * const { challenges } = authenticatorOf(app) ?? {};
+ * ```
+ */
+export function authenticatorOf(fastify: FastifyInstance): Authenticator<BaseUser> | undefined {
+  return authenticators.get(fastify);
+}
+
+/**
+ * A route guard as a `preHandler` hook: every scope must be held. Default 403;
+ * `status` and `redirect` as in `RequiresOptions` (`status: 404` answers
+ * Fastify's own not-found). A websocket upgrade (`@fastify/websocket`) is refused
+ * with 403 whatever `status` says. Without the `authentication` plugin the
+ * request counts as anonymous: it fails closed.
+ *
+ * @example
+ * ```ts
+ * app.get('/admin', { preHandler: requires(['authenticated', 'admin'], { redirect: '/login' }) }, handler);
+ * // or for every route of an encapsulated context:
+ * app.register(async (admin) => {
+ *   admin.addHook('preHandler', requires('admin'));
+ *   admin.get('/admin/stats', handler);
+ * });
+ * ```
+ */
+export function requires(scopes: string | readonly string[], options?: RequiresOptions): GuardHook {
+  const guard = createGuard(scopes, options); // checked now, when the route is defined
+  const hook = function (request: FastifyRequest, reply: FastifyReply, next: (error?: Error) => void): void {
+    const denied = states.check(guard, request, () => ({ user: request.user, auth: request.auth }), () => toConnection(request, Date.now));
+    if (denied === null) next();
+    else sendDescription(request, reply, denied);
+  };
+  return Object.assign(hook as preHandlerHookHandler, { guard });
+}
+
+/** Fastify's own answer to a URL its router cannot decode (`FST_ERR_BAD_URL`, `FST_ERR_MAX_PARAM_LENGTH`). */
+function routerAnswer(error: FastifyError, reply: FastifyReply): FastifyReply {
+  const statusCode = error.statusCode;
+  if (statusCode === undefined) return reply.send(error); // never for these two codes: Fastify's own answer then
+  const body = JSON.stringify({ error: 'Bad Request', code: error.code, message: error.message, statusCode });
+  return reply.code(statusCode).type('application/json').send(Buffer.from(body, 'utf8'));
+}
+
+/**
+ * Fastify answers a URL its router cannot decode (`/a%`) with its own 400 before
+ * any hook runs, so such a request is never authenticated. Pass this as the
+ * `frameworkErrors` option and it is: the `sessions` and `authentication` hooks
+ * run first (a duplicate `Authorization` line → 400, required mode → 401, as on
+ * every other adapter), then Fastify's own 400 is sent. Other framework errors
+ * keep Fastify's answer.
+ *
+ * @example
+ * ```ts
+ * const app = Fastify({ frameworkErrors });
+ * await app.register(authentication, { backend, mode: 'required' });
+ * ```
+ */
+export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  if (error.code !== 'FST_ERR_BAD_URL' && error.code !== 'FST_ERR_MAX_PARAM_LENGTH') {
+    reply.send(error);
+    return;
+  }
+  runRemembered(request.server, request, reply, (failed) => (failed === undefined ? routerAnswer(error, reply) : reply.send(failed)));
+}

@@ -1,0 +1,195 @@
+import type { FastifyPluginCallback, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
+import fp from 'fastify-plugin';
+import { isSessionError, type BaseUser, type SessionData } from '@portcullis/core';
+import {
+  assertCanLogin as coreAssertCanLogin,
+  csrfToken as coreCsrfToken,
+  describeSessionError,
+  formField,
+  login as coreLogin,
+  logout as coreLogout,
+  parseCookies,
+  sessionGate,
+  webSessions,
+  type WebSessionOptions,
+} from '@portcullis/core/adapter';
+import { isSecureNodeRequest } from '@portcullis/node';
+import { ports, sendDescription, toConnection } from './native.js';
+import { remember, type Hook } from './hooks.js';
+
+/** Options of the Fastify {@link sessions} plugin: the core's Web session options and a `SessionStore`. */
+export type FastifySessionsOptions = WebSessionOptions;
+
+/** The CSRF form field of a parsed body: a raw urlencoded string, a Buffer, or an object from `@fastify/formbody`. */
+function formToken(request: FastifyRequest, field: string): string | undefined {
+  const body: unknown = request.body;
+  const type = request.headers['content-type'];
+  if (typeof body === 'string') return formField(type, body, field);
+  if (Buffer.isBuffer(body)) return formField(type, body.toString('utf8'), field);
+  if (typeof body === 'object' && body !== null) {
+    const value = (body as Record<string, unknown>)[field];
+    return typeof value === 'string' ? value : undefined;
+  }
+  return undefined;
+}
+
+const plugin: FastifyPluginCallback<FastifySessionsOptions> = (fastify, options, done) => {
+  let engine: ReturnType<typeof webSessions>;
+  try {
+    engine = webSessions(options); // checked at startup: a bad option fails `register`/`ready()`
+  } catch (error) {
+    return done(error as Error);
+  }
+  const { config } = engine;
+  const field = config.csrf === false ? '_csrf' : config.csrf.field;
+  const cookiesOf = new WeakMap<FastifyRequest, () => readonly string[]>();
+  const open: Hook = (request, reply, next) => {
+    const handle = engine.open({ cookies: parseCookies(request.headers.cookie), secure: isSecureNodeRequest(request.raw, config.trustProxy) });
+    ports.set(request, handle.port);
+    cookiesOf.set(request, () => handle.setCookies());
+    if (!handle.port.hasCookie) return next();
+    // Load now: a store outage answers 503 here, before any route.
+    handle.port.get().then(
+      () => next(),
+      (error: unknown) => {
+        if (!isSessionError(error)) return next(error as Error);
+        sendDescription(request, reply, describeSessionError(error, toConnection(request, config.clock)));
+      },
+    );
+  };
+
+  // After the body is parsed: the gate reads the `_csrf` form field.
+  const gate: Hook = (request, reply, next) => {
+    const connection = toConnection(request, config.clock);
+    sessionGate(connection, () => formToken(request, field)).then((denied) => {
+      if (denied === null) next();
+      else sendDescription(request, reply, denied);
+    }, (error: unknown) => {
+      if (!isSessionError(error)) return next(error as Error);
+      sendDescription(request, reply, describeSessionError(error, connection));
+    });
+  };
+  fastify.addHook('onRequest', open);
+  fastify.addHook('preValidation', gate);
+  remember(fastify, [open, gate], true);
+
+  // The session's Set-Cookie values on every answer, ours included; never cached (LEAK-09).
+  fastify.addHook('onSend', (request, reply, payload, next) => {
+    const cookies = cookiesOf.get(request)?.() ?? [];
+    if (cookies.length > 0) {
+      const existing = reply.getHeader('set-cookie');
+      const before = existing === undefined ? [] : Array.isArray(existing) ? existing.map(String) : [String(existing)];
+      reply.header('set-cookie', [...before, ...cookies]);
+      reply.header('cache-control', 'no-store');
+    }
+    next(null, payload);
+  });
+
+  // `login`/`logout` refused in a handler (store down, GET /logout, plain HTTP): the
+  // core's answer, before the app's error handler could make it a 500.
+  fastify.addHook('onRoute', (route) => {
+    const handler = route.handler;
+    route.handler = function (this: unknown, request: FastifyRequest, reply: FastifyReply) {
+      const recover = (error: unknown): FastifyReply => {
+        if (!isSessionError(error)) throw error;
+        return sendDescription(request, reply, describeSessionError(error, toConnection(request, config.clock)));
+      };
+      try {
+        const result: unknown = (handler as (...args: unknown[]) => unknown).call(this, request, reply);
+        return result instanceof Promise ? result.catch(recover) : result;
+      } catch (error) {
+        return recover(error);
+      }
+    } as RouteHandlerMethod;
+  });
+  done();
+};
+
+/**
+ * Server-side sessions for Fastify on the core's Web sessions, the same engine as
+ * the Hono adapter's: the cookie holds only the session id and its HMAC, the data
+ * lives in any `SessionStore` (`MemorySessionStore`, `@portcullis/redis`). Safe
+ * cookie defaults (`__Host-id`, `HttpOnly`, `SameSite=Lax`, `Secure` outside
+ * development), nothing stored for anonymous requests, `Cache-Control: no-store`
+ * with the cookie. Before your routes it answers `403` for cross-site unsafe
+ * requests (CSRF: the `x-csrf-token` header, or the `_csrf` field of a body parsed
+ * as a string or by `@fastify/formbody`), `405` for `GET /logout`, `503` when the
+ * store is down; a `SessionError` thrown by `login`/`logout` in a route gets the
+ * same answers instead of a 500. Register it before `authentication`, and only
+ * routes registered after it are covered.
+ *
+ * @example
+ * ```ts
+ * await app.register(sessions, { secret: process.env.SESSION_SECRET, store });
+ * await app.register(authentication, sessionAuth({ retrieveUser: (s: { userId: string }) => users.byId(s.userId), exclude: ['/login'] }));
+ * app.post('/login', async (request, reply) => {
+ *   const user = await checkLogin(request.body);
+ *   if (user === null) return reply.code(401).send({ error: 'unauthorized' });
+ *   await login(request, user, { userId: user.id });
+ *   return { id: user.id };
+ * });
+ * ```
+ */
+export const sessions = fp(plugin, { fastify: '5.x', name: '@portcullis/fastify/sessions' });
+
+/**
+ * Logs the user in on this request's session: a new session id, the old session
+ * destroyed server-side, `data` stored for `sessionAuth`'s `retrieveUser` (give
+ * both the same type `D`). Needs the {@link sessions} plugin.
+ *
+ * @example
+ * ```ts
+ * app.post('/signup', async (request, reply) => {
+ *   const user = await users.create(request.body);
+ *   await login(request, user, { userId: user.id });
+ *   return reply.code(201).send({ id: user.id });
+ * });
+ * ```
+ */
+export function login<D extends object = SessionData>(request: FastifyRequest, user: BaseUser, data?: D): Promise<void> {
+  return coreLogin(toConnection(request, Date.now), user, data);
+}
+
+/**
+ * Throws, before anything is created, the `SessionError` that `login` would throw
+ * without touching the store (`session_insecure_transport`, `session_not_configured`).
+ * Call it at signup before creating the account.
+ *
+ * @example
+ * ```ts
+ * assertCanLogin(request);
+ * const user = await users.create(request.body);
+ * ```
+ */
+export function assertCanLogin(request: FastifyRequest): void {
+  coreAssertCanLogin(toConnection(request, Date.now));
+}
+
+/**
+ * Logs out: destroys the session server-side and deletes the cookie. Refuses
+ * `GET`/`HEAD` (`SessionError` `method_not_allowed`).
+ *
+ * @example
+ * ```ts
+ * app.post('/logout', async (request, reply) => {
+ *   await logout(request);
+ *   return reply.code(204).send();
+ * });
+ * ```
+ */
+export function logout(request: FastifyRequest): Promise<void> {
+  return coreLogout(toConnection(request, Date.now));
+}
+
+/**
+ * A CSRF token bound to this request's session, for a hidden `_csrf` form field
+ * or the `x-csrf-token` header.
+ *
+ * @example
+ * ```ts
+ * app.get('/account', async (request) => ({ csrf: await csrfToken(request) }));
+ * ```
+ */
+export function csrfToken(request: FastifyRequest): Promise<string> {
+  return coreCsrfToken(toConnection(request, Date.now));
+}
