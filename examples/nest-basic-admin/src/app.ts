@@ -33,9 +33,8 @@ class AdminController {
     return { url: safeNext(next, '/admin', { avoid: ['/login'] }) };
   }
 
-  // Browsers are sent to /login?next=/admin; API clients get the 401 challenge.
+  // Not @Public: anonymous requests get the 401 challenge of required mode, before any handler runs.
   @Get('admin')
-  @Requires('authenticated', { redirect: '/login' })
   admin(@User() user: SimpleUser): { authenticated: boolean; user: string } {
     return { authenticated: user.isAuthenticated, user: user.displayName };
   }

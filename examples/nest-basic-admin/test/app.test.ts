@@ -48,8 +48,8 @@ describe.each(['express', 'fastify'] as const)('nest-basic-admin on Nest with %s
     expect(offsite.headers.location).toBe('/admin');
   });
 
-  it('GET /admin: 401 with the challenge for an API client (the catch-all filter does not make it a 500)', async () => {
-    const res = await request(server).get('/admin');
+  it('GET /admin: 401 with the challenge, for browsers too (the catch-all filter does not make it a 500)', async () => {
+    const res = await request(server).get('/admin').set('Accept', 'text/html');
     expect(res.status).toBe(401);
     expect(res.headers['www-authenticate']).toBe(CHALLENGE);
     expect(res.headers['cache-control']).toBe('no-store');
