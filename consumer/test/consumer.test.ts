@@ -24,6 +24,7 @@ const PUBLISHED = [
   'adapters/express',
   'adapters/koa',
   'adapters/hono',
+  'adapters/nest',
   'jwt',
   'hashers',
   'stores/redis',

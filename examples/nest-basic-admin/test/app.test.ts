@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
 import { rawRequest } from '@portcullis/conformance';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -73,5 +74,24 @@ describe.each(['express', 'fastify'] as const)('nest-basic-admin on Nest with %s
   it('a path no route takes is 401 in required mode (no route discovery), 404 once signed in', async () => {
     expect((await request(server).get('/nothing-here')).status).toBe(401);
     expect((await request(server).get('/nothing-here').auth(USER, PASSWORD)).status).toBe(500); // the app's catch-all filter sees Nest's NotFoundException
+  });
+});
+
+describe("the README's NestJS block (src/ten-lines.ts)", () => {
+  it('runs: @Public home, 401 for an anonymous /admin in required mode, 404 for a user without the admin scope', async () => {
+    process.env.ALICE_PASSWORD ??= 'change me';
+    const { AppModule } = await import('../src/ten-lines.js');
+    const app = await NestFactory.create(AppModule, { logger: false });
+    await app.init();
+    try {
+      const server = app.getHttpServer() as Server;
+      expect((await request(server).get('/')).text).toBe('Hello, you');
+      expect((await request(server).get('/admin')).status).toBe(401);
+      const alice = await request(server).get('/admin').auth('alice', process.env.ALICE_PASSWORD);
+      expect(alice.status).toBe(404);
+      expect(alice.body).toMatchObject({ statusCode: 404, message: 'Cannot GET /admin' }); // Nest's own 404
+    } finally {
+      await app.close();
+    }
   });
 });
