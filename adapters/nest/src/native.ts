@@ -4,7 +4,15 @@ import { fixedResponse } from '@portcullis/core/adapter';
 import { connectionFromNode } from '@portcullis/node';
 
 /** The request object of either Nest platform: Express's `req` (a Node request) or Fastify's `request` (with `.raw`). */
-export type PlatformRequest = IncomingMessage & { readonly originalUrl?: string } | { readonly raw: IncomingMessage };
+export type PlatformRequest =
+  | (IncomingMessage & {
+      /** Express's URL as the client sent it, before any mount point was stripped. */
+      readonly originalUrl?: string;
+    })
+  | {
+      /** Fastify's Node request. */
+      readonly raw: IncomingMessage;
+    };
 
 /** Fastify's reply, as far as this adapter uses it. */
 interface FastifyReplyLike {
