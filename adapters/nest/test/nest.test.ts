@@ -1,8 +1,10 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ConfigurationError, basicAuth, type AuthenticationBackend, type BaseUser } from '@portcullis/core';
-import { basic, basicBackend, whoami } from '@portcullis/conformance';
-import { PortcullisModule } from '@portcullis/nest';
+import { Reflector } from '@nestjs/core';
+import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host.js';
+import { AuthCredentials, ConfigurationError, basicAuth, type AuthenticationBackend, type BaseUser } from '@portcullis/core';
+import { DemoUser, basic, basicBackend, whoami } from '@portcullis/conformance';
+import { PORTCULLIS, PortcullisGuard, PortcullisModule, Requires, type Portcullis } from '@portcullis/nest';
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createNestApp } from './app.js';
@@ -66,5 +68,36 @@ describe('PortcullisModule.forRoot', () => {
     expect(error).toBeInstanceOf(ConfigurationError); // the same class the package's core throws
     expect((error as ConfigurationError).code).toBe('invalid_configuration');
     expect((error as ConfigurationError).message).toMatch(/mode/);
+  });
+});
+
+describe('PortcullisGuard on a websocket gateway message', () => {
+  class ChatGateway {
+    @Requires('chat')
+    say(): string {
+      return 'said';
+    }
+    open(): string {
+      return 'open';
+    }
+  }
+
+  function canSend(method: 'say' | 'open', client: object): boolean | Promise<boolean> {
+    const module = PortcullisModule.forRoot({ backend: basicBackend() });
+    const portcullis = (module.providers as { provide: unknown; useValue?: Portcullis }[]).find((p) => p.provide === PORTCULLIS)!.useValue!;
+    const guard = new PortcullisGuard(new Reflector(), portcullis);
+    const context = new ExecutionContextHost([client, { text: 'hi' }, method], ChatGateway, ChatGateway.prototype[method]);
+    context.setType('ws');
+    return guard.canActivate(context);
+  }
+
+  it("checks the handler's @Requires against the socket's user and credentials", () => {
+    expect(canSend('say', { user: new DemoUser('carol'), auth: new AuthCredentials(['authenticated', 'chat']) })).toBe(true);
+    expect(canSend('say', { user: new DemoUser('alice'), auth: new AuthCredentials(['authenticated']) })).toBe(false);
+  });
+
+  it('a socket nobody authenticated is anonymous: a guarded message is refused, an open one passes', () => {
+    expect(canSend('say', {})).toBe(false);
+    expect(canSend('open', {})).toBe(true);
   });
 });
