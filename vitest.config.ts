@@ -1,10 +1,15 @@
 import ts from 'typescript';
 import { defineConfig, type Plugin } from 'vitest/config';
 
+/** Files compiled with NestJS's legacy decorators. */
+const LEGACY_DECORATORS = /[\\/](adapters[\\/]nest|examples[\\/]nest-[^\\/]+)[\\/]/;
+
 /**
  * Vite's Oxc transform only knows legacy decorators; Portcullis's `@Requires` is a
  * standard (TC39) decorator. Test files that use decorators are compiled by
- * TypeScript itself, so the tests run exactly what `tsc` emits for users.
+ * TypeScript itself, so the tests run exactly what `tsc` emits for users: standard
+ * decorators, except under adapters/nest and examples/nest-*, where NestJS needs
+ * legacy ones with `emitDecoratorMetadata` (as their tsconfig files say).
  */
 function standardDecorators(): Plugin {
   return {
@@ -19,6 +24,8 @@ function standardDecorators(): Plugin {
           module: ts.ModuleKind.ESNext,
           sourceMap: true,
           verbatimModuleSyntax: true,
+          // NestJS runs on legacy decorators and their parameter-type metadata.
+          ...(LEGACY_DECORATORS.test(id) && { experimentalDecorators: true, emitDecoratorMetadata: true }),
         },
       });
       return { code: out.outputText, map: out.sourceMapText ? JSON.parse(out.sourceMapText) : null };

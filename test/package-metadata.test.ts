@@ -16,12 +16,12 @@ const AUTHOR = 'The Portcullis authors';
 
 /** The packages published to npm. A new one is added here on purpose (and gets every check below). */
 const PUBLISHED = [
-  'core', 'adapters/node', 'adapters/express', 'adapters/koa', 'adapters/hono', 'adapters/fastify',
+  'core', 'adapters/node', 'adapters/express', 'adapters/koa', 'adapters/hono', 'adapters/fastify', 'adapters/nest',
   'jwt', 'hashers', 'stores/redis', 'conformance-tests',
 ];
 
 /** Libraries the app owns (one copy, its version): never a runtime dependency of ours, always a peer. */
-const APP_OWNED = ['express', 'express-session', 'koa', 'koa-session', '@koa/router', 'hono', '@hono/node-server', 'fastify', '@fastify/websocket', 'redis', 'vitest', 'fast-check'];
+const APP_OWNED = ['express', 'express-session', 'koa', 'koa-session', '@koa/router', 'hono', '@hono/node-server', 'fastify', '@fastify/websocket', '@nestjs/common', '@nestjs/core', 'reflect-metadata', 'rxjs', 'redis', 'vitest', 'fast-check'];
 
 
 interface PackageJson {

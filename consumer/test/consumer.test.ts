@@ -25,6 +25,7 @@ const PUBLISHED = [
   'adapters/koa',
   'adapters/hono',
   'adapters/fastify',
+  'adapters/nest',
   'jwt',
   'hashers',
   'stores/redis',
@@ -32,7 +33,7 @@ const PUBLISHED = [
 ] as const;
 
 /** The consumer projects (folders of consumer/), each with package.json and apps. */
-const PROJECTS = ['express', 'koa', 'hono', 'fastify', 'conformance'] as const;
+const PROJECTS = ['express', 'koa', 'hono', 'fastify', 'nest', 'conformance'] as const;
 type Project = (typeof PROJECTS)[number];
 
 /**
@@ -150,7 +151,11 @@ async function createProject(project: Project): Promise<string> {
     dependencies[name] = `file:../packs/${tarball.filename}`;
   }
   await writeFile(join(dir, 'package.json'), `${JSON.stringify({ ...manifest, dependencies }, null, 2)}\n`);
-  await copyFile(join(HERE, 'tsconfig.json'), join(dir, 'tsconfig.json'));
+  // A project with its own tsconfig.json (nest: legacy decorators) extends the shared one, copied as tsconfig.base.json.
+  const own = join(HERE, project, 'tsconfig.json');
+  const hasOwn = await readFile(own).then(() => true, () => false);
+  await copyFile(join(HERE, 'tsconfig.json'), join(dir, hasOwn ? 'tsconfig.base.json' : 'tsconfig.json'));
+  if (hasOwn) await copyFile(own, join(dir, 'tsconfig.json'));
   await copyFile(join(HERE, 'shared/listen.ts'), join(dir, 'src/listen.ts'));
   for (const file of await readdir(join(HERE, project))) {
     if (/\.c?ts$/.test(file)) await copyFile(join(HERE, project, file), join(dir, 'src', file));
@@ -391,6 +396,21 @@ describe('consumer apps over HTTP', () => {
     expect((await probe(base, '/admin', alice)).status, 'alice lacks admin: the guard says 404').toBe(404);
     const wrong = await probe(base, '/', { headers: { authorization: basic('alice', 'nope') } });
     expect(wrong.status, 'a wrong password never becomes anonymous').toBe(401);
+    expect((await probe(base, '/', { headers: { authorization: 'Basic !!!' } })).status, 'malformed Basic').toBe(400);
+  });
+
+  it.each(['express', 'fastify'])('nest/%s: the global guard, @Requires and @User on that Nest platform', async (platform) => {
+    const base = await start('nest', platform);
+    expect(await probe(base, '/')).toMatchObject({ status: 200, body: 'Hello, you' });
+    const challenge = await probe(base, '/login');
+    expect(challenge.status, 'GET /login without credentials').toBe(401);
+    expect(challenge.headers.get('www-authenticate')).toBe('Basic realm="consumer", charset="UTF-8"');
+    const alice = { headers: { authorization: basic('alice', 'wonderland') } };
+    expect(await probe(base, '/', alice)).toMatchObject({ status: 200, body: 'Hello, alice' });
+    const login = await probe(base, '/login', alice);
+    expect([login.status, login.headers.get('location')]).toEqual([303, '/admin']);
+    expect((await probe(base, '/admin', alice)).status, 'alice lacks admin: the guard says 404').toBe(404);
+    expect((await probe(base, '/', { headers: { authorization: basic('alice', 'nope') } })).status, 'a wrong password never becomes anonymous').toBe(401);
     expect((await probe(base, '/', { headers: { authorization: 'Basic !!!' } })).status, 'malformed Basic').toBe(400);
   });
 

@@ -1,0 +1,10 @@
+// The Nest app on its Express platform.
+import type { Server } from 'node:http';
+import { NestFactory } from '@nestjs/core';
+import { ExpressAdapter } from '@nestjs/platform-express';
+import { AppModule } from './app-module.js';
+import { announce, port } from './listen.js';
+
+const app = await NestFactory.create(AppModule, new ExpressAdapter(), { logger: false });
+announce(app.getHttpServer() as Server);
+await app.listen(port, '127.0.0.1');
