@@ -4,10 +4,10 @@
 // no added headers, no re-encoding, no pretty error pages). workerd ignores a
 // client's `Connection: close` (it drops the connection after 5 s idle), so the
 // suite's raw client reads to the end of the response's framing, not the close.
-import type { AppSpec, RemoteApp, Scenario } from '@portcullis/conformance';
+import type { AppSpec, Json, RemoteApp, Scenario } from '@portcullis/conformance';
 import { Log, LogLevel, Miniflare } from 'miniflare';
 import { workerBundle } from './bundle.js';
-import type { ControlReport } from './worker.js';
+import type { CallReport, ControlReport } from './worker.js';
 
 /** A fixed past date: the runtime's behaviour must not move with the calendar. No compatibility flags (no `nodejs_compat`). */
 export const COMPATIBILITY_DATE = '2025-09-01';
@@ -74,6 +74,14 @@ export async function startWorker(scenario?: string): Promise<EdgeWorker> {
   }
 }
 
+/** Runs the scenario's control `name` inside the worker (its `control` entrypoint, not the app's socket). */
+async function callWorker(worker: EdgeWorker, name: string, arg: Json): Promise<Json> {
+  const res = await fetch(`${worker.controlUrl}/call`, { method: 'POST', body: JSON.stringify({ name, arg }) });
+  const report = (await res.json()) as CallReport;
+  if (!report.ok) throw new Error(`control ${name} inside workerd failed: ${report.error.name}: ${report.error.message}\n${report.error.stack ?? ''}`);
+  return report.value;
+}
+
 /** Stops every worker still running (afterAll of every edge test file). */
 export async function stopAll(): Promise<void> {
   await Promise.all([...running].map((stop) => stop()));
@@ -120,7 +128,7 @@ export function workerdAdapter(selected: readonly Scenario[]): {
       await worker.close();
       throw error;
     }
-    return { url: worker.url, close: worker.close };
+    return { url: worker.url, close: worker.close, control: (name, arg) => callWorker(worker, name, arg) };
   }
   return { scenarios, createApp };
 }
