@@ -6,6 +6,7 @@
 // suite's raw client reads to the end of the response's framing, not the close.
 import type { AppSpec, Json, RemoteApp, Scenario } from '@portcullis/conformance';
 import { Log, LogLevel, Miniflare } from 'miniflare';
+import { remoteAdapter } from '../../../../test-support/runtimes.js';
 import { workerBundle } from './bundle.js';
 import type { CallReport, ControlReport } from './worker.js';
 
@@ -88,47 +89,26 @@ export async function stopAll(): Promise<void> {
 }
 
 /**
- * The adapter under test for `runConformance`: the selected scenarios, wrapped so
- * that each spec the runner builds is traced back to its scenario id, and a
- * `createApp` that starts that scenario's worker in workerd. The worker builds its
- * own app from `scenario.app()` (specs hold functions); the routes it reports must
- * be the routes of the spec built here. The runner still calls `app()` in the test
- * process too: the cases may use that spec's objects as clients (a JWT backend
- * with the same secret issues tokens the worker accepts), never as shared state.
+ * The adapter under test for `runConformance` with every app inside workerd:
+ * `remoteAdapter` (test-support/runtimes.ts) with one workerd process per
+ * scenario, whose `control` entrypoint builds the app (checked against the
+ * spec's routes) and runs the scenario's controls.
  */
 export function workerdAdapter(selected: readonly Scenario[]): {
   scenarios: readonly Scenario[];
   createApp: (spec: AppSpec) => Promise<RemoteApp>;
 } {
-  const ids = new WeakMap<AppSpec, string>();
-  const scenarios = selected.map(
-    (s): Scenario => ({
-      ...s,
-      app: () => {
-        const spec = s.app();
-        ids.set(spec, s.id);
-        return spec;
-      },
-    }),
-  );
-  async function createApp(spec: AppSpec): Promise<RemoteApp> {
-    const id = ids.get(spec);
-    if (id === undefined) throw new Error('createApp got a spec from an unknown scenario');
+  return remoteAdapter(selected, async (id) => {
     const worker = await startWorker(id);
     try {
       const report = (await (await fetch(worker.controlUrl)).json()) as ControlReport;
       if (!report.ok) {
         throw new Error(`building ${id} inside workerd failed: ${report.error.name}: ${report.error.message}\n${report.error.stack ?? ''}`);
       }
-      const expected = spec.routes.map((r) => `${r.method} ${r.path}`);
-      if (JSON.stringify(report.routes) !== JSON.stringify(expected)) {
-        throw new Error(`${id}: the worker built routes ${JSON.stringify(report.routes)}, the spec has ${JSON.stringify(expected)}`);
-      }
+      return { url: worker.url, routes: report.routes, close: worker.close, control: (name, arg) => callWorker(worker, name, arg) };
     } catch (error) {
       await worker.close();
       throw error;
     }
-    return { url: worker.url, close: worker.close, control: (name, arg) => callWorker(worker, name, arg) };
-  }
-  return { scenarios, createApp };
+  });
 }
