@@ -233,8 +233,9 @@ export interface RuntimeAdapterOptions {
 export function runtimeAdapter(options: RuntimeAdapterOptions): {
   scenarios: readonly Scenario[];
   createApp: (spec: AppSpec) => Promise<RemoteApp>;
-  /** The running host, once started (for its bundle and start times). */
-  host: () => Promise<RuntimeHost>;
+  /** The host once the first `createApp` started it (its version, bundle and start time), else `undefined`. */
+  host: () => Promise<RuntimeHost> | undefined;
+  /** Stops the runtime, after printing one line: its version, the bundle's size and build time, the start time. */
   stop: () => Promise<void>;
 } {
   let host: Promise<RuntimeHost> | undefined;
@@ -243,9 +244,15 @@ export function runtimeAdapter(options: RuntimeAdapterOptions): {
   return {
     scenarios,
     createApp,
-    host: started,
+    host: () => host,
     stop: async () => {
-      if (host !== undefined) await (await host.catch(() => undefined))?.stop();
+      const running = await host?.catch(() => undefined);
+      if (running === undefined) return;
+      const { runtime, version, bundle, startMs } = running;
+      console.info(
+        `${runtime} ${version}: bundle ${Math.round(bundle.bytes / 1024)} KiB built in ${Math.round(bundle.buildMs)} ms, started in ${Math.round(startMs)} ms`,
+      );
+      await running.stop();
     },
   };
 }

@@ -238,7 +238,7 @@ export function runtimeBinary(runtime: RuntimeName): { binary: string; version: 
  * ```
  */
 export function runtimeGate(runtime: RuntimeName, what: string): Gate {
-  const missing = `${runtime} is not installed or does not run (npm ci installs it; its postinstall must not be skipped)`;
+  const missing = `${runtime} is not installed or does not run (npm ci installs it: the \`${runtime}\` devDependency)`;
   const gate = serviceGate(runtimeBinary(runtime) !== null, `${what}: ${missing}`);
   describe.runIf(gate === 'fail')(`${what} needs ${runtime}`, () => {
     it(`${runtime} runs (required when CI is set)`, () => {
