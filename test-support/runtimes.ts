@@ -235,6 +235,8 @@ export function runtimeAdapter(options: RuntimeAdapterOptions): {
   createApp: (spec: AppSpec) => Promise<RemoteApp>;
   /** The host once the first `createApp` started it (its version, bundle and start time), else `undefined`. */
   host: () => Promise<RuntimeHost> | undefined;
+  /** The host, started now if no `createApp` did yet. */
+  start: () => Promise<RuntimeHost>;
   /** Stops the runtime, after printing one line: its version, the bundle's size and build time, the start time. */
   stop: () => Promise<void>;
 } {
@@ -245,6 +247,7 @@ export function runtimeAdapter(options: RuntimeAdapterOptions): {
     scenarios,
     createApp,
     host: () => host,
+    start: started,
     stop: async () => {
       const running = await host?.catch(() => undefined);
       if (running === undefined) return;

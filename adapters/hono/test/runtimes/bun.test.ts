@@ -4,7 +4,7 @@
 // (test-support/runtimes.ts). Without bun: skipped with a warning, or failed in CI.
 import { fileURLToPath } from 'node:url';
 import { runConformance, scenarios } from '@portcullis/conformance';
-import { afterAll } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { runtimeAdapter } from '../../../../test-support/runtimes.js';
 import { bunGate } from '../../../../test-support/services.js';
 
@@ -25,5 +25,12 @@ if (gate === 'run') {
     },
     createApp: bun.createApp,
     scenarios: bun.scenarios,
+  });
+
+  describe('hono-bun host', () => {
+    it('refuses a scenario its bundle does not have, naming it', async () => {
+      const host = await bun.start();
+      await expect(host.start('no-such-scenario')).rejects.toThrow('no scenario "no-such-scenario" in the bun bundle');
+    });
   });
 }
