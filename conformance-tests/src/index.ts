@@ -1,4 +1,5 @@
-export type { AppSpec, RouteSpec, HandlerView, HandlerResult, Supports, AdapterUnderTest, RemoteApp, SessionSpec, SessionView } from './spec.js';
+export type { AppSpec, RouteSpec, HandlerView, HandlerResult, Supports, AdapterUnderTest, RemoteApp, SessionSpec, SessionView, Control, Controls, Json } from './spec.js';
+export { callControl } from './control.js';
 export type { Scenario, Case, Client } from './scenario.js';
 export { EXTRA_ARGUMENT, PassExtraArgument } from './spec.js';
 export type { ConformanceOptions } from './runner.js';

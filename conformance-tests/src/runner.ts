@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, it } from 'vitest';
 import { rawRequest } from './raw.js';
 import type { Client, Scenario } from './scenario.js';
 import { scenarios as all } from './scenarios/index.js';
-import type { AdapterUnderTest, RemoteApp } from './spec.js';
+import { callControl } from './control.js';
+import type { AdapterUnderTest, AppSpec, Json, RemoteApp } from './spec.js';
 
 /** Options of {@link runConformance}. */
 export interface ConformanceOptions extends AdapterUnderTest {
@@ -58,12 +59,19 @@ export function runConformance(options: ConformanceOptions): void {
         let remote: RemoteApp | undefined;
         let client: Client;
         beforeAll(async () => {
-          const app = await createApp(scenario.app());
+          const spec: AppSpec = scenario.app();
+          const app = await createApp(spec);
           let port: number;
+          let control: (name: string, arg: Json) => Promise<Json>;
           if (isRemoteApp(app)) {
             remote = app;
             port = remotePort(app);
+            control = (name, arg) => {
+              if (app.control === undefined) throw new Error(`${name}: the remote app of ${scenario.id} has no control(); its spec has controls`);
+              return app.control(name, arg);
+            };
           } else {
+            control = (name, arg) => callControl(spec.controls, name, arg);
             server = app;
             await new Promise<void>((resolve, reject) => {
               server.once('error', reject);
@@ -78,6 +86,7 @@ export function runConformance(options: ConformanceOptions): void {
             get: (path) => request(url).get(path),
             post: (path) => request(url).post(path),
             raw: (head) => rawRequest(port, head),
+            control: async <T extends Json>(name: string, arg: Json = null) => (await control(name, arg)) as T,
           };
         });
         afterAll(async () => {

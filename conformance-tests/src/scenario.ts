@@ -1,6 +1,6 @@
 import type { Test } from 'supertest';
 import type { RawResponse } from './raw.js';
-import type { AppSpec, Supports } from './spec.js';
+import type { AppSpec, Json, Supports } from './spec.js';
 
 /** A client bound to the app under test. */
 export interface Client {
@@ -14,6 +14,13 @@ export interface Client {
   post(path: string): Test;
   /** A request written byte for byte: `head` is the request line and header lines. */
   raw(head: readonly string[]): Promise<RawResponse>;
+  /**
+   * Calls the app's control `name` (`AppSpec.controls`) where the app runs, with a
+   * JSON argument, and answers its JSON result: state of the app (counters, stores,
+   * clocks) is read and changed only this way, so the scenario also runs when the
+   * app lives in another runtime.
+   */
+  control<T extends Json = Json>(name: string, arg?: Json): Promise<T>;
 }
 
 /** One checked behaviour of a scenario. Names of catalogue cases start with their id. */

@@ -120,7 +120,27 @@ export interface AppSpec {
   readonly catchAllErrors?: boolean;
   /** Server-side sessions (scenarios with `needs: ['sessions']`). */
   readonly sessions?: SessionSpec;
+  /**
+   * Test hooks of the scenario (never routes of the app): functions its cases call
+   * through `client.control(name, arg)` to read or change state that lives where
+   * the app runs (counters, stores, clocks). See {@link Controls}.
+   */
+  readonly controls?: Controls;
 }
+
+/** A JSON value: what a control takes and answers. */
+export type Json = null | boolean | number | string | readonly Json[] | { readonly [key: string]: Json };
+
+/** One test hook: takes a JSON argument, answers a JSON value (or nothing). */
+export type Control = (arg: Json) => Json | void | Promise<Json | void>;
+
+/**
+ * Test hooks of a scenario's app, by name. They run in the process that runs the
+ * app: the test process for a Node server (called directly), the runtime for a
+ * {@link RemoteApp} (through its `control`). Arguments and answers are JSON,
+ * copied through `JSON` in both cases, so a scenario behaves alike everywhere.
+ */
+export type Controls = Readonly<Record<string, Control>>;
 
 /** What an adapter declares it supports; scenarios needing more are skipped by declaration. */
 export interface Supports {
@@ -141,6 +161,13 @@ export interface RemoteApp {
   readonly url: string;
   /** Stops the app; called once, after the scenario's last case. */
   close(): Promise<void>;
+  /**
+   * Calls the app's control `name` (`spec.controls`) where the app runs, and answers
+   * its JSON result: for a runtime, through a control endpoint of the test build
+   * that is not the app's port (`callControl` runs it there). Required by scenarios
+   * whose spec has `controls`.
+   */
+  control?(name: string, arg: Json): Promise<Json>;
 }
 
 /** The adapter under test. */

@@ -35,14 +35,25 @@ export const bearerScheme: Scenario = {
         { method: 'GET', path: '/admin', requires: { scopes: 'admin' }, handler: whoami },
         { method: 'GET', path: '/hidden', requires: { scopes: 'admin', options: { status: 404 } }, handler: whoami },
       ],
+      controls: {
+        /** Issues a token for `{ name, roles }` in the app's store. */
+        issue: (arg) => {
+          const { name, roles = [] } = arg as { name: string; roles?: string[] };
+          return store.issue(new DemoUser(name, roles));
+        },
+        revoke: async (token) => {
+          await store.revoke(token as string);
+        },
+        verifyCalls: () => verifyCalls,
+      },
     };
   },
   cases: [
     {
       name: 'issue tokens (setup)',
-      async run() {
-        carol = await store.issue(new DemoUser('carol'));
-        dave = await store.issue(new DemoUser('dave', ['admin']));
+      async run(t) {
+        carol = await t.control<string>('issue', { name: 'carol' });
+        dave = await t.control<string>('issue', { name: 'dave', roles: ['admin'] });
       },
     },
     {
@@ -73,13 +84,13 @@ export const bearerScheme: Scenario = {
     {
       name: 'BEA-09 two Authorization: Bearer lines → 400 with Bearer error="invalid_request", whichever comes first',
       async run(t) {
-        const before = verifyCalls;
+        const before = await t.control('verifyCalls');
         for (const pair of [[`Bearer ${carol}`, 'Bearer not-a-real-token-0123456789'], ['Bearer not-a-real-token-0123456789', `Bearer ${carol}`]]) {
           const res = await t.raw(['GET /me HTTP/1.1', 'Host: app.example', ...pair.map((v) => `Authorization: ${v}`)]);
           expect(res.status).toBe(400);
           expect(res.header('www-authenticate')).toBe(`${REALM}, error="invalid_request"`);
         }
-        expect(verifyCalls).toBe(before);
+        expect(await t.control('verifyCalls')).toBe(before);
       },
     },
     {
@@ -112,13 +123,13 @@ export const bearerScheme: Scenario = {
     {
       name: 'BEA-10 other schemes are not verified by the Bearer backend → 401 with no error=',
       async run(t) {
-        const before = verifyCalls;
+        const before = await t.control('verifyCalls');
         for (const value of [`Basic ${carol}`, `Token ${carol}`, `JWT ${carol}`, 'Digest username="x"']) {
           const res = await t.get('/me').set('Authorization', value);
           expect([400, 401], value).toContain(res.status);
           expect(res.headers['www-authenticate'], value).not.toContain('invalid_token');
         }
-        expect(verifyCalls).toBe(before);
+        expect(await t.control('verifyCalls')).toBe(before);
       },
     },
     {
@@ -142,9 +153,9 @@ export const bearerScheme: Scenario = {
     {
       name: 'TOK-07 a revoked token is refused on the very next request',
       async run(t) {
-        const token = await store.issue(new DemoUser('erin'));
+        const token = await t.control<string>('issue', { name: 'erin' });
         expect((await t.get('/me').set('Authorization', `Bearer ${token}`)).status).toBe(200);
-        await store.revoke(token);
+        await t.control('revoke', token);
         const res = await t.get('/me').set('Authorization', `Bearer ${token}`);
         expect(res.status).toBe(401);
         expect(res.headers['www-authenticate']).toBe(`${REALM}, error="invalid_token"`);

@@ -93,26 +93,27 @@ export const chainHalts: Scenario = {
   app: () => ({
     backend: multi([brokenBackend(), counting]),
     routes: [{ method: 'GET', path: '/me', handler: whoami }],
+    controls: { lateCalls: () => lateCalls },
   }),
   cases: [
     {
       name: 'CHN-01 BAS-19 the user store throws → 503 generic, the next backend never runs',
       async run(t) {
-        const before = lateCalls;
+        const before = await t.control<number>('lateCalls');
         const res = await t.get('/me').set('Authorization', basic('alice', 'alicepwd'));
         expect(res.status).toBe(503);
         expect(res.text).toBe('Service Unavailable');
         expect(res.text).not.toContain('ECONNREFUSED');
-        expect(lateCalls).toBe(before);
+        expect(await t.control('lateCalls')).toBe(before);
       },
     },
     {
       name: 'CHN-05 a request the first backend does not recognise reaches the next',
       async run(t) {
-        const before = lateCalls;
+        const before = await t.control<number>('lateCalls');
         const res = await t.get('/me').set('Authorization', 'Token abcd');
         expect(res.status).toBe(200);
-        expect(lateCalls).toBe(before + 1);
+        expect(await t.control('lateCalls')).toBe(before + 1);
         expect(res.body.user).toBe('');
       },
     },

@@ -3,10 +3,12 @@
 // - default entrypoint: the Hono app of the scenario named by the `SCENARIO`
 //   binding, built from `scenario.app()` inside the worker (specs hold functions,
 //   so they cannot be sent from the test process);
-// - `control`: builds that app and reports its routes or the error;
+// - `control`: builds that app and reports its routes or the error (`GET /`), and
+//   runs the scenario's controls (`POST /call {name, arg}`: spec.controls, test
+//   hooks that read or change state where the app runs);
 // - `probe`: what the runtime itself does (headers as received, atob, TextDecoder,
 //   PBKDF2), for the HW rows of the security catalogue (hw.test.ts).
-import { scenarios } from '@portcullis/conformance';
+import { callControl, scenarios, type AppSpec, type Json } from '@portcullis/conformance';
 import { fuzzScenario } from '@portcullis/conformance/fuzz';
 import { ConfigurationError, WORKERS_MAX_PBKDF2_ITERATIONS, pbkdf2Hasher } from '@portcullis/core/hashing';
 import type { AuthEnv } from '@portcullis/hono';
@@ -28,6 +30,9 @@ interface Handler {
 export type ControlReport =
   | { readonly ok: true; readonly scenario: string; readonly routes: readonly string[]; readonly userAgent: string }
   | { readonly ok: false; readonly error: ErrorReport };
+
+/** What `control`'s `POST /call` answers: the control's JSON result, or the error it threw. */
+export type CallReport = { readonly ok: true; readonly value: Json } | { readonly ok: false; readonly error: ErrorReport };
 
 /** An error thrown inside the worker, as JSON. */
 export interface ErrorReport {
@@ -55,6 +60,7 @@ function report(error: unknown): ErrorReport {
 interface Built {
   readonly scenario: string;
   readonly routes: readonly string[];
+  readonly spec: AppSpec;
   readonly fetch: (request: Request, env: Env, ctx: ExecutionContext) => Response | Promise<Response>;
 }
 
@@ -71,7 +77,7 @@ function appOf(env: Env): Built {
   const spec = scenario.app();
   // hono/cloudflare-workers never fires onOpen: the socket answers the client's first message.
   const app = mountSpec(new Hono<AuthEnv>(), spec, { upgradeWebSocket, greet: 'first-message' });
-  const fresh: Built = { scenario: id, routes: spec.routes.map((r) => `${r.method} ${r.path}`), fetch: app.fetch };
+  const fresh: Built = { scenario: id, routes: spec.routes.map((r) => `${r.method} ${r.path}`), spec, fetch: app.fetch };
   built = fresh;
   return fresh;
 }
@@ -159,7 +165,15 @@ export default {
 } satisfies Handler;
 
 export const control = {
-  async fetch(_request, env) {
+  async fetch(request, env) {
+    if (request.method === 'POST' && new URL(request.url).pathname === '/call') {
+      try {
+        const { name, arg } = (await request.json()) as { name: string; arg: Json };
+        return Response.json({ ok: true, value: await callControl(appOf(env).spec.controls, name, arg) } satisfies CallReport);
+      } catch (error) {
+        return Response.json({ ok: false, error: report(error) } satisfies CallReport);
+      }
+    }
     try {
       const app = appOf(env);
       return Response.json({ ok: true, scenario: app.scenario, routes: app.routes, userAgent: navigator.userAgent } satisfies ControlReport);

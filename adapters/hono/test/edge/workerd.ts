@@ -4,10 +4,11 @@
 // no added headers, no re-encoding, no pretty error pages). workerd ignores a
 // client's `Connection: close` (it drops the connection after 5 s idle), so the
 // suite's raw client reads to the end of the response's framing, not the close.
-import type { AppSpec, RemoteApp, Scenario } from '@portcullis/conformance';
+import type { AppSpec, Json, RemoteApp, Scenario } from '@portcullis/conformance';
 import { Log, LogLevel, Miniflare } from 'miniflare';
+import { remoteAdapter } from '../../../../test-support/runtimes.js';
 import { workerBundle } from './bundle.js';
-import type { ControlReport } from './worker.js';
+import type { CallReport, ControlReport } from './worker.js';
 
 /** A fixed past date: the runtime's behaviour must not move with the calendar. No compatibility flags (no `nodejs_compat`). */
 export const COMPATIBILITY_DATE = '2025-09-01';
@@ -74,53 +75,40 @@ export async function startWorker(scenario?: string): Promise<EdgeWorker> {
   }
 }
 
+/** Runs the scenario's control `name` inside the worker (its `control` entrypoint, not the app's socket). */
+async function callWorker(worker: EdgeWorker, name: string, arg: Json): Promise<Json> {
+  const res = await fetch(`${worker.controlUrl}/call`, { method: 'POST', body: JSON.stringify({ name, arg }) });
+  const report = (await res.json()) as CallReport;
+  if (!report.ok) throw new Error(`control ${name} inside workerd failed: ${report.error.name}: ${report.error.message}\n${report.error.stack ?? ''}`);
+  return report.value;
+}
+
 /** Stops every worker still running (afterAll of every edge test file). */
 export async function stopAll(): Promise<void> {
   await Promise.all([...running].map((stop) => stop()));
 }
 
 /**
- * The adapter under test for `runConformance`: the selected scenarios, wrapped so
- * that each spec the runner builds is traced back to its scenario id, and a
- * `createApp` that starts that scenario's worker in workerd. The worker builds its
- * own app from `scenario.app()` (specs hold functions); the routes it reports must
- * be the routes of the spec built here. The runner still calls `app()` in the test
- * process too: the cases may use that spec's objects as clients (a JWT backend
- * with the same secret issues tokens the worker accepts), never as shared state.
+ * The adapter under test for `runConformance` with every app inside workerd:
+ * `remoteAdapter` (test-support/runtimes.ts) with one workerd process per
+ * scenario, whose `control` entrypoint builds the app (checked against the
+ * spec's routes) and runs the scenario's controls.
  */
 export function workerdAdapter(selected: readonly Scenario[]): {
   scenarios: readonly Scenario[];
   createApp: (spec: AppSpec) => Promise<RemoteApp>;
 } {
-  const ids = new WeakMap<AppSpec, string>();
-  const scenarios = selected.map(
-    (s): Scenario => ({
-      ...s,
-      app: () => {
-        const spec = s.app();
-        ids.set(spec, s.id);
-        return spec;
-      },
-    }),
-  );
-  async function createApp(spec: AppSpec): Promise<RemoteApp> {
-    const id = ids.get(spec);
-    if (id === undefined) throw new Error('createApp got a spec from an unknown scenario');
+  return remoteAdapter(selected, async (id) => {
     const worker = await startWorker(id);
     try {
       const report = (await (await fetch(worker.controlUrl)).json()) as ControlReport;
       if (!report.ok) {
         throw new Error(`building ${id} inside workerd failed: ${report.error.name}: ${report.error.message}\n${report.error.stack ?? ''}`);
       }
-      const expected = spec.routes.map((r) => `${r.method} ${r.path}`);
-      if (JSON.stringify(report.routes) !== JSON.stringify(expected)) {
-        throw new Error(`${id}: the worker built routes ${JSON.stringify(report.routes)}, the spec has ${JSON.stringify(expected)}`);
-      }
+      return { url: worker.url, routes: report.routes, close: worker.close, control: (name, arg) => callWorker(worker, name, arg) };
     } catch (error) {
       await worker.close();
       throw error;
     }
-    return { url: worker.url, close: worker.close };
-  }
-  return { scenarios, createApp };
+  });
 }

@@ -1,6 +1,6 @@
 import type { AuthenticationBackend, Connection } from '@portcullis/core';
 import { multi } from '@portcullis/core';
-import { jwtAuth, type JwtAuth } from '@portcullis/jwt';
+import { jwtAuth } from '@portcullis/jwt';
 import { expect } from 'vitest';
 import { DemoUser, basic, basicBackend } from '../../fixtures.js';
 import type { Scenario } from '../../scenario.js';
@@ -9,7 +9,6 @@ import { AUDIENCE, ISSUER, REALM, claims, es256, frozenClock, me, signJws, start
 const clock = frozenClock();
 let idp: JwksServer | undefined;
 let inner: AuthenticationBackend<DemoUser> | undefined;
-let jwt: JwtAuth<DemoUser> | undefined;
 let key: Awaited<ReturnType<typeof es256>>;
 let basicCalls = 0;
 
@@ -28,25 +27,37 @@ export const jwtJwksUnavailable: Scenario = {
   app: () => {
     clock.reset();
     basicCalls = 0;
-    return { backend: deferred, mode: 'required', routes: [{ method: 'GET', path: '/some-path', handler: me }] };
+    inner = undefined;
+    return {
+      backend: deferred,
+      mode: 'required',
+      routes: [{ method: 'GET', path: '/some-path', handler: me }],
+      controls: {
+        /** Builds the chain [jwt, basic] where the app runs, once the JWKS server listens: `{ jwksUrl }`. */
+        configure: (arg) => {
+          const { jwksUrl } = arg as { jwksUrl: string };
+          const jwt = jwtAuth<DemoUser>({
+            algorithms: ['ES256'],
+            jwks: { url: jwksUrl, cacheMaxAge: 600_000, cooldownDuration: 30_000, timeoutDuration: 500 },
+            issuer: ISSUER,
+            audience: AUDIENCE,
+            clock: clock.now,
+            retrieveUser: (t) => new DemoUser(t.sub),
+          });
+          inner = multi([jwt, basicBackend('api', undefined, () => basicCalls++)]);
+        },
+        basicCalls: () => basicCalls,
+      },
+    };
   },
   cases: [
     {
       name: 'start a JWKS server that sleeps 10 s (setup)',
-      async run() {
+      async run(t) {
         key = await es256('idp-1');
         idp = await startJwksServer([key.jwk]);
         idp.delay = 10_000;
-        jwt = jwtAuth<DemoUser>({
-          algorithms: ['ES256'],
-          jwks: { url: idp.url, cacheMaxAge: 600_000, cooldownDuration: 30_000, timeoutDuration: 500 },
-          issuer: ISSUER,
-          audience: AUDIENCE,
-          clock: clock.now,
-          retrieveUser: (t) => new DemoUser(t.sub),
-        });
-        const basicAuth = basicBackend('api', undefined, () => basicCalls++);
-        inner = multi([jwt, basicAuth]);
+        await t.control('configure', { jwksUrl: idp.url });
       },
     },
     {
@@ -59,7 +70,7 @@ export const jwtJwksUnavailable: Scenario = {
         expect(res.status).toBe(503);
         expect(res.body).toEqual({ error: 'backend_unavailable' });
         expect(res.text).not.toContain(token.slice(0, 16));
-        expect(basicCalls).toBe(0);
+        expect(await t.control('basicCalls')).toBe(0);
       },
     },
     {

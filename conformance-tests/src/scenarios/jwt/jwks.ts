@@ -8,6 +8,7 @@ import { AUDIENCE, INVALID_TOKEN, ISSUER, REALM, T0, b64url, claims, es256, froz
 const clock = frozenClock();
 let idp: JwksServer | undefined;
 let attacker: JwksServer | undefined;
+/** The backend, where the app runs (built by its `configure` control). */
 let inner: JwtAuth<DemoUser> | undefined;
 let key: Awaited<ReturnType<typeof es256>>;
 
@@ -29,23 +30,35 @@ export const jwtJwks: Scenario = {
   title: 'JWT verified with a remote JWKS: cached keys, unknown kids, keys named by the token',
   app: () => {
     clock.reset();
-    return { backend: deferred, mode: 'required', routes: [{ method: 'GET', path: '/some-path', handler: me }] };
+    inner = undefined;
+    return {
+      backend: deferred,
+      mode: 'required',
+      routes: [{ method: 'GET', path: '/some-path', handler: me }],
+      controls: {
+        /** Builds the backend where the app runs, once the JWKS server listens: `{ jwksUrl }`. */
+        configure: (arg) => {
+          const { jwksUrl } = arg as { jwksUrl: string };
+          inner = jwtAuth<DemoUser>({
+            algorithms: ['ES256'],
+            jwks: { url: jwksUrl, cacheMaxAge: 600_000, cooldownDuration: 30_000, timeoutDuration: 1_000 },
+            issuer: ISSUER,
+            audience: AUDIENCE,
+            clock: clock.now,
+            retrieveUser: (t) => new DemoUser(t.sub),
+          });
+        },
+      },
+    };
   },
   cases: [
     {
       name: 'start the JWKS server and the attacker’s server (setup)',
-      async run() {
+      async run(t) {
         key = await es256('idp-1');
         idp = await startJwksServer([key.jwk]);
         attacker = await startJwksServer([]);
-        inner = jwtAuth<DemoUser>({
-          algorithms: ['ES256'],
-          jwks: { url: idp.url, cacheMaxAge: 600_000, cooldownDuration: 30_000, timeoutDuration: 1_000 },
-          issuer: ISSUER,
-          audience: AUDIENCE,
-          clock: clock.now,
-          retrieveUser: (t) => new DemoUser(t.sub),
-        });
+        await t.control('configure', { jwksUrl: idp.url });
       },
     },
     {

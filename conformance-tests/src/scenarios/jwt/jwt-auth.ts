@@ -11,12 +11,11 @@ import {
   REALM,
   REVOKED,
   SECRET,
-  CLOCK_PATH,
   T0,
   b64url,
   badDatePayloads,
   claims,
-  clockRoute,
+  clockControl,
   frozenClock,
   me,
   setClock,
@@ -53,7 +52,8 @@ const ALICE = { id: '5c2b6a5e-0f3b-4f0e-9a1b-7c1d2e3f4a5b', name: 'alice', email
  * `jwt_auth.login(identifier, response_body=data)`; `GET /some-path` needs the token;
  * `/login` and `/schema` are excluded from authentication. All state (users, the
  * revocation store, the clock) lives where the app runs; cases reach it over HTTP
- * only, so the scenario runs unchanged when the app is in another process (workerd).
+ * and through the app's controls only, so the scenario runs unchanged when the app
+ * is in another runtime (workerd, Bun, Deno).
  * Tokens the cases sign themselves use the same fixed secret.
  */
 export const jwtHeader: Scenario = {
@@ -66,9 +66,16 @@ export const jwtHeader: Scenario = {
     return {
       backend: jwt,
       mode: 'required',
-      exclude: ['/login', '/schema', CLOCK_PATH],
+      exclude: ['/login', '/schema'],
+      controls: {
+        clock: clockControl(clock),
+        /** A token the app's backend issues: `{ sub, scopes? }`. */
+        issue: async (arg) => {
+          const { sub, scopes } = arg as { sub: string; scopes?: string[] };
+          return (await jwt.issue(sub, scopes === undefined ? {} : { scopes })).token;
+        },
+      },
       routes: [
-        clockRoute(clock),
         {
           method: 'POST',
           path: '/login',
@@ -234,8 +241,8 @@ export const jwtHeader: Scenario = {
         const res = await t.get('/admin').set('Authorization', `Bearer ${token}`);
         expect(res.status).toBe(403);
         expect(res.headers['www-authenticate']).toBe(`${REALM}, error="insufficient_scope", scope="admin"`);
-        const admin = await jwt.issue(ALICE.id, { scopes: ['admin'] });
-        expect((await t.get('/admin').set('Authorization', `Bearer ${admin.token}`)).status).toBe(200);
+        const admin = await t.control<string>('issue', { sub: ALICE.id, scopes: ['admin'] });
+        expect((await t.get('/admin').set('Authorization', `Bearer ${admin}`)).status).toBe(200);
       },
     },
     {
@@ -276,11 +283,11 @@ export const jwtHeader: Scenario = {
     {
       name: 'TOK-07/JWT-29 POST /logout revokes the token: the next request → 401 error_description="revoked"',
       async run(t) {
-        const issued = await jwt.issue(ALICE.id);
-        expect((await t.get('/some-path').set('Authorization', `Bearer ${issued.token}`)).status).toBe(200);
-        const out = await t.post('/logout').set('Authorization', `Bearer ${issued.token}`);
+        const issued = await t.control<string>('issue', { sub: ALICE.id });
+        expect((await t.get('/some-path').set('Authorization', `Bearer ${issued}`)).status).toBe(200);
+        const out = await t.post('/logout').set('Authorization', `Bearer ${issued}`);
         expect(out.status).toBe(204);
-        const res = await t.get('/some-path').set('Authorization', `Bearer ${issued.token}`);
+        const res = await t.get('/some-path').set('Authorization', `Bearer ${issued}`);
         expect(res.status).toBe(401);
         expect(res.headers['www-authenticate']).toBe(REVOKED);
         expect((await t.get('/some-path').set('Authorization', `Bearer ${token}`)).status).toBe(200);

@@ -5,7 +5,6 @@ import { DemoUser } from '../../fixtures.js';
 import type { Client, Scenario } from '../../scenario.js';
 import {
   AUDIENCE,
-  CLOCK_PATH,
   EXPIRED,
   INVALID_REQUEST,
   INVALID_TOKEN,
@@ -15,7 +14,7 @@ import {
   T0,
   badDatePayloads,
   claims,
-  clockRoute,
+  clockControl,
   frozenClock,
   me,
   setClock,
@@ -36,15 +35,15 @@ function pair(setCookie: string | string[] | undefined): string {
 const origin = (t: Client) => `http://127.0.0.1:${t.port}`;
 
 /** How many times the /transfer handler ran, read from the app (wherever it runs). */
-async function transferCount(t: Client): Promise<number> {
-  return (await t.get('/__transfers')).body.count as number;
+function transferCount(t: Client): Promise<number> {
+  return t.control<number>('transfers');
 }
 
 /**
  * Litestar's `JWTCookieAuth`: the login route sets the token in an HttpOnly cookie.
  * Tests run over plain HTTP, so the cookie is configured `secure: false` (and so
  * named `access_token`; the default is `__Host-access_token` with `Secure`). State
- * (the clock, the /transfer counter) is read and moved over HTTP only.
+ * (the clock, the /transfer counter) is read and moved through the app's controls only.
  */
 export const jwtCookie: Scenario = {
   id: 'jwt-cookie',
@@ -67,10 +66,9 @@ export const jwtCookie: Scenario = {
       backend: jwt,
       onError: jwt.onError,
       mode: 'required',
-      exclude: ['/login', CLOCK_PATH, '/__transfers'],
+      exclude: ['/login'],
+      controls: { clock: clockControl(clock), transfers: () => transfers },
       routes: [
-        clockRoute(clock),
-        { method: 'GET', path: '/__transfers', handler: () => ({ json: { count: transfers } }) },
         {
           method: 'POST',
           path: '/login',

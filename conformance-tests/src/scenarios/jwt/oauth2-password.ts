@@ -5,7 +5,7 @@ import { expect } from 'vitest';
 import { DemoUser, USERS } from '../../fixtures.js';
 import type { HandlerView, HandlerResult } from '../../spec.js';
 import type { Scenario } from '../../scenario.js';
-import { AUDIENCE, CLOCK_PATH, ISSUER, REALM, SECRET, T0, clockRoute, frozenClock, me, setClock } from './support.js';
+import { AUDIENCE, ISSUER, REALM, SECRET, T0, clockControl, frozenClock, me, setClock } from './support.js';
 
 /** A fixture user with its stored password hash. */
 class Member extends DemoUser {
@@ -70,9 +70,9 @@ export const oauth2Password: Scenario = {
     return {
       backend: oauth2,
       mode: 'required',
-      exclude: ['/token', CLOCK_PATH],
+      exclude: ['/token'],
+      controls: { clock: clockControl(clock) },
       routes: [
-        clockRoute(clock),
         { method: 'POST', path: '/token', handler: token },
         { method: 'GET', path: '/token', handler: token },
         { method: 'GET', path: '/some-path', handler: me },

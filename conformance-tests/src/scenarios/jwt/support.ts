@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { base64url as b64url } from '../../base64.js';
 import type { Client } from '../../scenario.js';
-import type { HandlerResult, HandlerView, RouteSpec } from '../../spec.js';
+import type { Control, HandlerResult, HandlerView } from '../../spec.js';
 
 /** 2026-01-01T00:00:00Z: the JWT scenarios run on a clock they control. */
 export const T0 = Date.UTC(2026, 0, 1);
@@ -29,28 +29,19 @@ export function frozenClock(start = T0): Clock {
 }
 
 /**
- * `POST /__clock {"now": ms}` sets the clock of the process that runs the app (the
- * test process for Node adapters, the worker for workerd), so a scenario can move
- * time without sharing memory with the app. Exclude `CLOCK_PATH` from authentication.
+ * The `clock` control of an app: sets `clock` to the milliseconds it is given, in
+ * the process that runs the app (the test process for Node adapters, the runtime
+ * for workerd, Bun and Deno), so a scenario moves time without sharing memory with the app.
  */
-export const CLOCK_PATH = '/__clock';
-
-export function clockRoute(clock: Clock): RouteSpec {
-  return {
-    method: 'POST',
-    path: CLOCK_PATH,
-    handler(view) {
-      const { now } = JSON.parse(view.body.text) as { now: number };
-      clock.set(now);
-      return { json: { now } };
-    },
+export function clockControl(clock: Clock): Control {
+  return (now) => {
+    clock.set(now as number);
   };
 }
 
-/** Moves the app's clock (see {@link clockRoute}). */
+/** Moves the app's clock (its `clock` control: {@link clockControl}). */
 export async function setClock(t: Client, now: number): Promise<void> {
-  const res = await t.post(CLOCK_PATH).send({ now });
-  if (res.status !== 200) throw new Error(`could not set the clock: ${res.status}`);
+  await t.control('clock', now);
 }
 
 export const ISSUER = 'https://app.example';

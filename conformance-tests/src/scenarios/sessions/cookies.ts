@@ -3,6 +3,7 @@ import { assertCanLogin } from '@portcullis/core/adapter';
 import { expect } from 'vitest';
 import type { Client, Scenario } from '../../scenario.js';
 import type { AppSpec, SessionSpec } from '../../spec.js';
+import { takeControl, taken } from '../../control.js';
 import {
   CountingStore,
   SAME_ORIGIN,
@@ -150,7 +151,12 @@ export function insecureTransport(stores: SessionStoreFactory): Scenario {
             return { status: 201, text: 'created' };
           }),
       };
-      return { backend: backend(), sessions: spec, routes: [...loginRoutes(), signup] };
+      return {
+        backend: backend(),
+        sessions: spec,
+        routes: [...loginRoutes(), signup],
+        controls: { writes: () => spec.store.writes, created: () => created, takeEvents: takeControl(events) },
+      };
     },
     cases: [
       {
@@ -159,15 +165,15 @@ export function insecureTransport(stores: SessionStoreFactory): Scenario {
           const res = await t.post('/login').set(SAME_ORIGIN).set(HTTPS);
           expect(res.status).toBe(403);
           expect(setCookies(res)).toEqual([]);
-          expect(spec.store.writes).toBe(0);
+          expect(await t.control('writes')).toBe(0);
         },
       },
       {
         name: 'CK-04 the refused login is logged as session_insecure_transport, with a hint and no sid',
         async run(t) {
-          events.length = 0;
+          await taken(t);
           expect((await t.post('/login').set(SAME_ORIGIN)).status).toBe(403);
-          const refused = events.filter((e) => e.event === 'session_insecure_transport');
+          const refused = (await taken<SessionEvent>(t)).filter((e) => e.event === 'session_insecure_transport');
           expect(refused).toHaveLength(1);
           expect(refused[0]).toMatchObject({ method: 'POST', path: '/login' });
           expect(typeof refused[0]?.hint).toBe('string');
@@ -177,13 +183,13 @@ export function insecureTransport(stores: SessionStoreFactory): Scenario {
       {
         name: 'CK-04 assertCanLogin refuses before a signup creates anything: 403, nothing created or stored, logged',
         async run(t) {
-          events.length = 0;
+          await taken(t);
           const res = await t.post('/signup').set(SAME_ORIGIN);
           expect(res.status).toBe(403);
           expect(setCookies(res)).toEqual([]);
-          expect(created).toBe(0);
-          expect(spec.store.writes).toBe(0);
-          expect(events.map((e) => e.event)).toEqual(['session_insecure_transport']);
+          expect(await t.control('created')).toBe(0);
+          expect(await t.control('writes')).toBe(0);
+          expect((await taken<SessionEvent>(t)).map((e) => e.event)).toEqual(['session_insecure_transport']);
         },
       },
     ],

@@ -27,11 +27,11 @@ export function csrf(stores: SessionStoreFactory): Scenario {
     expect(res.status).toBe(200);
     return res.body.token as string;
   }
-  async function refused(run: () => Promise<{ status: number }>, label?: string): Promise<void> {
-    const before = transfers;
+  async function refused(t: Client, run: () => Promise<{ status: number }>, label?: string): Promise<void> {
+    const before = await t.control('transfers');
     const res = await run();
     expect(res.status, label).toBe(403);
-    expect(transfers, label).toBe(before);
+    expect(await t.control('transfers'), label).toBe(before);
   }
 
   return {
@@ -46,6 +46,7 @@ export function csrf(stores: SessionStoreFactory): Scenario {
           sessionAuth({ retrieveUser: (s) => (typeof s.name === 'string' ? new SimpleUser(s.name) : null), mode: 'optional' }),
         ]),
         sessions: sessionsOf(stores),
+        controls: { transfers: () => transfers },
         routes: [
           {
             method: 'POST',
@@ -92,7 +93,7 @@ export function csrf(stores: SessionStoreFactory): Scenario {
         name: 'CSRF-01 cross-site POST (Origin evil, Sec-Fetch-Site: cross-site, form) with the cookie → 403, handler not run',
         async run(t) {
           const sid = await logIn(t);
-          await refused(() =>
+          await refused(t, () =>
             t.post('/transfer').set('Cookie', cookie(sid)).set('Origin', EVIL).set('Sec-Fetch-Site', 'cross-site').type(FORM).send('amount=1'),
           );
         },
@@ -102,7 +103,7 @@ export function csrf(stores: SessionStoreFactory): Scenario {
         async run(t) {
           const sid = await logIn(t);
           for (const origin of [EVIL, 'null', `http://127.0.0.1.evil.example`, 'https://app.example']) {
-            await refused(() => t.post('/transfer').set('Cookie', cookie(sid)).set('Origin', origin).type(FORM).send('amount=1'), origin);
+            await refused(t, () => t.post('/transfer').set('Cookie', cookie(sid)).set('Origin', origin).type(FORM).send('amount=1'), origin);
           }
         },
       },
@@ -120,7 +121,7 @@ export function csrf(stores: SessionStoreFactory): Scenario {
             undefined,
           ];
           for (const type of types) {
-            await refused(() => {
+            await refused(t, () => {
               const req = t.post('/transfer').set('Cookie', cookie(sid)).set('Origin', EVIL).set('Sec-Fetch-Site', 'cross-site');
               if (type !== undefined) req.set('Content-Type', type);
               return req.send('amount=1');
@@ -141,14 +142,14 @@ export function csrf(stores: SessionStoreFactory): Scenario {
         name: 'CSRF-05 Sec-Fetch-Site: same-site (a sibling subdomain) → 403 by default',
         async run(t) {
           const sid = await logIn(t);
-          await refused(() => t.post('/transfer').set('Cookie', cookie(sid)).set('Sec-Fetch-Site', 'same-site').type(FORM).send('amount=1'));
+          await refused(t, () => t.post('/transfer').set('Cookie', cookie(sid)).set('Sec-Fetch-Site', 'same-site').type(FORM).send('amount=1'));
         },
       },
       {
         name: 'CSRF-06 neither Origin nor Sec-Fetch-Site, with the cookie → 403 unless a valid token',
         async run(t) {
           const sid = await logIn(t);
-          await refused(() => t.post('/transfer').set('Cookie', cookie(sid)).type(FORM).send('amount=1'));
+          await refused(t, () => t.post('/transfer').set('Cookie', cookie(sid)).type(FORM).send('amount=1'));
           const token = await tokenFor(t, sid);
           const header = await t.post('/transfer').set('Cookie', cookie(sid)).set('X-CSRF-Token', token).type(FORM).send('amount=1');
           expect(header.status).toBe(200);
@@ -165,10 +166,10 @@ export function csrf(stores: SessionStoreFactory): Scenario {
       {
         name: 'CSRF-07 a cross-origin POST with Authorization: Bearer and no cookie is allowed',
         async run(t) {
-          const before = transfers;
+          const before = await t.control<number>('transfers');
           const res = await t.post('/transfer').set('Authorization', 'Bearer api-token').set('Origin', EVIL).set('Sec-Fetch-Site', 'cross-site');
           expect(res.status).toBe(200);
-          expect(transfers).toBe(before + 1);
+          expect(await t.control('transfers')).toBe(before + 1);
         },
       },
       {
@@ -199,15 +200,15 @@ export function csrf(stores: SessionStoreFactory): Scenario {
           const alice = await logIn(t, 'alice');
           const mallory = await logIn(t, 'mallory');
           const malloryToken = await tokenFor(t, mallory);
-          await refused(() => t.post('/transfer').set('Cookie', cookie(alice)).set('X-CSRF-Token', malloryToken));
-          await refused(() => t.post('/transfer').set('Cookie', cookie(alice)).set('X-CSRF-Token', `${'x'.repeat(5)}`));
+          await refused(t, () => t.post('/transfer').set('Cookie', cookie(alice)).set('X-CSRF-Token', malloryToken));
+          await refused(t, () => t.post('/transfer').set('Cookie', cookie(alice)).set('X-CSRF-Token', `${'x'.repeat(5)}`));
           const anonymous = await tokenFor(t);
-          await refused(() => t.post('/transfer').set('Cookie', cookie(alice)).set('X-CSRF-Token', anonymous));
+          await refused(t, () => t.post('/transfer').set('Cookie', cookie(alice)).set('X-CSRF-Token', anonymous));
           const good = await tokenFor(t, alice);
           const [nonce, mac] = good.split('.') as [string, string];
           const flipped = `${nonce}.${mac.slice(0, -2)}${mac.at(-2) === 'A' ? 'B' : 'A'}${mac.at(-1)}`;
-          await refused(() => t.post('/transfer').set('Cookie', cookie(alice)).set('X-CSRF-Token', flipped));
-          await refused(() => t.post('/transfer').set('Cookie', cookie(alice)).type(FORM).send(`_csrf=${encodeURIComponent(malloryToken)}`));
+          await refused(t, () => t.post('/transfer').set('Cookie', cookie(alice)).set('X-CSRF-Token', flipped));
+          await refused(t, () => t.post('/transfer').set('Cookie', cookie(alice)).type(FORM).send(`_csrf=${encodeURIComponent(malloryToken)}`));
           const ok = await t.post('/transfer').set('Cookie', cookie(alice)).set('X-CSRF-Token', good);
           expect(ok.status).toBe(200);
         },
@@ -219,14 +220,14 @@ export function csrf(stores: SessionStoreFactory): Scenario {
           const before = await tokenFor(t, sid);
           const again = await t.post('/login').set('Cookie', cookie(sid)).set(SAME_ORIGIN).send({ name: 'alice' });
           const rotated = cookieValue(again) as string;
-          await refused(() => t.post('/transfer').set('Cookie', cookie(rotated)).set('X-CSRF-Token', before));
+          await refused(t, () => t.post('/transfer').set('Cookie', cookie(rotated)).set('X-CSRF-Token', before));
         },
       },
       {
         name: 'CSRF-12 an OPTIONS preflight is not blocked and does not run the handler',
         async run(t) {
           const sid = await logIn(t);
-          const before = transfers;
+          const before = await t.control('transfers');
           const res = await t.raw([
             'OPTIONS /transfer HTTP/1.1',
             `Host: 127.0.0.1:${t.port}`,
@@ -236,7 +237,7 @@ export function csrf(stores: SessionStoreFactory): Scenario {
           ]);
           expect(res.status).not.toBe(403);
           expect(res.status).toBeLessThan(500);
-          expect(transfers).toBe(before);
+          expect(await t.control('transfers')).toBe(before);
         },
       },
       {

@@ -34,10 +34,11 @@ export function fixation(stores: SessionStoreFactory): Scenario {
 
   async function user(t: Client): Promise<{ email: string }> {
     const email = `fix-${crypto.randomUUID().slice(0, 8)}@example.com`;
-    await accounts.create('Fix', email, PASSWORD);
-    void t;
+    await t.control('createAccount', email);
     return { email };
   }
+  /** Whether the app's store holds the session `id`. */
+  const stored = (t: Client, id: string) => t.control<boolean>('stored', id);
 
   async function logIn(t: Client, email: string, sid?: string): Promise<string> {
     const req = t.post('/login').set(SAME_ORIGIN);
@@ -62,6 +63,13 @@ export function fixation(stores: SessionStoreFactory): Scenario {
         mode: 'required',
         exclude: ['/login', '/remember'],
         sessions: spec,
+        controls: {
+          createAccount: async (email) => {
+            await accounts.create('Fix', email as string, PASSWORD);
+          },
+          stored: async (id) => (await spec.store.get(id as string)) !== undefined,
+          advance: (ms) => clock.advance(ms as number),
+        },
         routes: [
           {
             method: 'POST',
@@ -115,7 +123,7 @@ export function fixation(stores: SessionStoreFactory): Scenario {
             const sid = await logIn(t, email, madeUp);
             expect(sid).not.toBe(madeUp);
             expect(idOf(sid)).not.toBe(idOf(madeUp));
-            expect(await spec.store.get(idOf(madeUp))).toBeUndefined();
+            expect(await stored(t, idOf(madeUp))).toBe(false);
             expect((await t.get('/me').set('Cookie', cookie(madeUp))).status).toBe(401);
             expect((await t.get('/me').set('Cookie', cookie(sid))).status).toBe(200);
           }
@@ -127,10 +135,10 @@ export function fixation(stores: SessionStoreFactory): Scenario {
           const { email } = await user(t);
           const pre = cookieValue(await t.post('/remember').set(SAME_ORIGIN)) as string;
           expect(pre).toBeTruthy();
-          expect(await spec.store.get(idOf(pre))).toBeDefined();
+          expect(await stored(t, idOf(pre))).toBe(true);
           const sid = await logIn(t, email, pre);
           expect(idOf(sid)).not.toBe(idOf(pre));
-          expect(await spec.store.get(idOf(pre))).toBeUndefined();
+          expect(await stored(t, idOf(pre))).toBe(false);
           expect((await t.get('/me').set('Cookie', cookie(pre))).status).toBe(401);
           expect((await t.get('/me').set('Cookie', cookie(sid))).status).toBe(200);
         },
@@ -151,9 +159,9 @@ export function fixation(stores: SessionStoreFactory): Scenario {
         async run(t) {
           const { email } = await user(t);
           const sid = await logIn(t, email);
-          expect(await spec.store.get(idOf(sid))).toBeDefined();
+          expect(await stored(t, idOf(sid))).toBe(true);
           expect((await t.post('/logout').set(SAME_ORIGIN).set('Cookie', cookie(sid))).status).toBe(200);
-          expect(await spec.store.get(idOf(sid))).toBeUndefined();
+          expect(await stored(t, idOf(sid))).toBe(false);
           expect((await t.get('/me').set('Cookie', cookie(sid))).status).toBe(401);
           // Replaying the logout changes nothing either.
           expect((await t.get('/me').set('Cookie', cookie(sid))).status).toBe(401);
@@ -203,13 +211,13 @@ export function fixation(stores: SessionStoreFactory): Scenario {
           const { email } = await user(t);
           const sid = await logIn(t, email);
           // Past the touch interval: every authenticated request now writes lastSeen.
-          clock.advance(5 * 60_000);
+          await t.control('advance', 5 * 60_000);
           const reads = Array.from({ length: 8 }, () => t.get('/me').set('Cookie', cookie(sid)).then((r) => r.status));
           const out = t.post('/logout').set(SAME_ORIGIN).set('Cookie', cookie(sid)).then((r) => r.status);
           const statuses = await Promise.all([...reads, out]);
           for (const s of statuses.slice(0, -1)) expect([200, 401]).toContain(s);
           expect(statuses.at(-1)).toBe(200);
-          expect(await spec.store.get(idOf(sid))).toBeUndefined();
+          expect(await stored(t, idOf(sid))).toBe(false);
           expect((await t.get('/me').set('Cookie', cookie(sid))).status).toBe(401);
         },
       },
@@ -220,7 +228,7 @@ export function fixation(stores: SessionStoreFactory): Scenario {
           const pre = cookieValue(await t.post('/remember').set(SAME_ORIGIN)) as string;
           const [a, b] = await Promise.all([logIn(t, email, pre), logIn(t, email, pre)]);
           expect(idOf(a)).not.toBe(idOf(b));
-          expect(await spec.store.get(idOf(pre))).toBeUndefined();
+          expect(await stored(t, idOf(pre))).toBe(false);
           expect((await t.get('/me').set('Cookie', cookie(pre))).status).toBe(401);
         },
       },

@@ -3,6 +3,7 @@ import { generateSessionId } from '@portcullis/core/adapter';
 import { expect } from 'vitest';
 import type { Client, Scenario } from '../../scenario.js';
 import type { AppSpec } from '../../spec.js';
+import { takeControl, taken } from '../../control.js';
 import { Accounts, SAME_ORIGIN, answering, cookie, cookieValue, idOf, jsonBody, loginOf, logoutRoute, sessionsOf, type SessionStoreFactory } from './fixtures.js';
 
 const PASSWORD = 'S3cr3t!Pw';
@@ -56,6 +57,7 @@ export function logging(stores: SessionStoreFactory): Scenario {
       return {
         ...aliceApp(stores, (event) => lines.push(JSON.stringify(event))),
         log: (event: AuthenticationFailure) => lines.push(JSON.stringify(event)),
+        controls: { takeLines: takeControl(lines) },
       };
     },
     cases: [
@@ -70,13 +72,14 @@ export function logging(stores: SessionStoreFactory): Scenario {
           await t.post('/logout').set(SAME_ORIGIN).set('Cookie', cookie(sid));
           await t.get('/me').set('Cookie', cookie(sid));
           await new Promise((resolve) => setTimeout(resolve, 20));
-          const all = lines.join('\n');
-          expect(lines.some((l) => l.includes('"session_login"'))).toBe(true);
-          expect(lines.some((l) => l.includes('"session_logout"'))).toBe(true);
+          const logged = await taken<string>(t, 'takeLines');
+          const all = logged.join('\n');
+          expect(logged.some((l) => l.includes('"session_login"'))).toBe(true);
+          expect(logged.some((l) => l.includes('"session_logout"'))).toBe(true);
           for (const secret of [PASSWORD, sid, decodeURIComponent(sid), idOf(sid), idOf(sid).slice(0, 16)]) {
             expect(all).not.toContain(secret);
           }
-          for (const line of lines.filter((l) => l.includes('"sid"'))) expect(JSON.parse(line).sid).toMatch(/^[0-9a-f]{12}$/);
+          for (const line of logged.filter((l) => l.includes('"sid"'))) expect(JSON.parse(line).sid).toMatch(/^[0-9a-f]{12}$/);
         },
       },
     ],
@@ -91,7 +94,16 @@ export function logging(stores: SessionStoreFactory): Scenario {
  */
 export function unknownIdLogging(stores: SessionStoreFactory): Scenario {
   const events: SessionEvent[] = [];
-  const named = (name: string) => events.filter((e) => e.event === name);
+  /** The events the test process has read from the app since the last {@link clear}. */
+  const seen: SessionEvent[] = [];
+  const named = async (t: Client, name: string) => {
+    seen.push(...(await taken<SessionEvent>(t)));
+    return seen.filter((e) => e.event === name);
+  };
+  const clear = async (t: Client) => {
+    await taken(t);
+    seen.length = 0;
+  };
   const logIn = async (t: Client, sid?: string) => {
     const req = t.post('/login').set(SAME_ORIGIN);
     if (sid !== undefined) req.set('Cookie', cookie(sid));
@@ -105,7 +117,8 @@ export function unknownIdLogging(stores: SessionStoreFactory): Scenario {
     needs: ['sessions'],
     app: () => {
       events.length = 0;
-      return aliceApp(stores, (event) => events.push(event));
+      seen.length = 0;
+      return { ...aliceApp(stores, (event) => events.push(event)), controls: { takeEvents: takeControl(events) } };
     },
     cases: [
       {
@@ -113,24 +126,24 @@ export function unknownIdLogging(stores: SessionStoreFactory): Scenario {
         async run(t) {
           const forged = generateSessionId();
           for (const value of [forged, `${forged}.AAAA`, `s%3A${forged}.AAAA`]) {
-            events.length = 0;
+            await clear(t);
             const res = await t.get('/me').set('Cookie', cookie(value));
             expect(res.status).toBe(401);
-            expect(named('session_unknown_id')).toHaveLength(1);
-            expect(named('session_unknown_id')[0]).toEqual({ event: 'session_unknown_id', method: 'GET', path: '/me' });
+            expect(await named(t, 'session_unknown_id')).toHaveLength(1);
+            expect((await named(t, 'session_unknown_id'))[0]).toEqual({ event: 'session_unknown_id', method: 'GET', path: '/me' });
           }
         },
       },
       {
         name: 'SES-01 login holding a forged cookie issues a new id and logs session_unknown_id once',
         async run(t) {
-          events.length = 0;
+          await clear(t);
           const forged = generateSessionId();
           const sid = await logIn(t, forged);
           expect(idOf(sid)).not.toBe(forged);
-          expect(named('session_unknown_id')).toHaveLength(1);
+          expect(await named(t, 'session_unknown_id')).toHaveLength(1);
           // session_login carries a hashed sid, computed asynchronously.
-          await expect.poll(() => named('session_login').length).toBe(1);
+          await expect.poll(async () => (await named(t, 'session_login')).length).toBe(1);
         },
       },
       {
@@ -138,20 +151,20 @@ export function unknownIdLogging(stores: SessionStoreFactory): Scenario {
         async run(t) {
           const sid = await logIn(t);
           expect((await t.post('/logout').set(SAME_ORIGIN).set('Cookie', cookie(sid))).status).toBe(200);
-          events.length = 0;
+          await clear(t);
           expect((await t.get('/me').set('Cookie', cookie(sid))).status).toBe(401);
-          expect(named('session_unknown_id')).toHaveLength(1);
+          expect(await named(t, 'session_unknown_id')).toHaveLength(1);
         },
       },
       {
         name: 'a live session cookie, or none, logs no session_unknown_id',
         async run(t) {
           const sid = await logIn(t);
-          events.length = 0;
+          await clear(t);
           expect((await t.get('/me').set('Cookie', cookie(sid))).status).toBe(200);
           expect((await t.get('/me')).status).toBe(401);
           expect((await t.post('/login').set(SAME_ORIGIN).send({ email: 'alice@example.com', password: PASSWORD })).status).toBe(200);
-          expect(named('session_unknown_id')).toEqual([]);
+          expect(await named(t, 'session_unknown_id')).toEqual([]);
         },
       },
     ],

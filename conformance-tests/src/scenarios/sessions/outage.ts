@@ -22,6 +22,12 @@ export function storeOutage(stores: SessionStoreFactory): Scenario {
         mode: 'required',
         exclude: ['/login', '/public'],
         sessions: spec,
+        controls: {
+          /** Switches the app's store off (`true`: every call rejects) or on. */
+          storeDown: (down) => {
+            spec.store.down = down === true;
+          },
+        },
         routes: [
           {
             method: 'POST',
@@ -41,10 +47,10 @@ export function storeOutage(stores: SessionStoreFactory): Scenario {
       {
         name: 'SES-14 the store throws during get: the protected route answers 503 with the generic body',
         async run(t) {
-          spec.store.down = false;
+          await t.control('storeDown', false);
           const sid = cookieValue(await t.post('/login').set(SAME_ORIGIN)) as string;
           expect((await t.get('/user').set('Cookie', cookie(sid))).status).toBe(200);
-          spec.store.down = true;
+          await t.control('storeDown', true);
           try {
             const res = await t.get('/user').set('Cookie', cookie(sid));
             expect(res.status).toBe(503);
@@ -56,7 +62,7 @@ export function storeOutage(stores: SessionStoreFactory): Scenario {
             // Never anonymous access: the public page does not pretend the user is anonymous either.
             expect((await t.get('/public').set('Cookie', cookie(sid))).status).toBe(503);
           } finally {
-            spec.store.down = false;
+            await t.control('storeDown', false);
           }
           expect((await t.get('/user').set('Cookie', cookie(sid))).status).toBe(200);
         },
@@ -64,7 +70,7 @@ export function storeOutage(stores: SessionStoreFactory): Scenario {
       {
         name: 'SES-14 a login while the store is down → 503 and no cookie; requests without a cookie stay anonymous',
         async run(t) {
-          spec.store.down = true;
+          await t.control('storeDown', true);
           try {
             const res = await t.post('/login').set(SAME_ORIGIN);
             expect(res.status).toBe(503);
@@ -72,7 +78,7 @@ export function storeOutage(stores: SessionStoreFactory): Scenario {
             expect((await t.get('/user')).status).toBe(401);
             expect((await t.get('/public')).text).toBe('anonymous');
           } finally {
-            spec.store.down = false;
+            await t.control('storeDown', false);
           }
           const res = await t.post('/login').set(SAME_ORIGIN);
           expect(res.status).toBe(200);

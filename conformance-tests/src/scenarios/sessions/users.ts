@@ -14,11 +14,9 @@ export function userState(stores: SessionStoreFactory): Scenario {
   let accounts: Accounts;
   let clock: FrozenClock;
 
-  async function account(): Promise<{ email: string; id: string }> {
+  async function account(t: Client): Promise<{ email: string; id: string }> {
     const email = `u-${crypto.randomUUID().slice(0, 8)}@example.com`;
-    const created = await accounts.create('User', email, PASSWORD);
-    created.roles = ['admin'];
-    return { email, id: created.id };
+    return { email, id: await t.control<string>('createAdmin', email) };
   }
   async function logIn(t: Client, email: string, password = PASSWORD): Promise<string> {
     const res = await t.post('/login').set(SAME_ORIGIN).send({ email, password });
@@ -43,6 +41,20 @@ export function userState(stores: SessionStoreFactory): Scenario {
         mode: 'required',
         exclude: ['/login'],
         sessions: sessionsOf(stores, { clock: clock.read }),
+        controls: {
+          /** An account with the `admin` role, by e-mail: answers its id. */
+          createAdmin: async (email) => {
+            const created = await accounts.create('User', email as string, PASSWORD);
+            created.roles = ['admin'];
+            return created.id;
+          },
+          removeAccount: (id) => accounts.remove(id as string),
+          revokeRoles: (id) => {
+            const account = accounts.byId(id);
+            if (account !== null) account.roles = [];
+          },
+          advance: (ms) => clock.advance(ms as number),
+        },
         routes: [
           {
             method: 'POST',
@@ -80,11 +92,11 @@ export function userState(stores: SessionStoreFactory): Scenario {
       {
         name: 'SES-09 a user deleted by an admin: all their sessions are rejected on the next request',
         async run(t) {
-          const { email, id } = await account();
+          const { email, id } = await account(t);
           const a = await logIn(t, email);
           const b = await logIn(t, email);
           expect((await t.get('/me').set('Cookie', cookie(a))).status).toBe(200);
-          accounts.remove(id);
+          await t.control('removeAccount', id);
           expect((await t.get('/me').set('Cookie', cookie(a))).status).toBe(401);
           expect((await t.get('/me').set('Cookie', cookie(b))).status).toBe(401);
         },
@@ -92,10 +104,10 @@ export function userState(stores: SessionStoreFactory): Scenario {
       {
         name: 'GRD-10 a role revoked while the session is live → 403 on the next request',
         async run(t) {
-          const { email, id } = await account();
+          const { email, id } = await account(t);
           const sid = await logIn(t, email);
           expect((await t.get('/admin').set('Cookie', cookie(sid))).status).toBe(200);
-          (accounts.byId(id) as NonNullable<ReturnType<Accounts['byId']>>).roles = [];
+          await t.control('revokeRoles', id);
           expect((await t.get('/admin').set('Cookie', cookie(sid))).status).toBe(403);
           expect((await t.get('/me').set('Cookie', cookie(sid))).status).toBe(200);
         },
@@ -103,11 +115,11 @@ export function userState(stores: SessionStoreFactory): Scenario {
       {
         name: 'SES-08 a password change in session A renews A and ends session B',
         async run(t) {
-          const { email } = await account();
+          const { email } = await account(t);
           const a = await logIn(t, email);
-          clock.advance(1000);
+          await t.control('advance', 1000);
           const b = await logIn(t, email);
-          clock.advance(1000);
+          await t.control('advance', 1000);
           const res = await t.post('/password').set(SAME_ORIGIN).set('Cookie', cookie(a)).send({ password: 'second password, long enough' });
           expect(res.status).toBe(200);
           const renewed = cookieValue(res) as string;

@@ -1,6 +1,6 @@
 /**
- * What `vitest` is inside the worker bundle (esbuild aliases it here). Scenario
- * modules import `expect` at the top level, but the worker only ever calls
+ * What `vitest` is inside a runtime bundle (workerd, Bun, Deno) (esbuild aliases it here). Scenario
+ * modules import `expect` at the top level, but the runtime only ever calls
  * `scenario.app()`: the cases run in the test process. Registration functions are
  * no-ops; `expect` throws, because a call inside the worker is always a bug.
  */
@@ -16,5 +16,5 @@ export const beforeEach = noop;
 export const afterEach = noop;
 
 export function expect(_actual?: unknown): never {
-  throw new Error('expect() was called inside the workerd bundle: assertions belong to the test process');
+  throw new Error('expect() was called inside a runtime bundle (workerd, Bun, Deno): assertions belong to the test process');
 }
