@@ -113,21 +113,27 @@ async function bufferUsers(metafile: Metafile): Promise<string[]> {
   return users;
 }
 
-let bundling: Promise<WorkerBundle> | undefined;
+/** Hono's worker (the default entry). */
+export const HONO_WORKER = join(here, 'worker.ts');
+
+const bundling = new Map<string, Promise<WorkerBundle>>();
 
 /**
- * The worker bundle (built once per test process, in memory).
+ * The bundle of the worker `entry` (built once per entry and test process, in
+ * memory): Hono's by default, @portcullis/fetch's from adapters/fetch/test/edge.
  *
  * @throws if library code (anything outside the conformance suite and the test
  * folders) imports a Node-only module, or if test-side code in the bundle uses
  * the `Buffer` global.
  */
-export function workerBundle(): Promise<WorkerBundle> {
-  bundling ??= (async () => {
+export function workerBundle(entry: string = HONO_WORKER): Promise<WorkerBundle> {
+  const cached = bundling.get(entry);
+  if (cached !== undefined) return cached;
+  const building = (async () => {
     const started = performance.now();
     const result = await build({
       absWorkingDir: ROOT,
-      entryPoints: [join(here, 'worker.ts')],
+      entryPoints: [entry],
       bundle: true,
       write: false,
       outfile: 'worker.js',
@@ -165,5 +171,6 @@ export function workerBundle(): Promise<WorkerBundle> {
       nodeOnlyImports: found,
     };
   })();
-  return bundling;
+  bundling.set(entry, building);
+  return building;
 }
