@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 export { withAuth } from './with-auth.js';
-export type { AuthHandler, FetchHandler, Principal, WithAuthOptions } from './with-auth.js';
+export type { AuthHandler, FetchHandler, RequestAuth, WithAuthOptions } from './with-auth.js';
 export { requires, Requires } from './requires.js';
 export type { GuardWrapper } from './requires.js';
 export { login, logout, assertCanLogin, csrfToken } from './session.js';

@@ -1,7 +1,7 @@
 import type { BaseUser, RequiresOptions } from '@portcullis/core';
 import { createGuard, type Guard, type MaybePromise } from '@portcullis/core/adapter';
 import { toConnection, toResponse } from './native.js';
-import { states, type AuthHandler, type Principal } from './with-auth.js';
+import { states, type AuthHandler, type RequestAuth } from './with-auth.js';
 
 /** What {@link requires} returns: wraps a handler in the guard. */
 export type GuardWrapper = (<U extends BaseUser, A extends readonly unknown[]>(handler: AuthHandler<U, A>) => AuthHandler<U, A>) & {
@@ -10,7 +10,7 @@ export type GuardWrapper = (<U extends BaseUser, A extends readonly unknown[]>(h
 };
 
 /** The check of one guard on one request: `null` to go on, else the core's answer. */
-function denied(guard: Guard, request: Request, principal: Principal): Response | null {
+function denied(guard: Guard, request: Request, principal: RequestAuth): Response | null {
   // Without withAuth in front the request is anonymous: the guard fails closed.
   const answer = states.check(guard, request, () => principal, () => toConnection(request, Date.now));
   return answer === null ? null : toResponse(answer);
@@ -41,7 +41,7 @@ export function requires(scopes: string | readonly string[], options?: RequiresO
 }
 
 /** A controller method: the request and the principal first, then whatever the router or a decorator above adds. */
-type FetchMethod = (this: unknown, request: Request, principal: Principal<never>, ...rest: never[]) => MaybePromise<Response>;
+type FetchMethod = (this: unknown, request: Request, principal: RequestAuth<never>, ...rest: never[]) => MaybePromise<Response>;
 
 /**
  * The same guard as a standard method decorator, for class-style controllers;
@@ -51,7 +51,7 @@ type FetchMethod = (this: unknown, request: Request, principal: Principal<never>
  * ```ts
  * class Dashboard {
  *   @Requires('authenticated')
- *   show(request: Request, { user }: Principal<SimpleUser>) { return new Response(`Hello, ${user.displayName}`); }
+ *   show(request: Request, { user }: RequestAuth<SimpleUser>) { return new Response(`Hello, ${user.displayName}`); }
  * }
  * ```
  */
@@ -60,7 +60,7 @@ export function Requires(scopes: string | readonly string[], options?: RequiresO
   return function <M extends FetchMethod>(method: M, _context: ClassMethodDecoratorContext): M {
     return function (this: unknown, ...args: Parameters<M>) {
       const [request, principal] = args;
-      return denied(guard, request, principal as Principal) ?? method.apply(this, args);
+      return denied(guard, request, principal as RequestAuth) ?? method.apply(this, args);
     } as M;
   };
 }

@@ -23,7 +23,7 @@ import {
 import { ports, toConnection, toResponse } from './native.js';
 
 /** Who is asking: what {@link withAuth} hands the handler after the request. */
-export interface Principal<U extends BaseUser = BaseUser> {
+export interface RequestAuth<U extends BaseUser = BaseUser> {
   /** The request's user: the app's user type, or anonymous. */
   readonly user: U | UnauthenticatedUser;
   /** The request's credentials (scopes). */
@@ -31,13 +31,13 @@ export interface Principal<U extends BaseUser = BaseUser> {
 }
 
 /**
- * A handler behind {@link withAuth}: the request, the {@link Principal}, then
+ * A handler behind {@link withAuth}: the request, the {@link RequestAuth}, then
  * whatever the runtime or router passes after the request (Workers' `env` and
  * `ctx`, Bun's `server`, Deno's `info`), unchanged.
  */
 export type AuthHandler<U extends BaseUser = BaseUser, A extends readonly unknown[] = []> = (
   request: Request,
-  principal: Principal<U>,
+  principal: RequestAuth<U>,
   ...rest: A
 ) => MaybePromise<Response>;
 
