@@ -1,12 +1,14 @@
 /**
  * Gates for tests that need an outside service (Redis, the `redis-server` binary,
- * PostgreSQL, Chromium). Each answers `run` when the service is there; otherwise
+ * PostgreSQL, Chromium, the Bun and Deno runtimes). Each answers `run` when the service is there; otherwise
  * `fail` when `CI` is set (the test must then register a failing test) and `skip`,
  * with a visible warning, on a developer's machine. One copy for every package.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { connect } from 'node:net';
+import { dirname, join } from 'node:path';
 import { describe, it } from 'vitest';
 
 /** What a gated test does: run, fail (the service is missing and `CI` is set), or skip. */
@@ -169,4 +171,89 @@ export async function findPostgres(candidates: readonly string[] = PG_CANDIDATES
 export async function postgresGate(what: string, candidates: readonly string[] = PG_CANDIDATES): Promise<{ gate: Gate; url: string | null }> {
   const url = await findPostgres(candidates);
   return { gate: serviceGate(url !== null, `${what}: PostgreSQL is not reachable at ${candidates.join(' or ')}`), url };
+}
+
+/** The JavaScript runtimes the conformance suite also runs in, installed from npm as devDependencies. */
+export type RuntimeName = 'bun' | 'deno';
+
+const requireFromRoot = createRequire(new URL('../package.json', import.meta.url));
+
+/** Where `name`'s file `file` is installed, or `null` when the package is not. */
+function installed(name: string, file: string): string | null {
+  try {
+    return join(dirname(requireFromRoot.resolve(`${name}/package.json`)), file);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The paths where the npm package of `runtime` puts its binary: the package's own
+ * (after its postinstall), then the platform package's (without install scripts).
+ */
+function runtimeCandidates(runtime: RuntimeName): (string | null)[] {
+  const arch = process.arch === 'arm64' ? 'aarch64' : 'x64';
+  if (runtime === 'bun') return [installed('bun', 'bin/bun.exe'), installed(`@oven/bun-${process.platform}-${arch}`, 'bin/bun')];
+  const platform = process.platform === 'linux' ? `linux-${process.arch}-glibc` : `${process.platform}-${process.arch}`;
+  return [installed('deno', process.platform === 'win32' ? 'deno.exe' : 'deno'), installed(`@deno/${platform}`, 'deno')];
+}
+
+const found = new Map<RuntimeName, { binary: string; version: string } | null>();
+
+/**
+ * The binary of `runtime` installed by npm (`bun`, `deno` devDependencies) that
+ * answers `--version`, with its version; `null` when there is none that runs.
+ *
+ * @example
+ * ```ts
+ * const bun = runtimeBinary('bun'); // { binary: '…/node_modules/bun/bin/bun.exe', version: '1.4.5' }
+ * ```
+ */
+export function runtimeBinary(runtime: RuntimeName): { binary: string; version: string } | null {
+  if (!found.has(runtime)) {
+    let answer: { binary: string; version: string } | null = null;
+    for (const binary of runtimeCandidates(runtime)) {
+      if (binary === null || !existsSync(binary)) continue;
+      const run = spawnSync(binary, ['--version'], { encoding: 'utf8', timeout: 10_000 });
+      const version = /\d+\.\d+\.\d+/.exec(run.stdout ?? '')?.[0];
+      if (run.status === 0 && version !== undefined) {
+        answer = { binary, version };
+        break;
+      }
+    }
+    found.set(runtime, answer);
+  }
+  return found.get(runtime) ?? null;
+}
+
+/**
+ * The gate of tests that run inside Bun or Deno (installed by `npm ci` as
+ * devDependencies). When it fails (`CI` set, the binary missing or not running)
+ * a failing test is registered here.
+ *
+ * @example
+ * ```ts
+ * const gate = runtimeGate('deno', 'conformance: hono in Deno');
+ * describe.runIf(gate === 'run')('in Deno', () => { … });
+ * ```
+ */
+export function runtimeGate(runtime: RuntimeName, what: string): Gate {
+  const missing = `${runtime} is not installed or does not run (npm ci installs it; its postinstall must not be skipped)`;
+  const gate = serviceGate(runtimeBinary(runtime) !== null, `${what}: ${missing}`);
+  describe.runIf(gate === 'fail')(`${what} needs ${runtime}`, () => {
+    it(`${runtime} runs (required when CI is set)`, () => {
+      throw new Error(missing);
+    });
+  });
+  return gate;
+}
+
+/** {@link runtimeGate} for Bun. */
+export function bunGate(what: string): Gate {
+  return runtimeGate('bun', what);
+}
+
+/** {@link runtimeGate} for Deno. */
+export function denoGate(what: string): Gate {
+  return runtimeGate('deno', what);
 }

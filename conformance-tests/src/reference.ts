@@ -17,7 +17,7 @@ import {
   toResponse,
   withAuth,
   type AuthHandler,
-  type Principal,
+  type RequestAuth,
 } from '@portcullis/fetch';
 import { sessionView } from './session-view.js';
 import { PassExtraArgument, type AppSpec, type HandlerResult, type RouteSpec } from './spec.js';
@@ -84,7 +84,7 @@ function routeHandler(route: RouteSpec, withSessions: boolean): AuthHandler {
     class Controller {
       @PassExtraArgument
       @Requires(scopes, options)
-      async handle(request: Request, principal: Principal, extra?: string): Promise<Response> {
+      async handle(request: Request, principal: RequestAuth, extra?: string): Promise<Response> {
         const response = await handler(request, principal);
         if (extra !== undefined) response.headers.set('x-extra-argument', extra);
         return response;
