@@ -16,7 +16,7 @@ const AUTHOR = 'The Portcullis authors';
 
 /** The packages published to npm. A new one is added here on purpose (and gets every check below). */
 const PUBLISHED = [
-  'core', 'adapters/node', 'adapters/express', 'adapters/koa', 'adapters/hono', 'adapters/fastify', 'adapters/nest',
+  'core', 'adapters/node', 'adapters/express', 'adapters/koa', 'adapters/hono', 'adapters/fastify', 'adapters/nest', 'adapters/fetch',
   'jwt', 'hashers', 'stores/redis', 'conformance-tests',
 ];
 

@@ -26,6 +26,7 @@ const PUBLISHED = [
   'adapters/hono',
   'adapters/fastify',
   'adapters/nest',
+  'adapters/fetch',
   'jwt',
   'hashers',
   'stores/redis',
@@ -33,7 +34,7 @@ const PUBLISHED = [
 ] as const;
 
 /** The consumer projects (folders of consumer/), each with package.json and apps. */
-const PROJECTS = ['express', 'koa', 'hono', 'fastify', 'nest', 'conformance'] as const;
+const PROJECTS = ['express', 'koa', 'hono', 'fastify', 'nest', 'fetch', 'conformance'] as const;
 type Project = (typeof PROJECTS)[number];
 
 /**
@@ -482,6 +483,18 @@ describe('consumer apps over HTTP', () => {
     expect([login.status, login.body], `POST /login: ${login.body}`).toEqual([200, 'Logged in as dave']);
     const cookie = cookieOf(login);
     expect(await probe(base, '/me', { headers: { cookie } })).toMatchObject({ status: 200, body: '{"user":"dave"}' });
+    expect((await probe(base, '/logout', { method: 'POST', headers: { cookie, ...origin } })).status).toBe(204);
+    expect((await probe(base, '/me', { headers: { cookie } })).status).toBe(401);
+  });
+
+  it('fetch/sessions: withAuth with Web sessions on a plain fetch handler: required mode, login, logout', async () => {
+    const base = await start('fetch', 'sessions');
+    const origin = { origin: base };
+    expect((await probe(base, '/me')).status, 'GET /me without a session (required mode)').toBe(401);
+    const login = await probe(base, '/login', { ...form({ username: 'grace', password: 'letmein' }), headers: { ...form({}).headers, ...origin } });
+    expect([login.status, login.body], `POST /login: ${login.body}`).toEqual([200, 'Logged in as grace']);
+    const cookie = cookieOf(login);
+    expect(await probe(base, '/me', { headers: { cookie } })).toMatchObject({ status: 200, body: '{"user":"grace"}' });
     expect((await probe(base, '/logout', { method: 'POST', headers: { cookie, ...origin } })).status).toBe(204);
     expect((await probe(base, '/me', { headers: { cookie } })).status).toBe(401);
   });

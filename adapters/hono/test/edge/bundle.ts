@@ -11,14 +11,23 @@ export { ROOT } from '../../../../test-support/bundle.js';
 export type WorkerBundle = RuntimeBundle;
 
 const here = dirname(fileURLToPath(import.meta.url));
-let bundling: Promise<WorkerBundle> | undefined;
+
+/** Hono's worker (the default entry). */
+export const HONO_WORKER = join(here, 'worker.ts');
+
+const bundling = new Map<string, Promise<WorkerBundle>>();
 
 /**
- * The worker bundle (built once per test process, in memory).
+ * The bundle of the worker `entry` (built once per entry and test process, in
+ * memory): Hono's by default, @portcullis/fetch's from adapters/fetch/test/edge.
  *
  * @throws if library code imports a Node-only module, or if test-side code in the bundle uses the `Buffer` global.
  */
-export function workerBundle(): Promise<WorkerBundle> {
-  bundling ??= bundleForRuntime({ runtime: 'workerd', entry: { file: join(here, 'worker.ts') }, conditions: ['workerd', 'worker', 'browser'] });
-  return bundling;
+export function workerBundle(entry: string = HONO_WORKER): Promise<WorkerBundle> {
+  let building = bundling.get(entry);
+  if (building === undefined) {
+    building = bundleForRuntime({ runtime: 'workerd', entry: { file: entry }, conditions: ['workerd', 'worker', 'browser'] });
+    bundling.set(entry, building);
+  }
+  return building;
 }

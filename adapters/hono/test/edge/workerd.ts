@@ -7,8 +7,8 @@
 import type { AppSpec, Json, RemoteApp, Scenario } from '@portcullis/conformance';
 import { Log, LogLevel, Miniflare } from 'miniflare';
 import { remoteAdapter } from '../../../../test-support/runtimes.js';
-import { workerBundle } from './bundle.js';
-import type { CallReport, ControlReport } from './worker.js';
+import { HONO_WORKER, workerBundle } from './bundle.js';
+import type { CallReport, ControlReport } from './scenario-worker.js';
 
 /** A fixed past date: the runtime's behaviour must not move with the calendar. No compatibility flags (no `nodejs_compat`). */
 export const COMPATIBILITY_DATE = '2025-09-01';
@@ -29,9 +29,12 @@ export interface EdgeWorker extends RemoteApp {
 
 const running = new Set<() => Promise<void>>();
 
-/** Starts the worker bundle in workerd, with `SCENARIO` bound to `scenario` when given. */
-export async function startWorker(scenario?: string): Promise<EdgeWorker> {
-  const bundle = await workerBundle();
+/**
+ * Starts the bundle of the worker `entry` (Hono's by default) in workerd, with
+ * `SCENARIO` bound to `scenario` when given.
+ */
+export async function startWorker(scenario?: string, entry: string = HONO_WORKER): Promise<EdgeWorker> {
+  const bundle = await workerBundle(entry);
   const started = performance.now();
   const mf = new Miniflare({
     modules: true,
@@ -89,17 +92,18 @@ export async function stopAll(): Promise<void> {
 }
 
 /**
- * The adapter under test for `runConformance` with every app inside workerd:
- * `remoteAdapter` (test-support/runtimes.ts) with one workerd process per
- * scenario, whose `control` entrypoint builds the app (checked against the
- * spec's routes) and runs the scenario's controls.
+ * The adapter under test for `runConformance` with every app inside workerd (the
+ * app of the worker `entry`, Hono's by default): `remoteAdapter`
+ * (test-support/runtimes.ts) with one workerd process per scenario, whose
+ * `control` entrypoint builds the app (checked against the spec's routes) and runs
+ * the scenario's controls.
  */
-export function workerdAdapter(selected: readonly Scenario[]): {
+export function workerdAdapter(selected: readonly Scenario[], entry: string = HONO_WORKER): {
   scenarios: readonly Scenario[];
   createApp: (spec: AppSpec) => Promise<RemoteApp>;
 } {
   return remoteAdapter(selected, async (id) => {
-    const worker = await startWorker(id);
+    const worker = await startWorker(id, entry);
     try {
       const report = (await (await fetch(worker.controlUrl)).json()) as ControlReport;
       if (!report.ok) {
@@ -112,3 +116,4 @@ export function workerdAdapter(selected: readonly Scenario[]): {
     }
   });
 }
+

@@ -1,0 +1,12 @@
+/**
+ * `@portcullis/fetch`: Portcullis for `Request → Response` runtimes and routers
+ * (Bun.serve, Deno.serve, Workers, itty-router, h3). Web-standard only.
+ *
+ * @packageDocumentation
+ */
+export { withAuth } from './with-auth.js';
+export type { AuthHandler, FetchHandler, RequestAuth, WithAuthOptions } from './with-auth.js';
+export { requires, Requires } from './requires.js';
+export type { GuardWrapper } from './requires.js';
+export { login, logout, assertCanLogin, csrfToken } from './session.js';
+export { toConnection, toResponse } from './native.js';

@@ -1,0 +1,63 @@
+import type { Connection, ResponseDescription } from '@portcullis/core';
+import { createConnection, type SessionPort } from '@portcullis/core/adapter';
+
+/** The raw path and query of a request URL (never re-normalised, never a URL built from `Host`). */
+function target(url: string): string {
+  const start = url.indexOf('/', url.indexOf('//') + 2);
+  return start === -1 ? '/' : url.slice(start).replace(/#.*$/, '');
+}
+
+/** Session ports of requests, set by `withAuth` when it has `sessions`. */
+export const ports = new WeakMap<Request, SessionPort>();
+
+/** True for a websocket upgrade request (`GET` with `Upgrade: websocket`). */
+function isUpgrade(request: Request): boolean {
+  return request.method === 'GET' && request.headers.get('upgrade')?.toLowerCase() === 'websocket';
+}
+
+/**
+ * Builds the `Connection` of a Web `Request` (any runtime), with its session
+ * port when `withAuth` has `sessions` (or the given `session`). Repeated
+ * `Authorization` lines reach a `Request` joined by `, `: the core's comma check
+ * answers them as duplicates, as the raw-header check does on Node.
+ *
+ * @example
+ * ```ts
+ * const connection = toConnection(request, Date.now);
+ * ```
+ */
+export function toConnection(request: Request, now: () => number, session?: SessionPort): Connection {
+  const headers = request.headers;
+  return createConnection({
+    kind: isUpgrade(request) ? 'websocket' : 'http',
+    method: request.method,
+    target: target(request.url),
+    header: (name) => headers.get(name) ?? undefined,
+    now,
+    session: session ?? ports.get(request),
+  });
+}
+
+/** The answer for `notFound` descriptions (a guard with `status: 404`): a plain 404. */
+function notFound(): Response {
+  return new Response('Not Found', { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+}
+
+/**
+ * Turns a core response description (status, headers and body chosen by the
+ * core's table) into a `Response`.
+ *
+ * @example
+ * ```ts
+ * return toResponse(describeSessionError(error, toConnection(request, Date.now)));
+ * ```
+ */
+export function toResponse(response: ResponseDescription): Response {
+  if (response.notFound) return notFound();
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(response.headers)) {
+    if (typeof value === 'string') headers.set(name, value);
+    else for (const v of value) headers.append(name, v);
+  }
+  return new Response(response.body === '' ? null : response.body, { status: response.status, headers });
+}

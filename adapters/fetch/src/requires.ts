@@ -1,0 +1,66 @@
+import type { BaseUser, RequiresOptions } from '@portcullis/core';
+import { createGuard, type Guard, type MaybePromise } from '@portcullis/core/adapter';
+import { toConnection, toResponse } from './native.js';
+import { states, type AuthHandler, type RequestAuth } from './with-auth.js';
+
+/** What {@link requires} returns: wraps a handler in the guard. */
+export type GuardWrapper = (<U extends BaseUser, A extends readonly unknown[]>(handler: AuthHandler<U, A>) => AuthHandler<U, A>) & {
+  /** The guard (its scopes and check), for code that inspects routes. */
+  readonly guard: Guard;
+};
+
+/** The check of one guard on one request: `null` to go on, else the core's answer. */
+function denied(guard: Guard, request: Request, principal: RequestAuth): Response | null {
+  // Without withAuth in front the request is anonymous: the guard fails closed.
+  const answer = states.check(guard, request, () => principal, () => toConnection(request, Date.now));
+  return answer === null ? null : toResponse(answer);
+}
+
+/**
+ * A route guard: every scope must be held, else the core's answer (default 403;
+ * `status` and `redirect` as in `RequiresOptions`; a websocket upgrade is refused
+ * with 403). Wraps a handler that sits behind {@link withAuth}, directly or
+ * through a router that passes the principal on.
+ *
+ * @example
+ * ```ts
+ * import { basicAuth, SimpleUser } from '@portcullis/core';
+ * import { requires, withAuth } from '@portcullis/fetch';
+ *
+ * declare function checkPassword(username: string, password: string): Promise<SimpleUser | null>;
+ *
+ * const admin = requires(['authenticated', 'admin'], { status: 404 })((request, { user }) => new Response(`Hello, ${user.displayName}`));
+ * export default { fetch: withAuth(admin, { backend: basicAuth({ verify: checkPassword }) }) };
+ * ```
+ */
+export function requires(scopes: string | readonly string[], options?: RequiresOptions): GuardWrapper {
+  const guard = createGuard(scopes, options);
+  const wrap = <U extends BaseUser, A extends readonly unknown[]>(handler: AuthHandler<U, A>): AuthHandler<U, A> =>
+    (request, principal, ...rest) => denied(guard, request, principal) ?? handler(request, principal, ...rest);
+  return Object.assign(wrap, { guard });
+}
+
+/** A controller method: the request and the principal first, then whatever the router or a decorator above adds. */
+type FetchMethod = (this: unknown, request: Request, principal: RequestAuth<never>, ...rest: never[]) => MaybePromise<Response>;
+
+/**
+ * The same guard as a standard method decorator, for class-style controllers;
+ * every argument is forwarded.
+ *
+ * @example
+ * ```ts
+ * class Dashboard {
+ *   @Requires('authenticated')
+ *   show(request: Request, { user }: RequestAuth<SimpleUser>) { return new Response(`Hello, ${user.displayName}`); }
+ * }
+ * ```
+ */
+export function Requires(scopes: string | readonly string[], options?: RequiresOptions) {
+  const guard = createGuard(scopes, options);
+  return function <M extends FetchMethod>(method: M, _context: ClassMethodDecoratorContext): M {
+    return function (this: unknown, ...args: Parameters<M>) {
+      const [request, principal] = args;
+      return denied(guard, request, principal as RequestAuth) ?? method.apply(this, args);
+    } as M;
+  };
+}

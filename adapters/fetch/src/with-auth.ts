@@ -1,0 +1,161 @@
+import {
+  isSessionError,
+  type AuthCredentials,
+  type AuthenticationOptions,
+  type BaseUser,
+  type UnauthenticatedUser,
+} from '@portcullis/core';
+import {
+  createAuthenticator,
+  describeSessionError,
+  formField,
+  isSecureRequest,
+  isUrlencoded,
+  parseCookies,
+  requestStates,
+  sessionGate,
+  webSessions,
+  type Authenticator,
+  type MaybePromise,
+  type WebSessionHandle,
+  type WebSessionOptions,
+} from '@portcullis/core/adapter';
+import { ports, toConnection, toResponse } from './native.js';
+
+/** Who is asking: what {@link withAuth} hands the handler after the request. */
+export interface RequestAuth<U extends BaseUser = BaseUser> {
+  /** The request's user: the app's user type, or anonymous. */
+  readonly user: U | UnauthenticatedUser;
+  /** The request's credentials (scopes). */
+  readonly auth: AuthCredentials;
+}
+
+/**
+ * A handler behind {@link withAuth}: the request, the {@link RequestAuth}, then
+ * whatever the runtime or router passes after the request (Workers' `env` and
+ * `ctx`, Bun's `server`, Deno's `info`), unchanged.
+ */
+export type AuthHandler<U extends BaseUser = BaseUser, A extends readonly unknown[] = []> = (
+  request: Request,
+  principal: RequestAuth<U>,
+  ...rest: A
+) => MaybePromise<Response>;
+
+/** What {@link withAuth} returns: a plain `Request → Response` handler for `Bun.serve`, `Deno.serve`, a Worker or a router. */
+export type FetchHandler<A extends readonly unknown[] = []> = ((request: Request, ...rest: A) => Promise<Response>) & {
+  /** The configured authenticator (its clock and challenges), for code built on this adapter. */
+  readonly authenticator: Authenticator<BaseUser>;
+};
+
+/** Options of {@link withAuth}: the core's authentication options, and server-side sessions. */
+export interface WithAuthOptions<U extends BaseUser = BaseUser> extends AuthenticationOptions<U> {
+  /**
+   * Server-side sessions on Web standards (the same engine as Hono's): the cookie
+   * holds only the session id and its HMAC, the data lives in the `store`. With
+   * them, `login(request, user, data)` and `logout(request)` work in handlers.
+   */
+  readonly sessions?: WebSessionOptions | undefined;
+}
+
+/** Guards (`requires`) reuse the request's `Connection` and the backend's challenges. */
+export const states = requestStates<Request>();
+
+/** Form bodies larger than this are not read for a CSRF token (the header still works). */
+const MAX_FORM_BYTES = 16 * 1024;
+
+/** The CSRF field of a urlencoded body, read from a clone (the handler can still read the body). */
+async function formToken(request: Request, field: string): Promise<string | undefined> {
+  const type = request.headers.get('content-type') ?? undefined;
+  if (!isUrlencoded(type)) return undefined;
+  const length = Number(request.headers.get('content-length') ?? '0');
+  if (!Number.isFinite(length) || length > MAX_FORM_BYTES) return undefined;
+  const text = await request.clone().text();
+  if (text.length > MAX_FORM_BYTES) return undefined;
+  return formField(type, text, field);
+}
+
+/** Adds the session's `Set-Cookie` values and `Cache-Control: no-store` (a copy when the headers are immutable). */
+function withCookies(response: Response, handle: WebSessionHandle | undefined): Response {
+  const cookies = handle?.setCookies() ?? [];
+  if (cookies.length === 0) return response;
+  const add = (headers: Headers): void => {
+    for (const cookie of cookies) headers.append('set-cookie', cookie);
+    headers.set('cache-control', 'no-store');
+  };
+  try {
+    add(response.headers);
+    return response;
+  } catch {
+    // Immutable headers (`Response.redirect`, a fetched response): answer with a copy.
+    const copy = new Response(response.body, response);
+    add(copy.headers);
+    return copy;
+  }
+}
+
+/**
+ * Authenticates every request, then calls `handler(request, { user, auth }, ...rest)`;
+ * an authentication error is answered here from the core's table (400, 401 with
+ * the challenges, 431, 503 when the backend throws), and the handler never runs.
+ * Web-standard only: runs on Bun, Deno, Workers and Node. Options are checked at
+ * startup. With `sessions`, the session cookie is read first, cross-site unsafe
+ * requests get 403 (CSRF), a store outage 503, and a `SessionError` thrown by
+ * `login`/`logout` in the handler gets the core's answer instead of escaping.
+ *
+ * @example
+ * ```ts
+ * import { basicAuth, SimpleUser } from '@portcullis/core';
+ * import { withAuth } from '@portcullis/fetch';
+ *
+ * declare function checkPassword(username: string, password: string): Promise<SimpleUser | null>;
+ *
+ * const handler = withAuth(
+ *   (request, { user }) => new Response(`Hello, ${user.displayName}`),
+ *   { backend: basicAuth({ verify: checkPassword }) },
+ * );
+ * export default { fetch: handler }; // Bun.serve, a Worker; Deno.serve(handler)
+ * ```
+ */
+export function withAuth<U extends BaseUser, A extends readonly unknown[] = []>(
+  handler: AuthHandler<U, A>,
+  options: WithAuthOptions<U>,
+): FetchHandler<A> {
+  const { sessions, ...authentication } = options;
+  const authenticator = createAuthenticator<U>(authentication);
+  const { clock, challenges } = authenticator;
+  const engine = sessions === undefined ? undefined : webSessions(sessions);
+  const field = engine === undefined || engine.config.csrf === false ? '_csrf' : engine.config.csrf.field;
+
+  const fetch = async (request: Request, ...rest: A): Promise<Response> => {
+    const handle = engine?.open({
+      cookies: parseCookies(request.headers.get('cookie') ?? undefined),
+      secure: isSecureRequest(request.url, request.headers.get('x-forwarded-proto') ?? undefined, engine.config.trustProxy),
+    });
+    if (handle !== undefined) ports.set(request, handle.port);
+    const connection = toConnection(request, clock);
+    if (handle !== undefined) {
+      try {
+        // Load now: a store outage answers 503 here, before the handler.
+        if (handle.port.hasCookie) await handle.port.get();
+        const denied = await sessionGate(connection, () => formToken(request, field));
+        if (denied !== null) return withCookies(toResponse(denied), handle);
+      } catch (error) {
+        if (isSessionError(error)) return toResponse(describeSessionError(error, connection));
+        throw error;
+      }
+    }
+    const decision = await authenticator.run(connection);
+    if (decision.type === 'respond') return withCookies(toResponse(decision.response), handle);
+    states.remember(request, connection, challenges);
+    let response: Response;
+    try {
+      response = await handler(request, { user: decision.user, auth: decision.auth }, ...rest);
+    } catch (error) {
+      // `login`/`logout` failed (store down, GET /logout…): the core's answer, not a 500.
+      if (handle !== undefined && isSessionError(error)) response = toResponse(describeSessionError(error, connection));
+      else throw error;
+    }
+    return withCookies(response, handle);
+  };
+  return Object.assign(fetch, { authenticator: authenticator as Authenticator<BaseUser> });
+}

@@ -1,0 +1,48 @@
+// Type tests: checked by `tsc -p tsconfig.json --noEmit` (part of `npm test`);
+// the `it`s run too, so vitest collects the file.
+import { describe, expectTypeOf, it } from 'vitest';
+import { AuthCredentials, SimpleUser, UnauthenticatedUser, basicAuth, type AuthenticationBackend } from '@portcullis/core';
+import { requires, withAuth, type AuthHandler, type FetchHandler, type RequestAuth } from '@portcullis/fetch';
+
+class AppUser extends SimpleUser {
+  readonly role = 'x' as const;
+}
+
+const backend: AuthenticationBackend<AppUser> = basicAuth({ verify: (u, p) => (u === 'alice' && p === 'pw' ? new AppUser(u) : null) });
+
+describe('@portcullis/fetch types', () => {
+  it("the app's user type flows from the backend to the handler, without any", async () => {
+    const app = withAuth((request, { user, auth }) => {
+      expectTypeOf(request).toEqualTypeOf<Request>();
+      expectTypeOf(user).toEqualTypeOf<AppUser | UnauthenticatedUser>();
+      expectTypeOf(auth).toEqualTypeOf<AuthCredentials>();
+      if (user.isAuthenticated) expectTypeOf(user.role).toEqualTypeOf<'x'>();
+      return new Response(user.displayName);
+    }, { backend });
+    expectTypeOf(app).toExtend<FetchHandler>();
+    expectTypeOf(app).parameters.toEqualTypeOf<[Request]>();
+    expectTypeOf(app).returns.toEqualTypeOf<Promise<Response>>();
+    expectTypeOf(await app(new Request('http://app.example/'))).toEqualTypeOf<Response>();
+  });
+
+  it('arguments after the request (Workers env and ctx) are typed by the handler and required by the result', () => {
+    interface Env { readonly DB: string }
+    const app = withAuth((_request, _auth: RequestAuth<AppUser>, env: Env, ctx: { waitUntil(p: Promise<unknown>): void }) => new Response(env.DB), { backend });
+    expectTypeOf(app).parameters.toEqualTypeOf<[Request, Env, { waitUntil(p: Promise<unknown>): void }]>();
+    // @ts-expect-error env is required
+    void (() => app(new Request('http://app.example/')));
+  });
+
+  it('requires(...)(handler) keeps the handler type; a handler for another user type is refused', () => {
+    const handler: AuthHandler<AppUser> = (_request, { user }) => new Response(user.displayName);
+    const guarded = requires('admin')(handler);
+    expectTypeOf(guarded).toEqualTypeOf<AuthHandler<AppUser, []>>();
+    withAuth(guarded, { backend });
+    class Other extends SimpleUser {
+      readonly other = true;
+    }
+    const forOther: AuthHandler<Other> = (_request, { user }) => new Response(String(user.isAuthenticated && user.other));
+    // @ts-expect-error the backend makes AppUser, not Other
+    withAuth(forOther, { backend });
+  });
+});

@@ -1,0 +1,58 @@
+// Node's http server around a fetch handler: how the suite serves the reference
+// adapter (@portcullis/fetch) on Node. Kept out of reference.ts, which runs in
+// workerd too (this module uses Node's Buffer).
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { referenceApp } from './reference.js';
+import type { AppSpec } from './spec.js';
+
+/** Serves a fetch handler on Node's http server (repeated request headers joined with `, `, as on the Web). */
+export function serveFetch(handler: (request: Request) => Promise<Response>): Server {
+  return createServer((req, res) => {
+    answer(req, handler).then(
+      async (response) => {
+        const out: Record<string, string | string[]> = {};
+        response.headers.forEach((value, name) => {
+          out[name] = value;
+        });
+        const cookies = response.headers.getSetCookie();
+        if (cookies.length > 0) out['set-cookie'] = cookies;
+        res.writeHead(response.status, out);
+        res.end(Buffer.from(await response.arrayBuffer()));
+      },
+      () => {
+        res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
+        res.end('Internal Server Error');
+      },
+    );
+  });
+}
+
+async function answer(req: IncomingMessage, handler: (request: Request) => Promise<Response>): Promise<Response> {
+  const headers = new Headers();
+  for (let i = 0; i < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i] as string, req.rawHeaders[i + 1] as string);
+  const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
+  const body = hasBody ? await readAll(req) : undefined;
+  let request: Request;
+  try {
+    // Concatenated, not resolved: a target starting with `//` is a path, not a host.
+    request = new Request(new URL(`http://reference.invalid${req.url ?? '/'}`), { method: req.method, headers, body: body as BodyInit | undefined });
+  } catch {
+    return new Response('Bad Request', { status: 400 });
+  }
+  return handler(request);
+}
+
+function readAll(req: IncomingMessage): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+/** The reference adapter under test: `createApp` for the conformance runner. */
+export function createReferenceServer(spec: AppSpec): Server {
+  return serveFetch(referenceApp(spec));
+}
+

@@ -1,0 +1,101 @@
+// The example on its three runtimes, over real HTTP: the Worker (itty-router)
+// inside workerd (Miniflare, always), and the built bun.ts / deno.ts under the
+// Bun and Deno binaries that npm installs (gated: a failure in CI, a visible
+// skip on a machine without them).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { Log, LogLevel, Miniflare } from 'miniflare';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { workerBundle } from '../../../adapters/hono/test/edge/bundle.js';
+import { COMPATIBILITY_DATE } from '../../../adapters/hono/test/edge/workerd.js';
+import { freePort } from '../../../test-support/ports.js';
+import { runtimeBinary, runtimeGate, type RuntimeName } from '../../../test-support/services.js';
+import { stopProcess } from '../../test-support/spawn.js';
+
+const basic = (user: string, password: string) => ({ authorization: `Basic ${btoa(`${user}:${password}`)}` });
+
+/** The answers every runtime must give, from `origin`. */
+function answersTheSame(origin: () => string): void {
+  it('anonymous GET / → 200 Hello, you', async () => {
+    const res = await fetch(`${origin()}/`);
+    expect([res.status, await res.text()]).toEqual([200, 'Hello, you']);
+  });
+  it('admin → 200 JSON; a user without the scope → 403; a wrong password → 401 with the Basic challenge', async () => {
+    const ok = await fetch(`${origin()}/admin`, { headers: basic('alice', 'wonderland') });
+    expect([ok.status, await ok.json()]).toEqual([200, { admin: 'alice' }]);
+    expect((await fetch(`${origin()}/admin`, { headers: basic('bob', 'builder') })).status).toBe(403);
+    const wrong = await fetch(`${origin()}/admin`, { headers: basic('alice', 'nope') });
+    expect(wrong.status).toBe(401);
+    expect(wrong.headers.get('www-authenticate')).toBe('Basic realm="fetch example", charset="UTF-8"');
+  });
+  it('malformed credentials → 400 from the core table, never a 500', async () => {
+    const res = await fetch(`${origin()}/admin`, { headers: { authorization: 'Basic !!!' } });
+    expect(res.status).toBe(400);
+  });
+}
+
+describe('fetch-runtimes: the Worker with itty-router inside workerd', () => {
+  let mf: Miniflare;
+  let origin = '';
+  beforeAll(async () => {
+    // The same bundler as the conformance run in workerd: Node-only library code fails the build.
+    const bundle = await workerBundle(fileURLToPath(new URL('../src/worker.ts', import.meta.url)));
+    mf = new Miniflare({
+      modules: true,
+      script: bundle.code,
+      compatibilityDate: COMPATIBILITY_DATE,
+      bindings: { GREETING: 'Hello' },
+      unsafeDirectSockets: [{ host: '127.0.0.1', port: 0 }],
+      cf: false,
+      log: new Log(LogLevel.WARN),
+    });
+    origin = (await mf.unsafeGetDirectURL()).origin;
+  });
+  afterAll(() => mf?.dispose());
+  answersTheSame(() => origin);
+  it("an unknown path is the router's 404", async () => {
+    expect((await fetch(`${origin}/nowhere`)).status).toBe(404);
+  });
+});
+
+/** Starts `args` under `runtime` with PORT set; resolves once it prints its `listening on` line. */
+async function serve(runtime: RuntimeName, args: readonly string[]): Promise<{ child: ChildProcess; origin: string }> {
+  const binary = runtimeBinary(runtime)?.binary as string;
+  const port = await freePort();
+  const child = spawn(binary, [...args], { cwd: fileURLToPath(new URL('..', import.meta.url)), env: { ...process.env, PORT: String(port), NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const origin = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${runtime} did not start in 15 s:\n${output}`)), 15_000);
+    const read = (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+      const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
+      if (url !== undefined) {
+        clearTimeout(timer);
+        resolve(url);
+      }
+    };
+    child.stdout?.on('data', read);
+    child.stderr?.on('data', read);
+    child.once('exit', (code) => reject(new Error(`${runtime} exited with ${code}:\n${output}`)));
+  });
+  return { child, origin };
+}
+
+const RUNS: readonly { runtime: RuntimeName; args: readonly string[] }[] = [
+  { runtime: 'bun', args: ['dist/bun.js'] },
+  { runtime: 'deno', args: ['run', '--allow-net', '--allow-env', '--allow-read', 'dist/deno.js'] },
+];
+
+for (const { runtime, args } of RUNS) {
+  const gate = runtimeGate(runtime, `fetch-runtimes example under ${runtime}`);
+  describe.runIf(gate === 'run')(`fetch-runtimes: ${args.at(-1)} under ${runtime} (${runtimeBinary(runtime)?.version ?? 'missing'})`, () => {
+    let server: { child: ChildProcess; origin: string } | undefined;
+    beforeAll(async () => {
+      server = await serve(runtime, args);
+    }, 30_000);
+    afterAll(async () => {
+      if (server !== undefined) await stopProcess(server.child);
+    });
+    answersTheSame(() => server?.origin ?? '');
+  });
+}
