@@ -17,9 +17,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import type { AppSpec, Json, RemoteApp, Scenario } from '@portcullis/conformance';
+import { runConformance, scenarios, type AppSpec, type Json, type RemoteApp, type Scenario } from '@portcullis/conformance';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT, bundleForRuntime, type RuntimeBundle } from './bundle.js';
-import { runtimeBinary, type RuntimeName } from './services.js';
+import { runtimeBinary, runtimeGate, type RuntimeName } from './services.js';
 
 export type { RuntimeName } from './services.js';
 export type { RuntimeApp, RuntimeAppEntry } from './runtime-host.js';
@@ -258,4 +259,40 @@ export function runtimeAdapter(options: RuntimeAdapterOptions): {
       await running.stop();
     },
   };
+}
+
+/** Options of {@link runConformanceInRuntime}. */
+export interface RuntimeConformanceOptions {
+  /** The adapter's name in the runtime (`hono-bun`, `fetch-deno`…). */
+  readonly name: string;
+  readonly runtime: RuntimeName;
+  /** The app entry: a module exporting `createRuntimeApp(spec, runtime)`. */
+  readonly entry: string;
+  /** What the adapter supports in this runtime. */
+  readonly supports: Parameters<typeof runConformance>[0]['supports'];
+}
+
+/**
+ * The conformance suite for one adapter inside Bun or Deno: every scenario, the
+ * runtime started once for the file, and a check that the host refuses a scenario
+ * its bundle does not have. Without the runtime it is skipped with a warning (or
+ * fails, when `CI` is set).
+ *
+ * @example
+ * ```ts
+ * runConformanceInRuntime({ name: 'hono-bun', runtime: 'bun', entry: fileURLToPath(new URL('./bun-app.ts', import.meta.url)), supports });
+ * ```
+ */
+export function runConformanceInRuntime({ name, runtime, entry, supports }: RuntimeConformanceOptions): void {
+  const gate = runtimeGate(runtime, `conformance: ${name}`);
+  const adapter = runtimeAdapter({ runtime, entry, scenarios });
+  afterAll(adapter.stop);
+  if (gate !== 'run') return;
+  runConformance({ name, supports, createApp: adapter.createApp, scenarios: adapter.scenarios });
+  describe(`${name} host`, () => {
+    it('refuses a scenario its bundle does not have, naming it', async () => {
+      const host = await adapter.start();
+      await expect(host.start('no-such-scenario')).rejects.toThrow(`no scenario "no-such-scenario" in the ${runtime} bundle`);
+    });
+  });
 }

@@ -1,0 +1,15 @@
+// The conformance suite against @portcullis/fetch running INSIDE Bun (Bun.serve),
+// over real HTTP: every scenario, with no exclusion. One Bun process for the file
+// serves each scenario's app on its own port; the scenarios' controls run there too
+// (test-support/runtimes.ts). Without bun: skipped with a warning, or failed in CI.
+import { fileURLToPath } from 'node:url';
+import { runConformanceInRuntime } from '../../../../test-support/runtimes.js';
+
+runConformanceInRuntime({
+  name: 'fetch-bun',
+  runtime: 'bun',
+  entry: fileURLToPath(new URL('./app.ts', import.meta.url)),
+  // The adapter has no websockets (as on Node and workerd); Web sessions and
+  // @Requires run in the runtime.
+  supports: { websocket: false, sessions: true, decorators: true },
+});

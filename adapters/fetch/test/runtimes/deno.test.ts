@@ -1,0 +1,15 @@
+// The conformance suite against @portcullis/fetch running INSIDE Deno (Deno.serve),
+// over real HTTP: every scenario, with no exclusion. One Deno process for the file
+// serves each scenario's app on its own port; the scenarios' controls run there too
+// (test-support/runtimes.ts). Without deno: skipped with a warning, or failed in CI.
+import { fileURLToPath } from 'node:url';
+import { runConformanceInRuntime } from '../../../../test-support/runtimes.js';
+
+runConformanceInRuntime({
+  name: 'fetch-deno',
+  runtime: 'deno',
+  entry: fileURLToPath(new URL('./app.ts', import.meta.url)),
+  // The adapter has no websockets (as on Node and workerd); Web sessions and
+  // @Requires run in the runtime.
+  supports: { websocket: false, sessions: true, decorators: true },
+});
