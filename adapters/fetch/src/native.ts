@@ -1,5 +1,5 @@
 import type { Connection, ResponseDescription } from '@portcullis/core';
-import { createConnection, type SessionPort } from '@portcullis/core/adapter';
+import { createConnection, fixedResponse, type SessionPort } from '@portcullis/core/adapter';
 
 /** The raw path and query of a request URL (never re-normalised, never a URL built from `Host`). */
 function target(url: string): string {
@@ -38,10 +38,8 @@ export function toConnection(request: Request, now: () => number, session?: Sess
   });
 }
 
-/** The answer for `notFound` descriptions (a guard with `status: 404`): a plain 404. */
-function notFound(): Response {
-  return new Response('Not Found', { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8' } });
-}
+/** The answer for `notFound` descriptions (a guard with `status: 404`): no router to defer to, so the core's plain 404. */
+const NOT_FOUND = fixedResponse({ kind: 'not_found' });
 
 /**
  * Turns a core response description (status, headers and body chosen by the
@@ -52,8 +50,8 @@ function notFound(): Response {
  * return toResponse(describeSessionError(error, toConnection(request, Date.now)));
  * ```
  */
-export function toResponse(response: ResponseDescription): Response {
-  if (response.notFound) return notFound();
+export function toResponse(description: ResponseDescription): Response {
+  const response = description.notFound ? NOT_FOUND : description;
   const headers = new Headers();
   for (const [name, value] of Object.entries(response.headers)) {
     if (typeof value === 'string') headers.set(name, value);
