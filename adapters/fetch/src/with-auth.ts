@@ -69,9 +69,38 @@ async function formToken(request: Request, field: string): Promise<string | unde
   if (!isUrlencoded(type)) return undefined;
   const length = Number(request.headers.get('content-length') ?? '0');
   if (!Number.isFinite(length) || length > MAX_FORM_BYTES) return undefined;
-  const text = await request.clone().text();
-  if (text.length > MAX_FORM_BYTES) return undefined;
-  return formField(type, text, field);
+  const text = await cappedText(request.clone(), MAX_FORM_BYTES);
+  return text === undefined ? undefined : formField(type, text, field);
+}
+
+/**
+ * The body as text, or `undefined` once it passes `cap` bytes: read chunk by chunk and
+ * cancelled there, so a body without `Content-Length` (chunked) is never buffered whole.
+ */
+async function cappedText(request: Request, cap: number): Promise<string | undefined> {
+  if (request.body === null) return '';
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > cap) {
+      // Not awaited: a clone's branch settles its cancel only once the other branch
+      // (the handler's body) is cancelled or read too.
+      reader.cancel().catch(() => {});
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return new TextDecoder().decode(bytes);
 }
 
 /** Adds the session's `Set-Cookie` values and `Cache-Control: no-store` (a copy when the headers are immutable). */

@@ -60,6 +60,27 @@ describe('withAuth', () => {
     expect(res.headers.get('cache-control')).toBe('no-store');
   });
 
+  it('an endless urlencoded body without Content-Length: the CSRF field is looked for in the first 16 KiB only, and the rest is never pulled', async () => {
+    let pulled = 0;
+    const chunk = new TextEncoder().encode('a='.padEnd(4096, 'x'));
+    const endless = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulled += chunk.byteLength;
+        controller.enqueue(chunk);
+      },
+    });
+    const app = withAuth(() => new Response('ok'), { backend, sessions: { secret: 'a'.repeat(32), store: new MemorySessionStore() } });
+    const request = new Request('http://app.example/form', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: endless,
+      duplex: 'half',
+    } as RequestInit);
+    const res = await app(request);
+    expect([res.status, await res.text()]).toEqual([200, 'ok']);
+    expect(pulled).toBeLessThanOrEqual(16 * 1024 + 4 * chunk.byteLength);
+  });
+
   it('login without sessions configured throws session_not_configured, which is not swallowed', async () => {
     const app = withAuth(async (request) => {
       await login(request, new SimpleUser('alice'));

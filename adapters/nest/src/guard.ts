@@ -42,10 +42,14 @@ export class PortcullisGuard implements CanActivate {
   /** Authenticates the request and checks the route's `@Requires`; see the class. */
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
-    const guard = this.reflector.getAllAndOverride<Guard | undefined>(REQUIRES_KEY, targets);
+    // Both hold: the controller's @Requires, then the method's (as a router-level and a
+    // route-level requires() on Express), never one instead of the other.
+    const guards = [context.getClass(), context.getHandler()]
+      .map((target) => this.reflector.get<Guard | undefined>(REQUIRES_KEY, target))
+      .filter((guard): guard is Guard => guard !== undefined);
     const type = context.getType();
-    if (type === 'ws') return this.checkSocket(context, guard);
-    if (type !== 'http') return guard === undefined; // not served by Portcullis: a guarded handler fails closed
+    if (type === 'ws') return this.checkSocket(context, guards);
+    if (type !== 'http') return guards.length === 0; // not served by Portcullis: a guarded handler fails closed
     const isPublic = this.reflector.getAllAndOverride<boolean | undefined>(PUBLIC_KEY, targets) === true;
     const { authenticator, publicAuthenticator } = this.portcullis;
     const http = context.switchToHttp();
@@ -56,8 +60,11 @@ export class PortcullisGuard implements CanActivate {
       if (decision.type === 'respond') return this.answer(req, res, decision.response);
       req.user = decision.user;
       req.auth = decision.auth;
-      const denied = guard?.check(connection, { ...decision, challenges: authenticator.challenges });
-      return denied ? this.answer(req, res, denied) : true;
+      for (const guard of guards) {
+        const denied = guard.check(connection, { ...decision, challenges: authenticator.challenges });
+        if (denied !== null) return this.answer(req, res, denied);
+      }
+      return true;
     };
     const decision = (isPublic ? publicAuthenticator : authenticator).run(connection);
     return decision instanceof Promise ? decision.then(apply) : apply(decision);
@@ -74,11 +81,11 @@ export class PortcullisGuard implements CanActivate {
     return answered();
   }
 
-  private checkSocket(context: ExecutionContext, guard: Guard | undefined): boolean {
-    if (guard === undefined) return true;
+  private checkSocket(context: ExecutionContext, guards: readonly Guard[]): boolean {
+    if (guards.length === 0) return true;
     const client = context.switchToWs().getClient<Partial<Principal> | undefined>();
     const principal = client?.user !== undefined && client.auth !== undefined ? { user: client.user, auth: client.auth } : ANONYMOUS_PRINCIPAL;
     const connection: Connection = createConnection({ kind: 'websocket', method: 'GET', target: '/', header: () => undefined });
-    return guard.check(connection, { ...principal, challenges: this.portcullis.authenticator.challenges }) === null;
+    return guards.every((guard) => guard.check(connection, { ...principal, challenges: this.portcullis.authenticator.challenges }) === null);
   }
 }

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Reflector } from '@nestjs/core';
+import { Controller, Get, Module } from '@nestjs/common';
+import { NestFactory, Reflector } from '@nestjs/core';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host.js';
 import { AuthCredentials, ConfigurationError, basicAuth, type AuthenticationBackend, type BaseUser } from '@portcullis/core';
 import { DemoUser, basic, basicBackend, whoami } from '@portcullis/conformance';
@@ -99,5 +100,55 @@ describe('PortcullisGuard on a websocket gateway message', () => {
   it('a socket nobody authenticated is anonymous: a guarded message is refused, an open one passes', () => {
     expect(canSend('say', {})).toBe(false);
     expect(canSend('open', {})).toBe(true);
+  });
+});
+
+describe('@Requires on a controller and on its method', () => {
+  @Controller('admin')
+  @Requires('admin')
+  class AdminController {
+    @Get('stats')
+    @Requires('authenticated')
+    stats(): string {
+      return 'admin stats';
+    }
+  }
+
+  @Module({ imports: [PortcullisModule.forRoot({ backend: basicBackend() })], controllers: [AdminController] })
+  class AdminModule {}
+
+  it("GRD-06 both hold: the method's @Requires adds to the controller's, never replaces it (AND)", async () => {
+    const app = await NestFactory.create(AdminModule, { logger: false });
+    await app.listen(0, '127.0.0.1');
+    try {
+      const url = await app.getUrl();
+      const alice = await request(url).get('/admin/stats').set('Authorization', basic('alice', 'alicepwd'));
+      expect(alice.status).toBe(403);
+      const root = await request(url).get('/admin/stats').set('Authorization', basic('root', 'rootpwd'));
+      expect([root.status, root.text]).toEqual([200, 'admin stats']);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('on a gateway message too: a socket needs the scopes of both', () => {
+    @Requires('admin')
+    class AdminGateway {
+      @Requires('chat')
+      say(): string {
+        return 'said';
+      }
+    }
+    const module = PortcullisModule.forRoot({ backend: basicBackend() });
+    const portcullis = (module.providers as { provide: unknown; useValue?: Portcullis }[]).find((p) => p.provide === PORTCULLIS)!.useValue!;
+    const guard = new PortcullisGuard(new Reflector(), portcullis);
+    const canSend = (scopes: string[]) => {
+      const context = new ExecutionContextHost([{ user: new DemoUser('carol'), auth: new AuthCredentials(scopes) }, { text: 'hi' }, 'say'], AdminGateway, AdminGateway.prototype.say);
+      context.setType('ws');
+      return guard.canActivate(context);
+    };
+    expect(canSend(['authenticated', 'chat'])).toBe(false);
+    expect(canSend(['authenticated', 'admin'])).toBe(false);
+    expect(canSend(['authenticated', 'admin', 'chat'])).toBe(true);
   });
 });
