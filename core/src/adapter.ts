@@ -64,7 +64,7 @@ export { describeSessionError } from './session/errors.js';
 export type { SessionMeta, SessionState } from './session/state.js';
 export { login, logout, assertCanLogin } from './session/state.js';
 export { SESSION_NAMESPACE, namespacedData, copySessionData } from './session/namespace.js';
-export { csrfToken, verifyCsrfToken, formField, isUrlencoded } from './session/csrf.js';
+export { csrfToken, verifyCsrfToken, formField, isUrlencoded, requestFormField } from './session/csrf.js';
 export { sessionGate } from './session/gate.js';
 export type { WebSessionOptions, WebSessionRequest, WebSessionHandle, WebSessions } from './session/web-session.js';
 export { webSessions, isSecureRequest } from './session/web-session.js';

@@ -35,7 +35,7 @@ const ADAPTER_VALUES = [
   'formField', 'formValues', 'generateSessionId', 'hasControlCharacters', 'hmacSha256',
   'isBrowserNavigation', 'isCanonical', 'isSecureRequest', 'isSessionId', 'isUrlencoded', 'login',
   'logout', 'messageOf', 'namespacedData', 'parseBasic', 'parseCookies', 'prefersJson', 'quoteRealm',
-  'readAuthorization', 'reasonPhrase', 'responseFor', 'requestStates', 'serializeSessionCookie', 'sessionConfig',
+  'readAuthorization', 'reasonPhrase', 'requestFormField', 'responseFor', 'requestStates', 'serializeSessionCookie', 'sessionConfig',
   'sessionCookie', 'sessionGate', 'sha256', 'statusOfError', 'timingSafeEqual', 'updateStored',
   'upgradeRefusal', 'verifyCsrfToken', 'webSessions',
 ];

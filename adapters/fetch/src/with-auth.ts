@@ -8,9 +8,8 @@ import {
 import {
   createAuthenticator,
   describeSessionError,
-  formField,
   isSecureRequest,
-  isUrlencoded,
+  requestFormField,
   parseCookies,
   requestStates,
   sessionGate,
@@ -61,49 +60,6 @@ export interface WithAuthOptions<U extends BaseUser = BaseUser> extends Authenti
 export const states = requestStates<Request>();
 
 /** Form bodies larger than this are not read for a CSRF token (the header still works). */
-const MAX_FORM_BYTES = 16 * 1024;
-
-/** The CSRF field of a urlencoded body, read from a clone (the handler can still read the body). */
-async function formToken(request: Request, field: string): Promise<string | undefined> {
-  const type = request.headers.get('content-type') ?? undefined;
-  if (!isUrlencoded(type)) return undefined;
-  const length = Number(request.headers.get('content-length') ?? '0');
-  if (!Number.isFinite(length) || length > MAX_FORM_BYTES) return undefined;
-  const text = await cappedText(request.clone(), MAX_FORM_BYTES);
-  return text === undefined ? undefined : formField(type, text, field);
-}
-
-/**
- * The body as text, or `undefined` once it passes `cap` bytes: read chunk by chunk and
- * cancelled there, so a body without `Content-Length` (chunked) is never buffered whole.
- */
-async function cappedText(request: Request, cap: number): Promise<string | undefined> {
-  if (request.body === null) return '';
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > cap) {
-      // Not awaited: a clone's branch settles its cancel only once the other branch
-      // (the handler's body) is cancelled or read too.
-      reader.cancel().catch(() => {});
-      return undefined;
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return new TextDecoder().decode(bytes);
-}
-
-/** Adds the session's `Set-Cookie` values and `Cache-Control: no-store` (a copy when the headers are immutable). */
 function withCookies(response: Response, handle: WebSessionHandle | undefined): Response {
   const cookies = handle?.setCookies() ?? [];
   if (cookies.length === 0) return response;
@@ -166,7 +122,7 @@ export function withAuth<U extends BaseUser, A extends readonly unknown[] = []>(
       try {
         // Load now: a store outage answers 503 here, before the handler.
         if (handle.port.hasCookie) await handle.port.get();
-        const denied = await sessionGate(connection, () => formToken(request, field));
+        const denied = await sessionGate(connection, () => requestFormField(request, field));
         if (denied !== null) return withCookies(toResponse(denied), handle);
       } catch (error) {
         if (isSessionError(error)) return toResponse(describeSessionError(error, connection));

@@ -9,8 +9,7 @@ import {
   csrfToken as coreCsrfToken,
   describeSessionError,
   isSecureRequest,
-  formField,
-  isUrlencoded,
+  requestFormField,
   login as coreLogin,
   logout as coreLogout,
   sessionGate,
@@ -21,19 +20,6 @@ import { ports, toConnection, toResponse } from './native.js';
 
 /** Options of the Hono {@link sessions} middleware: the session options and a `SessionStore`. */
 export type HonoSessionsOptions = WebSessionOptions;
-
-/** Form bodies larger than this are not read for a CSRF token (the header still works). */
-const MAX_FORM_BYTES = 16 * 1024;
-
-async function formToken(c: Context, field: string): Promise<string | undefined> {
-  if (!isUrlencoded(c.req.header('content-type'))) return undefined;
-  const length = Number(c.req.header('content-length') ?? '0');
-  if (!Number.isFinite(length) || length > MAX_FORM_BYTES) return undefined;
-  // A clone: the handler can still read the body.
-  const text = await c.req.raw.clone().text();
-  if (text.length > MAX_FORM_BYTES) return undefined;
-  return formField(c.req.header('content-type'), text, field);
-}
 
 function appendCookies(c: Context, cookies: readonly string[]): void {
   const add = (headers: Headers) => {
@@ -92,7 +78,7 @@ export function sessions(options: HonoSessionsOptions): MiddlewareHandler {
     try {
       // Load now: a store outage answers 503 here, before any route.
       if (handle.port.hasCookie) await handle.port.get();
-      const denied = await sessionGate(connection, () => formToken(c, field));
+      const denied = await sessionGate(connection, () => requestFormField(c.req.raw, field));
       if (denied !== null) return toResponse(c, denied);
     } catch (error) {
       if (isSessionError(error)) return toResponse(c, describeSessionError(error, connection));

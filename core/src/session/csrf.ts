@@ -136,6 +136,55 @@ export function formField(contentType: string | undefined, body: unknown, field:
   return formValues(body, field)[0];
 }
 
+/** Form bodies larger than this are not read for a CSRF token (the header still works). */
+const MAX_FORM_BYTES = 16 * 1024;
+
+/**
+ * The CSRF `field` of a Web `Request`'s urlencoded body, for adapters on Web
+ * standards (Hono, Fetch): read from a clone (the handler can still read the body),
+ * from its first 16 KiB only (a body without `Content-Length` is read chunk by chunk
+ * and left there, never buffered whole); `undefined` for other media types, larger
+ * or unreadable bodies.
+ *
+ * @example
+ * ```ts
+ * const denied = await sessionGate(connection, () => requestFormField(request, '_csrf'));
+ * ```
+ */
+export async function requestFormField(request: Request, field: string): Promise<string | undefined> {
+  const type = request.headers.get('content-type') ?? undefined;
+  if (!isUrlencoded(type) || request.body === null) return undefined;
+  const length = Number(request.headers.get('content-length') ?? '0');
+  if (!Number.isFinite(length) || length > MAX_FORM_BYTES) return undefined;
+  const reader = request.clone().body?.getReader();
+  if (reader === undefined) return undefined;
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > MAX_FORM_BYTES) {
+        // Not awaited: a clone's branch settles its cancel only once the other branch
+        // (the handler's body) is cancelled or read too.
+        reader.cancel().catch(() => {});
+        return undefined;
+      }
+      chunks.push(value);
+    }
+  } catch {
+    return undefined; // the client went away mid-body
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return formValues(new TextDecoder().decode(bytes), field)[0];
+}
+
 /**
  * True for `application/x-www-form-urlencoded`, whatever its case and parameters.
  *
