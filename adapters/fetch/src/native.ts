@@ -10,11 +10,6 @@ function target(url: string): string {
 /** Session ports of requests, set by `withAuth` when it has `sessions`. */
 export const ports = new WeakMap<Request, SessionPort>();
 
-/** True for a websocket upgrade request (`GET` with `Upgrade: websocket`). */
-function isUpgrade(request: Request): boolean {
-  return request.method === 'GET' && request.headers.get('upgrade')?.toLowerCase() === 'websocket';
-}
-
 /**
  * Builds the `Connection` of a Web `Request` (any runtime), with its session
  * port when `withAuth` has `sessions` (or the given `session`). Repeated
@@ -29,7 +24,7 @@ function isUpgrade(request: Request): boolean {
 export function toConnection(request: Request, now: () => number, session?: SessionPort): Connection {
   const headers = request.headers;
   return createConnection({
-    kind: isUpgrade(request) ? 'websocket' : 'http',
+    // No `kind`: the core reads an upgrade from the `Upgrade` header, as on every adapter.
     method: request.method,
     target: target(request.url),
     header: (name) => headers.get(name) ?? undefined,

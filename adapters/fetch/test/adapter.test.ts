@@ -106,6 +106,11 @@ describe('requires', () => {
     expect(res.status).toBe(403);
   });
 
+  it('an upgrade is read from the Upgrade header alone, as the core reads it on every adapter: a POST too is refused with 403 and no body', async () => {
+    const res = await app(new Request('http://app.example/admin', { method: 'POST', headers: { upgrade: 'websocket', connection: 'Upgrade' } }));
+    expect([res.status, await res.text()]).toEqual([403, '']);
+  });
+
   it('without withAuth in front, the request is anonymous: the guard fails closed', async () => {
     const bare = requires('admin')((_request) => new Response('secret'));
     const res = await bare(get('/admin', { authorization: basic('alice', 'secret') }), {
