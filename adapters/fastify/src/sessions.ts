@@ -1,6 +1,6 @@
 import type { FastifyPluginCallback, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
 import fp from 'fastify-plugin';
-import { isSessionError, type BaseUser, type SessionData } from '@portcullis/core';
+import { ConfigurationError, isSessionError, type BaseUser, type SessionData } from '@portcullis/core';
 import {
   assertCanLogin as coreAssertCanLogin,
   csrfToken as coreCsrfToken,
@@ -16,6 +16,7 @@ import {
 import { isSecureNodeRequest } from '@portcullis/node';
 import { ports, sendDescription, toConnection } from './native.js';
 import { remember, type Hook } from './hooks.js';
+import { authenticatorOf } from './index.js';
 
 /** Options of the Fastify {@link sessions} plugin: the core's Web session options and a `SessionStore`. */
 export type FastifySessionsOptions = WebSessionOptions;
@@ -34,6 +35,10 @@ function formToken(request: FastifyRequest, field: string): string | undefined {
 }
 
 const plugin: FastifyPluginCallback<FastifySessionsOptions> = (fastify, options, done) => {
+  if (authenticatorOf(fastify) !== undefined) {
+    // Authentication registered first would run before any session is open: every request a 503.
+    return done(new ConfigurationError('sessions: register it before authentication (app.register(sessions, …), then app.register(authentication, …))'));
+  }
   let engine: ReturnType<typeof webSessions>;
   try {
     engine = webSessions(options); // checked at startup: a bad option fails `register`/`ready()`

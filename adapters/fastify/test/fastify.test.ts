@@ -70,6 +70,13 @@ describe('@portcullis/fastify', () => {
     expect(() => requires('admin', { status: 200 as 403 })).toThrow(ConfigurationError);
   });
 
+  it('sessions registered after authentication fail at startup, naming the order', async () => {
+    const app = Fastify();
+    apps.push(app);
+    await app.register(authentication, { backend: basicAuth({ verify: () => null }) });
+    await expect(app.register(sessions, { secret: 'a'.repeat(32), store: new MemorySessionStore() })).rejects.toThrow(/register it before authentication/);
+  });
+
   it('applies app-wide through fastify-plugin, and requires() works as an encapsulated preHandler hook', async () => {
     const app = await appWith(async (app) => {
       await app.register(authentication, { backend });
