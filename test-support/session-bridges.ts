@@ -8,7 +8,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { expect, it, onTestFinished } from 'vitest';
-import { MemorySessionStore, type SessionData } from '@portcullis/core';
+import { MemorySessionStore, type SessionData, type SessionEvent } from '@portcullis/core';
 import { setCookies } from './responses.js';
 
 /**
@@ -65,6 +65,7 @@ export interface BridgeApp {
  * Serves `server` until the current test ends. The app behind it answers
  * `POST /login/:name`, `POST /login-then-throw/:name` (login, then an error that the app's
  * own error handler answers with 500), `POST /switch/:name` (logout, then login, in one request),
+ * `POST /cart` / `GET /cart` (a key the app writes on the library's own session object),
  * `POST /logout` (setting `x-after-logout` once `logout` has resolved) and `GET /me`.
  */
 export async function serve(server: Server): Promise<BridgeApp> {
@@ -96,8 +97,8 @@ export const SAME_ORIGIN = { 'Sec-Fetch-Site': 'same-origin' } as const;
 
 /** How an adapter's bridge is started, and why each shared case concerns its session library. */
 export interface BridgeCases {
-  /** Starts the app over `store` (a fresh one per test), with `clock` for the session timeouts. */
-  start(store: MemorySessionStore, clock?: () => number): Promise<BridgeApp>;
+  /** Starts the app over `store` (a fresh one per test), with `clock` for the session timeouts and `log` for the session events. */
+  start(store: MemorySessionStore, clock?: () => number, log?: (event: SessionEvent) => void): Promise<BridgeApp>;
   /** The store id in a session cookie. */
   idOf(cookie: string): string;
   /** What the session library does that each case depends on, for the test names. */
@@ -133,6 +134,16 @@ export function sessionBridgeCases({ start, idOf, because }: BridgeCases): void 
     expect(bob).not.toBe(alice);
     expect(await me(bob)).toBe('bob');
     expect(await me(alice)).toBe('anonymous');
+  });
+
+  it('session_unknown_id is for ids no record is stored under: a session holding only keys the app wrote logs nothing; a forged id logs once', async () => {
+    const events: string[] = [];
+    const { agent } = await start(new MemorySessionStore(), undefined, (event) => events.push(event.event));
+    const sid = cookieOf(await agent.post('/cart').set(SAME_ORIGIN));
+    for (let i = 0; i < 3; i++) expect((await agent.get('/cart').set('Cookie', sid)).body).toEqual(['apple']);
+    expect(events).toEqual([]);
+    await agent.get('/cart').set('Cookie', `${sid.slice(0, -1)}${sid.endsWith('A') ? 'B' : 'A'}`);
+    expect(events).toEqual(['session_unknown_id']);
   });
 
   it('SES-14 a store read failing with an error whose code is ENOENT answers 503, never anonymous access', async () => {

@@ -3,15 +3,15 @@
 // express-session changes one of those behaviours; the others are pinned by the
 // conformance scenarios named in the README.
 import express from 'express';
-import { MemorySessionStore, SimpleUser, sessionAuth } from '@portcullis/core';
+import { MemorySessionStore, SimpleUser, sessionAuth, type SessionEvent } from '@portcullis/core';
 import { authentication } from '@portcullis/express';
 import { expressSessionStore, login, logout, sessionErrors, sessions, type ExpressSessionStore } from '@portcullis/express/sessions';
 import { describe, expect, it } from 'vitest';
 import { SAME_ORIGIN, cookieOf, serve, sessionBridgeCases } from '../../../test-support/session-bridges.js';
 
-function start(store: ExpressSessionStore, clock: () => number = Date.now) {
+function start(store: ExpressSessionStore, clock: () => number = Date.now, log?: (event: SessionEvent) => void) {
   const app = express();
-  app.use(sessions({ secret: 'session-internals-test-secret-0123456789', store, cookie: { secure: false }, clock }));
+  app.use(sessions({ secret: 'session-internals-test-secret-0123456789', store, cookie: { secure: false }, clock, ...(log === undefined ? {} : { log }) }));
   app.use(authentication({ backend: sessionAuth({ retrieveUser: (s) => (typeof s.user_id === 'string' ? new SimpleUser(s.user_id) : null) }) }));
   app.post('/login/:name', async (req, res) => {
     await login(req, new SimpleUser(req.params.name), { user_id: req.params.name });
@@ -21,6 +21,11 @@ function start(store: ExpressSessionStore, clock: () => number = Date.now) {
     await login(req, new SimpleUser(req.params.name), { user_id: req.params.name });
     throw new Error('after login');
   });
+  app.post('/cart', (req, res) => {
+    (req.session as unknown as { cart: string[] }).cart = ['apple'];
+    res.send('ok');
+  });
+  app.get('/cart', (req, res) => res.json((req.session as unknown as { cart?: string[] }).cart ?? null));
   app.post('/switch/:name', async (req, res) => {
     await logout(req);
     await login(req, new SimpleUser(req.params.name), { user_id: req.params.name });
@@ -43,7 +48,7 @@ function idOf(cookie: string): string {
 
 describe('Express sessions(): what it relies on in express-session', () => {
   sessionBridgeCases({
-    start: (store, clock) => start(expressSessionStore(store), clock),
+    start: (store, clock, log) => start(expressSessionStore(store), clock, log),
     idOf,
     because: {
       race: 'express-session hands store.set the Session, with its req',

@@ -3,7 +3,7 @@
 // koa-session changes one of those behaviours; the others are pinned by the conformance
 // scenarios named in the README.
 import Koa from 'koa';
-import { MemorySessionStore, SimpleUser, sessionAuth, type SessionData } from '@portcullis/core';
+import { MemorySessionStore, SimpleUser, sessionAuth, type SessionData, type SessionEvent } from '@portcullis/core';
 import { authentication } from '@portcullis/koa';
 import { login, logout, sessions } from '@portcullis/koa/sessions';
 import { describe, expect, it } from 'vitest';
@@ -22,7 +22,7 @@ class TtlRecordingStore extends MemorySessionStore {
   }
 }
 
-function start(store: MemorySessionStore, clock: () => number = Date.now) {
+function start(store: MemorySessionStore, clock: () => number = Date.now, log?: (event: SessionEvent) => void) {
   const app = new Koa();
   // The app's own error handler, outside sessions(): it answers what a route throws.
   app.use(async (ctx, next) => {
@@ -33,7 +33,7 @@ function start(store: MemorySessionStore, clock: () => number = Date.now) {
       ctx.body = 'app error';
     }
   });
-  app.use(sessions(app, { secret: 'session-internals-test-secret-0123456789', store, cookie: { secure: false }, clock }));
+  app.use(sessions(app, { secret: 'session-internals-test-secret-0123456789', store, cookie: { secure: false }, clock, ...(log === undefined ? {} : { log }) }));
   app.use(authentication({ backend: sessionAuth({ retrieveUser: (s) => (typeof s.user_id === 'string' ? new SimpleUser(s.user_id) : null) }) }));
   app.use(async (ctx) => {
     const [, action, name = ''] = ctx.path.split('/');
@@ -43,6 +43,10 @@ function start(store: MemorySessionStore, clock: () => number = Date.now) {
     } else if (ctx.method === 'POST' && action === 'login-then-throw') {
       await login(ctx, new SimpleUser(name), { user_id: name });
       throw new Error('after login');
+    } else if (action === 'cart') {
+      const session = ctx.session as unknown as { cart?: string[] };
+      if (ctx.method === 'POST') session.cart = ['apple'];
+      ctx.body = session.cart ?? null;
     } else if (ctx.method === 'POST' && action === 'switch') {
       await logout(ctx);
       await login(ctx, new SimpleUser(name), { user_id: name });
