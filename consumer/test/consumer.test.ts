@@ -364,6 +364,20 @@ async function probe(base: string, path: string, init: RequestInit = {}): Promis
 }
 
 /** The `name=value` of the cookie an answer sets (for the next request's `Cookie`). */
+/**
+ * A session app's round trip: `POST /login` (form, same origin) sets the session cookie,
+ * `GET /me` answers the user with it, `POST /logout` ends it, and `/me` is 401 again.
+ */
+async function loginMeLogout(base: string, username: string): Promise<void> {
+  const origin = { origin: base };
+  const login = await probe(base, '/login', { ...form({ username, password: 'letmein' }), headers: { ...form({}).headers, ...origin } });
+  expect([login.status, login.body], `POST /login: ${login.body}`).toEqual([200, `Logged in as ${username}`]);
+  const cookie = cookieOf(login);
+  expect(await probe(base, '/me', { headers: { cookie } })).toMatchObject({ status: 200, body: JSON.stringify({ user: username }) });
+  expect((await probe(base, '/logout', { method: 'POST', headers: { cookie, ...origin } })).status).toBe(204);
+  expect((await probe(base, '/me', { headers: { cookie } })).status, 'the session is gone after logout').toBe(401);
+}
+
 function cookieOf(answer: Answer): string {
   const cookie = answer.headers.getSetCookie()[0];
   expect(cookie, 'no Set-Cookie').toBeDefined();
@@ -421,12 +435,7 @@ describe('consumer apps over HTTP', () => {
     expect((await probe(base, '/me')).status, 'GET /me without a session').toBe(401);
     const bad = await probe(base, '/login', { ...form({ username: 'frank', password: 'no' }), headers: { ...form({}).headers, ...origin } });
     expect(bad.status, 'wrong password').toBe(401);
-    const login = await probe(base, '/login', { ...form({ username: 'frank', password: 'letmein' }), headers: { ...form({}).headers, ...origin } });
-    expect([login.status, login.body], `POST /login: ${login.body}`).toEqual([200, 'Logged in as frank']);
-    const cookie = cookieOf(login);
-    expect(await probe(base, '/me', { headers: { cookie } })).toMatchObject({ status: 200, body: '{"user":"frank"}' });
-    expect((await probe(base, '/logout', { method: 'POST', headers: { cookie, ...origin } })).status).toBe(204);
-    expect((await probe(base, '/me', { headers: { cookie } })).status, 'the session is gone after logout').toBe(401);
+    await loginMeLogout(base, 'frank');
   });
 
   it('koa/token: Token scheme with its challenge', async () => {
@@ -477,26 +486,14 @@ describe('consumer apps over HTTP', () => {
 
   it('hono/sessions: required mode, login, logout', async () => {
     const base = await start('hono', 'sessions');
-    const origin = { origin: base };
     expect((await probe(base, '/me')).status, 'GET /me without a session (required mode)').toBe(401);
-    const login = await probe(base, '/login', { ...form({ username: 'dave', password: 'letmein' }), headers: { ...form({}).headers, ...origin } });
-    expect([login.status, login.body], `POST /login: ${login.body}`).toEqual([200, 'Logged in as dave']);
-    const cookie = cookieOf(login);
-    expect(await probe(base, '/me', { headers: { cookie } })).toMatchObject({ status: 200, body: '{"user":"dave"}' });
-    expect((await probe(base, '/logout', { method: 'POST', headers: { cookie, ...origin } })).status).toBe(204);
-    expect((await probe(base, '/me', { headers: { cookie } })).status).toBe(401);
+    await loginMeLogout(base, 'dave');
   });
 
   it('fetch/sessions: withAuth with Web sessions on a plain fetch handler: required mode, login, logout', async () => {
     const base = await start('fetch', 'sessions');
-    const origin = { origin: base };
     expect((await probe(base, '/me')).status, 'GET /me without a session (required mode)').toBe(401);
-    const login = await probe(base, '/login', { ...form({ username: 'grace', password: 'letmein' }), headers: { ...form({}).headers, ...origin } });
-    expect([login.status, login.body], `POST /login: ${login.body}`).toEqual([200, 'Logged in as grace']);
-    const cookie = cookieOf(login);
-    expect(await probe(base, '/me', { headers: { cookie } })).toMatchObject({ status: 200, body: '{"user":"grace"}' });
-    expect((await probe(base, '/logout', { method: 'POST', headers: { cookie, ...origin } })).status).toBe(204);
-    expect((await probe(base, '/me', { headers: { cookie } })).status).toBe(401);
+    await loginMeLogout(base, 'grace');
   });
 });
 
