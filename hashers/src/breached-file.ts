@@ -130,7 +130,7 @@ async function ends(path: string): Promise<[Line, Line]> {
  * hash. Nothing goes over the network.
  *
  * The file is never loaded: each check opens it, binary-searches byte offsets (about
- * log2(size) reads of 129 bytes: 35 for the 40 GB full list) and closes it, so memory
+ * log2(size) reads of 129 bytes: 35 for a 40 GB file) and closes it, so memory
  * stays constant, and a file replaced atomically (`mv`) is picked up by the next
  * check. The password's SHA-1 is computed on its UTF-8 bytes, exactly as received.
  *

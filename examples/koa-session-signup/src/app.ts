@@ -103,6 +103,7 @@ export function createApp(options: AppOptions): Koa<AuthState<User>> {
     ),
   );
 
+  // #region signup
   router.post('/signup', async (ctx) => {
     const body = await json(ctx);
     const [name, email, password] = [text(body.name), text(body.email), body.password];
@@ -128,8 +129,9 @@ export function createApp(options: AppOptions): Koa<AuthState<User>> {
     }
     await login(ctx, user, { user_id: user.id });
     ctx.status = 201;
-    ctx.body = user;
+    ctx.body = user.toJSON(); // { id, name, email }: never the hash
   });
+  // #endregion signup
 
   router.post('/login', async (ctx) => {
     const body = await json(ctx);

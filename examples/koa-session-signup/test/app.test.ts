@@ -5,6 +5,7 @@ import request from 'supertest';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MemorySessionStore, type SessionEvent } from '@portcullis/core';
 import { pbkdf2Hasher } from '@portcullis/core/hashing';
+import { bcryptHasher } from '@portcullis/hashers';
 import { createApp } from '../src/app.js';
 import { freePort } from '../../../test-support/ports.js';
 import { cookieFrom as sessionCookie } from '../../../test-support/responses.js';
@@ -186,6 +187,16 @@ describe('koa-session-signup: the password policy at signup and password change'
     expect((await request(app).get('/user').set('Cookie', fresh)).body.email).toBe('change@example.com');
     expect((await loginAs('change@example.com', 'the first password')).status).toBe(401);
     expect((await loginAs('change@example.com', 'the second password')).status).toBe(200);
+  });
+
+  it('PWD-06 with bcrypt the maximum is 72 bytes, and what bcrypt refuses (NUL) is a 422 with its code, never a 500', async () => {
+    const bcryptApp = createApp({ secret: SECRET, secure: false, hasher: bcryptHasher({ cost: 10 }) }).callback();
+    const send = (email: string, password: string) => request(bcryptApp).post('/signup').set(SAME_ORIGIN).send({ name: 'B', email, password });
+    expect((await send('b1@example.com', `${'a'.repeat(72)}X`)).body).toEqual({ error: 'password_too_long' });
+    const nul = await send('b1@example.com', 'nul\u0000in the password');
+    expect(nul.status).toBe(422);
+    expect(nul.body).toEqual({ error: 'password_contains_nul' });
+    expect((await send('b1@example.com', 'a'.repeat(72))).status).toBe(201);
   });
 
   it('PWD-11 a 15-character minimum when configured', async () => {
