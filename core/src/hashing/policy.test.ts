@@ -151,6 +151,13 @@ describe('passwordPolicy: context-specific words (ASVS 5.0 6.2.11)', () => {
     expect((await policy.check('my portcullis password')).ok).toBe(true);
   });
 
+  it('a huge user value costs nothing and changes nothing (it cannot be inside a capped password)', async () => {
+    const started = performance.now();
+    expect(await policy.check('a fine password', { user: ['x'.repeat(1024 * 1024), 'alice'] })).toEqual({ ok: true });
+    expect(performance.now() - started).toBeLessThan(50);
+    expect((await policy.check('alice123', { user: ['x'.repeat(1024 * 1024), 'alice'] })).ok).toBe(false);
+  });
+
   it('words under 3 characters are ignored (they would remove too much)', async () => {
     expect((await policy.check('aabbccdd', { user: ['a', 'bb'] })).ok).toBe(true);
   });
@@ -180,6 +187,15 @@ describe('passwordPolicy: breached passwords (ASVS 5.0 6.2.12)', () => {
     }
     expect(errors).toHaveLength(4);
     expect(errors.every((e) => e instanceof Error && !String(e.message).includes('long enough password'))).toBe(true);
+  });
+
+  it('a check that rejects after its timeout leaves no unhandled rejection behind', async () => {
+    const policy = passwordPolicy({
+      breached: { isBreached: () => new Promise<boolean>((_, reject) => setTimeout(() => reject(new Error('late')), 30)) },
+      breachCheckTimeout: 5,
+    });
+    expect(await policy.check('long enough password')).toMatchObject({ code: 'breach_check_unavailable' });
+    await new Promise((resolve) => setTimeout(resolve, 60)); // vitest fails the run on an unhandled rejection
   });
 
   it("fails open with onBreachCheckFailure: 'accept' (the error still reaches onBreachCheckError)", async () => {

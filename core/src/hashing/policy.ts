@@ -139,11 +139,15 @@ function codePoints(text: string): number {
   return n;
 }
 
-/** The words to take out, lower-cased; an e-mail brings its local part. */
-function wordsOf(values: readonly unknown[]): string[] {
+/**
+ * The words to take out, lower-cased; an e-mail brings its local part. Longer values
+ * than `longest` UTF-16 units can't be inside a password the caps let through, so
+ * they aren't even lower-cased (a 1 MB "username" costs nothing).
+ */
+function wordsOf(values: readonly unknown[], longest = Infinity): string[] {
   const words: string[] = [];
   for (const value of values) {
-    if (typeof value !== 'string') continue;
+    if (typeof value !== 'string' || value.length > longest) continue;
     const word = value.toLowerCase();
     const at = word.lastIndexOf('@');
     for (const w of at > 0 ? [word, word.slice(0, at)] : [word]) {
@@ -191,8 +195,9 @@ function integer(name: string, value: unknown, min: number, max: number, fix: st
  * await db.users.insert({ username: body.username, passwordHash: await hasher.hash(body.password) });
  * ```
  */
-export function passwordPolicy(options: PasswordPolicyOptions = {}): PasswordPolicy {
-  const { hasher, breached } = options ?? {};
+export function passwordPolicy(given: PasswordPolicyOptions = {}): PasswordPolicy {
+  const options = given ?? {};
+  const { hasher, breached } = options;
   if (hasher !== undefined && typeof hasher?.hash !== 'function') throw new ConfigurationError('passwordPolicy: hasher must be a Hasher');
   if (breached !== undefined && typeof breached?.isBreached !== 'function') {
     throw new ConfigurationError('passwordPolicy: breached must have an isBreached(password) method');
@@ -234,6 +239,7 @@ export function passwordPolicy(options: PasswordPolicyOptions = {}): PasswordPol
       const late = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error(`breached-password check took over ${timeout} ms`)), timeout);
       });
+      // The race subscribes to both: a rejection after the timeout is not unhandled.
       const answer: unknown = await Promise.race([(async () => check.isBreached(password))(), late]);
       if (typeof answer !== 'boolean') throw new TypeError('isBreached did not answer a boolean');
       return answer;
@@ -256,7 +262,8 @@ export function passwordPolicy(options: PasswordPolicyOptions = {}): PasswordPol
     const length = codePoints(password);
     if (length < minLength) return refused('password_too_short');
     const user = context?.user;
-    const words = Array.isArray(user) && user.length > 0 ? [...appWords, ...wordsOf(user)].sort((a, b) => b.length - a.length) : appWords;
+    // Lower-casing at most triples a string's length ('İ' → 'i̇'), so longer values can't match.
+    const words = Array.isArray(user) && user.length > 0 ? [...appWords, ...wordsOf(user, 3 * password.length)].sort((a, b) => b.length - a.length) : appWords;
     if (words.length > 0) {
       let rest = password.toLowerCase();
       for (const word of words) rest = rest.split(word).join('');
