@@ -1,5 +1,6 @@
 import type { Connection } from './connection.js';
 import { messageOf, type AuthenticationErrorCode } from './errors.js';
+import type { PasswordPolicyCode } from './hashing/policy.js';
 
 /** A framework-free response: adapters copy it onto their native response. */
 export interface ResponseDescription {
@@ -96,6 +97,26 @@ const ERROR_STATUS: Readonly<Record<AuthenticationErrorCode, number>> = {
   backend_unavailable: 503,
   cross_site_request: 403,
 };
+
+/**
+ * The statuses of a new password refused by `passwordPolicy` (signup, password
+ * change): 400 for input that is not a password at all, 422 for a well-formed one the
+ * policy refuses (the client can fix it), 503 when the breached-password check failed
+ * closed (the user can retry later).
+ */
+const PASSWORD_POLICY_STATUS: Readonly<Record<PasswordPolicyCode, 400 | 422 | 503>> = {
+  invalid_password: 400,
+  password_too_short: 422,
+  password_too_long: 422,
+  password_context_specific: 422,
+  password_breached: 422,
+  breach_check_unavailable: 503,
+};
+
+/** The status the table gives a password policy's refusal. @internal */
+export function passwordPolicyStatus(code: PasswordPolicyCode): 400 | 422 | 503 {
+  return PASSWORD_POLICY_STATUS[code];
+}
 
 /**
  * The statuses a guard may deny with (`requires(scopes, { status })`), with their

@@ -101,6 +101,7 @@ export function argon2idHasher(options: Argon2idHasherOptions = {}): Hasher {
 
   return Object.freeze({
     id: 'argon2id',
+    maxPasswordBytes,
     identifies: (stored: string) => typeof stored === 'string' && /^\$argon2(?:id|i|d)\$/.test(stored),
     async hash(password: string): Promise<string> {
       const bytes = encodePassword(password, maxPasswordBytes);

@@ -80,6 +80,7 @@ export function bcryptHasher(options: BcryptHasherOptions = {}): Hasher {
 
   return Object.freeze({
     id: 'bcrypt',
+    maxPasswordBytes: Math.min(maxPasswordBytes, BCRYPT_MAX_PASSWORD_BYTES),
     identifies: (stored: string) => typeof stored === 'string' && /^\$2[abxy]\$/.test(stored),
     async hash(password: string): Promise<string> {
       const bytes = hashable(password);

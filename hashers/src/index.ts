@@ -11,6 +11,8 @@ export { bcryptMd5Hasher, BCRYPT_MD5_PREFIX } from './bcrypt-md5.js';
 export { djangoArgon2Hasher, djangoBcryptSha256Hasher, djangoBcryptHasher } from './django.js';
 export type { DefaultHasherOptions } from './default.js';
 export { defaultHasher } from './default.js';
+export type { BreachedPasswordFileOptions } from './breached-file.js';
+export { breachedPasswordFile } from './breached-file.js';
 export type { PasswordOptions } from './password.js';
 export { hashPassword, verifyPassword } from './password.js';
 
@@ -25,6 +27,13 @@ export type {
   WrappedHasherOptions,
   Pbkdf2Options,
   Pbkdf2HasherOptions,
+  PepperedHasherOptions,
+  BreachedPasswordCheck,
+  PasswordCheck,
+  PasswordCheckContext,
+  PasswordPolicy,
+  PasswordPolicyCode,
+  PasswordPolicyOptions,
 } from '@portcullis/core/hashing';
 export {
   ConfigurationError,
@@ -39,4 +48,7 @@ export {
   djangoPbkdf2Hasher,
   encodePassword,
   DEFAULT_MAX_PASSWORD_BYTES,
+  pepperedHasher,
+  PEPPER_PREFIX,
+  passwordPolicy,
 } from '@portcullis/core/hashing';

@@ -113,6 +113,7 @@ export function scryptHasher(options: ScryptHasherOptions = {}): Hasher {
 
   return Object.freeze({
     id: 'scrypt',
+    maxPasswordBytes,
     identifies: (stored: string) => typeof stored === 'string' && stored.startsWith('$scrypt$'),
     async hash(password: string): Promise<string> {
       const bytes = encodePassword(password, maxPasswordBytes);

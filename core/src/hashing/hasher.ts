@@ -36,6 +36,12 @@ export interface Hasher {
   hash(password: string): Promise<string>;
   /** Verifies a password against a stored hash. */
   verify(password: string, stored: string): Promise<VerifyOutcome>;
+  /**
+   * The longest password `hash` accepts, in UTF-8 bytes, as the algorithm counts it
+   * (bcrypt: 72; the others: their `maxPasswordBytes` cap, default 1024). A
+   * `passwordPolicy({ hasher })` takes its maximum from here. Optional for custom hashers.
+   */
+  readonly maxPasswordBytes?: number;
   /** True when `stored` is in a format this hasher reads (used by multi-hashers to dispatch). */
   identifies(stored: string): boolean;
   /** Synchronous variants, where the algorithm allows it (they block the event loop). */

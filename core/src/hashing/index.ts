@@ -36,5 +36,16 @@ export type { MultiHasher, MultiHasherOptions } from './multi.js';
 export { multiHasher } from './multi.js';
 export type { WrappedHasher, WrappedHasherOptions } from './wrapped.js';
 export { wrappedHasher } from './wrapped.js';
+export type { PepperedHasherOptions } from './pepper.js';
+export { pepperedHasher, PEPPER_PREFIX } from './pepper.js';
+export type {
+  BreachedPasswordCheck,
+  PasswordCheck,
+  PasswordCheckContext,
+  PasswordPolicy,
+  PasswordPolicyCode,
+  PasswordPolicyOptions,
+} from './policy.js';
+export { passwordPolicy } from './policy.js';
 export type { PasswordOptions } from './password.js';
 export { hashPassword, verifyPassword, defaultWebHasher } from './password.js';

@@ -77,6 +77,8 @@ export function multiHasher(hashers: readonly [Hasher, ...Hasher[]], options: Mu
 
   const multi: MultiHasher = {
     id: current.id,
+    // New hashes are the current member's: its limit applies too.
+    maxPasswordBytes: Math.min(max, current.maxPasswordBytes ?? max),
     current,
     hashers: members,
     identify,

@@ -156,6 +156,7 @@ export function pbkdf2FamilyHasher(codec: Pbkdf2Codec, options: Pbkdf2Options & 
 
   return Object.freeze({
     id: codec.id,
+    maxPasswordBytes,
     hash,
     verify,
     identifies: (stored: string) => typeof stored === 'string' && codec.identifies(stored),

@@ -78,6 +78,8 @@ export function wrappedHasher(options: WrappedHasherOptions): WrappedHasher {
 
   const wrapped: WrappedHasher = {
     id,
+    // Without a prehash the inner hasher sees the password itself, and its limit applies too.
+    maxPasswordBytes: prehash === undefined ? Math.min(max, inner.maxPasswordBytes ?? max) : max,
     identifies,
     async hash(password) {
       const bytes = passwordBytesOrCode(password, max);

@@ -1,7 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { hasControlCharacters, passwordBackend, type AuthenticationFailure } from '@portcullis/core';
-import type { Hasher } from '@portcullis/core/hashing';
+import { passwordPolicy, type Hasher, type PasswordPolicyCode } from '@portcullis/core/hashing';
 import { authentication, requires, type AuthEnv } from '@portcullis/hono';
 import type { AppUser, UserStore } from './users.js';
 
@@ -21,15 +21,14 @@ export interface UsersAppOptions {
   readonly log?: (event: AuthenticationFailure) => void;
 }
 
-/** Passwords: 8 to 1024 UTF-8 bytes (the password backend refuses longer ones before hashing). */
-export const MIN_PASSWORD_BYTES = 8;
+/** Passwords: 8 characters (code points) at least, at most 1024 UTF-8 bytes (the password backend refuses longer ones before hashing). */
+export const MIN_PASSWORD_LENGTH = 8;
 export const MAX_PASSWORD_BYTES = 1024;
 /** Usernames: 1 to 64 visible characters (code points, after NFC). */
 export const MAX_USERNAME_CHARS = 64;
 /** `POST /signup` bodies above this are refused with 413 before they are parsed. */
 export const MAX_BODY_BYTES = 8 * 1024;
 
-const encoder = new TextEncoder();
 /** Letters, marks, digits, punctuation, symbols: no spaces, controls, format or unassigned code points. */
 const VISIBLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S}]+$/u;
 
@@ -48,26 +47,14 @@ type SignupError =
   | 'invalid_json'
   | 'invalid_username'
   | 'invalid_password'
-  | 'password_too_short'
-  | 'password_too_long'
+  | PasswordPolicyCode
   | 'username_taken'
   | 'payload_too_large'
   | 'service_unavailable';
 
-function fail(c: Context, status: 400 | 409 | 413 | 503, error: SignupError): Response {
+function fail(c: Context, status: 400 | 409 | 413 | 422 | 503, error: SignupError): Response {
   c.header('Cache-Control', 'no-store');
   return c.json({ error }, status);
-}
-
-/** Checks a password's length and characters; `null` when acceptable. */
-function passwordProblem(password: unknown): SignupError | null {
-  if (typeof password !== 'string') return 'invalid_password';
-  const bytes = encoder.encode(password).length;
-  if (bytes < MIN_PASSWORD_BYTES) return 'password_too_short';
-  if (bytes > MAX_PASSWORD_BYTES) return 'password_too_long';
-  // Basic refuses control characters, so such a password could never be used.
-  if (hasControlCharacters(password)) return 'invalid_password';
-  return null;
 }
 
 /**
@@ -80,7 +67,8 @@ function passwordProblem(password: unknown): SignupError | null {
  *   upgraded with a compare-and-set after a successful login);
  * - `GET /me` (requires `authenticated`) → `{ user, scopes }`;
  * - `POST /signup` `{ username, password }` → 201, 409 when taken, 400 with a JSON
- *   `error` code for bad input, 503 when the store is down. Never 500.
+ *   `error` code for bad input, 422 with the `passwordPolicy` code for a password
+ *   it refuses, 503 when the store is down. Never 500.
  */
 export function createApp(options: UsersAppOptions): Hono<AuthEnv<AppUser>> {
   const { store, hasher } = options;
@@ -102,6 +90,9 @@ export function createApp(options: UsersAppOptions): Hono<AuthEnv<AppUser>> {
     },
   });
   // #endregion backend
+
+  // New passwords: 8 characters to 1024 bytes, no composition rules, not the username.
+  const policy = passwordPolicy({ hasher, minLength: MIN_PASSWORD_LENGTH, maxLength: MAX_PASSWORD_BYTES });
 
   const app = new Hono<AuthEnv<AppUser>>();
   app.use(authentication({ backend, ...(options.log === undefined ? {} : { log: options.log }) }));
@@ -126,12 +117,15 @@ export function createApp(options: UsersAppOptions): Hono<AuthEnv<AppUser>> {
       const { username: rawUsername, password } = body as { username?: unknown; password?: unknown };
       const username = typeof rawUsername === 'string' ? normalizeUsername(rawUsername) : null;
       if (username === null) return fail(c, 400, 'invalid_username');
-      const problem = passwordProblem(password);
-      if (problem !== null) return fail(c, 400, problem);
+      if (typeof password !== 'string') return fail(c, 400, 'invalid_password');
+      const verdict = await policy.check(password, { user: [username] });
+      if (!verdict.ok) return fail(c, verdict.status, verdict.code);
+      // Basic refuses control characters, so such a password could never be used.
+      if (hasControlCharacters(password)) return fail(c, 400, 'invalid_password');
 
       let created: boolean;
       try {
-        created = await store.createUser(username, await hasher.hash(password as string));
+        created = await store.createUser(username, await hasher.hash(password));
       } catch {
         // The store is down: say so, generically (no driver message, no stack).
         return fail(c, 503, 'service_unavailable');

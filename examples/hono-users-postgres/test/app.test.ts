@@ -235,8 +235,8 @@ function behaviour(kind: 'postgres' | 'memory', open: () => Promise<Fixture>): v
     expect(statuses).toStrictEqual([201, 409, 409, 409, 409]);
   });
 
-  describe('bad signup input → 400 with a JSON error code, never 500', () => {
-    const cases: [string, () => request.Test, string][] = [
+  describe('bad signup input → 400 (422 for a password the policy refuses) with a JSON error code, never 500', () => {
+    const cases: [string, () => request.Test, string, number?][] = [
       ['no Content-Type', () => request(url).post('/signup').send('{"username":"x","password":"12345678"}'), 'invalid_json'],
       ['text/plain', () => request(url).post('/signup').set('Content-Type', 'text/plain').send('{"username":"x","password":"12345678"}'), 'invalid_json'],
       ['malformed JSON', () => request(url).post('/signup').set('Content-Type', 'application/json').send('{"username":'), 'invalid_json'],
@@ -253,16 +253,18 @@ function behaviour(kind: 'postgres' | 'memory', open: () => Promise<Fixture>): v
       ['a zero-width space', () => signup(url, { username: 'jo\u200bjo', password: '12345678' }), 'invalid_username'],
       ['no password', () => signup(url, { username: 'kim' }), 'invalid_password'],
       ['a numeric password', () => signup(url, { username: 'kim', password: 12345678 }), 'invalid_password'],
-      ['7 bytes', () => signup(url, { username: 'kim', password: '1234567' }), 'password_too_short'],
-      ['1025 bytes', () => signup(url, { username: 'kim', password: 'p'.repeat(1025) }), 'password_too_long'],
-      ['513 × "é" (1026 bytes, 513 characters)', () => signup(url, { username: 'kim', password: 'é'.repeat(513) }), 'password_too_long'],
+      ['PWD-11 7 characters', () => signup(url, { username: 'kim', password: '1234567' }), 'password_too_short', 422],
+      ['PWD-11 4 characters of 2 bytes (8 bytes)', () => signup(url, { username: 'kim', password: 'éééé' }), 'password_too_short', 422],
+      ['PWD-12 1025 bytes', () => signup(url, { username: 'kim', password: 'p'.repeat(1025) }), 'password_too_long', 422],
+      ['PWD-12 513 × "é" (1026 bytes, 513 characters)', () => signup(url, { username: 'kim', password: 'é'.repeat(513) }), 'password_too_long', 422],
+      ['the username as the password', () => signup(url, { username: 'kimberly', password: 'Kimberly1' }), 'password_context_specific', 422],
       ['a control character in the password', () => signup(url, { username: 'kim', password: 'tab\there!' }), 'invalid_password'],
     ];
-    it.each(cases)('%s', async (_label, send, code) => {
+    it.each(cases)('%s', async (_label, send, code, status = 400) => {
       const before = fx.calls();
       const hashes = counts.hash;
       const res = await send();
-      expect(res.status).toBe(400);
+      expect(res.status).toBe(status);
       expect(res.headers['content-type']).toMatch(/^application\/json/);
       expect(res.body).toStrictEqual({ error: code });
       expect(fx.calls()).toBe(before);
@@ -284,8 +286,8 @@ function behaviour(kind: 'postgres' | 'memory', open: () => Promise<Fixture>): v
     it.each([
       ['a 64-character username', () => `${'u'.repeat(56)}${randomBytes(4).toString('hex')}`, 'lim-password'],
       ['a 64-character username of 4-byte characters', () => `${'😀'.repeat(56)}${randomBytes(4).toString('hex')}`, 'lim-password'],
-      ['an 8-byte password', () => uniqueName('lim'), '12345678'],
-      ['a 4-character, 8-byte password', () => uniqueName('lim'), 'éééé'],
+      ['PWD-11 an 8-character password', () => uniqueName('lim'), '12345678'],
+      ['PWD-11 an 8-character, 32-byte password', () => uniqueName('lim'), '😀'.repeat(8)],
       ['a 1024-byte password', () => uniqueName('lim'), 'p'.repeat(1024)],
       ['a 1024-byte password of 4-byte characters', () => uniqueName('lim'), '😀'.repeat(256)],
     ])('%s', async (_label, name, password) => {

@@ -1,7 +1,7 @@
 import Koa, { type Context } from 'koa';
 import Router from '@koa/router';
 import { MemorySessionStore, sessionAuth, type Hasher, type SessionEvent, type SessionStore } from '@portcullis/core';
-import { pbkdf2Hasher } from '@portcullis/core/hashing';
+import { isHashingError, passwordPolicy, pbkdf2Hasher, type BreachedPasswordCheck } from '@portcullis/core/hashing';
 import { authentication, type AuthState } from '@portcullis/koa';
 import { assertCanLogin, koaSessionStore, login, logout, sessions } from '@portcullis/koa/sessions';
 import { Users, type User } from './users.js';
@@ -20,6 +20,10 @@ export interface AppOptions {
   readonly store?: SessionStore;
   /** Password hashing. Default PBKDF2-SHA256 with OWASP's 600,000 iterations. */
   readonly hasher?: Hasher;
+  /** New passwords (signup, change) must have at least this many characters. Default 8 (ASVS 5.0 6.2.1); 15 is recommended. */
+  readonly minPasswordLength?: number;
+  /** A breached-password list new passwords are checked against (`breachedPasswordFile` of `@portcullis/hashers`). Default: none. */
+  readonly breached?: BreachedPasswordCheck;
 }
 
 const MAX_BODY = 16 * 1024;
@@ -42,14 +46,42 @@ async function json(ctx: Context): Promise<Record<string, unknown>> {
 
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value.length <= 1024 ? value : undefined);
 
+/** Answers a refusal with its stable code (the policy's, the hasher's, or the app's own); nothing has been written. */
+function refuse(ctx: Context, status: number, error: string): void {
+  ctx.status = status;
+  ctx.body = { error };
+}
+
 /**
  * Litestar's SessionAuth example on Koa: `POST /signup` creates the user and the
  * session, `GET /user` returns it, `POST /login` checks the password,
- * `POST /logout` ends the session. Everything needs a session except `/login`,
- * `/signup` and `/schema`.
+ * `POST /password` changes it, `POST /logout` ends the session. Everything needs a
+ * session except `/login`, `/signup` and `/schema`. New passwords go through
+ * `passwordPolicy`: a refusal is `422` (`400`, `503`) with the policy's code, and
+ * changes nothing.
  */
 export function createApp(options: AppOptions): Koa<AuthState<User>> {
-  const users = new Users(options.hasher ?? pbkdf2Hasher());
+  const hasher = options.hasher ?? pbkdf2Hasher();
+  const users = new Users(hasher);
+  // #region policy
+  const policy = passwordPolicy({
+    hasher, // the maximum is what this hasher takes (bcrypt: 72 bytes)
+    minLength: options.minPasswordLength ?? 8,
+    contextWords: ['portcullis'],
+    ...(options.breached === undefined ? {} : { breached: options.breached }),
+  });
+
+  /** Hashes a new password that passed the policy; `null` after answering 422 when the hasher refuses it (bcrypt and NUL). */
+  async function hashNew(ctx: Context, password: string): Promise<string | null> {
+    try {
+      return await hasher.hash(password);
+    } catch (error) {
+      if (!isHashingError(error) || error.code === 'hash_failed') throw error;
+      refuse(ctx, 422, error.code);
+      return null;
+    }
+  }
+  // #endregion policy
   const app = new Koa<AuthState<User>>();
   const router = new Router<AuthState<User>>();
 
@@ -71,27 +103,35 @@ export function createApp(options: AppOptions): Koa<AuthState<User>> {
     ),
   );
 
+  // #region signup
   router.post('/signup', async (ctx) => {
     const body = await json(ctx);
-    const [name, email, password] = [text(body.name), text(body.email), text(body.password)];
-    if (name === undefined || email === undefined || password === undefined || password.length < 8) {
-      ctx.status = 400;
-      ctx.body = { error: 'invalid_signup' };
+    const [name, email, password] = [text(body.name), text(body.email), body.password];
+    if (name === undefined || email === undefined || typeof password !== 'string') {
+      refuse(ctx, 400, 'invalid_signup');
+      return;
+    }
+    // The length cap comes first, so a huge password costs nothing (PWD-12).
+    const verdict = await policy.check(password, { user: [name, email] });
+    if (!verdict.ok) {
+      refuse(ctx, verdict.status, verdict.code);
       return;
     }
     // Refuse before creating the account when no session can be issued (plain HTTP
     // with Secure cookies: 403, logged), so a retry over HTTPS does not answer 409.
     assertCanLogin(ctx);
-    const user = await users.create(name, email, password);
+    const passwordHash = await hashNew(ctx, password);
+    if (passwordHash === null) return;
+    const user = users.create(name, email, passwordHash);
     if (user === null) {
-      ctx.status = 409;
-      ctx.body = { error: 'email_taken' };
+      refuse(ctx, 409, 'email_taken');
       return;
     }
     await login(ctx, user, { user_id: user.id });
     ctx.status = 201;
-    ctx.body = user;
+    ctx.body = user.toJSON(); // { id, name, email }: never the hash
   });
+  // #endregion signup
 
   router.post('/login', async (ctx) => {
     const body = await json(ctx);
@@ -103,6 +143,37 @@ export function createApp(options: AppOptions): Koa<AuthState<User>> {
     }
     await login(ctx, user, { user_id: user.id });
     ctx.body = user;
+  });
+
+  // ASVS 5.0 6.2.3: the current password and the new one. A refusal changes nothing.
+  router.post('/password', async (ctx) => {
+    const body = await json(ctx);
+    const [current, next] = [text(body.current), body.password];
+    // Authentication is required here, so the user is one of ours.
+    const user = ctx.state.user as User;
+    if (current === undefined || typeof next !== 'string') {
+      refuse(ctx, 400, 'invalid_password_change');
+      return;
+    }
+    if ((await users.passwords.verifyCredentials(user.email, current)) === null) {
+      refuse(ctx, 403, 'wrong_password');
+      return;
+    }
+    const verdict = await policy.check(next, { user: [user.name, user.email] });
+    if (!verdict.ok) {
+      refuse(ctx, verdict.status, verdict.code);
+      return;
+    }
+    const passwordHash = await hashNew(ctx, next);
+    if (passwordHash === null) return;
+    const changed = users.changePassword(user.id, passwordHash);
+    if (changed === null) {
+      refuse(ctx, 409, 'password_changed_concurrently');
+      return;
+    }
+    // A new session id for the session that changed the password.
+    await login(ctx, changed, { user_id: changed.id });
+    ctx.status = 204;
   });
 
   router.post('/logout', async (ctx) => {

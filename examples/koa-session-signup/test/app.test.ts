@@ -5,6 +5,7 @@ import request from 'supertest';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MemorySessionStore, type SessionEvent } from '@portcullis/core';
 import { pbkdf2Hasher } from '@portcullis/core/hashing';
+import { bcryptHasher } from '@portcullis/hashers';
 import { createApp } from '../src/app.js';
 import { freePort } from '../../../test-support/ports.js';
 import { cookieFrom as sessionCookie } from '../../../test-support/responses.js';
@@ -95,6 +96,114 @@ describe('koa-session-signup: the Litestar SessionAuth example', () => {
     const https = await request(secureApp).post('/signup').set(SAME_ORIGIN).set('X-Forwarded-Proto', 'https').send(body);
     expect(https.status).toBe(201);
     expect(sessionCookie(https, '__Host-id')).toBeDefined();
+  });
+});
+
+describe('koa-session-signup: the password policy at signup and password change', () => {
+  const breachedList = new Set(['password1234', 'correct horse battery staple']);
+  let listDown = false;
+  const app = createApp({
+    secret: SECRET,
+    secure: false,
+    hasher,
+    breached: {
+      isBreached: async (password) => {
+        if (listDown) throw new Error('the breached-password file is gone');
+        return breachedList.has(password);
+      },
+    },
+  }).callback();
+  const signup = (email: string, password: unknown) => request(app).post('/signup').set(SAME_ORIGIN).send({ name: 'Zoe', email, password });
+  const loginAs = (email: string, password: string) => request(app).post('/login').set(SAME_ORIGIN).send({ email, password });
+
+  it('PWD-11 7 characters → 422 password_too_short, and nothing is created: the same e-mail then signs up (201, not 409)', async () => {
+    const short = await signup('short@example.com', 'seven77');
+    expect(short.status).toBe(422);
+    expect(short.body).toEqual({ error: 'password_too_short' });
+    expect(short.headers['set-cookie']).toBeUndefined();
+    expect((await loginAs('short@example.com', 'seven77')).status).toBe(401);
+    expect((await signup('short@example.com', 'eight888')).status).toBe(201);
+  });
+
+  it('PWD-11 64 and 129 characters are accepted, and log in', async () => {
+    for (const [email, password] of [['long64@example.com', 'x'.repeat(64)], ['long129@example.com', 'correct horse '.repeat(9) + 'abc']] as const) {
+      expect((await signup(email, password)).status).toBe(201);
+      expect((await loginAs(email, password)).status).toBe(200);
+    }
+  });
+
+  it('PWD-12 over 1024 bytes → 422 password_too_long before any hashing, nothing created', async () => {
+    const res = await signup('huge@example.com', '\u00e9'.repeat(513));
+    expect(res.status).toBe(422);
+    expect(res.body).toEqual({ error: 'password_too_long' });
+    expect((await signup('huge@example.com', 'a fine password')).status).toBe(201);
+  });
+
+  it('a password that is not a string → 400; the user\'s own e-mail or name is not a password (422)', async () => {
+    expect((await signup('typed@example.com', 12345678)).status).toBe(400);
+    const own = await signup('zoe.smith@example.com', 'zoe.smith@example.com');
+    expect(own.status).toBe(422);
+    expect(own.body).toEqual({ error: 'password_context_specific' });
+    expect((await signup('zoe.smith@example.com', 'zoe.smith!1')).body).toEqual({ error: 'password_context_specific' });
+    expect((await signup('zoe.smith@example.com', 'portcullis123')).body).toEqual({ error: 'password_context_specific' });
+  });
+
+  it('a breached password → 422 password_breached; a failing list → 503 breach_check_unavailable; neither creates the user', async () => {
+    const breached = await signup('pwned@example.com', 'correct horse battery staple');
+    expect(breached.status).toBe(422);
+    expect(breached.body).toEqual({ error: 'password_breached' });
+    listDown = true;
+    try {
+      const down = await signup('pwned@example.com', 'not on any list at all');
+      expect(down.status).toBe(503);
+      expect(down.body).toEqual({ error: 'breach_check_unavailable' });
+    } finally {
+      listDown = false;
+    }
+    expect((await signup('pwned@example.com', 'not on any list at all')).status).toBe(201);
+  });
+
+  it('POST /password: the current password is required; a refused new one changes nothing; a change issues a new session id', async () => {
+    const cookie = sessionCookie(await signup('change@example.com', 'the first password')) as string;
+    const change = (body: object, as = cookie) => request(app).post('/password').set(SAME_ORIGIN).set('Cookie', as).send(body);
+
+    expect((await request(app).post('/password').set(SAME_ORIGIN).send({ current: 'x', password: 'y' })).status).toBe(401);
+    expect((await change({ current: 'the wrong password', password: 'the second password' })).body).toEqual({ error: 'wrong_password' });
+    expect((await change({ current: 'the first password' })).status).toBe(400);
+    const short = await change({ current: 'the first password', password: 'short' });
+    expect(short.status).toBe(422);
+    expect(short.body).toEqual({ error: 'password_too_short' });
+    expect((await change({ current: 'the first password', password: 'password1234' })).body).toEqual({ error: 'password_breached' });
+    expect((await change({ current: 'the first password', password: 'change@example.com' })).body).toEqual({ error: 'password_context_specific' });
+    // Nothing changed so far.
+    expect((await loginAs('change@example.com', 'the first password')).status).toBe(200);
+
+    const changed = await change({ current: 'the first password', password: 'the second password' });
+    expect(changed.status).toBe(204);
+    const fresh = sessionCookie(changed) as string;
+    expect(fresh).toBeDefined();
+    expect(fresh).not.toBe(cookie);
+    expect((await request(app).get('/user').set('Cookie', cookie)).status).toBe(401);
+    expect((await request(app).get('/user').set('Cookie', fresh)).body.email).toBe('change@example.com');
+    expect((await loginAs('change@example.com', 'the first password')).status).toBe(401);
+    expect((await loginAs('change@example.com', 'the second password')).status).toBe(200);
+  });
+
+  it('PWD-06 with bcrypt the maximum is 72 bytes, and what bcrypt refuses (NUL) is a 422 with its code, never a 500', async () => {
+    const bcryptApp = createApp({ secret: SECRET, secure: false, hasher: bcryptHasher({ cost: 10 }) }).callback();
+    const send = (email: string, password: string) => request(bcryptApp).post('/signup').set(SAME_ORIGIN).send({ name: 'B', email, password });
+    expect((await send('b1@example.com', `${'a'.repeat(72)}X`)).body).toEqual({ error: 'password_too_long' });
+    const nul = await send('b1@example.com', 'nul\u0000in the password');
+    expect(nul.status).toBe(422);
+    expect(nul.body).toEqual({ error: 'password_contains_nul' });
+    expect((await send('b1@example.com', 'a'.repeat(72))).status).toBe(201);
+  });
+
+  it('PWD-11 a 15-character minimum when configured', async () => {
+    const strict = createApp({ secret: SECRET, secure: false, hasher, minPasswordLength: 15 }).callback();
+    const res = await request(strict).post('/signup').set(SAME_ORIGIN).send({ name: 'Y', email: 'y@example.com', password: 'fourteen chars' });
+    expect(res.body).toEqual({ error: 'password_too_short' });
+    expect((await request(strict).post('/signup').set(SAME_ORIGIN).send({ name: 'Y', email: 'y@example.com', password: 'fifteen chars!!' })).status).toBe(201);
   });
 });
 

@@ -8,6 +8,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { basic, rawRequest, scenarios, type RawResponse, type Scenario } from '@portcullis/conformance';
+import { passwordPolicy, pbkdf2Hasher, pepperedHasher } from '@portcullis/core/hashing';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -230,6 +231,25 @@ describe(`HW: Hono inside workerd (compatibility date ${COMPATIBILITY_DATE}, no 
         expect(await probe<{ ok: boolean }>(`/derive?iterations=${iterations}`), String(iterations)).toMatchObject({ ok: true });
       }
     });
+  });
+
+  it('PWD-20 PWD-11 a peppered hash made inside workerd verifies on Node with the same pepper; the policy answers as on Node', async () => {
+    const pepper = 'a pepper of 32 bytes or more, for the edge';
+    const report = await probe<{ ok: true; value: { hash: string; right: unknown; wrong: unknown; policy: unknown[] } }>(
+      `/pepper?pepper=${encodeURIComponent(pepper)}`,
+    );
+    expect(report.ok).toBe(true);
+    const { hash, right, wrong, policy } = report.value;
+    expect(hash).toMatch(/^pepper\$edge\$\$pbkdf2-sha256\$i=1000\$/);
+    expect(right).toEqual({ ok: true, needsRehash: false });
+    expect(wrong).toEqual({ ok: false, needsRehash: false });
+    const onNode = pepperedHasher({ inner: pbkdf2Hasher({ iterations: 1000 }), peppers: { edge: pepper }, current: 'edge' });
+    expect(await onNode.verify('p\u00e4ss:w\u00f6rd \u{1f511}', hash)).toEqual({ ok: true, needsRehash: false });
+    const otherPepper = pepperedHasher({ inner: pbkdf2Hasher({ iterations: 1000 }), peppers: { edge: `${pepper}!` }, current: 'edge' });
+    expect(await otherPepper.verify('p\u00e4ss:w\u00f6rd \u{1f511}', hash)).toEqual({ ok: false, needsRehash: false });
+    const nodePolicy = passwordPolicy({ hasher: onNode });
+    expect(policy).toEqual(await Promise.all(['seven77', '\u{1f511}'.repeat(8), 'a'.repeat(1025)].map((p) => nodePolicy.check(p))));
+    expect(policy.map((r) => (r as { ok: boolean }).ok)).toEqual([false, true, false]);
   });
 
   it('CK-05 two Cookie lines reach workerd joined by ", " (Node joins "; "); the first session id wins on both', async () => {

@@ -1,7 +1,7 @@
 // The `probe` entrypoint of every worker started by workerd.ts: what the runtime
 // itself does (headers as received, atob, TextDecoder, PBKDF2), for the HW rows
 // of the security catalogue (hw.test.ts). No adapter is involved.
-import { WORKERS_MAX_PBKDF2_ITERATIONS, pbkdf2Hasher } from '@portcullis/core/hashing';
+import { WORKERS_MAX_PBKDF2_ITERATIONS, passwordPolicy, pbkdf2Hasher, pepperedHasher } from '@portcullis/core/hashing';
 import { report, type ErrorReport, type Handler } from './scenario-worker.js';
 
 const encoder = new TextEncoder();
@@ -43,6 +43,22 @@ async function pbkdf2Report(): Promise<unknown> {
     default: byDefault.ok ? { ok: true } : byDefault,
     explicit: explicit.ok ? { ok: true, hashed } : explicit,
   };
+}
+
+/** PWD-20 PWD-11: a peppered hash made inside the runtime, and the policy's answers there. */
+async function pepperReport(pepper: string): Promise<unknown> {
+  return attemptAsync(async () => {
+    const inner = pbkdf2Hasher({ iterations: 1000 });
+    const hasher = pepperedHasher({ inner, peppers: { edge: pepper }, current: 'edge' });
+    const hash = await hasher.hash('p\u00e4ss:w\u00f6rd \u{1f511}');
+    const policy = passwordPolicy({ hasher });
+    return {
+      hash,
+      right: await hasher.verify('p\u00e4ss:w\u00f6rd \u{1f511}', hash),
+      wrong: await hasher.verify('p\u00e4ss:w\u00f6rd', hash),
+      policy: await Promise.all(['seven77', '\u{1f511}'.repeat(8), 'a'.repeat(1025)].map((p) => policy.check(p))),
+    };
+  });
 }
 
 /** What the runtime's own PBKDF2 does with `iterations` (the production cap is not enforced by workerd locally). */
@@ -90,6 +106,8 @@ export const probe = {
         return Response.json(headersReport(request));
       case '/pbkdf2':
         return Response.json(await pbkdf2Report());
+      case '/pepper':
+        return Response.json(await pepperReport(url.searchParams.get('pepper') ?? ''));
       case '/derive':
         return Response.json(await deriveReport(Number(url.searchParams.get('iterations'))));
       case '/globals':
