@@ -78,8 +78,10 @@ function websocketRoute(app: Hono<AuthEnv>, route: RouteSpec, options: SpecAppOp
     route.path,
     guard,
     options.upgradeWebSocket((c) => {
+      // Read now: once upgraded, Deno closes the request (its headers throw).
+      const view = viewOf(c, 'GET', { contentType: undefined, text: '' });
       const greet = async (ws: WSContext<unknown>) => {
-        const result = await route.handler(viewOf(c, 'GET', { contentType: undefined, text: '' }));
+        const result = await route.handler(view);
         ws.send(result.text ?? '');
         ws.close();
       };
