@@ -1,40 +1,11 @@
 import { expect } from 'vitest';
-import WebSocket from 'ws';
 import { basic, basicBackend } from '../fixtures.js';
 import type { Client, Scenario } from '../scenario.js';
+import { openWebSocket, type SocketOutcome } from '../websocket-client.js';
 
-/**
- * Opens a websocket and says hello once open; resolves with the first message, or
- * the refusal's HTTP status. The server greets on open; the hello serves helpers
- * that cannot (hono/cloudflare-workers never fires `onOpen`: its app greets in
- * answer to the first message).
- */
-function connect(t: Client, path: string, authorization?: string): Promise<{ status?: number; message?: string }> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${t.port}${path}`, {
-      headers: authorization ? { authorization } : {},
-    });
-    const timer = setTimeout(() => {
-      ws.terminate();
-      reject(new Error('websocket timed out'));
-    }, 5000);
-    ws.on('unexpected-response', (_req, res) => {
-      clearTimeout(timer);
-      res.resume();
-      resolve({ status: res.statusCode });
-      ws.terminate();
-    });
-    ws.on('open', () => ws.send('hello'));
-    ws.on('message', (data) => {
-      clearTimeout(timer);
-      resolve({ message: data.toString() });
-      ws.close();
-    });
-    ws.on('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-  });
+/** Opens `path` on the app ({@link openWebSocket}) with an `Authorization` header, if given. */
+function connect(t: Client, path: string, authorization?: string): Promise<SocketOutcome> {
+  return openWebSocket(`ws://127.0.0.1:${t.port}${path}`, authorization ? { authorization } : {});
 }
 
 /**

@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Log, LogLevel, Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
+import { openWebSocket } from '@portcullis/conformance';
 import { workerBundle } from '../../../adapters/hono/test/edge/bundle.js';
 import { COMPATIBILITY_DATE } from '../../../adapters/hono/test/edge/workerd.js';
 import { freePort } from '../../../test-support/ports.js';
@@ -82,31 +82,8 @@ async function serve(runtime: RuntimeName, args: readonly string[]): Promise<{ c
   return { child, origin };
 }
 
-/** Opens `/ws` on `origin`; resolves with the first message, or the refusal's status. */
-function openSocket(origin: string, headers: Record<string, string> = {}): Promise<{ status?: number; message?: string }> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`${origin.replace('http:', 'ws:')}/ws`, { headers });
-    const timer = setTimeout(() => {
-      ws.terminate();
-      reject(new Error('websocket timed out'));
-    }, 5000);
-    ws.on('unexpected-response', (_req, res) => {
-      clearTimeout(timer);
-      res.resume();
-      resolve({ status: res.statusCode });
-      ws.terminate();
-    });
-    ws.on('message', (data) => {
-      clearTimeout(timer);
-      resolve({ message: String(data) });
-      ws.close();
-    });
-    ws.on('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-  });
-}
+/** Opens `/ws` on `origin` ({@link openWebSocket}): the first message, or the refusal's status. */
+const openSocket = (origin: string, headers: Record<string, string> = {}) => openWebSocket(`${origin.replace('http:', 'ws:')}/ws`, headers);
 
 /** The websocket at `/ws` of bun.ts and deno.ts, behind `requires('authenticated')`. */
 function socketAnswers(origin: () => string): void {
