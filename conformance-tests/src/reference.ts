@@ -74,6 +74,17 @@ export type RuntimeUpgrade<A extends readonly unknown[] = []> = (request: Reques
  * adapter's. Websocket routes answer upgrades through `upgrade` (a runtime's
  * own); without it (Node's http server hands upgrades to its `upgrade` event,
  * not to a fetch handler: {@link createReferenceServer}) they are not routes.
+ *
+ * @example
+ * ```ts
+ * // Deno: the spec's websocket routes upgrade with Deno.upgradeWebSocket.
+ * const app = referenceApp(spec, (request, greeting) => {
+ *   const { socket, response } = Deno.upgradeWebSocket(request);
+ *   socket.onopen = () => socket.send(greeting);
+ *   return response;
+ * });
+ * Deno.serve(app);
+ * ```
  */
 export function referenceApp<A extends readonly unknown[] = []>(spec: AppSpec, upgrade?: RuntimeUpgrade<A>): FetchHandler<A> {
   const withSessions = spec.sessions !== undefined;
