@@ -85,9 +85,10 @@ function websocketRoute(app: Hono<AuthEnv>, route: RouteSpec, options: SpecAppOp
         ws.send(result.text ?? '');
         ws.close();
       };
-      return options.greet === 'first-message'
-        ? { onMessage: (_event, ws) => void greet(ws) }
-        : { onOpen: (_event, ws) => void greet(ws) };
+      // A client gone before the greeting makes `send` throw: not an unhandled rejection,
+      // which would end a Deno or Bun process serving every other scenario.
+      const safely = (ws: WSContext<unknown>) => void greet(ws).catch(() => undefined);
+      return options.greet === 'first-message' ? { onMessage: (_event, ws) => safely(ws) } : { onOpen: (_event, ws) => safely(ws) };
     }),
   );
 }
