@@ -18,7 +18,7 @@ export type RuntimeName = 'bun' | 'deno';
 export interface RuntimeApp {
   /** The app: `Request → Response`. Bun passes its server as the second argument (Hono's `c.env`). */
   fetch(request: Request, server: unknown): Response | Promise<Response>;
-  /** Bun only: `Bun.serve`'s `websocket` handlers, when the app upgrades (hono/bun's `websocket`). */
+  /** Bun only: `Bun.serve`'s `websocket` handlers, when the app upgrades (hono/bun's `websocket`, or the app's own). */
   readonly websocket?: unknown;
 }
 

@@ -17,6 +17,7 @@ import {
   toResponse,
   withAuth,
   type AuthHandler,
+  type FetchHandler,
   type RequestAuth,
 } from '@portcullis/fetch';
 import { sessionView } from './session-view.js';
@@ -57,27 +58,50 @@ export function bareApp(
 // #endregion machine
 
 /**
+ * How a runtime answers an accepted websocket upgrade, behind the adapter's
+ * `requires(...)`: with its own API (Bun's `server.upgrade`, `Deno.upgradeWebSocket`,
+ * workerd's `WebSocketPair`), sending `greeting` (the route handler's text for the
+ * upgrading user) once the socket is open, then closing it. `rest` is what the
+ * runtime passed after the request (Bun's server).
+ */
+export type RuntimeUpgrade<A extends readonly unknown[] = []> = (request: Request, greeting: string, ...rest: A) => Response | Promise<Response>;
+
+/**
  * The reference adapter: the core on plain `Request`/`Response`, with no
  * framework — which is `@portcullis/fetch` (`withAuth`, `requires`, `Requires`,
  * `login`/`logout` on Web sessions). It is what every framework adapter is
  * measured against; the routing here is the spec's, everything else is the
- * adapter's.
+ * adapter's. Websocket routes answer upgrades through `upgrade` (a runtime's
+ * own); without it (Node's http server hands upgrades to its `upgrade` event,
+ * not to a fetch handler: {@link createReferenceServer}) they are not routes.
+ *
+ * @example
+ * ```ts
+ * // Deno: the spec's websocket routes upgrade with Deno.upgradeWebSocket.
+ * const app = referenceApp(spec, (request, greeting) => {
+ *   const { socket, response } = Deno.upgradeWebSocket(request);
+ *   socket.onopen = () => socket.send(greeting);
+ *   return response;
+ * });
+ * Deno.serve(app);
+ * ```
  */
-export function referenceApp(spec: AppSpec): (request: Request) => Promise<Response> {
+export function referenceApp<A extends readonly unknown[] = []>(spec: AppSpec, upgrade?: RuntimeUpgrade<A>): FetchHandler<A> {
   const withSessions = spec.sessions !== undefined;
-  const routes = new Map(spec.routes.map((r) => [`${r.method} ${r.path}`, routeHandler(r, withSessions)]));
-  return withAuth(
-    (request, principal) => {
+  const routes = new Map(spec.routes.map((r) => [`${r.method} ${r.path}`, routeHandler(r, withSessions, upgrade)]));
+  return withAuth<BaseUser, A>(
+    (request, principal, ...rest) => {
       const { method, path } = toConnection(request, Date.now);
       const handler = routes.get(`${method === 'HEAD' ? 'GET' : method} ${path}`);
-      return handler === undefined ? notFound() : handler(request, principal);
+      return handler === undefined ? notFound() : handler(request, principal, ...rest);
     },
     { backend: spec.backend, mode: spec.mode, exclude: spec.exclude, onError: spec.onError, log: spec.log, sessions: spec.sessions },
   );
 }
 
 /** A route of the spec as a handler behind `withAuth`: `requires(...)(handler)`, or `@Requires` on a class. */
-function routeHandler(route: RouteSpec, withSessions: boolean): AuthHandler {
+function routeHandler<A extends readonly unknown[]>(route: RouteSpec, withSessions: boolean, upgrade: RuntimeUpgrade<A> | undefined): AuthHandler<BaseUser, A> {
+  if (route.kind === 'websocket') return guarded(route, websocketHandler(route, upgrade));
   const handler = specHandler(route, withSessions);
   if (route.style === 'class') {
     const { scopes, options } = route.requires ?? { scopes: 'authenticated' };
@@ -91,9 +115,30 @@ function routeHandler(route: RouteSpec, withSessions: boolean): AuthHandler {
       }
     }
     const controller = new Controller();
-    return (request, principal) => controller.handle(request, principal);
+    return (request, principal, ..._rest: A) => controller.handle(request, principal);
   }
+  const http = guarded(route, handler);
+  return (request, principal, ..._rest: A) => http(request, principal);
+}
+
+/** The route's handler behind its `requires(...)`, if it has one. */
+function guarded<A extends readonly unknown[]>(route: RouteSpec, handler: AuthHandler<BaseUser, A>): AuthHandler<BaseUser, A> {
   return route.requires ? requires(route.requires.scopes, route.requires.options)(handler) : handler;
+}
+
+/**
+ * A websocket route: past the guard, an upgrade request is the runtime's to
+ * answer, greeting the user with the route handler's text; any other request
+ * finds no route (as on the Node adapters, where the route is the `upgrade` event's).
+ */
+function websocketHandler<A extends readonly unknown[]>(route: RouteSpec, upgrade: RuntimeUpgrade<A> | undefined): AuthHandler<BaseUser, A> {
+  return async (request, { user, auth }, ...rest) => {
+    if (upgrade === undefined || request.headers.get('upgrade')?.toLowerCase() !== 'websocket') return notFound();
+    const connection = toConnection(request, Date.now);
+    const query = new URLSearchParams(connection.query);
+    const result = await route.handler({ user, auth, method: 'GET', query, connection, body: { contentType: undefined, text: '' } });
+    return upgrade(request, result.text ?? '', ...rest);
+  };
 }
 
 /** The spec's handler on its framework-neutral view of the request. */

@@ -86,6 +86,7 @@ export function runConformance(options: ConformanceOptions): void {
             get: (path) => request(url).get(path),
             post: (path) => request(url).post(path),
             raw: (head) => rawRequest(port, head),
+            remote: remote !== undefined,
             control: async <T extends Json>(name: string, arg: Json = null) => (await control(name, arg)) as T,
           };
         });

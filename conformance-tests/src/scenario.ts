@@ -1,6 +1,6 @@
 import type { Test } from 'supertest';
 import type { RawResponse } from './raw.js';
-import type { AppSpec, Json, Supports } from './spec.js';
+import type { AppSpec, Json, RemoteApp, Supports } from './spec.js';
 
 /** A client bound to the app under test. */
 export interface Client {
@@ -14,6 +14,14 @@ export interface Client {
   post(path: string): Test;
   /** A request written byte for byte: `head` is the request line and header lines. */
   raw(head: readonly string[]): Promise<RawResponse>;
+  /**
+   * Whether the app runs in another runtime (a {@link RemoteApp}: Bun.serve,
+   * Deno.serve, workerd), whose own HTTP server writes every answer: it adds a
+   * `Date` field, chooses the case and order of header names and its own
+   * `Connection` handling. Byte-level checks compare header fields there instead
+   * of bytes; `false` for a Node server, where the adapter or Node writes them.
+   */
+  readonly remote: boolean;
   /**
    * Calls the app's control `name` (`AppSpec.controls`) where the app runs, with a
    * JSON argument, and answers its JSON result: state of the app (counters, stores,

@@ -2,6 +2,8 @@
 // adapter (@portcullis/fetch) on Node. Kept out of reference.ts, which runs in
 // workerd too (this module uses Node's Buffer).
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { requires } from '@portcullis/fetch';
+import { attachWebSockets } from './node-websockets.js';
 import { referenceApp } from './reference.js';
 import type { AppSpec } from './spec.js';
 
@@ -51,8 +53,17 @@ function readAll(req: IncomingMessage): Promise<Uint8Array> {
   });
 }
 
-/** The reference adapter under test: `createApp` for the conformance runner. */
+/**
+ * The reference adapter under test: `createApp` for the conformance runner. Node's
+ * http server has no Fetch upgrade (it hands upgrades to its `upgrade` event), so
+ * websocket routes are served there by `@portcullis/node`'s `upgradeHandler`, fed
+ * with the adapter's own authenticator (`withAuth(...).authenticator`) and guards
+ * (`requires(...).guard`): what an app of `@portcullis/fetch` on Node does.
+ */
 export function createReferenceServer(spec: AppSpec): Server {
-  return serveFetch(referenceApp(spec));
+  const app = referenceApp(spec);
+  const server = serveFetch(app);
+  attachWebSockets(server, spec, app, requires);
+  return server;
 }
 

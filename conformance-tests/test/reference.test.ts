@@ -1,7 +1,7 @@
 import { runConformance } from '@portcullis/conformance';
 import { createReferenceServer } from '@portcullis/conformance/reference';
 
-runConformance({ name: 'reference', supports: { websocket: false, sessions: true }, createApp: createReferenceServer });
+runConformance({ name: 'reference', supports: { websocket: true, sessions: true }, createApp: createReferenceServer });
 
 import type { AddressInfo } from 'node:net';
 import { rawRequest } from '@portcullis/conformance';

@@ -9,4 +9,4 @@ function createApp(spec: AppSpec): Server {
   return createReferenceServer(spec);
 }
 
-runConformance({ name: 'reference adapter (installed from the tarball)', supports: { websocket: false }, createApp, scenarios });
+runConformance({ name: 'reference adapter (installed from the tarball)', supports: { websocket: true }, createApp, scenarios });

@@ -40,10 +40,18 @@ export type AuthHandler<U extends BaseUser = BaseUser, A extends readonly unknow
   ...rest: A
 ) => MaybePromise<Response>;
 
-/** What {@link withAuth} returns: a plain `Request → Response` handler for `Bun.serve`, `Deno.serve`, a Worker or a router. */
-export type FetchHandler<A extends readonly unknown[] = []> = ((request: Request, ...rest: A) => Promise<Response>) & {
-  /** The configured authenticator (its clock and challenges), for code built on this adapter. */
-  readonly authenticator: Authenticator<BaseUser>;
+/**
+ * What {@link withAuth} returns: a plain `Request → Response` handler for `Bun.serve`,
+ * `Deno.serve`, a Worker or a router, carrying its authenticator (typed by the
+ * backend's user `U`).
+ */
+export type FetchHandler<A extends readonly unknown[] = [], U extends BaseUser = BaseUser> = ((request: Request, ...rest: A) => Promise<Response>) & {
+  /**
+   * The configured authenticator (its clock and challenges), for code built on this
+   * adapter: on Node, `@portcullis/node`'s `upgradeHandler({ authentication: app, … })`
+   * guards websocket upgrades with it.
+   */
+  readonly authenticator: Authenticator<U>;
 };
 
 /** Options of {@link withAuth}: the core's authentication options, and server-side sessions. */
@@ -104,7 +112,7 @@ function withCookies(response: Response, handle: WebSessionHandle | undefined): 
 export function withAuth<U extends BaseUser, A extends readonly unknown[] = []>(
   handler: AuthHandler<U, A>,
   options: WithAuthOptions<U>,
-): FetchHandler<A> {
+): FetchHandler<A, U> {
   const { sessions, ...authentication } = options;
   const authenticator = createAuthenticator<U>(authentication);
   const { clock, challenges } = authenticator;
@@ -142,5 +150,5 @@ export function withAuth<U extends BaseUser, A extends readonly unknown[] = []>(
     }
     return withCookies(response, handle);
   };
-  return Object.assign(fetch, { authenticator: authenticator as Authenticator<BaseUser> });
+  return Object.assign(fetch, { authenticator });
 }

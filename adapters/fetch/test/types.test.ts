@@ -3,6 +3,7 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import { AuthCredentials, SimpleUser, UnauthenticatedUser, basicAuth, type AuthenticationBackend } from '@portcullis/core';
 import { requires, withAuth, type AuthHandler, type FetchHandler, type RequestAuth } from '@portcullis/fetch';
+import { upgradeHandler } from '@portcullis/node';
 
 class AppUser extends SimpleUser {
   readonly role = 'x' as const;
@@ -44,5 +45,18 @@ describe('@portcullis/fetch types', () => {
     const forOther: AuthHandler<Other> = (_request, { user }) => new Response(String(user.isAuthenticated && user.other));
     // @ts-expect-error the backend makes AppUser, not Other
     withAuth(forOther, { backend });
+  });
+
+  it("on Node, upgradeHandler takes withAuth's app and a requires(...) wrapper, and hands the socket the app's user type", () => {
+    const app = withAuth((_request, { user }) => new Response(user.displayName), { backend });
+    expectTypeOf(app).toExtend<FetchHandler<[], AppUser>>();
+    upgradeHandler({
+      authentication: app,
+      requires: requires('admin'),
+      accept(_req, _socket, _head, { user, auth }) {
+        expectTypeOf(user).toEqualTypeOf<AppUser | UnauthenticatedUser>();
+        expectTypeOf(auth).toEqualTypeOf<AuthCredentials>();
+      },
+    });
   });
 });

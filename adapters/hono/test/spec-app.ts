@@ -78,14 +78,17 @@ function websocketRoute(app: Hono<AuthEnv>, route: RouteSpec, options: SpecAppOp
     route.path,
     guard,
     options.upgradeWebSocket((c) => {
+      // Read now: once upgraded, Deno closes the request (its headers throw).
+      const view = viewOf(c, 'GET', { contentType: undefined, text: '' });
       const greet = async (ws: WSContext<unknown>) => {
-        const result = await route.handler(viewOf(c, 'GET', { contentType: undefined, text: '' }));
+        const result = await route.handler(view);
         ws.send(result.text ?? '');
         ws.close();
       };
-      return options.greet === 'first-message'
-        ? { onMessage: (_event, ws) => void greet(ws) }
-        : { onOpen: (_event, ws) => void greet(ws) };
+      // A client gone before the greeting makes `send` throw: not an unhandled rejection,
+      // which would end a Deno or Bun process serving every other scenario.
+      const safely = (ws: WSContext<unknown>) => void greet(ws).catch(() => undefined);
+      return options.greet === 'first-message' ? { onMessage: (_event, ws) => safely(ws) } : { onOpen: (_event, ws) => safely(ws) };
     }),
   );
 }

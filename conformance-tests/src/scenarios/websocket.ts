@@ -1,37 +1,18 @@
 import { expect } from 'vitest';
-import WebSocket from 'ws';
 import { basic, basicBackend } from '../fixtures.js';
 import type { Client, Scenario } from '../scenario.js';
+import { openWebSocket, type SocketOutcome } from '../websocket-client.js';
 
-/** Opens a websocket; resolves with the first message, or the refusal's HTTP status. */
-function connect(t: Client, path: string, authorization?: string): Promise<{ status?: number; message?: string }> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${t.port}${path}`, {
-      headers: authorization ? { authorization } : {},
-    });
-    const timer = setTimeout(() => {
-      ws.terminate();
-      reject(new Error('websocket timed out'));
-    }, 5000);
-    ws.on('unexpected-response', (_req, res) => {
-      clearTimeout(timer);
-      res.resume();
-      resolve({ status: res.statusCode });
-      ws.terminate();
-    });
-    ws.on('message', (data) => {
-      clearTimeout(timer);
-      resolve({ message: data.toString() });
-      ws.close();
-    });
-    ws.on('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-  });
+/** Opens `path` on the app ({@link openWebSocket}) with an `Authorization` header, if given. */
+function connect(t: Client, path: string, authorization?: string): Promise<SocketOutcome> {
+  return openWebSocket(`ws://127.0.0.1:${t.port}${path}`, authorization ? { authorization } : {});
 }
 
-/** An upgrade request of `/ws` written byte for byte; resolves with the whole answer as received. */
+/**
+ * An upgrade request of `/ws` written byte for byte; resolves with the whole answer
+ * as received, or, when a runtime's own HTTP server wrote it (`t.remote`), with
+ * {@link runtimeFields} of it.
+ */
 async function upgradeBytes(t: Client, lines: readonly string[]): Promise<string> {
   const res = await t.raw([
     'GET /ws HTTP/1.1',
@@ -42,12 +23,37 @@ async function upgradeBytes(t: Client, lines: readonly string[]): Promise<string
     'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
     ...lines,
   ]);
-  return res.text;
+  return t.remote ? runtimeFields(res.text) : res.text;
 }
 
-/** A refusal as every adapter writes it: status line, two fixed fields, the refusal's headers sorted, no body. */
-function refusal(statusLine: string, headers: readonly string[] = []): string {
-  return [statusLine, 'Connection: close', 'Content-Length: 0', ...headers, '', ''].join('\r\n');
+/**
+ * The part of an answer's bytes that the app chooses when Bun.serve, Deno.serve or
+ * workerd writes it: the status line, the header fields in lower case and sorted,
+ * without the two that server writes itself (`Date`; `Connection`, which it sets
+ * from the request), then the body as sent. Applied to the Node bytes too, it
+ * leaves the same fields: `content-length: 0` and the refusal's own.
+ */
+function runtimeFields(text: string): string {
+  const end = text.indexOf('\r\n\r\n');
+  if (end === -1) return text;
+  const [statusLine = '', ...lines] = text.slice(0, end).split('\r\n');
+  const fields = lines
+    .map((line) => {
+      const colon = line.indexOf(':');
+      return `${line.slice(0, colon).toLowerCase()}: ${line.slice(colon + 1).trim()}`;
+    })
+    .filter((field) => !/^(?:date|connection):/.test(field))
+    .sort();
+  return [statusLine, ...fields, '', ''].join('\r\n') + text.slice(end + 4);
+}
+
+/**
+ * A refusal as every adapter on Node writes it: status line, two fixed fields, the
+ * refusal's headers sorted, no body; in a runtime, its {@link runtimeFields}.
+ */
+function refusal(t: Client, statusLine: string, headers: readonly string[] = []): string {
+  const text = [statusLine, 'Connection: close', 'Content-Length: 0', ...headers, '', ''].join('\r\n');
+  return t.remote ? runtimeFields(text) : text;
 }
 
 export const websocket: Scenario = {
@@ -86,9 +92,9 @@ export const websocket: Scenario = {
       },
     },
     {
-      name: 'a refused upgrade is the same bytes on every adapter: 403, no body, no representation headers',
+      name: 'a refused upgrade is the same bytes on every adapter (the same fields in a runtime): 403, no body, no representation headers',
       async run(t) {
-        const expected = refusal('HTTP/1.1 403 Forbidden');
+        const expected = refusal(t, 'HTTP/1.1 403 Forbidden');
         expect(await upgradeBytes(t, [])).toBe(expected);
         expect(await upgradeBytes(t, [`Authorization: ${basic('alice', 'alicepwd')}`])).toBe(expected);
       },
@@ -97,14 +103,14 @@ export const websocket: Scenario = {
       name: 'a 401 on an upgrade keeps its challenge, byte for byte on every adapter, no body',
       async run(t) {
         expect(await upgradeBytes(t, [`Authorization: ${basic('root', 'wrong')}`])).toBe(
-          refusal('HTTP/1.1 401 Unauthorized', ['cache-control: no-store', 'www-authenticate: Basic realm="api", charset="UTF-8"']),
+          refusal(t, 'HTTP/1.1 401 Unauthorized', ['cache-control: no-store', 'www-authenticate: Basic realm="api", charset="UTF-8"']),
         );
       },
     },
     {
       name: 'LEAK-06 malformed credentials on an upgrade → 400, byte for byte on every adapter, no body',
       async run(t) {
-        expect(await upgradeBytes(t, ['Authorization: Basic !!!'])).toBe(refusal('HTTP/1.1 400 Bad Request', ['cache-control: no-store']));
+        expect(await upgradeBytes(t, ['Authorization: Basic !!!'])).toBe(refusal(t, 'HTTP/1.1 400 Bad Request', ['cache-control: no-store']));
       },
     },
     {

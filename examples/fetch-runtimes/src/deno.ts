@@ -1,5 +1,8 @@
 // Deno: `deno run --allow-net --allow-env --allow-read dist/deno.js` (PORT, default 3000).
-import { createApp, DEMO_USERS } from './app.js';
+// The app of app.ts, plus a websocket at /ws for signed-in users.
+import type { SimpleUser } from '@portcullis/core';
+import { requires, withAuth, type RequestAuth } from '@portcullis/fetch';
+import { backendFor, DEMO_USERS, routes } from './app.js';
 
 /** What this file uses of Deno's global (no Deno types needed). */
 declare const Deno: {
@@ -8,11 +11,33 @@ declare const Deno: {
     options: { port: number; hostname: string; onListen?: (address: { port: number }) => void },
     handler: (request: Request) => Promise<Response>,
   ): unknown;
+  upgradeWebSocket(request: Request): { socket: WebSocket; response: Response };
 };
 
 // #region deno
+/** `Deno.upgradeWebSocket`, or `undefined` when the request is no websocket handshake (Deno throws). */
+function upgrade(request: Request): { socket: WebSocket; response: Response } | undefined {
+  try {
+    return Deno.upgradeWebSocket(request);
+  } catch {
+    return undefined;
+  }
+}
+
+/** `GET /ws`: a websocket for signed-in users (403 otherwise, 401 for bad credentials); it greets the user by name. */
+const chat = requires('authenticated')((request, { user }: RequestAuth<SimpleUser>) => {
+  const upgraded = upgrade(request);
+  if (upgraded === undefined) return new Response('Bad Request', { status: 400 });
+  upgraded.socket.onopen = () => upgraded.socket.send(`Hello, ${user.displayName}`);
+  return upgraded.response;
+});
+
+const app = withAuth((request, auth) => (new URL(request.url).pathname === '/ws' ? chat(request, auth) : routes(request, auth)), {
+  backend: backendFor(DEMO_USERS),
+});
+
 Deno.serve(
   { port: Number(Deno.env.get('PORT') ?? 3000), hostname: '127.0.0.1', onListen: ({ port }) => console.log(`listening on http://127.0.0.1:${port}`) },
-  createApp(DEMO_USERS),
+  app,
 );
 // #endregion deno

@@ -1,11 +1,12 @@
 // The example on its three runtimes, over real HTTP: the Worker (itty-router)
 // inside workerd (Miniflare, always), and the built bun.ts / deno.ts under the
 // Bun and Deno binaries that npm installs (gated: a failure in CI, a visible
-// skip on a machine without them).
+// skip on a machine without them), with their websocket at /ws.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Log, LogLevel, Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openWebSocket } from '@portcullis/conformance';
 import { workerBundle } from '../../../adapters/hono/test/edge/bundle.js';
 import { COMPATIBILITY_DATE } from '../../../adapters/hono/test/edge/workerd.js';
 import { freePort } from '../../../test-support/ports.js';
@@ -81,6 +82,21 @@ async function serve(runtime: RuntimeName, args: readonly string[]): Promise<{ c
   return { child, origin };
 }
 
+/** Opens `/ws` on `origin` ({@link openWebSocket}): the first message, or the refusal's status. */
+const openSocket = (origin: string, headers: Record<string, string> = {}) => openWebSocket(`${origin.replace('http:', 'ws:')}/ws`, headers);
+
+/** The websocket at `/ws` of bun.ts and deno.ts, behind `requires('authenticated')`. */
+function socketAnswers(origin: () => string): void {
+  it('/ws: a signed-in user gets a socket that greets them by name; anonymous → 403, a wrong password → 401, never opened', async () => {
+    expect(await openSocket(origin(), basic('bob', 'builder'))).toEqual({ message: 'Hello, bob' });
+    expect(await openSocket(origin())).toEqual({ status: 403 });
+    expect(await openSocket(origin(), basic('bob', 'nope'))).toEqual({ status: 401 });
+  });
+  it('/ws without a websocket handshake → 400, never a 500', async () => {
+    expect((await fetch(`${origin()}/ws`, { headers: basic('bob', 'builder') })).status).toBe(400);
+  });
+}
+
 const RUNS: readonly { runtime: RuntimeName; args: readonly string[] }[] = [
   { runtime: 'bun', args: ['dist/bun.js'] },
   { runtime: 'deno', args: ['run', '--allow-net', '--allow-env', '--allow-read', 'dist/deno.js'] },
@@ -97,5 +113,6 @@ for (const { runtime, args } of RUNS) {
       if (server !== undefined) await stopProcess(server.child);
     });
     answersTheSame(() => server?.origin ?? '');
+    socketAnswers(() => server?.origin ?? '');
   });
 }

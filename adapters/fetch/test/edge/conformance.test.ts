@@ -26,8 +26,9 @@ describe('fetch-workerd bundle', () => {
 
 runConformance({
   name: 'fetch-workerd',
+  // Websocket routes upgrade with a WebSocketPair behind requires(...) (worker.ts);
   // Web sessions run inside workerd on the in-memory store; @Requires on class-style routes.
-  supports: { websocket: false, sessions: true, decorators: true },
+  supports: { websocket: true, sessions: true, decorators: true },
   createApp,
   scenarios: wrapped,
 });

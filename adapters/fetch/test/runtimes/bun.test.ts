@@ -9,7 +9,7 @@ runConformanceInRuntime({
   name: 'fetch-bun',
   runtime: 'bun',
   entry: fileURLToPath(new URL('./app.ts', import.meta.url)),
-  // The adapter has no websockets (as on Node and workerd); Web sessions and
-  // @Requires run in the runtime.
-  supports: { websocket: false, sessions: true, decorators: true },
+  // Websocket routes upgrade with the runtime's own API behind requires(...)
+  // (app.ts); Web sessions and @Requires run in the runtime.
+  supports: { websocket: true, sessions: true, decorators: true },
 });

@@ -7,11 +7,10 @@
 // (@hono/node-server, ../app.ts) and the answers are compared.
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { basic, rawRequest, scenarios, type RawResponse, type Scenario } from '@portcullis/conformance';
+import { basic, openWebSocket, rawRequest, scenarios, type RawResponse, type Scenario } from '@portcullis/conformance';
 import { passwordPolicy, pbkdf2Hasher, pepperedHasher } from '@portcullis/core/hashing';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { createHonoApp } from '../app.js';
 import { workerBundle } from './bundle.js';
 import { COMPATIBILITY_DATE, startWorker, stopAll, type EdgeWorker } from './workerd.js';
@@ -291,32 +290,8 @@ describe(`HW: Hono inside workerd (compatibility date ${COMPATIBILITY_DATE}, no 
   });
 
   describe("websocket upgrades inside workerd (hono/cloudflare-workers' upgradeWebSocket)", () => {
-    /** Opens a socket, sends one message; resolves with the answer, or the refusal's status. */
-    function connect(authorization?: string): Promise<{ status?: number; message?: string }> {
-      return new Promise((resolve, reject) => {
-        const ws = new WebSocket(`ws://127.0.0.1:${portOf(sockets.url)}/ws`, { headers: authorization ? { authorization } : {} });
-        const timer = setTimeout(() => {
-          ws.terminate();
-          reject(new Error('websocket timed out'));
-        }, 5000);
-        ws.on('unexpected-response', (_req, res) => {
-          clearTimeout(timer);
-          res.resume();
-          resolve({ status: res.statusCode });
-          ws.terminate();
-        });
-        ws.on('open', () => ws.send('who am I?'));
-        ws.on('message', (data) => {
-          clearTimeout(timer);
-          resolve({ message: String(data) });
-          ws.close();
-        });
-        ws.on('error', (e) => {
-          clearTimeout(timer);
-          reject(e);
-        });
-      });
-    }
+    /** Opens the socket, sends one message ({@link openWebSocket}); resolves with the answer, or the refusal's status. */
+    const connect = (authorization?: string) => openWebSocket(`ws://127.0.0.1:${portOf(sockets.url)}/ws`, authorization ? { authorization } : {});
 
     it('an anonymous upgrade → 403, whatever the guard\'s status says (404)', async () => {
       expect(await connect()).toEqual({ status: 403 });
