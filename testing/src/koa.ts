@@ -1,0 +1,65 @@
+/**
+ * `@portcullis/testing/koa`: session credentials for Koa apps on
+ * `@portcullis/koa/sessions` (koa-session). Needs the optional peers `koa` and
+ * `@portcullis/koa`.
+ *
+ * @module
+ */
+import Koa from 'koa';
+import type { BaseUser } from '@portcullis/core';
+import { sessionConfig } from '@portcullis/core/adapter';
+import { login, sessions, type KoaSessionsOptions } from '@portcullis/koa/sessions';
+import { assertNotProduction } from './guard.js';
+import { checkSessionSource, sessionCredential, sessionDataFor, type Credential, type CredentialSource, type LoginOptions, type SessionLoginData } from './login.js';
+import { mintOnce } from './node-mint.js';
+
+export type { Credential, CredentialSource, LoginOptions, SessionLoginData } from './login.js';
+
+/** Options of {@link koaSessionLogin}: the app's own `sessions(app, ...)` options (the same `store` instance and `secret`), plus how it stores a user. */
+export type KoaSessionLoginOptions = KoaSessionsOptions & SessionLoginData;
+
+/**
+ * A {@link CredentialSource} for Koa apps on `@portcullis/koa/sessions`. Give it
+ * the options the app gives `sessions(app, ...)` (at least the same `store`
+ * instance, `secret` and `cookie`). Each login runs the adapter's own
+ * `sessions()` middleware and `login(ctx, user, data)` in a private Koa app on
+ * 127.0.0.1: koa-session writes the session to the app's store. Logging out in
+ * the app destroys it.
+ *
+ * @example
+ * ```ts
+ * import { koaSessionLogin } from '@portcullis/testing/koa';
+ * const options = { store: koaSessionStore(new MemorySessionStore()), secret: 'a-test-secret-of-at-least-32-characters', cookie: { secure: false } };
+ * const app = createApp(options); // app.use(sessions(app, options)) inside
+ * const alice = await loginAs(koaSessionLogin({ ...options, data: (u) => ({ user_id: u.identity }) }), new SimpleUser('alice'));
+ * await request(app.callback()).get('/user').set(alice.headers).expect(200);
+ * ```
+ */
+export function koaSessionLogin(options: KoaSessionLoginOptions): CredentialSource {
+  assertNotProduction();
+  checkSessionSource('koaSessionLogin', options);
+  const { data: _data, ...sessionOptions } = options;
+  const mintOptions = { ...sessionOptions, trustProxy: true, csrf: false as const, log: undefined };
+  const { name } = sessionConfig(mintOptions).cookie; // the app's checks, at construction
+  return Object.freeze({
+    async credentialFor(user: BaseUser, login_: LoginOptions): Promise<Credential> {
+      const data = sessionDataFor('koaSessionLogin', options, user, login_);
+      let failure: unknown;
+      const app = new Koa();
+      app.proxy = true; // the private request says X-Forwarded-Proto: https, for Secure cookies
+      app.use(sessions(app, mintOptions));
+      app.use(async (ctx) => {
+        try {
+          await login(ctx, user, data);
+          ctx.status = 204;
+        } catch (error) {
+          failure = error;
+          ctx.status = 500;
+        }
+      });
+      const { setCookies } = await mintOnce(app.callback());
+      if (failure !== undefined) throw failure;
+      return sessionCredential('koaSessionLogin', name, setCookies);
+    },
+  });
+}
