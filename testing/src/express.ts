@@ -16,7 +16,7 @@ import { mintOnce } from './node-mint.js';
 export type { Credential, CredentialSource, LoginOptions, SessionLoginData } from './login.js';
 
 /** Options of {@link expressSessionLogin}: the app's own `sessions(...)` options (the same `store` instance and `secret`), plus how it stores a user. */
-export type ExpressSessionLoginOptions = ExpressSessionsOptions & SessionLoginData;
+export type ExpressSessionLoginOptions<U extends BaseUser = BaseUser> = ExpressSessionsOptions & SessionLoginData<U>;
 
 /**
  * A {@link CredentialSource} for Express apps on `@portcullis/express/sessions`.
@@ -35,7 +35,7 @@ export type ExpressSessionLoginOptions = ExpressSessionsOptions & SessionLoginDa
  * await request(app).get('/me').set(alice.headers).expect(200);
  * ```
  */
-export function expressSessionLogin(options: ExpressSessionLoginOptions): CredentialSource {
+export function expressSessionLogin<U extends BaseUser = BaseUser>(options: ExpressSessionLoginOptions<U>): CredentialSource<U> {
   assertNotProduction();
   checkSessionSource('expressSessionLogin', options);
   const { data: _data, ...sessionOptions } = options;
@@ -43,7 +43,7 @@ export function expressSessionLogin(options: ExpressSessionLoginOptions): Creden
   const { name } = sessionConfig(mintOptions).cookie; // the app's checks, at construction
   const middleware = sessions(mintOptions);
   return Object.freeze({
-    async credentialFor(user: BaseUser, login_: LoginOptions): Promise<Credential> {
+    async credentialFor(user: U, login_: LoginOptions): Promise<Credential> {
       const data = sessionDataFor('expressSessionLogin', options, user, login_);
       let failure: unknown;
       const app = express();

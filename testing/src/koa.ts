@@ -16,7 +16,7 @@ import { mintOnce } from './node-mint.js';
 export type { Credential, CredentialSource, LoginOptions, SessionLoginData } from './login.js';
 
 /** Options of {@link koaSessionLogin}: the app's own `sessions(app, ...)` options (the same `store` instance and `secret`), plus how it stores a user. */
-export type KoaSessionLoginOptions = KoaSessionsOptions & SessionLoginData;
+export type KoaSessionLoginOptions<U extends BaseUser = BaseUser> = KoaSessionsOptions & SessionLoginData<U>;
 
 /**
  * A {@link CredentialSource} for Koa apps on `@portcullis/koa/sessions`. Give it
@@ -35,14 +35,14 @@ export type KoaSessionLoginOptions = KoaSessionsOptions & SessionLoginData;
  * await request(app.callback()).get('/user').set(alice.headers).expect(200);
  * ```
  */
-export function koaSessionLogin(options: KoaSessionLoginOptions): CredentialSource {
+export function koaSessionLogin<U extends BaseUser = BaseUser>(options: KoaSessionLoginOptions<U>): CredentialSource<U> {
   assertNotProduction();
   checkSessionSource('koaSessionLogin', options);
   const { data: _data, ...sessionOptions } = options;
   const mintOptions = { ...sessionOptions, trustProxy: true, csrf: false as const, log: undefined };
   const { name } = sessionConfig(mintOptions).cookie; // the app's checks, at construction
   return Object.freeze({
-    async credentialFor(user: BaseUser, login_: LoginOptions): Promise<Credential> {
+    async credentialFor(user: U, login_: LoginOptions): Promise<Credential> {
       const data = sessionDataFor('koaSessionLogin', options, user, login_);
       let failure: unknown;
       const app = new Koa();

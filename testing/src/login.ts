@@ -38,9 +38,9 @@ export interface LoginOptions {
  * `expressSessionLogin()` / `koaSessionLogin()` from `@portcullis/testing/express`
  * and `/koa`; write your own for another backend.
  */
-export interface CredentialSource {
+export interface CredentialSource<U extends BaseUser = BaseUser> {
   /** Mints a credential for `user`. */
-  credentialFor(user: BaseUser, options: LoginOptions): Promise<Credential>;
+  credentialFor(user: U, options: LoginOptions): Promise<Credential>;
 }
 
 /**
@@ -59,7 +59,7 @@ export interface CredentialSource {
  * await request(app).get('/orders').set(alice.headers).expect(200);
  * ```
  */
-export async function loginAs(source: CredentialSource, user: BaseUser, options: LoginOptions = {}): Promise<Credential> {
+export async function loginAs<U extends BaseUser>(source: CredentialSource<U>, user: U, options: LoginOptions = {}): Promise<Credential> {
   assertNotProduction();
   if (source === null || typeof source !== 'object' || typeof source.credentialFor !== 'function') {
     throw new ConfigurationError('loginAs: the first argument must be a credential source (testJwks(), tokenLogin(), webSessionLogin(), expressSessionLogin(), koaSessionLogin())');
@@ -74,13 +74,13 @@ export async function loginAs(source: CredentialSource, user: BaseUser, options:
 }
 
 /** Options of {@link tokenLogin}. */
-export interface TokenLoginOptions {
+export interface TokenLoginOptions<U extends BaseUser = BaseUser> {
   /**
    * Issues a token for the user into the store the app verifies against, and
    * returns the plaintext token: `(user) => store.issue(user)` for a
    * `MemoryTokenStore`, or your own table's insert.
    */
-  readonly issue: (user: BaseUser, scopes: readonly string[] | undefined) => string | Promise<string>;
+  readonly issue: (user: U, scopes: readonly string[] | undefined) => string | Promise<string>;
   /** The `Authorization` scheme the app reads: `Bearer` (default, `bearerAuth`) or `Token` (`tokenAuth`). */
   readonly scheme?: 'Bearer' | 'Token';
 }
@@ -93,10 +93,10 @@ export interface TokenLoginOptions {
  * ```ts
  * const store = new MemoryTokenStore<SimpleUser>();
  * const app = createApp({ backend: tokenAuth({ verify: hashedTokens(store) }) });
- * const bob = await loginAs(tokenLogin({ issue: (user) => store.issue(user as SimpleUser), scheme: 'Token' }), new SimpleUser('bob'));
+ * const bob = await loginAs(tokenLogin({ issue: (user: SimpleUser) => store.issue(user), scheme: 'Token' }), new SimpleUser('bob'));
  * ```
  */
-export function tokenLogin(options: TokenLoginOptions): CredentialSource {
+export function tokenLogin<U extends BaseUser = BaseUser>(options: TokenLoginOptions<U>): CredentialSource<U> {
   assertNotProduction();
   if (options === null || typeof options !== 'object' || typeof options.issue !== 'function') {
     throw new ConfigurationError('tokenLogin: issue(user, scopes) must be a function that stores a token for the user and returns it');
@@ -105,7 +105,7 @@ export function tokenLogin(options: TokenLoginOptions): CredentialSource {
   if (scheme !== 'Bearer' && scheme !== 'Token') throw new ConfigurationError('tokenLogin: scheme must be "Bearer" or "Token"');
   const { issue } = options;
   return Object.freeze({
-    async credentialFor(user: BaseUser, login: LoginOptions): Promise<Credential> {
+    async credentialFor(user: U, login: LoginOptions): Promise<Credential> {
       const token = await issue(user, login.scopes);
       if (typeof token !== 'string' || token === '' || /[\s\u0000-\u001f\u007f]/.test(token)) {
         throw new ConfigurationError('tokenLogin: issue() must return the token as a non-empty string without spaces or control characters');
@@ -120,17 +120,17 @@ export function tokenLogin(options: TokenLoginOptions): CredentialSource {
 }
 
 /** What every session source shares: the data stored at login. */
-export interface SessionLoginData {
+export interface SessionLoginData<U extends BaseUser = BaseUser> {
   /**
    * The session data your login route stores for a user (what `sessionAuth`'s
    * `retrieveUser` reads), e.g. `(user) => ({ userId: user.identity })`.
    * Default `{ identity: user.identity }`. `loginAs(…, { data })` overrides it.
    */
-  readonly data?: (user: BaseUser) => SessionData;
+  readonly data?: (user: U) => SessionData;
 }
 
 /** The session data of one login, after refusing `scopes` (sessions take theirs from the app). */
-export function sessionDataFor(who: string, source: SessionLoginData, user: BaseUser, options: LoginOptions): SessionData {
+export function sessionDataFor<U extends BaseUser>(who: string, source: SessionLoginData<U>, user: U, options: LoginOptions): SessionData {
   if (options.scopes !== undefined) {
     throw new ConfigurationError(
       `${who}: a session's scopes come from the app (sessionAuth({ scopes }) and retrieveUser), not from the test: drop scopes, and log in a user the app grants them to`,

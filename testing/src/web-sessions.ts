@@ -4,7 +4,7 @@ import { assertNotProduction } from './guard.js';
 import { checkSessionSource, sessionCredential, sessionDataFor, type Credential, type CredentialSource, type LoginOptions, type SessionLoginData } from './login.js';
 
 /** Options of {@link webSessionLogin}: the app's own session options (the same `store` instance and `secret`), plus how it stores a user. */
-export type WebSessionLoginOptions = WebSessionOptions & SessionLoginData;
+export type WebSessionLoginOptions<U extends BaseUser = BaseUser> = WebSessionOptions & SessionLoginData<U>;
 
 /**
  * A {@link CredentialSource} for apps on Web sessions: Hono's and Fastify's
@@ -22,14 +22,14 @@ export type WebSessionLoginOptions = WebSessionOptions & SessionLoginData;
  * const res = await app.request('/me', { headers: alice.headers });
  * ```
  */
-export function webSessionLogin(options: WebSessionLoginOptions): CredentialSource {
+export function webSessionLogin<U extends BaseUser = BaseUser>(options: WebSessionLoginOptions<U>): CredentialSource<U> {
   assertNotProduction();
   checkSessionSource('webSessionLogin', options);
   const { data: _data, ...sessionOptions } = options;
   // The app's engine, rebuilt: its checks run here, at construction.
   const engine = webSessions({ ...sessionOptions, log: undefined });
   return Object.freeze({
-    async credentialFor(user: BaseUser, login_: LoginOptions): Promise<Credential> {
+    async credentialFor(user: U, login_: LoginOptions): Promise<Credential> {
       const data = sessionDataFor('webSessionLogin', options, user, login_);
       // The kit's own login request: over HTTPS as far as the session layer knows, no cookie.
       const handle = engine.open({ cookies: new Map(), secure: true });
