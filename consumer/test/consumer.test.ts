@@ -30,6 +30,7 @@ const PUBLISHED = [
   'jwt',
   'hashers',
   'stores/redis',
+  'testing',
   'conformance-tests',
 ] as const;
 

@@ -40,10 +40,13 @@ export interface TestSignOptions {
 
 /** What `jwtAuth` needs to trust the test JWKS (spread it into its options). */
 export interface TestJwksJwtOptions {
+  /** The one algorithm of the test keys (pinned, as `jwtAuth` requires). */
   readonly algorithms: readonly [TestJwksAlgorithm];
   /** The JWKS URL, and no refetch cooldown (so a `rotate()` is seen by the next token with the new `kid`). */
   readonly jwks: { readonly url: string; readonly cooldownDuration: number };
+  /** The `iss` the tokens carry. */
   readonly issuer: string;
+  /** The `aud` the tokens carry. */
   readonly audience: string;
 }
 
@@ -61,8 +64,11 @@ export interface TestJwks extends CredentialSource {
   readonly kid: string;
   /** The public keys the server publishes now. */
   readonly keys: readonly JWK[];
+  /** The `iss` of the tokens it signs. */
   readonly issuer: string;
+  /** The `aud` of the tokens it signs. */
   readonly audience: string;
+  /** The algorithm of its keys. */
   readonly alg: TestJwksAlgorithm;
   /** The options for `jwtAuth({ ...jwks.jwtOptions(), retrieveUser })`. */
   jwtOptions(): TestJwksJwtOptions;
@@ -72,7 +78,10 @@ export interface TestJwks extends CredentialSource {
    * Makes a new current key with a new `kid`. The old key stays published
    * unless `retire` is true, as identity providers rotate.
    */
-  rotate(options?: { readonly retire?: boolean }): Promise<void>;
+  rotate(options?: {
+    /** Stop publishing the old keys: tokens they signed are refused once the app refetches. */
+    readonly retire?: boolean;
+  }): Promise<void>;
   /** Stops the server (open connections are dropped). */
   close(): Promise<void>;
 }
