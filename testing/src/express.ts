@@ -7,11 +7,9 @@
  */
 import express from 'express';
 import type { BaseUser } from '@portcullis/core';
-import { sessionConfig } from '@portcullis/core/adapter';
 import { login, sessions, type ExpressSessionsOptions } from '@portcullis/express/sessions';
-import { assertNotProduction } from './guard.js';
-import { checkSessionSource, sessionCredential, sessionDataFor, type Credential, type CredentialSource, type LoginOptions, type SessionLoginData } from './login.js';
-import { mintOnce } from './node-mint.js';
+import type { CredentialSource, SessionLoginData } from './login.js';
+import { nodeSessionLogin } from './node-mint.js';
 
 export type { Credential, CredentialSource, LoginOptions, SessionLoginData } from './login.js';
 
@@ -36,30 +34,21 @@ export type ExpressSessionLoginOptions<U extends BaseUser = BaseUser> = ExpressS
  * ```
  */
 export function expressSessionLogin<U extends BaseUser = BaseUser>(options: ExpressSessionLoginOptions<U>): CredentialSource<U> {
-  assertNotProduction();
-  checkSessionSource('expressSessionLogin', options);
-  const { data: _data, ...sessionOptions } = options;
-  const mintOptions = { ...sessionOptions, trustProxy: true, csrf: false as const, log: undefined };
-  const { name } = sessionConfig(mintOptions).cookie; // the app's checks, at construction
-  const middleware = sessions(mintOptions);
-  return Object.freeze({
-    async credentialFor(user: U, login_: LoginOptions): Promise<Credential> {
-      const data = sessionDataFor('expressSessionLogin', options, user, login_);
-      let failure: unknown;
+  return nodeSessionLogin('expressSessionLogin', options, (mintOptions) => {
+    const middleware = sessions(mintOptions);
+    return (user, data, fail) => {
       const app = express();
       app.use(middleware);
       app.post('/', (req, res) => {
         login(req, user, data).then(
           () => res.status(204).end(),
           (error: unknown) => {
-            failure = error;
+            fail(error);
             res.status(500).end();
           },
         );
       });
-      const { setCookies } = await mintOnce(app);
-      if (failure !== undefined) throw failure;
-      return sessionCredential('expressSessionLogin', name, setCookies);
-    },
+      return app;
+    };
   });
 }

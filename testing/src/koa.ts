@@ -7,11 +7,9 @@
  */
 import Koa from 'koa';
 import type { BaseUser } from '@portcullis/core';
-import { sessionConfig } from '@portcullis/core/adapter';
 import { login, sessions, type KoaSessionsOptions } from '@portcullis/koa/sessions';
-import { assertNotProduction } from './guard.js';
-import { checkSessionSource, sessionCredential, sessionDataFor, type Credential, type CredentialSource, type LoginOptions, type SessionLoginData } from './login.js';
-import { mintOnce } from './node-mint.js';
+import type { CredentialSource, SessionLoginData } from './login.js';
+import { nodeSessionLogin } from './node-mint.js';
 
 export type { Credential, CredentialSource, LoginOptions, SessionLoginData } from './login.js';
 
@@ -36,30 +34,19 @@ export type KoaSessionLoginOptions<U extends BaseUser = BaseUser> = KoaSessionsO
  * ```
  */
 export function koaSessionLogin<U extends BaseUser = BaseUser>(options: KoaSessionLoginOptions<U>): CredentialSource<U> {
-  assertNotProduction();
-  checkSessionSource('koaSessionLogin', options);
-  const { data: _data, ...sessionOptions } = options;
-  const mintOptions = { ...sessionOptions, trustProxy: true, csrf: false as const, log: undefined };
-  const { name } = sessionConfig(mintOptions).cookie; // the app's checks, at construction
-  return Object.freeze({
-    async credentialFor(user: U, login_: LoginOptions): Promise<Credential> {
-      const data = sessionDataFor('koaSessionLogin', options, user, login_);
-      let failure: unknown;
-      const app = new Koa();
-      app.proxy = true; // the private request says X-Forwarded-Proto: https, for Secure cookies
-      app.use(sessions(app, mintOptions));
-      app.use(async (ctx) => {
-        try {
-          await login(ctx, user, data);
-          ctx.status = 204;
-        } catch (error) {
-          failure = error;
-          ctx.status = 500;
-        }
-      });
-      const { setCookies } = await mintOnce(app.callback());
-      if (failure !== undefined) throw failure;
-      return sessionCredential('koaSessionLogin', name, setCookies);
-    },
+  return nodeSessionLogin('koaSessionLogin', options, (mintOptions) => (user, data, fail) => {
+    const app = new Koa();
+    app.proxy = true; // the private request says X-Forwarded-Proto: https, for Secure cookies
+    app.use(sessions(app, mintOptions));
+    app.use(async (ctx) => {
+      try {
+        await login(ctx, user, data);
+        ctx.status = 204;
+      } catch (error) {
+        fail(error);
+        ctx.status = 500;
+      }
+    });
+    return app.callback();
   });
 }
