@@ -82,8 +82,25 @@ export interface TestJwks extends CredentialSource {
     /** Stop publishing the old keys: tokens they signed are refused once the app refetches. */
     readonly retire?: boolean;
   }): Promise<void>;
+  /**
+   * Changes what the server answers, to test how the app copes with its provider:
+   * `keys` is served as the set instead of the published keys (any JSON values, so
+   * malformed keys too), `status` is another status (an outage), `delay` makes it
+   * answer `delay` ms late (a slow provider). `serve()` goes back to normal.
+   */
+  serve(answer?: TestJwksAnswer): void;
   /** Stops the server (open connections are dropped). */
   close(): Promise<void>;
+}
+
+/** What {@link TestJwks.serve} makes the server answer. */
+export interface TestJwksAnswer {
+  /** The `keys` of the answer. Default: the published keys. */
+  readonly keys?: readonly unknown[];
+  /** The status. Default 200. */
+  readonly status?: number;
+  /** Milliseconds to wait before answering. Default 0. */
+  readonly delay?: number;
 }
 
 interface Key {
@@ -141,6 +158,7 @@ export async function testJwks(options: TestJwksOptions = {}): Promise<TestJwks>
   // Never published: signs with the current kid, so only the signature is wrong.
   const stranger = await newKey(alg);
   let hits = 0;
+  let answer: TestJwksAnswer = {};
 
   const sockets = new Set<Socket>();
   const server: Server = createServer((req, res) => {
@@ -149,8 +167,14 @@ export async function testJwks(options: TestJwksOptions = {}): Promise<TestJwks>
       res.writeHead(404, { 'content-type': 'text/plain' }).end('Not Found');
       return;
     }
-    res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-    res.end(JSON.stringify({ keys: published.map((k) => k.jwk) }));
+    const { keys = published.map((k) => k.jwk), status = 200, delay = 0 } = answer;
+    const send = () => {
+      if (res.destroyed) return;
+      res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+      res.end(JSON.stringify({ keys }));
+    };
+    if (delay > 0) setTimeout(send, delay).unref();
+    else send();
   });
   server.on('connection', (s) => {
     sockets.add(s);
@@ -200,6 +224,14 @@ export async function testJwks(options: TestJwksOptions = {}): Promise<TestJwks>
       const next = await newKey(alg);
       published = rotation.retire === true ? [next] : [next, ...published];
       current = next;
+    },
+    serve(next = {}) {
+      assertNotProduction();
+      const { keys, status, delay } = next;
+      if (keys !== undefined && !Array.isArray(keys)) throw new ConfigurationError('testJwks.serve: keys must be an array');
+      if (status !== undefined && (!Number.isInteger(status) || status < 200 || status > 599)) throw new ConfigurationError('testJwks.serve: status must be an HTTP status from 200 to 599');
+      if (delay !== undefined && (typeof delay !== 'number' || !Number.isFinite(delay) || delay < 0)) throw new ConfigurationError('testJwks.serve: delay must be a non-negative number of ms');
+      answer = Object.freeze({ ...next });
     },
     async close() {
       for (const s of sockets) s.destroy();

@@ -120,6 +120,24 @@ describe('testJwks with @portcullis/jwt remote JWKS (Fastify)', () => {
     }
   });
 
+  it('serve(): the provider down (status) or serving a broken set fails closed (503); serve() restores it', async () => {
+    const idp = await testJwks({ issuer: 'https://id.example', audience: 'https://api.example', clock });
+    const fresh = await api(idp);
+    try {
+      const alice = await loginAs(idp, new SimpleUser('alice'));
+      idp.serve({ status: 503 });
+      expect((await request(fresh.server).get('/me').set(alice.headers)).status).toBe(503);
+      idp.serve({ keys: [{ kty: 'EC', kid: idp.kid }] });
+      expect((await request(fresh.server).get('/me').set(alice.headers)).status).not.toBe(200);
+      idp.serve();
+      expect((await request(fresh.server).get('/me').set(alice.headers)).status).toBe(200);
+      expect(() => idp.serve({ status: 42 })).toThrow(/status must be/);
+    } finally {
+      await fresh.close();
+      await idp.close();
+    }
+  });
+
   it('refuses session data and bad options with invalid_configuration', async () => {
     await expect(loginAs(jwks, new SimpleUser('alice'), { data: { userId: 'u1' } })).rejects.toMatchObject({ code: 'invalid_configuration' });
     await expect(loginAs(jwks, new SimpleUser('alice'), { scopes: ['two words'] })).rejects.toMatchObject({ code: 'invalid_configuration' });
