@@ -1,6 +1,6 @@
 import { AuthenticationError, SimpleUser, type Connection } from '@portcullis/core';
 import { SignJWT, exportJWK, generateKeyPair, type JWK } from 'jose';
-import { testJwks } from '@portcullis/testing';
+import { testClock, testJwks, type TestClock } from '@portcullis/testing';
 import { expect } from 'vitest';
 import { isJwtError, type JwtErrorCode } from '../src/index.js';
 import { FIXED_NOW, conn } from '../../test-support/connection.js';
@@ -9,19 +9,8 @@ import { FIXED_NOW, conn } from '../../test-support/connection.js';
 export const T0 = FIXED_NOW;
 export const T0S = T0 / 1000;
 
-/** A clock the test controls. */
-export function frozenClock(start = T0): { now: () => number; set(ms: number): void; advance(ms: number): void } {
-  let t = start;
-  return {
-    now: () => t,
-    set(ms: number) {
-      t = ms;
-    },
-    advance(ms: number) {
-      t += ms;
-    },
-  };
-}
+/** A clock the test controls: the kit's `testClock`, from T0 unless told otherwise. */
+export const frozenClock = (start = T0): TestClock => testClock(start);
 
 export const ISSUER = 'https://issuer.example';
 export const AUDIENCE = 'api://orders';
