@@ -29,8 +29,8 @@ export function webSessionLogin<U extends BaseUser = BaseUser>(options: WebSessi
   // The app's engine, rebuilt: its checks run here, at construction.
   const engine = webSessions({ ...sessionOptions, log: undefined });
   return Object.freeze({
-    async credentialFor(user: U, login_: LoginOptions): Promise<Credential> {
-      const data = sessionDataFor('webSessionLogin', options, user, login_);
+    async credentialFor(user: U, how: LoginOptions): Promise<Credential> {
+      const data = sessionDataFor('webSessionLogin', options, user, how);
       // The kit's own login request: over HTTPS as far as the session layer knows, no cookie.
       const handle = engine.open({ cookies: new Map(), secure: true });
       const connection = createConnection({ method: 'POST', target: '/login', header: () => undefined, session: handle.port, now: engine.config.clock });

@@ -84,7 +84,7 @@ describe('testJwks with @portcullis/jwt remote JWKS (Fastify)', () => {
     }
   });
 
-  it('rotate(): new tokens carry the new kid and the app refetches once; retire drops the old key', async () => {
+  it('JWT-31 rotate(): new tokens carry the new kid and the app refetches once; retire drops the old key', async () => {
     const old = await loginAs(jwks, new SimpleUser('alice'));
     const oldKid = jwks.kid;
     await jwks.rotate();

@@ -46,7 +46,7 @@ describe.each(['express', 'koa', 'hono', 'fastify', 'fetch'] as const)('loginAs 
     expect((await request(await sessionApp(adapter, setup(store))).get('/me').set('cookie', forged)).status).toBe(401);
   });
 
-  it('logout in the app ends it: the replayed cookie is anonymous', async () => {
+  it('SES-02 logout in the app ends it: the replayed cookie is anonymous', async () => {
     const shared = setup();
     const app = await sessionApp(adapter, shared);
     const alice = await loginAs(sourceFor(adapter, shared), ALICE);

@@ -50,7 +50,7 @@ describe('express-jwks-api in process', () => {
     expect([res.status, res.headers['www-authenticate']]).toEqual([403, `${REALM}, error="insufficient_scope", scope="orders:read"`]);
   });
 
-  it('a forged signature, another issuer or audience → 401 invalid_token; an expired token → 401 expired', async () => {
+  it('JWT-07/JWT-14/JWT-09 a forged signature, another issuer or audience → 401 invalid_token; an expired token → 401 expired', async () => {
     for (const how of [{ wrongKey: true }, { issuer: 'https://evil.example' }, { audience: 'https://other-api.example' }]) {
       const res = await request(app).get('/me').set('Authorization', `Bearer ${await idp.sign({ sub: 'alice' }, how)}`);
       expect([res.status, res.headers['www-authenticate']], JSON.stringify(how)).toEqual([401, INVALID_TOKEN]);
