@@ -43,7 +43,12 @@ export interface TestJwksJwtOptions {
   /** The one algorithm of the test keys (pinned, as `jwtAuth` requires). */
   readonly algorithms: readonly [TestJwksAlgorithm];
   /** The JWKS URL, and no refetch cooldown (so a `rotate()` is seen by the next token with the new `kid`). */
-  readonly jwks: { readonly url: string; readonly cooldownDuration: number };
+  readonly jwks: {
+    /** The test JWKS URL. */
+    readonly url: string;
+    /** 0: an unknown `kid` is fetched at once. */
+    readonly cooldownDuration: number;
+  };
   /** The `iss` the tokens carry. */
   readonly issuer: string;
   /** The `aud` the tokens carry. */
