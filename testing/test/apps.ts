@@ -31,14 +31,16 @@ export interface SessionSetup {
   readonly secret: string;
   readonly clock?: () => number;
   readonly idleTimeout?: number;
+  /** Secure `__Host-id` cookies behind a TLS proxy (`trustProxy`), as in production. Default false. */
+  readonly secure?: boolean;
 }
 
-const cookie = { secure: false };
 export type Adapter = 'express' | 'koa' | 'hono' | 'fastify' | 'fetch';
 
 /** The app for `adapter` as something supertest can send requests to. */
 export async function sessionApp(adapter: Adapter, setup: SessionSetup): Promise<RequestListener | Server> {
-  const options = { ...setup, cookie, log: () => {} };
+  const { secure = false, ...rest } = setup;
+  const options = { ...rest, cookie: { secure }, trustProxy: secure, log: () => {} };
   switch (adapter) {
     case 'express': {
       const app = express();

@@ -12,7 +12,8 @@ const SAME_ORIGIN = { 'sec-fetch-site': 'same-origin' };
 
 /** The kit's source for an adapter, over the options the app's sessions use. */
 function sourceFor(adapter: Adapter, setup: SessionSetup): CredentialSource {
-  const options = { ...setup, cookie: { secure: false }, data: dataOf };
+  const { secure = false, ...rest } = setup;
+  const options = { ...rest, cookie: { secure }, data: dataOf };
   if (adapter === 'express') return expressSessionLogin(options);
   if (adapter === 'koa') return koaSessionLogin(options);
   return webSessionLogin(options); // Hono, Fastify and Fetch share the core's Web sessions
@@ -52,6 +53,15 @@ describe.each(['express', 'koa', 'hono', 'fastify', 'fetch'] as const)('loginAs 
     const alice = await loginAs(sourceFor(adapter, shared), ALICE);
     expect((await request(app).post('/logout').set(alice.headers).set(SAME_ORIGIN)).status).toBe(204);
     expect((await request(app).get('/me').set(alice.headers)).status).toBe(401);
+  });
+
+  it('with Secure cookies (the default) the cookie is __Host-id, and the app behind its TLS proxy accepts it', async () => {
+    const shared = { ...setup(), secure: true };
+    const app = await sessionApp(adapter, shared);
+    const alice = await loginAs(sourceFor(adapter, shared), ALICE);
+    expect(alice.headers.cookie).toMatch(/^__Host-id=\S+$/);
+    const me = await request(app).get('/me').set(alice.headers).set('x-forwarded-proto', 'https');
+    expect([me.status, me.body]).toEqual([200, { user: 'alice' }]);
   });
 
   it('refuses scopes (a session takes them from the app) with the fix in the message', async () => {
