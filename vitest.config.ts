@@ -44,6 +44,7 @@ export default defineConfig({
       'jwt/test/**/*.test.ts',
       'stores/*/src/**/*.test.ts',
       'stores/*/test/**/*.test.ts',
+      'testing/test/**/*.test.ts',
       'adapters/*/test/**/*.test.ts',
       'conformance-tests/test/**/*.test.ts',
       'examples/*/test/**/*.test.ts',

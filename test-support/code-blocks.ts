@@ -125,7 +125,7 @@ export function regionOf(source: string, name?: string): string | undefined {
  */
 export function documentationFiles(root: string): string[] {
   const found = new Set<string>(['README.md']);
-  const trees = ['core', 'adapters', 'jwt', 'hashers', 'stores', 'conformance-tests', 'examples', 'test-support', 'bench'];
+  const trees = ['core', 'adapters', 'jwt', 'hashers', 'stores', 'testing', 'conformance-tests', 'examples', 'test-support', 'bench'];
   const walk = (dir: string): void => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       if (entry.name === 'node_modules' || entry.name === 'dist' || entry.name.startsWith('.')) continue;

@@ -17,7 +17,7 @@ const AUTHOR = 'The Portcullis authors';
 /** The packages published to npm. A new one is added here on purpose (and gets every check below). */
 const PUBLISHED = [
   'core', 'adapters/node', 'adapters/express', 'adapters/koa', 'adapters/hono', 'adapters/fastify', 'adapters/nest', 'adapters/fetch',
-  'jwt', 'hashers', 'stores/redis', 'conformance-tests',
+  'jwt', 'hashers', 'stores/redis', 'testing', 'conformance-tests',
 ];
 
 /** Libraries the app owns (one copy, its version): never a runtime dependency of ours, always a peer. */

@@ -30,6 +30,7 @@ const PUBLISHED = [
   'jwt',
   'hashers',
   'stores/redis',
+  'testing',
   'conformance-tests',
 ] as const;
 
@@ -436,6 +437,22 @@ describe('consumer apps over HTTP', () => {
     const bad = await probe(base, '/login', { ...form({ username: 'frank', password: 'no' }), headers: { ...form({}).headers, ...origin } });
     expect(bad.status, 'wrong password').toBe(401);
     await loginMeLogout(base, 'frank');
+  });
+
+  it('express/testing: loginAs makes a session the app accepts; under NODE_ENV=production the kit does not load', async () => {
+    expectStep('tsc -p consumer/express', compiles.get('express'));
+    const dir = join(root, 'express');
+    const ran = await run(process.execPath, ['dist/testing.js'], dir);
+    expect([ran.code, ran.output.trim()], ran.output).toEqual([0, '200 {"user":"grace"}']);
+    const production = await new Promise<{ code: number | null; output: string }>((resolve) => {
+      const child = spawn(process.execPath, ['dist/testing.js'], { cwd: dir, env: cleanEnv({ NODE_ENV: 'production' }), stdio: ['ignore', 'pipe', 'pipe'] });
+      let output = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+      child.once('close', (code) => resolve({ code, output }));
+    });
+    expect(production.code, production.output).toBe(1);
+    expect(production.output).toContain('@portcullis/testing refuses to run with NODE_ENV=production');
   });
 
   it('koa/token: Token scheme with its challenge', async () => {

@@ -1,7 +1,6 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { AuthenticationError, SimpleUser, type Connection } from '@portcullis/core';
 import { SignJWT, exportJWK, generateKeyPair, type JWK } from 'jose';
+import { testClock, testJwks, type TestClock } from '@portcullis/testing';
 import { expect } from 'vitest';
 import { isJwtError, type JwtErrorCode } from '../src/index.js';
 import { FIXED_NOW, conn } from '../../test-support/connection.js';
@@ -10,19 +9,8 @@ import { FIXED_NOW, conn } from '../../test-support/connection.js';
 export const T0 = FIXED_NOW;
 export const T0S = T0 / 1000;
 
-/** A clock the test controls. */
-export function frozenClock(start = T0): { now: () => number; set(ms: number): void; advance(ms: number): void } {
-  let t = start;
-  return {
-    now: () => t,
-    set(ms: number) {
-      t = ms;
-    },
-    advance(ms: number) {
-      t += ms;
-    },
-  };
-}
+/** A clock the test controls: the kit's `testClock`, from T0 unless told otherwise. */
+export const frozenClock = (start = T0): TestClock => testClock(start);
 
 export const ISSUER = 'https://issuer.example';
 export const AUDIENCE = 'api://orders';
@@ -125,57 +113,39 @@ export interface JwksServer {
   close(): Promise<void>;
 }
 
+/** The kit's JWKS server (`@portcullis/testing`), serving these tests' own keys. */
 export async function jwksServer(keys: JWK[] = []): Promise<JwksServer> {
-  let hits = 0;
-  const sockets = new Set<import('node:net').Socket>();
-  const state = {
-    keys,
-    delay: 0,
-    status: 200,
+  const kit = await testJwks();
+  const answer = { keys, delay: 0, status: 200 };
+  const serve = <K extends keyof typeof answer>(name: K, value: (typeof answer)[K]): void => {
+    answer[name] = value;
+    kit.serve(answer);
   };
-  const server: Server = createServer((_req: IncomingMessage, res: ServerResponse) => {
-    hits++;
-    const answer = () => {
-      if (res.destroyed) return;
-      res.writeHead(state.status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ keys: state.keys }));
-    };
-    if (state.delay > 0) setTimeout(answer, state.delay).unref();
-    else answer();
-  });
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  kit.serve(answer);
   return {
-    url: `http://127.0.0.1:${port}/jwks.json`,
+    url: kit.url,
     get hits() {
-      return hits;
+      return kit.hits;
     },
     get keys() {
-      return state.keys;
+      return answer.keys;
     },
     set keys(k: JWK[]) {
-      state.keys = k;
+      serve('keys', k);
     },
     get delay() {
-      return state.delay;
+      return answer.delay;
     },
     set delay(d: number) {
-      state.delay = d;
+      serve('delay', d);
     },
     get status() {
-      return state.status;
+      return answer.status;
     },
     set status(s: number) {
-      state.status = s;
+      serve('status', s);
     },
-    async close() {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    close: () => kit.close(),
   };
 }
 

@@ -76,7 +76,7 @@ describe.runIf(gate === 'run')('express-session-redis: login form → cookie →
   });
 
   it('logout (form with the CSRF token, no Origin: curl-style) destroys the session in Redis', async () => {
-    const cookie = cookieOf(await logIn()) as string;
+    const { cookie } = (await app.loginAsDemo()).headers as { cookie: string };
     const before = (await app.keys()).length;
     const account = await request(app.url).get('/account').set('Cookie', cookie);
     const out = await request(app.url).post('/logout').set('Cookie', cookie).type('form').send({ _csrf: hidden(account.text, '_csrf') });
@@ -89,7 +89,7 @@ describe.runIf(gate === 'run')('express-session-redis: login form → cookie →
   });
 
   it('CSRF: a logout without token or Origin → 403; cross-site → 403; GET /logout → 405', async () => {
-    const cookie = cookieOf(await logIn()) as string;
+    const { cookie } = (await app.loginAsDemo()).headers as { cookie: string };
     expect((await request(app.url).post('/logout').set('Cookie', cookie).type('form').send({})).status).toBe(403);
     expect((await request(app.url).post('/logout').set('Cookie', cookie).set('Origin', 'https://evil.example')).status).toBe(403);
     expect((await request(app.url).get('/logout').set('Cookie', cookie)).status).toBe(405);

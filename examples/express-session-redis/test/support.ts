@@ -1,7 +1,10 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { createClient } from 'redis';
+import { SimpleUser } from '@portcullis/core';
 import { pbkdf2Hasher } from '@portcullis/core/hashing';
+import { loginAs, type Credential } from '@portcullis/testing';
+import { expressSessionLogin } from '@portcullis/testing/express';
 // From the source, like @portcullis/redis's own tests (the app itself takes any SessionStore).
 import { RedisSessionStore, type RedisCommandClient } from '../../../stores/redis/src/session-store.js';
 import { createApp } from '../src/app.js';
@@ -29,8 +32,17 @@ export async function startApp(options: { secure?: boolean; trustProxy?: boolean
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // The app's session options (createApp's sessions(...)), and what its login route stores.
+  const sessions = expressSessionLogin<SimpleUser>({
+    store,
+    secret: SECRET,
+    cookie: { secure: options.secure ?? false },
+    data: (user) => ({ username: user.username }),
+  });
   return {
     url,
+    /** A session of the demo account, made through the app's own session code on Redis (no login form). */
+    loginAsDemo: (): Promise<Credential> => loginAs(sessions, new SimpleUser(ACCOUNT.username)),
     store,
     client,
     prefix,

@@ -2,23 +2,23 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testClock } from '@portcullis/testing';
 import { createApp, pbkdf2Hasher } from '../src/app.js';
 import { freePort } from '../../../test-support/ports.js';
 import { stopProcess } from '../../test-support/spawn.js';
 
-const T0 = Date.UTC(2026, 0, 1);
 const REALM = 'Bearer realm="api"';
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 const PASSWORD = 'correct horse battery staple';
 
-let now = T0;
+const clock = testClock(); // 2026-01-01T00:00:00Z
 let app: Awaited<ReturnType<typeof createApp>>['app'];
 
 beforeAll(async () => {
   ({ app } = await createApp({
     secret: new Uint8Array(32).fill(42),
     hasher: pbkdf2Hasher({ iterations: 1_000 }), // tests only; the server uses OWASP's default
-    clock: () => now,
+    clock,
     accounts: [
       { username: 'alice', password: PASSWORD, scopes: ['orders:read'] },
       { username: 'root', password: 'root password', scopes: ['orders:read', 'admin'] },
@@ -88,13 +88,13 @@ describe('hono-jwt-oauth2 in process', () => {
 
   it('an expired token → 401 error_description="expired"; a tampered one → 401 invalid_token', async () => {
     const token = await login();
-    now = T0 + 900_000;
+    clock.advance(900_000);
     try {
       const expired = await app.request('/me', { headers: bearer(token) });
       expect(expired.status).toBe(401);
       expect(expired.headers.get('www-authenticate')).toBe(`${REALM}, error="invalid_token", error_description="expired"`);
     } finally {
-      now = T0;
+      clock.reset();
     }
     const tampered = await app.request('/me', { headers: bearer(`${token.slice(0, -2)}xx`) });
     expect(tampered.status).toBe(401);

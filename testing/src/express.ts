@@ -1,0 +1,54 @@
+/**
+ * `@portcullis/testing/express`: session credentials for Express apps on
+ * `@portcullis/express/sessions` (express-session). Needs the optional peers
+ * `express` and `@portcullis/express`.
+ *
+ * @module
+ */
+import express from 'express';
+import type { BaseUser } from '@portcullis/core';
+import { login, sessions, type ExpressSessionsOptions } from '@portcullis/express/sessions';
+import type { CredentialSource, SessionLoginData } from './login.js';
+import { nodeSessionLogin } from './node-mint.js';
+
+export type { Credential, CredentialSource, LoginOptions, SessionLoginData } from './login.js';
+
+/** Options of {@link expressSessionLogin}: the app's own `sessions(...)` options (the same `store` instance and `secret`), plus how it stores a user. */
+export type ExpressSessionLoginOptions<U extends BaseUser = BaseUser> = ExpressSessionsOptions & SessionLoginData<U>;
+
+/**
+ * A {@link CredentialSource} for Express apps on `@portcullis/express/sessions`.
+ * Give it the options the app gives `sessions(...)` (at least the same `store`
+ * instance, `secret` and `cookie`). Each login runs the adapter's own
+ * `sessions()` middleware and `login(req, user, data)` in a private Express app
+ * on 127.0.0.1: the session is written to the app's store by express-session and
+ * the cookie signed with the app's secret. Logging out in the app destroys it.
+ *
+ * @example
+ * ```ts
+ * import { expressSessionLogin } from '@portcullis/testing/express';
+ * const options = { store: new MemorySessionStore(), secret: 'a-test-secret-of-at-least-32-characters', cookie: { secure: false } };
+ * const app = createApp(options); // app.use(sessions(options)) inside
+ * const alice = await loginAs(expressSessionLogin({ ...options, data: (u) => ({ userId: u.identity }) }), new SimpleUser('alice'));
+ * await request(app).get('/me').set(alice.headers).expect(200);
+ * ```
+ */
+export function expressSessionLogin<U extends BaseUser = BaseUser>(options: ExpressSessionLoginOptions<U>): CredentialSource<U> {
+  return nodeSessionLogin('expressSessionLogin', options, (mintOptions) => {
+    const middleware = sessions(mintOptions);
+    return (user, data, fail) => {
+      const app = express();
+      app.use(middleware);
+      app.post('/', (req, res) => {
+        login(req, user, data).then(
+          () => res.status(204).end(),
+          (error: unknown) => {
+            fail(error);
+            res.status(500).end();
+          },
+        );
+      });
+      return app;
+    };
+  });
+}
