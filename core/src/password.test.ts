@@ -159,6 +159,18 @@ describe('passwordBackend: Basic', () => {
     expect(verify.mock.calls[0]?.[1]).not.toBe('');
   });
 
+  it('LEAK-02 a stored hash the hasher does not read (a retired pepper, an unmigrated format) costs the dummy verification, not a fast refusal', async () => {
+    const { run, verify, hash, users } = await setup();
+    users.set('dormant', new AppUser('dormant', 'pepper$retired$test$1000$AAAA$AAAA'));
+    const r = responseOf(await run('dormant', 'correct horse'));
+    const unknown = responseOf(await run('mallory', 'correct horse'));
+    expect(r).toEqual(unknown);
+    // Both ran one verification, against the same dummy hash.
+    expect(verify).toHaveBeenCalledTimes(2);
+    const dummy = await hash.mock.results[0]?.value;
+    expect(verify.mock.calls.map((c) => c[1])).toEqual([dummy, dummy]);
+  });
+
   it('the dummy hash is retried after a failure (a failed hash() is not remembered)', async () => {
     const { run, hash } = await setup();
     hash.mockRejectedValueOnce(new Error('threadpool busy'));
@@ -409,12 +421,13 @@ describe('passwordBackend: configuration', () => {
   const { hasher } = testHasher();
   const base: PasswordBackendOptions<AppUser> = { findUser: () => null, passwordHashOf: (u) => u.passwordHash, hasher };
 
-  it('findUser, passwordHashOf and a hasher with hash() and verify() are required', () => {
+  it('findUser, passwordHashOf and a hasher with hash(), verify() and identifies() are required', () => {
     configError(() => passwordBackend({ ...base, findUser: undefined as never }));
     configError(() => passwordBackend({ ...base, passwordHashOf: undefined as never }));
     configError(() => passwordBackend({ ...base, hasher: undefined as never }));
     configError(() => passwordBackend({ ...base, hasher: { ...hasher, verify: undefined as never } }));
     configError(() => passwordBackend({ ...base, hasher: { ...hasher, hash: undefined as never } }));
+    configError(() => passwordBackend({ ...base, hasher: { ...hasher, identifies: undefined as never } }));
     configError(() => passwordBackend(undefined as never));
   });
 

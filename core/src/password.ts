@@ -79,8 +79,8 @@ export function passwordBackend<U extends BaseUser>(options: PasswordBackendOpti
   const { findUser, passwordHashOf, hasher, onRehash, cache } = options ?? ({} as PasswordBackendOptions<U>);
   if (typeof findUser !== 'function') throw new ConfigurationError('passwordBackend: findUser must be a function');
   if (typeof passwordHashOf !== 'function') throw new ConfigurationError('passwordBackend: passwordHashOf must be a function');
-  if (typeof hasher?.verify !== 'function' || typeof hasher.hash !== 'function') {
-    throw new ConfigurationError('passwordBackend: hasher must implement hash() and verify()');
+  if (typeof hasher?.verify !== 'function' || typeof hasher.hash !== 'function' || typeof hasher.identifies !== 'function') {
+    throw new ConfigurationError('passwordBackend: hasher must implement hash(), verify() and identifies()');
   }
   if (onRehash !== undefined && typeof onRehash !== 'function') throw new ConfigurationError('passwordBackend: onRehash must be a function');
   const log = options.log;
@@ -106,7 +106,10 @@ export function passwordBackend<U extends BaseUser>(options: PasswordBackendOpti
     if (encoder.encode(password).length > maxPassword || encoder.encode(username).length > maxUsername) return null;
     const user = await findUser(username, connection);
     const stored = user === null || user === undefined ? undefined : passwordHashOf(user);
-    if (user === null || user === undefined || typeof stored !== 'string' || stored === '') {
+    // A stored hash no member of the hasher reads (a retired pepper's id, a format nobody
+    // migrated) would fail at once: it gets the unknown user's dummy verification too, or
+    // its fast refusal would tell which accounts exist (LEAK-02).
+    if (user === null || user === undefined || typeof stored !== 'string' || stored === '' || !hasher.identifies(stored)) {
       await hasher.verify(password, await dummyHash());
       return null;
     }
