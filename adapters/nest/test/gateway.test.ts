@@ -1,13 +1,13 @@
 import 'reflect-metadata';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { Module, type INestApplication, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { WsAdapter } from '@nestjs/platform-ws';
 import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway, type OnGatewayConnection } from '@nestjs/websockets';
-import { AuthCredentials, ConfigurationError, multi, type AuthenticationOptions, type BaseUser } from '@portcullis/core';
+import { AuthCredentials, ConfigurationError, basicAuth, multi, type AuthenticationOptions, type BaseUser } from '@portcullis/core';
 import { createAuthenticator, createGuard } from '@portcullis/core/adapter';
 import { DemoUser, basic, basicBackend, rawRequest, tokenBackend } from '@portcullis/conformance';
 import { Auth, PortcullisModule, Public, Requires, User, upgradeHandler, type Principal } from '@portcullis/nest';
@@ -243,6 +243,22 @@ describe.each(['express', 'fastify'] as const)('a Nest websocket gateway behind 
     anonymous.send('purge');
     expect((await anonymous.next('exception')).data).toMatchObject({ status: 'error', message: 'Forbidden resource' });
     anonymous.close();
+  });
+
+  it('a client resetting the connection while the backend decides does not take the server down', async () => {
+    const slow = basicAuth({ verify: (username) => new Promise<DemoUser>((resolve) => setTimeout(() => resolve(new DemoUser(username)), 200)) });
+    const port = await start(platform, [LobbyGateway], { backend: slow });
+    const socket = connect(port, '127.0.0.1');
+    socket.on('error', () => undefined);
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.write(['GET /lobby HTTP/1.1', 'Host: app.example', 'Upgrade: websocket', 'Connection: Upgrade', 'Sec-WebSocket-Version: 13', 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==', `Authorization: ${basic('eve', 'x')}`, '', ''].join('\r\n'));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    socket.resetAndDestroy();
+    await new Promise((resolve) => setTimeout(resolve, 300)); // the decision lands on a reset socket
+    const eve = await session(port, '/lobby', basic('eve', 'x'));
+    eve.send('whoami');
+    expect((await eve.next('whoami')).data).toEqual({ user: 'eve', same: true });
+    eve.close();
   });
 
   it("Nest's plain WsAdapter: the sockets are anonymous, and a handler's @Requires still refuses them (fails closed)", async () => {
