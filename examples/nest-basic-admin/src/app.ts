@@ -84,6 +84,7 @@ function appModule(admin: AdminCredentials) {
 }
 // #endregion nest
 
+// #region ws
 /** The demo on Nest's Express or Fastify platform, initialised (call `listen` to serve). */
 export async function createApp(platform: 'express' | 'fastify', admin: AdminCredentials): Promise<INestApplication> {
   const adapter = platform === 'express' ? new ExpressAdapter() : new FastifyAdapter();
@@ -94,3 +95,4 @@ export async function createApp(platform: 'express' | 'fastify', admin: AdminCre
   if (platform === 'fastify') await (adapter as FastifyAdapter).getInstance().ready();
   return app;
 }
+// #endregion ws
