@@ -7,7 +7,7 @@ import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { WsAdapter } from '@nestjs/platform-ws';
 import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway, type OnGatewayConnection } from '@nestjs/websockets';
-import { AuthCredentials, ConfigurationError, basicAuth, multi, type AuthenticationOptions, type BaseUser } from '@portcullis/core';
+import { AuthCredentials, AuthenticationError, ConfigurationError, basicAuth, bearerAuth, multi, type AuthenticationBackend, type AuthenticationOptions, type BaseUser } from '@portcullis/core';
 import { createAuthenticator, createGuard } from '@portcullis/core/adapter';
 import { DemoUser, basic, basicBackend, rawRequest, tokenBackend } from '@portcullis/conformance';
 import { Auth, PortcullisModule, Public, Requires, User, upgradeHandler, type Principal } from '@portcullis/nest';
@@ -15,8 +15,24 @@ import { PortcullisWsAdapter } from '@portcullis/nest/ws';
 import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
 import WebSocket from 'ws';
 
-/** Basic (alice; root, an admin) or `Token abcd` (bob): 401 carries both challenges. */
-const backend = () => multi([basicBackend(), tokenBackend()]);
+/** A backend reading a cookie (`sid=carol-session` is carol), as a session backend would: cookies of the upgrade request count. */
+const cookieBackend: AuthenticationBackend<DemoUser> = {
+  authenticate(connection) {
+    const sid = connection.cookies.get('sid');
+    if (sid === undefined) return null;
+    if (sid !== 'carol-session') throw new AuthenticationError();
+    return { user: new DemoUser('carol'), auth: new AuthCredentials(['authenticated']) };
+  },
+};
+
+/** Basic (alice; root, an admin), `Token abcd` (bob), `Bearer opaque-root` (root, as admin) or the cookie (carol): 401 carries every challenge. */
+const backend = () =>
+  multi([
+    basicBackend(),
+    tokenBackend(),
+    bearerAuth({ verify: (token) => (token === 'opaque-root' ? new DemoUser('root', ['admin']) : null), scopes: (user) => ['authenticated', ...user.roles] }),
+    cookieBackend,
+  ]);
 
 /** The gateway of a chat: its own `@Requires` is checked on the upgrade, the handlers' per message. */
 @WebSocketGateway({ path: '/chat' })
@@ -98,9 +114,9 @@ interface Session {
 }
 
 /** Opens a socket; resolves with the session once open, or the refusal's status. */
-function open(port: number, path: string, authorization?: string): Promise<Session | { status: number }> {
+function open(port: number, path: string, authorization?: string, cookie?: string): Promise<Session | { status: number }> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}${path}`, { headers: authorization ? { authorization } : {} });
+    const ws = new WebSocket(`ws://127.0.0.1:${port}${path}`, { headers: { ...(authorization && { authorization }), ...(cookie && { cookie }) } });
     const frames: { event: string; data: unknown }[] = [];
     const waiting: (() => void)[] = [];
     ws.on('message', (data) => {
@@ -135,8 +151,8 @@ function open(port: number, path: string, authorization?: string): Promise<Sessi
   });
 }
 
-async function session(port: number, path: string, authorization?: string): Promise<Session> {
-  const opened = await open(port, path, authorization);
+async function session(port: number, path: string, authorization?: string, cookie?: string): Promise<Session> {
+  const opened = await open(port, path, authorization, cookie);
   if ('status' in opened) throw new Error(`upgrade refused with ${opened.status}`);
   return opened;
 }
@@ -173,12 +189,15 @@ const REFUSED_UPGRADES: readonly (readonly [string, readonly string[]])[] = [
   ['no credentials', []],
   ['a wrong password', [`Authorization: ${basic('root', 'wrong')}`]],
   ['an unknown token', ['Authorization: Token nope']],
+  ['an unknown bearer token', ['Authorization: Bearer nope']],
+  ['a malformed bearer header', ['Authorization: Bearer']],
+  ['a forged cookie', ['Cookie: sid=mallory']],
   ['malformed Basic', ['Authorization: Basic !!!']],
   ['two Authorization lines', [`Authorization: ${basic('root', 'rootpwd')}`, 'Authorization: Token abcd']],
 ];
 
 describe.each(['express', 'fastify'] as const)('a Nest websocket gateway behind PortcullisWsAdapter on %s', (platform) => {
-  it('authenticates the upgrade (Basic, Token): the socket opens as its user, and @User()/@Auth() reach the handlers', async () => {
+  it('authenticates the upgrade (Basic, Token, Bearer, a cookie): the socket opens as its user, and @User()/@Auth() reach the handlers', async () => {
     const port = await start(platform, [ChatGateway, LobbyGateway]);
     const root = await session(port, '/chat', basic('root', 'rootpwd'));
     expect((await root.next('hello')).data).toBe('root'); // handleConnection sees the user too
@@ -189,6 +208,14 @@ describe.each(['express', 'fastify'] as const)('a Nest websocket gateway behind 
     bob.send('whoami');
     expect((await bob.next('whoami')).data).toEqual({ user: 'bob', scopes: ['authenticated'] });
     bob.close();
+    const bearer = await session(port, '/chat', 'Bearer opaque-root');
+    bearer.send('purge', 'ops');
+    expect((await bearer.next('purged')).data).toBe('ops by root');
+    bearer.close();
+    const carol = await session(port, '/chat', undefined, 'theme=dark; sid=carol-session');
+    carol.send('whoami');
+    expect((await carol.next('whoami')).data).toEqual({ user: 'carol', scopes: ['authenticated'] });
+    carol.close();
     const anonymous = await session(port, '/lobby');
     anonymous.send('whoami');
     expect((await anonymous.next('whoami')).data).toEqual({ user: '', same: true });
@@ -204,7 +231,7 @@ describe.each(['express', 'fastify'] as const)('a Nest websocket gateway behind 
       expect(await upgradeBytes(port, '/chat', lines)).toBe(expected);
     }
     expect(await upgradeBytes(port, '/chat')).toMatch(/^HTTP\/1\.1 403 Forbidden\r\n/); // whatever status: 404 says
-    expect(await upgradeBytes(port, '/chat', [`Authorization: ${basic('root', 'wrong')}`])).toContain('\r\nwww-authenticate: Basic realm="api", charset="UTF-8", Token\r\n');
+    expect(await upgradeBytes(port, '/chat', [`Authorization: ${basic('root', 'wrong')}`])).toMatch(/\r\nwww-authenticate: Basic realm="api", charset="UTF-8", Token, Bearer realm="api"\r\n/);
     expect(await open(port, '/chat')).toEqual({ status: 403 });
     // Credentials are checked on an open gateway too: an invalid one is never anonymous.
     expect(await upgradeBytes(port, '/lobby', [`Authorization: ${basic('root', 'wrong')}`])).toBe(await upgradeBytes(other, '/lobby', [`Authorization: ${basic('root', 'wrong')}`]));
