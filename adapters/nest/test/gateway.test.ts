@@ -9,7 +9,7 @@ import { WsAdapter } from '@nestjs/platform-ws';
 import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway, type OnGatewayConnection } from '@nestjs/websockets';
 import { AuthCredentials, AuthenticationError, ConfigurationError, basicAuth, bearerAuth, multi, type AuthenticationBackend, type AuthenticationOptions, type BaseUser } from '@portcullis/core';
 import { createAuthenticator, createGuard } from '@portcullis/core/adapter';
-import { DemoUser, basic, basicBackend, rawRequest, tokenBackend } from '@portcullis/conformance';
+import { DemoUser, basic, basicBackend, rawRequest, tokenBackend, upgradeRequest } from '@portcullis/conformance';
 import { Auth, PortcullisModule, Public, Requires, User, upgradeHandler, type Principal } from '@portcullis/nest';
 import { PortcullisWsAdapter } from '@portcullis/nest/ws';
 import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
@@ -159,16 +159,7 @@ async function session(port: number, path: string, authorization?: string, cooki
 
 /** An upgrade request written byte for byte; resolves with the whole answer as received. */
 async function upgradeBytes(port: number, path: string, lines: readonly string[] = []): Promise<string> {
-  const res = await rawRequest(port, [
-    `GET ${path} HTTP/1.1`,
-    'Host: app.example',
-    'Upgrade: websocket',
-    'Connection: Upgrade',
-    'Sec-WebSocket-Version: 13',
-    'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
-    ...lines,
-  ]);
-  return res.text;
+  return (await rawRequest(port, upgradeRequest(path, lines))).text;
 }
 
 /** What every other Node adapter answers: `upgradeHandler` of @portcullis/node on a plain server, same options and guard. */
@@ -278,7 +269,7 @@ describe.each(['express', 'fastify'] as const)('a Nest websocket gateway behind 
     const socket = connect(port, '127.0.0.1');
     socket.on('error', () => undefined);
     await new Promise((resolve) => socket.once('connect', resolve));
-    socket.write(['GET /lobby HTTP/1.1', 'Host: app.example', 'Upgrade: websocket', 'Connection: Upgrade', 'Sec-WebSocket-Version: 13', 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==', `Authorization: ${basic('eve', 'x')}`, '', ''].join('\r\n'));
+    socket.write([...upgradeRequest('/lobby', [`Authorization: ${basic('eve', 'x')}`]), '', ''].join('\r\n'));
     await new Promise((resolve) => setTimeout(resolve, 50));
     socket.resetAndDestroy();
     await new Promise((resolve) => setTimeout(resolve, 300)); // the decision lands on a reset socket

@@ -1,6 +1,7 @@
 import { expect } from 'vitest';
 import WebSocket from 'ws';
 import { basic, basicBackend } from '../fixtures.js';
+import { upgradeRequest } from '../raw.js';
 import type { Client, Scenario } from '../scenario.js';
 
 /** Opens a websocket; resolves with the first message, or the refusal's HTTP status. */
@@ -33,16 +34,7 @@ function connect(t: Client, path: string, authorization?: string): Promise<{ sta
 
 /** An upgrade request of `/ws` written byte for byte; resolves with the whole answer as received. */
 async function upgradeBytes(t: Client, lines: readonly string[]): Promise<string> {
-  const res = await t.raw([
-    'GET /ws HTTP/1.1',
-    'Host: app.example',
-    'Upgrade: websocket',
-    'Connection: Upgrade',
-    'Sec-WebSocket-Version: 13',
-    'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
-    ...lines,
-  ]);
-  return res.text;
+  return (await t.raw(upgradeRequest('/ws', lines))).text;
 }
 
 /** A refusal as every adapter writes it: status line, two fixed fields, the refusal's headers sorted, no body. */
