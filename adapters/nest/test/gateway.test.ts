@@ -13,6 +13,7 @@ import { DemoUser, basic, basicBackend, rawRequest, tokenBackend, upgradeRequest
 import { Auth, PortcullisModule, Public, Requires, User, upgradeHandler, type Principal } from '@portcullis/nest';
 import { PortcullisWsAdapter } from '@portcullis/nest/ws';
 import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
+import { freePort } from '../../../test-support/ports.js';
 import WebSocket from 'ws';
 
 /** A backend reading a cookie (`sid=carol-session` is carol), as a session backend would: cookies of the upgrade request count. */
@@ -277,6 +278,27 @@ describe.each(['express', 'fastify'] as const)('a Nest websocket gateway behind 
     eve.send('whoami');
     expect((await eve.next('whoami')).data).toEqual({ user: 'eve', same: true });
     eve.close();
+  });
+
+  it("a gateway on a port of its own (WsAdapter's own HTTP server) is authenticated the same way", async () => {
+    const side = await freePort();
+    @WebSocketGateway(side, { path: '/side' })
+    @Requires('admin')
+    class SideGateway {
+      @SubscribeMessage('whoami')
+      whoami(@User() user: BaseUser): { event: string; data: string } {
+        return { event: 'whoami', data: user.displayName };
+      }
+    }
+    await start(platform, [SideGateway]);
+    const other = await reference({ backend: backend() }, 'admin');
+    for (const [, lines] of [...REFUSED_UPGRADES, ['no admin scope', [`Authorization: ${basic('alice', 'alicepwd')}`]] as const]) {
+      expect(await upgradeBytes(side, '/side', lines)).toBe(await upgradeBytes(other, '/side', lines));
+    }
+    const root = await session(side, '/side', basic('root', 'rootpwd'));
+    root.send('whoami');
+    expect((await root.next('whoami')).data).toBe('root');
+    root.close();
   });
 
   it("Nest's plain WsAdapter: the sockets are anonymous, and a handler's @Requires still refuses them (fails closed)", async () => {
