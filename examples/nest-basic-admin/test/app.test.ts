@@ -5,28 +5,11 @@ import { NestFactory } from '@nestjs/core';
 import { rawRequest } from '@portcullis/conformance';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
+import { firstFrame } from '../../../test-support/websocket.js';
 import { createApp } from '../src/app.js';
 
 const CHALLENGE = 'Basic realm="Portcullis admin", charset="UTF-8"';
 
-/** Opens ws://…/events and asks whoami: resolves with the answer frame, or the refusal's status and challenge. */
-function whoami(port: number, authorization?: string): Promise<{ frame?: unknown; status?: number; challenge?: string }> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/events`, { headers: authorization ? { authorization } : {} });
-    ws.on('open', () => ws.send(JSON.stringify({ event: 'whoami' })));
-    ws.on('message', (data) => {
-      resolve({ frame: JSON.parse(data.toString()) });
-      ws.close();
-    });
-    ws.on('unexpected-response', (_req, res) => {
-      res.resume();
-      resolve({ status: res.statusCode, challenge: res.headers['www-authenticate'] });
-      ws.terminate();
-    });
-    ws.on('error', reject);
-  });
-}
 const USER = 'admin';
 const PASSWORD = 'correct horse battery staple';
 
@@ -91,12 +74,13 @@ describe.each(['express', 'fastify'] as const)('nest-basic-admin on Nest with %s
   });
 
   it('the /events gateway: the upgrade is authenticated, no socket without a user; @User() in the message handler', async () => {
-    const port = (server.address() as AddressInfo).port;
+    const events = `ws://127.0.0.1:${(server.address() as AddressInfo).port}/events`;
+    const whoami = { event: 'whoami' };
     const good = `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`;
-    expect(await whoami(port, good)).toEqual({ frame: { event: 'whoami', data: USER } });
-    expect(await whoami(port)).toEqual({ status: 403, challenge: undefined }); // an anonymous upgrade in required mode
+    expect(await firstFrame(events, whoami, { authorization: good })).toEqual({ frame: { event: 'whoami', data: USER } });
+    expect(await firstFrame(events, whoami)).toEqual({ status: 403, challenge: undefined }); // an anonymous upgrade in required mode
     const wrong = `Basic ${Buffer.from(`${USER}:wrong`).toString('base64')}`;
-    expect(await whoami(port, wrong)).toEqual({ status: 401, challenge: CHALLENGE });
+    expect(await firstFrame(events, whoami, { authorization: wrong })).toEqual({ status: 401, challenge: CHALLENGE });
   });
 
   it('a path no route takes is 401 in required mode (no route discovery), 404 once signed in', async () => {
