@@ -14,6 +14,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { INestApplicationContext } from '@nestjs/common';
+import { normalizePath } from '@nestjs/common/utils/shared.utils.js'; // how WsAdapter routes upgrades by path
 import { ModulesContainer } from '@nestjs/core';
 import { WsAdapter } from '@nestjs/platform-ws';
 import { GATEWAY_METADATA, GATEWAY_OPTIONS, PORT_METADATA } from '@nestjs/websockets/constants.js';
@@ -42,12 +43,6 @@ interface Handshake {
 }
 
 const OPEN = 1;
-
-/** Nest's normalisation of a gateway's `path` (`WsAdapter` routes upgrades by it). */
-function normalizePath(path: unknown): string {
-  if (typeof path !== 'string' || path === '') return '/';
-  return ('/' + path.replace(/\/+$/, '')).replace(/\/+/g, '/');
-}
 
 /**
  * Nest's `WsAdapter` (`@nestjs/platform-ws`) that authenticates every websocket
@@ -134,12 +129,12 @@ export class PortcullisWsAdapter extends WsAdapter {
   }
 
   /** The authenticator and the class-level guard of the gateways at `port` and `path`. */
-  private handshake(port: number, path: unknown): Handshake {
+  private handshake(port: number, path: string | undefined): Handshake {
     const gateways: object[] = [];
     for (const module of this.modules.values()) {
       for (const { metatype } of module.providers.values()) {
         if (typeof metatype !== 'function' || Reflect.getMetadata(GATEWAY_METADATA, metatype) !== true) continue;
-        const options = (Reflect.getMetadata(GATEWAY_OPTIONS, metatype) ?? {}) as { path?: unknown };
+        const options = (Reflect.getMetadata(GATEWAY_OPTIONS, metatype) ?? {}) as { path?: string };
         const at = (Reflect.getMetadata(PORT_METADATA, metatype) as number | undefined) ?? 0;
         if (at === port && normalizePath(options.path) === normalizePath(path) && !gateways.includes(metatype)) gateways.push(metatype);
       }
