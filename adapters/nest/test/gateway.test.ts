@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { createServer, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
-import { Module, type INestApplication, type Type } from '@nestjs/common';
+import { Catch, Module, UseFilters, type ArgumentsHost, type ExceptionFilter, type INestApplication, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
@@ -96,10 +96,17 @@ function moduleOf(options: AuthenticationOptions<BaseUser> | undefined, gateways
 }
 
 /** A Nest app on `platform` with the gateways, listening on 127.0.0.1; resolves with its port. */
-async function start(platform: Platform, gateways: readonly Type[], options: AuthenticationOptions<BaseUser> | undefined = { backend: backend() }, ws: 'portcullis' | 'plain' = 'portcullis'): Promise<number> {
+async function start(
+  platform: Platform,
+  gateways: readonly Type[],
+  options: AuthenticationOptions<BaseUser> | undefined = { backend: backend() },
+  ws: 'portcullis' | 'plain' = 'portcullis',
+  configure?: (app: INestApplication) => void,
+): Promise<number> {
   const http = platform === 'express' ? new ExpressAdapter() : new FastifyAdapter();
   const app = await NestFactory.create(moduleOf(options, gateways), http, { logger: false });
   apps.push(app);
+  configure?.(app);
   app.useWebSocketAdapter(ws === 'portcullis' ? new PortcullisWsAdapter(app) : new WsAdapter(app));
   await app.listen(0, '127.0.0.1');
   return ((app.getHttpServer() as Server).address() as AddressInfo).port;
@@ -227,6 +234,27 @@ describe.each(['express', 'fastify'] as const)('a Nest websocket gateway behind 
     expect(await open(port, '/chat')).toEqual({ status: 403 });
     // Credentials are checked on an open gateway too: an invalid one is never anonymous.
     expect(await upgradeBytes(port, '/lobby', [`Authorization: ${basic('root', 'wrong')}`])).toBe(await upgradeBytes(other, '/lobby', [`Authorization: ${basic('root', 'wrong')}`]));
+  });
+
+  it("FW-10 the app's catch-all exception filters (HTTP's global one, a gateway's @UseFilters) leave the handshake's answers as they are", async () => {
+    @Catch()
+    class EverythingIs500 implements ExceptionFilter {
+      catch(_error: unknown, host: ArgumentsHost): void {
+        if (host.getType() === 'ws') host.switchToWs().getClient<WebSocket>().close(1011);
+      }
+    }
+    @WebSocketGateway({ path: '/chat' })
+    @UseFilters(new EverythingIs500())
+    @Requires('authenticated')
+    class FilteredGateway {
+      @SubscribeMessage('whoami')
+      whoami(@User() user: BaseUser): { event: string; data: string } {
+        return { event: 'whoami', data: user.displayName };
+      }
+    }
+    const port = await start(platform, [FilteredGateway], undefined, 'portcullis', (app) => app.useGlobalFilters(new EverythingIs500()));
+    const other = await reference({ backend: backend() }, 'authenticated');
+    for (const [, lines] of REFUSED_UPGRADES) expect(await upgradeBytes(port, '/chat', lines)).toBe(await upgradeBytes(other, '/chat', lines));
   });
 
   it('in required mode an anonymous upgrade is refused (403, as on every adapter), except on a @Public() gateway', async () => {
