@@ -21,7 +21,7 @@ const PUBLISHED = [
 ];
 
 /** Libraries the app owns (one copy, its version): never a runtime dependency of ours, always a peer. */
-const APP_OWNED = ['express', 'express-session', 'koa', 'koa-session', '@koa/router', 'hono', '@hono/node-server', 'fastify', '@fastify/websocket', '@nestjs/common', '@nestjs/core', 'reflect-metadata', 'rxjs', 'redis', 'vitest', 'fast-check'];
+const APP_OWNED = ['express', 'express-session', 'koa', 'koa-session', '@koa/router', 'hono', '@hono/node-server', 'fastify', '@fastify/websocket', '@nestjs/common', '@nestjs/core', '@nestjs/websockets', '@nestjs/platform-ws', 'reflect-metadata', 'rxjs', 'redis', 'vitest', 'fast-check'];
 
 
 interface PackageJson {

@@ -6,7 +6,7 @@ export type { ConformanceOptions } from './runner.js';
 export { runConformance } from './runner.js';
 export { scenarios } from './scenarios/index.js';
 export type { RawResponse } from './raw.js';
-export { rawRequest } from './raw.js';
+export { rawRequest, upgradeRequest } from './raw.js';
 export { openWebSocket } from './websocket-client.js';
 export type { SocketOutcome } from './websocket-client.js';
 export { DemoUser, USERS, basic, basicBackend, tokenBackend, hello, whoami, greeting, adminPage } from './fixtures.js';

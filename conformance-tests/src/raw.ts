@@ -53,6 +53,28 @@ export function rawRequest(port: number, head: readonly string[], timeoutMs = 50
   });
 }
 
+/**
+ * The head of a websocket upgrade request for {@link rawRequest}: `GET path`, a
+ * `Host`, the handshake fields (version 13, RFC 6455's sample key), then `lines`.
+ *
+ * @example
+ * ```ts
+ * const res = await rawRequest(port, upgradeRequest('/ws', ['Authorization: Basic !!!']));
+ * res.status; // 400, before any socket opens
+ * ```
+ */
+export function upgradeRequest(path: string, lines: readonly string[] = []): string[] {
+  return [
+    `GET ${path} HTTP/1.1`,
+    'Host: app.example',
+    'Upgrade: websocket',
+    'Connection: Upgrade',
+    'Sec-WebSocket-Version: 13',
+    'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
+    ...lines,
+  ];
+}
+
 /** A response's head, split off its body (still framed). */
 interface Split {
   readonly status: number;

@@ -2,6 +2,7 @@
 import 'reflect-metadata';
 import { Controller, Get, HttpStatus, Module, Redirect } from '@nestjs/common';
 import { SimpleUser, basicAuth, timingSafeEqual, type UnauthenticatedUser } from '@portcullis/core';
+import { SubscribeMessage, WebSocketGateway, type WsResponse } from '@nestjs/websockets';
 import { PortcullisModule, Requires, User } from '@portcullis/nest';
 
 @Controller()
@@ -23,6 +24,16 @@ class HomeController {
   }
 }
 
+// ws://…/events (with PortcullisWsAdapter): no user, no socket; then whoami per message.
+@WebSocketGateway({ path: '/events' })
+@Requires('authenticated')
+class EventsGateway {
+  @SubscribeMessage('whoami')
+  whoami(@User() user: SimpleUser): WsResponse<string> {
+    return { event: 'whoami', data: user.displayName };
+  }
+}
+
 @Module({
   imports: [
     PortcullisModule.forRoot({
@@ -36,5 +47,6 @@ class HomeController {
     }),
   ],
   controllers: [HomeController],
+  providers: [EventsGateway],
 })
 export class AppModule {}

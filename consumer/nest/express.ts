@@ -2,9 +2,11 @@
 import type { Server } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
+import { PortcullisWsAdapter } from '@portcullis/nest/ws';
 import { AppModule } from './app-module.js';
 import { announce, port } from './listen.js';
 
 const app = await NestFactory.create(AppModule, new ExpressAdapter(), { logger: false });
+app.useWebSocketAdapter(new PortcullisWsAdapter(app));
 announce(app.getHttpServer() as Server);
 await app.listen(port, '127.0.0.1');

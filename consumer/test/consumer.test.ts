@@ -13,6 +13,7 @@ import { publint } from 'publint';
 import { formatMessage } from 'publint/utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stopProcess } from '../../examples/test-support/spawn.js';
+import { firstFrame } from '../../test-support/websocket.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const HERE = fileURLToPath(new URL('../', import.meta.url));
@@ -415,7 +416,7 @@ describe('consumer apps over HTTP', () => {
     expect((await probe(base, '/', { headers: { authorization: 'Basic !!!' } })).status, 'malformed Basic').toBe(400);
   });
 
-  it.each(['express', 'fastify'])('nest/%s: the global guard, @Requires and @User on that Nest platform', async (platform) => {
+  it.each(['express', 'fastify'])('nest/%s: the global guard, @Requires and @User on that Nest platform, and a gateway behind PortcullisWsAdapter', async (platform) => {
     const base = await start('nest', platform);
     expect(await probe(base, '/')).toMatchObject({ status: 200, body: 'Hello, you' });
     const challenge = await probe(base, '/login');
@@ -428,6 +429,14 @@ describe('consumer apps over HTTP', () => {
     expect((await probe(base, '/admin', alice)).status, 'alice lacks admin: the guard says 404').toBe(404);
     expect((await probe(base, '/', { headers: { authorization: basic('alice', 'nope') } })).status, 'a wrong password never becomes anonymous').toBe(401);
     expect((await probe(base, '/', { headers: { authorization: 'Basic !!!' } })).status, 'malformed Basic').toBe(400);
+    const events = base.replace(/^http/, 'ws') + '/events';
+    const whoami = { event: 'whoami' };
+    expect(await firstFrame(events, whoami), 'an anonymous upgrade is refused before the socket opens').toEqual({ status: 403, challenge: undefined });
+    expect(await firstFrame(events, whoami, { authorization: basic('alice', 'nope') }), 'a wrong password on the upgrade').toEqual({
+      status: 401,
+      challenge: 'Basic realm="consumer", charset="UTF-8"',
+    });
+    expect(await firstFrame(events, whoami, alice.headers), '@User() in the gateway').toEqual({ frame: { event: 'whoami', data: 'alice' } });
   });
 
   it('express/sessions: login issues a session cookie, /me needs it, logout ends it', async () => {

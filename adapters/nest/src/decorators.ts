@@ -1,6 +1,7 @@
-import { SetMetadata, createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import { SetMetadata, UseGuards, applyDecorators, createParamDecorator, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { AuthCredentials, BaseUser, RequiresOptions, UnauthenticatedUser } from '@portcullis/core';
-import { createGuard } from '@portcullis/core/adapter';
+import { createGuard, type Guard } from '@portcullis/core/adapter';
+import { socketMayPass, socketPrincipal } from './socket.js';
 import { PUBLIC_KEY, REQUIRES_KEY } from './tokens.js';
 
 /** Where the guard leaves the principal: the platform request (HTTP) or the socket (websockets). */
@@ -12,8 +13,23 @@ export interface Principal<U extends BaseUser = BaseUser> {
 }
 
 function holder(context: ExecutionContext): Partial<Principal> {
-  if (context.getType() === 'ws') return context.switchToWs().getClient<Partial<Principal>>();
-  return context.switchToHttp().getRequest<Partial<Principal>>();
+  if (context.getType() !== 'ws') return context.switchToHttp().getRequest<Partial<Principal>>();
+  return socketPrincipal(context.switchToWs().getClient<Partial<Principal> | undefined>());
+}
+
+/**
+ * The websocket half of one `@Requires`: Nest runs no global guard (`APP_GUARD`) on
+ * gateway messages, so the decorator brings its own. HTTP requests pass (the global
+ * guard decided); a message passes when its socket holds the scopes; any other
+ * context (RPC, GraphQL) fails closed, as the global guard does there.
+ */
+class MessageGuard implements CanActivate {
+  constructor(private readonly guard: Guard) {}
+  canActivate(context: ExecutionContext): boolean {
+    const type = context.getType();
+    if (type === 'http') return true;
+    return type === 'ws' && socketMayPass(context.switchToWs().getClient<Partial<Principal> | undefined>(), [this.guard], []);
+  }
 }
 
 /**
@@ -21,6 +37,12 @@ function holder(context: ExecutionContext): Partial<Principal> {
  * be held. Default 403; `status` and `redirect` as in `RequiresOptions`. The
  * options are checked here, when the class is defined, not on the first request.
  * `PortcullisModule.forRoot` runs it, with the app's authentication, as a global guard.
+ *
+ * On a websocket gateway (`@nestjs/websockets`), it guards a `@SubscribeMessage`
+ * handler (or the whole gateway) per message, against the user the socket's upgrade
+ * was accepted with: a refused message is Nest's `WsException('Forbidden resource')`,
+ * the socket stays open. With `PortcullisWsAdapter` (`@portcullis/nest/ws`) a
+ * gateway's own `@Requires` is also checked on the upgrade, before the socket opens.
  *
  * @example
  * ```ts
@@ -33,7 +55,8 @@ function holder(context: ExecutionContext): Partial<Principal> {
  * ```
  */
 export function Requires(scopes: string | readonly string[], options?: RequiresOptions): MethodDecorator & ClassDecorator {
-  return SetMetadata(REQUIRES_KEY, createGuard(scopes, options));
+  const guard = createGuard(scopes, options);
+  return applyDecorators(SetMetadata(REQUIRES_KEY, guard), UseGuards(new MessageGuard(guard)));
 }
 
 /**

@@ -1,10 +1,10 @@
 import { Inject, Injectable, NotFoundException, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { BaseUser, Connection, ResponseDescription } from '@portcullis/core';
-import { createConnection, type AuthDecision, type Guard } from '@portcullis/core/adapter';
-import { ANONYMOUS_PRINCIPAL } from './anonymous.js';
+import type { BaseUser, ResponseDescription } from '@portcullis/core';
+import type { AuthDecision, Guard } from '@portcullis/core/adapter';
 import type { Principal } from './decorators.js';
 import { nodeRequest, sendDescription, toConnection, type PlatformRequest } from './native.js';
+import { socketMayPass } from './socket.js';
 import { PORTCULLIS, PUBLIC_KEY, REQUIRES_KEY, type Portcullis } from './tokens.js';
 
 /**
@@ -22,9 +22,11 @@ function answered(): Promise<boolean> {
  * then checks the route's `@Requires`. Portcullis's answers (400, 401, 403, 503, a
  * redirect…) are sent directly with the platform's response, never thrown, so no
  * exception filter sees them; `@Requires(…, { status: 404 })` throws Nest's own
- * `NotFoundException`, exactly as a path no route takes. On a websocket gateway it
- * checks the message handler's `@Requires` against the socket's user (set when the
- * upgrade was accepted); anonymous when there is none.
+ * `NotFoundException`, exactly as a path no route takes. Nest runs no global guard
+ * on websocket gateway messages (`@Requires` brings its own there); registered on a
+ * gateway with `@UseGuards(PortcullisGuard)`, it checks the message handler's
+ * `@Requires` against the socket's user (set when the upgrade was accepted);
+ * anonymous when there is none.
  *
  * @example
  * ```ts
@@ -82,10 +84,6 @@ export class PortcullisGuard implements CanActivate {
   }
 
   private checkSocket(context: ExecutionContext, guards: readonly Guard[]): boolean {
-    if (guards.length === 0) return true;
-    const client = context.switchToWs().getClient<Partial<Principal> | undefined>();
-    const principal = client?.user !== undefined && client.auth !== undefined ? { user: client.user, auth: client.auth } : ANONYMOUS_PRINCIPAL;
-    const connection: Connection = createConnection({ kind: 'websocket', method: 'GET', target: '/', header: () => undefined });
-    return guards.every((guard) => guard.check(connection, { ...principal, challenges: this.portcullis.authenticator.challenges }) === null);
+    return socketMayPass(context.switchToWs().getClient<Partial<Principal> | undefined>(), guards, this.portcullis.authenticator.challenges);
   }
 }

@@ -1,19 +1,21 @@
 import 'reflect-metadata';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import { Catch, Controller, Get, Module, Post, Req, Res, type ArgumentsHost, type ExceptionFilter, type INestApplication, type Type } from '@nestjs/common';
 import { HttpAdapterHost, NestFactory } from '@nestjs/core';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { AuthCredentials, BaseUser, ResponseDescription } from '@portcullis/core';
-import { createGuard } from '@portcullis/core/adapter';
+import { createConnection } from '@portcullis/core/adapter';
 import { EXTRA_ARGUMENT, type AppSpec, type HandlerResult, type RouteSpec, type Supports } from '@portcullis/conformance';
-import { attachWebSockets } from '@portcullis/conformance/node';
-import { Auth, PORTCULLIS, PortcullisModule, Requires, User, sendDescription, toConnection, type PlatformRequest, type Portcullis } from '@portcullis/nest';
+import { WebSocketGateway, type OnGatewayConnection } from '@nestjs/websockets';
+import { Auth, PortcullisModule, Requires, User, sendDescription, toConnection, type PlatformRequest, type Principal } from '@portcullis/nest';
+import { PortcullisWsAdapter } from '@portcullis/nest/ws';
+import type WebSocket from 'ws';
 
 /** The Nest platforms the adapter runs on. */
 export type Platform = 'express' | 'fastify';
 
-/** What the Nest adapter runs: websockets (upgrades guarded on Nest's HTTP server), `@Requires`; no sessions yet. */
+/** What the Nest adapter runs: websockets (a gateway behind `PortcullisWsAdapter`), `@Requires`; no sessions yet. */
 export const supports: Supports = { websocket: true, sessions: false, decorators: true };
 
 /**
@@ -66,6 +68,27 @@ function controllerFor(route: RouteSpec): Type {
   return RouteController;
 }
 
+/**
+ * A websocket route as a gateway at its path, its `@Requires` on the class (checked on
+ * the upgrade by `PortcullisWsAdapter`): once open, it sends the handler's text and closes.
+ */
+function gatewayFor(route: RouteSpec): Type {
+  const guard: ClassDecorator = route.requires ? Requires(route.requires.scopes, route.requires.options) : () => undefined;
+
+  @WebSocketGateway({ path: route.path })
+  @guard
+  class RouteGateway implements OnGatewayConnection {
+    async handleConnection(client: WebSocket & Principal, req: IncomingMessage): Promise<void> {
+      const connection = createConnection({ kind: 'websocket', method: 'GET', target: req.url ?? '/', header: () => undefined });
+      const { user, auth } = client;
+      const result = await route.handler({ user, auth, method: 'GET', query: new URLSearchParams(connection.query), connection, body: { contentType: undefined, text: '' } });
+      client.send(result.text ?? '');
+      client.close();
+    }
+  }
+  return RouteGateway;
+}
+
 /** The catch-all filter of `spec.catchAllErrors`: every exception it sees becomes a 500. */
 @Catch()
 class CatchAll implements ExceptionFilter {
@@ -82,6 +105,7 @@ export async function createNestApp(spec: AppSpec, platform: Platform): Promise<
   @Module({
     imports: [PortcullisModule.forRoot({ backend, mode, exclude, onError, log })],
     controllers: spec.routes.filter((route) => route.kind !== 'websocket').map(controllerFor),
+    providers: spec.routes.filter((route) => route.kind === 'websocket').map(gatewayFor),
   })
   class AppModule {}
 
@@ -98,9 +122,8 @@ export async function createNestApp(spec: AppSpec, platform: Platform): Promise<
     app = fastify;
   }
   if (spec.catchAllErrors) app.useGlobalFilters(new CatchAll(app.get(HttpAdapterHost)));
+  app.useWebSocketAdapter(new PortcullisWsAdapter(app));
   await app.init();
   if (platform === 'fastify') await (app as NestFastifyApplication).getHttpAdapter().getInstance().ready();
-  const server = app.getHttpServer() as Server;
-  attachWebSockets(server, spec, app.get<typeof PORTCULLIS, Portcullis>(PORTCULLIS), (scopes, options) => ({ guard: createGuard(scopes, options) }));
-  return server;
+  return app.getHttpServer() as Server;
 }

@@ -64,6 +64,9 @@ export function upgradeHandler<U extends BaseUser>(
   const guard = options.requires?.guard;
   const accept = options.accept;
   return (req, socket, head) => {
+    // Node takes its own 'error' listener off an upgraded socket: until the decision,
+    // a client resetting the connection would be an uncaught error (the process dies).
+    socket.on('error', destroy);
     const connection = connectionFromNode(req, req.url ?? '/', authenticator.clock, 'websocket');
     const proceed = (decision: Proceed<U>): void => {
       const denied = guard?.check(connection, {
@@ -72,6 +75,8 @@ export function upgradeHandler<U extends BaseUser>(
         challenges: authenticator.challenges,
       });
       if (denied) return refuse(socket, denied);
+      if (socket.destroyed) return;
+      socket.removeListener('error', destroy); // accept's own handling (ws adds its listener)
       accept(req, socket, head, { user: decision.user, auth: decision.auth });
     };
     const settle = (decision: Awaited<ReturnType<Authenticator<U>['run']>>): void => {
@@ -82,6 +87,10 @@ export function upgradeHandler<U extends BaseUser>(
     if (decision instanceof Promise) decision.then(settle, () => refuse(socket, FAILED));
     else settle(decision);
   };
+}
+
+function destroy(this: Duplex): void {
+  this.destroy();
 }
 
 const FIELD_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;

@@ -1,5 +1,6 @@
 import { expect } from 'vitest';
 import { basic, basicBackend } from '../fixtures.js';
+import { upgradeRequest } from '../raw.js';
 import type { Client, Scenario } from '../scenario.js';
 import { openWebSocket, type SocketOutcome } from '../websocket-client.js';
 
@@ -14,15 +15,7 @@ function connect(t: Client, path: string, authorization?: string): Promise<Socke
  * {@link runtimeFields} of it.
  */
 async function upgradeBytes(t: Client, lines: readonly string[]): Promise<string> {
-  const res = await t.raw([
-    'GET /ws HTTP/1.1',
-    'Host: app.example',
-    'Upgrade: websocket',
-    'Connection: Upgrade',
-    'Sec-WebSocket-Version: 13',
-    'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
-    ...lines,
-  ]);
+  const res = await t.raw(upgradeRequest('/ws', lines));
   return t.remote ? runtimeFields(res.text) : res.text;
 }
 

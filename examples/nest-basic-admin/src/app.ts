@@ -3,8 +3,10 @@ import { Catch, Controller, Get, Header, HttpStatus, Module, Query, Redirect, ty
 import { HttpAdapterHost, NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { SubscribeMessage, WebSocketGateway, type WsResponse } from '@nestjs/websockets';
 import { SimpleUser, basicAuth, safeNext, timingSafeEqual, type UnauthenticatedUser } from '@portcullis/core';
 import { Public, PortcullisModule, Requires, User } from '@portcullis/nest';
+import { PortcullisWsAdapter } from '@portcullis/nest/ws';
 
 /** The one admin account of the demo. */
 export interface AdminCredentials {
@@ -40,6 +42,16 @@ class AdminController {
   }
 }
 
+// ws://…/events: the upgrade is authenticated like a request (PortcullisWsAdapter, below):
+// required mode, so no user, no socket. Send {"event":"whoami"} to get {"event":"whoami","data":"admin"}.
+@WebSocketGateway({ path: '/events' })
+class EventsGateway {
+  @SubscribeMessage('whoami')
+  whoami(@User() user: SimpleUser): WsResponse<string> {
+    return { event: 'whoami', data: user.displayName };
+  }
+}
+
 /** The app's own catch-all filter: it cannot turn Portcullis's 401 into a 500. */
 @Catch()
 class EverythingFilter implements ExceptionFilter {
@@ -65,18 +77,22 @@ function appModule(admin: AdminCredentials) {
       }),
     ],
     controllers: [AdminController],
+    providers: [EventsGateway],
   })
   class AppModule {}
   return AppModule;
 }
 // #endregion nest
 
+// #region ws
 /** The demo on Nest's Express or Fastify platform, initialised (call `listen` to serve). */
 export async function createApp(platform: 'express' | 'fastify', admin: AdminCredentials): Promise<INestApplication> {
   const adapter = platform === 'express' ? new ExpressAdapter() : new FastifyAdapter();
   const app = await NestFactory.create(appModule(admin), adapter, { logger: false });
   app.useGlobalFilters(new EverythingFilter(app.get(HttpAdapterHost)));
+  app.useWebSocketAdapter(new PortcullisWsAdapter(app)); // websocket upgrades go through Portcullis too
   await app.init();
   if (platform === 'fastify') await (adapter as FastifyAdapter).getInstance().ready();
   return app;
 }
+// #endregion ws

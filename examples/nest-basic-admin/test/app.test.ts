@@ -5,9 +5,11 @@ import { NestFactory } from '@nestjs/core';
 import { rawRequest } from '@portcullis/conformance';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { firstFrame } from '../../../test-support/websocket.js';
 import { createApp } from '../src/app.js';
 
 const CHALLENGE = 'Basic realm="Portcullis admin", charset="UTF-8"';
+
 const USER = 'admin';
 const PASSWORD = 'correct horse battery staple';
 
@@ -69,6 +71,16 @@ describe.each(['express', 'fastify'] as const)('nest-basic-admin on Nest with %s
     const good = `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`;
     const twice = await rawRequest(port, ['GET /admin HTTP/1.1', 'Host: x', `Authorization: ${good}`, `Authorization: ${good}`]);
     expect(twice.status).toBe(400);
+  });
+
+  it('the /events gateway: the upgrade is authenticated, no socket without a user; @User() in the message handler', async () => {
+    const events = `ws://127.0.0.1:${(server.address() as AddressInfo).port}/events`;
+    const whoami = { event: 'whoami' };
+    const good = `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`;
+    expect(await firstFrame(events, whoami, { authorization: good })).toEqual({ frame: { event: 'whoami', data: USER } });
+    expect(await firstFrame(events, whoami)).toEqual({ status: 403, challenge: undefined }); // an anonymous upgrade in required mode
+    const wrong = `Basic ${Buffer.from(`${USER}:wrong`).toString('base64')}`;
+    expect(await firstFrame(events, whoami, { authorization: wrong })).toEqual({ status: 401, challenge: CHALLENGE });
   });
 
   it('a path no route takes is 401 in required mode (no route discovery), 404 once signed in', async () => {

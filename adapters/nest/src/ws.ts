@@ -1,0 +1,152 @@
+/**
+ * `@portcullis/nest/ws`: {@link PortcullisWsAdapter}, Nest's `WsAdapter`
+ * (`@nestjs/platform-ws`) with every websocket upgrade authenticated. A separate
+ * entry point, so that `@portcullis/nest` never loads `@nestjs/websockets`.
+ *
+ * @example
+ * ```ts
+ * const app = await NestFactory.create(AppModule);
+ * app.useWebSocketAdapter(new PortcullisWsAdapter(app));
+ * ```
+ *
+ * @packageDocumentation
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { INestApplicationContext } from '@nestjs/common';
+import { normalizePath } from '@nestjs/common/utils/shared.utils.js'; // how WsAdapter routes upgrades by path
+import { ModulesContainer } from '@nestjs/core';
+import { WsAdapter } from '@nestjs/platform-ws';
+import { GATEWAY_METADATA, GATEWAY_OPTIONS, PORT_METADATA } from '@nestjs/websockets/constants.js';
+import { ConfigurationError, type BaseUser } from '@portcullis/core';
+import type { Authenticator, Guard } from '@portcullis/core/adapter';
+import { upgradeHandler } from '@portcullis/node';
+import type { Principal } from './decorators.js';
+import { PORTCULLIS, PUBLIC_KEY, REQUIRES_KEY, type Portcullis } from './tokens.js';
+
+/** A `ws` socket as this adapter uses it. */
+interface Socket extends Partial<Principal> {
+  readonly readyState: number;
+  send(data: string): void;
+  on(event: 'exception', listener: (payload: unknown) => void): unknown;
+}
+
+/** A `ws` server (`WebSocketServer`) as this adapter uses it. */
+interface UpgradeServer {
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, done: (client: Socket, req: IncomingMessage) => void): void;
+}
+
+/** What the upgrades of one gateway path are checked with. */
+interface Handshake {
+  readonly authenticator: Authenticator<BaseUser>;
+  readonly guard: Guard | undefined;
+}
+
+const OPEN = 1;
+
+/**
+ * Nest's `WsAdapter` (`@nestjs/platform-ws`) that authenticates every websocket
+ * upgrade with the app's Portcullis (`PortcullisModule.forRoot`), before the
+ * socket opens, on the Express and the Fastify platform alike:
+ *
+ * - The upgrade request is authenticated as an HTTP request is (`Authorization`
+ *   header, the platform's cookies): invalid credentials, an anonymous upgrade in
+ *   `required` mode (unless the gateway is `@Public()` or its path is excluded),
+ *   and a socket without the scopes of the gateway class's `@Requires` are refused
+ *   with the core's status and challenge and no body, byte for byte as on every
+ *   other adapter (a scope refusal is always 403).
+ * - An accepted socket carries `user` and `auth`: `@User()` / `@Auth()` in message
+ *   handlers, and the `@Requires` of each `@SubscribeMessage` handler, are checked
+ *   against them.
+ * - A refused message (Nest's `WsException`, or any exception Nest's default handler
+ *   reports) reaches the client as the frame `{"event":"exception","data":{…}}` —
+ *   what Nest's `BaseWsExceptionFilter` emits on the socket, which `ws` sockets would
+ *   otherwise keep to themselves. The socket stays open.
+ *
+ * Gateways that share a port and a path share one server, hence one handshake: a
+ * class-level `@Requires` or `@Public` there throws a `ConfigurationError` at
+ * startup (put it on the handlers, or give the gateways their own paths).
+ *
+ * @example
+ * ```ts
+ * @WebSocketGateway({ path: '/chat' })
+ * @Requires('chat') // checked on the upgrade: 403 before the socket opens
+ * class ChatGateway {
+ *   @SubscribeMessage('say')
+ *   say(@User() user: AppUser, @MessageBody() text: string) {
+ *     return { event: 'said', data: `${user.displayName}: ${text}` };
+ *   }
+ * }
+ *
+ * const app = await NestFactory.create(AppModule); // imports PortcullisModule.forRoot(…)
+ * app.useWebSocketAdapter(new PortcullisWsAdapter(app));
+ * await app.listen(3000);
+ * ```
+ */
+export class PortcullisWsAdapter extends WsAdapter {
+  private readonly portcullis: Portcullis;
+  private readonly modules: ModulesContainer;
+
+  /**
+   * @param app The Nest application (its `PortcullisModule.forRoot(…)` is used).
+   * @param options `WsAdapter`'s options (`messageParser`).
+   */
+  constructor(app: INestApplicationContext, options?: ConstructorParameters<typeof WsAdapter>[1]) {
+    super(app, options);
+    let portcullis: Portcullis | undefined;
+    try {
+      portcullis = app.get<typeof PORTCULLIS, Portcullis>(PORTCULLIS, { strict: false });
+    } catch {
+      portcullis = undefined;
+    }
+    if (portcullis?.authenticator === undefined) {
+      throw new ConfigurationError('PortcullisWsAdapter needs the Nest application whose module imports PortcullisModule.forRoot({ backend }): new PortcullisWsAdapter(app)');
+    }
+    this.portcullis = portcullis;
+    this.modules = app.get(ModulesContainer);
+  }
+
+  /** `WsAdapter.create`, with the server's upgrades authenticated first; see the class. */
+  override create(port: number, options?: Parameters<WsAdapter['create']>[1]): unknown {
+    const handshake = this.handshake(port, options?.path);
+    const server = super.create(port, options) as UpgradeServer;
+    const handleUpgrade = server.handleUpgrade.bind(server);
+    server.handleUpgrade = (req, socket, head, done) =>
+      upgradeHandler<BaseUser>({
+        authentication: handshake,
+        requires: handshake.guard && { guard: handshake.guard },
+        accept: (_req, _socket, _head, { user, auth }) =>
+          handleUpgrade(req, socket, head, (client, request) => {
+            client.user = user;
+            client.auth = auth;
+            client.on('exception', (data) => {
+              if (client.readyState === OPEN) client.send(JSON.stringify({ event: 'exception', data }));
+            });
+            done(client, request);
+          }),
+      })(req, socket, head);
+    return server;
+  }
+
+  /** The authenticator and the class-level guard of the gateways at `port` and `path`. */
+  private handshake(port: number, path: string | undefined): Handshake {
+    const gateways: object[] = [];
+    for (const module of this.modules.values()) {
+      for (const { metatype } of module.providers.values()) {
+        if (typeof metatype !== 'function' || Reflect.getMetadata(GATEWAY_METADATA, metatype) !== true) continue;
+        const options = (Reflect.getMetadata(GATEWAY_OPTIONS, metatype) ?? {}) as { path?: string };
+        const at = (Reflect.getMetadata(PORT_METADATA, metatype) as number | undefined) ?? 0;
+        if (at === port && normalizePath(options.path) === normalizePath(path) && !gateways.includes(metatype)) gateways.push(metatype);
+      }
+    }
+    const guards = gateways.map((gateway) => Reflect.getMetadata(REQUIRES_KEY, gateway) as Guard | undefined);
+    const open = gateways.map((gateway) => Reflect.getMetadata(PUBLIC_KEY, gateway) === true);
+    if (gateways.length > 1 && (guards.some((guard) => guard !== undefined) || open.some(Boolean))) {
+      throw new ConfigurationError(
+        `the gateways at path ${normalizePath(path)} share one websocket server, so one handshake: put @Requires/@Public on their message handlers, or give each gateway its own path`,
+      );
+    }
+    const { authenticator, publicAuthenticator } = this.portcullis;
+    return { authenticator: open[0] === true ? publicAuthenticator : authenticator, guard: guards[0] };
+  }
+}
