@@ -13,7 +13,7 @@ import {
   webSessions,
   type WebSessionOptions,
 } from '@portcullis/core/adapter';
-import { isSecureNodeRequest } from '@portcullis/node';
+import { attachSessionPort, isSecureNodeRequest } from '@portcullis/node';
 import { ports, sendDescription, toConnection } from './native.js';
 import { remember, type Hook } from './hooks.js';
 import { authenticatorOf } from './index.js';
@@ -51,6 +51,7 @@ const plugin: FastifyPluginCallback<FastifySessionsOptions> = (fastify, options,
   const open: Hook = (request, reply, next) => {
     const handle = engine.open({ cookies: parseCookies(request.headers.cookie), secure: isSecureNodeRequest(request.raw, config.trustProxy) });
     ports.set(request, handle.port);
+    attachSessionPort(request.raw, handle.port); // for adapters layered over Fastify (Nest's Fastify platform)
     cookiesOf.set(request, () => handle.setCookies());
     if (!handle.port.hasCookie) return next();
     // Load now: a store outage answers 503 here, before any route.
