@@ -9,6 +9,7 @@ import { createGuard } from '@portcullis/core/adapter';
 import { EXTRA_ARGUMENT, sessionView, type AppSpec, type HandlerResult, type RouteSpec, type Supports } from '@portcullis/conformance';
 import { attachWebSockets } from '@portcullis/conformance/node';
 import { expressSessionStore, sessions as expressSessions } from '@portcullis/express/sessions';
+import { frameworkErrors } from '@portcullis/fastify';
 import { sessions as fastifySessions } from '@portcullis/fastify/sessions';
 import { Auth, AuthSession, PORTCULLIS, PortcullisModule, Requires, User, sendDescription, toConnection, type PlatformRequest, type Portcullis } from '@portcullis/nest';
 
@@ -108,11 +109,13 @@ export async function createNestApp(spec: AppSpec, platform: Platform): Promise<
     if (spec.sessions !== undefined) express.use(expressSessions({ ...spec.sessions, store: expressSessionStore(spec.sessions.store) }));
     app = express;
   } else {
-    const fastify = await NestFactory.create<NestFastifyApplication>(AppModule, new FastifyAdapter({ bodyLimit: 16 * 1024 }), { bodyParser: false, logger: false });
+    // frameworkErrors: a URL Fastify's router refuses is authenticated first, as on plain Fastify. The casts here:
+    // Nest pins its own copy of fastify (5.11), this monorepo's @portcullis/fastify is typed against the hoisted one.
+    const options = { bodyLimit: 16 * 1024, frameworkErrors: frameworkErrors as never };
+    const fastify = await NestFactory.create<NestFastifyApplication>(AppModule, new FastifyAdapter(options), { bodyParser: false, logger: false });
     const instance = fastify.getHttpAdapter().getInstance();
     instance.removeAllContentTypeParsers();
     instance.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
-    // The cast: Nest pins its own copy of fastify (5.11), this monorepo's @portcullis/fastify is typed against the hoisted one.
     if (spec.sessions !== undefined) await fastify.register(fastifySessions as unknown as Parameters<NestFastifyApplication['register']>[0], spec.sessions);
     app = fastify;
   }
