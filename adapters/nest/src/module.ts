@@ -6,10 +6,10 @@ import { PortcullisGuard } from './guard.js';
 import { nodeRequest, sendDescription, toConnection, type PlatformRequest } from './native.js';
 import { PORTCULLIS, type Portcullis } from './tokens.js';
 
-/** Whether the path of `url` is valid percent-encoding (Fastify's router refuses the request otherwise). */
-function decodable(url: string): boolean {
+/** Whether `path` is valid percent-encoding (Fastify's router refuses the request otherwise). */
+function decodable(path: string): boolean {
   try {
-    decodeURIComponent(url.split('?', 1)[0]!);
+    decodeURIComponent(path);
     return true;
   } catch {
     return false;
@@ -77,9 +77,10 @@ export class PortcullisModule implements OnModuleInit {
     type Request = Parameters<typeof fastify.frameworkErrors>[1];
     type Reply = Parameters<typeof fastify.frameworkErrors>[2];
     refusedUrl = (req, res) => {
-      const url = nodeRequest(req).url ?? '/';
-      if (decodable(url)) return false;
-      const error = Object.assign(new Error(`'${url}' is not a valid url component`), { code: 'FST_ERR_BAD_URL', statusCode: 400 });
+      const path = (nodeRequest(req).url ?? '/').split('?', 1)[0]!;
+      if (decodable(path)) return false;
+      // Fastify's own error, naming the path only: a query may carry a token.
+      const error = Object.assign(new Error(`'${path}' is not a valid url component`), { code: 'FST_ERR_BAD_URL', statusCode: 400 });
       fastify.frameworkErrors(error, req as Request, res as Reply);
       return true;
     };

@@ -108,8 +108,10 @@ describe('Nest on Fastify: a URL its router refuses', () => {
         const anonymous = await rawRequest(port, [`${method} /a% HTTP/1.1`, 'Host: x']);
         // Required mode: 401, no route discovery; a preflight (OPTIONS) needs no user, so Fastify's 400.
         expect([method, anonymous.status]).toEqual([method, method === 'GET' ? 401 : 400]);
-        const alice = await rawRequest(port, [`${method} /a% HTTP/1.1`, 'Host: x', `Authorization: ${basic('alice', 'alicepwd')}`]);
+        const alice = await rawRequest(port, [`${method} /a%?access_token=s3cr3t HTTP/1.1`, 'Host: x', `Authorization: ${basic('alice', 'alicepwd')}`]);
         expect([method, alice.status, JSON.parse(alice.body).code]).toEqual([method, 400, 'FST_ERR_BAD_URL']); // Fastify's own answer
+        // The query is not echoed where Nest builds the answer (Fastify's own GET answer does echo the whole URL).
+        if (method === 'OPTIONS') expect(alice.body).not.toContain('s3cr3t');
       }
     } finally {
       await new Promise((resolve) => server.close(resolve));
