@@ -162,6 +162,7 @@ export async function createApp(platform: 'express' | 'fastify', options: AppOpt
   // #region express
   if (platform === 'express') {
     const app = await NestFactory.create<NestExpressApplication>(module, new ExpressAdapter(), { logger: false });
+    app.disable('x-powered-by');
     app.useBodyParser('urlencoded', { extended: false, limit: '16kb' }); // before sessions: its CSRF check reads the _csrf field
     app.use(expressSessions({ ...sessionOptions, store: expressSessionStore(sessionOptions.store) }));
     return app.init();

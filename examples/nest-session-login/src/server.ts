@@ -1,13 +1,32 @@
+import { randomBytes } from 'node:crypto';
+import type { Server } from 'node:http';
+import { listenAddress, listening } from '@portcullis/example-startup';
 import { createApp } from './app.js';
 
 const platform = process.env.NEST_PLATFORM === 'fastify' ? 'fastify' : 'express';
-const secret = process.env.SESSION_SECRET;
-if (secret === undefined || secret.length < 32) throw new Error('Set SESSION_SECRET to 32 or more random characters (openssl rand -base64 32)');
-const app = await createApp(platform, {
-  secret,
-  account: { username: process.env.DEMO_USER ?? 'alice', password: process.env.DEMO_PASSWORD ?? 'change me' },
-  // Plain HTTP on 127.0.0.1: the cookie is `id`, not `__Host-id` (which needs HTTPS). Never in production.
-  secure: process.env.INSECURE_COOKIES !== '1',
-});
-await app.listen(Number(process.env.PORT ?? 3000), '127.0.0.1');
-console.log(`nest-session-login (${platform}) on http://127.0.0.1:${process.env.PORT ?? 3000}/`);
+let secret = process.env.SESSION_SECRET;
+if (!secret) {
+  secret = randomBytes(32).toString('base64url');
+  console.log('SESSION_SECRET is not set: using a random one (sessions end with the process).');
+}
+const username = process.env.DEMO_USER || 'alice';
+let password = process.env.DEMO_PASSWORD;
+const generated = !password;
+if (!password) password = randomBytes(12).toString('base64url');
+// Plain HTTP on your machine: NODE_ENV=development turns Secure cookies off (the cookie is then `id`, not `__Host-id`).
+const secure = process.env.NODE_ENV !== 'development';
+const address = listenAddress();
+
+const app = await createApp(platform, { secret, account: { username, password }, secure });
+const server = app.getHttpServer() as Server;
+server.listen(address.port, address.host);
+const url = await listening(server, address); // exits 1 on EADDRINUSE, before anything below
+console.log(`nest-session-login (Nest on ${platform}) on ${url}${secure ? ' (Secure cookies: serve it behind HTTPS)' : ''}`);
+if (generated) {
+  console.log('Generated demo password (set DEMO_PASSWORD to choose one):');
+  console.log(`  user: ${username}`);
+  console.log(`  password: ${password}`);
+}
+console.log(`Open ${url}/account`);
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void app.close().then(() => process.exit(0)));
