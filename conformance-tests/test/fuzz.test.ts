@@ -4,6 +4,9 @@
 // oracle (conformance-tests/src/fuzz/oracle.ts): no 5xx, no hang, no leak, no
 // open redirect, no access without a valid credential, identical answers.
 //
+// NestJS (both platforms) gets the same requests in adapters/nest/test/fuzz.test.ts: its test
+// app compiles with legacy decorators, which no TypeScript program holds beside these.
+//
 // Seeded and bounded here; `npm run fuzz -- --runs N --seed S` runs longer (it
 // runs this file with FUZZ_RUNS and FUZZ_SEED). A failure prints the seed, the
 // path and the shrunk request: rerun with them to reproduce.

@@ -28,7 +28,7 @@ import {
   type SessionConfig,
   type SessionPort,
 } from '@portcullis/core/adapter';
-import { isSecureNodeRequest, sessionCookieOf } from '@portcullis/node';
+import { attachSessionPort, isSecureNodeRequest, sessionCookieOf } from '@portcullis/node';
 import { sendDescription, toConnection } from './native.js';
 import { requestSessions, type RequestSession } from './request-sessions.js';
 import { ExpressSessionStore, adoptTtl } from './session-store.js';
@@ -248,7 +248,9 @@ export function sessions(options: ExpressSessionsOptions): RequestHandler {
     // always before any later middleware or route runs.
     const header = req.headers.cookie;
     const id = sessionCookieOf(req, cookie.name);
-    requestSessions.set(req, requestSession(req, res, config, id !== undefined));
+    const opened = requestSession(req, res, config, id !== undefined);
+    requestSessions.set(req, opened);
+    attachSessionPort(req, opened.port); // for adapters layered over Express (Nest's Express platform)
     let restored = header === undefined;
     // '' and not `delete`: express-session tests `if (header)`, and a deleted key would turn
     // the headers object into a dictionary for the rest of the request.

@@ -155,6 +155,22 @@ export function requires(scopes: string | readonly string[], options?: RequiresO
   return Object.assign(hook as preHandlerHookHandler, { guard });
 }
 
+/**
+ * Adds a hook that {@link frameworkErrors} runs for a URL Fastify's router refuses,
+ * after the hooks of the `sessions` and `authentication` plugins: for code that
+ * authenticates in a layer of its own over Fastify (`@portcullis/nest` registers its
+ * guard's authentication this way on Nest's Fastify platform). The hook calls
+ * `next()` to go on (Fastify's own 400), or answers with `reply` and does not.
+ *
+ * @example
+ * ```ts
+ * frameworkErrorHook(app, (request, reply, next) => (request.headers['x-block'] ? reply.code(403).send() : next()));
+ * ```
+ */
+export function frameworkErrorHook(fastify: FastifyInstance, hook: (request: FastifyRequest, reply: FastifyReply, next: (error?: Error) => void) => void): void {
+  remember(fastify, [hook]);
+}
+
 /** Fastify's own answer to a URL its router cannot decode (`FST_ERR_BAD_URL`, `FST_ERR_MAX_PARAM_LENGTH`). */
 function routerAnswer(error: FastifyError, reply: FastifyReply): FastifyReply {
   const statusCode = error.statusCode;

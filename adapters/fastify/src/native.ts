@@ -1,11 +1,9 @@
 import { validateHeaderName, validateHeaderValue } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Connection, ResponseDescription } from '@portcullis/core';
-import { fixedResponse, type SessionPort } from '@portcullis/core/adapter';
-import { connectionFromNode, refuse } from '@portcullis/node';
+import { fixedResponse } from '@portcullis/core/adapter';
+import { connectionFromNode, refuse, sessionPortOf } from '@portcullis/node';
 
-/** Session ports of requests, set by the `sessions` plugin (`@portcullis/fastify/sessions`). */
-export const ports = new WeakMap<FastifyRequest, SessionPort>();
 
 /**
  * Builds the `Connection` of a Fastify request: the path and query as the client
@@ -19,7 +17,7 @@ export const ports = new WeakMap<FastifyRequest, SessionPort>();
  * ```
  */
 export function toConnection(request: FastifyRequest, now: () => number): Connection {
-  return connectionFromNode(request.raw, request.raw.url ?? '/', now, undefined, ports.get(request));
+  return connectionFromNode(request.raw, request.raw.url ?? '/', now, undefined, sessionPortOf(request.raw));
 }
 
 function sendable(headers: ResponseDescription['headers']): boolean {

@@ -13,8 +13,8 @@ import {
   webSessions,
   type WebSessionOptions,
 } from '@portcullis/core/adapter';
-import { isSecureNodeRequest } from '@portcullis/node';
-import { ports, sendDescription, toConnection } from './native.js';
+import { attachSessionPort, isSecureNodeRequest } from '@portcullis/node';
+import { sendDescription, toConnection } from './native.js';
 import { remember, type Hook } from './hooks.js';
 import { authenticatorOf } from './index.js';
 
@@ -50,7 +50,8 @@ const plugin: FastifyPluginCallback<FastifySessionsOptions> = (fastify, options,
   const cookiesOf = new WeakMap<FastifyRequest, () => readonly string[]>();
   const open: Hook = (request, reply, next) => {
     const handle = engine.open({ cookies: parseCookies(request.headers.cookie), secure: isSecureNodeRequest(request.raw, config.trustProxy) });
-    ports.set(request, handle.port);
+    // On the Node request: this adapter's toConnection reads it there, and so does one layered over Fastify (Nest's).
+    attachSessionPort(request.raw, handle.port);
     cookiesOf.set(request, () => handle.setCookies());
     if (!handle.port.hasCookie) return next();
     // Load now: a store outage answers 503 here, before any route.

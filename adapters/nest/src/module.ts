@@ -3,8 +3,18 @@ import { APP_GUARD, HttpAdapterHost } from '@nestjs/core';
 import type { AuthenticationOptions, BaseUser } from '@portcullis/core';
 import { createAuthenticator, type AuthDecision } from '@portcullis/core/adapter';
 import { PortcullisGuard } from './guard.js';
-import { sendDescription, toConnection, type PlatformRequest } from './native.js';
+import { nodeRequest, sendDescription, toConnection, type PlatformRequest } from './native.js';
 import { PORTCULLIS, type Portcullis } from './tokens.js';
+
+/** Whether `path` is valid percent-encoding (Fastify's router refuses the request otherwise). */
+function decodable(path: string): boolean {
+  try {
+    decodeURIComponent(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /**
  * The Portcullis module: `PortcullisModule.forRoot({ backend, … })` checks the
@@ -34,20 +44,46 @@ export class PortcullisModule implements OnModuleInit {
 
   /**
    * Runs before Nest registers its not-found handler (`registerRouterHooks`): the
-   * handler it registers is wrapped so the authenticator answers first.
+   * handler it registers is wrapped so the authenticator answers first. On the
+   * Fastify platform, a URL Fastify's router refuses (`/a%`) reaches no handler: with
+   * `new FastifyAdapter({ frameworkErrors })` (of `@portcullis/fastify`) it is
+   * authenticated the same way, after the session plugin's hooks, before Fastify's 400.
    */
-  onModuleInit(): void {
+  async onModuleInit(): Promise<void> {
     const adapter = this.adapterHost.httpAdapter as HttpAdapterHost['httpAdapter'] | undefined;
     if (adapter === undefined) return; // no HTTP server (a microservice)
     const { authenticator } = this.portcullis;
+    /** Answers the request when the authenticator does (400, 401, 503…), else goes on. */
+    const authenticateFirst = (req: PlatformRequest, res: unknown, go: () => unknown): unknown => {
+      const apply = (decision: AuthDecision<BaseUser>): unknown => (decision.type === 'respond' ? sendDescription(res, decision.response) : go());
+      const decision = authenticator.run(toConnection(req, authenticator.clock));
+      return decision instanceof Promise ? decision.then(apply, go) : apply(decision);
+    };
+    /** Set on Fastify: answers a URL Fastify's router refuses, which reached the not-found handler without its hooks. */
+    let refusedUrl: ((req: PlatformRequest, res: unknown) => boolean) | undefined;
     const register = adapter.setNotFoundHandler.bind(adapter);
     adapter.setNotFoundHandler = (handler: (req: unknown, res: unknown, next?: unknown) => unknown, prefix?: string) =>
       register((req: PlatformRequest, res: unknown, next?: unknown) => {
-        const apply = (decision: AuthDecision<BaseUser>): unknown =>
-          decision.type === 'respond' ? sendDescription(res, decision.response) : handler(req, res, next);
-        const decision = authenticator.run(toConnection(req, authenticator.clock));
-        return decision instanceof Promise ? decision.then(apply, () => handler(req, res, next)) : apply(decision);
+        if (refusedUrl?.(req, res) === true) return undefined;
+        return authenticateFirst(req, res, () => handler(req, res, next));
       }, prefix);
+    if (adapter.getType() !== 'fastify') return;
+    // Sessions and frameworkErrors on Fastify are @portcullis/fastify's: without that package there is nothing to hook.
+    const fastify = await import('@portcullis/fastify').catch(() => undefined);
+    if (fastify === undefined) return;
+    fastify.frameworkErrorHook(adapter.getInstance(), (request, reply, next) => authenticateFirst(request, reply, () => next()));
+    // A refused URL with a method no route has (`OPTIONS /a%`) goes to the not-found handler without any hook: no
+    // session is open. It gets what frameworkErrors gives the others: the hooks, authentication, then Fastify's 400.
+    type Request = Parameters<typeof fastify.frameworkErrors>[1];
+    type Reply = Parameters<typeof fastify.frameworkErrors>[2];
+    refusedUrl = (req, res) => {
+      const path = (nodeRequest(req).url ?? '/').split('?', 1)[0]!;
+      if (decodable(path)) return false;
+      // Fastify's own error, naming the path only: a query may carry a token.
+      const error = Object.assign(new Error(`'${path}' is not a valid url component`), { code: 'FST_ERR_BAD_URL', statusCode: 400 });
+      fastify.frameworkErrors(error, req as Request, res as Reply);
+      return true;
+    };
   }
 
   /** The module with its options checked and frozen; see the class. */

@@ -1,7 +1,7 @@
 import { validateHeaderName, validateHeaderValue, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Connection, ResponseDescription } from '@portcullis/core';
 import { fixedResponse } from '@portcullis/core/adapter';
-import { connectionFromNode } from '@portcullis/node';
+import { connectionFromNode, sessionPortOf } from '@portcullis/node';
 
 /** The request object of either Nest platform: Express's `req` (a Node request) or Fastify's `request` (with `.raw`). */
 export type PlatformRequest =
@@ -36,6 +36,8 @@ export function nodeRequest(req: PlatformRequest): IncomingMessage {
  * Conversion 1: the `Connection` of a Nest request on either platform. Both expose
  * the Node request, so every `Authorization` line is read from `rawHeaders`
  * (duplicates are refused with 400) and the target is the URL the client asked for.
+ * With the platform's session middleware in front (`@portcullis/express/sessions`,
+ * `@portcullis/fastify/sessions`), the connection carries the session it opened.
  *
  * @example
  * ```ts
@@ -45,7 +47,7 @@ export function nodeRequest(req: PlatformRequest): IncomingMessage {
 export function toConnection(req: PlatformRequest, now: () => number): Connection {
   const raw = nodeRequest(req);
   const target = ('originalUrl' in req && typeof req.originalUrl === 'string' ? req.originalUrl : raw.url) ?? '/';
-  return connectionFromNode(raw, target, now);
+  return connectionFromNode(raw, target, now, undefined, sessionPortOf(raw));
 }
 
 const UNSENDABLE = fixedResponse({ kind: 'unsendable' });

@@ -6,17 +6,23 @@ import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-ex
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { AuthCredentials, BaseUser, ResponseDescription } from '@portcullis/core';
 import { createConnection } from '@portcullis/core/adapter';
-import { EXTRA_ARGUMENT, type AppSpec, type HandlerResult, type RouteSpec, type Supports } from '@portcullis/conformance';
+import { EXTRA_ARGUMENT, sessionView, type AppSpec, type HandlerResult, type RouteSpec, type Supports } from '@portcullis/conformance';
 import { WebSocketGateway, type OnGatewayConnection } from '@nestjs/websockets';
-import { Auth, PortcullisModule, Requires, User, sendDescription, toConnection, type PlatformRequest, type Principal } from '@portcullis/nest';
+import { expressSessionStore, sessions as expressSessions } from '@portcullis/express/sessions';
+import { frameworkErrors } from '@portcullis/fastify';
+import { sessions as fastifySessions } from '@portcullis/fastify/sessions';
+import { Auth, AuthSession, PortcullisModule, Requires, User, sendDescription, toConnection, type PlatformRequest, type Principal } from '@portcullis/nest';
 import { PortcullisWsAdapter } from '@portcullis/nest/ws';
 import type WebSocket from 'ws';
 
 /** The Nest platforms the adapter runs on. */
 export type Platform = 'express' | 'fastify';
 
-/** What the Nest adapter runs: websockets (a gateway behind `PortcullisWsAdapter`), `@Requires`; no sessions yet. */
-export const supports: Supports = { websocket: true, sessions: false, decorators: true };
+/**
+ * What the Nest adapter runs: websockets (a gateway behind `PortcullisWsAdapter`), `@Requires`, and sessions:
+ * the platform's (the Express bridge on express-session, the Fastify plugin on Web sessions), used through `@AuthSession()`.
+ */
+export const supports: Supports = { websocket: true, sessions: true, decorators: true };
 
 /**
  * A legacy method decorator calling the method with one argument more
@@ -41,7 +47,7 @@ function toAnswer({ status = 200, headers = {}, json, text = '' }: HandlerResult
 }
 
 /** One controller per route, as an app author writes it: a method with `@Requires` and parameter decorators. */
-function controllerFor(route: RouteSpec): Type {
+function controllerFor(route: RouteSpec, withSessions: boolean): Type {
   const verb = route.method === 'GET' ? Get : Post;
   const guard = route.requires ? Requires(route.requires.scopes, route.requires.options) : none;
   const extra = route.style === 'class' ? PassExtraArgument : none;
@@ -51,7 +57,14 @@ function controllerFor(route: RouteSpec): Type {
     @verb(route.path)
     @extra
     @guard
-    async handle(@User() user: BaseUser, @Auth() auth: AuthCredentials, @Req() req: PlatformRequest & { body?: unknown }, @Res() res: unknown, passed?: string): Promise<void> {
+    async handle(
+      @User() user: BaseUser,
+      @Auth() auth: AuthCredentials,
+      @Req() req: PlatformRequest & { body?: unknown },
+      @Res() res: unknown,
+      @AuthSession() session: AuthSession,
+      passed?: string,
+    ): Promise<void> {
       const connection = toConnection(req, Date.now);
       const result = await route.handler({
         user,
@@ -60,6 +73,9 @@ function controllerFor(route: RouteSpec): Type {
         query: new URLSearchParams(connection.query),
         connection,
         body: { contentType: connection.header('content-type'), text: typeof req.body === 'string' ? req.body : '' },
+        ...(withSessions
+          ? { login: (u, data) => session.login(u, data), logout: () => session.logout(), session: sessionView(connection, () => session.csrfToken()) }
+          : {}),
       });
       const answer = result.description ?? toAnswer(result);
       sendDescription(res, passed === undefined ? answer : { ...answer, headers: { ...answer.headers, 'x-extra-argument': passed } });
@@ -104,7 +120,7 @@ export async function createNestApp(spec: AppSpec, platform: Platform): Promise<
 
   @Module({
     imports: [PortcullisModule.forRoot({ backend, mode, exclude, onError, log })],
-    controllers: spec.routes.filter((route) => route.kind !== 'websocket').map(controllerFor),
+    controllers: spec.routes.filter((route) => route.kind !== 'websocket').map((route) => controllerFor(route, spec.sessions !== undefined)),
     providers: spec.routes.filter((route) => route.kind === 'websocket').map(gatewayFor),
   })
   class AppModule {}
@@ -113,12 +129,18 @@ export async function createNestApp(spec: AppSpec, platform: Platform): Promise<
   if (platform === 'express') {
     const express = await NestFactory.create<NestExpressApplication>(AppModule, new ExpressAdapter(), { bodyParser: false, logger: false });
     express.useBodyParser('text', { type: () => true, limit: '16kb' }); // the raw body, whatever its type, up to 16 KiB
+    // After the body parser (its CSRF check reads the `_csrf` form field); Nest's guard runs after both.
+    if (spec.sessions !== undefined) express.use(expressSessions({ ...spec.sessions, store: expressSessionStore(spec.sessions.store) }));
     app = express;
   } else {
-    const fastify = await NestFactory.create<NestFastifyApplication>(AppModule, new FastifyAdapter({ bodyLimit: 16 * 1024 }), { bodyParser: false, logger: false });
+    // frameworkErrors: a URL Fastify's router refuses is authenticated first, as on plain Fastify. The casts here:
+    // Nest pins its own copy of fastify (5.11), this monorepo's @portcullis/fastify is typed against the hoisted one.
+    const options = { bodyLimit: 16 * 1024, frameworkErrors: frameworkErrors as never };
+    const fastify = await NestFactory.create<NestFastifyApplication>(AppModule, new FastifyAdapter(options), { bodyParser: false, logger: false });
     const instance = fastify.getHttpAdapter().getInstance();
     instance.removeAllContentTypeParsers();
     instance.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+    if (spec.sessions !== undefined) await fastify.register(fastifySessions as unknown as Parameters<NestFastifyApplication['register']>[0], spec.sessions);
     app = fastify;
   }
   if (spec.catchAllErrors) app.useGlobalFilters(new CatchAll(app.get(HttpAdapterHost)));

@@ -3,11 +3,21 @@ import type { AddressInfo } from 'node:net';
 import { Controller, Get, Module } from '@nestjs/common';
 import { NestFactory, Reflector } from '@nestjs/core';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host.js';
-import { AuthCredentials, ConfigurationError, basicAuth, type AuthenticationBackend, type BaseUser } from '@portcullis/core';
-import { DemoUser, basic, basicBackend, whoami } from '@portcullis/conformance';
-import { PORTCULLIS, PortcullisGuard, PortcullisModule, Requires, type Portcullis } from '@portcullis/nest';
+import {
+  AuthCredentials,
+  ConfigurationError,
+  MemorySessionStore,
+  SimpleUser,
+  basicAuth,
+  sessionAuth,
+  type AuthenticationBackend,
+  type BaseUser,
+  type SessionData,
+} from '@portcullis/core';
+import { DemoUser, basic, basicBackend, rawRequest, whoami } from '@portcullis/conformance';
+import { PORTCULLIS, PortcullisGuard, PortcullisModule, Requires, type AuthSession, type Portcullis } from '@portcullis/nest';
 import request from 'supertest';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
 import { createNestApp } from './app.js';
 
 /** A backend whose store is down. */
@@ -55,6 +65,65 @@ describe.each(['express', 'fastify'] as const)('@portcullis/nest on %s', (platfo
     expect(login.status).toBe(401);
     expect(login.headers['www-authenticate']).toMatch(/^Basic realm=/);
     expect((await request(url).get('/admin').set('Authorization', basic('root', 'rootpwd'))).status).toBe(200);
+  });
+
+  it("SES-14 a store that fails during login: @AuthSession()'s filter answers 503, past a catch-all @Catch() filter", async () => {
+    const store = new MemorySessionStore();
+    store.set = () => Promise.reject(new Error('ECONNREFUSED 10.0.0.7:6379'));
+    const url = await start(
+      {
+        backend: sessionAuth({ mode: 'optional', retrieveUser: () => new SimpleUser('alice') }),
+        catchAllErrors: true,
+        sessions: { store, secret: 'nest-sessions-test-secret-0123456789abcdef', cookie: { secure: false } },
+        routes: [
+          {
+            method: 'POST',
+            path: '/login',
+            async handler(view) {
+              await view.login!(new SimpleUser('alice'), { user_id: 'alice' }); // not caught: the filter answers
+              return { text: 'in' };
+            },
+          },
+        ],
+      },
+      platform,
+    );
+    const res = await request(url).post('/login').set('Sec-Fetch-Site', 'same-origin');
+    expect(res.status).toBe(503);
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(res.text).not.toMatch(/catch-all|ECONNREFUSED/);
+    expect(res.headers['set-cookie']).toBeUndefined();
+  });
+});
+
+describe('Nest on Fastify: a URL its router refuses', () => {
+  it('FW-11 is authenticated first, for a method some route has (GET) and one no route has (OPTIONS), then Fastify answers 400', async () => {
+    const server = await createNestApp({ backend: basicBackend(), mode: 'required', routes: [{ method: 'GET', path: '/', handler: whoami }] }, 'fastify');
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      for (const method of ['GET', 'OPTIONS']) {
+        const twice = await rawRequest(port, [`${method} /a% HTTP/1.1`, 'Host: x', `Authorization: ${basic('alice', 'alicepwd')}`, `Authorization: ${basic('bob', 'bobpwd')}`]);
+        expect([method, twice.status, twice.body]).toEqual([method, 400, 'Multiple authorization credentials']);
+        const anonymous = await rawRequest(port, [`${method} /a% HTTP/1.1`, 'Host: x']);
+        // Required mode: 401, no route discovery; a preflight (OPTIONS) needs no user, so Fastify's 400.
+        expect([method, anonymous.status]).toEqual([method, method === 'GET' ? 401 : 400]);
+        const alice = await rawRequest(port, [`${method} /a%?access_token=s3cr3t HTTP/1.1`, 'Host: x', `Authorization: ${basic('alice', 'alicepwd')}`]);
+        expect([method, alice.status, JSON.parse(alice.body).code]).toEqual([method, 400, 'FST_ERR_BAD_URL']); // Fastify's own answer
+        // The query is not echoed where Nest builds the answer (Fastify's own GET answer does echo the whole URL).
+        if (method === 'OPTIONS') expect(alice.body).not.toContain('s3cr3t');
+      }
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
+
+describe('AuthSession', () => {
+  it('types login with the user and session data types of sessionAuth<U, D>', () => {
+    expectTypeOf<Parameters<AuthSession<DemoUser, { name: string }>['login']>>().toEqualTypeOf<[user: DemoUser, data: { name: string }]>();
+    expectTypeOf<Parameters<AuthSession['login']>>().toEqualTypeOf<[user: BaseUser, data?: SessionData]>();
+    expectTypeOf<AuthSession['csrfToken']>().returns.toEqualTypeOf<Promise<string>>();
   });
 });
 

@@ -1,5 +1,6 @@
-// `npm run fuzz -- --runs N --seed S`: runs conformance-tests/test/fuzz.test.ts
-// (the servers, the workerd worker and the decorators transform are vitest's)
+// `npm run fuzz -- --runs N --seed S`: runs conformance-tests/test/fuzz.test.ts and Nest's
+// adapters/nest/test/fuzz.test.ts, the same requests (the servers, the workerd worker and the
+// decorators transform are vitest's)
 // with FUZZ_RUNS and FUZZ_SEED, and exits with its status.
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
@@ -29,5 +30,5 @@ if (values.help) {
 const runs = integer('runs', values.runs);
 const seed = integer('seed', values.seed);
 const env = { ...process.env, ...(runs === undefined ? {} : { FUZZ_RUNS: runs }), ...(seed === undefined ? {} : { FUZZ_SEED: seed }) };
-const result = spawnSync('npx', ['vitest', 'run', 'conformance-tests/test/fuzz.test.ts'], { stdio: 'inherit', env });
+const result = spawnSync('npx', ['vitest', 'run', 'conformance-tests/test/fuzz.test.ts', 'adapters/nest/test/fuzz.test.ts'], { stdio: 'inherit', env });
 process.exit(result.status ?? 1);

@@ -21,6 +21,7 @@ const EXAMPLES: ReadonlyArray<{ name: string; env: Record<string, string | undef
   { name: 'hono-users-postgres', env: { DATABASE_URL: undefined } },
   { name: 'koa-session-signup', env: {} },
   { name: 'koa-token-or-basic', env: {} },
+  { name: 'nest-session-login', env: { NEST_PLATFORM: 'fastify' } },
 ];
 
 /** Exit 1 within the bound, the message on stderr naming `names`, no stack trace, no credential printed. */
