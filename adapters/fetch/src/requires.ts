@@ -1,7 +1,7 @@
-import type { BaseUser, RequiresOptions } from '@portcullis/core';
+import { ANONYMOUS, NO_CREDENTIALS, type BaseUser, type RequiresOptions } from '@portcullis/core';
 import { createGuard, type Guard, type MaybePromise } from '@portcullis/core/adapter';
 import { toConnection, toResponse } from './native.js';
-import { states, type AuthHandler, type RequestAuth } from './with-auth.js';
+import { stateKey, states, type AuthHandler, type RequestAuth } from './with-auth.js';
 
 /** What {@link requires} returns: wraps a handler in the guard. */
 export type GuardWrapper = (<U extends BaseUser, A extends readonly unknown[]>(handler: AuthHandler<U, A>) => AuthHandler<U, A>) & {
@@ -9,10 +9,16 @@ export type GuardWrapper = (<U extends BaseUser, A extends readonly unknown[]>(h
   readonly guard: Guard;
 };
 
+/** Who asks when a guarded handler is called without a principal: nobody (the guard fails closed). */
+const NOBODY: RequestAuth = Object.freeze({ user: ANONYMOUS, auth: NO_CREDENTIALS });
+
 /** The check of one guard on one request: `null` to go on, else the core's answer. */
-function denied(guard: Guard, request: Request, principal: RequestAuth): Response | null {
-  // Without withAuth in front the request is anonymous: the guard fails closed.
-  const answer = states.check(guard, request, () => principal, () => toConnection(request, Date.now));
+function denied(guard: Guard, request: Request, principal: RequestAuth | undefined): Response | null {
+  // The state withAuth remembered on its principal, or on the request; without withAuth in
+  // front, the request is anonymous; without a principal argument, so is the user: the
+  // guard fails closed with the core's answer (403, or its `status`/`redirect`), never a crash.
+  const given = typeof principal === 'object' && principal !== null && principal.user !== undefined && principal.auth !== undefined ? principal : NOBODY;
+  const answer = states.check(guard, stateKey(request, principal), () => given, () => toConnection(request, Date.now));
   return answer === null ? null : toResponse(answer);
 }
 
@@ -60,7 +66,7 @@ export function Requires(scopes: string | readonly string[], options?: RequiresO
   return function <M extends FetchMethod>(method: M, _context: ClassMethodDecoratorContext): M {
     return function (this: unknown, ...args: Parameters<M>) {
       const [request, principal] = args;
-      return denied(guard, request, principal as RequestAuth) ?? method.apply(this, args);
+      return denied(guard, request, principal as RequestAuth | undefined) ?? method.apply(this, args);
     } as M;
   };
 }

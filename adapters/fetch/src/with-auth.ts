@@ -56,8 +56,21 @@ export interface WithAuthOptions<U extends BaseUser = BaseUser> extends Authenti
   readonly sessions?: WebSessionOptions | undefined;
 }
 
-/** Guards (`requires`) reuse the request's `Connection` and the backend's challenges. */
-export const states = requestStates<Request>();
+/**
+ * Guards (`requires`) reuse the request's `Connection` and the backend's challenges,
+ * remembered on the `Request` and on the principal `withAuth` hands the handler: a
+ * router that rebuilds the `Request` (`new Request(url, request)`) still passes the
+ * principal on, and the principal carries the state.
+ */
+export const states = requestStates<object>();
+
+/** Marks the principals `withAuth` made: only these carry a state (an object the app builds does not). */
+const ISSUED = Symbol('portcullis.fetch.principal');
+
+/** The remembered key of a guarded call: the principal `withAuth` made, else the request. */
+export function stateKey(request: Request, principal: unknown): object {
+  return typeof principal === 'object' && principal !== null && ISSUED in principal ? principal : request;
+}
 
 /** Form bodies larger than this are not read for a CSRF token (the header still works). */
 function withCookies(response: Response, handle: WebSessionHandle | undefined): Response {
@@ -131,10 +144,13 @@ export function withAuth<U extends BaseUser, A extends readonly unknown[] = []>(
     }
     const decision = await authenticator.run(connection);
     if (decision.type === 'respond') return withCookies(toResponse(decision.response), handle);
+    const principal = { user: decision.user, auth: decision.auth, [ISSUED]: true } as const;
     states.remember(request, connection, challenges);
+    states.remember(principal, connection, challenges);
+    Object.freeze(principal); // what a guard reads from it is what withAuth decided
     let response: Response;
     try {
-      response = await handler(request, { user: decision.user, auth: decision.auth }, ...rest);
+      response = await handler(request, principal, ...rest);
     } catch (error) {
       // `login`/`logout` failed (store down, GET /logout…): the core's answer, not a 500.
       if (handle !== undefined && isSessionError(error)) response = toResponse(describeSessionError(error, connection));

@@ -111,6 +111,30 @@ describe('requires', () => {
     expect([res.status, await res.text()]).toEqual([403, '']);
   });
 
+  it("a guarded handler called without its principal fails closed with the core's answer, never a 500", async () => {
+    // A router that forwards the request alone (h3's `mount` of a fetch handler, a handler calling another).
+    const alone = (guarded: (request: Request, principal: undefined) => Promise<Response> | Response) =>
+      withAuth((request) => guarded(request, undefined), { backend });
+    const forbidden = await alone(requires('admin')(() => new Response('secret')) as never)(get('/admin', { authorization: basic('alice', 'secret') }));
+    expect([forbidden.status, await forbidden.text()]).toEqual([403, 'Forbidden']);
+    const redirected = await alone(requires('admin', { redirect: '/login' })(() => new Response('secret')) as never)(get('/admin?x=1', { accept: 'text/html' }));
+    expect([redirected.status, redirected.headers.get('location')]).toEqual([303, '/login?next=%2Fadmin%3Fx%3D1']);
+  });
+
+  it('a router that rebuilds the Request: the principal withAuth made carries the state; one the app builds does not', async () => {
+    const guarded = requires('admin')((_request, { user }) => new Response(`Hello, ${user.displayName}`));
+    const rebuilt = withAuth((request, principal) => guarded(new Request(request.url, request), principal), { backend });
+    const ok = await rebuilt(get('/admin', { authorization: basic('alice', 'secret') }));
+    expect([ok.status, await ok.text()]).toEqual([200, 'Hello, alice']);
+    expect((await rebuilt(get('/admin'))).status).toBe(403);
+    // The rebuilt request with a principal of the app's making: no state on either, so anonymous.
+    const forged = withAuth((request) => guarded(new Request(request.url, request), { user: new SimpleUser('mallory'), auth: new AuthCredentials(['admin']) }), { backend });
+    expect((await forged(get('/admin'))).status).toBe(403);
+    // What the guard reads from the carrier is what withAuth decided.
+    const frozen = withAuth((_request, principal) => new Response(String(Object.isFrozen(principal))), { backend });
+    expect(await (await frozen(get('/'))).text()).toBe('true');
+  });
+
   it('without withAuth in front, the request is anonymous: the guard fails closed', async () => {
     const bare = requires('admin')((_request) => new Response('secret'));
     const res = await bare(get('/admin', { authorization: basic('alice', 'secret') }), {
