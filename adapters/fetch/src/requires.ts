@@ -3,8 +3,19 @@ import { createGuard, type Guard, type MaybePromise } from '@portcullis/core/ada
 import { toConnection, toResponse } from './native.js';
 import { stateKey, states, type AuthHandler, type RequestAuth } from './with-auth.js';
 
+/**
+ * A handler wrapped by {@link requires}: an {@link AuthHandler} that also accepts a
+ * missing principal (a router that forwards the request alone, an h3 route before the
+ * middleware ran), which it answers as anonymous: the guard fails closed.
+ */
+export type GuardedHandler<U extends BaseUser = BaseUser, A extends readonly unknown[] = []> = (
+  request: Request,
+  principal: RequestAuth<U> | undefined,
+  ...rest: A
+) => MaybePromise<Response>;
+
 /** What {@link requires} returns: wraps a handler in the guard. */
-export type GuardWrapper = (<U extends BaseUser, A extends readonly unknown[]>(handler: AuthHandler<U, A>) => AuthHandler<U, A>) & {
+export type GuardWrapper = (<U extends BaseUser, A extends readonly unknown[]>(handler: AuthHandler<U, A>) => GuardedHandler<U, A>) & {
   /** The guard (its scopes and check), for code that inspects routes. */
   readonly guard: Guard;
 };
@@ -41,8 +52,8 @@ function denied(guard: Guard, request: Request, principal: RequestAuth | undefin
  */
 export function requires(scopes: string | readonly string[], options?: RequiresOptions): GuardWrapper {
   const guard = createGuard(scopes, options);
-  const wrap = <U extends BaseUser, A extends readonly unknown[]>(handler: AuthHandler<U, A>): AuthHandler<U, A> =>
-    (request, principal, ...rest) => denied(guard, request, principal) ?? handler(request, principal, ...rest);
+  const wrap = <U extends BaseUser, A extends readonly unknown[]>(handler: AuthHandler<U, A>): GuardedHandler<U, A> =>
+    (request, principal, ...rest) => denied(guard, request, principal) ?? handler(request, principal as RequestAuth<U>, ...rest);
   return Object.assign(wrap, { guard });
 }
 

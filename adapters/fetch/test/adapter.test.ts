@@ -2,7 +2,7 @@
 // suite does not reach (arguments after the request, immutable response headers,
 // upgrade requests, a guard without withAuth, a throwing backend).
 import { AuthCredentials, basicAuth, MemorySessionStore, SimpleUser, type AuthenticationBackend } from '@portcullis/core';
-import { login, requires, withAuth } from '@portcullis/fetch';
+import { login, requires, withAuth, type GuardedHandler } from '@portcullis/fetch';
 import { describe, expect, it } from 'vitest';
 
 const backend = basicAuth({ realm: 'api', scopes: ['authenticated', 'admin'], verify: (u, p) => (u === 'alice' && p === 'secret' ? new SimpleUser(u) : null) });
@@ -113,11 +113,10 @@ describe('requires', () => {
 
   it("a guarded handler called without its principal fails closed with the core's answer, never a 500", async () => {
     // A router that forwards the request alone (h3's `mount` of a fetch handler, a handler calling another).
-    const alone = (guarded: (request: Request, principal: undefined) => Promise<Response> | Response) =>
-      withAuth((request) => guarded(request, undefined), { backend });
-    const forbidden = await alone(requires('admin')(() => new Response('secret')) as never)(get('/admin', { authorization: basic('alice', 'secret') }));
+    const alone = (guarded: GuardedHandler) => withAuth((request) => guarded(request, undefined), { backend });
+    const forbidden = await alone(requires('admin')(() => new Response('secret')))(get('/admin', { authorization: basic('alice', 'secret') }));
     expect([forbidden.status, await forbidden.text()]).toEqual([403, 'Forbidden']);
-    const redirected = await alone(requires('admin', { redirect: '/login' })(() => new Response('secret')) as never)(get('/admin?x=1', { accept: 'text/html' }));
+    const redirected = await alone(requires('admin', { redirect: '/login' })(() => new Response('secret')))(get('/admin?x=1', { accept: 'text/html' }));
     expect([redirected.status, redirected.headers.get('location')]).toEqual([303, '/login?next=%2Fadmin%3Fx%3D1']);
   });
 
@@ -133,6 +132,18 @@ describe('requires', () => {
     // What the guard reads from the carrier is what withAuth decided.
     const frozen = withAuth((_request, principal) => new Response(String(Object.isFrozen(principal))), { backend });
     expect(await (await frozen(get('/'))).text()).toBe('true');
+  });
+
+  it("a router's Proxy of the Request (itty-router's withParams in AutoRouter, h3's mount) still finds the guard's state and the session", async () => {
+    const proxy = (request: Request): Request =>
+      new Proxy(request, { get: (target, key) => (typeof Reflect.get(target, key) === 'function' ? Reflect.get(target, key).bind(target) : Reflect.get(target, key)) });
+    const guarded = requires('admin')(async (request, { user }) => {
+      await login(request, user as SimpleUser, { userId: user.identity });
+      return new Response(`Hello, ${user.displayName}`);
+    });
+    const app = withAuth((request, principal) => guarded(proxy(request), { ...principal }), { backend, sessions: { secret: 'a'.repeat(32), store: new MemorySessionStore() } });
+    const res = await app(new Request('https://app.example/admin', { method: 'POST', headers: { host: 'app.example', origin: 'https://app.example', 'sec-fetch-site': 'same-origin', authorization: basic('alice', 'secret') } }));
+    expect([res.status, await res.text(), res.headers.getSetCookie().length]).toEqual([200, 'Hello, alice', 1]);
   });
 
   it('without withAuth in front, the request is anonymous: the guard fails closed', async () => {
