@@ -146,6 +146,18 @@ describe('requires', () => {
     expect([res.status, await res.text(), res.headers.getSetCookie().length]).toEqual([200, 'Hello, alice', 1]);
   });
 
+  it('a rebuilt Request has no session: login is refused with the table\'s session_not_configured answer, and no cookie is set', async () => {
+    const app = withAuth(
+      async (request, { user }) => {
+        await login(new Request(request.url, request), user as SimpleUser);
+        return new Response('logged in');
+      },
+      { backend, sessions: { secret: 'a'.repeat(32), store: new MemorySessionStore() } },
+    );
+    const res = await app(new Request('https://app.example/login', { method: 'POST', headers: { host: 'app.example', origin: 'https://app.example', 'sec-fetch-site': 'same-origin', authorization: basic('alice', 'secret') } }));
+    expect([res.status, await res.text(), res.headers.getSetCookie()]).toEqual([500, 'Internal Server Error', []]);
+  });
+
   it('without withAuth in front, the request is anonymous: the guard fails closed', async () => {
     const bare = requires('admin')((_request) => new Response('secret'));
     const res = await bare(get('/admin', { authorization: basic('alice', 'secret') }), {
