@@ -7,6 +7,7 @@ import { connectionFromNode, refuse } from '@portcullis/node';
 /** Session ports of requests, set by the `sessions` plugin (`@portcullis/fastify/sessions`). */
 export const ports = new WeakMap<FastifyRequest, SessionPort>();
 
+// #region to-connection
 /**
  * Builds the `Connection` of a Fastify request: the path and query as the client
  * sent them, every `Authorization` line from `request.raw.rawHeaders` (so a
@@ -21,7 +22,9 @@ export const ports = new WeakMap<FastifyRequest, SessionPort>();
 export function toConnection(request: FastifyRequest, now: () => number): Connection {
   return connectionFromNode(request.raw, request.raw.url ?? '/', now, undefined, ports.get(request));
 }
+// #endregion to-connection
 
+// #region send-description
 function sendable(headers: ResponseDescription['headers']): boolean {
   try {
     for (const [name, value] of Object.entries(headers)) {
@@ -63,3 +66,4 @@ export function sendDescription(request: FastifyRequest, reply: FastifyReply, re
   // A Buffer: Fastify sends it as it is (a string with a JSON type would get `; charset=utf-8` added).
   return reply.send(Buffer.from(body, 'utf8'));
 }
+// #endregion send-description

@@ -27,7 +27,8 @@ async function appWith(setup: (app: FastifyInstance) => void | Promise<void>, op
 }
 
 describe('@portcullis/fastify', () => {
-  it("answers Portcullis's 401 and 400 itself: the app's setErrorHandler never makes them a 500", async () => {
+  // #region fw-10
+  it("FW-10 answers Portcullis's 401 and 400 itself: the app's setErrorHandler never makes them a 500", async () => {
     let seen = 0;
     const app = await appWith(async (app) => {
       app.setErrorHandler((_error, _request, reply) => {
@@ -45,6 +46,7 @@ describe('@portcullis/fastify', () => {
     expect([ok.statusCode, ok.body]).toEqual([200, 'Hello, alice']);
     expect(seen).toBe(0);
   });
+  // #endregion fw-10
 
   it('a backend that throws fails closed with 503 and the generic body', async () => {
     const down: AuthenticationBackend = {
