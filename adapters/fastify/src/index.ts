@@ -32,7 +32,7 @@ export { sendDescription, toConnection } from './native.js';
 // eslint-disable-next-line @typescript-eslint/no-empty-interface
 export interface Register {}
 
-/** The app's user type (from {@link Register}), or `BaseUser`. */
+/** The app's user type (from `Register`), or `BaseUser`. */
 export type RegisteredUser = Register extends {
   /** The app's user type. */
   user: infer U extends BaseUser;
