@@ -8,6 +8,9 @@ import { describe, expect, it } from 'vitest';
 const backend = basicAuth({ realm: 'api', scopes: ['authenticated', 'admin'], verify: (u, p) => (u === 'alice' && p === 'secret' ? new SimpleUser(u) : null) });
 const basic = (user: string, password: string) => `Basic ${btoa(`${user}:${password}`)}`;
 const get = (path: string, headers: Record<string, string> = {}) => new Request(`http://app.example${path}`, { headers });
+/** A same-origin POST over HTTPS: what passes the session gate. */
+const post = (path: string, headers: Record<string, string> = {}) =>
+  new Request(`https://app.example${path}`, { method: 'POST', headers: { host: 'app.example', origin: 'https://app.example', 'sec-fetch-site': 'same-origin', ...headers } });
 
 describe('withAuth', () => {
   it('passes the runtime arguments after the request through unchanged (Workers env/ctx, Bun server)', async () => {
@@ -53,7 +56,7 @@ describe('withAuth', () => {
       },
       { backend, sessions: { secret: 'a'.repeat(32), store: new MemorySessionStore() } },
     );
-    const res = await app(new Request('https://app.example/login', { method: 'POST', headers: { host: 'app.example', origin: 'https://app.example', 'sec-fetch-site': 'same-origin' } }));
+    const res = await app(post('/login'));
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('https://app.example/home');
     expect(res.headers.getSetCookie()).toHaveLength(1);
@@ -142,7 +145,7 @@ describe('requires', () => {
       return new Response(`Hello, ${user.displayName}`);
     });
     const app = withAuth((request, principal) => guarded(proxy(request), { ...principal }), { backend, sessions: { secret: 'a'.repeat(32), store: new MemorySessionStore() } });
-    const res = await app(new Request('https://app.example/admin', { method: 'POST', headers: { host: 'app.example', origin: 'https://app.example', 'sec-fetch-site': 'same-origin', authorization: basic('alice', 'secret') } }));
+    const res = await app(post('/admin', { authorization: basic('alice', 'secret') }));
     expect([res.status, await res.text(), res.headers.getSetCookie().length]).toEqual([200, 'Hello, alice', 1]);
   });
 
@@ -154,7 +157,7 @@ describe('requires', () => {
       },
       { backend, sessions: { secret: 'a'.repeat(32), store: new MemorySessionStore() } },
     );
-    const res = await app(new Request('https://app.example/login', { method: 'POST', headers: { host: 'app.example', origin: 'https://app.example', 'sec-fetch-site': 'same-origin', authorization: basic('alice', 'secret') } }));
+    const res = await app(post('/login', { authorization: basic('alice', 'secret') }));
     expect([res.status, await res.text(), res.headers.getSetCookie()]).toEqual([500, 'Internal Server Error', []]);
   });
 
