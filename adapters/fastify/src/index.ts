@@ -13,7 +13,6 @@ import { hasSessions, remember, runRemembered, type Hook } from './hooks.js';
 
 export { sendDescription, toConnection } from './native.js';
 
-// #region register
 /**
  * Register your app's user type once, and `request.user` carries it in every
  * handler and hook, as `@fastify/jwt` does with its `FastifyJWT` interface:
@@ -29,6 +28,7 @@ export { sendDescription, toConnection } from './native.js';
  * refused at `app.register(authentication, …)`. A program with several user types
  * registers their union.
  */
+// #region register
 // eslint-disable-next-line @typescript-eslint/no-empty-interface
 export interface Register {}
 
