@@ -64,12 +64,25 @@ export interface WithAuthOptions<U extends BaseUser = BaseUser> extends Authenti
  */
 export const states = requestStates<object>();
 
-/** Marks the principals `withAuth` made: only these carry a state (an object the app builds does not). */
-const ISSUED = Symbol('portcullis.fetch.principal');
+/**
+ * The principal `withAuth` hands the handler, frozen. Only this object carries the
+ * request's state: a copy (`{ ...principal }`) or an object the app builds lacks the
+ * private brand, so it is judged by the request it came with.
+ */
+class Principal<U extends BaseUser> implements RequestAuth<U> {
+  readonly #issued = true;
+  constructor(
+    readonly user: U | UnauthenticatedUser,
+    readonly auth: AuthCredentials,
+  ) {}
+  static is(value: unknown): value is Principal<BaseUser> {
+    return typeof value === 'object' && value !== null && #issued in value;
+  }
+}
 
 /** The remembered key of a guarded call: the principal `withAuth` made, else the request. */
 export function stateKey(request: Request, principal: unknown): object {
-  return typeof principal === 'object' && principal !== null && ISSUED in principal ? principal : request;
+  return Principal.is(principal) ? principal : request;
 }
 
 /** Form bodies larger than this are not read for a CSRF token (the header still works). */
@@ -144,7 +157,7 @@ export function withAuth<U extends BaseUser, A extends readonly unknown[] = []>(
     }
     const decision = await authenticator.run(connection);
     if (decision.type === 'respond') return withCookies(toResponse(decision.response), handle);
-    const principal = { user: decision.user, auth: decision.auth, [ISSUED]: true } as const;
+    const principal = new Principal<U>(decision.user, decision.auth);
     states.remember(request, connection, challenges);
     states.remember(principal, connection, challenges);
     Object.freeze(principal); // what a guard reads from it is what withAuth decided
