@@ -4,13 +4,11 @@
 import { AuthCredentials, basicAuth, MemorySessionStore, SimpleUser, type AuthenticationBackend } from '@portcullis/core';
 import { login, requires, withAuth, type GuardedHandler } from '@portcullis/fetch';
 import { describe, expect, it } from 'vitest';
+import { sameOriginPost } from '../../../test-support/requests.js';
 
 const backend = basicAuth({ realm: 'api', scopes: ['authenticated', 'admin'], verify: (u, p) => (u === 'alice' && p === 'secret' ? new SimpleUser(u) : null) });
 const basic = (user: string, password: string) => `Basic ${btoa(`${user}:${password}`)}`;
 const get = (path: string, headers: Record<string, string> = {}) => new Request(`http://app.example${path}`, { headers });
-/** A same-origin POST over HTTPS: what passes the session gate. */
-const post = (path: string, headers: Record<string, string> = {}) =>
-  new Request(`https://app.example${path}`, { method: 'POST', headers: { host: 'app.example', origin: 'https://app.example', 'sec-fetch-site': 'same-origin', ...headers } });
 
 describe('withAuth', () => {
   it('passes the runtime arguments after the request through unchanged (Workers env/ctx, Bun server)', async () => {
@@ -56,7 +54,7 @@ describe('withAuth', () => {
       },
       { backend, sessions: { secret: 'a'.repeat(32), store: new MemorySessionStore() } },
     );
-    const res = await app(post('/login'));
+    const res = await app(sameOriginPost('/login'));
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('https://app.example/home');
     expect(res.headers.getSetCookie()).toHaveLength(1);
@@ -145,7 +143,7 @@ describe('requires', () => {
       return new Response(`Hello, ${user.displayName}`);
     });
     const app = withAuth((request, principal) => guarded(proxy(request), { ...principal }), { backend, sessions: { secret: 'a'.repeat(32), store: new MemorySessionStore() } });
-    const res = await app(post('/admin', { authorization: basic('alice', 'secret') }));
+    const res = await app(sameOriginPost('/admin', { authorization: basic('alice', 'secret') }));
     expect([res.status, await res.text(), res.headers.getSetCookie().length]).toEqual([200, 'Hello, alice', 1]);
   });
 
@@ -157,7 +155,7 @@ describe('requires', () => {
       },
       { backend, sessions: { secret: 'a'.repeat(32), store: new MemorySessionStore() } },
     );
-    const res = await app(post('/login', { authorization: basic('alice', 'secret') }));
+    const res = await app(sameOriginPost('/login', { authorization: basic('alice', 'secret') }));
     expect([res.status, await res.text(), res.headers.getSetCookie()]).toEqual([500, 'Internal Server Error', []]);
   });
 

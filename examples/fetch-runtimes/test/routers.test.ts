@@ -6,12 +6,10 @@ import { login, requires, withAuth, type RequestAuth } from '@portcullis/fetch';
 import { H3 } from 'h3';
 import { AutoRouter, type IRequest } from 'itty-router';
 import { describe, expect, it } from 'vitest';
+import { sameOriginPost } from '../../../test-support/requests.js';
 import { backendFor, DEMO_USERS } from '../src/app.js';
 
 const basic = (user: string, password: string) => ({ authorization: `Basic ${btoa(`${user}:${password}`)}` });
-/** A same-origin POST over HTTPS: what passes the session gate. */
-const post = (path: string, headers: Record<string, string>) =>
-  new Request(`https://app.example${path}`, { method: 'POST', headers: { host: 'app.example', origin: 'https://app.example', 'sec-fetch-site': 'same-origin', ...headers } });
 
 const admin = requires('admin')((_request, { user }) => Response.json({ admin: user.displayName }));
 
@@ -32,14 +30,14 @@ describe("itty-router's AutoRouter (withParams: a Proxy of the Request)", () => 
   });
 
   it('the guard keeps its state: admin → 200, a user without the scope → 403', async () => {
-    const ok = await app(post('/admin/1', basic('alice', 'wonderland')));
+    const ok = await app(sameOriginPost('/admin/1', basic('alice', 'wonderland')));
     expect([ok.status, await ok.json()]).toEqual([200, { admin: 'alice' }]);
-    expect((await app(post('/admin/1', basic('bob', 'builder')))).status).toBe(403);
+    expect((await app(sameOriginPost('/admin/1', basic('bob', 'builder')))).status).toBe(403);
     expect(seen.routed[0]).not.toBe(seen.received[0]); // the route got the Proxy, not the Request withAuth saw
   });
 
   it('login finds the session through the Proxy: a session cookie, not a 500', async () => {
-    const res = await app(post('/login', basic('alice', 'wonderland')));
+    const res = await app(sameOriginPost('/login', basic('alice', 'wonderland')));
     expect([res.status, await res.text(), res.headers.getSetCookie().length]).toEqual([200, 'logged in', 1]);
   });
 });
