@@ -142,6 +142,7 @@ export type Control = (arg: Json) => Json | void | Promise<Json | void>;
  */
 export type Controls = Readonly<Record<string, Control>>;
 
+// #region supports
 /** What an adapter declares it supports; scenarios needing more are skipped by declaration. */
 export interface Supports {
   /** Whether the adapter guards websocket upgrades. */
@@ -151,6 +152,7 @@ export interface Supports {
   /** A `@Requires` method decorator: class-style routes are built as the `style` docs say. */
   readonly decorators?: boolean;
 }
+// #endregion supports
 
 /**
  * An app already running outside this process (in workerd, Deno, Bun…), reachable

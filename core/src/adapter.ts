@@ -25,6 +25,7 @@
  *
  * @packageDocumentation
  */
+// #region face
 export type { MaybePromise } from './maybe-promise.js';
 export type { Connection, ConnectionInit } from './connection.js';
 export { createConnection, parseCookies, authorizationFromRawHeaders } from './connection.js';
@@ -68,3 +69,4 @@ export { csrfToken, verifyCsrfToken, formField, isUrlencoded, requestFormField }
 export { sessionGate } from './session/gate.js';
 export type { WebSessionOptions, WebSessionRequest, WebSessionHandle, WebSessions } from './session/web-session.js';
 export { webSessions, isSecureRequest } from './session/web-session.js';
+// #endregion face

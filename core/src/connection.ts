@@ -32,6 +32,7 @@ export interface Connection {
   readonly session?: SessionPort;
 }
 
+// #region connection-init
 /** What an adapter hands to {@link createConnection}. Optional fields also take `undefined` (absent). */
 export interface ConnectionInit {
   /** `websocket` for an upgrade request; `http` when not set. */
@@ -53,6 +54,7 @@ export interface ConnectionInit {
   /** The session port of the request, when the app has session middleware. */
   session?: SessionPort | undefined;
 }
+// #endregion connection-init
 
 const EMPTY: readonly string[] = Object.freeze([]);
 

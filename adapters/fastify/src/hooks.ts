@@ -13,6 +13,7 @@ export function remember(fastify: FastifyInstance, hooks: readonly Hook[], sessi
   if (sessions) withSessions.add(fastify);
 }
 
+// #region has-sessions
 /** Whether the `sessions` plugin was registered on `fastify` before: `authentication` then runs after its gate. */
 export function hasSessions(fastify: FastifyInstance): boolean {
   // An encapsulated child context is an object created from its parent's instance.
@@ -21,6 +22,7 @@ export function hasSessions(fastify: FastifyInstance): boolean {
   }
   return false;
 }
+// #endregion has-sessions
 
 /** Runs the registered hooks in order; `done` when every one called `next()`. */
 export function runRemembered(fastify: FastifyInstance, request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void): void {

@@ -28,10 +28,11 @@ export { sendDescription, toConnection } from './native.js';
  * refused at `app.register(authentication, …)`. A program with several user types
  * registers their union.
  */
+// #region register
 // eslint-disable-next-line @typescript-eslint/no-empty-interface
 export interface Register {}
 
-/** The app's user type (from {@link Register}), or `BaseUser`. */
+/** The app's user type (from `Register`), or `BaseUser`. */
 export type RegisteredUser = Register extends {
   /** The app's user type. */
   user: infer U extends BaseUser;
@@ -47,6 +48,7 @@ declare module 'fastify' {
     auth: AuthCredentials;
   }
 }
+// #endregion register
 
 /** Options of the {@link authentication} plugin: the core's, for a backend of the registered user type. */
 export type FastifyAuthenticationOptions = AuthenticationOptions<RegisteredUser>;
@@ -60,6 +62,7 @@ export type GuardHook = preHandlerHookHandler & {
 const states = requestStates<FastifyRequest>();
 const authenticators = new WeakMap<FastifyInstance, Authenticator<BaseUser>>();
 
+// #region plugin
 const plugin: FastifyPluginCallback<FastifyAuthenticationOptions> = (fastify, options, done) => {
   let authenticator: Authenticator<BaseUser>;
   try {
@@ -94,6 +97,7 @@ const plugin: FastifyPluginCallback<FastifyAuthenticationOptions> = (fastify, op
   remember(fastify, [authenticate]);
   done();
 };
+// #endregion plugin
 
 /**
  * The Fastify plugin: authenticates every request of the app (it is wrapped
@@ -113,7 +117,9 @@ const plugin: FastifyPluginCallback<FastifyAuthenticationOptions> = (fastify, op
  * app.get('/admin', { preHandler: requires('authenticated') }, async (request) => ({ name: request.user.displayName }));
  * ```
  */
+// #region fastify-plugin
 export const authentication = fp(plugin, { fastify: '5.x', name: '@portcullis/fastify' });
+// #endregion fastify-plugin
 
 /**
  * The authenticator the {@link authentication} plugin registered on `fastify`
@@ -145,6 +151,7 @@ export function authenticatorOf(fastify: FastifyInstance): Authenticator<BaseUse
  * });
  * ```
  */
+// #region requires
 export function requires(scopes: string | readonly string[], options?: RequiresOptions): GuardHook {
   const guard = createGuard(scopes, options); // checked now, when the route is defined
   const hook = function (request: FastifyRequest, reply: FastifyReply, next: (error?: Error) => void): void {
@@ -154,6 +161,7 @@ export function requires(scopes: string | readonly string[], options?: RequiresO
   };
   return Object.assign(hook as preHandlerHookHandler, { guard });
 }
+// #endregion requires
 
 /**
  * Adds a hook that {@link frameworkErrors} runs for a URL Fastify's router refuses,
@@ -179,6 +187,7 @@ function routerAnswer(error: FastifyError, reply: FastifyReply): FastifyReply {
   return reply.code(statusCode).type('application/json').send(Buffer.from(body, 'utf8'));
 }
 
+// #region framework-errors
 /**
  * Fastify answers a URL its router cannot decode (`/a%`) with its own 400 before
  * any hook runs, so such a request is never authenticated. Pass this as the
@@ -200,3 +209,4 @@ export function frameworkErrors(error: FastifyError, request: FastifyRequest, re
   }
   runRemembered(request.server, request, reply, (failed) => (failed === undefined ? routerAnswer(error, reply) : reply.send(failed)));
 }
+// #endregion framework-errors

@@ -5,6 +5,7 @@ import { fixedResponse } from '@portcullis/core/adapter';
 import { connectionFromNode, refuse, sessionPortOf } from '@portcullis/node';
 
 
+// #region to-connection
 /**
  * Builds the `Connection` of a Fastify request: the path and query as the client
  * sent them, every `Authorization` line from `request.raw.rawHeaders` (so a
@@ -19,7 +20,9 @@ import { connectionFromNode, refuse, sessionPortOf } from '@portcullis/node';
 export function toConnection(request: FastifyRequest, now: () => number): Connection {
   return connectionFromNode(request.raw, request.raw.url ?? '/', now, undefined, sessionPortOf(request.raw));
 }
+// #endregion to-connection
 
+// #region send-description
 function sendable(headers: ResponseDescription['headers']): boolean {
   try {
     for (const [name, value] of Object.entries(headers)) {
@@ -61,3 +64,4 @@ export function sendDescription(request: FastifyRequest, reply: FastifyReply, re
   // A Buffer: Fastify sends it as it is (a string with a JSON type would get `; charset=utf-8` added).
   return reply.send(Buffer.from(body, 'utf8'));
 }
+// #endregion send-description

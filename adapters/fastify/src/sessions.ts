@@ -34,6 +34,7 @@ function formToken(request: FastifyRequest, field: string): string | undefined {
   return undefined;
 }
 
+// #region sessions-hooks
 const plugin: FastifyPluginCallback<FastifySessionsOptions> = (fastify, options, done) => {
   if (authenticatorOf(fastify) !== undefined) {
     // Authentication registered first would run before any session is open: every request a 503.
@@ -78,7 +79,9 @@ const plugin: FastifyPluginCallback<FastifySessionsOptions> = (fastify, options,
   fastify.addHook('onRequest', open);
   fastify.addHook('preValidation', gate);
   remember(fastify, [open, gate], true);
+  // #endregion sessions-hooks
 
+  // #region sessions-cookies
   // The session's Set-Cookie values on every answer, ours included; never cached (LEAK-09).
   fastify.addHook('onSend', (request, reply, payload, next) => {
     const cookies = cookiesOf.get(request)?.() ?? [];
@@ -90,7 +93,9 @@ const plugin: FastifyPluginCallback<FastifySessionsOptions> = (fastify, options,
     }
     next(null, payload);
   });
+  // #endregion sessions-cookies
 
+  // #region sessions-recover
   // `login`/`logout` refused in a handler (store down, GET /logout, plain HTTP): the
   // core's answer, before the app's error handler could make it a 500.
   fastify.addHook('onRoute', (route) => {
@@ -108,6 +113,7 @@ const plugin: FastifyPluginCallback<FastifySessionsOptions> = (fastify, options,
       }
     } as RouteHandlerMethod;
   });
+  // #endregion sessions-recover
   done();
 };
 
@@ -152,9 +158,11 @@ export const sessions = fp(plugin, { fastify: '5.x', name: '@portcullis/fastify/
  * });
  * ```
  */
+// #region login
 export function login<D extends object = SessionData>(request: FastifyRequest, user: BaseUser, data?: D): Promise<void> {
   return coreLogin(toConnection(request, Date.now), user, data);
 }
+// #endregion login
 
 /**
  * Throws, before anything is created, the `SessionError` that `login` would throw

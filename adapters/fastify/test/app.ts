@@ -7,8 +7,10 @@ import { csrfToken, login, logout, sessions } from '@portcullis/fastify/sessions
 
 const MAX_BODY = 16 * 1024;
 
+// #region supports
 /** Websockets through @fastify/websocket, sessions on the core's Web sessions; Fastify has no controllers. */
 export const supports: Supports = { websocket: true, sessions: true };
+// #endregion supports
 
 function send(request: FastifyRequest, reply: FastifyReply, result: HandlerResult): FastifyReply {
   if (result.description !== undefined) return sendDescription(request, reply, result.description);
@@ -49,6 +51,7 @@ function handlerFor(route: RouteSpec, withSessions: boolean) {
   };
 }
 
+// #region create-app
 /** The conformance spec as a Fastify 5 app (ready, not yet listening). */
 export async function createFastifyApp(spec: AppSpec): Promise<Server> {
   const app = Fastify({ bodyLimit: MAX_BODY, frameworkErrors });
@@ -77,3 +80,4 @@ export async function createFastifyApp(spec: AppSpec): Promise<Server> {
   await app.ready();
   return app.server;
 }
+// #endregion create-app

@@ -27,7 +27,8 @@ async function appWith(setup: (app: FastifyInstance) => void | Promise<void>, op
 }
 
 describe('@portcullis/fastify', () => {
-  it("answers Portcullis's 401 and 400 itself: the app's setErrorHandler never makes them a 500", async () => {
+  // #region fw-10
+  it("FW-10 answers Portcullis's 401 and 400 itself: the app's setErrorHandler never makes them a 500", async () => {
     let seen = 0;
     const app = await appWith(async (app) => {
       app.setErrorHandler((_error, _request, reply) => {
@@ -45,6 +46,7 @@ describe('@portcullis/fastify', () => {
     expect([ok.statusCode, ok.body]).toEqual([200, 'Hello, alice']);
     expect(seen).toBe(0);
   });
+  // #endregion fw-10
 
   it('a backend that throws fails closed with 503 and the generic body', async () => {
     const down: AuthenticationBackend = {
@@ -63,12 +65,14 @@ describe('@portcullis/fastify', () => {
     expect(res.body).not.toContain('secret-detail');
   });
 
+  // #region startup
   it('a misconfiguration fails at startup (ready), naming the option', async () => {
     const app = Fastify();
     apps.push(app);
     await expect(app.register(authentication, { backend: undefined as unknown as AuthenticationBackend })).rejects.toBeInstanceOf(ConfigurationError);
     expect(() => requires('admin', { status: 200 as 403 })).toThrow(ConfigurationError);
   });
+  // #endregion startup
 
   it('sessions registered after authentication fail at startup, naming the order', async () => {
     const app = Fastify();
@@ -116,12 +120,14 @@ describe('@portcullis/fastify', () => {
     expect(res.statusCode).toBe(403); // the gate's answer, not the 400 of the malformed credential
   });
 
+  // #region fail-closed
   it('a guard without the plugin in front treats the request as anonymous (fails closed)', async () => {
     const app = await appWith((app) => {
       app.get('/admin', { preHandler: requires('authenticated') }, async () => 'never');
     });
     expect((await app.inject({ url: '/admin', headers: { authorization: basic('alice', 'pw') } })).statusCode).toBe(403);
   });
+  // #endregion fail-closed
 
   it('frameworkErrors: a URL the router cannot decode is authenticated first, then Fastify answers its own 400', async () => {
     const app = await appWith(async (app) => {

@@ -27,6 +27,7 @@ const basic = { authorization: `Basic ${Buffer.from('alice:pw').toString('base64
 
 describe('@portcullis/fastify types', () => {
   it('the registered user type reaches request.user in handlers and hooks, without any', async () => {
+    // #region user-type
     expectTypeOf<RegisteredUser>().toEqualTypeOf<AppUser>();
     expectTypeOf<FastifyRequest['user']>().toEqualTypeOf<AppUser | UnauthenticatedUser>();
     expectTypeOf<FastifyRequest['user']>().not.toBeAny();
@@ -46,6 +47,7 @@ describe('@portcullis/fastify types', () => {
       void Fastify().register(authentication, { backend: plain });
     };
     void registerWrong;
+    // #endregion user-type
 
     app.addHook('preHandler', async (request) => {
       expectTypeOf(request.user).toEqualTypeOf<AppUser | UnauthenticatedUser>();

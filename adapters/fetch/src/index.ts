@@ -7,6 +7,6 @@
 export { withAuth } from './with-auth.js';
 export type { AuthHandler, FetchHandler, RequestAuth, WithAuthOptions } from './with-auth.js';
 export { requires, Requires } from './requires.js';
-export type { GuardWrapper } from './requires.js';
+export type { GuardedHandler, GuardWrapper } from './requires.js';
 export { login, logout, assertCanLogin, csrfToken } from './session.js';
 export { toConnection, toResponse } from './native.js';

@@ -7,8 +7,22 @@ function target(url: string): string {
   return start === -1 ? '/' : url.slice(start).replace(/#.*$/, '');
 }
 
-/** Session ports of requests, set by `withAuth` when it has `sessions`. */
-export const ports = new WeakMap<Request, SessionPort>();
+const PORT = Symbol('portcullis.fetch.session');
+type Holder = { [PORT]?: SessionPort };
+
+/**
+ * Session ports of requests, set by `withAuth` when it has `sessions`: kept under a
+ * private symbol on the request, so a router's `Proxy` of it (itty-router's
+ * `withParams`, which `AutoRouter` runs; h3's `mount`) reads it too.
+ */
+export const ports = {
+  set(request: Request, port: SessionPort): void {
+    (request as Holder)[PORT] = port;
+  },
+  get(request: Request): SessionPort | undefined {
+    return (request as Holder)[PORT];
+  },
+};
 
 /**
  * Builds the `Connection` of a Web `Request` (any runtime), with its session

@@ -1,18 +1,35 @@
-import type { BaseUser, RequiresOptions } from '@portcullis/core';
+import { ANONYMOUS, NO_CREDENTIALS, type BaseUser, type RequiresOptions } from '@portcullis/core';
 import { createGuard, type Guard, type MaybePromise } from '@portcullis/core/adapter';
 import { toConnection, toResponse } from './native.js';
-import { states, type AuthHandler, type RequestAuth } from './with-auth.js';
+import { stateKey, states, type AuthHandler, type RequestAuth } from './with-auth.js';
+
+/**
+ * A handler wrapped by {@link requires}: an {@link AuthHandler} that also accepts a
+ * missing principal (a router that forwards the request alone, an h3 route before the
+ * middleware ran), which it answers as anonymous: the guard fails closed.
+ */
+export type GuardedHandler<U extends BaseUser = BaseUser, A extends readonly unknown[] = []> = (
+  request: Request,
+  principal: RequestAuth<U> | undefined,
+  ...rest: A
+) => MaybePromise<Response>;
 
 /** What {@link requires} returns: wraps a handler in the guard. */
-export type GuardWrapper = (<U extends BaseUser, A extends readonly unknown[]>(handler: AuthHandler<U, A>) => AuthHandler<U, A>) & {
+export type GuardWrapper = (<U extends BaseUser, A extends readonly unknown[]>(handler: AuthHandler<U, A>) => GuardedHandler<U, A>) & {
   /** The guard (its scopes and check), for code that inspects routes. */
   readonly guard: Guard;
 };
 
+/** Who asks when a guarded handler is called without a principal: nobody (the guard fails closed). */
+const NOBODY: RequestAuth = Object.freeze({ user: ANONYMOUS, auth: NO_CREDENTIALS });
+
 /** The check of one guard on one request: `null` to go on, else the core's answer. */
-function denied(guard: Guard, request: Request, principal: RequestAuth): Response | null {
-  // Without withAuth in front the request is anonymous: the guard fails closed.
-  const answer = states.check(guard, request, () => principal, () => toConnection(request, Date.now));
+function denied(guard: Guard, request: Request, principal: RequestAuth | undefined): Response | null {
+  // The state withAuth remembered on its principal, or on the request; without withAuth in
+  // front, the request is anonymous; without a principal argument, so is the user: the
+  // guard fails closed with the core's answer (403, or its `status`/`redirect`), never a crash.
+  const given = typeof principal === 'object' && principal !== null && principal.user !== undefined && principal.auth !== undefined ? principal : NOBODY;
+  const answer = states.check(guard, stateKey(request, principal), () => given, () => toConnection(request, Date.now));
   return answer === null ? null : toResponse(answer);
 }
 
@@ -35,8 +52,8 @@ function denied(guard: Guard, request: Request, principal: RequestAuth): Respons
  */
 export function requires(scopes: string | readonly string[], options?: RequiresOptions): GuardWrapper {
   const guard = createGuard(scopes, options);
-  const wrap = <U extends BaseUser, A extends readonly unknown[]>(handler: AuthHandler<U, A>): AuthHandler<U, A> =>
-    (request, principal, ...rest) => denied(guard, request, principal) ?? handler(request, principal, ...rest);
+  const wrap = <U extends BaseUser, A extends readonly unknown[]>(handler: AuthHandler<U, A>): GuardedHandler<U, A> =>
+    (request, principal, ...rest) => denied(guard, request, principal) ?? handler(request, principal as RequestAuth<U>, ...rest);
   return Object.assign(wrap, { guard });
 }
 
@@ -60,7 +77,7 @@ export function Requires(scopes: string | readonly string[], options?: RequiresO
   return function <M extends FetchMethod>(method: M, _context: ClassMethodDecoratorContext): M {
     return function (this: unknown, ...args: Parameters<M>) {
       const [request, principal] = args;
-      return denied(guard, request, principal as RequestAuth) ?? method.apply(this, args);
+      return denied(guard, request, principal as RequestAuth | undefined) ?? method.apply(this, args);
     } as M;
   };
 }

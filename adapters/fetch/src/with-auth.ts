@@ -64,8 +64,34 @@ export interface WithAuthOptions<U extends BaseUser = BaseUser> extends Authenti
   readonly sessions?: WebSessionOptions | undefined;
 }
 
-/** Guards (`requires`) reuse the request's `Connection` and the backend's challenges. */
-export const states = requestStates<Request>();
+/**
+ * Guards (`requires`) reuse the request's `Connection` and the backend's challenges,
+ * remembered on the `Request` and on the principal `withAuth` hands the handler: a
+ * router that rebuilds the `Request` (`new Request(url, request)`) still passes the
+ * principal on, and the principal carries the state.
+ */
+export const states = requestStates<object>();
+
+/**
+ * The principal `withAuth` hands the handler, frozen. Only this object carries the
+ * request's state: a copy (`{ ...principal }`) or an object the app builds lacks the
+ * private brand, so it is judged by the request it came with.
+ */
+class Principal<U extends BaseUser> implements RequestAuth<U> {
+  readonly #issued = true;
+  constructor(
+    readonly user: U | UnauthenticatedUser,
+    readonly auth: AuthCredentials,
+  ) {}
+  static is(value: unknown): value is Principal<BaseUser> {
+    return typeof value === 'object' && value !== null && #issued in value;
+  }
+}
+
+/** The remembered key of a guarded call: the principal `withAuth` made, else the request. */
+export function stateKey(request: Request, principal: unknown): object {
+  return Principal.is(principal) ? principal : request;
+}
 
 /** Form bodies larger than this are not read for a CSRF token (the header still works). */
 function withCookies(response: Response, handle: WebSessionHandle | undefined): Response {
@@ -139,10 +165,13 @@ export function withAuth<U extends BaseUser, A extends readonly unknown[] = []>(
     }
     const decision = await authenticator.run(connection);
     if (decision.type === 'respond') return withCookies(toResponse(decision.response), handle);
+    const principal = new Principal<U>(decision.user, decision.auth);
     states.remember(request, connection, challenges);
+    states.remember(principal, connection, challenges);
+    Object.freeze(principal); // what a guard reads from it is what withAuth decided
     let response: Response;
     try {
-      response = await handler(request, { user: decision.user, auth: decision.auth }, ...rest);
+      response = await handler(request, principal, ...rest);
     } catch (error) {
       // `login`/`logout` failed (store down, GET /logout…): the core's answer, not a 500.
       if (handle !== undefined && isSessionError(error)) response = toResponse(describeSessionError(error, connection));

@@ -2,8 +2,9 @@
 // suite does not reach (arguments after the request, immutable response headers,
 // upgrade requests, a guard without withAuth, a throwing backend).
 import { AuthCredentials, basicAuth, MemorySessionStore, SimpleUser, type AuthenticationBackend } from '@portcullis/core';
-import { login, requires, withAuth } from '@portcullis/fetch';
+import { login, requires, withAuth, type GuardedHandler } from '@portcullis/fetch';
 import { describe, expect, it } from 'vitest';
+import { sameOriginPost } from '../../../test-support/requests.js';
 
 const backend = basicAuth({ realm: 'api', scopes: ['authenticated', 'admin'], verify: (u, p) => (u === 'alice' && p === 'secret' ? new SimpleUser(u) : null) });
 const basic = (user: string, password: string) => `Basic ${btoa(`${user}:${password}`)}`;
@@ -53,7 +54,7 @@ describe('withAuth', () => {
       },
       { backend, sessions: { secret: 'a'.repeat(32), store: new MemorySessionStore() } },
     );
-    const res = await app(new Request('https://app.example/login', { method: 'POST', headers: { host: 'app.example', origin: 'https://app.example', 'sec-fetch-site': 'same-origin' } }));
+    const res = await app(sameOriginPost('/login'));
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('https://app.example/home');
     expect(res.headers.getSetCookie()).toHaveLength(1);
@@ -109,6 +110,53 @@ describe('requires', () => {
   it('an upgrade is read from the Upgrade header alone, as the core reads it on every adapter: a POST too is refused with 403 and no body', async () => {
     const res = await app(new Request('http://app.example/admin', { method: 'POST', headers: { upgrade: 'websocket', connection: 'Upgrade' } }));
     expect([res.status, await res.text()]).toEqual([403, '']);
+  });
+
+  it("a guarded handler called without its principal fails closed with the core's answer, never a 500", async () => {
+    // A router that forwards the request alone (h3's `mount` of a fetch handler, a handler calling another).
+    const alone = (guarded: GuardedHandler) => withAuth((request) => guarded(request, undefined), { backend });
+    const forbidden = await alone(requires('admin')(() => new Response('secret')))(get('/admin', { authorization: basic('alice', 'secret') }));
+    expect([forbidden.status, await forbidden.text()]).toEqual([403, 'Forbidden']);
+    const redirected = await alone(requires('admin', { redirect: '/login' })(() => new Response('secret')))(get('/admin?x=1', { accept: 'text/html' }));
+    expect([redirected.status, redirected.headers.get('location')]).toEqual([303, '/login?next=%2Fadmin%3Fx%3D1']);
+  });
+
+  it('a router that rebuilds the Request: the principal withAuth made carries the state; one the app builds does not', async () => {
+    const guarded = requires('admin')((_request, { user }) => new Response(`Hello, ${user.displayName}`));
+    const rebuilt = withAuth((request, principal) => guarded(new Request(request.url, request), principal), { backend });
+    const ok = await rebuilt(get('/admin', { authorization: basic('alice', 'secret') }));
+    expect([ok.status, await ok.text()]).toEqual([200, 'Hello, alice']);
+    expect((await rebuilt(get('/admin'))).status).toBe(403);
+    // The rebuilt request with a principal of the app's making: no state on either, so anonymous.
+    const forged = withAuth((request) => guarded(new Request(request.url, request), { user: new SimpleUser('mallory'), auth: new AuthCredentials(['admin']) }), { backend });
+    expect((await forged(get('/admin'))).status).toBe(403);
+    // What the guard reads from the carrier is what withAuth decided.
+    const frozen = withAuth((_request, principal) => new Response(String(Object.isFrozen(principal))), { backend });
+    expect(await (await frozen(get('/'))).text()).toBe('true');
+  });
+
+  it("a router's Proxy of the Request (itty-router's withParams in AutoRouter, h3's mount) still finds the guard's state and the session", async () => {
+    const proxy = (request: Request): Request =>
+      new Proxy(request, { get: (target, key) => (typeof Reflect.get(target, key) === 'function' ? Reflect.get(target, key).bind(target) : Reflect.get(target, key)) });
+    const guarded = requires('admin')(async (request, { user }) => {
+      await login(request, user as SimpleUser, { userId: user.identity });
+      return new Response(`Hello, ${user.displayName}`);
+    });
+    const app = withAuth((request, principal) => guarded(proxy(request), { ...principal }), { backend, sessions: { secret: 'a'.repeat(32), store: new MemorySessionStore() } });
+    const res = await app(sameOriginPost('/admin', { authorization: basic('alice', 'secret') }));
+    expect([res.status, await res.text(), res.headers.getSetCookie().length]).toEqual([200, 'Hello, alice', 1]);
+  });
+
+  it('a rebuilt Request has no session: login is refused with the table\'s session_not_configured answer, and no cookie is set', async () => {
+    const app = withAuth(
+      async (request, { user }) => {
+        await login(new Request(request.url, request), user as SimpleUser);
+        return new Response('logged in');
+      },
+      { backend, sessions: { secret: 'a'.repeat(32), store: new MemorySessionStore() } },
+    );
+    const res = await app(sameOriginPost('/login', { authorization: basic('alice', 'secret') }));
+    expect([res.status, await res.text(), res.headers.getSetCookie()]).toEqual([500, 'Internal Server Error', []]);
   });
 
   it('without withAuth in front, the request is anonymous: the guard fails closed', async () => {

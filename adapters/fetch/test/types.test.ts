@@ -2,7 +2,7 @@
 // the `it`s run too, so vitest collects the file.
 import { describe, expectTypeOf, it } from 'vitest';
 import { AuthCredentials, SimpleUser, UnauthenticatedUser, basicAuth, type AuthenticationBackend } from '@portcullis/core';
-import { requires, withAuth, type AuthHandler, type FetchHandler, type RequestAuth } from '@portcullis/fetch';
+import { requires, withAuth, type AuthHandler, type FetchHandler, type GuardedHandler, type RequestAuth } from '@portcullis/fetch';
 import { upgradeHandler } from '@portcullis/node';
 
 class AppUser extends SimpleUser {
@@ -37,7 +37,10 @@ describe('@portcullis/fetch types', () => {
   it('requires(...)(handler) keeps the handler type; a handler for another user type is refused', () => {
     const handler: AuthHandler<AppUser> = (_request, { user }) => new Response(user.displayName);
     const guarded = requires('admin')(handler);
-    expectTypeOf(guarded).toEqualTypeOf<AuthHandler<AppUser, []>>();
+    expectTypeOf(guarded).toEqualTypeOf<GuardedHandler<AppUser, []>>();
+    expectTypeOf(guarded).toExtend<AuthHandler<AppUser, []>>();
+    // A missing principal is accepted (and answered as anonymous); the wrapped handler never sees one.
+    expectTypeOf(guarded).parameter(1).toEqualTypeOf<RequestAuth<AppUser> | undefined>();
     withAuth(guarded, { backend });
     class Other extends SimpleUser {
       readonly other = true;

@@ -10,6 +10,7 @@ export function authorizationLines(req: IncomingMessage): readonly string[] {
   return authorizationFromRawHeaders(req.rawHeaders);
 }
 
+// #region connection-from-node
 /**
  * Builds a `Connection` from a Node request. `target` is the path and query the
  * app was asked for (Express's `req.originalUrl`, Koa's `ctx.originalUrl`);
@@ -36,6 +37,7 @@ export function connectionFromNode(
     session,
   });
 }
+// #endregion connection-from-node
 
 /**
  * The value of cookie `name` as every adapter reads it: the core's `parseCookies`

@@ -3,7 +3,10 @@
 // Bun and Deno binaries that npm installs (gated: a failure in CI, a visible
 // skip on a machine without them), with their websocket at /ws.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { requires } from '@portcullis/fetch';
+import { serve as serveH3 } from 'h3';
 import { Log, LogLevel, Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openWebSocket } from '@portcullis/conformance';
@@ -12,6 +15,8 @@ import { COMPATIBILITY_DATE } from '../../../adapters/hono/test/edge/workerd.js'
 import { freePort } from '../../../test-support/ports.js';
 import { runtimeBinary, runtimeGate, type RuntimeName } from '../../../test-support/services.js';
 import { stopProcess } from '../../test-support/spawn.js';
+import { DEMO_USERS } from '../src/app.js';
+import { createH3App } from '../src/h3.js';
 
 const basic = (user: string, password: string) => ({ authorization: `Basic ${btoa(`${user}:${password}`)}` });
 
@@ -56,6 +61,44 @@ describe('fetch-runtimes: the Worker with itty-router inside workerd', () => {
   answersTheSame(() => origin);
   it("an unknown path is the router's 404", async () => {
     expect((await fetch(`${origin}/nowhere`)).status).toBe(404);
+  });
+});
+
+describe('fetch-runtimes: h3 v2 on Node, through its own serve (srvx)', () => {
+  let server: ReturnType<typeof serveH3> | undefined;
+  let origin = '';
+  beforeAll(async () => {
+    const app = createH3App(DEMO_USERS);
+    // A fetch handler mounted with `app.mount` gets the request alone, without the principal.
+    app.mount('/mounted', (request) => requires('admin')(() => new Response('never'))(request, undefined));
+    const port = await freePort();
+    server = serveH3(app, { port, hostname: '127.0.0.1', silent: true });
+    await server.ready();
+    origin = `http://127.0.0.1:${port}`;
+  });
+  afterAll(() => server?.close(true));
+  answersTheSame(() => origin);
+  it("an unknown path is h3's own 404", async () => {
+    expect((await fetch(`${origin}/nowhere`)).status).toBe(404);
+  });
+  it('BAS-15 two Authorization lines on the wire (srvx reads them from rawHeaders, joined) → 400, whichever comes first', async () => {
+    const raw = (first: string, second: string) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = connect(Number(new URL(origin).port), '127.0.0.1', () =>
+          socket.end(`GET /admin HTTP/1.1\r\nHost: x\r\nAuthorization: ${first}\r\nAuthorization: ${second}\r\nConnection: close\r\n\r\n`));
+        let data = '';
+        socket.on('data', (chunk) => (data += chunk));
+        socket.on('close', () => resolve(data));
+        socket.on('error', reject);
+      });
+    const admin = basic('alice', 'wonderland').authorization;
+    const user = basic('bob', 'builder').authorization;
+    expect(await raw(admin, user)).toMatch(/^HTTP\/1\.1 400 [^]*Multiple authorization credentials/);
+    expect(await raw(user, admin)).toMatch(/^HTTP\/1\.1 400 [^]*Multiple authorization credentials/);
+  });
+  it("a guard in a mounted fetch handler, called without the principal, fails closed with 403, never h3's 500", async () => {
+    const res = await fetch(`${origin}/mounted/x`, { headers: basic('alice', 'wonderland') });
+    expect([res.status, await res.text()]).toEqual([403, 'Forbidden']);
   });
 });
 
