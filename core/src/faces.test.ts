@@ -44,7 +44,7 @@ const ADAPTER_TYPES = [
   'AuthDecision', 'Authenticator', 'AuthorizationValue', 'BearerErrorDescription', 'BearerScheme',
   'Connection', 'ConnectionInit', 'CsrfConfig', 'Guard', 'GuardState', 'MaybePromise', 'Outcome', 'FixedOutcome', 'OAuth2ErrorCode',
   'Proceed', 'RequestStates', 'Respond', 'ResponseDescription', 'SessionConfig', 'SessionCookie',
-  'SessionMeta', 'SessionPort', 'SessionState', 'TrustedProxies', 'TrustedProxiesOption', 'WebSessionHandle', 'WebSessionOptions',
+  'SessionMeta', 'SessionPort', 'SessionState', 'TrustedProxies', 'WebSessionHandle', 'WebSessionOptions',
   'WebSessionRequest', 'WebSessions',
 ];
 
