@@ -1,7 +1,7 @@
 import { validateHeaderName, validateHeaderValue } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Connection, ResponseDescription } from '@portcullis/core';
-import { fixedResponse, type SessionPort } from '@portcullis/core/adapter';
+import { fixedResponse, type SessionPort, type TrustedProxies } from '@portcullis/core/adapter';
 import { connectionFromNode, refuse } from '@portcullis/node';
 
 /** Session ports of requests, set by the `sessions` plugin (`@portcullis/fastify/sessions`). */
@@ -11,15 +11,17 @@ export const ports = new WeakMap<FastifyRequest, SessionPort>();
  * Builds the `Connection` of a Fastify request: the path and query as the client
  * sent them, every `Authorization` line from `request.raw.rawHeaders` (so a
  * duplicate is refused with 400), the kind from the `Upgrade` header, and the
- * session port when the `sessions` plugin is registered.
+ * session port when the `sessions` plugin is registered, and the client address
+ * resolved through `trustedProxies` (the authenticator's) when given; Fastify's
+ * own `trustProxy` does not decide it.
  *
  * @example
  * ```ts
  * const connection = toConnection(request, Date.now);
  * ```
  */
-export function toConnection(request: FastifyRequest, now: () => number): Connection {
-  return connectionFromNode(request.raw, request.raw.url ?? '/', now, undefined, ports.get(request));
+export function toConnection(request: FastifyRequest, now: () => number, trustedProxies?: TrustedProxies): Connection {
+  return connectionFromNode(request.raw, request.raw.url ?? '/', now, undefined, ports.get(request), trustedProxies);
 }
 
 function sendable(headers: ResponseDescription['headers']): boolean {

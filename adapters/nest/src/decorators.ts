@@ -1,6 +1,7 @@
 import { SetMetadata, createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { AuthCredentials, BaseUser, RequiresOptions, UnauthenticatedUser } from '@portcullis/core';
 import { createGuard } from '@portcullis/core/adapter';
+import { states, toConnection, type PlatformRequest } from './native.js';
 import { PUBLIC_KEY, REQUIRES_KEY } from './tokens.js';
 
 /** Where the guard leaves the principal: the platform request (HTTP) or the socket (websockets). */
@@ -77,3 +78,23 @@ export const User = createParamDecorator((_data: unknown, context: ExecutionCont
  * ```
  */
 export const Auth = createParamDecorator((_data: unknown, context: ExecutionContext): AuthCredentials | undefined => holder(context).auth);
+
+/**
+ * The client's address of an HTTP request: the socket's peer, or through the
+ * `trustedProxies` of `PortcullisModule.forRoot`, the address that trusted proxies
+ * reported (see `Connection.clientAddress`; Express's `trust proxy` and Fastify's
+ * `trustProxy` do not decide it). `undefined` on a websocket message, and when the
+ * runtime no longer knows the socket's address.
+ *
+ * @example
+ * ```ts
+ * @Post('login')
+ * @Public()
+ * login(@ClientAddress() address: string | undefined) { audit.info({ event: 'login', address }); }
+ * ```
+ */
+export const ClientAddress = createParamDecorator((_data: unknown, context: ExecutionContext): string | undefined => {
+  if (context.getType() !== 'http') return undefined;
+  const req = context.switchToHttp().getRequest<PlatformRequest>();
+  return (states.connection(req) ?? toConnection(req, Date.now)).clientAddress;
+});

@@ -45,7 +45,7 @@ export class PortcullisModule implements OnModuleInit {
       register((req: PlatformRequest, res: unknown, next?: unknown) => {
         const apply = (decision: AuthDecision<BaseUser>): unknown =>
           decision.type === 'respond' ? sendDescription(res, decision.response) : handler(req, res, next);
-        const decision = authenticator.run(toConnection(req, authenticator.clock));
+        const decision = authenticator.run(toConnection(req, authenticator.clock, authenticator.trustedProxies));
         return decision instanceof Promise ? decision.then(apply, () => handler(req, res, next)) : apply(decision);
       }, prefix);
   }

@@ -1,6 +1,6 @@
 import { validateHeaderName, validateHeaderValue, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Connection, ResponseDescription } from '@portcullis/core';
-import { fixedResponse } from '@portcullis/core/adapter';
+import { fixedResponse, requestStates, type TrustedProxies } from '@portcullis/core/adapter';
 import { connectionFromNode } from '@portcullis/node';
 
 /** The request object of either Nest platform: Express's `req` (a Node request) or Fastify's `request` (with `.raw`). */
@@ -35,18 +35,23 @@ export function nodeRequest(req: PlatformRequest): IncomingMessage {
 /**
  * Conversion 1: the `Connection` of a Nest request on either platform. Both expose
  * the Node request, so every `Authorization` line is read from `rawHeaders`
- * (duplicates are refused with 400) and the target is the URL the client asked for.
+ * (duplicates are refused with 400) and the target is the URL the client asked for;
+ * the client address is resolved through `trustedProxies` (the authenticator's)
+ * when given.
  *
  * @example
  * ```ts
  * const connection = toConnection(context.switchToHttp().getRequest(), Date.now);
  * ```
  */
-export function toConnection(req: PlatformRequest, now: () => number): Connection {
+export function toConnection(req: PlatformRequest, now: () => number, trustedProxies?: TrustedProxies): Connection {
   const raw = nodeRequest(req);
   const target = ('originalUrl' in req && typeof req.originalUrl === 'string' ? req.originalUrl : raw.url) ?? '/';
-  return connectionFromNode(raw, target, now);
+  return connectionFromNode(raw, target, now, undefined, undefined, trustedProxies);
 }
+
+/** The connection the global guard built for a request (for `@ClientAddress()`). */
+export const states = requestStates<object>();
 
 const UNSENDABLE = fixedResponse({ kind: 'unsendable' });
 

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Connection } from '@portcullis/core';
-import { authorizationFromRawHeaders, createConnection, isSecureRequest, parseCookies, type SessionPort } from '@portcullis/core/adapter';
+import { authorizationFromRawHeaders, createConnection, isSecureRequest, parseCookies, type SessionPort, type TrustedProxies } from '@portcullis/core/adapter';
 
 /**
  * Every `Authorization` field line of a Node request. Node keeps only the first
@@ -13,7 +13,10 @@ export function authorizationLines(req: IncomingMessage): readonly string[] {
 /**
  * Builds a `Connection` from a Node request. `target` is the path and query the
  * app was asked for (Express's `req.originalUrl`, Koa's `ctx.originalUrl`);
- * `session` is the request's session port, when the app has sessions.
+ * `session` is the request's session port, when the app has sessions. The peer
+ * address is the socket's (`req.socket.remoteAddress`, read now: Node forgets it
+ * once the socket closes); `trustedProxies` (the authenticator's) resolves the
+ * client address through forwarded headers.
  */
 export function connectionFromNode(
   req: IncomingMessage,
@@ -21,6 +24,7 @@ export function connectionFromNode(
   now: () => number,
   kind?: 'http' | 'websocket',
   session?: SessionPort,
+  trustedProxies?: TrustedProxies,
 ): Connection {
   const headers = req.headers;
   return createConnection({
@@ -34,6 +38,8 @@ export function connectionFromNode(
     authorization: authorizationLines(req),
     now,
     session,
+    peerAddress: req.socket?.remoteAddress,
+    trustedProxies,
   });
 }
 

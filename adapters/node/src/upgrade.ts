@@ -64,7 +64,7 @@ export function upgradeHandler<U extends BaseUser>(
   const guard = options.requires?.guard;
   const accept = options.accept;
   return (req, socket, head) => {
-    const connection = connectionFromNode(req, req.url ?? '/', authenticator.clock, 'websocket');
+    const connection = connectionFromNode(req, req.url ?? '/', authenticator.clock, 'websocket', undefined, authenticator.trustedProxies);
     const proceed = (decision: Proceed<U>): void => {
       const denied = guard?.check(connection, {
         user: decision.user,
