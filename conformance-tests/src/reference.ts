@@ -9,6 +9,7 @@ import {
 } from '@portcullis/core/adapter';
 import {
   Requires,
+  clientAddress,
   csrfToken,
   login,
   logout,
@@ -63,7 +64,10 @@ export function bareApp(
  * measured against; the routing here is the spec's, everything else is the
  * adapter's.
  */
-export function referenceApp(spec: AppSpec): (request: Request) => Promise<Response> {
+export function referenceApp(
+  spec: AppSpec,
+  { peerAddress }: { readonly peerAddress?: (request: Request) => string | undefined } = {},
+): (request: Request, ...rest: unknown[]) => Promise<Response> {
   const withSessions = spec.sessions !== undefined;
   const routes = new Map(spec.routes.map((r) => [`${r.method} ${r.path}`, routeHandler(r, withSessions)]));
   return withAuth(
@@ -72,7 +76,7 @@ export function referenceApp(spec: AppSpec): (request: Request) => Promise<Respo
       const handler = routes.get(`${method === 'HEAD' ? 'GET' : method} ${path}`);
       return handler === undefined ? notFound() : handler(request, principal);
     },
-    { backend: spec.backend, mode: spec.mode, exclude: spec.exclude, onError: spec.onError, log: spec.log, sessions: spec.sessions },
+    { backend: spec.backend, mode: spec.mode, exclude: spec.exclude, onError: spec.onError, log: spec.log, trustedProxies: spec.trustedProxies, sessions: spec.sessions, peerAddress },
   );
 }
 
@@ -108,6 +112,7 @@ function specHandler(route: RouteSpec, withSessions: boolean): AuthHandler {
       method: connection.method,
       query: new URLSearchParams(connection.query),
       connection,
+      clientAddress: clientAddress(request),
       body: { contentType: request.headers.get('content-type') ?? undefined, text },
       ...(withSessions
         ? {

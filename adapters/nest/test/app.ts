@@ -8,7 +8,7 @@ import type { AuthCredentials, BaseUser, ResponseDescription } from '@portcullis
 import { createGuard } from '@portcullis/core/adapter';
 import { EXTRA_ARGUMENT, type AppSpec, type HandlerResult, type RouteSpec, type Supports } from '@portcullis/conformance';
 import { attachWebSockets } from '@portcullis/conformance/node';
-import { Auth, PORTCULLIS, PortcullisModule, Requires, User, sendDescription, toConnection, type PlatformRequest, type Portcullis } from '@portcullis/nest';
+import { Auth, ClientAddress, PORTCULLIS, PortcullisModule, Requires, User, sendDescription, toConnection, type PlatformRequest, type Portcullis } from '@portcullis/nest';
 
 /** The Nest platforms the adapter runs on. */
 export type Platform = 'express' | 'fastify';
@@ -49,7 +49,7 @@ function controllerFor(route: RouteSpec): Type {
     @verb(route.path)
     @extra
     @guard
-    async handle(@User() user: BaseUser, @Auth() auth: AuthCredentials, @Req() req: PlatformRequest & { body?: unknown }, @Res() res: unknown, passed?: string): Promise<void> {
+    async handle(@User() user: BaseUser, @Auth() auth: AuthCredentials, @ClientAddress() address: string | undefined, @Req() req: PlatformRequest & { body?: unknown }, @Res() res: unknown, passed?: string): Promise<void> {
       const connection = toConnection(req, Date.now);
       const result = await route.handler({
         user,
@@ -57,6 +57,7 @@ function controllerFor(route: RouteSpec): Type {
         method: connection.method,
         query: new URLSearchParams(connection.query),
         connection,
+        clientAddress: address,
         body: { contentType: connection.header('content-type'), text: typeof req.body === 'string' ? req.body : '' },
       });
       const answer = result.description ?? toAnswer(result);
@@ -77,10 +78,10 @@ class CatchAll implements ExceptionFilter {
 
 /** The conformance spec as a Nest app on `platform`: its HTTP server, not yet listening. */
 export async function createNestApp(spec: AppSpec, platform: Platform): Promise<Server> {
-  const { backend, mode, exclude, onError, log } = spec;
+  const { backend, mode, exclude, onError, log, trustedProxies } = spec;
 
   @Module({
-    imports: [PortcullisModule.forRoot({ backend, mode, exclude, onError, log })],
+    imports: [PortcullisModule.forRoot({ backend, mode, exclude, onError, log, trustedProxies })],
     controllers: spec.routes.filter((route) => route.kind !== 'websocket').map(controllerFor),
   })
   class AppModule {}

@@ -21,6 +21,8 @@ export interface UpgradePrincipal<U extends BaseUser> {
   readonly user: U | UnauthenticatedUser;
   /** The user's credentials (scopes). */
   readonly auth: AuthCredentials;
+  /** The client's address: the socket's peer, or through `trustedProxies`, what trusted proxies reported. */
+  readonly clientAddress: string | undefined;
 }
 
 /** Options of {@link upgradeHandler}. */
@@ -72,7 +74,7 @@ export function upgradeHandler<U extends BaseUser>(
         challenges: authenticator.challenges,
       });
       if (denied) return refuse(socket, denied);
-      accept(req, socket, head, { user: decision.user, auth: decision.auth });
+      accept(req, socket, head, { user: decision.user, auth: decision.auth, clientAddress: connection.clientAddress });
     };
     const settle = (decision: Awaited<ReturnType<Authenticator<U>['run']>>): void => {
       if (decision.type === 'respond') refuse(socket, decision.response);

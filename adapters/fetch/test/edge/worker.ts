@@ -4,8 +4,9 @@
 import { referenceApp } from '@portcullis/conformance/reference';
 import { scenarioWorker } from '../../../hono/test/edge/scenario-worker.js';
 
+// Workers have no socket: the peer is Cloudflare's CF-Connecting-IP (Miniflare sets it from its socket).
 const worker = scenarioWorker((spec) => {
-  const app = referenceApp(spec);
+  const app = referenceApp(spec, { peerAddress: (request) => request.headers.get('cf-connecting-ip') ?? undefined });
   return (request) => app(request);
 });
 

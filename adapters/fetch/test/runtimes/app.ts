@@ -9,5 +9,6 @@ import type { RuntimeApp } from '../../../../test-support/runtimes.js';
 /** The spec's app on @portcullis/fetch. */
 export function createRuntimeApp(spec: AppSpec): RuntimeApp {
   const app = referenceApp(spec);
-  return { fetch: (request) => app(request) };
+  // Bun's server or Deno's info after the request: where withAuth reads the peer address.
+  return { fetch: (request, server) => app(request, server) };
 }
