@@ -53,7 +53,7 @@ export interface AuthenticationOptions<U extends BaseUser = BaseUser> {
    * resolving `connection.clientAddress`: addresses and CIDR ranges
    * (`['10.0.0.0/8', 'loopback']`) or a hop count (`1`). Default: none; the client
    * address is the socket's peer and no forwarded header is read. See "Behind a
-   * proxy" in docs/security-guide.md.
+   * proxy" in docs/proxies.md.
    */
   trustedProxies?: TrustedProxiesOption | undefined;
 }
