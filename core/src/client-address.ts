@@ -140,6 +140,9 @@ function parseAddress(text: string): Groups | undefined {
  */
 export function normalizeAddress(raw: string | undefined | null): string | undefined {
   if (typeof raw !== 'string' || raw.length > 64) return undefined;
+  // The common cases first (what Node reports): dotted IPv4, and IPv4-mapped on a dual-stack socket.
+  if (IPV4.test(raw)) return raw;
+  if (raw.startsWith('::ffff:') && IPV4.test(raw.slice(7))) return raw.slice(7);
   let text = raw.startsWith('[') && raw.endsWith(']') ? raw.slice(1, -1) : raw;
   const zone = text.indexOf('%');
   if (zone !== -1 && text.includes(':')) text = text.slice(0, zone);
@@ -288,10 +291,12 @@ export function parseXForwardedFor(value: string): string[] | undefined {
   return entries;
 }
 
-const TCHAR = /[!#$%&'*+\-.^_`|~0-9A-Za-z]/;
+/** RFC 9110 token characters, by char code. */
+const TCHAR = new Uint8Array(128);
+for (const c of "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") TCHAR[c.charCodeAt(0)] = 1;
 
-function isTchar(c: string): boolean {
-  return c.length === 1 && TCHAR.test(c);
+function isTchar(code: number): boolean {
+  return code < 128 && TCHAR[code] === 1;
 }
 
 /**
@@ -315,9 +320,9 @@ export function parseForwarded(value: string): string[] | undefined {
   skipSpace();
   for (;;) {
     // one pair, or an empty one (`for=a;;by=b`, an empty element)
-    if (i < n && value[i] !== ';' && value[i] !== ',') {
+    if (i < n && value.charCodeAt(i) !== 0x3b && value.charCodeAt(i) !== 0x2c) {
       const start = i;
-      while (i < n && isTchar(value[i] as string)) i++;
+      while (i < n && isTchar(value.charCodeAt(i))) i++;
       const name = value.slice(start, i).toLowerCase();
       if (name === '' || value[i] !== '=') return undefined;
       i++;
@@ -325,25 +330,26 @@ export function parseForwarded(value: string): string[] | undefined {
       if (value[i] === '"') {
         i++;
         let out = '';
+        let run = i;
         for (;;) {
           if (i >= n) return undefined;
           const c = value.charCodeAt(i);
           if (c === 0x22) break;
+          if (c !== 0x09 && (c < 0x20 || c === 0x7f)) return undefined;
           if (c === 0x5c) {
+            const e = value.charCodeAt(i + 1); // NaN past the end
+            if (!(e === 0x09 || (e >= 0x20 && e !== 0x7f))) return undefined;
+            out += value.slice(run, i);
+            run = i + 1; // the escaped character starts the next run
             i++;
-            if (i >= n) return undefined;
-            const e = value.charCodeAt(i);
-            if (e !== 0x09 && (e < 0x20 || e === 0x7f)) return undefined;
-            out += value[i];
-          } else if (c !== 0x09 && (c < 0x20 || c === 0x7f)) return undefined;
-          else out += value[i];
+          }
           i++;
         }
+        text = out + value.slice(run, i);
         i++;
-        text = out;
       } else {
         const vs = i;
-        while (i < n && isTchar(value[i] as string)) i++;
+        while (i < n && isTchar(value.charCodeAt(i))) i++;
         if (i === vs) return undefined;
         text = value.slice(vs, i);
       }
