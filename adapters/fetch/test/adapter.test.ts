@@ -92,7 +92,8 @@ describe('withAuth', () => {
 });
 
 describe('clientAddress', () => {
-  const echo = (request: Request) => new Response(clientAddress(request) ?? 'none');
+  // Whatever the runtime passes after the request (Bun's server, Deno's info, Workers' env and ctx).
+  const echo = (request: Request, _principal: unknown, ..._runtime: unknown[]) => new Response(clientAddress(request) ?? 'none');
 
   it("reads the peer from the argument after the request (Bun's server, Deno's info), through trustedProxies", async () => {
     const bun = { requestIP: () => ({ address: '::ffff:10.0.0.1', family: 'IPv6', port: 1 }) };
