@@ -1,5 +1,6 @@
 import { AuthCredentials, type AuthenticationBackend, type TrustedProxiesOption } from '@portcullis/core';
 import { expect } from 'vitest';
+import WebSocket from 'ws';
 import { DemoUser } from '../fixtures.js';
 import { rawRequest } from '../raw.js';
 import type { Client, Scenario } from '../scenario.js';
@@ -149,6 +150,40 @@ export const clientAddressHops: Scenario = {
         await expectAddress(t, ['X-Forwarded-For: 6.6.6.6, 203.0.113.7'], '203.0.113.7');
         await expectAddress(t, ['X-Forwarded-For: 6.6.6.6, 203.0.113.7'], '203.0.113.7', '127.0.0.2');
         await expectAddress(t, [], '127.0.0.2', '127.0.0.2');
+      },
+    },
+  ],
+};
+
+/** The first message of a websocket to `/ws` opened with `headers`, from `from` (default 127.0.0.1). */
+function firstMessage(t: Client, headers: Record<string, string>, from?: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${t.port}/ws`, { headers, ...(from === undefined ? {} : { localAddress: from }) });
+    const timer = setTimeout(() => (ws.terminate(), reject(new Error('websocket timed out'))), 5000);
+    ws.on('unexpected-response', (_req, res) => (clearTimeout(timer), res.resume(), ws.terminate(), reject(new Error(`refused: ${res.statusCode}`))));
+    // The adapters that greet on the client's first message (workerd) need one.
+    ws.on('open', () => ws.send('hello'));
+    ws.on('message', (data) => (clearTimeout(timer), ws.close(), resolve(data.toString())));
+    ws.on('error', (e) => (clearTimeout(timer), reject(e)));
+  });
+}
+
+export const clientAddressWebsocket: Scenario = {
+  id: 'client-address-websocket',
+  title: "a websocket's handler sees the client address resolved through trustedProxies, as an HTTP handler does",
+  needs: ['websocket'],
+  app: () => ({
+    backend: addressBackend,
+    trustedProxies: ['127.0.0.1/32'],
+    routes: [{ method: 'GET', path: '/ws', kind: 'websocket', handler: (view) => ({ text: view.clientAddress ?? 'none' }) }],
+  }),
+  cases: [
+    {
+      name: 'THR-11 through the trusted peer the forwarded address; from an untrusted peer its own',
+      async run(t) {
+        const xff = { 'x-forwarded-for': '6.6.6.6, 203.0.113.7' };
+        expect(await firstMessage(t, xff)).toBe('203.0.113.7');
+        expect(await firstMessage(t, xff, '127.0.0.2')).toBe('127.0.0.2');
       },
     },
   ],

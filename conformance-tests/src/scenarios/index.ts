@@ -1,7 +1,7 @@
 import { anonymousUser } from './anonymous-user.js';
 import { basicChallenge } from './basic-challenge.js';
 import { basicOk } from './basic-ok.js';
-import { clientAddressDefault, clientAddressHops, clientAddressTrusted } from './client-address.js';
+import { clientAddressDefault, clientAddressHops, clientAddressTrusted, clientAddressWebsocket } from './client-address.js';
 import { basicColon, basicStrict } from './basic-strict.js';
 import { classStyle, classStyleArguments } from './class-style.js';
 import { customOnError } from './custom-on-error.js';
@@ -55,6 +55,7 @@ export const scenarios: readonly Scenario[] = Object.freeze([
   clientAddressDefault,
   clientAddressTrusted,
   clientAddressHops,
+  clientAddressWebsocket,
   ...jwtScenarios,
   ...sessionScenarios,
 ]);
