@@ -26,6 +26,8 @@ export interface TrustedProxies {
    * to left, only across trusted hops.
    */
   clientOf(peer: string | undefined, header: (name: string) => string | undefined): string | undefined;
+  /** Whether the socket's peer (as a runtime reports it) is a trusted proxy: what `X-Forwarded-Proto` needs. */
+  trusts(peer: string | undefined): boolean;
 }
 
 /** An address as eight 16-bit groups; IPv4 as its IPv4-mapped IPv6 form (`::ffff:a.b.c.d`). */
@@ -209,7 +211,10 @@ export function compileTrustedProxies(option: TrustedProxiesOption | undefined):
       throw new ConfigurationError(`trustedProxies: a hop count must be a whole number from 0 to ${MAX_FORWARDED_HOPS} (the number of proxies in front of the app)`);
     }
     const hops = option;
-    const proxies: TrustedProxies = { clientOf: (peer, header) => resolve(peer, header, (_, i) => i < hops) };
+    const proxies: TrustedProxies = {
+      clientOf: (peer, header) => resolve(peer, header, (_, i) => i < hops),
+      trusts: (peer) => hops > 0 && normalizeAddress(peer) !== undefined,
+    };
     return Object.freeze(proxies);
   }
   if (!Array.isArray(option)) {
@@ -222,7 +227,15 @@ export function compileTrustedProxies(option: TrustedProxiesOption | undefined):
     for (const text of named ?? [entry]) ranges.push(parseRange(text));
   }
   Object.freeze(ranges);
-  const proxies: TrustedProxies = { clientOf: (peer, header) => resolve(peer, header, (g) => ranges.some((r) => inRange(g, r))) };
+  const trusted = (g: Groups): boolean => ranges.some((r) => inRange(g, r));
+  const proxies: TrustedProxies = {
+    clientOf: (peer, header) => resolve(peer, header, trusted),
+    trusts: (peer) => {
+      const normal = normalizeAddress(peer);
+      const groups = normal === undefined ? undefined : parseAddress(normal);
+      return groups !== undefined && trusted(groups);
+    },
+  };
   return Object.freeze(proxies);
 }
 

@@ -132,12 +132,12 @@ export function withAuth<U extends BaseUser, A extends readonly unknown[] = []>(
   const field = engine === undefined || engine.config.csrf === false ? '_csrf' : engine.config.csrf.field;
 
   const fetch = async (request: Request, ...rest: A): Promise<Response> => {
+    const peer = peerAddress === undefined ? runtimePeerAddress(request, rest[0]) : peerAddress(request, ...rest);
     const handle = engine?.open({
       cookies: parseCookies(request.headers.get('cookie') ?? undefined),
-      secure: isSecureRequest(request.url, request.headers.get('x-forwarded-proto') ?? undefined, engine.config.trustProxy),
+      secure: isSecureRequest(request.url, request.headers.get('x-forwarded-proto') ?? undefined, engine.config.trustProxy, peer),
     });
     if (handle !== undefined) ports.set(request, handle.port);
-    const peer = peerAddress === undefined ? runtimePeerAddress(request, rest[0]) : peerAddress(request, ...rest);
     const connection = toConnection(request, clock, undefined, peer, trustedProxies);
     if (handle !== undefined) {
       try {

@@ -64,16 +64,17 @@ export function sessionCookieOf(req: IncomingMessage, name: string): string | un
 
 /**
  * True when a Node request came over TLS: the socket is encrypted, or, only with
- * `trustProxy`, the first `X-Forwarded-Proto` value is `https` (CK-04).
+ * `trustProxy`, the first `X-Forwarded-Proto` value is `https` (CK-04); with
+ * `trustProxy` as compiled proxies, only from a socket peer among them.
  *
  * @example
  * ```ts
  * isSecureNodeRequest(req, false); // false for plain HTTP, whatever X-Forwarded-Proto says
  * ```
  */
-export function isSecureNodeRequest(req: IncomingMessage, trustProxy: boolean): boolean {
+export function isSecureNodeRequest(req: IncomingMessage, trustProxy: boolean | TrustedProxies): boolean {
   if ((req.socket as { encrypted?: boolean } | undefined)?.encrypted === true) return true;
   const header = req.headers['x-forwarded-proto'];
   // The socket was checked above; the header is judged by the core, as on Web runtimes.
-  return isSecureRequest('', Array.isArray(header) ? header[0] : header, trustProxy);
+  return isSecureRequest('', Array.isArray(header) ? header[0] : header, trustProxy, req.socket?.remoteAddress);
 }
