@@ -7,6 +7,7 @@
  * it to their code built from `@portcullis/core` just the same.
  */
 import { expect } from 'vitest';
+import type { TrustedProxies } from '../core/src/client-address.js';
 import { createConnection, type Connection } from '../core/src/connection.js';
 import { ConfigurationError } from '../core/src/errors.js';
 import type { SessionPort } from '../core/src/session/port.js';
@@ -32,6 +33,10 @@ export interface ConnOptions {
   session?: SessionPort;
   /** `http` or `websocket`; detected from the headers unless given. */
   kind?: 'http' | 'websocket';
+  /** The socket peer's address, as a runtime reports it; none unless given. */
+  peerAddress?: string;
+  /** The compiled `trustedProxies` (`compileTrustedProxies(...)`); none unless given. */
+  trustedProxies?: TrustedProxies;
 }
 
 /**
@@ -43,7 +48,7 @@ export interface ConnOptions {
  * const c = conn({ target: '/admin?x=1', headers: { Accept: 'application/json' }, authorization: ['Basic a', 'Basic b'] });
  * ```
  */
-export function conn({ method = 'GET', target = '/', headers = {}, authorization, cookies, now = FIXED_NOW, session, kind }: ConnOptions = {}): Connection {
+export function conn({ method = 'GET', target = '/', headers = {}, authorization, cookies, now = FIXED_NOW, session, kind, peerAddress, trustedProxies }: ConnOptions = {}): Connection {
   // A Map, not an object: `constructor` and other inherited names are absent, as on a real request.
   const map = new Map<string, string>();
   for (const [name, value] of Object.entries(headers)) map.set(name.toLowerCase(), value);
@@ -62,6 +67,8 @@ export function conn({ method = 'GET', target = '/', headers = {}, authorization
     authorization,
     now: typeof now === 'number' ? () => now : now,
     session,
+    peerAddress,
+    trustedProxies,
   });
 }
 

@@ -16,7 +16,7 @@ export type RuntimeName = 'bun' | 'deno';
 
 /** An adapter's app for one spec, as the runtime serves it. */
 export interface RuntimeApp {
-  /** The app: `Request → Response`. Bun passes its server as the second argument (Hono's `c.env`). */
+  /** The app: `Request → Response`. Bun passes its server, Deno its `info`, as the second argument (Hono's `c.env`). */
   fetch(request: Request, server: unknown): Response | Promise<Response>;
   /** Bun only: `Bun.serve`'s `websocket` handlers, when the app upgrades (hono/bun's `websocket`, or the app's own). */
   readonly websocket?: unknown;
@@ -52,7 +52,7 @@ interface BunGlobal {
 interface DenoGlobal {
   serve(
     options: { hostname: string; port: number; onListen?: () => void },
-    handler: (request: Request) => Response | Promise<Response>,
+    handler: (request: Request, info: unknown) => Response | Promise<Response>,
   ): { readonly addr: { readonly port: number }; shutdown(): Promise<void> };
 }
 
@@ -66,7 +66,7 @@ function serve(fetch: RuntimeApp['fetch'], websocket?: unknown): Served {
     return { port: server.port, stop: async () => void (await server.stop(true)) };
   }
   if (Deno !== undefined) {
-    const server = Deno.serve({ hostname: HOST, port: 0, onListen: () => {} }, (request) => fetch(request, undefined));
+    const server = Deno.serve({ hostname: HOST, port: 0, onListen: () => {} }, (request, info) => fetch(request, info));
     return { port: server.addr.port, stop: () => server.shutdown() };
   }
   throw new Error('runtime-host runs inside Bun or Deno');

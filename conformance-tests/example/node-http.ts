@@ -6,16 +6,19 @@ import {
 } from '@portcullis/core';
 import {
   createAuthenticator, createGuard, csrfToken, describeSessionError, fixedResponse, formField, login, logout, parseCookies,
-  sessionGate, webSessions, type Guard, type SessionPort, type WebSessionOptions,
+  sessionGate, webSessions, type Guard, type SessionPort, type TrustedProxies, type WebSessionOptions,
 } from '@portcullis/core/adapter';
 import { connectionFromNode, isSecureNodeRequest } from '@portcullis/node';
 import { sessionView, type AppSpec, type HandlerResult, type Supports } from '@portcullis/conformance';
 import { attachWebSockets } from '@portcullis/conformance/node';
 
 // #region to-connection
-/** Conversion 1: Node's request → a `Connection` (every `Authorization` line, from `rawHeaders`). */
-export function toConnection(req: IncomingMessage, now: () => number, session?: SessionPort): Connection {
-  return connectionFromNode(req, req.url ?? '/', now, undefined, session); // kind: from the `Upgrade` header
+/**
+ * Conversion 1: Node's request → a `Connection` (every `Authorization` line, from
+ * `rawHeaders`; the socket's peer address, resolved through `trustedProxies`).
+ */
+export function toConnection(req: IncomingMessage, now: () => number, session?: SessionPort, trustedProxies?: TrustedProxies): Connection {
+  return connectionFromNode(req, req.url ?? '/', now, undefined, session, trustedProxies); // kind: from the `Upgrade` header
 }
 // #endregion to-connection
 
@@ -83,7 +86,7 @@ export function authentication<U extends BaseUser>(options: NodeAuthenticationOp
     const body = await readBody(req); // before the gate: it reads the `_csrf` form field
     if (body === undefined) return plain(413);
     const handle = engine?.open({ cookies: parseCookies(req.headers.cookie), secure: isSecureNodeRequest(req, engine.config.trustProxy) });
-    const connection = toConnection(req, authenticator.clock, handle?.port);
+    const connection = toConnection(req, authenticator.clock, handle?.port, authenticator.trustedProxies);
     const finish = (a: ResponseDescription): ResponseDescription => {
       const b = a.notFound === true ? plain(404) : a; // a guard's `status: 404`: this framework's own 404
       const cookies = handle?.setCookies() ?? [];
@@ -134,8 +137,8 @@ export const supports: Supports = { websocket: true, sessions: true };
 
 /** The conformance suite's `createApp`: the spec as a `node:http` server, not yet listening. */
 export function createApp(spec: AppSpec): Server {
-  const { backend, mode, exclude, onError, log, sessions } = spec;
-  const auth = authentication({ backend, mode, exclude, onError, log, sessions });
+  const { backend, mode, exclude, onError, log, sessions, trustedProxies } = spec;
+  const auth = authentication({ backend, mode, exclude, onError, log, sessions, trustedProxies });
   const routes = new Map<string, Route<BaseUser>>();
   for (const route of spec.routes) {
     if (route.kind === 'websocket') continue; // served by attachWebSockets below
@@ -145,7 +148,7 @@ export function createApp(spec: AppSpec): Server {
       requires: guard,
       async handle({ user, auth, connection, body }) {
         const result = await route.handler({
-          user, auth, connection, method: connection.method, query: new URLSearchParams(connection.query),
+          user, auth, connection, clientAddress: connection.clientAddress, method: connection.method, query: new URLSearchParams(connection.query),
           body: { contentType: connection.header('content-type'), text: body },
           ...(sessions && {
             login: (user: BaseUser, data?: Record<string, unknown>) => login(connection, user, data),

@@ -22,10 +22,11 @@ export interface RawResponse {
  * not wait for the close a `Connection: close` asks for: not every server does it
  * at once (workerd keeps the connection until it has been idle for 5 s).
  */
-export function rawRequest(port: number, head: readonly string[], timeoutMs = 5000): Promise<RawResponse> {
+export function rawRequest(port: number, head: readonly string[], timeoutMs = 5000, { localAddress }: { readonly localAddress?: string } = {}): Promise<RawResponse> {
   const isHead = /^HEAD /.test(head[0] ?? '');
   return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1');
+    // `localAddress`: another loopback address of this host (127.0.0.2), for a peer the app does not trust.
+    const socket = connect({ port, host: '127.0.0.1', ...(localAddress === undefined ? {} : { localAddress }) });
     // One character per byte: the framing is counted in bytes.
     socket.setEncoding('latin1');
     let text = '';

@@ -9,6 +9,7 @@ import {
 } from '@portcullis/core/adapter';
 import {
   Requires,
+  clientAddress,
   csrfToken,
   login,
   logout,
@@ -86,7 +87,11 @@ export type RuntimeUpgrade<A extends readonly unknown[] = []> = (request: Reques
  * Deno.serve(app);
  * ```
  */
-export function referenceApp<A extends readonly unknown[] = []>(spec: AppSpec, upgrade?: RuntimeUpgrade<A>): FetchHandler<A> {
+export function referenceApp<A extends readonly unknown[] = []>(
+  spec: AppSpec,
+  upgrade?: RuntimeUpgrade<A>,
+  { peerAddress }: { readonly peerAddress?: ((request: Request, ...rest: A) => string | undefined) | undefined } = {},
+): FetchHandler<A> {
   const withSessions = spec.sessions !== undefined;
   const routes = new Map(spec.routes.map((r) => [`${r.method} ${r.path}`, routeHandler(r, withSessions, upgrade)]));
   return withAuth<BaseUser, A>(
@@ -95,7 +100,7 @@ export function referenceApp<A extends readonly unknown[] = []>(spec: AppSpec, u
       const handler = routes.get(`${method === 'HEAD' ? 'GET' : method} ${path}`);
       return handler === undefined ? notFound() : handler(request, principal, ...rest);
     },
-    { backend: spec.backend, mode: spec.mode, exclude: spec.exclude, onError: spec.onError, log: spec.log, sessions: spec.sessions },
+    { backend: spec.backend, mode: spec.mode, exclude: spec.exclude, onError: spec.onError, log: spec.log, trustedProxies: spec.trustedProxies, sessions: spec.sessions, peerAddress },
   );
 }
 
@@ -136,7 +141,7 @@ function websocketHandler<A extends readonly unknown[]>(route: RouteSpec, upgrad
     if (upgrade === undefined || request.headers.get('upgrade')?.toLowerCase() !== 'websocket') return notFound();
     const connection = toConnection(request, Date.now);
     const query = new URLSearchParams(connection.query);
-    const result = await route.handler({ user, auth, method: 'GET', query, connection, body: { contentType: undefined, text: '' } });
+    const result = await route.handler({ user, auth, clientAddress: clientAddress(request), method: 'GET', query, connection, body: { contentType: undefined, text: '' } });
     return upgrade(request, result.text ?? '', ...rest);
   };
 }
@@ -153,6 +158,7 @@ function specHandler(route: RouteSpec, withSessions: boolean): AuthHandler {
       method: connection.method,
       query: new URLSearchParams(connection.query),
       connection,
+      clientAddress: clientAddress(request),
       body: { contentType: request.headers.get('content-type') ?? undefined, text },
       ...(withSessions
         ? {

@@ -7,8 +7,17 @@ import { attachWebSockets } from './node-websockets.js';
 import { referenceApp } from './reference.js';
 import type { AppSpec } from './spec.js';
 
-/** Serves a fetch handler on Node's http server (repeated request headers joined with `, `, as on the Web). */
-export function serveFetch(handler: (request: Request) => Promise<Response>): Server {
+/** What the handler gets after the request: the Node request, as @hono/node-server passes it (`env.incoming`). */
+export interface NodeBindings {
+  readonly incoming: IncomingMessage;
+}
+
+/**
+ * Serves a fetch handler on Node's http server (repeated request headers joined with
+ * `, `, as on the Web), with {@link NodeBindings} after the request, where
+ * `withAuth` reads the socket's peer address.
+ */
+export function serveFetch(handler: (request: Request, bindings: NodeBindings) => Promise<Response>): Server {
   return createServer((req, res) => {
     answer(req, handler).then(
       async (response) => {
@@ -29,7 +38,7 @@ export function serveFetch(handler: (request: Request) => Promise<Response>): Se
   });
 }
 
-async function answer(req: IncomingMessage, handler: (request: Request) => Promise<Response>): Promise<Response> {
+async function answer(req: IncomingMessage, handler: (request: Request, bindings: NodeBindings) => Promise<Response>): Promise<Response> {
   const headers = new Headers();
   for (let i = 0; i < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i] as string, req.rawHeaders[i + 1] as string);
   const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
@@ -41,7 +50,7 @@ async function answer(req: IncomingMessage, handler: (request: Request) => Promi
   } catch {
     return new Response('Bad Request', { status: 400 });
   }
-  return handler(request);
+  return handler(request, { incoming: req });
 }
 
 function readAll(req: IncomingMessage): Promise<Uint8Array> {

@@ -10,6 +10,7 @@ import type {
   SessionData,
   SessionOptions,
   SessionStore,
+  TrustedProxiesOption,
 } from '@portcullis/core';
 import type { Server } from 'node:http';
 
@@ -25,6 +26,11 @@ export interface HandlerView {
   readonly query: URLSearchParams;
   /** The request's `Connection`, as the adapter builds it (for core helpers such as token endpoints). */
   readonly connection: Connection;
+  /**
+   * The client address, as the app reads it from the adapter (`clientAddress(req)`,
+   * `clientAddress(ctx)`, `clientAddress(c)`, Nest's `@ClientAddress()`…).
+   */
+  readonly clientAddress: string | undefined;
   /** The raw request body (at most 16 KiB; larger bodies are refused by the adapter with 413). */
   readonly body: {
     /** The request's `Content-Type`. */
@@ -111,6 +117,8 @@ export interface AppSpec {
   readonly onError?: ErrorHook;
   /** Receives failed-authentication events (pass it to `authentication({ log })`). */
   readonly log?: (event: AuthenticationFailure) => void;
+  /** The `trustedProxies` of `authentication(...)`. */
+  readonly trustedProxies?: TrustedProxiesOption;
   /** The app's routes. */
   readonly routes: readonly RouteSpec[];
   /**

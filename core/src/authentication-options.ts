@@ -1,4 +1,5 @@
 import type { AuthenticationBackend } from './backend.js';
+import { compileTrustedProxies, type TrustedProxies, type TrustedProxiesOption } from './client-address.js';
 import type { Connection } from './connection.js';
 import { ConfigurationError, type AuthenticationError } from './errors.js';
 import { compileExclude } from './exclude.js';
@@ -47,6 +48,14 @@ export interface AuthenticationOptions<U extends BaseUser = BaseUser> {
    * characters escaped; never a password, token, cookie or header value.
    */
   log?: ((event: AuthenticationFailure) => void) | undefined;
+  /**
+   * The proxies whose `Forwarded` / `X-Forwarded-For` reports are believed when
+   * resolving `connection.clientAddress`: addresses and CIDR ranges
+   * (`['10.0.0.0/8', 'loopback']`) or a hop count (`1`). Default: none; the client
+   * address is the socket's peer and no forwarded header is read. See "Behind a
+   * proxy" in docs/proxies.md.
+   */
+  trustedProxies?: TrustedProxiesOption | undefined;
 }
 
 /** What `log` receives for a failed authentication. */
@@ -78,13 +87,16 @@ export interface AuthenticationConfig<U extends BaseUser> {
   readonly log: ((event: AuthenticationFailure) => void) | undefined;
   /** The backend's challenges, copied and checked. */
   readonly challenges: readonly string[];
+  /** The compiled `trustedProxies`; `undefined`: none. */
+  readonly trustedProxies: TrustedProxies | undefined;
 }
 
 /**
  * Checks every option, fills in the defaults and returns the frozen
  * {@link AuthenticationConfig}. A mistake throws a `ConfigurationError` (code
  * `invalid_configuration`) naming the option, here, at startup: `backend`, `onError`,
- * `mode`, `exclude`, `log`, `clock`, then the backend's `challenges`, in that order.
+ * `mode`, `exclude`, `log`, `clock`, then the backend's `challenges`, then `trustedProxies`,
+ * in that order.
  */
 export function parseAuthenticationOptions<U extends BaseUser>(options: AuthenticationOptions<U>): AuthenticationConfig<U> {
   if (options === null || typeof options !== 'object') throw new ConfigurationError('options are required');
@@ -109,5 +121,6 @@ export function parseAuthenticationOptions<U extends BaseUser>(options: Authenti
       throw new ConfigurationError('backend challenges must be Latin-1 strings without control characters');
     }
   }
-  return Object.freeze({ backend, onError, mode, isExcluded, allowOptions, clock, log, challenges });
+  const trustedProxies = compileTrustedProxies(options.trustedProxies);
+  return Object.freeze({ backend, onError, mode, isExcluded, allowOptions, clock, log, challenges, trustedProxies });
 }

@@ -1,6 +1,7 @@
 import { answerFailure } from './authentication-failure.js';
 import { parseAuthenticationOptions, type AuthenticationConfig, type AuthenticationOptions } from './authentication-options.js';
 import type { AuthenticateResult } from './backend.js';
+import type { TrustedProxies } from './client-address.js';
 import type { Connection } from './connection.js';
 import { NO_CREDENTIALS, type AuthCredentials } from './credentials.js';
 import { responseFor, type ResponseDescription } from './response.js';
@@ -39,6 +40,11 @@ export interface Authenticator<U extends BaseUser> {
   readonly challenges: readonly string[];
   /** The configured clock. */
   readonly clock: () => number;
+  /**
+   * The compiled `trustedProxies` option, for `createConnection({ trustedProxies })`;
+   * `undefined` when none are configured.
+   */
+  readonly trustedProxies: TrustedProxies | undefined;
   /** Decides for one connection; synchronous when the backend is. */
   run(connection: Connection): MaybePromise<AuthDecision<U>>;
 }
@@ -60,6 +66,7 @@ export function createAuthenticator<U extends BaseUser>(options: AuthenticationO
   return Object.freeze({
     challenges: config.challenges,
     clock: config.clock,
+    trustedProxies: config.trustedProxies,
     run(connection: Connection): MaybePromise<AuthDecision<U>> {
       let result: MaybePromise<AuthenticateResult<U>>;
       try {

@@ -1,3 +1,4 @@
+import { normalizeAddress, type TrustedProxies } from './client-address.js';
 import type { SessionPort } from './session/port.js';
 
 /**
@@ -30,6 +31,19 @@ export interface Connection {
   now(): number;
   /** The request's session, where the app has sessions (the adapter's session middleware provides it). */
   readonly session?: SessionPort;
+  /**
+   * The address of the socket's peer, normalised (IPv4 dotted; IPv6 compressed, lower
+   * case; an IPv4-mapped IPv6 address as IPv4; no zone id). `undefined` where the
+   * runtime gives none (Workers, unless the app says where it comes from).
+   */
+  readonly peerAddress: string | undefined;
+  /**
+   * The client's address: the {@link peerAddress}, or, with `trustedProxies`, the
+   * address that `Forwarded` / `X-Forwarded-For` report through trusted hops only
+   * (read right to left; malformed headers are not believed). This is what to key
+   * throttling and audit logs on.
+   */
+  readonly clientAddress: string | undefined;
 }
 
 // #region connection-init
@@ -53,6 +67,17 @@ export interface ConnectionInit {
   now?: (() => number) | undefined;
   /** The session port of the request, when the app has session middleware. */
   session?: SessionPort | undefined;
+  /**
+   * The socket peer's address as the runtime reports it (`req.socket.remoteAddress`,
+   * Bun's `server.requestIP(request).address`, Deno's `info.remoteAddr.hostname`);
+   * read it while the request is live. Normalised here; absent: `undefined`.
+   */
+  peerAddress?: string | undefined;
+  /**
+   * The compiled `trustedProxies` option (`authenticator.trustedProxies`). Without it
+   * no forwarded header is read: `clientAddress` is the peer.
+   */
+  trustedProxies?: TrustedProxies | undefined;
 }
 // #endregion connection-init
 
@@ -111,6 +136,10 @@ class RequestConnection implements Connection {
   /** The adapter's lookup: called with lower-case field names only. */
   readonly #lookup: (name: string) => string | undefined;
   #cookies: ReadonlyMap<string, string> | undefined;
+  /** The peer as the runtime gave it; normalised and resolved on first use (most requests never ask). */
+  readonly #peer: string | undefined;
+  readonly #proxies: TrustedProxies | undefined;
+  #addresses: { readonly peer: string | undefined; readonly client: string | undefined } | undefined;
 
   constructor(init: ConnectionInit) {
     const target = relativeTarget(init.target);
@@ -130,6 +159,9 @@ class RequestConnection implements Connection {
     this.now = init.now ?? Date.now;
     this.session = init.session;
     this.#cookies = undefined;
+    this.#peer = init.peerAddress;
+    this.#proxies = init.trustedProxies;
+    this.#addresses = undefined;
   }
 
   /**
@@ -145,6 +177,23 @@ class RequestConnection implements Connection {
     if (key === undefined) return undefined;
     const value = this.#lookup(key);
     return typeof value === 'string' ? value : undefined;
+  }
+
+  get peerAddress(): string | undefined {
+    return this.#resolved().peer;
+  }
+
+  get clientAddress(): string | undefined {
+    return this.#resolved().client;
+  }
+
+  #resolved(): { readonly peer: string | undefined; readonly client: string | undefined } {
+    if (this.#addresses === undefined) {
+      const peer = normalizeAddress(this.#peer);
+      const proxies = this.#proxies;
+      this.#addresses = { peer, client: proxies === undefined ? peer : proxies.clientOf(peer, (name) => this.header(name)) };
+    }
+    return this.#addresses;
   }
 
   /** Parsed on first use. */

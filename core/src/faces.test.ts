@@ -23,19 +23,19 @@ const APP_TYPES = [
   'PasswordBackend', 'PasswordBackendOptions', 'PortcullisErrorCode', 'Principal', 'RequiresOptions',
   'ResponseDescription', 'SafeNextOptions', 'ScopesOption', 'SecurityEventReason', 'SessionAuth',
   'SessionAuthOptions', 'SessionCookieOptions', 'SessionData', 'SessionErrorCode', 'SessionEvent',
-  'SessionOptions', 'SessionStore', 'TokenAuthOptions', 'TokenStore', 'UserOf', 'VerificationCacheOptions',
+  'SessionOptions', 'SessionStore', 'TokenAuthOptions', 'TokenStore', 'TrustedProxiesOption', 'UserOf', 'VerificationCacheOptions',
   'VerifyOutcome', 'VerifyResult',
 ];
 
 const ADAPTER_VALUES = [
   'MAX_AUTHORIZATION_LENGTH', 'META_KEY', 'SESSION_NAMESPACE', 'assertCanLogin', 'assertSessionStore',
-  'authorizationFromRawHeaders', 'bearerScheme', 'bytesEqual', 'compileExclude', 'copySessionData',
+  'authorizationFromRawHeaders', 'bearerScheme', 'bytesEqual', 'compileExclude', 'compileTrustedProxies', 'copySessionData',
   'createAuthenticator', 'createConnection', 'createGuard', 'csrfToken', 'decodeBase64Strict',
   'decodeUtf8Strict', 'deletionCookie', 'describe', 'fixedResponse', 'describeSessionError', 'digestKey', 'escapeForLog',
   'formField', 'formValues', 'generateSessionId', 'hasControlCharacters', 'hmacSha256',
   'isBrowserNavigation', 'isCanonical', 'isSecureRequest', 'isSessionId', 'isUrlencoded', 'login',
-  'logout', 'messageOf', 'namespacedData', 'parseBasic', 'parseCookies', 'prefersJson', 'quoteRealm',
-  'readAuthorization', 'reasonPhrase', 'requestFormField', 'responseFor', 'requestStates', 'serializeSessionCookie', 'sessionConfig',
+  'logout', 'messageOf', 'namespacedData', 'normalizeAddress', 'parseBasic', 'parseCookies', 'prefersJson', 'quoteRealm',
+  'readAuthorization', 'reasonPhrase', 'requestFormField', 'responseFor', 'requestStates', 'runtimePeerAddress', 'serializeSessionCookie', 'sessionConfig',
   'sessionCookie', 'sessionGate', 'sha256', 'statusOfError', 'timingSafeEqual', 'updateStored',
   'upgradeRefusal', 'verifyCsrfToken', 'webSessions',
 ];
@@ -44,7 +44,7 @@ const ADAPTER_TYPES = [
   'AuthDecision', 'Authenticator', 'AuthorizationValue', 'BearerErrorDescription', 'BearerScheme',
   'Connection', 'ConnectionInit', 'CsrfConfig', 'Guard', 'GuardState', 'MaybePromise', 'Outcome', 'FixedOutcome', 'OAuth2ErrorCode',
   'Proceed', 'RequestStates', 'Respond', 'ResponseDescription', 'SessionConfig', 'SessionCookie',
-  'SessionMeta', 'SessionPort', 'SessionState', 'WebSessionHandle', 'WebSessionOptions',
+  'SessionMeta', 'SessionPort', 'SessionState', 'TrustedProxies', 'WebSessionHandle', 'WebSessionOptions',
   'WebSessionRequest', 'WebSessions',
 ];
 

@@ -29,6 +29,11 @@ export interface RequestStates<K extends object> {
     principal: () => { readonly user: BaseUser; readonly auth: AuthCredentials },
     connection: () => Connection,
   ): ResponseDescription | null;
+  /**
+   * The `Connection` the authentication middleware built for the request (its
+   * `clientAddress` resolved through `trustedProxies`); `undefined` without one.
+   */
+  connection(key: K): Connection | undefined;
 }
 
 /**
@@ -60,6 +65,9 @@ export function requestStates<K extends object>(): RequestStates<K> {
       }
       const { user, auth } = principal();
       return guard.check(state.connection, { user, auth, challenges: state.challenges });
+    },
+    connection(key) {
+      return (key as Holder)[slot]?.connection;
     },
   };
 }

@@ -114,7 +114,7 @@ export function authentication<U extends BaseUser = RegisteredUser>(
 export function authentication<U extends RegisteredUser = RegisteredUser>(options: AuthenticationOptions<U>): AuthenticationMiddleware<U>;
 export function authentication<U extends BaseUser>(options: AuthenticationOptions<U>): AuthenticationMiddleware<U> {
   const authenticator = createAuthenticator(options);
-  const { clock, challenges } = authenticator;
+  const { clock, challenges, trustedProxies } = authenticator;
   const middleware: RequestHandler = (req, res, next) => {
     const apply = (decision: AuthDecision<U>): void => {
       if (decision.type === 'respond') return sendDescription(req, res, next, decision.response);
@@ -123,12 +123,30 @@ export function authentication<U extends BaseUser>(options: AuthenticationOption
       states.remember(req, connection, challenges);
       next();
     };
-    const connection = toConnection(req, clock);
+    const connection = toConnection(req, clock, trustedProxies);
     const decision = authenticator.run(connection);
     if (decision instanceof Promise) decision.then(apply, next);
     else apply(decision);
   };
   return Object.assign(middleware, { authenticator });
+}
+
+/**
+ * The client's address for `req`: the socket's peer, or through the `trustedProxies`
+ * of `authentication(...)`, the address that trusted proxies reported (see
+ * `Connection.clientAddress`). Without `authentication` in front: the peer.
+ * `undefined` when Node no longer knows the socket's address.
+ *
+ * @example
+ * ```ts
+ * app.use(authentication({ backend, trustedProxies: ['10.0.0.0/8'] }));
+ * app.post('/login', (req, res) => {
+ *   audit.info({ event: 'login', address: clientAddress(req) });
+ * });
+ * ```
+ */
+export function clientAddress(req: Request): string | undefined {
+  return (states.connection(req) ?? toConnection(req, Date.now)).clientAddress;
 }
 
 function check(guard: Guard, req: Request, res: Response, next: NextFunction): boolean {

@@ -1,20 +1,21 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Connection, ResponseDescription } from '@portcullis/core';
-import { fixedResponse } from '@portcullis/core/adapter';
+import { fixedResponse, type TrustedProxies } from '@portcullis/core/adapter';
 import { connectionFromNode } from '@portcullis/node';
 import { requestSessions } from './request-sessions.js';
 
 /**
  * Builds the `Connection` of an Express request (with its session port when
- * `sessions()` runs in front).
+ * `sessions()` runs in front; its client address resolved through
+ * `trustedProxies`, the authenticator's, when given).
  *
  * @example
  * ```ts
  * const connection = toConnection(req, Date.now);
  * ```
  */
-export function toConnection(req: Request, now: () => number): Connection {
-  return connectionFromNode(req, req.originalUrl, now, undefined, requestSessions.get(req)?.port);
+export function toConnection(req: Request, now: () => number, trustedProxies?: TrustedProxies): Connection {
+  return connectionFromNode(req, req.originalUrl, now, undefined, requestSessions.get(req)?.port, trustedProxies);
 }
 
 /**

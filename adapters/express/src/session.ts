@@ -225,7 +225,8 @@ export function sessions(options: ExpressSessionsOptions): RequestHandler {
     saveUninitialized: false,
     rolling: false,
     unset: 'keep',
-    proxy: config.trustProxy,
+    // express-session takes a boolean; with trusted proxies the port's `secure` (checked at login) decides per peer.
+    proxy: config.trustProxy !== false,
     cookie: {
       httpOnly: true,
       secure: cookie.secure,

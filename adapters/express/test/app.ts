@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { PassExtraArgument, sessionView, type AppSpec, type HandlerResult, type RouteSpec } from '@portcullis/conformance';
 import { attachWebSockets } from '@portcullis/conformance/node';
-import { Requires, authentication, requires, sendDescription, toConnection } from '@portcullis/express';
+import { Requires, authentication, clientAddress, requires, sendDescription, toConnection } from '@portcullis/express';
 import { csrfToken, expressSessionStore, login, logout, sessions } from '@portcullis/express/sessions';
 
 function send(req: Request, res: Response, next: NextFunction, result: HandlerResult): void {
@@ -22,6 +22,7 @@ function handlerFor(route: RouteSpec, withSessions: boolean) {
       method: req.method,
       query: new URLSearchParams(connection.query),
       connection,
+      clientAddress: clientAddress(req),
       body: { contentType: req.get('content-type'), text: typeof req.body === 'string' ? req.body : '' },
       ...(withSessions
         ? {
@@ -38,7 +39,7 @@ function handlerFor(route: RouteSpec, withSessions: boolean) {
 /** The conformance spec as an Express 5 app. */
 export function createExpressApp(spec: AppSpec): Server {
   const app = express();
-  const auth = authentication({ backend: spec.backend, mode: spec.mode, exclude: spec.exclude, onError: spec.onError, log: spec.log });
+  const auth = authentication({ backend: spec.backend, mode: spec.mode, exclude: spec.exclude, onError: spec.onError, log: spec.log, trustedProxies: spec.trustedProxies });
   const withSessions = spec.sessions !== undefined;
   if (spec.sessions !== undefined) {
     // Sessions: the body parser first (sessions() reads the _csrf form field), then the sessions, then authentication.

@@ -9,7 +9,7 @@ import express from 'express';
 import request from 'supertest';
 import { MemorySessionStore, SimpleUser, sessionAuth } from '@portcullis/core';
 import { authentication } from '@portcullis/express';
-import { expressSessionStore, login, sessions } from '@portcullis/express/sessions';
+import { expressSessionStore, login, sessionErrors, sessions } from '@portcullis/express/sessions';
 import { describe, expect, it } from 'vitest';
 import { setCookies } from '../../../test-support/responses.js';
 
@@ -45,3 +45,42 @@ describe('Express sessions(): the routes see the Cookie header as sent', () => {
   });
 });
 
+
+describe('Express sessions() behind a TLS proxy: trustProxy as proxies', () => {
+  function secureApp(trustProxy: readonly string[]) {
+    const a = express();
+    a.use(sessions({ secret: 'session-cookie-test-secret-0123456789', store: expressSessionStore(new MemorySessionStore()), trustProxy }));
+    a.use(authentication({ backend: sessionAuth({ retrieveUser: (s) => (s.user_id === 'alice' ? new SimpleUser('alice') : null) }) }));
+    a.post('/login', async (req, res) => {
+      await login(req, new SimpleUser('alice'), { user_id: 'alice' });
+      res.send('in');
+    });
+    a.use(sessionErrors());
+    return a;
+  }
+
+  async function loginOver(trustProxy: readonly string[]) {
+    const server = secureApp(trustProxy).listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      return await request(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)
+        .post('/login')
+        .set('Sec-Fetch-Site', 'same-origin')
+        .set('X-Forwarded-Proto', 'https');
+    } finally {
+      server.close();
+    }
+  }
+
+  it('CK-04 X-Forwarded-Proto from a trusted peer: the Secure session is issued (express-session believes it too)', async () => {
+    const res = await loginOver(['loopback']);
+    expect(res.status).toBe(200);
+    expect((res.headers['set-cookie'] as unknown as string[])[0]).toMatch(/; Secure(;|$)/);
+  });
+
+  it('CK-04 X-Forwarded-Proto from a peer outside trustProxy: 403 session_insecure_transport, no cookie', async () => {
+    const res = await loginOver(['10.0.0.0/8']);
+    expect(res.status).toBe(403);
+    expect(setCookies(res)).toEqual([]);
+  });
+});

@@ -70,7 +70,7 @@ const plugin: FastifyPluginCallback<FastifyAuthenticationOptions> = (fastify, op
   } catch (error) {
     return done(error as Error);
   }
-  const { clock, challenges } = authenticator;
+  const { clock, challenges, trustedProxies } = authenticator;
   authenticators.set(fastify, authenticator);
   fastify.decorateRequest('user', null as unknown as FastifyRequest['user']);
   fastify.decorateRequest('auth', null as unknown as AuthCredentials);
@@ -78,7 +78,7 @@ const plugin: FastifyPluginCallback<FastifyAuthenticationOptions> = (fastify, op
   // reads the parsed body (`preValidation`); otherwise before the body is parsed.
   const hook = hasSessions(fastify) ? 'preValidation' : 'onRequest';
   const authenticate: Hook = (request, reply, next) => {
-    const connection = toConnection(request, clock);
+    const connection = toConnection(request, clock, trustedProxies);
     const apply = (decision: AuthDecision<BaseUser>): void => {
       if (decision.type === 'respond') {
         sendDescription(request, reply, decision.response); // answered here, never thrown: no error handler sees it
@@ -177,6 +177,22 @@ export function requires(scopes: string | readonly string[], options?: RequiresO
  */
 export function frameworkErrorHook(fastify: FastifyInstance, hook: (request: FastifyRequest, reply: FastifyReply, next: (error?: Error) => void) => void): void {
   remember(fastify, [hook]);
+}
+
+/**
+ * The client's address for `request`: the socket's peer, or through the
+ * `trustedProxies` of the `authentication` plugin, the address that trusted proxies
+ * reported (see `Connection.clientAddress`; Fastify's `request.ip` follows its own
+ * `trustProxy` instead). Without the plugin: the peer.
+ *
+ * @example
+ * ```ts
+ * await app.register(authentication, { backend, trustedProxies: ['10.0.0.0/8'] });
+ * app.post('/login', async (request) => { audit.info({ event: 'login', address: clientAddress(request) }); });
+ * ```
+ */
+export function clientAddress(request: FastifyRequest): string | undefined {
+  return (states.connection(request) ?? toConnection(request, Date.now)).clientAddress;
 }
 
 /** Fastify's own answer to a URL its router cannot decode (`FST_ERR_BAD_URL`, `FST_ERR_MAX_PARAM_LENGTH`). */

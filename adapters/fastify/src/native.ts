@@ -1,7 +1,7 @@
 import { validateHeaderName, validateHeaderValue } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Connection, ResponseDescription } from '@portcullis/core';
-import { fixedResponse } from '@portcullis/core/adapter';
+import { fixedResponse, type TrustedProxies } from '@portcullis/core/adapter';
 import { connectionFromNode, refuse, sessionPortOf } from '@portcullis/node';
 
 
@@ -10,15 +10,17 @@ import { connectionFromNode, refuse, sessionPortOf } from '@portcullis/node';
  * Builds the `Connection` of a Fastify request: the path and query as the client
  * sent them, every `Authorization` line from `request.raw.rawHeaders` (so a
  * duplicate is refused with 400), the kind from the `Upgrade` header, and the
- * session port when the `sessions` plugin is registered.
+ * session port when the `sessions` plugin is registered, and the client address
+ * resolved through `trustedProxies` (the authenticator's) when given; Fastify's
+ * own `trustProxy` does not decide it.
  *
  * @example
  * ```ts
  * const connection = toConnection(request, Date.now);
  * ```
  */
-export function toConnection(request: FastifyRequest, now: () => number): Connection {
-  return connectionFromNode(request.raw, request.raw.url ?? '/', now, undefined, sessionPortOf(request.raw));
+export function toConnection(request: FastifyRequest, now: () => number, trustedProxies?: TrustedProxies): Connection {
+  return connectionFromNode(request.raw, request.raw.url ?? '/', now, undefined, sessionPortOf(request.raw), trustedProxies);
 }
 // #endregion to-connection
 

@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import websocket from '@fastify/websocket';
 import { sessionView, type AppSpec, type HandlerResult, type HandlerView, type RouteSpec, type Supports } from '@portcullis/conformance';
-import { authentication, frameworkErrors, requires, sendDescription, toConnection } from '@portcullis/fastify';
+import { authentication, clientAddress, frameworkErrors, requires, sendDescription, toConnection } from '@portcullis/fastify';
 import { csrfToken, login, logout, sessions } from '@portcullis/fastify/sessions';
 
 const MAX_BODY = 16 * 1024;
@@ -30,6 +30,7 @@ function viewOf(request: FastifyRequest): HandlerView {
     method: request.method,
     query: new URLSearchParams(connection.query),
     connection,
+    clientAddress: clientAddress(request),
     body: { contentType: request.headers['content-type'], text },
   };
 }
@@ -62,7 +63,7 @@ export async function createFastifyApp(spec: AppSpec): Promise<Server> {
   await app.register(websocket);
   const withSessions = spec.sessions !== undefined;
   if (spec.sessions !== undefined) await app.register(sessions, spec.sessions);
-  await app.register(authentication, { backend: spec.backend, mode: spec.mode, exclude: spec.exclude, onError: spec.onError, log: spec.log });
+  await app.register(authentication, { backend: spec.backend, mode: spec.mode, exclude: spec.exclude, onError: spec.onError, log: spec.log, trustedProxies: spec.trustedProxies });
 
   for (const route of spec.routes) {
     // No controllers in Fastify: a `style: 'class'` route is guarded like any other.

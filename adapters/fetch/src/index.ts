@@ -4,7 +4,7 @@
  *
  * @packageDocumentation
  */
-export { withAuth } from './with-auth.js';
+export { withAuth, clientAddress } from './with-auth.js';
 export type { AuthHandler, FetchHandler, RequestAuth, WithAuthOptions } from './with-auth.js';
 export { requires, Requires } from './requires.js';
 export type { GuardedHandler, GuardWrapper } from './requires.js';

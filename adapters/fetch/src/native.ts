@@ -1,5 +1,5 @@
 import type { Connection, ResponseDescription } from '@portcullis/core';
-import { createConnection, fixedResponse, type SessionPort } from '@portcullis/core/adapter';
+import { createConnection, fixedResponse, type SessionPort, type TrustedProxies } from '@portcullis/core/adapter';
 
 /** The raw path and query of a request URL (never re-normalised, never a URL built from `Host`). */
 function target(url: string): string {
@@ -28,14 +28,23 @@ export const ports = {
  * Builds the `Connection` of a Web `Request` (any runtime), with its session
  * port when `withAuth` has `sessions` (or the given `session`). Repeated
  * `Authorization` lines reach a `Request` joined by `, `: the core's comma check
- * answers them as duplicates, as the raw-header check does on Node.
+ * answers them as duplicates, as the raw-header check does on Node. A `Request`
+ * carries no socket: `peerAddress` is the runtime's (`runtimePeerAddress(request,
+ * server)` on Bun, Deno's `info`), and `trustedProxies` (the authenticator's)
+ * resolves the client address through forwarded headers.
  *
  * @example
  * ```ts
  * const connection = toConnection(request, Date.now);
  * ```
  */
-export function toConnection(request: Request, now: () => number, session?: SessionPort): Connection {
+export function toConnection(
+  request: Request,
+  now: () => number,
+  session?: SessionPort,
+  peerAddress?: string,
+  trustedProxies?: TrustedProxies,
+): Connection {
   const headers = request.headers;
   return createConnection({
     // No `kind`: the core reads an upgrade from the `Upgrade` header, as on every adapter.
@@ -44,6 +53,8 @@ export function toConnection(request: Request, now: () => number, session?: Sess
     header: (name) => headers.get(name) ?? undefined,
     now,
     session: session ?? ports.get(request),
+    peerAddress,
+    trustedProxies,
   });
 }
 

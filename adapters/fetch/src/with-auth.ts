@@ -1,4 +1,5 @@
 import {
+  ConfigurationError,
   isSessionError,
   type AuthCredentials,
   type AuthenticationOptions,
@@ -12,6 +13,7 @@ import {
   requestFormField,
   parseCookies,
   requestStates,
+  runtimePeerAddress,
   sessionGate,
   webSessions,
   type Authenticator,
@@ -54,8 +56,23 @@ export type FetchHandler<A extends readonly unknown[] = [], U extends BaseUser =
   readonly authenticator: Authenticator<U>;
 };
 
-/** Options of {@link withAuth}: the core's authentication options, and server-side sessions. */
-export interface WithAuthOptions<U extends BaseUser = BaseUser> extends AuthenticationOptions<U> {
+/**
+ * Options of {@link withAuth}: the core's authentication options, server-side
+ * sessions, and where the socket peer's address comes from (`A`: what the runtime
+ * passes after the request).
+ */
+export interface WithAuthOptions<U extends BaseUser = BaseUser, A extends readonly unknown[] = readonly unknown[]> extends AuthenticationOptions<U> {
+  /**
+   * The socket peer's address. By default it is read from the argument the runtime
+   * passes after the request: Bun.serve's `server` (`server.requestIP(request)`),
+   * Deno.serve's `info` (`info.remoteAddr`), @hono/node-server's bindings. Workers
+   * have no socket: `(request) => request.headers.get('cf-connecting-ip') ?? undefined`
+   * takes Cloudflare's word (sound only when the Worker is reachable through
+   * Cloudflare alone, as deployed Workers are). A router that calls the handler
+   * with other arguments passes them here. `trustedProxies` then applies as
+   * everywhere; the handler reads the result with `clientAddress(request)`.
+   */
+  readonly peerAddress?: ((request: Request, ...rest: A) => string | undefined) | undefined;
   /**
    * Server-side sessions on Web standards (the same engine as Hono's): the cookie
    * holds only the session id and its HMAC, the data lives in the `store`. With
@@ -137,21 +154,25 @@ function withCookies(response: Response, handle: WebSessionHandle | undefined): 
  */
 export function withAuth<U extends BaseUser, A extends readonly unknown[] = []>(
   handler: AuthHandler<U, A>,
-  options: WithAuthOptions<U>,
+  options: WithAuthOptions<U, A>,
 ): FetchHandler<A, U> {
-  const { sessions, ...authentication } = options;
+  const { sessions, peerAddress, ...authentication } = options;
   const authenticator = createAuthenticator<U>(authentication);
-  const { clock, challenges } = authenticator;
+  const { clock, challenges, trustedProxies } = authenticator;
+  if (peerAddress !== undefined && typeof peerAddress !== 'function') {
+    throw new ConfigurationError('peerAddress must be a function (request, ...rest) => string | undefined');
+  }
   const engine = sessions === undefined ? undefined : webSessions(sessions);
   const field = engine === undefined || engine.config.csrf === false ? '_csrf' : engine.config.csrf.field;
 
   const fetch = async (request: Request, ...rest: A): Promise<Response> => {
+    const peer = peerAddress === undefined ? runtimePeerAddress(request, rest[0]) : peerAddress(request, ...rest);
     const handle = engine?.open({
       cookies: parseCookies(request.headers.get('cookie') ?? undefined),
-      secure: isSecureRequest(request.url, request.headers.get('x-forwarded-proto') ?? undefined, engine.config.trustProxy),
+      secure: isSecureRequest(request.url, request.headers.get('x-forwarded-proto') ?? undefined, engine.config.trustProxy, peer),
     });
     if (handle !== undefined) ports.set(request, handle.port);
-    const connection = toConnection(request, clock);
+    const connection = toConnection(request, clock, undefined, peer, trustedProxies);
     if (handle !== undefined) {
       try {
         // Load now: a store outage answers 503 here, before the handler.
@@ -180,4 +201,22 @@ export function withAuth<U extends BaseUser, A extends readonly unknown[] = []>(
     return withCookies(response, handle);
   };
   return Object.assign(fetch, { authenticator });
+}
+
+/**
+ * The client's address for a request behind {@link withAuth}: the socket's peer, or
+ * through `trustedProxies`, the address that trusted proxies reported (see
+ * `Connection.clientAddress`). `undefined` where the runtime gives no peer (Workers
+ * without `peerAddress`), and for a request `withAuth` did not let through.
+ *
+ * @example
+ * ```ts
+ * const handler = withAuth(
+ *   (request, { user }) => new Response(`${user.displayName} from ${clientAddress(request) ?? 'unknown'}`),
+ *   { backend: basicAuth({ verify: checkPassword }), trustedProxies: ['10.0.0.0/8'] },
+ * );
+ * ```
+ */
+export function clientAddress(request: Request): string | undefined {
+  return states.connection(request)?.clientAddress;
 }

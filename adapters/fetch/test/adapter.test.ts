@@ -2,7 +2,8 @@
 // suite does not reach (arguments after the request, immutable response headers,
 // upgrade requests, a guard without withAuth, a throwing backend).
 import { AuthCredentials, basicAuth, MemorySessionStore, SimpleUser, type AuthenticationBackend } from '@portcullis/core';
-import { login, requires, withAuth, type GuardedHandler } from '@portcullis/fetch';
+import { clientAddress, login, requires, withAuth, type GuardedHandler } from '@portcullis/fetch';
+import { thrown } from '../../../test-support/connection.js';
 import { describe, expect, it } from 'vitest';
 import { sameOriginPost } from '../../../test-support/requests.js';
 
@@ -88,6 +89,41 @@ describe('withAuth', () => {
       return new Response('ok');
     }, { backend });
     await expect(app(new Request('http://app.example/login', { method: 'POST' }))).rejects.toMatchObject({ code: 'session_not_configured' });
+  });
+});
+
+describe('clientAddress', () => {
+  // Whatever the runtime passes after the request (Bun's server, Deno's info, Workers' env and ctx).
+  const echo = (request: Request, _principal: unknown, ..._runtime: unknown[]) => new Response(clientAddress(request) ?? 'none');
+
+  it("reads the peer from the argument after the request (Bun's server, Deno's info), through trustedProxies", async () => {
+    const bun = { requestIP: () => ({ address: '::ffff:10.0.0.1', family: 'IPv6', port: 1 }) };
+    const deno = { remoteAddr: { transport: 'tcp', hostname: '10.0.0.1', port: 1 } };
+    const xff = { 'x-forwarded-for': '6.6.6.6, 203.0.113.7' };
+    expect(await (await withAuth(echo, { backend })(get('/', xff), bun)).text()).toBe('10.0.0.1');
+    expect(await (await withAuth(echo, { backend, trustedProxies: ['10.0.0.0/8'] })(get('/', xff), bun)).text()).toBe('203.0.113.7');
+    expect(await (await withAuth(echo, { backend, trustedProxies: ['10.0.0.0/8'] })(get('/', xff), deno)).text()).toBe('203.0.113.7');
+    // Workers: env and ctx say nothing about a socket.
+    expect(await (await withAuth(echo, { backend, trustedProxies: 1 })(get('/', xff), { SCENARIO: 'x' }, {})).text()).toBe('none');
+  });
+
+  it('THR-10 a Worker with peerAddress (CF-Connecting-IP) and no trustedProxies: X-Forwarded-For is not read', async () => {
+    const app = withAuth(echo, { backend, peerAddress: (request) => request.headers.get('cf-connecting-ip') ?? undefined });
+    expect(await (await app(get('/', { 'cf-connecting-ip': '198.51.100.9', 'x-forwarded-for': '6.6.6.6' }))).text()).toBe('198.51.100.9');
+  });
+
+  it('a backend reads the same address from its connection; a request withAuth did not see has none', async () => {
+    const seen: (string | undefined)[] = [];
+    const recording: AuthenticationBackend<SimpleUser> = { authenticate: (connection) => (seen.push(connection.clientAddress), null) };
+    await withAuth(echo, { backend: recording, peerAddress: () => '::ffff:192.0.2.1' })(get('/'));
+    expect(seen).toEqual(['192.0.2.1']);
+    expect(clientAddress(get('/'))).toBeUndefined();
+  });
+
+  it('a peerAddress that is not a function, or a bad trustedProxies entry, fails at startup', () => {
+    // The package's own ConfigurationError (its dist), not the core source's class: compared by code.
+    expect(thrown(() => withAuth(echo, { backend, peerAddress: 'cf-connecting-ip' as never }))).toMatchObject({ code: 'invalid_configuration' });
+    expect(thrown(() => withAuth(echo, { backend, trustedProxies: ['10.0.0.0/40'] }))).toMatchObject({ code: 'invalid_configuration' });
   });
 });
 

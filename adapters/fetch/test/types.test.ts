@@ -2,7 +2,7 @@
 // the `it`s run too, so vitest collects the file.
 import { describe, expectTypeOf, it } from 'vitest';
 import { AuthCredentials, SimpleUser, UnauthenticatedUser, basicAuth, type AuthenticationBackend } from '@portcullis/core';
-import { requires, withAuth, type AuthHandler, type FetchHandler, type GuardedHandler, type RequestAuth } from '@portcullis/fetch';
+import { clientAddress, requires, withAuth, type AuthHandler, type FetchHandler, type GuardedHandler, type RequestAuth } from '@portcullis/fetch';
 import { upgradeHandler } from '@portcullis/node';
 
 class AppUser extends SimpleUser {
@@ -32,6 +32,26 @@ describe('@portcullis/fetch types', () => {
     expectTypeOf(app).parameters.toEqualTypeOf<[Request, Env, { waitUntil(p: Promise<unknown>): void }]>();
     // @ts-expect-error env is required
     void (() => app(new Request('http://app.example/')));
+  });
+
+  it("peerAddress gets the handler's arguments after the request, typed; clientAddress is string | undefined", () => {
+    interface Env { readonly TRUST_HEADER: string }
+    withAuth((request, _auth, _env: Env) => new Response(clientAddress(request) ?? 'none'), {
+      backend,
+      trustedProxies: ['10.0.0.0/8'],
+      peerAddress: (request, env) => {
+        expectTypeOf(env).toEqualTypeOf<Env>();
+        return request.headers.get(env.TRUST_HEADER) ?? undefined;
+      },
+    });
+    expectTypeOf(clientAddress).returns.toEqualTypeOf<string | undefined>();
+    // Never called: the second would throw ConfigurationError at startup.
+    void (() => {
+      // @ts-expect-error a peerAddress must answer a string or undefined
+      withAuth(() => new Response(''), { backend, peerAddress: () => 42 });
+      // @ts-expect-error trustedProxies: a list of strings or a hop count
+      withAuth(() => new Response(''), { backend, trustedProxies: '10.0.0.0/8' });
+    });
   });
 
   it('requires(...)(handler) keeps the handler type; a handler for another user type is refused', () => {

@@ -1,4 +1,5 @@
 import type { Context, MiddlewareHandler } from 'hono';
+import { ConfigurationError } from '@portcullis/core';
 import type {
   AuthCredentials,
   AuthenticationOptions,
@@ -16,9 +17,22 @@ import {
   type Guard,
   type MaybePromise,
 } from '@portcullis/core/adapter';
-import { toConnection, toResponse } from './native.js';
+import { toConnection, toResponse, type PeerAddressOf } from './native.js';
 
 export { toConnection, toResponse } from './native.js';
+export type { PeerAddressOf } from './native.js';
+
+/** Options of {@link authentication}: the core's, and where the peer address comes from. */
+export interface HonoAuthenticationOptions<U extends BaseUser = BaseUser> extends AuthenticationOptions<U> {
+  /**
+   * The socket peer's address, where `c.env` does not give it. On Node
+   * (@hono/node-server), Bun and Deno it is read from `c.env`; Workers have no
+   * socket: `(c) => c.req.header('cf-connecting-ip')` takes Cloudflare's word
+   * (sound only when the Worker is reachable through Cloudflare alone, as deployed
+   * Workers are). Then `trustedProxies` applies as everywhere.
+   */
+  peerAddress?: PeerAddressOf | undefined;
+}
 
 /** The variables `authentication()` sets: `c.var.user`, `c.var.auth`. */
 export interface AuthVariables<U extends BaseUser = BaseUser> {
@@ -63,11 +77,13 @@ const states = requestStates<Context>();
  * app.get('/admin', requires('authenticated'), (c) => c.json({ user: c.var.user.displayName }));
  * ```
  */
-export function authentication<U extends BaseUser>(options: AuthenticationOptions<U>): AuthenticationMiddleware<U> {
+export function authentication<U extends BaseUser>(options: HonoAuthenticationOptions<U>): AuthenticationMiddleware<U> {
   const authenticator = createAuthenticator(options);
-  const { clock, challenges } = authenticator;
+  const { clock, challenges, trustedProxies } = authenticator;
+  const peerAddress = options.peerAddress;
+  if (peerAddress !== undefined && typeof peerAddress !== 'function') throw new ConfigurationError('peerAddress must be a function (c) => string | undefined');
   const middleware: MiddlewareHandler<AuthEnv<U>> = async (c, next) => {
-    const connection = toConnection(c, clock);
+    const connection = toConnection(c, clock, trustedProxies, peerAddress);
     const decision: AuthDecision<U> = await authenticator.run(connection);
     if (decision.type === 'respond') return toResponse(c, decision.response);
     c.set('user', decision.user);
@@ -76,6 +92,22 @@ export function authentication<U extends BaseUser>(options: AuthenticationOption
     await next();
   };
   return Object.assign(middleware, { authenticator });
+}
+
+/**
+ * The client's address for `c`: the socket's peer, or through the `trustedProxies`
+ * of `authentication(...)`, the address that trusted proxies reported (see
+ * `Connection.clientAddress`). Without `authentication` in front: the peer as
+ * `c.env` gives it.
+ *
+ * @example
+ * ```ts
+ * app.use(authentication({ backend, trustedProxies: ['10.0.0.0/8'] }));
+ * app.post('/login', (c) => { audit.info({ event: 'login', address: clientAddress(c) }); return c.text('ok'); });
+ * ```
+ */
+export function clientAddress(c: Context): string | undefined {
+  return (states.connection(c) ?? toConnection(c, Date.now)).clientAddress;
 }
 
 function check(guard: Guard, c: Context): ResponseDescription | null {

@@ -1,6 +1,13 @@
 import type { Context } from 'hono';
 import type { Connection, ResponseDescription } from '@portcullis/core';
-import { authorizationFromRawHeaders, createConnection, type SessionPort, type MaybePromise } from '@portcullis/core/adapter';
+import {
+  authorizationFromRawHeaders,
+  createConnection,
+  runtimePeerAddress,
+  type MaybePromise,
+  type SessionPort,
+  type TrustedProxies,
+} from '@portcullis/core/adapter';
 
 /** The raw path and query of a request URL (not re-normalised). */
 function target(url: string): string {
@@ -11,17 +18,24 @@ function target(url: string): string {
 /** Session ports of requests, set by `sessions()`. */
 export const ports = new WeakMap<Context, SessionPort>();
 
+/** Where the socket peer's address comes from, when `c.env` does not say (Workers: `CF-Connecting-IP`). */
+export type PeerAddressOf = (c: Context) => string | undefined;
+
 /**
  * Builds the `Connection` of a Hono request (Web `Request`, any runtime), with
- * its session port when `sessions()` runs in front.
+ * its session port when `sessions()` runs in front. The peer address is the
+ * runtime's (`c.env`: @hono/node-server's Node request, Bun's server, Deno's
+ * info), or `peerAddress(c)` when given; `trustedProxies` (the authenticator's)
+ * resolves the client address through forwarded headers.
  *
  * @example
  * ```ts
  * const connection = toConnection(c, Date.now);
  * ```
  */
-export function toConnection(c: Context, now: () => number): Connection {
+export function toConnection(c: Context, now: () => number, trustedProxies?: TrustedProxies, peerAddress?: PeerAddressOf): Connection {
   const session = ports.get(c);
+  const peer = peerAddress === undefined ? runtimePeerAddress(c.req.raw, c.env) : peerAddress(c);
   const incoming = nodeIncoming(c);
   if (incoming !== undefined) {
     // @hono/node-server: read the Node request itself. `c.req.raw.headers` would
@@ -38,6 +52,8 @@ export function toConnection(c: Context, now: () => number): Connection {
       authorization: authorizationFromRawHeaders(incoming.rawHeaders),
       now,
       session,
+      peerAddress: peer,
+      trustedProxies,
     });
   }
   const headers = c.req.raw.headers;
@@ -47,6 +63,8 @@ export function toConnection(c: Context, now: () => number): Connection {
     header: (name) => headers.get(name) ?? undefined,
     now,
     session,
+    peerAddress: peer,
+    trustedProxies,
   });
 }
 

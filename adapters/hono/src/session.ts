@@ -9,6 +9,7 @@ import {
   csrfToken as coreCsrfToken,
   describeSessionError,
   isSecureRequest,
+  runtimePeerAddress,
   requestFormField,
   login as coreLogin,
   logout as coreLogout,
@@ -71,7 +72,7 @@ export function sessions(options: HonoSessionsOptions): MiddlewareHandler {
   const { config } = engine;
   const field = config.csrf === false ? '_csrf' : config.csrf.field;
   return async (c, next) => {
-    const secure = isSecureRequest(c.req.url, c.req.header('x-forwarded-proto'), config.trustProxy);
+    const secure = isSecureRequest(c.req.url, c.req.header('x-forwarded-proto'), config.trustProxy, runtimePeerAddress(c.req.raw, c.env));
     const handle = engine.open({ cookies: toConnection(c, config.clock).cookies, secure });
     ports.set(c, handle.port);
     const connection = toConnection(c, config.clock);

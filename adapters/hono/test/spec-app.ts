@@ -9,6 +9,7 @@ import { PassExtraArgument, sessionView, type AppSpec, type HandlerResult, type 
 import {
   Requires,
   authentication,
+  clientAddress,
   csrfToken,
   login,
   logout,
@@ -17,6 +18,7 @@ import {
   toConnection,
   toResponse,
   type AuthEnv,
+  type PeerAddressOf,
 } from '@portcullis/hono';
 
 const MAX_BODY = 16 * 1024;
@@ -31,7 +33,7 @@ function send(c: Context<AuthEnv>, result: HandlerResult): Response | Promise<Re
 /** What a handler sees of the request (the session functions aside). */
 function viewOf(c: Context<AuthEnv>, method: string, body: HandlerView['body']): HandlerView {
   const connection = toConnection(c, Date.now);
-  return { user: c.var.user, auth: c.var.auth, method, query: new URLSearchParams(connection.query), connection, body };
+  return { user: c.var.user, auth: c.var.auth, method, query: new URLSearchParams(connection.query), connection, clientAddress: clientAddress(c), body };
 }
 
 function handlerFor(route: RouteSpec, withSessions = false) {
@@ -69,6 +71,8 @@ export interface SpecAppOptions {
    * returned). Default `open`.
    */
   readonly greet?: 'open' | 'first-message';
+  /** The `peerAddress` of `authentication(...)`: where `c.env` gives no peer (workerd). */
+  readonly peerAddress?: PeerAddressOf;
 }
 
 function websocketRoute(app: Hono<AuthEnv>, route: RouteSpec, options: SpecAppOptions & { upgradeWebSocket: SpecUpgradeWebSocket }): void {
@@ -101,7 +105,7 @@ function websocketRoute(app: Hono<AuthEnv>, route: RouteSpec, options: SpecAppOp
 export function mountSpec(app: Hono<AuthEnv>, spec: AppSpec, options: SpecAppOptions = {}): Hono<AuthEnv> {
   const withSessions = spec.sessions !== undefined;
   if (spec.sessions !== undefined) app.use(sessions(spec.sessions));
-  app.use(authentication({ backend: spec.backend, mode: spec.mode, exclude: spec.exclude, onError: spec.onError, log: spec.log }));
+  app.use(authentication({ backend: spec.backend, mode: spec.mode, exclude: spec.exclude, onError: spec.onError, log: spec.log, trustedProxies: spec.trustedProxies, peerAddress: options.peerAddress }));
   if (spec.catchAllErrors) app.onError((_err, c) => c.text('catch-all', 500));
 
   for (const route of spec.routes) {

@@ -62,9 +62,9 @@ const states = requestStates<Context>();
  */
 export function authentication<U extends BaseUser>(options: AuthenticationOptions<U>): AuthenticationMiddleware<U> {
   const authenticator = createAuthenticator(options);
-  const { clock, challenges } = authenticator;
+  const { clock, challenges, trustedProxies } = authenticator;
   const middleware: Middleware<AuthState<U>> = (ctx, next) => {
-    const connection = toConnection(ctx, clock);
+    const connection = toConnection(ctx, clock, trustedProxies);
     const apply = (decision: AuthDecision<U>): MaybePromise<void> => {
       if (decision.type === 'respond') return sendDescription(ctx, decision.response);
       ctx.state.user = decision.user;
@@ -76,6 +76,22 @@ export function authentication<U extends BaseUser>(options: AuthenticationOption
     return decision instanceof Promise ? decision.then(apply) : apply(decision);
   };
   return Object.assign(middleware, { authenticator });
+}
+
+/**
+ * The client's address for `ctx`: the socket's peer, or through the `trustedProxies`
+ * of `authentication(...)`, the address that trusted proxies reported (see
+ * `Connection.clientAddress`; Koa's `ctx.ip` follows `app.proxy` instead). Without
+ * `authentication` in front: the peer.
+ *
+ * @example
+ * ```ts
+ * app.use(authentication({ backend, trustedProxies: 1 }));
+ * router.post('/login', (ctx) => { audit.info({ event: 'login', address: clientAddress(ctx) }); });
+ * ```
+ */
+export function clientAddress(ctx: Context): string | undefined {
+  return (states.connection(ctx) ?? toConnection(ctx, Date.now)).clientAddress;
 }
 
 function check(guard: Guard, ctx: Context): boolean {

@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
 import type { Connection, ResponseDescription } from '@portcullis/core';
-import { fixedResponse } from '@portcullis/core/adapter';
+import { fixedResponse, type TrustedProxies } from '@portcullis/core/adapter';
 import { connectionFromNode } from '@portcullis/node';
 import { requestSessions } from './request-sessions.js';
 
@@ -9,15 +9,17 @@ const NOT_FOUND_STATUS = fixedResponse({ kind: 'not_found' }).status;
 
 /**
  * Builds the `Connection` of a Koa request (with its session port when
- * `sessions()` runs in front).
+ * `sessions()` runs in front; its client address resolved through
+ * `trustedProxies`, the authenticator's, when given). Koa's `app.proxy` does not
+ * decide this.
  *
  * @example
  * ```ts
  * const connection = toConnection(ctx, Date.now);
  * ```
  */
-export function toConnection(ctx: Context, now: () => number): Connection {
-  return connectionFromNode(ctx.req, ctx.originalUrl, now, undefined, requestSessions.get(ctx)?.port);
+export function toConnection(ctx: Context, now: () => number, trustedProxies?: TrustedProxies): Connection {
+  return connectionFromNode(ctx.req, ctx.originalUrl, now, undefined, requestSessions.get(ctx)?.port, trustedProxies);
 }
 
 /**

@@ -3,7 +3,7 @@ import Koa, { type Context } from 'koa';
 import Router from '@koa/router';
 import { PassExtraArgument, sessionView, type AppSpec, type HandlerResult, type RouteSpec } from '@portcullis/conformance';
 import { attachWebSockets } from '@portcullis/conformance/node';
-import { Requires, authentication, requires, sendDescription, toConnection, type AuthState } from '@portcullis/koa';
+import { Requires, authentication, clientAddress, requires, sendDescription, toConnection, type AuthState } from '@portcullis/koa';
 import { csrfToken, koaSessionStore, login, logout, sessions } from '@portcullis/koa/sessions';
 
 const MAX_BODY = 16 * 1024;
@@ -52,6 +52,7 @@ function handlerFor(route: RouteSpec, withSessions = false) {
         method: ctx.method,
         query: new URLSearchParams(ctx.querystring),
         connection,
+        clientAddress: clientAddress(ctx),
         body: { contentType: ctx.get('content-type') || undefined, text },
         ...(withSessions
           ? {
@@ -79,7 +80,7 @@ export function createKoaApp(spec: AppSpec): Server {
       }
     });
   }
-  const auth = authentication({ backend: spec.backend, mode: spec.mode, exclude: spec.exclude, onError: spec.onError, log: spec.log });
+  const auth = authentication({ backend: spec.backend, mode: spec.mode, exclude: spec.exclude, onError: spec.onError, log: spec.log, trustedProxies: spec.trustedProxies });
   const withSessions = spec.sessions !== undefined;
   if (spec.sessions !== undefined) {
     // Sessions: a body parser first (sessions() reads the _csrf form field), then the sessions, then authentication.

@@ -1,6 +1,7 @@
 import { SetMetadata, UseGuards, applyDecorators, createParamDecorator, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { AuthCredentials, BaseUser, RequiresOptions, UnauthenticatedUser } from '@portcullis/core';
 import { createGuard, type Guard } from '@portcullis/core/adapter';
+import { states, toConnection, type PlatformRequest } from './native.js';
 import { socketMayPass, socketPrincipal } from './socket.js';
 import { PUBLIC_KEY, REQUIRES_KEY } from './tokens.js';
 
@@ -10,6 +11,11 @@ export interface Principal<U extends BaseUser = BaseUser> {
   user: U | UnauthenticatedUser;
   /** The request's credentials (scopes). */
   auth: AuthCredentials;
+  /**
+   * On a websocket set up by `PortcullisWsAdapter`: the client's address at the upgrade
+   * (resolved through `trustedProxies`). Absent on HTTP requests: use `@ClientAddress()`.
+   */
+  clientAddress?: string | undefined;
 }
 
 function holder(context: ExecutionContext): Partial<Principal> {
@@ -100,3 +106,25 @@ export const User = createParamDecorator((_data: unknown, context: ExecutionCont
  * ```
  */
 export const Auth = createParamDecorator((_data: unknown, context: ExecutionContext): AuthCredentials | undefined => holder(context).auth);
+
+/**
+ * The client's address of an HTTP request: the socket's peer, or through the
+ * `trustedProxies` of `PortcullisModule.forRoot`, the address that trusted proxies
+ * reported (see `Connection.clientAddress`; Express's `trust proxy` and Fastify's
+ * `trustProxy` do not decide it). On a websocket message, the address the socket's
+ * upgrade came from (`PortcullisWsAdapter`). `undefined` when the runtime no longer
+ * knows the socket's address.
+ *
+ * @example
+ * ```ts
+ * @Post('login')
+ * @Public()
+ * login(@ClientAddress() address: string | undefined) { audit.info({ event: 'login', address }); }
+ * ```
+ */
+export const ClientAddress = createParamDecorator((_data: unknown, context: ExecutionContext): string | undefined => {
+  if (context.getType() === 'ws') return context.switchToWs().getClient<Partial<Principal>>().clientAddress;
+  if (context.getType() !== 'http') return undefined;
+  const req = context.switchToHttp().getRequest<PlatformRequest>();
+  return (states.connection(req) ?? toConnection(req, Date.now)).clientAddress;
+});

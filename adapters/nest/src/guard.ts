@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { BaseUser, ResponseDescription } from '@portcullis/core';
 import type { AuthDecision, Guard } from '@portcullis/core/adapter';
 import type { Principal } from './decorators.js';
-import { nodeRequest, sendDescription, toConnection, type PlatformRequest } from './native.js';
+import { nodeRequest, sendDescription, states, toConnection, type PlatformRequest } from './native.js';
 import { socketMayPass } from './socket.js';
 import { PORTCULLIS, PUBLIC_KEY, REQUIRES_KEY, type Portcullis } from './tokens.js';
 
@@ -57,11 +57,12 @@ export class PortcullisGuard implements CanActivate {
     const http = context.switchToHttp();
     const req = http.getRequest<PlatformRequest & Partial<Principal>>();
     const res = http.getResponse<unknown>();
-    const connection = toConnection(req, authenticator.clock);
+    const connection = toConnection(req, authenticator.clock, authenticator.trustedProxies);
     const apply = (decision: AuthDecision<BaseUser>): boolean | Promise<boolean> => {
       if (decision.type === 'respond') return this.answer(req, res, decision.response);
       req.user = decision.user;
       req.auth = decision.auth;
+      states.remember(req, connection, authenticator.challenges);
       for (const guard of guards) {
         const denied = guard.check(connection, { ...decision, challenges: authenticator.challenges });
         if (denied !== null) return this.answer(req, res, denied);

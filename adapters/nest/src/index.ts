@@ -11,7 +11,7 @@
  */
 export { PortcullisModule } from './module.js';
 export { PortcullisGuard } from './guard.js';
-export { Requires, Public, User, Auth } from './decorators.js';
+export { Requires, Public, User, Auth, ClientAddress } from './decorators.js';
 export type { Principal } from './decorators.js';
 export { AuthSession, SessionErrorFilter } from './session.js';
 export { PORTCULLIS, REQUIRES_KEY, PUBLIC_KEY } from './tokens.js';

@@ -56,7 +56,7 @@ export class PortcullisModule implements OnModuleInit {
     /** Answers the request when the authenticator does (400, 401, 503…), else goes on. */
     const authenticateFirst = (req: PlatformRequest, res: unknown, go: () => unknown): unknown => {
       const apply = (decision: AuthDecision<BaseUser>): unknown => (decision.type === 'respond' ? sendDescription(res, decision.response) : go());
-      const decision = authenticator.run(toConnection(req, authenticator.clock));
+      const decision = authenticator.run(toConnection(req, authenticator.clock, authenticator.trustedProxies));
       return decision instanceof Promise ? decision.then(apply, go) : apply(decision);
     };
     /** Set on Fastify: answers a URL Fastify's router refuses, which reached the not-found handler without its hooks. */

@@ -1,6 +1,6 @@
 import { validateHeaderName, validateHeaderValue, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Connection, ResponseDescription } from '@portcullis/core';
-import { fixedResponse } from '@portcullis/core/adapter';
+import { fixedResponse, requestStates, type TrustedProxies } from '@portcullis/core/adapter';
 import { connectionFromNode, sessionPortOf } from '@portcullis/node';
 
 /** The request object of either Nest platform: Express's `req` (a Node request) or Fastify's `request` (with `.raw`). */
@@ -35,20 +35,25 @@ export function nodeRequest(req: PlatformRequest): IncomingMessage {
 /**
  * Conversion 1: the `Connection` of a Nest request on either platform. Both expose
  * the Node request, so every `Authorization` line is read from `rawHeaders`
- * (duplicates are refused with 400) and the target is the URL the client asked for.
- * With the platform's session middleware in front (`@portcullis/express/sessions`,
- * `@portcullis/fastify/sessions`), the connection carries the session it opened.
+ * (duplicates are refused with 400) and the target is the URL the client asked for;
+ * the client address is resolved through `trustedProxies` (the authenticator's)
+ * when given. With the platform's session middleware in front
+ * (`@portcullis/express/sessions`, `@portcullis/fastify/sessions`), the connection
+ * carries the session it opened.
  *
  * @example
  * ```ts
  * const connection = toConnection(context.switchToHttp().getRequest(), Date.now);
  * ```
  */
-export function toConnection(req: PlatformRequest, now: () => number): Connection {
+export function toConnection(req: PlatformRequest, now: () => number, trustedProxies?: TrustedProxies): Connection {
   const raw = nodeRequest(req);
   const target = ('originalUrl' in req && typeof req.originalUrl === 'string' ? req.originalUrl : raw.url) ?? '/';
-  return connectionFromNode(raw, target, now, undefined, sessionPortOf(raw));
+  return connectionFromNode(raw, target, now, undefined, sessionPortOf(raw), trustedProxies);
 }
+
+/** The connection the global guard built for a request (for `@ClientAddress()`). */
+export const states = requestStates<object>();
 
 const UNSENDABLE = fixedResponse({ kind: 'unsendable' });
 

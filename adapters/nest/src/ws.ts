@@ -115,10 +115,11 @@ export class PortcullisWsAdapter extends WsAdapter {
       upgradeHandler<BaseUser>({
         authentication: handshake,
         requires: handshake.guard && { guard: handshake.guard },
-        accept: (_req, _socket, _head, { user, auth }) =>
+        accept: (_req, _socket, _head, { user, auth, clientAddress }) =>
           handleUpgrade(req, socket, head, (client, request) => {
             client.user = user;
             client.auth = auth;
+            client.clientAddress = clientAddress;
             client.on('exception', (data) => {
               if (client.readyState === OPEN) client.send(JSON.stringify({ event: 'exception', data }));
             });

@@ -11,7 +11,7 @@ import { WebSocketGateway, type OnGatewayConnection } from '@nestjs/websockets';
 import { expressSessionStore, sessions as expressSessions } from '@portcullis/express/sessions';
 import { frameworkErrors } from '@portcullis/fastify';
 import { sessions as fastifySessions } from '@portcullis/fastify/sessions';
-import { Auth, AuthSession, PortcullisModule, Requires, User, sendDescription, toConnection, type PlatformRequest, type Principal } from '@portcullis/nest';
+import { Auth, AuthSession, ClientAddress, PortcullisModule, Requires, User, sendDescription, toConnection, type PlatformRequest, type Principal } from '@portcullis/nest';
 import { PortcullisWsAdapter } from '@portcullis/nest/ws';
 import type WebSocket from 'ws';
 
@@ -60,6 +60,7 @@ function controllerFor(route: RouteSpec, withSessions: boolean): Type {
     async handle(
       @User() user: BaseUser,
       @Auth() auth: AuthCredentials,
+      @ClientAddress() address: string | undefined,
       @Req() req: PlatformRequest & { body?: unknown },
       @Res() res: unknown,
       @AuthSession() session: AuthSession,
@@ -72,6 +73,7 @@ function controllerFor(route: RouteSpec, withSessions: boolean): Type {
         method: connection.method,
         query: new URLSearchParams(connection.query),
         connection,
+        clientAddress: address,
         body: { contentType: connection.header('content-type'), text: typeof req.body === 'string' ? req.body : '' },
         ...(withSessions
           ? { login: (u, data) => session.login(u, data), logout: () => session.logout(), session: sessionView(connection, () => session.csrfToken()) }
@@ -96,8 +98,8 @@ function gatewayFor(route: RouteSpec): Type {
   class RouteGateway implements OnGatewayConnection {
     async handleConnection(client: WebSocket & Principal, req: IncomingMessage): Promise<void> {
       const connection = createConnection({ kind: 'websocket', method: 'GET', target: req.url ?? '/', header: () => undefined });
-      const { user, auth } = client;
-      const result = await route.handler({ user, auth, method: 'GET', query: new URLSearchParams(connection.query), connection, body: { contentType: undefined, text: '' } });
+      const { user, auth, clientAddress } = client;
+      const result = await route.handler({ user, auth, clientAddress, method: 'GET', query: new URLSearchParams(connection.query), connection, body: { contentType: undefined, text: '' } });
       client.send(result.text ?? '');
       client.close();
     }
@@ -116,10 +118,10 @@ class CatchAll implements ExceptionFilter {
 
 /** The conformance spec as a Nest app on `platform`: its HTTP server, not yet listening. */
 export async function createNestApp(spec: AppSpec, platform: Platform): Promise<Server> {
-  const { backend, mode, exclude, onError, log } = spec;
+  const { backend, mode, exclude, onError, log, trustedProxies } = spec;
 
   @Module({
-    imports: [PortcullisModule.forRoot({ backend, mode, exclude, onError, log })],
+    imports: [PortcullisModule.forRoot({ backend, mode, exclude, onError, log, trustedProxies })],
     controllers: spec.routes.filter((route) => route.kind !== 'websocket').map((route) => controllerFor(route, spec.sessions !== undefined)),
     providers: spec.routes.filter((route) => route.kind === 'websocket').map(gatewayFor),
   })

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Connection } from '@portcullis/core';
-import { authorizationFromRawHeaders, createConnection, isSecureRequest, parseCookies, type SessionPort } from '@portcullis/core/adapter';
+import { authorizationFromRawHeaders, createConnection, isSecureRequest, parseCookies, type SessionPort, type TrustedProxies } from '@portcullis/core/adapter';
 
 /**
  * Every `Authorization` field line of a Node request. Node keeps only the first
@@ -14,7 +14,10 @@ export function authorizationLines(req: IncomingMessage): readonly string[] {
 /**
  * Builds a `Connection` from a Node request. `target` is the path and query the
  * app was asked for (Express's `req.originalUrl`, Koa's `ctx.originalUrl`);
- * `session` is the request's session port, when the app has sessions.
+ * `session` is the request's session port, when the app has sessions. The peer
+ * address is the socket's (`req.socket.remoteAddress`, read now: Node forgets it
+ * once the socket closes); `trustedProxies` (the authenticator's) resolves the
+ * client address through forwarded headers.
  */
 export function connectionFromNode(
   req: IncomingMessage,
@@ -22,6 +25,7 @@ export function connectionFromNode(
   now: () => number,
   kind?: 'http' | 'websocket',
   session?: SessionPort,
+  trustedProxies?: TrustedProxies,
 ): Connection {
   const headers = req.headers;
   return createConnection({
@@ -35,6 +39,8 @@ export function connectionFromNode(
     authorization: authorizationLines(req),
     now,
     session,
+    peerAddress: req.socket?.remoteAddress,
+    trustedProxies,
   });
 }
 // #endregion connection-from-node
@@ -60,16 +66,17 @@ export function sessionCookieOf(req: IncomingMessage, name: string): string | un
 
 /**
  * True when a Node request came over TLS: the socket is encrypted, or, only with
- * `trustProxy`, the first `X-Forwarded-Proto` value is `https` (CK-04).
+ * `trustProxy`, the first `X-Forwarded-Proto` value is `https` (CK-04); with
+ * `trustProxy` as compiled proxies, only from a socket peer among them.
  *
  * @example
  * ```ts
  * isSecureNodeRequest(req, false); // false for plain HTTP, whatever X-Forwarded-Proto says
  * ```
  */
-export function isSecureNodeRequest(req: IncomingMessage, trustProxy: boolean): boolean {
+export function isSecureNodeRequest(req: IncomingMessage, trustProxy: boolean | TrustedProxies): boolean {
   if ((req.socket as { encrypted?: boolean } | undefined)?.encrypted === true) return true;
   const header = req.headers['x-forwarded-proto'];
   // The socket was checked above; the header is judged by the core, as on Web runtimes.
-  return isSecureRequest('', Array.isArray(header) ? header[0] : header, trustProxy);
+  return isSecureRequest('', Array.isArray(header) ? header[0] : header, trustProxy, req.socket?.remoteAddress);
 }

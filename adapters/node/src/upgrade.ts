@@ -21,6 +21,8 @@ export interface UpgradePrincipal<U extends BaseUser> {
   readonly user: U | UnauthenticatedUser;
   /** The user's credentials (scopes). */
   readonly auth: AuthCredentials;
+  /** The client's address: the socket's peer, or through `trustedProxies`, what trusted proxies reported. */
+  readonly clientAddress: string | undefined;
 }
 
 /** Options of {@link upgradeHandler}. */
@@ -67,7 +69,7 @@ export function upgradeHandler<U extends BaseUser>(
     // Node takes its own 'error' listener off an upgraded socket: until the decision,
     // a client resetting the connection would be an uncaught error (the process dies).
     socket.on('error', destroy);
-    const connection = connectionFromNode(req, req.url ?? '/', authenticator.clock, 'websocket');
+    const connection = connectionFromNode(req, req.url ?? '/', authenticator.clock, 'websocket', undefined, authenticator.trustedProxies);
     const proceed = (decision: Proceed<U>): void => {
       const denied = guard?.check(connection, {
         user: decision.user,
@@ -77,7 +79,7 @@ export function upgradeHandler<U extends BaseUser>(
       if (denied) return refuse(socket, denied);
       if (socket.destroyed) return;
       socket.removeListener('error', destroy); // accept's own handling (ws adds its listener)
-      accept(req, socket, head, { user: decision.user, auth: decision.auth });
+      accept(req, socket, head, { user: decision.user, auth: decision.auth, clientAddress: connection.clientAddress });
     };
     const settle = (decision: Awaited<ReturnType<Authenticator<U>['run']>>): void => {
       if (decision.type === 'respond') refuse(socket, decision.response);

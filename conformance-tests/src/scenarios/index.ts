@@ -1,6 +1,7 @@
 import { anonymousUser } from './anonymous-user.js';
 import { basicChallenge } from './basic-challenge.js';
 import { basicOk } from './basic-ok.js';
+import { clientAddressDefault, clientAddressHops, clientAddressTrusted, clientAddressWebsocket } from './client-address.js';
 import { basicColon, basicStrict } from './basic-strict.js';
 import { classStyle, classStyleArguments } from './class-style.js';
 import { customOnError } from './custom-on-error.js';
@@ -51,6 +52,10 @@ export const scenarios: readonly Scenario[] = Object.freeze([
   apiKey,
   verificationCache,
   failureLog,
+  clientAddressDefault,
+  clientAddressTrusted,
+  clientAddressHops,
+  clientAddressWebsocket,
   ...jwtScenarios,
   ...sessionScenarios,
 ]);

@@ -1,3 +1,4 @@
+import { compileTrustedProxies, type TrustedProxies, type TrustedProxiesOption } from '../client-address.js';
 import { ConfigurationError } from '../errors.js';
 import { sessionCookie, type SessionCookie, type SessionCookieOptions } from './cookie.js';
 import { hmacKey } from './encoding.js';
@@ -58,9 +59,12 @@ export interface SessionOptions {
   readonly keepOnLogin?: readonly string[];
   /**
    * Believe `X-Forwarded-Proto` for deciding whether the request came over
-   * HTTPS. Default `false`: only the connection itself counts (CK-04).
+   * HTTPS. Default `false`: only the connection itself counts (CK-04). `true`
+   * believes it from any peer (only when nothing but your proxy can reach the
+   * app); addresses and CIDR ranges, or a hop count, as `trustedProxies` takes
+   * them, believe it only when the socket's peer is one of those proxies.
    */
-  readonly trustProxy?: boolean;
+  readonly trustProxy?: boolean | TrustedProxiesOption;
   /** CSRF protection. Default on; `false` turns it off (only for apps that do it themselves). */
   readonly csrf?: CsrfOptions | false;
   /**
@@ -103,8 +107,11 @@ export interface SessionConfig {
   readonly ttl: number;
   /** Keys of pre-login session data kept when login issues a new session id. */
   readonly keepOnLogin: readonly string[];
-  /** Whether `X-Forwarded-Proto` from a trusted proxy counts when deciding if the connection is secure. */
-  readonly trustProxy: boolean;
+  /**
+   * Whether `X-Forwarded-Proto` counts when deciding if the connection is secure:
+   * never, from any peer (`true`), or from the peers these proxies trust.
+   */
+  readonly trustProxy: boolean | TrustedProxies;
   /** The CSRF check, or `false` when it is off. */
   readonly csrf: CsrfConfig | false;
   /** The path of the logout route (only `POST` may log out), or `false`. */
@@ -149,8 +156,8 @@ export function sessionConfig(options: SessionOptions): SessionConfig {
   if (!Array.isArray(keepOnLogin) || keepOnLogin.some((k) => typeof k !== 'string' || k === '' || k === META_KEY)) {
     throw new ConfigurationError('sessions: keepOnLogin must be an array of session keys');
   }
-  const trustProxy = options.trustProxy ?? false;
-  if (typeof trustProxy !== 'boolean') throw new ConfigurationError('sessions: trustProxy must be a boolean');
+  const trustOption = options.trustProxy ?? false;
+  const trustProxy = typeof trustOption === 'boolean' ? trustOption : trustedProxiesOf(trustOption);
   const clock = options.clock ?? Date.now;
   if (typeof clock !== 'function') throw new ConfigurationError('sessions: clock must be a function');
   const log = options.log;
@@ -218,3 +225,15 @@ function csrfConfig(options: CsrfOptions): CsrfConfig {
  * ```
  */
 export const META_KEY = 'portcullis';
+
+/** `trustProxy` as a list or a hop count, checked as `trustedProxies` is, the message naming this option. */
+function trustedProxiesOf(option: TrustedProxiesOption): TrustedProxies {
+  if (typeof option !== 'number' && !Array.isArray(option)) {
+    throw new ConfigurationError("sessions: trustProxy must be a boolean, a list of proxy addresses and CIDR ranges (['10.0.0.0/8']) or a hop count (1)");
+  }
+  try {
+    return compileTrustedProxies(option) as TrustedProxies;
+  } catch (error) {
+    throw new ConfigurationError(`sessions: ${(error as ConfigurationError).detail.replace(/^trustedProxies/, 'trustProxy')}`);
+  }
+}

@@ -6,7 +6,8 @@ import { generateSessionId } from './id.js';
 import { MemorySessionStore } from './memory-store.js';
 import { SESSION_NAMESPACE } from './namespace.js';
 import { assertCanLogin, login, logout, saveSession, sessionData } from './state.js';
-import type { SessionEvent } from './config.js';
+import { sessionConfig, type SessionEvent } from './config.js';
+import { configError } from '../../../test-support/connection.js';
 import { SessionError } from './errors.js';
 import type { SessionData, SessionStore } from './store.js';
 import { isSecureRequest, webSessions, type WebSessionOptions } from './web-session.js';
@@ -158,6 +159,20 @@ describe('webSessions', () => {
     expect(isSecureRequest('http://app.example/', 'https', false)).toBe(false);
     expect(isSecureRequest('http://app.example/', 'https', true)).toBe(true);
     expect(isSecureRequest('http://app.example/', 'http, https', true)).toBe(false);
+  });
+
+  it('CK-04 with trustProxy as proxies, X-Forwarded-Proto counts only from a peer among them', () => {
+    const proxies = sessionConfig({ secret: 'x'.repeat(32), trustProxy: ['10.0.0.0/8'] }).trustProxy;
+    expect(isSecureRequest('http://app.example/', 'https', proxies, '::ffff:10.1.2.3')).toBe(true);
+    expect(isSecureRequest('http://app.example/', 'https', proxies, '192.0.2.1')).toBe(false);
+    expect(isSecureRequest('http://app.example/', 'https', proxies, undefined)).toBe(false);
+    const oneHop = sessionConfig({ secret: 'x'.repeat(32), trustProxy: 1 }).trustProxy;
+    expect(isSecureRequest('http://app.example/', 'https', oneHop, '192.0.2.1')).toBe(true);
+    expect(isSecureRequest('http://app.example/', 'https', oneHop, undefined)).toBe(false);
+    const none = sessionConfig({ secret: 'x'.repeat(32), trustProxy: 0 }).trustProxy;
+    expect(isSecureRequest('http://app.example/', 'https', none, '192.0.2.1')).toBe(false);
+    expect(configError(() => sessionConfig({ secret: 'x'.repeat(32), trustProxy: ['10.0.0.1/8'] })).detail).toMatch(/^sessions: trustProxy: .*'10\.0\.0\.0\/8'/);
+    expect(configError(() => sessionConfig({ secret: 'x'.repeat(32), trustProxy: 'yes' as never })).detail).toMatch(/^sessions: trustProxy must be/);
   });
 
   it('keeps the session data under one namespace key of the stored record; old-layout records are no session', async () => {

@@ -8,6 +8,7 @@ import { MemorySessionStore } from './memory-store.js';
 import { SESSION_NAMESPACE, namespacedData } from './namespace.js';
 import type { SessionPort } from './port.js';
 import { assertSessionStore, updateStored, type SessionData, type SessionStore } from './store.js';
+import type { TrustedProxies } from '../client-address.js';
 
 /** Options of {@link webSessions}: the session options plus the store. */
 export interface WebSessionOptions extends SessionOptions {
@@ -166,16 +167,19 @@ export function webSessions(options: WebSessionOptions): WebSessions {
 
 /**
  * True when a request came over HTTPS: its URL says so, or, only with
- * `trustProxy`, the first `X-Forwarded-Proto` value is `https` (CK-04).
+ * `trustProxy`, the first `X-Forwarded-Proto` value is `https` (CK-04). With
+ * `trustProxy` as compiled proxies (a list or a hop count), only when `peer`, the
+ * socket peer's address, is one of them.
  *
  * @example
  * ```ts
  * isSecureRequest(c.req.url, c.req.header('x-forwarded-proto'), false);
  * ```
  */
-export function isSecureRequest(url: string, forwardedProto: string | undefined, trustProxy: boolean): boolean {
+export function isSecureRequest(url: string, forwardedProto: string | undefined, trustProxy: boolean | TrustedProxies, peer?: string): boolean {
   if (url.startsWith('https:')) return true;
-  if (!trustProxy || forwardedProto === undefined) return false;
+  if (trustProxy === false || forwardedProto === undefined) return false;
+  if (trustProxy !== true && !trustProxy.trusts(peer)) return false;
   // The first list member, cut by index (no array of every member).
   const comma = forwardedProto.indexOf(',');
   return (comma === -1 ? forwardedProto : forwardedProto.slice(0, comma)).trim().toLowerCase() === 'https';

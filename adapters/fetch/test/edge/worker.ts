@@ -25,8 +25,9 @@ function upgrade(_request: Request, greeting: string): Response {
   return new Response(null, { status: 101, webSocket: client } as ResponseInit);
 }
 
+// Workers have no socket: the peer is Cloudflare's CF-Connecting-IP (Miniflare sets it from its socket).
 const worker = scenarioWorker((spec) => {
-  const app = referenceApp(spec, upgrade);
+  const app = referenceApp(spec, upgrade, { peerAddress: (request) => request.headers.get('cf-connecting-ip') ?? undefined });
   return (request) => app(request);
 });
 

@@ -40,7 +40,7 @@ function bunApp(spec: AppSpec): RuntimeApp {
 /** Deno: `Deno.upgradeWebSocket` gives the socket and the 101 to return. */
 function denoApp(spec: AppSpec): RuntimeApp {
   const { Deno } = globalThis as unknown as { Deno: DenoGlobal };
-  const app = referenceApp(spec, (request, greeting) => {
+  const app = referenceApp<[unknown]>(spec, (request, greeting) => {
     let upgraded: ReturnType<DenoGlobal['upgradeWebSocket']>;
     try {
       upgraded = Deno.upgradeWebSocket(request);
@@ -54,7 +54,8 @@ function denoApp(spec: AppSpec): RuntimeApp {
     };
     return response;
   });
-  return { fetch: (request) => app(request) };
+  // Deno's info after the request: where withAuth reads the peer address.
+  return { fetch: (request, info) => app(request, info) };
 }
 
 /** The spec's app on @portcullis/fetch, with the runtime's websocket upgrade. */

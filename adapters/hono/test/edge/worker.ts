@@ -16,8 +16,9 @@ import { scenarioWorker } from './scenario-worker.js';
 export type { CallReport, ControlReport, Env, ErrorReport } from './scenario-worker.js';
 
 // hono/cloudflare-workers never fires onOpen: the socket answers the client's first message.
+// Workers have no socket: the peer is Cloudflare's CF-Connecting-IP (Miniflare sets it from its socket).
 const worker = scenarioWorker((spec) => {
-  const app = mountSpec(new Hono<AuthEnv>(), spec, { upgradeWebSocket, greet: 'first-message' });
+  const app = mountSpec(new Hono<AuthEnv>(), spec, { upgradeWebSocket, greet: 'first-message', peerAddress: (c) => c.req.header('cf-connecting-ip') });
   return (request, env, ctx) => app.fetch(request, env, ctx as ExecutionContext);
 });
 

@@ -23,6 +23,12 @@ export interface EdgeWorker extends RemoteApp {
   readonly controlUrl: string;
   /** The `probe` entrypoint. */
   readonly probeUrl: string;
+  /**
+   * The app behind Miniflare's entry worker, which stands in for Cloudflare's edge:
+   * it sets `CF-Connecting-IP` from its socket (when the client did not send one;
+   * Cloudflare always overwrites it), the only peer address a Worker can know.
+   */
+  readonly edgeUrl: string;
   /** How long `new Miniflare(...)` took until its sockets listened, in ms. */
   readonly startMs: number;
 }
@@ -59,7 +65,7 @@ export async function startWorker(scenario?: string, entry: string = HONO_WORKER
   };
   running.add(stop);
   try {
-    await mf.ready;
+    const edge = await mf.ready;
     const [app, control, probe] = await Promise.all([
       mf.unsafeGetDirectURL(),
       mf.unsafeGetDirectURL(undefined, 'control'),
@@ -69,6 +75,7 @@ export async function startWorker(scenario?: string, entry: string = HONO_WORKER
       url: app.origin,
       controlUrl: control.origin,
       probeUrl: probe.origin,
+      edgeUrl: edge.origin,
       startMs: performance.now() - started,
       close: stop,
     };
@@ -109,7 +116,9 @@ export function workerdAdapter(selected: readonly Scenario[], entry: string = HO
       if (!report.ok) {
         throw new Error(`building ${id} inside workerd failed: ${report.error.name}: ${report.error.message}\n${report.error.stack ?? ''}`);
       }
-      return { url: worker.url, routes: report.routes, close: worker.close, control: (name, arg) => callWorker(worker, name, arg) };
+      // The client-address scenarios need a peer address: through the stand-in for Cloudflare's edge.
+      const url = id.startsWith('client-address') ? worker.edgeUrl : worker.url;
+      return { url, routes: report.routes, close: worker.close, control: (name, arg) => callWorker(worker, name, arg) };
     } catch (error) {
       await worker.close();
       throw error;

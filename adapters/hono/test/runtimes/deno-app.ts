@@ -12,5 +12,6 @@ import { headAsGet } from './head.js';
 /** The spec's app on Hono, with hono/deno's websocket helper; `HEAD` as {@link headAsGet} says. */
 export function createRuntimeApp(spec: AppSpec): RuntimeApp {
   const app = mountSpec(new Hono<AuthEnv>(), spec, { upgradeWebSocket: upgradeWebSocket as SpecUpgradeWebSocket });
-  return { fetch: headAsGet((request) => app.fetch(request)) };
+  // Deno's info after the request (c.env): where authentication reads the peer address.
+  return { fetch: headAsGet((request, info) => app.fetch(request, info)) };
 }

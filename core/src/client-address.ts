@@ -1,0 +1,430 @@
+import { ConfigurationError } from './errors.js';
+
+/**
+ * Which proxies in front of the app may report the client's address:
+ *
+ * - a list of addresses and CIDR ranges, IPv4 and IPv6 (`'10.0.0.0/8'`, `'::1'`,
+ *   `'2001:db8::/32'`), and the names `'loopback'`, `'linklocal'` and
+ *   `'uniquelocal'` for those ranges: a hop is believed when the hop after it (the
+ *   socket's peer first) is in the list;
+ * - or a hop count: the number of proxies in front of the app, whatever their
+ *   addresses (`1` for one load balancer).
+ *
+ * Not set (the default): no forwarded header is ever read, and the client address is
+ * the socket's peer.
+ */
+export type TrustedProxiesOption = readonly string[] | number;
+
+/**
+ * {@link TrustedProxiesOption} checked and compiled by {@link compileTrustedProxies}:
+ * what adapters hand to `createConnection` (`trustedProxies`).
+ */
+export interface TrustedProxies {
+  /**
+   * The client address of a request whose socket peer is `peer` (normalised; `undefined`
+   * when the runtime gives none): read through `Forwarded` or `X-Forwarded-For`, right
+   * to left, only across trusted hops.
+   */
+  clientOf(peer: string | undefined, header: (name: string) => string | undefined): string | undefined;
+  /** Whether the socket's peer (as a runtime reports it) is a trusted proxy: what `X-Forwarded-Proto` needs. */
+  trusts(peer: string | undefined): boolean;
+}
+
+/** An address as eight 16-bit groups; IPv4 as its IPv4-mapped IPv6 form (`::ffff:a.b.c.d`). */
+type Groups = readonly number[];
+
+interface Range {
+  readonly groups: Groups;
+  /** Prefix length in bits, over the 128-bit form. */
+  readonly bits: number;
+}
+
+/** Forwarded headers longer than this are not read (DOS rules: every parser of request input is capped). */
+export const MAX_FORWARDED_LENGTH = 8 * 1024;
+
+/** At most this many hops are walked through, whatever the configuration. */
+export const MAX_FORWARDED_HOPS = 32;
+
+const NAMED: Readonly<Record<string, readonly string[]>> = {
+  loopback: ['127.0.0.0/8', '::1/128'],
+  linklocal: ['169.254.0.0/16', 'fe80::/10'],
+  uniquelocal: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7'],
+};
+
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+const HEX_GROUP = /^[0-9A-Fa-f]{1,4}$/;
+
+function parseIPv4(text: string): Groups | undefined {
+  const m = IPV4.exec(text);
+  if (m === null) return undefined;
+  const [a, b, c, d] = [Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4])];
+  return [0, 0, 0, 0, 0, 0xffff, (a << 8) | b, (c << 8) | d];
+}
+
+/** IPv6 text (RFC 4291 §2.2: hex groups, one `::`, an IPv4 tail), without zone or brackets. */
+function parseIPv6(text: string): Groups | undefined {
+  if (text.length > 45 || text.length < 2) return undefined;
+  const double = text.indexOf('::');
+  if (double !== -1 && text.indexOf('::', double + 1) !== -1) return undefined;
+  if (double === -1) {
+    const all = words(text.split(':'), true);
+    return all !== undefined && all.length === 8 ? all : undefined;
+  }
+  const head = text.slice(0, double);
+  const tail = text.slice(double + 2);
+  const left = head === '' ? [] : words(head.split(':'), false);
+  const right = tail === '' ? [] : words(tail.split(':'), true);
+  if (left === undefined || right === undefined || left.length + right.length > 7) return undefined;
+  return [...left, ...new Array<number>(8 - left.length - right.length).fill(0), ...right];
+}
+
+/** Hex groups as numbers; the last part may be an IPv4 address (two groups) when `last`. */
+function words(list: readonly string[], last: boolean): number[] | undefined {
+  const out: number[] = [];
+  for (let i = 0; i < list.length; i++) {
+    const part = list[i] as string;
+    if (last && i === list.length - 1 && part.includes('.')) {
+      const v4 = parseIPv4(part);
+      if (v4 === undefined) return undefined;
+      out.push(v4[6] as number, v4[7] as number);
+    } else if (HEX_GROUP.test(part)) out.push(parseInt(part, 16));
+    else return undefined;
+  }
+  return out;
+}
+
+function isMapped(g: Groups): boolean {
+  return g[0] === 0 && g[1] === 0 && g[2] === 0 && g[3] === 0 && g[4] === 0 && g[5] === 0xffff;
+}
+
+/** RFC 5952 text: IPv4 for an IPv4(-mapped) address, else lower-case hex with the longest zero run as `::`. */
+function format(g: Groups): string {
+  if (isMapped(g)) {
+    const hi = g[6] as number;
+    const lo = g[7] as number;
+    return `${hi >> 8}.${hi & 0xff}.${lo >> 8}.${lo & 0xff}`;
+  }
+  let best = -1;
+  let bestLength = 1; // a single zero group is never shortened (RFC 5952 §4.2.2)
+  for (let i = 0; i < 8; ) {
+    if (g[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && g[j] === 0) j++;
+    if (j - i > bestLength) [best, bestLength] = [i, j - i];
+    i = j;
+  }
+  const hex = g.map((n) => n.toString(16));
+  if (best === -1) return hex.join(':');
+  return `${hex.slice(0, best).join(':')}::${hex.slice(best + bestLength).join(':')}`;
+}
+
+function parseAddress(text: string): Groups | undefined {
+  return text.includes(':') ? parseIPv6(text) : parseIPv4(text);
+}
+
+/**
+ * The canonical text of an IP address as a runtime reports a socket's peer: IPv4
+ * dotted decimal; IPv6 compressed and lower-cased (RFC 5952); an IPv4-mapped IPv6
+ * address (`::ffff:127.0.0.1`, what a dual-stack Node server reports) as IPv4;
+ * brackets and a zone id (`fe80::1%eth0`: it names this host's interface, not the
+ * client) dropped. `undefined` for anything that is not an address.
+ *
+ * @example
+ * ```ts
+ * normalizeAddress('::ffff:127.0.0.1');        // '127.0.0.1'
+ * normalizeAddress('2001:0DB8:0:0:0:0:0:1');   // '2001:db8::1'
+ * normalizeAddress('fe80::1%eth0');            // 'fe80::1'
+ * normalizeAddress('localhost');               // undefined
+ * ```
+ */
+export function normalizeAddress(raw: string | undefined | null): string | undefined {
+  if (typeof raw !== 'string' || raw.length > 64) return undefined;
+  // The common cases first (what Node reports): dotted IPv4, and IPv4-mapped on a dual-stack socket.
+  if (IPV4.test(raw)) return raw;
+  if (raw.startsWith('::ffff:') && IPV4.test(raw.slice(7))) return raw.slice(7);
+  let text = raw.startsWith('[') && raw.endsWith(']') ? raw.slice(1, -1) : raw;
+  const zone = text.indexOf('%');
+  if (zone !== -1 && text.includes(':')) text = text.slice(0, zone);
+  const groups = parseAddress(text);
+  return groups === undefined ? undefined : format(groups);
+}
+
+function parseRange(entry: string): Range {
+  const slash = entry.indexOf('/');
+  const text = slash === -1 ? entry : entry.slice(0, slash);
+  const groups = parseAddress(text);
+  const v4 = groups !== undefined && !text.includes(':');
+  const max = v4 ? 32 : 128;
+  const lengthText = slash === -1 ? String(max) : entry.slice(slash + 1);
+  const length = /^\d{1,3}$/.test(lengthText) ? Number(lengthText) : NaN;
+  if (groups === undefined || !(length <= max)) {
+    throw new ConfigurationError(
+      `trustedProxies: ${JSON.stringify(entry)} is not an IP address or CIDR range; write an address ('10.0.0.1', '::1'), ` +
+        `a range ('10.0.0.0/8', 'fd00::/8'), or one of ${Object.keys(NAMED).map((n) => `'${n}'`).join(', ')}`,
+    );
+  }
+  const bits = v4 ? 96 + length : length;
+  const range = { groups, bits };
+  if (!inRange(groups, range, true)) {
+    const network = format(groups.map((g, i) => g & mask(i, bits)));
+    throw new ConfigurationError(
+      `trustedProxies: ${JSON.stringify(entry)} has bits set after its /${length} prefix; write '${network}/${length}' for the range, or the address alone`,
+    );
+  }
+  return range;
+}
+
+/** The mask of group `i` for a prefix of `bits` bits. */
+function mask(i: number, bits: number): number {
+  const n = Math.max(0, Math.min(16, bits - 16 * i));
+  return n === 0 ? 0 : (0xffff << (16 - n)) & 0xffff;
+}
+
+/** `exact`: the address's bits after the prefix must be zero (a range's own network address). */
+function inRange(g: Groups, range: Range, exact = false): boolean {
+  for (let i = 0; i < 8; i++) {
+    const m = mask(i, range.bits);
+    if (exact ? ((g[i] as number) & ~m & 0xffff) !== 0 : ((g[i] as number) & m) !== ((range.groups[i] as number) & m)) return false;
+  }
+  return true;
+}
+
+/**
+ * Checks and compiles the `trustedProxies` option of `authentication(...)`. A bad
+ * entry throws a `ConfigurationError` (code `invalid_configuration`) naming it and
+ * the fix, at startup. `undefined` (not configured) compiles to `undefined`: no
+ * forwarded header is ever read.
+ *
+ * @example
+ * ```ts
+ * const proxies = compileTrustedProxies(['10.0.0.0/8', 'loopback']);
+ * proxies?.clientOf('10.1.2.3', (name) => (name === 'x-forwarded-for' ? '203.0.113.7' : undefined)); // '203.0.113.7'
+ * ```
+ */
+export function compileTrustedProxies(option: TrustedProxiesOption | undefined): TrustedProxies | undefined {
+  if (option === undefined) return undefined;
+  if (typeof option === 'number') {
+    if (!Number.isSafeInteger(option) || option < 0 || option > MAX_FORWARDED_HOPS) {
+      throw new ConfigurationError(`trustedProxies: a hop count must be a whole number from 0 to ${MAX_FORWARDED_HOPS} (the number of proxies in front of the app)`);
+    }
+    const hops = option;
+    const proxies: TrustedProxies = {
+      clientOf: (peer, header) => resolve(peer, header, (_, i) => i < hops),
+      trusts: (peer) => hops > 0 && normalizeAddress(peer) !== undefined,
+    };
+    return Object.freeze(proxies);
+  }
+  if (!Array.isArray(option)) {
+    throw new ConfigurationError("trustedProxies must be a list of addresses and CIDR ranges (['10.0.0.0/8']) or a hop count (1)");
+  }
+  const ranges: Range[] = [];
+  for (const entry of option as readonly unknown[]) {
+    if (typeof entry !== 'string') throw new ConfigurationError("trustedProxies: every entry must be a string such as '10.0.0.0/8'");
+    const named = Object.hasOwn(NAMED, entry) ? NAMED[entry] : undefined;
+    for (const text of named ?? [entry]) ranges.push(parseRange(text));
+  }
+  Object.freeze(ranges);
+  const trusted = (g: Groups): boolean => ranges.some((r) => inRange(g, r));
+  const proxies: TrustedProxies = {
+    clientOf: (peer, header) => resolve(peer, header, trusted),
+    trusts: (peer) => {
+      const normal = normalizeAddress(peer);
+      const groups = normal === undefined ? undefined : parseAddress(normal);
+      return groups !== undefined && trusted(groups);
+    },
+  };
+  return Object.freeze(proxies);
+}
+
+/**
+ * The walk, right to left: the socket's peer is hop 0; while hop `i` is trusted, the
+ * entry it reported (the next one to the left) becomes the candidate. It stops at the
+ * first hop that is not trusted (that is the client), at the leftmost entry, or at an
+ * entry that names no address (`unknown`, an obfuscated id, junk): then the client
+ * address is the trusted hop that reported it, the last address known for sure.
+ */
+function resolve(
+  peer: string | undefined,
+  header: (name: string) => string | undefined,
+  trusted: (hop: Groups, index: number) => boolean,
+): string | undefined {
+  if (peer === undefined) return undefined;
+  const peerGroups = parseAddress(peer);
+  if (peerGroups === undefined || !trusted(peerGroups, 0)) return peer;
+  const entries = forwardedEntries(header);
+  if (entries === undefined) return peer;
+  let current = peerGroups;
+  for (let i = 0; i < entries.length && i < MAX_FORWARDED_HOPS; i++) {
+    if (i > 0 && !trusted(current, i)) break;
+    const next = entries[entries.length - 1 - i] as string | undefined;
+    const groups = next === undefined ? undefined : parseAddress(next);
+    if (groups === undefined) break;
+    current = groups;
+  }
+  return format(current);
+}
+
+/**
+ * The forwarded-for entries of a request, left (the client's claim) to right (what the
+ * nearest proxy saw), each an address text or `''` for a hop that names none; or
+ * `undefined` when there are none to believe: neither header, both headers (a client
+ * can always add the one the proxy does not write, so neither is believed), a header
+ * over {@link MAX_FORWARDED_LENGTH}, or a syntax error.
+ */
+function forwardedEntries(header: (name: string) => string | undefined): string[] | undefined {
+  const forwarded = header('forwarded');
+  const xff = header('x-forwarded-for');
+  if (forwarded !== undefined && xff !== undefined) return undefined;
+  if (forwarded !== undefined) return forwarded.length > MAX_FORWARDED_LENGTH ? undefined : parseForwarded(forwarded);
+  if (xff !== undefined) return xff.length > MAX_FORWARDED_LENGTH ? undefined : parseXForwardedFor(xff);
+  return undefined;
+}
+
+const XFF_ENTRY = /^[0-9A-Fa-f.:]{1,45}$/;
+
+/**
+ * `X-Forwarded-For: client, proxy1, proxy2` (repeated lines arrive joined by `, `):
+ * comma-separated addresses, optional white space around them. An entry that is not an
+ * address (`unknown`, a port, a host name) is kept as `''`: the walk stops there.
+ * Empty elements (`a,,b`, a trailing comma) are a syntax error.
+ */
+export function parseXForwardedFor(value: string): string[] | undefined {
+  const entries: string[] = [];
+  let start = 0;
+  for (let i = 0; i <= value.length; i++) {
+    if (i < value.length && value.charCodeAt(i) !== 0x2c) continue;
+    const entry = value.slice(start, i).trim();
+    if (entry === '') return undefined;
+    entries.push(XFF_ENTRY.test(entry) && parseAddress(entry) !== undefined ? entry : '');
+    start = i + 1;
+  }
+  return entries;
+}
+
+/** RFC 9110 token characters, by char code. */
+const TCHAR = new Uint8Array(128);
+for (const c of "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") TCHAR[c.charCodeAt(0)] = 1;
+
+function isTchar(code: number): boolean {
+  return code < 128 && TCHAR[code] === 1;
+}
+
+/**
+ * `Forwarded` (RFC 7239 §4): elements separated by `,`, pairs by `;`, `name=value`
+ * with a token or quoted-string value. One linear scan; any syntax error (an
+ * unterminated quote, a pair without `=`, a parameter twice in one element) makes
+ * the whole header unbelievable (`undefined`). Each element gives its `for=` node's
+ * address: an IPv4 address or a bracketed IPv6 address, each with an optional port;
+ * `''` for `unknown`, an obfuscated identifier (`_hidden`), a node that is not an
+ * address, or an element without `for`.
+ */
+export function parseForwarded(value: string): string[] | undefined {
+  const entries: string[] = [];
+  let seen = new Set<string>();
+  let node: string | undefined;
+  let i = 0;
+  const n = value.length;
+  const skipSpace = (): void => {
+    while (i < n && (value[i] === ' ' || value[i] === '\t')) i++;
+  };
+  skipSpace();
+  for (;;) {
+    // one pair, or an empty one (`for=a;;by=b`, an empty element)
+    if (i < n && value.charCodeAt(i) !== 0x3b && value.charCodeAt(i) !== 0x2c) {
+      const start = i;
+      while (i < n && isTchar(value.charCodeAt(i))) i++;
+      const name = value.slice(start, i).toLowerCase();
+      if (name === '' || value[i] !== '=') return undefined;
+      i++;
+      let text: string;
+      if (value[i] === '"') {
+        i++;
+        let out = '';
+        let run = i;
+        for (;;) {
+          if (i >= n) return undefined;
+          const c = value.charCodeAt(i);
+          if (c === 0x22) break;
+          if (c !== 0x09 && (c < 0x20 || c === 0x7f)) return undefined;
+          if (c === 0x5c) {
+            const e = value.charCodeAt(i + 1); // NaN past the end
+            if (!(e === 0x09 || (e >= 0x20 && e !== 0x7f))) return undefined;
+            out += value.slice(run, i);
+            run = i + 1; // the escaped character starts the next run
+            i++;
+          }
+          i++;
+        }
+        text = out + value.slice(run, i);
+        i++;
+      } else {
+        const vs = i;
+        while (i < n && isTchar(value.charCodeAt(i))) i++;
+        if (i === vs) return undefined;
+        text = value.slice(vs, i);
+      }
+      if (seen.has(name)) return undefined;
+      seen.add(name);
+      if (name === 'for') node = text;
+    }
+    skipSpace();
+    if (i >= n || value[i] === ',') {
+      entries.push(node === undefined ? '' : nodeAddress(node));
+      if (i >= n) return entries;
+      node = undefined;
+      seen = new Set();
+      i++;
+      skipSpace();
+    } else if (value[i] === ';') {
+      i++;
+      skipSpace();
+    } else return undefined;
+  }
+}
+
+const NODE = /^(?:([0-9.]{7,15})|\[([0-9A-Fa-f:.]{2,45})\])(?::(?:\d{1,5}|_[A-Za-z0-9._-]+))?$/;
+
+/** The address of an RFC 7239 §6 node (`192.0.2.43:47011`, `"[2001:db8::1]"`), or `''`. */
+function nodeAddress(node: string): string {
+  const m = NODE.exec(node);
+  if (m === null) return '';
+  const v4 = m[1];
+  if (v4 !== undefined) return parseIPv4(v4) === undefined ? '' : v4;
+  const v6 = m[2] as string;
+  return parseIPv6(v6) === undefined ? '' : v6;
+}
+
+/**
+ * The socket peer's address of a Web `Request`, from what the runtime passes after
+ * it: Bun.serve's `server` (`server.requestIP(request)`), Deno.serve's `info`
+ * (`info.remoteAddr`, TCP only), @hono/node-server's bindings (`env.incoming`, the
+ * Node request). `undefined` for anything else: Workers have no socket (see
+ * `clientAddress` of `withAuth` for `CF-Connecting-IP`).
+ *
+ * @example
+ * ```ts
+ * Bun.serve({ fetch: (request, server) => new Response(runtimePeerAddress(request, server) ?? 'unknown') });
+ * ```
+ */
+export function runtimePeerAddress(request: Request, context: unknown): string | undefined {
+  if (context === null || typeof context !== 'object') return undefined;
+  const bun = context as { requestIP?: unknown };
+  if (typeof bun.requestIP === 'function') {
+    try {
+      const ip = (bun.requestIP as (r: Request) => { address?: unknown } | null)(request);
+      return typeof ip?.address === 'string' ? ip.address : undefined;
+    } catch {
+      return undefined; // a Request this server did not receive
+    }
+  }
+  const deno = (context as { remoteAddr?: { transport?: unknown; hostname?: unknown } }).remoteAddr;
+  if (deno !== null && typeof deno === 'object') {
+    return deno.transport === 'tcp' && typeof deno.hostname === 'string' ? deno.hostname : undefined;
+  }
+  const incoming = (context as { incoming?: { socket?: { remoteAddress?: unknown } } }).incoming;
+  const address = incoming?.socket?.remoteAddress;
+  return typeof address === 'string' ? address : undefined;
+}
