@@ -1,6 +1,6 @@
 import { multi, type AuthenticationBackend, type BaseUser } from '@portcullis/core';
 import { expect } from 'vitest';
-import { basic, basicBackend, brokenBackend, tokenBackend, whoami } from '../fixtures.js';
+import { basic, basicBackend, brokenBackend, tokenBackend, whoVia, whoami } from '../fixtures.js';
 import type { Scenario } from '../scenario.js';
 
 let lateCalls = 0;
@@ -21,9 +21,19 @@ export const multiBackend: Scenario = {
     routes: [
       { method: 'GET', path: '/me', handler: whoami },
       { method: 'GET', path: '/admin', requires: { scopes: 'admin' }, handler: whoami },
+      { method: 'GET', path: '/via', handler: whoVia },
     ],
   }),
   cases: [
+    {
+      name: 'auth.via names the backend that decided: token, then basic',
+      async run(t) {
+        const token = await t.get('/via').set('Authorization', 'Token abcd');
+        expect(token.body).toEqual({ user: 'bob', via: 'token', parts: [], scopes: ['authenticated'] });
+        const viaBasic = await t.get('/via').set('Authorization', basic('alice', 'alicepwd'));
+        expect(viaBasic.body).toEqual({ user: 'alice', via: 'basic', parts: [], scopes: ['authenticated'] });
+      },
+    },
     {
       name: 'Token abcd → bob',
       async run(t) {
