@@ -1,14 +1,14 @@
 import { all } from '@portcullis/core';
 import { expect } from 'vitest';
 import { CLIENT_KEYS, basic, basicBackend, clientKeyBackend, whoVia } from '../fixtures.js';
+import { headerLines, type RawResponse } from '../raw.js';
 import type { Scenario } from '../scenario.js';
 
 const KEY_CHALLENGE = 'ApiKey header="x-client-key"';
 const BASIC_CHALLENGE = 'Basic realm="api", charset="UTF-8"';
 
 /** The `WWW-Authenticate` lines of a raw answer. */
-const challengesOf = (headers: readonly (readonly [string, string])[]): string[] =>
-  headers.filter(([n]) => n === 'www-authenticate').map(([, v]) => v);
+const challengesOf = (res: RawResponse): string[] => headerLines(res, 'www-authenticate');
 
 export const allBackends: Scenario = {
   id: 'all-backends',
@@ -40,7 +40,7 @@ export const allBackends: Scenario = {
       async run(t) {
         const res = await t.raw(['GET /me HTTP/1.1', 'Host: app.example', 'Accept: application/json', `X-Client-Key: ${CLIENT_KEYS.reader}`]);
         expect(res.status).toBe(401);
-        expect(challengesOf(res.headers)).toEqual([BASIC_CHALLENGE]);
+        expect(challengesOf(res)).toEqual([BASIC_CHALLENGE]);
         expect(JSON.parse(res.body)).toEqual({ error: 'incomplete_credentials' });
       },
     },
@@ -49,7 +49,7 @@ export const allBackends: Scenario = {
       async run(t) {
         const res = await t.raw(['GET /me HTTP/1.1', 'Host: app.example', `Authorization: ${basic('alice', 'alicepwd')}`]);
         expect(res.status).toBe(401);
-        expect(challengesOf(res.headers)).toEqual([KEY_CHALLENGE]);
+        expect(challengesOf(res)).toEqual([KEY_CHALLENGE]);
         expect(res.body).toBe('Unauthorized');
       },
     },
@@ -58,7 +58,7 @@ export const allBackends: Scenario = {
       async run(t) {
         const res = await t.raw(['GET /me HTTP/1.1', 'Host: app.example']);
         expect(res.status).toBe(401);
-        expect(challengesOf(res.headers)).toEqual([`${KEY_CHALLENGE}, ${BASIC_CHALLENGE}`]);
+        expect(challengesOf(res)).toEqual([`${KEY_CHALLENGE}, ${BASIC_CHALLENGE}`]);
       },
     },
     {

@@ -1,6 +1,7 @@
 import { multi, type AuthenticationBackend, type BaseUser } from '@portcullis/core';
 import { expect } from 'vitest';
 import { basic, basicBackend, brokenBackend, tokenBackend, whoVia, whoami } from '../fixtures.js';
+import { headerLines } from '../raw.js';
 import type { Scenario } from '../scenario.js';
 
 let lateCalls = 0;
@@ -55,8 +56,7 @@ export const multiBackend: Scenario = {
       async run(t) {
         const res = await t.raw(['GET /me HTTP/1.1', 'Host: app.example']);
         expect(res.status).toBe(401);
-        const challenges = res.headers.filter(([n]) => n === 'www-authenticate').map(([, v]) => v);
-        expect(challenges).toEqual(['Token, Basic realm="api", charset="UTF-8"']);
+        expect(headerLines(res, 'www-authenticate')).toEqual(['Token, Basic realm="api", charset="UTF-8"']);
       },
     },
     {
@@ -64,8 +64,7 @@ export const multiBackend: Scenario = {
       async run(t) {
         const res = await t.raw(['GET /me HTTP/1.1', 'Host: app.example', 'Authorization: Token wrong']);
         expect(res.status).toBe(401);
-        const challenges = res.headers.filter(([n]) => n === 'www-authenticate').map(([, v]) => v);
-        expect(challenges).toEqual(['Token, Basic realm="api", charset="UTF-8"']);
+        expect(headerLines(res, 'www-authenticate')).toEqual(['Token, Basic realm="api", charset="UTF-8"']);
       },
     },
     {
