@@ -74,7 +74,10 @@ export type AllUser<T extends readonly AuthenticationBackend<BaseUser>[], N exte
 export function all<const T extends readonly AuthenticationBackend<BaseUser>[], const N extends ViaOf<T[number]> & string = never>(
   backends: T,
   options?: AllOptions<N>,
-): AuthenticationBackend<AllUser<T, N>, JoinedVia<T>> & { readonly name: JoinedVia<T> } {
+): AuthenticationBackend<AllUser<T, N>, JoinedVia<T>> & {
+  /** The parts' names joined with `+`: the `via` of the combined credentials. */
+  readonly name: JoinedVia<T>;
+} {
   if (!Array.isArray(backends) || backends.length === 0) throw new ConfigurationError('all: give at least one backend');
   checkParts(backends, 'all', true);
   const list = Object.freeze([...backends]) as readonly AuthenticationBackend<BaseUser>[];

@@ -45,7 +45,10 @@ const MAX_KEY = 4096;
  */
 export function apiKeyAuth<U extends BaseUser, const N extends string = 'apiKey'>(
   options: ApiKeyAuthOptions<U, N>,
-): AuthenticationBackend<U, NoInfer<N>> & { readonly name: NoInfer<N> } {
+): AuthenticationBackend<U, NoInfer<N>> & {
+  /** The backend's name, the `via` of its credentials: the `name` option or the default. */
+  readonly name: NoInfer<N>;
+} {
   if (typeof options?.verify !== 'function') throw new ConfigurationError('apiKeyAuth: verify must be a function');
   const configured: unknown = options.header ?? 'x-api-key';
   const header = typeof configured === 'string' ? configured.toLowerCase() : '';

@@ -91,7 +91,10 @@ export function parseBasic(connection: Connection): BasicCredentials | null {
  */
 export function basicAuth<U extends BaseUser, const N extends string = 'basic'>(
   options: BasicAuthOptions<U, N>,
-): AuthenticationBackend<U, NoInfer<N>> & { readonly name: NoInfer<N> } {
+): AuthenticationBackend<U, NoInfer<N>> & {
+  /** The backend's name, the `via` of its credentials: the `name` option or the default. */
+  readonly name: NoInfer<N>;
+} {
   if (typeof options?.verify !== 'function') throw new ConfigurationError('basicAuth: verify must be a function');
   const realm = quoteRealm(options.realm ?? 'Restricted');
   if (realm === null) throw new ConfigurationError('basicAuth: realm must be a non-empty string without control characters');

@@ -124,7 +124,10 @@ export interface BearerAuthOptions<U extends BaseUser, N extends string = 'beare
  */
 export function bearerAuth<U extends BaseUser, const N extends string = 'bearer'>(
   options: BearerAuthOptions<U, N>,
-): AuthenticationBackend<U, NoInfer<N>> & { readonly name: NoInfer<N> } {
+): AuthenticationBackend<U, NoInfer<N>> & {
+  /** The backend's name, the `via` of its credentials: the `name` option or the default. */
+  readonly name: NoInfer<N>;
+} {
   if (typeof options?.verify !== 'function') throw new ConfigurationError('bearerAuth: verify must be a function');
   const scheme = bearerScheme(options.realm ?? 'api');
   const verify = options.verify;

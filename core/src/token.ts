@@ -37,7 +37,10 @@ const MAX_TOKEN = 4096;
  */
 export function tokenAuth<U extends BaseUser, const N extends string = 'token'>(
   options: TokenAuthOptions<U, N>,
-): AuthenticationBackend<U, NoInfer<N>> & { readonly name: NoInfer<N> } {
+): AuthenticationBackend<U, NoInfer<N>> & {
+  /** The backend's name, the `via` of its credentials: the `name` option or the default. */
+  readonly name: NoInfer<N>;
+} {
   if (typeof options?.verify !== 'function') throw new ConfigurationError('tokenAuth: verify must be a function');
   const verify = options.verify;
   const name = backendName(options.name, 'token' as N, 'tokenAuth');
