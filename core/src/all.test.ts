@@ -153,6 +153,21 @@ describe('all', () => {
     expect((sync(chain.authenticate(conn({ authorization: 'Token abcd' }))) as Principal).auth.via).toBe('token');
   });
 
+  it('a named multi is a part: a client key and a user through either Basic or Token; via says which vouched', () => {
+    const token = tokenAuth({ verify: (t) => (t === 'abcd' ? new Person('bob') : null) });
+    const backend = all([clientKey, multi([user, token], { name: 'person' })], { user: 'person' });
+    expect(backend.name).toBe('apiKey+person');
+    const viaBasic = sync(backend.authenticate(conn({ 'x-client-key': 'ck_live_0123456789ab', authorization: ALICE }))) as Principal;
+    expect([viaBasic.user.identity, viaBasic.auth.via]).toEqual(['alice', 'apiKey+basic']);
+    const viaToken = sync(backend.authenticate(conn({ 'x-client-key': 'ck_live_0123456789ab', authorization: 'Token abcd' }))) as Principal;
+    expect([viaToken.user.identity, viaToken.auth.via]).toEqual(['bob', 'apiKey+token']);
+    expect(viaToken.auth.part('token')?.user.identity).toBe('bob');
+    expectTypeOf<ViaOf<typeof backend>>().toEqualTypeOf<'apiKey+basic' | 'apiKey+token'>();
+    // An unnamed chain is not a part: its name is what makes the parts' names unique.
+    expect(configError(() => all([clientKey, multi([user, token])])).detail).toMatch(/backend 1 has no name.*multi\(\[\.\.\.\], \{ name \}\)/);
+    configError(() => multi([user], { name: 'a+b' }));
+  });
+
   it('configuration errors at startup: no parts, unnamed or duplicate parts, a shared credential, an unknown user part', () => {
     configError(() => all([] as never));
     expect(configError(() => all([probe('A', none), user])).detail).toMatch(/backend 0 has no name/);
@@ -173,7 +188,6 @@ describe('all', () => {
   it('types: via is a literal union, the user is the designated part\'s', () => {
     const backend = all([clientKey, user]);
     expectTypeOf<ViaOf<typeof backend>>().toEqualTypeOf<'apiKey+basic'>();
-    expectTypeOf(backend.name).toEqualTypeOf<'apiKey+basic'>();
     type UserOfAll<B extends { authenticate(c: Connection): unknown }> = NonNullable<Awaited<ReturnType<B['authenticate']>>> extends { user: infer U } ? U : never;
     expectTypeOf<UserOfAll<typeof backend>>().toEqualTypeOf<Person>();
     const byClient = all([clientKey, user], { user: 'apiKey' });

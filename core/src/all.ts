@@ -31,12 +31,15 @@ export type JoinedVia<T extends readonly unknown[]> = T extends readonly [infer 
     ? `${ViaOf<F> & string}+${JoinedVia<R>}`
     : string;
 
+/** The name of a part of an `all`: its `name` (a named `multi` chain's), else its `via`. */
+export type PartName<B> = B extends { readonly name: infer X extends string } ? X : ViaOf<B> & string;
+
 /** The user type of the part named `N` (the last part when `N` is not given). */
 export type AllUser<T extends readonly AuthenticationBackend<BaseUser>[], N extends string> = [N] extends [never]
   ? T extends readonly [...unknown[], infer L]
     ? UserOf<L>
     : UnionUser<T>
-  : { [K in keyof T]: N extends ViaOf<T[K]> ? UserOf<T[K]> : never }[number];
+  : { [K in keyof T]: N extends PartName<T[K]> ? UserOf<T[K]> : never }[number];
 
 /**
  * Every backend must accept: a client key **and** a user session, a device
@@ -53,10 +56,12 @@ export type AllUser<T extends readonly AuthenticationBackend<BaseUser>[], N exte
  *   on a request that cannot succeed).
  * - Every backend accepts: the user is the designated part's (`user`, default the
  *   last), the scopes are the intersection of the parts' scopes (or `scopes(parts)`),
- *   `auth.via` lists every part (`'apiKey+session'`) and `auth.parts` holds each
- *   part's principal.
+ *   `auth.via` joins every part's `via` with `+` (`'apiKey+session'`) and
+ *   `auth.parts` holds each part's principal.
  *
- * Every part needs a name (the built-in backends have one), names are unique, and
+ * Every part needs a name (the built-in backends have one; a `multi` chain gets one
+ * with `multi([...], { name })`, and its principal's `via` is then the backend that
+ * decided in it), names are unique, and
  * two parts that read the same credential (two `Authorization` schemes, one header
  * twice, two session backends) are refused at startup: a request carries one such
  * credential, so they could never both accept.
@@ -71,12 +76,12 @@ export type AllUser<T extends readonly AuthenticationBackend<BaseUser>[], N exte
  * // req.auth.part('apiKey')?.user: the client; req.auth.scopes: what both grant
  * ```
  */
-export function all<const T extends readonly AuthenticationBackend<BaseUser>[], const N extends ViaOf<T[number]> & string = never>(
+export function all<const T extends readonly AuthenticationBackend<BaseUser>[], const N extends PartName<T[number]> = never>(
   backends: T,
   options?: AllOptions<N>,
 ): AuthenticationBackend<AllUser<T, N>, JoinedVia<T>> & {
-  /** The parts' names joined with `+`: the `via` of the combined credentials. */
-  readonly name: JoinedVia<T>;
+  /** The parts' names joined with `+` (`'apiKey+session'`): the combination's name in an outer `multi`. */
+  readonly name: string;
 } {
   if (!Array.isArray(backends) || backends.length === 0) throw new ConfigurationError('all: give at least one backend');
   checkParts(backends, 'all', true);
@@ -88,13 +93,13 @@ export function all<const T extends readonly AuthenticationBackend<BaseUser>[], 
   if (userIndex === -1) throw new ConfigurationError(`all: user must name one of the backends (${names.map((n) => `'${n}'`).join(', ')})`);
   const scopesOf = options?.scopes ?? intersection;
   if (typeof scopesOf !== 'function') throw new ConfigurationError('all: scopes must be a function of the parts');
-  const via = names.join('+') as JoinedVia<T>;
   const challenges = Object.freeze(list.flatMap((b) => b.challenges ?? []));
   const reads = Object.freeze([...new Set(list.flatMap((b) => b.reads ?? []))]);
 
-  /** The combined principal of every part's. */
+  /** The combined principal of every part's; `via` joins the parts' own (a named `multi` part gives the backend that decided in it). */
   function combine(parts: readonly Principal[]): Principal<AllUser<T, N>, JoinedVia<T>> {
     const designated = parts[userIndex] as Principal;
+    const via = parts.map((p, i) => p.auth.via ?? names[i]).join('+') as JoinedVia<T>;
     const insufficientScope = designated.auth.insufficientScope ?? parts.find((p) => p.auth.insufficientScope)?.auth.insufficientScope;
     const auth = new AuthCredentials(scopesOf(parts), { via, parts, insufficientScope });
     return { user: designated.user as AllUser<T, N>, auth };
@@ -133,7 +138,7 @@ export function all<const T extends readonly AuthenticationBackend<BaseUser>[], 
   }
 
   return Object.freeze({
-    name: via,
+    name: names.join('+'),
     challenges,
     reads,
     authenticate: (connection: Connection) => from(0, [], connection),

@@ -28,7 +28,11 @@ export function checkParts(backends: readonly AuthenticationBackend<BaseUser>[],
     if (typeof b?.authenticate !== 'function') throw new ConfigurationError(`${who}: every backend needs authenticate()`);
     const name = b.name;
     if (name === undefined) {
-      if (requireNames) throw new ConfigurationError(`${who}: backend ${i} has no name; give a backend of your own a name (name: 'device') and the same via in its credentials`);
+      if (requireNames) {
+        throw new ConfigurationError(
+          `${who}: backend ${i} has no name; name a chain with multi([...], { name }), and give a backend of your own a name (name: 'device') and the same via in its credentials`,
+        );
+      }
       return;
     }
     // An `all`'s name is its parts' names joined with `+`.

@@ -21,6 +21,7 @@ export type { BasicAuthOptions, BasicCredentials } from './basic.js';
 export { basicAuth } from './basic.js';
 export type { TokenAuthOptions } from './token.js';
 export { tokenAuth } from './token.js';
+export type { MultiOptions } from './multi.js';
 export { multi } from './multi.js';
 export type { AllOptions } from './all.js';
 export { all } from './all.js';
