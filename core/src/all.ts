@@ -96,12 +96,19 @@ export function all<const T extends readonly AuthenticationBackend<BaseUser>[], 
   const challenges = Object.freeze(list.flatMap((b) => b.challenges ?? []));
   const reads = Object.freeze([...new Set(list.flatMap((b) => b.reads ?? []))]);
 
+  const name = names.join('+');
+
   /** The combined principal of every part's; `via` joins the parts' own (a named `multi` part gives the backend that decided in it). */
   function combine(parts: readonly Principal[]): Principal<AllUser<T, N>, JoinedVia<T>> {
     const designated = parts[userIndex] as Principal;
-    const via = parts.map((p, i) => p.auth.via ?? names[i]).join('+') as JoinedVia<T>;
-    const insufficientScope = designated.auth.insufficientScope ?? parts.find((p) => p.auth.insufficientScope)?.auth.insufficientScope;
-    const auth = new AuthCredentials(scopesOf(parts), { via, parts, insufficientScope });
+    let via = name;
+    let insufficientScope = designated.auth.insufficientScope;
+    for (let i = 0; i < parts.length; i++) {
+      const auth = (parts[i] as Principal).auth;
+      if (auth.via !== undefined && auth.via !== names[i]) via = parts.map((p, j) => p.auth.via ?? names[j]).join('+');
+      insufficientScope ??= auth.insufficientScope;
+    }
+    const auth = new AuthCredentials(scopesOf(parts), { via: via as JoinedVia<T>, parts, insufficientScope });
     return { user: designated.user as AllUser<T, N>, auth };
   }
 
@@ -111,44 +118,52 @@ export function all<const T extends readonly AuthenticationBackend<BaseUser>[], 
     return new AuthenticationError('incomplete_credentials', missing.length === 0 ? undefined : { challenge: missing.join(', ') });
   }
 
-  function from(index: number, got: (Principal | null)[], connection: Connection): MaybePromise<AuthenticateResult<AllUser<T, N>, JoinedVia<T>>> {
+  /**
+   * Runs the parts from `index` on; `got` holds the answers so far, `found` how many
+   * were principals. The answer is known once one was found and another was not.
+   */
+  function from(index: number, got: (Principal | null)[], found: number, connection: Connection): MaybePromise<AuthenticateResult<AllUser<T, N>, JoinedVia<T>>> {
     for (let i = index; i < list.length; i++) {
       const result = (list[i] as AuthenticationBackend<BaseUser>).authenticate(connection);
       if (result instanceof Promise) {
         return result.then((r) => {
           got.push(r ?? null);
-          return known(got) ? settle(got) : from(i + 1, got, connection);
+          const now = r ? found + 1 : found;
+          return now > 0 && now < got.length ? settle(got, now) : from(i + 1, got, now, connection);
         });
       }
       got.push(result ?? null);
-      if (known(got)) return settle(got);
+      if (result) found++;
+      if (found > 0 && found < got.length) return settle(got, found);
     }
-    return settle(got);
+    return settle(got, found);
   }
 
-  /** The answer is known once one credential was found and another was not. */
-  function known(got: readonly (Principal | null)[]): boolean {
-    return got.some((p) => p !== null) && got.some((p) => p === null);
-  }
-
-  function settle(got: readonly (Principal | null)[]): AuthenticateResult<AllUser<T, N>, JoinedVia<T>> {
-    if (got.every((p) => p === null)) return null;
-    if (got.length < list.length || got.some((p) => p === null)) throw incomplete(got);
+  function settle(got: readonly (Principal | null)[], found: number): AuthenticateResult<AllUser<T, N>, JoinedVia<T>> {
+    if (found === 0) return null;
+    if (found < list.length) throw incomplete(got);
     return combine(got as readonly Principal[]);
   }
 
   return Object.freeze({
-    name: names.join('+'),
+    name,
     challenges,
     reads,
-    authenticate: (connection: Connection) => from(0, [], connection),
+    authenticate: (connection: Connection) => from(0, [], 0, connection),
   });
 }
 
 /** The default scopes of an `all`: those every part holds, in the first part's order. */
 function intersection(parts: readonly Principal[]): readonly string[] {
-  const [first, ...rest] = parts;
-  return (first?.auth.scopes ?? []).filter((scope) => rest.every((p) => p.auth.has(scope)));
+  const first = parts[0]?.auth.scopes ?? [];
+  if (parts.length === 1) return first;
+  const held: string[] = [];
+  for (const scope of first) {
+    let everywhere = true;
+    for (let i = 1; i < parts.length && everywhere; i++) everywhere = (parts[i] as Principal).auth.has(scope);
+    if (everywhere) held.push(scope);
+  }
+  return held;
 }
 
 function refuseSharedReads(list: readonly AuthenticationBackend<BaseUser>[], names: readonly string[]): void {
