@@ -1,6 +1,8 @@
 import {
   SimpleUser,
+  apiKeyAuth,
   basicAuth,
+  staticTokens,
   timingSafeEqual,
   tokenAuth,
   type AuthenticationBackend,
@@ -101,4 +103,31 @@ export function greeting(view: HandlerView): HandlerResult {
 /** Who the request is, and its scopes. */
 export function whoami(view: HandlerView): HandlerResult {
   return { json: { user: view.user.displayName, authenticated: view.user.isAuthenticated, scopes: view.auth.scopes } };
+}
+
+/** Who the request is, which backend vouched (`auth.via`), and each part of an `all([...])`. */
+export function whoVia(view: HandlerView): HandlerResult {
+  return {
+    json: {
+      user: view.user.displayName,
+      via: view.auth.via ?? null,
+      parts: view.auth.parts.map((part) => [part.auth.via ?? null, part.user.displayName]),
+      scopes: view.auth.scopes,
+    },
+  };
+}
+
+/** A client key (`X-Client-Key`) per client app: `ck_read…` is `reader`, `ck_admin…` is `console` with the `admin` role. */
+export const CLIENT_KEYS = { reader: 'ck_read_0123456789abcdef', console: 'ck_admin_0123456789abcdef' } as const;
+
+/** Client apps authenticated by `X-Client-Key` (named `apiKey`); scopes `authenticated` plus the client's roles. */
+export function clientKeyBackend(): AuthenticationBackend<DemoUser> {
+  return apiKeyAuth({
+    header: 'X-Client-Key',
+    verify: staticTokens([
+      [CLIENT_KEYS.reader, new DemoUser('reader')],
+      [CLIENT_KEYS.console, new DemoUser('console', ['admin'])],
+    ]),
+    scopes: (client) => ['authenticated', ...client.roles],
+  });
 }

@@ -15,6 +15,20 @@ export interface RawResponse {
 }
 
 /**
+ * Every value of a header in a raw response, one per field line as sent: how a case
+ * tells one comma-joined `WWW-Authenticate` from repeated lines.
+ *
+ * @example
+ * ```ts
+ * expect(headerLines(res, 'www-authenticate')).toEqual(['Token, Basic realm="api", charset="UTF-8"']);
+ * ```
+ */
+export function headerLines(response: RawResponse, name: string): string[] {
+  const lower = name.toLowerCase();
+  return response.headers.filter(([n]) => n === lower).map(([, v]) => v);
+}
+
+/**
  * Sends a request byte for byte (for duplicate headers, TABs and oversized values,
  * which `fetch` and supertest normalise away) and reads the whole response: up to
  * the end its framing gives (Content-Length, the last chunk; the head alone for

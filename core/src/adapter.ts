@@ -50,6 +50,7 @@ export {
 export { parseBasic } from './basic.js';
 export type { BearerScheme, BearerErrorDescription } from './bearer.js';
 export { bearerScheme } from './bearer.js';
+export { backendName } from './backend-name.js';
 export { timingSafeEqual, bytesEqual } from './timing.js';
 export { sha256, hmacSha256, digestKey } from './sha256.js';
 export { messageOf } from './errors.js';

@@ -1,5 +1,6 @@
 import type { AuthenticationBackend, Principal } from './backend.js';
 import type { Connection } from './connection.js';
+import { backendName } from './backend-name.js';
 import { AuthenticationError, ConfigurationError } from './errors.js';
 import { formValues } from './form.js';
 import type { BaseUser } from './user.js';
@@ -7,7 +8,7 @@ import { grant, verifierResult, type ScopesOption, type VerifyResult } from './v
 import type { MaybePromise } from './maybe-promise.js';
 
 /** Options of {@link apiKeyAuth}. */
-export interface ApiKeyAuthOptions<U extends BaseUser> {
+export interface ApiKeyAuthOptions<U extends BaseUser, N extends string = 'apiKey'> {
   /** Looks a key up; returns its user, or `null` (401). Use `hashedTokens` or `staticTokens`. */
   verify(key: string, connection: Connection): VerifyResult<U>;
   /** The request header carrying the key. Default `x-api-key`. */
@@ -21,6 +22,11 @@ export interface ApiKeyAuthOptions<U extends BaseUser> {
   challenge?: string;
   /** Scopes granted on success. Default `['authenticated']`. */
   scopes?: ScopesOption<U>;
+  /**
+   * The backend's name: `auth.via` of the requests it authenticates, and its name in
+   * `multi([...])` and `all([...])`, where names are unique. Default `'apiKey'`.
+   */
+  name?: N;
 }
 
 const FIELD_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -37,7 +43,12 @@ const MAX_KEY = 4096;
  * const backend = apiKeyAuth({ header: 'x-api-key', verify: hashedTokens(keyStore) });
  * ```
  */
-export function apiKeyAuth<U extends BaseUser>(options: ApiKeyAuthOptions<U>): AuthenticationBackend<U> {
+export function apiKeyAuth<U extends BaseUser, const N extends string = 'apiKey'>(
+  options: ApiKeyAuthOptions<U, N>,
+): AuthenticationBackend<U, NoInfer<N>> & {
+  /** The backend's name, the `via` of its credentials: the `name` option or the default. */
+  readonly name: NoInfer<N>;
+} {
   if (typeof options?.verify !== 'function') throw new ConfigurationError('apiKeyAuth: verify must be a function');
   const configured: unknown = options.header ?? 'x-api-key';
   const header = typeof configured === 'string' ? configured.toLowerCase() : '';
@@ -51,7 +62,9 @@ export function apiKeyAuth<U extends BaseUser>(options: ApiKeyAuthOptions<U>): A
   const challenge = options.challenge ?? `ApiKey header="${header}"`;
   if (/[\u0000-\u001f\u007f]|[^\u0000-\u00ff]/.test(challenge)) throw new ConfigurationError('apiKeyAuth: invalid challenge');
   const verify = options.verify;
-  const auth = grant(options.scopes, 'apiKeyAuth');
+  const name = backendName(options.name, 'apiKey' as N, 'apiKeyAuth');
+  const auth = grant(options.scopes, 'apiKeyAuth', name);
+  const reads = Object.freeze([`header:${header}`, ...(query === undefined ? [] : [`query:${query}`])]);
 
   function read(connection: Connection): string | null {
     const fromHeader = connection.header(header);
@@ -73,8 +86,10 @@ export function apiKeyAuth<U extends BaseUser>(options: ApiKeyAuthOptions<U>): A
   }
 
   return Object.freeze({
+    name,
     challenges: Object.freeze([challenge]),
-    authenticate(connection: Connection): MaybePromise<Principal<U>> | null {
+    reads,
+    authenticate(connection: Connection): MaybePromise<Principal<U, N>> | null {
       const key = read(connection);
       if (key === null) return null;
       return verifierResult(verify(key, connection), auth);

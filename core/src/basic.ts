@@ -9,12 +9,13 @@ import type { AuthenticationBackend, Principal } from './backend.js';
 import { grant, verifierResult, type ScopesOption, type VerifyResult } from './verify.js';
 import type { VerificationCache } from './cache.js';
 import type { Connection } from './connection.js';
+import { backendName } from './backend-name.js';
 import { AuthenticationError, ConfigurationError } from './errors.js';
 import type { BaseUser } from './user.js';
 import type { MaybePromise } from './maybe-promise.js';
 
 /** Options of {@link basicAuth}. */
-export interface BasicAuthOptions<U extends BaseUser> {
+export interface BasicAuthOptions<U extends BaseUser, N extends string = 'basic'> {
   /**
    * Checks a username and password; returns the user, or `null` when they do not
    * match. Compare secrets in constant time (`timingSafeEqual`).
@@ -26,6 +27,11 @@ export interface BasicAuthOptions<U extends BaseUser> {
   scopes?: ScopesOption<U>;
   /** Remembers successful verifications so repeated requests skip `verify` (see `VerificationCache`). */
   cache?: VerificationCache<U>;
+  /**
+   * The backend's name: `auth.via` of the requests it authenticates, and its name in
+   * `multi([...])` and `all([...])`, where names are unique. Default `'basic'`.
+   */
+  name?: N;
 }
 
 /** The decoded `user-id` and `password` of a Basic credential. */
@@ -35,6 +41,9 @@ export interface BasicCredentials {
   /** The password part, after the first colon (it may contain colons). */
   readonly password: string;
 }
+
+/** What the `Authorization`-header backends read (`reads`). */
+export const AUTHORIZATION: readonly string[] = Object.freeze(['authorization']);
 
 /** Longest accepted Basic token68 (about 3 KiB decoded). */
 const MAX_TOKEN = 4096;
@@ -80,17 +89,25 @@ export function parseBasic(connection: Connection): BasicCredentials | null {
  * });
  * ```
  */
-export function basicAuth<U extends BaseUser>(options: BasicAuthOptions<U>): AuthenticationBackend<U> {
+export function basicAuth<U extends BaseUser, const N extends string = 'basic'>(
+  options: BasicAuthOptions<U, N>,
+): AuthenticationBackend<U, NoInfer<N>> & {
+  /** The backend's name, the `via` of its credentials: the `name` option or the default. */
+  readonly name: NoInfer<N>;
+} {
   if (typeof options?.verify !== 'function') throw new ConfigurationError('basicAuth: verify must be a function');
   const realm = quoteRealm(options.realm ?? 'Restricted');
   if (realm === null) throw new ConfigurationError('basicAuth: realm must be a non-empty string without control characters');
   const cache = options.cache;
   const verify = cache === undefined ? options.verify : cached(options.verify, cache);
-  const auth = grant(options.scopes, 'basicAuth');
+  const name = backendName(options.name, 'basic' as N, 'basicAuth');
+  const auth = grant(options.scopes, 'basicAuth', name);
   const challenges = Object.freeze([`Basic realm=${realm}, charset="UTF-8"`]);
   return Object.freeze({
+    name,
     challenges,
-    authenticate(connection: Connection): MaybePromise<Principal<U>> | null {
+    reads: AUTHORIZATION,
+    authenticate(connection: Connection): MaybePromise<Principal<U, N>> | null {
       const credentials = parseBasic(connection);
       if (credentials === null) return null;
       const { username, password } = credentials;

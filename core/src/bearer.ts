@@ -1,6 +1,8 @@
 import { quoteRealm, readAuthorization } from './authorization.js';
 import type { AuthenticationBackend, Principal } from './backend.js';
 import type { Connection } from './connection.js';
+import { AUTHORIZATION } from './basic.js';
+import { backendName } from './backend-name.js';
 import { AuthenticationError, ConfigurationError, isAuthenticationError } from './errors.js';
 import type { BaseUser } from './user.js';
 import { grant, verifierResult, type ScopesOption, type VerifyResult } from './verify.js';
@@ -94,13 +96,18 @@ export function bearerScheme(realm = 'api'): BearerScheme {
 }
 
 /** Options of {@link bearerAuth}. */
-export interface BearerAuthOptions<U extends BaseUser> {
+export interface BearerAuthOptions<U extends BaseUser, N extends string = 'bearer'> {
   /** Looks an opaque bearer token up; returns its user, or `null` (401 `invalid_token`). */
   verify(token: string, connection: Connection): VerifyResult<U>;
   /** The realm of the challenges. Default `api`. */
   realm?: string;
   /** Scopes granted on success: a list, or a function of the user. Default `['authenticated']`. */
   scopes?: ScopesOption<U>;
+  /**
+   * The backend's name: `auth.via` of the requests it authenticates, and its name in
+   * `multi([...])` and `all([...])`, where names are unique. Default `'bearer'`.
+   */
+  name?: N;
 }
 
 /**
@@ -115,15 +122,23 @@ export interface BearerAuthOptions<U extends BaseUser> {
  * const backend = bearerAuth({ realm: 'api', verify: hashedTokens(store) });
  * ```
  */
-export function bearerAuth<U extends BaseUser>(options: BearerAuthOptions<U>): AuthenticationBackend<U> {
+export function bearerAuth<U extends BaseUser, const N extends string = 'bearer'>(
+  options: BearerAuthOptions<U, N>,
+): AuthenticationBackend<U, NoInfer<N>> & {
+  /** The backend's name, the `via` of its credentials: the `name` option or the default. */
+  readonly name: NoInfer<N>;
+} {
   if (typeof options?.verify !== 'function') throw new ConfigurationError('bearerAuth: verify must be a function');
   const scheme = bearerScheme(options.realm ?? 'api');
   const verify = options.verify;
-  const auth = grant(options.scopes, 'bearerAuth', scheme.insufficientScope);
+  const name = backendName(options.name, 'bearer' as N, 'bearerAuth');
+  const auth = grant(options.scopes, 'bearerAuth', name, scheme.insufficientScope);
   const reject = (): AuthenticationError => scheme.rejection();
   return Object.freeze({
+    name,
     challenges: Object.freeze([scheme.challenge]),
-    authenticate(connection: Connection): MaybePromise<Principal<U>> | null {
+    reads: AUTHORIZATION,
+    authenticate(connection: Connection): MaybePromise<Principal<U, N>> | null {
       const token = scheme.read(connection);
       if (token === null) return null;
       return verifierResult(verify(token, connection), auth, reject);

@@ -57,7 +57,7 @@ describe('errors', () => {
   // Every class of the core's part of the family, with each of its codes (the JWT
   // package's `JwtError` is checked in jwt/test/errors.test.ts).
   const members: readonly [string, PortcullisError][] = [
-    ...(['malformed_credentials', 'duplicate_authorization', 'oversized_authorization', 'invalid_credentials', 'backend_unavailable', 'cross_site_request'] as const).map(
+    ...(['malformed_credentials', 'duplicate_authorization', 'oversized_authorization', 'invalid_credentials', 'incomplete_credentials', 'backend_unavailable', 'cross_site_request'] as const).map(
       (code) => ['AuthenticationError', new AuthenticationError(code, { cause: 'inner' })] as [string, PortcullisError],
     ),
     ['ConfigurationError', new ConfigurationError('realm')],
@@ -144,7 +144,7 @@ describe('errors', () => {
   it('docs/errors.md lists every code of the family exactly once, in its code tables', () => {
     // An exhaustive record: a code added to the union without being added here fails the type-check.
     const every: Record<PortcullisErrorCode, true> = {
-      malformed_credentials: true, duplicate_authorization: true, oversized_authorization: true, invalid_credentials: true,
+      malformed_credentials: true, duplicate_authorization: true, oversized_authorization: true, invalid_credentials: true, incomplete_credentials: true,
       backend_unavailable: true, cross_site_request: true, invalid_configuration: true, session_store_unavailable: true,
       session_not_configured: true, session_insecure_transport: true, csrf_rejected: true, method_not_allowed: true,
       invalid_password: true, password_too_long: true, password_too_long_for_algorithm: true, password_contains_nul: true,

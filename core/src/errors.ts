@@ -21,6 +21,11 @@ export type AuthenticationErrorCode =
   | 'oversized_authorization'
   /** Well-formed credentials that the backend rejected (wrong password, unknown token, control characters…). */
   | 'invalid_credentials'
+  /**
+   * An `all([...])` got some of the credentials it needs but not every one (a client
+   * key without a user session…): 401 with the challenges of the missing ones.
+   */
+  | 'incomplete_credentials'
   /** The backend could not decide (its user store threw or timed out): the request fails closed. */
   | 'backend_unavailable'
   /** An unsafe request carrying an ambient credential (a cookie) came from another site (403). */
@@ -119,6 +124,7 @@ const MESSAGES: Readonly<Record<PortcullisErrorCode, string>> = Object.freeze({
   duplicate_authorization: 'Multiple authorization credentials',
   oversized_authorization: 'Authorization credentials too large',
   invalid_credentials: 'Invalid authorization credentials',
+  incomplete_credentials: 'Incomplete authorization credentials',
   backend_unavailable: 'Authentication unavailable',
   cross_site_request: 'Cross-site request refused',
   invalid_configuration: 'Invalid Portcullis configuration',
@@ -164,6 +170,7 @@ const FAMILIES: Readonly<Record<string, Partial<CodeSet<PortcullisErrorCode>>>> 
     duplicate_authorization: true,
     oversized_authorization: true,
     invalid_credentials: true,
+    incomplete_credentials: true,
     backend_unavailable: true,
     cross_site_request: true,
   } satisfies CodeSet<AuthenticationErrorCode>,

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 // line in the changelog). See core/README.md for what belongs where.
 
 const APP_VALUES = [
-  'ANONYMOUS', 'AuthCredentials', 'AuthenticationError', 'ConfigurationError', 'MemorySessionStore',
+  'ANONYMOUS', 'AuthCredentials', 'all', 'AuthenticationError', 'ConfigurationError', 'MemorySessionStore',
   'MemoryTokenStore', 'NO_CREDENTIALS', 'PortcullisError', 'SessionError', 'SimpleUser',
   'UnauthenticatedUser', 'VerificationCache', 'apiKeyAuth', 'basicAuth', 'bearerAuth',
   'hasControlCharacters', 'hashToken', 'hashedTokens', 'isAuthenticationError', 'isDenialStatus', 'isPortcullisError',
@@ -16,19 +16,19 @@ const APP_VALUES = [
 ];
 
 const APP_TYPES = [
-  'ApiKeyAuthOptions', 'AuthenticateResult', 'AuthenticationBackend', 'AuthenticationErrorCode',
+  'AllOptions', 'ApiKeyAuthOptions', 'AuthCredentialsOptions', 'AuthenticateResult', 'AuthenticationBackend', 'AuthenticationErrorCode',
   'AuthenticationErrorOptions', 'AuthenticationFailure', 'AuthenticationOptions', 'BaseUser',
   'BasicAuthOptions', 'BasicCredentials', 'BearerAuthOptions', 'ConfigurationErrorCode', 'Connection',
-  'CsrfOptions', 'DenialStatus', 'ErrorHook', 'Hasher', 'HashingErrorCode', 'JwtErrorCode', 'MemorySessionStoreOptions',
+  'CsrfOptions', 'DenialStatus', 'ErrorHook', 'Hasher', 'HashingErrorCode', 'JwtErrorCode', 'MemorySessionStoreOptions', 'MultiOptions',
   'PasswordBackend', 'PasswordBackendOptions', 'PortcullisErrorCode', 'Principal', 'RequiresOptions',
   'ResponseDescription', 'SafeNextOptions', 'ScopesOption', 'SecurityEventReason', 'SessionAuth',
   'SessionAuthOptions', 'SessionCookieOptions', 'SessionData', 'SessionErrorCode', 'SessionEvent',
   'SessionOptions', 'SessionStore', 'TokenAuthOptions', 'TokenStore', 'TrustedProxiesOption', 'UserOf', 'VerificationCacheOptions',
-  'VerifyOutcome', 'VerifyResult',
+  'VerifyOutcome', 'VerifyResult', 'ViaOf',
 ];
 
 const ADAPTER_VALUES = [
-  'MAX_AUTHORIZATION_LENGTH', 'META_KEY', 'SESSION_NAMESPACE', 'assertCanLogin', 'assertSessionStore',
+  'MAX_AUTHORIZATION_LENGTH', 'META_KEY', 'SESSION_NAMESPACE', 'assertCanLogin', 'assertSessionStore', 'backendName',
   'authorizationFromRawHeaders', 'bearerScheme', 'bytesEqual', 'compileExclude', 'compileTrustedProxies', 'copySessionData',
   'createAuthenticator', 'createConnection', 'createGuard', 'csrfToken', 'decodeBase64Strict',
   'decodeUtf8Strict', 'deletionCookie', 'describe', 'fixedResponse', 'describeSessionError', 'digestKey', 'escapeForLog',

@@ -4,12 +4,13 @@
 // password hashing in `@portcullis/core/hashing`. `faces.test.ts` pins both lists.
 export type { BaseUser } from './user.js';
 export { SimpleUser, UnauthenticatedUser, ANONYMOUS } from './user.js';
+export type { AuthCredentialsOptions } from './credentials.js';
 export { AuthCredentials, NO_CREDENTIALS } from './credentials.js';
 export type { AuthenticationErrorCode, ConfigurationErrorCode, HashingErrorCode, JwtErrorCode, PortcullisErrorCode, SessionErrorCode, AuthenticationErrorOptions, SecurityEventReason } from './errors.js';
 export { PortcullisError, AuthenticationError, ConfigurationError, isPortcullisError, isAuthenticationError } from './errors.js';
 export type { Connection } from './connection.js';
 export type { TrustedProxiesOption } from './client-address.js';
-export type { AuthenticationBackend, AuthenticateResult, Principal, UserOf } from './backend.js';
+export type { AuthenticationBackend, AuthenticateResult, Principal, UserOf, ViaOf } from './backend.js';
 export type { ResponseDescription, DenialStatus } from './response.js';
 export { isDenialStatus } from './response.js';
 export type { AuthenticationOptions, ErrorHook, AuthenticationFailure } from './authenticator.js';
@@ -21,7 +22,10 @@ export type { BasicAuthOptions, BasicCredentials } from './basic.js';
 export { basicAuth } from './basic.js';
 export type { TokenAuthOptions } from './token.js';
 export { tokenAuth } from './token.js';
+export type { MultiOptions } from './multi.js';
 export { multi } from './multi.js';
+export type { AllOptions } from './all.js';
+export { all } from './all.js';
 export type { VerifyResult, ScopesOption } from './verify.js';
 export { timingSafeEqual } from './timing.js';
 export type { BearerAuthOptions } from './bearer.js';

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { createAuthenticator } from './authenticator.js';
-import type { AuthenticateResult, AuthenticationBackend, Principal } from './backend.js';
+import type { Principal } from './backend.js';
 import { basicAuth } from './basic.js';
 import type { Connection } from './connection.js';
 import { AuthCredentials } from './credentials.js';
@@ -8,48 +8,10 @@ import { AuthenticationError, ConfigurationError } from './errors.js';
 import { multi } from './multi.js';
 import { tokenAuth } from './token.js';
 import { SimpleUser } from './user.js';
-import { conn as connection, responseOf } from '../../test-support/connection.js';
+import { conn as connection, configError, responseOf } from '../../test-support/connection.js';
+import { codeOf, invalid, none, principal, probe, sync } from '../../test-support/backends.js';
 
 const conn = (headers: Record<string, string> = {}): Connection => connection({ headers });
-
-const principal = (name: string): Principal<SimpleUser> => ({ user: new SimpleUser(name), auth: new AuthCredentials(['authenticated']) });
-
-/** A recording backend: `answer` decides; `calls` counts how often it ran. */
-function probe(
-  name: string,
-  answer: (c: Connection) => AuthenticateResult<SimpleUser>,
-  options: { async?: boolean } = {},
-): AuthenticationBackend<SimpleUser> & { calls: number } {
-  const backend = {
-    calls: 0,
-    challenges: [`${name} realm="api"`],
-    authenticate(c: Connection) {
-      backend.calls++;
-      return options.async ? Promise.resolve().then(() => answer(c)) : answer(c);
-    },
-  };
-  return backend;
-}
-
-const none = () => null;
-const invalid = () => {
-  throw new AuthenticationError('invalid_credentials');
-};
-
-function sync<T>(value: T | Promise<T>): T {
-  expect(value).not.toBeInstanceOf(Promise);
-  return value as T;
-}
-
-async function codeOf(value: unknown): Promise<string | undefined> {
-  try {
-    await (typeof value === 'function' ? (value as () => unknown)() : value);
-  } catch (error) {
-    expect(error).toBeInstanceOf(AuthenticationError);
-    return (error as AuthenticationError).code;
-  }
-  return undefined;
-}
 
 const basic = basicAuth({ realm: 'api', verify: (u, p) => (u === 'user' && p === 'pass' ? new SimpleUser(u) : null) });
 const token = tokenAuth({ verify: (t) => (t === 'abcd' ? new SimpleUser('bob') : null) });
@@ -167,6 +129,22 @@ describe('multi', () => {
     const viaUnknownUser = responseOf(sync(a.run(conn({ authorization: 'Basic bm9ib2R5OnBhc3M=', accept: 'application/json' }))));
     expect(viaToken).toEqual(viaBasic);
     expect(viaBasic).toEqual(viaUnknownUser);
+  });
+
+  it('auth.via names the backend that decided: token or basic', () => {
+    const chain = multi([token, basic]);
+    expect((sync(chain.authenticate(conn({ authorization: 'Token abcd' }))) as Principal).auth.via).toBe('token');
+    expect((sync(chain.authenticate(conn({ authorization: 'Basic dXNlcjpwYXNz' }))) as Principal).auth.via).toBe('basic');
+  });
+
+  it('two backends with the same name are refused at startup, naming the fix', () => {
+    const other = tokenAuth({ verify: () => null });
+    expect(configError(() => multi([token, other])).detail).toMatch(/two backends are named "token".*name/);
+    const renamed = tokenAuth({ name: 'legacyToken', verify: (t) => (t === 'old' ? new SimpleUser('eve') : null) });
+    const chain = multi([renamed, token]);
+    expect((sync(chain.authenticate(conn({ authorization: 'Token old' }))) as Principal).auth.via).toBe('legacyToken');
+    // Backends of your own without a name stay allowed, as before names existed.
+    expect(() => multi([probe('A', none), probe('B', none)])).not.toThrow();
   });
 
   it('configuration errors throw ConfigurationError', () => {

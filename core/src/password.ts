@@ -11,7 +11,7 @@ import type { ScopesOption } from './verify.js';
 import type { MaybePromise } from './maybe-promise.js';
 
 /** Options of {@link passwordBackend}. */
-export interface PasswordBackendOptions<U extends BaseUser> {
+export interface PasswordBackendOptions<U extends BaseUser, N extends string = 'basic'> {
   /** Finds a user by username in any store; `null`/`undefined` when unknown. A throw fails closed (503). */
   findUser(username: string, connection: Connection | undefined): MaybePromise<U | null | undefined>;
   /** The stored password hash of a user (`null` for an account without a password). */
@@ -44,10 +44,18 @@ export interface PasswordBackendOptions<U extends BaseUser> {
    * function as `authentication({ log })`; the Basic path reports there, not here.
    */
   log?: (event: AuthenticationFailure) => void;
+  /**
+   * The backend's name: `auth.via` of the requests it authenticates, and its name in
+   * `multi([...])` and `all([...])`, where names are unique. Default `'basic'` (it
+   * answers the Basic scheme).
+   */
+  name?: N;
 }
 
 /** A password backend: Basic authentication, plus the same check for login forms. */
-export interface PasswordBackend<U extends BaseUser> extends AuthenticationBackend<U> {
+export interface PasswordBackend<U extends BaseUser, N extends string = 'basic'> extends AuthenticationBackend<U, N> {
+  /** The backend's name (`auth.via`). */
+  readonly name: N;
   /**
    * Checks a username and password as the Basic path does (caps, dummy hash for
    * unknown users, rehash): for login forms. Returns the user or `null`.
@@ -75,7 +83,9 @@ const encoder = new TextEncoder();
  * });
  * ```
  */
-export function passwordBackend<U extends BaseUser>(options: PasswordBackendOptions<U>): PasswordBackend<U> {
+export function passwordBackend<U extends BaseUser, const N extends string = 'basic'>(
+  options: PasswordBackendOptions<U, N>,
+): PasswordBackend<U, NoInfer<N>> {
   const { findUser, passwordHashOf, hasher, onRehash, cache } = options ?? ({} as PasswordBackendOptions<U>);
   if (typeof findUser !== 'function') throw new ConfigurationError('passwordBackend: findUser must be a function');
   if (typeof passwordHashOf !== 'function') throw new ConfigurationError('passwordBackend: passwordHashOf must be a function');
@@ -134,7 +144,8 @@ export function passwordBackend<U extends BaseUser>(options: PasswordBackendOpti
     return null;
   }
 
-  const basic = basicAuth<U>({
+  const basic = basicAuth<U, N>({
+    name: options.name,
     realm: options.realm,
     scopes: options.scopes,
     cache,
@@ -145,7 +156,7 @@ export function passwordBackend<U extends BaseUser>(options: PasswordBackendOpti
       return user;
     },
   });
-  return Object.freeze({ challenges: basic.challenges, authenticate: basic.authenticate, verifyCredentials });
+  return Object.freeze({ name: basic.name, challenges: basic.challenges, reads: basic.reads, authenticate: basic.authenticate, verifyCredentials });
 }
 
 const REFUSED = Symbol('hash_parameters_refused');

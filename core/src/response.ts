@@ -94,6 +94,7 @@ const ERROR_STATUS: Readonly<Record<AuthenticationErrorCode, number>> = {
   duplicate_authorization: 400,
   oversized_authorization: 431,
   invalid_credentials: 401,
+  incomplete_credentials: 401,
   backend_unavailable: 503,
   cross_site_request: 403,
 };

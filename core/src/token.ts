@@ -1,6 +1,8 @@
 import { readAuthorization } from './authorization.js';
 import type { AuthenticationBackend, Principal } from './backend.js';
 import type { Connection } from './connection.js';
+import { AUTHORIZATION } from './basic.js';
+import { backendName } from './backend-name.js';
 import { ConfigurationError } from './errors.js';
 import { AuthenticationError } from './errors.js';
 import type { BaseUser } from './user.js';
@@ -8,11 +10,16 @@ import { grant, verifierResult, type ScopesOption, type VerifyResult } from './v
 import type { MaybePromise } from './maybe-promise.js';
 
 /** Options of {@link tokenAuth}. */
-export interface TokenAuthOptions<U extends BaseUser> {
+export interface TokenAuthOptions<U extends BaseUser, N extends string = 'token'> {
   /** Looks a token up; returns its user, or `null` for an unknown token. */
   verify(token: string, connection: Connection): VerifyResult<U>;
   /** Scopes granted on success: a list, or a function of the user. Default `['authenticated']`. */
   scopes?: ScopesOption<U>;
+  /**
+   * The backend's name: `auth.via` of the requests it authenticates, and its name in
+   * `multi([...])` and `all([...])`, where names are unique. Default `'token'`.
+   */
+  name?: N;
 }
 
 const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/;
@@ -28,13 +35,21 @@ const MAX_TOKEN = 4096;
  * const backend = tokenAuth({ verify: (token) => (token === 'abcd' ? new SimpleUser('bob') : null) });
  * ```
  */
-export function tokenAuth<U extends BaseUser>(options: TokenAuthOptions<U>): AuthenticationBackend<U> {
+export function tokenAuth<U extends BaseUser, const N extends string = 'token'>(
+  options: TokenAuthOptions<U, N>,
+): AuthenticationBackend<U, NoInfer<N>> & {
+  /** The backend's name, the `via` of its credentials: the `name` option or the default. */
+  readonly name: NoInfer<N>;
+} {
   if (typeof options?.verify !== 'function') throw new ConfigurationError('tokenAuth: verify must be a function');
   const verify = options.verify;
-  const auth = grant(options.scopes, 'tokenAuth');
+  const name = backendName(options.name, 'token' as N, 'tokenAuth');
+  const auth = grant(options.scopes, 'tokenAuth', name);
   return Object.freeze({
+    name,
     challenges: Object.freeze(['Token']),
-    authenticate(connection: Connection): MaybePromise<Principal<U>> | null {
+    reads: AUTHORIZATION,
+    authenticate(connection: Connection): MaybePromise<Principal<U, N>> | null {
       const value = readAuthorization(connection, 'token');
       if (value === null || value.scheme !== 'token') return null;
       const token = value.credentials;

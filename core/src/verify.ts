@@ -10,28 +10,32 @@ export type VerifyResult<U> = MaybePromise<U | null | undefined>;
 /** Scopes a scheme backend grants: a fixed list, or a function of the verified user. */
 export type ScopesOption<U> = readonly string[] | ((user: U) => Iterable<string>);
 
-/** Checks the `scopes` option once and returns what grants them per user. */
-export function grant<U>(
+/**
+ * Checks the `scopes` option once and returns what grants them per user, as
+ * credentials that name the backend (`via`).
+ */
+export function grant<U, V extends string>(
   scopes: ScopesOption<U> | undefined,
   who: string,
+  via: V,
   insufficientScope?: (required: readonly string[]) => string,
-): (user: U) => AuthCredentials {
-  const options = insufficientScope === undefined ? undefined : { insufficientScope };
+): (user: U) => AuthCredentials<V> {
+  const options = { insufficientScope, via };
   if (typeof scopes === 'function') return (user) => new AuthCredentials(scopes(user), options);
   const list = scopes ?? ['authenticated'];
   if (!Array.isArray(list) || list.some((s) => typeof s !== 'string' || s === '')) {
     throw new ConfigurationError(`${who}: scopes must be an array of non-empty strings or a function`);
   }
-  const fixed = Object.freeze(new AuthCredentials(list, options)) as AuthCredentials;
+  const fixed = Object.freeze(new AuthCredentials(list, options)) as AuthCredentials<V>;
   return () => fixed;
 }
 
 /** Maps a verifier's answer to a principal; a mismatch is `invalid_credentials`. */
-export function verifierResult<U extends BaseUser>(
+export function verifierResult<U extends BaseUser, V extends string>(
   result: VerifyResult<U>,
-  auth: (user: U) => AuthCredentials,
+  auth: (user: U) => AuthCredentials<V>,
   reject: () => AuthenticationError = invalid,
-): MaybePromise<Principal<U>> {
+): MaybePromise<Principal<U, V>> {
   if (result instanceof Promise) return result.then((user) => principal(user, auth, reject));
   return principal(result, auth, reject);
 }
@@ -40,11 +44,11 @@ function invalid(): AuthenticationError {
   return new AuthenticationError('invalid_credentials');
 }
 
-function principal<U extends BaseUser>(
+function principal<U extends BaseUser, V extends string>(
   user: U | null | undefined,
-  auth: (user: U) => AuthCredentials,
+  auth: (user: U) => AuthCredentials<V>,
   reject: () => AuthenticationError,
-): Principal<U> {
+): Principal<U, V> {
   if (user === null || user === undefined) throw reject();
   return { user, auth: auth(user) };
 }

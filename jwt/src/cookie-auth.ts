@@ -47,7 +47,9 @@ export interface CsrfOptions {
 }
 
 /** Options of {@link jwtCookieAuth}. */
-export interface JwtCookieAuthOptions<U extends BaseUser> extends JwtOptions<U> {
+export interface JwtCookieAuthOptions<U extends BaseUser, N extends string = 'jwtCookie'> extends JwtOptions<U> {
+  /** The backend's name (`auth.via`; unique in `multi`/`all`). Default `'jwtCookie'`. */
+  name?: N;
   /** The cookie's name and attributes. */
   cookie?: JwtCookieOptions;
   /** The CSRF check for unsafe requests that carry the cookie. */
@@ -57,7 +59,7 @@ export interface JwtCookieAuthOptions<U extends BaseUser> extends JwtOptions<U> 
 }
 
 /** The backend {@link jwtCookieAuth} returns. */
-export interface JwtCookieAuth<U extends BaseUser> extends JwtBackend<U> {
+export interface JwtCookieAuth<U extends BaseUser, N extends string = 'jwtCookie'> extends JwtBackend<U, N> {
   /** The cookie name in use. */
   readonly cookieName: string;
   /**
@@ -110,8 +112,10 @@ function fail(detail: string): never {
  * });
  * ```
  */
-export function jwtCookieAuth<U extends BaseUser>(options: JwtCookieAuthOptions<U>): JwtCookieAuth<U> {
-  const engine = createEngine(options, 'jwtCookieAuth');
+export function jwtCookieAuth<U extends BaseUser, const N extends string = 'jwtCookie'>(
+  options: JwtCookieAuthOptions<U, N>,
+): JwtCookieAuth<U, NoInfer<N>> {
+  const engine = createEngine<U, N>(options, 'jwtCookieAuth', 'jwtCookie' as N);
   const { scheme } = engine;
   const cookieOptions = options.cookie ?? {};
   if (cookieOptions === null || typeof cookieOptions !== 'object') fail('`cookie` must be an object');
@@ -191,7 +195,7 @@ export function jwtCookieAuth<U extends BaseUser>(options: JwtCookieAuthOptions<
   };
 
   /** Marks the refusals of a cookie token, so `onError` deletes the cookie; a cache hit stays synchronous. */
-  function fromCookieToken(token: string, connection: Connection): MaybePromise<Principal<U>> {
+  function fromCookieToken(token: string, connection: Connection): MaybePromise<Principal<U, N>> {
     const result = engine.authenticateToken(token, connection); // refusals are rejections, never throws
     if (!(result instanceof Promise)) return result;
     return result.catch((error: unknown) => {
@@ -201,12 +205,15 @@ export function jwtCookieAuth<U extends BaseUser>(options: JwtCookieAuthOptions<
   }
 
   return Object.freeze({
+    name: engine.name,
     challenges: Object.freeze([scheme.challenge]),
+    // The Bearer header is read too: a token in both is `multiple_transports`.
+    reads: Object.freeze(['authorization', `cookie:${name}`]),
     cookieName: name,
     clearCookie,
     onError,
     crossSiteRefusal,
-    authenticate(connection: Connection): MaybePromise<Principal<U>> | null {
+    authenticate(connection: Connection): MaybePromise<Principal<U, N>> | null {
       const header = scheme.read(connection);
       const raw = connection.cookies.get(name);
       const cookie = raw === undefined || raw === '' ? undefined : raw;

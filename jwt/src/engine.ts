@@ -11,8 +11,10 @@ import type { Token } from './token.js';
 import { verifyToken } from './verify-token.js';
 
 /** The shared machinery of the JWT backends. */
-export interface Engine<U extends BaseUser> {
+export interface Engine<U extends BaseUser, N extends string = string> {
   readonly scheme: BearerScheme;
+  /** The backend's name (`auth.via`). */
+  readonly name: N;
   readonly ready: Promise<void>;
   /** True when a signing key (an HS secret or a private key) is configured. */
   readonly canSign: boolean;
@@ -24,7 +26,7 @@ export interface Engine<U extends BaseUser> {
    * answered synchronously); otherwise a promise. Never throws: a refusal is always a
    * promise rejected with an `AuthenticationError`.
    */
-  authenticateToken(token: string, connection: Connection): MaybePromise<Principal<U>>;
+  authenticateToken(token: string, connection: Connection): MaybePromise<Principal<U, N>>;
   /** Verifies a token string; throws `AuthenticationError`s with a `JwtError` cause. */
   verify(token: string, now?: number): Promise<Token>;
   issue(identifier: string, options?: IssueOptions): Promise<IssuedToken>;
@@ -39,14 +41,16 @@ export interface Engine<U extends BaseUser> {
  * is thrown here), imports the keys, and returns the machinery, each method bound to
  * the one frozen configuration.
  */
-export function createEngine<U extends BaseUser>(options: JwtOptions<U>, who: string): Engine<U> {
-  const config = parseJwtOptions(options, who);
+export function createEngine<U extends BaseUser, N extends string = string>(options: JwtOptions<U>, who: string, defaultName?: N): Engine<U, N> {
+  const config = parseJwtOptions(options, who, defaultName);
   return Object.freeze({
+    // The credentials of `authenticateToken` carry `via: config.name`: the `name` option (`N`) or the default.
+    name: config.name as N,
     scheme: config.scheme,
     ready: config.ring.ready,
     canSign: config.ring.signing !== undefined,
     clearFingerprint: config.fingerprint === undefined ? undefined : clearFingerprint(config.fingerprint),
-    authenticateToken: (token: string, connection: Connection) => authenticateToken(config, token, connection),
+    authenticateToken: (token: string, connection: Connection) => authenticateToken(config, token, connection) as MaybePromise<Principal<U, N>>,
     verify: (token: string, now?: number) => verify(config, token, now),
     issue: (identifier: string, issueOptions?: IssueOptions) => issueToken(config, identifier, issueOptions),
     revoke: (token: Token) => revokeToken(config, token),

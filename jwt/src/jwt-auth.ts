@@ -8,6 +8,9 @@ import { JwtError } from './errors.js';
 import type { SecuritySchemeEntry } from './openapi.js';
 import { tokenOf, type Token } from './token.js';
 
+/** What the `Authorization`-header backends read (`reads`). */
+const AUTHORIZATION: readonly string[] = Object.freeze(['authorization']);
+
 /** Options of `login()`: what `issue()` takes, plus the response. */
 export interface LoginOptions extends IssueOptions {
   /**
@@ -21,15 +24,19 @@ export interface LoginOptions extends IssueOptions {
 }
 
 /** Options of {@link jwtAuth}. */
-export interface JwtAuthOptions<U extends BaseUser> extends JwtOptions<U> {
+export interface JwtAuthOptions<U extends BaseUser, N extends string = 'jwt'> extends JwtOptions<U> {
+  /** The backend's name (`auth.via`; unique in `multi`/`all`). Default `'jwt'`. */
+  name?: N;
   /** The name of the OpenAPI security scheme. Default `BearerToken` (Litestar's). */
   schemeName?: string;
 }
 
 /** What every JWT backend offers besides `authenticate`. */
-export interface JwtBackend<U extends BaseUser> extends AuthenticationBackend<U> {
+export interface JwtBackend<U extends BaseUser, N extends string = string> extends AuthenticationBackend<U, N> {
   /** The `WWW-Authenticate` challenge of a request without credentials: `Bearer realm="…"`. */
   readonly challenges: readonly string[];
+  /** The backend's name (`auth.via`): `'jwt'`, `'jwtCookie'`, or the `name` option. */
+  readonly name: N;
   /**
    * Signs a token for `identifier` (its `sub`) and answers with it: `Cache-Control:
    * no-store`, `Pragma: no-cache`. Send the description as the route's response.
@@ -102,7 +109,7 @@ export interface JwtBackend<U extends BaseUser> extends AuthenticationBackend<U>
 }
 
 /** The backend {@link jwtAuth} returns. */
-export type JwtAuth<U extends BaseUser> = JwtBackend<U>;
+export type JwtAuth<U extends BaseUser, N extends string = 'jwt'> = JwtBackend<U, N>;
 
 const SCHEME_NAME = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -163,12 +170,14 @@ export function sharedMethods<U extends BaseUser>(engine: Engine<U>, clearCookie
  * `Authorization: Bearer <jwt>`, and `login()` answers the token in the body and in
  * an `Authorization` header. @internal
  */
-export function headerTransport<U extends BaseUser>(engine: Engine<U>) {
+export function headerTransport<U extends BaseUser, N extends string>(engine: Engine<U, N>) {
   const { scheme } = engine;
   return {
+    name: engine.name,
     challenges: Object.freeze([scheme.challenge]),
+    reads: AUTHORIZATION,
     /** Synchronous on a verified-token cache hit with nothing asynchronous to do (see `Engine.authenticateToken`). */
-    authenticate(connection: Connection): MaybePromise<Principal<U>> | null {
+    authenticate(connection: Connection): MaybePromise<Principal<U, N>> | null {
       const token = scheme.read(connection);
       if (token === null) return null;
       return engine.authenticateToken(token, connection);
@@ -208,11 +217,11 @@ export function headerTransport<U extends BaseUser>(engine: Engine<U>) {
  * app.post('/login', async (c) => toResponse(c, await jwt.login(user.id, { responseBody: { id: user.id } })));
  * ```
  */
-export function jwtAuth<U extends BaseUser>(options: JwtAuthOptions<U>): JwtAuth<U> {
-  const engine = createEngine(options, 'jwtAuth');
+export function jwtAuth<U extends BaseUser, const N extends string = 'jwt'>(options: JwtAuthOptions<U, N>): JwtAuth<U, NoInfer<N>> {
+  const engine = createEngine<U, N>(options, 'jwtAuth');
   const name = schemeName(options.schemeName, 'BearerToken', 'jwtAuth');
   return Object.freeze({
-    ...headerTransport(engine),
+    ...headerTransport<U, N>(engine),
     ...sharedMethods(engine),
     securityScheme: Object.freeze({
       name,

@@ -1,5 +1,5 @@
 import { ConfigurationError, type BaseUser, type Connection } from '@portcullis/core';
-import { bearerScheme, type BearerScheme, type MaybePromise } from '@portcullis/core/adapter';
+import { backendName, bearerScheme, type BearerScheme, type MaybePromise } from '@portcullis/core/adapter';
 import type { JWTVerifyOptions } from 'jose';
 import { VerifiedTokenCache } from './cache.js';
 import { FP, parseFingerprint, type Fingerprint, type FingerprintOptions } from './fingerprint.js';
@@ -30,6 +30,12 @@ export interface JwtOptions<U extends BaseUser> extends JwtKeyOptions {
   retrieveUser: RetrieveUser<U>;
   /** The realm of the Bearer challenges. Default `api`. */
   realm?: string;
+  /**
+   * The backend's name: `auth.via` of the requests it authenticates, and its name in
+   * core's `multi([...])` and `all([...])`, where names are unique. Default `'jwt'`
+   * (`jwtAuth`, `oauth2PasswordBearer`) or `'jwtCookie'` (`jwtCookieAuth`).
+   */
+  name?: string;
   /**
    * The JWT header `typ` issued and required (RFC 8725 §3.11, RFC 9068). Default
    * `at+jwt`, so ID tokens and other JWTs of the same issuer are not accepted as
@@ -90,6 +96,8 @@ export interface JwtConfig<U extends BaseUser> {
   /** Default lifetime of issued tokens, in seconds. */
   readonly expiresIn: number;
   readonly scopesOf: (user: U, token: Token) => Iterable<string>;
+  /** The backend's name, the `via` of its credentials. */
+  readonly name: string;
   readonly revocation: RevocationStore | undefined;
   /** `undefined`: the connection's clock when verifying, `Date.now` when issuing (see {@link issueNow}). */
   readonly clock: (() => number) | undefined;
@@ -139,8 +147,9 @@ export function issueNow(config: Pick<JwtConfig<BaseUser>, 'clock'>): number {
  * `who` (the factory's name); the keys are checked first, then the options in the
  * order of {@link JwtOptions}.
  */
-export function parseJwtOptions<U extends BaseUser>(options: JwtOptions<U>, who: string): JwtConfig<U> {
+export function parseJwtOptions<U extends BaseUser>(options: JwtOptions<U>, who: string, defaultName = 'jwt'): JwtConfig<U> {
   if (options === null || typeof options !== 'object') fail(who, 'options are required');
+  const name = backendName(options.name, defaultName, who);
   const ring = createKeyRing(options);
   const scheme = bearerScheme(options.realm ?? 'api');
 
@@ -192,6 +201,7 @@ export function parseJwtOptions<U extends BaseUser>(options: JwtOptions<U>, who:
     maxTokenAge,
     expiresIn,
     scopesOf,
+    name,
     revocation,
     clock,
     cache,

@@ -13,7 +13,9 @@ export type VerifyCredentials<U extends BaseUser> = (
 ) => MaybePromise<U | null | undefined>;
 
 /** Options of {@link oauth2PasswordBearer}. */
-export interface OAuth2PasswordBearerOptions<U extends BaseUser> extends JwtOptions<U> {
+export interface OAuth2PasswordBearerOptions<U extends BaseUser, N extends string = 'jwt'> extends JwtOptions<U> {
+  /** The backend's name (`auth.via`; unique in `multi`/`all`). Default `'jwt'`. */
+  name?: N;
   /** The token endpoint's path, for OpenAPI (`flows.password.tokenUrl`), e.g. `/token`. */
   tokenUrl: string;
   /**
@@ -63,7 +65,7 @@ export interface TokenEndpoint {
 }
 
 /** The backend {@link oauth2PasswordBearer} returns. */
-export interface OAuth2PasswordBearer<U extends BaseUser> extends JwtBackend<U> {
+export interface OAuth2PasswordBearer<U extends BaseUser, N extends string = 'jwt'> extends JwtBackend<U, N> {
   /** The token endpoint: mount its `handle` on the token URL. */
   readonly tokenEndpoint: TokenEndpoint;
 }
@@ -107,9 +109,11 @@ const error = (code: OAuth2ErrorCode): ResponseDescription => fixedResponse({ ki
  * );
  * ```
  */
-export function oauth2PasswordBearer<U extends BaseUser>(options: OAuth2PasswordBearerOptions<U>): OAuth2PasswordBearer<U> {
+export function oauth2PasswordBearer<U extends BaseUser, const N extends string = 'jwt'>(
+  options: OAuth2PasswordBearerOptions<U, N>,
+): OAuth2PasswordBearer<U, NoInfer<N>> {
   const who = 'oauth2PasswordBearer';
-  const engine = createEngine(options, who);
+  const engine = createEngine<U, N>(options, who);
   const tokenUrl = options.tokenUrl;
   if (typeof tokenUrl !== 'string' || !/^\/[\u0021-\u007e]*$/.test(tokenUrl)) throw new ConfigurationError(`${who}: tokenUrl must be a path such as "/token"`);
   if (!engine.canSign) throw new ConfigurationError(`${who}: the token endpoint needs a signing key (an HS secret or a privateKey)`);
@@ -184,7 +188,7 @@ export function oauth2PasswordBearer<U extends BaseUser>(options: OAuth2Password
   }
 
   return Object.freeze({
-    ...headerTransport(engine),
+    ...headerTransport<U, N>(engine),
     ...sharedMethods(engine),
     tokenEndpoint: Object.freeze({ handle }),
     securityScheme: Object.freeze({

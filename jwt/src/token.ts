@@ -1,4 +1,4 @@
-import { AuthCredentials } from '@portcullis/core';
+import { AuthCredentials, type AuthCredentialsOptions } from '@portcullis/core';
 import { JwtError } from './errors.js';
 
 /**
@@ -43,7 +43,7 @@ export class JwtCredentials extends AuthCredentials {
   /** The verified token (its claims). */
   readonly token: Token;
 
-  constructor(scopes: Iterable<string>, token: Token, options?: { insufficientScope?: (required: readonly string[]) => string }) {
+  constructor(scopes: Iterable<string>, token: Token, options?: AuthCredentialsOptions<string>) {
     super(scopes, options);
     this.token = token;
   }

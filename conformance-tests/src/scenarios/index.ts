@@ -11,6 +11,7 @@ import { headRequests } from './head-requests.js';
 import { loginNext } from './login-next.js';
 import { malformedCredentials } from './malformed-credentials.js';
 import { chainHalts, multiBackend } from './multi-backend.js';
+import { allBackends } from './all-backends.js';
 import { redirectNext } from './redirect-next.js';
 import { requiredMode } from './required-mode.js';
 import { severalScopes } from './several-scopes.js';
@@ -42,6 +43,7 @@ export const scenarios: readonly Scenario[] = Object.freeze([
   tokenScheme,
   multiBackend,
   chainHalts,
+  allBackends,
   headerCase,
   headRequests,
   basicStrict,

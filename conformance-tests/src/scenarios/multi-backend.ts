@@ -1,6 +1,7 @@
 import { multi, type AuthenticationBackend, type BaseUser } from '@portcullis/core';
 import { expect } from 'vitest';
-import { basic, basicBackend, brokenBackend, tokenBackend, whoami } from '../fixtures.js';
+import { basic, basicBackend, brokenBackend, tokenBackend, whoVia, whoami } from '../fixtures.js';
+import { headerLines } from '../raw.js';
 import type { Scenario } from '../scenario.js';
 
 let lateCalls = 0;
@@ -21,9 +22,19 @@ export const multiBackend: Scenario = {
     routes: [
       { method: 'GET', path: '/me', handler: whoami },
       { method: 'GET', path: '/admin', requires: { scopes: 'admin' }, handler: whoami },
+      { method: 'GET', path: '/via', handler: whoVia },
     ],
   }),
   cases: [
+    {
+      name: 'auth.via names the backend that decided: token, then basic',
+      async run(t) {
+        const token = await t.get('/via').set('Authorization', 'Token abcd');
+        expect(token.body).toEqual({ user: 'bob', via: 'token', parts: [], scopes: ['authenticated'] });
+        const viaBasic = await t.get('/via').set('Authorization', basic('alice', 'alicepwd'));
+        expect(viaBasic.body).toEqual({ user: 'alice', via: 'basic', parts: [], scopes: ['authenticated'] });
+      },
+    },
     {
       name: 'Token abcd → bob',
       async run(t) {
@@ -45,8 +56,7 @@ export const multiBackend: Scenario = {
       async run(t) {
         const res = await t.raw(['GET /me HTTP/1.1', 'Host: app.example']);
         expect(res.status).toBe(401);
-        const challenges = res.headers.filter(([n]) => n === 'www-authenticate').map(([, v]) => v);
-        expect(challenges).toEqual(['Token, Basic realm="api", charset="UTF-8"']);
+        expect(headerLines(res, 'www-authenticate')).toEqual(['Token, Basic realm="api", charset="UTF-8"']);
       },
     },
     {
@@ -54,8 +64,7 @@ export const multiBackend: Scenario = {
       async run(t) {
         const res = await t.raw(['GET /me HTTP/1.1', 'Host: app.example', 'Authorization: Token wrong']);
         expect(res.status).toBe(401);
-        const challenges = res.headers.filter(([n]) => n === 'www-authenticate').map(([, v]) => v);
-        expect(challenges).toEqual(['Token, Basic realm="api", charset="UTF-8"']);
+        expect(headerLines(res, 'www-authenticate')).toEqual(['Token, Basic realm="api", charset="UTF-8"']);
       },
     },
     {

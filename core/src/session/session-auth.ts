@@ -1,6 +1,7 @@
 import { quoteRealm } from '../authorization.js';
 import type { AuthenticateResult, AuthenticationBackend } from '../backend.js';
 import type { Connection } from '../connection.js';
+import { backendName } from '../backend-name.js';
 import { ConfigurationError } from '../errors.js';
 import { compileExclude } from '../exclude.js';
 import type { BaseUser } from '../user.js';
@@ -9,12 +10,15 @@ import type { SessionData } from './store.js';
 import { guarded, portOf, readSessionState, touch } from './state.js';
 import type { MaybePromise } from '../maybe-promise.js';
 
+/** What a session backend reads (`reads`): the request's session, whatever its cookie is called. */
+const SESSION: readonly string[] = Object.freeze(['session']);
+
 /**
  * Options of {@link sessionAuth}. `U` is the user type `retrieveUser` returns; `D`
  * the shape of the session data your own `login(…, user, data)` wrote (default
  * `SessionData`, a record of `unknown`s).
  */
-export interface SessionAuthOptions<U extends BaseUser, D extends object = SessionData> {
+export interface SessionAuthOptions<U extends BaseUser, D extends object = SessionData, N extends string = 'session'> {
   /**
    * Returns the user of a logged-in session (Litestar's `retrieve_user_handler`),
    * sync or async; `null`/`undefined` when the user no longer exists or is
@@ -46,6 +50,11 @@ export interface SessionAuthOptions<U extends BaseUser, D extends object = Sessi
   validAfter?(user: U): number | null | undefined;
   /** The realm of the `WWW-Authenticate: Cookie realm="…"` challenge on 401s. Default `app`. */
   realm?: string;
+  /**
+   * The backend's name: `auth.via` of the requests it authenticates, and its name in
+   * `multi([...])` and `all([...])`, where names are unique. Default `'session'`.
+   */
+  name?: N;
 }
 
 /**
@@ -54,9 +63,11 @@ export interface SessionAuthOptions<U extends BaseUser, D extends object = Sessi
  * mode with `exclude`), or use it as the `backend` of your own options or inside
  * `multi([...])`.
  */
-export interface SessionAuth<U extends BaseUser> extends AuthenticationBackend<U> {
+export interface SessionAuth<U extends BaseUser, N extends string = 'session'> extends AuthenticationBackend<U, N> {
   /** The backend itself, to pass as `authentication({ backend })`. */
-  readonly backend: SessionAuth<U>;
+  readonly backend: SessionAuth<U, N>;
+  /** The backend's name (`auth.via`). */
+  readonly name: N;
   /** `required` or `optional`, for the authentication middleware. */
   readonly mode: 'required' | 'optional';
   /** Paths that need no session in `required` mode (anchored patterns). */
@@ -87,7 +98,9 @@ export interface SessionAuth<U extends BaseUser> extends AuthenticationBackend<U
  * // in the login route: await login(req, user, { user_id: user.id });
  * ```
  */
-export function sessionAuth<U extends BaseUser, D extends object = SessionData>(options: SessionAuthOptions<U, D>): SessionAuth<U> {
+export function sessionAuth<U extends BaseUser, D extends object = SessionData, const N extends string = 'session'>(
+  options: SessionAuthOptions<U, D, N>,
+): SessionAuth<U, NoInfer<N>> {
   if (options === null || typeof options !== 'object') throw new ConfigurationError('sessionAuth: options are required');
   const { retrieveUser, validAfter } = options;
   if (typeof retrieveUser !== 'function') throw new ConfigurationError('sessionAuth: retrieveUser must be a function');
@@ -96,11 +109,12 @@ export function sessionAuth<U extends BaseUser, D extends object = SessionData>(
   if (mode !== 'required' && mode !== 'optional') throw new ConfigurationError('sessionAuth: mode must be "required" or "optional"');
   const exclude = Object.freeze([...(options.exclude ?? [])]);
   compileExclude(exclude); // checked here, at construction
-  const auth = grant(options.scopes, 'sessionAuth');
+  const name = backendName(options.name, 'session' as N, 'sessionAuth');
+  const auth = grant(options.scopes, 'sessionAuth', name);
   const realm = quoteRealm(options.realm ?? 'app');
   if (realm === null) throw new ConfigurationError('sessionAuth: realm must be a non-empty Latin-1 string without control characters');
 
-  async function authenticate(connection: Connection): Promise<AuthenticateResult<U>> {
+  async function authenticate(connection: Connection): Promise<AuthenticateResult<U, N>> {
     const port = portOf(connection);
     const state = await readSessionState(connection, port);
     if (state === null || state.meta === undefined) return null;
@@ -116,8 +130,10 @@ export function sessionAuth<U extends BaseUser, D extends object = SessionData>(
     return { user, auth: auth(user) };
   }
 
-  const backend: SessionAuth<U> = {
+  const backend: SessionAuth<U, N> = {
     authenticate,
+    name,
+    reads: SESSION,
     challenges: Object.freeze([`Cookie realm=${realm}`]),
     mode,
     exclude,

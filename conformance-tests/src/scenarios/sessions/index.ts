@@ -1,4 +1,5 @@
 import type { Scenario } from '../../scenario.js';
+import { allWithSession } from './all-session.js';
 import { anonymousWrites } from './anonymous.js';
 import { productionCookie, insecureTransport } from './cookies.js';
 import { csrf } from './csrf.js';
@@ -44,6 +45,7 @@ export function sessionScenariosFor(stores: SessionStoreFactory): readonly Scena
     cookieLifetime(stores),
     cookieLifetime(stores, 3600),
     cookieParsing(stores),
+    allWithSession(stores),
   ]);
 }
 
