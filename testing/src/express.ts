@@ -1,7 +1,7 @@
 /**
  * `@portcullis/testing/express`: session credentials for Express apps on
  * `@portcullis/express/sessions` (express-session). Needs the optional peers
- * `express` and `@portcullis/express`.
+ * `express`, `express-session` and `@portcullis/express`.
  *
  * @module
  */
