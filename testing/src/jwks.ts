@@ -116,6 +116,12 @@ export interface TestJwksAnswer {
  * How long ago a `sign({}, { expired: true })` token expired, in seconds: an hour,
  * far past the largest `clockTolerance` `jwtAuth` accepts (300 s), so the token is
  * refused however much clock skew the app allows.
+ *
+ * @example
+ * ```ts
+ * const token = await jwks.sign({ sub: 'alice' }, { expired: true });
+ * // exp = now - EXPIRED_FOR: refused even by jwtAuth({ clockTolerance: 300 })
+ * ```
  */
 export const EXPIRED_FOR = 3600;
 
