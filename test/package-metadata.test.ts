@@ -41,6 +41,7 @@ interface PackageJson {
   dependencies?: Record<string, string>;
   peerDependencies?: Record<string, string>;
   peerDependenciesMeta?: Record<string, { optional?: boolean }>;
+  devDependencies?: Record<string, string>;
 }
 
 const read = (path: string): string => readFileSync(join(ROOT, path), 'utf8');
@@ -64,6 +65,23 @@ const internalNames = new Set(packages.map(({ pkg }) => pkg.name));
 
 /** A version range, not one exact version: `^1.2.3`, `~1.2`, `>=1 <3`, `^4 || ^5`. */
 const isRange = (spec: string): boolean => !/^=?v?\d+\.\d+\.\d+(-[\w.]+)?$/.test(spec.trim());
+
+/** The packages (not Node's modules, not relative paths) that the files of `folder` chosen by `pick` import. */
+function packagesImported(folder: string, pick: (file: string) => boolean): string[] {
+  const imported = new Set<string>();
+  for (const file of readdirSync(folder, { recursive: true, encoding: 'utf8' })) {
+    if (!pick(file)) continue;
+    for (const line of readFileSync(join(folder, file), 'utf8').split('\n')) {
+      if (/^\s*(\*|\/\/|\/\*)/.test(line)) continue; // comments: JSDoc examples import other packages
+      const fixed = /^(?:(?:import|export)\s[^'"]*?from\s*|import\s*|\}\s*from\s*)['"]([^'"]+)['"]/.exec(line);
+      if (fixed) imported.add(fixed[1]!);
+      for (const [, specifier] of line.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g)) imported.add(specifier!);
+    }
+  }
+  const bare = [...imported].filter((s) => !s.startsWith('.') && !s.startsWith('node:'));
+  const packageOf = (s: string): string => s.split('/').slice(0, s.startsWith('@') ? 2 : 1).join('/');
+  return [...new Set(bare.map(packageOf))];
+}
 
 describe('publishable packages', () => {
   it('are exactly the workspaces that are not private, all at the lerna version', () => {
@@ -127,20 +145,15 @@ describe('publishable packages', () => {
       const declared = new Set([pkg.name, ...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {})]);
       const dist = join(ROOT, dir, 'dist');
       expect(existsSync(dist), `${dir}/dist exists (run npm run build)`).toBe(true);
-      const imported = new Set<string>();
-      for (const file of readdirSync(dist, { recursive: true, encoding: 'utf8' })) {
-        if (!file.endsWith('.js')) continue;
-        for (const line of readFileSync(join(dist, file), 'utf8').split('\n')) {
-          if (/^\s*(\*|\/\/|\/\*)/.test(line)) continue; // comments: JSDoc examples import other packages
-          const fixed = /^(?:(?:import|export)\s[^'"]*?from\s*|import\s*|\}\s*from\s*)['"]([^'"]+)['"]/.exec(line);
-          if (fixed) imported.add(fixed[1]!);
-          for (const [, specifier] of line.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g)) imported.add(specifier!);
-        }
-      }
-      const bare = [...imported].filter((s) => !s.startsWith('.') && !s.startsWith('node:'));
-      const packageOf = (s: string): string => s.split('/').slice(0, s.startsWith('@') ? 2 : 1).join('/');
-      const undeclared = [...new Set(bare.map(packageOf))].filter((name) => !declared.has(name));
+      const undeclared = packagesImported(dist, (file) => file.endsWith('.js')).filter((name) => !declared.has(name));
       expect(undeclared, `${dir}: imported but not in dependencies or peerDependencies`).toEqual([]);
+    });
+
+    it.runIf(pkg.devDependencies !== undefined)('with devDependencies, declares every package its tests import (vitest aside: the repository runs them)', () => {
+      const declared = new Set([pkg.name, 'vitest', ...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {}), ...Object.keys(pkg.devDependencies ?? {})]);
+      const test = join(ROOT, dir, 'test');
+      const undeclared = existsSync(test) ? packagesImported(test, (file) => file.endsWith('.ts')).filter((name) => !declared.has(name)) : [];
+      expect(undeclared, `${dir}: its tests import these, but they are in no dependencies list`).toEqual([]);
     });
 
     it('carries a LICENSE equal to the root one', () => {

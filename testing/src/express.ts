@@ -1,11 +1,12 @@
 /**
  * `@portcullis/testing/express`: session credentials for Express apps on
  * `@portcullis/express/sessions` (express-session). Needs the optional peers
- * `express` and `@portcullis/express`.
+ * `express`, `express-session` and `@portcullis/express`.
  *
  * @module
  */
 import express from 'express';
+import session from 'express-session';
 import type { BaseUser } from '@portcullis/core';
 import { login, sessions, type ExpressSessionsOptions } from '@portcullis/express/sessions';
 import type { CredentialSource, SessionLoginData } from './login.js';
@@ -35,7 +36,8 @@ export type ExpressSessionLoginOptions<U extends BaseUser = BaseUser> = ExpressS
  */
 export function expressSessionLogin<U extends BaseUser = BaseUser>(options: ExpressSessionLoginOptions<U>): CredentialSource<U> {
   return nodeSessionLogin('expressSessionLogin', options, (mintOptions) => {
-    const middleware = sessions(mintOptions);
+    const { store } = mintOptions;
+    const middleware = sessions(store instanceof session.Store ? { ...mintOptions, store: new ForwardingStore(store) } : mintOptions);
     return (user, data, fail) => {
       const app = express();
       app.use(middleware);
@@ -51,4 +53,38 @@ export function expressSessionLogin<U extends BaseUser = BaseUser>(options: Expr
       return app;
     };
   });
+}
+
+type Callback = (err?: unknown) => void;
+
+/**
+ * The private middleware's own express-session store, forwarding to the app's.
+ * express-session sets `generate` and `connect`/`disconnect` listeners on the store
+ * it is given, and `sessions()` gives an `ExpressSessionStore` its TTL: handing
+ * over the app's own store object would change the app's later logins.
+ */
+class ForwardingStore extends session.Store {
+  readonly #target: session.Store;
+
+  constructor(target: session.Store) {
+    super();
+    this.#target = target;
+  }
+
+  override get(sid: string, callback: (err: unknown, session?: session.SessionData | null) => void): void {
+    this.#target.get(sid, callback);
+  }
+
+  override set(sid: string, sess: session.SessionData, callback?: Callback): void {
+    this.#target.set(sid, sess, callback);
+  }
+
+  override destroy(sid: string, callback?: Callback): void {
+    this.#target.destroy(sid, callback);
+  }
+
+  override touch(sid: string, sess: session.SessionData, callback?: () => void): void {
+    if (typeof this.#target.touch === 'function') this.#target.touch(sid, sess, callback);
+    else callback?.();
+  }
 }

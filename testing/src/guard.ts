@@ -20,8 +20,23 @@ export const PRODUCTION_REFUSAL =
  * ```
  */
 export function assertNotProduction(): void {
-  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.NODE_ENV;
-  if (typeof env === 'string' && env.trim().toLowerCase() === 'production') throw new ConfigurationError(PRODUCTION_REFUSAL);
+  if (nodeEnv()?.trim().toLowerCase() === 'production') throw new ConfigurationError(PRODUCTION_REFUSAL);
+}
+
+/**
+ * `NODE_ENV`, read as the literal `process.env.NODE_ENV`: the one expression bundlers
+ * replace (esbuild `--define`, webpack's production mode, Vite), so a production
+ * bundle carries "production" here even when it runs without `NODE_ENV`. The
+ * try/catch (not `typeof process`) keeps that replaced value on runtimes without
+ * `process`, and reads "unset" where `process` or its `env` is missing or denied.
+ */
+function nodeEnv(): string | undefined {
+  try {
+    const env: unknown = process.env.NODE_ENV;
+    return typeof env === 'string' ? env : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 assertNotProduction();

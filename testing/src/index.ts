@@ -5,7 +5,7 @@ export { assertNotProduction, PRODUCTION_REFUSAL } from './guard.js';
 export type { TestClock } from './clock.js';
 export { testClock, TEST_EPOCH } from './clock.js';
 export type { TestJwks, TestJwksAnswer, TestJwksOptions, TestJwksAlgorithm, TestSignOptions, TestJwksJwtOptions } from './jwks.js';
-export { testJwks } from './jwks.js';
+export { testJwks, EXPIRED_FOR } from './jwks.js';
 export type { Credential, CredentialSource, LoginOptions, TokenLoginOptions, SessionLoginData } from './login.js';
 export { loginAs, tokenLogin } from './login.js';
 export type { WebSessionLoginOptions } from './web-sessions.js';

@@ -28,7 +28,11 @@ export interface TestJwksOptions {
 export interface TestSignOptions {
   /** Sign with a key that is not in the JWKS (same `kid` as the current key). */
   readonly wrongKey?: boolean;
-  /** Issue the token in the past so that it has expired by one minute. */
+  /**
+   * Issue the token in the past so that it expired an hour ago
+   * ({@link EXPIRED_FOR} seconds): refused under any `clockTolerance` that
+   * `jwtAuth` accepts (at most 300 s), not only under none.
+   */
   readonly expired?: boolean;
   /** Another `iss`. */
   readonly issuer?: string;
@@ -107,6 +111,19 @@ export interface TestJwksAnswer {
   /** Milliseconds to wait before answering. Default 0. */
   readonly delay?: number;
 }
+
+/**
+ * How long ago a `sign({}, { expired: true })` token expired, in seconds: an hour,
+ * far past the largest `clockTolerance` `jwtAuth` accepts (300 s), so the token is
+ * refused however much clock skew the app allows.
+ *
+ * @example
+ * ```ts
+ * const token = await jwks.sign({ sub: 'alice' }, { expired: true });
+ * // exp = now - EXPIRED_FOR: refused even by jwtAuth({ clockTolerance: 300 })
+ * ```
+ */
+export const EXPIRED_FOR = 3600;
 
 interface Key {
   readonly kid: string;
@@ -195,7 +212,7 @@ export async function testJwks(options: TestJwksOptions = {}): Promise<TestJwks>
     assertNotProduction();
     const ttl = how.expiresIn === undefined ? lifetime : checkLifetime(how.expiresIn);
     const now = Math.floor(clock() / 1000);
-    const iat = how.expired === true ? now - ttl - 60 : now;
+    const iat = how.expired === true ? now - ttl - EXPIRED_FOR : now;
     const payload = {
       iss: how.issuer ?? issuer,
       aud: how.audience ?? audience,

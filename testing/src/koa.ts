@@ -7,7 +7,7 @@
  */
 import Koa from 'koa';
 import type { BaseUser } from '@portcullis/core';
-import { login, sessions, type KoaSessionsOptions } from '@portcullis/koa/sessions';
+import { KoaSessionStore, login, sessions, type KoaSessionsOptions } from '@portcullis/koa/sessions';
 import type { CredentialSource, SessionLoginData } from './login.js';
 import { nodeSessionLogin } from './node-mint.js';
 
@@ -34,19 +34,49 @@ export type KoaSessionLoginOptions<U extends BaseUser = BaseUser> = KoaSessionsO
  * ```
  */
 export function koaSessionLogin<U extends BaseUser = BaseUser>(options: KoaSessionLoginOptions<U>): CredentialSource<U> {
-  return nodeSessionLogin('koaSessionLogin', options, (mintOptions) => (user, data, fail) => {
-    const app = new Koa();
-    app.proxy = true; // the private request says X-Forwarded-Proto: https, for Secure cookies
-    app.use(sessions(app, mintOptions));
-    app.use(async (ctx) => {
-      try {
-        await login(ctx, user, data);
-        ctx.status = 204;
-      } catch (error) {
-        fail(error);
-        ctx.status = 500;
-      }
-    });
-    return app.callback();
+  return nodeSessionLogin('koaSessionLogin', options, (mintOptions) => {
+    const { store } = mintOptions;
+    const privateOptions = store instanceof KoaSessionStore ? { ...mintOptions, store: new ForwardingStore(store) } : mintOptions;
+    return (user, data, fail) => {
+      const app = new Koa();
+      app.proxy = true; // the private request says X-Forwarded-Proto: https, for Secure cookies
+      app.use(sessions(app, privateOptions));
+      app.use(async (ctx) => {
+        try {
+          await login(ctx, user, data);
+          ctx.status = 204;
+        } catch (error) {
+          fail(error);
+          ctx.status = 500;
+        }
+      });
+      return app.callback();
+    };
   });
+}
+
+/**
+ * The private middleware's own store object, forwarding to the app's
+ * `KoaSessionStore`: `sessions()` gives the store it is handed its TTL, so handing
+ * over the app's own store would change the app's later logins.
+ */
+class ForwardingStore extends KoaSessionStore {
+  readonly #target: KoaSessionStore;
+
+  constructor(target: KoaSessionStore) {
+    super(target.store);
+    this.#target = target;
+  }
+
+  override get(...args: Parameters<KoaSessionStore['get']>): ReturnType<KoaSessionStore['get']> {
+    return this.#target.get(...args);
+  }
+
+  override set(...args: Parameters<KoaSessionStore['set']>): ReturnType<KoaSessionStore['set']> {
+    return this.#target.set(...args);
+  }
+
+  override destroy(...args: Parameters<KoaSessionStore['destroy']>): ReturnType<KoaSessionStore['destroy']> {
+    return this.#target.destroy(...args);
+  }
 }

@@ -106,6 +106,7 @@ export function tokenLogin<U extends BaseUser = BaseUser>(options: TokenLoginOpt
   const { issue } = options;
   return Object.freeze({
     async credentialFor(user: U, login: LoginOptions): Promise<Credential> {
+      assertNotProduction(); // again per credential: NODE_ENV may have changed since the source was built
       const token = await issue(user, login.scopes);
       if (typeof token !== 'string' || token === '' || /[\s\u0000-\u001f\u007f]/.test(token)) {
         throw new ConfigurationError('tokenLogin: issue() must return the token as a non-empty string without spaces or control characters');

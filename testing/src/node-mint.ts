@@ -47,6 +47,7 @@ export function nodeSessionLogin<U extends BaseUser, O extends SessionOptions>(
   const listenerFor = build(mintOptions);
   return Object.freeze({
     async credentialFor(user: U, login: LoginOptions): Promise<Credential> {
+      assertNotProduction(); // again per credential: NODE_ENV may have changed since the source was built
       const data = sessionDataFor(who, options, user, login);
       let failure: unknown;
       const setCookies = await mintOnce(listenerFor(user, data, (error) => (failure = error)));

@@ -30,6 +30,7 @@ export function webSessionLogin<U extends BaseUser = BaseUser>(options: WebSessi
   const engine = webSessions({ ...sessionOptions, log: undefined });
   return Object.freeze({
     async credentialFor(user: U, how: LoginOptions): Promise<Credential> {
+      assertNotProduction(); // again per credential: NODE_ENV may have changed since the source was built
       const data = sessionDataFor('webSessionLogin', options, user, how);
       // The kit's own login request: over HTTPS as far as the session layer knows, no cookie.
       const handle = engine.open({ cookies: new Map(), secure: true });

@@ -11,10 +11,10 @@ const INVALID_TOKEN = `${REALM}, error="invalid_token"`;
 const clock = testClock();
 
 /** A Fastify API that trusts `jwks` (its JWKS URL, issuer and audience), on the test clock. */
-async function api(jwks: TestJwks): Promise<FastifyInstance> {
+async function api(jwks: TestJwks, clockTolerance = 0): Promise<FastifyInstance> {
   const app = Fastify();
   await app.register(authentication, {
-    backend: jwtAuth({ ...jwks.jwtOptions(), clock, retrieveUser: (t) => new SimpleUser(t.sub) }),
+    backend: jwtAuth({ ...jwks.jwtOptions(), clock, clockTolerance, retrieveUser: (t) => new SimpleUser(t.sub) }),
     clock,
   });
   app.get('/me', async (req) => ({ user: req.user.displayName, exp: tokenOf(req.auth)?.exp }));
@@ -71,6 +71,20 @@ describe('testJwks with @portcullis/jwt remote JWKS (Fastify)', () => {
     expect([expired.status, expired.headers['www-authenticate']]).toEqual([401, `${INVALID_TOKEN}, error_description="expired"`]);
   });
 
+  it('sign({ expired }) is refused under the largest clockTolerance jwtAuth accepts (300 s); a token expired 299 s ago is not', async () => {
+    const lenient = await api(jwks, 300);
+    try {
+      const expired = await request(lenient.server).get('/me').set('authorization', `Bearer ${await jwks.sign({ sub: 'alice' }, { expired: true })}`);
+      expect([expired.status, expired.headers['www-authenticate']]).toEqual([401, `${INVALID_TOKEN}, error_description="expired"`]);
+      // The control: the leeway is real, so the refusal above is the kit's margin, not a stricter app.
+      const now = clock.seconds();
+      const justExpired = await jwks.sign({ sub: 'alice', iat: now - 600, exp: now - 299 });
+      expect((await request(lenient.server).get('/me').set('authorization', `Bearer ${justExpired}`)).status).toBe(200);
+    } finally {
+      await lenient.close();
+    }
+  });
+
   it('the clock drives iat/exp and the app: advancing past exp expires a token loginAs made', async () => {
     const alice = await loginAs(jwks, new SimpleUser('alice'));
     const me = await request(app.server).get('/me').set(alice.headers);
@@ -120,7 +134,7 @@ describe('testJwks with @portcullis/jwt remote JWKS (Fastify)', () => {
     }
   });
 
-  it('serve(): the provider down (status) or serving a broken set fails closed (503); serve() restores it', async () => {
+  it('serve(): the provider down (status) fails closed (503), a broken set refuses the token (401 invalid_token); serve() restores it', async () => {
     const idp = await testJwks({ issuer: 'https://id.example', audience: 'https://api.example', clock });
     const fresh = await api(idp);
     try {
@@ -128,7 +142,9 @@ describe('testJwks with @portcullis/jwt remote JWKS (Fastify)', () => {
       idp.serve({ status: 503 });
       expect((await request(fresh.server).get('/me').set(alice.headers)).status).toBe(503);
       idp.serve({ keys: [{ kty: 'EC', kid: idp.kid }] });
-      expect((await request(fresh.server).get('/me').set(alice.headers)).status).not.toBe(200);
+      // A key of the token's kid that cannot be used is the token's failure, as a key of the wrong type is (JWT-31 c).
+      const broken = await request(fresh.server).get('/me').set(alice.headers);
+      expect([broken.status, broken.headers['www-authenticate']]).toEqual([401, INVALID_TOKEN]);
       idp.serve();
       expect((await request(fresh.server).get('/me').set(alice.headers)).status).toBe(200);
       expect(() => idp.serve({ status: 42 })).toThrow(/status must be/);

@@ -9,7 +9,13 @@ const audience = process.env.JWT_AUDIENCE;
 if (!jwksUrl || !issuer || !audience) {
   exitWith('Set JWKS_URL, JWT_ISSUER and JWT_AUDIENCE (your identity provider\'s JWK Set URL, its issuer, and this API\'s audience)');
 }
-const algorithms = process.env.JWT_ALGORITHM === 'ES256' ? (['ES256'] as const) : (['RS256'] as const);
+// The one algorithm the provider signs with (pinned). Anything else is a typo, never a silent RS256.
+const ALGORITHMS = ['RS256', 'PS256', 'ES256', 'EdDSA'] as const;
+const algorithm = process.env.JWT_ALGORITHM || 'RS256';
+if (!(ALGORITHMS as readonly string[]).includes(algorithm)) {
+  exitWith(`JWT_ALGORITHM must be one of ${ALGORITHMS.join(', ')} (the algorithm your identity provider signs with), or unset for RS256`);
+}
+const algorithms = [algorithm as (typeof ALGORITHMS)[number]];
 
 // PORT (0–65535, default 3000) and HOST (default 127.0.0.1); a bad value exits 1.
 const address = listenAddress();

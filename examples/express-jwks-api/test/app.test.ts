@@ -109,4 +109,17 @@ describe('the real server (dist/server.js)', () => {
     expect(run.stderr).toContain('Set JWKS_URL, JWT_ISSUER and JWT_AUDIENCE');
     expect(hasStackTrace(run.stderr)).toBe(false);
   });
+
+  it.each(['HS256', 'es256', 'none'])('JWT_ALGORITHM=%s (not one the example supports) exits 1 naming the supported ones, never a silent RS256', async (alg) => {
+    const run = await runUntilExit(builtServer('express-jwks-api'), {
+      JWKS_URL: 'http://127.0.0.1:9/.well-known/jwks.json',
+      JWT_ISSUER: 'https://id.example',
+      JWT_AUDIENCE: 'https://api.example',
+      JWT_ALGORITHM: alg,
+      PORT: '0',
+    });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('JWT_ALGORITHM must be one of RS256, PS256, ES256, EdDSA');
+    expect(hasStackTrace(run.stderr)).toBe(false);
+  });
 });

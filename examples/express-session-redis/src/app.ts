@@ -2,7 +2,7 @@ import express, { type Express, type Request } from 'express';
 import { SimpleUser, passwordBackend, safeNext, sessionAuth, type Hasher, type SessionEvent, type SessionStore } from '@portcullis/core';
 import { pbkdf2Hasher } from '@portcullis/core/hashing';
 import { authentication, requires } from '@portcullis/express';
-import { csrfToken, expressSessionStore, login, logout, sessionErrors, sessions } from '@portcullis/express/sessions';
+import { csrfToken, expressSessionStore, login, logout, sessionErrors, sessions, type ExpressSessionsOptions } from '@portcullis/express/sessions';
 
 /** What the app needs from its host. */
 export interface AppOptions {
@@ -48,6 +48,23 @@ async function loginPage(req: Request, next: string, error?: string): Promise<st
 const field = (value: unknown): string => (typeof value === 'string' ? value : '');
 
 /**
+ * The options `createApp` gives `sessions(...)`: exported so that the tests' session
+ * source (`expressSessionLogin`) takes these very options instead of restating them.
+ */
+export function sessionOptions(options: AppOptions): ExpressSessionsOptions {
+  return {
+    secret: options.secret,
+    store: expressSessionStore(options.store),
+    cookie: { secure: options.secure ?? true },
+    trustProxy: options.trustProxy ?? false,
+    log: options.log ?? ((event) => console.error(JSON.stringify(event))),
+  };
+}
+
+/** What the login route stores for a user: what `retrieveUser` reads back. */
+export const sessionData = (user: SimpleUser): { username: string } => ({ username: user.username });
+
+/**
  * A browser app on server-side sessions: `/account` is guarded (browsers are
  * sent to `/login?next=…`), the login form posts back with `next` and a CSRF
  * token, a successful login answers `303` to the validated `next` with a fresh
@@ -66,15 +83,7 @@ export async function createApp(options: AppOptions): Promise<Express> {
   app.disable('x-powered-by');
   // Before sessions(): it reads the _csrf field of form posts.
   app.use(express.urlencoded({ extended: false, limit: '16kb' }));
-  app.use(
-    sessions({
-      secret: options.secret,
-      store: expressSessionStore(options.store),
-      cookie: { secure: options.secure ?? true },
-      trustProxy: options.trustProxy ?? false,
-      log: options.log ?? ((event) => console.error(JSON.stringify(event))),
-    }),
-  );
+  app.use(sessions(sessionOptions(options)));
   app.use(
     authentication(
       sessionAuth({
@@ -104,7 +113,7 @@ export async function createApp(options: AppOptions): Promise<Express> {
       res.status(401).set('Cache-Control', 'no-store').type('html').send(await loginPage(req, next, 'Wrong user name or password.'));
       return;
     }
-    await login(req, user, { username: user.username });
+    await login(req, user, sessionData(user));
     res.redirect(303, next);
   });
 

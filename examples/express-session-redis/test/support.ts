@@ -7,7 +7,7 @@ import { loginAs, type Credential } from '@portcullis/testing';
 import { expressSessionLogin } from '@portcullis/testing/express';
 // From the source, like @portcullis/redis's own tests (the app itself takes any SessionStore).
 import { RedisSessionStore, type RedisCommandClient } from '../../../stores/redis/src/session-store.js';
-import { createApp } from '../src/app.js';
+import { createApp, sessionData, sessionOptions, type AppOptions } from '../src/app.js';
 
 export const SECRET = 'express-redis-example-secret-0123456789abcdef';
 export const ACCOUNT = { username: 'demo', password: 'correct horse battery staple' };
@@ -19,7 +19,7 @@ export async function startApp(options: { secure?: boolean; trustProxy?: boolean
   await client.connect();
   const prefix = `portcullis-example:${crypto.randomUUID()}:`;
   const store = new RedisSessionStore({ client: client as unknown as RedisCommandClient, prefix });
-  const app = await createApp({
+  const appOptions: AppOptions = {
     store,
     secret: SECRET,
     account: ACCOUNT,
@@ -27,18 +27,14 @@ export async function startApp(options: { secure?: boolean; trustProxy?: boolean
     trustProxy: options.trustProxy ?? false,
     // A fast hasher for the tests only; the app defaults to OWASP's 600,000 iterations.
     hasher: pbkdf2Hasher({ iterations: 1_000 }),
-  });
+  };
+  const app = await createApp(appOptions);
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  // The app's session options (createApp's sessions(...)), and what its login route stores.
-  const sessions = expressSessionLogin<SimpleUser>({
-    store,
-    secret: SECRET,
-    cookie: { secure: options.secure ?? false },
-    data: (user) => ({ username: user.username }),
-  });
+  // The very session options createApp gives sessions(...), and what its login route stores: nothing restated.
+  const sessions = expressSessionLogin<SimpleUser>({ ...sessionOptions(appOptions), data: sessionData });
   return {
     url,
     /** A session of the demo account, made through the app's own session code on Redis (no login form). */
