@@ -105,7 +105,10 @@ const ERROR_STATUS: Readonly<Record<AuthenticationErrorCode, number>> = {
  * policy refuses (the client can fix it), 503 when the breached-password check failed
  * closed (the user can retry later).
  */
-const PASSWORD_POLICY_STATUS: Readonly<Record<PasswordPolicyCode, 400 | 422 | 503>> = {
+/** The statuses a password policy's refusal can have. */
+export type PasswordPolicyStatus = 400 | 422 | 503;
+
+const PASSWORD_POLICY_STATUS: Readonly<Record<PasswordPolicyCode, PasswordPolicyStatus>> = {
   invalid_password: 400,
   password_too_short: 422,
   password_too_long: 422,
@@ -115,7 +118,7 @@ const PASSWORD_POLICY_STATUS: Readonly<Record<PasswordPolicyCode, 400 | 422 | 50
 };
 
 /** The status the table gives a password policy's refusal. @internal */
-export function passwordPolicyStatus(code: PasswordPolicyCode): 400 | 422 | 503 {
+export function passwordPolicyStatus(code: PasswordPolicyCode): PasswordPolicyStatus {
   return PASSWORD_POLICY_STATUS[code];
 }
 

@@ -34,6 +34,7 @@ export type {
   PasswordPolicy,
   PasswordPolicyCode,
   PasswordPolicyOptions,
+  PasswordPolicyStatus,
 } from '@portcullis/core/hashing';
 export {
   ConfigurationError,

@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyPluginCallback, FastifyReply, FastifyRequest, preHandlerHookHandler } from 'fastify';
+import { errorCodes } from 'fastify';
 import fp from 'fastify-plugin';
 import type {
   AuthCredentials,
@@ -177,6 +178,21 @@ export function requires(scopes: string | readonly string[], options?: RequiresO
  */
 export function frameworkErrorHook(fastify: FastifyInstance, hook: (request: FastifyRequest, reply: FastifyReply, next: (error?: Error) => void) => void): void {
   remember(fastify, [hook]);
+}
+
+/**
+ * Fastify's own error for a URL its router cannot decode (`FST_ERR_BAD_URL`, 400), naming
+ * `path` only: for code that meets such a URL outside Fastify's router (Nest's not-found
+ * handler) and hands it to {@link frameworkErrors}. Keep the query out of `path`: it may
+ * carry a token.
+ *
+ * @example
+ * ```ts
+ * frameworkErrors(badUrlError('/a%'), request, reply);
+ * ```
+ */
+export function badUrlError(path: string): FastifyError {
+  return new errorCodes.FST_ERR_BAD_URL(path);
 }
 
 /**

@@ -80,8 +80,7 @@ export class PortcullisModule implements OnModuleInit {
       const path = (nodeRequest(req).url ?? '/').split('?', 1)[0]!;
       if (decodable(path)) return false;
       // Fastify's own error, naming the path only: a query may carry a token.
-      const error = Object.assign(new Error(`'${path}' is not a valid url component`), { code: 'FST_ERR_BAD_URL', statusCode: 400 });
-      fastify.frameworkErrors(error, req as Request, res as Reply);
+      fastify.frameworkErrors(fastify.badUrlError(path), req as Request, res as Reply);
       return true;
     };
   }

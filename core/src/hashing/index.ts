@@ -45,6 +45,7 @@ export type {
   PasswordPolicy,
   PasswordPolicyCode,
   PasswordPolicyOptions,
+  PasswordPolicyStatus,
 } from './policy.js';
 export { passwordPolicy } from './policy.js';
 export type { PasswordOptions } from './password.js';

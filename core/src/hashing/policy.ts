@@ -1,7 +1,9 @@
 import { ConfigurationError } from '../errors.js';
 import type { MaybePromise } from '../maybe-promise.js';
-import { passwordPolicyStatus } from '../response.js';
+import { passwordPolicyStatus, type PasswordPolicyStatus } from '../response.js';
 import type { Hasher } from './hasher.js';
+
+export type { PasswordPolicyStatus } from '../response.js';
 import { DEFAULT_MAX_PASSWORD_BYTES, passwordBytesOrCode } from './password-bytes.js';
 
 /** Why {@link PasswordPolicy.check} refused a password. Stable: switch on it, send it to the client. */
@@ -31,7 +33,7 @@ export type PasswordCheck =
       /** Why; stable, safe to send (`{ "error": code }`). */
       readonly code: PasswordPolicyCode;
       /** The status the core's table gives the code: 400, 422 or 503. */
-      readonly status: 400 | 422 | 503;
+      readonly status: PasswordPolicyStatus;
     };
 
 /**
