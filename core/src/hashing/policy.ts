@@ -2,7 +2,7 @@ import { ConfigurationError } from '../errors.js';
 import type { MaybePromise } from '../maybe-promise.js';
 import { passwordPolicyStatus } from '../response.js';
 import type { Hasher } from './hasher.js';
-import { DEFAULT_MAX_PASSWORD_BYTES, passwordBytesOrCode } from './password-bytes.js';
+import { DEFAULT_MAX_PASSWORD_BYTES, LONE_SURROGATE, passwordBytesOrCode } from './password-bytes.js';
 
 /** Why {@link PasswordPolicy.check} refused a password. Stable: switch on it, send it to the client. */
 export type PasswordPolicyCode =
@@ -144,10 +144,6 @@ function codePoints(text: string): number {
   return n;
 }
 
-// In a `u` regex a well-formed surrogate pair is one code point outside this range,
-// so this matches lone surrogates only.
-const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
-
 /**
  * One code point lower-cased on its own, so that each unit of the result can be traced
  * back to the code point it came from ('İ' becomes two code points, 'i' and U+0307).
@@ -233,8 +229,9 @@ function integer(name: string, value: unknown, min: number, max: number, fix: st
 /**
  * A password policy for signup and password change (ASVS 5.0 V6.2): a minimum in
  * Unicode code points (default 8), a maximum in UTF-8 bytes as the hasher counts them
- * (at least 256, so 64 characters of any script fit), no composition rules (no "one digit, one symbol"), the user's own
- * name and e-mail not counted, and an optional breached-password list. Passwords are
+ * (at least 256, so 64 characters of any script fit), no composition rules (no "one
+ * digit, one symbol"), the user's own name and e-mail not counted, and an optional
+ * breached-password list. Passwords are
  * checked exactly as received, as the hashers hash them: nothing is normalised,
  * trimmed or case-folded. Logins never go through the policy: an existing password
  * keeps working when the policy tightens.

@@ -324,7 +324,7 @@ describe('koa-session-signup: POST /password against concurrent changes and othe
     expect((await loginWith(app, email, 'the old password')).status).toBe(401);
   });
 
-  it('ASVS 5.0 7.4.3 a change ends the user\'s other sessions; a login that only upgrades the hash ends none', async () => {
+  it('SES-08 a change ends the user\'s other sessions (ASVS 5.0 7.4.3); a login that only upgrades the hash ends none', async () => {
     const email = 'sessions@example.com';
     const { app, signup } = appWithOutdatedHashes();
     const laptop = await signup(email, 'the old password');
