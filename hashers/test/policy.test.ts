@@ -20,28 +20,31 @@ const PEPPER_2026A = 'the 2026a pepper, 32 bytes or more!';
 const PEPPER_2026B = 'the 2026b pepper, 32 bytes or more!';
 
 describe('the policy counts as the Node hashers count', () => {
-  it('PWD-11 maxLength defaults to what the hasher takes: bcrypt 72 UTF-8 bytes, the others 1024', () => {
-    expect(passwordPolicy({ hasher: bcrypt }).maxLength).toBe(72);
-    expect(passwordPolicy({ hasher: djangoBcryptHasher() }).maxLength).toBe(72);
+  it('PWD-11 maxLength defaults to what the hasher takes: 1024 UTF-8 bytes, or less when the hasher says so', () => {
     for (const hasher of [argon2, scryptHasher({ cost: 1024 }), defaultHasher(), djangoBcryptSha256Hasher(), bcryptMd5Hasher()]) {
       expect(passwordPolicy({ hasher }).maxLength, hasher.id).toBe(1024);
     }
     expect(passwordPolicy({ hasher: argon2idHasher({ maxPasswordBytes: 256 }) }).maxLength).toBe(256);
-    expect(passwordPolicy({ hasher: multiHasher([bcrypt, argon2]) }).maxLength).toBe(72);
+    expect(passwordPolicy({ hasher: multiHasher([argon2, bcrypt]) }).maxLength).toBe(1024);
   });
 
-  it('PWD-06 what the policy accepts for bcrypt, bcrypt hashes; what bcrypt would refuse, the policy refuses first', async () => {
-    const policy = passwordPolicy({ hasher: bcrypt });
-    const longest = '\u00e9'.repeat(36); // 72 bytes
-    expect(await policy.check(longest)).toEqual({ ok: true });
-    expect((await bcrypt.verify(longest, await bcrypt.hash(longest))).ok).toBe(true);
-    const over = `${'a'.repeat(72)}X`;
-    expect(await policy.check(over)).toEqual({ ok: false, code: 'password_too_long', status: 422 });
-    await expect(bcrypt.hash(over)).rejects.toMatchObject({ code: 'password_too_long_for_algorithm' });
+  it('PWD-11 plain bcrypt (72 bytes) is a startup error: 64 characters must fit (ASVS 5.0 6.2.9), and the message names the fix', () => {
+    for (const hasher of [bcrypt, djangoBcryptHasher(), multiHasher([bcrypt, argon2])]) {
+      expect(() => passwordPolicy({ hasher })).toThrow(/accepts only 72 UTF-8 bytes.*argon2idHasher.*legacy hashes.*pepperedHasher.*44-byte/);
+    }
+    expect(() => passwordPolicy({ hasher: bcrypt, maxLength: 256 })).toThrow(/accepts only 72/);
   });
 
-  it('PWD-11 a policy over 72 bytes with bcrypt is a startup error that names the way out', () => {
-    expect(() => passwordPolicy({ hasher: bcrypt, maxLength: 128 })).toThrow(/bcrypt reads at most 72.*pepperedHasher/);
+  it('PWD-06 bcrypt serves new passwords only behind a pepper: 64 characters of any script are accepted and hashed whole', async () => {
+    const hasher = pepperedHasher({ inner: bcrypt, peppers: { '2026a': PEPPER_2026A }, current: '2026a' });
+    const policy = passwordPolicy({ hasher });
+    for (const password of ['\u00e4'.repeat(64), '🔑'.repeat(64), `${'a'.repeat(72)}X`]) {
+      expect(await policy.check(password)).toEqual({ ok: true });
+    }
+    const stored = await hasher.hash(`${'a'.repeat(72)}X`);
+    expect((await hasher.verify(`${'a'.repeat(72)}Y`, stored)).ok).toBe(false);
+    // Plain bcrypt would refuse what the policy accepts: that is why it cannot be the policy's hasher.
+    await expect(bcrypt.hash('\u00e4'.repeat(64))).rejects.toMatchObject({ code: 'password_too_long_for_algorithm' });
   });
 });
 

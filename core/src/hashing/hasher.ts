@@ -42,6 +42,14 @@ export interface Hasher {
    * `passwordPolicy({ hasher })` takes its maximum from here. Optional for custom hashers.
    */
   readonly maxPasswordBytes?: number;
+  /**
+   * True when this hasher's hashes depend on a secret pepper: set by `pepperedHasher`,
+   * and passed on by a `multiHasher` whose current member is peppered and by a
+   * `wrappedHasher` around a peppered one. A `multiHasher` refuses a peppered member
+   * behind an unpeppered current one, which would rehash peppered hashes without the
+   * pepper. Optional for custom hashers.
+   */
+  readonly peppered?: boolean;
   /** True when `stored` is in a format this hasher reads (used by multi-hashers to dispatch). */
   identifies(stored: string): boolean;
   /** Synchronous variants, where the algorithm allows it (they block the event loop). */

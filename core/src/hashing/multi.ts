@@ -39,7 +39,12 @@ function isHasher(value: unknown): value is Hasher {
  * On a successful login with `needsRehash`, hash the password again and store the new
  * hash atomically (compare-and-set on the old value); on a failed login change nothing.
  *
- * @throws {ConfigurationError} when `hashers` is empty or holds something that is not a hasher.
+ * A peppered member (`pepperedHasher`) must come first when there is one: behind an
+ * unpeppered current member, every login would replace a peppered hash with an
+ * unpeppered one. The multiHasher is peppered when its current member is.
+ *
+ * @throws {ConfigurationError} when `hashers` is empty, holds something that is not a
+ *   hasher, or holds a peppered member behind an unpeppered first one.
  * @example
  * ```ts
  * import { multiHasher, djangoPbkdf2Hasher, passlibPbkdf2Hasher } from '@portcullis/core/hashing';
@@ -57,6 +62,15 @@ export function multiHasher(hashers: readonly [Hasher, ...Hasher[]], options: Mu
   });
   const members: readonly Hasher[] = Object.freeze([...hashers]);
   const current = members[0] as Hasher;
+  const pepperedAt = members.findIndex((h) => h.peppered === true);
+  if (pepperedAt > 0 && current.peppered !== true) {
+    // A login would verify a peppered hash, call it outdated, and rewrite it with the current, unpeppered, member.
+    throw new ConfigurationError(
+      `multiHasher: hashers[${pepperedAt}] (${members[pepperedAt]?.id}) is peppered but hashers[0] (${current.id}) is not, so logins ` +
+        'would rehash peppered hashes without the pepper: put the pepperedHasher first, ' +
+        'multiHasher([pepperedHasher({ inner, peppers, current }), inner, …legacy])',
+    );
+  }
   const max = options.maxPasswordBytes ?? DEFAULT_MAX_PASSWORD_BYTES;
   if (!Number.isInteger(max) || max < 1) throw new ConfigurationError('multiHasher: maxPasswordBytes must be a positive integer');
 
@@ -79,6 +93,7 @@ export function multiHasher(hashers: readonly [Hasher, ...Hasher[]], options: Mu
     id: current.id,
     // New hashes are the current member's: its limit applies too.
     maxPasswordBytes: Math.min(max, current.maxPasswordBytes ?? max),
+    peppered: current.peppered === true,
     current,
     hashers: members,
     identify,

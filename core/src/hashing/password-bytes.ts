@@ -7,9 +7,12 @@ export const DEFAULT_MAX_PASSWORD_BYTES = 1024;
 export const MAX_STORED_LENGTH = 1024;
 
 const encoder = new TextEncoder();
-// In a `u` regex, a well-formed surrogate pair is one code point outside this range,
-// so this matches lone surrogates only.
-const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+/**
+ * Matches a lone surrogate: in a `u` regex, a well-formed surrogate pair is one code
+ * point outside this range. A string it matches has no exact UTF-8 form.
+ * @internal
+ */
+export const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
 
 /**
  * The UTF-8 bytes of a password, or the code of the reason it is refused. The length

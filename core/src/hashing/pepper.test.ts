@@ -1,10 +1,12 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
 import { configError } from '../../../test-support/connection.js';
+import { djangoPbkdf2Hasher } from './django-pbkdf2.js';
 import type { Hasher } from './hasher.js';
 import { multiHasher } from './multi.js';
 import { pbkdf2Hasher } from './pbkdf2.js';
 import { PEPPER_PREFIX, pepperedHasher } from './pepper.js';
+import { wrappedHasher } from './wrapped.js';
 
 const inner = pbkdf2Hasher({ iterations: 1000 });
 const PEPPER_A = 'pepper A: 32 bytes or more, from a vault';
@@ -73,6 +75,24 @@ describe('pepperedHasher', () => {
     expect(await hasher.verify('correct horse', upgraded)).toEqual({ ok: true, needsRehash: false });
     // A peppered hash is never read as an unpeppered one (the tag comes first).
     expect(inner.identifies(upgraded)).toBe(false);
+  });
+
+  it('a peppered hasher behind an unpeppered one in a multiHasher is a startup error: logins would strip the pepper', async () => {
+    const pepperedOne = peppered({ a: PEPPER_A }, 'a');
+    expect(pepperedOne.peppered).toBe(true);
+    expect(inner.peppered).toBeUndefined();
+    const detail = configError(() => multiHasher([inner, pepperedOne])).detail;
+    expect(detail).toMatch(/hashers\[1\] \(peppered-pbkdf2\) is peppered but hashers\[0\] \(pbkdf2\) is not/);
+    expect(detail).toMatch(/put the pepperedHasher first/);
+    expect(detail).not.toContain(PEPPER_A);
+    // Nested or wrapped, the pepper is still seen.
+    configError(() => multiHasher([inner, multiHasher([pepperedOne, inner])]));
+    configError(() => multiHasher([inner, pbkdf2Hasher({ iterations: 500 }), wrappedHasher({ id: 'tagged', prefix: 'tag$', inner: pepperedOne })]));
+    // Peppered first: fine, also when another peppered member follows (a new inner algorithm under the pepper).
+    const other = peppered({ a: PEPPER_A }, 'a', djangoPbkdf2Hasher({ iterations: 1000 }));
+    expect(multiHasher([pepperedOne, inner]).peppered).toBe(true);
+    expect(multiHasher([pepperedOne, other, inner]).peppered).toBe(true);
+    expect(multiHasher([inner]).peppered).toBe(false);
   });
 
   it('passes a 72-byte-limited inner hasher 44 ASCII bytes: long passwords and NUL bytes are hashed, not truncated', async () => {

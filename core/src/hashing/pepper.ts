@@ -50,7 +50,8 @@ const encoder = new TextEncoder();
  * own `needsRehash` path) rewrites it with the current one on the next successful
  * login; when no stored hash names the old id any more, remove it. Unpeppered hashes
  * keep working when the inner hasher also sits in a {@link multiHasher} after this one
- * (they are upgraded the same way). A hash whose pepper id is unknown, or verified
+ * (they are upgraded the same way); the peppered hasher must come first there, which
+ * `multiHasher` checks (the returned hasher has `peppered: true`). A hash whose pepper id is unknown, or verified
  * with the wrong pepper, is `{ ok: false }` (PWD-20).
  *
  * @throws {ConfigurationError} on a pepper shorter than 32 bytes, a bad id, a `current`
@@ -105,6 +106,7 @@ export function pepperedHasher(options: PepperedHasherOptions): Hasher {
   const multi = multiHasher([first, ...[...members.values()].filter((m) => m !== first)], { maxPasswordBytes: max });
   const peppered: Hasher = {
     id: first.id,
+    peppered: true,
     maxPasswordBytes: max,
     identifies: multi.identifies,
     hash: multi.hash,

@@ -63,22 +63,32 @@ describe('passwordPolicy: length (PWD-11)', () => {
     expect(isBreached).toHaveBeenCalledTimes(1);
   });
 
-  it('PWD-11 the maximum is the hasher\'s, in bytes: 72 for a bcrypt-like hasher', async () => {
-    const bcryptLike = passwordPolicy({ hasher: seventyTwo });
-    expect(bcryptLike.maxLength).toBe(72);
-    expect((await bcryptLike.check('a'.repeat(72))).ok).toBe(true);
-    expect(await bcryptLike.check('a'.repeat(72) + 'X')).toEqual({ ok: false, code: 'password_too_long', status: 422 });
-    // 36 × "é" is 72 bytes; 19 × "🔑" is 76.
-    expect((await bcryptLike.check('\u00e9'.repeat(36))).ok).toBe(true);
-    expect((await bcryptLike.check('🔑'.repeat(19))).ok).toBe(false);
+  it('PWD-11 64 characters of any script are accepted: the maximum is never under 256 bytes (ASVS 5.0 6.2.9)', async () => {
+    // 'ä' takes 2 bytes, '密' 3, '🔑' 4: 64 of each are 128, 192 and 256 bytes.
+    const tightest = passwordPolicy({ hasher: { ...cheap, maxPasswordBytes: 256 } });
+    expect(tightest.maxLength).toBe(256);
+    for (const password of ['\u00e4'.repeat(64), '密'.repeat(64), '🔑'.repeat(64)]) {
+      expect(await tightest.check(password), password.slice(0, 2)).toEqual({ ok: true });
+      expect(await policy.check(password), password.slice(0, 2)).toEqual({ ok: true });
+    }
+    expect(await tightest.check('🔑'.repeat(64) + 'a')).toEqual({ ok: false, code: 'password_too_long', status: 422 });
   });
 
-  it('PWD-11 a multiHasher and a wrapper pass their current hasher\'s limit on; a pepper lifts it', () => {
-    expect(passwordPolicy({ hasher: multiHasher([seventyTwo, cheap]) }).maxLength).toBe(72);
+  it('PWD-11 a hasher that reads fewer than 256 bytes (bcrypt: 72) is a startup error that names argon2id and pepperedHasher', () => {
+    for (const hasher of [seventyTwo, multiHasher([seventyTwo, cheap]), wrappedHasher({ id: 'tag', prefix: 'tag$', inner: seventyTwo })]) {
+      const detail = configError(() => passwordPolicy({ hasher })).detail;
+      expect(detail).toMatch(/accepts only 72 UTF-8 bytes, fewer than the 256 that 64 characters can take/);
+      expect(detail).toMatch(/argon2idHasher \(keep bcrypt in a multiHasher to verify legacy hashes\).*pepperedHasher.*44-byte/);
+    }
+    configError(() => passwordPolicy({ hasher: { ...cheap, maxPasswordBytes: 255 } }));
+  });
+
+  it('PWD-11 a multiHasher passes its current hasher\'s limit on; a pepper lifts it', () => {
     expect(passwordPolicy({ hasher: multiHasher([cheap, seventyTwo]) }).maxLength).toBe(1024);
-    expect(passwordPolicy({ hasher: wrappedHasher({ id: 'tag', prefix: 'tag$', inner: seventyTwo }) }).maxLength).toBe(72);
     const peppered = pepperedHasher({ inner: seventyTwo, peppers: { a: 'p'.repeat(32) }, current: 'a' });
     expect(passwordPolicy({ hasher: peppered }).maxLength).toBe(1024);
+    expect(passwordPolicy({ hasher: multiHasher([peppered, seventyTwo]) }).maxLength).toBe(1024);
+    expect(passwordPolicy({ hasher: multiHasher([{ ...cheap, maxPasswordBytes: 300 }, cheap]) }).maxLength).toBe(300);
     expect(passwordPolicy({ hasher: cheap, maxLength: 256 }).maxLength).toBe(256);
   });
 
@@ -108,18 +118,26 @@ describe('passwordPolicy: configuration', () => {
     configError(() => passwordPolicy({ minLength: 8.5 }));
   });
 
-  it('PWD-11 a maximum below 64 (ASVS 5.0 6.2.9) or below the minimum throws', () => {
-    expect(configError(() => passwordPolicy({ maxLength: 32 })).detail).toMatch(/maxLength must be an integer from 64 to 1024/);
-    expect(configError(() => passwordPolicy({ minLength: 100, maxLength: 80 })).detail).toMatch(/from 100 to 1024/);
+  it('PWD-11 a maximum below 256 bytes (64 characters of 4 bytes, ASVS 5.0 6.2.9) throws, and so does one a long minimum would not fit', () => {
+    expect(configError(() => passwordPolicy({ maxLength: 64 })).detail).toMatch(/maxLength must be an integer from 256 to 1024/);
+    configError(() => passwordPolicy({ maxLength: 255 }));
+    expect(passwordPolicy({ maxLength: 256 }).maxLength).toBe(256);
+    // 100 characters may take 400 bytes.
+    expect(configError(() => passwordPolicy({ minLength: 100, maxLength: 399 })).detail).toMatch(/from 400 to 1024/);
+    expect(passwordPolicy({ minLength: 100, maxLength: 400 }).maxLength).toBe(400);
+    expect(passwordPolicy({ minLength: 256 }).maxLength).toBe(1024);
+    expect(configError(() => passwordPolicy({ minLength: 257 })).detail).toMatch(/minLength must be an integer from 8 to 256/);
   });
 
   it('PWD-12 a maximum above the 1024-byte cap or above the hasher\'s limit throws, naming the way out', () => {
     configError(() => passwordPolicy({ maxLength: 1025 }));
-    const detail = configError(() => passwordPolicy({ hasher: seventyTwo, maxLength: 128 })).detail;
-    expect(detail).toMatch(/from 64 to 72/);
-    expect(detail).toMatch(/bcrypt-like reads at most 72.*pepperedHasher/);
-    // A hasher whose limit is under the minimum can't serve the policy at all.
-    expect(configError(() => passwordPolicy({ hasher: seventyTwo, minLength: 80 })).detail).toMatch(/accepts only 72 UTF-8 bytes/);
+    const detail = configError(() => passwordPolicy({ hasher: { ...cheap, id: 'short-reader', maxPasswordBytes: 512 }, maxLength: 600 })).detail;
+    expect(detail).toMatch(/from 256 to 512/);
+    expect(detail).toMatch(/short-reader reads at most 512.*pepperedHasher/);
+    // A hasher whose limit is under what the minimum can take can't serve the policy at all.
+    expect(configError(() => passwordPolicy({ hasher: { ...cheap, maxPasswordBytes: 512 }, minLength: 200 })).detail).toMatch(
+      /accepts only 512 UTF-8 bytes, fewer than the 800 that 200 characters can take/,
+    );
   });
 
   it('checks the other options', () => {
@@ -156,6 +174,33 @@ describe('passwordPolicy: context-specific words (ASVS 5.0 6.2.11)', () => {
     expect(await policy.check('a fine password', { user: ['x'.repeat(1024 * 1024), 'alice'] })).toEqual({ ok: true });
     expect(performance.now() - started).toBeLessThan(50);
     expect((await policy.check('alice123', { user: ['x'.repeat(1024 * 1024), 'alice'] })).ok).toBe(false);
+  });
+
+  it('counts what is left on the password as received: a character lower-cased into two still counts one', async () => {
+    // 'İ' lower-cases to 'i' + U+0307: 7 of them are 7 characters, not 14.
+    expect(await policy.check('alice' + '\u0130'.repeat(7), { user: ['alice'] })).toEqual({ ok: false, code: 'password_context_specific', status: 422 });
+    expect(await policy.check('alice' + '\u0130'.repeat(8), { user: ['alice'] })).toEqual({ ok: true });
+    // A word that lower-cases longer still matches, and is taken out whole: 'İzmir' is 5 characters.
+    expect((await policy.check('\u0130zmir' + 'abcdefg', { user: ['\u0130ZMIR'] })).ok).toBe(false);
+    expect((await policy.check('\u0130zmir' + 'abcdefgh', { user: ['izmir'.replace('i', '\u0130')] })).ok).toBe(true);
+  });
+
+  it('a Greek name matches however its final sigma is written', async () => {
+    for (const password of ['\u03bf\u03b4\u03c5\u03c3\u03c3\u03b5\u03c5\u03c2' + '1', '\u039f\u0394\u03a5\u03a3\u03a3\u0395\u03a5\u03a3' + '1']) {
+      expect((await policy.check(password, { user: ['\u039f\u0394\u03a5\u03a3\u03a3\u0395\u03a5\u03a3'] })).ok, password).toBe(false);
+      expect((await policy.check(password, { user: ['\u03bf\u03b4\u03c5\u03c3\u03c3\u03b5\u03c5\u03c2'] })).ok, password).toBe(false);
+      expect((await policy.check(password)).ok, password).toBe(true);
+    }
+  });
+
+  it('a user value with a lone surrogate is skipped: it would take half of an emoji out', async () => {
+    // 'abcd' and 7 keys are 11 characters; 'abcd\uD83D' would match 'abcd' and half of the first key.
+    const password = 'abcd' + '🔑'.repeat(7);
+    expect(await policy.check(password, { user: ['abcd\ud83d'] })).toEqual({ ok: true });
+    expect(await policy.check(password, { user: ['\udd11abcd'] })).toEqual({ ok: true });
+    // The well-formed name is taken out: 7 characters are left.
+    expect(await policy.check(password, { user: ['abcd'] })).toEqual({ ok: false, code: 'password_context_specific', status: 422 });
+    expect((await passwordPolicy({ contextWords: ['abcd\ud83d'] }).check(password)).ok).toBe(true);
   });
 
   it('words under 3 characters are ignored (they would remove too much)', async () => {

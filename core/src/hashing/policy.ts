@@ -2,9 +2,9 @@ import { ConfigurationError } from '../errors.js';
 import type { MaybePromise } from '../maybe-promise.js';
 import { passwordPolicyStatus, type PasswordPolicyStatus } from '../response.js';
 import type { Hasher } from './hasher.js';
+import { DEFAULT_MAX_PASSWORD_BYTES, LONE_SURROGATE, passwordBytesOrCode } from './password-bytes.js';
 
 export type { PasswordPolicyStatus } from '../response.js';
-import { DEFAULT_MAX_PASSWORD_BYTES, passwordBytesOrCode } from './password-bytes.js';
 
 /** Why {@link PasswordPolicy.check} refused a password. Stable: switch on it, send it to the client. */
 export type PasswordPolicyCode =
@@ -12,7 +12,7 @@ export type PasswordPolicyCode =
   | 'invalid_password'
   /** Fewer Unicode code points than `minLength`: 422. */
   | 'password_too_short'
-  /** More UTF-8 bytes than `maxLength` (the hasher's limit, at most the 1024-byte cap of PWD-12): 422. */
+  /** More UTF-8 bytes than `maxLength` (at most the hasher's limit and the 1024-byte cap of PWD-12): 422. */
   | 'password_too_long'
   /** Too little is left once the user's own name, e-mail or the app's context words are taken out: 422. */
   | 'password_context_specific'
@@ -61,15 +61,18 @@ export interface BreachedPasswordCheck {
 export interface PasswordPolicyOptions {
   /**
    * The fewest Unicode code points accepted (ASVS 5.0 6.2.1: at least 8; 15 is
-   * recommended when passwords are the only factor). Default 8; below 8 throws.
+   * recommended when passwords are the only factor). Default 8; below 8 or above 256
+   * (the 1024-byte cap holds 256 characters of any script) throws.
    * `"🔑🔑🔑🔑🔑🔑🔑🔑"` counts 8, like `"password"`.
    */
   minLength?: number;
   /**
-   * The most UTF-8 bytes accepted, as the hasher counts them (bcrypt reads 72 bytes:
-   * 64 ASCII characters fit, 19 emoji do not). Default: the hasher's
+   * The most UTF-8 bytes accepted, as the hasher counts them. Default: the hasher's
    * `maxPasswordBytes`, or 1024 (the cap of PWD-12) without a hasher. It must be at
-   * least 64 (ASVS 5.0 6.2.9) and at most the hasher's limit and 1024.
+   * least 256, so that 64 characters of any script fit (ASVS 5.0 6.2.9; a character
+   * takes up to 4 bytes), or 4 bytes per character of a larger `minLength`, and at
+   * most the hasher's limit and 1024. Plain bcrypt (72 bytes) is therefore refused:
+   * hash new passwords with argon2id, or wrap bcrypt in `pepperedHasher`.
    */
   maxLength?: number;
   /** The hasher that will hash accepted passwords: its `maxPasswordBytes` bounds `maxLength`. */
@@ -121,6 +124,8 @@ export interface PasswordPolicy {
 const FLOOR = 8;
 /** ASVS 5.0 6.2.9: at least 64 characters must be accepted. */
 const LONG_ENOUGH = 64;
+/** The most UTF-8 bytes a character (a code point) takes. */
+const BYTES_PER_CHARACTER = 4;
 const SHORTEST_WORD = 3;
 const ACCEPTED: PasswordCheck = Object.freeze({ ok: true });
 
@@ -142,15 +147,34 @@ function codePoints(text: string): number {
 }
 
 /**
- * The words to take out, lower-cased; an e-mail brings its local part. Longer values
+ * One code point lower-cased on its own, so that each unit of the result can be traced
+ * back to the code point it came from ('İ' becomes two code points, 'i' and U+0307).
+ * Alone, 'Σ' is always 'σ'; 'ς' is folded to 'σ' too (as Unicode case folding does), so
+ * a Greek name matches however its final sigma was written.
+ */
+function lowerOne(char: string): string {
+  const lower = char.toLowerCase();
+  return lower === '\u03c2' ? '\u03c3' : lower;
+}
+
+/** A word lower-cased as passwords are, one code point at a time. */
+function lowerEach(text: string): string {
+  let out = '';
+  for (const char of text) out += lowerOne(char);
+  return out;
+}
+
+/**
+ * The words to take out, lower-cased; an e-mail brings its local part. Values longer
  * than `longest` UTF-16 units can't be inside a password the caps let through, so
- * they aren't even lower-cased (a 1 MB "username" costs nothing).
+ * they aren't even lower-cased (a 1 MB "username" costs nothing). A value with a lone
+ * surrogate is skipped: it could match half of a character of the password.
  */
 function wordsOf(values: readonly unknown[], longest = Infinity): string[] {
   const words: string[] = [];
   for (const value of values) {
-    if (typeof value !== 'string' || value.length > longest) continue;
-    const word = value.toLowerCase();
+    if (typeof value !== 'string' || value.length > longest || LONE_SURROGATE.test(value)) continue;
+    const word = lowerEach(value);
     const at = word.lastIndexOf('@');
     for (const w of at > 0 ? [word, word.slice(0, at)] : [word]) {
       if (codePoints(w) >= SHORTEST_WORD) words.push(w);
@@ -158,6 +182,43 @@ function wordsOf(values: readonly unknown[], longest = Infinity): string[] {
   }
   // Longest first, so an e-mail goes before its own local part.
   return words.sort((a, b) => b.length - a.length);
+}
+
+/**
+ * How many code points of `password` are left once every `words` (lower-cased,
+ * longest first) is taken out of its lower-cased form. Counted on the password as
+ * received: a code point counts as left only when nothing of its lower-cased form was
+ * taken out, whatever lower-casing did to its length.
+ */
+function codePointsLeft(password: string, words: readonly string[]): number {
+  let rest = '';
+  // origin[i]: the index of the code point of `password` that unit i of `rest` came from.
+  let origin: number[] = [];
+  let index = 0;
+  for (const char of password) {
+    const lower = lowerOne(char);
+    rest += lower;
+    for (let k = 0; k < lower.length; k++) origin.push(index);
+    index++;
+  }
+  const taken = new Set<number>();
+  for (const word of words) {
+    let kept = '';
+    const keptOrigin: number[] = [];
+    let from = 0;
+    for (let at = rest.indexOf(word); at !== -1; at = rest.indexOf(word, from)) {
+      kept += rest.slice(from, at);
+      for (let i = from; i < at; i++) keptOrigin.push(origin[i] as number);
+      for (let i = at; i < at + word.length; i++) taken.add(origin[i] as number);
+      from = at + word.length;
+    }
+    if (from === 0) continue;
+    kept += rest.slice(from);
+    for (let i = from; i < rest.length; i++) keptOrigin.push(origin[i] as number);
+    rest = kept;
+    origin = keptOrigin;
+  }
+  return index - taken.size;
 }
 
 function integer(name: string, value: unknown, min: number, max: number, fix: string): number {
@@ -170,8 +231,9 @@ function integer(name: string, value: unknown, min: number, max: number, fix: st
 /**
  * A password policy for signup and password change (ASVS 5.0 V6.2): a minimum in
  * Unicode code points (default 8), a maximum in UTF-8 bytes as the hasher counts them
- * (bcrypt: 72), no composition rules (no "one digit, one symbol"), the user's own
- * name and e-mail not counted, and an optional breached-password list. Passwords are
+ * (at least 256, so 64 characters of any script fit), no composition rules (no "one
+ * digit, one symbol"), the user's own name and e-mail not counted, and an optional
+ * breached-password list. Passwords are
  * checked exactly as received, as the hashers hash them: nothing is normalised,
  * trimmed or case-folded. Logins never go through the policy: an existing password
  * keeps working when the policy tightens.
@@ -182,8 +244,10 @@ function integer(name: string, value: unknown, min: number, max: number, fix: st
  * 503. The length checks run first and cost microseconds even for a 1 MiB password
  * (PWD-12); the breached list is consulted only for passwords that passed them.
  *
- * @throws {ConfigurationError} at construction: `minLength` below 8, `maxLength` below
- *   64 or `minLength`, `maxLength` above the hasher's limit or the 1024-byte cap.
+ * @throws {ConfigurationError} at construction: `minLength` below 8 or above 256,
+ *   `maxLength` below 256 bytes (64 characters of 4 bytes; 4 bytes per character of a
+ *   larger `minLength`), `maxLength` above the hasher's limit or the 1024-byte cap, and
+ *   so any hasher that reads fewer than 256 bytes, such as plain bcrypt (72).
  * @example
  * ```ts
  * import { passwordPolicy } from '@portcullis/core/hashing';
@@ -204,14 +268,23 @@ export function passwordPolicy(given: PasswordPolicyOptions = {}): PasswordPolic
   if (breached !== undefined && typeof breached?.isBreached !== 'function') {
     throw new ConfigurationError('passwordPolicy: breached must have an isBreached(password) method');
   }
-  const minLength = integer('minLength', options.minLength ?? FLOOR, FLOOR, DEFAULT_MAX_PASSWORD_BYTES, ' (code points; ASVS 5.0 6.2.1 asks for at least 8, 15 is recommended)');
+  const minLength = integer(
+    'minLength',
+    options.minLength ?? FLOOR,
+    FLOOR,
+    DEFAULT_MAX_PASSWORD_BYTES / BYTES_PER_CHARACTER,
+    ' (code points; ASVS 5.0 6.2.1 asks for at least 8, 15 is recommended)',
+  );
   const hasherMax = hasher?.maxPasswordBytes ?? DEFAULT_MAX_PASSWORD_BYTES;
   const limit = Math.min(hasherMax, DEFAULT_MAX_PASSWORD_BYTES);
-  const floor = Math.max(LONG_ENOUGH, minLength);
+  // Every password of 64 characters (or of minLength, when larger) must fit, in any script.
+  const floor = BYTES_PER_CHARACTER * Math.max(LONG_ENOUGH, minLength);
   if (limit < floor) {
     throw new ConfigurationError(
-      `passwordPolicy: the hasher ${hasher?.id ?? ''} accepts only ${hasherMax} UTF-8 bytes, fewer than ${floor} ` +
-        '(minLength, and the 64 characters ASVS 5.0 6.2.9 asks for): use argon2idHasher, or pepperedHasher around this hasher',
+      `passwordPolicy: the hasher ${hasher?.id ?? ''} accepts only ${hasherMax} UTF-8 bytes, fewer than the ${floor} that ` +
+        `${Math.max(LONG_ENOUGH, minLength)} characters can take (ASVS 5.0 6.2.9 asks for at least 64, and minLength must fit): ` +
+        'hash new passwords with argon2idHasher (keep bcrypt in a multiHasher to verify legacy hashes), or wrap this hasher in ' +
+        'pepperedHasher, which hands it a 44-byte input whatever the password\'s length',
     );
   }
   const maxLength = integer(
@@ -221,7 +294,7 @@ export function passwordPolicy(given: PasswordPolicyOptions = {}): PasswordPolic
     limit,
     hasherMax < DEFAULT_MAX_PASSWORD_BYTES
       ? ` (UTF-8 bytes: ${hasher?.id ?? 'the hasher'} reads at most ${hasherMax}; for longer passwords use argon2idHasher, or pepperedHasher around ${hasher?.id ?? 'it'})`
-      : ' (UTF-8 bytes: at least 64 characters must fit, ASVS 5.0 6.2.9; at most the 1024-byte cap of PWD-12)',
+      : ' (UTF-8 bytes: at least 4 per character of 64, or of minLength, so they fit in any script, ASVS 5.0 6.2.9; at most the 1024-byte cap of PWD-12)',
   );
   const failure = options.onBreachCheckFailure ?? 'reject';
   if (failure !== 'reject' && failure !== 'accept') throw new ConfigurationError("passwordPolicy: onBreachCheckFailure must be 'reject' or 'accept'");
@@ -266,11 +339,7 @@ export function passwordPolicy(given: PasswordPolicyOptions = {}): PasswordPolic
     const user = context?.user;
     // Lower-casing at most triples a string's length ('İ' → 'i̇'), so longer values can't match.
     const words = Array.isArray(user) && user.length > 0 ? [...appWords, ...wordsOf(user, 3 * password.length)].sort((a, b) => b.length - a.length) : appWords;
-    if (words.length > 0) {
-      let rest = password.toLowerCase();
-      for (const word of words) rest = rest.split(word).join('');
-      if (codePoints(rest) < minLength) return refused('password_context_specific');
-    }
+    if (words.length > 0 && codePointsLeft(password, words) < minLength) return refused('password_context_specific');
     if (breached !== undefined) {
       const found = await listed(breached, password);
       if (found === true) return refused('password_breached');

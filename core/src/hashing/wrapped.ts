@@ -80,6 +80,8 @@ export function wrappedHasher(options: WrappedHasherOptions): WrappedHasher {
     id,
     // Without a prehash the inner hasher sees the password itself, and its limit applies too.
     maxPasswordBytes: prehash === undefined ? Math.min(max, inner.maxPasswordBytes ?? max) : max,
+    // The inner hash, and so this one, needs the inner hasher's pepper.
+    peppered: inner.peppered === true,
     identifies,
     async hash(password) {
       const bytes = passwordBytesOrCode(password, max);

@@ -55,23 +55,24 @@ function refuse(ctx: Context, status: number, error: string): void {
 /**
  * Litestar's SessionAuth example on Koa: `POST /signup` creates the user and the
  * session, `GET /user` returns it, `POST /login` checks the password,
- * `POST /password` changes it, `POST /logout` ends the session. Everything needs a
- * session except `/login`, `/signup` and `/schema`. New passwords go through
- * `passwordPolicy`: a refusal is `422` (`400`, `503`) with the policy's code, and
- * changes nothing.
+ * `POST /password` changes it (ending the user's other sessions; `409` when a
+ * concurrent change made with the same old password won), `POST /logout` ends the
+ * session. Everything needs a session except `/login`, `/signup` and `/schema`. New
+ * passwords go through `passwordPolicy`: a refusal is `422` (`400`, `503`) with the
+ * policy's code, and changes nothing.
  */
 export function createApp(options: AppOptions): Koa<AuthState<User>> {
   const hasher = options.hasher ?? pbkdf2Hasher();
   const users = new Users(hasher);
   // #region policy
   const policy = passwordPolicy({
-    hasher, // the maximum is what this hasher takes (bcrypt: 72 bytes)
+    hasher, // the maximum is what this hasher takes; one that reads under 256 bytes (plain bcrypt) throws here
     minLength: options.minPasswordLength ?? 8,
     contextWords: ['portcullis'],
     ...(options.breached === undefined ? {} : { breached: options.breached }),
   });
 
-  /** Hashes a new password that passed the policy; `null` after answering 422 when the hasher refuses it (bcrypt and NUL). */
+  /** Hashes a new password that passed the policy; `null` after answering 422 when the hasher refuses it (a rule of its own, such as no NUL). */
   async function hashNew(ctx: Context, password: string): Promise<string | null> {
     try {
       return await hasher.hash(password);
@@ -98,6 +99,8 @@ export function createApp(options: AppOptions): Koa<AuthState<User>> {
     authentication(
       sessionAuth({
         retrieveUser: (session) => users.byId(session.user_id),
+        // A password change ends every session logged in before it (ASVS 5.0 7.4.3).
+        validAfter: (user) => user.passwordChangedAt,
         exclude: ['/login', '/signup', '/schema'],
       }),
     ),
@@ -135,7 +138,9 @@ export function createApp(options: AppOptions): Koa<AuthState<User>> {
 
   router.post('/login', async (ctx) => {
     const body = await json(ctx);
-    const user = await users.passwords.verifyCredentials(text(body.email) ?? '', text(body.password) ?? '');
+    // The backend refuses a password over 1024 bytes before any lookup or hashing (PWD-12).
+    const password = typeof body.password === 'string' ? body.password : '';
+    const user = await users.passwords.verifyCredentials(text(body.email) ?? '', password);
     if (user === null) {
       ctx.status = 401;
       ctx.body = { error: 'unauthorized' };
@@ -145,7 +150,10 @@ export function createApp(options: AppOptions): Koa<AuthState<User>> {
     ctx.body = user;
   });
 
-  // ASVS 5.0 6.2.3: the current password and the new one. A refusal changes nothing.
+  // ASVS 5.0 6.2.3: the current password and the new one. The new one goes through the
+  // policy first, so a refused one has verified and written nothing. A wrong current
+  // password writes nothing either; a right one may have its outdated hash upgraded on
+  // the way (onRehash: the same password), even when the change then fails.
   router.post('/password', async (ctx) => {
     const body = await json(ctx);
     const [current, next] = [text(body.current), body.password];
@@ -155,23 +163,26 @@ export function createApp(options: AppOptions): Koa<AuthState<User>> {
       refuse(ctx, 400, 'invalid_password_change');
       return;
     }
-    if ((await users.passwords.verifyCredentials(user.email, current)) === null) {
-      refuse(ctx, 403, 'wrong_password');
-      return;
-    }
     const verdict = await policy.check(next, { user: [user.name, user.email] });
     if (!verdict.ok) {
       refuse(ctx, verdict.status, verdict.code);
       return;
     }
+    // The hash the current password was checked against: the change only lands if it is
+    // still the stored one, so of two changes made with the same old password, one wins.
+    const expected = await users.verifiedHash(user, current);
+    if (expected === null) {
+      refuse(ctx, 403, 'wrong_password');
+      return;
+    }
     const passwordHash = await hashNew(ctx, next);
     if (passwordHash === null) return;
-    const changed = users.changePassword(user.id, passwordHash);
+    const changed = users.changePassword(user.id, passwordHash, expected);
     if (changed === null) {
       refuse(ctx, 409, 'password_changed_concurrently');
       return;
     }
-    // A new session id for the session that changed the password.
+    // The user's other sessions are ended (validAfter); this one gets a new id.
     await login(ctx, changed, { user_id: changed.id });
     ctx.status = 204;
   });

@@ -2,10 +2,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import request from 'supertest';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { MemorySessionStore, type SessionEvent } from '@portcullis/core';
-import { pbkdf2Hasher } from '@portcullis/core/hashing';
-import { bcryptHasher } from '@portcullis/hashers';
+import { ConfigurationError, HashingError, pbkdf2Hasher, type Hasher } from '@portcullis/core/hashing';
+import { bcryptHasher, pepperedHasher } from '@portcullis/hashers';
 import { createApp } from '../src/app.js';
 import { freePort } from '../../../test-support/ports.js';
 import { cookieFrom as sessionCookie } from '../../../test-support/responses.js';
@@ -102,10 +102,12 @@ describe('koa-session-signup: the Litestar SessionAuth example', () => {
 describe('koa-session-signup: the password policy at signup and password change', () => {
   const breachedList = new Set(['password1234', 'correct horse battery staple']);
   let listDown = false;
+  // The app's hasher, watched: PWD-12 asks for proof that an over-long password reaches no KDF.
+  const spied = { ...hasher, hash: vi.fn(hasher.hash), verify: vi.fn(hasher.verify) } satisfies Hasher;
   const app = createApp({
     secret: SECRET,
     secure: false,
-    hasher,
+    hasher: spied,
     breached: {
       isBreached: async (password) => {
         if (listDown) throw new Error('the breached-password file is gone');
@@ -132,11 +134,25 @@ describe('koa-session-signup: the password policy at signup and password change'
     }
   });
 
-  it('PWD-12 over 1024 bytes → 422 password_too_long before any hashing, nothing created', async () => {
+  it('PWD-12 over 1024 bytes at signup, login and password change: refused before any hashing, nothing created', async () => {
+    const cookie = sessionCookie(await signup('huge2@example.com', 'a fine password')) as string;
+    spied.hash.mockClear();
+    spied.verify.mockClear();
     const res = await signup('huge@example.com', '\u00e9'.repeat(513));
     expect(res.status).toBe(422);
     expect(res.body).toEqual({ error: 'password_too_long' });
+    expect((await loginAs('huge2@example.com', 'a'.repeat(1025))).status).toBe(401);
+    expect((await loginAs('huge2@example.com', '\u00e9'.repeat(513))).status).toBe(401);
+    const change = await request(app).post('/password').set(SAME_ORIGIN).set('Cookie', cookie).send({ current: 'a fine password', password: '\u00e9'.repeat(513) });
+    expect(change.status).toBe(422);
+    expect(change.body).toEqual({ error: 'password_too_long' });
+    expect(spied.hash).not.toHaveBeenCalled();
+    expect(spied.verify).not.toHaveBeenCalled();
+    // Control: the spies see the app's hashing, and nothing was created.
     expect((await signup('huge@example.com', 'a fine password')).status).toBe(201);
+    expect(spied.hash).toHaveBeenCalledTimes(1);
+    expect((await loginAs('huge2@example.com', 'a fine password')).status).toBe(200);
+    expect(spied.verify).toHaveBeenCalledTimes(1);
   });
 
   it('a password that is not a string → 400; the user\'s own e-mail or name is not a password (422)', async () => {
@@ -189,14 +205,41 @@ describe('koa-session-signup: the password policy at signup and password change'
     expect((await loginAs('change@example.com', 'the second password')).status).toBe(200);
   });
 
-  it('PWD-06 with bcrypt the maximum is 72 bytes, and what bcrypt refuses (NUL) is a 422 with its code, never a 500', async () => {
-    const bcryptApp = createApp({ secret: SECRET, secure: false, hasher: bcryptHasher({ cost: 10 }) }).callback();
+  it('PWD-06 plain bcrypt is refused at startup (64 characters must fit); behind a pepper it takes long passwords whole', async () => {
+    const plain = (() => {
+      try {
+        createApp({ secret: SECRET, secure: false, hasher: bcryptHasher({ cost: 10 }) });
+      } catch (error) {
+        return error;
+      }
+    })();
+    expect(plain).toBeInstanceOf(ConfigurationError);
+    expect((plain as Error).message).toMatch(/argon2idHasher.*pepperedHasher/);
+
+    const peppered = pepperedHasher({ inner: bcryptHasher({ cost: 10 }), peppers: { '2026a': 'the 2026a pepper, 32 bytes or more!' }, current: '2026a' });
+    const bcryptApp = createApp({ secret: SECRET, secure: false, hasher: peppered }).callback();
     const send = (email: string, password: string) => request(bcryptApp).post('/signup').set(SAME_ORIGIN).send({ name: 'B', email, password });
-    expect((await send('b1@example.com', `${'a'.repeat(72)}X`)).body).toEqual({ error: 'password_too_long' });
-    const nul = await send('b1@example.com', 'nul\u0000in the password');
+    const login = (email: string, password: string) => request(bcryptApp).post('/login').set(SAME_ORIGIN).send({ email, password });
+    expect((await send('b1@example.com', `${'a'.repeat(72)}X`)).status).toBe(201);
+    expect((await login('b1@example.com', `${'a'.repeat(72)}Y`)).status).toBe(401);
+    expect((await login('b1@example.com', `${'a'.repeat(72)}X`)).status).toBe(200);
+    expect((await send('b2@example.com', '\u00e4'.repeat(64))).status).toBe(201);
+  });
+
+  it('what the hasher refuses after the policy passed is a 422 with its code, never a 500', async () => {
+    const picky: Hasher = {
+      ...hasher,
+      hash: async (password) => {
+        if (password.includes('\u0000')) throw new HashingError('password_contains_nul');
+        return hasher.hash(password);
+      },
+    };
+    const pickyApp = createApp({ secret: SECRET, secure: false, hasher: picky }).callback();
+    const send = (password: string) => request(pickyApp).post('/signup').set(SAME_ORIGIN).send({ name: 'P', email: 'p@example.com', password });
+    const nul = await send('nul\u0000in the password');
     expect(nul.status).toBe(422);
     expect(nul.body).toEqual({ error: 'password_contains_nul' });
-    expect((await send('b1@example.com', 'a'.repeat(72))).status).toBe(201);
+    expect((await send('no nul in the password')).status).toBe(201);
   });
 
   it('PWD-11 a 15-character minimum when configured', async () => {
@@ -204,6 +247,99 @@ describe('koa-session-signup: the password policy at signup and password change'
     const res = await request(strict).post('/signup').set(SAME_ORIGIN).send({ name: 'Y', email: 'y@example.com', password: 'fourteen chars' });
     expect(res.body).toEqual({ error: 'password_too_short' });
     expect((await request(strict).post('/signup').set(SAME_ORIGIN).send({ name: 'Y', email: 'y@example.com', password: 'fifteen chars!!' })).status).toBe(201);
+  });
+});
+
+describe('koa-session-signup: POST /password against concurrent changes and other sessions', () => {
+  const changeWith = (app: ReturnType<ReturnType<typeof createApp>['callback']>, cookie: string, current: string, password: string) =>
+    request(app).post('/password').set(SAME_ORIGIN).set('Cookie', cookie).send({ current, password });
+  const loginWith = (app: ReturnType<ReturnType<typeof createApp>['callback']>, email: string, password: string) =>
+    request(app).post('/login').set(SAME_ORIGIN).send({ email, password });
+
+  it('two changes made with the same old password: exactly one 204, the other 409 password_changed_concurrently; only the winner\'s password works', async () => {
+    // Holds each hash of a new password until both changes have verified the old one, so the two really overlap.
+    let gate: { waiting: number; open: () => void; opened: Promise<void> } | undefined;
+    const gated: Hasher = {
+      ...hasher,
+      async hash(password) {
+        const g = gate;
+        if (g !== undefined) {
+          if (--g.waiting === 0) g.open();
+          await g.opened;
+        }
+        return hasher.hash(password);
+      },
+    };
+    const app = createApp({ secret: SECRET, secure: false, hasher: gated, log: () => {} }).callback();
+    const email = 'race@example.com';
+    const victim = sessionCookie(await request(app).post('/signup').set(SAME_ORIGIN).send({ name: 'Vic', email, password: 'the old password' })) as string;
+    // The attacker knows the old password and has a session of their own.
+    const attacker = sessionCookie(await loginWith(app, email, 'the old password')) as string;
+
+    let open = () => {};
+    const opened = new Promise<void>((resolve) => (open = resolve));
+    gate = { waiting: 2, open, opened };
+    const [mine, theirs] = await Promise.all([
+      changeWith(app, victim, 'the old password', 'the victim password'),
+      changeWith(app, attacker, 'the old password', 'the attacker password'),
+    ]);
+    gate = undefined;
+
+    expect([mine.status, theirs.status].sort()).toEqual([204, 409]);
+    const [winner, loser] = mine.status === 204 ? [mine, theirs] : [theirs, mine];
+    expect(loser.body).toEqual({ error: 'password_changed_concurrently' });
+    const [won, lost] = mine.status === 204 ? ['the victim password', 'the attacker password'] : ['the attacker password', 'the victim password'];
+    expect((await loginWith(app, email, won)).status).toBe(200);
+    expect((await loginWith(app, email, lost)).status).toBe(401);
+    expect((await loginWith(app, email, 'the old password')).status).toBe(401);
+    // The winner's new session works; the loser's session ended with the change.
+    expect((await request(app).get('/user').set('Cookie', sessionCookie(winner) as string)).status).toBe(200);
+    expect((await request(app).get('/user').set('Cookie', mine.status === 204 ? attacker : victim)).status).toBe(401);
+  });
+
+  /** An app whose signups store an outdated hash (500 iterations), which the next successful verification upgrades (onRehash). */
+  function appWithOutdatedHashes() {
+    const weak = pbkdf2Hasher({ iterations: 500 });
+    let outdated = false;
+    const hashing: Hasher = { ...hasher, hash: (password) => (outdated ? weak : hasher).hash(password) };
+    const app = createApp({ secret: SECRET, secure: false, hasher: hashing, log: () => {} }).callback();
+    async function signup(email: string, password: string): Promise<string> {
+      outdated = true;
+      try {
+        return sessionCookie(await request(app).post('/signup').set(SAME_ORIGIN).send({ name: 'Uma', email, password })) as string;
+      } finally {
+        outdated = false;
+      }
+    }
+    return { app, signup };
+  }
+
+  it('a change whose verification upgraded the old hash (onRehash) still lands: the expected hash is the upgraded one', async () => {
+    const email = 'upgrade@example.com';
+    const { app, signup } = appWithOutdatedHashes();
+    const cookie = await signup(email, 'the old password');
+    const changed = await changeWith(app, cookie, 'the old password', 'the new password');
+    expect(changed.status).toBe(204);
+    expect((await loginWith(app, email, 'the new password')).status).toBe(200);
+    expect((await loginWith(app, email, 'the old password')).status).toBe(401);
+  });
+
+  it('SES-08 a change ends the user\'s other sessions (ASVS 5.0 7.4.3); a login that only upgrades the hash ends none', async () => {
+    const email = 'sessions@example.com';
+    const { app, signup } = appWithOutdatedHashes();
+    const laptop = await signup(email, 'the old password');
+    // This login upgrades the hash: same password, so the laptop's session stays.
+    const phone = sessionCookie(await loginWith(app, email, 'the old password')) as string;
+    expect((await request(app).get('/user').set('Cookie', laptop)).status).toBe(200);
+
+    const changed = await changeWith(app, phone, 'the old password', 'the new password');
+    expect(changed.status).toBe(204);
+    expect((await request(app).get('/user').set('Cookie', laptop)).status).toBe(401);
+    expect((await request(app).get('/user').set('Cookie', phone)).status).toBe(401);
+    expect((await request(app).get('/user').set('Cookie', sessionCookie(changed) as string)).status).toBe(200);
+    // A later login opens a session that stays.
+    const later = sessionCookie(await loginWith(app, email, 'the new password')) as string;
+    expect((await request(app).get('/user').set('Cookie', later)).status).toBe(200);
   });
 });
 
