@@ -119,7 +119,7 @@ class RequestConnection implements Connection {
       const value = header('authorization');
       authorization = value === undefined ? EMPTY : [value];
     }
-    this.kind = init.kind ?? (isWebSocketUpgrade(header) ? 'websocket' : 'http');
+    this.kind = init.kind ?? (isWebSocketUpgradeValue(header('upgrade')) ? 'websocket' : 'http');
     this.method = init.method.toUpperCase();
     this.path = q === -1 ? target : target.slice(0, q);
     this.query = q === -1 ? '' : target.slice(q + 1);
@@ -175,9 +175,20 @@ function relativeTarget(target: string): string {
   return rest.startsWith('/') ? rest : `/${rest}`;
 }
 
-function isWebSocketUpgrade(header: (name: string) => string | undefined): boolean {
-  const upgrade = header('upgrade');
-  return upgrade !== undefined && upgrade.toLowerCase() === 'websocket';
+/**
+ * Whether an `Upgrade` field value asks for a websocket: exactly `websocket`, in any
+ * case, white space around it dropped. The core's one definition of an upgrade (a
+ * connection's kind is `websocket` when this holds); a list such as
+ * `h2c, websocket` (two `Upgrade` lines joined) is none, though Bun and Deno would
+ * upgrade it, so a runtime's handler checks this before upgrading.
+ *
+ * @example
+ * ```ts
+ * isWebSocketUpgradeValue(request.headers.get('upgrade') ?? undefined); // 'WebSocket' → true, 'h2c, websocket' → false
+ * ```
+ */
+export function isWebSocketUpgradeValue(upgrade: string | null | undefined): boolean {
+  return typeof upgrade === 'string' && upgrade.trim().toLowerCase() === 'websocket';
 }
 
 /**
