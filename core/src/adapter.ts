@@ -27,7 +27,8 @@
  */
 export type { MaybePromise } from './maybe-promise.js';
 export type { Connection, ConnectionInit } from './connection.js';
-export { createConnection, parseCookies, authorizationFromRawHeaders, isWebSocketUpgradeValue } from './connection.js';
+export { createConnection, parseCookies, authorizationFromRawHeaders } from './connection.js';
+export { isWebSocketUpgrade, isWebSocketUpgradeValue } from './upgrade.js';
 export type { ResponseDescription, Outcome, FixedOutcome, OAuth2ErrorCode } from './response.js';
 export { responseFor, fixedResponse, describe, reasonPhrase, statusOfError, prefersJson, isBrowserNavigation, upgradeRefusal } from './response.js';
 export type { Authenticator, AuthDecision, Proceed, Respond } from './authenticator.js';

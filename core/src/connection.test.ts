@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { createConnection, isWebSocketUpgradeValue, parseCookies } from './connection.js';
+import { createConnection, parseCookies } from './connection.js';
+import { isWebSocketUpgradeValue } from './upgrade.js';
 import { FIXED_NOW as FIXED, conn as connection, type ConnOptions } from '../../test-support/connection.js';
 
 const conn = (target: string, headers: Record<string, string> = {}, extra: Pick<ConnOptions, 'kind' | 'authorization'> = {}) =>

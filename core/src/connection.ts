@@ -1,4 +1,5 @@
 import type { SessionPort } from './session/port.js';
+import { isWebSocketUpgradeValue } from './upgrade.js';
 
 /**
  * The plain, framework-free view of a request that backends and guards see.
@@ -173,22 +174,6 @@ function relativeTarget(target: string): string {
   const hash = target.indexOf('#', authority[0].length);
   const rest = target.slice(authority[0].length, hash === -1 ? undefined : hash);
   return rest.startsWith('/') ? rest : `/${rest}`;
-}
-
-/**
- * Whether an `Upgrade` field value asks for a websocket: exactly `websocket`, in any
- * case, white space around it dropped. The core's one definition of an upgrade (a
- * connection's kind is `websocket` when this holds); a list such as
- * `h2c, websocket` (two `Upgrade` lines joined) is none, though Bun and Deno would
- * upgrade it, so a runtime's handler checks this before upgrading.
- *
- * @example
- * ```ts
- * isWebSocketUpgradeValue(request.headers.get('upgrade') ?? undefined); // 'WebSocket' → true, 'h2c, websocket' → false
- * ```
- */
-export function isWebSocketUpgradeValue(upgrade: string | null | undefined): boolean {
-  return typeof upgrade === 'string' && upgrade.trim().toLowerCase() === 'websocket';
 }
 
 /**

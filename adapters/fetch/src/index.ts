@@ -10,4 +10,4 @@ export { requires, Requires } from './requires.js';
 export type { GuardWrapper } from './requires.js';
 export { login, logout, assertCanLogin, csrfToken } from './session.js';
 export { toConnection, toResponse } from './native.js';
-export { isWebSocketUpgrade } from './websocket.js';
+export { isWebSocketUpgrade } from '@portcullis/core/adapter';

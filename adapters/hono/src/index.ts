@@ -19,6 +19,7 @@ import {
 import { toConnection, toResponse } from './native.js';
 
 export { toConnection, toResponse } from './native.js';
+export { isWebSocketUpgrade } from '@portcullis/core/adapter';
 
 /** The variables `authentication()` sets: `c.var.user`, `c.var.auth`. */
 export interface AuthVariables<U extends BaseUser = BaseUser> {

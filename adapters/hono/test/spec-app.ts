@@ -10,6 +10,7 @@ import {
   Requires,
   authentication,
   csrfToken,
+  isWebSocketUpgrade,
   login,
   logout,
   requires,
@@ -77,6 +78,8 @@ function websocketRoute(app: Hono<AuthEnv>, route: RouteSpec, options: SpecAppOp
   app.get(
     route.path,
     guard,
+    // hono/bun's helper upgrades `Upgrade: h2c, websocket`, which the core reads as no upgrade.
+    async (c, next) => (isWebSocketUpgrade(c.req.raw) ? next() : c.notFound()),
     options.upgradeWebSocket((c) => {
       // Read now: once upgraded, Deno closes the request (its headers throw).
       const view = viewOf(c, 'GET', { contentType: undefined, text: '' });

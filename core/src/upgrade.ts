@@ -1,4 +1,18 @@
-import { isWebSocketUpgradeValue } from '@portcullis/core/adapter';
+/**
+ * Whether an `Upgrade` field value asks for a websocket: exactly `websocket`, in any
+ * case, white space around it dropped. The core's one definition of an upgrade (a
+ * connection's kind is `websocket` when this holds); a list such as
+ * `h2c, websocket` (two `Upgrade` lines joined) is none, though Bun and Deno would
+ * upgrade it, so a runtime's handler checks this before upgrading.
+ *
+ * @example
+ * ```ts
+ * isWebSocketUpgradeValue(request.headers.get('upgrade') ?? undefined); // 'WebSocket' → true, 'h2c, websocket' → false
+ * ```
+ */
+export function isWebSocketUpgradeValue(upgrade: string | null | undefined): boolean {
+  return typeof upgrade === 'string' && upgrade.trim().toLowerCase() === 'websocket';
+}
 
 /**
  * Whether a request is a websocket handshake the runtime may upgrade: a `GET` whose
@@ -8,7 +22,8 @@ import { isWebSocketUpgradeValue } from '@portcullis/core/adapter';
  * accept more: any method (`POST`, `HEAD`, `OPTIONS`), and a list such as
  * `h2c, websocket` (two `Upgrade` lines joined), on which Deno's server then fails with
  * an unhandled rejection that ends the process. Check this first, answer 400 otherwise
- * (as `ws` does on Node).
+ * (as `ws` does on Node). `@portcullis/fetch` and `@portcullis/hono` export it; Hono's
+ * handler passes `c.req.raw`.
  *
  * @example
  * ```ts
@@ -24,6 +39,6 @@ import { isWebSocketUpgradeValue } from '@portcullis/core/adapter';
  * });
  * ```
  */
-export function isWebSocketUpgrade(request: Request): boolean {
+export function isWebSocketUpgrade(request: { readonly method: string; readonly headers: { get(name: string): string | null } }): boolean {
   return request.method === 'GET' && isWebSocketUpgradeValue(request.headers.get('upgrade'));
 }
