@@ -113,7 +113,8 @@ export const websocket: Scenario = {
       async run(t) {
         const authorization = `Authorization: ${basic('root', 'rootpwd')}`;
         for (const method of ['HEAD', 'POST', 'OPTIONS']) {
-          const [, ...head] = upgradeRequest('/ws', [authorization, 'Content-Length: 0']);
+          // No Content-Length: with one Deno refuses the handshake itself; without, it upgrades any method.
+          const [, ...head] = upgradeRequest('/ws', [authorization]);
           expect((await t.raw([`${method} /ws HTTP/1.1`, ...head])).status, method).not.toBe(101);
         }
         const twoLines = upgradeRequest('/ws', [authorization]).flatMap((line) => (line === 'Upgrade: websocket' ? ['Upgrade: h2c', line] : [line]));
