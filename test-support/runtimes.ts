@@ -288,7 +288,7 @@ export function runConformanceInRuntime({ name, runtime, entry, supports }: Runt
   const adapter = runtimeAdapter({ runtime, entry, scenarios });
   afterAll(adapter.stop);
   if (gate !== 'run') return;
-  runConformance({ name, supports, createApp: adapter.createApp, scenarios: adapter.scenarios });
+  runConformance({ name, runtime, supports, createApp: adapter.createApp, scenarios: adapter.scenarios });
   describe(`${name} host`, () => {
     it('refuses a scenario its bundle does not have, naming it', async () => {
       const host = await adapter.start();

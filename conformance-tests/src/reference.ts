@@ -11,6 +11,7 @@ import {
   Requires,
   clientAddress,
   csrfToken,
+  isWebSocketUpgrade,
   login,
   logout,
   requires,
@@ -138,7 +139,8 @@ function guarded<A extends readonly unknown[]>(route: RouteSpec, handler: AuthHa
  */
 function websocketHandler<A extends readonly unknown[]>(route: RouteSpec, upgrade: RuntimeUpgrade<A> | undefined): AuthHandler<BaseUser, A> {
   return async (request, { user, auth }, ...rest) => {
-    if (upgrade === undefined || request.headers.get('upgrade')?.toLowerCase() !== 'websocket') return notFound();
+    // Only a GET: a HEAD reaches this GET route, and Bun and Deno would upgrade it.
+    if (upgrade === undefined || !isWebSocketUpgrade(request)) return notFound();
     const connection = toConnection(request, Date.now);
     const query = new URLSearchParams(connection.query);
     const result = await route.handler({ user, auth, clientAddress: clientAddress(request), method: 'GET', query, connection, body: { contentType: undefined, text: '' } });

@@ -12,6 +12,13 @@ import type { AdapterUnderTest, AppSpec, Json, RemoteApp } from './spec.js';
 export interface ConformanceOptions extends AdapterUnderTest {
   /** The scenarios to run; default every one. */
   readonly scenarios?: readonly Scenario[];
+  /**
+   * The runtime whose own HTTP server writes the answers (Bun.serve, Deno.serve,
+   * workerd), declared by the runtime runs: byte-level checks then compare the
+   * header fields ({@link Client.remote}). Without it answers are compared byte for
+   * byte, whatever `createApp` returns.
+   */
+  readonly runtime?: 'bun' | 'deno' | 'workerd' | undefined;
 }
 
 function isRemoteApp(app: Server | RemoteApp): app is RemoteApp {
@@ -43,7 +50,7 @@ function remotePort(app: RemoteApp): number {
  * ```
  */
 export function runConformance(options: ConformanceOptions): void {
-  const { name, supports, createApp } = options;
+  const { name, supports, createApp, runtime } = options;
   describe(`conformance: ${name}`, () => {
     for (const scenario of options.scenarios ?? all) {
       const missing = (scenario.needs ?? []).filter((n) => !supports[n]);
@@ -86,7 +93,7 @@ export function runConformance(options: ConformanceOptions): void {
             get: (path) => request(url).get(path),
             post: (path) => request(url).post(path),
             raw: (head) => rawRequest(port, head),
-            remote: remote !== undefined,
+            remote: runtime !== undefined,
             control: async <T extends Json>(name: string, arg: Json = null) => (await control(name, arg)) as T,
           };
         });

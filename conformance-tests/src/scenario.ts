@@ -15,11 +15,12 @@ export interface Client {
   /** A request written byte for byte: `head` is the request line and header lines. */
   raw(head: readonly string[]): Promise<RawResponse>;
   /**
-   * Whether the app runs in another runtime (a {@link RemoteApp}: Bun.serve,
-   * Deno.serve, workerd), whose own HTTP server writes every answer: it adds a
-   * `Date` field, chooses the case and order of header names and its own
-   * `Connection` handling. Byte-level checks compare header fields there instead
-   * of bytes; `false` for a Node server, where the adapter or Node writes them.
+   * Whether the run declared a runtime (`runConformance`'s `runtime`: Bun.serve,
+   * Deno.serve, workerd) whose own HTTP server writes every answer: it adds a
+   * `Date` field, chooses the case and order of header names and leaves out
+   * `Connection: close`. Byte-level checks compare header fields there instead of
+   * bytes; `false` otherwise (a Node server, where the adapter or Node writes them),
+   * even for a {@link RemoteApp}.
    */
   readonly remote: boolean;
   /**

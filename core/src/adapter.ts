@@ -31,6 +31,7 @@ export type { Connection, ConnectionInit } from './connection.js';
 export { createConnection, parseCookies, authorizationFromRawHeaders } from './connection.js';
 export type { TrustedProxies } from './client-address.js';
 export { compileTrustedProxies, normalizeAddress, runtimePeerAddress } from './client-address.js';
+export { isWebSocketUpgrade, isWebSocketUpgradeValue } from './upgrade.js';
 export type { ResponseDescription, Outcome, FixedOutcome, OAuth2ErrorCode } from './response.js';
 export { responseFor, fixedResponse, describe, reasonPhrase, statusOfError, prefersJson, isBrowserNavigation, upgradeRefusal } from './response.js';
 export type { Authenticator, AuthDecision, Proceed, Respond } from './authenticator.js';

@@ -308,6 +308,18 @@ describe('createAuthenticator: required mode', () => {
     expect(responseOf(sync(make({ mode: 'required' }).run(conn({ method: 'OPTIONS', headers: { 'x-user': 'bad' } })))).status).toBe(401);
   });
 
+  it('an OPTIONS upgrade is no preflight: refused like a GET upgrade, whatever the Upgrade value', () => {
+    const a = make({ mode: 'required' });
+    const ws = responseOf(sync(a.run(conn({ method: 'OPTIONS', target: '/ws', headers: { upgrade: 'websocket', connection: 'Upgrade' } }))));
+    expect([ws.status, ws.refuseUpgrade]).toEqual([403, true]);
+    // An explicit websocket kind (Node's upgrade event) without the field is no preflight either.
+    expect(responseOf(sync(a.run(conn({ method: 'OPTIONS', kind: 'websocket', target: '/ws' })))).status).toBe(403);
+    // Two Upgrade lines joined: no websocket for the core, but Bun and Deno upgrade it.
+    const joined = responseOf(sync(a.run(conn({ method: 'OPTIONS', target: '/ws', headers: { upgrade: 'h2c, websocket' } }))));
+    expect([joined.status, joined.headers['www-authenticate']]).toEqual([401, CHALLENGE]);
+    expect(responseOf(sync(a.run(conn({ method: 'OPTIONS', target: '/ws', headers: { upgrade: 'h2c' } })))).status).toBe(401);
+  });
+
   it('OPTIONS needs a user when allowOptions is false', () => {
     const r = responseOf(sync(make({ mode: 'required', allowOptions: false }).run(conn({ method: 'OPTIONS', target: '/admin' }))));
     expect(r.status).toBe(401);

@@ -88,9 +88,21 @@ export function createAuthenticator<U extends BaseUser>(options: AuthenticationO
 const ANONYMOUS_DECISION: Proceed<never> = Object.freeze({ type: 'continue', user: ANONYMOUS, auth: NO_CREDENTIALS });
 
 /**
+ * A CORS preflight, let through anonymously in `required` mode when `allowOptions`:
+ * an `OPTIONS` request without an `Upgrade` field. Browsers never send `Upgrade`
+ * (a forbidden request header), so a preflight never carries one, while an
+ * `OPTIONS` upgrade reaches runtimes that upgrade whatever the method (Deno), and
+ * `Upgrade` values other than the core's `websocket` (`h2c, websocket`) reach
+ * runtimes that upgrade them: any `Upgrade` field makes it no preflight.
+ */
+function isPreflight(connection: Connection): boolean {
+  return connection.method === 'OPTIONS' && connection.kind === 'http' && connection.header('upgrade') === undefined;
+}
+
+/**
  * What the backend's result decides: a principal goes on; nothing goes on
  * anonymously, except in `required` mode (401 with the challenges, or a refused
- * upgrade) on paths that are not `exclude`d and not an allowed `OPTIONS`.
+ * upgrade) on paths that are not `exclude`d and not an allowed preflight ({@link isPreflight}).
  */
 function settle<U extends BaseUser>(
   config: AuthenticationConfig<U>,
@@ -103,7 +115,7 @@ function settle<U extends BaseUser>(
     }
     return { type: 'continue', user: result.user, auth: result.auth };
   }
-  if (config.mode === 'required' && !(config.allowOptions && connection.method === 'OPTIONS') && !config.isExcluded(connection.path)) {
+  if (config.mode === 'required' && !(config.allowOptions && isPreflight(connection)) && !config.isExcluded(connection.path)) {
     const outcome = connection.kind === 'websocket' ? ({ kind: 'refuse_upgrade' } as const) : ({ kind: 'unauthenticated' } as const);
     return { type: 'respond', response: responseFor(outcome, connection, config.challenges) };
   }

@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { createConnection, parseCookies } from './connection.js';
+import { isWebSocketUpgradeValue } from './upgrade.js';
 import { FIXED_NOW as FIXED, conn as connection, type ConnOptions } from '../../test-support/connection.js';
 
 const conn = (target: string, headers: Record<string, string> = {}, extra: Pick<ConnOptions, 'kind' | 'authorization'> = {}) =>
@@ -59,6 +60,13 @@ describe('createConnection', () => {
     expect(conn('/ws', { upgrade: 'WebSocket' }).kind).toBe('websocket');
     expect(conn('/ws', { upgrade: 'h2c' }).kind).toBe('http');
     expect(conn('/ws').kind).toBe('http');
+  });
+
+  it('isWebSocketUpgradeValue defines the websocket kind: exactly websocket, any case, no list', () => {
+    expect(['websocket', 'WebSocket', ' websocket '].map(isWebSocketUpgradeValue)).toEqual([true, true, true]);
+    expect(['h2c, websocket', 'websocket, h2c', 'websocket2', '', 'h2c'].map(isWebSocketUpgradeValue)).toEqual([false, false, false, false, false]);
+    expect([null, undefined].map(isWebSocketUpgradeValue)).toEqual([false, false]);
+    expect(conn('/ws', { upgrade: 'h2c, websocket' }).kind).toBe('http');
   });
 
   it('an explicit kind wins', () => {

@@ -1,5 +1,6 @@
 import { normalizeAddress, type TrustedProxies } from './client-address.js';
 import type { SessionPort } from './session/port.js';
+import { isWebSocketUpgradeValue } from './upgrade.js';
 
 /**
  * The plain, framework-free view of a request that backends and guards see.
@@ -150,7 +151,7 @@ class RequestConnection implements Connection {
       const value = header('authorization');
       authorization = value === undefined ? EMPTY : [value];
     }
-    this.kind = init.kind ?? (isWebSocketUpgrade(header) ? 'websocket' : 'http');
+    this.kind = init.kind ?? (isWebSocketUpgradeValue(header('upgrade')) ? 'websocket' : 'http');
     this.method = init.method.toUpperCase();
     this.path = q === -1 ? target : target.slice(0, q);
     this.query = q === -1 ? '' : target.slice(q + 1);
@@ -224,11 +225,6 @@ function relativeTarget(target: string): string {
   const hash = target.indexOf('#', authority[0].length);
   const rest = target.slice(authority[0].length, hash === -1 ? undefined : hash);
   return rest.startsWith('/') ? rest : `/${rest}`;
-}
-
-function isWebSocketUpgrade(header: (name: string) => string | undefined): boolean {
-  const upgrade = header('upgrade');
-  return upgrade !== undefined && upgrade.toLowerCase() === 'websocket';
 }
 
 /**

@@ -33,7 +33,7 @@ const ADAPTER_VALUES = [
   'createAuthenticator', 'createConnection', 'createGuard', 'csrfToken', 'decodeBase64Strict',
   'decodeUtf8Strict', 'deletionCookie', 'describe', 'fixedResponse', 'describeSessionError', 'digestKey', 'escapeForLog',
   'formField', 'formValues', 'generateSessionId', 'hasControlCharacters', 'hmacSha256',
-  'isBrowserNavigation', 'isCanonical', 'isSecureRequest', 'isSessionId', 'isUrlencoded', 'login',
+  'isBrowserNavigation', 'isCanonical', 'isSecureRequest', 'isSessionId', 'isUrlencoded', 'isWebSocketUpgrade', 'isWebSocketUpgradeValue', 'login',
   'logout', 'messageOf', 'namespacedData', 'normalizeAddress', 'parseBasic', 'parseCookies', 'prefersJson', 'quoteRealm',
   'readAuthorization', 'reasonPhrase', 'requestFormField', 'responseFor', 'requestStates', 'runtimePeerAddress', 'serializeSessionCookie', 'sessionConfig',
   'sessionCookie', 'sessionGate', 'sha256', 'statusOfError', 'timingSafeEqual', 'updateStored',

@@ -10,3 +10,4 @@ export { requires, Requires } from './requires.js';
 export type { GuardedHandler, GuardWrapper } from './requires.js';
 export { login, logout, assertCanLogin, csrfToken } from './session.js';
 export { toConnection, toResponse } from './native.js';
+export { isWebSocketUpgrade } from '@portcullis/core/adapter';

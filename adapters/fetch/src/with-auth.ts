@@ -51,7 +51,9 @@ export type FetchHandler<A extends readonly unknown[] = [], U extends BaseUser =
   /**
    * The configured authenticator (its clock and challenges), for code built on this
    * adapter: on Node, `@portcullis/node`'s `upgradeHandler({ authentication: app, … })`
-   * guards websocket upgrades with it.
+   * guards websocket upgrades with it. Not with `sessions`: an upgrade never reaches
+   * `withAuth`, so no session is opened for it, and a session backend refuses every
+   * upgrade there (503, fail closed).
    */
   readonly authenticator: Authenticator<U>;
 };

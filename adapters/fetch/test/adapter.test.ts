@@ -2,7 +2,7 @@
 // suite does not reach (arguments after the request, immutable response headers,
 // upgrade requests, a guard without withAuth, a throwing backend).
 import { AuthCredentials, basicAuth, MemorySessionStore, SimpleUser, type AuthenticationBackend } from '@portcullis/core';
-import { clientAddress, login, requires, withAuth, type GuardedHandler } from '@portcullis/fetch';
+import { clientAddress, isWebSocketUpgrade, login, requires, withAuth, type GuardedHandler } from '@portcullis/fetch';
 import { thrown } from '../../../test-support/connection.js';
 import { describe, expect, it } from 'vitest';
 import { sameOriginPost } from '../../../test-support/requests.js';
@@ -202,5 +202,31 @@ describe('requires', () => {
       auth: new AuthCredentials(['admin']),
     });
     expect(res.status).toBe(403);
+  });
+});
+
+describe('isWebSocketUpgrade', () => {
+  const handshake = (method: string, upgrade?: string | readonly string[]) => {
+    const headers = new Headers({ connection: 'Upgrade', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==' });
+    for (const value of typeof upgrade === 'string' ? [upgrade] : (upgrade ?? [])) headers.append('upgrade', value);
+    return new Request('http://app.example/ws', { method, headers });
+  };
+
+  it('a GET with Upgrade exactly websocket (any case) is one: the requests the core reads as kind websocket', () => {
+    expect(isWebSocketUpgrade(handshake('GET', 'websocket'))).toBe(true);
+    expect(isWebSocketUpgrade(handshake('get', 'WebSocket'))).toBe(true);
+  });
+
+  it('two Upgrade lines (h2c, websocket), another method or no Upgrade is none, though Bun and Deno would upgrade some', () => {
+    expect(isWebSocketUpgrade(handshake('GET', ['h2c', 'websocket']))).toBe(false);
+    expect(isWebSocketUpgrade(handshake('GET', 'websocket, h2c'))).toBe(false);
+    for (const method of ['POST', 'PUT', 'HEAD', 'OPTIONS']) expect(isWebSocketUpgrade(handshake(method, 'websocket')), method).toBe(false);
+    expect(isWebSocketUpgrade(handshake('GET'))).toBe(false);
+  });
+
+  it('agrees with the core: what it accepts reaches the handler as an upgrade (a refused one is 403 with no body)', async () => {
+    const app = withAuth(requires('admin')(() => new Response('never')), { backend });
+    const refused = await app(handshake('GET', 'websocket'));
+    expect([refused.status, await refused.text()]).toEqual([403, '']);
   });
 });

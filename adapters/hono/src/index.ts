@@ -33,6 +33,7 @@ export interface HonoAuthenticationOptions<U extends BaseUser = BaseUser> extend
    */
   peerAddress?: PeerAddressOf | undefined;
 }
+export { isWebSocketUpgrade } from '@portcullis/core/adapter';
 
 /** The variables `authentication()` sets: `c.var.user`, `c.var.auth`. */
 export interface AuthVariables<U extends BaseUser = BaseUser> {

@@ -11,6 +11,7 @@ import {
   authentication,
   clientAddress,
   csrfToken,
+  isWebSocketUpgrade,
   login,
   logout,
   requires,
@@ -81,6 +82,8 @@ function websocketRoute(app: Hono<AuthEnv>, route: RouteSpec, options: SpecAppOp
   app.get(
     route.path,
     guard,
+    // hono/bun's helper upgrades `Upgrade: h2c, websocket`, which the core reads as no upgrade.
+    async (c, next) => (isWebSocketUpgrade(c.req.raw) ? next() : c.notFound()),
     options.upgradeWebSocket((c) => {
       // Read now: once upgraded, Deno closes the request (its headers throw).
       const view = viewOf(c, 'GET', { contentType: undefined, text: '' });

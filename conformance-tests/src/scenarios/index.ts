@@ -17,7 +17,7 @@ import { requiredMode } from './required-mode.js';
 import { severalScopes } from './several-scopes.js';
 import { statusOverride } from './status-override.js';
 import { tokenScheme } from './token-scheme.js';
-import { websocket } from './websocket.js';
+import { websocket, websocketRequired } from './websocket.js';
 import { apiKey } from './api-key.js';
 import { bearerChain, bearerScheme } from './bearer-scheme.js';
 import { failureLog, verificationCache } from './verification-cache.js';
@@ -40,6 +40,7 @@ export const scenarios: readonly Scenario[] = Object.freeze([
   classStyle,
   classStyleArguments,
   websocket,
+  websocketRequired,
   tokenScheme,
   multiBackend,
   chainHalts,

@@ -14,17 +14,19 @@ function connect(t: Client, path: string, authorization?: string): Promise<Socke
  * as received, or, when a runtime's own HTTP server wrote it (`t.remote`), with
  * {@link runtimeFields} of it.
  */
-async function upgradeBytes(t: Client, lines: readonly string[]): Promise<string> {
-  const res = await t.raw(upgradeRequest('/ws', lines));
+async function upgradeBytes(t: Client, lines: readonly string[], method = 'GET'): Promise<string> {
+  const [requestLine = '', ...head] = upgradeRequest('/ws', lines);
+  const res = await t.raw([requestLine.replace(/^GET /, `${method} `), ...head]);
   return t.remote ? runtimeFields(res.text) : res.text;
 }
 
 /**
  * The part of an answer's bytes that the app chooses when Bun.serve, Deno.serve or
  * workerd writes it: the status line, the header fields in lower case and sorted,
- * without the two that server writes itself (`Date`; `Connection`, which it sets
- * from the request), then the body as sent. Applied to the Node bytes too, it
- * leaves the same fields: `content-length: 0` and the refusal's own.
+ * without `Date` (that server's own) and `Connection: close` (Node writes it, Bun and
+ * Deno leave it out), then the body as sent. Any other `Connection` stays and fails
+ * the comparison: a refusal never keeps the connection or upgrades it. Applied to the
+ * Node bytes too, it leaves the same fields: `content-length: 0` and the refusal's own.
  */
 function runtimeFields(text: string): string {
   const end = text.indexOf('\r\n\r\n');
@@ -35,7 +37,7 @@ function runtimeFields(text: string): string {
       const colon = line.indexOf(':');
       return `${line.slice(0, colon).toLowerCase()}: ${line.slice(colon + 1).trim()}`;
     })
-    .filter((field) => !/^(?:date|connection):/.test(field))
+    .filter((field) => !/^date:/.test(field) && !/^connection: close$/i.test(field))
     .sort();
   return [statusLine, ...fields, '', ''].join('\r\n') + text.slice(end + 4);
 }
@@ -107,10 +109,56 @@ export const websocket: Scenario = {
       },
     },
     {
+      name: 'a handshake by HEAD, POST or OPTIONS, or with two Upgrade lines (h2c, websocket), is never upgraded, even with the scopes',
+      async run(t) {
+        const authorization = `Authorization: ${basic('root', 'rootpwd')}`;
+        for (const method of ['HEAD', 'POST', 'OPTIONS']) {
+          // No Content-Length: with one Deno refuses the handshake itself; without, it upgrades any method.
+          const [, ...head] = upgradeRequest('/ws', [authorization]);
+          expect((await t.raw([`${method} /ws HTTP/1.1`, ...head])).status, method).not.toBe(101);
+        }
+        const twoLines = upgradeRequest('/ws', [authorization]).flatMap((line) => (line === 'Upgrade: websocket' ? ['Upgrade: h2c', line] : [line]));
+        expect((await t.raw(twoLines)).status).not.toBe(101);
+        expect(await connect(t, '/ws', basic('root', 'rootpwd'))).toEqual({ message: 'Hello, root' });
+      },
+    },
+    {
       name: 'invalid credentials on an upgrade → refused, never opened',
       async run(t) {
         const res = await connect(t, '/ws', basic('root', 'wrong'));
         expect(res.status).toBe(401);
+      },
+    },
+  ],
+};
+
+/**
+ * Required mode lets `OPTIONS` through as a CORS preflight; an `OPTIONS` upgrade is
+ * none (browsers never send `Upgrade`), and Deno upgrades whatever the method.
+ */
+export const websocketRequired: Scenario = {
+  id: 'websocket-required',
+  title: 'in required mode an anonymous upgrade is refused, by OPTIONS as by GET',
+  needs: ['websocket'],
+  app: () => ({
+    backend: basicBackend(),
+    mode: 'required',
+    routes: [{ method: 'GET', path: '/ws', kind: 'websocket', handler: (view) => ({ text: `Hello, ${view.user.displayName}` }) }],
+  }),
+  cases: [
+    {
+      name: 'a signed-in upgrade opens; an anonymous one → 403, never opened',
+      async run(t) {
+        expect(await connect(t, '/ws', basic('alice', 'alicepwd'))).toEqual({ message: 'Hello, alice' });
+        expect(await connect(t, '/ws')).toEqual({ status: 403 });
+      },
+    },
+    {
+      name: 'an anonymous OPTIONS upgrade is no preflight: refused byte for byte as the GET one',
+      async run(t) {
+        const expected = refusal(t, 'HTTP/1.1 403 Forbidden');
+        expect(await upgradeBytes(t, [])).toBe(expected);
+        expect(await upgradeBytes(t, ['Origin: https://app.example', 'Access-Control-Request-Method: GET'], 'OPTIONS')).toBe(expected);
       },
     },
   ],

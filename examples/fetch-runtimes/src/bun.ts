@@ -1,7 +1,7 @@
 // Bun: `bun dist/bun.js` (PORT, default 3000).
 // The app of app.ts, plus a websocket at /ws for signed-in users.
 import type { SimpleUser, UnauthenticatedUser } from '@portcullis/core';
-import { requires, withAuth, type RequestAuth } from '@portcullis/fetch';
+import { isWebSocketUpgrade, requires, withAuth, type RequestAuth } from '@portcullis/fetch';
 import { backendFor, DEMO_USERS, routes } from './app.js';
 
 /** What this file uses of Bun's global (no @types/bun needed). */
@@ -28,9 +28,13 @@ interface SocketData {
   readonly user: SimpleUser | UnauthenticatedUser;
 }
 
-/** `GET /ws`: a websocket for signed-in users (403 otherwise, 401 for bad credentials). Bun ignores the answer once upgraded. */
+/**
+ * `GET /ws`: a websocket for signed-in users (403 otherwise, 401 for bad credentials). Anything but
+ * a `GET` with `Upgrade: websocket` gets 400 (Bun upgrades other methods and `h2c, websocket`).
+ * Bun ignores the answer once upgraded.
+ */
 const chat = requires('authenticated')((request, { user }: RequestAuth<SimpleUser>, server: BunServer<SocketData>) =>
-  server.upgrade(request, { data: { user } }) ? new Response(null) : new Response('Bad Request', { status: 400 }),
+  isWebSocketUpgrade(request) && server.upgrade(request, { data: { user } }) ? new Response(null) : new Response('Bad Request', { status: 400 }),
 );
 
 const app = withAuth(

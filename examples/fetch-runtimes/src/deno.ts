@@ -1,7 +1,7 @@
 // Deno: `deno run --allow-net --allow-env --allow-read dist/deno.js` (PORT, default 3000).
 // The app of app.ts, plus a websocket at /ws for signed-in users.
 import type { SimpleUser } from '@portcullis/core';
-import { requires, withAuth, type RequestAuth } from '@portcullis/fetch';
+import { isWebSocketUpgrade, requires, withAuth, type RequestAuth } from '@portcullis/fetch';
 import { backendFor, DEMO_USERS, routes } from './app.js';
 
 /** What this file uses of Deno's global (no Deno types needed). */
@@ -15,19 +15,19 @@ declare const Deno: {
 };
 
 // #region deno
-/** `Deno.upgradeWebSocket`, or `undefined` when the request is no websocket handshake (Deno throws). */
-function upgrade(request: Request): { socket: WebSocket; response: Response } | undefined {
-  try {
-    return Deno.upgradeWebSocket(request);
-  } catch {
-    return undefined;
-  }
-}
-
-/** `GET /ws`: a websocket for signed-in users (403 otherwise, 401 for bad credentials); it greets the user by name. */
+/**
+ * `GET /ws`: a websocket for signed-in users (403 otherwise, 401 for bad credentials); it greets
+ * the user by name. Anything but a `GET` with `Upgrade: websocket` gets 400 before Deno sees it:
+ * Deno upgrades other methods and `Upgrade: h2c, websocket`, and dies on the latter.
+ */
 const chat = requires('authenticated')((request, { user }: RequestAuth<SimpleUser>) => {
-  const upgraded = upgrade(request);
-  if (upgraded === undefined) return new Response('Bad Request', { status: 400 });
+  if (!isWebSocketUpgrade(request)) return new Response('Bad Request', { status: 400 });
+  let upgraded: { socket: WebSocket; response: Response };
+  try {
+    upgraded = Deno.upgradeWebSocket(request); // throws without a valid handshake (Sec-WebSocket-Key…)
+  } catch {
+    return new Response('Bad Request', { status: 400 });
+  }
   upgraded.socket.onopen = () => upgraded.socket.send(`Hello, ${user.displayName}`);
   return upgraded.response;
 });

@@ -9,7 +9,7 @@ import { requires } from '@portcullis/fetch';
 import { serve as serveH3 } from 'h3';
 import { Log, LogLevel, Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openWebSocket } from '@portcullis/conformance';
+import { openWebSocket, rawRequest, upgradeRequest } from '@portcullis/conformance';
 import { workerBundle } from '../../../adapters/hono/test/edge/bundle.js';
 import { COMPATIBILITY_DATE } from '../../../adapters/hono/test/edge/workerd.js';
 import { freePort } from '../../../test-support/ports.js';
@@ -137,6 +137,19 @@ function socketAnswers(origin: () => string): void {
   });
   it('/ws without a websocket handshake → 400, never a 500', async () => {
     expect((await fetch(`${origin()}/ws`, { headers: basic('bob', 'builder') })).status).toBe(400);
+  });
+  it('/ws: a signed-in handshake with two Upgrade lines (h2c, websocket), or by POST, PUT, HEAD, OPTIONS → 400, never upgraded, and the server lives on', async () => {
+    const port = Number(new URL(origin()).port);
+    const [get, ...handshake] = upgradeRequest('/ws', [`Authorization: ${basic('bob', 'builder').authorization}`]);
+    const twoLines = [get as string, ...handshake.flatMap((line) => (line === 'Upgrade: websocket' ? ['Upgrade: h2c', line] : [line]))];
+    expect((await rawRequest(port, twoLines)).status).toBe(400);
+    // No Content-Length: with one, Deno refuses the handshake itself; without, it upgraded any method.
+    for (const method of ['POST', 'PUT', 'HEAD', 'OPTIONS']) {
+      expect((await rawRequest(port, [`${method} /ws HTTP/1.1`, ...handshake])).status, method).toBe(400);
+    }
+    // Deno's server used to reject "Request closed" unhandled after the 101 and exit.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await openSocket(origin(), basic('bob', 'builder'))).toEqual({ message: 'Hello, bob' });
   });
 }
 

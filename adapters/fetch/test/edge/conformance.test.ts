@@ -26,6 +26,7 @@ describe('fetch-workerd bundle', () => {
 
 runConformance({
   name: 'fetch-workerd',
+  runtime: 'workerd',
   // Websocket routes upgrade with a WebSocketPair behind requires(...) (worker.ts);
   // Web sessions run inside workerd on the in-memory store; @Requires on class-style routes.
   supports: { websocket: true, sessions: true, decorators: true },

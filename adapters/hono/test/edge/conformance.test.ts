@@ -15,6 +15,7 @@ afterAll(stopAll);
 
 runConformance({
   name: 'hono-workerd',
+  runtime: 'workerd',
   supports: {
     // hono/cloudflare-workers' helper upgrades; it never fires onOpen, so the app
     // greets in answer to the client's first message (the scenario's client says

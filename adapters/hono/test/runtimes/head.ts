@@ -8,5 +8,6 @@
  * (On Node, @hono/node-server and workerd do not add the wrong length.)
  */
 export function headAsGet<S>(fetch: (request: Request, server: S) => Response | Promise<Response>): (request: Request, server: S) => Response | Promise<Response> {
-  return (request, server) => fetch(request.method === 'HEAD' ? new Request(request, { method: 'GET' }) : request, server);
+  // Never a HEAD carrying Upgrade: as a GET it would pass isWebSocketUpgrade, and Deno upgrades the copy.
+  return (request, server) => fetch(request.method === 'HEAD' && !request.headers.has('upgrade') ? new Request(request, { method: 'GET' }) : request, server);
 }
