@@ -91,3 +91,16 @@ describe.each(['express', 'fastify'] as const)("@AuthSession()'s filter before a
     expect([res.status, await res.text()]).toEqual([405, expect.not.stringContaining('catch-all')]);
   });
 });
+
+describe.each(['express', 'fastify'] as const)('a sessionAuth backend without session middleware on %s', (platform) => {
+  it('answers 503 to every request, @Public() routes included (the session cannot be read: fail closed, never anonymous)', async () => {
+    const app = await NestFactory.create(AppModule, platform === 'express' ? new ExpressAdapter() : new FastifyAdapter(), { logger: false });
+    apps.push(app);
+    await app.listen(0, '127.0.0.1');
+    const url = `http://127.0.0.1:${((app.getHttpServer() as Server).address() as AddressInfo).port}`;
+    for (const [method, path] of [['GET', '/logout'], ['POST', '/login'], ['GET', '/nowhere']] as const) {
+      const res = await fetch(`${url}${path}`, { method, headers: { 'sec-fetch-site': 'same-origin' } });
+      expect([method, path, res.status]).toEqual([method, path, 503]);
+    }
+  });
+});
