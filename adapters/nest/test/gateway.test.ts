@@ -10,12 +10,11 @@ import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway, type 
 import { AuthCredentials, AuthenticationError, ConfigurationError, MemorySessionStore, basicAuth, bearerAuth, multi, sessionAuth, type SessionData, type AuthenticationBackend, type AuthenticationOptions, type BaseUser } from '@portcullis/core';
 import { createAuthenticator, createGuard } from '@portcullis/core/adapter';
 import { DemoUser, basic, basicBackend, rawRequest, tokenBackend, upgradeRequest } from '@portcullis/conformance';
-import { expressSessionStore, sessions as expressSessions } from '@portcullis/express/sessions';
-import { sessions as fastifySessions } from '@portcullis/fastify/sessions';
 import { Auth, AuthSession, PortcullisModule, Public, Requires, User, upgradeHandler, type Principal } from '@portcullis/nest';
 import { PortcullisWsAdapter, type PortcullisWsAdapterOptions } from '@portcullis/nest/ws';
 import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
 import { freePort } from '../../../test-support/ports.js';
+import { nestAppWithSessions } from './app.js';
 import WebSocket from 'ws';
 
 /** A backend reading a cookie (`sid=carol-session` is carol), as a session backend would: cookies of the upgrade request count. */
@@ -361,14 +360,7 @@ async function startWithSessions(platform: Platform, mode: 'optional' | 'require
   const sessionOptions = { secret: 'a-secret-of-at-least-32-characters!', cookie: { secure: false }, store: new MemorySessionStore() };
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
-  let app: INestApplication;
-  if (platform === 'express') {
-    app = await NestFactory.create(AppModule, new ExpressAdapter(), { logger: false });
-    app.use(expressSessions({ ...sessionOptions, store: expressSessionStore(sessionOptions.store) }));
-  } else {
-    app = await NestFactory.create(AppModule, new FastifyAdapter(), { logger: false });
-    await (app as unknown as { register(plugin: never, options: object): Promise<void> }).register(fastifySessions as never, sessionOptions);
-  }
+  const app = await nestAppWithSessions(AppModule, platform, sessionOptions);
   apps.push(app);
   app.useWebSocketAdapter(new PortcullisWsAdapter(app, wsOptions?.(origin)));
   await app.listen(port, '127.0.0.1');

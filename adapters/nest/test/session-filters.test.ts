@@ -8,11 +8,11 @@ import { Catch, Controller, Get, HttpStatus, Module, Post, UseFilters, type Argu
 import { HttpAdapterHost, NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
-import { MemorySessionStore, SimpleUser, sessionAuth, type SessionOptions } from '@portcullis/core';
-import { expressSessionStore, sessions as expressSessions } from '@portcullis/express/sessions';
-import { sessions as fastifySessions } from '@portcullis/fastify/sessions';
+import { MemorySessionStore, SimpleUser, sessionAuth } from '@portcullis/core';
+import type { SessionSpec } from '@portcullis/conformance';
 import { AuthSession, PortcullisModule, Public } from '@portcullis/nest';
 import { afterEach, describe, expect, it } from 'vitest';
+import { nestAppWithSessions } from './app.js';
 
 /** The app's catch-all: every exception becomes `500 catch-all`. */
 @Catch()
@@ -54,15 +54,8 @@ afterEach(async () => {
 });
 
 /** The app on `platform` with the platform's sessions; resolves with its base URL. */
-async function start(platform: 'express' | 'fastify', options: SessionOptions & { store: MemorySessionStore }): Promise<string> {
-  let app: INestApplication;
-  if (platform === 'express') {
-    app = await NestFactory.create(AppModule, new ExpressAdapter(), { logger: false });
-    app.use(expressSessions({ ...options, store: expressSessionStore(options.store) }));
-  } else {
-    app = await NestFactory.create(AppModule, new FastifyAdapter(), { logger: false });
-    await (app as unknown as { register(plugin: never, options: object): Promise<void> }).register(fastifySessions as never, options);
-  }
+async function start(platform: 'express' | 'fastify', options: SessionSpec): Promise<string> {
+  const app = await nestAppWithSessions(AppModule, platform, options);
   apps.push(app);
   await app.listen(0, '127.0.0.1');
   return `http://127.0.0.1:${((app.getHttpServer() as Server).address() as AddressInfo).port}`;
