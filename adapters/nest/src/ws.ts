@@ -44,7 +44,15 @@ interface Handshake {
 
 const OPEN = 1;
 
-/** Options of {@link PortcullisWsAdapter}: `WsAdapter`'s, and the `Origin` policy of the upgrades. */
+/**
+ * Options of {@link PortcullisWsAdapter}: `WsAdapter`'s, and the `Origin` policy of the
+ * upgrades (`origins`, `allowMissingOrigin`: see `upgradeHandler` of `@portcullis/node`).
+ *
+ * @example
+ * ```ts
+ * app.useWebSocketAdapter(new PortcullisWsAdapter(app, { origins: ['https://app.example'] }));
+ * ```
+ */
 export type PortcullisWsAdapterOptions = NonNullable<ConstructorParameters<typeof WsAdapter>[1]> &
   Pick<UpgradeOptions<BaseUser>, 'origins' | 'allowMissingOrigin'>;
 
@@ -62,6 +70,11 @@ type SessionOpener = NonNullable<UpgradeOptions<BaseUser>['session']>;
  *   and a socket without the scopes of the gateway class's `@Requires` are refused
  *   with the core's status and challenge and no body, byte for byte as on every
  *   other adapter (a scope refusal is always 403).
+ * - With a `sessionAuth` backend, the upgrade's session is opened with the platform's
+ *   session middleware (`@portcullis/express/sessions`, `@portcullis/fastify/sessions`),
+ *   read-only for the handshake: a session cookie authenticates the socket.
+ * - With `origins`, an upgrade from another page's `Origin` (or, unless
+ *   `allowMissingOrigin`, without one) is refused with 403 before authentication.
  * - An accepted socket carries `user` and `auth`: `@User()` / `@Auth()` in message
  *   handlers, and the `@Requires` of each `@SubscribeMessage` handler, are checked
  *   against them.
