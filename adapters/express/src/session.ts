@@ -1,4 +1,4 @@
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import expressSession from 'express-session';
 import onHeaders from 'on-headers';
@@ -238,8 +238,11 @@ export function sessions(options: ExpressSessionsOptions): RequestHandler {
   });
   const field = config.csrf === false ? '_csrf' : config.csrf.field;
 
-  return (req, res, next) => {
-    noStoreWithSessionCookie(res, cookie.name);
+  /**
+   * Runs express-session on `req` and opens the Portcullis port over it; `done`
+   * gets express-session's error, if any, and the opened session.
+   */
+  const open = (req: Request, res: Response, done: (err: unknown, opened: RequestSession) => void): void => {
     // express-session parses `req.headers.cookie` with its own parser, synchronously when
     // its middleware starts (checked against 1.18–1.19; the conformance scenario
     // `sessions-cookie-parsing` fails if that changes). For that call it sees only the
@@ -265,13 +268,16 @@ export function sessions(options: ExpressSessionsOptions): RequestHandler {
       // Without a session cookie express-session calls back synchronously: restore first.
       inner(req, res, (err?: unknown) => {
         restore();
-        afterSession(err);
+        done(err, opened);
       });
     } finally {
       restore();
     }
+  };
 
-    function afterSession(err: unknown): void {
+  const middleware: RequestHandler = (req, res, next) => {
+    noStoreWithSessionCookie(res, cookie.name);
+    open(req, res, (err) => {
       const connection = toConnection(req, config.clock);
       // The store failed while loading the session (or holds something unreadable): fail closed.
       if (err !== undefined && err !== null) {
@@ -282,8 +288,54 @@ export function sessions(options: ExpressSessionsOptions): RequestHandler {
         (error: unknown) =>
           isSessionError(error) ? sendDescription(req, res, next, describeSessionError(error, connection)) : next(error),
       );
-    }
+    });
   };
+  // A websocket upgrade is no request Express routes: its session is opened on the side,
+  // with a response that writes nothing (no cookie goes out with a handshake).
+  openers.set(middleware, (req) =>
+    new Promise((resolve, reject) =>
+      open(req as Request, readOnlyResponse(), (err, opened) => (err === undefined || err === null ? resolve(opened.port) : reject(unavailable(err)))),
+    ),
+  );
+  return middleware;
+}
+
+/** What opens the session of an upgrade request, per `sessions()` middleware. */
+const openers = new WeakMap<object, (req: IncomingMessage) => Promise<SessionPort>>();
+
+/**
+ * A response for express-session and the port that sends nothing: the session of a
+ * websocket upgrade is read (and touched or expired in the store), never re-issued.
+ */
+function readOnlyResponse(): Response {
+  const none = function (this: unknown) {
+    return this;
+  };
+  return { writeHead: none, end: none, write: () => true, getHeader: () => undefined, setHeader: none, append: none } as unknown as Response;
+}
+
+/**
+ * The session opener of the `sessions()` middleware that `app` uses, for a
+ * websocket upgrade (`upgradeHandler`'s `session` option of `@portcullis/node`):
+ * session middleware does not run on upgrades, so without it a `sessionAuth`
+ * backend refuses every upgrade with 503. The opened session is read-only for the
+ * handshake: no cookie is sent. `undefined` when `app` has no `sessions()`.
+ * `@portcullis/nest/ws` calls it on Nest's Express platform.
+ *
+ * @example
+ * ```ts
+ * app.use(sessions({ secret }));
+ * server.on('upgrade', upgradeHandler({ authentication: auth, session: sessionOpener(app), accept }));
+ * ```
+ */
+export function sessionOpener(app: { readonly router?: unknown; readonly _router?: unknown }): ((req: IncomingMessage) => Promise<SessionPort>) | undefined {
+  // Express 5 keeps the app's middleware in `app.router.stack`, Express 4 in `app._router.stack`.
+  const router = (app.router ?? app._router) as { stack?: readonly { handle?: unknown }[] } | undefined;
+  for (const layer of router?.stack ?? []) {
+    const opener = typeof layer.handle === 'function' ? openers.get(layer.handle) : undefined;
+    if (opener !== undefined) return opener;
+  }
+  return undefined;
 }
 
 /**

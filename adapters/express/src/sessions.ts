@@ -21,6 +21,6 @@
  * @module
  */
 export type { ExpressSessionsOptions } from './session.js';
-export { sessions, login, logout, assertCanLogin, csrfToken, sessionErrors } from './session.js';
+export { sessions, login, logout, assertCanLogin, csrfToken, sessionErrors, sessionOpener } from './session.js';
 export type { ExpressSessionStoreOptions } from './session-store.js';
 export { ExpressSessionStore, expressSessionStore } from './session-store.js';

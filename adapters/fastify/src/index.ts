@@ -211,12 +211,27 @@ export function clientAddress(request: FastifyRequest): string | undefined {
   return (states.connection(request) ?? toConnection(request, Date.now)).clientAddress;
 }
 
-/** Fastify's own answer to a URL its router cannot decode (`FST_ERR_BAD_URL`, `FST_ERR_MAX_PARAM_LENGTH`). */
+/**
+ * Fastify's own answer to a URL its router cannot decode (`FST_ERR_BAD_URL`,
+ * `FST_ERR_MAX_PARAM_LENGTH`), with the path alone in the message: Fastify names the
+ * whole URL (`'/a%?access_token=…' is not a valid url component`), and a query may
+ * carry a token.
+ */
 function routerAnswer(error: FastifyError, reply: FastifyReply): FastifyReply {
   const statusCode = error.statusCode;
   if (statusCode === undefined) return reply.send(error); // never for these two codes: Fastify's own answer then
-  const body = JSON.stringify({ error: 'Bad Request', code: error.code, message: error.message, statusCode });
+  const body = JSON.stringify({ error: 'Bad Request', code: error.code, message: withoutQuery(error.message), statusCode });
   return reply.code(statusCode).type('application/json').send(Buffer.from(body, 'utf8'));
+}
+
+/**
+ * A router error's message (`'<url>' <fixed text>`) with the URL's query left out.
+ * The fixed text holds no `'`, so the URL ends at the last `' `, whatever it holds.
+ */
+function withoutQuery(message: string): string {
+  const end = message.lastIndexOf("' ");
+  if (!message.startsWith("'") || end < 1) return message.split('?', 1)[0]!;
+  return `'${message.slice(1, end).split('?', 1)[0]!}${message.slice(end)}`;
 }
 
 // #region framework-errors

@@ -1,4 +1,5 @@
-import type { FastifyPluginCallback, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
+import type { IncomingMessage } from 'node:http';
+import type { FastifyInstance, FastifyPluginCallback, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
 import fp from 'fastify-plugin';
 import { ConfigurationError, isSessionError, type BaseUser, type SessionData } from '@portcullis/core';
 import {
@@ -11,6 +12,7 @@ import {
   parseCookies,
   sessionGate,
   webSessions,
+  type SessionPort,
   type WebSessionOptions,
 } from '@portcullis/core/adapter';
 import { attachSessionPort, isSecureNodeRequest } from '@portcullis/node';
@@ -49,6 +51,8 @@ const plugin: FastifyPluginCallback<FastifySessionsOptions> = (fastify, options,
   const { config } = engine;
   const field = config.csrf === false ? '_csrf' : config.csrf.field;
   const cookiesOf = new WeakMap<FastifyRequest, () => readonly string[]>();
+  // A websocket upgrade reaches no hook: its session is opened on the side, its cookies never sent.
+  openers.set(fastify, (req) => engine.open({ cookies: parseCookies(req.headers.cookie), secure: isSecureNodeRequest(req, config.trustProxy) }).port);
   const open: Hook = (request, reply, next) => {
     const handle = engine.open({ cookies: parseCookies(request.headers.cookie), secure: isSecureNodeRequest(request.raw, config.trustProxy) });
     // On the Node request: this adapter's toConnection reads it there, and so does one layered over Fastify (Nest's).
@@ -116,6 +120,27 @@ const plugin: FastifyPluginCallback<FastifySessionsOptions> = (fastify, options,
   // #endregion sessions-recover
   done();
 };
+
+/** What opens the session of an upgrade request, per Fastify instance the plugin was registered on. */
+const openers = new WeakMap<FastifyInstance, (req: IncomingMessage) => SessionPort>();
+
+/**
+ * The session opener of the {@link sessions} plugin registered on `fastify`, for a
+ * websocket upgrade (`upgradeHandler`'s `session` option of `@portcullis/node`):
+ * hooks do not run on upgrades, so without it a `sessionAuth` backend refuses
+ * every upgrade with 503. The opened session is read-only for the handshake: no
+ * cookie is sent. `undefined` when the plugin is not registered on `fastify`
+ * itself. `@portcullis/nest/ws` calls it on Nest's Fastify platform.
+ *
+ * @example
+ * ```ts
+ * await app.register(sessions, { secret, store });
+ * app.server.on('upgrade', upgradeHandler({ authentication: auth, session: sessionOpener(app), accept }));
+ * ```
+ */
+export function sessionOpener(fastify: FastifyInstance): ((req: IncomingMessage) => SessionPort) | undefined {
+  return openers.get(fastify);
+}
 
 /**
  * Server-side sessions for Fastify on the core's Web sessions, the same engine as

@@ -148,4 +148,16 @@ describe('@portcullis/fastify', () => {
     expect(await raw(`GET /a% HTTP/1.1\r\nAuthorization: ${basic('alice', 'pw')}\r\nAuthorization: ${basic('alice', 'pw')}`)).toMatch(/^HTTP\/1\.1 400 [^]*Multiple authorization credentials/);
     expect(await raw(`GET /a% HTTP/1.1\r\nAuthorization: ${basic('alice', 'pw')}`)).toMatch(/^HTTP\/1\.1 400 [^]*FST_ERR_BAD_URL/);
   });
+
+  it("LEAK-04 frameworkErrors: Fastify's 400 names the path, never the query (a token there is not echoed)", async () => {
+    const app = await appWith(async (app) => {
+      await app.register(authentication, { backend });
+      app.get('/', async () => 'ok');
+    }, { frameworkErrors });
+    const path = '/a%';
+    for (const url of [path, `${path}?access_token=s3cr3t`, `${path}?access_token=s3cr3t'%20is%20not%20a%20valid%20url%20component`]) {
+      const res = await app.inject({ method: 'GET', url });
+      expect([url, res.statusCode, res.json()]).toEqual([url, 400, { error: 'Bad Request', code: 'FST_ERR_BAD_URL', message: "'/a%' is not a valid url component", statusCode: 400 }]);
+    }
+  });
 });

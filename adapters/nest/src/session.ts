@@ -1,4 +1,5 @@
 import { Catch, UseFilters, createParamDecorator, type ArgumentsHost, type ExceptionFilter, type ExecutionContext } from '@nestjs/common';
+import { EXCEPTION_FILTERS_METADATA } from '@nestjs/common/constants.js';
 import { SessionError, type BaseUser, type SessionData } from '@portcullis/core';
 import {
   assertCanLogin as coreAssertCanLogin,
@@ -17,7 +18,8 @@ import { sendDescription, toConnection, type PlatformRequest } from './native.js
  * holds `{ identity }`). Every method rejects with a `SessionError`
  * (`session_store_unavailable`, `session_insecure_transport`,
  * `session_not_configured`, `method_not_allowed`), which the decorator's filter
- * answers from the core's table (503, 403, 500, 405) before any filter of yours.
+ * answers from the core's table (503, 403, 500, 405) before any filter of yours
+ * (global, the controller's, or a `@UseFilters` on the same method).
  */
 export interface AuthSession<U extends BaseUser = BaseUser, D extends object = SessionData> {
   /**
@@ -41,8 +43,9 @@ export interface AuthSession<U extends BaseUser = BaseUser, D extends object = S
  * Answers a `SessionError` thrown by a handler (`login`, `logout`, `csrfToken`)
  * with the core's answer: `503` when the store is down, `405` for a logout through
  * `GET`, `403` for a `Secure` cookie over plain HTTP, `500` without session
- * middleware. `@AuthSession()` binds it to its method, so it comes before the
- * app's global filters (a catch-all `@Catch()` included). Bind it yourself with
+ * middleware. `@AuthSession()` binds it to its method, before every filter of the
+ * app (global, the controller's, the method's own `@UseFilters`; a catch-all
+ * `@Catch()` included). Bind it yourself with
  * `@UseFilters(SessionErrorFilter)` on a handler that calls the core's session
  * functions directly.
  *
@@ -101,6 +104,18 @@ export const AuthSession = createParamDecorator(
     (target, key) => {
       if (key === undefined) return; // a constructor parameter: no method to bind the filter to
       UseFilters(sessionErrors)(target, key, Object.getOwnPropertyDescriptor(target, key) as PropertyDescriptor);
+      // A parameter's decorators run before its method's, so an app's `@UseFilters(…)` on the same
+      // method lands after ours in the list, and Nest tries the last one first: a catch-all there
+      // would turn our 503/403/405 into its 500. Once the class is decorated, ours goes last.
+      queueMicrotask(() => tryFirst(target, key));
     },
   ],
 );
+
+/** Puts {@link sessionErrors} last among the filters of method `key` of `target`: the one Nest tries first. */
+function tryFirst(target: object, key: string | symbol): void {
+  const handler: unknown = Object.getOwnPropertyDescriptor(target, key)?.value;
+  if (typeof handler !== 'function') return;
+  const filters = (Reflect.getMetadata(EXCEPTION_FILTERS_METADATA, handler) ?? []) as readonly unknown[];
+  Reflect.defineMetadata(EXCEPTION_FILTERS_METADATA, [...filters.filter((filter) => filter !== sessionErrors), sessionErrors], handler);
+}

@@ -13,14 +13,14 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { INestApplicationContext } from '@nestjs/common';
+import type { INestApplication, INestApplicationContext } from '@nestjs/common';
 import { normalizePath } from '@nestjs/common/utils/shared.utils.js'; // how WsAdapter routes upgrades by path
 import { ModulesContainer } from '@nestjs/core';
 import { WsAdapter } from '@nestjs/platform-ws';
 import { GATEWAY_METADATA, GATEWAY_OPTIONS, PORT_METADATA } from '@nestjs/websockets/constants.js';
 import { ConfigurationError, type BaseUser } from '@portcullis/core';
-import type { Authenticator, Guard } from '@portcullis/core/adapter';
-import { upgradeHandler } from '@portcullis/node';
+import { exactOrigins, type Authenticator, type Guard } from '@portcullis/core/adapter';
+import { upgradeHandler, type UpgradeOptions } from '@portcullis/node';
 import type { Principal } from './decorators.js';
 import { PORTCULLIS, PUBLIC_KEY, REQUIRES_KEY, type Portcullis } from './tokens.js';
 
@@ -45,6 +45,21 @@ interface Handshake {
 const OPEN = 1;
 
 /**
+ * Options of {@link PortcullisWsAdapter}: `WsAdapter`'s, and the `Origin` policy of the
+ * upgrades (`origins`, `allowMissingOrigin`: see `upgradeHandler` of `@portcullis/node`).
+ *
+ * @example
+ * ```ts
+ * app.useWebSocketAdapter(new PortcullisWsAdapter(app, { origins: ['https://app.example'] }));
+ * ```
+ */
+export type PortcullisWsAdapterOptions = NonNullable<ConstructorParameters<typeof WsAdapter>[1]> &
+  Pick<UpgradeOptions<BaseUser>, 'origins' | 'allowMissingOrigin'>;
+
+/** Opens the session of an upgrade request with the platform's session middleware, when it has one. */
+type SessionOpener = NonNullable<UpgradeOptions<BaseUser>['session']>;
+
+/**
  * Nest's `WsAdapter` (`@nestjs/platform-ws`) that authenticates every websocket
  * upgrade with the app's Portcullis (`PortcullisModule.forRoot`), before the
  * socket opens, on the Express and the Fastify platform alike:
@@ -55,6 +70,11 @@ const OPEN = 1;
  *   and a socket without the scopes of the gateway class's `@Requires` are refused
  *   with the core's status and challenge and no body, byte for byte as on every
  *   other adapter (a scope refusal is always 403).
+ * - With a `sessionAuth` backend, the upgrade's session is opened with the platform's
+ *   session middleware (`@portcullis/express/sessions`, `@portcullis/fastify/sessions`),
+ *   read-only for the handshake: a session cookie authenticates the socket.
+ * - With `origins`, an upgrade from another page's `Origin` (or, unless
+ *   `allowMissingOrigin`, without one) is refused with 403 before authentication.
  * - An accepted socket carries `user` and `auth`: `@User()` / `@Auth()` in message
  *   handlers, and the `@Requires` of each `@SubscribeMessage` handler, are checked
  *   against them.
@@ -86,13 +106,18 @@ const OPEN = 1;
 export class PortcullisWsAdapter extends WsAdapter {
   private readonly portcullis: Portcullis;
   private readonly modules: ModulesContainer;
+  private readonly origins: Pick<UpgradeOptions<BaseUser>, 'origins' | 'allowMissingOrigin'>;
+  private readonly session: SessionOpener;
 
   /**
    * @param app The Nest application (its `PortcullisModule.forRoot(…)` is used).
-   * @param options `WsAdapter`'s options (`messageParser`).
+   * @param options `WsAdapter`'s options (`messageParser`), and `origins` /
+   *   `allowMissingOrigin`: the pages that may open a socket (see `upgradeHandler`
+   *   of `@portcullis/node`; checked now, refused with 403 before authentication).
    */
-  constructor(app: INestApplicationContext, options?: ConstructorParameters<typeof WsAdapter>[1]) {
-    super(app, options);
+  constructor(app: INestApplicationContext, options?: PortcullisWsAdapterOptions) {
+    const { origins, allowMissingOrigin, ...wsOptions } = options ?? {};
+    super(app, wsOptions);
     let portcullis: Portcullis | undefined;
     try {
       portcullis = app.get<typeof PORTCULLIS, Portcullis>(PORTCULLIS, { strict: false });
@@ -104,6 +129,8 @@ export class PortcullisWsAdapter extends WsAdapter {
     }
     this.portcullis = portcullis;
     this.modules = app.get(ModulesContainer);
+    this.origins = { origins: origins === undefined ? undefined : exactOrigins(origins, 'PortcullisWsAdapter: origins'), allowMissingOrigin };
+    this.session = platformSessions(app);
   }
 
   /** `WsAdapter.create`, with the server's upgrades authenticated first; see the class. */
@@ -115,6 +142,8 @@ export class PortcullisWsAdapter extends WsAdapter {
       upgradeHandler<BaseUser>({
         authentication: handshake,
         requires: handshake.guard && { guard: handshake.guard },
+        ...this.origins,
+        session: this.session,
         accept: (_req, _socket, _head, { user, auth, clientAddress }) =>
           handleUpgrade(req, socket, head, (client, request) => {
             client.user = user;
@@ -150,4 +179,31 @@ export class PortcullisWsAdapter extends WsAdapter {
     const { authenticator, publicAuthenticator } = this.portcullis;
     return { authenticator: open[0] === true ? publicAuthenticator : authenticator, guard: guards[0] };
   }
+}
+
+/**
+ * The session opener of the platform's session middleware (`@portcullis/express/sessions`'s
+ * `sessions()` or the `@portcullis/fastify/sessions` plugin), looked up on the first
+ * upgrade: the app registers its sessions after the adapter is made. Without one, an
+ * upgrade has no session, as a request without session middleware.
+ */
+function platformSessions(app: INestApplicationContext): SessionOpener {
+  const http = (app as Partial<INestApplication>).getHttpAdapter?.();
+  let found: Promise<SessionOpener | undefined> | undefined;
+  const lookup = async (): Promise<SessionOpener | undefined> => {
+    if (http === undefined) return undefined;
+    const instance: unknown = http.getInstance();
+    if (http.getType() === 'fastify') {
+      const fastify = await import('@portcullis/fastify/sessions').catch(() => undefined);
+      return fastify?.sessionOpener(instance as Parameters<typeof fastify.sessionOpener>[0]);
+    }
+    const express = await import('@portcullis/express/sessions').catch(() => undefined);
+    return express?.sessionOpener(instance as Parameters<typeof express.sessionOpener>[0]);
+  };
+  return async (req) => {
+    // Once found, kept; until then looked up again (sessions may be registered after the first upgrade).
+    const opener = await (found ??= lookup());
+    if (opener === undefined) found = undefined;
+    return opener?.(req);
+  };
 }

@@ -6,7 +6,7 @@ import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-ex
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { AuthCredentials, BaseUser, ResponseDescription } from '@portcullis/core';
 import { createConnection } from '@portcullis/core/adapter';
-import { EXTRA_ARGUMENT, sessionView, type AppSpec, type HandlerResult, type RouteSpec, type Supports } from '@portcullis/conformance';
+import { EXTRA_ARGUMENT, sessionView, type AppSpec, type HandlerResult, type RouteSpec, type SessionSpec, type Supports } from '@portcullis/conformance';
 import { WebSocketGateway, type OnGatewayConnection } from '@nestjs/websockets';
 import { expressSessionStore, sessions as expressSessions } from '@portcullis/express/sessions';
 import { frameworkErrors } from '@portcullis/fastify';
@@ -150,4 +150,20 @@ export async function createNestApp(spec: AppSpec, platform: Platform): Promise<
   await app.init();
   if (platform === 'fastify') await (app as NestFastifyApplication).getHttpAdapter().getInstance().ready();
   return app.getHttpServer() as Server;
+}
+
+/**
+ * A Nest app of `module` on `platform` with the platform's sessions, as an app's `main.ts`
+ * registers them (`app.use(sessions(…))` on Express, `app.register(sessions, …)` on Fastify),
+ * not yet initialised.
+ */
+export async function nestAppWithSessions(module: Type, platform: Platform, sessions: SessionSpec): Promise<INestApplication> {
+  if (platform === 'express') {
+    const app = await NestFactory.create(module, new ExpressAdapter(), { logger: false });
+    app.use(expressSessions({ ...sessions, store: expressSessionStore(sessions.store) }));
+    return app;
+  }
+  const app = await NestFactory.create<NestFastifyApplication>(module, new FastifyAdapter(), { logger: false });
+  await app.register(fastifySessions as unknown as Parameters<NestFastifyApplication['register']>[0], sessions);
+  return app;
 }

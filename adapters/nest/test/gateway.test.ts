@@ -1,19 +1,20 @@
 import 'reflect-metadata';
 import { createServer, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
-import { Catch, Module, UseFilters, type ArgumentsHost, type ExceptionFilter, type INestApplication, type Type } from '@nestjs/common';
+import { Catch, Controller, Module, Post, UseFilters, type ArgumentsHost, type ExceptionFilter, type INestApplication, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { WsAdapter } from '@nestjs/platform-ws';
 import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway, type OnGatewayConnection } from '@nestjs/websockets';
-import { AuthCredentials, AuthenticationError, ConfigurationError, basicAuth, bearerAuth, multi, type AuthenticationBackend, type AuthenticationOptions, type BaseUser } from '@portcullis/core';
+import { AuthCredentials, AuthenticationError, ConfigurationError, MemorySessionStore, basicAuth, bearerAuth, multi, sessionAuth, type SessionData, type AuthenticationBackend, type AuthenticationOptions, type BaseUser } from '@portcullis/core';
 import { createAuthenticator, createGuard } from '@portcullis/core/adapter';
 import { DemoUser, basic, basicBackend, rawRequest, tokenBackend, upgradeRequest } from '@portcullis/conformance';
-import { Auth, PortcullisModule, Public, Requires, User, upgradeHandler, type Principal } from '@portcullis/nest';
-import { PortcullisWsAdapter } from '@portcullis/nest/ws';
+import { Auth, AuthSession, PortcullisModule, Public, Requires, User, upgradeHandler, type Principal } from '@portcullis/nest';
+import { PortcullisWsAdapter, type PortcullisWsAdapterOptions } from '@portcullis/nest/ws';
 import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
 import { freePort } from '../../../test-support/ports.js';
+import { nestAppWithSessions } from './app.js';
 import WebSocket from 'ws';
 
 /** A backend reading a cookie (`sid=carol-session` is carol), as a session backend would: cookies of the upgrade request count. */
@@ -337,6 +338,97 @@ describe.each(['express', 'fastify'] as const)('a Nest websocket gateway behind 
     expect((await root.next('whoami')).data).toEqual({ user: '', same: false });
     expect(root.frames.map((frame) => frame.event)).toEqual(['whoami']);
     root.close();
+  });
+});
+
+/** Logs `dora` in on the platform's session: the cookie a browser would then send with its websocket. */
+@Controller()
+class LoginController {
+  @Post('login')
+  @Public()
+  async login(@AuthSession() session: AuthSession): Promise<string> {
+    await session.login(new DemoUser('dora'));
+    return 'ok';
+  }
+}
+
+/** A Nest app on `platform` with the platform's sessions (plain HTTP cookie `id`), a `sessionAuth` backend, and the gateways. */
+async function startWithSessions(platform: Platform, mode: 'optional' | 'required', gateways: readonly Type[], wsOptions?: (origin: string) => PortcullisWsAdapterOptions) {
+  const backend = sessionAuth({ mode, retrieveUser: (data: SessionData) => (data.identity === 'dora' ? new DemoUser('dora') : null) });
+  @Module({ imports: [PortcullisModule.forRoot(backend)], controllers: [LoginController], providers: [...gateways] })
+  class AppModule {}
+  const sessionOptions = { secret: 'a-secret-of-at-least-32-characters!', cookie: { secure: false }, store: new MemorySessionStore() };
+  const port = await freePort();
+  const origin = `http://127.0.0.1:${port}`;
+  const app = await nestAppWithSessions(AppModule, platform, sessionOptions);
+  apps.push(app);
+  app.useWebSocketAdapter(new PortcullisWsAdapter(app, wsOptions?.(origin)));
+  await app.listen(port, '127.0.0.1');
+  const login = await fetch(`${origin}/login`, { method: 'POST', headers: { origin } });
+  expect(login.status).toBe(201);
+  const cookie = (login.headers.getSetCookie()[0] ?? '').split(';')[0] as string;
+  expect(cookie).toMatch(/^id=/);
+  return { port, origin, cookie };
+}
+
+/** The handshake's answer head, and the user a socket opened with those header lines sees (or `undefined`). */
+async function handshake(port: number, path: string, headers: Record<string, string>): Promise<{ status: number; user?: unknown; setCookie?: string }> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${port}${path}`, { headers });
+    ws.on('unexpected-response', (_req, res) => {
+      res.resume();
+      resolve({ status: res.statusCode ?? 0 });
+      ws.terminate();
+    });
+    let setCookie: string | undefined;
+    ws.on('upgrade', (res) => (setCookie = res.headers['set-cookie']?.join('; ')));
+    ws.on('error', reject);
+    ws.on('open', () => ws.send(JSON.stringify({ event: 'whoami' })));
+    ws.on('message', (data) => {
+      const frame = JSON.parse(data.toString()) as { event: string; data: { user?: unknown } | unknown };
+      if (frame.event !== 'whoami') return;
+      resolve({ status: 101, user: (frame.data as { user?: unknown }).user, ...(setCookie === undefined ? {} : { setCookie }) });
+      ws.close();
+    });
+  });
+}
+
+describe.each(['express', 'fastify'] as const)("PortcullisWsAdapter with the platform's sessions on %s", (platform) => {
+  it('WS-10 a valid session cookie authenticates the upgrade (same-site Origin): the user reaches @User() in the handlers, no cookie is re-issued', async () => {
+    const { port, origin, cookie } = await startWithSessions(platform, 'optional', [ChatGateway, StatusGateway]);
+    expect(await handshake(port, '/chat', { cookie, origin })).toEqual({ status: 101, user: 'dora' });
+    // The class-level @Requires('authenticated') of the chat: anonymous refused, a forged or unknown id too (never anonymous-with-a-cookie).
+    expect(await handshake(port, '/chat', { origin })).toEqual({ status: 403 });
+    expect(await handshake(port, '/chat', { cookie: 'id=forged', origin })).toEqual({ status: 403 });
+    // Optional mode: anonymous sockets open a gateway without @Requires (no 503 for want of a session middleware).
+    expect(await handshake(port, '/status', { origin })).toEqual({ status: 101, user: '' });
+    expect(await handshake(port, '/status', { cookie, origin })).toEqual({ status: 101, user: 'dora' });
+  });
+
+  it('WS-10 required mode: a @Public() gateway opens for anonymous sockets, a session cookie opens the others', async () => {
+    const { port, origin, cookie } = await startWithSessions(platform, 'required', [LobbyGateway, StatusGateway]);
+    expect(await handshake(port, '/status', { origin })).toEqual({ status: 101, user: '' });
+    expect(await handshake(port, '/lobby', { origin })).toEqual({ status: 403 }); // an anonymous upgrade in required mode, as on every adapter
+    expect(await handshake(port, '/lobby', { cookie, origin })).toEqual({ status: 101, user: 'dora' });
+  });
+
+  it('WS-11 with origins: a cross-site page is refused (403) even with the session cookie, and so is an upgrade without Origin unless allowMissingOrigin', async () => {
+    const strict = await startWithSessions(platform, 'optional', [ChatGateway], (origin) => ({ origins: [origin] }));
+    expect(await handshake(strict.port, '/chat', { cookie: strict.cookie, origin: strict.origin })).toEqual({ status: 101, user: 'dora' });
+    for (const origin of ['https://evil.example', 'null', `http://localhost:${strict.port}`]) {
+      expect([origin, await handshake(strict.port, '/chat', { cookie: strict.cookie, origin })]).toEqual([origin, { status: 403 }]);
+    }
+    expect(await handshake(strict.port, '/chat', { cookie: strict.cookie })).toEqual({ status: 403 });
+    // A non-browser client (no Origin), when the app says so; cross-site pages stay refused.
+    const lenient = await startWithSessions(platform, 'optional', [ChatGateway], (origin) => ({ origins: [origin], allowMissingOrigin: true }));
+    expect(await handshake(lenient.port, '/chat', { cookie: lenient.cookie })).toEqual({ status: 101, user: 'dora' });
+    expect(await handshake(lenient.port, '/chat', { cookie: lenient.cookie, origin: 'https://evil.example' })).toEqual({ status: 403 });
+  });
+
+  it('origins that are not exact origins throw a ConfigurationError when the adapter is made', async () => {
+    const app = await NestFactory.create(moduleOf({ backend: backend() }, [LobbyGateway]), platform === 'express' ? new ExpressAdapter() : new FastifyAdapter(), { logger: false });
+    apps.push(app);
+    expect(() => new PortcullisWsAdapter(app, { origins: ['https://app.example/chat'] })).toThrow(ConfigurationError);
   });
 });
 

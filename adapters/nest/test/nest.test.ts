@@ -97,7 +97,7 @@ describe.each(['express', 'fastify'] as const)('@portcullis/nest on %s', (platfo
 });
 
 describe('Nest on Fastify: a URL its router refuses', () => {
-  it('FW-11 is authenticated first, for a method some route has (GET) and one no route has (OPTIONS), then Fastify answers 400', async () => {
+  it('FW-11 LEAK-04 is authenticated first, for a method some route has (GET) and one no route has (OPTIONS), then Fastify answers 400 without the query', async () => {
     const server = await createNestApp({ backend: basicBackend(), mode: 'required', routes: [{ method: 'GET', path: '/', handler: whoami }] }, 'fastify');
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
@@ -109,9 +109,12 @@ describe('Nest on Fastify: a URL its router refuses', () => {
         // Required mode: 401, no route discovery; a preflight (OPTIONS) needs no user, so Fastify's 400.
         expect([method, anonymous.status]).toEqual([method, method === 'GET' ? 401 : 400]);
         const alice = await rawRequest(port, [`${method} /a%?access_token=s3cr3t HTTP/1.1`, 'Host: x', `Authorization: ${basic('alice', 'alicepwd')}`]);
-        expect([method, alice.status, JSON.parse(alice.body).code]).toEqual([method, 400, 'FST_ERR_BAD_URL']); // Fastify's own answer
-        // The query is not echoed where Nest builds the answer (Fastify's own GET answer does echo the whole URL).
-        if (method === 'OPTIONS') expect(alice.body).not.toContain('s3cr3t');
+        // Fastify's own answer, naming the path and never the query (a token there), whichever path the request took.
+        expect([method, alice.status, JSON.parse(alice.body)]).toEqual([
+          method,
+          400,
+          { error: 'Bad Request', code: 'FST_ERR_BAD_URL', message: "'/a%' is not a valid url component", statusCode: 400 },
+        ]);
       }
     } finally {
       await new Promise((resolve) => server.close(resolve));

@@ -7,8 +7,11 @@ import type {
   UnauthenticatedUser,
 } from '@portcullis/core';
 import {
+  exactOrigins,
   fixedResponse,
+  responseFor,
   upgradeRefusal,
+  type SessionPort,
   type Authenticator,
   type Guard,
   type Proceed,
@@ -37,6 +40,26 @@ export interface UpgradeOptions<U extends BaseUser> {
     /** The guard to check. */
     readonly guard: Guard;
   };
+  /**
+   * Exact origins (`https://app.example`) whose pages may open the socket. With the
+   * option set, an upgrade whose `Origin` is another (`null` included) is refused
+   * with 403 before authentication: a browser sends the page's cookies and cached
+   * Basic credentials with a cross-site websocket handshake (cross-site websocket
+   * hijacking), and only `Origin` tells them apart. Without it, `Origin` is not
+   * checked (backends that read only headers a page cannot set need no check).
+   */
+  origins?: readonly string[];
+  /**
+   * With `origins`: let upgrades without an `Origin` header through (non-browser
+   * clients: browsers always send it on a websocket). Default `false`: refused with 403.
+   */
+  allowMissingOrigin?: boolean;
+  /**
+   * Opens the request's session for the decision, for a `sessionAuth` backend:
+   * session middleware does not run on upgrades. Read-only: nothing it returns is
+   * saved, no cookie is set on the handshake.
+   */
+  session?: (req: IncomingMessage) => SessionPort | undefined | Promise<SessionPort | undefined>;
   /** Called when the upgrade may proceed: hand the socket to `ws` here. */
   accept(req: IncomingMessage, socket: Duplex, head: Buffer, principal: UpgradePrincipal<U>): void;
 }
@@ -65,11 +88,11 @@ export function upgradeHandler<U extends BaseUser>(
   const authenticator = options.authentication.authenticator;
   const guard = options.requires?.guard;
   const accept = options.accept;
-  return (req, socket, head) => {
-    // Node takes its own 'error' listener off an upgraded socket: until the decision,
-    // a client resetting the connection would be an uncaught error (the process dies).
-    socket.on('error', destroy);
-    const connection = connectionFromNode(req, req.url ?? '/', authenticator.clock, 'websocket', undefined, authenticator.trustedProxies);
+  const origins = options.origins === undefined ? undefined : exactOrigins(options.origins, 'upgradeHandler: origins');
+  const allowMissingOrigin = options.allowMissingOrigin === true;
+  const opener = options.session;
+  const decide = (req: IncomingMessage, socket: Duplex, head: Buffer, session: SessionPort | undefined): void => {
+    const connection = connectionFromNode(req, req.url ?? '/', authenticator.clock, 'websocket', session, authenticator.trustedProxies);
     const proceed = (decision: Proceed<U>): void => {
       const denied = guard?.check(connection, {
         user: decision.user,
@@ -89,6 +112,26 @@ export function upgradeHandler<U extends BaseUser>(
     if (decision instanceof Promise) decision.then(settle, () => refuse(socket, FAILED));
     else settle(decision);
   };
+  return (req, socket, head) => {
+    // Node takes its own 'error' listener off an upgraded socket: until the decision,
+    // a client resetting the connection would be an uncaught error (the process dies).
+    socket.on('error', destroy);
+    if (origins !== undefined) {
+      const origin = req.headers.origin;
+      if (origin === undefined ? !allowMissingOrigin : !origins.includes(origin.trim())) {
+        return refuse(socket, responseFor({ kind: 'refuse_upgrade' }, connectionFromNode(req, req.url ?? '/', authenticator.clock, 'websocket'), []));
+      }
+    }
+    if (opener === undefined) return decide(req, socket, head, undefined);
+    let session: ReturnType<typeof opener>;
+    try {
+      session = opener(req);
+    } catch {
+      return refuse(socket, FAILED);
+    }
+    if (session instanceof Promise) session.then((port) => decide(req, socket, head, port), () => refuse(socket, FAILED));
+    else decide(req, socket, head, session);
+  };
 }
 
 function destroy(this: Duplex): void {
@@ -98,6 +141,7 @@ function destroy(this: Duplex): void {
 const FIELD_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const BAD_VALUE = /[\u0000-\u0008\u000a-\u001f\u007f]/;
 const FAILED: ResponseDescription = fixedResponse({ kind: 'upgrade_failed' });
+
 
 /**
  * Answers a refused upgrade on the socket and closes it. The bytes are those

@@ -1,5 +1,6 @@
 import { compileTrustedProxies, type TrustedProxies, type TrustedProxiesOption } from '../client-address.js';
 import { ConfigurationError } from '../errors.js';
+import { exactOrigins } from '../origins.js';
 import { sessionCookie, type SessionCookie, type SessionCookieOptions } from './cookie.js';
 import { hmacKey } from './encoding.js';
 
@@ -189,26 +190,13 @@ export function sessionConfig(options: SessionOptions): SessionConfig {
 
 function csrfConfig(options: CsrfOptions): CsrfConfig {
   if (options === null || typeof options !== 'object') throw new ConfigurationError('sessions: csrf must be an object or false');
-  const origins = options.origins ?? [];
-  if (!Array.isArray(origins)) throw new ConfigurationError('sessions: csrf.origins must be an array');
-  const normalised = origins.map((o) => {
-    let url: URL;
-    try {
-      url = new URL(o);
-    } catch {
-      throw new ConfigurationError('sessions: csrf.origins must be absolute origins such as "https://app.example"');
-    }
-    if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.origin !== o.replace(/\/$/, '')) {
-      throw new ConfigurationError('sessions: csrf.origins must be exact origins (scheme, host, port; no path)');
-    }
-    return url.origin;
-  });
+  const origins = exactOrigins(options.origins ?? [], 'sessions: csrf.origins');
   const header = (options.header ?? 'x-csrf-token').toLowerCase();
   const field = options.field ?? '_csrf';
   if (!FIELD.test(header)) throw new ConfigurationError('sessions: csrf.header must be a header name');
   if (typeof field !== 'string' || field === '' || /[&=\s]/.test(field)) throw new ConfigurationError('sessions: csrf.field must be a form field name');
   return Object.freeze({
-    origins: Object.freeze(normalised),
+    origins,
     allowSameSite: options.allowSameSite === true,
     header,
     field,

@@ -34,10 +34,11 @@ describe.each(['express', 'fastify'] as const)('nest-session-login on Nest with 
   });
   afterAll(() => app.close());
 
-  async function logIn(password = ACCOUNT.password) {
+  async function logIn(password = ACCOUNT.password, cookie?: string) {
     return request(server)
       .post('/login')
       .set(SAME_ORIGIN)
+      .set(cookie === undefined ? {} : { Cookie: cookie })
       .type(FORM)
       .send({ username: ACCOUNT.username, password, next: '/account?tab=1' });
   }
@@ -66,7 +67,7 @@ describe.each(['express', 'fastify'] as const)('nest-session-login on Nest with 
     expect(setCookies(res)).toEqual([]);
   });
 
-  it('SES-01 CK-01 login: 303 to next with a fresh session cookie (HttpOnly, SameSite=Lax, never cached); /account knows the user', async () => {
+  it('CK-01 login: 303 to next with a fresh session cookie (HttpOnly, SameSite=Lax, never cached); /account knows the user', async () => {
     const res = await logIn();
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe('/account?tab=1');
@@ -79,6 +80,24 @@ describe.each(['express', 'fastify'] as const)('nest-session-login on Nest with 
     expect(account.status).toBe(200);
     expect(account.text).toContain('<h1>Hello, alice</h1>');
     expect((await request(server).get('/').set('Cookie', cookie)).text).toContain('Signed in as alice');
+  });
+
+  it('SES-01 a login that carries a session cookie from before it gets a new id, and the old cookie is anonymous afterwards', async () => {
+    // The pre-login cookie: this app opens no session for anonymous visitors (SES-12), so a live one from
+    // an earlier login, and one an attacker planted (an id the store never issued).
+    const before = cookieFrom(await logIn(), 'id')!;
+    expect((await request(server).get('/').set('Cookie', before)).text).toContain('Signed in as alice');
+    for (const old of [before, 'id=planted-by-an-attacker']) {
+      const res = await logIn(ACCOUNT.password, old);
+      expect(res.status).toBe(303);
+      const fresh = cookieFrom(res, 'id')!;
+      expect(fresh).toMatch(/^id=./);
+      expect(fresh).not.toBe(old);
+      expect((await request(server).get('/').set('Cookie', fresh)).text).toContain('Signed in as alice');
+      const replayed = await request(server).get('/account').set('Cookie', old).set('Accept', 'text/html');
+      expect([old, replayed.status, replayed.headers.location]).toEqual([old, 303, '/login?next=%2Faccount']); // anonymous
+      expect((await request(server).get('/').set('Cookie', old)).text).toContain('Hello, you');
+    }
   });
 
   it('SES-02 logout through the form (its _csrf field, for a client that sends no Origin): the old cookie is anonymous afterwards', async () => {
