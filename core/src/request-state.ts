@@ -38,7 +38,8 @@ export interface RequestStates<K extends object> {
 
 /**
  * Per-request state for an adapter's guards, kept under a private symbol on the
- * native request object: invisible to `Object.keys`, `for…in` and `JSON.stringify`,
+ * native request object, not enumerable: invisible to `Object.keys`, `for…in`,
+ * `JSON.stringify`, a spread (`{ ...req }`) and `util.inspect` / `console.log`,
  * unreachable without the symbol, and freed with the request. (A `WeakMap` did the
  * same, but every entry is an ephemeron the garbage collector must trace; under
  * load the Koa profile spent 9 % of its samples in GC against 2 % bare.)
@@ -56,7 +57,10 @@ export function requestStates<K extends object>(): RequestStates<K> {
   type Holder = { [slot]?: State };
   return {
     remember(key, connection, challenges) {
-      (key as Holder)[slot] = { connection, challenges };
+      // Not enumerable: `console.log(req)`, `util.inspect(ctx)` and `{ ...c }` would print or
+      // copy the connection (the `Authorization` and `Cookie` values) and the session config
+      // (its secrets). Writable and configurable: a second middleware may remember again.
+      Object.defineProperty(key, slot, { value: { connection, challenges }, enumerable: false, writable: true, configurable: true });
     },
     check(guard, key, principal, connection) {
       const state = (key as Holder)[slot];

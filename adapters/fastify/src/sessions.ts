@@ -36,6 +36,34 @@ function formToken(request: FastifyRequest, field: string): string | undefined {
   return undefined;
 }
 
+/** Sessions plugins registered so far: each names its hook apart. */
+let plugins = 0;
+
+/**
+ * The routes that run the sessions plugin's hook `hook` (as `printRoutes({ includeHooks: true })`
+ * lists them: a `path (METHOD, …)` line, then one line per hook kind) beyond the ones its
+ * `onRoute` wrapped (`wrapped`, as `METHOD url`): routes registered before the plugin, whose
+ * handler a refused `login`/`logout` escapes to the app's error handler. Counted, so a listing
+ * that abbreviates a path only blurs the names; empty when the listing cannot be read.
+ */
+function unwrappedRoutes(listing: string, hook: string, wrapped: ReadonlySet<string>): string[] {
+  const early: string[] = [];
+  let seen = 0;
+  let methods: string[] = [];
+  let path = '';
+  for (const line of listing.split('\n')) {
+    const header = line.includes('•') ? null : /^[│├└─\s]*(\S.*?) \(([A-Z, ]+)\)\s*$/.exec(line);
+    if (header !== null) {
+      path = header[1] as string;
+      methods = (header[2] as string).split(', ');
+    } else if (line.includes('(onRequest)') && line.includes(`"${hook}()"`)) {
+      seen += methods.length;
+      early.push(...methods.filter((method) => !wrapped.has(`${method} ${path}`)).map((method) => `${method} ${path}`));
+    }
+  }
+  return seen > wrapped.size ? early : [];
+}
+
 // #region sessions-hooks
 const plugin: FastifyPluginCallback<FastifySessionsOptions> = (fastify, options, done) => {
   if (authenticatorOf(fastify) !== undefined) {
@@ -84,6 +112,21 @@ const plugin: FastifyPluginCallback<FastifySessionsOptions> = (fastify, options,
   fastify.addHook('preValidation', gate);
   remember(fastify, [open, gate], true);
   // #endregion sessions-hooks
+  const wrapped = new Set<string>();
+  const name = `portcullisSessions${++plugins}`;
+  Object.defineProperty(open, 'name', { value: name });
+  // The onRoute wrapper below covers only routes declared after the plugin loaded: one declared
+  // before it (or after a register() not awaited) fails `ready()`, naming the fix.
+  fastify.addHook('onRoute', (route) => {
+    for (const method of Array.isArray(route.method) ? route.method : [route.method]) wrapped.add(`${method} ${route.url}`);
+  });
+  fastify.addHook('onReady', function (this: FastifyInstance, ready) {
+    const early = unwrappedRoutes(this.printRoutes({ includeHooks: true, commonPrefix: false }), name, wrapped);
+    if (early.length === 0) return ready();
+    // A path printRoutes abbreviates (a wildcard under a prefix prints as `*`) is left unnamed.
+    const named = early.filter((route) => route.includes(' /')).join(', ') || 'a route';
+    ready(new ConfigurationError(`sessions: register it before your routes (await app.register(sessions, …), then declare them): ${named} came first, and a login/logout refused there would reach your error handler`));
+  });
 
   // #region sessions-cookies
   // The session's Set-Cookie values on every answer, ours included; never cached (LEAK-09).
@@ -152,8 +195,10 @@ export function sessionOpener(fastify: FastifyInstance): ((req: IncomingMessage)
  * requests (CSRF: the `x-csrf-token` header, or the `_csrf` field of a body parsed
  * as a string or by `@fastify/formbody`), `405` for `GET /logout`, `503` when the
  * store is down; a `SessionError` thrown by `login`/`logout` in a route gets the
- * same answers instead of a 500. Register it before `authentication`, and only
- * routes registered after it are covered.
+ * same answers instead of a 500. Register it (with `await`) before `authentication`
+ * and before your routes: a route declared earlier fails `ready()` with a
+ * `ConfigurationError` naming it, since its refused `login`/`logout` would reach
+ * the app's error handler.
  *
  * @example
  * ```ts

@@ -8,7 +8,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { basicAuth, ConfigurationError, MemorySessionStore, SimpleUser, type AuthenticationBackend } from '@portcullis/core';
 import { authentication, authenticatorOf, frameworkErrors, requires } from '@portcullis/fastify';
-import { sessions } from '@portcullis/fastify/sessions';
+import { logout, sessions } from '@portcullis/fastify/sessions';
 
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 const backend = basicAuth({ verify: (u, p) => (u === 'alice' && p === 'pw' ? new SimpleUser(u) : null), realm: 'api' });
@@ -79,6 +79,38 @@ describe('@portcullis/fastify', () => {
     apps.push(app);
     await app.register(authentication, { backend: basicAuth({ verify: () => null }) });
     await expect(app.register(sessions, { secret: 'a'.repeat(32), store: new MemorySessionStore() })).rejects.toThrow(/register it before authentication/);
+  });
+
+  it('FW-10 a route registered before sessions fails at startup, naming it: its refused logout would reach the catch-all error handler as a 500', async () => {
+    const store = new MemorySessionStore();
+    const build = async (early: boolean) => {
+      const app = Fastify();
+      apps.push(app);
+      app.setErrorHandler((_error, _request, reply) => reply.code(500).send('catch-all'));
+      const route = () => app.get('/leave', async (request) => (await logout(request), 'bye'));
+      if (early) route();
+      await app.register(sessions, { secret: 'a'.repeat(32), store });
+      if (!early) route();
+      // Routes sessions must not confuse with early ones: several methods, a prefixed child, the 404 handler.
+      app.route({ method: ['PUT', 'PATCH'], url: '/both', handler: async () => 'ok' });
+      void app.register(async (child) => void child.get('/files/*', async () => 'ok'), { prefix: '/child' });
+      app.setNotFoundHandler(async (_request, reply) => reply.code(404).send('none'));
+      return app;
+    };
+    const early = await build(true);
+    const error = await early.ready().then(() => undefined, (e: unknown) => e);
+    expect(error).toMatchObject({ code: 'invalid_configuration' });
+    expect((error as Error).message).toMatch(/register it before your routes.*GET \/leave/);
+    const late = await build(false);
+    await late.ready();
+    const res = await late.inject({ url: '/leave' });
+    expect(res.statusCode).toBe(405); // the core's answer to GET /logout, not the catch-all's 500
+    // Without `await`, routes declared after register() are added before the plugin loads: refused too.
+    const eager = Fastify();
+    apps.push(eager);
+    void eager.register(sessions, { secret: 'a'.repeat(32), store });
+    eager.get('/leave', async (request) => (await logout(request), 'bye'));
+    await expect(eager.ready()).rejects.toMatchObject({ code: 'invalid_configuration' });
   });
 
   it('applies app-wide through fastify-plugin, and requires() works as an encapsulated preHandler hook', async () => {

@@ -7,6 +7,15 @@ function target(url: string): string {
   return start === -1 ? '/' : url.slice(start).replace(/#.*$/, '');
 }
 
+/**
+ * Sets `target[slot]` not enumerable: `console.log(request)`, `util.inspect` and a spread
+ * (`{ ...request }`) neither print nor copy it (a session port reaches the session's
+ * secrets). Configurable: a second `withAuth` on the same request replaces it.
+ */
+export function hide(target: object, slot: symbol, value: unknown): void {
+  Object.defineProperty(target, slot, { value, enumerable: false, writable: true, configurable: true });
+}
+
 const PORT = Symbol('portcullis.fetch.session');
 type Holder = { [PORT]?: SessionPort };
 
@@ -17,7 +26,7 @@ type Holder = { [PORT]?: SessionPort };
  */
 export const ports = {
   set(request: Request, port: SessionPort): void {
-    (request as Holder)[PORT] = port;
+    hide(request, PORT, port);
   },
   get(request: Request): SessionPort | undefined {
     return (request as Holder)[PORT];

@@ -1,12 +1,14 @@
 import { ANONYMOUS, NO_CREDENTIALS, type BaseUser, type RequiresOptions } from '@portcullis/core';
 import { createGuard, type Guard, type MaybePromise } from '@portcullis/core/adapter';
 import { toConnection, toResponse } from './native.js';
-import { stateKey, states, type AuthHandler, type RequestAuth } from './with-auth.js';
+import { grantOf, type AuthHandler, type RequestAuth } from './with-auth.js';
 
 /**
  * A handler wrapped by {@link requires}: an {@link AuthHandler} that also accepts a
  * missing principal (a router that forwards the request alone, an h3 route before the
- * middleware ran), which it answers as anonymous: the guard fails closed.
+ * middleware ran). The guard judges what `withAuth` decided for the request, not the
+ * principal argument, and the handler gets that decision's principal; a request
+ * `withAuth` did not see, without its principal, is anonymous: the guard fails closed.
  */
 export type GuardedHandler<U extends BaseUser = BaseUser, A extends readonly unknown[] = []> = (
   request: Request,
@@ -20,17 +22,23 @@ export type GuardWrapper = (<U extends BaseUser, A extends readonly unknown[]>(h
   readonly guard: Guard;
 };
 
-/** Who asks when a guarded handler is called without a principal: nobody (the guard fails closed). */
-const NOBODY: RequestAuth = Object.freeze({ user: ANONYMOUS, auth: NO_CREDENTIALS });
+const NO_CHALLENGES: readonly string[] = Object.freeze([]);
 
-/** The check of one guard on one request: `null` to go on, else the core's answer. */
-function denied(guard: Guard, request: Request, principal: RequestAuth | undefined): Response | null {
-  // The state withAuth remembered on its principal, or on the request; without withAuth in
-  // front, the request is anonymous; without a principal argument, so is the user: the
-  // guard fails closed with the core's answer (403, or its `status`/`redirect`), never a crash.
-  const given = typeof principal === 'object' && principal !== null && principal.user !== undefined && principal.auth !== undefined ? principal : NOBODY;
-  const answer = states.check(guard, stateKey(request, principal), () => given, () => toConnection(request, Date.now));
-  return answer === null ? null : toResponse(answer);
+/**
+ * The check of one guard on one request: the core's answer, or `null` and the principal
+ * the handler gets. The guard judges what `withAuth` decided for the request, never the
+ * fields of the principal argument, which only locates that decision when the router
+ * rebuilt the `Request` (see `grantOf`). Without a decision (no `withAuth` in front, a
+ * rebuilt request without its principal) the request is anonymous: the guard fails
+ * closed with the core's answer (403, or its `status`/`redirect`), never a crash.
+ */
+function check(guard: Guard, request: Request, given: RequestAuth | undefined): { denied: Response } | { principal: RequestAuth | undefined } {
+  const grant = grantOf(request, given);
+  const answer =
+    grant === undefined
+      ? guard.check(toConnection(request, Date.now), { user: ANONYMOUS, auth: NO_CREDENTIALS, challenges: NO_CHALLENGES })
+      : guard.check(grant.connection, { user: grant.principal.user, auth: grant.principal.auth, challenges: grant.challenges });
+  return answer === null ? { principal: grant?.principal ?? given } : { denied: toResponse(answer) };
 }
 
 /**
@@ -53,7 +61,10 @@ function denied(guard: Guard, request: Request, principal: RequestAuth | undefin
 export function requires(scopes: string | readonly string[], options?: RequiresOptions): GuardWrapper {
   const guard = createGuard(scopes, options);
   const wrap = <U extends BaseUser, A extends readonly unknown[]>(handler: AuthHandler<U, A>): GuardedHandler<U, A> =>
-    (request, principal, ...rest) => denied(guard, request, principal) ?? handler(request, principal as RequestAuth<U>, ...rest);
+    (request, principal, ...rest) => {
+      const result = check(guard, request, principal);
+      return 'denied' in result ? result.denied : handler(request, result.principal as RequestAuth<U>, ...rest);
+    };
   return Object.assign(wrap, { guard });
 }
 
@@ -76,8 +87,9 @@ export function Requires(scopes: string | readonly string[], options?: RequiresO
   const guard = createGuard(scopes, options);
   return function <M extends FetchMethod>(method: M, _context: ClassMethodDecoratorContext): M {
     return function (this: unknown, ...args: Parameters<M>) {
-      const [request, principal] = args;
-      return denied(guard, request, principal as RequestAuth | undefined) ?? method.apply(this, args);
+      const [request, principal, ...rest] = args;
+      const result = check(guard, request, principal as RequestAuth | undefined);
+      return 'denied' in result ? result.denied : method.apply(this, [request, result.principal, ...rest] as Parameters<M>);
     } as M;
   };
 }

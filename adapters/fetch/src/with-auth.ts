@@ -4,6 +4,7 @@ import {
   type AuthCredentials,
   type AuthenticationOptions,
   type BaseUser,
+  type Connection,
   type UnauthenticatedUser,
 } from '@portcullis/core';
 import {
@@ -12,7 +13,6 @@ import {
   isSecureRequest,
   requestFormField,
   parseCookies,
-  requestStates,
   runtimePeerAddress,
   sessionGate,
   webSessions,
@@ -21,7 +21,7 @@ import {
   type WebSessionHandle,
   type WebSessionOptions,
 } from '@portcullis/core/adapter';
-import { ports, toConnection, toResponse } from './native.js';
+import { hide, ports, toConnection, toResponse } from './native.js';
 
 /** Who is asking: what {@link withAuth} hands the handler after the request. */
 export interface RequestAuth<U extends BaseUser = BaseUser> {
@@ -83,33 +83,66 @@ export interface WithAuthOptions<U extends BaseUser = BaseUser, A extends readon
   readonly sessions?: WebSessionOptions | undefined;
 }
 
-/**
- * Guards (`requires`) reuse the request's `Connection` and the backend's challenges,
- * remembered on the `Request` and on the principal `withAuth` hands the handler: a
- * router that rebuilds the `Request` (`new Request(url, request)`) still passes the
- * principal on, and the principal carries the state.
- */
-export const states = requestStates<object>();
+/** What a guard judges a request by: what `withAuth` decided, and the request's connection and challenges. */
+export interface Grant {
+  /** The principal `withAuth` handed its handler for the request. */
+  readonly principal: RequestAuth;
+  readonly connection: Connection;
+  readonly challenges: readonly string[];
+}
+
+const ISSUED = Symbol('portcullis.fetch.principal');
+type Holder = { [ISSUED]?: Principal<BaseUser> };
+
+/** The values of the headers that carry credentials: a principal serves only requests that send the same. */
+const CREDENTIAL_HEADERS = ['authorization', 'cookie'] as const;
 
 /**
- * The principal `withAuth` hands the handler, frozen. Only this object carries the
- * request's state: a copy (`{ ...principal }`) or an object the app builds lacks the
- * private brand, so it is judged by the request it came with.
+ * The principal `withAuth` hands the handler, frozen. `withAuth` remembers it on the
+ * `Request` it received (under a private symbol, not enumerable), and it keeps that
+ * request, its `Connection` and the backend's challenges in private fields, which
+ * `console.log`, `util.inspect`, `JSON.stringify` and a spread never show: the
+ * connection holds the `Authorization` and `Cookie` values, the session its secrets.
  */
 class Principal<U extends BaseUser> implements RequestAuth<U> {
-  readonly #issued = true;
+  readonly #request: Request;
+  readonly #connection: Connection;
+  readonly #challenges: readonly string[];
   constructor(
     readonly user: U | UnauthenticatedUser,
     readonly auth: AuthCredentials,
-  ) {}
-  static is(value: unknown): value is Principal<BaseUser> {
-    return typeof value === 'object' && value !== null && #issued in value;
+    request: Request,
+    connection: Connection,
+    challenges: readonly string[],
+  ) {
+    this.#request = request;
+    this.#connection = connection;
+    this.#challenges = challenges;
+    Object.freeze(this); // what a guard reads from it is what withAuth decided
+    hide(request, ISSUED, this);
   }
-}
 
-/** The remembered key of a guarded call: the principal `withAuth` made, else the request. */
-export function stateKey(request: Request, principal: unknown): object {
-  return Principal.is(principal) ? principal : request;
+  /**
+   * What a guard judges `request` by: the principal remembered on the request (or on
+   * the request a `Proxy` wraps), whatever `given` is (an object the app builds, a
+   * copy, nothing); else, for a request `withAuth` never saw (a router rebuilt it),
+   * the principal `given` when `withAuth` made it and the request sends the same
+   * `Authorization` and `Cookie` as the one it was made for (a principal kept from
+   * another request unlocks nothing else). `undefined`: judged anonymous.
+   */
+  static grant(request: Request, given: unknown): Grant | undefined {
+    const own = (request as Holder)[ISSUED];
+    if (own !== undefined) return { principal: own, connection: own.#connection, challenges: own.#challenges };
+    if (typeof given !== 'object' || given === null || !(#request in given)) return undefined;
+    const principal = given as Principal<BaseUser>;
+    const origin = principal.#request;
+    if (CREDENTIAL_HEADERS.some((name) => origin.headers.get(name) !== request.headers.get(name))) return undefined;
+    // Without credentials, "the same client" means nothing: the rebuilt request's own path,
+    // never the other request's (a redirect's `next` would hand its query to this client).
+    const bound = CREDENTIAL_HEADERS.some((name) => origin.headers.has(name));
+    const connection = bound ? principal.#connection : toConnection(request, Date.now);
+    return { principal, connection, challenges: principal.#challenges };
+  }
 }
 
 /** Form bodies larger than this are not read for a CSRF token (the header still works). */
@@ -188,10 +221,7 @@ export function withAuth<U extends BaseUser, A extends readonly unknown[] = []>(
     }
     const decision = await authenticator.run(connection);
     if (decision.type === 'respond') return withCookies(toResponse(decision.response), handle);
-    const principal = new Principal<U>(decision.user, decision.auth);
-    states.remember(request, connection, challenges);
-    states.remember(principal, connection, challenges);
-    Object.freeze(principal); // what a guard reads from it is what withAuth decided
+    const principal = new Principal<U>(decision.user, decision.auth, request, connection, challenges);
     let response: Response;
     try {
       response = await handler(request, principal, ...rest);
@@ -203,6 +233,11 @@ export function withAuth<U extends BaseUser, A extends readonly unknown[] = []>(
     return withCookies(response, handle);
   };
   return Object.assign(fetch, { authenticator });
+}
+
+/** What a guard judges `request` by (see `Principal.grant`); `undefined`: anonymous. */
+export function grantOf(request: Request, principal: unknown): Grant | undefined {
+  return Principal.grant(request, principal);
 }
 
 /**
@@ -220,5 +255,5 @@ export function withAuth<U extends BaseUser, A extends readonly unknown[] = []>(
  * ```
  */
 export function clientAddress(request: Request): string | undefined {
-  return states.connection(request)?.clientAddress;
+  return Principal.grant(request, undefined)?.connection.clientAddress;
 }

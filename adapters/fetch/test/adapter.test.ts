@@ -2,7 +2,8 @@
 // suite does not reach (arguments after the request, immutable response headers,
 // upgrade requests, a guard without withAuth, a throwing backend).
 import { AuthCredentials, basicAuth, MemorySessionStore, SimpleUser, type AuthenticationBackend } from '@portcullis/core';
-import { clientAddress, isWebSocketUpgrade, login, requires, withAuth, type GuardedHandler } from '@portcullis/fetch';
+import { clientAddress, isWebSocketUpgrade, login, requires, withAuth, type GuardedHandler, type RequestAuth } from '@portcullis/fetch';
+import { inspect } from 'node:util';
 import { thrown } from '../../../test-support/connection.js';
 import { describe, expect, it } from 'vitest';
 import { sameOriginPost } from '../../../test-support/requests.js';
@@ -148,13 +149,80 @@ describe('requires', () => {
     expect([res.status, await res.text()]).toEqual([403, '']);
   });
 
-  it("a guarded handler called without its principal fails closed with the core's answer, never a 500", async () => {
+  it("a guarded handler called without its principal: the request withAuth saw is judged by its decision; any other fails closed with the core's answer, never a 500", async () => {
     // A router that forwards the request alone (h3's `mount` of a fetch handler, a handler calling another).
     const alone = (guarded: GuardedHandler) => withAuth((request) => guarded(request, undefined), { backend });
-    const forbidden = await alone(requires('admin')(() => new Response('secret')))(get('/admin', { authorization: basic('alice', 'secret') }));
+    const hello = requires('admin')((_request, { user }) => new Response(`Hello, ${user.displayName}`));
+    const ok = await alone(hello)(get('/admin', { authorization: basic('alice', 'secret') }));
+    expect([ok.status, await ok.text()]).toEqual([200, 'Hello, alice']);
+    const forbidden = await alone(hello)(get('/admin'));
     expect([forbidden.status, await forbidden.text()]).toEqual([403, 'Forbidden']);
     const redirected = await alone(requires('admin', { redirect: '/login' })(() => new Response('secret')))(get('/admin?x=1', { accept: 'text/html' }));
     expect([redirected.status, redirected.headers.get('location')]).toEqual([303, '/login?next=%2Fadmin%3Fx%3D1']);
+    // A request withAuth never saw, without a principal: anonymous.
+    const bare = await hello(get('/admin', { authorization: basic('alice', 'secret') }), undefined);
+    expect([bare.status, await bare.text()]).toEqual([403, 'Forbidden']);
+  });
+
+  it("a principal of the app's making on the request withAuth saw: the guard judges what withAuth decided, not the argument", async () => {
+    const guarded = requires('admin')((_request, { user }) => new Response(`Hello, ${user.displayName}`));
+    const mallory = { user: new SimpleUser('mallory'), auth: new AuthCredentials(['admin']) };
+    const forged = withAuth((request) => guarded(request, mallory), { backend });
+    expect((await forged(get('/admin'))).status).toBe(403);
+    // An authenticated client with the scopes passes, and the handler gets withAuth's principal, not the argument.
+    const ok = await forged(get('/admin', { authorization: basic('alice', 'secret') }));
+    expect([ok.status, await ok.text()]).toEqual([200, 'Hello, alice']);
+  });
+
+  it('a principal kept from an earlier request unlocks no other request: it serves only one that sends the same credentials', async () => {
+    const kept: RequestAuth[] = [];
+    const keep = withAuth((_request, principal) => (kept.push(principal), new Response('ok')), { backend });
+    await keep(get('/admin?report=1', { authorization: basic('alice', 'secret') }));
+    const guarded = requires('admin')((_request, { user }) => new Response(`Hello, ${user.displayName}`));
+    const [alice] = kept as [RequestAuth];
+    expect((await guarded(new Request('http://app.example/admin'), alice)).status).toBe(403);
+    expect((await guarded(get('/admin', { authorization: basic('bob', 'secret') }), alice)).status).toBe(403);
+    expect((await guarded(get('/admin', { authorization: basic('alice', 'secret'), cookie: 'theme=dark' }), alice)).status).toBe(403);
+    // A router's rebuilt request carries the same headers: it still works.
+    const same = await guarded(get('/admin', { authorization: basic('alice', 'secret') }), alice);
+    expect([same.status, await same.text()]).toEqual([200, 'Hello, alice']);
+  });
+
+  it("a redirect guard given another request's principal answers with this request's path, never the other's query", async () => {
+    const kept: RequestAuth[] = [];
+    const keep = withAuth((_request, principal) => (kept.push(principal), new Response('ok')), { backend });
+    await keep(get('/search?token=abc123'));
+    await keep(get('/search?token=def456', { cookie: 'theme=dark' }));
+    const guarded = requires('admin', { redirect: '/login' })(() => new Response('secret'));
+    for (const principal of kept) {
+      const res = await guarded(get('/admin?x=1', { accept: 'text/html' }), principal);
+      expect([res.status, res.headers.get('location')]).toEqual([303, '/login?next=%2Fadmin%3Fx%3D1']);
+    }
+  });
+
+  it('LEAK-07 printing or copying the principal, or copying the request, shows neither the credential nor the session secret, and the request gains nothing printable', async () => {
+    const secret = 'S3ssion-secret-0123456789abcdefghij';
+    const shown: string[] = [];
+    let printed = '';
+    const app = withAuth(
+      (request, principal) => {
+        shown.push(inspect(principal, { depth: 20, showHidden: true }), JSON.stringify(principal), inspect({ ...principal }, { depth: 20 }));
+        // Node prints a Request's own headers (and a spread copies undici's internals); what
+        // withAuth adds to it (the principal, the session port) stays hidden.
+        printed = [inspect(request, { depth: 20 }), inspect({ ...request }, { depth: 20 })].join('\n');
+        return new Response('ok');
+      },
+      { backend, sessions: { secret, store: new MemorySessionStore() } },
+    );
+    const res = await app(get('/', { authorization: basic('alice', 'secret') }));
+    expect(res.status).toBe(200);
+    expect(shown.join('\n')).toContain('alice'); // the user is printed
+    for (const text of shown) {
+      expect(text).not.toContain(btoa('alice:secret'));
+      expect(text).not.toContain(secret);
+    }
+    expect(printed).not.toContain(secret);
+    expect(printed).not.toContain('portcullis');
   });
 
   it('a router that rebuilds the Request: the principal withAuth made carries the state; one the app builds does not', async () => {
@@ -164,7 +232,8 @@ describe('requires', () => {
     expect([ok.status, await ok.text()]).toEqual([200, 'Hello, alice']);
     expect((await rebuilt(get('/admin'))).status).toBe(403);
     // The rebuilt request with a principal of the app's making: no state on either, so anonymous.
-    const forged = withAuth((request) => guarded(new Request(request.url, request), { user: new SimpleUser('mallory'), auth: new AuthCredentials(['admin']) }), { backend });
+    const mallory = { user: new SimpleUser('mallory'), auth: new AuthCredentials(['admin']) };
+    const forged = withAuth((request) => guarded(new Request(request.url, request), mallory), { backend });
     expect((await forged(get('/admin'))).status).toBe(403);
     // What the guard reads from the carrier is what withAuth decided.
     const frozen = withAuth((_request, principal) => new Response(String(Object.isFrozen(principal))), { backend });

@@ -1,6 +1,7 @@
 // Where Hono's client address comes from on each runtime, in process (`app.request`
 // with the `c.env` each runtime passes); the conformance suite checks it over real
 // sockets on Node, Bun, Deno and workerd.
+import { inspect } from 'node:util';
 import { Hono, type Context } from 'hono';
 import { describe, expect, it } from 'vitest';
 import { SimpleUser, tokenAuth } from '@portcullis/core';
@@ -50,5 +51,21 @@ describe('Hono: the client address', () => {
     // The built core's ConfigurationError (the adapter imports its dist): compared by code.
     expect(thrown(() => authentication({ backend, peerAddress: 'cf-connecting-ip' as never }))).toMatchObject({ code: 'invalid_configuration' });
     expect(thrown(() => authentication({ backend, trustedProxies: ['10.0.0.0/8', 'proxy.internal'] }))).toMatchObject({ code: 'invalid_configuration' });
+  });
+});
+
+describe('Hono: the state the guards read', () => {
+  it('LEAK-07 printing or spreading c shows neither the remembered state nor its credential', async () => {
+    const shown: string[] = [];
+    const hono = new Hono<AuthEnv>();
+    hono.use(authentication({ backend }));
+    hono.get('/', (c: Context) => {
+      shown.push(inspect(c, { depth: 6 }), inspect({ ...c }, { depth: 6 }));
+      return c.text(clientAddress(c) ?? 'none');
+    });
+    const res = await hono.request('/', { headers: { authorization: 'Token good', ...XFF } }, { requestIP: () => ({ address: '10.0.0.1', family: 'IPv4', port: 1 }) });
+    expect(await res.text()).toBe('10.0.0.1'); // the state is there
+    for (const text of shown) expect(text).not.toContain('portcullis.state');
+    expect(shown[1]).not.toContain('Token good');
   });
 });

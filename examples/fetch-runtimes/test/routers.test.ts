@@ -3,7 +3,7 @@
 // Proxy of the Request, h3's `app.request(request, init)` builds a new one. In process.
 import { MemorySessionStore, SimpleUser } from '@portcullis/core';
 import { login, requires, withAuth, type RequestAuth } from '@portcullis/fetch';
-import { H3 } from 'h3';
+import { bodyLimit, H3, toResponse, type H3Event } from 'h3';
 import { AutoRouter, type IRequest } from 'itty-router';
 import { describe, expect, it } from 'vitest';
 import { sameOriginPost } from '../../../test-support/requests.js';
@@ -62,4 +62,43 @@ describe("h3's app.request(request, init): a new Request", () => {
     const app = viaRequest((auth) => ({ ...auth }));
     expect((await app(get(basic('alice', 'wonderland')))).status).toBe(403);
   });
+});
+
+describe("h3's bodyLimit: a Proxy of the Request in event.req", () => {
+  const authenticate = withAuth(
+    async (_request, auth: RequestAuth<SimpleUser>, event: H3Event, next: () => unknown) => {
+      event.context.auth = auth;
+      return toResponse(await next(), event);
+    },
+    { backend: backendFor(DEMO_USERS), sessions: { secret: 'a-test-session-secret-of-32-characters-or-more', store: new MemorySessionStore() } },
+  );
+  const routes = (first: 'bodyLimit' | 'withAuth') => {
+    const app = new H3();
+    const seen: { received?: Request; routed?: Request } = {};
+    const limit = bodyLimit(1024);
+    const auth = (event: H3Event, next: () => unknown) => ((seen.received = event.req), authenticate(event.req, event, next));
+    if (first === 'bodyLimit') app.use(limit).use(auth);
+    else app.use(auth).use(limit);
+    app.post('/admin', async (event) => {
+      seen.routed = event.req;
+      await login(event.req, event.context.auth?.user as SimpleUser, { userId: 'alice' });
+      return admin(event.req, event.context.auth);
+    });
+    return { app, seen };
+  };
+
+  // A POST with a body: bodyLimit wraps only a request that has one.
+  const post = (headers: Record<string, string>) =>
+    new Request('https://app.example/admin', { method: 'POST', headers: { origin: 'https://app.example', 'sec-fetch-site': 'same-origin', 'content-type': 'text/plain', ...headers }, body: 'x' });
+
+  for (const first of ['bodyLimit', 'withAuth'] as const) {
+    it(`${first} first: the guard and login find withAuth's state through the Proxy`, async () => {
+      const { app, seen } = routes(first);
+      const ok = await app.request(post(basic('alice', 'wonderland')));
+      expect([ok.status, await ok.json(), ok.headers.getSetCookie().length]).toEqual([200, { admin: 'alice' }, 1]);
+      // withAuth first: h3 put a Proxy in event.req after withAuth saw the Request.
+      expect(seen.routed !== seen.received).toBe(first === 'withAuth');
+      expect((await app.request(post(basic('bob', 'builder')))).status).toBe(403);
+    });
+  }
 });

@@ -69,8 +69,8 @@ describe('fetch-runtimes: h3 v2 on Node, through its own serve (srvx)', () => {
   let origin = '';
   beforeAll(async () => {
     const app = createH3App(DEMO_USERS);
-    // A fetch handler mounted with `app.mount` gets the request alone, without the principal.
-    app.mount('/mounted', (request) => requires('admin')(() => new Response('never'))(request, undefined));
+    // A fetch handler mounted with `app.mount` gets a Proxy of the request alone, without the principal.
+    app.mount('/mounted', (request) => requires('admin')((_request, { user }) => new Response(`Hello, ${user.displayName}`))(request, undefined));
     const port = await freePort();
     server = serveH3(app, { port, hostname: '127.0.0.1', silent: true });
     await server.ready();
@@ -96,9 +96,12 @@ describe('fetch-runtimes: h3 v2 on Node, through its own serve (srvx)', () => {
     expect(await raw(admin, user)).toMatch(/^HTTP\/1\.1 400 [^]*Multiple authorization credentials/);
     expect(await raw(user, admin)).toMatch(/^HTTP\/1\.1 400 [^]*Multiple authorization credentials/);
   });
-  it("a guard in a mounted fetch handler, called without the principal, fails closed with 403, never h3's 500", async () => {
-    const res = await fetch(`${origin}/mounted/x`, { headers: basic('alice', 'wonderland') });
-    expect([res.status, await res.text()]).toEqual([403, 'Forbidden']);
+  it("a guard in a mounted fetch handler, called without the principal, judges what withAuth decided for the request (through h3's Proxy of it), never h3's 500", async () => {
+    const admin = await fetch(`${origin}/mounted/x`, { headers: basic('alice', 'wonderland') });
+    expect([admin.status, await admin.text()]).toEqual([200, 'Hello, alice']);
+    const user = await fetch(`${origin}/mounted/x`, { headers: basic('bob', 'builder') });
+    expect([user.status, await user.text()]).toEqual([403, 'Forbidden']);
+    expect((await fetch(`${origin}/mounted/x`)).status).toBe(403);
   });
 });
 

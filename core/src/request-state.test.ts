@@ -1,0 +1,38 @@
+import { inspect } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { conn } from '../../test-support/connection.js';
+import { createGuard } from './guard.js';
+import { NO_CREDENTIALS } from './credentials.js';
+import { requestStates } from './request-state.js';
+import { ANONYMOUS } from './user.js';
+
+// The state every adapter keeps on its native request object (Express `req`, Koa `ctx`,
+// Hono `c`, Fastify's request): it holds the request's `Connection`, whose header values
+// are the credentials. An app that logs the request object must not print them.
+describe('requestStates', () => {
+  const TOKEN = 'Bearer s3cr3t-token-value';
+  const COOKIE = 'sid=cookie-value-42';
+  const remembered = () => {
+    const states = requestStates<object>();
+    const req: Record<string, unknown> = { url: '/admin' };
+    states.remember(req, conn({ headers: { authorization: TOKEN, cookie: COOKIE } }), ['Bearer realm="api"']);
+    return { states, req };
+  };
+
+  it('LEAK-07 the remembered state is not enumerable: inspect, JSON.stringify and a spread show no credential', () => {
+    const { states, req } = remembered();
+    expect(states.connection(req)?.header('authorization')).toBe(TOKEN); // the state is there
+    for (const shown of [inspect(req, { depth: 10 }), JSON.stringify(req), inspect({ ...req }, { depth: 10 })]) {
+      expect(shown).not.toContain('s3cr3t');
+      expect(shown).not.toContain('cookie-value');
+    }
+    expect(Object.getOwnPropertySymbols({ ...req })).toEqual([]);
+  });
+
+  it('remembering twice on one object replaces the state (a second middleware in front)', () => {
+    const { states, req } = remembered();
+    states.remember(req, conn({ target: '/second' }), []);
+    expect(states.connection(req)?.path).toBe('/second');
+    expect(states.check(createGuard('admin'), req, () => ({ user: ANONYMOUS, auth: NO_CREDENTIALS }), () => conn())).not.toBeNull();
+  });
+});
