@@ -1,5 +1,5 @@
 import type { AuthenticationBackend } from './backend.js';
-import { compileTrustedProxies, type TrustedProxies, type TrustedProxiesOption } from './client-address.js';
+import { compileTrustedProxies, type ForwardedHeader, type TrustedProxies, type TrustedProxiesOption } from './client-address.js';
 import type { Connection } from './connection.js';
 import { ConfigurationError, type AuthenticationError } from './errors.js';
 import { compileExclude } from './exclude.js';
@@ -56,6 +56,14 @@ export interface AuthenticationOptions<U extends BaseUser = BaseUser> {
    * proxy" in docs/proxies.md.
    */
   trustedProxies?: TrustedProxiesOption | undefined;
+  /**
+   * The forwarded header your proxies write: `'x-forwarded-for'` (nginx's
+   * `$proxy_add_x_forwarded_for`, most load balancers) or `'forwarded'` (RFC 7239).
+   * Only that one is read; the other is ignored. Not set: whichever one a request
+   * carries, and a request with both has an `undefined` client address. Needs
+   * `trustedProxies`.
+   */
+  forwardedHeader?: ForwardedHeader | undefined;
 }
 
 /** What `log` receives for a failed authentication. */
@@ -121,6 +129,6 @@ export function parseAuthenticationOptions<U extends BaseUser>(options: Authenti
       throw new ConfigurationError('backend challenges must be Latin-1 strings without control characters');
     }
   }
-  const trustedProxies = compileTrustedProxies(options.trustedProxies);
+  const trustedProxies = compileTrustedProxies(options.trustedProxies, options.forwardedHeader);
   return Object.freeze({ backend, onError, mode, isExcluded, allowOptions, clock, log, challenges, trustedProxies });
 }

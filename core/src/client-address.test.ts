@@ -1,14 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compileTrustedProxies, MAX_FORWARDED_HOPS, MAX_FORWARDED_LENGTH, normalizeAddress, parseForwarded, parseXForwardedFor, runtimePeerAddress, type TrustedProxiesOption } from './client-address.js';
+import { compileTrustedProxies, forwardedHops, MAX_FORWARDED_HOPS, MAX_FORWARDED_LENGTH, normalizeAddress, parseForwardedHeader, runtimePeerAddress, type ForwardedHeader, type TrustedProxiesOption } from './client-address.js';
 import { createAuthenticator } from './authenticator.js';
 import { createConnection } from './connection.js';
 import { conn, configError } from '../../test-support/connection.js';
 import { growth, LINEAR_BOUND, SCALE } from '../../test-support/growth.js';
 
 /** The client address of a request from `peer` with `headers`, under `trusted`. */
-function client(peer: string | undefined, headers: Record<string, string>, trusted?: TrustedProxiesOption): string | undefined {
-  const proxies = compileTrustedProxies(trusted);
+function client(peer: string | undefined, headers: Record<string, string>, trusted?: TrustedProxiesOption, named?: ForwardedHeader): string | undefined {
+  const proxies = compileTrustedProxies(trusted, named);
   return conn({ headers, ...(peer === undefined ? {} : { peerAddress: peer }), ...(proxies === undefined ? {} : { trustedProxies: proxies }) }).clientAddress;
 }
 
@@ -93,6 +93,8 @@ describe('trustedProxies: configuration', () => {
     configError(() => compileTrustedProxies(-1));
     configError(() => compileTrustedProxies(1.5));
     configError(() => compileTrustedProxies(MAX_FORWARDED_HOPS + 1));
+    expect(configError(() => compileTrustedProxies(['loopback'], 'x-real-ip' as ForwardedHeader)).message).toContain("'x-forwarded-for' or 'forwarded'");
+    expect(configError(() => compileTrustedProxies(undefined, 'forwarded')).message).toContain('set trustedProxies');
   });
 
   it('is checked by createAuthenticator, at startup', () => {
@@ -109,6 +111,19 @@ describe('trustedProxies: configuration', () => {
       expect(through(peer), peer).toBe('198.51.100.1');
     }
     for (const peer of ['203.0.113.6', '2001:db9::1', '172.32.0.1', '11.0.0.1', '::2']) expect(through(peer), peer).toBe(peer);
+  });
+
+  it('matches an IPv4 peer only against IPv4 ranges and ranges written inside ::ffff:0:0/96 (::/0 is not every IPv4 peer)', () => {
+    const xff = { 'X-Forwarded-For': '198.51.100.1' };
+    for (const v6 of [['::/0'], ['::/64'], ['::/95'], ['::fffe:0:0/95']]) {
+      expect(client('192.0.2.1', xff, v6), v6[0]).toBe('192.0.2.1');
+      expect(client('::ffff:192.0.2.1', xff, v6), v6[0]).toBe('192.0.2.1');
+    }
+    expect(client('2001:db8::1', xff, ['::/0'])).toBe('198.51.100.1');
+    expect(client('192.0.2.1', xff, ['::ffff:0:0/96'])).toBe('198.51.100.1');
+    expect(client('192.0.2.1', xff, ['::ffff:192.0.2.0/120'])).toBe('198.51.100.1');
+    expect(client('192.0.2.1', xff, ['0.0.0.0/0'])).toBe('198.51.100.1');
+    expect(client('2001:db8::1', xff, ['0.0.0.0/0'])).toBe('2001:db8::1');
   });
 });
 
@@ -172,23 +187,56 @@ describe('the client address', () => {
     expect(client('10.0.0.1', { 'X-Forwarded-For': 'junk, 203.0.113.7' }, trusted)).toBe('203.0.113.7');
   });
 
-  it('a malformed forwarded header is not believed: the client is the peer, never an error', () => {
+  it('a malformed element counts like unknown when the walk reaches it: the trusted hop that reported it, never an error', () => {
     const trusted = ['10.0.0.0/8'];
     for (const forwarded of ['for="6.6.6.6', 'for', 'for=', '=6.6.6.6', 'for=6.6.6.6;for=7.7.7.7', 'for=6.6.6.6 x', 'for="6.6.6.6\u0000"', 'for=a"b', 'for=6.6.6.6\\']) {
       expect(client('10.0.0.1', { Forwarded: forwarded }, trusted), forwarded).toBe('10.0.0.1');
+      expect(client('10.0.0.1', { Forwarded: `${forwarded}, for=10.0.0.7` }, trusted), forwarded).toBe('10.0.0.7');
     }
-    for (const xff of ['', ',', '6.6.6.6,', ',6.6.6.6', '6.6.6.6,,7.7.7.7']) {
+    for (const xff of ['', ',', '6.6.6.6,', ' , ']) {
       expect(client('10.0.0.1', { 'X-Forwarded-For': xff }, trusted), xff).toBe('10.0.0.1');
     }
+    expect(client('10.0.0.1', { 'X-Forwarded-For': '10.0.0.7,, 10.0.0.5' }, trusted)).toBe('10.0.0.5');
   });
 
-  it('believes neither header when both are present (a client can always send the one the proxy does not write)', () => {
-    expect(client('10.0.0.1', { Forwarded: 'for=203.0.113.7', 'X-Forwarded-For': '203.0.113.7' }, ['10.0.0.0/8'])).toBe('10.0.0.1');
+  it('THR-11 a client cannot make its address the proxy\'s: what it writes left of the proxy\'s entry is never judged', () => {
+    // nginx on loopback: `proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for`
+    // appends the client it saw (203.0.113.7) to whatever the client sent.
+    const nginx = (sent: string | undefined): Record<string, string> => ({ 'X-Forwarded-For': sent === undefined ? '203.0.113.7' : `${sent}, 203.0.113.7` });
+    const trusted = ['loopback'];
+    expect(client('127.0.0.1', nginx(','), trusted)).toBe('203.0.113.7'); // an empty element
+    expect(client('127.0.0.1', nginx('junk, [::1]:80, unknown'), trusted)).toBe('203.0.113.7');
+    expect(client('127.0.0.1', nginx('1'.repeat(MAX_FORWARDED_LENGTH + 100)), trusted)).toBe('203.0.113.7'); // padding past the cap
+    expect(client('127.0.0.1', nginx('127.0.0.1, '.repeat(1000)), trusted)).toBe('203.0.113.7');
+    // The client adds the header nginx does not write: named, it is ignored; not named, the address is unknown, not the proxy's.
+    for (const forwarded of ['for=127.0.0.1', 'for=a;for=b', 'for="']) {
+      expect(client('127.0.0.1', { ...nginx(undefined), Forwarded: forwarded }, trusted, 'x-forwarded-for'), forwarded).toBe('203.0.113.7');
+      expect(client('127.0.0.1', { ...nginx(undefined), Forwarded: forwarded }, trusted), forwarded).toBeUndefined();
+    }
+    // A proxy that writes Forwarded (appending `for=` to what it received) and names it.
+    const appended = (sent: string): Record<string, string> => ({ Forwarded: `${sent}, for=203.0.113.7`, 'X-Forwarded-For': '127.0.0.1' });
+    for (const sent of ['for=a;for=b', 'for="x, y', 'for=1;;;by', ',', 'x'.repeat(MAX_FORWARDED_LENGTH)]) {
+      expect(client('127.0.0.1', appended(sent), trusted, 'forwarded'), sent).toBe('203.0.113.7');
+    }
   });
 
-  it('caps what it reads: a header over the cap is not believed, at most MAX_FORWARDED_HOPS hops are walked', () => {
-    const long = `${'1.1.1.1, '.repeat(MAX_FORWARDED_LENGTH / 9)}203.0.113.7`;
-    expect(client('10.0.0.1', { 'X-Forwarded-For': long }, ['10.0.0.0/8'])).toBe('10.0.0.1');
+  it('with forwardedHeader, reads that header only; without it, a request with both has no client address', () => {
+    const both = { Forwarded: 'for=198.51.100.1', 'X-Forwarded-For': '203.0.113.7' };
+    expect(client('10.0.0.1', both, ['10.0.0.0/8'])).toBeUndefined();
+    expect(client('10.0.0.1', both, ['10.0.0.0/8'], 'x-forwarded-for')).toBe('203.0.113.7');
+    expect(client('10.0.0.1', both, ['10.0.0.0/8'], 'forwarded')).toBe('198.51.100.1');
+    expect(client('10.0.0.1', { Forwarded: 'for=198.51.100.1' }, ['10.0.0.0/8'], 'x-forwarded-for')).toBe('10.0.0.1');
+    expect(client('10.0.0.1', { 'X-Forwarded-For': '203.0.113.7' }, 1, 'forwarded')).toBe('10.0.0.1');
+    // An untrusted peer is the client whatever it sends.
+    expect(client('192.0.2.1', both, ['10.0.0.0/8'])).toBe('192.0.2.1');
+  });
+
+  it('caps what it reads: only the last MAX_FORWARDED_LENGTH characters, at most MAX_FORWARDED_HOPS hops', () => {
+    // Every hop trusted: the walk reaches the element cut by the cap, which names no address.
+    const padded = (length: number): string => `10.1.1.1${' '.repeat(length - 18)}, 10.0.0.7`;
+    expect(client('10.0.0.1', { 'X-Forwarded-For': padded(MAX_FORWARDED_LENGTH + 1) }, ['10.0.0.0/8'])).toBe('10.0.0.7'); // its start is past the cap
+    expect(client('10.0.0.1', { 'X-Forwarded-For': padded(MAX_FORWARDED_LENGTH) }, ['10.0.0.0/8'])).toBe('10.1.1.1'); // within it
+    expect(client('10.0.0.1', { 'X-Forwarded-For': `${'9'.repeat(MAX_FORWARDED_LENGTH)}, 10.0.0.7` }, ['10.0.0.0/8'])).toBe('10.0.0.7');
     const chain = Array.from({ length: 40 }, (_, i) => `10.0.${i}.1`).join(', ');
     expect(client('10.0.0.1', { 'X-Forwarded-For': chain }, ['10.0.0.0/8'])).toBe(`10.0.${40 - MAX_FORWARDED_HOPS}.1`);
   });
@@ -224,15 +272,26 @@ describe('the client address', () => {
 
   it('parses in linear time (DOS rules)', () => {
     const n = 512;
-    for (const [parse, unit] of [
-      [parseForwarded, 'for="[::1]:1";by=x, '],
-      [parseForwarded, '"\\'],
-      [parseForwarded, ';'],
-      [parseXForwardedFor, '1.2.3.4, '],
-      [parseXForwardedFor, ','],
+    for (const [forwarded, unit] of [
+      [true, 'for="[::1]:1";by=x, '],
+      [true, '"\\'],
+      [true, '\\'],
+      [true, ';'],
+      [true, 'a=1;'],
+      [false, '1.2.3.4, '],
+      [false, ','],
     ] as const) {
-      expect(growth((v: string) => parse(v), unit.repeat(n / 8), unit.repeat((SCALE * n) / 8)), unit).toBeLessThan(LINEAR_BOUND);
+      expect(growth((v: string) => parseForwardedHeader(v, forwarded), unit.repeat(n / 8), unit.repeat((SCALE * n) / 8)), unit).toBeLessThan(LINEAR_BOUND);
     }
+  });
+
+  it('reads only the elements it is asked for, right to left, at most MAX_FORWARDED_HOPS of them', () => {
+    const next = forwardedHops('for=6.6.6.6;for=x, for="[2001:db8::1]:80", for=unknown, for=198.51.100.1', true);
+    expect([next(), next(), next(), next(), next()]).toEqual(['198.51.100.1', '', '2001:db8::1', '', undefined]);
+    expect(parseForwardedHeader('for="a,b", for=1.2.3.4', true)).toEqual(['', '1.2.3.4']); // a quoted comma separates nothing
+    expect(parseForwardedHeader('for="\\", for=1.2.3.4', true)).toEqual(['', '1.2.3.4']);
+    expect(parseForwardedHeader(' 1.2.3.4 ,2001:DB8::1,', false)).toEqual(['1.2.3.4', '2001:DB8::1', '']);
+    expect(parseForwardedHeader('1.1.1.1,'.repeat(100), false)).toHaveLength(MAX_FORWARDED_HOPS);
   });
 });
 

@@ -16,6 +16,14 @@ import { ConfigurationError } from './errors.js';
 export type TrustedProxiesOption = readonly string[] | number;
 
 /**
+ * The forwarded header your proxies write (`forwardedHeader` of `authentication(...)`):
+ * only that one is read, the other is ignored whatever a client puts in it. Not set:
+ * whichever of the two a request carries; a request with both gets an `undefined`
+ * client address (a client can always add the one the proxy does not write).
+ */
+export type ForwardedHeader = 'x-forwarded-for' | 'forwarded';
+
+/**
  * {@link TrustedProxiesOption} checked and compiled by {@link compileTrustedProxies}:
  * what adapters hand to `createConnection` (`trustedProxies`).
  */
@@ -23,7 +31,8 @@ export interface TrustedProxies {
   /**
    * The client address of a request whose socket peer is `peer` (normalised; `undefined`
    * when the runtime gives none): read through `Forwarded` or `X-Forwarded-For`, right
-   * to left, only across trusted hops.
+   * to left, only across trusted hops. `undefined` too when no header is named and a
+   * request carries both: unknown, never to be read as trusted.
    */
   clientOf(peer: string | undefined, header: (name: string) => string | undefined): string | undefined;
   /** Whether the socket's peer (as a runtime reports it) is a trusted proxy: what `X-Forwarded-Proto` needs. */
@@ -183,8 +192,13 @@ function mask(i: number, bits: number): number {
   return n === 0 ? 0 : (0xffff << (16 - n)) & 0xffff;
 }
 
-/** `exact`: the address's bits after the prefix must be zero (a range's own network address). */
+/**
+ * `exact`: the address's bits after the prefix must be zero (a range's own network address).
+ * An IPv4 address (held in its mapped form) is only in an IPv4 range or a range inside
+ * `::ffff:0:0/96` written as such: `'::/0'` or `'::/64'` do not trust every IPv4 peer.
+ */
 function inRange(g: Groups, range: Range, exact = false): boolean {
+  if (!exact && isMapped(g) && !(range.bits >= 96 && isMapped(range.groups))) return false;
   for (let i = 0; i < 8; i++) {
     const m = mask(i, range.bits);
     if (exact ? ((g[i] as number) & ~m & 0xffff) !== 0 : ((g[i] as number) & m) !== ((range.groups[i] as number) & m)) return false;
@@ -193,26 +207,33 @@ function inRange(g: Groups, range: Range, exact = false): boolean {
 }
 
 /**
- * Checks and compiles the `trustedProxies` option of `authentication(...)`. A bad
- * entry throws a `ConfigurationError` (code `invalid_configuration`) naming it and
- * the fix, at startup. `undefined` (not configured) compiles to `undefined`: no
+ * Checks and compiles the `trustedProxies` option of `authentication(...)`, with the
+ * `forwardedHeader` the proxies write (not set: either, see {@link ForwardedHeader}).
+ * A bad entry throws a `ConfigurationError` (code `invalid_configuration`) naming it
+ * and the fix, at startup. `undefined` (not configured) compiles to `undefined`: no
  * forwarded header is ever read.
  *
  * @example
  * ```ts
- * const proxies = compileTrustedProxies(['10.0.0.0/8', 'loopback']);
+ * const proxies = compileTrustedProxies(['10.0.0.0/8', 'loopback'], 'x-forwarded-for');
  * proxies?.clientOf('10.1.2.3', (name) => (name === 'x-forwarded-for' ? '203.0.113.7' : undefined)); // '203.0.113.7'
  * ```
  */
-export function compileTrustedProxies(option: TrustedProxiesOption | undefined): TrustedProxies | undefined {
-  if (option === undefined) return undefined;
+export function compileTrustedProxies(option: TrustedProxiesOption | undefined, forwardedHeader?: ForwardedHeader): TrustedProxies | undefined {
+  if (forwardedHeader !== undefined && forwardedHeader !== 'x-forwarded-for' && forwardedHeader !== 'forwarded') {
+    throw new ConfigurationError("forwardedHeader must be 'x-forwarded-for' or 'forwarded' (the header your proxy writes)");
+  }
+  if (option === undefined) {
+    if (forwardedHeader !== undefined) throw new ConfigurationError('forwardedHeader is only read with trustedProxies: set trustedProxies to the proxies that write it, or remove forwardedHeader');
+    return undefined;
+  }
   if (typeof option === 'number') {
     if (!Number.isSafeInteger(option) || option < 0 || option > MAX_FORWARDED_HOPS) {
       throw new ConfigurationError(`trustedProxies: a hop count must be a whole number from 0 to ${MAX_FORWARDED_HOPS} (the number of proxies in front of the app)`);
     }
     const hops = option;
     const proxies: TrustedProxies = {
-      clientOf: (peer, header) => resolve(peer, header, (_, i) => i < hops),
+      clientOf: (peer, header) => resolve(peer, header, (_, i) => i < hops, forwardedHeader),
       trusts: (peer) => hops > 0 && normalizeAddress(peer) !== undefined,
     };
     return Object.freeze(proxies);
@@ -229,7 +250,7 @@ export function compileTrustedProxies(option: TrustedProxiesOption | undefined):
   Object.freeze(ranges);
   const trusted = (g: Groups): boolean => ranges.some((r) => inRange(g, r));
   const proxies: TrustedProxies = {
-    clientOf: (peer, header) => resolve(peer, header, trusted),
+    clientOf: (peer, header) => resolve(peer, header, trusted, forwardedHeader),
     trusts: (peer) => {
       const normal = normalizeAddress(peer);
       const groups = normal === undefined ? undefined : parseAddress(normal);
@@ -241,26 +262,39 @@ export function compileTrustedProxies(option: TrustedProxiesOption | undefined):
 
 /**
  * The walk, right to left: the socket's peer is hop 0; while hop `i` is trusted, the
- * entry it reported (the next one to the left) becomes the candidate. It stops at the
- * first hop that is not trusted (that is the client), at the leftmost entry, or at an
- * entry that names no address (`unknown`, an obfuscated id, junk): then the client
- * address is the trusted hop that reported it, the last address known for sure.
+ * element it reported (the next one to the left) becomes the candidate. It stops at the
+ * first hop that is not trusted (that is the client), at the leftmost element, or at an
+ * element that names no address (`unknown`, an obfuscated id, a malformed element, one
+ * that reaches past {@link MAX_FORWARDED_LENGTH}): then the client address is the
+ * trusted hop that reported it, the last address known for sure. Only the elements
+ * actually walked are read: what a client writes to the left of the first untrusted hop
+ * (junk, padding, a syntax error) changes nothing.
  */
 function resolve(
   peer: string | undefined,
   header: (name: string) => string | undefined,
   trusted: (hop: Groups, index: number) => boolean,
+  named: ForwardedHeader | undefined,
 ): string | undefined {
   if (peer === undefined) return undefined;
   const peerGroups = parseAddress(peer);
   if (peerGroups === undefined || !trusted(peerGroups, 0)) return peer;
-  const entries = forwardedEntries(header);
-  if (entries === undefined) return peer;
+  let name = named;
+  let value = named === undefined ? undefined : header(named);
+  if (named === undefined) {
+    const forwarded = header('forwarded');
+    const xff = header('x-forwarded-for');
+    // Which one did the proxy write? A client can always add the other: unknown, not the proxy's address.
+    if (forwarded !== undefined && xff !== undefined) return undefined;
+    [name, value] = forwarded !== undefined ? ['forwarded', forwarded] : ['x-forwarded-for', xff];
+  }
+  if (value === undefined) return peer;
+  const next = forwardedHops(value, name === 'forwarded');
   let current = peerGroups;
-  for (let i = 0; i < entries.length && i < MAX_FORWARDED_HOPS; i++) {
+  for (let i = 0; ; i++) {
     if (i > 0 && !trusted(current, i)) break;
-    const next = entries[entries.length - 1 - i] as string | undefined;
-    const groups = next === undefined ? undefined : parseAddress(next);
+    const hop = next();
+    const groups = hop === undefined || hop === '' ? undefined : parseAddress(hop);
     if (groups === undefined) break;
     current = groups;
   }
@@ -268,40 +302,55 @@ function resolve(
 }
 
 /**
- * The forwarded-for entries of a request, left (the client's claim) to right (what the
- * nearest proxy saw), each an address text or `''` for a hop that names none; or
- * `undefined` when there are none to believe: neither header, both headers (a client
- * can always add the one the proxy does not write, so neither is believed), a header
- * over {@link MAX_FORWARDED_LENGTH}, or a syntax error.
+ * Reads a forwarded header's elements lazily, right to left (the nearest proxy's first):
+ * each call gives the next element's address text, `''` for an element that names none
+ * (`unknown`, `_hidden`, a port or host name in `X-Forwarded-For`, a malformed element,
+ * one that starts more than {@link MAX_FORWARDED_LENGTH} characters from the end), and
+ * `undefined` past the leftmost element or after {@link MAX_FORWARDED_HOPS} elements.
+ * `forwarded`: RFC 7239 syntax (a comma inside a quoted string is no separator), else
+ * `X-Forwarded-For` (comma-separated addresses). Each call scans only its own element.
+ *
+ * @internal exported for tests and the benchmark
  */
-function forwardedEntries(header: (name: string) => string | undefined): string[] | undefined {
-  const forwarded = header('forwarded');
-  const xff = header('x-forwarded-for');
-  if (forwarded !== undefined && xff !== undefined) return undefined;
-  if (forwarded !== undefined) return forwarded.length > MAX_FORWARDED_LENGTH ? undefined : parseForwarded(forwarded);
-  if (xff !== undefined) return xff.length > MAX_FORWARDED_LENGTH ? undefined : parseXForwardedFor(xff);
-  return undefined;
+export function forwardedHops(value: string, forwarded: boolean): () => string | undefined {
+  const floor = Math.max(0, value.length - MAX_FORWARDED_LENGTH);
+  let end = value.length; // the exclusive end of the next element
+  let read = 0;
+  return () => {
+    if (end < floor || read === MAX_FORWARDED_HOPS) return undefined;
+    read++;
+    let i = end - 1;
+    if (forwarded) {
+      let quoted = false;
+      for (; i >= floor; i--) {
+        const c = value.charCodeAt(i);
+        if (c === 0x2c && !quoted) break;
+        if (c !== 0x22) continue;
+        // A quote after an odd run of backslashes is a quoted pair: it neither opens nor closes.
+        let k = i - 1;
+        while (k >= floor && value.charCodeAt(k) === 0x5c) k--;
+        if ((i - 1 - k) % 2 === 0) quoted = !quoted;
+      }
+    } else {
+      while (i >= floor && value.charCodeAt(i) !== 0x2c) i--;
+    }
+    const start = i + 1;
+    const stop = end;
+    end = i; // -1 after the leftmost element; below the floor after one cut by the cap
+    if (i < floor && floor > 0) {
+      end = -1;
+      return ''; // reaches past the cap: its start was never read
+    }
+    return forwarded ? forwardedElement(value, start, stop) : xffElement(value.slice(start, stop));
+  };
 }
 
 const XFF_ENTRY = /^[0-9A-Fa-f.:]{1,45}$/;
 
-/**
- * `X-Forwarded-For: client, proxy1, proxy2` (repeated lines arrive joined by `, `):
- * comma-separated addresses, optional white space around them. An entry that is not an
- * address (`unknown`, a port, a host name) is kept as `''`: the walk stops there.
- * Empty elements (`a,,b`, a trailing comma) are a syntax error.
- */
-export function parseXForwardedFor(value: string): string[] | undefined {
-  const entries: string[] = [];
-  let start = 0;
-  for (let i = 0; i <= value.length; i++) {
-    if (i < value.length && value.charCodeAt(i) !== 0x2c) continue;
-    const entry = value.slice(start, i).trim();
-    if (entry === '') return undefined;
-    entries.push(XFF_ENTRY.test(entry) && parseAddress(entry) !== undefined ? entry : '');
-    start = i + 1;
-  }
-  return entries;
+/** One `X-Forwarded-For` element (white space around it allowed): the address, or `''`. */
+function xffElement(text: string): string {
+  const entry = text.trim();
+  return XFF_ENTRY.test(entry) && parseAddress(entry) !== undefined ? entry : '';
 }
 
 /** RFC 9110 token characters, by char code. */
@@ -312,46 +361,46 @@ function isTchar(code: number): boolean {
   return code < 128 && TCHAR[code] === 1;
 }
 
+/** More parameters than this in one element and it counts as naming no address (bounds the duplicate check). */
+const MAX_ELEMENT_PAIRS = 16;
+
 /**
- * `Forwarded` (RFC 7239 §4): elements separated by `,`, pairs by `;`, `name=value`
- * with a token or quoted-string value. One linear scan; any syntax error (an
- * unterminated quote, a pair without `=`, a parameter twice in one element) makes
- * the whole header unbelievable (`undefined`). Each element gives its `for=` node's
- * address: an IPv4 address or a bracketed IPv6 address, each with an optional port;
- * `''` for `unknown`, an obfuscated identifier (`_hidden`), a node that is not an
- * address, or an element without `for`.
+ * One `Forwarded` element (RFC 7239 §4), `value[start, end)`: pairs separated by `;`,
+ * `name=value` with a token or quoted-string value, white space around pairs. Its
+ * `for=` node's address (an IPv4 address or a bracketed IPv6 address, each with an
+ * optional port); `''` for `unknown`, an obfuscated identifier (`_hidden`), a node that
+ * is not an address, an element without `for`, and a malformed element (an unterminated
+ * quote, a pair without `=`, a parameter twice).
  */
-export function parseForwarded(value: string): string[] | undefined {
-  const entries: string[] = [];
-  let seen = new Set<string>();
+function forwardedElement(value: string, start: number, end: number): string {
+  const names: string[] = [];
   let node: string | undefined;
-  let i = 0;
-  const n = value.length;
+  let i = start;
   const skipSpace = (): void => {
-    while (i < n && (value[i] === ' ' || value[i] === '\t')) i++;
+    while (i < end && (value[i] === ' ' || value[i] === '\t')) i++;
   };
   skipSpace();
   for (;;) {
-    // one pair, or an empty one (`for=a;;by=b`, an empty element)
-    if (i < n && value.charCodeAt(i) !== 0x3b && value.charCodeAt(i) !== 0x2c) {
-      const start = i;
-      while (i < n && isTchar(value.charCodeAt(i))) i++;
-      const name = value.slice(start, i).toLowerCase();
-      if (name === '' || value[i] !== '=') return undefined;
+    // one pair, or an empty one (`for=a;;by=b`)
+    if (i < end && value.charCodeAt(i) !== 0x3b) {
+      const nameStart = i;
+      while (i < end && isTchar(value.charCodeAt(i))) i++;
+      const name = value.slice(nameStart, i).toLowerCase();
+      if (name === '' || i >= end || value[i] !== '=') return '';
       i++;
       let text: string;
-      if (value[i] === '"') {
+      if (i < end && value[i] === '"') {
         i++;
         let out = '';
         let run = i;
         for (;;) {
-          if (i >= n) return undefined;
+          if (i >= end) return '';
           const c = value.charCodeAt(i);
           if (c === 0x22) break;
-          if (c !== 0x09 && (c < 0x20 || c === 0x7f)) return undefined;
+          if (c !== 0x09 && (c < 0x20 || c === 0x7f)) return '';
           if (c === 0x5c) {
-            const e = value.charCodeAt(i + 1); // NaN past the end
-            if (!(e === 0x09 || (e >= 0x20 && e !== 0x7f))) return undefined;
+            const e = i + 1 < end ? value.charCodeAt(i + 1) : NaN;
+            if (!(e === 0x09 || (e >= 0x20 && e !== 0x7f))) return '';
             out += value.slice(run, i);
             run = i + 1; // the escaped character starts the next run
             i++;
@@ -362,27 +411,35 @@ export function parseForwarded(value: string): string[] | undefined {
         i++;
       } else {
         const vs = i;
-        while (i < n && isTchar(value.charCodeAt(i))) i++;
-        if (i === vs) return undefined;
+        while (i < end && isTchar(value.charCodeAt(i))) i++;
+        if (i === vs) return '';
         text = value.slice(vs, i);
       }
-      if (seen.has(name)) return undefined;
-      seen.add(name);
+      if (names.includes(name) || names.length === MAX_ELEMENT_PAIRS) return '';
+      names.push(name);
       if (name === 'for') node = text;
     }
     skipSpace();
-    if (i >= n || value[i] === ',') {
-      entries.push(node === undefined ? '' : nodeAddress(node));
-      if (i >= n) return entries;
-      node = undefined;
-      seen = new Set();
-      i++;
-      skipSpace();
-    } else if (value[i] === ';') {
-      i++;
-      skipSpace();
-    } else return undefined;
+    if (i >= end) return node === undefined ? '' : nodeAddress(node);
+    if (value[i] !== ';') return '';
+    i++;
+    skipSpace();
   }
+}
+
+/**
+ * The addresses a forwarded header reports, left (the client's claim) to right (what the
+ * nearest proxy saw), as far as they are read: at most {@link MAX_FORWARDED_HOPS}
+ * elements from the right, each an address text or `''`. For tests and tools; the
+ * client address reads them lazily.
+ *
+ * @internal
+ */
+export function parseForwardedHeader(value: string, forwarded: boolean): string[] {
+  const next = forwardedHops(value, forwarded);
+  const out: string[] = [];
+  for (let hop = next(); hop !== undefined; hop = next()) out.push(hop);
+  return out.reverse();
 }
 
 const NODE = /^(?:([0-9.]{7,15})|\[([0-9A-Fa-f:.]{2,45})\])(?::(?:\d{1,5}|_[A-Za-z0-9._-]+))?$/;

@@ -41,8 +41,10 @@ export interface Connection {
   /**
    * The client's address: the {@link peerAddress}, or, with `trustedProxies`, the
    * address that `Forwarded` / `X-Forwarded-For` report through trusted hops only
-   * (read right to left; malformed headers are not believed). This is what to key
-   * throttling and audit logs on.
+   * (read right to left, only as far as trusted hops reach). This is what to key
+   * throttling and audit logs on. `undefined` when it is unknown (no peer; both
+   * forwarded headers present without `forwardedHeader`): never a reason to trust
+   * a request, key such requests on one shared bucket.
    */
   readonly clientAddress: string | undefined;
 }

@@ -19,7 +19,7 @@ const APP_TYPES = [
   'AllOptions', 'ApiKeyAuthOptions', 'AuthCredentialsOptions', 'AuthenticateResult', 'AuthenticationBackend', 'AuthenticationErrorCode',
   'AuthenticationErrorOptions', 'AuthenticationFailure', 'AuthenticationOptions', 'BaseUser',
   'BasicAuthOptions', 'BasicCredentials', 'BearerAuthOptions', 'ConfigurationErrorCode', 'Connection',
-  'CsrfOptions', 'DenialStatus', 'ErrorHook', 'Hasher', 'HashingErrorCode', 'JwtErrorCode', 'MemorySessionStoreOptions', 'MultiOptions',
+  'CsrfOptions', 'DenialStatus', 'ErrorHook', 'ForwardedHeader', 'Hasher', 'HashingErrorCode', 'JwtErrorCode', 'MemorySessionStoreOptions', 'MultiOptions',
   'PasswordBackend', 'PasswordBackendOptions', 'PortcullisErrorCode', 'Principal', 'RequiresOptions',
   'ResponseDescription', 'SafeNextOptions', 'ScopesOption', 'SecurityEventReason', 'SessionAuth',
   'SessionAuthOptions', 'SessionCookieOptions', 'SessionData', 'SessionErrorCode', 'SessionEvent',

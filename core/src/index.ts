@@ -9,7 +9,7 @@ export { AuthCredentials, NO_CREDENTIALS } from './credentials.js';
 export type { AuthenticationErrorCode, ConfigurationErrorCode, HashingErrorCode, JwtErrorCode, PortcullisErrorCode, SessionErrorCode, AuthenticationErrorOptions, SecurityEventReason } from './errors.js';
 export { PortcullisError, AuthenticationError, ConfigurationError, isPortcullisError, isAuthenticationError } from './errors.js';
 export type { Connection } from './connection.js';
-export type { TrustedProxiesOption } from './client-address.js';
+export type { ForwardedHeader, TrustedProxiesOption } from './client-address.js';
 export type { AuthenticationBackend, AuthenticateResult, Principal, UserOf, ViaOf } from './backend.js';
 export type { ResponseDescription, DenialStatus } from './response.js';
 export { isDenialStatus } from './response.js';

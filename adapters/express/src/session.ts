@@ -211,7 +211,7 @@ export function sessions(options: ExpressSessionsOptions): RequestHandler {
   const config = sessionConfig(options);
   const store = resolveStore(options.store, config);
   const { cookie } = config;
-  const inner = expressSession({
+  const sessionOptions = (proxy: boolean): expressSession.SessionOptions => ({
     name: cookie.name,
     secret: [...config.secrets],
     store,
@@ -225,8 +225,9 @@ export function sessions(options: ExpressSessionsOptions): RequestHandler {
     saveUninitialized: false,
     rolling: false,
     unset: 'keep',
-    // express-session takes a boolean; with trusted proxies the port's `secure` (checked at login) decides per peer.
-    proxy: config.trustProxy !== false,
+    // express-session sends a `Secure` cookie only over what it takes for HTTPS: with
+    // `proxy: true` it believes X-Forwarded-Proto from any peer (CK-04).
+    proxy,
     cookie: {
       httpOnly: true,
       secure: cookie.secure,
@@ -236,6 +237,12 @@ export function sessions(options: ExpressSessionsOptions): RequestHandler {
       ...(cookie.maxAge === undefined ? {} : { maxAge: cookie.maxAge * 1000 }),
     },
   });
+  // Two instances over one store, chosen per request by the core's decision (the port's
+  // `secure`: the socket, or X-Forwarded-Proto from a peer `trustProxy` trusts). So
+  // express-session never believes the header when the core does not; when both look, a
+  // Secure cookie needs both to say HTTPS.
+  const overTls = expressSession(sessionOptions(config.trustProxy !== false));
+  const plain = config.trustProxy === false ? overTls : expressSession(sessionOptions(false));
   const field = config.csrf === false ? '_csrf' : config.csrf.field;
 
   /**
@@ -266,7 +273,7 @@ export function sessions(options: ExpressSessionsOptions): RequestHandler {
     };
     try {
       // Without a session cookie express-session calls back synchronously: restore first.
-      inner(req, res, (err?: unknown) => {
+      (opened.port.secure ? overTls : plain)(req, res, (err?: unknown) => {
         restore();
         done(err, opened);
       });

@@ -55,8 +55,24 @@ describe('Express sessions() behind a TLS proxy: trustProxy as proxies', () => {
       await login(req, new SimpleUser('alice'), { user_id: 'alice' });
       res.send('in');
     });
+    // Not a login: the app writes the session itself, and express-session alone decides whether to send the cookie.
+    a.get('/visit', (req, res) => {
+      (req as unknown as { session: Record<string, unknown> }).session.visits = 1;
+      res.send('visited');
+    });
     a.use(sessionErrors());
     return a;
+  }
+
+  async function visitOver(trustProxy: readonly string[], proto: string | undefined) {
+    const server = secureApp(trustProxy).listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const call = request(`http://127.0.0.1:${(server.address() as AddressInfo).port}`).get('/visit');
+      return await (proto === undefined ? call : call.set('X-Forwarded-Proto', proto));
+    } finally {
+      server.close();
+    }
   }
 
   async function loginOver(trustProxy: readonly string[]) {
@@ -76,6 +92,16 @@ describe('Express sessions() behind a TLS proxy: trustProxy as proxies', () => {
     const res = await loginOver(['loopback']);
     expect(res.status).toBe(200);
     expect((res.headers['set-cookie'] as unknown as string[])[0]).toMatch(/; Secure(;|$)/);
+  });
+
+  it('CK-04 a session written outside login over plain HTTP: no Secure cookie unless a trusted peer says https', async () => {
+    const untrusted = await visitOver(['10.0.0.0/8'], 'https');
+    expect(untrusted.status).toBe(200);
+    expect(setCookies(untrusted)).toEqual([]);
+    expect(setCookies(await visitOver(['loopback'], 'https, http'))).toEqual([]); // the proxy's own value is the last
+    expect(setCookies(await visitOver(['loopback'], undefined))).toEqual([]);
+    const trusted = await visitOver(['loopback'], 'https');
+    expect((trusted.headers['set-cookie'] as unknown as string[])[0]).toMatch(/^__Host-id=.*; Secure(;|$)/);
   });
 
   it('CK-04 X-Forwarded-Proto from a peer outside trustProxy: 403 session_insecure_transport, no cookie', async () => {

@@ -66,7 +66,7 @@ export function sessionCookieOf(req: IncomingMessage, name: string): string | un
 
 /**
  * True when a Node request came over TLS: the socket is encrypted, or, only with
- * `trustProxy`, the first `X-Forwarded-Proto` value is `https` (CK-04); with
+ * `trustProxy`, the last `X-Forwarded-Proto` value is `https` (CK-04); with
  * `trustProxy` as compiled proxies, only from a socket peer among them.
  *
  * @example

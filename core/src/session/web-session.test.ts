@@ -158,7 +158,13 @@ describe('webSessions', () => {
     expect(isSecureRequest('https://app.example/', undefined, false)).toBe(true);
     expect(isSecureRequest('http://app.example/', 'https', false)).toBe(false);
     expect(isSecureRequest('http://app.example/', 'https', true)).toBe(true);
-    expect(isSecureRequest('http://app.example/', 'http, https', true)).toBe(false);
+  });
+
+  it('CK-04 X-Forwarded-Proto is read from the right, like the forwarded addresses: a client\'s own value is to the left of the proxy\'s', () => {
+    expect(isSecureRequest('http://app.example/', 'https, http', true)).toBe(false);
+    expect(isSecureRequest('http://app.example/', 'http, https', true)).toBe(true);
+    expect(isSecureRequest('http://app.example/', 'http,HTTPS ', true)).toBe(true);
+    expect(isSecureRequest('http://app.example/', 'https,', true)).toBe(false);
   });
 
   it('CK-04 with trustProxy as proxies, X-Forwarded-Proto counts only from a peer among them', () => {

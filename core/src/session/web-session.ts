@@ -167,9 +167,12 @@ export function webSessions(options: WebSessionOptions): WebSessions {
 
 /**
  * True when a request came over HTTPS: its URL says so, or, only with
- * `trustProxy`, the first `X-Forwarded-Proto` value is `https` (CK-04). With
- * `trustProxy` as compiled proxies (a list or a hop count), only when `peer`, the
- * socket peer's address, is one of them.
+ * `trustProxy`, the last `X-Forwarded-Proto` value is `https` (CK-04): read right to
+ * left like the forwarded addresses, the value the proxy in front of the app wrote
+ * (a proxy that passes the header on must overwrite it, as nginx's
+ * `proxy_set_header X-Forwarded-Proto $scheme` does). With `trustProxy` as compiled
+ * proxies (a list or a hop count), only when `peer`, the socket peer's address, is
+ * one of them.
  *
  * @example
  * ```ts
@@ -180,7 +183,6 @@ export function isSecureRequest(url: string, forwardedProto: string | undefined,
   if (url.startsWith('https:')) return true;
   if (trustProxy === false || forwardedProto === undefined) return false;
   if (trustProxy !== true && !trustProxy.trusts(peer)) return false;
-  // The first list member, cut by index (no array of every member).
-  const comma = forwardedProto.indexOf(',');
-  return (comma === -1 ? forwardedProto : forwardedProto.slice(0, comma)).trim().toLowerCase() === 'https';
+  // The last list member (what the nearest proxy wrote; a client's own value is to its left), cut by index.
+  return forwardedProto.slice(forwardedProto.lastIndexOf(',') + 1).trim().toLowerCase() === 'https';
 }
