@@ -134,6 +134,8 @@ export function sessionAuth<U extends BaseUser, D extends object = SessionData, 
     authenticate,
     name,
     reads: SESSION,
+    // The cookie is there (no store lookup); without a session port, authenticate reports the misconfiguration.
+    present: (connection: Connection): boolean => connection.session?.hasCookie ?? true,
     challenges: Object.freeze([`Cookie realm=${realm}`]),
     mode,
     exclude,
