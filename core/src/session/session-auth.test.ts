@@ -111,6 +111,14 @@ describe('sessionAuth', () => {
     expect(verified).toBe(4);
   });
 
+  it('declares its cookie in reads (the default names, or cookieName), and checks cookieName at startup', () => {
+    expect(sessionAuth({ retrieveUser: () => null }).reads).toEqual(['session', 'cookie:__Host-id', 'cookie:id']);
+    expect(sessionAuth({ retrieveUser: () => null, cookieName: '__Host-sid' }).reads).toEqual(['session', 'cookie:__Host-sid']);
+    for (const cookieName of ['', 'a b', 'a;b', 42]) {
+      expect(() => sessionAuth({ retrieveUser: () => null, cookieName: cookieName as string })).toThrow(/cookieName must be/);
+    }
+  });
+
   it('SES-09 a user that retrieveUser no longer finds is anonymous', async () => {
     const a = app();
     const sid = await a.logIn();
