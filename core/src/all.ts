@@ -43,28 +43,40 @@ export type AllUser<T extends readonly AuthenticationBackend<BaseUser>[], N exte
 
 /**
  * Every backend must accept: a client key **and** a user session, a device
- * certificate header **and** a Bearer token. The backends run one after the other,
- * in the configured order, and the first error stops them (an invalid credential
- * is answered with that backend's error; a failure fails closed, 503).
+ * certificate header **and** a Bearer token. First every backend is asked whether
+ * its credential is `present` (a cheap look at its header, scheme or cookie); only
+ * when all are do they run, one after the other in the configured order, up to the
+ * first that does not accept (an invalid credential is answered with that backend's
+ * error; a failure fails closed, 503).
  *
  * - No backend finds its credentials: the request is anonymous (`optional` mode),
  *   or 401 with every backend's challenge (`required` mode).
- * - Some find theirs and others do not: a partial credential never yields a partial
- *   user, nor anonymous: 401 `incomplete_credentials` with the challenges of the
- *   backends that did not authenticate. Once the answer is known, the remaining
- *   backends do not run (no password hash, store lookup or session touch is spent
- *   on a request that cannot succeed).
- * - Every backend accepts: the user is the designated part's (`user`, default the
- *   last), the scopes are the intersection of the parts' scopes (or `scopes(parts)`),
- *   `auth.via` joins every part's `via` with `+` (`'apiKey+session'`) and
- *   `auth.parts` holds each part's principal.
+ * - Some are present and others are not: 401 `incomplete_credentials` with the
+ *   challenges of the missing ones, and no backend runs: no password is verified
+ *   (a right and a wrong one get the same answer), no store is read, no session's
+ *   idle timeout is extended. A partial credential never yields a partial user, nor
+ *   anonymous.
+ * - Every one is present but one then finds nothing (a session cookie whose session
+ *   expired): 401 `invalid_credentials`, what a wrong password gets.
+ * - Every backend accepts (with an authenticated user): the user is the designated
+ *   part's (`user`, default the last), the scopes are the intersection of the parts'
+ *   scopes (or `scopes(parts)`, given the frozen `auth.parts`), `auth.via` joins
+ *   the parts' names with `+` (`'apiKey+session'`; a named `multi` part gives the
+ *   backend that decided in it), `auth.parts` holds each part's principal, found by
+ *   its configured name with `auth.part(name)`, and a guard's 403 challenge is the
+ *   designated part's.
+ *
+ * A backend of your own without `present` runs only after every part that has it
+ * said present; if it finds nothing, the answer is `incomplete_credentials`
+ * whatever the other parts said. When no part that can tell is present, the
+ * request is anonymous and it does not run.
  *
  * Every part needs a name (the built-in backends have one; a `multi` chain gets one
- * with `multi([...], { name })`, and its principal's `via` is then the backend that
- * decided in it), names are unique, and
- * two parts that read the same credential (two `Authorization` schemes, one header
- * twice, two session backends) are refused at startup: a request carries one such
- * credential, so they could never both accept.
+ * with `multi([...], { name })`), every name inside is unique (a nested chain's
+ * parts too), and two parts that read the same credential (two `Authorization`
+ * schemes, one header twice, two session backends, a JWT cookie named like the
+ * session cookie) are refused at startup: a request carries one such credential,
+ * so they could never both accept.
  *
  * @example
  * ```ts
