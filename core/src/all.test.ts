@@ -285,6 +285,9 @@ describe('all', () => {
       expect(basic.present?.(conn({ authorization: ALICE }))).toBe(true);
       expect(basic.present?.(conn({ authorization: 'Bearer x' }))).toBe(false);
       expect(basic.present?.(conn())).toBe(false);
+      // An Authorization header that cannot be read (repeated, oversized) is present: authenticate answers for it.
+      expect(basic.present?.(conn({ authorization: 'Basic a, Basic b' }))).toBe(true);
+      expect(tokenAuth({ verify: () => null }).present?.(conn({ authorization: 'x'.repeat(10_000) }))).toBe(true);
       expect(verified()).toBe(0);
       expect(clientKey.present?.(conn({ 'x-client-key': 'anything' }))).toBe(true);
       expect(clientKey.present?.(conn({ 'x-other': 'anything' }))).toBe(false);
