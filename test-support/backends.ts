@@ -13,11 +13,15 @@ import { SimpleUser } from '../core/src/user.js';
 export type Probe = AuthenticationBackend<SimpleUser> & {
   /** How often `authenticate` ran. */
   calls: number;
+  /** How often `present` was asked. */
+  asked: number;
 };
 
 /**
  * A recording backend: `answer` decides; `calls` counts how often it ran. With
- * `name`, the backend is named (as built-in backends are) and reads `header:x-<name>`.
+ * `name`, the backend is named (as built-in backends are) and reads `header:x-<name>`;
+ * with `present`, it tells `all([...])` whether its credential is there (as built-in
+ * backends do) and counts those questions in `asked`.
  *
  * @example
  * ```ts
@@ -27,12 +31,22 @@ export type Probe = AuthenticationBackend<SimpleUser> & {
 export function probe(
   scheme: string,
   answer: (c: Connection) => AuthenticateResult<SimpleUser>,
-  options: { async?: boolean; name?: string } = {},
+  options: { async?: boolean; name?: string; present?: (c: Connection) => boolean } = {},
 ): Probe {
+  const { present } = options;
   const backend: Probe = {
     calls: 0,
+    asked: 0,
     challenges: [`${scheme} realm="api"`],
     ...(options.name === undefined ? {} : { name: options.name, reads: [`header:x-${options.name}`] }),
+    ...(present === undefined
+      ? {}
+      : {
+          present(c: Connection) {
+            backend.asked++;
+            return present(c);
+          },
+        }),
     authenticate(c: Connection) {
       backend.calls++;
       return options.async ? Promise.resolve().then(() => answer(c)) : answer(c);

@@ -45,6 +45,7 @@ export {
   decodeBase64Strict,
   decodeUtf8Strict,
   hasControlCharacters,
+  hasScheme,
   quoteRealm,
   MAX_AUTHORIZATION_LENGTH,
 } from './authorization.js';

@@ -1,5 +1,5 @@
 import type { AuthenticateResult, AuthenticationBackend, Principal, UserOf, ViaOf } from './backend.js';
-import { checkParts } from './backend-name.js';
+import { checkParts, innerNames, registerCombination } from './backend-name.js';
 import type { Connection } from './connection.js';
 import { AuthCredentials } from './credentials.js';
 import { AuthenticationError, ConfigurationError } from './errors.js';
@@ -43,28 +43,40 @@ export type AllUser<T extends readonly AuthenticationBackend<BaseUser>[], N exte
 
 /**
  * Every backend must accept: a client key **and** a user session, a device
- * certificate header **and** a Bearer token. The backends run one after the other,
- * in the configured order, and the first error stops them (an invalid credential
- * is answered with that backend's error; a failure fails closed, 503).
+ * certificate header **and** a Bearer token. First every backend is asked whether
+ * its credential is `present` (a cheap look at its header, scheme or cookie); only
+ * when all are do they run, one after the other in the configured order, up to the
+ * first that does not accept (an invalid credential is answered with that backend's
+ * error; a failure fails closed, 503).
  *
  * - No backend finds its credentials: the request is anonymous (`optional` mode),
  *   or 401 with every backend's challenge (`required` mode).
- * - Some find theirs and others do not: a partial credential never yields a partial
- *   user, nor anonymous: 401 `incomplete_credentials` with the challenges of the
- *   backends that did not authenticate. Once the answer is known, the remaining
- *   backends do not run (no password hash, store lookup or session touch is spent
- *   on a request that cannot succeed).
- * - Every backend accepts: the user is the designated part's (`user`, default the
- *   last), the scopes are the intersection of the parts' scopes (or `scopes(parts)`),
- *   `auth.via` joins every part's `via` with `+` (`'apiKey+session'`) and
- *   `auth.parts` holds each part's principal.
+ * - Some are present and others are not: 401 `incomplete_credentials` with the
+ *   challenges of the missing ones, and no backend runs: no password is verified
+ *   (a right and a wrong one get the same answer), no store is read, no session's
+ *   idle timeout is extended. A partial credential never yields a partial user, nor
+ *   anonymous.
+ * - Every one is present but one then finds nothing (a session cookie whose session
+ *   expired): 401 `invalid_credentials`, what a wrong password gets.
+ * - Every backend accepts (with an authenticated user): the user is the designated
+ *   part's (`user`, default the last), the scopes are the intersection of the parts'
+ *   scopes (or `scopes(parts)`, given the frozen `auth.parts`), `auth.via` joins
+ *   the parts' names with `+` (`'apiKey+session'`; a named `multi` part gives the
+ *   backend that decided in it), `auth.parts` holds each part's principal, found by
+ *   its configured name with `auth.part(name)`, and a guard's 403 challenge is the
+ *   designated part's.
+ *
+ * A backend of your own without `present` runs only after every part that has it
+ * said present; if it finds nothing, the answer is `incomplete_credentials`
+ * whatever the other parts said. When no part that can tell is present, the
+ * request is anonymous and it does not run.
  *
  * Every part needs a name (the built-in backends have one; a `multi` chain gets one
- * with `multi([...], { name })`, and its principal's `via` is then the backend that
- * decided in it), names are unique, and
- * two parts that read the same credential (two `Authorization` schemes, one header
- * twice, two session backends) are refused at startup: a request carries one such
- * credential, so they could never both accept.
+ * with `multi([...], { name })`), every name inside is unique (a nested chain's
+ * parts too), and two parts that read the same credential (two `Authorization`
+ * schemes, one header twice, two session backends, a JWT cookie named like the
+ * session cookie) are refused at startup: a request carries one such credential,
+ * so they could never both accept.
  *
  * @example
  * ```ts
@@ -95,62 +107,145 @@ export function all<const T extends readonly AuthenticationBackend<BaseUser>[], 
   if (typeof scopesOf !== 'function') throw new ConfigurationError('all: scopes must be a function of the parts');
   const challenges = Object.freeze(list.flatMap((b) => b.challenges ?? []));
   const reads = Object.freeze([...new Set(list.flatMap((b) => b.reads ?? []))]);
+  // The parts that can tell whether their credential is there, and those (of your own) that cannot.
+  const known = list.flatMap((b, i) => (typeof b.present === 'function' ? [i] : []));
+  const unknown = list.flatMap((b, i) => (typeof b.present === 'function' ? [] : [i]));
+  const inner = list.map((b) => innerNames(b));
 
   const name = names.join('+');
 
-  /** The combined principal of every part's; `via` joins the parts' own (a named `multi` part gives the backend that decided in it). */
-  function combine(parts: readonly Principal[]): Principal<AllUser<T, N>, JoinedVia<T>> {
+  /**
+   * The `via` of part `i` in the combination: its configured name, or for a `multi`
+   * (or `all`) part the `via` of the backend that decided in it, when that is one of
+   * the backends inside it. Never a `via` a backend of your own made up.
+   */
+  function viaOf(i: number, part: Principal): string {
+    const inside = inner[i];
+    const via = part.auth.via;
+    if (inside === undefined || typeof via !== 'string') return names[i] as string;
+    return via.split('+').every((n) => inside.includes(n)) ? via : (names[i] as string);
+  }
+
+  /** The combined principal of every part's; the 403 challenge is the designated part's (its scheme, if it has one). */
+  function combine(got: readonly (Principal | null)[]): Principal<AllUser<T, N>, JoinedVia<T>> {
+    // One frozen copy for `scopes(parts)` and `auth.parts`: the option cannot reorder what handlers see.
+    const parts = Object.freeze([...got]) as readonly Principal[];
     const designated = parts[userIndex] as Principal;
-    let via = name;
-    let insufficientScope = designated.auth.insufficientScope;
-    for (let i = 0; i < parts.length; i++) {
-      const auth = (parts[i] as Principal).auth;
-      if (auth.via !== undefined && auth.via !== names[i]) via = parts.map((p, j) => p.auth.via ?? names[j]).join('+');
-      insufficientScope ??= auth.insufficientScope;
-    }
-    const auth = new AuthCredentials(scopesOf(parts), { via: via as JoinedVia<T>, parts, insufficientScope });
+    const vias = parts.map((p, i) => viaOf(i, p));
+    const partNames = vias.map((v, i) => (v === names[i] ? [v] : [names[i] as string, v]));
+    const auth = new AuthCredentials(scopesOf(parts), {
+      via: vias.join('+') as JoinedVia<T>,
+      parts,
+      partNames,
+      insufficientScope: designated.auth.insufficientScope,
+    });
     return { user: designated.user as AllUser<T, N>, auth };
   }
 
-  /** 401 `incomplete_credentials` with the challenges of the backends that did not authenticate. */
-  function incomplete(got: readonly (Principal | null)[]): AuthenticationError {
-    const missing = list.filter((_, i) => !got[i]).flatMap((b) => b.challenges ?? []);
-    return new AuthenticationError('incomplete_credentials', missing.length === 0 ? undefined : { challenge: missing.join(', ') });
+  /** 401 `incomplete_credentials` with the challenges of the parts whose credential is missing. */
+  function incomplete(missing: readonly number[]): AuthenticationError {
+    const wanted = missing.flatMap((i) => (list[i] as AuthenticationBackend<BaseUser>).challenges ?? []);
+    return new AuthenticationError('incomplete_credentials', wanted.length === 0 ? undefined : { challenge: wanted.join(', ') });
   }
 
   /**
-   * Runs the parts from `index` on; `got` holds the answers so far, `found` how many
-   * were principals. The answer is known once one was found and another was not.
+   * The parts of your own (no `present`), all of them, in order: a missing one makes
+   * the answer `incomplete` whatever the others said (an error included), so the
+   * answer never tells whether another part's credential was right.
    */
-  function from(index: number, got: (Principal | null)[], found: number, connection: Connection): MaybePromise<AuthenticateResult<AllUser<T, N>, JoinedVia<T>>> {
-    for (let i = index; i < list.length; i++) {
+  function runUnknown(k: number, got: (Principal | null)[], missing: number[], errors: unknown[], connection: Connection): MaybePromise<AuthenticateResult<AllUser<T, N>, JoinedVia<T>>> {
+    for (; k < unknown.length; k++) {
+      const i = unknown[k] as number;
+      const outcome = attempt(list[i] as AuthenticationBackend<BaseUser>, connection);
+      if (outcome instanceof Promise) {
+        return outcome.then((o) => {
+          record(i, o, got, missing, errors);
+          return runUnknown(k + 1, got, missing, errors, connection);
+        });
+      }
+      record(i, outcome, got, missing, errors);
+    }
+    if (missing.length > 0) {
+      // Nothing at all was sent (no part has `present`, and none found its credential): anonymous.
+      if (missing.length === list.length) return null;
+      throw incomplete(missing);
+    }
+    if (errors.length > 0) throw errors[0];
+    return runKnown(0, got, connection);
+  }
+
+  /**
+   * The parts that said present, in order, up to the first that does not accept: its
+   * error, or `invalid_credentials` when it answers no principal after all (an
+   * unknown session id): the same answer a wrong password gets.
+   */
+  function runKnown(k: number, got: (Principal | null)[], connection: Connection): MaybePromise<Principal<AllUser<T, N>, JoinedVia<T>>> {
+    for (; k < known.length; k++) {
+      const i = known[k] as number;
       const result = (list[i] as AuthenticationBackend<BaseUser>).authenticate(connection);
       if (result instanceof Promise) {
         return result.then((r) => {
-          got.push(r ?? null);
-          const now = r ? found + 1 : found;
-          return now > 0 && now < got.length ? settle(got, now) : from(i + 1, got, now, connection);
+          got[i] = acceptedOrRefused(r);
+          return runKnown(k + 1, got, connection);
         });
       }
-      got.push(result ?? null);
-      if (result) found++;
-      if (found > 0 && found < got.length) return settle(got, found);
+      got[i] = acceptedOrRefused(result);
     }
-    return settle(got, found);
+    return combine(got);
   }
 
-  function settle(got: readonly (Principal | null)[], found: number): AuthenticateResult<AllUser<T, N>, JoinedVia<T>> {
-    if (found === 0) return null;
-    if (found < list.length) throw incomplete(got);
-    return combine(got as readonly Principal[]);
+  function authenticate(connection: Connection): MaybePromise<AuthenticateResult<AllUser<T, N>, JoinedVia<T>>> {
+    // Every part that can tell is asked first: nothing is verified, looked up or
+    // touched (a session's idle timeout) on a request that lacks a credential.
+    const missing: number[] = [];
+    for (const i of known) if (!(list[i] as Required<AuthenticationBackend<BaseUser>>).present(connection)) missing.push(i);
+    if (missing.length > 0) {
+      // No credential that a part can see: anonymous (the parts of your own do not run).
+      if (missing.length === known.length) return null;
+      throw incomplete(missing);
+    }
+    return runUnknown(0, new Array<Principal | null>(list.length).fill(null), [], [], connection);
   }
 
-  return Object.freeze({
+  const backend = Object.freeze({
     name,
     challenges,
     reads,
-    authenticate: (connection: Connection) => from(0, [], 0, connection),
+    ...(unknown.length === 0 ? { present: (connection: Connection): boolean => list.every((b) => (b.present as (c: Connection) => boolean)(connection)) } : {}),
+    authenticate,
   });
+  registerCombination(backend, list);
+  return backend;
+}
+
+/** A part's answer, as a value: its principal (only an authenticated user counts), absent, or its error. */
+type Outcome = { readonly principal: Principal } | { readonly error: unknown } | null;
+
+function attempt(backend: AuthenticationBackend<BaseUser>, connection: Connection): MaybePromise<Outcome> {
+  let result: ReturnType<AuthenticationBackend<BaseUser>['authenticate']>;
+  try {
+    result = backend.authenticate(connection);
+  } catch (error) {
+    return { error };
+  }
+  if (result instanceof Promise) return result.then((r) => (accepted(r) ? { principal: r } : null), (error: unknown) => ({ error }));
+  return accepted(result) ? { principal: result } : null;
+}
+
+function record(i: number, outcome: Outcome, got: (Principal | null)[], missing: number[], errors: unknown[]): void {
+  if (outcome === null) missing.push(i);
+  else if ('error' in outcome) errors.push(outcome.error);
+  else got[i] = outcome.principal;
+}
+
+/** A principal counts only when its user is authenticated (an `AnonymousUser` answered by a part is no acceptance). */
+function accepted(result: AuthenticateResult): result is Principal {
+  return result !== null && result !== undefined && result.user?.isAuthenticated === true;
+}
+
+function acceptedOrRefused(result: AuthenticateResult): Principal {
+  if (accepted(result)) return result;
+  throw new AuthenticationError('invalid_credentials');
 }
 
 /** The default scopes of an `all`: those every part holds, in the first part's order. */
@@ -169,7 +264,7 @@ function intersection(parts: readonly Principal[]): readonly string[] {
 function refuseSharedReads(list: readonly AuthenticationBackend<BaseUser>[], names: readonly string[]): void {
   const readers = new Map<string, string>();
   list.forEach((b, i) => {
-    for (const source of new Set(b.reads ?? [])) {
+    for (const source of new Set((b.reads ?? []).map(normalizeSource))) {
       const other = readers.get(source);
       if (other !== undefined) {
         throw new ConfigurationError(
@@ -179,4 +274,10 @@ function refuseSharedReads(list: readonly AuthenticationBackend<BaseUser>[], nam
       readers.set(source, names[i] as string);
     }
   });
+}
+
+/** A `reads` entry as compared: header names (and `Authorization`) in lower case; cookie and query names as given (they are case-sensitive). */
+function normalizeSource(source: string): string {
+  const lower = String(source).toLowerCase();
+  return lower === 'authorization' || lower.startsWith('header:') ? lower : String(source);
 }

@@ -89,6 +89,8 @@ export function apiKeyAuth<U extends BaseUser, const N extends string = 'apiKey'
     name,
     challenges: Object.freeze([challenge]),
     reads,
+    present: (connection: Connection): boolean =>
+      connection.header(header) !== undefined || (query !== undefined && connection.query !== '' && formValues(connection.query, query).length > 0),
     authenticate(connection: Connection): MaybePromise<Principal<U, N>> | null {
       const key = read(connection);
       if (key === null) return null;

@@ -94,6 +94,20 @@ export function readAuthorization(connection: Connection, scheme?: string): Auth
   return { scheme: name, credentials: raw.slice(from, end) };
 }
 
+/**
+ * True when the request's `Authorization` header names `scheme` (lower case), or
+ * cannot be read at all (oversized, repeated): the backend's `authenticate` answers
+ * for it then. The `present` of the `Authorization`-header backends.
+ */
+export function hasScheme(connection: Connection, scheme: string): boolean {
+  try {
+    const value = readAuthorization(connection, scheme);
+    return value !== null && value.scheme === scheme;
+  } catch {
+    return true;
+  }
+}
+
 function duplicate(values: readonly string[], scheme: string | undefined): null {
   if (scheme !== undefined && !claimsScheme(values, scheme)) return null;
   throw new AuthenticationError('duplicate_authorization');

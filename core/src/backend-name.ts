@@ -18,14 +18,39 @@ export function backendName<N extends string>(value: N | undefined, fallback: N,
 }
 
 /**
+ * The combinations `multi` and `all` built, with the names of the backends inside
+ * them (nested ones too): an `all` checks that every name in it is unique, and only
+ * a combination of its own may be named with `+` (an `all`'s name).
+ */
+const COMBINED = new WeakMap<object, readonly string[]>();
+
+/** Records a combination (`multi`/`all`) and the names of the backends inside it. @internal */
+export function registerCombination(backend: object, parts: readonly AuthenticationBackend<BaseUser>[]): void {
+  COMBINED.set(backend, Object.freeze(parts.flatMap((b) => namesIn(b))));
+}
+
+/** The names of a backend and of every backend inside it, when it is a `multi` or an `all`. @internal */
+export function namesIn(backend: AuthenticationBackend<BaseUser>): readonly string[] {
+  const inner = COMBINED.get(backend) ?? [];
+  return typeof backend.name === 'string' ? [backend.name, ...inner] : inner;
+}
+
+/** The names of the backends inside a `multi` or `all` (none for any other backend). @internal */
+export function innerNames(backend: AuthenticationBackend<BaseUser>): readonly string[] | undefined {
+  return COMBINED.get(backend);
+}
+
+/**
  * Checks the parts of a `multi` or `all` at construction: each has `authenticate`,
  * and no two share a name (`auth.via` must tell them apart). `requireNames` (for
- * `all`) also refuses a part without a name.
+ * `all`) also refuses a part without a name, and a name used twice anywhere inside
+ * (a nested `multi`'s parts included): `auth.part(name)` must find one part.
  */
 export function checkParts(backends: readonly AuthenticationBackend<BaseUser>[], who: string, requireNames: boolean): void {
   const seen = new Set<string>();
   backends.forEach((b, i) => {
     if (typeof b?.authenticate !== 'function') throw new ConfigurationError(`${who}: every backend needs authenticate()`);
+    if (b.present !== undefined && typeof b.present !== 'function') throw new ConfigurationError(`${who}: backend ${i}'s present must be a function`);
     const name = b.name;
     if (name === undefined) {
       if (requireNames) {
@@ -35,13 +60,18 @@ export function checkParts(backends: readonly AuthenticationBackend<BaseUser>[],
       }
       return;
     }
-    // An `all`'s name is its parts' names joined with `+`.
-    if (typeof name !== 'string' || !name.split('+').every((part) => NAME.test(part))) {
-      throw new ConfigurationError(`${who}: backend ${i} has an invalid name; use letters, digits, "_", "." or "-", starting with a letter`);
+    // Only an `all` is named with `+` (its parts' names joined); any other backend has a plain name.
+    const valid = typeof name === 'string' && (NAME.test(name) || (COMBINED.has(b) && name.split('+').every((part) => NAME.test(part))));
+    if (!valid) {
+      throw new ConfigurationError(
+        `${who}: backend ${i} has an invalid name${typeof name === 'string' ? ` "${name.slice(0, 64)}"` : ''}; use letters, digits, "_", "." or "-", starting with a letter (e.g. name: 'deviceAuth'), no spaces and no "+"`,
+      );
     }
-    if (seen.has(name)) {
-      throw new ConfigurationError(`${who}: two backends are named "${name}"; give one a name of its own (e.g. basicAuth({ name: 'adminBasic', … }))`);
+    for (const each of requireNames ? namesIn(b) : [name]) {
+      if (seen.has(each)) {
+        throw new ConfigurationError(`${who}: two backends are named "${each}"; give one a name of its own (e.g. basicAuth({ name: 'adminBasic', … }))`);
+      }
+      seen.add(each);
     }
-    seen.add(name);
   });
 }

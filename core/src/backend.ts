@@ -65,6 +65,17 @@ export interface AuthenticationBackend<U extends BaseUser = BaseUser, V extends 
    * `'cookie:<name>'` or `'session'`.
    */
   readonly reads?: readonly string[] | undefined;
+  /**
+   * Optional, cheap and synchronous: true when the request carries this backend's
+   * credential at all (its header, `Authorization` scheme or cookie), without
+   * verifying it, looking anything up or touching a session. `all([...])` asks every
+   * part before running any `authenticate`, so a request missing one credential is
+   * refused without verifying the others (no password oracle, no session refresh).
+   * Every built-in backend has it; `multi` has it when every part does (any part
+   * present), `all` likewise (every part present). A backend of your own without it
+   * runs in an `all` only once every part that has it said present.
+   */
+  present?(connection: Connection): boolean;
 }
 
 /** The user type a backend produces. */

@@ -2,6 +2,7 @@ import {
   decodeBase64Strict,
   decodeUtf8Strict,
   hasControlCharacters,
+  hasScheme,
   quoteRealm,
   readAuthorization,
 } from './authorization.js';
@@ -107,6 +108,7 @@ export function basicAuth<U extends BaseUser, const N extends string = 'basic'>(
     name,
     challenges,
     reads: AUTHORIZATION,
+    present: (connection: Connection): boolean => hasScheme(connection, 'basic'),
     authenticate(connection: Connection): MaybePromise<Principal<U, N>> | null {
       const credentials = parseBasic(connection);
       if (credentials === null) return null;

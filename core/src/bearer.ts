@@ -1,4 +1,4 @@
-import { quoteRealm, readAuthorization } from './authorization.js';
+import { hasScheme, quoteRealm, readAuthorization } from './authorization.js';
 import type { AuthenticationBackend, Principal } from './backend.js';
 import type { Connection } from './connection.js';
 import { AUTHORIZATION } from './basic.js';
@@ -138,6 +138,7 @@ export function bearerAuth<U extends BaseUser, const N extends string = 'bearer'
     name,
     challenges: Object.freeze([scheme.challenge]),
     reads: AUTHORIZATION,
+    present: (connection: Connection): boolean => hasScheme(connection, 'bearer'),
     authenticate(connection: Connection): MaybePromise<Principal<U, N>> | null {
       const token = scheme.read(connection);
       if (token === null) return null;

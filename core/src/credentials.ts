@@ -8,6 +8,12 @@ export interface AuthCredentialsOptions<V extends string | undefined = string | 
   via?: V;
   /** The principals an `all([...])` combined (see {@link AuthCredentials.parts}). */
   parts?: readonly Principal[];
+  /**
+   * The names each of `parts` is found by with {@link AuthCredentials.part}, in the
+   * same order: the part's configured name, and for a named `multi` part also the
+   * name of the backend that decided in it. Default: each part's own `via`.
+   */
+  partNames?: readonly (readonly string[])[];
 }
 
 const NO_PARTS: readonly Principal[] = Object.freeze([]);
@@ -47,6 +53,7 @@ export class AuthCredentials<V extends string | undefined = string | undefined> 
    */
   readonly parts: readonly Principal[];
   readonly #set: ReadonlySet<string>;
+  readonly #partNames: readonly (readonly string[])[];
 
   constructor(scopes: Iterable<string> = [], options?: AuthCredentialsOptions<V>) {
     this.insufficientScope = options?.insufficientScope;
@@ -54,6 +61,9 @@ export class AuthCredentials<V extends string | undefined = string | undefined> 
     if (via !== undefined && typeof via !== 'string') throw new TypeError('AuthCredentials: via must be a string');
     this.via = via as V;
     this.parts = options?.parts === undefined ? NO_PARTS : Object.freeze([...options.parts]);
+    const names = options?.partNames;
+    if (names !== undefined && names.length !== this.parts.length) throw new TypeError('AuthCredentials: partNames must name every part');
+    this.#partNames = names ?? this.parts.map((p) => (p.auth.via === undefined ? [] : [p.auth.via]));
     const set = new Set<string>();
     for (const scope of scopes) {
       if (typeof scope !== 'string') throw new TypeError('AuthCredentials: scopes must be strings');
@@ -76,7 +86,9 @@ export class AuthCredentials<V extends string | undefined = string | undefined> 
 
   /**
    * The principal of the part named `name` of an `all([...])` (its user and its own
-   * credentials), or `undefined`.
+   * credentials), or `undefined`. `name` is the part's configured name (a named
+   * `multi` part is also found by the name of the backend that decided in it), not
+   * whatever `via` a backend of your own wrote: names are unique inside an `all`.
    *
    * @example
    * ```ts
@@ -84,7 +96,8 @@ export class AuthCredentials<V extends string | undefined = string | undefined> 
    * ```
    */
   part(name: string): Principal | undefined {
-    return this.parts.find((p) => p.auth.via === name);
+    const index = this.#partNames.findIndex((names) => names.includes(name));
+    return index === -1 ? undefined : this.parts[index];
   }
 }
 

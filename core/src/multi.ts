@@ -1,5 +1,5 @@
 import type { AuthenticateResult, AuthenticationBackend } from './backend.js';
-import { backendName, checkParts } from './backend-name.js';
+import { backendName, checkParts, registerCombination } from './backend-name.js';
 import type { Connection } from './connection.js';
 import { ConfigurationError } from './errors.js';
 import type { BaseUser } from './user.js';
@@ -70,12 +70,19 @@ export function multi<const T extends readonly AuthenticationBackend<BaseUser>[]
     return null;
   }
 
+  // Present when any part is; unknown (no `present`) when a part cannot tell.
+  const present = list.every((b) => typeof b.present === 'function')
+    ? { present: (connection: Connection): boolean => list.some((b) => (b.present as (c: Connection) => boolean)(connection)) }
+    : {};
+
   const chain = Object.freeze({
     ...(name === undefined ? {} : { name }),
     challenges,
     reads,
+    ...present,
     authenticate: (connection: Connection) => from(0, connection),
   });
+  registerCombination(chain, list);
   // `name` is there exactly when the option gave `N`.
   return chain as typeof chain & NamedChain<N>;
 }

@@ -156,7 +156,7 @@ export function passwordBackend<U extends BaseUser, const N extends string = 'ba
       return user;
     },
   });
-  return Object.freeze({ name: basic.name, challenges: basic.challenges, reads: basic.reads, authenticate: basic.authenticate, verifyCredentials });
+  return Object.freeze({ name: basic.name, challenges: basic.challenges, reads: basic.reads, present: basic.present, authenticate: basic.authenticate, verifyCredentials });
 }
 
 const REFUSED = Symbol('hash_parameters_refused');

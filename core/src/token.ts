@@ -1,4 +1,4 @@
-import { readAuthorization } from './authorization.js';
+import { hasScheme, readAuthorization } from './authorization.js';
 import type { AuthenticationBackend, Principal } from './backend.js';
 import type { Connection } from './connection.js';
 import { AUTHORIZATION } from './basic.js';
@@ -49,6 +49,7 @@ export function tokenAuth<U extends BaseUser, const N extends string = 'token'>(
     name,
     challenges: Object.freeze(['Token']),
     reads: AUTHORIZATION,
+    present: (connection: Connection): boolean => hasScheme(connection, 'token'),
     authenticate(connection: Connection): MaybePromise<Principal<U, N>> | null {
       const value = readAuthorization(connection, 'token');
       if (value === null || value.scheme !== 'token') return null;

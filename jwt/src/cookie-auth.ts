@@ -8,7 +8,7 @@ import {
   type Principal,
   type ResponseDescription,
 } from '@portcullis/core';
-import { fixedResponse, responseFor, type MaybePromise } from '@portcullis/core/adapter';
+import { fixedResponse, hasScheme, responseFor, type MaybePromise } from '@portcullis/core/adapter';
 import { createEngine } from './engine.js';
 import { JwtError, isJwtError } from './errors.js';
 import { loginStatus, schemeName, sharedMethods, tokenResponse, type JwtBackend, type LoginOptions } from './jwt-auth.js';
@@ -210,6 +210,7 @@ export function jwtCookieAuth<U extends BaseUser, const N extends string = 'jwtC
     // The Bearer header is read too: a token in both is `multiple_transports`.
     reads: Object.freeze(['authorization', `cookie:${name}`]),
     cookieName: name,
+    present: (connection: Connection): boolean => hasScheme(connection, 'bearer') || (connection.cookies.get(name) ?? '') !== '',
     clearCookie,
     onError,
     crossSiteRefusal,

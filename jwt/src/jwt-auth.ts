@@ -1,5 +1,5 @@
 import type { AuthCredentials, AuthenticationBackend, BaseUser, Connection, Principal, ResponseDescription } from '@portcullis/core';
-import { fixedResponse, type MaybePromise } from '@portcullis/core/adapter';
+import { fixedResponse, hasScheme, type MaybePromise } from '@portcullis/core/adapter';
 import { ConfigurationError } from '@portcullis/core';
 import { createEngine, type Engine } from './engine.js';
 import type { IssueOptions, IssuedToken } from './issue-token.js';
@@ -176,6 +176,7 @@ export function headerTransport<U extends BaseUser, N extends string>(engine: En
     name: engine.name,
     challenges: Object.freeze([scheme.challenge]),
     reads: AUTHORIZATION,
+    present: (connection: Connection): boolean => hasScheme(connection, 'bearer'),
     /** Synchronous on a verified-token cache hit with nothing asynchronous to do (see `Engine.authenticateToken`). */
     authenticate(connection: Connection): MaybePromise<Principal<U, N>> | null {
       const token = scheme.read(connection);

@@ -1,4 +1,4 @@
-import { all, apiKeyAuth, basicAuth, multi, SimpleUser, type Principal, type ViaOf } from '@portcullis/core';
+import { all, apiKeyAuth, basicAuth, multi, sessionAuth, SimpleUser, type Principal, type ViaOf } from '@portcullis/core';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { jwtAuth, jwtCookieAuth, tokenOf, type JwtAuthOptions } from '../src/index.js';
 import { AUDIENCE, ISSUER, SECRET, T0, connection, retrieveUser } from './helpers.js';
@@ -38,5 +38,12 @@ describe('JWT backends: names and auth.via', () => {
   it('a JWT cookie backend reads the Authorization header too: combined with Basic it is refused at startup', () => {
     const cookie = jwtCookieAuth({ ...base, cookie: { secure: false } });
     expect(() => all([cookie, basicAuth({ verify: () => null })])).toThrow(/'jwtCookie' and 'basic' both read authorization/);
+  });
+
+  it('a JWT cookie named like the session cookie is refused at startup next to sessionAuth; other names are fine', () => {
+    const named = (name: string) => jwtCookieAuth({ ...base, cookie: { secure: false, name } });
+    expect(() => all([named('id'), sessionAuth({ retrieveUser: () => null })])).toThrow(/'jwtCookie' and 'session' both read cookie:id/);
+    expect(() => all([named('sid'), sessionAuth({ retrieveUser: () => null, cookieName: 'sid' })])).toThrow(/both read cookie:sid/);
+    expect(all([named('access_token'), sessionAuth({ retrieveUser: () => null })]).name).toBe('jwtCookie+session');
   });
 });

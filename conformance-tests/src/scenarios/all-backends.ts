@@ -54,6 +54,20 @@ export const allBackends: Scenario = {
       },
     },
     {
+      name: 'LEAK-12 a wrong password without the client key → byte for byte the answer a right one gets: the password is not checked',
+      async run(t) {
+        const lines = (password: string) => ['GET /me HTTP/1.1', 'Host: app.example', 'Accept: application/json', `Authorization: ${basic('alice', password)}`];
+        const right = await t.raw(lines('alicepwd'));
+        const wrong = await t.raw(lines('not-her-password'));
+        expect(right.status).toBe(401);
+        expect(JSON.parse(right.body)).toEqual({ error: 'incomplete_credentials' });
+        expect(challengesOf(right)).toEqual([KEY_CHALLENGE]);
+        // Every header but the clock's.
+        const seen = (r: RawResponse) => [r.status, r.body, r.headers.filter(([name]) => name !== 'date')];
+        expect(seen(wrong)).toEqual(seen(right));
+      },
+    },
+    {
       name: 'CHN-02 no credentials in required mode → 401 with every challenge',
       async run(t) {
         const res = await t.raw(['GET /me HTTP/1.1', 'Host: app.example']);

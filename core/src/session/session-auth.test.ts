@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { createAuthenticator } from '../authenticator.js';
 import { createConnection } from '../connection.js';
+import { all } from '../all.js';
+import { apiKeyAuth } from '../api-key.js';
+import type { AuthenticationBackend } from '../backend.js';
+import { basicAuth } from '../basic.js';
 import { ConfigurationError } from '../errors.js';
 import { SimpleUser } from '../user.js';
 import { sessionConfig } from './config.js';
@@ -12,7 +16,10 @@ import { webSessions } from './web-session.js';
 const SECRET = 'unit-test-secret-0123456789abcdef-0123';
 const MINUTE = 60_000;
 
-function app(options: { validAfter?: number } = {}) {
+const CLIENT_KEY = 'ck_live_0123456789abcdef';
+
+/** A session app; with `combine`, its backend is `combine(session)` (an `all` with the session in it) in required mode. */
+function app(options: { validAfter?: number; combine?: (session: AuthenticationBackend<SimpleUser>) => AuthenticationBackend<SimpleUser> } = {}) {
   let now = 1_700_000_000_000;
   const users = new Map([['alice', new SimpleUser('alice')]]);
   const engine = webSessions({ secret: SECRET, cookie: { secure: false }, clock: () => now, idleTimeout: 15 * MINUTE, absoluteTimeout: 60 * MINUTE });
@@ -21,21 +28,22 @@ function app(options: { validAfter?: number } = {}) {
     exclude: ['/login'],
     validAfter: () => options.validAfter,
   });
-  const authenticator = createAuthenticator(auth);
-  const open = (cookie?: string, method = 'GET', path = '/me') => {
+  const authenticator = createAuthenticator(options.combine === undefined ? auth : { backend: options.combine(auth), mode: 'required' });
+  const open = (cookie?: string, method = 'GET', path = '/me', headers: Record<string, string> = {}) => {
     const handle = engine.open({ cookies: new Map(cookie === undefined ? [] : [['id', cookie]]), secure: false });
-    return { handle, connection: createConnection({ method, target: path, header: () => undefined, session: handle.port }) };
+    return { handle, connection: createConnection({ method, target: path, header: (name) => headers[name], session: handle.port }) };
   };
   const logIn = async () => {
     const { handle, connection } = open(undefined, 'POST', '/login');
     await login(connection, users.get('alice') as SimpleUser, { user_id: 'alice' });
     return (handle.setCookies()[0] as string).split(';')[0]?.slice(3) as string;
   };
-  const status = async (cookie?: string, path = '/me') => {
-    const decision = await authenticator.run(open(cookie, 'GET', path).connection);
-    return decision.type === 'respond' ? decision.response.status : 200;
+  const answer = async (cookie?: string, path = '/me', headers: Record<string, string> = {}) => {
+    const decision = await authenticator.run(open(cookie, 'GET', path, headers).connection);
+    return decision.type === 'respond' ? decision.response : undefined;
   };
-  return { users, authenticator, open, logIn, status, advance: (ms: number) => void (now += ms) };
+  const status = async (cookie?: string, path = '/me', headers: Record<string, string> = {}) => (await answer(cookie, path, headers))?.status ?? 200;
+  return { users, authenticator, open, logIn, answer, status, advance: (ms: number) => void (now += ms) };
 }
 
 describe('sessionAuth', () => {
@@ -63,6 +71,52 @@ describe('sessionAuth', () => {
     }
     a.advance(1);
     expect(await a.status(other)).toBe(401);
+  });
+
+  it.each(['key first', 'session first'])('SES-06 all([clientKey, session]), %s: requests without the key do not extend the idle timeout (frozen clock)', async (order) => {
+    const key = apiKeyAuth({ header: 'x-client-key', verify: (k) => (k === CLIENT_KEY ? new SimpleUser('ci') : null) });
+    const a = app({ combine: (session) => (order === 'key first' ? all([key, session]) : all([session, key], { user: 'session' })) });
+    const sid = await a.logIn();
+    expect(await a.status(sid, '/me', { 'x-client-key': CLIENT_KEY })).toBe(200);
+    // A stolen cookie replayed without the key, every 10 minutes: refused, and the session is not refreshed.
+    for (let i = 0; i < 3; i++) {
+      a.advance(10 * MINUTE);
+      expect(await a.status(sid)).toBe(401);
+    }
+    expect(await a.status(sid, '/me', { 'x-client-key': CLIENT_KEY })).toBe(401); // idle for 30 minutes: expired
+    // With the key every 10 minutes, the session lives on.
+    const other = await a.logIn();
+    for (let i = 0; i < 3; i++) {
+      a.advance(10 * MINUTE);
+      expect(await a.status(other, '/me', { 'x-client-key': CLIENT_KEY })).toBe(200);
+    }
+  });
+
+  it('LEAK-12 all([basic, session]) with a session cookie that holds no login: a right and a wrong password get the same answer', async () => {
+    let verified = 0;
+    const basic = basicAuth({ verify: (u, p) => (verified++, u === 'alice' && p === 'pw' ? new SimpleUser('alice') : null) });
+    const a = app({ combine: (session) => all([basic, session]) });
+    const sid = await a.logIn();
+    a.advance(16 * MINUTE); // expired: the cookie is there, its session is not
+    for (const cookie of [sid, 'forged-session-id-0123456789']) {
+      const right = await a.answer(cookie, '/me', { authorization: 'Basic ' + btoa('alice:pw'), accept: 'application/json' });
+      const wrong = await a.answer(cookie, '/me', { authorization: 'Basic ' + btoa('alice:nope'), accept: 'application/json' });
+      expect(right).toEqual(wrong);
+      expect(right?.status).toBe(401);
+      expect(right?.body).toBe('{"error":"invalid_credentials"}');
+    }
+    expect(verified).toBe(4);
+    // Without any cookie: incomplete, and the password is not verified.
+    expect((await a.answer(undefined, '/me', { authorization: 'Basic ' + btoa('alice:pw'), accept: 'application/json' }))?.body).toBe('{"error":"incomplete_credentials"}');
+    expect(verified).toBe(4);
+  });
+
+  it('declares its cookie in reads (the default names, or cookieName), and checks cookieName at startup', () => {
+    expect(sessionAuth({ retrieveUser: () => null }).reads).toEqual(['session', 'cookie:__Host-id', 'cookie:id']);
+    expect(sessionAuth({ retrieveUser: () => null, cookieName: '__Host-sid' }).reads).toEqual(['session', 'cookie:__Host-sid']);
+    for (const cookieName of ['', 'a b', 'a;b', 42]) {
+      expect(() => sessionAuth({ retrieveUser: () => null, cookieName: cookieName as string })).toThrow(/cookieName must be/);
+    }
   });
 
   it('SES-09 a user that retrieveUser no longer finds is anonymous', async () => {

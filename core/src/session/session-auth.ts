@@ -10,8 +10,8 @@ import type { SessionData } from './store.js';
 import { guarded, portOf, readSessionState, touch } from './state.js';
 import type { MaybePromise } from '../maybe-promise.js';
 
-/** What a session backend reads (`reads`): the request's session, whatever its cookie is called. */
-const SESSION: readonly string[] = Object.freeze(['session']);
+/** A cookie name (an RFC 9110 token). */
+const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 /**
  * Options of {@link sessionAuth}. `U` is the user type `retrieveUser` returns; `D`
@@ -55,6 +55,12 @@ export interface SessionAuthOptions<U extends BaseUser, D extends object = Sessi
    * `multi([...])` and `all([...])`, where names are unique. Default `'session'`.
    */
   name?: N;
+  /**
+   * The session cookie's name, when your sessions do not use the default (`__Host-id`,
+   * or `id` without `secure`). It is declared in `reads`, so `all([...])` refuses at
+   * startup a JWT cookie of the same name (a request carries one such cookie).
+   */
+  cookieName?: string;
 }
 
 /**
@@ -111,6 +117,12 @@ export function sessionAuth<U extends BaseUser, D extends object = SessionData, 
   compileExclude(exclude); // checked here, at construction
   const name = backendName(options.name, 'session' as N, 'sessionAuth');
   const auth = grant(options.scopes, 'sessionAuth', name);
+  const cookieName = options.cookieName;
+  if (cookieName !== undefined && (typeof cookieName !== 'string' || !COOKIE_NAME.test(cookieName))) {
+    throw new ConfigurationError('sessionAuth: cookieName must be the session cookie\'s name (a cookie-name token, e.g. "__Host-sid")');
+  }
+  // The request's session, and the cookie it travels in.
+  const reads = Object.freeze(['session', ...(cookieName === undefined ? ['cookie:__Host-id', 'cookie:id'] : [`cookie:${cookieName}`])]);
   const realm = quoteRealm(options.realm ?? 'app');
   if (realm === null) throw new ConfigurationError('sessionAuth: realm must be a non-empty Latin-1 string without control characters');
 
@@ -133,7 +145,9 @@ export function sessionAuth<U extends BaseUser, D extends object = SessionData, 
   const backend: SessionAuth<U, N> = {
     authenticate,
     name,
-    reads: SESSION,
+    reads,
+    // The cookie is there (no store lookup); without a session port, authenticate reports the misconfiguration.
+    present: (connection: Connection): boolean => connection.session?.hasCookie ?? true,
     challenges: Object.freeze([`Cookie realm=${realm}`]),
     mode,
     exclude,
