@@ -195,5 +195,6 @@ function fromResult(result: HandlerResult): Response {
 
 // The Node server around it (Node's Buffer: not in the worker bundle).
 export { serveFetch, createReferenceServer } from './serve-fetch.js';
+export type { NodeBindings } from './serve-fetch.js';
 
 export type { AuthCredentials, BaseUser, Connection };

@@ -9,6 +9,7 @@ import type { AppSpec } from './spec.js';
 
 /** What the handler gets after the request: the Node request, as @hono/node-server passes it (`env.incoming`). */
 export interface NodeBindings {
+  /** The Node request the fetch `Request` was made from (its socket gives the peer address). */
   readonly incoming: IncomingMessage;
 }
 

@@ -2,7 +2,9 @@ import WebSocket from 'ws';
 
 /** What {@link openWebSocket} found: the first message of an opened socket, or the refusal's HTTP status. */
 export interface SocketOutcome {
+  /** The refused upgrade's HTTP status, when the server answered without switching protocols. */
   readonly status?: number;
+  /** The first message the server sent once the socket was open. */
   readonly message?: string;
 }
 
