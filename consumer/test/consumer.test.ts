@@ -313,7 +313,8 @@ describe.each(PROJECTS.map((project) => [project]))('consumer project %s', (proj
       packages: Record<string, { resolved?: string }>;
     };
     const fromRegistry = Object.entries(lock.packages)
-      .filter(([path, entry]) => path.includes('node_modules/@portcullis/') && !(entry.resolved ?? '').startsWith('file:'))
+      // A @portcullis package itself (not a third-party dependency nested below one of them).
+      .filter(([path, entry]) => /(?:^|\/)node_modules\/@portcullis\/[^/]+$/.test(path) && !(entry.resolved ?? '').startsWith('file:'))
       .map(([path, entry]) => `${path} ← ${entry.resolved ?? '?'}`);
     expect(fromRegistry, `consumer/${project}: @portcullis packages not installed from the tarballs`).toEqual([]);
   });
