@@ -388,6 +388,25 @@ function cookieOf(answer: Answer): string {
 }
 
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+
+/**
+ * The Basic demo every consumer app with one serves (Express, Nest on both platforms): anonymous
+ * hello, the challenge on /login, alice's hello and redirect, the guard's 404 for a missing scope,
+ * a wrong password that is never anonymous, malformed Basic.
+ */
+async function expectBasicDemo(base: string): Promise<void> {
+  expect(await probe(base, '/')).toMatchObject({ status: 200, body: 'Hello, you' });
+  const challenge = await probe(base, '/login');
+  expect(challenge.status, 'GET /login without credentials').toBe(401);
+  expect(challenge.headers.get('www-authenticate')).toBe('Basic realm="consumer", charset="UTF-8"');
+  const alice = { headers: { authorization: basic('alice', 'wonderland') } };
+  expect(await probe(base, '/', alice)).toMatchObject({ status: 200, body: 'Hello, alice' });
+  const login = await probe(base, '/login', alice);
+  expect([login.status, login.headers.get('location')]).toEqual([303, '/admin']);
+  expect((await probe(base, '/admin', alice)).status, 'alice lacks admin: the guard says 404').toBe(404);
+  expect((await probe(base, '/', { headers: { authorization: basic('alice', 'nope') } })).status, 'a wrong password never becomes anonymous').toBe(401);
+  expect((await probe(base, '/', { headers: { authorization: 'Basic !!!' } })).status, 'malformed Basic').toBe(400);
+}
 const form = (fields: Record<string, string>) => ({
   method: 'POST',
   headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -402,34 +421,12 @@ describe('consumer apps over HTTP', () => {
   });
 
   it('express/basic: anonymous hello, Basic challenge, 404 for a missing scope', async () => {
-    const base = await start('express', 'basic');
-    expect(await probe(base, '/')).toMatchObject({ status: 200, body: 'Hello, you' });
-    const challenge = await probe(base, '/login');
-    expect(challenge.status, 'GET /login without credentials').toBe(401);
-    expect(challenge.headers.get('www-authenticate')).toBe('Basic realm="consumer", charset="UTF-8"');
-    const alice = { headers: { authorization: basic('alice', 'wonderland') } };
-    expect(await probe(base, '/', alice)).toMatchObject({ status: 200, body: 'Hello, alice' });
-    const login = await probe(base, '/login', alice);
-    expect([login.status, login.headers.get('location')]).toEqual([303, '/admin']);
-    expect((await probe(base, '/admin', alice)).status, 'alice lacks admin: the guard says 404').toBe(404);
-    const wrong = await probe(base, '/', { headers: { authorization: basic('alice', 'nope') } });
-    expect(wrong.status, 'a wrong password never becomes anonymous').toBe(401);
-    expect((await probe(base, '/', { headers: { authorization: 'Basic !!!' } })).status, 'malformed Basic').toBe(400);
+    await expectBasicDemo(await start('express', 'basic'));
   });
 
   it.each(['express', 'fastify'])('nest/%s: the global guard, @Requires and @User on that Nest platform, and a gateway behind PortcullisWsAdapter', async (platform) => {
     const base = await start('nest', platform);
-    expect(await probe(base, '/')).toMatchObject({ status: 200, body: 'Hello, you' });
-    const challenge = await probe(base, '/login');
-    expect(challenge.status, 'GET /login without credentials').toBe(401);
-    expect(challenge.headers.get('www-authenticate')).toBe('Basic realm="consumer", charset="UTF-8"');
-    const alice = { headers: { authorization: basic('alice', 'wonderland') } };
-    expect(await probe(base, '/', alice)).toMatchObject({ status: 200, body: 'Hello, alice' });
-    const login = await probe(base, '/login', alice);
-    expect([login.status, login.headers.get('location')]).toEqual([303, '/admin']);
-    expect((await probe(base, '/admin', alice)).status, 'alice lacks admin: the guard says 404').toBe(404);
-    expect((await probe(base, '/', { headers: { authorization: basic('alice', 'nope') } })).status, 'a wrong password never becomes anonymous').toBe(401);
-    expect((await probe(base, '/', { headers: { authorization: 'Basic !!!' } })).status, 'malformed Basic').toBe(400);
+    await expectBasicDemo(base);
     const events = base.replace(/^http/, 'ws') + '/events';
     const whoami = { event: 'whoami' };
     expect(await firstFrame(events, whoami), 'an anonymous upgrade is refused before the socket opens').toEqual({ status: 403, challenge: undefined });
@@ -437,7 +434,7 @@ describe('consumer apps over HTTP', () => {
       status: 401,
       challenge: 'Basic realm="consumer", charset="UTF-8"',
     });
-    expect(await firstFrame(events, whoami, alice.headers), '@User() in the gateway').toEqual({ frame: { event: 'whoami', data: 'alice' } });
+    expect(await firstFrame(events, whoami, { authorization: basic('alice', 'wonderland') }), '@User() in the gateway').toEqual({ frame: { event: 'whoami', data: 'alice' } });
   });
 
   it('express/sessions: login issues a session cookie, /me needs it, logout ends it', async () => {
