@@ -145,10 +145,10 @@ describe('errors', () => {
     // An exhaustive record: a code added to the union without being added here fails the type-check.
     const every: Record<PortcullisErrorCode, true> = {
       malformed_credentials: true, duplicate_authorization: true, oversized_authorization: true, invalid_credentials: true, incomplete_credentials: true,
-      backend_unavailable: true, cross_site_request: true, invalid_configuration: true, session_store_unavailable: true,
+      backend_unavailable: true, backend_busy: true, cross_site_request: true, invalid_configuration: true, session_store_unavailable: true,
       session_not_configured: true, session_insecure_transport: true, csrf_rejected: true, method_not_allowed: true,
       invalid_password: true, password_too_long: true, password_too_long_for_algorithm: true, password_contains_nul: true,
-      hash_failed: true, token_too_large: true, token_malformed: true, algorithm_not_allowed: true, key_not_found: true,
+      hash_failed: true, hasher_busy: true, token_too_large: true, token_malformed: true, algorithm_not_allowed: true, key_not_found: true,
       signature_invalid: true, token_expired: true, token_not_yet_valid: true, claim_invalid: true, token_revoked: true,
       unknown_user: true, multiple_transports: true, jwks_unavailable: true, revocation_unavailable: true,
       user_lookup_failed: true, no_signing_key: true, revocation_not_configured: true, invalid_issue_options: true,

@@ -28,6 +28,11 @@ export type AuthenticationErrorCode =
   | 'incomplete_credentials'
   /** The backend could not decide (its user store threw or timed out): the request fails closed. */
   | 'backend_unavailable'
+  /**
+   * The backend is at capacity: its password hasher's wait queue is full (`boundedHasher`),
+   * so the request is refused without hashing: 503 with `Retry-After`.
+   */
+  | 'backend_busy'
   /** An unsafe request carrying an ambient credential (a cookie) came from another site (403). */
   | 'cross_site_request';
 
@@ -58,7 +63,9 @@ export type HashingErrorCode =
   /** The algorithm cannot hash a NUL byte exactly (bcrypt). */
   | 'password_contains_nul'
   /** The key-derivation function itself failed (out of memory, a broken native module…); the error is in `cause`. */
-  | 'hash_failed';
+  | 'hash_failed'
+  /** Every hashing slot of a `boundedHasher` is taken and its wait queue is full: refused at once, nothing hashed. */
+  | 'hasher_busy';
 
 /**
  * Codes of `JwtError` (`@portcullis/jwt`, see [docs/jwt.md](https://github.com/portcullis-js/portcullis/blob/main/docs/jwt.md) and [docs/errors.md](https://github.com/portcullis-js/portcullis/blob/main/docs/errors.md#jwterror)): why a JWT was refused, or
@@ -126,6 +133,7 @@ const MESSAGES: Readonly<Record<PortcullisErrorCode, string>> = Object.freeze({
   invalid_credentials: 'Invalid authorization credentials',
   incomplete_credentials: 'Incomplete authorization credentials',
   backend_unavailable: 'Authentication unavailable',
+  backend_busy: 'Authentication at capacity',
   cross_site_request: 'Cross-site request refused',
   invalid_configuration: 'Invalid Portcullis configuration',
   session_store_unavailable: 'Session store unavailable',
@@ -138,6 +146,7 @@ const MESSAGES: Readonly<Record<PortcullisErrorCode, string>> = Object.freeze({
   password_too_long_for_algorithm: 'Password is too long for this algorithm',
   password_contains_nul: 'Password contains a NUL byte, which this algorithm cannot hash',
   hash_failed: 'Password hashing failed',
+  hasher_busy: 'Password hashing at capacity',
   token_too_large: 'JWT too large',
   token_malformed: 'JWT malformed',
   algorithm_not_allowed: 'JWT algorithm not allowed',
@@ -172,6 +181,7 @@ const FAMILIES: Readonly<Record<string, Partial<CodeSet<PortcullisErrorCode>>>> 
     invalid_credentials: true,
     incomplete_credentials: true,
     backend_unavailable: true,
+    backend_busy: true,
     cross_site_request: true,
   } satisfies CodeSet<AuthenticationErrorCode>,
   ConfigurationError: { invalid_configuration: true } satisfies CodeSet<ConfigurationErrorCode>,
@@ -188,6 +198,7 @@ const FAMILIES: Readonly<Record<string, Partial<CodeSet<PortcullisErrorCode>>>> 
     password_too_long_for_algorithm: true,
     password_contains_nul: true,
     hash_failed: true,
+    hasher_busy: true,
   } satisfies CodeSet<HashingErrorCode>,
   JwtError: {
     token_too_large: true,

@@ -4,7 +4,7 @@ import type { VerificationCache } from './cache.js';
 import type { Connection } from './connection.js';
 import { logFailure } from './authentication-failure.js';
 import type { AuthenticationFailure } from './authentication-options.js';
-import { AuthenticationError, ConfigurationError } from './errors.js';
+import { AuthenticationError, ConfigurationError, isPortcullisError } from './errors.js';
 import type { Hasher } from './hashing/hasher.js';
 import type { BaseUser } from './user.js';
 import type { ScopesOption } from './verify.js';
@@ -40,7 +40,8 @@ export interface PasswordBackendOptions<U extends BaseUser, N extends string = '
    * forms, the OAuth2 token endpoint), which do not pass through `authentication(...)`:
    * an `authentication_failed` event with `reason: 'hash_parameters_refused'` when a
    * stored hash's parameters exceed the hasher's limits (DOS-13), with the claimed
-   * username, and the method and path when a connection is given. Give it the same
+   * username, and the method and path when a connection is given; a `backend_busy`
+   * event when the hasher's queue was full (THR-16). Give it the same
    * function as `authentication({ log })`; the Basic path reports there, not here.
    */
   log?: (event: AuthenticationFailure) => void;
@@ -58,7 +59,10 @@ export interface PasswordBackend<U extends BaseUser, N extends string = 'basic'>
   readonly name: N;
   /**
    * Checks a username and password as the Basic path does (caps, dummy hash for
-   * unknown users, rehash): for login forms. Returns the user or `null`.
+   * unknown users, rehash): for login forms. Returns the user or `null`. Rejects
+   * with an `AuthenticationError` `backend_busy` when the hasher's wait queue is full
+   * (`boundedHasher`; nothing was hashed): answer it with the core table,
+   * `responseFor({ kind: 'error', code: error.code }, connection, [])` (503 with `Retry-After`).
    */
   verifyCredentials(username: string, password: string, connection?: Connection): Promise<U | null>;
 }
@@ -137,8 +141,21 @@ export function passwordBackend<U extends BaseUser, const N extends string = 'ba
     return user;
   }
 
+  /** `check`, with a full hashing queue (`hasher_busy`) as `backend_busy`: 503 + `Retry-After` (THR-16). */
+  async function bounded(username: string, password: string, connection: Connection | undefined, report: boolean): ReturnType<typeof check> {
+    try {
+      return await check(username, password, connection);
+    } catch (error) {
+      if (!isPortcullisError(error, 'hasher_busy')) throw error;
+      const busy = new AuthenticationError('backend_busy', { subject: username, cause: error });
+      // The form path does not pass through `authentication(...)`, which logs the Basic path's.
+      if (report && log !== undefined) logFailure(log, busy, connection);
+      throw busy;
+    }
+  }
+
   async function verifyCredentials(username: string, password: string, connection?: Connection): Promise<U | null> {
-    const user = await check(username, password, connection);
+    const user = await bounded(username, password, connection, true);
     if (user !== REFUSED) return user;
     if (log !== undefined) logFailure(log, refusal(username), connection);
     return null;
@@ -150,7 +167,7 @@ export function passwordBackend<U extends BaseUser, const N extends string = 'ba
     scopes: options.scopes,
     cache,
     async verify(username, password, connection) {
-      const user = await check(username, password, connection);
+      const user = await bounded(username, password, connection, false);
       // The same 401 as a wrong password; the failure log gets the security event (DOS-13).
       if (user === REFUSED) throw refusal(username);
       return user;

@@ -28,7 +28,7 @@ export type Outcome =
   | {
       /** An authentication error. */
       readonly kind: 'error';
-      /** The error's code: it decides the status (400, 401, 431, 503 or 403). */
+      /** The error's code: it decides the status (400, 401, 431, 503 or 403) and, for `backend_busy`, `Retry-After`. */
       readonly code: AuthenticationErrorCode;
       /** The `WWW-Authenticate` value the backend chose for this error, instead of its usual challenges. */
       readonly challenge?: string | undefined;
@@ -96,8 +96,15 @@ const ERROR_STATUS: Readonly<Record<AuthenticationErrorCode, number>> = {
   invalid_credentials: 401,
   incomplete_credentials: 401,
   backend_unavailable: 503,
+  backend_busy: 503,
   cross_site_request: 403,
 };
+
+/**
+ * `Retry-After` (seconds) of the answers to a full hashing queue (`backend_busy`, the
+ * token endpoint's `oauth2_busy`): a bounded queue drains in well under a second.
+ */
+const BUSY_RETRY_AFTER = '1';
 
 /**
  * The statuses of a new password refused by `passwordPolicy` (signup, password
@@ -219,8 +226,9 @@ function answer(outcome: Outcome, connection: Connection, challenges: readonly s
       const status = ERROR_STATUS[outcome.code];
       // 400 answers carry the error's fixed message as Starlette's default does.
       const text = status === 400 ? messageOf(outcome.code) : reasonPhrase(status);
-      if (outcome.challenge !== undefined) return body(connection, status, outcome.code, text, [outcome.challenge]);
-      return body(connection, status, outcome.code, text, status === 401 ? challenges : undefined);
+      const retry = outcome.code === 'backend_busy' ? { 'retry-after': BUSY_RETRY_AFTER } : undefined;
+      if (outcome.challenge !== undefined) return body(connection, status, outcome.code, text, [outcome.challenge], retry);
+      return body(connection, status, outcome.code, text, status === 401 ? challenges : undefined, retry);
     }
     case 'unauthenticated':
       return body(connection, 401, 'unauthorized', 'Unauthorized', challenges);
@@ -339,6 +347,14 @@ export type FixedOutcome =
       /** Seconds until the client may try again (`Retry-After`), for `too_many_requests`. */
       readonly retryAfter?: number | undefined;
     }
+  /**
+   * The token endpoint's password hasher is at capacity (its queue is full, nothing was
+   * hashed): 503 `temporarily_unavailable` with `Retry-After`.
+   */
+  | {
+      /** A full hashing queue at the token endpoint. */
+      readonly kind: 'oauth2_busy';
+    }
   /** A token request through another method than `POST`: 405 `invalid_request` with `Allow: POST`. */
   | {
       /** The wrong method at the token endpoint. */
@@ -401,6 +417,8 @@ export function fixedResponse(outcome: FixedOutcome): ResponseDescription {
       const retry: HeaderMap = outcome.retryAfter === undefined ? {} : { 'retry-after': String(Math.ceil(outcome.retryAfter)) };
       return json(OAUTH2_ERROR_STATUS[outcome.error], { error: outcome.error }, retry);
     }
+    case 'oauth2_busy':
+      return json(OAUTH2_ERROR_STATUS.temporarily_unavailable, { error: 'temporarily_unavailable' }, { 'retry-after': BUSY_RETRY_AFTER });
     case 'oauth2_method_not_allowed':
       return json(405, { error: 'invalid_request' }, { allow: 'POST' });
     case 'token':

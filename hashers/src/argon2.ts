@@ -9,6 +9,7 @@ import {
   type VerifyOutcome,
 } from '@portcullis/core/hashing';
 import { bytesForVerify, FAILED, integerOption, isOutcome, kdfFailure, REFUSED } from './internal.js';
+import { resolveBound, withBound, type BoundOption } from './bound.js';
 
 /** Stored parameters above these are refused before computing (DOS-13). */
 export interface Argon2Limits {
@@ -34,6 +35,13 @@ export interface Argon2idHasherOptions {
   maxPasswordBytes?: number;
   /** Refusal limits for stored hashes. */
   limits?: Argon2Limits;
+  /**
+   * At most this many hashes at once and in line (a full queue refuses with
+   * `hasher_busy`, nothing hashed): a `hashingBound(...)` to share, `{ concurrency, queue }`,
+   * or `false` for none. Default: the process-wide `nodeHashingBound()` (libuv's pool size, 4×
+   * that in line).
+   */
+  bound?: BoundOption;
 }
 
 // `Algorithm` and `Version` are const enums in the declarations, which isolated
@@ -67,6 +75,7 @@ function isInputError(error: unknown): boolean {
  */
 export function argon2idHasher(options: Argon2idHasherOptions = {}): Hasher {
   const where = 'argon2idHasher';
+  const bound = resolveBound(where, options.bound);
   const limits = options.limits ?? {};
   const maxMemoryCost = integerOption(where, 'limits.maxMemoryCost', limits.maxMemoryCost ?? 1_048_576, 8, 0xffff_ffff);
   const maxTimeCost = integerOption(where, 'limits.maxTimeCost', limits.maxTimeCost ?? 10, 1, 0xffff_ffff);
@@ -99,7 +108,7 @@ export function argon2idHasher(options: Argon2idHasherOptions = {}): Hasher {
     return ok ? Object.freeze({ ok: true, needsRehash: weaker(stored) }) : FAILED;
   }
 
-  return Object.freeze({
+  return withBound(Object.freeze({
     id: 'argon2id',
     maxPasswordBytes,
     identifies: (stored: string) => typeof stored === 'string' && /^\$argon2(?:id|i|d)\$/.test(stored),
@@ -143,5 +152,5 @@ export function argon2idHasher(options: Argon2idHasherOptions = {}): Hasher {
         throw kdfFailure(cause);
       }
     },
-  });
+  }), bound);
 }

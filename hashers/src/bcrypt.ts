@@ -9,6 +9,7 @@ import {
   type VerifyOutcome,
 } from '@portcullis/core/hashing';
 import { bytesForVerify, FAILED, integerOption, isOutcome, kdfFailure, REFUSED } from './internal.js';
+import { resolveBound, withBound, type BoundOption } from './bound.js';
 
 /** bcrypt reads at most this many password bytes; Portcullis refuses longer passwords instead of truncating. */
 export const BCRYPT_MAX_PASSWORD_BYTES = 72;
@@ -21,6 +22,13 @@ export interface BcryptHasherOptions {
   maxCost?: number;
   /** Passwords over this many UTF-8 bytes are refused before hashing. Default 1024 (bcrypt's own 72 applies too). */
   maxPasswordBytes?: number;
+  /**
+   * At most this many hashes at once and in line (a full queue refuses with
+   * `hasher_busy`, nothing hashed): a `hashingBound(...)` to share, `{ concurrency, queue }`,
+   * or `false` for none. Default: the process-wide `nodeHashingBound()` (libuv's pool size, 4×
+   * that in line).
+   */
+  bound?: BoundOption;
 }
 
 /** What bcrypt would not hash exactly, or null. */
@@ -50,6 +58,7 @@ function bcryptRefusal(bytes: Uint8Array): 'password_too_long_for_algorithm' | '
  */
 export function bcryptHasher(options: BcryptHasherOptions = {}): Hasher {
   const where = 'bcryptHasher';
+  const bound = resolveBound(where, options.bound);
   const maxCost = integerOption(where, 'maxCost', options.maxCost ?? 16, 10, 31);
   const cost = integerOption(where, 'cost', options.cost ?? 12, 10, maxCost);
   const maxPasswordBytes = integerOption(where, 'maxPasswordBytes', options.maxPasswordBytes ?? DEFAULT_MAX_PASSWORD_BYTES, 1, 2 ** 30);
@@ -78,7 +87,7 @@ export function bcryptHasher(options: BcryptHasherOptions = {}): Hasher {
   const result = (ok: boolean, stored: BcryptHash): VerifyOutcome =>
     ok ? Object.freeze({ ok: true, needsRehash: stored.cost < cost }) : FAILED;
 
-  return Object.freeze({
+  return withBound(Object.freeze({
     id: 'bcrypt',
     maxPasswordBytes: Math.min(maxPasswordBytes, BCRYPT_MAX_PASSWORD_BYTES),
     identifies: (stored: string) => typeof stored === 'string' && /^\$2[abxy]\$/.test(stored),
@@ -116,5 +125,5 @@ export function bcryptHasher(options: BcryptHasherOptions = {}): Hasher {
         throw kdfFailure(cause);
       }
     },
-  });
+  }), bound);
 }

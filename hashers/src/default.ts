@@ -10,6 +10,7 @@ import { bcryptHasher } from './bcrypt.js';
 import { bcryptMd5Hasher } from './bcrypt-md5.js';
 import { djangoArgon2Hasher, djangoBcryptHasher, djangoBcryptSha256Hasher } from './django.js';
 import { scryptHasher } from './scrypt.js';
+import { resolveBound, withBound, type BoundOption } from './bound.js';
 
 /** Options of {@link defaultHasher}. */
 export interface DefaultHasherOptions {
@@ -17,6 +18,12 @@ export interface DefaultHasherOptions {
   argon2?: Argon2idHasherOptions;
   /** Passwords over this many UTF-8 bytes are refused before any hashing. Default 1024. */
   maxPasswordBytes?: number;
+  /**
+   * One limit for every member, PBKDF2 (Node's Web Crypto) included: a
+   * `hashingBound(...)`, `{ concurrency, queue }`, or `false` for none. Default: the
+   * process-wide `nodeHashingBound()`. A full queue refuses with `hasher_busy` at once.
+   */
+  bound?: BoundOption;
 }
 
 /**
@@ -25,6 +32,9 @@ export interface DefaultHasherOptions {
  * bcrypt (`$2a$`/`$2b$`/`$2y$`), PBKDF2 (`$pbkdf2-sha256$i=`), passlib PBKDF2, Django
  * PBKDF2, Django argon2 / bcrypt_sha256 / bcrypt, and `bcrypt_md5$`. Anything not
  * argon2id at the policy's strength reports `needsRehash` after a successful login.
+ * Every member shares one bound (default `nodeHashingBound()`: libuv's pool size at
+ * once, four times that in line, `hasher_busy` beyond), so a login flood pins at most
+ * that many hashes' memory.
  *
  * @example
  * ```ts
@@ -35,18 +45,21 @@ export interface DefaultHasherOptions {
  */
 export function defaultHasher(options: DefaultHasherOptions = {}): MultiHasher {
   const maxPasswordBytes = options.maxPasswordBytes;
+  // Resolved once: `{ concurrency, queue }` makes one bound that every member shares.
+  const bound = resolveBound('defaultHasher', options.bound);
+  const node = { maxPasswordBytes, bound };
   return multiHasher(
     [
-      argon2idHasher({ maxPasswordBytes, ...options.argon2 }),
-      scryptHasher({ maxPasswordBytes }),
-      bcryptHasher({ maxPasswordBytes }),
-      pbkdf2Hasher({ maxPasswordBytes }),
-      passlibPbkdf2Hasher({ maxPasswordBytes }),
-      djangoPbkdf2Hasher({ maxPasswordBytes }),
-      djangoArgon2Hasher({ maxPasswordBytes }),
-      djangoBcryptSha256Hasher({ maxPasswordBytes }),
-      djangoBcryptHasher({ maxPasswordBytes }),
-      bcryptMd5Hasher({ maxPasswordBytes }),
+      argon2idHasher({ ...node, ...options.argon2 }),
+      scryptHasher(node),
+      bcryptHasher(node),
+      withBound(pbkdf2Hasher({ maxPasswordBytes }), bound),
+      withBound(passlibPbkdf2Hasher({ maxPasswordBytes }), bound),
+      withBound(djangoPbkdf2Hasher({ maxPasswordBytes }), bound),
+      djangoArgon2Hasher(node),
+      djangoBcryptSha256Hasher(node),
+      djangoBcryptHasher(node),
+      bcryptMd5Hasher(node),
     ],
     { maxPasswordBytes },
   );

@@ -13,6 +13,8 @@ export type { DefaultHasherOptions } from './default.js';
 export { defaultHasher } from './default.js';
 export type { BreachedPasswordFileOptions } from './breached-file.js';
 export { breachedPasswordFile } from './breached-file.js';
+export type { BoundOption } from './bound.js';
+export { nodeHashingBound } from './bound.js';
 export type { PasswordOptions } from './password.js';
 export { hashPassword, verifyPassword } from './password.js';
 
@@ -28,6 +30,8 @@ export type {
   Pbkdf2Options,
   Pbkdf2HasherOptions,
   PepperedHasherOptions,
+  HashingBound,
+  HashingBoundOptions,
   BreachedPasswordCheck,
   PasswordCheck,
   PasswordCheckContext,
@@ -51,5 +55,7 @@ export {
   DEFAULT_MAX_PASSWORD_BYTES,
   pepperedHasher,
   PEPPER_PREFIX,
+  boundedHasher,
+  hashingBound,
   passwordPolicy,
 } from '@portcullis/core/hashing';

@@ -10,6 +10,7 @@ import {
   type VerifyOutcome,
 } from '@portcullis/core/hashing';
 import { bytesForVerify, FAILED, integerOption, isOutcome, kdfFailure, REFUSED } from './internal.js';
+import { resolveBound, withBound, type BoundOption } from './bound.js';
 
 /** Stored parameters above these are refused before computing (DOS-13). */
 export interface ScryptLimits {
@@ -35,6 +36,13 @@ export interface ScryptHasherOptions {
   maxPasswordBytes?: number;
   /** Refusal limits for stored hashes. */
   limits?: ScryptLimits;
+  /**
+   * At most this many hashes at once and in line (a full queue refuses with
+   * `hasher_busy`, nothing hashed): a `hashingBound(...)` to share, `{ concurrency, queue }`,
+   * or `false` for none. Default: the process-wide `nodeHashingBound()` (libuv's pool size, 4×
+   * that in line).
+   */
+  bound?: BoundOption;
 }
 
 /**
@@ -78,6 +86,7 @@ function scryptAsync(password: Uint8Array, salt: Uint8Array, length: number, opt
  */
 export function scryptHasher(options: ScryptHasherOptions = {}): Hasher {
   const where = 'scryptHasher';
+  const bound = resolveBound(where, options.bound);
   const limits = options.limits ?? {};
   const maxMemory = integerOption(where, 'limits.maxMemory', limits.maxMemory ?? 2 ** 30, 1024, 2 ** 40);
   const maxParallelization = integerOption(where, 'limits.maxParallelization', limits.maxParallelization ?? 16, 1, 1024);
@@ -111,7 +120,7 @@ export function scryptHasher(options: ScryptHasherOptions = {}): Hasher {
     return Object.freeze({ ok: true, needsRehash });
   }
 
-  return Object.freeze({
+  return withBound(Object.freeze({
     id: 'scrypt',
     maxPasswordBytes,
     identifies: (stored: string) => typeof stored === 'string' && stored.startsWith('$scrypt$'),
@@ -161,5 +170,5 @@ export function scryptHasher(options: ScryptHasherOptions = {}): Hasher {
         throw kdfFailure(cause);
       }
     },
-  });
+  }), bound);
 }

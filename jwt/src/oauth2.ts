@@ -1,4 +1,4 @@
-import { ConfigurationError, type BaseUser, type Connection, type Principal, type ResponseDescription } from '@portcullis/core';
+import { ConfigurationError, isPortcullisError, type BaseUser, type Connection, type Principal, type ResponseDescription } from '@portcullis/core';
 import { fixedResponse, formValues, isUrlencoded, type MaybePromise, type OAuth2ErrorCode } from '@portcullis/core/adapter';
 import { createEngine } from './engine.js';
 import type { JwtOptions } from './jwt-options.js';
@@ -90,7 +90,9 @@ const error = (code: OAuth2ErrorCode): ResponseDescription => fixedResponse({ ki
  * with `Cache-Control: no-store` and `Pragma: no-cache`; `invalid_request` (400)
  * for a missing or repeated parameter or a non-form body, `unsupported_grant_type`,
  * `invalid_scope`, `invalid_grant` (one byte-identical answer for an unknown user
- * and a wrong password), 405 for other methods, 429 when throttled.
+ * and a wrong password), 405 for other methods, 429 when throttled, 503
+ * `temporarily_unavailable` with `Retry-After` when the password hasher's queue is full
+ * (`verifyCredentials` rejected with `backend_busy` or `hasher_busy`).
  *
  * @example
  * ```ts
@@ -181,7 +183,9 @@ export function oauth2PasswordBearer<U extends BaseUser, const N extends string 
       const issued = await engine.issue(subjectOf(user), { scopes });
       const headers: Record<string, string> = issued.fingerprintCookie === undefined ? {} : { 'set-cookie': issued.fingerprintCookie };
       return fixedResponse({ kind: 'token', body: tokenResponse(issued, true), headers });
-    } catch {
+    } catch (thrown) {
+      // The password hasher's queue is full (THR-16): nothing was hashed, try again shortly.
+      if (isPortcullisError(thrown, 'backend_busy') || isPortcullisError(thrown, 'hasher_busy')) return fixedResponse({ kind: 'oauth2_busy' });
       // The user store or the throttle failed: no token, nothing reflected.
       return error('temporarily_unavailable');
     }

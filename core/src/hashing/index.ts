@@ -36,6 +36,8 @@ export type { MultiHasher, MultiHasherOptions } from './multi.js';
 export { multiHasher } from './multi.js';
 export type { WrappedHasher, WrappedHasherOptions } from './wrapped.js';
 export { wrappedHasher } from './wrapped.js';
+export type { HashingBound, HashingBoundOptions } from './bounded.js';
+export { boundedHasher, hashingBound } from './bounded.js';
 export type { PepperedHasherOptions } from './pepper.js';
 export { pepperedHasher, PEPPER_PREFIX } from './pepper.js';
 export type {
