@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigurationError } from '../errors.js';
+import { boundedHasher, hashingBound } from './bounded.js';
+import { isHashingError } from './errors.js';
+import type { Hasher } from './hasher.js';
+import { slowHasher } from '../../../test-support/slow-hasher.js';
+
+const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+describe('hashingBound and boundedHasher', () => {
+  it('THR-16 at most `concurrency` compute, `queue` wait, the rest are refused at once without calling the hasher', async () => {
+    const slow = slowHasher();
+    const bound = hashingBound({ concurrency: 2, queue: 4 });
+    const hasher = boundedHasher(slow.hasher, bound);
+    const settled: string[] = [];
+    const all = Array.from({ length: 20 }, (_, i) =>
+      hasher.verify(`p${i}`, `slow$p${i}`).then(
+        () => settled.push(`ok${i}`),
+        (error: unknown) => settled.push(isHashingError(error) && error.code === 'hasher_busy' ? `busy${i}` : `other${i}`),
+      ),
+    );
+    await tick();
+    // Refused before anything finished computing: 14 answers are in, the hasher saw 2 calls.
+    expect(settled).toEqual(Array.from({ length: 14 }, (_, i) => `busy${i + 6}`));
+    expect(slow.calls).toBe(2);
+    expect([bound.active, bound.waiting]).toEqual([2, 4]);
+    while (bound.active > 0) {
+      slow.release();
+      await tick();
+    }
+    await Promise.all(all);
+    // First in, first out; never more than two at once.
+    expect(settled.slice(14)).toEqual(['ok0', 'ok1', 'ok2', 'ok3', 'ok4', 'ok5']);
+    expect(slow.calls).toBe(6);
+    expect(slow.maxInFlight).toBe(2);
+    expect([bound.active, bound.waiting]).toEqual([0, 0]);
+  });
+
+  it('THR-16 a slot is given back when the hasher rejects or throws, and the next in line starts', async () => {
+    const failing: Hasher = {
+      id: 'failing',
+      identifies: () => true,
+      hash: () => Promise.reject(new Error('kdf broke')),
+      verify: () => {
+        throw new Error('thrown synchronously');
+      },
+    };
+    const bound = hashingBound({ concurrency: 1, queue: 1 });
+    const hasher = boundedHasher(failing, bound);
+    await expect(Promise.all([hasher.hash('a'), hasher.verify('b', 'c')])).rejects.toThrow('kdf broke');
+    await expect(hasher.verify('b', 'c')).rejects.toThrow('thrown synchronously');
+    expect([bound.active, bound.waiting]).toEqual([0, 0]);
+  });
+
+  it('THR-16 hashers given one bound share its slots; queue 0 refuses whatever finds no free slot', async () => {
+    const a = slowHasher();
+    const b = slowHasher();
+    const bound = hashingBound({ concurrency: 1, queue: 0 });
+    const first = boundedHasher(a.hasher, bound).hash('x');
+    await expect(boundedHasher(b.hasher, bound).hash('y')).rejects.toMatchObject({ name: 'HashingError', code: 'hasher_busy' });
+    expect(b.calls).toBe(0);
+    a.release();
+    expect(await first).toBe('slow$x');
+  });
+
+  it('keeps the hasher\'s id, identifies, maxPasswordBytes and sync variants (unbounded: they run on the caller\'s thread)', () => {
+    const slow = slowHasher();
+    const hasher = boundedHasher(slow.hasher, { concurrency: 1 });
+    expect(hasher).toMatchObject({ id: 'slow', maxPasswordBytes: 64 });
+    expect(hasher.identifies('slow$x')).toBe(true);
+    expect(hasher.verifySync?.('x', 'slow$x')).toEqual({ ok: true, needsRehash: false });
+    expect(hasher.hashSync).toBeUndefined();
+    expect(Object.isFrozen(hasher)).toBe(true);
+  });
+
+  it('the queue defaults to four times the concurrency', () => {
+    expect(hashingBound({ concurrency: 3 })).toMatchObject({ concurrency: 3, queue: 12 });
+  });
+
+  it('unusable options throw a ConfigurationError at construction', () => {
+    for (const options of [{ concurrency: 0 }, { concurrency: 1.5 }, { concurrency: 2, queue: -1 }, { concurrency: '4' }, null]) {
+      expect(() => hashingBound(options as never)).toThrow(ConfigurationError);
+    }
+    expect(() => boundedHasher({} as Hasher, { concurrency: 1 })).toThrow(ConfigurationError);
+    expect(() => boundedHasher(slowHasher().hasher, 4 as never)).toThrow(ConfigurationError);
+  });
+});
