@@ -21,6 +21,7 @@ import { websocket, websocketRequired } from './websocket.js';
 import { apiKey } from './api-key.js';
 import { bearerChain, bearerScheme } from './bearer-scheme.js';
 import { failureLog, verificationCache } from './verification-cache.js';
+import { hashingQueue } from './hashing-queue.js';
 import { jwtScenarios } from './jwt/index.js';
 import { sessionScenarios } from './sessions/index.js';
 import type { Scenario } from '../scenario.js';
@@ -55,6 +56,7 @@ export const scenarios: readonly Scenario[] = Object.freeze([
   apiKey,
   verificationCache,
   failureLog,
+  hashingQueue,
   clientAddressDefault,
   clientAddressTrusted,
   clientAddressHops,
