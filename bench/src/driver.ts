@@ -18,6 +18,10 @@ export interface RunRequest {
   readonly amount?: number;
   /** Hard cap on the run's wall time. */
   readonly maxSec: number;
+  /** The method; default `GET`. */
+  readonly method?: 'GET' | 'POST';
+  /** A request body (the login storm's form). */
+  readonly body?: string;
 }
 
 export interface RunResult {
@@ -33,6 +37,8 @@ export interface RunResult {
   readonly driverCpuPct: number;
   /** True when `maxSec` stopped the run. */
   readonly cutShort: boolean;
+  /** Responses by status code (`{ "200": 812, "503": 4120 }`). */
+  readonly statusCounts: Readonly<Record<string, number>>;
 }
 
 const pools = new Map<string, readonly string[]>();
@@ -46,6 +52,8 @@ function options(req: RunRequest): autocannon.Options {
     // autocannon's own timeout per request (s); a stuck server shows up as timeouts, not a hang.
     timeout: 10,
     ...(req.amount === undefined ? { duration: req.durationSec ?? 1 } : { amount: req.amount }),
+    ...(req.method === undefined ? {} : { method: req.method }),
+    ...(req.body === undefined ? {} : { body: req.body }),
   };
   const pool = req.wire.pool;
   if (pool === undefined) return base;
@@ -94,6 +102,9 @@ function run(req: RunRequest): Promise<RunResult> {
         timeouts: result.timeouts,
         driverCpuPct: ((used.user + used.system) / 1e6 / wallSec) * 100,
         cutShort,
+        statusCounts: Object.fromEntries(
+          Object.entries((result as { statusCodeStats?: Record<string, { count: number }> }).statusCodeStats ?? {}).map(([code, stat]) => [code, stat.count]),
+        ),
       });
     });
     const cap = setTimeout(() => {

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { renderSvg } from './chart.js';
 import { FRAMEWORKS, type Framework } from './config.js';
-import { BENCH_DIR, REPO_DIR, ensureDir, readJson, type HttpRow, type Meta, type MicroRow, type SoakRow, type StormRow } from './results.js';
+import { BENCH_DIR, REPO_DIR, ensureDir, readJson, type HttpRow, type LoginRow, type Meta, type MicroRow, type SoakRow, type StormRow } from './results.js';
 
 const FRAMEWORK_LABEL: Readonly<Record<Framework, string>> = { express: 'Express 5', koa: 'Koa 3', hono: 'Hono 4 (@hono/node-server)', fastify: 'Fastify 5' };
 /** Hot-path target: Portcullis keeps this fraction of bare. */
@@ -149,6 +149,24 @@ function stormTable(rows: readonly StormRow[]): string {
   return lines.join('\n');
 }
 
+function loginTable(rows: readonly LoginRow[]): string {
+  const lines = [
+    '| configuration | logins/s | 503/s | other answers | unanswered (10 s) | latency p50 / p99 | loop delay p99 / max | RSS start → peak | server CPU | other load |',
+    '|---|--:|--:|---|--:|--:|--:|--:|--:|--:|',
+  ];
+  for (const r of rows) {
+    if (r.status !== 'measured') {
+      lines.push(`| ${r.name} | **failed**: ${r.error ?? ''} | | | | | | | | |`);
+      continue;
+    }
+    const other = Object.entries(r.statusCounts).filter(([code]) => !code.startsWith('2') && code !== '503').map(([code, count]) => `${code}: ${n(count)}`).join(', ') || '—';
+    lines.push(
+      `| ${r.name} | ${n(r.loginsPerSec, 1)} | ${n(r.busyPerSec, 1)} | ${other} | ${n(r.timeouts + r.errors)} | ${n(r.p50Ms)} / ${n(r.p99Ms)} ms | ${n(r.loopDelayP99Ms, 1)} / ${n(r.loopDelayMaxMs, 1)} ms | ${n(r.rssStartMiB)} → ${n(r.rssPeakMiB)} MiB | ${n(r.serverCpuPct)} % | ${n(r.foreignCpuPct)} % |`,
+    );
+  }
+  return lines.join('\n');
+}
+
 function soakTable(rows: readonly SoakRow[]): string {
   const lines = ['| adapter | scheme | configuration | requests | time | req/s | heap after GC, start → end | growth | RSS at end | ≤ 10 % |', '|---|---|---|--:|--:|--:|--:|--:|--:|---|'];
   for (const r of rows) {
@@ -171,6 +189,7 @@ export async function writeDocs(dir: string): Promise<string[]> {
   const micro = readJson<MicroRow[]>(dir, 'micro.json') ?? [];
   const storm = readJson<StormRow[]>(dir, 'storm.json') ?? [];
   const soak = readJson<SoakRow[]>(dir, 'soak.json') ?? [];
+  const login = readJson<LoginRow[]>(dir, 'login.json') ?? [];
   const meta = readJson<Meta>(dir, 'meta.json');
   const findingsFile = join(BENCH_DIR, 'findings.md');
   const findings = existsSync(findingsFile) ? readFileSync(findingsFile, 'utf8').trim() : '';
@@ -237,6 +256,18 @@ export async function writeDocs(dir: string): Promise<string[]> {
       'the blocking `scryptSync` row shows what blocking looks like. Hashers are imported dynamically: a missing export is reported as *not available*.',
     '',
     storm.length > 0 ? stormTable(storm) : '*Not run.*',
+    '',
+    '## Login storm over HTTP',
+    '',
+    `${login[0]?.connections ?? 500} connections post a login form to an Express 5 app, each again as soon as it is answered, for ${login.find((r) => r.seconds !== null)?.seconds ?? '?'} s per configuration; ` +
+      'every login checks one argon2id hash at OWASP\'s defaults (m=19 MiB, t=2, p=1). The server is pinned to core 0 with its libuv pool (4 threads), autocannon to core 1. ' +
+      '**Portcullis, bounded** is the default `argon2idHasher()`: at most the pool size computing, four times that in line, then 503 + `Retry-After` at once, without hashing; ' +
+      'the `availableParallelism()` row bounds it to the CPUs the server may use (1, pinned) instead. ' +
+      '**Bound off** and **passport-local** queue every login in libuv\'s unbounded queue instead. The server reports its event loop\'s delay and its peak RSS (sampled every 20 ms); ' +
+      'requests unanswered after autocannon\'s 10 s timeout count as unanswered. No target: measured and reported (issue #17 target 5). ' +
+      'The configurations run one after the other on a shared machine: compare them within this run, as ratios, not with other runs.',
+    '',
+    login.length > 0 ? loginTable(login) : '*Not run.*',
     '',
     '## Soak',
     '',

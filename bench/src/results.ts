@@ -79,6 +79,39 @@ export interface StormRow {
   readonly error?: string;
 }
 
+/** One variant of the login storm over HTTP (`bench/results/login.json`). */
+export interface LoginRow {
+  readonly variant: string;
+  readonly name: string;
+  readonly status: 'measured' | 'failed';
+  /** Concurrent connections, each posting the login form again as soon as it is answered. */
+  readonly connections: number;
+  readonly seconds: number | null;
+  /** Every answer per second (logins, 401s, 503s). */
+  readonly answersPerSec: number | null;
+  /** 2xx answers (successful logins) per second. */
+  readonly loginsPerSec: number | null;
+  /** 503 answers (a full hashing queue) per second. */
+  readonly busyPerSec: number | null;
+  readonly statusCounts: Readonly<Record<string, number>>;
+  readonly errors: number;
+  /** Requests unanswered after autocannon's 10 s timeout. */
+  readonly timeouts: number;
+  /** Latency of the answered requests (autocannon). */
+  readonly p50Ms: number | null;
+  readonly p99Ms: number | null;
+  /** The server's event-loop delay over the run (`monitorEventLoopDelay`, 1 ms resolution). */
+  readonly loopDelayP99Ms: number | null;
+  readonly loopDelayMaxMs: number | null;
+  /** The server's RSS when the run started, and its peak (sampled every 20 ms). */
+  readonly rssStartMiB: number | null;
+  readonly rssPeakMiB: number | null;
+  readonly serverCpuPct: number | null;
+  /** CPU used by other processes on the machine during the run, % of one core. */
+  readonly foreignCpuPct: number | null;
+  readonly error?: string;
+}
+
 export interface SoakRow {
   readonly framework: Framework;
   readonly scheme: Scheme;

@@ -9,7 +9,7 @@
  *   node bench/dist/run.js list            the configurations and their ids
  *   node bench/dist/run.js --experiments --only x- --phases http   the variants behind bench/findings.md
  *
- * Options: --only <id substring>[,…]  --phases micro,storm,http,soak  --run-seconds N  --rounds N
+ * Options: --only <id substring>[,…]  --phases micro,storm,http,soak,login  --run-seconds N  --rounds N
  *          --soak-requests N  --budget-min N (default 19)  --out <dir>  --no-docs
  */
 import { availableParallelism, cpus } from 'node:os';
@@ -24,12 +24,13 @@ import { allConfigs } from './registry.js';
 import { writeDocs } from './report.js';
 import { makePlan } from './plan.js';
 import { setSlack } from './machine.js';
-import { RESULTS_DIR, readJson, writeJson, type HttpRow, type Meta, type MicroRow, type SoakRow, type StormRow } from './results.js';
+import { RESULTS_DIR, readJson, writeJson, type HttpRow, type LoginRow, type Meta, type MicroRow, type SoakRow, type StormRow } from './results.js';
+import { runLogin } from './login.js';
 import { startDriver } from './servers.js';
 import { runSoak } from './soak.js';
 import { runStorm } from './storm.js';
 
-const PHASES = ['micro', 'storm', 'http', 'soak'] as const;
+const PHASES = ['micro', 'storm', 'http', 'soak', 'login'] as const;
 type Phase = (typeof PHASES)[number];
 
 const log = (line: string): void => {
@@ -137,7 +138,7 @@ async function main(): Promise<void> {
 
   if (phases.has('micro')) writeJson(out, 'micro.json', await timed('micro-benchmarks', () => runMicro(quick, log)) satisfies MicroRow[]);
   if (phases.has('storm')) writeJson(out, 'storm.json', await timed('login storm', () => runStorm(quick, log)) satisfies StormRow[]);
-  if (phases.has('http') || phases.has('soak')) {
+  if (phases.has('http') || phases.has('soak') || phases.has('login')) {
     const driver = await startDriver();
     try {
       if (phases.has('http')) {
@@ -147,6 +148,10 @@ async function main(): Promise<void> {
       if (phases.has('soak')) {
         const rows = await timed('soak', () => runSoak(driver, configs, soakRequests, log));
         writeJson(out, 'soak.json', rows satisfies SoakRow[]);
+      }
+      if (phases.has('login')) {
+        const rows = await timed('login storm over HTTP', () => runLogin(driver, quick, log));
+        writeJson(out, 'login.json', rows satisfies LoginRow[]);
       }
     } finally {
       await driver.stop();
