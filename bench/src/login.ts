@@ -3,7 +3,7 @@
  * posting a login form as fast as they are answered, against Express apps checking one
  * argon2id hash at OWASP's defaults, for Portcullis with its default hashing bound,
  * Portcullis with the bound off, and passport-local. Each server is its own process
- * pinned to the server core (`login-server.ts`), autocannon drives it from the driver
+ * pinned to the server core (`server.ts login/<variant>`, the apps in `login-app.ts`), autocannon drives it from the driver
  * core; the server reports the event loop's delay (p99, max) and its peak RSS over the
  * run. Measured and reported: there is no target.
  */
@@ -44,7 +44,7 @@ async function probe(url: string): Promise<string | null> {
 const r1 = (n: number): number => Math.round(n * 10) / 10;
 
 async function one(driver: Child, variant: LoginVariant, seconds: number): Promise<LoginRow> {
-  const server = new Child(script('login-server.js'), [variant], { cpu: SERVER_CPU });
+  const server = new Child(script('server.js'), [`login/${variant}`], { cpu: SERVER_CPU });
   try {
     const ready = await server.waitFor('ready', 30_000);
     const url = `http://127.0.0.1:${ready.port as number}/login`;

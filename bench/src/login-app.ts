@@ -1,5 +1,5 @@
 /**
- * The login storm's server (issue #16 item 2, #17 target 5): `node login-server.js <variant>`,
+ * The login storm's servers (issue #16 item 2, #17 target 5), run by `server.js login/<variant>`:
  * an Express 5 app whose `POST /login` checks a form's username and password against
  * one argon2id hash at OWASP's defaults (m=19 MiB, t=2, p=1):
  *
@@ -12,27 +12,19 @@
  * - `passport-local`: `passport.authenticate('local', { session: false })`, its verify
  *   callback calling the same unbounded argon2id hasher (what a Passport app would write).
  *
- * Every variant answers 200 `Hello, <user>` or 401. IPC only: `ready` with the port;
- * `cpu` with `process.cpuUsage()`; `watch` starts the event-loop delay histogram and the RSS sampler; `report` answers
- * them; `stop` exits.
+ * Every variant answers 200 `Hello, <user>` or 401.
  */
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { availableParallelism } from 'node:os';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { passwordBackend, SimpleUser } from '@portcullis/core';
 import { responseFor } from '@portcullis/core/adapter';
 import { sendDescription, toConnection } from '@portcullis/express';
 import { argon2idHasher } from '@portcullis/hashers';
 import { greeting } from './apps.js';
-import { LOGIN_PASSWORD, LOGIN_USER, LOGIN_VARIANTS, type LoginVariant } from './login.js';
+import { LOGIN_PASSWORD, LOGIN_USER, type LoginVariant } from './login.js';
 
-/** A server never outlives this, whatever happens to the orchestrator. */
-const MAX_LIFETIME_MS = 10 * 60_000;
-
-type Command = { type: 'watch'; id: number } | { type: 'report'; id: number } | { type: 'cpu'; id: number } | { type: 'stop' };
-
-async function loginServer(variant: LoginVariant): Promise<Server> {
+/** The login storm's Express app for `variant`, not yet listening. */
+export async function loginServer(variant: LoginVariant): Promise<Server> {
   const { default: express } = await import('express');
   // The server is pinned to one core: availableParallelism() is 1 there (it counts the CPUs the process may use).
   const bound = variant === 'portcullis-bounded' ? undefined : variant === 'portcullis-bounded-cores' ? { concurrency: availableParallelism() } : false;
@@ -78,56 +70,3 @@ async function loginServer(variant: LoginVariant): Promise<Server> {
   });
   return createServer(app);
 }
-
-function send(message: object): void {
-  process.send?.(message);
-}
-
-async function main(): Promise<void> {
-  const variant = process.argv[2] as LoginVariant;
-  if (!LOGIN_VARIANTS.includes(variant) || process.send === undefined) throw new Error(`usage: login-server.js <${LOGIN_VARIANTS.join('|')}>, with an IPC channel`);
-  const server = await loginServer(variant);
-  server.keepAliveTimeout = 60_000;
-  process.on('disconnect', () => process.exit(0));
-  setTimeout(() => process.exit(3), MAX_LIFETIME_MS).unref();
-  let histogram: ReturnType<typeof monitorEventLoopDelay> | undefined;
-  let sampler: NodeJS.Timeout | undefined;
-  let rssStart = 0;
-  let rssPeak = 0;
-  process.on('message', (m: Command) => {
-    switch (m.type) {
-      case 'cpu':
-        return send({ type: 'cpu', id: m.id, usage: process.cpuUsage() });
-      case 'watch':
-        histogram = monitorEventLoopDelay({ resolution: 1 });
-        histogram.enable();
-        rssStart = rssPeak = process.memoryUsage.rss();
-        sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage.rss())), 20);
-        return send({ type: 'watch', id: m.id });
-      case 'report': {
-        clearInterval(sampler);
-        histogram?.disable();
-        const ms = (ns: number): number => Math.round(ns / 1e4) / 100;
-        return send({
-          type: 'report',
-          id: m.id,
-          loopDelayP99Ms: histogram === undefined ? null : ms(histogram.percentile(99)),
-          loopDelayMaxMs: histogram === undefined ? null : ms(histogram.max),
-          rssStartMiB: Math.round(rssStart / 2 ** 20),
-          rssPeakMiB: Math.round(Math.max(rssPeak, process.memoryUsage.rss()) / 2 ** 20),
-        });
-      }
-      case 'stop':
-        server.closeAllConnections();
-        server.close();
-        process.exit(0);
-    }
-  });
-  server.listen(0, '127.0.0.1', () => send({ type: 'ready', port: (server.address() as AddressInfo).port }));
-}
-
-main().catch((error: unknown) => {
-  send({ type: 'error', message: error instanceof Error ? error.message : String(error) });
-  console.error(error);
-  process.exit(1);
-});
