@@ -18,7 +18,8 @@ function threadPoolSize(): number {
 /**
  * The process-wide {@link HashingBound} every Node hasher uses unless given its own
  * `bound`: as many slots as libuv's thread pool has threads (`UV_THREADPOOL_SIZE`,
- * default 4; read once, when first asked) and a queue of four times that. A hash
+ * default 4; read once, when first asked), a queue of four times that, and 2 s at
+ * most in it. A hash
  * beyond it is refused at once with `hasher_busy` (503 `backend_busy` from
  * `passwordBackend`). Read `active` and `waiting` for metrics; give it to
  * `boundedHasher` to put another hasher under the same limit.

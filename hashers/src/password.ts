@@ -14,7 +14,8 @@ const hasherOf = (options: PasswordOptions): Hasher => options.hasher ?? (fallba
  * Hashes a password for storage with argon2id at OWASP's parameters, from a signup or
  * password-change handler. The hash runs on libuv's thread pool.
  *
- * @throws {HashingError} `password_too_long` (over 1024 UTF-8 bytes) or `invalid_password`.
+ * @throws {HashingError} `password_too_long` (over 1024 UTF-8 bytes) or `invalid_password`;
+ * `hasher_busy` when the process-wide hashing bound is full (answer 503, try again shortly).
  * @example
  * ```ts
  * import { hashPassword, isHashingError } from '@portcullis/hashers';

@@ -63,6 +63,25 @@ describe('hashingBound and boundedHasher', () => {
     expect(await first).toBe('slow$x');
   });
 
+  it('THR-16 a task still waiting after maxWaitMs is refused and never computed; the queue frees its place', async () => {
+    const slow = slowHasher();
+    const bound = hashingBound({ concurrency: 1, queue: 2, maxWaitMs: 30 });
+    const hasher = boundedHasher(slow.hasher, bound);
+    const held = hasher.hash('a');
+    const waited = hasher.hash('b').catch((error: unknown) => error);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(isHashingError(await waited) && (await waited as { code: string }).code).toBe('hasher_busy');
+    expect(bound.waiting).toBe(0);
+    const next = hasher.hash('c');
+    expect(bound.waiting).toBe(1);
+    slow.release();
+    expect(await held).toBe('slow$a');
+    await tick();
+    slow.release();
+    expect(await next).toBe('slow$c');
+    expect(slow.calls).toBe(2); // 'b' never computed
+  });
+
   it('keeps the hasher\'s id, identifies, maxPasswordBytes and sync variants (unbounded: they run on the caller\'s thread)', () => {
     const slow = slowHasher();
     const hasher = boundedHasher(slow.hasher, { concurrency: 1 });
@@ -73,12 +92,12 @@ describe('hashingBound and boundedHasher', () => {
     expect(Object.isFrozen(hasher)).toBe(true);
   });
 
-  it('the queue defaults to four times the concurrency', () => {
-    expect(hashingBound({ concurrency: 3 })).toMatchObject({ concurrency: 3, queue: 12 });
+  it('the queue defaults to four times the concurrency, the longest wait to 2 s', () => {
+    expect(hashingBound({ concurrency: 3 })).toMatchObject({ concurrency: 3, queue: 12, maxWaitMs: 2000 });
   });
 
   it('unusable options throw a ConfigurationError at construction', () => {
-    for (const options of [{ concurrency: 0 }, { concurrency: 1.5 }, { concurrency: 2, queue: -1 }, { concurrency: '4' }, null]) {
+    for (const options of [{ concurrency: 0 }, { concurrency: 1.5 }, { concurrency: 2, queue: -1 }, { concurrency: 2, maxWaitMs: -1 }, { concurrency: 2, maxWaitMs: 1.5 }, { concurrency: '4' }, null]) {
       expect(() => hashingBound(options as never)).toThrow(ConfigurationError);
     }
     expect(() => boundedHasher({} as Hasher, { concurrency: 1 })).toThrow(ConfigurationError);

@@ -8,6 +8,12 @@ export interface HashingBoundOptions {
   concurrency: number;
   /** At most this many wait for a slot, first in first out; beyond, refused at once. Default `4 × concurrency`; 0 for none. */
   queue?: number;
+  /**
+   * A task still waiting after this many milliseconds is refused (`hasher_busy`, never
+   * computed): when hashing slows down (an overloaded machine), a full queue would
+   * otherwise hold logins longer than any client waits. Default 2000; 0 for no limit.
+   */
+  maxWaitMs?: number;
 }
 
 /**
@@ -25,19 +31,32 @@ export interface HashingBound {
   readonly active: number;
   /** Computations waiting for a slot now (at most `queue`). */
   readonly waiting: number;
+  /** How long a task may wait for a slot, in ms (0: no limit). */
+  readonly maxWaitMs: number;
   /**
    * Runs `task` in a slot: at once when one is free, after the ones queued before it
    * otherwise, and never when the queue is full: then the promise rejects at once with
-   * a `HashingError` `hasher_busy` and `task` is not called.
+   * a `HashingError` `hasher_busy` and `task` is not called; likewise after `maxWaitMs`
+   * in line.
    */
   run<T>(task: () => Promise<T>): Promise<T>;
 }
 
 const MAX_SLOTS = 1 << 20;
 
+/** A task waiting for a slot. */
+interface Waiter {
+  /** Its time in line ran out: it was refused and is skipped. */
+  expired: boolean;
+  /** The `maxWaitMs` timer. */
+  timer: ReturnType<typeof setTimeout> | undefined;
+  /** Starts the task in the slot just freed. */
+  readonly go: () => void;
+}
+
 /**
  * A {@link HashingBound}: at most `concurrency` tasks at once, `queue` more waiting
- * in arrival order, and an immediate `hasher_busy` refusal beyond. The memory a login
+ * in arrival order for at most `maxWaitMs`, and an immediate `hasher_busy` refusal beyond. The memory a login
  * flood can pin is then `(concurrency + queue)` hashes' worth (argon2id at OWASP's
  * parameters: 19 MiB per running hash), and a refused attempt costs no hashing at all.
  *
@@ -60,20 +79,31 @@ export function hashingBound(options: HashingBoundOptions): HashingBound {
   if (typeof queue !== 'number' || !Number.isInteger(queue) || queue < 0 || queue > MAX_SLOTS) {
     throw new ConfigurationError(`hashingBound: queue must be an integer from 0 to ${MAX_SLOTS} (the number of hashes waiting for a slot)`);
   }
+  const maxWaitMs: unknown = options.maxWaitMs ?? 2000;
+  if (typeof maxWaitMs !== 'number' || !Number.isInteger(maxWaitMs) || maxWaitMs < 0 || maxWaitMs > 2 ** 31 - 1) {
+    throw new ConfigurationError('hashingBound: maxWaitMs must be an integer number of milliseconds (0 for no limit)');
+  }
   let active = 0;
+  let queued = 0;
   // A FIFO: `waiters[head]` is the oldest; the array is compacted once half of it is spent.
-  let waiters: (() => void)[] = [];
+  // A waiter whose time ran out stays in it, marked `expired`, and is skipped.
+  let waiters: Waiter[] = [];
   let head = 0;
 
   const release = (): void => {
     active--;
-    if (head === waiters.length) return;
-    const next = waiters[head++] as () => void;
-    if (head > 64 && head * 2 > waiters.length) {
-      waiters = waiters.slice(head);
-      head = 0;
+    while (head < waiters.length) {
+      const next = waiters[head++] as Waiter;
+      if (head > 64 && head * 2 > waiters.length) {
+        waiters = waiters.slice(head);
+        head = 0;
+      }
+      if (next.expired) continue;
+      queued--;
+      clearTimeout(next.timer);
+      next.go();
+      return;
     }
-    next();
   };
 
   function start<T>(task: () => Promise<T>): Promise<T> {
@@ -90,19 +120,27 @@ export function hashingBound(options: HashingBoundOptions): HashingBound {
   return Object.freeze({
     concurrency,
     queue,
+    maxWaitMs,
     get active() {
       return active;
     },
     get waiting() {
-      return waiters.length - head;
+      return queued;
     },
     run<T>(task: () => Promise<T>): Promise<T> {
       if (active < concurrency) return start(task);
-      if (waiters.length - head >= queue) return Promise.reject(new HashingError('hasher_busy'));
+      if (queued >= queue) return Promise.reject(new HashingError('hasher_busy'));
       return new Promise<T>((resolve, reject) => {
-        waiters.push(() => {
-          start(task).then(resolve, reject);
-        });
+        const waiter: Waiter = { expired: false, timer: undefined, go: () => void start(task).then(resolve, reject) };
+        if (maxWaitMs > 0) {
+          waiter.timer = setTimeout(() => {
+            waiter.expired = true;
+            queued--;
+            reject(new HashingError('hasher_busy'));
+          }, maxWaitMs);
+        }
+        queued++;
+        waiters.push(waiter);
       });
     },
   });
