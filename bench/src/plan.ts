@@ -18,6 +18,8 @@ const PER_CONFIG_OVERHEAD_SEC = 2;
 const SOAK_OVERHEAD_SEC = 8;
 const MICRO_SEC = 20;
 const STORM_SEC = 60;
+/** The login storm over HTTP: four servers, 15 s of load each, start-up and probes. */
+const LOGIN_SEC = 120;
 
 export interface Plan {
   readonly http: HttpPlan;
@@ -49,7 +51,7 @@ export function makePlan(options: {
         .filter((c) => c.status === 'ready')
         .reduce((sum, c) => sum + soakRequests / rate(c) + SOAK_OVERHEAD_SEC, 0)
     : 0;
-  const other = (phases.has('micro') ? MICRO_SEC : 0) + (phases.has('storm') ? STORM_SEC : 0);
+  const other = (phases.has('micro') ? MICRO_SEC : 0) + (phases.has('storm') ? STORM_SEC : 0) + (phases.has('login') ? LOGIN_SEC : 0);
   const slackSec = Math.min(180, Math.max(30, budgetSec * 0.1));
   const available = budgetSec - soak - other - slackSec;
 
