@@ -7,6 +7,8 @@ import type { Token } from './token.js';
 
 /** A longer `token` is refused before any verification or lookup. */
 const MAX_TOKEN_LENGTH = 8192;
+/** The compact JWS shape: what an access token of this backend looks like. */
+const JWS = /^[\w-]+\.[\w-]+\.[\w-]*$/;
 
 const error = (code: OAuth2ErrorCode): ResponseDescription => fixedResponse({ kind: 'oauth2_error', error: code });
 
@@ -38,7 +40,8 @@ export function revocationEndpoint<U extends BaseUser>(
         await refresh.revoke(token);
         return done;
       }
-      if (!engine.revocable) return error('unsupported_token_type'); // RFC 7009 §2.2.1: access tokens cannot be revoked here
+      // RFC 7009 §2.2.1: without a revocation store an access token (a JWS) cannot be revoked here; anything else is unknown.
+      if (!engine.revocable) return JWS.test(token) ? error('unsupported_token_type') : done;
       let verified: Token;
       try {
         verified = await engine.verify(token);
