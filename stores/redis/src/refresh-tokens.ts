@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ConfigurationError } from '@portcullis/core';
-import { timedCommand, type CommandClient } from './command.js';
+import { storeOptions, timedCommand, type CommandClient } from './command.js';
 
 /**
  * What the refresh-token store needs from a Redis client: node-redis's
@@ -118,19 +117,7 @@ export class RedisRefreshTokenStore {
   readonly #timeout: number;
 
   constructor(options: RedisRefreshTokenStoreOptions) {
-    if (options === null || typeof options !== 'object') throw new ConfigurationError('RedisRefreshTokenStore: options are required');
-    const { client } = options;
-    if (client === null || typeof client !== 'object' || typeof client.sendCommand !== 'function') {
-      throw new ConfigurationError('RedisRefreshTokenStore: client must be a node-redis client');
-    }
-    const prefix = options.prefix ?? 'portcullis:refresh:';
-    if (typeof prefix !== 'string' || /[\u0000-\u001f\u007f\s{}]/.test(prefix)) {
-      throw new ConfigurationError('RedisRefreshTokenStore: prefix must be a string without spaces, braces or control characters');
-    }
-    const timeout = options.timeoutMs ?? 1000;
-    if (!Number.isInteger(timeout) || timeout < 1 || timeout > 60_000) {
-      throw new ConfigurationError('RedisRefreshTokenStore: timeoutMs must be an integer from 1 to 60000');
-    }
+    const { client, prefix, timeout } = storeOptions('RedisRefreshTokenStore', options, { prefix: 'portcullis:refresh:', noBraces: true });
     this.#client = client;
     this.#prefix = prefix;
     this.#timeout = timeout;
