@@ -76,7 +76,7 @@ export interface TokenEndpoint {
 }
 
 /** The backend {@link oauth2PasswordBearer} returns. */
-export interface OAuth2PasswordBearer<U extends BaseUser, N extends string = 'jwt'> extends Omit<JwtBackend<U, N>, 'logout'> {
+export interface OAuth2PasswordBearer<U extends BaseUser, N extends string = 'jwt'> extends JwtBackend<U, N> {
   /** The token endpoint: mount its `handle` on the token URL. */
   readonly tokenEndpoint: TokenEndpoint;
   /**

@@ -25,9 +25,22 @@ export interface RefreshFamily {
  * - `unknown`: no live family with that token (never issued, expired, revoked, or evicted).
  */
 export type RotateResult =
-  | { readonly outcome: 'rotated'; readonly family: RefreshFamily }
-  | { readonly outcome: 'reused'; readonly family: RefreshFamily }
-  | { readonly outcome: 'unknown' };
+  | {
+      /** The token was current; the next one replaced it. */
+      readonly outcome: 'rotated';
+      /** The family it belongs to. */
+      readonly family: RefreshFamily;
+    }
+  | {
+      /** The token was rotated away before: a replay; the family is deleted. */
+      readonly outcome: 'reused';
+      /** The family it belonged to (for the failure log). */
+      readonly family: RefreshFamily;
+    }
+  | {
+      /** No live family holds the token. */
+      readonly outcome: 'unknown';
+    };
 
 /**
  * Where refresh-token families live. Tokens are stored only as hashes (`tokenHash`:

@@ -37,9 +37,22 @@ export interface RedisRefreshFamily {
 
 /** What a rotation found (the `RotateResult` shape of `@portcullis/jwt`). */
 export type RedisRotateResult =
-  | { readonly outcome: 'rotated'; readonly family: RedisRefreshFamily }
-  | { readonly outcome: 'reused'; readonly family: RedisRefreshFamily }
-  | { readonly outcome: 'unknown' };
+  | {
+      /** The token was current; the next one replaced it. */
+      readonly outcome: 'rotated';
+      /** The family it belongs to. */
+      readonly family: RedisRefreshFamily;
+    }
+  | {
+      /** The token was rotated away before: a replay; the family is deleted. */
+      readonly outcome: 'reused';
+      /** The family it belonged to. */
+      readonly family: RedisRefreshFamily;
+    }
+  | {
+      /** No live family holds the token. */
+      readonly outcome: 'unknown';
+    };
 
 /**
  * The family's hash (KEYS[1]: cur, sub, scope, created, exp, idle) and its set of
