@@ -3,7 +3,7 @@ import { expect } from 'vitest';
 import { DemoUser, USERS } from '../../fixtures.js';
 import type { HandlerView, HandlerResult } from '../../spec.js';
 import type { Client, Scenario } from '../../scenario.js';
-import { AUDIENCE, ISSUER, SECRET, T0, clockControl, frozenClock, me, setClock } from './support.js';
+import { clockControl, frozenClock, hs256, me, setClock, T0 } from './support.js';
 
 const clock = frozenClock();
 let oauth2: OAuth2PasswordBearer<DemoUser>;
@@ -37,11 +37,7 @@ export const oauth2Refresh: Scenario = {
   app: () => {
     clock.reset();
     oauth2 = oauth2PasswordBearer<DemoUser>({
-      algorithms: ['HS256'],
-      secret: SECRET,
-      issuer: ISSUER,
-      audience: AUDIENCE,
-      clock: clock.now,
+      ...hs256(clock),
       tokenUrl: '/token',
       verifyCredentials: (username, password) => (USERS.get(username)?.password === password ? demoUser(username) : null),
       grantableScopes: (user) => user.roles,
