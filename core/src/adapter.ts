@@ -35,7 +35,7 @@ export { isWebSocketUpgrade, isWebSocketUpgradeValue } from './upgrade.js';
 export type { ResponseDescription, Outcome, FixedOutcome, OAuth2ErrorCode } from './response.js';
 export { responseFor, fixedResponse, describe, reasonPhrase, statusOfError, prefersJson, isBrowserNavigation, upgradeRefusal } from './response.js';
 export type { Authenticator, AuthDecision, Proceed, Respond } from './authenticator.js';
-export { createAuthenticator, escapeForLog } from './authenticator.js';
+export { createAuthenticator, escapeForLog, logFailure } from './authenticator.js';
 export type { Guard, GuardState } from './guard.js';
 export { createGuard } from './guard.js';
 export { compileExclude, isCanonical } from './exclude.js';

@@ -56,8 +56,13 @@ export function answerFailure<U extends BaseUser>(config: AuthenticationConfig<U
 /**
  * Sends one `authentication_failed` event for `error` to `log`: control characters
  * escaped, never a credential; a logger that throws or rejects changes nothing.
- * Without a connection, `method` and `path` are empty.
- * @internal
+ * Without a connection, `method` and `path` are empty. For packages that report
+ * security events outside the middleware (the token endpoint's refresh-token reuse).
+ *
+ * @example
+ * ```ts
+ * logFailure(log, new AuthenticationError('invalid_credentials', { subject: 'alice', reason: 'refresh_token_reused' }), connection);
+ * ```
  */
 export function logFailure(log: (event: AuthenticationFailure) => void, error: AuthenticationError, connection: Connection | undefined): void {
   try {

@@ -11,7 +11,7 @@ import type { MaybePromise } from './maybe-promise.js';
 // The options and the failure answer have their own modules; their public names are
 // still exported from here, where adapters and the index have always found them.
 export type { AuthenticationFailure, AuthenticationOptions, ErrorHook } from './authentication-options.js';
-export { escapeForLog } from './authentication-failure.js';
+export { escapeForLog, logFailure } from './authentication-failure.js';
 
 /** The request may go on, with this user and these credentials. */
 export interface Proceed<U extends BaseUser> {

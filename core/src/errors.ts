@@ -335,8 +335,12 @@ export interface AuthenticationErrorOptions {
   reason?: SecurityEventReason;
 }
 
-/** Security events that an {@link AuthenticationError} can carry to the failure log. */
-export type SecurityEventReason = 'hash_parameters_refused';
+/**
+ * Security events that an {@link AuthenticationError} can carry to the failure log:
+ * `hash_parameters_refused` (a stored hash beyond the hasher's safe maxima),
+ * `refresh_token_reused` (a rotated refresh token came back: its family is revoked).
+ */
+export type SecurityEventReason = 'hash_parameters_refused' | 'refresh_token_reused';
 
 /**
  * Thrown at construction when options are unusable (a CR/LF in a realm, a

@@ -31,7 +31,7 @@ const ADAPTER_VALUES = [
   'MAX_AUTHORIZATION_LENGTH', 'META_KEY', 'SESSION_NAMESPACE', 'assertCanLogin', 'assertSessionStore', 'backendName',
   'authorizationFromRawHeaders', 'bearerScheme', 'bytesEqual', 'compileExclude', 'compileTrustedProxies', 'copySessionData',
   'createAuthenticator', 'createConnection', 'createGuard', 'csrfToken', 'decodeBase64Strict',
-  'decodeUtf8Strict', 'deletionCookie', 'describe', 'fixedResponse', 'describeSessionError', 'digestKey', 'escapeForLog', 'exactOrigins',
+  'decodeUtf8Strict', 'deletionCookie', 'describe', 'fixedResponse', 'describeSessionError', 'digestKey', 'escapeForLog', 'exactOrigins', 'logFailure',
   'formField', 'formValues', 'generateSessionId', 'hasControlCharacters', 'hasScheme', 'hmacSha256',
   'isBrowserNavigation', 'isCanonical', 'isSecureRequest', 'isSessionId', 'isUrlencoded', 'isWebSocketUpgrade', 'isWebSocketUpgradeValue', 'login',
   'logout', 'messageOf', 'namespacedData', 'normalizeAddress', 'parseBasic', 'parseCookies', 'prefersJson', 'quoteRealm',

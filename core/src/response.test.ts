@@ -277,7 +277,7 @@ describe('fixedResponse: answers that depend on nothing in the request', () => {
   it('OAU-02 OAU-03 token endpoint errors are RFC 6749 JSON bodies with no-store', () => {
     for (const [error, status] of [
       ['invalid_request', 400], ['invalid_scope', 400], ['invalid_grant', 400], ['unsupported_grant_type', 400],
-      ['too_many_requests', 429], ['temporarily_unavailable', 503],
+      ['unsupported_token_type', 400], ['too_many_requests', 429], ['temporarily_unavailable', 503],
     ] as const) {
       expect(table.fixedResponse({ kind: 'oauth2_error', error })).toEqual({ status, headers: JSON_NO_STORE, body: JSON.stringify({ error }) });
     }

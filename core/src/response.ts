@@ -292,12 +292,16 @@ export function upgradeRefusal(response: ResponseDescription): ResponseDescripti
   return response.refuseUpgrade ? { status, headers, body: '', refuseUpgrade: true } : { status, headers, body: '' };
 }
 
-/** The `error` codes of the OAuth2 token endpoint's JSON answers (RFC 6749 §5.2, plus `too_many_requests`). */
+/**
+ * The `error` codes of the OAuth2 token endpoint's JSON answers (RFC 6749 §5.2, plus
+ * `too_many_requests`), and of the revocation endpoint (`unsupported_token_type`, RFC 7009 §2.2.1).
+ */
 export type OAuth2ErrorCode =
   | 'invalid_request'
   | 'invalid_scope'
   | 'invalid_grant'
   | 'unsupported_grant_type'
+  | 'unsupported_token_type'
   | 'too_many_requests'
   | 'temporarily_unavailable';
 
@@ -306,6 +310,7 @@ const OAUTH2_ERROR_STATUS: Readonly<Record<OAuth2ErrorCode, number>> = {
   invalid_scope: 400,
   invalid_grant: 400,
   unsupported_grant_type: 400,
+  unsupported_token_type: 400,
   too_many_requests: 429,
   temporarily_unavailable: 503,
 };

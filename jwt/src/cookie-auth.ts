@@ -10,6 +10,7 @@ import {
 } from '@portcullis/core';
 import { fixedResponse, hasScheme, responseFor, type MaybePromise } from '@portcullis/core/adapter';
 import { createEngine } from './engine.js';
+import { crossSiteCheck, type CsrfOptions } from './cross-site.js';
 import { JwtError, isJwtError } from './errors.js';
 import { loginStatus, schemeName, sharedMethods, tokenResponse, type JwtBackend, type LoginOptions } from './jwt-auth.js';
 import type { JwtOptions } from './jwt-options.js';
@@ -27,23 +28,6 @@ export interface JwtCookieOptions {
   sameSite?: 'Lax' | 'Strict' | 'None';
   /** The cookie path. Default `/`. */
   path?: string;
-}
-
-/** The cross-site request check for cookie-authenticated unsafe requests (CSRF-01/05/06). */
-export interface CsrfOptions {
-  /**
-   * Other origins (`https://front.example`) allowed to send cookie-authenticated
-   * unsafe requests, even cross-site. The request's own origin (judged by its `Host`
-   * header) is always allowed.
-   */
-  trustedOrigins?: readonly string[];
-  /** Also accept `Sec-Fetch-Site: same-site` (sibling subdomains). Default `false` (CSRF-05). */
-  allowSameSite?: boolean;
-  /**
-   * Accept unsafe requests that carry neither `Origin` nor `Sec-Fetch-Site` (old
-   * browsers, non-browser clients). Default `false`: refused (CSRF-06).
-   */
-  allowMissingOrigin?: boolean;
 }
 
 /** Options of {@link jwtCookieAuth}. */
@@ -79,7 +63,6 @@ export interface JwtCookieAuth<U extends BaseUser, N extends string = 'jwtCookie
 
 const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,128}$/;
 const COOKIE_PATH = /^\/[\u0021-\u003a\u003c-\u007e]{0,255}$/;
-const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** Errors raised for a token read from the cookie: the hook deletes the cookie when answering them. */
 const fromCookie = new WeakSet<AuthenticationError>();
@@ -133,55 +116,7 @@ export function jwtCookieAuth<U extends BaseUser, const N extends string = 'jwtC
   const attributes = `Path=${path}; HttpOnly${secure ? '; Secure' : ''}; SameSite=${sameSite}`;
   const clearCookie = `${name}=; Max-Age=0; ${attributes}`;
 
-  const csrf = options.csrf ?? {};
-  if (csrf === null || typeof csrf !== 'object') fail('`csrf` must be an object');
-  const trusted: ReadonlySet<string> = new Set((csrf.trustedOrigins ?? []).map(checkOrigin));
-  const allowSameSite = csrf.allowSameSite ?? false;
-  const allowMissingOrigin = csrf.allowMissingOrigin ?? false;
-  if (typeof allowSameSite !== 'boolean' || typeof allowMissingOrigin !== 'boolean') fail('`csrf.allowSameSite` and `csrf.allowMissingOrigin` must be booleans');
-
-  /**
-   * True when an unsafe request provably comes from the app's own origin (the same
-   * rules as core's session CSRF check): an `Origin` must be the request's host or a
-   * trusted origin (`null` never is); `Sec-Fetch-Site` must be `same-origin` or `none`
-   * (`same-site` with `allowSameSite`; `cross-site`/`same-site` when the `Origin` is a
-   * trusted origin); with neither header the request is refused unless `allowMissingOrigin`.
-   */
-  function sameOrigin(connection: Connection): boolean {
-    const origin = connection.header('origin')?.trim();
-    const site = connection.header('sec-fetch-site')?.trim().toLowerCase();
-    if (origin !== undefined && !originAllowed(origin, connection)) return false;
-    if (site !== undefined) {
-      if (site === 'same-origin' || site === 'none') return true;
-      const configured = origin !== undefined && trusted.has(origin.toLowerCase());
-      if (site === 'same-site') return allowSameSite || configured;
-      if (site === 'cross-site') return configured;
-      return false;
-    }
-    return origin !== undefined || allowMissingOrigin;
-  }
-
-  function originAllowed(origin: string, connection: Connection): boolean {
-    if (trusted.has(origin.toLowerCase())) return true;
-    let parsed: URL;
-    try {
-      parsed = new URL(origin);
-    } catch {
-      return false; // includes `null`
-    }
-    // An Origin header is exactly `scheme://host[:port]`; anything else is not trusted.
-    if (parsed.origin !== origin) return false;
-    const host = connection.header('host');
-    return host !== undefined && host.trim().toLowerCase() === parsed.host;
-  }
-
-  /** Unsafe methods and websocket upgrades (cross-site websocket hijacking) are checked. */
-  const needsCheck = (connection: Connection): boolean => connection.kind === 'websocket' || !SAFE_METHODS.has(connection.method);
-
-  function crossSiteRefusal(connection: Connection): ResponseDescription | null {
-    if (!needsCheck(connection) || sameOrigin(connection)) return null;
-    return responseFor({ kind: 'forbidden' }, connection, []);
-  }
+  const { needsCheck, sameOrigin, crossSiteRefusal } = crossSiteCheck(options.csrf, 'jwtCookieAuth');
 
   const onError: ErrorHook = (connection, error) => {
     const cause: unknown = error.cause;
@@ -243,18 +178,4 @@ export function jwtCookieAuth<U extends BaseUser, const N extends string = 'jwtC
     }),
     ready: engine.ready,
   });
-}
-
-function checkOrigin(value: unknown): string {
-  if (typeof value !== 'string') return fail('`csrf.trustedOrigins` must be origins such as "https://app.example"');
-  let parsed: URL;
-  try {
-    parsed = new URL(value);
-  } catch {
-    return fail('`csrf.trustedOrigins` must be origins such as "https://app.example"');
-  }
-  if ((parsed.protocol !== 'https:' && parsed.protocol !== 'http:') || parsed.origin !== value.toLowerCase()) {
-    fail('`csrf.trustedOrigins` must be bare origins (scheme://host[:port], no path)');
-  }
-  return parsed.origin;
 }

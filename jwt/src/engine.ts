@@ -7,7 +7,7 @@ import { issueToken, type IssueOptions, type IssuedToken } from './issue-token.j
 import { issueNow, parseJwtOptions, type JwtConfig, type JwtOptions } from './jwt-options.js';
 import { asRefusal, refusal } from './refusal.js';
 import { revokeSubject, revokeToken } from './revoke-token.js';
-import type { Token } from './token.js';
+import { tokenFromClaims, type Token } from './token.js';
 import { verifyToken } from './verify-token.js';
 
 /** The shared machinery of the JWT backends. */
@@ -34,6 +34,15 @@ export interface Engine<U extends BaseUser, N extends string = string> {
   revokeSubject(subject: string, at?: number): Promise<void>;
   /** Maps a JwtError to the core error the status table answers. */
   reject(error: JwtError, subject?: string): AuthenticationError;
+  /** Now, in ms since the epoch: the configured clock, else `Date.now()` (issuing, refresh lifetimes). */
+  now(): number;
+  /** True when a revocation store is configured (`revoke()` works). */
+  readonly revocable: boolean;
+  /**
+   * Re-loads the user of `subject` through `retrieveUser`, handing it the claims an
+   * access token issued now would carry (no `jti`): the refresh grant's user check.
+   */
+  userOf(subject: string, scopes: readonly string[], connection: Connection): MaybePromise<U | null | undefined>;
 }
 
 /**
@@ -56,6 +65,9 @@ export function createEngine<U extends BaseUser, N extends string = string>(opti
     revoke: (token: Token) => revokeToken(config, token),
     revokeSubject: (subject: string, at?: number) => revokeSubject(config, subject, at),
     reject: (error: JwtError, subject?: string) => refusal(config.scheme, error, subject),
+    now: () => issueNow(config),
+    revocable: config.revocation !== undefined,
+    userOf: (subject: string, scopes: readonly string[], connection: Connection) => userOf(config, subject, scopes, connection),
   });
 }
 
@@ -67,4 +79,18 @@ async function verify<U extends BaseUser>(config: JwtConfig<U>, token: string, n
   } catch (error) {
     throw asRefusal(config.scheme, error);
   }
+}
+
+/** {@link Engine.userOf}: `retrieveUser` on the claims a token issued now for `subject` would carry. */
+function userOf<U extends BaseUser>(config: JwtConfig<U>, subject: string, scopes: readonly string[], connection: Connection): MaybePromise<U | null | undefined> {
+  const iat = Math.floor(issueNow(config) / 1000);
+  const claims = {
+    sub: subject,
+    iss: config.issuer,
+    ...(config.audience === null ? {} : { aud: config.audience }),
+    iat,
+    exp: iat + config.expiresIn,
+    ...(scopes.length === 0 ? {} : { scope: scopes.join(' ') }),
+  };
+  return config.retrieveUser(tokenFromClaims(claims, { ...config.policy, requireJti: false }), connection);
 }

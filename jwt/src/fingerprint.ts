@@ -60,12 +60,14 @@ export function checkFingerprintCookie(token: Token, cookie: string | undefined)
   if (diff !== 0) throw new JwtError('claim_invalid');
 }
 
-function base64url(bytes: Uint8Array): string {
+/** Unpadded base64url (on `btoa`: no `Buffer` on the edge). @internal */
+export function base64url(bytes: Uint8Array): string {
   let binary = '';
   for (const b of bytes) binary += String.fromCharCode(b);
   return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
-function sha256Base64url(text: string): string {
+/** The base64url SHA-256 of a string (its UTF-8 bytes). @internal */
+export function sha256Base64url(text: string): string {
   return base64url(sha256(text));
 }

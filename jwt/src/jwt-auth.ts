@@ -147,11 +147,17 @@ export function tokenResponse(issued: IssuedToken, withToken: boolean): Record<s
   };
 }
 
-/** @internal The methods every JWT backend shares. */
-export function sharedMethods<U extends BaseUser>(engine: Engine<U>, clearCookie?: string) {
+/** @internal The 204 of a logout: deletes the backend's cookies (`clearCookie`, the fingerprint). */
+export function loggedOut<U extends BaseUser>(engine: Engine<U>, clearCookie?: string): ResponseDescription {
   const cleared = [clearCookie, engine.clearFingerprint].filter((c): c is string => c !== undefined);
   const afterLogout: Record<string, string | readonly string[]> =
     cleared.length === 0 ? {} : { 'set-cookie': cleared.length === 1 ? (cleared[0] as string) : cleared };
+  return fixedResponse({ kind: 'logged_out', headers: afterLogout });
+}
+
+/** @internal The methods every JWT backend shares. */
+export function sharedMethods<U extends BaseUser>(engine: Engine<U>, clearCookie?: string) {
+  const answer = loggedOut(engine, clearCookie);
   return {
     issue: engine.issue,
     verify: (token: string, options?: { now?: number }) => engine.verify(token, options?.now),
@@ -160,7 +166,7 @@ export function sharedMethods<U extends BaseUser>(engine: Engine<U>, clearCookie
     async logout(credentials: AuthCredentials | Token): Promise<ResponseDescription> {
       const token = logoutToken(credentials);
       if (token !== undefined) await engine.revoke(token);
-      return fixedResponse({ kind: 'logged_out', headers: afterLogout });
+      return answer;
     },
   };
 }

@@ -1,9 +1,13 @@
-import { ConfigurationError, isPortcullisError, type BaseUser, type Connection, type Principal, type ResponseDescription } from '@portcullis/core';
+import { ConfigurationError, isPortcullisError, type AuthCredentials, type BaseUser, type Connection, type Principal, type ResponseDescription } from '@portcullis/core';
 import { fixedResponse, formValues, isUrlencoded, type MaybePromise, type OAuth2ErrorCode } from '@portcullis/core/adapter';
 import { createEngine } from './engine.js';
 import type { JwtOptions } from './jwt-options.js';
-import { headerTransport, schemeName, sharedMethods, tokenResponse, type JwtBackend, type LoginOptions } from './jwt-auth.js';
+import { headerTransport, loggedOut, schemeName, sharedMethods, tokenResponse, type JwtBackend, type LoginOptions } from './jwt-auth.js';
 import type { LoginThrottle } from './throttle.js';
+import { JwtError } from './errors.js';
+import { createRefreshTokens, type RefreshTokenOptions } from './refresh-tokens.js';
+import { revocationEndpoint } from './revocation-endpoint.js';
+import type { Token } from './token.js';
 
 /** Checks a username and password; returns the user or `null`. `passwordBackend(...).verifyCredentials` fits. */
 export type VerifyCredentials<U extends BaseUser> = (
@@ -37,6 +41,13 @@ export interface OAuth2PasswordBearerOptions<U extends BaseUser, N extends strin
   scopeDescriptions?: Readonly<Record<string, string>>;
   /** The name of the OpenAPI security scheme. Default `OAuth2PasswordBearer`. */
   schemeName?: string;
+  /**
+   * Rotating refresh tokens (RFC 6749 §6, RFC 9700 §4.14): the password grant also
+   * returns a `refresh_token`, and `grant_type=refresh_token` trades it for a new
+   * access token and a new refresh token. A rotated token that comes back revokes its
+   * whole family. Off by default.
+   */
+  refreshTokens?: RefreshTokenOptions;
 }
 
 /** The raw body of a request, as the adapter read it. */
@@ -68,6 +79,38 @@ export interface TokenEndpoint {
 export interface OAuth2PasswordBearer<U extends BaseUser, N extends string = 'jwt'> extends JwtBackend<U, N> {
   /** The token endpoint: mount its `handle` on the token URL. */
   readonly tokenEndpoint: TokenEndpoint;
+  /**
+   * The token revocation endpoint (RFC 7009): `POST`, form-encoded `token=…`
+   * (`token_type_hint` is read and not needed). A refresh token revokes its whole
+   * family; an access token is denylisted when a revocation store is configured
+   * (`unsupported_token_type` otherwise). Answers 200 for unknown and invalid tokens
+   * too (RFC 7009 §2.2). With the refresh cookie, a request without `token` revokes
+   * the cookie's family and deletes the cookie. Mount its `handle` on a path of your choice.
+   */
+  readonly revocationEndpoint: TokenEndpoint;
+  /**
+   * Logout (RT-12): revokes the refresh token's whole family when `refreshToken` is
+   * given, and the request's access token when a revocation store is configured;
+   * answers 204 (deleting the refresh cookie). Without `refreshToken` it needs a revocation store.
+   *
+   * @example
+   * ```ts
+   * app.post('/logout', async (c) =>
+   *   toResponse(c, await oauth2.logout(c.var.auth, { refreshToken: (await c.req.parseBody()).refresh_token as string })),
+   * );
+   * ```
+   */
+  logout(credentials: AuthCredentials | Token, options?: { refreshToken?: string }): Promise<ResponseDescription>;
+  /**
+   * Revokes the whole family of a refresh token (RT-12); an unknown token is not an
+   * error. Needs `refreshTokens`.
+   *
+   * @example
+   * ```ts
+   * await oauth2.revokeRefreshToken(body.refresh_token);
+   * ```
+   */
+  revokeRefreshToken(refreshToken: string): Promise<void>;
 }
 
 const MAX_BODY = 8 * 1024;
@@ -129,6 +172,8 @@ export function oauth2PasswordBearer<U extends BaseUser, const N extends string 
   if (throttle !== undefined && (typeof throttle?.retryAfter !== 'function' || typeof throttle.failed !== 'function')) {
     throw new ConfigurationError(`${who}: throttle must implement retryAfter() and failed()`);
   }
+  const entitled = (user: U) => [...new Set(grantable(user))].filter((s) => typeof s === 'string' && SCOPE_TOKEN.test(s));
+  const refresh = createRefreshTokens(options.refreshTokens, { engine, entitled }, tokenUrl, who);
   const descriptions: Record<string, string> = {};
   for (const [scope, text] of Object.entries(options.scopeDescriptions ?? {})) {
     if (!SCOPE_TOKEN.test(scope) || typeof text !== 'string') throw new ConfigurationError(`${who}: scopeDescriptions maps scope tokens to strings`);
@@ -136,29 +181,22 @@ export function oauth2PasswordBearer<U extends BaseUser, const N extends string 
   }
 
   async function handle(connection: Connection, body: RequestBody): Promise<ResponseDescription> {
-    // Credentials in the URL (GET /token?password=…) are never read (OAU-04).
-    if (connection.method !== 'POST') return fixedResponse({ kind: 'oauth2_method_not_allowed' });
-    if (!isUrlencoded(body?.contentType)) return error('invalid_request'); // JSON, multipart, none (OAU-05)
-    const text = body.text;
-    if (typeof text !== 'string' || text.length > MAX_BODY) return error('invalid_request');
-    const one = (name: string): string | null | undefined => {
-      const all = formValues(text, name);
-      if (all.length > 1) return undefined; // repeated: RFC 6749 §3.1
-      return all.length === 0 ? null : (all[0] as string);
-    };
+    const one = formOf(connection, body);
+    if (typeof one !== 'function') return one;
     const grantType = one('grant_type');
     const username = one('username');
     const password = one('password');
     const scope = one('scope');
     if (grantType === undefined || username === undefined || password === undefined || scope === undefined) return error('invalid_request');
     if (grantType === null || grantType === '') return error('invalid_request');
-    if (grantType !== 'password') return error('unsupported_grant_type');
-    if (username === null || username === '' || password === null || password === '') return error('invalid_request');
     let requested: string[] | undefined;
     if (scope !== null) {
       requested = scope.split(' ').filter((s) => s !== '');
       if (requested.some((s) => !SCOPE_TOKEN.test(s))) return error('invalid_scope');
     }
+    if (grantType === 'refresh_token' && refresh !== undefined) return refresh.grant(connection, one, requested?.length === 0 ? undefined : requested);
+    if (grantType !== 'password') return error('unsupported_grant_type');
+    if (username === null || username === '' || password === null || password === '') return error('invalid_request');
 
     try {
       if (throttle !== undefined) {
@@ -177,12 +215,15 @@ export function oauth2PasswordBearer<U extends BaseUser, const N extends string 
         return error('invalid_grant'); // unknown user and wrong password: byte-identical (OAU-02)
       }
       await throttle?.succeeded?.(username, connection);
-      const entitled = [...new Set(grantable(user))].filter((s) => typeof s === 'string' && SCOPE_TOKEN.test(s));
-      const wanted = requested === undefined ? [] : entitled.filter((s) => requested.includes(s));
-      const scopes = wanted.length > 0 ? wanted : entitled;
-      const issued = await engine.issue(subjectOf(user), { scopes });
-      const headers: Record<string, string> = issued.fingerprintCookie === undefined ? {} : { 'set-cookie': issued.fingerprintCookie };
-      return fixedResponse({ kind: 'token', body: tokenResponse(issued, true), headers });
+      const entitledScopes = entitled(user);
+      const wanted = requested === undefined ? [] : entitledScopes.filter((s) => requested.includes(s));
+      const scopes = wanted.length > 0 ? wanted : entitledScopes;
+      const subject = subjectOf(user);
+      const issued = await engine.issue(subject, { scopes });
+      const started = refresh === undefined ? undefined : await refresh.start(subject, issued.claims.scopes);
+      const setCookie = [...(issued.fingerprintCookie === undefined ? [] : [issued.fingerprintCookie]), ...(started?.headers['set-cookie'] ?? [])];
+      const headers: Record<string, string | string[]> = setCookie.length === 0 ? {} : { 'set-cookie': setCookie.length === 1 ? (setCookie[0] as string) : setCookie };
+      return fixedResponse({ kind: 'token', body: { ...tokenResponse(issued, true), ...started?.body }, headers });
     } catch (thrown) {
       // The password hasher's queue is full (THR-16): nothing was hashed, try again shortly.
       if (isPortcullisError(thrown, 'backend_busy') || isPortcullisError(thrown, 'hasher_busy')) return fixedResponse({ kind: 'oauth2_busy' });
@@ -191,10 +232,41 @@ export function oauth2PasswordBearer<U extends BaseUser, const N extends string 
     }
   }
 
+  /** The common checks of both endpoints: the method, the body, the cookie transport's cross-site rule; a field reader or the answer. */
+  function formOf(connection: Connection, body: RequestBody): ((name: string) => string | null | undefined) | ResponseDescription {
+    // Credentials in the URL (GET /token?password=…) are never read (OAU-04).
+    if (connection.method !== 'POST') return fixedResponse({ kind: 'oauth2_method_not_allowed' });
+    const crossSite = refresh?.crossSiteRefusal(connection);
+    if (crossSite !== undefined && crossSite !== null) return crossSite;
+    if (!isUrlencoded(body?.contentType)) return error('invalid_request'); // JSON, multipart, none (OAU-05)
+    const text = body.text;
+    if (typeof text !== 'string' || text.length > MAX_BODY) return error('invalid_request');
+    return (name: string): string | null | undefined => {
+      const all = formValues(text, name);
+      if (all.length > 1) return undefined; // repeated: RFC 6749 §3.1
+      return all.length === 0 ? null : (all[0] as string);
+    };
+  }
+
+  const shared = sharedMethods(engine, refresh?.clearCookie);
+  const revocation = revocationEndpoint(engine, refresh, formOf);
+
   return Object.freeze({
     ...headerTransport<U, N>(engine),
-    ...sharedMethods(engine),
+    ...shared,
+    async logout(credentials: AuthCredentials | Token, logoutOptions?: { refreshToken?: string }): Promise<ResponseDescription> {
+      const refreshToken = logoutOptions?.refreshToken;
+      if (refreshToken === undefined) return shared.logout(credentials);
+      if (refresh === undefined) throw new JwtError('invalid_issue_options');
+      await refresh.revoke(refreshToken);
+      return engine.revocable ? shared.logout(credentials) : loggedOut(engine, refresh.clearCookie);
+    },
+    async revokeRefreshToken(refreshToken: string): Promise<void> {
+      if (refresh === undefined) throw new JwtError('invalid_issue_options');
+      await refresh.revoke(refreshToken);
+    },
     tokenEndpoint: Object.freeze({ handle }),
+    revocationEndpoint: revocation,
     securityScheme: Object.freeze({
       name: schemeName(options.schemeName, 'OAuth2PasswordBearer', who),
       scheme: Object.freeze({

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { timedCommand } from './command.js';
 import { createClient } from 'redis';
 import { ConfigurationError, SessionError, type SessionData, type SessionStore } from '@portcullis/core';
 
@@ -98,16 +99,10 @@ export class RedisSessionStore implements SessionStore {
 
   async #send(args: string[]): Promise<unknown> {
     if (!this.#client.isReady) throw new SessionError('session_store_unavailable');
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new SessionError('session_store_unavailable')), this.#timeout);
-    });
     try {
-      return await Promise.race([this.#client.sendCommand(args), timeout]);
+      return await timedCommand(this.#client, args, this.#timeout, () => new SessionError('session_store_unavailable'));
     } catch (error) {
       throw error instanceof SessionError ? error : new SessionError('session_store_unavailable', { cause: error });
-    } finally {
-      clearTimeout(timer);
     }
   }
 }

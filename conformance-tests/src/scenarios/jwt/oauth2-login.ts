@@ -2,7 +2,7 @@ import { oauth2PasswordBearer, withSecurity, type OAuth2PasswordBearer } from '@
 import { expect } from 'vitest';
 import { DemoUser } from '../../fixtures.js';
 import type { Scenario } from '../../scenario.js';
-import { AUDIENCE, ISSUER, SECRET, frozenClock, me } from './support.js';
+import { frozenClock, hs256, me } from './support.js';
 
 const clock = frozenClock();
 let cache = new Map<string, { id: string; name: string; email: string }>();
@@ -24,11 +24,7 @@ export const oauth2Login: Scenario = {
     cache = new Map();
     clock.reset();
     oauth2 = oauth2PasswordBearer<DemoUser>({
-      algorithms: ['HS256'],
-      secret: SECRET,
-      issuer: ISSUER,
-      audience: AUDIENCE,
-      clock: clock.now,
+      ...hs256(clock),
       tokenUrl: '/login',
       verifyCredentials: () => null,
       retrieveUser: (t) => {

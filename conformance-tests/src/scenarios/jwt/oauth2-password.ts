@@ -5,7 +5,7 @@ import { expect } from 'vitest';
 import { DemoUser, USERS } from '../../fixtures.js';
 import type { HandlerView, HandlerResult } from '../../spec.js';
 import type { Scenario } from '../../scenario.js';
-import { AUDIENCE, ISSUER, REALM, SECRET, T0, clockControl, frozenClock, me, setClock } from './support.js';
+import { clockControl, frozenClock, hs256, me, REALM, setClock, T0 } from './support.js';
 
 /** A fixture user with its stored password hash. */
 class Member extends DemoUser {
@@ -56,11 +56,7 @@ export const oauth2Password: Scenario = {
       hasher,
     });
     oauth2 = oauth2PasswordBearer<DemoUser>({
-      algorithms: ['HS256'],
-      secret: SECRET,
-      issuer: ISSUER,
-      audience: AUDIENCE,
-      clock: clock.now,
+      ...hs256(clock),
       tokenUrl: '/token',
       verifyCredentials: passwords.verifyCredentials,
       grantableScopes: (user) => user.roles,

@@ -49,6 +49,11 @@ export const AUDIENCE = 'https://app.example/api';
 /** The scenarios' HS256 secret: 32 fixed bytes (tests only). */
 export const SECRET = new Uint8Array(32).map((_, i) => (i * 53 + 7) & 0xff);
 
+/** The scenarios' HS256 backend options on `clock`: the algorithm, secret, issuer and audience every JWT scenario shares. */
+export function hs256(clock: Clock) {
+  return { algorithms: ['HS256'] as const, secret: SECRET, issuer: ISSUER, audience: AUDIENCE, clock: clock.now };
+}
+
 export const REALM = 'Bearer realm="api"';
 export const INVALID_TOKEN = `${REALM}, error="invalid_token"`;
 export const INVALID_REQUEST = `${REALM}, error="invalid_request"`;
