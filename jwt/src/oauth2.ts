@@ -1,5 +1,5 @@
-import { ConfigurationError, type BaseUser, type Connection, type Principal, type ResponseDescription } from '@portcullis/core';
-import { fixedResponse, formValues, isUrlencoded, type MaybePromise, type OAuth2ErrorCode } from '@portcullis/core/adapter';
+import { ConfigurationError, isAuthenticationError, type AuthenticationFailure, type BaseUser, type Connection, type Principal, type ResponseDescription } from '@portcullis/core';
+import { escapeForLog, fixedResponse, formValues, isUrlencoded, type MaybePromise, type OAuth2ErrorCode } from '@portcullis/core/adapter';
 import { createEngine } from './engine.js';
 import type { JwtOptions } from './jwt-options.js';
 import { headerTransport, schemeName, sharedMethods, tokenResponse, type JwtBackend, type LoginOptions } from './jwt-auth.js';
@@ -31,8 +31,19 @@ export interface OAuth2PasswordBearerOptions<U extends BaseUser, N extends strin
   grantableScopes?: (user: U) => Iterable<string>;
   /** The token's `sub` for a user. Default `user.identity`. */
   subjectOf?: (user: U) => string;
-  /** Brute-force protection: 429 with `Retry-After` (OAU-07). See `memoryThrottle`. */
+  /**
+   * Brute-force protection: 429 `too_many_requests` with `Retry-After` (OAU-07); core's
+   * `loginThrottle({ store })` fits. Not needed when `verifyCredentials` is a
+   * `passwordBackend({ throttle })`'s: its refusals get the same 429.
+   */
   throttle?: LoginThrottle;
+  /**
+   * Receives the endpoint's security events: an `authentication_failed` event with
+   * `code: 'too_many_requests'` and `reason: 'login_throttled'` when `throttle` refuses
+   * a request, `backend_unavailable`/`throttle_unavailable` when its store failed.
+   * Give it the function of `authentication({ log })`. Never a password.
+   */
+  log?: (event: AuthenticationFailure) => void;
   /** Descriptions of the scopes, for OpenAPI (`flows.password.scopes`). */
   scopeDescriptions?: Readonly<Record<string, string>>;
   /** The name of the OpenAPI security scheme. Default `OAuth2PasswordBearer`. */
@@ -101,7 +112,7 @@ const error = (code: OAuth2ErrorCode): ResponseDescription => fixedResponse({ ki
  *   verifyCredentials: passwords.verifyCredentials,
  *   grantableScopes: (user) => user.roles,
  *   retrieveUser: (token) => users.byName(token.sub),
- *   throttle: memoryThrottle(),
+ *   throttle: loginThrottle({ store: new MemoryThrottleStore() }),
  * });
  * app.use(authentication({ backend: oauth2, mode: 'required', exclude: ['/token', '/schema'] }));
  * app.post('/token', async (c) =>
@@ -127,6 +138,16 @@ export function oauth2PasswordBearer<U extends BaseUser, const N extends string 
   if (throttle !== undefined && (typeof throttle?.retryAfter !== 'function' || typeof throttle.failed !== 'function')) {
     throw new ConfigurationError(`${who}: throttle must implement retryAfter() and failed()`);
   }
+  const log = options.log;
+  if (log !== undefined && typeof log !== 'function') throw new ConfigurationError(`${who}: log must be a function`);
+  const report = (connection: Connection, username: string, code: 'too_many_requests' | 'backend_unavailable', reason: 'login_throttled' | 'throttle_unavailable'): void => {
+    try {
+      const logged: unknown = log?.({ event: 'authentication_failed', code, method: escapeForLog(connection.method), path: escapeForLog(connection.path), subject: escapeForLog(username), reason });
+      if (logged instanceof Promise) logged.catch(() => {});
+    } catch {
+      // A failing logger changes nothing.
+    }
+  };
   const descriptions: Record<string, string> = {};
   for (const [scope, text] of Object.entries(options.scopeDescriptions ?? {})) {
     if (!SCOPE_TOKEN.test(scope) || typeof text !== 'string') throw new ConfigurationError(`${who}: scopeDescriptions maps scope tokens to strings`);
@@ -160,8 +181,15 @@ export function oauth2PasswordBearer<U extends BaseUser, const N extends string 
 
     try {
       if (throttle !== undefined) {
-        const wait = await throttle.retryAfter(username, connection);
+        let wait: number;
+        try {
+          wait = await throttle.retryAfter(username, connection);
+        } catch (error) {
+          report(connection, username, 'backend_unavailable', 'throttle_unavailable');
+          throw error;
+        }
         if (typeof wait === 'number' && wait > 0) {
+          report(connection, username, 'too_many_requests', 'login_throttled');
           return fixedResponse({ kind: 'oauth2_error', error: 'too_many_requests', retryAfter: wait });
         }
       }
@@ -181,7 +209,11 @@ export function oauth2PasswordBearer<U extends BaseUser, const N extends string 
       const issued = await engine.issue(subjectOf(user), { scopes });
       const headers: Record<string, string> = issued.fingerprintCookie === undefined ? {} : { 'set-cookie': issued.fingerprintCookie };
       return fixedResponse({ kind: 'token', body: tokenResponse(issued, true), headers });
-    } catch {
+    } catch (thrown) {
+      // verifyCredentials of a passwordBackend({ throttle }) refused (it logged the event).
+      if (isAuthenticationError(thrown) && thrown.code === 'too_many_requests') {
+        return fixedResponse({ kind: 'oauth2_error', error: 'too_many_requests', retryAfter: thrown.retryAfter });
+      }
       // The user store or the throttle failed: no token, nothing reflected.
       return error('temporarily_unavailable');
     }

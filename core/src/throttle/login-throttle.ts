@@ -77,7 +77,7 @@ export function loginThrottle(options: LoginThrottleOptions): LoginThrottle {
   if (options === null || typeof options !== 'object') throw new ConfigurationError(`${who}: options are required ({ store })`);
   const store = options.store;
   assertThrottleStore(store, who);
-  const accountAllowance = count(options.accountAllowance ?? 5, 'accountAllowance', 1);
+  const accountAllowance = count(options.accountAllowance ?? 5, 'accountAllowance', 0);
   const addressAllowance = count(options.addressAllowance ?? 20, 'addressAllowance', 0);
   const base = count(options.baseDelayMs ?? 1000, 'baseDelayMs', 1);
   const max = count(options.maxDelayMs ?? 900_000, 'maxDelayMs', base);
