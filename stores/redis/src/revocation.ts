@@ -1,4 +1,4 @@
-import { ConfigurationError } from '@portcullis/core';
+import { checkStoreOptions, sendWithin } from './command.js';
 
 /**
  * What the revocation store needs from a Redis client: node-redis's
@@ -58,22 +58,10 @@ export class RedisRevocationStore {
   readonly #timeout: number;
 
   constructor(options: RedisRevocationStoreOptions) {
-    if (options === null || typeof options !== 'object') throw new ConfigurationError('RedisRevocationStore: options are required');
-    const { client } = options;
-    if (client === null || typeof client !== 'object' || typeof client.sendCommand !== 'function') {
-      throw new ConfigurationError('RedisRevocationStore: client must be a node-redis client');
-    }
-    const prefix = options.prefix ?? 'portcullis:revoked:';
-    if (typeof prefix !== 'string' || /[\u0000-\u001f\u007f\s]/.test(prefix)) {
-      throw new ConfigurationError('RedisRevocationStore: prefix must be a string without spaces or control characters');
-    }
-    const timeout = options.timeoutMs ?? 1000;
-    if (!Number.isInteger(timeout) || timeout < 1 || timeout > 60_000) {
-      throw new ConfigurationError('RedisRevocationStore: timeoutMs must be an integer from 1 to 60000');
-    }
+    const { client, prefix, timeoutMs } = checkStoreOptions(options, 'RedisRevocationStore', { prefix: 'portcullis:revoked:', timeoutMs: 1000 });
     this.#client = client;
     this.#prefix = prefix;
-    this.#timeout = timeout;
+    this.#timeout = timeoutMs;
   }
 
   /** Denylists `(issuer, jti)` for `ttlMs`. */
@@ -112,16 +100,7 @@ export class RedisRevocationStore {
     return `${this.#prefix}sub:${encodeURIComponent(issuer)}:${encodeURIComponent(subject)}`;
   }
 
-  async #command(args: string[]): Promise<unknown> {
-    if (this.#client.isReady === false) throw new Error('RedisRevocationStore: Redis is not connected');
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timedOut = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error('RedisRevocationStore: Redis did not answer in time')), this.#timeout);
-    });
-    try {
-      return await Promise.race([this.#client.sendCommand(args), timedOut]);
-    } finally {
-      clearTimeout(timer);
-    }
+  #command(args: string[]): Promise<unknown> {
+    return sendWithin(this.#client, args, this.#timeout, 'RedisRevocationStore');
   }
 }
