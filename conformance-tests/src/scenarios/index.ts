@@ -21,6 +21,7 @@ import { websocket, websocketRequired } from './websocket.js';
 import { apiKey } from './api-key.js';
 import { bearerChain, bearerScheme } from './bearer-scheme.js';
 import { failureLog, verificationCache } from './verification-cache.js';
+import { throttling } from './throttling.js';
 import { jwtScenarios } from './jwt/index.js';
 import { sessionScenarios } from './sessions/index.js';
 import type { Scenario } from '../scenario.js';
@@ -59,6 +60,7 @@ export const scenarios: readonly Scenario[] = Object.freeze([
   clientAddressTrusted,
   clientAddressHops,
   clientAddressWebsocket,
+  throttling,
   ...jwtScenarios,
   ...sessionScenarios,
 ]);
