@@ -37,8 +37,6 @@ const PASSWORDS: ReadonlyMap<string, string> = new Map([
 const hasher = pbkdf2Hasher({ iterations: 1_000 }); // tests only
 let members: Promise<Map<string, Member>> | undefined;
 const clock = frozenClock();
-let passwords: PasswordBackend<Member>;
-let oauth2: OAuth2PasswordBearer<Member>;
 
 function memberTable(): Promise<Map<string, Member>> {
   members ??= (async () => {
@@ -74,8 +72,9 @@ function throughProxies(view: HandlerView): Connection {
   };
 }
 
+// #region login-form
 /** The login form: `username` and `password`, checked by `verifyCredentials`; a refusal is the table's answer. */
-async function loginForm(view: HandlerView): Promise<HandlerResult> {
+async function loginForm(passwords: PasswordBackend<Member>, view: HandlerView): Promise<HandlerResult> {
   const fields = new URLSearchParams(view.body.text);
   const connection = throughProxies(view);
   try {
@@ -86,8 +85,9 @@ async function loginForm(view: HandlerView): Promise<HandlerResult> {
     throw error;
   }
 }
+// #endregion login-form
 
-async function token(view: HandlerView): Promise<HandlerResult> {
+async function token(oauth2: OAuth2PasswordBearer<Member>, view: HandlerView): Promise<HandlerResult> {
   return { description: await oauth2.tokenEndpoint.handle(throughProxies(view), view.body) };
 }
 
@@ -122,14 +122,15 @@ export const throttling: Scenario = {
       maxDelayMs: MAX_DELAY_MS,
       clock: clock.now,
     });
-    passwords = passwordBackend<Member>({
+    // Everything the app holds is built here: a runtime may build the app more than once.
+    const passwords = passwordBackend<Member>({
       findUser: async (name) => (await memberTable()).get(name) ?? null,
       passwordHashOf: (member) => member.hash,
       hasher,
       throttle,
       realm: 'api',
     });
-    oauth2 = oauth2PasswordBearer<Member>({
+    const oauth2 = oauth2PasswordBearer<Member>({
       algorithms: ['HS256'],
       secret: SECRET,
       issuer: ISSUER,
@@ -145,8 +146,8 @@ export const throttling: Scenario = {
       controls: { clock: clockControl(clock) },
       routes: [
         { method: 'GET', path: '/me', requires: { scopes: 'authenticated' }, handler: whoami },
-        { method: 'POST', path: '/login', handler: loginForm },
-        { method: 'POST', path: '/token', handler: token },
+        { method: 'POST', path: '/login', handler: (view) => loginForm(passwords, view) },
+        { method: 'POST', path: '/token', handler: (view) => token(oauth2, view) },
       ],
     };
   },

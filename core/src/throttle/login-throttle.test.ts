@@ -135,6 +135,14 @@ describe('loginThrottle', () => {
     expect(await v4.throttle.retryAfter('x', from('203.0.113.5'))).toBe(1);
   });
 
+  it('requests whose client address is unknown share one address bucket (hiding the address does not escape it)', async () => {
+    const { throttle } = setup({ accountAllowance: 100 });
+    const unknown = () => conn({ method: 'POST', target: '/login' });
+    for (let i = 0; i < 6; i++) await throttle.failed(`u${i}`, unknown());
+    expect(await throttle.retryAfter('x', unknown())).toBe(1);
+    expect(await throttle.retryAfter('x', from('203.0.113.1'))).toBe(0);
+  });
+
   it('keys are hashed: no username reaches the store', async () => {
     const keys: string[] = [];
     const inner = new MemoryThrottleStore();

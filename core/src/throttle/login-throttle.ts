@@ -61,8 +61,8 @@ interface Bucket {
  * is permanent, and a correct password never resets the address bucket. Only failures
  * write the store; a check reads at most two keys. Usernames are folded (NFKC, case
  * fold, trimmed) and hashed before they become keys; the address is
- * `connection.clientAddress`, resolved through `trustedProxies` (without a connection
- * or an address, only the account bucket counts).
+ * `connection.clientAddress`, resolved through `trustedProxies`; requests whose address
+ * is unknown share one bucket, and without a connection only the account bucket counts.
  *
  * @example
  * ```ts
@@ -96,8 +96,10 @@ export function loginThrottle(options: LoginThrottleOptions): LoginThrottle {
 
   function buckets(username: string, connection: Connection | undefined): Bucket[] {
     const list: Bucket[] = [{ key: accountKey(username), allowance: accountAllowance }];
-    const address = addressAllowance === 0 ? undefined : throttleAddress(connection?.clientAddress);
-    if (address !== undefined) list.push({ key: `n:${address}`, allowance: addressAllowance });
+    if (addressAllowance === 0 || connection === undefined) return list;
+    // An unknown address (no peer, or forwarded headers that contradict each other) is
+    // one shared bucket: a client cannot leave the address bucket by hiding its address.
+    list.push({ key: `n:${throttleAddress(connection.clientAddress) ?? 'unknown'}`, allowance: addressAllowance });
     return list;
   }
 
