@@ -6,7 +6,7 @@ import type { Response } from 'supertest';
 import { DemoUser, basic, whoami } from '../fixtures.js';
 import type { Client, Scenario } from '../scenario.js';
 import type { HandlerResult, HandlerView } from '../spec.js';
-import { AUDIENCE, ISSUER, SECRET, T0, clockControl, frozenClock, setClock } from './jwt/support.js';
+import { HS256_OPTIONS, T0, clockControl, frozenClock, setClock } from './jwt/support.js';
 
 // Login throttling (issue #16 item 2) on every adapter and runtime: one loginThrottle
 // behind a Basic route, a login form (verifyCredentials) and an OAuth2 token endpoint.
@@ -131,10 +131,7 @@ export const throttling: Scenario = {
       realm: 'api',
     });
     const oauth2 = oauth2PasswordBearer<Member>({
-      algorithms: ['HS256'],
-      secret: SECRET,
-      issuer: ISSUER,
-      audience: AUDIENCE,
+      ...HS256_OPTIONS,
       clock: clock.now,
       tokenUrl: '/token',
       verifyCredentials: passwords.verifyCredentials,

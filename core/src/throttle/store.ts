@@ -53,9 +53,14 @@ export interface ThrottleStore {
 }
 
 /**
- * Throws a `ConfigurationError` naming the missing method unless `store` has every
- * method of {@link ThrottleStore}. For store and throttle authors.
- * @internal
+ * Checks that a value implements {@link ThrottleStore}; throws a `ConfigurationError`
+ * naming the missing method. For store and throttle authors.
+ *
+ * @example
+ * ```ts
+ * assertThrottleStore(new MemoryThrottleStore(), 'myThrottle');   // ok
+ * assertThrottleStore({ get() {}, hit() {} }, 'myThrottle');      // throws: reset is missing
+ * ```
  */
 export function assertThrottleStore(store: unknown, who: string): asserts store is ThrottleStore {
   if (store === null || typeof store !== 'object') {

@@ -5,7 +5,7 @@ import { expect } from 'vitest';
 import { DemoUser, USERS } from '../../fixtures.js';
 import type { HandlerView, HandlerResult } from '../../spec.js';
 import type { Scenario } from '../../scenario.js';
-import { AUDIENCE, ISSUER, REALM, SECRET, T0, clockControl, frozenClock, me, setClock } from './support.js';
+import { HS256_OPTIONS, REALM, T0, clockControl, frozenClock, me, setClock } from './support.js';
 
 /** A fixture user with its stored password hash. */
 class Member extends DemoUser {
@@ -56,10 +56,7 @@ export const oauth2Password: Scenario = {
       hasher,
     });
     oauth2 = oauth2PasswordBearer<DemoUser>({
-      algorithms: ['HS256'],
-      secret: SECRET,
-      issuer: ISSUER,
-      audience: AUDIENCE,
+      ...HS256_OPTIONS,
       clock: clock.now,
       tokenUrl: '/token',
       verifyCredentials: passwords.verifyCredentials,

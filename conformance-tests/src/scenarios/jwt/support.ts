@@ -49,6 +49,9 @@ export const AUDIENCE = 'https://app.example/api';
 /** The scenarios' HS256 secret: 32 fixed bytes (tests only). */
 export const SECRET = new Uint8Array(32).map((_, i) => (i * 53 + 7) & 0xff);
 
+/** The HS256 options the token-endpoint scenarios share: algorithm, secret, issuer, audience. */
+export const HS256_OPTIONS = { algorithms: ['HS256' as const], secret: SECRET, issuer: ISSUER, audience: AUDIENCE };
+
 export const REALM = 'Bearer realm="api"';
 export const INVALID_TOKEN = `${REALM}, error="invalid_token"`;
 export const INVALID_REQUEST = `${REALM}, error="invalid_request"`;
