@@ -33,6 +33,7 @@ const PASSWORDS: ReadonlyMap<string, string> = new Map([
   ['carol', 'carolpwd'],
   ['dave', 'davepwd'],
   ['erin', 'erinpwd'],
+  ['frank', 'frankpwd'],
 ]);
 const hasher = pbkdf2Hasher({ iterations: 1_000 }); // tests only
 let members: Promise<Map<string, Member>> | undefined;
@@ -180,6 +181,17 @@ export const throttling: Scenario = {
           expect((await attempt(t, entry, '198.51.100.7', 'carol', 'carolpwd')).status).toBe(429);
           expect((await attempt(t, entry, '198.51.100.8', 'carol', 'carolpwd')).status).toBe(200);
         }
+      },
+    },
+    {
+      name: 'THR-12 case and Unicode variants of a username (FRANK, ｆｒａｎｋ, "frank ") count in the account\'s one bucket: no bypass',
+      async run(t) {
+        const variants = ['Frank', 'FRANK', 'ｆｒａｎｋ', 'frank '];
+        for (const [i, variant] of variants.entries()) {
+          const entry = ENTRIES[i % 3] as Entry;
+          expect((await attempt(t, entry, `10.4.0.${i + 1}`, variant, 'guess')).status, variant).toBe(WRONG[entry]);
+        }
+        for (const entry of ENTRIES) expect((await attempt(t, entry, '10.4.1.1', 'frank', 'frankpwd')).status).toBe(429);
       },
     },
     {
