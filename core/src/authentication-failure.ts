@@ -33,7 +33,7 @@ export function answerFailure<U extends BaseUser>(config: AuthenticationConfig<U
   if (config.log !== undefined) logFailure(config.log, error, connection);
   const fallback = (): Respond => ({
     type: 'respond',
-    response: responseFor({ kind: 'error', code: error.code, challenge: error.challenge }, connection, config.challenges),
+    response: responseFor({ kind: 'error', code: error.code, challenge: error.challenge, retryAfter: error.retryAfter }, connection, config.challenges),
   });
   const { onError } = config;
   if (onError === undefined) return fallback();

@@ -485,3 +485,18 @@ export function runtimePeerAddress(request: Request, context: unknown): string |
   const address = incoming?.socket?.remoteAddress;
   return typeof address === 'string' ? address : undefined;
 }
+
+/**
+ * The throttling key of a client address (normalised, as `connection.clientAddress`
+ * gives it): an IPv4 address as it is, an IPv6 address as its /64 network (one
+ * subscriber usually holds a whole /64, so its 2^64 addresses share one bucket).
+ * `undefined` for anything that is not an address.
+ * @internal
+ */
+export function throttleAddress(address: string | undefined): string | undefined {
+  if (address === undefined) return undefined;
+  const groups = parseAddress(address);
+  if (groups === undefined) return undefined;
+  if (isMapped(groups)) return format(groups);
+  return `${format([...groups.slice(0, 4), 0, 0, 0, 0])}/64`;
+}

@@ -145,7 +145,7 @@ describe('errors', () => {
     // An exhaustive record: a code added to the union without being added here fails the type-check.
     const every: Record<PortcullisErrorCode, true> = {
       malformed_credentials: true, duplicate_authorization: true, oversized_authorization: true, invalid_credentials: true, incomplete_credentials: true,
-      backend_unavailable: true, backend_busy: true, cross_site_request: true, invalid_configuration: true, session_store_unavailable: true,
+      backend_unavailable: true, backend_busy: true, cross_site_request: true, too_many_requests: true, invalid_configuration: true, session_store_unavailable: true,
       session_not_configured: true, session_insecure_transport: true, csrf_rejected: true, method_not_allowed: true,
       invalid_password: true, password_too_long: true, password_too_long_for_algorithm: true, password_contains_nul: true,
       hash_failed: true, hasher_busy: true, token_too_large: true, token_malformed: true, algorithm_not_allowed: true, key_not_found: true,

@@ -34,7 +34,9 @@ export type AuthenticationErrorCode =
    */
   | 'backend_busy'
   /** An unsafe request carrying an ambient credential (a cookie) came from another site (403). */
-  | 'cross_site_request';
+  | 'cross_site_request'
+  /** Too many failed logins for the account or from the client address (`loginThrottle`): 429 with `Retry-After`. */
+  | 'too_many_requests';
 
 /** Codes of errors thrown at configuration time, before any request (see [docs/errors.md](https://github.com/portcullis-js/portcullis/blob/main/docs/errors.md#configurationerror-thrown-at-startup-never-per-request)). */
 export type ConfigurationErrorCode = 'invalid_configuration';
@@ -135,6 +137,7 @@ const MESSAGES: Readonly<Record<PortcullisErrorCode, string>> = Object.freeze({
   backend_unavailable: 'Authentication unavailable',
   backend_busy: 'Authentication at capacity',
   cross_site_request: 'Cross-site request refused',
+  too_many_requests: 'Too many failed logins',
   invalid_configuration: 'Invalid Portcullis configuration',
   session_store_unavailable: 'Session store unavailable',
   session_not_configured: 'Sessions are not configured for this request',
@@ -183,6 +186,7 @@ const FAMILIES: Readonly<Record<string, Partial<CodeSet<PortcullisErrorCode>>>> 
     backend_unavailable: true,
     backend_busy: true,
     cross_site_request: true,
+    too_many_requests: true,
   } satisfies CodeSet<AuthenticationErrorCode>,
   ConfigurationError: { invalid_configuration: true } satisfies CodeSet<ConfigurationErrorCode>,
   SessionError: {
@@ -313,6 +317,8 @@ export class AuthenticationError extends PortcullisError {
    * beyond the hasher's safe maxima.
    */
   readonly reason: SecurityEventReason | undefined;
+  /** For `too_many_requests`: seconds until the client may try again (the `Retry-After` header). */
+  readonly retryAfter: number | undefined;
 
   constructor(code: AuthenticationErrorCode = 'invalid_credentials', options?: AuthenticationErrorOptions) {
     super(messageOf(code), options?.cause === undefined ? undefined : { cause: options.cause });
@@ -320,6 +326,7 @@ export class AuthenticationError extends PortcullisError {
     this.challenge = options?.challenge;
     this.subject = options?.subject;
     this.reason = options?.reason;
+    this.retryAfter = options?.retryAfter;
   }
 }
 
@@ -333,14 +340,18 @@ export interface AuthenticationErrorOptions {
   subject?: string;
   /** The security event behind the error, for the failure log only. */
   reason?: SecurityEventReason;
+  /** For `too_many_requests`: seconds until the client may try again (see {@link AuthenticationError.retryAfter}). */
+  retryAfter?: number;
 }
 
 /**
  * Security events that an {@link AuthenticationError} can carry to the failure log:
  * `hash_parameters_refused` (a stored hash beyond the hasher's safe maxima),
- * `refresh_token_reused` (a rotated refresh token came back: its family is revoked).
+ * `refresh_token_reused` (a rotated refresh token came back: its family is revoked),
+ * `login_throttled` (a login refused by `loginThrottle`, 429), `throttle_unavailable`
+ * (the throttle's store failed and the login failed closed, 503).
  */
-export type SecurityEventReason = 'hash_parameters_refused' | 'refresh_token_reused';
+export type SecurityEventReason = 'hash_parameters_refused' | 'refresh_token_reused' | 'login_throttled' | 'throttle_unavailable';
 
 /**
  * Thrown at construction when options are unusable (a CR/LF in a realm, a

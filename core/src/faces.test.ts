@@ -13,6 +13,7 @@ const APP_VALUES = [
   'hasControlCharacters', 'hashToken', 'hashedTokens', 'isAuthenticationError', 'isDenialStatus', 'isPortcullisError',
   'isSessionError', 'issueToken', 'multi', 'passwordBackend', 'safeNext', 'saveSession', 'sessionAuth',
   'sessionData', 'staticTokens', 'timingSafeEqual', 'tokenAuth',
+  'MemoryThrottleStore', 'loginThrottle', 'errorResponse',
 ];
 
 const APP_TYPES = [
@@ -25,6 +26,7 @@ const APP_TYPES = [
   'SessionAuthOptions', 'SessionCookieOptions', 'SessionData', 'SessionErrorCode', 'SessionEvent',
   'SessionOptions', 'SessionStore', 'TokenAuthOptions', 'TokenStore', 'TrustedProxiesOption', 'UserOf', 'VerificationCacheOptions',
   'VerifyOutcome', 'VerifyResult', 'ViaOf',
+  'ThrottleStore', 'ThrottleRecord', 'MemoryThrottleStoreOptions', 'LoginThrottle', 'LoginThrottleOptions',
 ];
 
 const ADAPTER_VALUES = [
@@ -38,6 +40,7 @@ const ADAPTER_VALUES = [
   'readAuthorization', 'reasonPhrase', 'requestFormField', 'responseFor', 'requestStates', 'runtimePeerAddress', 'serializeSessionCookie', 'sessionConfig',
   'sessionCookie', 'sessionGate', 'sha256', 'statusOfError', 'timingSafeEqual', 'updateStored',
   'upgradeRefusal', 'verifyCsrfToken', 'webSessions',
+  'assertThrottleStore',
 ];
 
 const ADAPTER_TYPES = [

@@ -4,11 +4,12 @@ import type { VerificationCache } from './cache.js';
 import type { Connection } from './connection.js';
 import { logFailure } from './authentication-failure.js';
 import type { AuthenticationFailure } from './authentication-options.js';
-import { AuthenticationError, ConfigurationError, isPortcullisError } from './errors.js';
+import { AuthenticationError, ConfigurationError, isAuthenticationError, isPortcullisError } from './errors.js';
 import type { Hasher } from './hashing/hasher.js';
 import type { BaseUser } from './user.js';
 import type { ScopesOption } from './verify.js';
 import type { MaybePromise } from './maybe-promise.js';
+import type { LoginThrottle } from './throttle/login-throttle.js';
 
 /** Options of {@link passwordBackend}. */
 export interface PasswordBackendOptions<U extends BaseUser, N extends string = 'basic'> {
@@ -46,6 +47,16 @@ export interface PasswordBackendOptions<U extends BaseUser, N extends string = '
    */
   log?: (event: AuthenticationFailure) => void;
   /**
+   * Throttles failed logins per account and per client address (`loginThrottle`), on
+   * the Basic path and in `verifyCredentials` alike. A throttled attempt is refused
+   * before any lookup or hashing with an `AuthenticationError` `too_many_requests`
+   * (429 with `Retry-After`; reason `login_throttled` in the failure log); a store
+   * outage with `backend_unavailable` (503) unless the throttle fails open. Only
+   * failures write the throttle's store; a Basic credential the `cache` answers never
+   * reaches it.
+   */
+  throttle?: LoginThrottle;
+  /**
    * The backend's name: `auth.via` of the requests it authenticates, and its name in
    * `multi([...])` and `all([...])`, where names are unique. Default `'basic'` (it
    * answers the Basic scheme).
@@ -59,10 +70,11 @@ export interface PasswordBackend<U extends BaseUser, N extends string = 'basic'>
   readonly name: N;
   /**
    * Checks a username and password as the Basic path does (caps, dummy hash for
-   * unknown users, rehash): for login forms. Returns the user or `null`. Rejects
-   * with an `AuthenticationError` `backend_busy` when the hasher's wait queue is full
-   * (`boundedHasher`; nothing was hashed): answer it with the core table,
-   * `responseFor({ kind: 'error', code: error.code }, connection, [])` (503 with `Retry-After`).
+   * unknown users, rehash, throttle): for login forms. Returns the user or `null`.
+   * Rejects with an `AuthenticationError`: with a `throttle`, `too_many_requests` (429,
+   * `retryAfter`) or `backend_unavailable` (503); `backend_busy` (503 with `Retry-After`)
+   * when the hasher's wait queue is full (`boundedHasher`; nothing was hashed). Answer it
+   * with `errorResponse`. Pass the request's connection, or only the account bucket counts.
    */
   verifyCredentials(username: string, password: string, connection?: Connection): Promise<U | null>;
 }
@@ -99,6 +111,10 @@ export function passwordBackend<U extends BaseUser, const N extends string = 'ba
   if (onRehash !== undefined && typeof onRehash !== 'function') throw new ConfigurationError('passwordBackend: onRehash must be a function');
   const log = options.log;
   if (log !== undefined && typeof log !== 'function') throw new ConfigurationError('passwordBackend: log must be a function');
+  const throttle = options.throttle;
+  if (throttle !== undefined && (typeof throttle?.retryAfter !== 'function' || typeof throttle.failed !== 'function')) {
+    throw new ConfigurationError('passwordBackend: throttle must implement retryAfter() and failed() (see loginThrottle)');
+  }
   const maxPassword = options.maxPasswordBytes ?? 1024;
   const maxUsername = options.maxUsernameBytes ?? 256;
   for (const [name, v] of [['maxPasswordBytes', maxPassword], ['maxUsernameBytes', maxUsername]] as const) {
@@ -115,8 +131,22 @@ export function passwordBackend<U extends BaseUser, const N extends string = 'ba
       throw error;
     }));
 
-  /** The user, `null`, or `REFUSED` when the stored hash's parameters exceed the hasher's maxima. */
+  /**
+   * The user, `null`, or `REFUSED`, through the throttle: a throttled attempt rejects
+   * before any lookup; a failure is counted, a success forgets the account's failures.
+   */
   async function check(username: string, password: string, connection?: Connection): Promise<U | null | typeof REFUSED> {
+    if (throttle === undefined) return verify(username, password, connection);
+    const wait = await throttle.retryAfter(username, connection);
+    if (wait > 0) throw new AuthenticationError('too_many_requests', { subject: username, reason: 'login_throttled', retryAfter: wait });
+    const user = await verify(username, password, connection);
+    if (user === null || user === REFUSED) await throttle.failed(username, connection);
+    else await throttle.succeeded?.(username, connection);
+    return user;
+  }
+
+  /** The user, `null`, or `REFUSED` when the stored hash's parameters exceed the hasher's maxima. */
+  async function verify(username: string, password: string, connection?: Connection): Promise<U | null | typeof REFUSED> {
     if (encoder.encode(password).length > maxPassword || encoder.encode(username).length > maxUsername) return null;
     const user = await findUser(username, connection);
     const stored = user === null || user === undefined ? undefined : passwordHashOf(user);
@@ -142,20 +172,24 @@ export function passwordBackend<U extends BaseUser, const N extends string = 'ba
   }
 
   /** `check`, with a full hashing queue (`hasher_busy`) as `backend_busy`: 503 + `Retry-After` (THR-16). */
-  async function bounded(username: string, password: string, connection: Connection | undefined, report: boolean): ReturnType<typeof check> {
+  async function bounded(username: string, password: string, connection: Connection | undefined): ReturnType<typeof check> {
     try {
       return await check(username, password, connection);
     } catch (error) {
       if (!isPortcullisError(error, 'hasher_busy')) throw error;
-      const busy = new AuthenticationError('backend_busy', { subject: username, cause: error });
-      // The form path does not pass through `authentication(...)`, which logs the Basic path's.
-      if (report && log !== undefined) logFailure(log, busy, connection);
-      throw busy;
+      throw new AuthenticationError('backend_busy', { subject: username, cause: error });
     }
   }
 
   async function verifyCredentials(username: string, password: string, connection?: Connection): Promise<U | null> {
-    const user = await bounded(username, password, connection, true);
+    let user: U | null | typeof REFUSED;
+    try {
+      user = await bounded(username, password, connection);
+    } catch (error) {
+      // The throttle's and the hashing bound's refusals reach the failure log, as the Basic path's do.
+      if (log !== undefined && isAuthenticationError(error)) logFailure(log, error, connection);
+      throw error;
+    }
     if (user !== REFUSED) return user;
     if (log !== undefined) logFailure(log, refusal(username), connection);
     return null;
@@ -167,7 +201,7 @@ export function passwordBackend<U extends BaseUser, const N extends string = 'ba
     scopes: options.scopes,
     cache,
     async verify(username, password, connection) {
-      const user = await bounded(username, password, connection, false);
+      const user = await bounded(username, password, connection);
       // The same 401 as a wrong password; the failure log gets the security event (DOS-13).
       if (user === REFUSED) throw refusal(username);
       return user;

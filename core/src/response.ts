@@ -1,5 +1,5 @@
 import type { Connection } from './connection.js';
-import { messageOf, type AuthenticationErrorCode } from './errors.js';
+import { messageOf, type AuthenticationError, type AuthenticationErrorCode } from './errors.js';
 import type { PasswordPolicyCode } from './hashing/policy.js';
 
 /** A framework-free response: adapters copy it onto their native response. */
@@ -28,10 +28,12 @@ export type Outcome =
   | {
       /** An authentication error. */
       readonly kind: 'error';
-      /** The error's code: it decides the status (400, 401, 431, 503 or 403) and, for `backend_busy`, `Retry-After`. */
+      /** The error's code: it decides the status (400, 401, 403, 429, 431 or 503) and, for `backend_busy`, `Retry-After`. */
       readonly code: AuthenticationErrorCode;
       /** The `WWW-Authenticate` value the backend chose for this error, instead of its usual challenges. */
       readonly challenge?: string | undefined;
+      /** Seconds until the client may try again: a `Retry-After` header (`too_many_requests`). */
+      readonly retryAfter?: number | undefined;
     }
   /** No credentials where they are needed: 401 with the backend's challenges. */
   | {
@@ -98,6 +100,7 @@ const ERROR_STATUS: Readonly<Record<AuthenticationErrorCode, number>> = {
   backend_unavailable: 503,
   backend_busy: 503,
   cross_site_request: 403,
+  too_many_requests: 429,
 };
 
 /**
@@ -209,6 +212,32 @@ export function responseFor(outcome: Outcome, connection: Connection, challenges
 }
 
 /**
+ * The core table's answer to an `AuthenticationError` a login form got from
+ * `passwordBackend(...).verifyCredentials` (with a `throttle`): 429 with `Retry-After`
+ * for `too_many_requests`, 503 for `backend_unavailable`, … in the form the client
+ * asks for. The same bytes whichever bucket refused, and whether or not the account
+ * exists. Send it with the adapter's sender (`sendDescription`, `toResponse`…).
+ *
+ * @example
+ * ```ts
+ * import { errorResponse, isAuthenticationError, type Connection, type ResponseDescription } from '@portcullis/core';
+ *
+ * async function login(connection: Connection, check: () => Promise<unknown>): Promise<ResponseDescription | undefined> {
+ *   try {
+ *     await check(); // passwords.verifyCredentials(username, password, connection)
+ *     return undefined;
+ *   } catch (error) {
+ *     if (isAuthenticationError(error)) return errorResponse(error, connection); // 429 + Retry-After, or 503
+ *     throw error;
+ *   }
+ * }
+ * ```
+ */
+export function errorResponse(error: AuthenticationError, connection: Connection): ResponseDescription {
+  return responseFor({ kind: 'error', code: error.code, challenge: error.challenge, retryAfter: error.retryAfter }, connection, []);
+}
+
+/**
  * The former name of {@link responseFor}.
  *
  * @deprecated Use `responseFor`; `describe` goes in the next release (it clashes with
@@ -226,7 +255,12 @@ function answer(outcome: Outcome, connection: Connection, challenges: readonly s
       const status = ERROR_STATUS[outcome.code];
       // 400 answers carry the error's fixed message as Starlette's default does.
       const text = status === 400 ? messageOf(outcome.code) : reasonPhrase(status);
-      const retry = outcome.code === 'backend_busy' ? { 'retry-after': BUSY_RETRY_AFTER } : undefined;
+      const retry =
+        outcome.code === 'backend_busy'
+          ? { 'retry-after': BUSY_RETRY_AFTER }
+          : outcome.retryAfter === undefined
+            ? undefined
+            : { 'retry-after': String(Math.max(1, Math.ceil(outcome.retryAfter))) };
       if (outcome.challenge !== undefined) return body(connection, status, outcome.code, text, [outcome.challenge], retry);
       return body(connection, status, outcome.code, text, status === 401 ? challenges : undefined, retry);
     }

@@ -1,5 +1,5 @@
-import { ConfigurationError, isPortcullisError, type AuthCredentials, type BaseUser, type Connection, type Principal, type ResponseDescription } from '@portcullis/core';
-import { fixedResponse, formValues, isUrlencoded, type MaybePromise, type OAuth2ErrorCode } from '@portcullis/core/adapter';
+import { ConfigurationError, isAuthenticationError, isPortcullisError, type AuthCredentials, type AuthenticationFailure, type BaseUser, type Connection, type Principal, type ResponseDescription } from '@portcullis/core';
+import { escapeForLog, fixedResponse, formValues, isUrlencoded, type MaybePromise, type OAuth2ErrorCode } from '@portcullis/core/adapter';
 import { createEngine } from './engine.js';
 import type { JwtOptions } from './jwt-options.js';
 import { headerTransport, loggedOut, schemeName, sharedMethods, tokenResponse, type JwtBackend, type LoginOptions } from './jwt-auth.js';
@@ -35,8 +35,19 @@ export interface OAuth2PasswordBearerOptions<U extends BaseUser, N extends strin
   grantableScopes?: (user: U) => Iterable<string>;
   /** The token's `sub` for a user. Default `user.identity`. */
   subjectOf?: (user: U) => string;
-  /** Brute-force protection: 429 with `Retry-After` (OAU-07). See `memoryThrottle`. */
+  /**
+   * Brute-force protection: 429 `too_many_requests` with `Retry-After` (OAU-07); core's
+   * `loginThrottle({ store })` fits. Not needed when `verifyCredentials` is a
+   * `passwordBackend({ throttle })`'s: its refusals get the same 429.
+   */
   throttle?: LoginThrottle;
+  /**
+   * Receives the endpoint's security events: an `authentication_failed` event with
+   * `code: 'too_many_requests'` and `reason: 'login_throttled'` when `throttle` refuses
+   * a request, `backend_unavailable`/`throttle_unavailable` when its store failed.
+   * Give it the function of `authentication({ log })`. Never a password.
+   */
+  log?: (event: AuthenticationFailure) => void;
   /** Descriptions of the scopes, for OpenAPI (`flows.password.scopes`). */
   scopeDescriptions?: Readonly<Record<string, string>>;
   /** The name of the OpenAPI security scheme. Default `OAuth2PasswordBearer`. */
@@ -146,7 +157,7 @@ const error = (code: OAuth2ErrorCode): ResponseDescription => fixedResponse({ ki
  *   verifyCredentials: passwords.verifyCredentials,
  *   grantableScopes: (user) => user.roles,
  *   retrieveUser: (token) => users.byName(token.sub),
- *   throttle: memoryThrottle(),
+ *   throttle: loginThrottle({ store: new MemoryThrottleStore() }),
  * });
  * app.use(authentication({ backend: oauth2, mode: 'required', exclude: ['/token', '/schema'] }));
  * app.post('/token', async (c) =>
@@ -174,6 +185,16 @@ export function oauth2PasswordBearer<U extends BaseUser, const N extends string 
   }
   const entitled = (user: U) => [...new Set(grantable(user))].filter((s) => typeof s === 'string' && SCOPE_TOKEN.test(s));
   const refresh = createRefreshTokens(options.refreshTokens, { engine, entitled }, tokenUrl, who);
+  const log = options.log;
+  if (log !== undefined && typeof log !== 'function') throw new ConfigurationError(`${who}: log must be a function`);
+  const report = (connection: Connection, username: string, code: 'too_many_requests' | 'backend_unavailable', reason: 'login_throttled' | 'throttle_unavailable'): void => {
+    try {
+      const logged: unknown = log?.({ event: 'authentication_failed', code, method: escapeForLog(connection.method), path: escapeForLog(connection.path), subject: escapeForLog(username), reason });
+      if (logged instanceof Promise) logged.catch(() => {});
+    } catch {
+      // A failing logger changes nothing.
+    }
+  };
   const descriptions: Record<string, string> = {};
   for (const [scope, text] of Object.entries(options.scopeDescriptions ?? {})) {
     if (!SCOPE_TOKEN.test(scope) || typeof text !== 'string') throw new ConfigurationError(`${who}: scopeDescriptions maps scope tokens to strings`);
@@ -200,8 +221,15 @@ export function oauth2PasswordBearer<U extends BaseUser, const N extends string 
 
     try {
       if (throttle !== undefined) {
-        const wait = await throttle.retryAfter(username, connection);
+        let wait: number;
+        try {
+          wait = await throttle.retryAfter(username, connection);
+        } catch (error) {
+          report(connection, username, 'backend_unavailable', 'throttle_unavailable');
+          throw error;
+        }
         if (typeof wait === 'number' && wait > 0) {
+          report(connection, username, 'too_many_requests', 'login_throttled');
           return fixedResponse({ kind: 'oauth2_error', error: 'too_many_requests', retryAfter: wait });
         }
       }
@@ -227,6 +255,10 @@ export function oauth2PasswordBearer<U extends BaseUser, const N extends string 
     } catch (thrown) {
       // The password hasher's queue is full (THR-16): nothing was hashed, try again shortly.
       if (isPortcullisError(thrown, 'backend_busy') || isPortcullisError(thrown, 'hasher_busy')) return fixedResponse({ kind: 'oauth2_busy' });
+      // verifyCredentials of a passwordBackend({ throttle }) refused (it logged the event).
+      if (isAuthenticationError(thrown) && thrown.code === 'too_many_requests') {
+        return fixedResponse({ kind: 'oauth2_error', error: 'too_many_requests', retryAfter: thrown.retryAfter });
+      }
       // The user store or the throttle failed: no token, nothing reflected.
       return error('temporarily_unavailable');
     }

@@ -1,4 +1,4 @@
-import { SimpleUser, passwordBackend, type Connection } from '@portcullis/core';
+import { MemoryThrottleStore, SimpleUser, loginThrottle, passwordBackend, type AuthenticationFailure, type Connection } from '@portcullis/core';
 import { createConnection } from '@portcullis/core/adapter';
 import { pbkdf2Hasher } from '@portcullis/core/hashing';
 import { decodeJwt } from 'jose';
@@ -195,6 +195,36 @@ describe('OAU-07 brute-force throttling', () => {
     await wrong();
     expect((await wrong()).status).toBe(400);
     expect((await wrong()).status).toBe(429);
+  });
+});
+
+describe('THR-12 THR-15 the token endpoint with core\'s loginThrottle', () => {
+  it('a passwordBackend({ throttle }) refusal becomes 429 too_many_requests with Retry-After (no 503)', async () => {
+    const clock = frozenClock();
+    const throttle = loginThrottle({ store: new MemoryThrottleStore(), accountAllowance: 2, clock: clock.now });
+    const guarded = passwordBackend<Member>({ findUser: (name) => members.get(name) ?? null, passwordHashOf: (m) => m.hash, hasher, throttle });
+    const oauth2 = endpoint({ verifyCredentials: guarded.verifyCredentials });
+    const wrong = () => post(oauth2, form({ grant_type: 'password', username: 'alice', password: 'guess' }));
+    for (let i = 0; i < 3; i++) expect((await wrong()).status).toBe(400);
+    const limited = await post(oauth2, form({ grant_type: 'password', username: 'alice', password: 'correct horse battery staple' }));
+    expect(limited).toEqual({ status: 429, headers: expect.objectContaining({ 'retry-after': '1', 'cache-control': 'no-store' }), body: '{"error":"too_many_requests"}' });
+    clock.advance(1000);
+    expect((await post(oauth2, form({ grant_type: 'password', username: 'alice', password: 'correct horse battery staple' }))).status).toBe(200);
+  });
+
+  it('its own throttle logs login_throttled without the password; a failed throttle store is 503 temporarily_unavailable, logged', async () => {
+    const events: AuthenticationFailure[] = [];
+    const clock = frozenClock();
+    const oauth2 = endpoint({ throttle: loginThrottle({ store: new MemoryThrottleStore(), accountAllowance: 0, clock: clock.now }), log: (e) => events.push(e) });
+    await post(oauth2, form({ grant_type: 'password', username: 'alice', password: 'S3cr3t!Pw' }));
+    expect((await post(oauth2, form({ grant_type: 'password', username: 'alice', password: 'S3cr3t!Pw' }))).status).toBe(429);
+    expect(events).toEqual([{ event: 'authentication_failed', code: 'too_many_requests', method: 'POST', path: '/token', subject: 'alice', reason: 'login_throttled' }]);
+    expect(JSON.stringify(events)).not.toContain('S3cr3t');
+    const down = { get: () => Promise.reject(new Error('down')), hit: () => Promise.reject(new Error('down')), reset: () => Promise.resolve() };
+    const closed = endpoint({ throttle: loginThrottle({ store: down }), log: (e) => events.push(e) });
+    const res = await post(closed, form({ grant_type: 'password', username: 'alice', password: 'correct horse battery staple' }));
+    expect([res.status, bodyOf(res)]).toEqual([503, { error: 'temporarily_unavailable' }]);
+    expect(events.at(-1)).toMatchObject({ code: 'backend_unavailable', reason: 'throttle_unavailable' });
   });
 });
 

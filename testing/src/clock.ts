@@ -8,7 +8,7 @@ export const TEST_EPOCH = Date.UTC(2026, 0, 1);
  * A frozen clock the test moves. It is itself a `() => number` (milliseconds since
  * the epoch), so it goes wherever Portcullis takes a clock: `authentication({ clock })`,
  * `jwtAuth({ clock })`, `sessions({ clock })`, `MemoryTokenStore({ clock })`,
- * `memoryThrottle({ clock })`. `now` is the same function, bound, for APIs that
+ * `loginThrottle({ clock })`. `now` is the same function, bound, for APIs that
  * want a method.
  */
 export interface TestClock {

@@ -22,6 +22,7 @@ import { apiKey } from './api-key.js';
 import { bearerChain, bearerScheme } from './bearer-scheme.js';
 import { failureLog, verificationCache } from './verification-cache.js';
 import { hashingQueue } from './hashing-queue.js';
+import { throttling } from './throttling.js';
 import { jwtScenarios } from './jwt/index.js';
 import { sessionScenarios } from './sessions/index.js';
 import type { Scenario } from '../scenario.js';
@@ -61,6 +62,7 @@ export const scenarios: readonly Scenario[] = Object.freeze([
   clientAddressTrusted,
   clientAddressHops,
   clientAddressWebsocket,
+  throttling,
   ...jwtScenarios,
   ...sessionScenarios,
 ]);

@@ -9,3 +9,5 @@ export type { RedisRevocationClient, RedisRevocationStoreOptions, RedisRevocatio
 export { RedisRevocationStore } from './revocation.js';
 export type { RedisRefreshClient, RedisRefreshTokenStoreOptions, RedisRefreshFamily, RedisRotateResult } from './refresh-tokens.js';
 export { RedisRefreshTokenStore } from './refresh-tokens.js';
+export type { RedisThrottleStoreOptions } from './throttle.js';
+export { RedisThrottleStore } from './throttle.js';

@@ -116,8 +116,8 @@ export function workerdAdapter(selected: readonly Scenario[], entry: string = HO
       if (!report.ok) {
         throw new Error(`building ${id} inside workerd failed: ${report.error.name}: ${report.error.message}\n${report.error.stack ?? ''}`);
       }
-      // The client-address scenarios need a peer address: through the stand-in for Cloudflare's edge.
-      const url = id.startsWith('client-address') ? worker.edgeUrl : worker.url;
+      // The client-address and throttling scenarios need a peer address: through the stand-in for Cloudflare's edge.
+      const url = id.startsWith('client-address') || id === 'throttling' ? worker.edgeUrl : worker.url;
       return { url, routes: report.routes, close: worker.close, control: (name, arg) => callWorker(worker, name, arg) };
     } catch (error) {
       await worker.close();
