@@ -61,7 +61,7 @@ export class RedisRevocationStore {
     const { client, prefix, timeout } = storeOptions('RedisRevocationStore', options, { prefix: 'portcullis:revoked:' });
     this.#client = client;
     this.#prefix = prefix;
-    this.#timeout = timeoutMs;
+    this.#timeout = timeout;
   }
 
   /** Denylists `(issuer, jti)` for `ttlMs`. */
