@@ -24,7 +24,8 @@ export interface RedisSessionStoreOptions {
  * atomic `SET … XX`, so a save racing a logout cannot bring the session back.
  * While Redis is unreachable every method rejects at once (the client is not
  * ready) or after `timeoutMs`: requests fail closed with 503 and recover when
- * Redis returns.
+ * Redis returns. On a Redis Cluster (a `createCluster()` client) each session is
+ * one key on the master of its slot.
  *
  * @example
  * ```ts
