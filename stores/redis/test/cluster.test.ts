@@ -3,8 +3,11 @@
 // suite (suites/index.ts), then a guard checks that each command the stores sent
 // kept its keys in one slot.
 import { describe, expect, it } from 'vitest';
+import { runConformance, sessionScenariosFor } from '@portcullis/conformance';
+import { createReferenceServer } from '@portcullis/conformance/reference';
 import * as exported from '../src/index.js';
 import { storeClient } from '../src/client.js';
+import { RedisSessionStore } from '../src/session-store.js';
 import { STORE_SUITES } from './suites/index.js';
 import { localCluster } from './targets.js';
 import { keySlot, redisClusterGate } from '../../../test-support/redis-cluster.js';
@@ -20,6 +23,15 @@ it('every exported Redis store has a suite in suites/index.ts, so it runs on the
 describe.runIf(gate === 'run')('on a three-master Redis Cluster', () => {
   const cluster = localCluster();
   for (const suite of Object.values(STORE_SUITES)) suite(cluster);
+
+  // The session scenarios (SES, CK, CSRF rows…) through a real app, with the cluster behind it;
+  // not the anonymous-traffic one (1,000 requests that never reach the store).
+  let n = 0;
+  const scenarios = sessionScenariosFor({
+    name: 'redis cluster',
+    create: () => new RedisSessionStore({ client: cluster.client(), prefix: `portcullis-conformance:${n++}:` }),
+  }).filter((scenario) => !scenario.id.startsWith('sessions-anonymous'));
+  runConformance({ name: 'reference + redis cluster', supports: { sessions: true }, createApp: createReferenceServer, scenarios });
 
   describe('the one-slot guard (after every suite)', () => {
     it('every command a store sent kept its keys in one slot: multi-key commands and scripts included', () => {
