@@ -19,6 +19,8 @@ export interface LocalRedisCluster {
   readonly ports: readonly number[];
   /** node-redis `createCluster({ rootNodes })`: one `{ url }` per master. */
   readonly rootNodes: readonly { readonly url: string }[];
+  /** Kills the node on `port` by pid (a master's outage) and waits for it to exit. */
+  stopNode(port: number): Promise<void>;
   /** Kills every node by pid, waits for them to exit, and removes their directory. Idempotent. */
   stop(): Promise<void>;
 }
@@ -62,6 +64,7 @@ export async function startRedisCluster(masters = 3, timeoutMs = 10_000): Promis
   const children: ChildProcess[] = [];
   const killAll = () => {
     for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    rmSync(directory, { recursive: true, force: true });
   };
   // A test process that ends without stop() (a crash, a timeout) takes its nodes with it.
   process.once('exit', killAll);
@@ -116,7 +119,12 @@ export async function startRedisCluster(masters = 3, timeoutMs = 10_000): Promis
     await stop();
     throw error;
   }
-  return { ports, rootNodes: ports.map((port) => ({ url: `redis://127.0.0.1:${port}` })), stop };
+  const stopNode = async (port: number) => {
+    const child = children[ports.indexOf(port)];
+    if (child === undefined) throw new Error(`no node of this cluster listens on ${port}`);
+    await stopChild(child);
+  };
+  return { ports, rootNodes: ports.map((port) => ({ url: `redis://127.0.0.1:${port}` })), stopNode, stop };
 }
 
 /** True when the node on `port` answers `CLUSTER INFO` with `cluster_state:ok`. */

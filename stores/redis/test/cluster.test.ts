@@ -7,6 +7,8 @@ import { runConformance, sessionScenariosFor } from '@portcullis/conformance';
 import { createReferenceServer } from '@portcullis/conformance/reference';
 import * as exported from '../src/index.js';
 import { storeClient } from '../src/client.js';
+import { isSessionError } from '@portcullis/core';
+import { RedisRevocationStore } from '../src/revocation.js';
 import { RedisSessionStore } from '../src/session-store.js';
 import { STORE_SUITES } from './suites/index.js';
 import { localCluster } from './targets.js';
@@ -63,6 +65,34 @@ describe.runIf(gate === 'run')('on a three-master Redis Cluster', () => {
       await expect(client.sendCommand(['KEYS', '*'])).rejects.toThrow(/not supported on a Redis Cluster/);
       await expect(client.sendCommand(['EVAL', 'return 1', '0'])).rejects.toThrow(/must declare its keys/);
       expect(await client.sendCommand(['PING'])).toBe('PONG');
+    });
+  });
+
+  describe('SES-14 when a master dies (last: it breaks the cluster)', () => {
+    it('its keys fail closed — sessions session_store_unavailable, revocation rejects — never "not found"; other masters still answer', async () => {
+      const sessions = new RedisSessionStore({ client: cluster.client(), prefix: 'outage:s:', timeoutMs: 500 });
+      const revocation = new RedisRevocationStore({ client: cluster.client(), prefix: 'outage:r:', timeoutMs: 500 });
+      const victim = cluster.nodes().ports[0] as number;
+      const onVictim = async (key: (id: string) => string, wanted: boolean) => {
+        for (;;) {
+          const id = crypto.randomUUID();
+          if (((await cluster.portOf(key(id))) === victim) === wanted) return id;
+        }
+      };
+      const lost = await onVictim((id) => sessions.key(id), true);
+      const kept = await onVictim((id) => sessions.key(id), false);
+      const jti = await onVictim((id) => `outage:r:jti:iss:${id}`, true);
+      await sessions.set(lost, { a: 1 }, 60_000);
+      await sessions.set(kept, { a: 2 }, 60_000);
+      await revocation.revoke('iss', jti, 60_000);
+
+      await cluster.nodes().stopNode(victim);
+      const started = Date.now();
+      const error = await sessions.get(lost).then(() => undefined, (e: unknown) => e);
+      expect(isSessionError(error) && error.code).toBe('session_store_unavailable');
+      await expect(revocation.status('iss', jti, 'alice')).rejects.toThrow();
+      expect(Date.now() - started).toBeLessThan(2000);
+      expect(await sessions.get(kept)).toEqual({ a: 2 });
     });
   });
 });

@@ -57,6 +57,10 @@ export interface ClusterCall {
 export interface ClusterTarget extends RedisTarget {
   /** Every command the stores sent through {@link RedisTarget.client}, in order. */
   readonly calls: readonly ClusterCall[];
+  /** The client port of the master that owns `key`'s slot. */
+  portOf(key: string): Promise<number>;
+  /** The nodes, once started. */
+  nodes(): LocalRedisCluster;
 }
 
 /**
@@ -101,6 +105,17 @@ export function localCluster(): ClusterTarget {
   return {
     name: 'cluster',
     calls,
+    nodes: () => {
+      if (nodes === undefined) throw new Error('the cluster is not started yet (use it in a test or a hook)');
+      return nodes;
+    },
+    portOf: async (key) => {
+      const slot = keySlot(key);
+      const ranges = (await connected().sendCommand(undefined, false, ['CLUSTER', 'SLOTS'])) as [number, number, [string, number]][];
+      const range = ranges.find(([first, last]) => first <= slot && slot <= last);
+      if (range === undefined) throw new Error(`no master owns slot ${slot}`);
+      return Number(range[2][1]);
+    },
     client: () => recording,
     send: (args) => connected().sendCommand(args[1], false, args),
     keys: async (pattern) => {
