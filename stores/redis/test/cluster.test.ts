@@ -3,11 +3,11 @@
 // suite (suites/index.ts), then a guard checks that each command the stores sent
 // kept its keys in one slot.
 import { describe, expect, it } from 'vitest';
+import { isSessionError } from '@portcullis/core';
 import { runConformance, sessionScenariosFor } from '@portcullis/conformance';
 import { createReferenceServer } from '@portcullis/conformance/reference';
 import * as exported from '../src/index.js';
 import { storeClient } from '../src/client.js';
-import { isSessionError } from '@portcullis/core';
 import { RedisRevocationStore } from '../src/revocation.js';
 import { RedisSessionStore } from '../src/session-store.js';
 import { STORE_SUITES } from './suites/index.js';
