@@ -95,10 +95,24 @@ export function hasRedisServer(): boolean {
  * ```
  */
 export function redisServerGate(what: string): Gate {
-  const gate = serviceGate(hasRedisServer(), `${what}: redis-server is not installed`);
-  describe.runIf(gate === 'fail')(`${what} needs redis-server`, () => {
-    it('redis-server is installed (required when CI is set)', () => {
-      throw new Error('redis-server is not installed');
+  return requiredGate(hasRedisServer(), what, 'redis-server is installed');
+}
+
+/**
+ * The gate of tests that need something local that is `available` or not
+ * (`requirement` says what, e.g. "redis-server is installed"). When it fails (`CI`
+ * set, the requirement not met) a failing test is registered here, named after it.
+ *
+ * @example
+ * ```ts
+ * const gate = requiredGate(hasRedisServer(), 'Redis fault tests', 'redis-server is installed');
+ * ```
+ */
+export function requiredGate(available: boolean, what: string, requirement: string): Gate {
+  const gate = serviceGate(available, `${what}: not met: ${requirement}`);
+  describe.runIf(gate === 'fail')(`${what} needs: ${requirement}`, () => {
+    it(`${requirement} (required when CI is set)`, () => {
+      throw new Error(`not met: ${requirement}`);
     });
   });
   return gate;
@@ -238,14 +252,7 @@ export function runtimeBinary(runtime: RuntimeName): { binary: string; version: 
  * ```
  */
 export function runtimeGate(runtime: RuntimeName, what: string): Gate {
-  const missing = `${runtime} is not installed or does not run (npm ci installs it: the \`${runtime}\` devDependency)`;
-  const gate = serviceGate(runtimeBinary(runtime) !== null, `${what}: ${missing}`);
-  describe.runIf(gate === 'fail')(`${what} needs ${runtime}`, () => {
-    it(`${runtime} runs (required when CI is set)`, () => {
-      throw new Error(missing);
-    });
-  });
-  return gate;
+  return requiredGate(runtimeBinary(runtime) !== null, what, `${runtime} is installed and runs (npm ci installs it: the \`${runtime}\` devDependency)`);
 }
 
 /** {@link runtimeGate} for Bun. */

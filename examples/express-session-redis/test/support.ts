@@ -6,7 +6,8 @@ import { pbkdf2Hasher } from '@portcullis/core/hashing';
 import { loginAs, type Credential } from '@portcullis/testing';
 import { expressSessionLogin } from '@portcullis/testing/express';
 // From the source, like @portcullis/redis's own tests (the app itself takes any SessionStore).
-import { RedisSessionStore, type RedisCommandClient } from '../../../stores/redis/src/session-store.js';
+import type { RedisCommandClient } from '../../../stores/redis/src/client.js';
+import { RedisSessionStore } from '../../../stores/redis/src/session-store.js';
 import { createApp, sessionData, sessionOptions, type AppOptions } from '../src/app.js';
 
 export const SECRET = 'express-redis-example-secret-0123456789abcdef';

@@ -1,9 +1,5 @@
-export type {
-  RedisCommandClient,
-  RedisSessionStoreOptions,
-  ConnectRedisSessionStoreOptions,
-  OwnedRedisSessionStore,
-} from './session-store.js';
+export type { RedisCommandClient, RedisClusterCommandClient, RedisStoreClient } from './client.js';
+export type { RedisSessionStoreOptions, ConnectRedisSessionStoreOptions, OwnedRedisSessionStore } from './session-store.js';
 export { RedisSessionStore, connectRedisSessionStore } from './session-store.js';
 export type { RedisRevocationClient, RedisRevocationStoreOptions, RedisRevocationStatus } from './revocation.js';
 export { RedisRevocationStore } from './revocation.js';

@@ -1,21 +1,16 @@
-import { storeOptions, timedCommand } from './command.js';
+import { ConfigurationError } from '@portcullis/core';
+import { sendWithin, storeClient, type RedisCommandClient, type RedisStoreClient, type StoreClient } from './client.js';
 
 /**
- * What the revocation store needs from a Redis client: node-redis's
- * `createClient()` (v4 and later) fits. Create it with `disableOfflineQueue: true`,
- * so commands fail at once while Redis is away instead of waiting for it.
+ * What the revocation store needs from a single Redis server's client: the same as
+ * {@link RedisCommandClient} (a cluster client fits too: see {@link RedisStoreClient}).
  */
-export interface RedisRevocationClient {
-  /** True while the connection is up and commands are answered. */
-  readonly isReady: boolean;
-  /** Sends one Redis command (node-redis's `sendCommand`). */
-  sendCommand(args: ReadonlyArray<string>): Promise<unknown>;
-}
+export type RedisRevocationClient = RedisCommandClient;
 
 /** Options of {@link RedisRevocationStore}. */
 export interface RedisRevocationStoreOptions {
-  /** A connected node-redis client (see {@link RedisRevocationClient}). */
-  readonly client: RedisRevocationClient;
+  /** A connected node-redis client or Redis Cluster client (see {@link RedisStoreClient}). */
+  readonly client: RedisStoreClient;
   /** Prefix of every key. Default `portcullis:revoked:`. */
   readonly prefix?: string;
   /** A command that takes longer fails (and the request fails closed, 503). Default 1000 ms. */
@@ -36,7 +31,8 @@ export interface RedisRevocationStatus {
  * so re-encoded or malleated copies stay revoked (JWT-29) — and kept with a
  * millisecond TTL (`SET … PX`) until the token would have expired anyway. A
  * subject's cut-off (password change, "log out everywhere") is one key per
- * `(iss, sub)`. The per-request check is one `MGET`. While Redis is unreachable
+ * `(iss, sub)`. The per-request check is one `MGET` (on a Redis Cluster, where
+ * the two keys live in different slots, two `GET`s sent together). While Redis is unreachable
  * every method rejects at once (the client is not ready) or after `timeoutMs`:
  * requests fail closed with 503.
  *
@@ -53,12 +49,21 @@ export interface RedisRevocationStatus {
  * ```
  */
 export class RedisRevocationStore {
-  readonly #client: RedisRevocationClient;
+  readonly #client: StoreClient;
   readonly #prefix: string;
   readonly #timeout: number;
 
   constructor(options: RedisRevocationStoreOptions) {
-    const { client, prefix, timeout } = storeOptions('RedisRevocationStore', options, { prefix: 'portcullis:revoked:' });
+    if (options === null || typeof options !== 'object') throw new ConfigurationError('RedisRevocationStore: options are required');
+    const client = storeClient(options.client, 'RedisRevocationStore');
+    const prefix = options.prefix ?? 'portcullis:revoked:';
+    if (typeof prefix !== 'string' || /[\u0000-\u001f\u007f\s]/.test(prefix)) {
+      throw new ConfigurationError('RedisRevocationStore: prefix must be a string without spaces or control characters');
+    }
+    const timeout = options.timeoutMs ?? 1000;
+    if (!Number.isInteger(timeout) || timeout < 1 || timeout > 60_000) {
+      throw new ConfigurationError('RedisRevocationStore: timeoutMs must be an integer from 1 to 60000');
+    }
     this.#client = client;
     this.#prefix = prefix;
     this.#timeout = timeout;
@@ -79,7 +84,12 @@ export class RedisRevocationStore {
 
   /** One round trip: is `(issuer, jti)` revoked, and what is the subject's cut-off? */
   async status(issuer: string, jti: string, subject: string): Promise<RedisRevocationStatus> {
-    const reply = await this.#command(['MGET', this.#jtiKey(issuer, jti), this.#subjectKey(issuer, subject)]);
+    const keys = [this.#jtiKey(issuer, jti), this.#subjectKey(issuer, subject)] as const;
+    // On a cluster the two keys live in different slots (one MGET would be refused,
+    // CROSSSLOT): two GETs, sent together, cost the same round trip.
+    const reply = this.#client.cluster
+      ? await Promise.all(keys.map((key) => this.#command(['GET', key])))
+      : await this.#command(['MGET', ...keys]);
     if (!Array.isArray(reply) || reply.length !== 2) throw new Error('RedisRevocationStore: unexpected MGET reply');
     const [denied, cut] = reply as unknown[];
     let notBefore: number | undefined;
@@ -101,6 +111,8 @@ export class RedisRevocationStore {
   }
 
   #command(args: string[]): Promise<unknown> {
-    return timedCommand(this.#client, args, this.#timeout, (reason) => new Error(`RedisRevocationStore: ${reason}`));
+    return sendWithin(this.#client, args, this.#timeout, (reason) =>
+      reason === 'timeout' ? new Error('RedisRevocationStore: Redis did not answer in time') : new Error('RedisRevocationStore: Redis is not connected'),
+    );
   }
 }

@@ -2,23 +2,15 @@ import { createHash } from 'node:crypto';
 import { timedCommand } from './command.js';
 import { createClient } from 'redis';
 import { ConfigurationError, SessionError, type SessionData, type SessionStore } from '@portcullis/core';
-
-/**
- * What the store needs from a Redis client: node-redis's `createClient()` (v4
- * and later) fits. Create it with `disableOfflineQueue: true`, so commands fail
- * at once while Redis is away instead of waiting for it.
- */
-export interface RedisCommandClient {
-  /** True while the connection is up and commands are answered. */
-  readonly isReady: boolean;
-  /** Sends one Redis command (node-redis's `sendCommand`). */
-  sendCommand(args: ReadonlyArray<string>): Promise<unknown>;
-}
+import { sendWithin, storeClient, type RedisClusterCommandClient, type RedisCommandClient, type RedisStoreClient, type StoreClient } from './client.js';
 
 /** Options of {@link RedisSessionStore}. */
 export interface RedisSessionStoreOptions {
-  /** A connected node-redis client (see {@link RedisCommandClient}). */
-  readonly client: RedisCommandClient;
+  /**
+   * A connected node-redis client (see {@link RedisCommandClient}) or Redis Cluster
+   * client (see {@link RedisClusterCommandClient}).
+   */
+  readonly client: RedisStoreClient;
   /** Prefix of every key. Default `portcullis:session:`. */
   readonly prefix?: string;
   /** A command that takes longer fails (and the request fails closed, 503). Default 2000 ms. */
@@ -33,7 +25,8 @@ export interface RedisSessionStoreOptions {
  * atomic `SET … XX`, so a save racing a logout cannot bring the session back.
  * While Redis is unreachable every method rejects at once (the client is not
  * ready) or after `timeoutMs`: requests fail closed with 503 and recover when
- * Redis returns.
+ * Redis returns. On a Redis Cluster (a `createCluster()` client) each session is
+ * one key on the master of its slot.
  *
  * @example
  * ```ts
@@ -47,16 +40,13 @@ export interface RedisSessionStoreOptions {
  * ```
  */
 export class RedisSessionStore implements SessionStore {
-  readonly #client: RedisCommandClient;
+  readonly #client: StoreClient;
   readonly #prefix: string;
   readonly #timeout: number;
 
   constructor(options: RedisSessionStoreOptions) {
     if (options === null || typeof options !== 'object') throw new ConfigurationError('RedisSessionStore: options are required');
-    const { client } = options;
-    if (client === null || typeof client !== 'object' || typeof client.sendCommand !== 'function') {
-      throw new ConfigurationError('RedisSessionStore: client must be a node-redis client');
-    }
+    const client = storeClient(options.client, 'RedisSessionStore');
     const prefix = options.prefix ?? 'portcullis:session:';
     if (typeof prefix !== 'string' || /[\u0000-\u001f\u007f\s]/.test(prefix)) {
       throw new ConfigurationError('RedisSessionStore: prefix must be a string without spaces or control characters');
@@ -98,9 +88,8 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async #send(args: string[]): Promise<unknown> {
-    if (!this.#client.isReady) throw new SessionError('session_store_unavailable');
     try {
-      return await timedCommand(this.#client, args, this.#timeout, () => new SessionError('session_store_unavailable'));
+      return await sendWithin(this.#client, args, this.#timeout, () => new SessionError('session_store_unavailable'));
     } catch (error) {
       throw error instanceof SessionError ? error : new SessionError('session_store_unavailable', { cause: error });
     }

@@ -1,6 +1,6 @@
 import type { ThrottleRecord, ThrottleStore } from '@portcullis/core';
 import { storeOptions, timedCommand } from './command.js';
-import type { RedisCommandClient } from './session-store.js';
+import type { RedisCommandClient } from './client.js';
 
 /** Options of {@link RedisThrottleStore}. */
 export interface RedisThrottleStoreOptions {

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createClient } from 'redis';
-import type { RedisCommandClient } from '../src/session-store.js';
+import type { RedisCommandClient } from '../src/client.js';
 import { redisAnswers } from '../../../test-support/services.js';
 
 /** A fail-fast node-redis client (no offline queue, quick reconnects). */

@@ -10,21 +10,16 @@ import { createReferenceServer } from '@portcullis/conformance/reference';
 import { createExpressApp } from '../../../adapters/express/test/app.js';
 import { createHonoApp } from '../../../adapters/hono/test/app.js';
 import { createKoaApp } from '../../../adapters/koa/test/app.js';
-import { RedisSessionStore, connectRedisSessionStore, type RedisCommandClient } from '../src/session-store.js';
-import {
-  commands,
-  dropPrefix,
-  startRedisServer,
-  stopRedisServer,
-  testClient,
-  waitFor,
-} from './redis-helpers.js';
+import type { RedisCommandClient } from '../src/client.js';
+import { RedisSessionStore, connectRedisSessionStore } from '../src/session-store.js';
+import { commands, startRedisServer, stopRedisServer, testClient, waitFor } from './redis-helpers.js';
+import { sessionStoreSuite } from './suites/session-store.js';
+import { singleServer } from './targets.js';
 import { freePort } from '../../../test-support/ports.js';
 import { redisGate, redisServerGate } from '../../../test-support/services.js';
 
 const gate = await redisGate('RedisSessionStore tests');
 const prefix = `portcullis-test:${crypto.randomUUID()}:`;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('RedisSessionStore: construction (no server needed)', () => {
   const ready: RedisCommandClient = { isReady: true, sendCommand: async () => null };
@@ -66,7 +61,7 @@ describe('RedisSessionStore: construction (no server needed)', () => {
 
   it('keys are the SHA-256 of the id under the prefix: the id never reaches Redis', async () => {
     const sent: string[][] = [];
-    const store = new RedisSessionStore({ client: { isReady: true, sendCommand: async (args) => void sent.push([...args]) }, prefix: 'p:' });
+    const store = new RedisSessionStore({ client: { isReady: true, sendCommand: async (args: ReadonlyArray<string>) => void sent.push([...args]) }, prefix: 'p:' });
     const id = 'A'.repeat(43);
     await store.set(id, { a: 1 }, 1000);
     expect(sent[0]?.[1]).toMatch(/^p:[A-Za-z0-9_-]{43}$/);
@@ -81,83 +76,8 @@ describe.runIf(gate === 'fail')('RedisSessionStore needs Redis', () => {
   });
 });
 
-describe.runIf(gate === 'run')('RedisSessionStore on 127.0.0.1:6379', () => {
-  let client: Awaited<ReturnType<typeof testClient>>;
-  let store: RedisSessionStore;
-
-  beforeAll(async () => {
-    client = await testClient();
-    store = new RedisSessionStore({ client: commands(client), prefix });
-  });
-  afterAll(async () => {
-    await dropPrefix(client, prefix);
-    await client.close();
-  });
-
-  it('get: "not found" is undefined', async () => {
-    expect(await store.get('A'.repeat(43))).toBeUndefined();
-  });
-
-  it('set then get round-trips the JSON data; get returns a copy', async () => {
-    const id = crypto.randomUUID();
-    await store.set(id, { user_id: 'u1', next: '/x', nested: { n: 1 } }, 60_000);
-    const data = await store.get(id);
-    expect(data).toEqual({ user_id: 'u1', next: '/x', nested: { n: 1 } });
-    (data as Record<string, unknown>).user_id = 'changed';
-    expect((await store.get(id))?.user_id).toBe('u1');
-  });
-
-  it('the stored key is the hash of the id, with a millisecond TTL', async () => {
-    const id = crypto.randomUUID();
-    await store.set(id, { a: 1 }, 60_000);
-    const keys = (await client.sendCommand(['KEYS', `${prefix}*`])) as string[];
-    expect(keys).toContain(store.key(id));
-    expect(keys.join(' ')).not.toContain(id);
-    const pttl = Number(await client.sendCommand(['PTTL', store.key(id)]));
-    expect(pttl).toBeGreaterThan(50_000);
-    expect(pttl).toBeLessThanOrEqual(60_000);
-  });
-
-  it('expired data is never returned', async () => {
-    const id = crypto.randomUUID();
-    await store.set(id, { a: 1 }, 100);
-    expect(await store.get(id)).toEqual({ a: 1 });
-    await sleep(200);
-    expect(await store.get(id)).toBeUndefined();
-  });
-
-  it('update writes only while the id is stored (SET … XX): false and nothing written otherwise', async () => {
-    const id = crypto.randomUUID();
-    expect(await store.update(id, { a: 1 }, 60_000)).toBe(false);
-    expect(await store.get(id)).toBeUndefined();
-    await store.set(id, { a: 1 }, 60_000);
-    expect(await store.update(id, { a: 2 }, 60_000)).toBe(true);
-    expect(await store.get(id)).toEqual({ a: 2 });
-    await store.destroy(id);
-    expect(await store.update(id, { a: 3 }, 60_000)).toBe(false);
-    expect(await store.get(id)).toBeUndefined();
-  });
-
-  it('destroy deletes; destroying an unknown id resolves', async () => {
-    const id = crypto.randomUUID();
-    await store.set(id, { a: 1 }, 60_000);
-    await store.destroy(id);
-    expect(await store.get(id)).toBeUndefined();
-    await expect(store.destroy(id)).resolves.toBeUndefined();
-  });
-
-  it('a value that is not a JSON object reads as not found', async () => {
-    const id = crypto.randomUUID();
-    await client.sendCommand(['SET', store.key(id), 'not json', 'PX', '60000']);
-    expect(await store.get(id)).toBeUndefined();
-    await client.sendCommand(['SET', store.key(id), '[1,2]', 'PX', '60000']);
-    expect(await store.get(id)).toBeUndefined();
-  });
-
-  it('set refuses data that is not a JSON object and a non-positive TTL', async () => {
-    await expect(store.set('x', [] as never, 1000)).rejects.toThrow(TypeError);
-    await expect(store.set('x', {}, 0)).rejects.toThrow(RangeError);
-  });
+describe.runIf(gate === 'run')('on 127.0.0.1:6379', () => {
+  sessionStoreSuite(singleServer());
 
   it('connectRedisSessionStore connects with fail-fast settings and closes', async () => {
     const owned = await connectRedisSessionStore({ url: 'redis://127.0.0.1:6379', prefix });

@@ -4,7 +4,7 @@
 import { loginThrottle, type ThrottleStore } from '@portcullis/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisThrottleStore } from '../src/throttle.js';
-import type { RedisCommandClient } from '../src/session-store.js';
+import type { RedisCommandClient } from '../src/client.js';
 
 /** What the suite needs of a client: commands, and a way to close it. */
 export interface ThrottleSuiteClient extends RedisCommandClient {
