@@ -75,4 +75,10 @@ export { csrfToken, verifyCsrfToken, formField, isUrlencoded, requestFormField }
 export { sessionGate } from './session/gate.js';
 export type { WebSessionOptions, WebSessionRequest, WebSessionHandle, WebSessions } from './session/web-session.js';
 export { webSessions, isSecureRequest } from './session/web-session.js';
+export type { TicketOrigin } from './ws-tickets.js';
+export { assertTicketStore, ticketOrigin } from './ws-tickets.js';
+export type { SocketPrincipal, WatchSocketOptions, SocketWatch } from './ws-recheck.js';
+export { recheckInterval, recheckInit, recheckVerdict, recheckSocket, watchSocket } from './ws-recheck.js';
+export { protocolBearerToken, hasProtocolCarrier } from './ws-protocol.js';
+export type { BearerSchemeOptions } from './bearer.js';
 // #endregion face

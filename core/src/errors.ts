@@ -325,7 +325,12 @@ export interface AuthenticationErrorOptions {
 }
 
 /** Security events that an {@link AuthenticationError} can carry to the failure log. */
-export type SecurityEventReason = 'hash_parameters_refused';
+export type SecurityEventReason =
+  | 'hash_parameters_refused'
+  /** A websocket ticket that is unknown, expired or already used. */
+  | 'websocket_ticket_refused'
+  /** A websocket ticket asked for by a cross-site page. */
+  | 'websocket_ticket_cross_site';
 
 /**
  * Thrown at construction when options are unusable (a CR/LF in a realm, a

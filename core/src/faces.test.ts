@@ -13,6 +13,7 @@ const APP_VALUES = [
   'hasControlCharacters', 'hashToken', 'hashedTokens', 'isAuthenticationError', 'isDenialStatus', 'isPortcullisError',
   'isSessionError', 'issueToken', 'multi', 'passwordBackend', 'safeNext', 'saveSession', 'sessionAuth',
   'sessionData', 'staticTokens', 'timingSafeEqual', 'tokenAuth',
+  'webSocketTickets', 'MemoryTicketStore', 'BEARER_PROTOCOL_PREFIX', 'selectProtocol', 'webSocketClose',
 ];
 
 const APP_TYPES = [
@@ -25,6 +26,8 @@ const APP_TYPES = [
   'SessionAuthOptions', 'SessionCookieOptions', 'SessionData', 'SessionErrorCode', 'SessionEvent',
   'SessionOptions', 'SessionStore', 'TokenAuthOptions', 'TokenStore', 'TrustedProxiesOption', 'UserOf', 'VerificationCacheOptions',
   'VerifyOutcome', 'VerifyResult', 'ViaOf',
+  'TicketStore', 'TicketRecord', 'MemoryTicketStoreOptions', 'WebSocketTicketsOptions', 'TicketBackendOptions', 'TicketRequestState',
+  'WebSocketTickets', 'RecheckOptions', 'WebSocketClose', 'WebSocketCloseReason',
 ];
 
 const ADAPTER_VALUES = [
@@ -38,6 +41,8 @@ const ADAPTER_VALUES = [
   'readAuthorization', 'reasonPhrase', 'requestFormField', 'responseFor', 'requestStates', 'runtimePeerAddress', 'serializeSessionCookie', 'sessionConfig',
   'sessionCookie', 'sessionGate', 'sha256', 'statusOfError', 'timingSafeEqual', 'updateStored',
   'upgradeRefusal', 'verifyCsrfToken', 'webSessions',
+  'assertTicketStore', 'ticketOrigin', 'recheckInterval', 'recheckInit', 'recheckVerdict', 'recheckSocket', 'watchSocket',
+  'protocolBearerToken', 'hasProtocolCarrier',
 ];
 
 const ADAPTER_TYPES = [
@@ -46,6 +51,7 @@ const ADAPTER_TYPES = [
   'Proceed', 'RequestStates', 'Respond', 'ResponseDescription', 'SessionConfig', 'SessionCookie',
   'SessionMeta', 'SessionPort', 'SessionState', 'TrustedProxies', 'WebSessionHandle', 'WebSessionOptions',
   'WebSessionRequest', 'WebSessions',
+  'TicketOrigin', 'SocketPrincipal', 'WatchSocketOptions', 'SocketWatch', 'BearerSchemeOptions',
 ];
 
 /** The names a face re-exports, read from its source: `export [type] { … } from '…';` only. */
