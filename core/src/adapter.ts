@@ -65,7 +65,7 @@ export { assertSessionStore, updateStored } from './session/store.js';
 export { generateSessionId, isSessionId } from './session/id.js';
 export type { CsrfConfig, SessionConfig } from './session/config.js';
 export { sessionConfig, META_KEY } from './session/config.js';
-export { exactOrigins } from './origins.js';
+export { exactOrigins, upgradeOriginAllowed } from './origins.js';
 export type { SessionPort } from './session/port.js';
 export { describeSessionError } from './session/errors.js';
 export type { SessionMeta, SessionState } from './session/state.js';

@@ -42,7 +42,7 @@ const ADAPTER_VALUES = [
   'sessionCookie', 'sessionGate', 'sha256', 'statusOfError', 'timingSafeEqual', 'updateStored',
   'upgradeRefusal', 'verifyCsrfToken', 'webSessions',
   'assertTicketStore', 'ticketOrigin', 'recheckInterval', 'recheckInit', 'recheckVerdict', 'recheckSocket', 'watchSocket',
-  'protocolBearerToken', 'hasProtocolCarrier',
+  'protocolBearerToken', 'hasProtocolCarrier', 'upgradeOriginAllowed',
 ];
 
 const ADAPTER_TYPES = [

@@ -14,6 +14,7 @@ import {
   recheckSocket,
   responseFor,
   ticketOrigin,
+  upgradeOriginAllowed,
   upgradeRefusal,
   watchSocket,
   type SessionPort,
@@ -159,8 +160,7 @@ export function upgradeHandler<U extends BaseUser>(
     // a client resetting the connection would be an uncaught error (the process dies).
     socket.on('error', destroy);
     if (origins !== undefined) {
-      const origin = req.headers.origin;
-      if (origin === undefined ? !allowMissingOrigin : !origins.includes(origin.trim())) {
+      if (!upgradeOriginAllowed(req.headers.origin, origins, allowMissingOrigin)) {
         return refuse(socket, responseFor({ kind: 'refuse_upgrade' }, connectionFromNode(req, req.url ?? '/', authenticator.clock, 'websocket'), []));
       }
     }
