@@ -21,6 +21,7 @@ import {
   type Authenticator,
   type Guard,
   type Proceed,
+  type SocketPrincipal,
 } from '@portcullis/core/adapter';
 import { connectionFromNode } from './connection.js';
 
@@ -120,18 +121,9 @@ export function upgradeHandler<U extends BaseUser>(
   const allowMissingOrigin = options.allowMissingOrigin === true;
   const opener = options.session;
   const interval = recheckInterval(options.recheck, 'upgradeHandler');
-  const connectionOf = (req: IncomingMessage, session: SessionPort | undefined) =>
-    connectionFromNode(req, req.url ?? '/', authenticator.clock, 'websocket', session, authenticator.trustedProxies);
-  /** One re-check of an accepted socket: the upgrade's request (or a ticket's issuing credentials) decided again. */
-  const recheck = async (req: IncomingMessage, before: { user: U | UnauthenticatedUser; auth: AuthCredentials }) => {
-    const replay = recheckRequest(req, before.auth);
-    const session = opener === undefined ? undefined : await opener(replay);
-    return recheckSocket(authenticator, guard, before, connectionOf(replay, session));
-  };
-  const watcher = (req: IncomingMessage, before: { user: U | UnauthenticatedUser; auth: AuthCredentials }) => (ws: WatchedSocket): void => {
-    if (interval === undefined) return;
-    const watch = watchSocket({ interval, check: () => recheck(req, before), close: ({ code, reason }) => ws.close(code, reason) });
-    ws.once('close', () => watch.stop());
+  const connectionOf = (req: IncomingMessage, session: SessionPort | undefined) => upgradeConnection(authenticator, req, session);
+  const watcher = (req: IncomingMessage, before: SocketPrincipal) => (ws: WatchedSocket): void => {
+    if (interval !== undefined) watchNodeSocket(ws, req, before, { authenticator, guard, session: opener, interval });
   };
   const decide = (req: IncomingMessage, socket: Duplex, head: Buffer, session: SessionPort | undefined): void => {
     const connection = connectionOf(req, session);
@@ -174,6 +166,47 @@ export function upgradeHandler<U extends BaseUser>(
     if (session instanceof Promise) session.then((port) => decide(req, socket, head, port), () => refuse(socket, FAILED));
     else decide(req, socket, head, session);
   };
+}
+
+/** The connection of an upgrade request (or of a re-check's copy of it). */
+function upgradeConnection(authenticator: Authenticator<BaseUser>, req: IncomingMessage, session: SessionPort | undefined) {
+  return connectionFromNode(req, req.url ?? '/', authenticator.clock, 'websocket', session, authenticator.trustedProxies);
+}
+
+/** Options of {@link watchNodeSocket}. */
+export interface NodeRecheckOptions<U extends BaseUser> {
+  /** The app's authenticator (`authentication(...).authenticator`). */
+  readonly authenticator: Authenticator<U>;
+  /** The route's guard, re-run at every check. */
+  readonly guard?: Guard | undefined;
+  /** Opens the session of a Node request (a `sessionOpener`), for session-authenticated sockets. */
+  readonly session?: ((req: IncomingMessage) => SessionPort | undefined | Promise<SessionPort | undefined>) | undefined;
+  /** Milliseconds between checks (checked with `recheckInterval`). */
+  readonly interval: number;
+}
+
+/**
+ * Re-checks an accepted `ws` socket every `interval` ms on a Node server: the
+ * upgrade request (or, for a ticket's socket, the credentials of the request that
+ * asked for the ticket) is authenticated again, its session opened afresh, and the
+ * guard re-run; closes with 4401 / 4403 (the core table), and clears its timer when
+ * the socket closes. `upgradeHandler`'s `principal.watch(ws)` calls it; the Fastify
+ * and Nest adapters too.
+ *
+ * @example
+ * ```ts
+ * watchNodeSocket(ws, req, { user, auth }, { authenticator, guard, session: sessionOpener(app), interval: 30_000 });
+ * ```
+ */
+export function watchNodeSocket<U extends BaseUser>(ws: WatchedSocket, req: IncomingMessage, before: SocketPrincipal, options: NodeRecheckOptions<U>): void {
+  const { authenticator, guard, session: opener, interval } = options;
+  const check = async () => {
+    const replay = recheckRequest(req, before.auth);
+    const session = opener === undefined ? undefined : await opener(replay);
+    return recheckSocket(authenticator, guard, before, upgradeConnection(authenticator as Authenticator<BaseUser>, replay, session));
+  };
+  const watch = watchSocket({ interval, check, close: ({ code, reason }) => ws.close(code, reason) });
+  ws.once('close', () => watch.stop());
 }
 
 /**
