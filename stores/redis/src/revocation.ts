@@ -1,4 +1,5 @@
 import { ConfigurationError } from '@portcullis/core';
+import { timedCommand } from './command.js';
 
 /**
  * What the revocation store needs from a Redis client: node-redis's
@@ -112,16 +113,7 @@ export class RedisRevocationStore {
     return `${this.#prefix}sub:${encodeURIComponent(issuer)}:${encodeURIComponent(subject)}`;
   }
 
-  async #command(args: string[]): Promise<unknown> {
-    if (this.#client.isReady === false) throw new Error('RedisRevocationStore: Redis is not connected');
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timedOut = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error('RedisRevocationStore: Redis did not answer in time')), this.#timeout);
-    });
-    try {
-      return await Promise.race([this.#client.sendCommand(args), timedOut]);
-    } finally {
-      clearTimeout(timer);
-    }
+  #command(args: string[]): Promise<unknown> {
+    return timedCommand(this.#client, args, this.#timeout, 'RedisRevocationStore');
   }
 }
