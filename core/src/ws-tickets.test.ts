@@ -52,12 +52,13 @@ describe('webSocketTickets: the endpoint', () => {
     const log = vi.fn();
     const store = new MemoryTicketStore();
     const tickets = webSocketTickets({ store, log, origins: ['https://partner.example'] });
-    for (const headers of [
+    const cases: Record<string, string>[] = [
       { 'sec-fetch-site': 'cross-site', origin: 'https://evil.example' },
       { 'sec-fetch-site': 'same-site', origin: 'https://sub.app.example' },
       { origin: 'https://evil.example', host: 'app.example' },
       { origin: 'null', host: 'app.example' },
-    ]) {
+    ];
+    for (const headers of cases) {
       const res = await tickets.respond(post(headers), alice);
       expect([headers, res.status]).toEqual([headers, 403]);
     }
