@@ -13,7 +13,7 @@
  *   `recheck: { interval: 200 }`, protocols `['app.v1']` (`selectProtocol`), which sends
  *   `hello <user> via <auth.via>` once open.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -34,6 +34,7 @@ import {
   type UnauthenticatedUser,
 } from '@portcullis/core';
 import type { Server } from 'node:http';
+import ts from 'typescript';
 import { freePort } from './ports.js';
 import { CHROMIUM, CHROMIUM_ARGS, chromiumGate } from './services.js';
 
@@ -117,6 +118,13 @@ window.closeOf = (name, ms) => Promise.race([window.__sockets[name].closed, new 
 window.post = async (path) => { const r = await fetch(path, { method: 'POST' }); const t = await r.text(); return { status: r.status, body: t }; };
 `;
 
+/** The docs' browser snippet (test-support/websocket-client.ts) as a page script: `window.portcullisClient`. */
+function clientScript(): string {
+  const source = readFileSync(new URL('./websocket-client.ts', import.meta.url), 'utf8');
+  const { outputText } = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } });
+  return `(() => { const exports = {}; ${outputText}\nwindow.portcullisClient = exports; })();`;
+}
+
 /**
  * Runs the browser scenarios against an adapter's app (`start` builds and listens).
  *
@@ -146,6 +154,7 @@ export function browserWebSocketSuite(name: string, start: (port: number) => Pro
       profile = mkdtempSync(join(tmpdir(), 'portcullis-chromium-'));
       context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_ARGS] });
       await context.addInitScript({ content: PAGE_HELPERS });
+      await context.addInitScript({ content: clientScript() });
       page = context.pages()[0] ?? (await context.newPage());
       await page.goto(`${app.url}/`);
     }, 30_000);
@@ -208,6 +217,21 @@ export function browserWebSocketSuite(name: string, start: (port: number) => Pro
       // Revoked while connected: closed with 4401 within the interval.
       expect((await post(`/revoke?token=${token}`)).status).toBeLessThan(300);
       expect(await closeOf('carrier')).toEqual({ code: 4401, reason: 'unauthorized' });
+    });
+
+    it('the browser snippet of docs/websockets.md opens sockets with a ticket and with a token', async () => {
+      await login('bob');
+      const { token } = JSON.parse((await post('/token')).body) as { token: string };
+      const results = await page.evaluate(async (t) => {
+        type Client = { openWithTicket(p: string): Promise<WebSocket>; openWithToken(p: string, t: string): WebSocket };
+        const client = (window as unknown as { portcullisClient: Client }).portcullisClient;
+        const first = (ws: WebSocket) => new Promise<string>((resolve) => {
+          ws.onmessage = (e) => { resolve(`${String(e.data)} [${ws.protocol}]`); ws.close(); };
+          ws.onclose = (e) => resolve(`closed ${e.code}`);
+        });
+        return [await first(await client.openWithTicket('/ws')), await first(client.openWithToken('/ws', t))];
+      }, token);
+      expect(results).toEqual(['hello bob via ticket []', 'hello bob via bearer [app.v1]']);
     });
 
     it('a logout while connected closes the cookie socket and the ticket socket with 4401', async () => {
