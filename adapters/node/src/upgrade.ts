@@ -82,13 +82,13 @@ export interface UpgradeOptions<U extends BaseUser> {
    * session middleware does not run on upgrades. Read-only: nothing it returns is
    * saved, no cookie is set on the handshake.
    */
-  session?: (req: IncomingMessage) => SessionPort | undefined | Promise<SessionPort | undefined>;
+  session?: ((req: IncomingMessage) => SessionPort | undefined | Promise<SessionPort | undefined>) | undefined;
   /**
    * Re-check accepted sockets every `interval` ms (`principal.watch(ws)` starts it):
    * a logout, an expired or revoked token, or a ticket's issuing session ended closes
    * the socket with 4401; a guard that now denies, with 4403. Off unless set.
    */
-  recheck?: RecheckOptions;
+  recheck?: RecheckOptions | undefined;
   /** Called when the upgrade may proceed: hand the socket to `ws` here. */
   accept(req: IncomingMessage, socket: Duplex, head: Buffer, principal: UpgradePrincipal<U>): void;
 }
