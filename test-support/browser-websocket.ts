@@ -27,13 +27,16 @@ import {
   bearerAuth,
   hashedTokens,
   multi,
+  selectProtocol,
   sessionAuth,
   webSocketTickets,
   type AuthCredentials,
   type BaseUser,
   type UnauthenticatedUser,
 } from '@portcullis/core';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
+import { upgradeHandler, type UpgradeOptions } from '@portcullis/node';
+import { WebSocketServer } from 'ws';
 import ts from 'typescript';
 import { freePort } from './ports.js';
 import { CHROMIUM, CHROMIUM_ARGS, chromiumGate } from './services.js';
@@ -98,6 +101,40 @@ export async function listenBrowserApp(server: Server, port: number, sockets: It
       await new Promise((resolve) => server.close(resolve));
     },
   };
+}
+
+/**
+ * For apps whose upgrades go through `upgradeHandler` (Express, Koa, Fetch on Node):
+ * the suite's `/ws` on `server` (guarded by `authenticated`, `origins` the app's own,
+ * the fixture's re-check and protocols), then {@link listenBrowserApp}.
+ *
+ * @example
+ * ```ts
+ * return serveUpgrades(createServer(app), port, fx, { authentication: auth, requires: requires('authenticated'), session: sessionOpener(app) });
+ * ```
+ */
+export function serveUpgrades(
+  server: Server,
+  port: number,
+  fx: ReturnType<typeof browserWsFixture>,
+  options: {
+    readonly authentication: UpgradeOptions<BaseUser>['authentication'];
+    readonly requires: NonNullable<UpgradeOptions<BaseUser>['requires']>;
+    readonly session: ((req: IncomingMessage) => ReturnType<NonNullable<UpgradeOptions<BaseUser>['session']>>) | undefined;
+  },
+): Promise<BrowserWsApp> {
+  const wss = new WebSocketServer({ noServer: true, handleProtocols: (offered) => selectProtocol(offered, fx.protocols) });
+  server.on('upgrade', upgradeHandler({
+    ...options,
+    origins: [`http://127.0.0.1:${port}`],
+    recheck: fx.recheck,
+    accept: (req, socket, head, principal) =>
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        principal.watch(ws);
+        ws.send(fx.hello(principal.user, principal.auth));
+      }),
+  }));
+  return listenBrowserApp(server, port, wss.clients);
 }
 
 /** What the page's helpers resolve: the first message, or how the socket closed. */

@@ -2,11 +2,9 @@
 // tickets, the protocol carrier and the re-check (test-support/browser-websocket.ts).
 import { createServer } from 'node:http';
 import express from 'express';
-import { selectProtocol } from '@portcullis/core';
-import { authentication, requires, ticketEndpoint, upgradeHandler } from '@portcullis/express';
+import { authentication, requires, ticketEndpoint } from '@portcullis/express';
 import { expressSessionStore, login, logout, sessionOpener, sessions } from '@portcullis/express/sessions';
-import { WebSocketServer } from 'ws';
-import { browserWebSocketSuite, browserWsFixture, listenBrowserApp } from '../../../test-support/browser-websocket.js';
+import { browserWebSocketSuite, browserWsFixture, serveUpgrades } from '../../../test-support/browser-websocket.js';
 
 async function start(port: number) {
   const fx = browserWsFixture();
@@ -38,21 +36,7 @@ async function start(port: number) {
   });
   app.post('/ws-ticket', ticketEndpoint(fx.tickets));
 
-  const wss = new WebSocketServer({ noServer: true, handleProtocols: (offered) => selectProtocol(offered, fx.protocols) });
-  const server = createServer(app);
-  server.on('upgrade', upgradeHandler({
-    authentication: auth,
-    requires: requires('authenticated'),
-    origins: [`http://127.0.0.1:${port}`],
-    session: sessionOpener(app),
-    recheck: fx.recheck,
-    accept: (req, socket, head, principal) =>
-      wss.handleUpgrade(req, socket, head, (ws) => {
-        principal.watch(ws);
-        ws.send(fx.hello(principal.user, principal.auth));
-      }),
-  }));
-  return listenBrowserApp(server, port, wss.clients);
+  return serveUpgrades(createServer(app), port, fx, { authentication: auth, requires: requires('authenticated'), session: sessionOpener(app) });
 }
 
 browserWebSocketSuite('Express', start);

@@ -3,11 +3,8 @@
 // the protocol carrier and the re-check (test-support/browser-websocket.ts).
 import type { Server } from 'node:http';
 import { createAdaptorServer } from '@hono/node-server';
-import { selectProtocol } from '@portcullis/core';
 import { login, logout, requires, sessionOpener, ticketEndpoint, withAuth } from '@portcullis/fetch';
-import { upgradeHandler } from '@portcullis/node';
-import { WebSocketServer } from 'ws';
-import { browserWebSocketSuite, browserWsFixture, listenBrowserApp } from '../../../test-support/browser-websocket.js';
+import { browserWebSocketSuite, browserWsFixture, serveUpgrades } from '../../../test-support/browser-websocket.js';
 
 async function start(port: number) {
   const fx = browserWsFixture();
@@ -38,21 +35,7 @@ async function start(port: number) {
     return new Response('Not Found', { status: 404 });
   }, { backend: fx.backend, sessions: fx.sessions });
 
-  const wss = new WebSocketServer({ noServer: true, handleProtocols: (offered) => selectProtocol(offered, fx.protocols) });
-  const server = createAdaptorServer({ fetch: app }) as Server;
-  server.on('upgrade', upgradeHandler({
-    authentication: app,
-    requires: requires('authenticated'),
-    origins: [`http://127.0.0.1:${port}`],
-    session: sessionOpener(app),
-    recheck: fx.recheck,
-    accept: (req, socket, head, principal) =>
-      wss.handleUpgrade(req, socket, head, (ws) => {
-        principal.watch(ws);
-        ws.send(fx.hello(principal.user, principal.auth));
-      }),
-  }));
-  return listenBrowserApp(server, port, wss.clients);
+  return serveUpgrades(createAdaptorServer({ fetch: app }) as Server, port, fx, { authentication: app, requires: requires('authenticated'), session: sessionOpener(app) });
 }
 
 browserWebSocketSuite('Fetch on Node', start);

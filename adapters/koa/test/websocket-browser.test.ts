@@ -2,11 +2,9 @@
 // tickets, the protocol carrier and the re-check (test-support/browser-websocket.ts).
 import { createServer } from 'node:http';
 import Koa from 'koa';
-import { selectProtocol } from '@portcullis/core';
-import { authentication, requires, ticketEndpoint, upgradeHandler, type AuthState } from '@portcullis/koa';
+import { authentication, requires, ticketEndpoint, type AuthState } from '@portcullis/koa';
 import { koaSessionStore, login, logout, sessionOpener, sessions } from '@portcullis/koa/sessions';
-import { WebSocketServer } from 'ws';
-import { browserWebSocketSuite, browserWsFixture, listenBrowserApp } from '../../../test-support/browser-websocket.js';
+import { browserWebSocketSuite, browserWsFixture, serveUpgrades } from '../../../test-support/browser-websocket.js';
 
 async function start(port: number) {
   const fx = browserWsFixture();
@@ -40,21 +38,7 @@ async function start(port: number) {
     } else await next();
   });
 
-  const wss = new WebSocketServer({ noServer: true, handleProtocols: (offered) => selectProtocol(offered, fx.protocols) });
-  const server = createServer(app.callback());
-  server.on('upgrade', upgradeHandler({
-    authentication: auth,
-    requires: requires('authenticated'),
-    origins: [`http://127.0.0.1:${port}`],
-    session: sessionOpener(app),
-    recheck: fx.recheck,
-    accept: (req, socket, head, principal) =>
-      wss.handleUpgrade(req, socket, head, (ws) => {
-        principal.watch(ws);
-        ws.send(fx.hello(principal.user, principal.auth));
-      }),
-  }));
-  return listenBrowserApp(server, port, wss.clients);
+  return serveUpgrades(createServer(app.callback()), port, fx, { authentication: auth, requires: requires('authenticated'), session: sessionOpener(app) });
 }
 
 browserWebSocketSuite('Koa', start);

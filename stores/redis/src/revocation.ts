@@ -1,5 +1,4 @@
-import { ConfigurationError } from '@portcullis/core';
-import { timedCommand } from './command.js';
+import { storeConfig, timedCommand } from './command.js';
 
 /**
  * What the revocation store needs from a Redis client: node-redis's
@@ -59,19 +58,7 @@ export class RedisRevocationStore {
   readonly #timeout: number;
 
   constructor(options: RedisRevocationStoreOptions) {
-    if (options === null || typeof options !== 'object') throw new ConfigurationError('RedisRevocationStore: options are required');
-    const { client } = options;
-    if (client === null || typeof client !== 'object' || typeof client.sendCommand !== 'function') {
-      throw new ConfigurationError('RedisRevocationStore: client must be a node-redis client');
-    }
-    const prefix = options.prefix ?? 'portcullis:revoked:';
-    if (typeof prefix !== 'string' || /[\u0000-\u001f\u007f\s]/.test(prefix)) {
-      throw new ConfigurationError('RedisRevocationStore: prefix must be a string without spaces or control characters');
-    }
-    const timeout = options.timeoutMs ?? 1000;
-    if (!Number.isInteger(timeout) || timeout < 1 || timeout > 60_000) {
-      throw new ConfigurationError('RedisRevocationStore: timeoutMs must be an integer from 1 to 60000');
-    }
+    const { client, prefix, timeout } = storeConfig(options, 'RedisRevocationStore', 'portcullis:revoked:');
     this.#client = client;
     this.#prefix = prefix;
     this.#timeout = timeout;

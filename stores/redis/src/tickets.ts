@@ -1,5 +1,5 @@
-import { ConfigurationError, type TicketRecord, type TicketStore } from '@portcullis/core';
-import { timedCommand, type RedisClientLike } from './command.js';
+import type { TicketRecord, TicketStore } from '@portcullis/core';
+import { storeConfig, timedCommand, type RedisClientLike } from './command.js';
 
 /** Options of {@link RedisTicketStore}. */
 export interface RedisTicketStoreOptions {
@@ -38,19 +38,7 @@ export class RedisTicketStore implements TicketStore {
   readonly #timeout: number;
 
   constructor(options: RedisTicketStoreOptions) {
-    if (options === null || typeof options !== 'object') throw new ConfigurationError('RedisTicketStore: options are required');
-    const { client } = options;
-    if (client === null || typeof client !== 'object' || typeof client.sendCommand !== 'function') {
-      throw new ConfigurationError('RedisTicketStore: client must be a node-redis client');
-    }
-    const prefix = options.prefix ?? 'portcullis:ticket:';
-    if (typeof prefix !== 'string' || /[\u0000-\u001f\u007f\s{}]/.test(prefix)) {
-      throw new ConfigurationError('RedisTicketStore: prefix must be a string without spaces, braces or control characters');
-    }
-    const timeout = options.timeoutMs ?? 1000;
-    if (!Number.isInteger(timeout) || timeout < 1 || timeout > 60_000) {
-      throw new ConfigurationError('RedisTicketStore: timeoutMs must be an integer from 1 to 60000');
-    }
+    const { client, prefix, timeout } = storeConfig(options, 'RedisTicketStore', 'portcullis:ticket:', '{}');
     this.#client = client;
     this.#prefix = prefix;
     this.#timeout = timeout;
