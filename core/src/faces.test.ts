@@ -27,7 +27,7 @@ const APP_TYPES = [
   'SessionOptions', 'SessionStore', 'TokenAuthOptions', 'TokenStore', 'TrustedProxiesOption', 'UserOf', 'VerificationCacheOptions',
   'VerifyOutcome', 'VerifyResult', 'ViaOf',
   'TicketStore', 'TicketRecord', 'MemoryTicketStoreOptions', 'WebSocketTicketsOptions', 'TicketBackendOptions', 'TicketRequestState',
-  'WebSocketTickets', 'RecheckOptions', 'WebSocketClose', 'WebSocketCloseReason',
+  'WebSocketTickets', 'IssuedTicket', 'RecheckOptions', 'WebSocketClose', 'WebSocketCloseReason',
 ];
 
 const ADAPTER_VALUES = [
