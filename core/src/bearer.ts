@@ -2,6 +2,7 @@ import { hasScheme, quoteRealm, readAuthorization } from './authorization.js';
 import type { AuthenticationBackend, Principal } from './backend.js';
 import type { Connection } from './connection.js';
 import { AUTHORIZATION } from './basic.js';
+import { hasProtocolCarrier, protocolBearerToken } from './ws-protocol.js';
 import { backendName } from './backend-name.js';
 import { AuthenticationError, ConfigurationError, isAuthenticationError } from './errors.js';
 import type { BaseUser } from './user.js';
@@ -30,7 +31,23 @@ export interface BearerScheme {
   read(connection: Connection): string | null;
   /** An `invalid_credentials` error answered with 401 `invalid_token`. */
   rejection(description?: BearerErrorDescription): AuthenticationError;
+  /** Cheap and synchronous: true when the request carries a Bearer credential (the header, or the websocket protocol carrier when read). */
+  present(connection: Connection): boolean;
+  /** What the scheme reads, for `reads`: `authorization`, and `header:sec-websocket-protocol` with the carrier. */
+  readonly reads: readonly string[];
 }
+
+/** Options of {@link bearerScheme}. */
+export interface BearerSchemeOptions {
+  /**
+   * Also read the token from the `Sec-WebSocket-Protocol` carrier
+   * (`portcullis.bearer.<token>`, see `BEARER_PROTOCOL_PREFIX`) on websocket
+   * connections: browsers cannot set `Authorization` on a websocket. Default `false`.
+   */
+  webSocketProtocol?: boolean | undefined;
+}
+
+const WITH_PROTOCOL: readonly string[] = Object.freeze(['authorization', 'header:sec-websocket-protocol']);
 
 const DESCRIPTIONS: ReadonlySet<string> = new Set<BearerErrorDescription>(['expired', 'revoked', 'not yet valid']);
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
@@ -47,7 +64,8 @@ const SCOPE_TOKEN = /^[\u0021\u0023-\u005b\u005d-\u007e]+$/;
  * bearer.invalidToken('expired'); // 'Bearer realm="api", error="invalid_token", error_description="expired"'
  * ```
  */
-export function bearerScheme(realm = 'api'): BearerScheme {
+export function bearerScheme(realm = 'api', options: BearerSchemeOptions = {}): BearerScheme {
+  const protocol = webSocketProtocolOption(options.webSocketProtocol, 'bearer');
   const quoted = quoteRealm(realm);
   if (quoted === null) throw new ConfigurationError('bearer: realm must be a non-empty Latin-1 string without control characters');
   const challenge = `Bearer realm=${quoted}`;
@@ -66,7 +84,26 @@ export function bearerScheme(realm = 'api'): BearerScheme {
       const scope = required.filter((s) => SCOPE_TOKEN.test(s)).join(' ');
       return `${challenge}, error="insufficient_scope", scope="${scope}"`;
     },
+    reads: protocol ? WITH_PROTOCOL : AUTHORIZATION,
+    present: protocol
+      ? (connection: Connection): boolean => hasScheme(connection, 'bearer') || hasProtocolCarrier(connection)
+      : (connection: Connection): boolean => hasScheme(connection, 'bearer'),
     read(connection: Connection): string | null {
+      const header = readHeader(connection);
+      if (!protocol) return header;
+      const carried = protocolBearerToken(connection, invalidRequest);
+      if (carried === null) return header;
+      // A token in both places is two credentials: refused, whichever would be valid.
+      if (header !== null) throw new AuthenticationError('duplicate_authorization', { challenge: invalidRequest });
+      if (carried.length > MAX_TOKEN) throw new AuthenticationError('invalid_credentials', { challenge: invalidToken() });
+      return carried;
+    },
+    rejection(description?: BearerErrorDescription): AuthenticationError {
+      return new AuthenticationError('invalid_credentials', { challenge: invalidToken(description) });
+    },
+  });
+
+  function readHeader(connection: Connection): string | null {
       let value: ReturnType<typeof readAuthorization>;
       try {
         value = readAuthorization(connection, 'bearer');
@@ -88,11 +125,14 @@ export function bearerScheme(realm = 'api'): BearerScheme {
       }
       if (token.length > MAX_TOKEN) throw new AuthenticationError('invalid_credentials', { challenge: invalidToken() });
       return token;
-    },
-    rejection(description?: BearerErrorDescription): AuthenticationError {
-      return new AuthenticationError('invalid_credentials', { challenge: invalidToken(description) });
-    },
-  });
+  }
+}
+
+/** Checks a `webSocketProtocol` option (a boolean, default false). @internal */
+export function webSocketProtocolOption(value: unknown, who: string): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== 'boolean') throw new ConfigurationError(`${who}: webSocketProtocol must be true or false`);
+  return value;
 }
 
 /** Options of {@link bearerAuth}. */
@@ -108,6 +148,12 @@ export interface BearerAuthOptions<U extends BaseUser, N extends string = 'beare
    * `multi([...])` and `all([...])`, where names are unique. Default `'bearer'`.
    */
   name?: N;
+  /**
+   * Also read the token from the websocket protocol carrier
+   * (`Sec-WebSocket-Protocol: app.v1, portcullis.bearer.<token>`) on websocket
+   * connections, for browsers. Default `false`. See `selectProtocol`.
+   */
+  webSocketProtocol?: boolean;
 }
 
 /**
@@ -129,7 +175,7 @@ export function bearerAuth<U extends BaseUser, const N extends string = 'bearer'
   readonly name: NoInfer<N>;
 } {
   if (typeof options?.verify !== 'function') throw new ConfigurationError('bearerAuth: verify must be a function');
-  const scheme = bearerScheme(options.realm ?? 'api');
+  const scheme = bearerScheme(options.realm ?? 'api', { webSocketProtocol: options.webSocketProtocol });
   const verify = options.verify;
   const name = backendName(options.name, 'bearer' as N, 'bearerAuth');
   const auth = grant(options.scopes, 'bearerAuth', name, scheme.insufficientScope);
@@ -137,8 +183,8 @@ export function bearerAuth<U extends BaseUser, const N extends string = 'bearer'
   return Object.freeze({
     name,
     challenges: Object.freeze([scheme.challenge]),
-    reads: AUTHORIZATION,
-    present: (connection: Connection): boolean => hasScheme(connection, 'bearer'),
+    reads: scheme.reads,
+    present: scheme.present,
     authenticate(connection: Connection): MaybePromise<Principal<U, N>> | null {
       const token = scheme.read(connection);
       if (token === null) return null;

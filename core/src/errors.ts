@@ -349,9 +349,17 @@ export interface AuthenticationErrorOptions {
  * `hash_parameters_refused` (a stored hash beyond the hasher's safe maxima),
  * `refresh_token_reused` (a rotated refresh token came back: its family is revoked),
  * `login_throttled` (a login refused by `loginThrottle`, 429), `throttle_unavailable`
- * (the throttle's store failed and the login failed closed, 503).
+ * (the throttle's store failed and the login failed closed, 503),
+ * `websocket_ticket_refused` (a websocket ticket unknown, expired or already used),
+ * `websocket_ticket_cross_site` (a websocket ticket asked for by a cross-site page).
  */
-export type SecurityEventReason = 'hash_parameters_refused' | 'refresh_token_reused' | 'login_throttled' | 'throttle_unavailable';
+export type SecurityEventReason =
+  | 'hash_parameters_refused'
+  | 'refresh_token_reused'
+  | 'login_throttled'
+  | 'throttle_unavailable'
+  | 'websocket_ticket_refused'
+  | 'websocket_ticket_cross_site';
 
 /**
  * Thrown at construction when options are unusable (a CR/LF in a realm, a

@@ -14,6 +14,7 @@ const APP_VALUES = [
   'isSessionError', 'issueToken', 'multi', 'passwordBackend', 'safeNext', 'saveSession', 'sessionAuth',
   'sessionData', 'staticTokens', 'timingSafeEqual', 'tokenAuth',
   'MemoryThrottleStore', 'loginThrottle', 'errorResponse',
+  'webSocketTickets', 'MemoryTicketStore', 'BEARER_PROTOCOL_PREFIX', 'selectProtocol', 'webSocketClose',
 ];
 
 const APP_TYPES = [
@@ -27,6 +28,8 @@ const APP_TYPES = [
   'SessionOptions', 'SessionStore', 'TokenAuthOptions', 'TokenStore', 'TrustedProxiesOption', 'UserOf', 'VerificationCacheOptions',
   'VerifyOutcome', 'VerifyResult', 'ViaOf',
   'ThrottleStore', 'ThrottleRecord', 'MemoryThrottleStoreOptions', 'LoginThrottle', 'LoginThrottleOptions',
+  'TicketStore', 'TicketRecord', 'MemoryTicketStoreOptions', 'WebSocketTicketsOptions', 'TicketBackendOptions', 'TicketRequestState',
+  'WebSocketTickets', 'IssuedTicket', 'RecheckOptions', 'WebSocketClose', 'WebSocketCloseReason',
 ];
 
 const ADAPTER_VALUES = [
@@ -41,6 +44,8 @@ const ADAPTER_VALUES = [
   'sessionCookie', 'sessionGate', 'sha256', 'statusOfError', 'timingSafeEqual', 'updateStored',
   'upgradeRefusal', 'verifyCsrfToken', 'webSessions',
   'assertThrottleStore',
+  'assertTicketStore', 'ticketOrigin', 'recheckInterval', 'requiredRecheckInterval', 'recheckInit', 'recheckVerdict', 'recheckSocket', 'watchSocket',
+  'protocolBearerToken', 'hasProtocolCarrier', 'upgradeOriginAllowed',
 ];
 
 const ADAPTER_TYPES = [
@@ -49,6 +54,7 @@ const ADAPTER_TYPES = [
   'Proceed', 'RequestStates', 'Respond', 'ResponseDescription', 'SessionConfig', 'SessionCookie',
   'SessionMeta', 'SessionPort', 'SessionState', 'TrustedProxies', 'WebSessionHandle', 'WebSessionOptions',
   'WebSessionRequest', 'WebSessions',
+  'TicketOrigin', 'SocketPrincipal', 'WatchSocketOptions', 'SocketWatch', 'BearerSchemeOptions',
 ];
 
 /** The names a face re-exports, read from its source: `export [type] { … } from '…';` only. */

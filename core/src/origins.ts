@@ -28,3 +28,20 @@ export function exactOrigins(origins: unknown, option: string): readonly string[
     }),
   );
 }
+
+/**
+ * The `origins` policy of websocket upgrades (WS-10, WS-11), the same on every
+ * adapter: an `Origin` among `origins` (exact, white space around it dropped) may
+ * open the socket; another one, `null` included, is refused; a missing `Origin`
+ * (browsers always send one on a websocket) is refused unless `allowMissingOrigin`
+ * (non-browser clients). Check it before authentication: a refused page must not
+ * spend a ticket nor touch a session. For adapters.
+ *
+ * @example
+ * ```ts
+ * upgradeOriginAllowed(req.headers.origin, origins, false); // refuse with responseFor({ kind: 'refuse_upgrade' }, …) when false
+ * ```
+ */
+export function upgradeOriginAllowed(origin: string | undefined, origins: readonly string[], allowMissingOrigin: boolean): boolean {
+  return origin === undefined ? allowMissingOrigin : origins.includes(origin.trim());
+}

@@ -34,6 +34,8 @@ export interface RequestStates<K extends object> {
    * `clientAddress` resolved through `trustedProxies`); `undefined` without one.
    */
   connection(key: K): Connection | undefined;
+  /** The backend's challenges the authentication middleware remembered for the request; none without one. */
+  challenges(key: K): readonly string[];
 }
 
 /**
@@ -72,6 +74,9 @@ export function requestStates<K extends object>(): RequestStates<K> {
     },
     connection(key) {
       return (key as Holder)[slot]?.connection;
+    },
+    challenges(key) {
+      return (key as Holder)[slot]?.challenges ?? NO_CHALLENGES;
     },
   };
 }

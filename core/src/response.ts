@@ -425,6 +425,15 @@ export type FixedOutcome =
       readonly kind: 'logged_out';
       /** Extra headers (the `Set-Cookie` that clears the cookie). */
       readonly headers?: HeaderMap | undefined;
+    }
+  /** A websocket ticket issued (`webSocketTickets`): 200 `{ ticket, expires_in }`, never cached. */
+  | {
+      /** A websocket ticket. */
+      readonly kind: 'websocket_ticket';
+      /** The ticket (shown once). */
+      readonly ticket: string;
+      /** Seconds until it expires. */
+      readonly expiresIn: number;
     };
 
 const TEXT = 'text/plain; charset=utf-8';
@@ -466,7 +475,46 @@ export function fixedResponse(outcome: FixedOutcome): ResponseDescription {
       return json(outcome.status ?? 201, outcome.body, outcome.headers);
     case 'logged_out':
       return frozen(204, { ...NO_STORE, ...outcome.headers }, '');
+    case 'websocket_ticket':
+      return json(200, { ticket: outcome.ticket, expires_in: outcome.expiresIn });
   }
+}
+
+/** Why an accepted websocket is closed by the server (the re-check of `recheck: { interval }`). */
+export type WebSocketCloseReason = 'unauthenticated' | 'forbidden' | 'unavailable';
+
+/** A close frame's code and reason, as `ws.close(code, reason)` takes them. */
+export interface WebSocketClose {
+  /** 4401 (authentication ended), 4403 (the guard now denies), 1013 (the re-check could not decide: try again later). */
+  readonly code: 4401 | 4403 | 1013;
+  /** A fixed, short reason (no user input, no credential): `unauthorized`, `forbidden`, `try again later`. */
+  readonly reason: string;
+}
+
+/**
+ * The close codes of the table: the websocket counterpart of 401 and 403 in the
+ * application range (RFC 6455 §7.4.2: 4000-4999), and 1013 when the re-check itself
+ * failed (a store outage): the connection fails closed, and the client may retry.
+ */
+const CLOSE: Readonly<Record<WebSocketCloseReason, WebSocketClose>> = Object.freeze({
+  unauthenticated: Object.freeze({ code: 4401, reason: 'unauthorized' }),
+  forbidden: Object.freeze({ code: 4403, reason: 'forbidden' }),
+  unavailable: Object.freeze({ code: 1013, reason: 'try again later' }),
+});
+
+/**
+ * The close code and reason the table gives a re-checked websocket: 4401 when what
+ * authenticated the upgrade ended (logout, expiry, revocation), 4403 when the route's
+ * guard now denies, 1013 when the re-check failed.
+ *
+ * @example
+ * ```ts
+ * const { code, reason } = webSocketClose('unauthenticated'); // 4401, 'unauthorized'
+ * ws.close(code, reason);
+ * ```
+ */
+export function webSocketClose(reason: WebSocketCloseReason): WebSocketClose {
+  return CLOSE[reason];
 }
 
 function json(status: number, value: unknown, headers: HeaderMap = {}): ResponseDescription {

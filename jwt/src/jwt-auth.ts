@@ -181,8 +181,8 @@ export function headerTransport<U extends BaseUser, N extends string>(engine: En
   return {
     name: engine.name,
     challenges: Object.freeze([scheme.challenge]),
-    reads: AUTHORIZATION,
-    present: (connection: Connection): boolean => hasScheme(connection, 'bearer'),
+    reads: scheme.reads,
+    present: scheme.present,
     /** Synchronous on a verified-token cache hit with nothing asynchronous to do (see `Engine.authenticateToken`). */
     authenticate(connection: Connection): MaybePromise<Principal<U, N>> | null {
       const token = scheme.read(connection);

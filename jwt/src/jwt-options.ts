@@ -31,6 +31,14 @@ export interface JwtOptions<U extends BaseUser> extends JwtKeyOptions {
   /** The realm of the Bearer challenges. Default `api`. */
   realm?: string;
   /**
+   * Also read the token from the websocket protocol carrier
+   * (`Sec-WebSocket-Protocol: app.v1, portcullis.bearer.<jwt>`) on websocket
+   * connections, for browsers, which cannot set `Authorization` on a websocket. Only
+   * the `Authorization`-header backends (`jwtAuth`, `oauth2PasswordBearer`) read it.
+   * Default `false`. Answer with the app protocol (`selectProtocol` of `@portcullis/core`).
+   */
+  webSocketProtocol?: boolean;
+  /**
    * The backend's name: `auth.via` of the requests it authenticates, and its name in
    * core's `multi([...])` and `all([...])`, where names are unique. Default `'jwt'`
    * (`jwtAuth`, `oauth2PasswordBearer`) or `'jwtCookie'` (`jwtCookieAuth`).
@@ -151,7 +159,7 @@ export function parseJwtOptions<U extends BaseUser>(options: JwtOptions<U>, who:
   if (options === null || typeof options !== 'object') fail(who, 'options are required');
   const name = backendName(options.name, defaultName, who);
   const ring = createKeyRing(options);
-  const scheme = bearerScheme(options.realm ?? 'api');
+  const scheme = bearerScheme(options.realm ?? 'api', { webSocketProtocol: options.webSocketProtocol });
 
   const issuer = options.issuer;
   if (typeof issuer !== 'string' || issuer === '' || issuer.length > 1024) fail(who, '`issuer` must be a non-empty string (the exact `iss`)');

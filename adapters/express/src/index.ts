@@ -5,7 +5,9 @@ import type {
   BaseUser,
   RequiresOptions,
   UnauthenticatedUser,
+  WebSocketTickets,
 } from '@portcullis/core';
+import { ANONYMOUS, NO_CREDENTIALS } from '@portcullis/core';
 import {
   createAuthenticator,
   createGuard,
@@ -201,5 +203,27 @@ export function Requires(scopes: string | readonly string[], options?: RequiresO
   };
 }
 
+/**
+ * The route that issues websocket tickets (`webSocketTickets` of `@portcullis/core`):
+ * mount it with `app.post` behind `authentication(...)`. Answers 200
+ * `{ ticket, expires_in }` (`Cache-Control: no-store`) to an authenticated same-origin
+ * `POST`, 401 to an anonymous request, 403 to a cross-site page, 405 to other methods.
+ *
+ * @example
+ * ```ts
+ * const tickets = webSocketTickets({ store: new MemoryTicketStore() });
+ * app.post('/ws-ticket', ticketEndpoint(tickets));
+ * // in the page: const { ticket } = await (await fetch('/ws-ticket', { method: 'POST' })).json();
+ * //              new WebSocket(`wss://${location.host}/ws?ticket=${ticket}`);
+ * ```
+ */
+export function ticketEndpoint(tickets: WebSocketTickets): RequestHandler {
+  return (req, res, next) => {
+    const connection = states.connection(req) ?? toConnection(req, Date.now);
+    const state = req.user === undefined ? { user: ANONYMOUS, auth: NO_CREDENTIALS } : { user: req.user, auth: req.auth };
+    tickets.respond(connection, state, states.challenges(req)).then((answer) => sendDescription(req, res, next, answer), next);
+  };
+}
+
 export { upgradeHandler } from '@portcullis/node';
-export type { UpgradeOptions, UpgradePrincipal } from '@portcullis/node';
+export type { UpgradeOptions, UpgradePrincipal, WatchedSocket } from '@portcullis/node';

@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance, FastifyPluginCallback, FastifyReply, FastifyRequest, preHandlerHookHandler } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyPluginCallback, FastifyReply, FastifyRequest, preHandlerHookHandler, RouteHandlerMethod } from 'fastify';
 import { errorCodes } from 'fastify';
 import fp from 'fastify-plugin';
 import type {
@@ -7,9 +7,12 @@ import type {
   BaseUser,
   RequiresOptions,
   UnauthenticatedUser,
+  WebSocketTickets,
 } from '@portcullis/core';
 import { createAuthenticator, createGuard, requestStates, type AuthDecision, type Authenticator, type Guard } from '@portcullis/core/adapter';
 import { sendDescription, toConnection } from './native.js';
+import { ticketRoute, watchRoute, type WatchWebSocketOptions } from './websocket.js';
+import type { WatchedSocket } from '@portcullis/node';
 import { hasSessions, remember, runRemembered, type Hook } from './hooks.js';
 
 export { sendDescription, toConnection } from './native.js';
@@ -132,8 +135,50 @@ export const authentication = fp(plugin, { fastify: '5.x', name: '@portcullis/fa
  * ```
  */
 export function authenticatorOf(fastify: FastifyInstance): Authenticator<BaseUser> | undefined {
-  return authenticators.get(fastify);
+  // A plugin's instance inherits from its parent's (avvio): a route in an encapsulated
+  // plugin finds the authenticator registered on an ancestor.
+  for (let f: object | null = fastify; f !== null; f = Object.getPrototypeOf(f) as object | null) {
+    const found = authenticators.get(f as FastifyInstance);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }
+
+/**
+ * The route that issues websocket tickets (`webSocketTickets` of `@portcullis/core`),
+ * behind the `authentication` plugin: 200 `{ ticket, expires_in }` (`Cache-Control:
+ * no-store`) to an authenticated same-origin `POST`, 401 to an anonymous request,
+ * 403 to a cross-site page, 405 to other methods.
+ *
+ * @example
+ * ```ts
+ * const tickets = webSocketTickets({ store: new MemoryTicketStore() });
+ * app.post('/ws-ticket', ticketEndpoint(tickets));
+ * ```
+ */
+export function ticketEndpoint(tickets: WebSocketTickets): RouteHandlerMethod {
+  return ticketRoute(tickets, states);
+}
+
+/**
+ * Re-checks a `@fastify/websocket` socket every `recheck.interval` ms: the upgrade's
+ * credentials (or a ticket's issuing credentials) are authenticated again, the
+ * session read afresh (`session: sessionOpener(app)`), the guard re-run; the
+ * socket is closed with 4401 when authentication ended (logout, revocation,
+ * expiry), 4403 when the guard denies; the timer is cleared when it closes.
+ *
+ * @example
+ * ```ts
+ * const guard = requires('authenticated');
+ * app.get('/ws', { websocket: true, preHandler: guard }, (socket, request) => {
+ *   watchWebSocket(socket, request, { recheck: { interval: 30_000 }, requires: guard, session: sessionOpener(app) });
+ * });
+ * ```
+ */
+export const watchWebSocket: (socket: WatchedSocket, request: FastifyRequest, options: WatchWebSocketOptions) => void = watchRoute(authenticatorOf);
+
+export type { WebSocketOriginsOptions, WatchWebSocketOptions } from './websocket.js';
+export { webSocketOrigins } from './websocket.js';
 
 /**
  * A route guard as a `preHandler` hook: every scope must be held. Default 403;

@@ -4,8 +4,8 @@
  *
  * @packageDocumentation
  */
-export { withAuth, clientAddress } from './with-auth.js';
-export type { AuthHandler, FetchHandler, RequestAuth, WithAuthOptions } from './with-auth.js';
+export { withAuth, clientAddress, sessionOpener, ticketEndpoint } from './with-auth.js';
+export type { AuthHandler, FetchHandler, RequestAuth, WithAuthOptions, UpgradeRequestLike } from './with-auth.js';
 export { requires, Requires } from './requires.js';
 export type { GuardedHandler, GuardWrapper } from './requires.js';
 export { login, logout, assertCanLogin, csrfToken } from './session.js';

@@ -1,6 +1,9 @@
 import {
+  ANONYMOUS,
+  NO_CREDENTIALS,
   ConfigurationError,
   isSessionError,
+  type WebSocketTickets,
   type AuthCredentials,
   type AuthenticationOptions,
   type BaseUser,
@@ -18,8 +21,10 @@ import {
   webSessions,
   type Authenticator,
   type MaybePromise,
+  type SessionPort,
   type WebSessionHandle,
   type WebSessionOptions,
+  type WebSessions,
 } from '@portcullis/core/adapter';
 import { hide, ports, toConnection, toResponse } from './native.js';
 
@@ -232,7 +237,76 @@ export function withAuth<U extends BaseUser, A extends readonly unknown[] = []>(
     }
     return withCookies(response, handle);
   };
+  if (engine !== undefined) engines.set(fetch, engine);
   return Object.assign(fetch, { authenticator });
+}
+
+const engines = new WeakMap<object, WebSessions>();
+
+/** The parts of a Node request (`IncomingMessage`) a session opener reads. */
+export interface UpgradeRequestLike {
+  /** The request headers, names in lower case. */
+  readonly headers: {
+    /** The `Cookie` header. */
+    readonly cookie?: string | undefined;
+    /** `X-Forwarded-Proto`, believed only from a `trustProxy` peer. */
+    readonly 'x-forwarded-proto'?: string | readonly string[] | undefined;
+  };
+  /** The socket: TLS or not, and its peer (for `trustProxy`). */
+  readonly socket?:
+    | {
+        /** True on a TLS socket. */
+        readonly encrypted?: boolean;
+        /** The peer's address. */
+        readonly remoteAddress?: string | undefined;
+      }
+    | undefined;
+}
+
+/**
+ * The session opener of the `sessions` of `app` (what `withAuth` returned), for a
+ * websocket upgrade on Node (`upgradeHandler`'s `session` option of
+ * `@portcullis/node`): an upgrade never reaches `withAuth`, so without it a session
+ * backend refuses every upgrade (503). The session is read for the handshake; no
+ * cookie is sent. `undefined` when `app` has no `sessions`.
+ *
+ * @example
+ * ```ts
+ * const app = withAuth(handler, { ...sessionAuth({ retrieveUser }), sessions: { secret, store } });
+ * server.on('upgrade', upgradeHandler({ authentication: app, session: sessionOpener(app), accept }));
+ * ```
+ */
+export function sessionOpener(app: object): ((req: UpgradeRequestLike) => SessionPort) | undefined {
+  const engine = engines.get(app);
+  if (engine === undefined) return undefined;
+  return (req) => {
+    const proto = req.headers['x-forwarded-proto'];
+    const secure =
+      req.socket?.encrypted === true ||
+      isSecureRequest('', typeof proto === 'string' ? proto : proto?.[0], engine.config.trustProxy, req.socket?.remoteAddress);
+    return engine.open({ cookies: parseCookies(req.headers.cookie), secure }).port;
+  };
+}
+
+/**
+ * A handler that issues websocket tickets (`webSocketTickets` of `@portcullis/core`),
+ * behind `withAuth`: 200 `{ ticket, expires_in }` (`Cache-Control: no-store`) to an
+ * authenticated same-origin `POST`, 401 to an anonymous request, 403 to a cross-site
+ * page, 405 to other methods.
+ *
+ * @example
+ * ```ts
+ * const issue = ticketEndpoint(webSocketTickets({ store: new MemoryTicketStore() }));
+ * const app = withAuth((request, principal) =>
+ *   new URL(request.url).pathname === '/ws-ticket' ? issue(request, principal) : new Response('ok'), { backend });
+ * ```
+ */
+export function ticketEndpoint(tickets: WebSocketTickets): AuthHandler<BaseUser> {
+  return async (request, principal) => {
+    const grant = Principal.grant(request, principal);
+    const state = grant?.principal ?? { user: ANONYMOUS, auth: NO_CREDENTIALS };
+    return toResponse(await tickets.respond(grant?.connection ?? toConnection(request, Date.now), state, grant?.challenges ?? []));
+  };
 }
 
 /** What a guard judges `request` by (see `Principal.grant`); `undefined`: anonymous. */

@@ -7,6 +7,7 @@ import type {
   RequiresOptions,
   ResponseDescription,
   UnauthenticatedUser,
+  WebSocketTickets,
 } from '@portcullis/core';
 import {
   createAuthenticator,
@@ -18,6 +19,7 @@ import {
   type MaybePromise,
 } from '@portcullis/core/adapter';
 import { toConnection, toResponse, type PeerAddressOf } from './native.js';
+import { ticketEndpoint as ticketRoute } from './websocket.js';
 
 export { toConnection, toResponse } from './native.js';
 export type { PeerAddressOf } from './native.js';
@@ -163,5 +165,23 @@ export function Requires(scopes: string | readonly string[], options?: RequiresO
   };
 }
 
+/**
+ * The route that issues websocket tickets (`webSocketTickets` of `@portcullis/core`),
+ * behind `authentication(...)`: 200 `{ ticket, expires_in }` (`Cache-Control:
+ * no-store`) to an authenticated same-origin `POST`, 401 to an anonymous request,
+ * 403 to a cross-site page, 405 to other methods.
+ *
+ * @example
+ * ```ts
+ * const tickets = webSocketTickets({ store: new MemoryTicketStore() });
+ * app.post('/ws-ticket', ticketEndpoint(tickets));
+ * ```
+ */
+export function ticketEndpoint(tickets: WebSocketTickets): MiddlewareHandler {
+  return ticketRoute(tickets, states);
+}
+
+export type { WebSocketOriginsOptions, WatchWebSocketOptions, WebSocketWatch, ClosableSocket } from './websocket.js';
+export { webSocketOrigins, watchWebSocket } from './websocket.js';
 export type { HonoSessionsOptions } from './session.js';
 export { sessions, login, logout, assertCanLogin, csrfToken } from './session.js';

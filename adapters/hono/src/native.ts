@@ -18,6 +18,13 @@ function target(url: string): string {
 /** Session ports of requests, set by `sessions()`. */
 export const ports = new WeakMap<Context, SessionPort>();
 
+/**
+ * For each request through `sessions()`: opens a session port for other cookies
+ * (the same engine, the request's transport security), for the re-check of a
+ * websocket, which outlives its request.
+ */
+export const reopeners = new WeakMap<Context, (cookies: ReadonlyMap<string, string>) => SessionPort>();
+
 /** Where the socket peer's address comes from, when `c.env` does not say (Workers: `CF-Connecting-IP`). */
 export type PeerAddressOf = (c: Context) => string | undefined;
 

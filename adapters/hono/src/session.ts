@@ -17,7 +17,7 @@ import {
   webSessions,
   type WebSessionOptions,
 } from '@portcullis/core/adapter';
-import { ports, toConnection, toResponse } from './native.js';
+import { ports, reopeners, toConnection, toResponse } from './native.js';
 
 /** Options of the Hono {@link sessions} middleware: the session options and a `SessionStore`. */
 export type HonoSessionsOptions = WebSessionOptions;
@@ -75,6 +75,7 @@ export function sessions(options: HonoSessionsOptions): MiddlewareHandler {
     const secure = isSecureRequest(c.req.url, c.req.header('x-forwarded-proto'), config.trustProxy, runtimePeerAddress(c.req.raw, c.env));
     const handle = engine.open({ cookies: toConnection(c, config.clock).cookies, secure });
     ports.set(c, handle.port);
+    reopeners.set(c, (cookies) => engine.open({ cookies, secure }).port);
     const connection = toConnection(c, config.clock);
     try {
       // Load now: a store outage answers 503 here, before any route.

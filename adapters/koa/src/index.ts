@@ -5,7 +5,9 @@ import type {
   BaseUser,
   RequiresOptions,
   UnauthenticatedUser,
+  WebSocketTickets,
 } from '@portcullis/core';
+import { ANONYMOUS, NO_CREDENTIALS } from '@portcullis/core';
 import {
   createAuthenticator,
   createGuard,
@@ -140,5 +142,25 @@ export function Requires(scopes: string | readonly string[], options?: RequiresO
   };
 }
 
+/**
+ * The route that issues websocket tickets (`webSocketTickets` of `@portcullis/core`),
+ * behind `authentication(...)`: 200 `{ ticket, expires_in }` (`Cache-Control:
+ * no-store`) to an authenticated same-origin `POST`, 401 to an anonymous request, 403
+ * to a cross-site page, 405 to other methods.
+ *
+ * @example
+ * ```ts
+ * const tickets = webSocketTickets({ store: new MemoryTicketStore() });
+ * router.post('/ws-ticket', ticketEndpoint(tickets));
+ * ```
+ */
+export function ticketEndpoint(tickets: WebSocketTickets): Middleware {
+  return async (ctx) => {
+    const state = ctx.state as Partial<AuthState>;
+    const principal = state.user === undefined || state.auth === undefined ? { user: ANONYMOUS, auth: NO_CREDENTIALS } : { user: state.user, auth: state.auth };
+    sendDescription(ctx, await tickets.respond(states.connection(ctx) ?? toConnection(ctx, Date.now), principal, states.challenges(ctx)));
+  };
+}
+
 export { upgradeHandler } from '@portcullis/node';
-export type { UpgradeOptions, UpgradePrincipal } from '@portcullis/node';
+export type { UpgradeOptions, UpgradePrincipal, WatchedSocket } from '@portcullis/node';

@@ -1,3 +1,4 @@
+import { ServerResponse, type IncomingMessage } from 'node:http';
 import type { Context, Middleware } from 'koa';
 import type Koa from 'koa';
 import createSession from 'koa-session';
@@ -238,7 +239,7 @@ export function sessions(app: Koa<any, any>, options: KoaSessionsOptions): Middl
   );
   const field = config.csrf === false ? '_csrf' : config.csrf.field;
 
-  return async (ctx, next) => {
+  const middleware: Middleware = async (ctx, next) => {
     // Whether the request came over HTTPS is decided by trustProxy, not by app.proxy.
     ctx.cookies.secure = isSecureNodeRequest(ctx.req, config.trustProxy);
     requestSessions.set(ctx, requestSession(ctx as SessionContext, config));
@@ -264,6 +265,45 @@ export function sessions(app: Koa<any, any>, options: KoaSessionsOptions): Middl
     }
     if (setsCookie(ctx, cookie.name)) ctx.set('cache-control', 'no-store');
   };
+  // A websocket upgrade is no request Koa handles: its session is opened on the side, in a
+  // context over a response that is never sent (no cookie goes out with a handshake).
+  openers.set(middleware, async (req) => {
+    const ctx = app.createContext(req, new ServerResponse(req));
+    ctx.cookies.secure = isSecureNodeRequest(req, config.trustProxy);
+    const opened = requestSession(ctx as SessionContext, config);
+    requestSessions.set(ctx, opened);
+    try {
+      await inner(ctx, async () => {});
+    } catch (error) {
+      throw isSessionError(error) ? error : unavailable(error);
+    }
+    return opened.port;
+  });
+  return middleware;
+}
+
+/** What opens the session of an upgrade request, per `sessions()` middleware. */
+const openers = new WeakMap<object, (req: IncomingMessage) => Promise<SessionPort>>();
+
+/**
+ * The session opener of the `sessions()` middleware that `app` uses, for a
+ * websocket upgrade (`upgradeHandler`'s `session` option): Koa's middleware does
+ * not run on upgrades, so without it a `sessionAuth` backend refuses every upgrade
+ * with 503. The session is read for the handshake; no cookie is sent. `undefined`
+ * when `app` has no `sessions()`.
+ *
+ * @example
+ * ```ts
+ * app.use(sessions(app, { secret }));
+ * server.on('upgrade', upgradeHandler({ authentication: auth, session: sessionOpener(app), accept }));
+ * ```
+ */
+export function sessionOpener(app: { readonly middleware: readonly unknown[] }): ((req: IncomingMessage) => Promise<SessionPort>) | undefined {
+  for (const fn of app.middleware) {
+    const opener = typeof fn === 'function' ? openers.get(fn) : undefined;
+    if (opener !== undefined) return opener;
+  }
+  return undefined;
 }
 
 /**

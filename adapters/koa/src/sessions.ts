@@ -20,6 +20,6 @@
  * @module
  */
 export type { KoaSessionsOptions } from './session.js';
-export { sessions, login, logout, assertCanLogin, csrfToken } from './session.js';
+export { sessions, login, logout, assertCanLogin, csrfToken, sessionOpener } from './session.js';
 export type { KoaSessionStoreOptions } from './session-store.js';
 export { KoaSessionStore, koaSessionStore } from './session-store.js';

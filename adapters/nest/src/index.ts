@@ -17,6 +17,7 @@ export { AuthSession, SessionErrorFilter } from './session.js';
 export { PORTCULLIS, REQUIRES_KEY, PUBLIC_KEY } from './tokens.js';
 export type { Portcullis } from './tokens.js';
 export { toConnection, sendDescription } from './native.js';
+export { ticketEndpoint } from './ticket.js';
 export type { PlatformRequest } from './native.js';
 export { upgradeHandler } from '@portcullis/node';
-export type { UpgradeOptions, UpgradePrincipal } from '@portcullis/node';
+export type { UpgradeOptions, UpgradePrincipal, WatchedSocket } from '@portcullis/node';

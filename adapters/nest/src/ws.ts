@@ -18,8 +18,8 @@ import { normalizePath } from '@nestjs/common/utils/shared.utils.js'; // how WsA
 import { ModulesContainer } from '@nestjs/core';
 import { WsAdapter } from '@nestjs/platform-ws';
 import { GATEWAY_METADATA, GATEWAY_OPTIONS, PORT_METADATA } from '@nestjs/websockets/constants.js';
-import { ConfigurationError, type BaseUser } from '@portcullis/core';
-import { exactOrigins, type Authenticator, type Guard } from '@portcullis/core/adapter';
+import { ConfigurationError, selectProtocol, type BaseUser, type RecheckOptions } from '@portcullis/core';
+import { exactOrigins, recheckInterval, type Authenticator, type Guard } from '@portcullis/core/adapter';
 import { upgradeHandler, type UpgradeOptions } from '@portcullis/node';
 import type { Principal } from './decorators.js';
 import { PORTCULLIS, PUBLIC_KEY, REQUIRES_KEY, type Portcullis } from './tokens.js';
@@ -29,6 +29,8 @@ interface Socket extends Partial<Principal> {
   readonly readyState: number;
   send(data: string): void;
   on(event: 'exception', listener: (payload: unknown) => void): unknown;
+  close(code: number, reason: string): void;
+  once(event: 'close', listener: () => void): unknown;
 }
 
 /** A `ws` server (`WebSocketServer`) as this adapter uses it. */
@@ -54,7 +56,20 @@ const OPEN = 1;
  * ```
  */
 export type PortcullisWsAdapterOptions = NonNullable<ConstructorParameters<typeof WsAdapter>[1]> &
-  Pick<UpgradeOptions<BaseUser>, 'origins' | 'allowMissingOrigin'>;
+  Pick<UpgradeOptions<BaseUser>, 'origins' | 'allowMissingOrigin'> & {
+    /**
+     * Re-check accepted sockets every `interval` ms: a logout, an expired or revoked
+     * token, or the end of a ticket's issuing session closes the socket with 4401; a
+     * gateway `@Requires` that now denies, with 4403. Off unless set.
+     */
+    recheck?: RecheckOptions;
+    /**
+     * The subprotocols the server answers with (`selectProtocol` of `@portcullis/core`):
+     * the first the client offers, never a `portcullis.bearer.…` token carrier. For
+     * gateways that set no `handleProtocols` of their own.
+     */
+    protocols?: readonly string[];
+  };
 
 /** Opens the session of an upgrade request with the platform's session middleware, when it has one. */
 type SessionOpener = NonNullable<UpgradeOptions<BaseUser>['session']>;
@@ -108,6 +123,8 @@ export class PortcullisWsAdapter extends WsAdapter {
   private readonly modules: ModulesContainer;
   private readonly origins: Pick<UpgradeOptions<BaseUser>, 'origins' | 'allowMissingOrigin'>;
   private readonly session: SessionOpener;
+  private readonly recheck: RecheckOptions | undefined;
+  private readonly protocols: readonly string[] | undefined;
 
   /**
    * @param app The Nest application (its `PortcullisModule.forRoot(…)` is used).
@@ -116,7 +133,7 @@ export class PortcullisWsAdapter extends WsAdapter {
    *   of `@portcullis/node`; checked now, refused with 403 before authentication).
    */
   constructor(app: INestApplicationContext, options?: PortcullisWsAdapterOptions) {
-    const { origins, allowMissingOrigin, ...wsOptions } = options ?? {};
+    const { origins, allowMissingOrigin, recheck, protocols, ...wsOptions } = options ?? {};
     super(app, wsOptions);
     let portcullis: Portcullis | undefined;
     try {
@@ -131,12 +148,23 @@ export class PortcullisWsAdapter extends WsAdapter {
     this.modules = app.get(ModulesContainer);
     this.origins = { origins: origins === undefined ? undefined : exactOrigins(origins, 'PortcullisWsAdapter: origins'), allowMissingOrigin };
     this.session = platformSessions(app);
+    const interval = recheckInterval(recheck, 'PortcullisWsAdapter');
+    this.recheck = interval === undefined ? undefined : { interval };
+    if (protocols !== undefined && (!Array.isArray(protocols) || protocols.some((p) => typeof p !== 'string' || p === ''))) {
+      throw new ConfigurationError('PortcullisWsAdapter: protocols must be an array of subprotocol names');
+    }
+    this.protocols = protocols === undefined ? undefined : Object.freeze([...protocols]);
   }
 
   /** `WsAdapter.create`, with the server's upgrades authenticated first; see the class. */
   override create(port: number, options?: Parameters<WsAdapter['create']>[1]): unknown {
     const handshake = this.handshake(port, options?.path);
-    const server = super.create(port, options) as UpgradeServer;
+    const protocols = this.protocols;
+    const withProtocols =
+      protocols === undefined || (options as { handleProtocols?: unknown } | undefined)?.handleProtocols !== undefined
+        ? options
+        : { ...options, handleProtocols: (offered: Set<string>) => selectProtocol(offered, protocols) };
+    const server = super.create(port, withProtocols) as UpgradeServer;
     const handleUpgrade = server.handleUpgrade.bind(server);
     server.handleUpgrade = (req, socket, head, done) =>
       upgradeHandler<BaseUser>({
@@ -144,8 +172,10 @@ export class PortcullisWsAdapter extends WsAdapter {
         requires: handshake.guard && { guard: handshake.guard },
         ...this.origins,
         session: this.session,
-        accept: (_req, _socket, _head, { user, auth, clientAddress }) =>
+        recheck: this.recheck,
+        accept: (_req, _socket, _head, { user, auth, clientAddress, watch }) =>
           handleUpgrade(req, socket, head, (client, request) => {
+            watch(client);
             client.user = user;
             client.auth = auth;
             client.clientAddress = clientAddress;

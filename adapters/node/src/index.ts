@@ -1,4 +1,4 @@
 export { authorizationLines, connectionFromNode, isSecureNodeRequest, sessionCookieOf } from './connection.js';
 export { attachSessionPort, sessionPortOf } from './session-ports.js';
-export type { UpgradeOptions, UpgradePrincipal } from './upgrade.js';
-export { upgradeHandler, refuse } from './upgrade.js';
+export type { UpgradeOptions, UpgradePrincipal, WatchedSocket, NodeRecheckOptions } from './upgrade.js';
+export { upgradeHandler, refuse, watchNodeSocket } from './upgrade.js';

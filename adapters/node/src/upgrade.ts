@@ -3,18 +3,25 @@ import type { Duplex } from 'node:stream';
 import type {
   AuthCredentials,
   BaseUser,
+  RecheckOptions,
   ResponseDescription,
   UnauthenticatedUser,
 } from '@portcullis/core';
 import {
   exactOrigins,
   fixedResponse,
+  recheckInterval,
+  recheckSocket,
   responseFor,
+  ticketOrigin,
+  upgradeOriginAllowed,
   upgradeRefusal,
+  watchSocket,
   type SessionPort,
   type Authenticator,
   type Guard,
   type Proceed,
+  type SocketPrincipal,
 } from '@portcullis/core/adapter';
 import { connectionFromNode } from './connection.js';
 
@@ -26,6 +33,22 @@ export interface UpgradePrincipal<U extends BaseUser> {
   readonly auth: AuthCredentials;
   /** The client's address: the socket's peer, or through `trustedProxies`, what trusted proxies reported. */
   readonly clientAddress: string | undefined;
+  /**
+   * Starts the re-check of the `recheck` option on the accepted socket (a `ws`
+   * WebSocket): every interval, what authenticated the upgrade is authenticated
+   * again and the guard re-run; the socket is closed with 4401 / 4403 (the core
+   * table's `webSocketClose`), and the timer is cleared when the socket closes.
+   * Without `recheck`, it does nothing. Call it in `handleUpgrade`'s callback.
+   */
+  watch(socket: WatchedSocket): void;
+}
+
+/** What the re-check needs of an accepted socket: `ws`'s `WebSocket` has it. */
+export interface WatchedSocket {
+  /** Sends a close frame with this code and reason. */
+  close(code: number, reason: string): void;
+  /** Registers a listener for the socket's close. */
+  once(event: 'close', listener: () => void): unknown;
 }
 
 /** Options of {@link upgradeHandler}. */
@@ -59,7 +82,13 @@ export interface UpgradeOptions<U extends BaseUser> {
    * session middleware does not run on upgrades. Read-only: nothing it returns is
    * saved, no cookie is set on the handshake.
    */
-  session?: (req: IncomingMessage) => SessionPort | undefined | Promise<SessionPort | undefined>;
+  session?: ((req: IncomingMessage) => SessionPort | undefined | Promise<SessionPort | undefined>) | undefined;
+  /**
+   * Re-check accepted sockets every `interval` ms (`principal.watch(ws)` starts it):
+   * a logout, an expired or revoked token, or a ticket's issuing session ended closes
+   * the socket with 4401; a guard that now denies, with 4403. Off unless set.
+   */
+  recheck?: RecheckOptions | undefined;
   /** Called when the upgrade may proceed: hand the socket to `ws` here. */
   accept(req: IncomingMessage, socket: Duplex, head: Buffer, principal: UpgradePrincipal<U>): void;
 }
@@ -91,8 +120,13 @@ export function upgradeHandler<U extends BaseUser>(
   const origins = options.origins === undefined ? undefined : exactOrigins(options.origins, 'upgradeHandler: origins');
   const allowMissingOrigin = options.allowMissingOrigin === true;
   const opener = options.session;
+  const interval = recheckInterval(options.recheck, 'upgradeHandler');
+  const connectionOf = (req: IncomingMessage, session: SessionPort | undefined) => upgradeConnection(authenticator, req, session);
+  const watcher = (req: IncomingMessage, before: SocketPrincipal) => (ws: WatchedSocket): void => {
+    if (interval !== undefined) watchNodeSocket(ws, req, before, { authenticator, guard, session: opener, interval });
+  };
   const decide = (req: IncomingMessage, socket: Duplex, head: Buffer, session: SessionPort | undefined): void => {
-    const connection = connectionFromNode(req, req.url ?? '/', authenticator.clock, 'websocket', session, authenticator.trustedProxies);
+    const connection = connectionOf(req, session);
     const proceed = (decision: Proceed<U>): void => {
       const denied = guard?.check(connection, {
         user: decision.user,
@@ -102,7 +136,8 @@ export function upgradeHandler<U extends BaseUser>(
       if (denied) return refuse(socket, denied);
       if (socket.destroyed) return;
       socket.removeListener('error', destroy); // accept's own handling (ws adds its listener)
-      accept(req, socket, head, { user: decision.user, auth: decision.auth, clientAddress: connection.clientAddress });
+      const { user, auth } = decision;
+      accept(req, socket, head, { user, auth, clientAddress: connection.clientAddress, watch: watcher(req, { user, auth }) });
     };
     const settle = (decision: Awaited<ReturnType<Authenticator<U>['run']>>): void => {
       if (decision.type === 'respond') refuse(socket, decision.response);
@@ -117,8 +152,7 @@ export function upgradeHandler<U extends BaseUser>(
     // a client resetting the connection would be an uncaught error (the process dies).
     socket.on('error', destroy);
     if (origins !== undefined) {
-      const origin = req.headers.origin;
-      if (origin === undefined ? !allowMissingOrigin : !origins.includes(origin.trim())) {
+      if (!upgradeOriginAllowed(req.headers.origin, origins, allowMissingOrigin)) {
         return refuse(socket, responseFor({ kind: 'refuse_upgrade' }, connectionFromNode(req, req.url ?? '/', authenticator.clock, 'websocket'), []));
       }
     }
@@ -132,6 +166,82 @@ export function upgradeHandler<U extends BaseUser>(
     if (session instanceof Promise) session.then((port) => decide(req, socket, head, port), () => refuse(socket, FAILED));
     else decide(req, socket, head, session);
   };
+}
+
+/** The connection of an upgrade request (or of a re-check's copy of it). */
+function upgradeConnection(authenticator: Authenticator<BaseUser>, req: IncomingMessage, session: SessionPort | undefined) {
+  return connectionFromNode(req, req.url ?? '/', authenticator.clock, 'websocket', session, authenticator.trustedProxies);
+}
+
+/** Options of {@link watchNodeSocket}. */
+export interface NodeRecheckOptions<U extends BaseUser> {
+  /** The app's authenticator (`authentication(...).authenticator`). */
+  readonly authenticator: Authenticator<U>;
+  /** The route's guard, re-run at every check. */
+  readonly guard?: Guard | undefined;
+  /** Opens the session of a Node request (a `sessionOpener`), for session-authenticated sockets. */
+  readonly session?: ((req: IncomingMessage) => SessionPort | undefined | Promise<SessionPort | undefined>) | undefined;
+  /** Milliseconds between checks (checked with `recheckInterval`). */
+  readonly interval: number;
+}
+
+/**
+ * Re-checks an accepted `ws` socket every `interval` ms on a Node server: the
+ * upgrade request (or, for a ticket's socket, the credentials of the request that
+ * asked for the ticket) is authenticated again, its session opened afresh, and the
+ * guard re-run; closes with 4401 / 4403 (the core table), and clears its timer when
+ * the socket closes. `upgradeHandler`'s `principal.watch(ws)` calls it; the Fastify
+ * and Nest adapters too.
+ *
+ * @example
+ * ```ts
+ * watchNodeSocket(ws, req, { user, auth }, { authenticator, guard, session: sessionOpener(app), interval: 30_000 });
+ * ```
+ */
+export function watchNodeSocket<U extends BaseUser>(ws: WatchedSocket, req: IncomingMessage, before: SocketPrincipal, options: NodeRecheckOptions<U>): void {
+  const { authenticator, guard, session: opener, interval } = options;
+  const check = async () => {
+    const replay = recheckRequest(req, before.auth);
+    const session = opener === undefined ? undefined : await opener(replay);
+    return recheckSocket(authenticator, guard, before, upgradeConnection(authenticator as Authenticator<BaseUser>, replay, session));
+  };
+  const watch = watchSocket({ interval, check, close: ({ code, reason }) => ws.close(code, reason) });
+  ws.once('close', () => watch.stop());
+}
+
+/**
+ * The request a re-check decides on: a copy of the upgrade's (its own headers, no
+ * session object of an earlier opening), and for a socket opened with a ticket,
+ * the credentials of the request that asked for the ticket instead of the
+ * handshake's, and no query (the ticket is spent).
+ */
+function recheckRequest(req: IncomingMessage, auth: AuthCredentials): IncomingMessage {
+  const origin = ticketOrigin(auth);
+  const headers = { ...req.headers };
+  let raw = req.rawHeaders;
+  let url = req.url ?? '/';
+  if (origin !== undefined) {
+    delete headers.cookie;
+    delete headers.authorization;
+    if (origin.cookie !== undefined) headers.cookie = origin.cookie;
+    if (origin.authorization[0] !== undefined) headers.authorization = origin.authorization[0];
+    raw = [];
+    for (let i = 0; i < req.rawHeaders.length; i += 2) {
+      const name = (req.rawHeaders[i] as string).toLowerCase();
+      if (name !== 'cookie' && name !== 'authorization') raw.push(req.rawHeaders[i] as string, req.rawHeaders[i + 1] as string);
+    }
+    if (origin.cookie !== undefined) raw.push('Cookie', origin.cookie);
+    for (const value of origin.authorization) raw.push('Authorization', value);
+    const q = url.indexOf('?');
+    if (q !== -1) url = url.slice(0, q);
+  }
+  return Object.create(req, {
+    headers: { value: headers, writable: true, enumerable: true },
+    rawHeaders: { value: raw, enumerable: true },
+    url: { value: url, writable: true, enumerable: true },
+    originalUrl: { value: url, writable: true, enumerable: true },
+    session: { value: undefined, writable: true, enumerable: true },
+  }) as IncomingMessage;
 }
 
 function destroy(this: Duplex): void {

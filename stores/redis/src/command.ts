@@ -1,45 +1,30 @@
 import { ConfigurationError } from '@portcullis/core';
-
-/** What the stores need from a Redis client: node-redis's `createClient()` (v4 and later) fits. */
-export interface CommandClient {
-  /** True while the connection is up and commands are answered. */
-  readonly isReady: boolean;
-  /** Sends one Redis command (node-redis's `sendCommand`). */
-  sendCommand(args: ReadonlyArray<string>): Promise<unknown>;
-}
+import { sendWithin, storeClient, type RedisStoreClient, type StoreClient } from './client.js';
 
 /**
- * Sends one command, failing at once while the client is not ready and after
- * `timeoutMs` when Redis does not answer: the error `unavailable(reason)` makes. @internal
+ * Sends one command within `timeoutMs`, failing at once while the client is not
+ * ready (the caller's request then fails closed). `who` names the store in the
+ * errors; no argument (key, value) ever goes into a message. @internal
  */
-export async function timedCommand(client: CommandClient, args: string[], timeoutMs: number, unavailable: (reason: string) => Error): Promise<unknown> {
-  if (client.isReady === false) throw unavailable('Redis is not connected');
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timedOut = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(unavailable('Redis did not answer in time')), timeoutMs);
-  });
-  try {
-    return await Promise.race([client.sendCommand(args), timedOut]);
-  } finally {
-    clearTimeout(timer);
-  }
+export function timedCommand(client: StoreClient, args: string[], timeoutMs: number, who: string): Promise<unknown> {
+  return sendWithin(client, args, timeoutMs, (reason) =>
+    new Error(reason === 'timeout' ? `${who}: Redis did not answer in time` : `${who}: Redis is not connected`),
+  );
 }
 
 /**
- * The options every JWT-side store (revocation, refresh tokens) takes, checked:
- * a client, a key prefix (no spaces or control characters; no braces with
- * `noBraces`, which would break a hash tag), a timeout of 1..60 000 ms. @internal
+ * The options every store takes, checked at construction: a client (a single
+ * server's or a cluster's, see {@link storeClient}), a key prefix (no spaces or
+ * control characters; no braces with `noBraces`, which would break a hash tag), a
+ * timeout of 1..60 000 ms (default 1000). @internal
  */
 export function storeOptions(
   who: string,
-  options: { readonly client: CommandClient; readonly prefix?: string | undefined; readonly timeoutMs?: number | undefined },
+  options: { readonly client: RedisStoreClient; readonly prefix?: string | undefined; readonly timeoutMs?: number | undefined },
   defaults: { readonly prefix: string; readonly noBraces?: boolean },
-): { client: CommandClient; prefix: string; timeout: number } {
+): { client: StoreClient; prefix: string; timeout: number } {
   if (options === null || typeof options !== 'object') throw new ConfigurationError(`${who}: options are required`);
-  const { client } = options;
-  if (client === null || typeof client !== 'object' || typeof client.sendCommand !== 'function') {
-    throw new ConfigurationError(`${who}: client must be a node-redis client`);
-  }
+  const client = storeClient(options.client, who);
   const prefix = options.prefix ?? defaults.prefix;
   const forbidden = defaults.noBraces === true ? /[\u0000-\u001f\u007f\s{}]/ : /[\u0000-\u001f\u007f\s]/;
   if (typeof prefix !== 'string' || forbidden.test(prefix)) {

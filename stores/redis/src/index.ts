@@ -7,3 +7,5 @@ export type { RedisRefreshClient, RedisRefreshTokenStoreOptions, RedisRefreshFam
 export { RedisRefreshTokenStore } from './refresh-tokens.js';
 export type { RedisThrottleStoreOptions } from './throttle.js';
 export { RedisThrottleStore } from './throttle.js';
+export type { RedisTicketStoreOptions } from './tickets.js';
+export { RedisTicketStore } from './tickets.js';

@@ -1,15 +1,14 @@
 import { createHash } from 'node:crypto';
-import { storeOptions, timedCommand, type CommandClient } from './command.js';
+import { storeOptions, timedCommand } from './command.js';
+import type { RedisStoreClient, StoreClient } from './client.js';
 
 /**
- * What the refresh-token store needs from a Redis client: node-redis's
- * `createClient()` (v4 and later) fits. Create it with `disableOfflineQueue: true`.
- * On a Redis Cluster, wrap the cluster client: every command of the store names keys
- * of one family only, all in one hash slot (`{familyId}`), so
- * `{ isReady: true, sendCommand: (args) => cluster.sendCommand(keyOf(args), false, args) }`
- * with the command's first key routes it.
+ * What the refresh-token store needs from a Redis client: a single server's
+ * (`createClient()`, created with `disableOfflineQueue: true`) or a Redis Cluster's
+ * (`createCluster()`): every command of the store names keys of one family only, all
+ * in one hash slot (`{familyId}`).
  */
-export type RedisRefreshClient = CommandClient;
+export type RedisRefreshClient = RedisStoreClient;
 
 /** Options of {@link RedisRefreshTokenStore}. */
 export interface RedisRefreshTokenStoreOptions {
@@ -125,7 +124,7 @@ const FAMILY_ID = /^[A-Za-z0-9_-]{1,64}$/;
  * ```
  */
 export class RedisRefreshTokenStore {
-  readonly #client: RedisRefreshClient;
+  readonly #client: StoreClient;
   readonly #prefix: string;
   readonly #timeout: number;
 
@@ -199,7 +198,7 @@ export class RedisRefreshTokenStore {
   }
 
   #command(args: string[]): Promise<unknown> {
-    return timedCommand(this.#client, args, this.#timeout, (reason) => new Error(`RedisRefreshTokenStore: ${reason}`));
+    return timedCommand(this.#client, args, this.#timeout, 'RedisRefreshTokenStore');
   }
 }
 

@@ -1,5 +1,5 @@
-import { ConfigurationError } from '@portcullis/core';
-import { sendWithin, storeClient, type RedisCommandClient, type RedisStoreClient, type StoreClient } from './client.js';
+import { storeOptions, timedCommand } from './command.js';
+import type { RedisCommandClient, RedisStoreClient, StoreClient } from './client.js';
 
 /**
  * What the revocation store needs from a single Redis server's client: the same as
@@ -54,16 +54,7 @@ export class RedisRevocationStore {
   readonly #timeout: number;
 
   constructor(options: RedisRevocationStoreOptions) {
-    if (options === null || typeof options !== 'object') throw new ConfigurationError('RedisRevocationStore: options are required');
-    const client = storeClient(options.client, 'RedisRevocationStore');
-    const prefix = options.prefix ?? 'portcullis:revoked:';
-    if (typeof prefix !== 'string' || /[\u0000-\u001f\u007f\s]/.test(prefix)) {
-      throw new ConfigurationError('RedisRevocationStore: prefix must be a string without spaces or control characters');
-    }
-    const timeout = options.timeoutMs ?? 1000;
-    if (!Number.isInteger(timeout) || timeout < 1 || timeout > 60_000) {
-      throw new ConfigurationError('RedisRevocationStore: timeoutMs must be an integer from 1 to 60000');
-    }
+    const { client, prefix, timeout } = storeOptions('RedisRevocationStore', options, { prefix: 'portcullis:revoked:' });
     this.#client = client;
     this.#prefix = prefix;
     this.#timeout = timeout;
@@ -111,8 +102,6 @@ export class RedisRevocationStore {
   }
 
   #command(args: string[]): Promise<unknown> {
-    return sendWithin(this.#client, args, this.#timeout, (reason) =>
-      reason === 'timeout' ? new Error('RedisRevocationStore: Redis did not answer in time') : new Error('RedisRevocationStore: Redis is not connected'),
-    );
+    return timedCommand(this.#client, args, this.#timeout, 'RedisRevocationStore');
   }
 }

@@ -1,11 +1,11 @@
 import type { ThrottleRecord, ThrottleStore } from '@portcullis/core';
 import { storeOptions, timedCommand } from './command.js';
-import type { RedisCommandClient } from './client.js';
+import type { RedisStoreClient, StoreClient } from './client.js';
 
 /** Options of {@link RedisThrottleStore}. */
 export interface RedisThrottleStoreOptions {
   /** A connected node-redis client, created with `disableOfflineQueue: true` (see `RedisCommandClient`). */
-  readonly client: RedisCommandClient;
+  readonly client: RedisStoreClient;
   /** Prefix of every key. Default `portcullis:throttle:`. */
   readonly prefix?: string;
   /** A command that takes longer fails (the login fails closed, 503, unless the throttle fails open). Default 1000 ms. */
@@ -49,7 +49,7 @@ return n`;
  * ```
  */
 export class RedisThrottleStore implements ThrottleStore {
-  readonly #client: RedisCommandClient;
+  readonly #client: StoreClient;
   readonly #prefix: string;
   readonly #timeout: number;
 
@@ -89,6 +89,6 @@ export class RedisThrottleStore implements ThrottleStore {
   }
 
   #send(args: string[]): Promise<unknown> {
-    return timedCommand(this.#client, args, this.#timeout, (reason) => new Error(`RedisThrottleStore: ${reason}`));
+    return timedCommand(this.#client, args, this.#timeout, 'RedisThrottleStore');
   }
 }

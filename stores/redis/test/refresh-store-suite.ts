@@ -10,13 +10,14 @@ import { SimpleUser } from '@portcullis/core';
 import { createConnection } from '@portcullis/core/adapter';
 import { oauth2PasswordBearer, type RefreshTokenStore } from '@portcullis/jwt';
 import { afterAll, describe, expect, it } from 'vitest';
-import { RedisRefreshTokenStore, type RedisRefreshClient } from '../src/refresh-tokens.js';
+import { RedisRefreshTokenStore } from '../src/refresh-tokens.js';
+import type { RedisCommandClient } from '../src/client.js';
 import { family, hash, refreshStoreSuite } from '../../../test-support/refresh-stores.js';
 
 /** What the suite needs: fresh clients on one Redis (or cluster), and a way to read keys back. */
 export interface RedisRefreshSuiteOptions {
   /** A connected client; the suite calls it more than once (two "processes" race). */
-  connect(): Promise<RedisRefreshClient>;
+  connect(): Promise<RedisCommandClient>;
   /** Every key (with its string/hash/set contents flattened to strings) and PTTL under `prefix`. */
   dump(prefix: string): Promise<{ key: string; values: string[]; pttl: number }[]>;
   /** Deletes every key under `prefix` (afterAll). */

@@ -1,0 +1,163 @@
+// Websocket tickets (issue #15 part 3): the endpoint (WS-12), single use, expiry, the
+// stored form (a hash; the issuing credentials sealed), the memory store's bound.
+import { describe, expect, it, vi } from 'vitest';
+import { conn } from '../../test-support/connection.js';
+import { createAuthenticator } from './authenticator.js';
+import { AuthCredentials, NO_CREDENTIALS } from './credentials.js';
+import { ConfigurationError } from './errors.js';
+import { multi } from './multi.js';
+import { hashToken } from './tokens.js';
+import { ANONYMOUS, SimpleUser } from './user.js';
+import { MemoryTicketStore, assertTicketStore, ticketOrigin, webSocketTickets, type TicketRecord, type TicketStore } from './ws-tickets.js';
+import { recheckInit } from './ws-recheck.js';
+
+const alice = { user: new SimpleUser('alice'), auth: new AuthCredentials(['authenticated'], { via: 'session' }) };
+const post = (headers: Record<string, string> = {}) => conn({ method: 'POST', target: '/ws-ticket', headers: { cookie: 'id=S1', ...headers } });
+
+function setup(now = { t: 1_000_000 }, options: { ttl?: number; origins?: string[] } = {}) {
+  const store = new MemoryTicketStore({ clock: () => now.t });
+  const tickets = webSocketTickets({ store, clock: () => now.t, ...options });
+  const backend = tickets.backend({ retrieveUser: (id) => (id === 'alice' ? new SimpleUser('alice') : null) });
+  const authenticator = createAuthenticator({ backend: multi([backend]) });
+  const upgrade = (ticket: string) => conn({ target: `/ws?ticket=${ticket}`, kind: 'websocket', headers: { upgrade: 'websocket' } });
+  return { now, store, tickets, authenticator, upgrade };
+}
+
+async function ticketOf(tickets: ReturnType<typeof webSocketTickets>, headers: Record<string, string> = {}): Promise<string> {
+  const res = await tickets.respond(post(headers), alice);
+  expect(res.status).toBe(200);
+  return (JSON.parse(res.body) as { ticket: string }).ticket;
+}
+
+describe('webSocketTickets: the endpoint', () => {
+  it('answers an authenticated same-origin POST with 200 { ticket, expires_in }, never cached', async () => {
+    const { tickets } = setup();
+    const res = await tickets.respond(post({ 'sec-fetch-site': 'same-origin', origin: 'https://app.example' }), alice);
+    expect(res.status).toBe(200);
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    const body = JSON.parse(res.body) as { ticket: string; expires_in: number };
+    expect(body.ticket).toMatch(/^[A-Za-z0-9_-]{43}$/); // 32 bytes, base64url
+    expect(body.expires_in).toBe(30);
+  });
+
+  it('WS-12 an anonymous request gets 401 with the challenges and no ticket', async () => {
+    const { tickets, store } = setup();
+    const res = await tickets.respond(post(), { user: ANONYMOUS, auth: NO_CREDENTIALS }, ['Cookie realm="app"']);
+    expect([res.status, res.headers['www-authenticate']]).toEqual([401, 'Cookie realm="app"']);
+    expect(store.size).toBe(0);
+  });
+
+  it('WS-12 a cross-site page gets 403 and no ticket, logged as websocket_ticket_cross_site', async () => {
+    const log = vi.fn();
+    const store = new MemoryTicketStore();
+    const tickets = webSocketTickets({ store, log, origins: ['https://partner.example'] });
+    const cases: Record<string, string>[] = [
+      { 'sec-fetch-site': 'cross-site', origin: 'https://evil.example' },
+      { 'sec-fetch-site': 'same-site', origin: 'https://sub.app.example' },
+      { origin: 'https://evil.example', host: 'app.example' },
+      { origin: 'null', host: 'app.example' },
+    ];
+    for (const headers of cases) {
+      const res = await tickets.respond(post(headers), alice);
+      expect([headers, res.status]).toEqual([headers, 403]);
+    }
+    expect(store.size).toBe(0);
+    expect(log).toHaveBeenCalledWith(expect.objectContaining({ event: 'authentication_failed', code: 'cross_site_request', reason: 'websocket_ticket_cross_site' }));
+    // A configured origin, the own host without Sec-Fetch-Site, and a non-browser client are served.
+    expect((await tickets.respond(post({ 'sec-fetch-site': 'cross-site', origin: 'https://partner.example' }), alice)).status).toBe(200);
+    expect((await tickets.respond(post({ origin: 'https://app.example', host: 'app.example' }), alice)).status).toBe(200);
+    expect((await tickets.respond(post(), alice)).status).toBe(200);
+  });
+
+  it('refuses other methods than POST with 405 Allow: POST', async () => {
+    const { tickets, store } = setup();
+    const res = await tickets.respond(conn({ method: 'GET', target: '/ws-ticket' }), alice);
+    expect([res.status, res.headers.allow]).toEqual([405, 'POST']);
+    expect(store.size).toBe(0);
+  });
+});
+
+describe('webSocketTickets: redemption', () => {
+  it('a ticket opens one websocket as its user; a second use, an unknown and an expired one are refused with 401', async () => {
+    const { tickets, authenticator, upgrade, now } = setup();
+    const ticket = await ticketOf(tickets);
+    const first = await authenticator.run(upgrade(ticket));
+    expect(first.type === 'continue' && [first.user.identity, first.auth.via, first.auth.scopes]).toEqual(['alice', 'ticket', ['authenticated']]);
+    const again = await authenticator.run(upgrade(ticket));
+    expect(again.type === 'respond' && again.response.status).toBe(401);
+    expect(((await authenticator.run(upgrade('A'.repeat(43)))) as { response: { status: number } }).response.status).toBe(401);
+    const late = await ticketOf(tickets);
+    now.t += 30_000;
+    expect(((await authenticator.run(upgrade(late))) as { response: { status: number } }).response.status).toBe(401);
+  });
+
+  it('two concurrent redemptions of one ticket: exactly one succeeds', async () => {
+    const { tickets, authenticator, upgrade } = setup();
+    const ticket = await ticketOf(tickets);
+    const results = await Promise.all([authenticator.run(upgrade(ticket)), authenticator.run(upgrade(ticket))]);
+    expect(results.map((r) => r.type).sort()).toEqual(['continue', 'respond']);
+  });
+
+  it('is read only on websocket connections, never on HTTP requests', async () => {
+    const { tickets, authenticator } = setup();
+    const ticket = await ticketOf(tickets);
+    const http = await authenticator.run(conn({ target: `/ws?ticket=${ticket}` }));
+    expect(http.type === 'continue' && http.user.isAuthenticated).toBe(false);
+  });
+
+  it('a malformed ticket or two tickets: 400, nothing taken', async () => {
+    const { tickets, authenticator, upgrade } = setup();
+    const ticket = await ticketOf(tickets);
+    for (const bad of ['short', `${ticket}&ticket=${ticket}`, '%00'.repeat(20)]) {
+      const d = await authenticator.run(upgrade(bad));
+      expect([bad, d.type === 'respond' && d.response.status]).toEqual([bad, 400]);
+    }
+    expect((await authenticator.run(upgrade(ticket))).type).toBe('continue');
+  });
+
+  it('the store holds the hash of the ticket and sealed credentials only; the re-check replays the issuing credentials', async () => {
+    const issued: [string, TicketRecord][] = [];
+    const memory = new MemoryTicketStore();
+    const store: TicketStore = { issue: async (h, r, t) => { issued.push([h, r]); return memory.issue(h, r, t); }, take: (h) => memory.take(h) };
+    const tickets = webSocketTickets({ store });
+    const ticket = await ticketOf(tickets, { authorization: 'Bearer secret-token' });
+    const [hash, record] = issued[0]!;
+    expect(hash).toBe(await hashToken(ticket));
+    expect(JSON.stringify(record)).not.toContain(ticket);
+    expect(JSON.stringify(record)).not.toContain('S1');
+    expect(JSON.stringify(record)).not.toContain('secret-token');
+    expect(record).toMatchObject({ identity: 'alice', via: 'session' });
+    const backend = tickets.backend({ retrieveUser: (id) => new SimpleUser(id) });
+    const principal = await backend.authenticate(conn({ target: `/ws?ticket=${ticket}&x=1`, kind: 'websocket' }));
+    const origin = ticketOrigin(principal!.auth);
+    expect(origin).toEqual({ authorization: ['Bearer secret-token'], cookie: 'id=S1' });
+    const init = recheckInit({ method: 'GET', target: `/ws?ticket=${ticket}`, header: () => 'handshake' }, principal!.auth);
+    expect([init.target, init.header('cookie'), init.header('authorization'), init.header('origin'), init.authorization]).toEqual([
+      '/ws', 'id=S1', 'Bearer secret-token', 'handshake', ['Bearer secret-token'],
+    ]);
+  });
+});
+
+describe('webSocketTickets: configuration', () => {
+  it('checks the store, the ttl (1 s to 5 min) and the origins at construction', () => {
+    const store = new MemoryTicketStore();
+    expect(() => webSocketTickets({ store: {} as TicketStore })).toThrow(ConfigurationError);
+    expect(() => assertTicketStore({ issue() {} }, 'x')).toThrow(/take/);
+    for (const ttl of [0, 999, 300_001, 1.5, Number.NaN]) expect(() => webSocketTickets({ store, ttl })).toThrow(ConfigurationError);
+    expect(webSocketTickets({ store, ttl: 300_000 }).ttl).toBe(300_000);
+    expect(() => webSocketTickets({ store, origins: ['https://a.example/path'] })).toThrow(ConfigurationError);
+    expect(() => webSocketTickets({ store }).backend({} as never)).toThrow(ConfigurationError);
+  });
+
+  it('MemoryTicketStore is bounded: the oldest waiting ticket goes first', async () => {
+    const store = new MemoryTicketStore({ max: 2 });
+    const record = { identity: 'a', via: null, origin: '' };
+    await store.issue('h1', record, 1000);
+    await store.issue('h2', record, 1000);
+    await store.issue('h3', record, 1000);
+    expect(store.size).toBe(2);
+    expect(await store.take('h1')).toBeUndefined();
+    expect(await store.take('h3')).toEqual(record);
+  });
+});

@@ -1,0 +1,391 @@
+import type { AuthenticationFailure } from './authentication-options.js';
+import { logFailure } from './authentication-failure.js';
+import type { AuthenticationBackend, Principal } from './backend.js';
+import { backendName } from './backend-name.js';
+import type { Connection } from './connection.js';
+import { AuthCredentials, type AuthCredentialsOptions } from './credentials.js';
+import { AuthenticationError, ConfigurationError } from './errors.js';
+import { exactOrigins } from './origins.js';
+import { fixedResponse, responseFor, type ResponseDescription } from './response.js';
+import { sha256 } from './sha256.js';
+import { hashToken, issueToken } from './tokens.js';
+import type { BaseUser, UnauthenticatedUser } from './user.js';
+import type { ScopesOption } from './verify.js';
+import type { MaybePromise } from './maybe-promise.js';
+
+/**
+ * What a {@link TicketStore} keeps under a ticket's hash: JSON-serialisable, holding
+ * no usable secret. `origin` is the issuing request's credentials (its
+ * `Authorization` values and `Cookie` header) sealed with AES-GCM under a key derived
+ * from the ticket itself, which the store never sees: the store alone yields nothing.
+ */
+export interface TicketRecord {
+  /** The `identity` of the user the ticket was issued to. */
+  readonly identity: string;
+  /** The `via` of the credentials that authenticated the issuing request (`'session'`, `'jwt'`…), or `null`. */
+  readonly via: string | null;
+  /** The sealed credentials of the issuing request (base64url), opened only with the ticket. */
+  readonly origin: string;
+}
+
+/**
+ * Where websocket tickets wait to be redeemed, by the SHA-256 hash (base64url) of
+ * the ticket. Promise-based; a method that cannot answer **rejects** (the upgrade is
+ * then refused with 503, the endpoint answers 503). Checked at construction.
+ *
+ * @example
+ * ```ts
+ * const store: TicketStore = new MemoryTicketStore({ max: 10_000 });
+ * await store.issue(hash, { identity: 'alice', via: 'session', origin }, 30_000);
+ * await store.take(hash); // the record, once
+ * await store.take(hash); // undefined
+ * ```
+ */
+export interface TicketStore {
+  /**
+   * **Required.** Stores `record` under `hash`, expiring `ttlMs` milliseconds from
+   * now. Hashes are unique (32 random bytes): it never needs to replace one.
+   */
+  issue(hash: string, record: TicketRecord, ttlMs: number): Promise<void>;
+  /**
+   * **Required.** Removes the record under `hash` and resolves it, **atomically**:
+   * of two concurrent calls for one hash, at most one resolves the record. Resolves
+   * `undefined` when there is none: never issued, already taken, or expired
+   * (an expired record is never returned).
+   */
+  take(hash: string): Promise<TicketRecord | undefined>;
+}
+
+/**
+ * Checks that a value implements {@link TicketStore}; throws a
+ * `ConfigurationError` naming the missing method.
+ *
+ * @example
+ * ```ts
+ * assertTicketStore(new MemoryTicketStore(), 'webSocketTickets'); // ok
+ * ```
+ */
+export function assertTicketStore(store: unknown, who: string): asserts store is TicketStore {
+  if (store === null || typeof store !== 'object') throw new ConfigurationError(`${who}: store must be a TicketStore (MemoryTicketStore, or RedisTicketStore of @portcullis/redis)`);
+  for (const method of ['issue', 'take'] as const) {
+    if (typeof (store as Record<string, unknown>)[method] !== 'function') {
+      throw new ConfigurationError(`${who}: store.${method}(…) is required (see TicketStore)`);
+    }
+  }
+}
+
+/** Options of {@link MemoryTicketStore}. */
+export interface MemoryTicketStoreOptions {
+  /** At most this many tickets wait; beyond it the oldest are dropped. Default 10,000. */
+  readonly max?: number;
+  /** The clock for expiry, in ms since the epoch. Default `Date.now`; tests freeze it. */
+  readonly clock?: () => number;
+}
+
+/**
+ * The embedded {@link TicketStore}: in memory, bounded (the oldest tickets go first
+ * when full), with expiry. One process only: a ticket issued by one instance cannot
+ * be redeemed on another; use `RedisTicketStore` of `@portcullis/redis` then.
+ *
+ * @example
+ * ```ts
+ * const tickets = webSocketTickets({ store: new MemoryTicketStore() });
+ * ```
+ */
+export class MemoryTicketStore implements TicketStore {
+  readonly #entries = new Map<string, { readonly json: string; readonly expiresAt: number }>();
+  readonly #max: number;
+  readonly #clock: () => number;
+
+  constructor(options: MemoryTicketStoreOptions = {}) {
+    const max = options.max ?? 10_000;
+    if (!Number.isInteger(max) || max < 1) throw new ConfigurationError('MemoryTicketStore: max must be a positive integer');
+    const clock = options.clock ?? Date.now;
+    if (typeof clock !== 'function') throw new ConfigurationError('MemoryTicketStore: clock must be a function');
+    this.#max = max;
+    this.#clock = clock;
+  }
+
+  /** How many tickets are held (expired ones included until dropped). */
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  async issue(hash: string, record: TicketRecord, ttlMs: number): Promise<void> {
+    const now = this.#clock();
+    if (this.#entries.size >= this.#max) {
+      for (const [key, entry] of this.#entries) if (entry.expiresAt <= now) this.#entries.delete(key);
+    }
+    // Insertion order is age order: the oldest waiting ticket is dropped first.
+    while (this.#entries.size >= this.#max) this.#entries.delete(this.#entries.keys().next().value as string);
+    this.#entries.set(hash, { json: JSON.stringify(record), expiresAt: now + ttlMs });
+  }
+
+  async take(hash: string): Promise<TicketRecord | undefined> {
+    const entry = this.#entries.get(hash);
+    if (entry === undefined) return undefined;
+    this.#entries.delete(hash); // synchronously, before any await: single use
+    return entry.expiresAt <= this.#clock() ? undefined : (JSON.parse(entry.json) as TicketRecord);
+  }
+}
+
+/** The credentials of the request that asked for a ticket, replayed by the re-check of a socket opened with it. */
+export interface TicketOrigin {
+  /** The issuing request's `Authorization` field values. */
+  readonly authorization: readonly string[];
+  /** The issuing request's `Cookie` header, if any. */
+  readonly cookie: string | undefined;
+}
+
+/** Options of {@link webSocketTickets}. */
+export interface WebSocketTicketsOptions {
+  /** Where tickets wait: a {@link MemoryTicketStore}, or `RedisTicketStore` of `@portcullis/redis`. */
+  store: TicketStore;
+  /** How long a ticket may wait to be redeemed, in ms: 1 s to 5 min. Default 30 s. */
+  ttl?: number;
+  /** The clock, in ms since the epoch. Default `Date.now`; tests freeze it. */
+  clock?: () => number;
+  /**
+   * Exact origins (`https://app.example`) of other sites' pages that may ask for a
+   * ticket. Default none: only same-origin pages (`Sec-FetchSite: same-origin`, or an
+   * `Origin` of the request's own host) and non-browser clients (neither header).
+   */
+  origins?: readonly string[];
+  /** The failure log (as `authentication({ log })`): refused cross-site requests, as `websocket_ticket_cross_site`. */
+  log?: (event: AuthenticationFailure) => void;
+}
+
+/** Options of {@link WebSocketTickets.backend}. */
+export interface TicketBackendOptions<U extends BaseUser, N extends string = 'ticket'> {
+  /** The user of a redeemed ticket, by the `identity` it was issued to; `null` when gone (401). */
+  retrieveUser(identity: string, connection: Connection): MaybePromise<U | null | undefined>;
+  /** Scopes granted: a list, or a function of the user. Default `['authenticated']`. */
+  scopes?: ScopesOption<U>;
+  /** The backend's name (`auth.via`). Default `'ticket'`. */
+  name?: N;
+}
+
+/** The state of the request asking for a ticket: what authentication gave it. */
+export interface TicketRequestState {
+  /** The request's user (anonymous: 401). */
+  readonly user: BaseUser | UnauthenticatedUser;
+  /** The request's credentials (their `via` is kept with the ticket). */
+  readonly auth: AuthCredentials;
+}
+
+/** What {@link webSocketTickets} returns. */
+export interface WebSocketTickets {
+  /** The configured time to live, in ms. */
+  readonly ttl: number;
+  /**
+   * The ticket endpoint's answer (an adapter sends it as is): 405 unless `POST`,
+   * 403 for a cross-site page, 401 (with `challenges`) for an anonymous request,
+   * else 200 `{ ticket, expires_in }` with `Cache-Control: no-store`. The ticket is
+   * bound to the user and to the request's credentials (WS-12).
+   */
+  respond(connection: Connection, state: TicketRequestState, challenges?: readonly string[]): Promise<ResponseDescription>;
+  /** Issues a ticket for an authenticated request, without the endpoint's checks (for flows of your own). */
+  issue(connection: Connection, state: TicketRequestState): Promise<IssuedTicket>;
+  /**
+   * The backend that redeems `?ticket=` on websocket connections (never on HTTP
+   * requests): once, before it expires; otherwise 401 (`invalid_credentials`,
+   * logged as `websocket_ticket_refused`). Combine it with the app's backend in
+   * `multi([...])`.
+   */
+  backend<U extends BaseUser, const N extends string = 'ticket'>(options: TicketBackendOptions<U, N>): AuthenticationBackend<U, N> & {
+    /** The backend's name, the `via` of its credentials: the `name` option or `'ticket'`. */
+    readonly name: N;
+  };
+}
+
+/** A ticket just issued: show it to the page once. */
+export interface IssuedTicket {
+  /** The ticket (32 random bytes, base64url): never stored, never logged. */
+  readonly ticket: string;
+  /** Seconds until it expires (`expires_in`). */
+  readonly expiresIn: number;
+}
+
+const DEFAULT_TTL = 30_000;
+const MAX_TTL = 300_000;
+const TICKET = /^[A-Za-z0-9_-]{43}$/;
+const origins = new WeakMap<AuthCredentials, TicketOrigin>();
+
+/**
+ * One-time, short-lived websocket tickets for browsers (which cannot set headers on
+ * a websocket): an authenticated `POST` gets a ticket (32 CSPRNG bytes, base64url;
+ * stored only as its SHA-256 hash), and the page opens
+ * `new WebSocket('/ws?ticket=' + ticket)`. The ticket is redeemed once, within
+ * `ttl`, by {@link WebSocketTickets.backend}; the socket's re-check replays the
+ * credentials of the request that asked for it ({@link ticketOrigin}), so a logout
+ * closes it (4401).
+ *
+ * @example
+ * ```ts
+ * const tickets = webSocketTickets({ store: new MemoryTicketStore() });
+ * const backend = multi([tickets.backend({ retrieveUser: (id) => users.byId(id) }), session]);
+ * ```
+ */
+export function webSocketTickets(options: WebSocketTicketsOptions): WebSocketTickets {
+  if (options === null || typeof options !== 'object') throw new ConfigurationError('webSocketTickets: options are required');
+  assertTicketStore(options.store, 'webSocketTickets');
+  const store = options.store;
+  const ttl = options.ttl ?? DEFAULT_TTL;
+  if (typeof ttl !== 'number' || !Number.isInteger(ttl) || ttl < 1000 || ttl > MAX_TTL) {
+    throw new ConfigurationError('webSocketTickets: ttl must be an integer number of ms from 1000 (1 s) to 300000 (5 min)');
+  }
+  const clock = options.clock ?? Date.now;
+  if (typeof clock !== 'function') throw new ConfigurationError('webSocketTickets: clock must be a function');
+  const allowed = exactOrigins(options.origins ?? [], 'webSocketTickets: origins');
+  const log = options.log;
+  if (log !== undefined && typeof log !== 'function') throw new ConfigurationError('webSocketTickets: log must be a function');
+  const expiresIn = Math.floor(ttl / 1000);
+
+  const issue = async (connection: Connection, state: TicketRequestState): Promise<IssuedTicket> => {
+    if (!state.user.isAuthenticated) throw new ConfigurationError('webSocketTickets: issue() needs an authenticated request');
+    const ticket = issueToken(32);
+    const origin: TicketOrigin = { authorization: [...connection.authorization], cookie: connection.header('cookie') };
+    const record: TicketRecord = { identity: state.user.identity, via: state.auth.via ?? null, origin: await seal(ticket, origin) };
+    await store.issue(await hashToken(ticket), record, ttl);
+    return { ticket, expiresIn };
+  };
+
+  return Object.freeze({
+    ttl,
+    issue,
+    async respond(connection: Connection, state: TicketRequestState, challenges: readonly string[] = []): Promise<ResponseDescription> {
+      if (connection.method !== 'POST') return responseFor({ kind: 'method_not_allowed', allow: 'POST' }, connection, challenges);
+      if (!sameOrigin(connection, allowed)) {
+        if (log !== undefined) logFailure(log, new AuthenticationError('cross_site_request', { reason: 'websocket_ticket_cross_site' }), connection);
+        return responseFor({ kind: 'error', code: 'cross_site_request' }, connection, challenges);
+      }
+      if (!state.user.isAuthenticated) return responseFor({ kind: 'unauthenticated' }, connection, challenges);
+      const issued = await issue(connection, state);
+      return fixedResponse({ kind: 'websocket_ticket', ticket: issued.ticket, expiresIn: issued.expiresIn });
+    },
+    backend<U extends BaseUser, const N extends string = 'ticket'>(backendOptions: TicketBackendOptions<U, N>) {
+      if (typeof backendOptions?.retrieveUser !== 'function') throw new ConfigurationError('webSocketTickets.backend: retrieveUser must be a function');
+      const retrieveUser = backendOptions.retrieveUser;
+      const name = backendName(backendOptions.name, 'ticket' as N, 'webSocketTickets.backend');
+      const scopes = scopesOf(backendOptions.scopes);
+      const refused = (): AuthenticationError => new AuthenticationError('invalid_credentials', { reason: 'websocket_ticket_refused' });
+      return Object.freeze({
+        name,
+        challenges: Object.freeze([]) as readonly string[],
+        reads: Object.freeze(['query:ticket']) as readonly string[],
+        present: (connection: Connection): boolean => ticketParameters(connection).length > 0,
+        async authenticate(connection: Connection): Promise<Principal<U, N> | null> {
+          const found = ticketParameters(connection);
+          if (found.length === 0) return null;
+          const ticket = found[0] as string;
+          if (found.length > 1 || !TICKET.test(ticket)) throw new AuthenticationError('malformed_credentials');
+          const record = await store.take(await hashToken(ticket));
+          if (record === undefined) throw refused();
+          const origin = await unseal(ticket, record.origin);
+          if (origin === undefined) throw refused();
+          const user = await retrieveUser(record.identity, connection);
+          if (user === null || user === undefined || user.identity !== record.identity) throw refused();
+          const options: AuthCredentialsOptions<N> = { via: name };
+          const auth = new AuthCredentials(scopes(user), options);
+          origins.set(auth, origin);
+          return { user, auth };
+        },
+      });
+    },
+  });
+}
+
+/**
+ * The credentials of the request that asked for the ticket a websocket was opened
+ * with, or `undefined` when `auth` is not a redeemed ticket's. A socket's re-check
+ * authenticates these instead of the handshake's (the ticket is spent). For adapters.
+ *
+ * @example
+ * ```ts
+ * const origin = ticketOrigin(principal.auth); // { authorization: [...], cookie: 'id=…' }
+ * ```
+ */
+export function ticketOrigin(auth: AuthCredentials): TicketOrigin | undefined {
+  return origins.get(auth);
+}
+
+/** The `ticket` query parameters of a websocket connection; none on HTTP requests. */
+function ticketParameters(connection: Connection): string[] {
+  if (connection.kind !== 'websocket' || !connection.query.includes('ticket=')) return [];
+  return new URLSearchParams(connection.query).getAll('ticket');
+}
+
+function scopesOf<U>(scopes: ScopesOption<U> | undefined): (user: U) => Iterable<string> {
+  if (typeof scopes === 'function') return scopes;
+  const list = scopes ?? ['authenticated'];
+  if (!Array.isArray(list) || list.some((s) => typeof s !== 'string' || s === '')) {
+    throw new ConfigurationError('webSocketTickets.backend: scopes must be an array of non-empty strings or a function');
+  }
+  return () => list;
+}
+
+/**
+ * True when the request comes from a same-origin page, a configured origin, or a
+ * non-browser client: `Sec-Fetch-Site` `same-origin`/`none` (or `same-site`/`cross-site`
+ * from a configured `Origin`); without it, an `Origin` that is configured or the
+ * request's own host; neither header: not a browser.
+ */
+function sameOrigin(connection: Connection, allowed: readonly string[]): boolean {
+  const origin = connection.header('origin')?.trim();
+  if (origin !== undefined && allowed.includes(origin)) return true;
+  const site = connection.header('sec-fetch-site')?.trim().toLowerCase();
+  if (site !== undefined) return site === 'same-origin' || site === 'none';
+  if (origin === undefined) return true;
+  const host = connection.header('host')?.trim().toLowerCase();
+  try {
+    const url = new URL(origin);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && host !== undefined && url.host.toLowerCase() === host;
+  } catch {
+    return false;
+  }
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: true });
+const SEAL_CONTEXT = 'portcullis websocket ticket seal\u0000';
+
+/** The AES-256-GCM key of a ticket's record: SHA-256 of a fixed context and the ticket (the store's key is SHA-256 of the ticket alone). */
+function sealKey(ticket: string, usage: 'encrypt' | 'decrypt'): Promise<CryptoKey> {
+  return crypto.subtle.importKey('raw', new Uint8Array(sha256(SEAL_CONTEXT + ticket)), { name: 'AES-GCM' }, false, [usage]);
+}
+
+async function seal(ticket: string, origin: TicketOrigin): Promise<string> {
+  const iv = crypto.getRandomValues(new Uint8Array(12));
+  const data = encoder.encode(JSON.stringify({ a: origin.authorization, c: origin.cookie ?? null }));
+  const sealed = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, await sealKey(ticket, 'encrypt'), data));
+  const out = new Uint8Array(iv.length + sealed.length);
+  out.set(iv);
+  out.set(sealed, iv.length);
+  return toBase64url(out);
+}
+
+async function unseal(ticket: string, sealed: string): Promise<TicketOrigin | undefined> {
+  try {
+    const bytes = fromBase64url(sealed);
+    const plain = await crypto.subtle.decrypt({ name: 'AES-GCM', iv: bytes.subarray(0, 12) }, await sealKey(ticket, 'decrypt'), bytes.subarray(12));
+    const parsed = JSON.parse(decoder.decode(plain)) as { a?: unknown; c?: unknown };
+    if (!Array.isArray(parsed.a) || parsed.a.some((v) => typeof v !== 'string')) return undefined;
+    if (parsed.c !== null && typeof parsed.c !== 'string') return undefined;
+    return Object.freeze({ authorization: Object.freeze(parsed.a as string[]), cookie: parsed.c ?? undefined });
+  } catch {
+    return undefined;
+  }
+}
+
+function toBase64url(bytes: Uint8Array): string {
+  let binary = '';
+  for (const b of bytes) binary += String.fromCharCode(b);
+  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+function fromBase64url(text: string): Uint8Array<ArrayBuffer> {
+  const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
+  const out = new Uint8Array(new ArrayBuffer(binary.length));
+  for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
+  return out;
+}
