@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RedisRefreshTokenStore, type RedisRefreshClient } from '../src/index.js';
+import type { RedisCommandClient } from '../src/client.js';
 import { dropPrefix, testClient } from './redis-helpers.js';
 import { redisRefreshStoreSuite } from './refresh-store-suite.js';
 import { redisGate } from '../../../test-support/services.js';
@@ -31,7 +32,7 @@ if (gate === 'run') {
   const connect = async () => {
     const client = await testClient();
     clients.push(client);
-    return client as unknown as RedisRefreshClient;
+    return client as unknown as RedisCommandClient;
   };
   redisRefreshStoreSuite('Redis 127.0.0.1:6379', {
     connect,

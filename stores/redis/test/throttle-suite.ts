@@ -91,7 +91,7 @@ export function throttleStoreSuite(name: string, connect: () => Promise<Throttle
     });
 
     it('checks its options at construction', () => {
-      expect(() => new RedisThrottleStore({ client: {} as never })).toThrow(/client must be a node-redis client/);
+      expect(() => new RedisThrottleStore({ client: {} as never })).toThrow(/client must be a connected node-redis client/);
       expect(() => new RedisThrottleStore({ client, prefix: 'a b' })).toThrow(/prefix/);
       expect(() => new RedisThrottleStore({ client, timeoutMs: 0 })).toThrow(/timeoutMs/);
     });
