@@ -11,7 +11,7 @@ const APP_VALUES = [
   'MemoryTokenStore', 'NO_CREDENTIALS', 'PortcullisError', 'SessionError', 'SimpleUser',
   'UnauthenticatedUser', 'VerificationCache', 'apiKeyAuth', 'basicAuth', 'bearerAuth',
   'hasControlCharacters', 'hashToken', 'hashedTokens', 'isAuthenticationError', 'isDenialStatus', 'isPortcullisError',
-  'isSessionError', 'issueToken', 'multi', 'passwordBackend', 'safeNext', 'saveSession', 'sessionAuth',
+  'isSessionError', 'issueToken', 'multi', 'passwordBackend', 'protectedResourceMetadata', 'RESOURCE_METADATA_PATH', 'safeNext', 'saveSession', 'sessionAuth',
   'sessionData', 'staticTokens', 'timingSafeEqual', 'tokenAuth',
 ];
 
@@ -19,11 +19,11 @@ const APP_TYPES = [
   'AllOptions', 'ApiKeyAuthOptions', 'AuthCredentialsOptions', 'AuthenticateResult', 'AuthenticationBackend', 'AuthenticationErrorCode',
   'AuthenticationErrorOptions', 'AuthenticationFailure', 'AuthenticationOptions', 'BaseUser',
   'BasicAuthOptions', 'BasicCredentials', 'BearerAuthOptions', 'ConfigurationErrorCode', 'Connection',
-  'CsrfOptions', 'DenialStatus', 'ErrorHook', 'ForwardedHeader', 'Hasher', 'HashingErrorCode', 'JwtErrorCode', 'MemorySessionStoreOptions', 'MultiOptions',
-  'PasswordBackend', 'PasswordBackendOptions', 'PortcullisErrorCode', 'Principal', 'RequiresOptions',
+  'CsrfOptions', 'DenialStatus', 'ErrorHook', 'ForwardedHeader', 'Hasher', 'HashingErrorCode', 'JwtErrorCode', 'LoginOptions', 'MemorySessionStoreOptions', 'MultiOptions',
+  'PasswordBackend', 'PasswordBackendOptions', 'PortcullisErrorCode', 'Principal', 'ProtectedResourceMetadata', 'ProtectedResourceMetadataOptions', 'RequiresOptions',
   'ResponseDescription', 'SafeNextOptions', 'ScopesOption', 'SecurityEventReason', 'SessionAuth',
   'SessionAuthOptions', 'SessionCookieOptions', 'SessionData', 'SessionErrorCode', 'SessionEvent',
-  'SessionOptions', 'SessionStore', 'TokenAuthOptions', 'TokenStore', 'TrustedProxiesOption', 'UserOf', 'VerificationCacheOptions',
+  'SessionOptions', 'SessionStore', 'StepUpRequirement', 'TokenAuthOptions', 'TokenStore', 'TrustedProxiesOption', 'UserOf', 'VerificationCacheOptions',
   'VerifyOutcome', 'VerifyResult', 'ViaOf',
 ];
 
@@ -34,17 +34,17 @@ const ADAPTER_VALUES = [
   'decodeUtf8Strict', 'deletionCookie', 'describe', 'fixedResponse', 'describeSessionError', 'digestKey', 'escapeForLog', 'exactOrigins',
   'formField', 'formValues', 'generateSessionId', 'hasControlCharacters', 'hasScheme', 'hmacSha256',
   'isBrowserNavigation', 'isCanonical', 'isSecureRequest', 'isSessionId', 'isUrlencoded', 'isWebSocketUpgrade', 'isWebSocketUpgradeValue', 'login',
-  'logout', 'messageOf', 'namespacedData', 'normalizeAddress', 'parseBasic', 'parseCookies', 'prefersJson', 'quoteRealm',
+  'logout', 'messageOf', 'metadataResponse', 'namespacedData', 'normalizeAddress', 'parseBasic', 'parseCookies', 'prefersJson', 'quoteRealm',
   'readAuthorization', 'reasonPhrase', 'requestFormField', 'responseFor', 'requestStates', 'runtimePeerAddress', 'serializeSessionCookie', 'sessionConfig',
   'sessionCookie', 'sessionGate', 'sha256', 'statusOfError', 'timingSafeEqual', 'updateStored',
   'upgradeRefusal', 'verifyCsrfToken', 'webSessions',
 ];
 
 const ADAPTER_TYPES = [
-  'AuthDecision', 'Authenticator', 'AuthorizationValue', 'BearerErrorDescription', 'BearerScheme',
+  'AuthDecision', 'Authenticator', 'AuthorizationValue', 'BearerErrorDescription', 'BearerScheme', 'BearerSchemeOptions',
   'Connection', 'ConnectionInit', 'CsrfConfig', 'Guard', 'GuardState', 'MaybePromise', 'Outcome', 'FixedOutcome', 'OAuth2ErrorCode',
   'Proceed', 'RequestStates', 'Respond', 'ResponseDescription', 'SessionConfig', 'SessionCookie',
-  'SessionMeta', 'SessionPort', 'SessionState', 'TrustedProxies', 'WebSessionHandle', 'WebSessionOptions',
+  'SessionMeta', 'SessionPort', 'SessionState', 'StepUpOutcome', 'TrustedProxies', 'WebSessionHandle', 'WebSessionOptions',
   'WebSessionRequest', 'WebSessions',
 ];
 
