@@ -117,7 +117,7 @@ describe('requires(…, { maxAge, acr, amr }): step-up (RFC 9470)', () => {
       tokenAuth({ verify: () => user }),
       apiKeyAuth({ header: 'x-api-key', verify: () => user }),
     ];
-    const headers = [{ authorization: 'Basic ' + btoa('alice:pw') }, { authorization: 'Token abc' }, { 'x-api-key': 'k' }];
+    const headers: Record<string, string>[] = [{ authorization: 'Basic ' + btoa('alice:pw') }, { authorization: 'Token abc' }, { 'x-api-key': 'k' }];
     const guard = createGuard('authenticated', { maxAge: 0 });
     for (const [i, backend] of backends.entries()) {
       const principal = await backend.authenticate(conn({ headers: headers[i] }));
