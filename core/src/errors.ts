@@ -324,8 +324,12 @@ export interface AuthenticationErrorOptions {
   reason?: SecurityEventReason;
 }
 
-/** Security events that an {@link AuthenticationError} can carry to the failure log. */
-export type SecurityEventReason = 'hash_parameters_refused';
+/**
+ * Security events that an {@link AuthenticationError} can carry to the failure log:
+ * `hash_parameters_refused` (a stored hash below the policy), `access_token_profile_refused`
+ * (a JWT that does not follow RFC 9068's access-token profile, with `profile: 'rfc9068'`).
+ */
+export type SecurityEventReason = 'hash_parameters_refused' | 'access_token_profile_refused';
 
 /**
  * Thrown at construction when options are unusable (a CR/LF in a realm, a
