@@ -7,6 +7,7 @@ import {
   SessionError,
   isSessionError,
   type BaseUser,
+  type LoginOptions,
   type SessionData,
   type SessionOptions,
   type SessionStore,
@@ -270,7 +271,9 @@ export function sessions(app: Koa<any, any>, options: KoaSessionsOptions): Middl
  * Logs the user in on this request's session: a new session id, the old session
  * destroyed server-side, `keepOnLogin` keys carried over, `data` (a plain
  * object, typed `D`) stored for `sessionAuth`'s `retrieveUser`: give both the
- * same type (`sessionAuth<AppUser, D>`, see the core `login`). Needs `sessions()`.
+ * same type (`sessionAuth<AppUser, D>`, see the core `login`). `options` record how
+ * the user authenticated (`{ methods: ['pwd', 'otp'], acr }`) with the time, for
+ * step-up guards (`requires(…, { maxAge, acr, amr })`). Needs `sessions()`.
  *
  * @example
  * ```ts
@@ -282,8 +285,8 @@ export function sessions(app: Koa<any, any>, options: KoaSessionsOptions): Middl
  * });
  * ```
  */
-export function login<D extends object = SessionData>(ctx: Context, user: BaseUser, data?: D): Promise<void> {
-  return coreLogin(toConnection(ctx, Date.now), user, data);
+export function login<D extends object = SessionData>(ctx: Context, user: BaseUser, data?: D, options?: LoginOptions): Promise<void> {
+  return coreLogin(toConnection(ctx, Date.now), user, data, options);
 }
 
 /**
