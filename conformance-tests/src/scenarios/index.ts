@@ -22,6 +22,7 @@ import { apiKey } from './api-key.js';
 import { bearerChain, bearerScheme } from './bearer-scheme.js';
 import { failureLog, verificationCache } from './verification-cache.js';
 import { jwtScenarios } from './jwt/index.js';
+import { stepUpBearer } from './step-up.js';
 import { sessionScenarios } from './sessions/index.js';
 import type { Scenario } from '../scenario.js';
 
@@ -60,6 +61,7 @@ export const scenarios: readonly Scenario[] = Object.freeze([
   clientAddressHops,
   clientAddressWebsocket,
   ...jwtScenarios,
+  stepUpBearer,
   ...sessionScenarios,
 ]);
 
