@@ -1,21 +1,12 @@
 import { ConfigurationError, SimpleUser, type AuthenticationFailure, type Principal } from '@portcullis/core';
 import { createAuthenticator, createGuard } from '@portcullis/core/adapter';
 import { describe, expect, it } from 'vitest';
-import { jwtAuth, tokenOf, type JwtAuthOptions } from '../src/index.js';
-import { AUDIENCE, INVALID_TOKEN, ISSUER, SECRET, T0, T0S, connection, handmade, refusal, retrieveUser, sign } from './helpers.js';
+import { jwtAuth, tokenOf } from '../src/index.js';
+import { AUDIENCE, INVALID_TOKEN, ISSUER, T0, T0S, connection, handmade, hsOptions, refusal, sign } from './helpers.js';
 
 const METADATA = 'https://api.example.com/.well-known/oauth-protected-resource';
 
-const options = (extra: Partial<JwtAuthOptions<SimpleUser>> = {}): JwtAuthOptions<SimpleUser> => ({
-  algorithms: ['HS256'],
-  secret: SECRET,
-  issuer: ISSUER,
-  audience: AUDIENCE,
-  retrieveUser,
-  clock: () => T0,
-  cache: false,
-  ...extra,
-});
+const options = hsOptions;
 
 const auth = (backend: ReturnType<typeof jwtAuth>, token: string) => backend.authenticate(connection({ token })) as Promise<Principal<SimpleUser>>;
 
