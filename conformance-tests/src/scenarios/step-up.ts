@@ -1,10 +1,10 @@
-import { protectedResourceMetadata, sessionAuth } from '@portcullis/core';
+import { protectedResourceMetadata } from '@portcullis/core';
 import { jwtAuth } from '@portcullis/jwt';
 import { expect } from 'vitest';
 import { DemoUser } from '../fixtures.js';
 import type { Client, Scenario } from '../scenario.js';
 import { AUDIENCE, ISSUER, SECRET, claims, signJws } from './jwt/support.js';
-import { Accounts, SAME_ORIGIN, answering, cookie, cookieValue, loginOf, sessionsOf, type SessionStoreFactory } from './sessions/fixtures.js';
+import { SAME_ORIGIN, aliceLoginApp, cookie, cookieValue, type SessionStoreFactory } from './sessions/fixtures.js';
 
 const HTML = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
 const MFA = 'urn:example:mfa';
@@ -140,27 +140,16 @@ export function stepUpSession(stores: SessionStoreFactory): Scenario {
     needs: ['sessions'],
     app: () => {
       lag = 0;
-      const accounts = new Accounts();
-      const alice = accounts.create('Alice', 'alice@example.com', 'alicepwd-long-enough');
+      const base = aliceLoginApp(stores, { clock: () => Date.now() - lag * 1000 });
       return {
-        backend: sessionAuth({ retrieveUser: (session) => accounts.byId(session.user_id), mode: 'optional' }),
-        sessions: sessionsOf(stores, { clock: () => Date.now() - lag * 1000 }),
+        ...base,
         controls: {
           lag: (seconds) => {
             lag = seconds as number;
           },
         },
         routes: [
-          {
-            method: 'POST',
-            path: '/login',
-            handler: (view) =>
-              answering(view, async () => {
-                const account = await alice;
-                await loginOf(view)(account, { user_id: account.id }, { methods: (view.query.get('methods') ?? 'pwd').split(',') });
-                return { text: 'in' };
-              }),
-          },
+          ...base.routes,
           {
             method: 'GET',
             path: '/account',
@@ -183,7 +172,7 @@ export function stepUpSession(stores: SessionStoreFactory): Scenario {
           const sid = await logIn(t, 0);
           const res = await t.get('/account').set('Cookie', cookie(sid)).set('Accept', HTML);
           expect(res.status).toBe(200);
-          expect(res.text).toBe('Account of Alice');
+          expect(res.text).toBe('Account of alice');
         },
       },
       {
