@@ -1,7 +1,7 @@
 // A Portcullis adapter for plain `node:http`, and the conformance suite's `createApp` for it.
 import { STATUS_CODES, createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import {
-  isSessionError, type AuthCredentials, type AuthenticationOptions, type BaseUser, type Connection,
+  isSessionError, type AuthCredentials, type AuthenticationOptions, type BaseUser, type Connection, type LoginOptions,
   type RequiresOptions, type ResponseDescription, type UnauthenticatedUser,
 } from '@portcullis/core';
 import {
@@ -151,7 +151,7 @@ export function createApp(spec: AppSpec): Server {
           user, auth, connection, clientAddress: connection.clientAddress, method: connection.method, query: new URLSearchParams(connection.query),
           body: { contentType: connection.header('content-type'), text: body },
           ...(sessions && {
-            login: (user: BaseUser, data?: Record<string, unknown>) => login(connection, user, data),
+            login: (user: BaseUser, data?: Record<string, unknown>, options?: LoginOptions) => login(connection, user, data, options),
             logout: () => logout(connection),
             session: sessionView(connection, () => csrfToken(connection)),
           }),

@@ -1,4 +1,4 @@
-import type { AuthCredentials, AuthenticationOptions, BaseUser, Connection } from '@portcullis/core';
+import type { AuthCredentials, AuthenticationOptions, BaseUser, Connection, LoginOptions } from '@portcullis/core';
 import {
   createAuthenticator,
   createConnection,
@@ -164,7 +164,7 @@ function specHandler(route: RouteSpec, withSessions: boolean): AuthHandler {
       body: { contentType: request.headers.get('content-type') ?? undefined, text },
       ...(withSessions
         ? {
-            login: (u: BaseUser, data?: Record<string, unknown>) => login(request, u, data),
+            login: (u: BaseUser, data?: Record<string, unknown>, options?: LoginOptions) => login(request, u, data, options),
             logout: () => logout(request),
             session: sessionView(connection, () => csrfToken(request)),
           }

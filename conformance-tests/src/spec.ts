@@ -5,6 +5,7 @@ import type {
   BaseUser,
   Connection,
   ErrorHook,
+  LoginOptions,
   RequiresOptions,
   ResponseDescription,
   SessionData,
@@ -38,8 +39,8 @@ export interface HandlerView {
     /** The raw request body. */
     readonly text: string;
   };
-  /** With `spec.sessions`: the adapter's own `login(req|ctx|c, user, data)`. */
-  readonly login?: (user: BaseUser, data?: SessionData) => Promise<void>;
+  /** With `spec.sessions`: the adapter's own `login(req|ctx|c, user, data, options)`. */
+  readonly login?: (user: BaseUser, data?: SessionData, options?: LoginOptions) => Promise<void>;
   /** With `spec.sessions`: the adapter's own `logout(req|ctx|c)`. */
   readonly logout?: () => Promise<void>;
   /** With `spec.sessions`: the request's session data and CSRF token. */

@@ -32,8 +32,8 @@ export { createConnection, parseCookies, authorizationFromRawHeaders } from './c
 export type { TrustedProxies } from './client-address.js';
 export { compileTrustedProxies, normalizeAddress, runtimePeerAddress } from './client-address.js';
 export { isWebSocketUpgrade, isWebSocketUpgradeValue } from './upgrade.js';
-export type { ResponseDescription, Outcome, FixedOutcome, OAuth2ErrorCode } from './response.js';
-export { responseFor, fixedResponse, describe, reasonPhrase, statusOfError, prefersJson, isBrowserNavigation, upgradeRefusal } from './response.js';
+export type { ResponseDescription, Outcome, FixedOutcome, OAuth2ErrorCode, StepUpOutcome } from './response.js';
+export { responseFor, fixedResponse, describe, reasonPhrase, statusOfError, prefersJson, isBrowserNavigation, upgradeRefusal, metadataResponse } from './response.js';
 export type { Authenticator, AuthDecision, Proceed, Respond } from './authenticator.js';
 export { createAuthenticator, escapeForLog, logFailure } from './authenticator.js';
 export type { Guard, GuardState } from './guard.js';
@@ -50,7 +50,7 @@ export {
   MAX_AUTHORIZATION_LENGTH,
 } from './authorization.js';
 export { parseBasic } from './basic.js';
-export type { BearerScheme, BearerErrorDescription } from './bearer.js';
+export type { BearerScheme, BearerErrorDescription, BearerSchemeOptions } from './bearer.js';
 export { bearerScheme } from './bearer.js';
 export { backendName } from './backend-name.js';
 export { timingSafeEqual, bytesEqual } from './timing.js';
@@ -81,5 +81,4 @@ export { assertTicketStore, ticketOrigin } from './ws-tickets.js';
 export type { SocketPrincipal, WatchSocketOptions, SocketWatch } from './ws-recheck.js';
 export { recheckInterval, requiredRecheckInterval, recheckInit, recheckVerdict, recheckSocket, watchSocket } from './ws-recheck.js';
 export { protocolBearerToken, hasProtocolCarrier } from './ws-protocol.js';
-export type { BearerSchemeOptions } from './bearer.js';
 // #endregion face

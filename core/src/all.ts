@@ -138,6 +138,12 @@ export function all<const T extends readonly AuthenticationBackend<BaseUser>[], 
       parts,
       partNames,
       insufficientScope: designated.auth.insufficientScope,
+      // Step-up concerns the person: the part that gave the user.
+      authTime: designated.auth.authTime,
+      everyRequest: designated.auth.everyRequest,
+      acr: designated.auth.acr,
+      amr: designated.auth.amr,
+      insufficientUserAuthentication: designated.auth.insufficientUserAuthentication,
     });
     return { user: designated.user as AllUser<T, N>, auth };
   }

@@ -63,7 +63,7 @@ export function apiKeyAuth<U extends BaseUser, const N extends string = 'apiKey'
   if (/[\u0000-\u001f\u007f]|[^\u0000-\u00ff]/.test(challenge)) throw new ConfigurationError('apiKeyAuth: invalid challenge');
   const verify = options.verify;
   const name = backendName(options.name, 'apiKey' as N, 'apiKeyAuth');
-  const auth = grant(options.scopes, 'apiKeyAuth', name);
+  const auth = grant(options.scopes, 'apiKeyAuth', name, { everyRequest: true });
   const reads = Object.freeze([`header:${header}`, ...(query === undefined ? [] : [`query:${query}`])]);
 
   function read(connection: Connection): string | null {

@@ -102,7 +102,7 @@ export function basicAuth<U extends BaseUser, const N extends string = 'basic'>(
   const cache = options.cache;
   const verify = cache === undefined ? options.verify : cached(options.verify, cache);
   const name = backendName(options.name, 'basic' as N, 'basicAuth');
-  const auth = grant(options.scopes, 'basicAuth', name);
+  const auth = grant(options.scopes, 'basicAuth', name, { everyRequest: true, amr: ['pwd'] });
   const challenges = Object.freeze([`Basic realm=${realm}, charset="UTF-8"`]);
   return Object.freeze({
     name,

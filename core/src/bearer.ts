@@ -8,6 +8,8 @@ import { AuthenticationError, ConfigurationError, isAuthenticationError } from '
 import type { BaseUser } from './user.js';
 import { grant, verifierResult, type ScopesOption, type VerifyResult } from './verify.js';
 import type { MaybePromise } from './maybe-promise.js';
+import type { AuthCredentialsOptions, StepUpRequirement } from './credentials.js';
+import { checkResourceUrl } from './resource-metadata.js';
 
 /** Fixed `error_description` texts; nothing the client sent is ever reflected. */
 export type BearerErrorDescription = 'expired' | 'revoked' | 'not yet valid';
@@ -23,6 +25,15 @@ export interface BearerScheme {
   /** `Bearer realm="…", error="insufficient_scope", scope="…"`: the 403 for missing scopes. */
   insufficientScope(required: readonly string[]): string;
   /**
+   * `Bearer realm="…", error="insufficient_user_authentication", error_description="…",
+   * max_age="…", acr_values="…"`: the 401 of a step-up (RFC 9470 §3).
+   */
+  insufficientUserAuthentication(requirement: StepUpRequirement): string;
+  /** The absolute URL of the protected-resource metadata every challenge carries (RFC 9728 §5.1), or `undefined`. */
+  readonly resourceMetadata: string | undefined;
+  /** The scheme's builders of 403 and step-up challenges, for the credentials its backends grant. */
+  readonly credentials: Readonly<Pick<AuthCredentialsOptions, 'insufficientScope' | 'insufficientUserAuthentication'>>;
+  /**
    * The token of `Authorization: Bearer <token>`, or `null` when the request uses
    * no Bearer credentials. `Bearer`, `Bearer ` and `Bearer a b` throw
    * `malformed_credentials`, and repeated values of which one is Bearer throw
@@ -37,7 +48,7 @@ export interface BearerScheme {
   readonly reads: readonly string[];
 }
 
-/** Options of {@link bearerScheme}. */
+/** Options of {@link bearerScheme} besides the realm. */
 export interface BearerSchemeOptions {
   /**
    * Also read the token from the `Sec-WebSocket-Protocol` carrier
@@ -45,18 +56,32 @@ export interface BearerSchemeOptions {
    * connections: browsers cannot set `Authorization` on a websocket. Default `false`.
    */
   webSocketProtocol?: boolean | undefined;
+  /**
+   * The absolute URL of the resource's protected-resource metadata (RFC 9728), put
+   * in every Bearer challenge as `resource_metadata="…"` (§5.1). From
+   * configuration only, never from the request's `Host`: `https://`, or `http://`
+   * for `localhost` only; checked at startup. `protectedResourceMetadata(...).url`
+   * is the usual value.
+   */
+  resourceMetadata?: string | undefined;
 }
 
 const WITH_PROTOCOL: readonly string[] = Object.freeze(['authorization', 'header:sec-websocket-protocol']);
 
 const DESCRIPTIONS: ReadonlySet<string> = new Set<BearerErrorDescription>(['expired', 'revoked', 'not yet valid']);
+/** RFC 9470 §3's `error_description` texts, fixed: nothing about the user or the token. */
+const STEP_UP_DESCRIPTIONS: Readonly<Record<StepUpRequirement['failed'], string>> = {
+  max_age: 'More recent authentication is required',
+  level: 'A different authentication level is required',
+};
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 const MAX_TOKEN = 8192;
 const SCOPE_TOKEN = /^[\u0021\u0023-\u005b\u005d-\u007e]+$/;
 
 /**
  * The Bearer scheme for one realm. `bearerAuth` and the JWT backends use it so
- * every Bearer answer follows RFC 6750 §3.1 the same way.
+ * every Bearer answer follows RFC 6750 §3.1 the same way. With `resourceMetadata`
+ * every challenge also names the resource's metadata (RFC 9728 §5.1).
  *
  * @example
  * ```ts
@@ -68,22 +93,40 @@ export function bearerScheme(realm = 'api', options: BearerSchemeOptions = {}): 
   const protocol = webSocketProtocolOption(options.webSocketProtocol, 'bearer');
   const quoted = quoteRealm(realm);
   if (quoted === null) throw new ConfigurationError('bearer: realm must be a non-empty Latin-1 string without control characters');
-  const challenge = `Bearer realm=${quoted}`;
-  const invalidRequest = `${challenge}, error="invalid_request"`;
+  const resourceMetadata = options.resourceMetadata === undefined ? undefined : checkResourceUrl(options.resourceMetadata, 'bearer: resourceMetadata');
+  const base = `Bearer realm=${quoted}`;
+  // resource_metadata comes last in every challenge; the URL is serialised by URL, so it has no `"` or `\`.
+  const tail = resourceMetadata === undefined ? '' : `, resource_metadata="${resourceMetadata}"`;
+  const withError = (params: string): string => `${base}, ${params}${tail}`;
+  const challenge = `${base}${tail}`;
+  const invalidRequest = withError('error="invalid_request"');
   const invalidToken = (description?: BearerErrorDescription): string =>
     // Checked at run time too: a JS caller passing arbitrary text must not reach the header.
     description === undefined || !DESCRIPTIONS.has(description)
-      ? `${challenge}, error="invalid_token"`
-      : `${challenge}, error="invalid_token", error_description="${description}"`;
+      ? withError('error="invalid_token"')
+      : withError(`error="invalid_token", error_description="${description}"`);
+  const insufficientScope = (required: readonly string[]): string => {
+    // Scope tokens are NQCHARs (RFC 6749 §3.3); anything else is left out rather than escaped.
+    const scope = required.filter((s) => SCOPE_TOKEN.test(s)).join(' ');
+    return withError(`error="insufficient_scope", scope="${scope}"`);
+  };
+  const insufficientUserAuthentication = (requirement: StepUpRequirement): string => {
+    const description = STEP_UP_DESCRIPTIONS[requirement.failed === 'max_age' ? 'max_age' : 'level'];
+    const maxAge = requirement.maxAge;
+    // The guard checked both at startup; checked again so a caller of our own cannot inject.
+    const age = typeof maxAge === 'number' && Number.isInteger(maxAge) && maxAge >= 0 ? `, max_age="${maxAge}"` : '';
+    const values = (requirement.acrValues ?? []).filter((v) => SCOPE_TOKEN.test(v)).join(' ');
+    const acr = values === '' ? '' : `, acr_values="${values}"`;
+    return withError(`error="insufficient_user_authentication", error_description="${description}"${age}${acr}`);
+  };
   return Object.freeze({
     challenge,
     invalidRequest,
     invalidToken,
-    insufficientScope(required: readonly string[]): string {
-      // Scope tokens are NQCHARs (RFC 6749 §3.3); anything else is left out rather than escaped.
-      const scope = required.filter((s) => SCOPE_TOKEN.test(s)).join(' ');
-      return `${challenge}, error="insufficient_scope", scope="${scope}"`;
-    },
+    insufficientScope,
+    insufficientUserAuthentication,
+    resourceMetadata,
+    credentials: Object.freeze({ insufficientScope, insufficientUserAuthentication }),
     reads: protocol ? WITH_PROTOCOL : AUTHORIZATION,
     present: protocol
       ? (connection: Connection): boolean => hasScheme(connection, 'bearer') || hasProtocolCarrier(connection)
@@ -141,6 +184,8 @@ export interface BearerAuthOptions<U extends BaseUser, N extends string = 'beare
   verify(token: string, connection: Connection): VerifyResult<U>;
   /** The realm of the challenges. Default `api`. */
   realm?: string;
+  /** The URL of the resource's protected-resource metadata, in every challenge (RFC 9728 §5.1; see {@link BearerSchemeOptions}). */
+  resourceMetadata?: string;
   /** Scopes granted on success: a list, or a function of the user. Default `['authenticated']`. */
   scopes?: ScopesOption<U>;
   /**
@@ -175,10 +220,10 @@ export function bearerAuth<U extends BaseUser, const N extends string = 'bearer'
   readonly name: NoInfer<N>;
 } {
   if (typeof options?.verify !== 'function') throw new ConfigurationError('bearerAuth: verify must be a function');
-  const scheme = bearerScheme(options.realm ?? 'api', { webSocketProtocol: options.webSocketProtocol });
+  const scheme = bearerScheme(options.realm ?? 'api', { webSocketProtocol: options.webSocketProtocol, resourceMetadata: options.resourceMetadata });
   const verify = options.verify;
   const name = backendName(options.name, 'bearer' as N, 'bearerAuth');
-  const auth = grant(options.scopes, 'bearerAuth', name, scheme.insufficientScope);
+  const auth = grant(options.scopes, 'bearerAuth', name, scheme.credentials);
   const reject = (): AuthenticationError => scheme.rejection();
   return Object.freeze({
     name,

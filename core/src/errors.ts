@@ -351,7 +351,9 @@ export interface AuthenticationErrorOptions {
  * `login_throttled` (a login refused by `loginThrottle`, 429), `throttle_unavailable`
  * (the throttle's store failed and the login failed closed, 503),
  * `websocket_ticket_refused` (a websocket ticket unknown, expired or already used),
- * `websocket_ticket_cross_site` (a websocket ticket asked for by a cross-site page).
+ * `websocket_ticket_cross_site` (a websocket ticket asked for by a cross-site page),
+ * `access_token_profile_refused` (a JWT that does not follow RFC 9068's access-token
+ * profile, with `profile: 'rfc9068'`).
  */
 export type SecurityEventReason =
   | 'hash_parameters_refused'
@@ -359,7 +361,8 @@ export type SecurityEventReason =
   | 'login_throttled'
   | 'throttle_unavailable'
   | 'websocket_ticket_refused'
-  | 'websocket_ticket_cross_site';
+  | 'websocket_ticket_cross_site'
+  | 'access_token_profile_refused';
 
 /**
  * Thrown at construction when options are unusable (a CR/LF in a realm, a

@@ -4,7 +4,7 @@
 // password hashing in `@portcullis/core/hashing`. `faces.test.ts` pins both lists.
 export type { BaseUser } from './user.js';
 export { SimpleUser, UnauthenticatedUser, ANONYMOUS } from './user.js';
-export type { AuthCredentialsOptions } from './credentials.js';
+export type { AuthCredentialsOptions, StepUpRequirement } from './credentials.js';
 export { AuthCredentials, NO_CREDENTIALS } from './credentials.js';
 export type { AuthenticationErrorCode, ConfigurationErrorCode, HashingErrorCode, JwtErrorCode, PortcullisErrorCode, SessionErrorCode, AuthenticationErrorOptions, SecurityEventReason } from './errors.js';
 export { PortcullisError, AuthenticationError, ConfigurationError, isPortcullisError, isAuthenticationError } from './errors.js';
@@ -59,3 +59,6 @@ export type { RecheckOptions } from './ws-recheck.js';
 export { BEARER_PROTOCOL_PREFIX, selectProtocol } from './ws-protocol.js';
 export type { WebSocketClose, WebSocketCloseReason } from './response.js';
 export { webSocketClose } from './response.js';
+export type { LoginOptions } from './session/state.js';
+export type { ProtectedResourceMetadataOptions, ProtectedResourceMetadata } from './resource-metadata.js';
+export { protectedResourceMetadata, RESOURCE_METADATA_PATH } from './resource-metadata.js';

@@ -89,7 +89,8 @@ export type Outcome =
   | {
       /** A refused upgrade. */
       readonly kind: 'refuse_upgrade';
-    };
+    }
+  | StepUpOutcome;
 
 const ERROR_STATUS: Readonly<Record<AuthenticationErrorCode, number>> = {
   malformed_credentials: 400,
@@ -291,6 +292,8 @@ function answer(outcome: Outcome, connection: Connection, challenges: readonly s
       };
     case 'refuse_upgrade':
       return { status: 403, headers: {}, body: '', refuseUpgrade: true };
+    case 'step_up':
+      return stepUpResponse(outcome, connection, challenges);
   }
 }
 
@@ -559,4 +562,40 @@ export function isBrowserNavigation(connection: Connection): boolean {
   if (connection.method !== 'GET' && connection.method !== 'HEAD') return false;
   const accept = connection.header('accept');
   return accept !== undefined && accept.toLowerCase().includes('text/html');
+}
+
+// ─── Step-up (RFC 9470) and protected-resource metadata (RFC 9728) ───────────────
+// Kept together in this block: the statuses of `requires(…, { maxAge, acr, amr })`
+// and of the metadata document.
+
+/**
+ * The user holds the scopes but authenticated too long ago, or not strongly enough
+ * (`requires(…, { maxAge, acr, amr })`): 401 `insufficient_user_authentication`,
+ * with the scheme's step-up challenge (RFC 9470 §3) or else the backend's challenges.
+ */
+export interface StepUpOutcome {
+  /** A step-up refusal. */
+  readonly kind: 'step_up';
+  /** The scheme's `Bearer error="insufficient_user_authentication", …` challenge, when it has one. */
+  readonly challenge?: string | undefined;
+}
+
+function stepUpResponse(outcome: StepUpOutcome, connection: Connection, challenges: readonly string[]): ResponseDescription {
+  const sent = outcome.challenge === undefined ? challenges : [outcome.challenge];
+  return body(connection, 401, 'insufficient_user_authentication', 'Unauthorized', sent);
+}
+
+/**
+ * The answer serving a protected-resource metadata document (RFC 9728 §3.2): 200
+ * JSON, cacheable for an hour (it is public and comes from configuration).
+ * `protectedResourceMetadata(...).response` is this answer.
+ *
+ * @example
+ * ```ts
+ * const response = metadataResponse({ resource: 'https://api.example.com', bearer_methods_supported: ['header'] });
+ * response.status; // 200
+ * ```
+ */
+export function metadataResponse(document: Readonly<Record<string, unknown>>): ResponseDescription {
+  return frozen(200, { 'content-type': 'application/json', 'cache-control': 'public, max-age=3600' }, JSON.stringify(document));
 }

@@ -44,7 +44,7 @@ export function tokenAuth<U extends BaseUser, const N extends string = 'token'>(
   if (typeof options?.verify !== 'function') throw new ConfigurationError('tokenAuth: verify must be a function');
   const verify = options.verify;
   const name = backendName(options.name, 'token' as N, 'tokenAuth');
-  const auth = grant(options.scopes, 'tokenAuth', name);
+  const auth = grant(options.scopes, 'tokenAuth', name, { everyRequest: true });
   return Object.freeze({
     name,
     challenges: Object.freeze(['Token']),

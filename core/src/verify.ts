@@ -1,5 +1,5 @@
 import type { Principal } from './backend.js';
-import { AuthCredentials } from './credentials.js';
+import { AuthCredentials, type AuthCredentialsOptions } from './credentials.js';
 import { AuthenticationError, ConfigurationError } from './errors.js';
 import type { BaseUser } from './user.js';
 import type { MaybePromise } from './maybe-promise.js';
@@ -10,17 +10,20 @@ export type VerifyResult<U> = MaybePromise<U | null | undefined>;
 /** Scopes a scheme backend grants: a fixed list, or a function of the verified user. */
 export type ScopesOption<U> = readonly string[] | ((user: U) => Iterable<string>);
 
+/** What a scheme backend's credentials say besides scopes and `via` (its challenges; how the user authenticated). */
+export type GrantOptions = Omit<AuthCredentialsOptions, 'via' | 'parts' | 'partNames'>;
+
 /**
  * Checks the `scopes` option once and returns what grants them per user, as
- * credentials that name the backend (`via`).
+ * credentials that name the backend (`via`) and carry `extra`.
  */
 export function grant<U, V extends string>(
   scopes: ScopesOption<U> | undefined,
   who: string,
   via: V,
-  insufficientScope?: (required: readonly string[]) => string,
+  extra: GrantOptions = {},
 ): (user: U) => AuthCredentials<V> {
-  const options = { insufficientScope, via };
+  const options = { ...extra, via };
   if (typeof scopes === 'function') return (user) => new AuthCredentials(scopes(user), options);
   const list = scopes ?? ['authenticated'];
   if (!Array.isArray(list) || list.some((s) => typeof s !== 'string' || s === '')) {

@@ -39,6 +39,26 @@ export interface JwtOptions<U extends BaseUser> extends JwtKeyOptions {
    */
   webSocketProtocol?: boolean;
   /**
+   * The absolute URL of this API's protected-resource metadata (RFC 9728), sent in
+   * every Bearer challenge as `resource_metadata="…"` (§5.1), so a client that got a
+   * 401 learns which authorization server to ask. From configuration, never from
+   * `Host`: `https://` (`http://` only for `localhost`), checked at startup. Usually
+   * `protectedResourceMetadata({...}).url` from `@portcullis/core`.
+   */
+  resourceMetadata?: string;
+  /**
+   * `'rfc9068'`: enforce the JWT profile for OAuth 2.0 access tokens (RFC 9068). A
+   * token is accepted only with the header `typ` `at+jwt` (or `application/at+jwt`)
+   * and the claims `iss`, `exp`, `aud`, `sub`, `client_id`, `iat` and `jti`; any other
+   * is refused with 401 `invalid_token` and the failure log's reason
+   * `access_token_profile_refused`. Issued tokens carry them (`client_id` from
+   * `login(…, { clientId })` or the `clientId` option). Needs an `audience` (not `null`)
+   * and `typ` left at `at+jwt`. Default: not enforced.
+   */
+  profile?: 'rfc9068';
+  /** The `client_id` of issued tokens when `login()`/`issue()` does not give one (RFC 9068 §2.2). */
+  clientId?: string;
+  /**
    * The backend's name: `auth.via` of the requests it authenticates, and its name in
    * core's `multi([...])` and `all([...])`, where names are unique. Default `'jwt'`
    * (`jwtAuth`, `oauth2PasswordBearer`) or `'jwtCookie'` (`jwtCookieAuth`).
@@ -119,6 +139,10 @@ export interface JwtConfig<U extends BaseUser> {
   readonly subjectRetention: number;
   /** jose's options, all but `currentDate`. */
   readonly jwtVerifyOptions: Readonly<JWTVerifyOptions>;
+  /** RFC 9068's access-token profile is enforced (typ and claims checked after jose, with their own log reason). */
+  readonly accessTokenProfile: boolean;
+  /** The default `client_id` of issued tokens. */
+  readonly clientId: string | undefined;
 }
 
 /** The longest lifetime of an issued token, in seconds (one day). */
@@ -159,7 +183,7 @@ export function parseJwtOptions<U extends BaseUser>(options: JwtOptions<U>, who:
   if (options === null || typeof options !== 'object') fail(who, 'options are required');
   const name = backendName(options.name, defaultName, who);
   const ring = createKeyRing(options);
-  const scheme = bearerScheme(options.realm ?? 'api', { webSocketProtocol: options.webSocketProtocol });
+  const scheme = bearerScheme(options.realm ?? 'api', { webSocketProtocol: options.webSocketProtocol, resourceMetadata: options.resourceMetadata });
 
   const issuer = options.issuer;
   if (typeof issuer !== 'string' || issuer === '' || issuer.length > 1024) fail(who, '`issuer` must be a non-empty string (the exact `iss`)');
@@ -195,6 +219,10 @@ export function parseJwtOptions<U extends BaseUser>(options: JwtOptions<U>, who:
   const maxTokenLength = options.maxTokenLength ?? 8192;
   if (!Number.isInteger(maxTokenLength) || maxTokenLength < 256 || maxTokenLength > 8192) fail(who, '`maxTokenLength` must be an integer from 256 to 8192');
 
+  const accessTokenProfile = parseProfile(options, typ, audience, who);
+  const clientId = options.clientId;
+  if (clientId !== undefined && (typeof clientId !== 'string' || clientId === '' || clientId.length > 256)) fail(who, '`clientId` must be a non-empty string of at most 256 characters');
+
   const fingerprint = parseFingerprint(options.fingerprint, who);
   if (fingerprint !== undefined && extras.includes(FP)) fail(who, '`claims` may not name `fp` when `fingerprint` is on');
 
@@ -220,16 +248,29 @@ export function parseJwtOptions<U extends BaseUser>(options: JwtOptions<U>, who:
       requireJti: revocation !== undefined,
     }),
     subjectRetention: ((maxTokenAge ?? MAX_LIFETIME) + clockTolerance + 1) * 1000,
+    accessTokenProfile,
+    clientId,
     jwtVerifyOptions: Object.freeze({
       algorithms: [...ring.algorithms],
       issuer,
       ...(audience === null ? {} : { audience: typeof audience === 'string' ? audience : [...audience] }),
-      ...(typ === null ? {} : { typ }),
+      // The profile checks `typ` itself (both spellings, with its own log reason).
+      ...(typ === null || accessTokenProfile ? {} : { typ }),
       clockTolerance,
       ...(maxTokenAge === undefined ? {} : { maxTokenAge }),
       requiredClaims: [...new Set(['exp', 'sub', ...extraRequired])],
     }),
   });
+}
+
+/** The `profile` option: RFC 9068 needs `typ` `at+jwt` and an audience. */
+function parseProfile(options: { profile?: unknown }, typ: string | null, audience: string | readonly string[] | null, who: string): boolean {
+  const { profile } = options;
+  if (profile === undefined) return false;
+  if (profile !== 'rfc9068') fail(who, '`profile` must be "rfc9068" (the JWT access-token profile) or left out');
+  if (typ === null || typ.toLowerCase().replace(/^application\//, '') !== 'at+jwt') fail(who, '`profile: "rfc9068"` needs `typ` "at+jwt" (leave `typ` out)');
+  if (audience === null) fail(who, '`profile: "rfc9068"` needs an `audience`: RFC 9068 access tokens always name theirs');
+  return true;
 }
 
 function parseAudience(option: unknown, who: string): string | readonly string[] | null {

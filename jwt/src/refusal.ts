@@ -1,6 +1,7 @@
 import { AuthenticationError } from '@portcullis/core';
 import type { BearerScheme } from '@portcullis/core/adapter';
 import { isJwtError, type JwtError } from './errors.js';
+import { AccessTokenProfileRefusal } from './verify-token.js';
 
 /**
  * Maps a `JwtError` to the core error the status table answers: 401 `invalid_token`
@@ -25,8 +26,11 @@ export function refusal(scheme: BearerScheme, error: JwtError, subject?: string)
     case 'revocation_unavailable':
     case 'user_lookup_failed':
       return new AuthenticationError('backend_unavailable', options);
-    default:
-      return new AuthenticationError('invalid_credentials', { ...options, challenge: scheme.invalidToken() });
+    default: {
+      // The failure log tells an RFC 9068 profile refusal apart (a stable reason, no claim value).
+      const reason = error.cause instanceof AccessTokenProfileRefusal ? ({ reason: 'access_token_profile_refused' } as const) : {};
+      return new AuthenticationError('invalid_credentials', { ...options, ...reason, challenge: scheme.invalidToken() });
+    }
   }
 }
 

@@ -25,6 +25,14 @@ export interface Token {
   readonly scopes: readonly string[];
   /** Only the extra claims named in the backend's `claims` option, deep-frozen. */
   readonly extras: Readonly<Record<string, unknown>>;
+  /** `auth_time`: when the user last actively authenticated, seconds since the epoch (step-up, RFC 9470). */
+  readonly authTime?: number | undefined;
+  /** `acr`: the authentication context class reference (step-up, RFC 9470). */
+  readonly acr?: string | undefined;
+  /** `amr`: the authentication methods used (RFC 8176 values). */
+  readonly amr?: readonly string[] | undefined;
+  /** `client_id`: the OAuth client the token was issued to (RFC 9068 §2.2). */
+  readonly clientId?: string | undefined;
 }
 
 /**
@@ -43,8 +51,17 @@ export class JwtCredentials extends AuthCredentials {
   /** The verified token (its claims). */
   readonly token: Token;
 
+  /**
+   * `authTime`, `acr` and `amr` come from the token's `auth_time` (seconds, × 1000),
+   * `acr` and `amr` claims unless `options` gives them.
+   */
   constructor(scopes: Iterable<string>, token: Token, options?: AuthCredentialsOptions<string>) {
-    super(scopes, options);
+    super(scopes, {
+      ...(token.authTime === undefined ? {} : { authTime: token.authTime * 1000 }),
+      ...(token.acr === undefined ? {} : { acr: token.acr }),
+      ...(token.amr === undefined ? {} : { amr: token.amr }),
+      ...options,
+    });
     this.token = token;
   }
 }
@@ -97,7 +114,7 @@ function isNumericDate(value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= MAX_NUMERIC_DATE;
 }
 
-/** The registered date claims (`auth_time` is never read, so not checked). */
+/** The registered date claims checked everywhere (`auth_time` is checked where it is read, in {@link tokenFromClaims}). */
 const DATE_CLAIMS = ['exp', 'nbf', 'iat'] as const;
 
 /**
@@ -142,6 +159,7 @@ export function tokenFromClaims(payload: Readonly<Record<string, unknown>>, poli
     if (list.length > MAX_SCOPES || list.some((s) => !SCOPE_TOKEN.test(s))) throw invalid();
     scopes = [...new Set(list)];
   }
+  const how = authenticationClaims(own);
   const extras: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   for (const name of policy.extras) {
     if (Object.hasOwn(payload, name)) extras[name] = deepFreezeCopy(payload[name], 0);
@@ -156,7 +174,34 @@ export function tokenFromClaims(payload: Readonly<Record<string, unknown>>, poli
     jti: jti as string | undefined,
     scopes: Object.freeze(scopes),
     extras: Object.freeze(extras),
+    ...how,
   });
+}
+
+const MAX_AMR = 16;
+const MAX_CLAIM_STRING = 256;
+const isShortString = (value: unknown): value is string => typeof value === 'string' && value !== '' && value.length <= MAX_CLAIM_STRING;
+
+/**
+ * `auth_time`, `acr`, `amr` (OpenID Connect Core §2, RFC 9470) and `client_id` (RFC
+ * 9068), type-checked: a NumericDate, a string, an array of at most 16 strings, a
+ * string. A claim of the wrong type refuses the token (`claim_invalid`).
+ */
+function authenticationClaims(own: (name: string) => unknown): Pick<Token, 'authTime' | 'acr' | 'amr' | 'clientId'> {
+  const authTime = own('auth_time');
+  if (authTime !== undefined && !isNumericDate(authTime)) throw invalid();
+  const acr = own('acr');
+  if (acr !== undefined && !isShortString(acr)) throw invalid();
+  const amr = own('amr');
+  if (amr !== undefined && (!Array.isArray(amr) || amr.length > MAX_AMR || !amr.every(isShortString))) throw invalid();
+  const clientId = own('client_id');
+  if (clientId !== undefined && !isShortString(clientId)) throw invalid();
+  return {
+    ...(authTime === undefined ? {} : { authTime }),
+    ...(acr === undefined ? {} : { acr }),
+    ...(amr === undefined ? {} : { amr: Object.freeze([...(amr as string[])]) }),
+    ...(clientId === undefined ? {} : { clientId }),
+  };
 }
 
 /** A frozen copy of a JSON value; objects get no prototype and lose unsafe keys. */

@@ -53,8 +53,9 @@ async function verifySignature<U extends BaseUser>(config: JwtConfig<U>, token: 
   const { ring } = config;
   const source: KeySource = { keySet: undefined };
   let payload: Record<string, unknown>;
+  let header: JWTHeaderParameters;
   try {
-    ({ payload } = await jwtVerify(token, (header: JWTHeaderParameters) => ring.resolve(header, source), {
+    ({ payload, protectedHeader: header } = await jwtVerify(token, (header: JWTHeaderParameters) => ring.resolve(header, source), {
       ...config.jwtVerifyOptions,
       currentDate: new Date(now),
     }));
@@ -62,10 +63,45 @@ async function verifySignature<U extends BaseUser>(config: JwtConfig<U>, token: 
     throw fromJose(error);
   }
   const claims = tokenFromClaims(payload, config.policy);
+  if (config.accessTokenProfile) checkAccessTokenProfile(header, payload);
   checkTimes(config, claims, now);
   if (config.cache !== undefined && id !== undefined) config.cache.set(id, claims, source.keySet);
   if (config.revocation !== undefined) await checkRevocation(config.revocation, claims);
   return claims;
+}
+
+/** The claims RFC 9068 §2.2 requires of every JWT access token. */
+const PROFILE_CLAIMS = ['iss', 'exp', 'aud', 'sub', 'client_id', 'iat', 'jti'] as const;
+
+/**
+ * RFC 9068's access-token profile, after jose verified the signature and the
+ * claims it knows: the header `typ` is `at+jwt` or `application/at+jwt` (§2.1,
+ * case-insensitive as a media type) and every claim of §2.2 is present (their
+ * types were checked building the Token). Throws `claim_invalid` whose cause is an
+ * {@link AccessTokenProfileRefusal}, so the failure log says why.
+ */
+function checkAccessTokenProfile(header: JWTHeaderParameters, payload: Readonly<Record<string, unknown>>): void {
+  const typ = typeof header.typ === 'string' ? header.typ.toLowerCase() : '';
+  if (typ !== 'at+jwt' && typ !== 'application/at+jwt') throw new JwtError('claim_invalid', { cause: new AccessTokenProfileRefusal('typ') });
+  for (const claim of PROFILE_CLAIMS) {
+    if (!Object.hasOwn(payload, claim)) throw new JwtError('claim_invalid', { cause: new AccessTokenProfileRefusal(claim) });
+  }
+}
+
+/**
+ * The cause of a `claim_invalid` refusal by RFC 9068's profile: which header field
+ * or claim was missing or wrong (its name, never its value).
+ */
+export class AccessTokenProfileRefusal extends Error {
+  /** The class name. */
+  override readonly name = 'AccessTokenProfileRefusal';
+  /** `typ`, or the missing claim's name. */
+  readonly field: string;
+
+  constructor(field: string) {
+    super(`The token does not follow the RFC 9068 access-token profile (${field})`);
+    this.field = field;
+  }
 }
 
 /**

@@ -2,7 +2,7 @@ import { AuthenticationError, SimpleUser, type Connection } from '@portcullis/co
 import { SignJWT, exportJWK, generateKeyPair, type JWK } from 'jose';
 import { testClock, testJwks, type TestClock } from '@portcullis/testing';
 import { expect } from 'vitest';
-import { isJwtError, type JwtErrorCode } from '../src/index.js';
+import { isJwtError, type JwtAuthOptions, type JwtErrorCode } from '../src/index.js';
 import { FIXED_NOW, conn } from '../../test-support/connection.js';
 
 /** 2026-01-01T00:00:00Z: every test runs on this frozen clock unless it moves it. */
@@ -23,6 +23,11 @@ export const users = new Map<string, SimpleUser>([
   ['u', new SimpleUser('u')],
 ]);
 export const retrieveUser = (token: { sub: string }): SimpleUser | undefined => users.get(token.sub);
+
+/** `jwtAuth` options of the unit tests: HS256 with {@link SECRET}, the frozen clock, no cache; `extra` wins. */
+export function hsOptions(extra: Partial<JwtAuthOptions<SimpleUser>> = {}): JwtAuthOptions<SimpleUser> {
+  return { algorithms: ['HS256'], secret: SECRET, issuer: ISSUER, audience: AUDIENCE, retrieveUser, clock: () => T0, cache: false, ...extra };
+}
 
 /** A connection for unit tests: `Authorization: Bearer <token>` unless headers say otherwise. */
 export function connection(options: { token?: string; headers?: Record<string, string>; method?: string; target?: string; now?: number } = {}): Connection {

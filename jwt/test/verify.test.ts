@@ -2,7 +2,7 @@ import { SimpleUser, type Principal } from '@portcullis/core';
 import { createGuard } from '@portcullis/core/adapter';
 import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { JwtCredentials, jwtAuth, tokenOf, type JwtAuthOptions } from '../src/index.js';
+import { JwtCredentials, jwtAuth, tokenOf } from '../src/index.js';
 import {
   AUDIENCE,
   INVALID_TOKEN,
@@ -14,22 +14,14 @@ import {
   b64url,
   connection,
   handmade,
+  hsOptions,
   keyPair,
   refusal,
   retrieveUser,
   sign,
 } from './helpers.js';
 
-const options = (extra: Partial<JwtAuthOptions<SimpleUser>> = {}): JwtAuthOptions<SimpleUser> => ({
-  algorithms: ['HS256'],
-  secret: SECRET,
-  issuer: ISSUER,
-  audience: AUDIENCE,
-  retrieveUser,
-  clock: () => T0,
-  cache: false,
-  ...extra,
-});
+const options = hsOptions;
 
 const jwt = jwtAuth(options());
 const auth = (backend: ReturnType<typeof jwtAuth>, token: string) => backend.authenticate(connection({ token })) as Promise<Principal<SimpleUser>>;

@@ -7,6 +7,7 @@ import {
   SessionError,
   isSessionError,
   type BaseUser,
+  type LoginOptions,
   type SessionData,
   type SessionOptions,
   type SessionStore,
@@ -349,7 +350,9 @@ export function sessionOpener(app: { readonly router?: unknown; readonly _router
  * Logs the user in on this request's session: a new session id, the old session
  * destroyed server-side, `keepOnLogin` keys carried over, `data` (a plain
  * object, typed `D`) stored for `sessionAuth`'s `retrieveUser`: give both the
- * same type (`sessionAuth<AppUser, D>`, see the core `login`). Needs `sessions()`.
+ * same type (`sessionAuth<AppUser, D>`, see the core `login`). `options` record how
+ * the user authenticated (`{ methods: ['pwd', 'otp'], acr }`) with the time, for
+ * step-up guards (`requires(…, { maxAge, acr, amr })`). Needs `sessions()`.
  * Rejects with a `SessionError` (`session_store_unavailable`,
  * `session_insecure_transport`, `session_not_configured`).
  *
@@ -362,8 +365,8 @@ export function sessionOpener(app: { readonly router?: unknown; readonly _router
  * });
  * ```
  */
-export function login<D extends object = SessionData>(req: Request, user: BaseUser, data?: D): Promise<void> {
-  return coreLogin(toConnection(req, Date.now), user, data);
+export function login<D extends object = SessionData>(req: Request, user: BaseUser, data?: D, options?: LoginOptions): Promise<void> {
+  return coreLogin(toConnection(req, Date.now), user, data, options);
 }
 
 /**

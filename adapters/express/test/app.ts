@@ -26,7 +26,7 @@ function handlerFor(route: RouteSpec, withSessions: boolean) {
       body: { contentType: req.get('content-type'), text: typeof req.body === 'string' ? req.body : '' },
       ...(withSessions
         ? {
-            login: (user, data) => login(req, user, data),
+            login: (user, data, options) => login(req, user, data, options),
             logout: () => logout(req),
             session: sessionView(connection, () => csrfToken(req)),
           }

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyPluginCallback, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
 import fp from 'fastify-plugin';
-import { ConfigurationError, isSessionError, type BaseUser, type SessionData } from '@portcullis/core';
+import { ConfigurationError, isSessionError, type BaseUser, type LoginOptions, type SessionData } from '@portcullis/core';
 import {
   assertCanLogin as coreAssertCanLogin,
   csrfToken as coreCsrfToken,
@@ -229,8 +229,8 @@ export const sessions = fp(plugin, { fastify: '5.x', name: '@portcullis/fastify/
  * ```
  */
 // #region login
-export function login<D extends object = SessionData>(request: FastifyRequest, user: BaseUser, data?: D): Promise<void> {
-  return coreLogin(toConnection(request, Date.now), user, data);
+export function login<D extends object = SessionData>(request: FastifyRequest, user: BaseUser, data?: D, options?: LoginOptions): Promise<void> {
+  return coreLogin(toConnection(request, Date.now), user, data, options);
 }
 // #endregion login
 

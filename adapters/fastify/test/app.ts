@@ -42,7 +42,7 @@ function handlerFor(route: RouteSpec, withSessions: boolean) {
       ...view,
       ...(withSessions
         ? {
-            login: (user, data) => login(request, user, data),
+            login: (user, data, options) => login(request, user, data, options),
             logout: () => logout(request),
             session: sessionView(view.connection, () => csrfToken(request)),
           }

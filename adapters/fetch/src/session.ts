@@ -1,4 +1,4 @@
-import type { BaseUser, Connection, SessionData } from '@portcullis/core';
+import type { BaseUser, Connection, LoginOptions, SessionData } from '@portcullis/core';
 import {
   assertCanLogin as coreAssertCanLogin,
   csrfToken as coreCsrfToken,
@@ -26,8 +26,8 @@ function connectionOf(request: Request): Connection {
  * return Response.json({ id: user.id });
  * ```
  */
-export function login<D extends object = SessionData>(request: Request, user: BaseUser, data?: D): Promise<void> {
-  return coreLogin(connectionOf(request), user, data);
+export function login<D extends object = SessionData>(request: Request, user: BaseUser, data?: D, options?: LoginOptions): Promise<void> {
+  return coreLogin(connectionOf(request), user, data, options);
 }
 
 /**

@@ -2,6 +2,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import {
   isSessionError,
   type BaseUser,
+  type LoginOptions,
   type SessionData,
 } from '@portcullis/core';
 import {
@@ -98,7 +99,9 @@ export function sessions(options: HonoSessionsOptions): MiddlewareHandler {
  * Logs the user in on this request's session: a new session id, the old session
  * destroyed server-side, `keepOnLogin` keys carried over, `data` (a plain
  * object, typed `D`) stored for `sessionAuth`'s `retrieveUser`: give both the
- * same type (`sessionAuth<AppUser, D>`, see the core `login`). Needs `sessions()`.
+ * same type (`sessionAuth<AppUser, D>`, see the core `login`). `options` record how
+ * the user authenticated (`{ methods: ['pwd', 'otp'], acr }`) with the time, for
+ * step-up guards (`requires(…, { maxAge, acr, amr })`). Needs `sessions()`.
  *
  * @example
  * ```ts
@@ -109,8 +112,8 @@ export function sessions(options: HonoSessionsOptions): MiddlewareHandler {
  * });
  * ```
  */
-export function login<D extends object = SessionData>(c: Context, user: BaseUser, data?: D): Promise<void> {
-  return coreLogin(toConnection(c, Date.now), user, data);
+export function login<D extends object = SessionData>(c: Context, user: BaseUser, data?: D, options?: LoginOptions): Promise<void> {
+  return coreLogin(toConnection(c, Date.now), user, data, options);
 }
 
 /**

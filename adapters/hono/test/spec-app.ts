@@ -48,7 +48,7 @@ function handlerFor(route: RouteSpec, withSessions = false) {
         ...view,
         ...(withSessions
           ? {
-              login: (user, data) => login(c, user, data),
+              login: (user, data, options) => login(c, user, data, options),
               logout: () => logout(c),
               session: sessionView(view.connection, () => csrfToken(c)),
             }

@@ -8,6 +8,7 @@ import {
   SessionError,
   isSessionError,
   type BaseUser,
+  type LoginOptions,
   type SessionData,
   type SessionOptions,
   type SessionStore,
@@ -310,7 +311,9 @@ export function sessionOpener(app: { readonly middleware: readonly unknown[] }):
  * Logs the user in on this request's session: a new session id, the old session
  * destroyed server-side, `keepOnLogin` keys carried over, `data` (a plain
  * object, typed `D`) stored for `sessionAuth`'s `retrieveUser`: give both the
- * same type (`sessionAuth<AppUser, D>`, see the core `login`). Needs `sessions()`.
+ * same type (`sessionAuth<AppUser, D>`, see the core `login`). `options` record how
+ * the user authenticated (`{ methods: ['pwd', 'otp'], acr }`) with the time, for
+ * step-up guards (`requires(…, { maxAge, acr, amr })`). Needs `sessions()`.
  *
  * @example
  * ```ts
@@ -322,8 +325,8 @@ export function sessionOpener(app: { readonly middleware: readonly unknown[] }):
  * });
  * ```
  */
-export function login<D extends object = SessionData>(ctx: Context, user: BaseUser, data?: D): Promise<void> {
-  return coreLogin(toConnection(ctx, Date.now), user, data);
+export function login<D extends object = SessionData>(ctx: Context, user: BaseUser, data?: D, options?: LoginOptions): Promise<void> {
+  return coreLogin(toConnection(ctx, Date.now), user, data, options);
 }
 
 /**

@@ -56,7 +56,7 @@ function handlerFor(route: RouteSpec, withSessions = false) {
         body: { contentType: ctx.get('content-type') || undefined, text },
         ...(withSessions
           ? {
-              login: (user, data) => login(ctx, user, data),
+              login: (user, data, options) => login(ctx, user, data, options),
               logout: () => logout(ctx),
               session: sessionView(connection, () => csrfToken(ctx)),
             }

@@ -1,6 +1,6 @@
 import { Catch, UseFilters, createParamDecorator, type ArgumentsHost, type ExceptionFilter, type ExecutionContext } from '@nestjs/common';
 import { EXCEPTION_FILTERS_METADATA } from '@nestjs/common/constants.js';
-import { SessionError, type BaseUser, type SessionData } from '@portcullis/core';
+import { SessionError, type BaseUser, type LoginOptions, type SessionData } from '@portcullis/core';
 import {
   assertCanLogin as coreAssertCanLogin,
   csrfToken as coreCsrfToken,
@@ -24,9 +24,10 @@ import { sendDescription, toConnection, type PlatformRequest } from './native.js
 export interface AuthSession<U extends BaseUser = BaseUser, D extends object = SessionData> {
   /**
    * Logs `user` in: a new session id, the old session destroyed server-side,
-   * the `keepOnLogin` keys carried over, `data` stored for `retrieveUser`.
+   * the `keepOnLogin` keys carried over, `data` stored for `retrieveUser`, and the
+   * time and `options` (`{ methods, acr }`) of this authentication for step-up guards.
    */
-  login(user: U, ...data: SessionData extends D ? [data?: D] : [data: D]): Promise<void>;
+  login(user: U, ...data: SessionData extends D ? [data?: D, options?: LoginOptions] : [data: D, options?: LoginOptions]): Promise<void>;
   /** Destroys the session server-side and deletes the cookie; refuses `GET`/`HEAD` (405). */
   logout(): Promise<void>;
   /** A CSRF token bound to this session, for a hidden `_csrf` form field or the `x-csrf-token` header. */
@@ -71,7 +72,7 @@ const sessionErrors = new SessionErrorFilter();
 function authSessionOf(req: PlatformRequest): AuthSession {
   const connection = () => toConnection(req, Date.now);
   return Object.freeze({
-    login: (user: BaseUser, data?: SessionData) => coreLogin(connection(), user, data),
+    login: (user: BaseUser, data?: SessionData, options?: LoginOptions) => coreLogin(connection(), user, data, options),
     logout: () => coreLogout(connection()),
     csrfToken: () => coreCsrfToken(connection()),
     assertCanLogin: () => coreAssertCanLogin(connection()),

@@ -76,7 +76,7 @@ function controllerFor(route: RouteSpec, withSessions: boolean): Type {
         clientAddress: address,
         body: { contentType: connection.header('content-type'), text: typeof req.body === 'string' ? req.body : '' },
         ...(withSessions
-          ? { login: (u, data) => session.login(u, data), logout: () => session.logout(), session: sessionView(connection, () => session.csrfToken()) }
+          ? { login: (u, data, options) => session.login(u, data, options), logout: () => session.logout(), session: sessionView(connection, () => session.csrfToken()) }
           : {}),
       });
       const answer = result.description ?? toAnswer(result);

@@ -12,6 +12,7 @@ import {
   sessionAuth,
   type AuthenticationBackend,
   type BaseUser,
+  type LoginOptions,
   type SessionData,
 } from '@portcullis/core';
 import { DemoUser, basic, basicBackend, rawRequest, whoami } from '@portcullis/conformance';
@@ -124,8 +125,8 @@ describe('Nest on Fastify: a URL its router refuses', () => {
 
 describe('AuthSession', () => {
   it('types login with the user and session data types of sessionAuth<U, D>', () => {
-    expectTypeOf<Parameters<AuthSession<DemoUser, { name: string }>['login']>>().toEqualTypeOf<[user: DemoUser, data: { name: string }]>();
-    expectTypeOf<Parameters<AuthSession['login']>>().toEqualTypeOf<[user: BaseUser, data?: SessionData]>();
+    expectTypeOf<Parameters<AuthSession<DemoUser, { name: string }>['login']>>().toEqualTypeOf<[user: DemoUser, data: { name: string }, options?: LoginOptions]>();
+    expectTypeOf<Parameters<AuthSession['login']>>().toEqualTypeOf<[user: BaseUser, data?: SessionData, options?: LoginOptions]>();
     expectTypeOf<AuthSession['csrfToken']>().returns.toEqualTypeOf<Promise<string>>();
   });
 });

@@ -24,6 +24,7 @@ import { failureLog, verificationCache } from './verification-cache.js';
 import { hashingQueue } from './hashing-queue.js';
 import { throttling } from './throttling.js';
 import { jwtScenarios } from './jwt/index.js';
+import { stepUpBearer } from './step-up.js';
 import { sessionScenarios } from './sessions/index.js';
 import type { Scenario } from '../scenario.js';
 
@@ -64,6 +65,7 @@ export const scenarios: readonly Scenario[] = Object.freeze([
   clientAddressWebsocket,
   throttling,
   ...jwtScenarios,
+  stepUpBearer,
   ...sessionScenarios,
 ]);
 

@@ -3,6 +3,7 @@ import type { AuthenticateResult, AuthenticationBackend } from '../backend.js';
 import type { Connection } from '../connection.js';
 import { backendName } from '../backend-name.js';
 import { ConfigurationError } from '../errors.js';
+import { AuthCredentials } from '../credentials.js';
 import { compileExclude } from '../exclude.js';
 import type { BaseUser } from '../user.js';
 import { grant, type ScopesOption } from '../verify.js';
@@ -139,7 +140,9 @@ export function sessionAuth<U extends BaseUser, D extends object = SessionData, 
       return null;
     }
     if (!(await touch(connection, port, state))) return null;
-    return { user, auth: auth(user) };
+    const { at, amr, acr } = state.meta;
+    // How the user authenticated, recorded by login (step-up guards check it).
+    return { user, auth: new AuthCredentials(auth(user).scopes, { via: name, authTime: at, amr, acr }) };
   }
 
   const backend: SessionAuth<U, N> = {

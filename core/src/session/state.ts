@@ -13,6 +13,41 @@ export interface SessionMeta {
   readonly created: number;
   /** The last request that refreshed it (ms). The idle timeout counts from here. */
   readonly seen: number;
+  /**
+   * When the user actively authenticated (ms), recorded by `login`: the session's
+   * `auth.authTime`. Absent in sessions written before it was recorded (their
+   * authentication time is unknown: a guard with `maxAge` asks for a new login).
+   */
+  readonly at?: number;
+  /** The authentication methods `login` was told (`methods`, RFC 8176 `amr` values). */
+  readonly amr?: readonly string[];
+  /** The authentication context class `login` was told (`acr`). */
+  readonly acr?: string;
+}
+
+/** Options of {@link login}: how the user authenticated, for step-up guards (`requires(…, { maxAge, acr, amr })`). */
+export interface LoginOptions {
+  /**
+   * The authentication methods used for this login, as RFC 8176 `amr` values:
+   * `['pwd']` for a password form, `['pwd', 'otp']` after a one-time code, `['hwk']`
+   * for a passkey. Become `auth.amr` of the session's requests. Default none.
+   */
+  methods?: readonly string[];
+  /** The authentication context class reached (an OpenID Connect `acr` value such as `urn:example:mfa`). Becomes `auth.acr`. */
+  acr?: string;
+}
+
+/** At most this many methods, of at most 64 characters each, are recorded. */
+const MAX_METHODS = 16;
+const METHOD = /^[\u0021\u0023-\u005b\u005d-\u007e]{1,64}$/;
+const ACR = /^[\u0021\u0023-\u005b\u005d-\u007e]{1,256}$/;
+
+function isMethods(value: unknown): value is readonly string[] {
+  return Array.isArray(value) && value.length <= MAX_METHODS && value.every((m) => typeof m === 'string' && METHOD.test(m));
+}
+
+function isAcr(value: unknown): value is string {
+  return typeof value === 'string' && ACR.test(value);
 }
 
 /** A loaded session: the app's data, and the metadata of a logged-in session. */
@@ -123,9 +158,18 @@ export function assertCanLogin(connection: Connection): void {
 
 function metaOf(value: unknown): SessionMeta | undefined {
   if (value === null || typeof value !== 'object') return undefined;
-  const { created, seen } = value as { created?: unknown; seen?: unknown };
+  const { created, seen, at, amr, acr } = value as { created?: unknown; seen?: unknown; at?: unknown; amr?: unknown; acr?: unknown };
   if (typeof created !== 'number' || typeof seen !== 'number' || !Number.isFinite(created) || !Number.isFinite(seen)) return undefined;
-  return { created, seen };
+  if (at !== undefined && (typeof at !== 'number' || !Number.isFinite(at))) return undefined;
+  if (amr !== undefined && !isMethods(amr)) return undefined;
+  if (acr !== undefined && !isAcr(acr)) return undefined;
+  return {
+    created,
+    seen,
+    ...(at === undefined ? {} : { at }),
+    ...(amr === undefined ? {} : { amr }),
+    ...(acr === undefined ? {} : { acr }),
+  };
 }
 
 /**
@@ -169,7 +213,7 @@ export async function touch(connection: Connection, port: SessionPort, state: Se
   if (meta === undefined) return true;
   const now = port.config.clock();
   if (now - meta.seen < port.config.touchInterval) return true;
-  return guarded(connection, port, () => port.set({ ...state.data, [META_KEY]: { created: meta.created, seen: now } }));
+  return guarded(connection, port, () => port.set({ ...state.data, [META_KEY]: { ...meta, seen: now } }));
 }
 
 function checkData(data: unknown, who: string): SessionData {
@@ -191,7 +235,12 @@ function checkData(data: unknown, who: string): SessionData {
  * `{ identity: user.identity }`): a plain object, typed `D` so the same type can
  * annotate `retrieveUser` (`sessionAuth<AppUser, D>`). Works for any login path (form, Basic, OAuth
  * callback, step-up); calling it again after a privilege change rotates the id
- * again (SES-13). The adapters expose it as `login(req|ctx|c, user, data)`.
+ * again (SES-13). The adapters expose it as `login(req|ctx|c, user, data, options)`.
+ *
+ * It records the time of this authentication and, with `options`, how it was done
+ * (`methods`, `acr`): the session's `auth.authTime`, `auth.amr` and `auth.acr`, what
+ * step-up guards (`requires(…, { maxAge, acr, amr })`) check. Call it again after a
+ * second factor or a fresh password prompt to step up.
  *
  * Rejects with a `SessionError`: `session_not_configured` (no session
  * middleware), `session_insecure_transport` (a `Secure` cookie over plain HTTP;
@@ -204,11 +253,12 @@ function checkData(data: unknown, who: string): SessionData {
  * await login(connection, user, { userId: user.id });
  * ```
  */
-export async function login<D extends object = SessionData>(connection: Connection, user: BaseUser, data?: D): Promise<void> {
+export async function login<D extends object = SessionData>(connection: Connection, user: BaseUser, data?: D, options?: LoginOptions): Promise<void> {
   const port = portOf(connection);
   if (user === null || typeof user !== 'object' || user.isAuthenticated !== true) {
     throw new TypeError('login: user must be an authenticated user');
   }
+  const how = authenticationOf(options);
   const payload = data === undefined ? { identity: user.identity } : checkData(data, 'login');
   const { config } = port;
   assertCanLogin(connection);
@@ -217,8 +267,20 @@ export async function login<D extends object = SessionData>(connection: Connecti
   const kept: SessionData =
     current === null ? {} : Object.fromEntries(config.keepOnLogin.filter((key) => Object.hasOwn(current, key)).map((key) => [key, current[key]]));
   const now = config.clock();
-  await guarded(connection, port, () => port.regenerate({ ...kept, ...payload, [META_KEY]: { created: now, seen: now } }));
+  await guarded(connection, port, () => port.regenerate({ ...kept, ...payload, [META_KEY]: { created: now, seen: now, at: now, ...how } }));
   emit(connection, port, 'session_login', port.id());
+}
+
+/** `login`'s options checked (a `TypeError` for a programming mistake), as the metadata they record. */
+function authenticationOf(options: LoginOptions | undefined): Pick<SessionMeta, 'amr' | 'acr'> {
+  if (options === undefined) return {};
+  if (options === null || typeof options !== 'object') throw new TypeError('login: options must be an object ({ methods, acr })');
+  const { methods, acr } = options;
+  if (methods !== undefined && (!isMethods(methods) || methods.length === 0)) {
+    throw new TypeError(`login: methods must be a non-empty array of at most ${MAX_METHODS} amr values such as "pwd" or "otp"`);
+  }
+  if (acr !== undefined && !isAcr(acr)) throw new TypeError('login: acr must be a non-empty printable ASCII string without spaces or quotes');
+  return { ...(methods === undefined ? {} : { amr: Object.freeze([...methods]) }), ...(acr === undefined ? {} : { acr }) };
 }
 
 /**

@@ -275,8 +275,9 @@ export function idOf(value: string): string {
 }
 
 /**
- * An app where `POST /login` logs `alice` in (`user_id` in the session) and `GET /me`
- * answers the user's name or `anonymous`: the smallest session app, on `stores`.
+ * An app where `POST /login` logs `alice` in (`user_id` in the session; with
+ * `?methods=pwd,otp`, `login`'s `methods` option) and `GET /me` answers the user's name
+ * or `anonymous`: the smallest session app, on `stores`.
  */
 export function aliceLoginApp(stores: SessionStoreFactory, overrides: Partial<SessionSpec> = {}): AppSpec {
   return {
@@ -288,7 +289,8 @@ export function aliceLoginApp(stores: SessionStoreFactory, overrides: Partial<Se
         path: '/login',
         handler: (view) =>
           answering(view, async () => {
-            await loginOf(view)(new SimpleUser('alice'), { user_id: 'alice' });
+            const methods = view.query.get('methods');
+            await loginOf(view)(new SimpleUser('alice'), { user_id: 'alice' }, methods === null ? undefined : { methods: methods.split(',') });
             return { text: 'in' };
           }),
       },

@@ -14,6 +14,7 @@ import { redirectToLogin } from './redirect-login.js';
 import { reservedKeys } from './reserved-keys.js';
 import { timeouts } from './timeouts.js';
 import { userState } from './users.js';
+import { stepUpSession } from '../step-up.js';
 
 export type { SessionStoreFactory } from './fixtures.js';
 
@@ -46,6 +47,7 @@ export function sessionScenariosFor(stores: SessionStoreFactory): readonly Scena
     cookieLifetime(stores, 3600),
     cookieParsing(stores),
     allWithSession(stores),
+    stepUpSession(stores),
   ]);
 }
 
