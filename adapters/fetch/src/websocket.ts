@@ -103,8 +103,12 @@ export interface WebSocketWatch {
  * request's) are authenticated again, the session read afresh from the store, and
  * the guard re-run; the socket is closed with 4401 (`unauthorized`) when
  * authentication ended (logout, revocation, expiry), 4403 when the guard denies,
- * 1013 when the check failed (store down). Call it in the upgrading handler (the
- * request is read then); one timer at a time, none left after `close()`.
+ * 1013 when the check failed (store down). Call it in the upgrading handler BEFORE
+ * the runtime's upgrade (it reads the request's headers then: Deno's server dies on a
+ * request read after `Deno.upgradeWebSocket`); one timer at a time, none left after
+ * `close()`. In workerd the timers run while the socket is open (the request's
+ * context lives as long as its `WebSocketPair`); see docs/websockets.md for what a
+ * stateless Worker cannot do.
  *
  * @example
  * ```ts
