@@ -71,6 +71,7 @@ const UPGRADES: Readonly<Record<BrowserRuntime, Upgrade>> = {
     socket.onclose = () => watch.close();
     return response;
   },
+  // #region workerd
   workerd: (_request, { watch, hello, protocol }) => {
     const { WebSocketPair } = globalThis as unknown as { WebSocketPair: new () => { 0: WorkerSocket; 1: WorkerSocket } };
     const { 0: client, 1: server } = new WebSocketPair();
@@ -81,6 +82,7 @@ const UPGRADES: Readonly<Record<BrowserRuntime, Upgrade>> = {
     const headers: Record<string, string> = protocol === undefined ? {} : { 'sec-websocket-protocol': protocol };
     return new Response(null, { status: 101, webSocket: client, headers } as ResponseInit);
   },
+  // #endregion workerd
 };
 
 /** The Bun `websocket` handlers: the socket's data carries its watch and greeting. */
