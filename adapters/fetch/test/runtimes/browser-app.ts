@@ -13,8 +13,11 @@ import {
   watchWebSocket,
   webSocketOrigins,
   withAuth,
+  type AuthHandler,
+  type RequestAuth,
   type WebSocketWatch,
 } from '@portcullis/fetch';
+import type { BaseUser } from '@portcullis/core';
 import { browserWsFixture } from '../../../../test-support/browser-websocket-fixture.js';
 import type { BrowserRuntime, BrowserRuntimeApp } from '../../../../test-support/browser-runtime-host.js';
 
@@ -96,47 +99,54 @@ const bunWebSocket = {
   },
 };
 
+/**
+ * The suite's HTTP routes on `withAuth` (the page, login, logout, token, revoke, the ticket
+ * endpoint), with `GET /ws` handed to `socket`: shared by this app and the Node one
+ * (../websocket-browser.test.ts).
+ */
+export function browserRoutes<A extends unknown[]>(
+  fx: ReturnType<typeof browserWsFixture>,
+  socket: (request: Request, principal: RequestAuth, ...rest: A) => Response | Promise<Response>,
+): AuthHandler<BaseUser, A> {
+  const issueTicket = ticketEndpoint(fx.tickets);
+  return async (request, principal, ...rest) => {
+    const url = new URL(request.url);
+    const route = `${request.method} ${url.pathname}`;
+    if (route === 'GET /') return new Response('<!doctype html><title>ws</title>', { headers: { 'content-type': 'text/html' } });
+    if (route === 'GET /ws') return socket(request, principal, ...rest);
+    if (route === 'POST /login') {
+      const user = fx.userOf(url.searchParams.get('user'));
+      if (user === null) return new Response('no such user', { status: 400 });
+      await login(request, user);
+      return new Response(null, { status: 204 });
+    }
+    if (route === 'POST /logout') {
+      await logout(request);
+      return new Response(null, { status: 204 });
+    }
+    if (route === 'POST /token') {
+      const issued = await fx.issueToken(principal.user);
+      return issued === null ? new Response('Unauthorized', { status: 401 }) : Response.json(issued);
+    }
+    if (route === 'POST /revoke') {
+      await fx.tokens.revoke(url.searchParams.get('token') ?? '');
+      return new Response(null, { status: 204 });
+    }
+    if (url.pathname === '/ws-ticket') return issueTicket(request, principal);
+    return new Response('Not Found', { status: 404 });
+  };
+}
+
 /** The app of the browser suite for `origin` (`http://127.0.0.1:<port>`), in `runtime`. */
 export function createBrowserApp(origin: string, runtime: BrowserRuntime): BrowserRuntimeApp {
   const fx = browserWsFixture();
-  const issueTicket = ticketEndpoint(fx.tickets);
   const guard = requires('authenticated');
   const upgrade = UPGRADES[runtime];
-  const socket = guard<import('@portcullis/core').BaseUser, unknown[]>((request, principal, ...rest) => {
+  const socket = guard<BaseUser, unknown[]>((request, principal, ...rest) => {
     if (!isWebSocketUpgrade(request)) return badHandshake();
     const watch = watchWebSocket(request, principal, { app, requires: guard, recheck: fx.recheck });
     return upgrade(request, { watch, hello: fx.hello(principal.user, principal.auth), protocol: negotiatedProtocol(request, fx.protocols) }, rest);
   });
-  const app = webSocketOrigins([origin])(
-    withAuth<import('@portcullis/core').BaseUser, unknown[]>(
-      async (request, principal, ...rest) => {
-        const url = new URL(request.url);
-        const route = `${request.method} ${url.pathname}`;
-        if (route === 'GET /') return new Response('<!doctype html><title>ws</title>', { headers: { 'content-type': 'text/html' } });
-        if (route === 'GET /ws') return socket(request, principal, ...rest);
-        if (route === 'POST /login') {
-          const user = fx.userOf(url.searchParams.get('user'));
-          if (user === null) return new Response('no such user', { status: 400 });
-          await login(request, user);
-          return new Response(null, { status: 204 });
-        }
-        if (route === 'POST /logout') {
-          await logout(request);
-          return new Response(null, { status: 204 });
-        }
-        if (route === 'POST /token') {
-          const issued = await fx.issueToken(principal.user);
-          return issued === null ? new Response('Unauthorized', { status: 401 }) : Response.json(issued);
-        }
-        if (route === 'POST /revoke') {
-          await fx.tokens.revoke(url.searchParams.get('token') ?? '');
-          return new Response(null, { status: 204 });
-        }
-        if (url.pathname === '/ws-ticket') return issueTicket(request, principal);
-        return new Response('Not Found', { status: 404 });
-      },
-      { backend: fx.backend, sessions: fx.sessions },
-    ),
-  );
+  const app = webSocketOrigins([origin])(withAuth(browserRoutes(fx, socket), { backend: fx.backend, sessions: fx.sessions }));
   return runtime === 'bun' ? { fetch: app, websocket: bunWebSocket } : { fetch: app };
 }

@@ -37,15 +37,12 @@ interface BunServer {
   upgrade(request: Request, options: { data: Accepted; headers: Record<string, string> }): boolean;
 }
 
-/** Hono's app of the browser suite for `origin`, in Bun. */
-export function createBrowserApp(origin: string, runtime: BrowserRuntime): BrowserRuntimeApp {
-  if (runtime !== 'bun') throw new Error(`this Hono browser app runs in Bun, not ${runtime}`);
-  const fx = browserWsFixture();
-  const app = new Hono<AuthEnv & { Bindings: BunServer }>();
-  app.use('/ws', webSocketOrigins([origin]));
-  app.use(sessions(fx.sessions));
-  const auth = authentication({ backend: fx.backend });
-  app.use(auth);
+/**
+ * The suite's HTTP routes (the page, login, logout, token, revoke, the ticket route) on
+ * `app`, behind its `sessions` and `authentication`: shared by this app and the Node one
+ * (../websocket-browser.test.ts).
+ */
+export function mountBrowserRoutes(app: Hono<AuthEnv>, fx: ReturnType<typeof browserWsFixture>): void {
   app.get('/', (c) => c.html('<!doctype html><title>ws</title>'));
   app.post('/login', async (c) => {
     const user = fx.userOf(c.req.query('user'));
@@ -66,13 +63,25 @@ export function createBrowserApp(origin: string, runtime: BrowserRuntime): Brows
     return c.body(null, 204);
   });
   app.post('/ws-ticket', ticketEndpoint(fx.tickets));
+}
+
+/** Hono's app of the browser suite for `origin`, in Bun. */
+export function createBrowserApp(origin: string, runtime: BrowserRuntime): BrowserRuntimeApp {
+  if (runtime !== 'bun') throw new Error(`this Hono browser app runs in Bun, not ${runtime}`);
+  const fx = browserWsFixture();
+  const app = new Hono<AuthEnv>();
+  app.use('/ws', webSocketOrigins([origin]));
+  app.use(sessions(fx.sessions));
+  const auth = authentication({ backend: fx.backend });
+  app.use(auth);
+  mountBrowserRoutes(app, fx);
   const guard = requires('authenticated');
   app.get('/ws', guard, (c) => {
     if (!isWebSocketUpgrade(c.req.raw)) return c.text('Bad Request', 400);
     const watch = watchWebSocket(c, { authentication: auth, requires: guard, recheck: fx.recheck });
     const protocol = selectProtocol(c.req.header('sec-websocket-protocol'), fx.protocols) || '';
     const data = { watch, hello: fx.hello(c.var.user, c.var.auth) };
-    return c.env.upgrade(c.req.raw, { data, headers: { 'Sec-WebSocket-Protocol': protocol } }) ? new Response(null) : c.text('Bad Request', 400);
+    return (c.env as BunServer).upgrade(c.req.raw, { data, headers: { 'Sec-WebSocket-Protocol': protocol } }) ? new Response(null) : c.text('Bad Request', 400);
   });
   const websocket = {
     open(ws: BunSocket) {
