@@ -22,7 +22,7 @@ import { browserWsFixture } from '../../../../test-support/browser-websocket-fix
 import type { BrowserRuntime, BrowserRuntimeApp } from '../../../../test-support/browser-runtime-host.js';
 
 /** What an accepted socket needs: its re-check, its greeting and the protocol to answer. */
-interface Accepted {
+export interface Accepted {
   readonly watch: WebSocketWatch;
   readonly hello: string;
   readonly protocol: string | undefined;
@@ -49,10 +49,11 @@ interface WorkerSocket {
 
 const badHandshake = (): Response => new Response('Bad Request', { status: 400 });
 
-/** The runtime's upgrade of an accepted handshake. */
-type Upgrade = (request: Request, accepted: Accepted, rest: readonly unknown[]) => Response;
+/** The runtime's upgrade of an accepted handshake (`rest`: what the runtime passed after the request). */
+export type Upgrade = (request: Request, accepted: Accepted, rest: readonly unknown[]) => Response;
 
-const UPGRADES: Readonly<Record<BrowserRuntime, Upgrade>> = {
+/** Each runtime's own upgrade, answering the negotiated protocol only (Hono's runtime app uses them too). */
+export const UPGRADES: Readonly<Record<BrowserRuntime, Upgrade>> = {
   // Bun echoes the client's first offer unless told: the header is always set ('' = none).
   bun: (request, accepted, [server]) =>
     (server as BunServer).upgrade(request, { data: accepted, headers: { 'Sec-WebSocket-Protocol': accepted.protocol ?? '' } })
@@ -89,7 +90,7 @@ const UPGRADES: Readonly<Record<BrowserRuntime, Upgrade>> = {
 };
 
 /** The Bun `websocket` handlers: the socket's data carries its watch and greeting. */
-const bunWebSocket = {
+export const bunWebSocket = {
   open(ws: BunSocket) {
     ws.data.watch.open(ws);
     ws.send(ws.data.hello);

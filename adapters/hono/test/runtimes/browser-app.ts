@@ -1,9 +1,11 @@
 // The websocket-from-a-browser app (test-support/browser-websocket.ts's contract) on
-// Hono INSIDE Bun: webSocketOrigins before authentication, Web sessions, the ticket
-// route, and `/ws` behind `requires('authenticated')` upgraded with Bun's own
-// `server.upgrade`, naming the negotiated protocol (hono/bun's `upgradeWebSocket`
-// passes no headers, and Bun then echoes the client's FIRST offer: a carrier offered
-// first would come back in the 101), re-checked by watchWebSocket.
+// Hono INSIDE Bun, Deno or workerd: webSocketOrigins before authentication, Web
+// sessions, the ticket route, and `/ws` behind `requires('authenticated')` upgraded
+// with the runtime's own API (the Fetch app's UPGRADES), naming the negotiated
+// protocol, re-checked by watchWebSocket(c). Not Hono's helpers: hono/bun's
+// `upgradeWebSocket` passes Bun no headers, and Bun then echoes the client's FIRST
+// offer (a carrier offered first would come back in the 101); hono/deno's takes one
+// fixed protocol.
 // Bundled by test-support/browser-runtimes.ts.
 import { Hono } from 'hono';
 import { selectProtocol } from '@portcullis/core';
@@ -18,24 +20,10 @@ import {
   watchWebSocket,
   webSocketOrigins,
   type AuthEnv,
-  type WebSocketWatch,
 } from '@portcullis/hono';
+import { UPGRADES, bunWebSocket } from '../../../fetch/test/runtimes/browser-app.js';
 import { browserWsFixture } from '../../../../test-support/browser-websocket-fixture.js';
 import type { BrowserRuntime, BrowserRuntimeApp } from '../../../../test-support/browser-runtime-host.js';
-
-/** What Bun's socket carries from the upgrade (`ws.data`). */
-interface Accepted {
-  readonly watch: WebSocketWatch;
-  readonly hello: string;
-}
-interface BunSocket {
-  readonly data: Accepted;
-  send(text: string): void;
-  close(code?: number, reason?: string): void;
-}
-interface BunServer {
-  upgrade(request: Request, options: { data: Accepted; headers: Record<string, string> }): boolean;
-}
 
 /**
  * The suite's HTTP routes (the page, login, logout, token, revoke, the ticket route) on
@@ -65,9 +53,8 @@ export function mountBrowserRoutes(app: Hono<AuthEnv>, fx: ReturnType<typeof bro
   app.post('/ws-ticket', ticketEndpoint(fx.tickets));
 }
 
-/** Hono's app of the browser suite for `origin`, in Bun. */
+/** Hono's app of the browser suite for `origin`, in `runtime`. */
 export function createBrowserApp(origin: string, runtime: BrowserRuntime): BrowserRuntimeApp {
-  if (runtime !== 'bun') throw new Error(`this Hono browser app runs in Bun, not ${runtime}`);
   const fx = browserWsFixture();
   const app = new Hono<AuthEnv>();
   app.use('/ws', webSocketOrigins([origin]));
@@ -76,21 +63,13 @@ export function createBrowserApp(origin: string, runtime: BrowserRuntime): Brows
   app.use(auth);
   mountBrowserRoutes(app, fx);
   const guard = requires('authenticated');
+  const upgrade = UPGRADES[runtime];
   app.get('/ws', guard, (c) => {
     if (!isWebSocketUpgrade(c.req.raw)) return c.text('Bad Request', 400);
     const watch = watchWebSocket(c, { authentication: auth, requires: guard, recheck: fx.recheck });
-    const protocol = selectProtocol(c.req.header('sec-websocket-protocol'), fx.protocols) || '';
-    const data = { watch, hello: fx.hello(c.var.user, c.var.auth) };
-    return (c.env as BunServer).upgrade(c.req.raw, { data, headers: { 'Sec-WebSocket-Protocol': protocol } }) ? new Response(null) : c.text('Bad Request', 400);
+    const protocol = selectProtocol(c.req.header('sec-websocket-protocol'), fx.protocols) || undefined;
+    return upgrade(c.req.raw, { watch, hello: fx.hello(c.var.user, c.var.auth), protocol }, [c.env]);
   });
-  const websocket = {
-    open(ws: BunSocket) {
-      ws.data.watch.open(ws);
-      ws.send(ws.data.hello);
-    },
-    close(ws: BunSocket) {
-      ws.data.watch.close();
-    },
-  };
-  return { fetch: async (request, server) => app.fetch(request, server as BunServer), websocket };
+  const fetch = async (request: Request, env: unknown) => app.fetch(request, env as object);
+  return runtime === 'bun' ? { fetch, websocket: bunWebSocket } : { fetch };
 }
