@@ -76,9 +76,17 @@ export function negotiatedProtocol(request: Request, supported: readonly string[
 /** Options of {@link watchWebSocket}. */
 export interface WatchWebSocketOptions {
   /** The app (what `withAuth` returned, or {@link webSocketOrigins} around it): its authenticator and sessions. */
-  readonly app: { readonly authenticator: Authenticator<BaseUser> };
+  readonly app: {
+    /** Its authenticator: its backend, clock and trusted proxies. */
+    readonly authenticator: Authenticator<BaseUser>;
+  };
   /** The route's `requires(...)`, re-run at every check (4403 when it denies). */
-  readonly requires?: { readonly guard: Guard } | undefined;
+  readonly requires?:
+    | {
+        /** The guard. */
+        readonly guard: Guard;
+      }
+    | undefined;
   /** How often to re-check, in ms. */
   readonly recheck: RecheckOptions;
 }
