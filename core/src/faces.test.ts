@@ -27,7 +27,7 @@ const APP_TYPES = [
   'SessionOptions', 'SessionStore', 'TokenAuthOptions', 'TokenStore', 'TrustedProxiesOption', 'UserOf', 'VerificationCacheOptions',
   'VerifyOutcome', 'VerifyResult', 'ViaOf',
   'TicketStore', 'TicketRecord', 'MemoryTicketStoreOptions', 'WebSocketTicketsOptions', 'TicketBackendOptions', 'TicketRequestState',
-  'WebSocketTickets', 'RecheckOptions', 'WebSocketClose', 'WebSocketCloseReason',
+  'WebSocketTickets', 'IssuedTicket', 'RecheckOptions', 'WebSocketClose', 'WebSocketCloseReason',
 ];
 
 const ADAPTER_VALUES = [
@@ -41,7 +41,7 @@ const ADAPTER_VALUES = [
   'readAuthorization', 'reasonPhrase', 'requestFormField', 'responseFor', 'requestStates', 'runtimePeerAddress', 'serializeSessionCookie', 'sessionConfig',
   'sessionCookie', 'sessionGate', 'sha256', 'statusOfError', 'timingSafeEqual', 'updateStored',
   'upgradeRefusal', 'verifyCsrfToken', 'webSessions',
-  'assertTicketStore', 'ticketOrigin', 'recheckInterval', 'recheckInit', 'recheckVerdict', 'recheckSocket', 'watchSocket',
+  'assertTicketStore', 'ticketOrigin', 'recheckInterval', 'requiredRecheckInterval', 'recheckInit', 'recheckVerdict', 'recheckSocket', 'watchSocket',
   'protocolBearerToken', 'hasProtocolCarrier', 'upgradeOriginAllowed',
 ];
 

@@ -48,7 +48,7 @@ export { SessionError, isSessionError } from './session/errors.js';
 export { sessionData, saveSession } from './session/state.js';
 export type { SessionAuthOptions, SessionAuth } from './session/session-auth.js';
 export { sessionAuth } from './session/session-auth.js';
-export type { TicketStore, TicketRecord, MemoryTicketStoreOptions, WebSocketTicketsOptions, TicketBackendOptions, TicketRequestState, WebSocketTickets } from './ws-tickets.js';
+export type { TicketStore, TicketRecord, MemoryTicketStoreOptions, WebSocketTicketsOptions, TicketBackendOptions, TicketRequestState, WebSocketTickets, IssuedTicket } from './ws-tickets.js';
 export { webSocketTickets, MemoryTicketStore } from './ws-tickets.js';
 export type { RecheckOptions } from './ws-recheck.js';
 export { BEARER_PROTOCOL_PREFIX, selectProtocol } from './ws-protocol.js';

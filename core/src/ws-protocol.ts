@@ -80,7 +80,15 @@ export function selectProtocol(offered: Iterable<string> | string | null | undef
   return false;
 }
 
-/** True when the connection is a websocket handshake whose protocol list names a bearer carrier (present or malformed). */
+/**
+ * True when the connection is a websocket handshake whose protocol list names a
+ * bearer carrier (well-formed or not): cheap and synchronous, for a backend's `present`.
+ *
+ * @example
+ * ```ts
+ * hasProtocolCarrier(connection); // true for `Sec-WebSocket-Protocol: app.v1, portcullis.bearer.x` on an upgrade
+ * ```
+ */
 export function hasProtocolCarrier(connection: Connection): boolean {
   if (connection.kind !== 'websocket') return false;
   const value = connection.header('sec-websocket-protocol');

@@ -8,7 +8,7 @@ import { createGuard } from './guard.js';
 import { tokenAuth } from './token.js';
 import { SimpleUser } from './user.js';
 import { webSocketClose } from './response.js';
-import { recheckInterval, recheckSocket, watchSocket } from './ws-recheck.js';
+import { recheckInterval, recheckSocket, requiredRecheckInterval, watchSocket } from './ws-recheck.js';
 
 afterEach(() => {
   vi.useRealTimers();
@@ -83,6 +83,8 @@ describe('watchSocket', () => {
   it('recheck options are checked at startup', () => {
     expect(recheckInterval(undefined, 'x')).toBeUndefined();
     expect(recheckInterval({ interval: 200 }, 'x')).toBe(200);
+    expect(() => requiredRecheckInterval(undefined, 'x')).toThrow(ConfigurationError);
+    expect(requiredRecheckInterval({ interval: 100 }, 'x')).toBe(100);
     for (const bad of [{}, { interval: 50 }, { interval: 1.5 }, { interval: '200' }, null, 200]) expect(() => recheckInterval(bad, 'x')).toThrow(ConfigurationError);
   });
 });

@@ -45,6 +45,21 @@ export function recheckInterval(option: unknown, who: string): number | undefine
   return interval;
 }
 
+/**
+ * Like {@link recheckInterval}, for helpers whose whole purpose is the re-check
+ * (`watchWebSocket`): the option is required.
+ *
+ * @example
+ * ```ts
+ * const interval = requiredRecheckInterval(options.recheck, 'watchWebSocket'); // 30000, or throws
+ * ```
+ */
+export function requiredRecheckInterval(option: unknown, who: string): number {
+  const interval = recheckInterval(option, who);
+  if (interval === undefined) throw new ConfigurationError(`${who}: recheck: { interval } is required (ms, from 100 to 86400000)`);
+  return interval;
+}
+
 /** Who an accepted socket belongs to: the upgrade's decision. */
 export interface SocketPrincipal {
   /** The user the upgrade was accepted for. */

@@ -185,14 +185,25 @@ export interface WebSocketTickets {
    */
   respond(connection: Connection, state: TicketRequestState, challenges?: readonly string[]): Promise<ResponseDescription>;
   /** Issues a ticket for an authenticated request, without the endpoint's checks (for flows of your own). */
-  issue(connection: Connection, state: TicketRequestState): Promise<{ readonly ticket: string; readonly expiresIn: number }>;
+  issue(connection: Connection, state: TicketRequestState): Promise<IssuedTicket>;
   /**
    * The backend that redeems `?ticket=` on websocket connections (never on HTTP
    * requests): once, before it expires; otherwise 401 (`invalid_credentials`,
    * logged as `websocket_ticket_refused`). Combine it with the app's backend in
    * `multi([...])`.
    */
-  backend<U extends BaseUser, const N extends string = 'ticket'>(options: TicketBackendOptions<U, N>): AuthenticationBackend<U, N> & { readonly name: N };
+  backend<U extends BaseUser, const N extends string = 'ticket'>(options: TicketBackendOptions<U, N>): AuthenticationBackend<U, N> & {
+    /** The backend's name, the `via` of its credentials: the `name` option or `'ticket'`. */
+    readonly name: N;
+  };
+}
+
+/** A ticket just issued: show it to the page once. */
+export interface IssuedTicket {
+  /** The ticket (32 random bytes, base64url): never stored, never logged. */
+  readonly ticket: string;
+  /** Seconds until it expires (`expires_in`). */
+  readonly expiresIn: number;
 }
 
 const DEFAULT_TTL = 30_000;
@@ -230,7 +241,7 @@ export function webSocketTickets(options: WebSocketTicketsOptions): WebSocketTic
   if (log !== undefined && typeof log !== 'function') throw new ConfigurationError('webSocketTickets: log must be a function');
   const expiresIn = Math.floor(ttl / 1000);
 
-  const issue = async (connection: Connection, state: TicketRequestState): Promise<{ ticket: string; expiresIn: number }> => {
+  const issue = async (connection: Connection, state: TicketRequestState): Promise<IssuedTicket> => {
     if (!state.user.isAuthenticated) throw new ConfigurationError('webSocketTickets: issue() needs an authenticated request');
     const ticket = issueToken(32);
     const origin: TicketOrigin = { authorization: [...connection.authorization], cookie: connection.header('cookie') };

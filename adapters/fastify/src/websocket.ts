@@ -1,10 +1,10 @@
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler, RouteHandlerMethod } from 'fastify';
-import { ANONYMOUS, NO_CREDENTIALS, type BaseUser, type RecheckOptions, type WebSocketTickets } from '@portcullis/core';
+import { ANONYMOUS, ConfigurationError, NO_CREDENTIALS, type BaseUser, type RecheckOptions, type WebSocketTickets } from '@portcullis/core';
 import {
   exactOrigins,
   isWebSocketUpgradeValue,
-  recheckInterval,
+  requiredRecheckInterval,
   responseFor,
   upgradeOriginAllowed,
   type Authenticator,
@@ -68,9 +68,9 @@ export interface WatchWebSocketOptions {
 /** @internal The re-check of a `@fastify/websocket` socket, given the authenticator lookup. */
 export function watchRoute(authenticatorOf: (fastify: FastifyInstance) => Authenticator<BaseUser> | undefined) {
   return (socket: WatchedSocket, request: FastifyRequest, options: WatchWebSocketOptions): void => {
-    const interval = recheckInterval(options?.recheck, 'watchWebSocket') as number;
+    const interval = requiredRecheckInterval(options?.recheck, 'watchWebSocket');
     const authenticator = authenticatorOf(request.server);
-    if (authenticator === undefined) throw new Error('watchWebSocket: register the authentication plugin first');
+    if (authenticator === undefined) throw new ConfigurationError('watchWebSocket: register the authentication plugin (app.register(authentication, …)) before the websocket route');
     const before = { user: request.user ?? ANONYMOUS, auth: request.auth ?? NO_CREDENTIALS };
     watchNodeSocket(socket, request.raw, before, { authenticator, guard: options.requires?.guard, session: options.session, interval });
   };

@@ -257,9 +257,21 @@ export function shareSessions(app: object, wrapper: object): void {
 /** The parts of a Node request (`IncomingMessage`) a session opener reads. */
 export interface UpgradeRequestLike {
   /** The request headers, names in lower case. */
-  readonly headers: { readonly cookie?: string | undefined; readonly 'x-forwarded-proto'?: string | readonly string[] | undefined };
+  readonly headers: {
+    /** The `Cookie` header. */
+    readonly cookie?: string | undefined;
+    /** `X-Forwarded-Proto`, believed only from a `trustProxy` peer. */
+    readonly 'x-forwarded-proto'?: string | readonly string[] | undefined;
+  };
   /** The socket: TLS or not, and its peer (for `trustProxy`). */
-  readonly socket?: { readonly encrypted?: boolean; readonly remoteAddress?: string | undefined } | undefined;
+  readonly socket?:
+    | {
+        /** True on a TLS socket. */
+        readonly encrypted?: boolean;
+        /** The peer's address. */
+        readonly remoteAddress?: string | undefined;
+      }
+    | undefined;
 }
 
 /**

@@ -6,7 +6,7 @@ import {
   isWebSocketUpgrade,
   parseCookies,
   recheckInit,
-  recheckInterval,
+  requiredRecheckInterval,
   recheckSocket,
   responseFor,
   upgradeOriginAllowed,
@@ -108,7 +108,7 @@ export interface WebSocketWatch {
  * ```
  */
 export function watchWebSocket(c: Context, options: WatchWebSocketOptions): WebSocketWatch {
-  const interval = recheckInterval(options.recheck, 'watchWebSocket') as number;
+  const interval = requiredRecheckInterval(options.recheck, 'watchWebSocket');
   const { authenticator } = options.authentication;
   const guard = options.requires?.guard;
   const before = { user: (c.get('user') as BaseUser | undefined) ?? ANONYMOUS, auth: (c.get('auth') as AuthCredentials | undefined) ?? NO_CREDENTIALS };

@@ -1,10 +1,11 @@
 import type { TicketRecord, TicketStore } from '@portcullis/core';
 import { storeConfig, timedCommand, type RedisClientLike } from './command.js';
+import type { RedisCommandClient } from './session-store.js';
 
 /** Options of {@link RedisTicketStore}. */
 export interface RedisTicketStoreOptions {
   /** A connected node-redis client, created with `disableOfflineQueue: true`. */
-  readonly client: RedisClientLike;
+  readonly client: RedisCommandClient;
   /** Prefix of every key. Default `portcullis:ticket:`. */
   readonly prefix?: string;
   /** A command that takes longer fails (the upgrade is refused with 503). Default 1000 ms. */
