@@ -6,7 +6,7 @@ import {
   isWebSocketUpgrade,
   parseCookies,
   recheckInit,
-  recheckInterval,
+  requiredRecheckInterval,
   recheckSocket,
   responseFor,
   upgradeOriginAllowed,
@@ -129,7 +129,7 @@ export interface WebSocketWatch {
  * ```
  */
 export function watchWebSocket(request: Request, principal: RequestAuth | undefined, options: WatchWebSocketOptions): WebSocketWatch {
-  const interval = recheckInterval(options.recheck, 'watchWebSocket') as number;
+  const interval = requiredRecheckInterval(options.recheck, 'watchWebSocket');
   const { authenticator } = options.app;
   const guard = options.requires?.guard;
   const grant = grantOf(request, principal);
