@@ -18,22 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  BEARER_PROTOCOL_PREFIX,
-  MemorySessionStore,
-  MemoryTicketStore,
-  MemoryTokenStore,
-  SimpleUser,
-  bearerAuth,
-  hashedTokens,
-  multi,
-  selectProtocol,
-  sessionAuth,
-  webSocketTickets,
-  type AuthCredentials,
-  type BaseUser,
-  type UnauthenticatedUser,
-} from '@portcullis/core';
+import { BEARER_PROTOCOL_PREFIX, selectProtocol, type BaseUser } from '@portcullis/core';
 import type { IncomingMessage, Server } from 'node:http';
 import { upgradeHandler, type UpgradeOptions } from '@portcullis/node';
 import { WebSocketServer } from 'ws';
@@ -41,37 +26,8 @@ import ts from 'typescript';
 import { freePort } from './ports.js';
 import { CHROMIUM, CHROMIUM_ARGS, chromiumGate } from './services.js';
 
-/** The users of the fixture. */
-export const WS_USERS: ReadonlySet<string> = new Set(['alice', 'bob']);
-
-/** The backends, stores and options every adapter's browser app shares. */
-export function browserWsFixture() {
-  const sessionStore = new MemorySessionStore();
-  const tokens = new MemoryTokenStore<SimpleUser>();
-  const tickets = webSocketTickets({ store: new MemoryTicketStore() });
-  const userOf = (name: unknown): SimpleUser | null => (typeof name === 'string' && WS_USERS.has(name) ? new SimpleUser(name) : null);
-  const backend = multi([
-    tickets.backend({ retrieveUser: (identity) => userOf(identity) }),
-    bearerAuth({ webSocketProtocol: true, verify: hashedTokens(tokens) }),
-    sessionAuth({ mode: 'optional', retrieveUser: (data: { identity?: unknown }) => userOf(data.identity) }),
-  ]);
-  return {
-    backend,
-    tickets,
-    tokens,
-    userOf,
-    /** The session options (plain HTTP in tests). */
-    sessions: { secret: 'browser-websocket-test-secret-0123456789', cookie: { secure: false }, store: sessionStore },
-    /** The re-check every adapter configures. */
-    recheck: { interval: 200 },
-    /** The app protocols the server answers with. */
-    protocols: ['app.v1'] as readonly string[],
-    /** The first message of an accepted socket. */
-    hello: (user: BaseUser | UnauthenticatedUser, auth: AuthCredentials) => `hello ${user.displayName} via ${auth.via ?? 'none'}`,
-    /** Issues a bearer token for the user (the `POST /token` route). */
-    issueToken: async (user: BaseUser | UnauthenticatedUser) => (user.isAuthenticated ? { token: await tokens.issue(new SimpleUser(user.identity)) } : null),
-  };
-}
+export { WS_USERS, browserWsFixture } from './browser-websocket-fixture.js';
+import type { browserWsFixture } from './browser-websocket-fixture.js';
 
 /** A running browser app. */
 export interface BrowserWsApp {

@@ -10,4 +10,6 @@ export { requires, Requires } from './requires.js';
 export type { GuardedHandler, GuardWrapper } from './requires.js';
 export { login, logout, assertCanLogin, csrfToken } from './session.js';
 export { toConnection, toResponse } from './native.js';
+export { webSocketOrigins, negotiatedProtocol, watchWebSocket } from './websocket.js';
+export type { WebSocketOriginsOptions, WatchWebSocketOptions, WebSocketWatch, ClosableSocket } from './websocket.js';
 export { isWebSocketUpgrade } from '@portcullis/core/adapter';

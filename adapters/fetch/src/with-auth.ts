@@ -243,6 +243,17 @@ export function withAuth<U extends BaseUser, A extends readonly unknown[] = []>(
 
 const engines = new WeakMap<object, WebSessions>();
 
+/** The session engine of `app` (what `withAuth` returned, or a wrapper that {@link shareSessions}), if it has `sessions`. @internal */
+export function sessionsOf(app: object): WebSessions | undefined {
+  return engines.get(app);
+}
+
+/** Lets `wrapper` (a handler around `app`) stand for `app` wherever its sessions are looked up. @internal */
+export function shareSessions(app: object, wrapper: object): void {
+  const engine = engines.get(app);
+  if (engine !== undefined) engines.set(wrapper, engine);
+}
+
 /** The parts of a Node request (`IncomingMessage`) a session opener reads. */
 export interface UpgradeRequestLike {
   /** The request headers, names in lower case. */

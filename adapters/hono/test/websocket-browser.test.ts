@@ -5,9 +5,10 @@ import type { Server } from 'node:http';
 import { createAdaptorServer, upgradeWebSocket } from '@hono/node-server';
 import { Hono } from 'hono';
 import { selectProtocol } from '@portcullis/core';
-import { authentication, login, logout, requires, sessions, ticketEndpoint, watchWebSocket, webSocketOrigins, type AuthEnv } from '@portcullis/hono';
+import { authentication, requires, sessions, watchWebSocket, webSocketOrigins, type AuthEnv } from '@portcullis/hono';
 import { WebSocketServer } from 'ws';
 import { browserWebSocketSuite, browserWsFixture, listenBrowserApp } from '../../../test-support/browser-websocket.js';
+import { mountBrowserRoutes } from './runtimes/browser-app.js';
 
 async function start(port: number) {
   const fx = browserWsFixture();
@@ -16,26 +17,7 @@ async function start(port: number) {
   app.use(sessions(fx.sessions));
   const auth = authentication({ backend: fx.backend });
   app.use(auth);
-  app.get('/', (c) => c.html('<!doctype html><title>ws</title>'));
-  app.post('/login', async (c) => {
-    const user = fx.userOf(c.req.query('user'));
-    if (user === null) return c.text('no such user', 400);
-    await login(c, user);
-    return c.body(null, 204);
-  });
-  app.post('/logout', async (c) => {
-    await logout(c);
-    return c.body(null, 204);
-  });
-  app.post('/token', async (c) => {
-    const issued = await fx.issueToken(c.var.user);
-    return issued === null ? c.text('Unauthorized', 401) : c.json(issued);
-  });
-  app.post('/revoke', async (c) => {
-    await fx.tokens.revoke(c.req.query('token') ?? '');
-    return c.body(null, 204);
-  });
-  app.post('/ws-ticket', ticketEndpoint(fx.tickets));
+  mountBrowserRoutes(app, fx);
   const guard = requires('authenticated');
   app.get('/ws', guard, upgradeWebSocket((c) => {
     const watch = watchWebSocket(c, { authentication: auth, requires: guard, recheck: fx.recheck });

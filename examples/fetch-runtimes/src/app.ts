@@ -1,7 +1,7 @@
 // One Request → Response app for every runtime: Basic authentication, an open
 // page, and an admin page behind `requires`. bun.ts, deno.ts and worker.ts serve it.
-import { basicAuth, SimpleUser, timingSafeEqual } from '@portcullis/core';
-import { requires, withAuth, type AuthHandler, type FetchHandler } from '@portcullis/fetch';
+import { basicAuth, MemoryTicketStore, multi, SimpleUser, timingSafeEqual, webSocketTickets } from '@portcullis/core';
+import { requires, ticketEndpoint, withAuth, type AuthHandler, type FetchHandler } from '@portcullis/fetch';
 
 /** The app's users: name → password and whether the user is an admin. */
 export type Users = ReadonlyMap<string, { readonly password: string; readonly admin: boolean }>;
@@ -42,3 +42,27 @@ export const DEMO_USERS: Users = new Map([
   ['alice', { password: 'wonderland', admin: true }],
   ['bob', { password: 'builder', admin: false }],
 ]);
+
+// #region sockets
+/**
+ * One-time websocket tickets for browsers (`new WebSocket(url)` sends no `Authorization`):
+ * `POST /ws-ticket` with the user's credentials answers `{ ticket, expires_in }`, and
+ * `/ws?ticket=…` redeems it once, within 30 s. In memory: one process (Bun, Deno); a
+ * Worker needs a shared store (`RedisTicketStore`, or one over a Durable Object).
+ */
+export const tickets = webSocketTickets({ store: new MemoryTicketStore() });
+
+/** The backend of bun.ts and deno.ts: a ticket on a websocket upgrade, else Basic. */
+export function socketBackendFor(users: Users) {
+  return multi([tickets.backend({ retrieveUser: (identity) => (users.has(identity) ? new SimpleUser(identity) : null) }), backendFor(users)]);
+}
+
+/** `POST /ws-ticket`: a ticket for the signed-in user (401 anonymous, 403 cross-site, 405 other methods). */
+export const issueTicket = ticketEndpoint(tickets);
+
+/** How often a connected socket is authenticated again (closed with 4401 once its credentials fail). */
+export const RECHECK = { interval: 30_000 };
+
+/** The app protocols the socket speaks (`new WebSocket(url, ['chat.v1'])`). */
+export const PROTOCOLS: readonly string[] = ['chat.v1'];
+// #endregion sockets

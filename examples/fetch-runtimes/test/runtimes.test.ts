@@ -138,6 +138,20 @@ function socketAnswers(origin: () => string): void {
     expect(await openSocket(origin())).toEqual({ status: 403 });
     expect(await openSocket(origin(), basic('bob', 'nope'))).toEqual({ status: 401 });
   });
+  it('WS-12 /ws with a ticket: POST /ws-ticket (signed in) → one socket, then 401; anonymous → 401', async () => {
+    const ticketFor = (headers: Record<string, string>) => fetch(`${origin()}/ws-ticket`, { method: 'POST', headers });
+    expect((await ticketFor({})).status).toBe(401);
+    const issued = await ticketFor(basic('bob', 'builder'));
+    expect(issued.status).toBe(200);
+    const { ticket } = (await issued.json()) as { ticket: string };
+    const url = `${origin().replace('http:', 'ws:')}/ws?ticket=${ticket}`;
+    expect(await openWebSocket(url)).toEqual({ message: 'Hello, bob' });
+    expect(await openWebSocket(url)).toEqual({ status: 401 });
+  });
+  it('WS-11 /ws from another site (Origin) → 403 before authentication; from the app origin → the socket', async () => {
+    expect(await openSocket(origin(), { ...basic('bob', 'builder'), origin: 'https://evil.example' })).toEqual({ status: 403 });
+    expect(await openSocket(origin(), { ...basic('bob', 'builder'), origin: origin() })).toEqual({ message: 'Hello, bob' });
+  });
   it('/ws without a websocket handshake → 400, never a 500', async () => {
     expect((await fetch(`${origin()}/ws`, { headers: basic('bob', 'builder') })).status).toBe(400);
   });
