@@ -25,7 +25,7 @@ export function verifyHmac(ring: KeyRing, options: Readonly<JWTVerifyOptions>, t
   // The caller checked the shape: three base64url segments (COMPACT_JWS).
   const first = token.indexOf('.');
   const last = token.lastIndexOf('.');
-  const header = parseJson(token.slice(0, first));
+  const header = parseHeader(token.slice(0, first));
   const b64 = checkCrit(header);
   const { alg } = header;
   if (typeof alg !== 'string' || alg === '') throw new JwtError('token_malformed');
@@ -49,12 +49,43 @@ const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true }); // as jose: a lea
 function parseJson(segment: string): Record<string, unknown> {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(STRICT_UTF8.decode(decodeBase64url(segment)));
+    parsed = JSON.parse(textOf(segment));
   } catch {
     throw new JwtError('token_malformed');
   }
   if (!isObject(parsed)) throw new JwtError('token_malformed');
   return parsed;
+}
+
+/**
+ * The header of the last token verified, parsed: every token of one issuer and key has
+ * the same header segment, and its parse is a pure function of the string (only
+ * successful parses are kept; the object is only read).
+ */
+let lastHeader: { readonly segment: string; readonly header: Record<string, unknown> } | undefined;
+
+function parseHeader(segment: string): Record<string, unknown> {
+  if (lastHeader !== undefined && lastHeader.segment === segment) return lastHeader.header;
+  const header = parseJson(segment);
+  lastHeader = { segment, header };
+  return header;
+}
+
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/**
+ * A base64url segment → its UTF-8 text, as jose reads it on runtimes without
+ * `Uint8Array.fromBase64`: `atob` (a length of 4n+1 throws, unused low bits are
+ * ignored), then a `fatal: true` decoder. An ASCII text, by far the common case, is
+ * `atob`'s binary string itself (the decoder costs more than the rest of the parse).
+ * The caller has checked the alphabet (COMPACT_JWS).
+ */
+function textOf(segment: string): string {
+  const binary = atob(segment.replace(/-/g, '+').replace(/_/g, '/'));
+  if (!NON_ASCII.test(binary)) return binary;
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return STRICT_UTF8.decode(bytes);
 }
 
 /** jose's `isObject`: a plain object (what `JSON.parse` makes of `{…}`). */
@@ -122,16 +153,7 @@ function audienceMatches(aud: unknown, accepted: readonly string[]): boolean {
   return Array.isArray(aud) && accepted.some((a) => aud.includes(a));
 }
 
-/** Decodes base64url as jose does on runtimes without `Uint8Array.fromBase64` (unused bits ignored). */
-function decodeBase64url(segment: string): Uint8Array {
-  const binary = atob(segment.replace(/-/g, '+').replace(/_/g, '/'));
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
-}
-
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-
 /** Unpadded base64url (RFC 7515 §2). */
 function encodeBase64url(bytes: Uint8Array): string {
   let out = '';
