@@ -7,6 +7,13 @@
  *
  *   npm run build && npx tsc -p bench/tsconfig.json && node bench/dist/experiments/jwt-cold.js [rounds]
  *
+ * For instruction counts, which a busy machine does not disturb: `count <k>` runs only
+ * contender k (0–3; `none`: the setup alone) once over the pool, under callgrind:
+ *
+ *   valgrind --tool=callgrind --callgrind-out-file=/dev/null node bench/dist/experiments/jwt-cold.js count 0
+ *
+ * and (the "Collected" total of k) − (that of `none`), ÷ 10,000, is instructions per token.
+ *
  * Contenders: Portcullis as it is now (the secret as bytes: the synchronous HS256 path),
  * Portcullis before it (the same backend with the secret as a `CryptoKey`, which goes
  * through jose and `crypto.subtle.verify` as every token did before), fast-jwt (what
@@ -67,13 +74,18 @@ const median = (values: number[]): number => {
 };
 
 async function main(): Promise<void> {
-  const rounds = Number(process.argv[2] ?? 7);
   const { createConnection } = await import('@portcullis/core/adapter');
   const tokens = jwtColdPool();
   const connections = tokens.map((token) =>
     createConnection({ method: 'GET', target: '/', header: (name) => (name === 'authorization' ? `Bearer ${token}` : undefined) }),
   );
   const list = await contenders();
+  if (process.argv[2] === 'count') {
+    const only = list[Number(process.argv[3])];
+    if (only !== undefined) await round(only[1], tokens, connections);
+    return;
+  }
+  const rounds = Number(process.argv[2] ?? 7);
   const samples = list.map(() => ({ cpu: [] as number[], wall: [] as number[] }));
   for (const [, verify] of list) await round(verify, tokens.slice(0, 1000), connections.slice(0, 1000)); // warm-up
   for (let r = 0; r < rounds; r++) {
