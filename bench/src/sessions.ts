@@ -18,7 +18,7 @@ import { PASSWORD, USER, WRONG_PASSWORD, checkPassword } from './credentials.js'
  * measured request is `GET /` with that session cookie.
  *
  * Per request: the cookie is read (Express: express-session's signature check,
- * `s:<id>.<hmac>`; Hono and Fastify: HMAC-SHA256 through Web Crypto; Koa: a plain 256-bit id), the
+ * `s:<id>.<hmac>`; Hono and Fastify: HMAC-SHA256, synchronous (core `hmacSha256`); Koa: a plain 256-bit id), the
  * session is read from the in-memory store (a JSON parse), `sessionAuth` checks the
  * timeouts and calls `retrieveUser` (a Map lookup, like the other configurations).
  * Nothing is written and no cookie is set: sessions do not roll per request; `seen` is
@@ -38,7 +38,7 @@ const COOKIE_NAME = 'id';
 /** What the config note says about this configuration. */
 export const SESSION_NOTE =
   'sessions(...) + sessionAuth, in-memory store (MemorySessionStore); per request: cookie check (Express: express-session ' +
-  'signature, Hono: HMAC-SHA256 via Web Crypto, Koa: plain id), one store read, retrieveUser = Map lookup; not rolling: ' +
+  'signature, Hono: synchronous HMAC-SHA256, Koa: plain id), one store read, retrieveUser = Map lookup; not rolling: ' +
   'no Set-Cookie and no store write per request (`seen` refreshed at most once a minute)';
 
 type Users = ReadonlyMap<string, SimpleUser>;
