@@ -202,7 +202,12 @@ export function createKeyRing(options: JwtKeyOptions): KeyRing {
       }
       throw new JwtError('key_not_found');
     },
-    macFor: (header: Readonly<Record<string, unknown>>) => pick(header)?.mac,
+    macFor(header: Readonly<Record<string, unknown>>) {
+      const entry = pick(header);
+      // No local key for an HS algorithm: what `resolve` would answer (HMAC keys are never remote).
+      if (entry === undefined && (familyOf(header.alg) as AlgorithmFamily).kind === 'hmac') throw new JwtError('key_not_found');
+      return entry?.mac;
+    },
   });
 
   /**

@@ -226,6 +226,26 @@ describe('the synchronous HS256 path gives the same answer as jose on the same t
     }
   });
 
+  it('key rotation: two HS256 keys told apart by kid, the same answers', async () => {
+    const K2 = new Uint8Array(32).fill(5);
+    const base = { algorithms: ['HS256'] as const, issuer: ISSUER, audience: AUDIENCE, retrieveUser, cache: false as const, clock: () => T0 };
+    const rotating = { backend: jwtAuth<SimpleUser>({ ...base, keys: [{ alg: 'HS256', kid: 'k1', secret: SECRET }, { alg: 'HS256', kid: 'k2', secret: K2 }] }) } as ReturnType<typeof pair>;
+    const cases: Array<[string, string]> = [
+      ['k1 signed with k1', forge({ ...H, kid: 'k1' }, P)],
+      ['k2 signed with k2', forge({ ...H, kid: 'k2' }, P, K2)],
+      ['k2 signed with k1', forge({ ...H, kid: 'k2' }, P)],
+      ['no kid', forge(H, P)],
+      ['unknown kid', forge({ ...H, kid: 'k3' }, P)],
+    ];
+    const answers: Outcome[] = [];
+    for (const [name, token] of cases) {
+      const { sync, jose: reference } = await both(rotating, token);
+      expect(sync, name).toEqual(reference);
+      answers.push(sync);
+    }
+    expect(answers.map((a) => ('ok' in a ? 'ok' : a.code))).toEqual(['ok', 'ok', 'signature_invalid', 'key_not_found', 'key_not_found']);
+  });
+
   it('JWT-07 generated tampering: every single-character change of a valid token gets the same answer', async () => {
     const backends = pair();
     const valid = forge(H, P);
