@@ -3,8 +3,8 @@ import type { HttpRow } from './results.js';
 
 const FRAMEWORK_LABEL = { express: 'Express 5', koa: 'Koa 3', hono: 'Hono 4', fastify: 'Fastify 5' } as const;
 
-export const kindOf = (row: HttpRow): 'bare' | 'Portcullis' | 'peer' =>
-  row.library === 'bare' ? 'bare' : row.library === 'portcullis' ? 'Portcullis' : 'peer';
+export const kindOf = (row: HttpRow): 'bare' | 'Portcullis' | 'peer' | 'session middleware alone' =>
+  row.library === 'bare' ? 'bare' : row.library === 'portcullis' ? 'Portcullis' : row.baseline === true ? 'session middleware alone' : 'peer';
 
 /**
  * Two panels sharing one row per configuration: throughput as a fraction of the bare
@@ -54,7 +54,7 @@ export function chartSpec(rows: readonly HttpRow[]): vega.Spec {
     data: [{ name: 'rows', values }],
     scales: [
       { name: 'y', type: 'band', domain: labels, range: 'height', padding: 0.18 },
-      { name: 'color', type: 'ordinal', domain: ['bare', 'Portcullis', 'peer'], range: ['#9aa0a6', '#1a73e8', '#e37400'] },
+      { name: 'color', type: 'ordinal', domain: ['bare', 'Portcullis', 'peer', 'session middleware alone'], range: ['#9aa0a6', '#1a73e8', '#e37400', '#5f6368'] },
     ],
     axes: [{ orient: 'left', scale: 'y', labelFontSize: 11, labelLimit: 360, domain: false, ticks: false }],
     legends: [{ fill: 'color', orient: 'top', direction: 'horizontal', labelFontSize: 11 }],

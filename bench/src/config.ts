@@ -44,6 +44,11 @@ interface Common {
   readonly path: 'hot' | 'cold' | null;
   /** What the configuration stands for, or why it is not built. */
   readonly note?: string;
+  /**
+   * A baseline rather than a peer: "the framework + its session middleware alone"
+   * (issue #17 item 4). Not a rival in "≥ every peer"; Portcullis must keep 0.9 of it.
+   */
+  readonly baseline?: boolean;
 }
 
 /** A configuration the bench can start and measure. */

@@ -35,6 +35,7 @@ function emptyRow(config: BenchConfig, status: HttpRow['status'], error?: string
     name: config.name,
     scheme: config.scheme,
     library: config.library,
+    ...(config.baseline === true ? { baseline: true } : {}),
     path: config.path,
     status,
     ...(config.note === undefined ? {} : { note: config.note }),

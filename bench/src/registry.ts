@@ -4,6 +4,7 @@ import { USER } from './credentials.js';
 import { experimentConfigs } from './experiments/configs.js';
 import { peerConfigs } from './peers.js';
 import { portcullisConfigs } from './portcullis.js';
+import { sessionPeerConfigs } from './session-peers.js';
 import { bareCredentials } from './schemes.js';
 
 const FRAMEWORK_NAMES: Readonly<Record<Framework, string>> = { express: 'Express 5', koa: 'Koa 3', hono: 'Hono 4 (@hono/node-server)', fastify: 'Fastify 5' };
@@ -31,12 +32,12 @@ export function bareConfig(framework: Framework): ReadyConfig {
 
 /**
  * Every configuration, framework by framework: bare first, then Portcullis, then the
- * peers; with `BENCH_EXPERIMENTS=1` (`run.js --experiments`), the experiments behind the
+ * peers, then the session peers and baselines; with `BENCH_EXPERIMENTS=1` (`run.js --experiments`), the experiments behind the
  * findings too.
  */
 export function allConfigs(): BenchConfig[] {
   const experiments = process.env.BENCH_EXPERIMENTS === '1';
-  return FRAMEWORKS.flatMap((f) => [bareConfig(f), ...portcullisConfigs(f), ...peerConfigs(f), ...(experiments ? experimentConfigs(f) : [])]);
+  return FRAMEWORKS.flatMap((f) => [bareConfig(f), ...portcullisConfigs(f), ...peerConfigs(f), ...sessionPeerConfigs(f), ...(experiments ? experimentConfigs(f) : [])]);
 }
 
 export function findConfig(id: string): BenchConfig {

@@ -31,7 +31,7 @@ export function checkTargets(rows: readonly HttpRow[]): TargetCheck[] {
     // The load generator, not the server, set bare's req/s: it used its whole core while the server had room.
     const driverBound = bare !== undefined && (bare.driverCpuPct ?? 0) >= SATURATED && (bare.serverCpuPct ?? 100) < SATURATED;
     const ours = mine.filter((r) => r.library === 'portcullis');
-    const peers = mine.filter((r) => r.library !== 'portcullis' && r.library !== 'bare');
+    const peers = mine.filter((r) => r.library !== 'portcullis' && r.library !== 'bare' && r.baseline !== true);
 
     // 1. Hot path ≥ 0.90 of bare: the cheap credentials (cache hit, static token, hot JWT).
     for (const r of ours.filter((o) => o.id.endsWith('basic-cache') || o.scheme === 'token' || (o.scheme === 'jwt' && o.path === 'hot'))) {
@@ -78,6 +78,25 @@ export function checkTargets(rows: readonly HttpRow[]): TargetCheck[] {
           detail: `${n(x, 2)}× ${best.name} on req/s (${n(cold.reqPerSec)} vs ${n(best.reqPerSec)}), ${n(y, 2)}× on CPU per request (${n(cold.cpuMicrosPerReq, 1)} vs ${n(bestCpu, 1)} µs)`,
         });
       }
+    }
+
+    // 4. Session auth ≥ 0.9 of the framework + its session middleware alone (issue #17 item 4),
+    // on the drift-free figures: ÷ bare and the CPU ratio, each divided by the baseline's.
+    const session = ours.find((r) => r.scheme === 'session');
+    for (const base of mine.filter((r) => r.baseline === true && r.scheme === 'session')) {
+      const target = `session ≥ ${HOT_TARGET} of ${base.name}`;
+      if (session === undefined || session.status !== 'measured' || base.status !== 'measured') {
+        out.push({ target, framework, status: 'pending', detail: `failed: ${session?.error ?? base.error ?? 'not measured'}` });
+        continue;
+      }
+      const ratio = (session.ratioToBare ?? 0) / (base.ratioToBare ?? Infinity);
+      const cpu = (session.cpuRatioToBare ?? 0) / (base.cpuRatioToBare ?? Infinity);
+      out.push({
+        target,
+        framework,
+        status: ratio >= HOT_TARGET && cpu >= HOT_TARGET ? 'met' : 'missed',
+        detail: `req/s ${n(ratio, 2)} of the baseline's, CPU ${n(cpu, 2)} (${n(session.reqPerSec)} vs ${n(base.reqPerSec)} req/s; +${n(session.addedCpuMicrosPerReq, 1)} vs +${n(base.addedCpuMicrosPerReq, 1)} µs/req over bare)`,
+      });
     }
 
     // 3. Every Portcullis configuration ≥ every peer of the same scheme (and path). Configurations

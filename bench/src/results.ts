@@ -17,6 +17,8 @@ export interface HttpRow {
   /** `bare`, `portcullis`, or the peer's package name. */
   readonly library: string;
   readonly path: 'hot' | 'cold' | null;
+  /** "The framework + its session middleware alone": a baseline, not a peer (issue #17 item 4). */
+  readonly baseline?: boolean;
   readonly status: 'measured' | 'not-built' | 'failed';
   readonly note?: string;
   readonly error?: string;

@@ -18,7 +18,7 @@ import { PASSWORD, USER, WRONG_PASSWORD, checkPassword } from './credentials.js'
  * measured request is `GET /` with that session cookie.
  *
  * Per request: the cookie is read (Express: express-session's signature check,
- * `s:<id>.<hmac>`; Hono and Fastify: HMAC-SHA256 through Web Crypto; Koa: a plain 256-bit id), the
+ * `s:<id>.<hmac>`; Hono and Fastify: HMAC-SHA256, synchronous (core `hmacSha256`); Koa: a plain 256-bit id), the
  * session is read from the in-memory store (a JSON parse), `sessionAuth` checks the
  * timeouts and calls `retrieveUser` (a Map lookup, like the other configurations).
  * Nothing is written and no cookie is set: sessions do not roll per request; `seen` is
@@ -38,7 +38,7 @@ const COOKIE_NAME = 'id';
 /** What the config note says about this configuration. */
 export const SESSION_NOTE =
   'sessions(...) + sessionAuth, in-memory store (MemorySessionStore); per request: cookie check (Express: express-session ' +
-  'signature, Hono: HMAC-SHA256 via Web Crypto, Koa: plain id), one store read, retrieveUser = Map lookup; not rolling: ' +
+  'signature, Hono: synchronous HMAC-SHA256, Koa: plain id), one store read, retrieveUser = Map lookup; not rolling: ' +
   'no Set-Cookie and no store write per request (`seen` refreshed at most once a minute)';
 
 type Users = ReadonlyMap<string, SimpleUser>;
@@ -65,7 +65,7 @@ function verify(users: Users, body: unknown): SimpleUser | undefined {
 const MAX_BODY = 1024;
 
 /** A small JSON body of a Node request (the login form); `undefined` when it is not one. */
-async function jsonBody(req: IncomingMessage): Promise<unknown> {
+export async function jsonBody(req: IncomingMessage): Promise<unknown> {
   let text = '';
   for await (const chunk of req as AsyncIterable<Buffer>) {
     text += chunk.toString('utf8');
@@ -249,11 +249,11 @@ async function post(baseUrl: string, path: string, body: unknown, cookie?: strin
 }
 
 /** `POST /login` with the bench's user; the session cookie it sets, as `id=<value>`. */
-async function logIn(baseUrl: string): Promise<string> {
+async function logIn(baseUrl: string, cookieName: string): Promise<string> {
   const res = await post(baseUrl, '/login', { username: USER, password: PASSWORD });
   await res.arrayBuffer();
   if (res.status !== 204) throw new Error(`session login: expected 204, got ${res.status}`);
-  const cookie = res.headers.getSetCookie().find((c) => c.startsWith(`${COOKIE_NAME}=`));
+  const cookie = res.headers.getSetCookie().find((c) => c.startsWith(`${cookieName}=`));
   if (cookie === undefined) throw new Error('session login: no session cookie in the answer');
   return cookie.split(';')[0] as string;
 }
@@ -263,34 +263,35 @@ async function logIn(baseUrl: string): Promise<string> {
  * signature no longer matches (the id is never looked up), for Koa (plain id) it is an
  * id the store does not hold.
  */
-function tampered(framework: Framework, cookie: string): string {
-  const value = decodeURIComponent(cookie.slice(COOKIE_NAME.length + 1));
+function tampered(framework: Framework, cookie: string, cookieName: string): string {
+  const value = decodeURIComponent(cookie.slice(cookieName.length + 1));
   const at = (framework === 'express' ? 's:'.length : 0) + 10;
   const changed = value.slice(0, at) + (value[at] === 'A' ? 'B' : 'A') + value.slice(at + 1);
-  return `${COOKIE_NAME}=${encodeURIComponent(changed)}`;
+  return `${cookieName}=${encodeURIComponent(changed)}`;
 }
 
 /**
+ * `cookieName`: the session cookie's name (`id`; @hono/session's is `sid`).
  * Logs in once (the cookie every measured request sends), checks that a wrong password
  * is refused, and logs a second session in and out (its cookie, correctly signed, names
  * a session the store no longer holds). Probes: the session → 200 `Hello, alice`; the
  * tampered cookie, the logged-out cookie and no cookie → 401.
  */
-export async function sessionCredentials(framework: Framework, baseUrl: string): Promise<Credentials> {
+export async function sessionCredentials(framework: Framework, baseUrl: string, cookieName = COOKIE_NAME): Promise<Credentials> {
   const refused = await post(baseUrl, '/login', { username: USER, password: WRONG_PASSWORD });
   await refused.arrayBuffer();
   if (refused.status !== 401) throw new Error(`session login with a wrong password: expected 401, got ${refused.status}`);
 
-  const ended = await logIn(baseUrl);
+  const ended = await logIn(baseUrl, cookieName);
   const out = await post(baseUrl, '/logout', undefined, ended);
   await out.arrayBuffer();
   if (out.status !== 204) throw new Error(`session logout: expected 204, got ${out.status}`);
 
-  const cookie = await logIn(baseUrl);
+  const cookie = await logIn(baseUrl, cookieName);
   const valid = { cookie };
   const probes: Probe[] = [
     { label: 'valid session', headers: valid, status: 200, body: greeting(USER) },
-    { label: 'tampered session cookie', headers: { cookie: tampered(framework, cookie) }, status: 401 },
+    { label: 'tampered session cookie', headers: { cookie: tampered(framework, cookie, cookieName) }, status: 401 },
     { label: 'logged-out session cookie', headers: { cookie: ended }, status: 401 },
     { label: 'no credentials', headers: {}, status: 401 },
   ];

@@ -1,4 +1,5 @@
 import { ConfigurationError } from '@portcullis/core';
+import { hmacSha256 } from '@portcullis/core/adapter';
 import { base64url, importJWK, type JWK, type JWTHeaderParameters } from 'jose';
 import { familyOf, MIN_RSA_BITS, type AlgorithmFamily, type JwtAlgorithm } from './algorithms.js';
 import { JwtError } from './errors.js';
@@ -49,6 +50,8 @@ interface Entry {
   readonly kid: string | undefined;
   readonly verify: Promise<CryptoKey> | undefined;
   readonly sign: Promise<CryptoKey> | undefined;
+  /** HS256 with a secret given as bytes: the synchronous HMAC ({@link verifyHmac}); else `undefined`. */
+  readonly mac: ((signingInput: string) => Uint8Array) | undefined;
 }
 
 /** Where a verification key came from, for the verified-token cache. */
@@ -62,6 +65,15 @@ export interface KeyRing {
   readonly algorithms: readonly JwtAlgorithm[];
   /** Resolves the verification key for a token header (jose's key function). */
   resolve(header: JWTHeaderParameters, source: KeySource): Promise<CryptoKey>;
+  /**
+   * The synchronous HMAC of the key `resolve` would pick for this header, when that
+   * key is an HS256 secret given as bytes; `undefined` when the token must go through
+   * jose (any other algorithm or key, or no local key). Throws the `JwtError`s
+   * `resolve` rejects with, in the same order.
+   */
+  macFor(header: Readonly<Record<string, unknown>>): ((signingInput: string) => Uint8Array) | undefined;
+  /** True when some key has a synchronous HMAC (`macFor` can answer). */
+  readonly hasMac: boolean;
   /** The key `login()` signs with: the first algorithm of the allowlist that has a private key or secret. */
   readonly signing: { readonly alg: JwtAlgorithm; readonly kid: string | undefined; readonly key: Promise<CryptoKey> } | undefined;
   /** Settles when every local key is imported; rejects with a `ConfigurationError` if one cannot be. */
@@ -172,33 +184,48 @@ export function createKeyRing(options: JwtKeyOptions): KeyRing {
     algorithms,
     signing: signingEntry === undefined ? undefined : Object.freeze({ alg: signingEntry.alg, kid: signingEntry.kid, key: signingEntry.sign as Promise<CryptoKey> }),
     ready,
+    hasMac: frozen.some((e) => e.mac !== undefined),
     keySetCurrent: (keySet: KeySetStamp): boolean => remote !== undefined && remote.isCurrent(keySet),
     async resolve(header: JWTHeaderParameters, source: KeySource): Promise<CryptoKey> {
-      const { alg, kid } = header;
-      // Nested JWTs and other content types are not supported (JWT-33).
-      if (header.cty !== undefined) throw new JwtError('claim_invalid');
-      if (kid !== undefined && typeof kid !== 'string') throw new JwtError('token_malformed');
-      const family = familyOf(alg);
-      if (family === undefined || !algorithms.includes(alg as JwtAlgorithm)) throw new JwtError('algorithm_not_allowed');
-      // Keys named by the token (jku, x5u, jwk, x5c) are never read (JWT-20, JWT-21).
-      const candidates = frozen.filter((e) => e.alg === alg && e.verify !== undefined && (e.kid === undefined || e.kid === kid));
-      const exact = candidates.length > 1 ? candidates.filter((e) => e.kid !== undefined) : candidates;
-      if (exact.length === 1) {
+      const entry = pick(header);
+      if (entry !== undefined) {
         try {
-          return await (exact[0] as Entry).verify as CryptoKey;
+          return await entry.verify as CryptoKey;
         } catch {
           throw new JwtError('key_not_found');
         }
       }
-      if (exact.length > 1) throw new JwtError('key_not_found');
-      if (remote !== undefined && family.kind !== 'hmac') {
+      if (remote !== undefined && (familyOf(header.alg) as AlgorithmFamily).kind !== 'hmac') {
         const { key, keySet } = await remote.resolve(header);
         source.keySet = keySet;
         return key;
       }
       throw new JwtError('key_not_found');
     },
+    macFor(header: Readonly<Record<string, unknown>>) {
+      const entry = pick(header);
+      // No local key for an HS algorithm: what `resolve` would answer (HMAC keys are never remote).
+      if (entry === undefined && (familyOf(header.alg) as AlgorithmFamily).kind === 'hmac') throw new JwtError('key_not_found');
+      return entry?.mac;
+    },
   });
+
+  /**
+   * The one local key for a token header, or `undefined` (none: the remote JWKS or
+   * `key_not_found`). Throws a `JwtError` for what no key may be looked up for.
+   */
+  function pick(header: Readonly<Record<string, unknown>>): Entry | undefined {
+    const { alg, kid } = header;
+    // Nested JWTs and other content types are not supported (JWT-33).
+    if (header.cty !== undefined) throw new JwtError('claim_invalid');
+    if (kid !== undefined && typeof kid !== 'string') throw new JwtError('token_malformed');
+    if (familyOf(alg) === undefined || !algorithms.includes(alg as JwtAlgorithm)) throw new JwtError('algorithm_not_allowed');
+    // Keys named by the token (jku, x5u, jwk, x5c) are never read (JWT-20, JWT-21).
+    const candidates = frozen.filter((e) => e.alg === alg && e.verify !== undefined && (e.kid === undefined || e.kid === kid));
+    const exact = candidates.length > 1 ? candidates.filter((e) => e.kid !== undefined) : candidates;
+    if (exact.length > 1) throw new JwtError('key_not_found');
+    return exact[0];
+  }
 }
 
 function checkAlgorithms(value: unknown): readonly JwtAlgorithm[] {
@@ -226,7 +253,9 @@ function hmacEntry(
     const key = track(
       crypto.subtle.importKey('raw', copy, { name: 'HMAC', hash: family.hash as string }, false, ['sign', 'verify']) as Promise<CryptoKey>,
     );
-    return Object.freeze({ alg, kid, verify: key, sign: key });
+    // HS256 also gets the core's synchronous HMAC-SHA256: no promise per token (verify-hmac.ts).
+    const mac = family.hash === 'SHA-256' ? hmacSha256(copy) : undefined;
+    return Object.freeze({ alg, kid, verify: key, sign: key, mac });
   }
   if (isCryptoKey(secret)) {
     const algorithm = secret.algorithm as HmacKeyAlgorithm;
@@ -236,7 +265,7 @@ function hmacEntry(
     if (typeof algorithm.length !== 'number' || algorithm.length < min * 8) fail(`the ${alg} secret must be at least ${min} bytes (JWT-26)`);
     if (!secret.usages.includes('verify')) fail(`the ${alg} CryptoKey must allow "verify"`);
     const key = Promise.resolve(secret);
-    return Object.freeze({ alg, kid, verify: key, sign: secret.usages.includes('sign') ? key : undefined });
+    return Object.freeze({ alg, kid, verify: key, sign: secret.usages.includes('sign') ? key : undefined, mac: undefined });
   }
   if (typeof secret === 'string') fail(`the ${alg} secret must be bytes (Uint8Array) or a CryptoKey, not a string`);
   return fail(`the ${alg} secret must be a Uint8Array or an HMAC CryptoKey (JWT-27)`);
@@ -253,7 +282,7 @@ function asymmetricEntry(
   if (publicKey === undefined) fail(`a ${alg} key needs \`publicKey\` to verify tokens`);
   const verify = track(importAsymmetric(alg, publicKey as KeyInput, 'public'));
   const sign = privateKey === undefined ? undefined : track(importAsymmetric(alg, privateKey, 'private'));
-  return Object.freeze({ alg, kid, verify, sign });
+  return Object.freeze({ alg, kid, verify, sign, mac: undefined });
 }
 
 /** Checks a key synchronously (throws at construction) and returns its import. */

@@ -6,6 +6,7 @@ import { JwtError, isJwtError, type JwtErrorCode } from './errors.js';
 import type { JwtConfig } from './jwt-options.js';
 import type { KeySource } from './keys.js';
 import { hasValidDates, tokenFromClaims, type Token } from './token.js';
+import { verifyHmac } from './verify-hmac.js';
 
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 
@@ -19,14 +20,17 @@ const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
  *   JWE (five segments) is never decrypted;
  * - the verified-token cache: a hit skips the signature only. The clock checks run
  *   again (an entry that fails them is dropped) and so does the revocation store;
- * - on a miss, jose checks the signature with a key of the configured ring (the
- *   algorithm comes from the allowlist, never from the header) and the claims
- *   (`iss`, `aud`, `typ`, required claims, dates); the payload is then read into a
- *   `Token` and cached under the token's digest, with the key set that verified it;
+ * - on a miss, the signature is checked with a key of the configured ring (the
+ *   algorithm comes from the allowlist, never from the header) and so are the claims
+ *   (`iss`, `aud`, `typ`, required claims, dates): synchronously for HS256 with a
+ *   secret given as bytes ({@link verifyHmac}, checked against jose), by jose for
+ *   everything else; the payload is then read into a `Token` and cached under the
+ *   token's digest, with the key set that verified it;
  * - with a revocation store, `(iss, jti)` and the subject's cut-off are checked.
  *
- * **Synchronous on a cache hit without a revocation store**: the hot path costs no
- * promise (docs/benchmarks.md). A miss is a promise (Web Crypto is asynchronous).
+ * **Synchronous without a revocation store** on a cache hit and, for HS256 secrets
+ * given as bytes, on a miss too: neither costs a promise (docs/benchmarks.md). Other
+ * algorithms' misses are promises (Web Crypto is asynchronous).
  *
  * @param now The time to check the claims against, in ms since the epoch.
  */
@@ -48,8 +52,15 @@ export function verifyToken<U extends BaseUser>(config: JwtConfig<U>, token: str
   return checkRevocation(config.revocation, hit).then(() => hit);
 }
 
-/** The cache miss: jose verifies the signature and the claims; the result is cached under `id`. */
-async function verifySignature<U extends BaseUser>(config: JwtConfig<U>, token: string, now: number, id: string | undefined): Promise<Token> {
+/** The cache miss: the signature and the claims are checked; the result is cached under `id`. */
+function verifySignature<U extends BaseUser>(config: JwtConfig<U>, token: string, now: number, id: string | undefined): MaybePromise<Token> {
+  const payload = config.ring.hasMac ? verifyHmac(config.ring, config.jwtVerifyOptions, token, now) : undefined;
+  if (payload === undefined) return verifyWithJose(config, token, now, id);
+  return accept(config, payload, now, id, undefined);
+}
+
+/** Every key but an HS256 secret given as bytes: jose verifies (Web Crypto, asynchronous). */
+async function verifyWithJose<U extends BaseUser>(config: JwtConfig<U>, token: string, now: number, id: string | undefined): Promise<Token> {
   const { ring } = config;
   const source: KeySource = { keySet: undefined };
   let payload: Record<string, unknown>;
@@ -62,11 +73,16 @@ async function verifySignature<U extends BaseUser>(config: JwtConfig<U>, token: 
   } catch (error) {
     throw fromJose(error);
   }
+  return accept(config, payload, now, id, source);
+}
+
+/** A verified payload → the `Token`: clock checks, the cache, the revocation store. */
+function accept<U extends BaseUser>(config: JwtConfig<U>, payload: Record<string, unknown>, now: number, id: string | undefined, source: KeySource | undefined): MaybePromise<Token> {
   const claims = tokenFromClaims(payload, config.policy);
   if (config.accessTokenProfile) checkAccessTokenProfile(header, payload);
   checkTimes(config, claims, now);
-  if (config.cache !== undefined && id !== undefined) config.cache.set(id, claims, source.keySet);
-  if (config.revocation !== undefined) await checkRevocation(config.revocation, claims);
+  if (config.cache !== undefined && id !== undefined) config.cache.set(id, claims, source?.keySet);
+  if (config.revocation !== undefined) return checkRevocation(config.revocation, claims).then(() => claims);
   return claims;
 }
 

@@ -9,6 +9,13 @@ import { AUDIENCE, INVALID_TOKEN, ISSUER, REALM, SECRET, connection, frozenClock
 const EXPIRED = `${REALM}, error="invalid_token", error_description="expired"`;
 const REVOKED = `${REALM}, error="invalid_token", error_description="revoked"`;
 
+/**
+ * The secret as a CryptoKey: a miss then goes through jose and Web Crypto (a promise,
+ * counted with `crypto.subtle.verify`), which is what these tests contrast hits with.
+ * A secret given as bytes is verified synchronously on a miss too (verify-hmac.test.ts).
+ */
+const HS256_KEY = await crypto.subtle.importKey('raw', SECRET, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
+
 afterEach(() => {
   vi.restoreAllMocks();
 });
@@ -17,7 +24,7 @@ function options(extra: Partial<JwtAuthOptions<SimpleUser>> = {}) {
   const clock = frozenClock();
   const base: JwtAuthOptions<SimpleUser> = {
     algorithms: ['HS256'],
-    secret: SECRET,
+    secret: HS256_KEY,
     issuer: ISSUER,
     audience: AUDIENCE,
     retrieveUser,

@@ -6,6 +6,9 @@ import { AUDIENCE, ISSUER, REALM, SECRET, T0, T0S, b64url, connection, frozenClo
 const REVOKED = `${REALM}, error="invalid_token", error_description="revoked"`;
 const P256_N = BigInt('0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551');
 
+/** A CryptoKey secret keeps signature checks on Web Crypto, where `crypto.subtle.verify` counts them (bytes are verified synchronously). */
+const HS256_KEY = await crypto.subtle.importKey('raw', SECRET, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
+
 afterEach(() => {
   vi.restoreAllMocks();
 });
@@ -154,7 +157,7 @@ describe('JWT-30 per-subject cut-off (password change)', () => {
 
 describe('the verified-token cache', () => {
   it('a token seen again skips signature verification', async () => {
-    const { jwt, auth } = setup();
+    const { jwt, auth } = setup({ secret: HS256_KEY });
     const { token } = await jwt.issue('alice');
     const verify = vi.spyOn(crypto.subtle, 'verify');
     await auth(token);
@@ -165,7 +168,7 @@ describe('the verified-token cache', () => {
   });
 
   it('cache: false verifies every time', async () => {
-    const { jwt, auth } = setup({ cache: false });
+    const { jwt, auth } = setup({ cache: false, secret: HS256_KEY });
     const { token } = await jwt.issue('alice');
     const verify = vi.spyOn(crypto.subtle, 'verify');
     await auth(token);
@@ -186,7 +189,7 @@ describe('the verified-token cache', () => {
   });
 
   it('the cache is bounded (LRU): with max 2, the least recently used token is verified again', async () => {
-    const { jwt, auth } = setup({ cache: { max: 2 } });
+    const { jwt, auth } = setup({ cache: { max: 2 }, secret: HS256_KEY });
     const tokens = await Promise.all(['alice', 'bob', 'u'].map(async (s) => (await jwt.issue(s)).token));
     for (const t of tokens) await auth(t as string);
     const verify = vi.spyOn(crypto.subtle, 'verify');

@@ -69,8 +69,8 @@ describe('DOS-04 size caps', () => {
     const r = await refusal(backend.authenticate(connection({ token: await bigToken(2000) })));
     expect(r.code).toBe('token_too_large');
     expect(jose.jwtVerify).not.toHaveBeenCalled();
-    await expect(backend.authenticate(connection({ token: await sign({}) }))).resolves.toBeTruthy();
-    expect(jose.jwtVerify).toHaveBeenCalledTimes(1);
+    await expect(Promise.resolve(backend.authenticate(connection({ token: await sign({}) })))).resolves.toBeTruthy();
+    expect(jose.jwtVerify).not.toHaveBeenCalled(); // HS256 with a secret as bytes is verified synchronously (verify-hmac.ts)
   });
 
   it('a token that is not three base64url segments never reaches jose', async () => {

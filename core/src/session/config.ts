@@ -2,7 +2,7 @@ import { compileTrustedProxies, type TrustedProxies, type TrustedProxiesOption }
 import { ConfigurationError } from '../errors.js';
 import { exactOrigins } from '../origins.js';
 import { sessionCookie, type SessionCookie, type SessionCookieOptions } from './cookie.js';
-import { hmacKey } from './encoding.js';
+import { hmacSha256 } from '../sha256.js';
 
 /** CSRF protection of cookie-authenticated unsafe requests. */
 export interface CsrfOptions {
@@ -123,10 +123,15 @@ export interface SessionConfig {
   readonly log: ((event: SessionEvent) => void) | undefined;
   /** The secrets, first one signs. Never logged. */
   readonly secrets: readonly string[];
-  /** HMAC keys of the secrets, in the same order (imported once). */
-  keys(): Promise<readonly CryptoKey[]>;
+  /**
+   * HMAC-SHA256 under each secret, in the same order (pad states computed once):
+   * synchronous, in plain JavaScript (`hmacSha256`), so checking a session cookie or a
+   * CSRF token costs no Web Crypto round trip.
+   */
+  readonly macs: readonly ((message: string) => Uint8Array)[];
 }
 
+const encoder = new TextEncoder();
 const MINUTE = 60_000;
 const FIELD = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
@@ -169,7 +174,6 @@ export function sessionConfig(options: SessionOptions): SessionConfig {
   }
   const csrf = options.csrf === false ? false : csrfConfig(options.csrf ?? {});
   const touchInterval = Math.min(MINUTE, Math.floor(idleTimeout / 4));
-  let keys: Promise<readonly CryptoKey[]> | undefined;
   const frozenSecrets = Object.freeze([...secrets]);
   return Object.freeze({
     cookie,
@@ -184,7 +188,7 @@ export function sessionConfig(options: SessionOptions): SessionConfig {
     clock,
     log,
     secrets: frozenSecrets,
-    keys: () => (keys ??= Promise.all(frozenSecrets.map(hmacKey))),
+    macs: Object.freeze(frozenSecrets.map((secret) => hmacSha256(encoder.encode(secret)))),
   });
 }
 

@@ -1,4 +1,4 @@
-// Small Web Crypto helpers shared by the session modules (not exported from the package).
+// Small helpers shared by the session modules (not exported from the package).
 
 const encoder = new TextEncoder();
 
@@ -28,21 +28,6 @@ export function fromBase64url(text: string): Uint8Array | null {
 /** `length` bytes from the CSPRNG. */
 export function randomBytes(length: number): Uint8Array {
   return crypto.getRandomValues(new Uint8Array(length));
-}
-
-/** An HMAC-SHA256 key from a secret string (imported once, reused). */
-export function hmacKey(secret: string): Promise<CryptoKey> {
-  return crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
-}
-
-/** HMAC-SHA256 of a UTF-8 message. */
-export async function hmac(key: CryptoKey, message: string): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.sign('HMAC', key, encoder.encode(message)));
-}
-
-/** Verifies an HMAC-SHA256 in constant time (Web Crypto's `verify`). */
-export function hmacVerify(key: CryptoKey, mac: Uint8Array, message: string): Promise<boolean> {
-  return crypto.subtle.verify('HMAC', key, mac as Uint8Array<ArrayBuffer>, encoder.encode(message));
 }
 
 /** The first 12 hex digits of SHA-256(value): safe to log in place of a session id. */

@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { createHmac } from 'node:crypto';
+import { describe, expect, it, vi } from 'vitest';
 import { createConnection } from '../connection.js';
 import { ConfigurationError } from '../errors.js';
 import { SimpleUser } from '../user.js';
@@ -70,6 +71,30 @@ describe('webSessions', () => {
       expect(handle.port.id()).toBeUndefined();
     }
     expect(store.gets).toBe(0);
+  });
+
+  it('the cookie MAC is HMAC-SHA256 of the id, computed synchronously: no Web Crypto per request; every secret is tried', async () => {
+    const { store, open } = setup({ secret: [`new-${SECRET}`, SECRET] });
+    const id = generateSessionId();
+    await store.inner.set(id, { [SESSION_NAMESPACE]: { n: 1 } }, 60_000);
+    const signedWith = (secret: string) => `${id}.${createHmac('sha256', secret).update(`portcullis-session\u0000${id}`).digest('base64url')}`;
+    const subtle = vi.spyOn(crypto.subtle, 'sign');
+    const verify = vi.spyOn(crypto.subtle, 'verify');
+    try {
+      for (const secret of [`new-${SECRET}`, SECRET]) {
+        const { handle } = open(signedWith(secret));
+        expect(handle.port.id()).toBeUndefined();
+        expect(await handle.port.get()).toEqual({ n: 1 });
+        expect(handle.port.id()).toBe(id);
+      }
+      const { handle } = open(signedWith(`other-${SECRET}`));
+      expect(await handle.port.get()).toBeNull();
+      expect(subtle).not.toHaveBeenCalled();
+      expect(verify).not.toHaveBeenCalled();
+    } finally {
+      subtle.mockRestore();
+      verify.mockRestore();
+    }
   });
 
   it('SES-01 login issues a fresh signed id and destroys the old session; keepOnLogin keys survive', async () => {

@@ -1,7 +1,7 @@
 import { bytesEqual } from '../timing.js';
 import { sessionConfig, type SessionConfig, type SessionOptions } from './config.js';
 import { deletionCookie, serializeSessionCookie } from './cookie.js';
-import { base64url, fromBase64url, hmac } from './encoding.js';
+import { base64url, fromBase64url } from './encoding.js';
 import { SessionError, isSessionError } from './errors.js';
 import { generateSessionId, isSessionId } from './id.js';
 import { MemorySessionStore } from './memory-store.js';
@@ -69,19 +69,21 @@ export function webSessions(options: WebSessionOptions): WebSessions {
   assertSessionStore(store, 'sessions');
   const { cookie: cookieConfig, ttl } = config;
 
-  async function sign(id: string): Promise<string> {
-    const [key] = await config.keys();
-    return `${id}.${base64url(await hmac(key as CryptoKey, SIGNATURE_CONTEXT + id))}`;
+  const [signing] = config.macs as [(message: string) => Uint8Array];
+
+  function sign(id: string): string {
+    return `${id}.${base64url(signing(SIGNATURE_CONTEXT + id))}`;
   }
 
-  async function verify(value: string): Promise<string | undefined> {
+  function verify(value: string): string | undefined {
     const dot = value.lastIndexOf('.');
     if (dot === -1) return undefined;
     const id = value.slice(0, dot);
     const mac = fromBase64url(value.slice(dot + 1));
     if (!isSessionId(id) || mac === null || mac.length !== 32) return undefined;
     let ok = false;
-    for (const key of await config.keys()) if (bytesEqual(await hmac(key, SIGNATURE_CONTEXT + id), mac)) ok = true;
+    // Every secret is tried (no early exit), each comparison in constant time.
+    for (const macOf of config.macs) if (bytesEqual(macOf(SIGNATURE_CONTEXT + id), mac)) ok = true;
     return ok ? id : undefined;
   }
 
@@ -102,7 +104,7 @@ export function webSessions(options: WebSessionOptions): WebSessions {
 
     async function load(): Promise<void> {
       if (raw === undefined) return;
-      const verified = await verify(raw);
+      const verified = verify(raw);
       if (verified === undefined) return;
       // A record without Portcullis's namespace (the pre-namespace layout) is no session.
       const stored = namespacedData(await call(store.get(verified)));
@@ -117,7 +119,7 @@ export function webSessions(options: WebSessionOptions): WebSessions {
       await call(store.set(fresh, { [SESSION_NAMESPACE]: next }, ttl));
       id = fresh;
       data = next;
-      setCookie = serializeSessionCookie(cookieConfig, await sign(fresh));
+      setCookie = serializeSessionCookie(cookieConfig, sign(fresh));
     }
 
     const port: SessionPort = {
