@@ -18,10 +18,10 @@ import { hasValidDates } from './token.js';
  * way; jose decodes it leniently) is refused as `signature_invalid`, since the
  * comparison is of the canonical encoding (RFC 4648 §3.5).
  *
- * @returns The verified, claim-checked payload; `undefined` when this token's key is
+ * @returns The protected header and the verified, claim-checked payload; `undefined` when this token's key is
  *   not one this path handles (the caller then asks jose). Throws a `JwtError`.
  */
-export function verifyHmac(ring: KeyRing, options: Readonly<JWTVerifyOptions>, token: string, now: number): Record<string, unknown> | undefined {
+export function verifyHmac(ring: KeyRing, options: Readonly<JWTVerifyOptions>, token: string, now: number): VerifiedHmac | undefined {
   // The caller checked the shape: three base64url segments (COMPACT_JWS).
   const first = token.indexOf('.');
   const last = token.lastIndexOf('.');
@@ -40,7 +40,15 @@ export function verifyHmac(ring: KeyRing, options: Readonly<JWTVerifyOptions>, t
   if (!b64) throw new JwtError('token_malformed'); // JWTs never use an unencoded payload (RFC 7797 §7)
   const payload = parseJson(encodedPayload);
   checkClaims(header, payload, options, Math.floor(now / 1000));
-  return payload;
+  return { header, payload };
+}
+
+/** What {@link verifyHmac} verified: the protected header and the payload. */
+export interface VerifiedHmac {
+  /** The protected header (read only). */
+  readonly header: Readonly<Record<string, unknown>>;
+  /** The payload, its claims checked. */
+  readonly payload: Record<string, unknown>;
 }
 
 const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true }); // as jose: a leading BOM is dropped

@@ -54,9 +54,9 @@ export function verifyToken<U extends BaseUser>(config: JwtConfig<U>, token: str
 
 /** The cache miss: the signature and the claims are checked; the result is cached under `id`. */
 function verifySignature<U extends BaseUser>(config: JwtConfig<U>, token: string, now: number, id: string | undefined): MaybePromise<Token> {
-  const payload = config.ring.hasMac ? verifyHmac(config.ring, config.jwtVerifyOptions, token, now) : undefined;
-  if (payload === undefined) return verifyWithJose(config, token, now, id);
-  return accept(config, payload, now, id, undefined);
+  const verified = config.ring.hasMac ? verifyHmac(config.ring, config.jwtVerifyOptions, token, now) : undefined;
+  if (verified === undefined) return verifyWithJose(config, token, now, id);
+  return accept(config, verified.header, verified.payload, now, id, undefined);
 }
 
 /** Every key but an HS256 secret given as bytes: jose verifies (Web Crypto, asynchronous). */
@@ -73,11 +73,11 @@ async function verifyWithJose<U extends BaseUser>(config: JwtConfig<U>, token: s
   } catch (error) {
     throw fromJose(error);
   }
-  return accept(config, payload, now, id, source);
+  return accept(config, header, payload, now, id, source);
 }
 
 /** A verified payload → the `Token`: clock checks, the cache, the revocation store. */
-function accept<U extends BaseUser>(config: JwtConfig<U>, payload: Record<string, unknown>, now: number, id: string | undefined, source: KeySource | undefined): MaybePromise<Token> {
+function accept<U extends BaseUser>(config: JwtConfig<U>, header: Readonly<Record<string, unknown>>, payload: Record<string, unknown>, now: number, id: string | undefined, source: KeySource | undefined): MaybePromise<Token> {
   const claims = tokenFromClaims(payload, config.policy);
   if (config.accessTokenProfile) checkAccessTokenProfile(header, payload);
   checkTimes(config, claims, now);
@@ -96,7 +96,7 @@ const PROFILE_CLAIMS = ['iss', 'exp', 'aud', 'sub', 'client_id', 'iat', 'jti'] a
  * types were checked building the Token). Throws `claim_invalid` whose cause is an
  * {@link AccessTokenProfileRefusal}, so the failure log says why.
  */
-function checkAccessTokenProfile(header: JWTHeaderParameters, payload: Readonly<Record<string, unknown>>): void {
+function checkAccessTokenProfile(header: Readonly<Record<string, unknown>>, payload: Readonly<Record<string, unknown>>): void {
   const typ = typeof header.typ === 'string' ? header.typ.toLowerCase() : '';
   if (typ !== 'at+jwt' && typ !== 'application/at+jwt') throw new JwtError('claim_invalid', { cause: new AccessTokenProfileRefusal('typ') });
   for (const claim of PROFILE_CLAIMS) {
