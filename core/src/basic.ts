@@ -8,7 +8,7 @@ import {
 } from './authorization.js';
 import type { AuthenticationBackend, Principal } from './backend.js';
 import { grant, verifierResult, type ScopesOption, type VerifyResult } from './verify.js';
-import type { VerificationCache } from './cache.js';
+import { headerEntries, type VerificationCache } from './cache.js';
 import type { Connection } from './connection.js';
 import { backendName } from './backend-name.js';
 import { AuthenticationError, ConfigurationError } from './errors.js';
@@ -100,7 +100,9 @@ export function basicAuth<U extends BaseUser, const N extends string = 'basic'>(
   const realm = quoteRealm(options.realm ?? 'Restricted');
   if (realm === null) throw new ConfigurationError('basicAuth: realm must be a non-empty string without control characters');
   const cache = options.cache;
-  const verify = cache === undefined ? options.verify : cached(options.verify, cache);
+  // The app's verify never sees the field value: only the cache's wrapper takes it.
+  const { verify: plain } = options;
+  const verify: CachedVerify<U> = cache === undefined ? (username, password, connection) => plain(username, password, connection) : cached(plain, cache);
   const name = backendName(options.name, 'basic' as N, 'basicAuth');
   const auth = grant(options.scopes, 'basicAuth', name, { everyRequest: true, amr: ['pwd'] });
   const challenges = Object.freeze([`Basic realm=${realm}, charset="UTF-8"`]);
@@ -110,30 +112,51 @@ export function basicAuth<U extends BaseUser, const N extends string = 'basic'>(
     reads: AUTHORIZATION,
     present: (connection: Connection): boolean => hasScheme(connection, 'basic'),
     authenticate(connection: Connection): MaybePromise<Principal<U, N>> | null {
+      // A field value seen before, parsed strictly and verified then: the same bytes parse
+      // the same way, so its keyed hash alone finds the user (no parse, no decode).
+      const value = cache === undefined ? undefined : soleValue(connection);
+      if (value !== undefined) {
+        const hit = headerEntries.get(cache as VerificationCache<U>, value, connection.now());
+        if (hit !== undefined) return { user: hit, auth: auth(hit) };
+      }
       const credentials = parseBasic(connection);
       if (credentials === null) return null;
       const { username, password } = credentials;
       // The username is kept for the failure log (escaped there); never the password.
       const reject = (): AuthenticationError => new AuthenticationError('invalid_credentials', { subject: username });
-      return verifierResult(verify(username, password, connection), auth, reject);
+      return verifierResult(verify(username, password, connection, value), auth, reject);
     },
   });
 }
 
-function cached<U extends BaseUser>(
-  verify: BasicAuthOptions<U>['verify'],
-  cache: VerificationCache<U>,
-): BasicAuthOptions<U>['verify'] {
-  // A hit is answered synchronously: no promise on the hot path.
-  return (username, password, connection) => {
+/**
+ * The request's one `Authorization` value, when there is exactly one: the value the
+ * header index of the cache is keyed on. Repeated fields never reach the index (they
+ * are answered by {@link parseBasic}, every time).
+ */
+function soleValue(connection: Connection): string | undefined {
+  const values = connection.authorization;
+  return values.length === 1 ? values[0] : undefined;
+}
+
+type CachedVerify<U extends BaseUser> = (username: string, password: string, connection: Connection, value: string | undefined) => VerifyResult<U>;
+
+function cached<U extends BaseUser>(verify: BasicAuthOptions<U>['verify'], cache: VerificationCache<U>): CachedVerify<U> {
+  // A hit is answered synchronously: no promise on the hot path. `value` is the field value
+  // that parsed strictly into these credentials: a success is remembered under it too.
+  return (username, password, connection, value) => {
     const now = connection.now();
-    const hit = cache.get(username, password, now);
-    if (hit !== undefined) return hit;
     const generation = cache.generation(username);
     const remember = (user: U | null | undefined): U | null | undefined => {
-      if (user !== null && user !== undefined) cache.set(username, password, user, now, generation);
+      if (user !== null && user !== undefined) {
+        cache.set(username, password, user, now, generation);
+        if (value !== undefined) headerEntries.set(cache, value, username, user, now, generation);
+      }
       return user;
     };
+    // A hit stays under its own expiry: it is not remembered again (that would extend it).
+    const hit = cache.get(username, password, now);
+    if (hit !== undefined) return hit;
     const result = verify(username, password, connection);
     return result instanceof Promise ? result.then(remember) : remember(result);
   };

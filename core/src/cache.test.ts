@@ -153,6 +153,86 @@ describe('VerificationCache through basicAuth', () => {
   });
 });
 
+/** A Basic request with exactly this `Authorization` value (or these field lines). */
+const raw = (value: string | readonly string[], now = FIXED): Connection =>
+  typeof value === 'string'
+    ? conn({ target: '/api', headers: { accept: 'application/json', authorization: value }, now })
+    : conn({ target: '/api', headers: { accept: 'application/json' }, authorization: value, now });
+
+describe('VerificationCache: the header index (a hit skips parsing; it never weakens what it caches)', () => {
+  const canonical = `Basic ${b64('alice:pw')}`;
+
+  it('a malformed value is refused every time, however often it is sent: only a strictly parsed, verified value is indexed', async () => {
+    const { verify, cache, run } = setup({ alice: 'pw' });
+    for (const value of ['Basic !!!', 'Basic YWxpY2U6cHd', 'Basic YWxpY2U6cHe=', `Basic ${b64('alice')}`, `Basic ${b64('alice:')}`, 'Basic ']) {
+      for (let i = 0; i < 3; i++) expect(responseOf(await run(raw(value))).status, value).toBeGreaterThanOrEqual(400);
+    }
+    expect(cache.size).toBe(0);
+    expect(verify).not.toHaveBeenCalled();
+  });
+
+  it('a non-canonical spelling of cached credentials is still refused (its bytes were never validated)', async () => {
+    const { run } = setup({ alice: 'pw' });
+    // "YWxpY2U6cHc=" is alice:pw; "YWxpY2U6cHd=" decodes alike but sets unused bits.
+    expect(canonical).toBe('Basic YWxpY2U6cHc=');
+    expect(userOf(await run(raw(canonical)))?.identity).toBe('alice');
+    expect(userOf(await run(raw(canonical)))?.identity).toBe('alice');
+    expect(responseOf(await run(raw('Basic YWxpY2U6cHd='))).status).toBe(400);
+  });
+
+  it('repeated Authorization lines never reach the index, even when each line is a cached value', async () => {
+    const { run } = setup({ alice: 'pw' });
+    expect(userOf(await run(raw(canonical)))?.identity).toBe('alice');
+    for (let i = 0; i < 2; i++) expect(responseOf(await run(raw([canonical, canonical]))).status).toBe(400);
+    expect(responseOf(await run(raw(`${canonical}, ${canonical}`))).status).toBe(400);
+  });
+
+  it('another valid spelling of the same credentials parses and is answered as before (scheme case, surrounding space)', async () => {
+    const { verify, run } = setup({ alice: 'pw' });
+    expect(userOf(await run(raw(canonical)))?.identity).toBe('alice');
+    for (const value of [`basic ${b64('alice:pw')}`, `BASIC  ${b64('alice:pw')}`, ` ${canonical}\t`]) {
+      expect(userOf(await run(raw(value)))?.identity, value).toBe('alice');
+    }
+    expect(verify).toHaveBeenCalledTimes(1);
+  });
+
+  it('invalidate (a changed password), clear() and the ttl end header hits exactly as they end credential hits', async () => {
+    const { passwords, verify, cache, run } = setup({ alice: 'pw' }, { ttlMs: 1000 });
+    expect(userOf(await run(raw(canonical)))?.identity).toBe('alice');
+    passwords.alice = 'changed';
+    cache.invalidate('alice');
+    expect(responseOf(await run(raw(canonical))).status).toBe(401);
+    passwords.alice = 'pw';
+    expect(userOf(await run(raw(canonical)))?.identity).toBe('alice');
+    cache.clear();
+    passwords.alice = 'changed';
+    expect(responseOf(await run(raw(canonical))).status).toBe(401);
+    passwords.alice = 'pw';
+    expect(userOf(await run(raw(canonical, FIXED)))?.identity).toBe('alice');
+    expect(userOf(await run(raw(canonical, FIXED + 999)))?.identity).toBe('alice');
+    passwords.alice = 'changed';
+    expect(responseOf(await run(raw(canonical, FIXED + 1000))).status).toBe(401);
+    expect(verify).toHaveBeenCalledTimes(6);
+  });
+
+  it('a credential hit from another spelling does not extend the entry: the indexed value expires with its verification', async () => {
+    const { verify, run } = setup({ alice: 'pw' }, { ttlMs: 1000 });
+    await run(raw(canonical, FIXED));
+    await run(raw(`basic ${b64('alice:pw')}`, FIXED + 900));
+    await run(raw(canonical, FIXED + 999));
+    expect(verify).toHaveBeenCalledTimes(1);
+    await run(raw(canonical, FIXED + 1000));
+    expect(verify).toHaveBeenCalledTimes(2);
+  });
+
+  it('the app verify never sees the field value (no cache: three arguments, as documented)', async () => {
+    const verify = vi.fn((_u: string, _p: string, ..._rest: unknown[]) => new SimpleUser('alice'));
+    const authenticator = createAuthenticator({ backend: basicAuth({ verify }) });
+    await authenticator.run(raw(canonical));
+    expect(verify.mock.calls[0]).toHaveLength(3);
+  });
+});
+
 describe('VerificationCache: the hot path is synchronous', () => {
   it('a hit is answered without a promise: authenticate returns the principal itself', async () => {
     const alice = new SimpleUser('alice');

@@ -9,6 +9,11 @@ export interface VerificationCacheOptions {
   max?: number;
 }
 
+// Assigned by the class's static block (which alone reaches its private members); declared
+// first, so the block does not run into the binding's temporal dead zone.
+// eslint-disable-next-line prefer-const
+export let headerEntries: HeaderEntries;
+
 interface Entry<U> {
   readonly user: U;
   readonly username: string;
@@ -40,6 +45,11 @@ export class VerificationCache<U> {
   readonly #ttl: number;
   readonly #max: number;
   readonly #entries = new Map<string, Entry<U>>();
+  /**
+   * The header index (`basicAuth` only): entries under the keyed hash of a whole
+   * `Authorization` value, bounded and expiring like `#entries` and removed with them.
+   */
+  readonly #headers = new Map<string, Entry<U>>();
   readonly #byUser = new Map<string, Set<string>>();
   /**
    * Counts invalidate()/clear() calls. A verification remembers the count when it
@@ -71,16 +81,19 @@ export class VerificationCache<U> {
 
   /** The cached user for these credentials, or `undefined`. */
   get(username: string, password: string, now: number): U | undefined {
-    const id = this.#id(username, password);
-    const entry = this.#entries.get(id);
+    return this.#lookup(this.#entries, this.#id(username, password), now);
+  }
+
+  #lookup(entries: Map<string, Entry<U>>, id: string, now: number): U | undefined {
+    const entry = entries.get(id);
     if (entry === undefined) return undefined;
     if (now >= entry.expiresAt) {
       this.#remove(id, entry.username);
       return undefined;
     }
     // Most recently used goes to the end.
-    this.#entries.delete(id);
-    this.#entries.set(id, entry);
+    entries.delete(id);
+    entries.set(id, entry);
     return entry.user;
   }
 
@@ -92,15 +105,18 @@ export class VerificationCache<U> {
 
   /** Remembers a successful verification. */
   set(username: string, password: string, user: U, now: number, generation = this.generation(username)): void {
-    const id = this.#id(username, password);
+    this.#store(this.#entries, this.#id(username, password), username, user, now, generation);
+  }
+
+  #store(entries: Map<string, Entry<U>>, id: string, username: string, user: U, now: number, generation: number): void {
     if (generation < this.#clearedAt || generation < (this.#invalidatedAt.get(username) ?? 0)) return;
-    this.#entries.delete(id);
-    this.#entries.set(id, { user, username, expiresAt: now + this.#ttl });
+    entries.delete(id);
+    entries.set(id, { user, username, expiresAt: now + this.#ttl });
     let ids = this.#byUser.get(username);
     if (ids === undefined) this.#byUser.set(username, (ids = new Set()));
     ids.add(id);
-    while (this.#entries.size > this.#max) {
-      const [oldest, old] = this.#entries.entries().next().value as [string, Entry<U>];
+    while (entries.size > this.#max) {
+      const [oldest, old] = entries.entries().next().value as [string, Entry<U>];
       this.#remove(oldest, old.username);
     }
   }
@@ -110,7 +126,10 @@ export class VerificationCache<U> {
     this.#invalidatedAt.set(username, ++this.#tick);
     const ids = this.#byUser.get(username);
     if (ids === undefined) return;
-    for (const id of ids) this.#entries.delete(id);
+    for (const id of ids) {
+      this.#entries.delete(id);
+      this.#headers.delete(id);
+    }
     this.#byUser.delete(username);
   }
 
@@ -120,11 +139,14 @@ export class VerificationCache<U> {
     this.#clearedAt = ++this.#tick;
     this.#invalidatedAt.clear();
     this.#entries.clear();
+    this.#headers.clear();
     this.#byUser.clear();
   }
 
+  /** Removes entry `id` from whichever index holds it (ids of the two never coincide). */
   #remove(id: string, username: string): void {
     this.#entries.delete(id);
+    this.#headers.delete(id);
     const ids = this.#byUser.get(username);
     if (ids === undefined) return;
     ids.delete(id);
@@ -133,7 +155,40 @@ export class VerificationCache<U> {
 
   #id(username: string, password: string): string {
     // Length-prefixed, so ("ab", "c") and ("a", "bc") never share a key.
+    return this.#key(`${username.length}:${username}:${password}`);
+  }
+
+  /**
+   * The id of a whole `Authorization` field value. Its own domain: a message that starts
+   * with `B` or `R` is never a length-prefixed pair (those start with a digit). The usual
+   * `Basic ` prefix is dropped, so the message of a typical credential fits one block.
+   */
+  #headerId(value: string): string {
+    return this.#key(value.startsWith('Basic ') ? `B${value.slice(6)}` : `R${value}`);
+  }
+
+  #key(message: string): string {
     this.#mac ??= hmacSha256(crypto.getRandomValues(new Uint8Array(32)));
-    return digestKey(this.#mac(`${username.length}:${username}:${password}`));
+    return digestKey(this.#mac(message));
+  }
+
+  static {
+    headerEntries = {
+      get: (cache, value, now) => cache.#lookup(cache.#headers, cache.#headerId(value), now),
+      set: (cache, value, username, user, now, generation) => cache.#store(cache.#headers, cache.#headerId(value), username, user, now, generation),
+    };
   }
 }
+
+/**
+ * The cache's second index, for `basicAuth` only (not exported from the package): the
+ * keyed hash of the raw `Authorization` value, so a hit skips parsing and decoding.
+ * `set` is called only with a value that was parsed strictly and verified; the entry
+ * belongs to its user (`invalidate`, `clear`, the TTL and the LRU bound apply to it as
+ * to every entry), and the value itself is never stored, only its HMAC.
+ */
+export interface HeaderEntries {
+  get<U>(cache: VerificationCache<U>, value: string, now: number): U | undefined;
+  set<U>(cache: VerificationCache<U>, value: string, username: string, user: U, now: number, generation: number): void;
+}
+

@@ -10,8 +10,8 @@ interface Entry {
 }
 
 /**
- * Remembers tokens whose signature and claims were verified, keyed by the
- * SHA-256 of the token, bounded (LRU). A hit skips signature verification only:
+ * Remembers tokens whose signature and claims were verified, keyed by the signing
+ * input and the SHA-256 of the signature (see {@link VerifiedTokenCache.id}), bounded (LRU). A hit skips signature verification only:
  * the clock checks (`exp`, `nbf`, `iat`, `maxTokenAge`) and the revocation store run
  * on every request, so an expired or revoked token is never served from the cache.
  * A token verified with a remote JWKS key is cached with the key set it was verified
@@ -33,12 +33,17 @@ export class VerifiedTokenCache {
   }
 
   /**
-   * The id a token is cached under: its SHA-256 as a 16-character key (core's
-   * `digestKey`). Synchronous (core's `sha256`, not Web Crypto), so a hit costs no
-   * promise.
+   * The id a token is cached under: its signing input (`header.payload`, as sent: not a
+   * secret, the claims are readable in it) followed by the SHA-256 of its signature
+   * (core's `digestKey`). Equal ids mean equal tokens, as with a digest of the whole
+   * token, while only the signature (43 characters for HS256) is hashed, not the
+   * whole ~250-character token; the signature itself is never kept, so the cache holds
+   * nothing a client could present. Synchronous (core's `sha256`, not Web Crypto), so a
+   * hit costs no promise. `token` has passed the compact-JWS shape check.
    */
   id(token: string): string {
-    return digestKey(sha256(token));
+    const dot = token.lastIndexOf('.');
+    return `${token.slice(0, dot + 1)}${digestKey(sha256(token.slice(dot + 1)))}`;
   }
 
   /** The cached token, or `undefined`; an entry whose key set is no longer `current` is dropped. */

@@ -203,16 +203,39 @@ describe('VerifiedTokenCache.id', () => {
   /** The 32 bytes a 16-character id holds (two per UTF-16 unit). */
   const bytesOf = (id: string) => Buffer.from(Array.from({ length: id.length }, (_, i) => [id.charCodeAt(i) >> 8, id.charCodeAt(i) & 0xff]).flat());
 
-  it('is the SHA-256 of the token, as 16 characters, computed synchronously', async () => {
+  /** What the id of `token` must be: its signing input, then the SHA-256 of its signature in 16 characters. */
+  const expected = (token: string) => {
+    const dot = token.lastIndexOf('.');
+    return { head: token.slice(0, dot + 1), digest: createHash('sha256').update(token.slice(dot + 1), 'utf8').digest() };
+  };
+
+  it('is the signing input and the SHA-256 of the signature (16 characters), computed synchronously', async () => {
     const { base } = options();
     const { token } = await jwtAuth(base).issue('alice');
     const cache = new VerifiedTokenCache();
-    for (const text of [token, '', 'a'.repeat(8192), 'é€😀']) {
+    for (const text of [token, 'a.b.', `a.b.${'c'.repeat(8192)}`, 'é.€.😀']) {
       const id = cache.id(text);
+      const { head, digest } = expected(text);
       expect(typeof id).toBe('string');
-      expect(id).toHaveLength(16);
-      expect(bytesOf(id).equals(createHash('sha256').update(text, 'utf8').digest()), text.slice(0, 20)).toBe(true);
+      expect(id).toHaveLength(head.length + 16);
+      expect(id.startsWith(head)).toBe(true);
+      expect(bytesOf(id.slice(head.length)).equals(digest), text.slice(0, 20)).toBe(true);
     }
+  });
+
+  it('keeps no signature: a token is not recoverable from its id, and any change to any segment changes the id', async () => {
+    const { base } = options();
+    const { token } = await jwtAuth(base).issue('alice');
+    const [header, payload, signature] = token.split('.') as [string, string, string];
+    const cache = new VerifiedTokenCache();
+    const id = cache.id(token);
+    expect(id).not.toContain(signature);
+    expect(id).not.toContain(signature.slice(0, 8));
+    // The same signature under another payload (the forgery a signature-only key would let through).
+    const swapped = `${header}.${Buffer.from('{"sub":"admin"}').toString('base64url')}.${signature}`;
+    const resigned = `${header}.${payload}.${signature.slice(0, -1)}${signature.endsWith('A') ? 'B' : 'A'}`;
+    const ids = new Set([id, cache.id(swapped), cache.id(resigned), cache.id(`${header}.${payload}.`)]);
+    expect(ids.size).toBe(4);
   });
 
   it('is the key the backend caches a token under', async () => {
@@ -222,6 +245,8 @@ describe('VerifiedTokenCache.id', () => {
     const id = vi.spyOn(VerifiedTokenCache.prototype, 'id');
     await jwt.authenticate(connection({ token }));
     expect(id).toHaveBeenCalledWith(token);
-    expect(bytesOf(id.mock.results[0]?.value as string).equals(createHash('sha256').update(token).digest())).toBe(true);
+    const value = id.mock.results[0]?.value as string;
+    const { head, digest } = expected(token);
+    expect(value.startsWith(head) && bytesOf(value.slice(head.length)).equals(digest)).toBe(true);
   });
 });

@@ -2,6 +2,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type {
   AuthCredentials,
   AuthenticationOptions,
+  Connection,
   BaseUser,
   RequiresOptions,
   UnauthenticatedUser,
@@ -118,19 +119,29 @@ export function authentication<U extends BaseUser>(options: AuthenticationOption
   const authenticator = createAuthenticator(options);
   const { clock, challenges, trustedProxies } = authenticator;
   const middleware: RequestHandler = (req, res, next) => {
-    const apply = (decision: AuthDecision<U>): void => {
-      if (decision.type === 'respond') return sendDescription(req, res, next, decision.response);
-      req.user = decision.user;
-      req.auth = decision.auth;
-      states.remember(req, connection, challenges);
-      next();
-    };
     const connection = toConnection(req, clock, trustedProxies);
     const decision = authenticator.run(connection);
-    if (decision instanceof Promise) decision.then(apply, next);
-    else apply(decision);
+    // No closure on the synchronous path: it is every cache hit's.
+    if (decision instanceof Promise) decision.then((d) => apply(d, req, res, next, connection, challenges), next);
+    else apply(decision, req, res, next, connection, challenges);
   };
   return Object.assign(middleware, { authenticator });
+}
+
+/** Sets `req.user` and `req.auth` and goes on, or answers the decision's response. */
+function apply<U extends BaseUser>(
+  decision: AuthDecision<U>,
+  req: Request,
+  res: Response,
+  next: NextFunction,
+  connection: Connection,
+  challenges: readonly string[],
+): void {
+  if (decision.type === 'respond') return sendDescription(req, res, next, decision.response);
+  req.user = decision.user;
+  req.auth = decision.auth;
+  states.remember(req, connection, challenges);
+  next();
 }
 
 /**

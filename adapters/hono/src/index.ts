@@ -13,7 +13,6 @@ import {
   createAuthenticator,
   createGuard,
   requestStates,
-  type AuthDecision,
   type Authenticator,
   type Guard,
   type MaybePromise,
@@ -87,7 +86,9 @@ export function authentication<U extends BaseUser>(options: HonoAuthenticationOp
   if (peerAddress !== undefined && typeof peerAddress !== 'function') throw new ConfigurationError('peerAddress must be a function (c) => string | undefined');
   const middleware: MiddlewareHandler<AuthEnv<U>> = async (c, next) => {
     const connection = toConnection(c, clock, trustedProxies, peerAddress);
-    const decision: AuthDecision<U> = await authenticator.run(connection);
+    let decision = authenticator.run(connection);
+    // Awaited only when it is a promise: awaiting a cache hit's decision would cost a microtask turn.
+    if (decision instanceof Promise) decision = await decision;
     if (decision.type === 'respond') return toResponse(c, decision.response);
     c.set('user', decision.user);
     c.set('auth', decision.auth);

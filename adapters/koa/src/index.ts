@@ -3,6 +3,7 @@ import type {
   AuthCredentials,
   AuthenticationOptions,
   BaseUser,
+  Connection,
   RequiresOptions,
   UnauthenticatedUser,
   WebSocketTickets,
@@ -67,17 +68,29 @@ export function authentication<U extends BaseUser>(options: AuthenticationOption
   const { clock, challenges, trustedProxies } = authenticator;
   const middleware: Middleware<AuthState<U>> = (ctx, next) => {
     const connection = toConnection(ctx, clock, trustedProxies);
-    const apply = (decision: AuthDecision<U>): MaybePromise<void> => {
-      if (decision.type === 'respond') return sendDescription(ctx, decision.response);
-      ctx.state.user = decision.user;
-      ctx.state.auth = decision.auth;
-      states.remember(ctx, connection, challenges);
-      return next();
-    };
     const decision = authenticator.run(connection);
-    return decision instanceof Promise ? decision.then(apply) : apply(decision);
+    // No closure on the synchronous path: it is every cache hit's.
+    return decision instanceof Promise
+      ? decision.then((d) => apply(d, ctx, next, connection, challenges))
+      : apply(decision, ctx, next, connection, challenges);
   };
   return Object.assign(middleware, { authenticator });
+}
+
+/** Sets `ctx.state.user` and `ctx.state.auth` and goes on, or answers the decision's response. */
+function apply<U extends BaseUser>(
+  decision: AuthDecision<U>,
+  ctx: Context,
+  next: Next,
+  connection: Connection,
+  challenges: readonly string[],
+): MaybePromise<void> {
+  if (decision.type === 'respond') return sendDescription(ctx, decision.response);
+  const state = ctx.state as AuthState<U>;
+  state.user = decision.user;
+  state.auth = decision.auth;
+  states.remember(ctx, connection, challenges);
+  return next();
 }
 
 /**
