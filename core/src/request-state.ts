@@ -76,7 +76,7 @@ export function requestStates<K extends object>(): RequestStates<K> {
       return slot.get(key)?.connection;
     },
     challenges(key) {
-      return (key as Holder)[slot]?.challenges ?? NO_CHALLENGES;
+      return slot.get(key)?.challenges ?? NO_CHALLENGES;
     },
   };
 }
