@@ -110,7 +110,9 @@ export function createGuard(scopes: string | readonly string[], options: Require
     if (failed === undefined) return null;
     if (connection.kind === 'websocket') return responseFor({ kind: 'refuse_upgrade' }, connection, state.challenges);
     const challenge = state.auth.insufficientUserAuthentication?.({ ...(stepUp as StepUp).requirement, failed });
-    if (challenge === undefined && redirect !== undefined && isBrowserNavigation(connection)) {
+    // A browser navigation (no Authorization header: a session, a cookie JWT) goes back to
+    // login; a client that sent its credentials in a header gets RFC 9470's challenge.
+    if (redirect !== undefined && connection.authorization.length === 0 && isBrowserNavigation(connection)) {
       return responseFor({ kind: 'redirect', location: loginLocation(redirect, redirectPath as string, connection) }, connection, state.challenges);
     }
     return responseFor({ kind: 'step_up', challenge }, connection, state.challenges);
@@ -137,6 +139,9 @@ function listOption(value: unknown, what: string, pattern: RegExp): readonly str
 }
 
 /** Checks `maxAge`, `acr` and `amr` at startup; `undefined` when none is set. */
+/** How far ahead of the clock an authentication time may be (clock skew) before it counts as unknown. */
+const FUTURE_SKEW_MS = 60_000;
+
 function stepUpCheck(options: RequiresOptions): StepUp | undefined {
   const { maxAge } = options;
   if (maxAge !== undefined && (typeof maxAge !== 'number' || !Number.isInteger(maxAge) || maxAge < 0 || maxAge > MAX_AGE_LIMIT)) {
@@ -149,7 +154,9 @@ function stepUpCheck(options: RequiresOptions): StepUp | undefined {
   const check = (auth: AuthCredentials, now: number): StepUpRequirement['failed'] | undefined => {
     if (acr !== undefined && (auth.acr === undefined || !acr.includes(auth.acr))) return 'level';
     if (amr !== undefined && !amr.every((m) => auth.amr.includes(m))) return 'level';
-    if (limit !== undefined && !auth.everyRequest && (auth.authTime === undefined || now - auth.authTime > limit)) return 'max_age';
+    // An authentication time ahead of the clock (an issuer's bug, skew between instances)
+    // would satisfy `maxAge` for ever: beyond a minute of skew it counts as unknown.
+    if (limit !== undefined && !auth.everyRequest && (auth.authTime === undefined || now - auth.authTime > limit || auth.authTime - now > FUTURE_SKEW_MS)) return 'max_age';
     return undefined;
   };
   return Object.assign(check, { requirement: Object.freeze({ maxAge, acrValues: acr }) });

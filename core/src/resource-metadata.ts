@@ -25,6 +25,9 @@ export function checkResourceUrl(value: unknown, what: string, allowQuery = true
   const secure = url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.has(url.hostname));
   if (!secure || url.username !== '' || url.password !== '' || url.hash !== '' || value.includes('#')) throw new ConfigurationError(fix);
   if (!allowQuery && url.search !== '') throw new ConfigurationError(`${what} must not have a query (RFC 9728 §1.2)`);
+  // The URL goes into quoted-strings (`resource_metadata="…"`): a `"` or `\` left by the
+  // serialisation (the query keeps `\`) would end or escape the quote.
+  if (/["\\]/.test(url.href)) throw new ConfigurationError(`${what} must not contain " or \\ (percent-encode them)`);
   return url.href;
 }
 

@@ -56,6 +56,12 @@ describe('requires(…, { maxAge, acr, amr }): step-up (RFC 9470)', () => {
     expect(JSON.parse(answer.body)).toEqual({ error: 'insufficient_user_authentication' });
   });
 
+  it('STP-11 an authentication time more than a minute ahead of the clock counts as unknown (it would pass maxAge for ever)', () => {
+    const guard = createGuard('authenticated', { maxAge: 300 });
+    expect(guard.check(conn(), bearerState({ authTime: FIXED_NOW + 30 * SECOND }))).toBeNull();
+    expect(refused(guard.check(conn(), bearerState({ authTime: FIXED_NOW + 10_000 * SECOND }))).status).toBe(401);
+  });
+
   it('STP-11 an unknown authentication time (no auth_time, a session from before the record) needs a new authentication', () => {
     const guard = createGuard('authenticated', { maxAge: 3600 });
     expect(refused(guard.check(conn(), bearerState())).status).toBe(401);
@@ -95,6 +101,17 @@ describe('requires(…, { maxAge, acr, amr }): step-up (RFC 9470)', () => {
     expect(api.headers['www-authenticate']).toBe('Cookie realm="app"');
     const plain = refused(createGuard('authenticated', { maxAge: 60 }).check(conn({ headers: { accept: HTML } }), sessionState()));
     expect(plain.status).toBe(401);
+  });
+
+  it('a cookie JWT in a browser (Bearer-style credentials, no Authorization header) is sent to login too; a header client gets the challenge', () => {
+    const guarded = createGuard('authenticated', { maxAge: 60, redirect: '/login' });
+    const old = bearerState({ authTime: FIXED_NOW - 61 * SECOND });
+    const browser = refused(guarded.check(conn({ target: '/transfer', headers: { accept: HTML, cookie: 'token=x' } }), old));
+    expect(browser.status).toBe(303);
+    expect(browser.headers.location).toBe('/login?next=%2Ftransfer');
+    const client = refused(guarded.check(conn({ target: '/transfer', headers: { accept: HTML, authorization: 'Bearer x' } }), old));
+    expect(client.status).toBe(401);
+    expect(client.headers['www-authenticate']).toContain('insufficient_user_authentication');
   });
 
   it('a websocket upgrade is refused like other guard failures', () => {
@@ -217,6 +234,8 @@ describe('resource_metadata in Bearer challenges (RFC 9728 §5.1)', () => {
   });
 
   it('MD-10 the URL must be absolute https (http only for localhost): a ConfigurationError at startup', () => {
+    // A backslash survives URL serialisation in the query and would escape the challenge's closing quote.
+    expect(() => bearerScheme('api', { resourceMetadata: 'https://api.example/.well-known/oauth-protected-resource?v=a\\' })).toThrow(ConfigurationError);
     for (const bad of ['/.well-known/oauth-protected-resource', 'http://api.example.com/x', 'ftp://api.example.com', 'https://u:p@api.example.com/', 'https://api.example.com/#x', '', 'https://']) {
       expect(() => bearerAuth({ verify: () => null, resourceMetadata: bad })).toThrow(ConfigurationError);
     }
