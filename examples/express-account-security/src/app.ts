@@ -93,12 +93,14 @@ export async function createApp(options: AppOptions): Promise<Express> {
   app.disable('x-powered-by');
   app.use(authentication({ backend: oauth2, mode: 'required', exclude: ['/token'], clock, log }));
 
+  // #region token
   // The token endpoint reads the raw form; any method but POST gets 405 (a URL is never read).
   const form = express.text({ type: 'application/x-www-form-urlencoded', limit: '16kb' });
   app.all('/token', form, async (req: Request, res: Response, next: NextFunction) => {
     const body = { contentType: req.get('content-type'), text: typeof req.body === 'string' ? req.body : '' };
     sendDescription(req, res, next, await oauth2.tokenEndpoint.handle(toConnection(req, clock), body));
   });
+  // #endregion token
 
   app.get('/me', (req, res) => {
     res.json({ user: req.user.displayName, scopes: req.auth.scopes });
