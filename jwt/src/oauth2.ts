@@ -5,7 +5,7 @@ import type { JwtOptions } from './jwt-options.js';
 import { headerTransport, loggedOut, schemeName, sharedMethods, tokenResponse, type JwtBackend, type LoginOptions } from './jwt-auth.js';
 import type { LoginThrottle } from './throttle.js';
 import { JwtError } from './errors.js';
-import { createRefreshTokens, type RefreshTokenOptions } from './refresh-tokens.js';
+import { createRefreshTokens, PASSWORD_AMR, type RefreshTokenOptions } from './refresh-tokens.js';
 import { revocationEndpoint } from './revocation-endpoint.js';
 import type { Token } from './token.js';
 
@@ -247,7 +247,8 @@ export function oauth2PasswordBearer<U extends BaseUser, const N extends string 
       const wanted = requested === undefined ? [] : entitledScopes.filter((s) => requested.includes(s));
       const scopes = wanted.length > 0 ? wanted : entitledScopes;
       const subject = subjectOf(user);
-      const issued = await engine.issue(subject, { scopes });
+      // The user just typed a password: step-up guards (`maxAge`, `amr`) see when and how.
+      const issued = await engine.issue(subject, { scopes, authTime: Math.floor(engine.now() / 1000), amr: PASSWORD_AMR });
       const started = refresh === undefined ? undefined : await refresh.start(subject, issued.claims.scopes);
       const setCookie = [...(issued.fingerprintCookie === undefined ? [] : [issued.fingerprintCookie]), ...(started?.headers['set-cookie'] ?? [])];
       const headers: Record<string, string | string[]> = setCookie.length === 0 ? {} : { 'set-cookie': setCookie.length === 1 ? (setCookie[0] as string) : setCookie };

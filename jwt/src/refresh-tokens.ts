@@ -74,6 +74,8 @@ export interface RefreshTokens {
 const TOKEN = /^([A-Za-z0-9_-]{22})\.[A-Za-z0-9_-]{43}$/;
 /** A longer parameter is refused as `invalid_request` before any lookup (RT-13). */
 const MAX_TOKEN_LENGTH = 1024;
+/** The `amr` of tokens from the password grant and of their refreshes (RFC 8176: a password). */
+export const PASSWORD_AMR: readonly string[] = Object.freeze(['pwd']);
 const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,128}$/;
 const COOKIE_PATH = /^\/[\u0021-\u003a\u003c-\u007e]{0,255}$/;
 const MAX_TTL = 31_536_000;
@@ -181,7 +183,8 @@ export function createRefreshTokens<U extends BaseUser>(
         return refused('invalid_grant');
       }
       if (rotated.outcome !== 'rotated') return refused('invalid_grant');
-      const issued = await engine.issue(family.subject, { scopes });
+      // A refresh is no new login: the token carries the family's (the password grant's) time and method.
+      const issued = await engine.issue(family.subject, { scopes, authTime: Math.floor(family.createdAt / 1000), amr: PASSWORD_AMR });
       const delivered = deliver(next.token, rotated.family, now);
       const setCookie = [...(issued.fingerprintCookie === undefined ? [] : [issued.fingerprintCookie]), ...(delivered.headers['set-cookie'] ?? [])];
       return fixedResponse({

@@ -126,6 +126,15 @@ describe('refresh tokens on the token endpoint (RFC 6749 §6, RFC 9700 §4.14)',
     expect(third.status).toBe(200);
   });
 
+  it('the password grant writes auth_time (now) and amr ["pwd"]; a refresh carries the login\'s auth_time, not its own', async () => {
+    const oauth2 = endpoint();
+    const first = await login(oauth2);
+    expect(decodeJwt(first.access_token as string)).toMatchObject({ auth_time: T0 / 1000, amr: ['pwd'] });
+    now += 600_000;
+    const second = bodyOf(await refresh(oauth2, first.refresh_token as string));
+    expect(decodeJwt(second.access_token as string)).toMatchObject({ iat: (T0 + 600_000) / 1000, auth_time: T0 / 1000, amr: ['pwd'] });
+  });
+
   it('RFC 9700 §4.14.2 a rotated token that comes back → 400 invalid_grant, the whole family is revoked, and the failure log gets refresh_token_reused', async () => {
     const oauth2 = endpoint();
     const first = await login(oauth2);

@@ -15,6 +15,7 @@ const redis = await redisGate('express-session-redis first-run tests');
 
 /** Every example server, with the environment that makes it start without outside help (no DATABASE_URL: users in memory). */
 const EXAMPLES: ReadonlyArray<{ name: string; env: Record<string, string | undefined>; needsRedis?: boolean }> = [
+  { name: 'express-account-security', env: { JWT_SECRET: undefined } },
   { name: 'express-basic-admin', env: {} },
   { name: 'express-session-redis', env: { REDIS_URL: 'redis://127.0.0.1:6379' }, needsRedis: true },
   { name: 'hono-jwt-oauth2', env: { JWT_SECRET: undefined } },
