@@ -30,6 +30,11 @@ const T0 = Date.UTC(2026, 0, 1);
 const HOUR = 3_600_000;
 
 export function redisRefreshStoreSuite(name: string, options: RedisRefreshSuiteOptions): void {
+  // One describe: the clean-up runs when these tests end (a cluster run breaks a master afterwards).
+  describe(`refresh tokens on ${name}`, () => suite(name, options));
+}
+
+function suite(name: string, options: RedisRefreshSuiteOptions): void {
   const root = `portcullis:test:refresh:${crypto.randomUUID()}:`;
   let n = 0;
   const store = async (prefix = `${root}${n++}:`) => new RedisRefreshTokenStore({ client: await options.connect(), prefix });
