@@ -7,8 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import type { RefreshFamily, RefreshTokenStore } from '@portcullis/jwt';
 
-/** What {@link refreshStoreSuite} needs: a fresh, empty store per call (a unique key prefix on a shared server). */
-export type RefreshStoreFactory = () => RefreshTokenStore | Promise<RefreshTokenStore>;
+/** What {@link refreshStoreSuite} needs: a fresh, empty store per call (a unique key prefix on a shared server), with the store's own `maxRotated` when given. */
+export type RefreshStoreFactory = (options?: { maxRotated?: number }) => RefreshTokenStore | Promise<RefreshTokenStore>;
 
 const T0 = Date.UTC(2026, 0, 1);
 const HOUR = 3_600_000;
@@ -109,6 +109,48 @@ export function refreshStoreSuite(name: string, create: RefreshStoreFactory): vo
       await store.revoke(f.id);
       expect(await store.family(g.id, T0)).toEqual(g);
       expect(await store.rotate(g.id, hash('a'), hash('b'), T0, HOUR)).toEqual({ outcome: 'rotated', family: g });
+    });
+
+    it('maxRotated bounds the remembered rotated tokens: the oldest go first (a replay of one reads as unknown), newer ones still revoke', async () => {
+      const store = await create({ maxRotated: 2 });
+      const f = family();
+      await store.create(f, hash('a'), T0 + HOUR);
+      for (const [from, to] of [['a', 'b'], ['b', 'c'], ['c', 'd']]) await store.rotate(f.id, hash(from as string), hash(to as string), T0 + 1000, HOUR);
+      // Remembered: b and c; a was dropped.
+      expect(await store.rotate(f.id, hash('a'), hash('x'), T0 + 2000, HOUR)).toEqual({ outcome: 'unknown' });
+      expect(await store.revokeToken(f.id, hash('a'))).toBe(false);
+      expect(await store.family(f.id, T0 + 2000)).toEqual(f);
+      expect(await store.rotate(f.id, hash('b'), hash('x'), T0 + 2000, HOUR)).toEqual({ outcome: 'reused', family: f });
+    });
+
+    it('RT-12 revokeToken() deletes the family only for its current or a rotated token; a family id with another secret revokes nothing', async () => {
+      const store = await create();
+      const f = family();
+      await store.create(f, hash('a'), T0 + HOUR);
+      await store.rotate(f.id, hash('a'), hash('b'), T0 + 1000, HOUR);
+      expect(await store.revokeToken(f.id, hash('z'))).toBe(false);
+      expect(await store.revokeToken(familyId(), hash('b'))).toBe(false);
+      expect(await store.family(f.id, T0 + 1000)).toEqual(f);
+      expect(await store.revokeToken(f.id, hash('b'))).toBe(true);
+      expect(await store.family(f.id, T0 + 1000)).toBeUndefined();
+      const g = family();
+      await store.create(g, hash('a'), T0 + HOUR);
+      await store.rotate(g.id, hash('a'), hash('b'), T0 + 1000, HOUR);
+      expect(await store.revokeToken(g.id, hash('a'))).toBe(true); // a rotated token still proves the holder
+      expect(await store.family(g.id, T0 + 1000)).toBeUndefined();
+    });
+
+    it('JWT-30 revokeSubject() keeps the subject\'s cut-off until `until`; only a later cut-off replaces it; other subjects have none', async () => {
+      const store = await create();
+      const subject = `alice-${familyId()}`;
+      expect(await store.subjectNotBefore(subject, T0)).toBeUndefined();
+      await store.revokeSubject(subject, T0 + 1000, T0 + HOUR);
+      expect(await store.subjectNotBefore(subject, T0 + 2000)).toBe(T0 + 1000);
+      await store.revokeSubject(subject, T0 + 500, T0 + HOUR);
+      expect(await store.subjectNotBefore(subject, T0 + 2000)).toBe(T0 + 1000);
+      await store.revokeSubject(subject, T0 + 3000, T0 + 2 * HOUR);
+      expect(await store.subjectNotBefore(subject, T0 + 4000)).toBe(T0 + 3000);
+      expect(await store.subjectNotBefore(`bob-${familyId()}`, T0)).toBeUndefined();
     });
 
     it('refresh replay and races: 8 concurrent rotations of one token → exactly one rotated, the others reused (the family dies)', async () => {

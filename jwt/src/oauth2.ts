@@ -122,6 +122,19 @@ export interface OAuth2PasswordBearer<U extends BaseUser, N extends string = 'jw
    * ```
    */
   revokeRefreshToken(refreshToken: string): Promise<void>;
+  /**
+   * "Log out everywhere" (JWT-30): refuses every access token of `subject` issued
+   * before `at` (default now; needs a revocation store) and, with `refreshTokens`,
+   * kills every refresh-token family of `subject` created before `at` (the refresh
+   * store keeps the cut-off for `absoluteTtl`). Call it on a password change.
+   *
+   * @example
+   * ```ts
+   * await users.setPassword(user.id, hash);
+   * await oauth2.revokeSubject(user.id);
+   * ```
+   */
+  revokeSubject(subject: string, at?: number): Promise<void>;
 }
 
 const MAX_BODY = 8 * 1024;
@@ -293,6 +306,15 @@ export function oauth2PasswordBearer<U extends BaseUser, const N extends string 
       if (refresh === undefined) throw new JwtError('invalid_issue_options');
       await refresh.revoke(refreshToken);
       return engine.revocable ? shared.logout(credentials) : loggedOut(engine, refresh.clearCookie);
+    },
+    async revokeSubject(subject: string, at?: number): Promise<void> {
+      if (refresh === undefined) return shared.revokeSubject(subject, at);
+      if (typeof subject !== 'string' || subject === '') throw new JwtError('invalid_issue_options');
+      const notBefore = at ?? engine.now();
+      if (typeof notBefore !== 'number' || !Number.isFinite(notBefore)) throw new JwtError('invalid_issue_options');
+      // The families first: they outlive any access token, and a missing revocation store throws after.
+      await refresh.revokeSubject(subject, notBefore);
+      await shared.revokeSubject(subject, notBefore);
     },
     async revokeRefreshToken(refreshToken: string): Promise<void> {
       if (refresh === undefined) throw new JwtError('invalid_issue_options');

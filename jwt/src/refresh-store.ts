@@ -81,14 +81,31 @@ export interface RefreshTokenStore {
   rotate(familyId: string, tokenHash: string, nextHash: string, now: number, idleTtlMs: number): Promise<RotateResult>;
   /** Required. Deletes the family (logout, revocation); a family that is not there is not an error. */
   revoke(familyId: string): Promise<void>;
+  /**
+   * Required, atomic. Deletes the family `familyId` only when `tokenHash` is its
+   * current token or one it rotated away (and still remembers): a revocation must
+   * prove it holds a token, not just know the family id. Answers whether it deleted.
+   */
+  revokeToken(familyId: string, tokenHash: string): Promise<boolean>;
+  /**
+   * Required. "Log out everywhere" (JWT-30): every family of `subject` created before
+   * `notBefore` (ms since the epoch) is dead. Remembered until `until` (ms since the
+   * epoch: `notBefore` plus the absolute lifetime, when no such family can live
+   * anyway); a later cut-off replaces an earlier one, never the reverse.
+   */
+  revokeSubject(subject: string, notBefore: number, until: number): Promise<void>;
+  /** Required. The live cut-off of `subject` at `now` ({@link revokeSubject}), or `undefined`. */
+  subjectNotBefore(subject: string, now: number): Promise<number | undefined>;
 }
+
+const METHODS = ['create', 'family', 'rotate', 'revoke', 'revokeToken', 'revokeSubject', 'subjectNotBefore'] as const;
 
 /** Checks that a value implements {@link RefreshTokenStore} (at construction). */
 export function checkRefreshTokenStore(store: unknown, who: string): RefreshTokenStore {
   const s = store as Partial<RefreshTokenStore> | null;
-  for (const method of ['create', 'family', 'rotate', 'revoke'] as const) {
+  for (const method of METHODS) {
     if (s === null || typeof s !== 'object' || typeof s[method] !== 'function') {
-      throw new ConfigurationError(`${who}: refreshTokens.store must implement create(), family(), rotate() and revoke() (see RefreshTokenStore)`);
+      throw new ConfigurationError(`${who}: refreshTokens.store must implement ${METHODS.map((m) => `${m}()`).join(', ')} (see RefreshTokenStore)`);
     }
   }
   return s as RefreshTokenStore;
@@ -126,6 +143,8 @@ interface Entry {
  */
 export class MemoryRefreshTokenStore implements RefreshTokenStore {
   readonly #families = new Map<string, Entry>();
+  /** Subject → its cut-off and how long it is kept; expired ones are swept as new ones arrive. */
+  readonly #subjects = new Map<string, { notBefore: number; until: number }>();
   readonly #maxFamilies: number;
   readonly #maxRotated: number;
 
@@ -171,6 +190,32 @@ export class MemoryRefreshTokenStore implements RefreshTokenStore {
 
   async revoke(familyId: string): Promise<void> {
     this.#families.delete(familyId);
+  }
+
+  async revokeToken(familyId: string, tokenHash: string): Promise<boolean> {
+    const entry = this.#families.get(familyId);
+    if (entry === undefined || (entry.current !== tokenHash && !entry.rotated.has(tokenHash))) return false;
+    this.#families.delete(familyId);
+    return true;
+  }
+
+  async revokeSubject(subject: string, notBefore: number, until: number): Promise<void> {
+    const kept = this.#subjects.get(subject);
+    if (kept === undefined || kept.notBefore < notBefore) this.#subjects.set(subject, { notBefore, until: Math.max(until, kept?.until ?? until) });
+    // Its families die now too (they would be refused anyway): the memory is freed at once.
+    for (const [id, entry] of this.#families) if (entry.family.subject === subject && entry.family.createdAt < notBefore) this.#families.delete(id);
+    // Not bounded by eviction (forgetting a cut-off would revive families): expired ones go.
+    for (const [name, cut] of this.#subjects) if (cut.until <= notBefore) this.#subjects.delete(name);
+  }
+
+  async subjectNotBefore(subject: string, now: number): Promise<number | undefined> {
+    const cut = this.#subjects.get(subject);
+    if (cut === undefined) return undefined;
+    if (now >= cut.until) {
+      this.#subjects.delete(subject);
+      return undefined;
+    }
+    return cut.notBefore;
   }
 
   /** The number of families kept (for inspection). */

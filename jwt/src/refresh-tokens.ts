@@ -58,8 +58,10 @@ export interface RefreshTokens {
   start(subject: string, scopes: readonly string[]): Promise<{ body: Record<string, unknown>; headers: Record<string, string[]> }>;
   /** Answers `grant_type=refresh_token` (never throws). `requested`: the checked `scope` parameter. */
   grant(connection: Connection, field: FieldReader, requested: readonly string[] | undefined): Promise<ResponseDescription>;
-  /** Revokes the family of a raw refresh token; false when it is not one (wrong shape). */
+  /** Revokes the family of a raw refresh token when the store holds that token (current or rotated); false otherwise. */
   revoke(token: string): Promise<boolean>;
+  /** "Log out everywhere": every family of `subject` created before `notBefore` (ms) dies. */
+  revokeSubject(subject: string, notBefore: number): Promise<void>;
   /** The raw token a request sends: the `name` field, else the cookie. `invalid_request` / a 403 as answers. */
   read(connection: Connection, field: FieldReader, name: string): SentToken | null;
   /** True when `token` has the shape of a refresh token (checks nothing else). */
@@ -164,6 +166,12 @@ export function createRefreshTokens<U extends BaseUser>(
       const now = engine.now();
       const family = await store.family(familyId, now);
       if (family === undefined) return refused('invalid_grant');
+      // JWT-30: a family from before the subject's "log out everywhere" is dead (a second, one-key command).
+      const cutoff = await store.subjectNotBefore(family.subject, now);
+      if (cutoff !== undefined && family.createdAt < cutoff) {
+        await store.revoke(familyId);
+        return refused('invalid_grant');
+      }
       // RFC 6749 §6: a refresh may narrow the scopes, never add one not originally granted.
       if (requested !== undefined && requested.some((s) => !family.scopes.includes(s))) return error('invalid_scope');
       // The user is re-loaded: a deleted or disabled user cannot refresh, and the family dies.
@@ -201,14 +209,19 @@ export function createRefreshTokens<U extends BaseUser>(
   async function revoke(token: string): Promise<boolean> {
     const shape = typeof token === 'string' && token.length <= MAX_TOKEN_LENGTH ? TOKEN.exec(token) : null;
     if (shape === null) return false;
-    await store.revoke(shape[1] as string);
-    return true;
+    // RFC 7009 §2.2: a token the family never held revokes nothing (knowing a family id is not enough).
+    return store.revokeToken(shape[1] as string, sha256Base64url(token));
+  }
+
+  async function revokeSubject(subject: string, notBefore: number): Promise<void> {
+    await store.revokeSubject(subject, notBefore, notBefore + absoluteTtl * 1000);
   }
 
   return Object.freeze({
     start,
     grant,
     revoke,
+    revokeSubject,
     read,
     isRefreshToken: (token: string) => TOKEN.test(token),
     crossSiteRefusal: (connection: Connection) => cookie?.check.crossSiteRefusal(connection) ?? null,

@@ -3,7 +3,7 @@ import { MemoryRefreshTokenStore } from '../src/index.js';
 import { ConfigurationError } from '@portcullis/core';
 import { family, hash, refreshStoreSuite } from '../../test-support/refresh-stores.js';
 
-refreshStoreSuite('MemoryRefreshTokenStore', () => new MemoryRefreshTokenStore());
+refreshStoreSuite('MemoryRefreshTokenStore', (options) => new MemoryRefreshTokenStore(options));
 
 describe('MemoryRefreshTokenStore bounds', () => {
   const T0 = Date.UTC(2026, 0, 1);

@@ -54,6 +54,18 @@ class RecordingStore implements RefreshTokenStore {
     this.#record([id]);
     return this.inner.revoke(id);
   }
+  async revokeToken(id: string, tokenHash: string) {
+    this.#record([id, tokenHash]);
+    return this.inner.revokeToken(id, tokenHash);
+  }
+  async revokeSubject(subject: string, notBefore: number, until: number) {
+    this.#record([subject, notBefore, until]);
+    return this.inner.revokeSubject(subject, notBefore, until);
+  }
+  async subjectNotBefore(subject: string, at: number) {
+    this.#record([subject, at]);
+    return this.inner.subjectNotBefore(subject, at);
+  }
 }
 
 let store: RecordingStore;
@@ -313,6 +325,49 @@ describe('RT-12 logout and revocation (RFC 7009)', () => {
     expect(bodyOf(await revokeAt(oauth2, {}))).toEqual({ error: 'invalid_request' });
     const get = await oauth2.revocationEndpoint.handle(connection({ method: 'GET', target: '/revoke?token=x', now }), { contentType: undefined, text: '' });
     expect(get.status).toBe(405);
+  });
+
+  it('JWT-30 revokeSubject: a refresh right after (and long after) the cut-off is refused and the family revoked; a later login refreshes', async () => {
+    const oauth2 = endpoint({ revocation: new MemoryRevocationStore({ clock: () => now }) });
+    const before = await login(oauth2);
+    now += 1000;
+    await oauth2.revokeSubject('alice');
+    now += 1000;
+    const after = await login(oauth2);
+    const refused = await refresh(oauth2, before.refresh_token as string);
+    expect(bodyOf(refused)).toEqual({ error: 'invalid_grant' });
+    const fresh = bodyOf(await refresh(oauth2, after.refresh_token as string));
+    expect(fresh.access_token).toEqual(expect.any(String));
+    // An hour later (within the family's idle hour): the refresh store's own cut-off refuses it, whatever the revocation store keeps.
+    const old = await login(oauth2);
+    now += 1000;
+    await oauth2.revokeSubject('alice');
+    now += HOUR * 1000 - 2000;
+    expect(bodyOf(await refresh(oauth2, old.refresh_token as string))).toEqual({ error: 'invalid_grant' });
+  });
+
+  it('JWT-30 revokeSubject without a revocation store still kills the families, then throws revocation_not_configured (access tokens cannot be cut)', async () => {
+    const oauth2 = endpoint();
+    const body = await login(oauth2);
+    now += 1000;
+    await expect(oauth2.revokeSubject('alice')).rejects.toMatchObject({ code: 'revocation_not_configured' });
+    expect(bodyOf(await refresh(oauth2, body.refresh_token as string))).toEqual({ error: 'invalid_grant' });
+  });
+
+  it('RFC 7009 §2.2 a refresh token with a known family id and another secret revokes nothing (endpoint 200, logout, revokeRefreshToken)', async () => {
+    const oauth2 = endpoint();
+    const body = await login(oauth2);
+    const token = body.refresh_token as string;
+    const forged = `${token.split('.')[0]}.${'A'.repeat(43)}`;
+    expect((await revokeAt(oauth2, { token: forged })).status).toBe(200);
+    await oauth2.revokeRefreshToken(forged);
+    const principal = await bearer(oauth2, body.access_token as string);
+    expect((await oauth2.logout(principal!.auth, { refreshToken: forged })).status).toBe(204);
+    const next = bodyOf(await refresh(oauth2, token));
+    expect(next.refresh_token).toEqual(expect.any(String));
+    // A rotated token still proves the holder: it revokes the family.
+    expect((await revokeAt(oauth2, { token })).status).toBe(200);
+    expect(bodyOf(await refresh(oauth2, next.refresh_token as string))).toEqual({ error: 'invalid_grant' });
   });
 
   it('RFC 7009 §2.2.1 an access token without a revocation store → 400 unsupported_token_type', async () => {

@@ -30,16 +30,21 @@ const T0 = Date.UTC(2026, 0, 1);
 const HOUR = 3_600_000;
 
 export function redisRefreshStoreSuite(name: string, options: RedisRefreshSuiteOptions): void {
+  // One describe: the clean-up runs when these tests end (a cluster run breaks a master afterwards).
+  describe(`refresh tokens on ${name}`, () => suite(name, options));
+}
+
+function suite(name: string, options: RedisRefreshSuiteOptions): void {
   const root = `portcullis:test:refresh:${crypto.randomUUID()}:`;
   let n = 0;
-  const store = async (prefix = `${root}${n++}:`) => new RedisRefreshTokenStore({ client: await options.connect(), prefix });
+  const store = async (prefix = `${root}${n++}:`, maxRotated?: number) => new RedisRefreshTokenStore({ client: await options.connect(), prefix, maxRotated });
 
   afterAll(async () => {
     await options.drop(root);
     await options.close();
   });
 
-  refreshStoreSuite(name, () => store());
+  refreshStoreSuite(name, (o) => store(undefined, o?.maxRotated));
 
   describe(`RedisRefreshTokenStore on ${name}`, () => {
     it('is a RefreshTokenStore of @portcullis/jwt', async () => {
@@ -54,7 +59,7 @@ export function redisRefreshStoreSuite(name: string, options: RedisRefreshSuiteO
       await s.create(f, hash('a'), T0 + HOUR);
       await s.rotate(f.id, hash('a'), hash('b'), T0 + 1000, HOUR);
       const keys = await options.dump(prefix);
-      expect(keys.map((k) => k.key).sort()).toEqual([`${prefix}{${f.id}}:f`, `${prefix}{${f.id}}:u`]);
+      expect(keys.map((k) => k.key).sort()).toEqual([`${prefix}{${f.id}}:f`, `${prefix}{${f.id}}:r`]);
       for (const k of keys) {
         expect(k.key.match(/\{([^}]*)\}/)?.[1]).toBe(f.id);
         expect(k.pttl).toBeGreaterThan(HOUR - 10_000);
@@ -97,6 +102,38 @@ export function redisRefreshStoreSuite(name: string, options: RedisRefreshSuiteO
       const contents = JSON.stringify(await options.dump(prefix));
       expect(contents).not.toContain(token);
       expect(contents).not.toContain(token.split('.')[1]);
+    });
+
+    it('JWT-30 revokeSubject on a real Redis: the refresh grant refuses a family created before the cut-off (and revokes it); a later login refreshes', async () => {
+      const prefix = `${root}${n++}:`;
+      const users = new Map([['alice', new SimpleUser('alice')]]);
+      let now = T0;
+      const oauth2 = oauth2PasswordBearer<SimpleUser>({
+        algorithms: ['HS256'],
+        secret: new Uint8Array(32).fill(7),
+        issuer: 'https://issuer.example',
+        audience: 'api',
+        retrieveUser: (t) => users.get(t.sub),
+        clock: () => now,
+        tokenUrl: '/token',
+        verifyCredentials: (u, p) => (p === 'pw' ? users.get(u) : null),
+        refreshTokens: { store: await store(prefix), idleTtl: 3600, absoluteTtl: 86_400 },
+      });
+      const post = async (text: string) =>
+        oauth2.tokenEndpoint.handle(createConnection({ method: 'POST', target: '/token', header: () => undefined, now: () => now }), { contentType: 'application/x-www-form-urlencoded', text });
+      const login = async () => (JSON.parse((await post('grant_type=password&username=alice&password=pw')).body) as { refresh_token: string }).refresh_token;
+      const before = await login();
+      now += 1000;
+      // No revocation store: the access tokens cannot be cut (it throws), the families are cut first.
+      await expect(oauth2.revokeSubject('alice')).rejects.toMatchObject({ code: 'revocation_not_configured' });
+      now += 1000;
+      const after = await login();
+      expect((await post(`grant_type=refresh_token&refresh_token=${before}`)).status).toBe(400);
+      expect(await (await store(prefix)).family(before.split('.')[0] as string, now)).toBeUndefined();
+      expect((await post(`grant_type=refresh_token&refresh_token=${after}`)).status).toBe(200);
+      const cut = (await options.dump(prefix)).find((k) => k.key === `${prefix}subject:{alice}`);
+      expect(cut?.values).toEqual([String(T0 + 1000)]);
+      expect(cut?.pttl).toBeGreaterThan(0);
     });
 
     it('a corrupt family record fails closed (the endpoint answers 503), never lives forever', async () => {

@@ -42,8 +42,8 @@ if (gate === 'run') {
       return Promise.all(
         keys.map(async (key) => {
           const type = String(await client.sendCommand(['TYPE', key]));
-          const reply: unknown = type === 'hash' ? await client.sendCommand(['HGETALL', key]) : await client.sendCommand(['SMEMBERS', key]);
-          const values = Array.isArray(reply) ? reply : Object.entries(reply as object).flat();
+          const reply: unknown = type === 'hash' ? await client.sendCommand(['HGETALL', key]) : type === 'list' ? await client.sendCommand(['LRANGE', key, '0', '-1']) : await client.sendCommand(['GET', key]);
+          const values = Array.isArray(reply) ? reply : reply !== null && typeof reply === 'object' ? Object.entries(reply).flat() : [reply];
           return { key, values: values.map(String), pttl: Number(await client.sendCommand(['PTTL', key])) };
         }),
       );
