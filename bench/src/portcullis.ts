@@ -3,7 +3,7 @@ import type { AuthenticationBackend, BaseUser } from '@portcullis/core';
 import { expressServer, fastifyServer, honoServer, koaServer } from './apps.js';
 import type { BenchConfig, Framework } from './config.js';
 import { timingSafeEqual } from 'node:crypto';
-import type { Hasher } from '@portcullis/core';
+import type { Hasher, ThrottleStore } from '@portcullis/core';
 import { JWT_AUDIENCE, JWT_ISSUER, JWT_SECRET, PASSWORD, TOKEN, USER, checkPassword, sha256 } from './credentials.js';
 import { hooks } from './hooks.js';
 import { basicCredentials, jwtCredentials, tokenCredentials } from './schemes.js';
@@ -66,13 +66,13 @@ const benchHasher: Hasher = {
  * `loginThrottle` over a `MemoryThrottleStore`. A hit answers from the cache before the
  * throttle is consulted, so this should cost what "Portcullis Basic (cache hit)" costs.
  */
-async function basicCacheThrottledBackend(): Promise<Backend> {
+export async function basicCacheThrottledBackend(store?: ThrottleStore): Promise<Backend> {
   const { passwordBackend, loginThrottle, MemoryThrottleStore, SimpleUser, VerificationCache } = await import('@portcullis/core');
   const alice = { user: new SimpleUser(USER), hash: await benchHasher.hash(PASSWORD) };
   return passwordBackend({
     realm: 'bench',
     cache: new VerificationCache<InstanceType<typeof SimpleUser>>(),
-    throttle: loginThrottle({ store: new MemoryThrottleStore() }),
+    throttle: loginThrottle({ store: store ?? new MemoryThrottleStore() }),
     hasher: benchHasher,
     findUser: (username) => (username === USER ? alice.user : null),
     passwordHashOf: () => alice.hash,
@@ -110,7 +110,7 @@ export function portcullisConfigs(framework: Framework): BenchConfig[] {
     scheme: 'basic',
     path: null,
     note: 'passwordBackend with the same VerificationCache and loginThrottle({ store: new MemoryThrottleStore() }): a hit never reaches the throttle; compare with "Portcullis Basic (cache hit)"',
-    create: () => portcullisServer(framework, basicCacheThrottledBackend),
+    create: () => portcullisServer(framework, () => basicCacheThrottledBackend()),
     credentials: () => basicCredentials(),
   });
 
