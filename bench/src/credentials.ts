@@ -23,7 +23,8 @@ export function basicHeader(username: string, password: string): string {
   return `Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}`;
 }
 
-const sha256 = (value: string): Buffer => createHash('sha256').update(value, 'utf8').digest();
+/** SHA-256 of a UTF-8 string. */
+export const sha256 = (value: string): Buffer => createHash('sha256').update(value, 'utf8').digest();
 const passwords = new Map<string, Buffer>([[USER, sha256(PASSWORD)]]);
 const UNKNOWN_USER = sha256('\u0000unknown user');
 

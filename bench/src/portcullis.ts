@@ -2,7 +2,9 @@ import type { Server } from 'node:http';
 import type { AuthenticationBackend, BaseUser } from '@portcullis/core';
 import { expressServer, fastifyServer, honoServer, koaServer } from './apps.js';
 import type { BenchConfig, Framework } from './config.js';
-import { JWT_AUDIENCE, JWT_ISSUER, JWT_SECRET, TOKEN, USER, checkPassword } from './credentials.js';
+import { timingSafeEqual } from 'node:crypto';
+import type { Hasher, ThrottleStore } from '@portcullis/core';
+import { JWT_AUDIENCE, JWT_ISSUER, JWT_SECRET, PASSWORD, TOKEN, USER, checkPassword, sha256 } from './credentials.js';
 import { hooks } from './hooks.js';
 import { basicCredentials, jwtCredentials, tokenCredentials } from './schemes.js';
 
@@ -44,6 +46,39 @@ async function basicMapBackend(): Promise<Backend> {
   return basicAuth({ realm: 'bench', verify: (username, password) => (checkPassword(username, password) ? users.get(username) : null) });
 }
 
+/**
+ * The same check as `checkPassword` (SHA-256 + `timingSafeEqual`) as a `Hasher`, so a
+ * `passwordBackend` verifies what `basicAuth`'s map verify does; on a cache hit neither runs.
+ */
+const SHA256_PREFIX = 'bench-sha256$';
+const benchHasher: Hasher = {
+  id: 'bench-sha256',
+  hash: async (password) => SHA256_PREFIX + sha256(password).toString('hex'),
+  verify: async (password, stored) => {
+    const expected = Buffer.from(stored.slice(SHA256_PREFIX.length), 'hex');
+    return { ok: expected.length === 32 && timingSafeEqual(sha256(password), expected), needsRehash: false };
+  },
+  identifies: (stored) => stored.startsWith(SHA256_PREFIX),
+};
+
+/**
+ * "Portcullis Basic (cache hit) + throttling": `passwordBackend` with the same cache and a
+ * `loginThrottle` over a `MemoryThrottleStore`. A hit answers from the cache before the
+ * throttle is consulted, so this should cost what "Portcullis Basic (cache hit)" costs.
+ */
+export async function basicCacheThrottledBackend(store?: ThrottleStore): Promise<Backend> {
+  const { passwordBackend, loginThrottle, MemoryThrottleStore, SimpleUser, VerificationCache } = await import('@portcullis/core');
+  const alice = { user: new SimpleUser(USER), hash: await benchHasher.hash(PASSWORD) };
+  return passwordBackend({
+    realm: 'bench',
+    cache: new VerificationCache<InstanceType<typeof SimpleUser>>(),
+    throttle: loginThrottle({ store: store ?? new MemoryThrottleStore() }),
+    hasher: benchHasher,
+    findUser: (username) => (username === USER ? alice.user : null),
+    passwordHashOf: () => alice.hash,
+  });
+}
+
 async function tokenBackend(): Promise<Backend> {
   const { tokenAuth, SimpleUser } = await import('@portcullis/core');
   const tokens = new Map([[TOKEN, new SimpleUser(USER)]]);
@@ -66,6 +101,18 @@ export function portcullisConfigs(framework: Framework): BenchConfig[] {
       credentials: () => basicCredentials(),
     });
   }
+
+  configs.push({
+    ...base,
+    id: `${framework}/portcullis-basic-cache-throttle`,
+    status: 'ready',
+    name: 'Portcullis Basic (cache hit) + throttling',
+    scheme: 'basic',
+    path: null,
+    note: 'passwordBackend with the same VerificationCache and loginThrottle({ store: new MemoryThrottleStore() }): a hit never reaches the throttle; compare with "Portcullis Basic (cache hit)"',
+    create: () => portcullisServer(framework, () => basicCacheThrottledBackend()),
+    credentials: () => basicCredentials(),
+  });
 
   configs.push({
     ...base,

@@ -100,3 +100,32 @@ describe('Portcullis session (hooks.session)', () => {
     expect(await headersOf({})).toEqual({ status: 401, setCookie: undefined, challenge: 'Cookie realm="app"' });
   });
 });
+
+/**
+ * The claim behind "Portcullis Basic (cache hit) + throttling" (issue #16): a cache hit
+ * never reaches the throttle, so its store sees no call once the credential is cached.
+ */
+describe('Portcullis Basic (cache hit) + throttling', () => {
+  it.each(['express', 'koa', 'hono', 'fastify'] as const)('%s: a cache hit never calls the throttle store', async (framework) => {
+    const { MemoryThrottleStore } = await import('@portcullis/core');
+    const { basicCacheThrottledBackend, portcullisServer } = await import('../src/portcullis.js');
+    const { basicCredentials } = await import('../src/schemes.js');
+    const calls: string[] = [];
+    const inner = new MemoryThrottleStore();
+    const store = {
+      get: (key: string) => (calls.push('get'), inner.get(key)),
+      hit: (key: string, now: number, ttlMs: number) => (calls.push('hit'), inner.hit(key, now, ttlMs)),
+      reset: (key: string) => (calls.push('reset'), inner.reset(key)),
+    };
+    const server = await portcullisServer(framework, () => basicCacheThrottledBackend(store));
+    open.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    const { headers } = basicCredentials().wire;
+    expect(await get(port, '/', headers)).toEqual({ status: 200, body: 'Hello, alice' });
+    const before = calls.length;
+    expect(before).toBeGreaterThan(0); // the first request verified: the counter sees the store
+    for (let i = 0; i < 20; i++) expect((await get(port, '/', headers)).status).toBe(200);
+    expect(calls.slice(before)).toEqual([]);
+  });
+});
