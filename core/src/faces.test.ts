@@ -54,7 +54,7 @@ const ADAPTER_TYPES = [
   'Proceed', 'RequestStates', 'Respond', 'ResponseDescription', 'SessionConfig', 'SessionCookie',
   'SessionMeta', 'SessionPort', 'SessionState', 'StepUpOutcome', 'TrustedProxies', 'WebSessionHandle', 'WebSessionOptions',
   'WebSessionRequest', 'WebSessions',
-  'TicketOrigin', 'SocketPrincipal', 'WatchSocketOptions', 'SocketWatch', 'BearerSchemeOptions',
+  'TicketOrigin', 'SocketPrincipal', 'WatchSocketOptions', 'SocketWatch',
 ];
 
 /** The names a face re-exports, read from its source: `export [type] { … } from '…';` only. */
