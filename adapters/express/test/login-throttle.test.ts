@@ -6,22 +6,14 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import request from 'supertest';
-import { MemoryThrottleStore, SimpleUser, loginThrottle, passwordBackend, sessionAuth } from '@portcullis/core';
-import { pbkdf2Hasher } from '@portcullis/core/hashing';
+import { sessionAuth } from '@portcullis/core';
 import { authentication, toConnection } from '@portcullis/express';
 import { login, sessionErrors, sessions } from '@portcullis/express/sessions';
 import { describe, expect, it } from 'vitest';
-
-const hasher = pbkdf2Hasher({ iterations: 1_000 }); // tests only
+import { throttledPasswords } from '../../../test-support/throttled-login.js';
 
 async function withApp(run: (url: string) => Promise<void>): Promise<void> {
-  const hash = await hasher.hash('alicepwd');
-  const passwords = passwordBackend<SimpleUser>({
-    findUser: (name) => (name === 'alice' ? new SimpleUser('alice') : null),
-    passwordHashOf: () => hash,
-    hasher,
-    throttle: loginThrottle({ store: new MemoryThrottleStore(), accountAllowance: 100, addressAllowance: 2 }),
-  });
+  const passwords = await throttledPasswords();
   const app = express();
   app.use(express.urlencoded({ extended: false }));
   app.use(sessions({ secret: 'a-test-secret-of-more-than-32-characters', cookie: { secure: false }, csrf: false, log: () => {} }));

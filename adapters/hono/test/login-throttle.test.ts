@@ -3,21 +3,13 @@
 // the client as `authentication(...)` did, and a throttled login is answered by
 // `sessions()` with 429 + Retry-After, not by Hono's 500.
 import { Hono } from 'hono';
-import { MemoryThrottleStore, SimpleUser, loginThrottle, passwordBackend, sessionAuth } from '@portcullis/core';
-import { pbkdf2Hasher } from '@portcullis/core/hashing';
+import { sessionAuth } from '@portcullis/core';
 import { describe, expect, it } from 'vitest';
+import { throttledPasswords } from '../../../test-support/throttled-login.js';
 import { authentication, login, sessions, toConnection, type AuthEnv } from '../src/index.js';
 
-const hasher = pbkdf2Hasher({ iterations: 1_000 }); // tests only
-
 async function loginApp(): Promise<Hono<AuthEnv>> {
-  const hash = await hasher.hash('alicepwd');
-  const passwords = passwordBackend<SimpleUser>({
-    findUser: (name) => (name === 'alice' ? new SimpleUser('alice') : null),
-    passwordHashOf: () => hash,
-    hasher,
-    throttle: loginThrottle({ store: new MemoryThrottleStore(), accountAllowance: 100, addressAllowance: 2 }),
-  });
+  const passwords = await throttledPasswords();
   const app = new Hono<AuthEnv>();
   app.use(sessions({ secret: 'a-test-secret-of-more-than-32-characters', cookie: { secure: false }, csrf: false, log: () => {} }));
   app.use(authentication({ backend: sessionAuth({ retrieveUser: () => null }), trustedProxies: ['loopback'] }));
