@@ -27,8 +27,8 @@
  */
 // #region face
 export type { MaybePromise } from './maybe-promise.js';
-export type { Connection, ConnectionInit } from './connection.js';
-export { createConnection, parseCookies, authorizationFromRawHeaders } from './connection.js';
+export type { Addressing, Connection, ConnectionInit } from './connection.js';
+export { addressingOf, createConnection, parseCookies, authorizationFromRawHeaders } from './connection.js';
 export type { TrustedProxies } from './client-address.js';
 export { compileTrustedProxies, normalizeAddress, runtimePeerAddress } from './client-address.js';
 export { isWebSocketUpgrade, isWebSocketUpgradeValue } from './upgrade.js';
@@ -67,7 +67,7 @@ export type { CsrfConfig, SessionConfig } from './session/config.js';
 export { sessionConfig, META_KEY } from './session/config.js';
 export { exactOrigins, upgradeOriginAllowed } from './origins.js';
 export type { SessionPort } from './session/port.js';
-export { describeSessionError } from './session/errors.js';
+export { describeRouteError, describeSessionError } from './session/errors.js';
 export type { SessionMeta, SessionState } from './session/state.js';
 export { login, logout, assertCanLogin } from './session/state.js';
 export { SESSION_NAMESPACE, namespacedData, copySessionData } from './session/namespace.js';

@@ -124,6 +124,33 @@ export function createConnection(init: ConnectionInit): Connection {
   return new RequestConnection(init);
 }
 
+/** How a connection finds its client address: the peer as the runtime gave it and the `trustedProxies`. */
+export interface Addressing {
+  /** The socket peer's address as the runtime gave it. */
+  readonly peerAddress: string | undefined;
+  /** The compiled `trustedProxies` the client address is resolved through, if any. */
+  readonly trustedProxies: TrustedProxies | undefined;
+}
+
+let addressingOfConnection: (connection: Connection) => Addressing | undefined;
+
+/**
+ * The peer and `trustedProxies` a connection built by {@link createConnection} resolves
+ * its client address with (`undefined` for another `Connection` or none). An adapter's
+ * `toConnection(native, now)` called in a route uses those of the connection the
+ * authentication middleware built for the same request, so a login form or a token
+ * endpoint keys the login throttle on the client's address, not the proxy's.
+ *
+ * @example
+ * ```ts
+ * const inherited = addressingOf(states.connection(req));
+ * const connection = createConnection({ ...init, peerAddress: inherited?.peerAddress, trustedProxies: inherited?.trustedProxies });
+ * ```
+ */
+export function addressingOf(connection: Connection | undefined): Addressing | undefined {
+  return connection === undefined ? undefined : addressingOfConnection(connection);
+}
+
 /**
  * One class (one hidden class for V8) rather than an object literal with a getter
  * and a spread: built once per request, it is on every request's path.
@@ -143,6 +170,11 @@ class RequestConnection implements Connection {
   readonly #peer: string | undefined;
   readonly #proxies: TrustedProxies | undefined;
   #addresses: { readonly peer: string | undefined; readonly client: string | undefined } | undefined;
+
+  static {
+    addressingOfConnection = (connection) =>
+      #peer in connection ? { peerAddress: connection.#peer, trustedProxies: connection.#proxies } : undefined;
+  }
 
   constructor(init: ConnectionInit) {
     const target = relativeTarget(init.target);

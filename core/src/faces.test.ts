@@ -33,10 +33,10 @@ const APP_TYPES = [
 ];
 
 const ADAPTER_VALUES = [
-  'MAX_AUTHORIZATION_LENGTH', 'META_KEY', 'SESSION_NAMESPACE', 'assertCanLogin', 'assertSessionStore', 'backendName',
+  'MAX_AUTHORIZATION_LENGTH', 'META_KEY', 'SESSION_NAMESPACE', 'addressingOf', 'assertCanLogin', 'assertSessionStore', 'backendName',
   'authorizationFromRawHeaders', 'bearerScheme', 'bytesEqual', 'compileExclude', 'compileTrustedProxies', 'copySessionData',
   'createAuthenticator', 'createConnection', 'createGuard', 'csrfToken', 'decodeBase64Strict',
-  'decodeUtf8Strict', 'deletionCookie', 'describe', 'fixedResponse', 'describeSessionError', 'digestKey', 'escapeForLog', 'exactOrigins', 'logFailure',
+  'decodeUtf8Strict', 'deletionCookie', 'describe', 'fixedResponse', 'describeRouteError', 'describeSessionError', 'digestKey', 'escapeForLog', 'exactOrigins', 'logFailure',
   'formField', 'formValues', 'generateSessionId', 'hasControlCharacters', 'hasScheme', 'hmacSha256',
   'isBrowserNavigation', 'isCanonical', 'isSecureRequest', 'isSessionId', 'isUrlencoded', 'isWebSocketUpgrade', 'isWebSocketUpgradeValue', 'login',
   'logout', 'messageOf', 'metadataResponse', 'namespacedData', 'normalizeAddress', 'parseBasic', 'parseCookies', 'prefersJson', 'quoteRealm',
@@ -50,11 +50,11 @@ const ADAPTER_VALUES = [
 
 const ADAPTER_TYPES = [
   'AuthDecision', 'Authenticator', 'AuthorizationValue', 'BearerErrorDescription', 'BearerScheme', 'BearerSchemeOptions',
-  'Connection', 'ConnectionInit', 'CsrfConfig', 'Guard', 'GuardState', 'MaybePromise', 'Outcome', 'FixedOutcome', 'OAuth2ErrorCode',
+  'Addressing', 'Connection', 'ConnectionInit', 'CsrfConfig', 'Guard', 'GuardState', 'MaybePromise', 'Outcome', 'FixedOutcome', 'OAuth2ErrorCode',
   'Proceed', 'RequestStates', 'Respond', 'ResponseDescription', 'SessionConfig', 'SessionCookie',
   'SessionMeta', 'SessionPort', 'SessionState', 'StepUpOutcome', 'TrustedProxies', 'WebSessionHandle', 'WebSessionOptions',
   'WebSessionRequest', 'WebSessions',
-  'TicketOrigin', 'SocketPrincipal', 'WatchSocketOptions', 'SocketWatch', 'BearerSchemeOptions',
+  'TicketOrigin', 'SocketPrincipal', 'WatchSocketOptions', 'SocketWatch',
 ];
 
 /** The names a face re-exports, read from its source: `export [type] { … } from '…';` only. */

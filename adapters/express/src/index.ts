@@ -12,12 +12,11 @@ import { ANONYMOUS, NO_CREDENTIALS } from '@portcullis/core';
 import {
   createAuthenticator,
   createGuard,
-  requestStates,
   type AuthDecision,
   type Authenticator,
   type Guard,
 } from '@portcullis/core/adapter';
-import { sendDescription, toConnection } from './native.js';
+import { sendDescription, states, toConnection } from './native.js';
 
 export { sendDescription, toConnection } from './native.js';
 
@@ -90,7 +89,6 @@ export type GuardMiddleware = RequestHandler & {
   readonly guard: Guard;
 };
 
-const states = requestStates<Request>();
 
 
 /**

@@ -1,13 +1,15 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Connection, ResponseDescription } from '@portcullis/core';
-import { fixedResponse, type TrustedProxies } from '@portcullis/core/adapter';
+import { addressingOf, fixedResponse, requestStates, type TrustedProxies } from '@portcullis/core/adapter';
 import { connectionFromNode } from '@portcullis/node';
 import { requestSessions } from './request-sessions.js';
 
 /**
  * Builds the `Connection` of an Express request (with its session port when
  * `sessions()` runs in front; its client address resolved through
- * `trustedProxies`, the authenticator's, when given).
+ * `trustedProxies`, the authenticator's, when given). Called in a route (a login form, a token endpoint) without `trustedProxies`, it resolves
+ * the client address as the authentication middleware did for the same request (its
+ * `trustedProxies`), so a login throttle keys on the client, not on the proxy.
  *
  * @example
  * ```ts
@@ -15,8 +17,12 @@ import { requestSessions } from './request-sessions.js';
  * ```
  */
 export function toConnection(req: Request, now: () => number, trustedProxies?: TrustedProxies): Connection {
-  return connectionFromNode(req, req.originalUrl, now, undefined, requestSessions.get(req)?.port, trustedProxies);
+  const proxies = trustedProxies ?? addressingOf(states.connection(req))?.trustedProxies;
+  return connectionFromNode(req, req.originalUrl, now, undefined, requestSessions.get(req)?.port, proxies);
 }
+
+/** What `authentication()` remembered per request for the guards and `toConnection`. */
+export const states = requestStates<Request>();
 
 /**
  * Copies a response description onto Express's response. A `notFound` answer

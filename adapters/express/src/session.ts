@@ -18,6 +18,7 @@ import {
   copySessionData,
   csrfToken as coreCsrfToken,
   deletionCookie,
+  describeRouteError,
   describeSessionError,
   formField,
   login as coreLogin,
@@ -426,7 +427,9 @@ export function csrfToken(req: Request): Promise<string> {
 /**
  * An Express error handler for `SessionError`s that `login`, `logout` or
  * `csrfToken` throw in a route (store down → 503, `GET /logout` → 405, a
- * `Secure` cookie over plain HTTP → 403): the core's answers instead of a 500.
+ * `Secure` cookie over plain HTTP → 403) and the `AuthenticationError`s of a login
+ * form's `verifyCredentials` (throttled → 429 with `Retry-After`, hashing queue full or
+ * throttle store down → 503): the core's answers instead of a 500.
  * Other errors go on to your own error handlers. Register it after your routes.
  *
  * @example
@@ -437,7 +440,8 @@ export function csrfToken(req: Request): Promise<string> {
  */
 export function sessionErrors(): ErrorRequestHandler {
   return (error: unknown, req, res, next) => {
-    if (!isSessionError(error)) return next(error);
-    sendDescription(req, res, next, describeSessionError(error, toConnection(req, Date.now)));
+    const response = describeRouteError(error, toConnection(req, Date.now));
+    if (response === undefined) return next(error);
+    sendDescription(req, res, next, response);
   };
 }

@@ -9,8 +9,8 @@ import type {
   UnauthenticatedUser,
   WebSocketTickets,
 } from '@portcullis/core';
-import { createAuthenticator, createGuard, requestStates, type AuthDecision, type Authenticator, type Guard } from '@portcullis/core/adapter';
-import { sendDescription, toConnection } from './native.js';
+import { createAuthenticator, createGuard, type AuthDecision, type Authenticator, type Guard } from '@portcullis/core/adapter';
+import { sendDescription, states, toConnection } from './native.js';
 import { ticketRoute, watchRoute, type WatchWebSocketOptions } from './websocket.js';
 import type { WatchedSocket } from '@portcullis/node';
 import { hasSessions, remember, runRemembered, type Hook } from './hooks.js';
@@ -63,7 +63,6 @@ export type GuardHook = preHandlerHookHandler & {
   readonly guard: Guard;
 };
 
-const states = requestStates<FastifyRequest>();
 const authenticators = new WeakMap<FastifyInstance, Authenticator<BaseUser>>();
 
 // #region plugin

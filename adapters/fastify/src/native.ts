@@ -1,7 +1,7 @@
 import { validateHeaderName, validateHeaderValue } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Connection, ResponseDescription } from '@portcullis/core';
-import { fixedResponse, type TrustedProxies } from '@portcullis/core/adapter';
+import { addressingOf, fixedResponse, requestStates, type TrustedProxies } from '@portcullis/core/adapter';
 import { connectionFromNode, refuse, sessionPortOf } from '@portcullis/node';
 
 
@@ -12,7 +12,9 @@ import { connectionFromNode, refuse, sessionPortOf } from '@portcullis/node';
  * duplicate is refused with 400), the kind from the `Upgrade` header, and the
  * session port when the `sessions` plugin is registered, and the client address
  * resolved through `trustedProxies` (the authenticator's) when given; Fastify's
- * own `trustProxy` does not decide it.
+ * own `trustProxy` does not decide it. Called in a route (a login form, a token endpoint) without `trustedProxies`, it resolves
+ * the client address as the authentication middleware did for the same request (its
+ * `trustedProxies`), so a login throttle keys on the client, not on the proxy.
  *
  * @example
  * ```ts
@@ -20,9 +22,13 @@ import { connectionFromNode, refuse, sessionPortOf } from '@portcullis/node';
  * ```
  */
 export function toConnection(request: FastifyRequest, now: () => number, trustedProxies?: TrustedProxies): Connection {
-  return connectionFromNode(request.raw, request.raw.url ?? '/', now, undefined, sessionPortOf(request.raw), trustedProxies);
+  const proxies = trustedProxies ?? addressingOf(states.connection(request))?.trustedProxies;
+  return connectionFromNode(request.raw, request.raw.url ?? '/', now, undefined, sessionPortOf(request.raw), proxies);
 }
 // #endregion to-connection
+
+/** What `authentication` remembered per request for the guards and `toConnection`. */
+export const states = requestStates<FastifyRequest>();
 
 // #region send-description
 function sendable(headers: ResponseDescription['headers']): boolean {

@@ -5,6 +5,7 @@ import { ConfigurationError, isSessionError, type BaseUser, type LoginOptions, t
 import {
   assertCanLogin as coreAssertCanLogin,
   csrfToken as coreCsrfToken,
+  describeRouteError,
   describeSessionError,
   formField,
   login as coreLogin,
@@ -143,14 +144,16 @@ const plugin: FastifyPluginCallback<FastifySessionsOptions> = (fastify, options,
   // #endregion sessions-cookies
 
   // #region sessions-recover
-  // `login`/`logout` refused in a handler (store down, GET /logout, plain HTTP): the
-  // core's answer, before the app's error handler could make it a 500.
+  // `login`/`logout` refused in a handler (store down, GET /logout, plain HTTP), or a login
+  // form's `verifyCredentials` (throttled: 429 + Retry-After; busy: 503): the core's
+  // answer, before the app's error handler could make it a 500.
   fastify.addHook('onRoute', (route) => {
     const handler = route.handler;
     route.handler = function (this: unknown, request: FastifyRequest, reply: FastifyReply) {
       const recover = (error: unknown): FastifyReply => {
-        if (!isSessionError(error)) throw error;
-        return sendDescription(request, reply, describeSessionError(error, toConnection(request, config.clock)));
+        const response = describeRouteError(error, toConnection(request, config.clock));
+        if (response === undefined) throw error;
+        return sendDescription(request, reply, response);
       };
       try {
         const result: unknown = (handler as (...args: unknown[]) => unknown).call(this, request, reply);

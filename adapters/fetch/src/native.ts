@@ -1,5 +1,5 @@
 import type { Connection, ResponseDescription } from '@portcullis/core';
-import { createConnection, fixedResponse, type SessionPort, type TrustedProxies } from '@portcullis/core/adapter';
+import { addressingOf, createConnection, fixedResponse, type SessionPort, type TrustedProxies } from '@portcullis/core/adapter';
 
 /** The raw path and query of a request URL (never re-normalised, never a URL built from `Host`). */
 function target(url: string): string {
@@ -15,6 +15,9 @@ function target(url: string): string {
 export function hide(target: object, slot: symbol, value: unknown): void {
   Object.defineProperty(target, slot, { value, enumerable: false, writable: true, configurable: true });
 }
+
+/** The connection `withAuth` built for a request (set by with-auth.ts, which imports this module). */
+export const issued: { connectionOf: (request: Request) => Connection | undefined } = { connectionOf: () => undefined };
 
 const PORT = Symbol('portcullis.fetch.session');
 type Holder = { [PORT]?: SessionPort };
@@ -40,7 +43,10 @@ export const ports = {
  * answers them as duplicates, as the raw-header check does on Node. A `Request`
  * carries no socket: `peerAddress` is the runtime's (`runtimePeerAddress(request,
  * server)` on Bun, Deno's `info`), and `trustedProxies` (the authenticator's)
- * resolves the client address through forwarded headers.
+ * resolves the client address through forwarded headers. Called in a handler (a login
+ * form, a token endpoint) with neither, it resolves the client address as `withAuth` did
+ * for the same request (its peer and `trustedProxies`), so a login throttle keys on the
+ * client, not on the proxy.
  *
  * @example
  * ```ts
@@ -55,6 +61,11 @@ export function toConnection(
   trustedProxies?: TrustedProxies,
 ): Connection {
   const headers = request.headers;
+  if (peerAddress === undefined && trustedProxies === undefined) {
+    const inherited = addressingOf(issued.connectionOf(request));
+    peerAddress = inherited?.peerAddress;
+    trustedProxies = inherited?.trustedProxies;
+  }
   return createConnection({
     // No `kind`: the core reads an upgrade from the `Upgrade` header, as on every adapter.
     method: request.method,

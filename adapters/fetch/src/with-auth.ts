@@ -12,6 +12,7 @@ import {
 } from '@portcullis/core';
 import {
   createAuthenticator,
+  describeRouteError,
   describeSessionError,
   isSecureRequest,
   requestFormField,
@@ -26,7 +27,7 @@ import {
   type WebSessionOptions,
   type WebSessions,
 } from '@portcullis/core/adapter';
-import { hide, ports, toConnection, toResponse } from './native.js';
+import { hide, issued, ports, toConnection, toResponse } from './native.js';
 
 /** Who is asking: what {@link withAuth} hands the handler after the request. */
 export interface RequestAuth<U extends BaseUser = BaseUser> {
@@ -113,6 +114,12 @@ class Principal<U extends BaseUser> implements RequestAuth<U> {
   readonly #request: Request;
   readonly #connection: Connection;
   readonly #challenges: readonly string[];
+  static {
+    issued.connectionOf = (request) => {
+      const principal = (request as Holder)[ISSUED];
+      return principal === undefined ? undefined : principal.#connection;
+    };
+  }
   constructor(
     readonly user: U | UnauthenticatedUser,
     readonly auth: AuthCredentials,
@@ -231,9 +238,11 @@ export function withAuth<U extends BaseUser, A extends readonly unknown[] = []>(
     try {
       response = await handler(request, principal, ...rest);
     } catch (error) {
-      // `login`/`logout` failed (store down, GET /logout…): the core's answer, not a 500.
-      if (handle !== undefined && isSessionError(error)) response = toResponse(describeSessionError(error, connection));
-      else throw error;
+      // `login`/`logout` failed (store down, GET /logout…), or a login form's
+      // `verifyCredentials` refused (throttled: 429 + Retry-After; busy: 503): the core's answer, not a 500.
+      const failed = handle === undefined ? undefined : describeRouteError(error, connection);
+      if (failed === undefined) throw error;
+      response = toResponse(failed);
     }
     return withCookies(response, handle);
   };

@@ -12,12 +12,11 @@ import type {
 import {
   createAuthenticator,
   createGuard,
-  requestStates,
   type Authenticator,
   type Guard,
   type MaybePromise,
 } from '@portcullis/core/adapter';
-import { toConnection, toResponse, type PeerAddressOf } from './native.js';
+import { states, toConnection, toResponse, type PeerAddressOf } from './native.js';
 import { ticketEndpoint as ticketRoute } from './websocket.js';
 
 export { toConnection, toResponse } from './native.js';
@@ -62,7 +61,6 @@ export type GuardMiddleware = MiddlewareHandler & {
   readonly guard: Guard;
 };
 
-const states = requestStates<Context>();
 
 /**
  * Authenticates every request: sets `c.var.user` and `c.var.auth`, or answers an

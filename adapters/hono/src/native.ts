@@ -1,8 +1,10 @@
 import type { Context } from 'hono';
 import type { Connection, ResponseDescription } from '@portcullis/core';
 import {
+  addressingOf,
   authorizationFromRawHeaders,
   createConnection,
+  requestStates,
   runtimePeerAddress,
   type MaybePromise,
   type SessionPort,
@@ -14,6 +16,9 @@ function target(url: string): string {
   const start = url.indexOf('/', url.indexOf('//') + 2);
   return start === -1 ? '/' : url.slice(start).replace(/#.*$/, '');
 }
+
+/** What `authentication()` remembered per request for the guards and `toConnection`. */
+export const states = requestStates<Context>();
 
 /** Session ports of requests, set by `sessions()`. */
 export const ports = new WeakMap<Context, SessionPort>();
@@ -33,7 +38,10 @@ export type PeerAddressOf = (c: Context) => string | undefined;
  * its session port when `sessions()` runs in front. The peer address is the
  * runtime's (`c.env`: @hono/node-server's Node request, Bun's server, Deno's
  * info), or `peerAddress(c)` when given; `trustedProxies` (the authenticator's)
- * resolves the client address through forwarded headers.
+ * resolves the client address through forwarded headers. Called in a route (a login
+ * form, a token endpoint) with neither, it resolves the client address as the
+ * authentication middleware did for the same request (its peer and `trustedProxies`),
+ * so a login throttle keys on the client, not on the proxy.
  *
  * @example
  * ```ts
@@ -42,7 +50,9 @@ export type PeerAddressOf = (c: Context) => string | undefined;
  */
 export function toConnection(c: Context, now: () => number, trustedProxies?: TrustedProxies, peerAddress?: PeerAddressOf): Connection {
   const session = ports.get(c);
-  const peer = peerAddress === undefined ? runtimePeerAddress(c.req.raw, c.env) : peerAddress(c);
+  const inherited = trustedProxies === undefined && peerAddress === undefined ? addressingOf(states.connection(c)) : undefined;
+  const peer = inherited !== undefined ? inherited.peerAddress : peerAddress === undefined ? runtimePeerAddress(c.req.raw, c.env) : peerAddress(c);
+  trustedProxies ??= inherited?.trustedProxies;
   const incoming = nodeIncoming(c);
   if (incoming !== undefined) {
     // @hono/node-server: read the Node request itself. `c.req.raw.headers` would

@@ -8,6 +8,7 @@ import {
 import {
   assertCanLogin as coreAssertCanLogin,
   csrfToken as coreCsrfToken,
+  describeRouteError,
   describeSessionError,
   isSecureRequest,
   runtimePeerAddress,
@@ -88,8 +89,10 @@ export function sessions(options: HonoSessionsOptions): MiddlewareHandler {
       throw error;
     }
     await next();
-    // `login`/`logout` in a handler failed (store down, GET /logout…): the core's answer, not a 500.
-    if (isSessionError(c.error)) c.res = await toResponse(c, describeSessionError(c.error, connection));
+    // `login`/`logout` in a handler failed (store down, GET /logout…), or a login form's
+    // `verifyCredentials` refused (throttled: 429 + Retry-After; busy: 503): the core's answer, not a 500.
+    const failed = c.error === undefined ? undefined : describeRouteError(c.error, connection);
+    if (failed !== undefined) c.res = await toResponse(c, failed);
     const cookies = handle.setCookies();
     if (cookies.length > 0) appendCookies(c, cookies);
   };

@@ -12,13 +12,12 @@ import { ANONYMOUS, NO_CREDENTIALS } from '@portcullis/core';
 import {
   createAuthenticator,
   createGuard,
-  requestStates,
   type AuthDecision,
   type Authenticator,
   type Guard,
   type MaybePromise,
 } from '@portcullis/core/adapter';
-import { sendDescription, toConnection } from './native.js';
+import { sendDescription, states, toConnection } from './native.js';
 
 export { sendDescription, toConnection } from './native.js';
 
@@ -42,7 +41,6 @@ export type GuardMiddleware = Middleware & {
   readonly guard: Guard;
 };
 
-const states = requestStates<Context>();
 
 
 /**

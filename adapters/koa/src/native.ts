@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
 import type { Connection, ResponseDescription } from '@portcullis/core';
-import { fixedResponse, type TrustedProxies } from '@portcullis/core/adapter';
+import { addressingOf, fixedResponse, requestStates, type TrustedProxies } from '@portcullis/core/adapter';
 import { connectionFromNode } from '@portcullis/node';
 import { requestSessions } from './request-sessions.js';
 
@@ -11,7 +11,9 @@ const NOT_FOUND_STATUS = fixedResponse({ kind: 'not_found' }).status;
  * Builds the `Connection` of a Koa request (with its session port when
  * `sessions()` runs in front; its client address resolved through
  * `trustedProxies`, the authenticator's, when given). Koa's `app.proxy` does not
- * decide this.
+ * decide this. Called in a route (a login form, a token endpoint) without `trustedProxies`, it resolves
+ * the client address as the authentication middleware did for the same request (its
+ * `trustedProxies`), so a login throttle keys on the client, not on the proxy.
  *
  * @example
  * ```ts
@@ -19,8 +21,12 @@ const NOT_FOUND_STATUS = fixedResponse({ kind: 'not_found' }).status;
  * ```
  */
 export function toConnection(ctx: Context, now: () => number, trustedProxies?: TrustedProxies): Connection {
-  return connectionFromNode(ctx.req, ctx.originalUrl, now, undefined, requestSessions.get(ctx)?.port, trustedProxies);
+  const proxies = trustedProxies ?? addressingOf(states.connection(ctx))?.trustedProxies;
+  return connectionFromNode(ctx.req, ctx.originalUrl, now, undefined, requestSessions.get(ctx)?.port, proxies);
 }
+
+/** What `authentication()` remembered per request for the guards and `toConnection`. */
+export const states = requestStates<Context>();
 
 /**
  * Copies a response description onto `ctx`. A `notFound` answer leaves the

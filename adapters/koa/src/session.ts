@@ -18,6 +18,7 @@ import {
   assertCanLogin as coreAssertCanLogin,
   copySessionData,
   csrfToken as coreCsrfToken,
+  describeRouteError,
   describeSessionError,
   formField,
   generateSessionId,
@@ -253,14 +254,16 @@ export function sessions(app: Koa<any, any>, options: KoaSessionsOptions): Middl
         await next();
       });
     } catch (error) {
-      if (!isSessionError(error)) {
+      // A store that fails while loading or saving the session (fail closed with 503), a
+      // refused logout or login (a throttled login form: 429 with Retry-After).
+      const response = describeRouteError(error, toConnection(ctx, config.clock));
+      if (response === undefined) {
         // The app's error handler answers; a session cookie koa-session has already set
         // still goes out with no-store (LEAK-09), as on Express.
         if (setsCookie(ctx, cookie.name)) ctx.set('cache-control', 'no-store');
         throw error;
       }
-      // A store that fails while loading or saving the session: fail closed with 503.
-      sendDescription(ctx, describeSessionError(error, toConnection(ctx, config.clock)));
+      sendDescription(ctx, response);
       ctx.remove('set-cookie');
       return;
     }

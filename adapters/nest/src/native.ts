@@ -1,6 +1,6 @@
 import { validateHeaderName, validateHeaderValue, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Connection, ResponseDescription } from '@portcullis/core';
-import { fixedResponse, requestStates, type TrustedProxies } from '@portcullis/core/adapter';
+import { addressingOf, fixedResponse, requestStates, type TrustedProxies } from '@portcullis/core/adapter';
 import { connectionFromNode, sessionPortOf } from '@portcullis/node';
 
 /** The request object of either Nest platform: Express's `req` (a Node request) or Fastify's `request` (with `.raw`). */
@@ -39,7 +39,9 @@ export function nodeRequest(req: PlatformRequest): IncomingMessage {
  * the client address is resolved through `trustedProxies` (the authenticator's)
  * when given. With the platform's session middleware in front
  * (`@portcullis/express/sessions`, `@portcullis/fastify/sessions`), the connection
- * carries the session it opened.
+ * carries the session it opened. Called in a route (a login form, a token endpoint) without `trustedProxies`, it resolves
+ * the client address as the authentication middleware did for the same request (its
+ * `trustedProxies`), so a login throttle keys on the client, not on the proxy.
  *
  * @example
  * ```ts
@@ -49,7 +51,8 @@ export function nodeRequest(req: PlatformRequest): IncomingMessage {
 export function toConnection(req: PlatformRequest, now: () => number, trustedProxies?: TrustedProxies): Connection {
   const raw = nodeRequest(req);
   const target = ('originalUrl' in req && typeof req.originalUrl === 'string' ? req.originalUrl : raw.url) ?? '/';
-  return connectionFromNode(raw, target, now, undefined, sessionPortOf(raw), trustedProxies);
+  const proxies = trustedProxies ?? addressingOf(states.connection(req))?.trustedProxies;
+  return connectionFromNode(raw, target, now, undefined, sessionPortOf(raw), proxies);
 }
 
 /** The connection the global guard built for a request (for `@ClientAddress()`). */

@@ -1,6 +1,6 @@
 import { Catch, UseFilters, createParamDecorator, type ArgumentsHost, type ExceptionFilter, type ExecutionContext } from '@nestjs/common';
 import { EXCEPTION_FILTERS_METADATA } from '@nestjs/common/constants.js';
-import { SessionError, type BaseUser, type LoginOptions, type SessionData } from '@portcullis/core';
+import { AuthenticationError, SessionError, errorResponse, type BaseUser, type LoginOptions, type SessionData } from '@portcullis/core';
 import {
   assertCanLogin as coreAssertCanLogin,
   csrfToken as coreCsrfToken,
@@ -44,7 +44,8 @@ export interface AuthSession<U extends BaseUser = BaseUser, D extends object = S
  * Answers a `SessionError` thrown by a handler (`login`, `logout`, `csrfToken`)
  * with the core's answer: `503` when the store is down, `405` for a logout through
  * `GET`, `403` for a `Secure` cookie over plain HTTP, `500` without session
- * middleware. `@AuthSession()` binds it to its method, before every filter of the
+ * middleware; and an `AuthenticationError` of a login form's `verifyCredentials`
+ * (throttled: `429` with `Retry-After`; hashing queue full or throttle store down: `503`). `@AuthSession()` binds it to its method, before every filter of the
  * app (global, the controller's, the method's own `@UseFilters`; a catch-all
  * `@Catch()` included). Bind it yourself with
  * `@UseFilters(SessionErrorFilter)` on a handler that calls the core's session
@@ -57,12 +58,13 @@ export interface AuthSession<U extends BaseUser = BaseUser, D extends object = S
  * async add(@Req() req: Request) { await saveSession(toConnection(req, Date.now), { cart: [] }); }
  * ```
  */
-@Catch(SessionError)
-export class SessionErrorFilter implements ExceptionFilter<SessionError> {
+@Catch(SessionError, AuthenticationError)
+export class SessionErrorFilter implements ExceptionFilter<SessionError | AuthenticationError> {
   /** Sends the core's answer to `error` with the platform's response. */
-  catch(error: SessionError, host: ArgumentsHost): void {
+  catch(error: SessionError | AuthenticationError, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    sendDescription(http.getResponse<unknown>(), describeSessionError(error, toConnection(http.getRequest<PlatformRequest>(), Date.now)));
+    const connection = toConnection(http.getRequest<PlatformRequest>(), Date.now);
+    sendDescription(http.getResponse<unknown>(), error instanceof AuthenticationError ? errorResponse(error, connection) : describeSessionError(error, connection));
   }
 }
 

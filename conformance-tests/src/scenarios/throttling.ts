@@ -1,4 +1,4 @@
-import { MemoryThrottleStore, errorResponse, type Connection, isAuthenticationError, loginThrottle, passwordBackend, type PasswordBackend } from '@portcullis/core';
+import { MemoryThrottleStore, errorResponse, isAuthenticationError, loginThrottle, passwordBackend, type PasswordBackend } from '@portcullis/core';
 import { pbkdf2Hasher } from '@portcullis/core/hashing';
 import { oauth2PasswordBearer, type OAuth2PasswordBearer } from '@portcullis/jwt';
 import { expect } from 'vitest';
@@ -11,7 +11,7 @@ import { hs256, T0, clockControl, frozenClock, setClock } from './jwt/support.js
 // Login throttling (issue #16 item 2) on every adapter and runtime: one loginThrottle
 // behind a Basic route, a login form (verifyCredentials) and an OAuth2 token endpoint.
 // The test client is the trusted proxy (127.0.0.1) and names the client address in
-// X-Forwarded-For; the app's clock is frozen and moved through its control (no sleeping).
+// X-Forwarded-For (the routes' own connections must resolve it as the middleware did); the app's clock is frozen and moved through its control (no sleeping).
 
 /** Failures an account may have before it backs off; an address may have five. */
 const ACCOUNT_ALLOWANCE = 3;
@@ -48,36 +48,15 @@ function memberTable(): Promise<Map<string, Member>> {
   return members;
 }
 
-/**
- * The request's connection with the client address the adapter resolved through
- * `trustedProxies` (`view.clientAddress`: the app's `clientAddress(req)`). A
- * connection a handler builds itself (`toConnection(req, Date.now)`) is not given the
- * middleware's `trustedProxies`, and would key every client on the proxy's address.
- */
-function throughProxies(view: HandlerView): Connection {
-  const c = view.connection;
-  return {
-    kind: c.kind,
-    method: c.method,
-    path: c.path,
-    query: c.query,
-    header: (name) => c.header(name),
-    authorization: c.authorization,
-    get cookies() {
-      return c.cookies;
-    },
-    now: () => c.now(),
-    ...(c.session === undefined ? {} : { session: c.session }),
-    peerAddress: c.peerAddress,
-    clientAddress: view.clientAddress,
-  };
-}
-
 // #region login-form
-/** The login form: `username` and `password`, checked by `verifyCredentials`; a refusal is the table's answer. */
+/**
+ * The login form: `username` and `password`, checked by `verifyCredentials`; a refusal is
+ * the table's answer. The connection is the one the route built (`toConnection(req,
+ * Date.now)` on every adapter): it resolves the client as the middleware did.
+ */
 async function loginForm(passwords: PasswordBackend<Member>, view: HandlerView): Promise<HandlerResult> {
   const fields = new URLSearchParams(view.body.text);
-  const connection = throughProxies(view);
+  const connection = view.connection;
   try {
     const user = await passwords.verifyCredentials(fields.get('username') ?? '', fields.get('password') ?? '', connection);
     return user === null ? { status: 401, text: 'Invalid username or password' } : { text: `Welcome, ${user.displayName}` };
@@ -89,7 +68,7 @@ async function loginForm(passwords: PasswordBackend<Member>, view: HandlerView):
 // #endregion login-form
 
 async function token(oauth2: OAuth2PasswordBearer<Member>, view: HandlerView): Promise<HandlerResult> {
-  return { description: await oauth2.tokenEndpoint.handle(throughProxies(view), view.body) };
+  return { description: await oauth2.tokenEndpoint.handle(view.connection, view.body) };
 }
 
 type Entry = 'basic' | 'form' | 'token';

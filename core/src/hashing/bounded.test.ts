@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../errors.js';
 import { boundedHasher, hashingBound } from './bounded.js';
@@ -80,6 +82,27 @@ describe('hashingBound and boundedHasher', () => {
     slow.release();
     expect(await next).toBe('slow$c');
     expect(slow.calls).toBe(2); // 'b' never computed
+  });
+
+  it('THR-16 a waiter that timed out is released at once, even while every slot hangs (memory bounded)', async () => {
+    const bound = hashingBound({ concurrency: 1, queue: 4, maxWaitMs: 1 });
+    void bound.run(() => new Promise<never>(() => {})); // hangs for good: release() never comes
+    // The task (and what it holds: a password) is created and queued out of this scope.
+    // Only the code is kept: an error's unformatted stack would hold the timer's closure.
+    const queue = (): [WeakRef<object>, Promise<unknown>] => {
+      const task = async (): Promise<string> => 'never';
+      return [new WeakRef(task), bound.run(task).catch((error: unknown) => isHashingError(error) && error.code)];
+    };
+    const [expired, refused] = queue();
+    expect(await refused).toBe('hasher_busy');
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    for (let i = 0; i < 5 && expired.deref() !== undefined; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      gc();
+    }
+    expect(expired.deref()).toBeUndefined(); // the bound no longer holds the refused task
+    expect(bound.waiting).toBe(0);
   });
 
   it('keeps the hasher\'s id, identifies, maxPasswordBytes and sync variants (unbounded: they run on the caller\'s thread)', () => {

@@ -46,8 +46,6 @@ const MAX_SLOTS = 1 << 20;
 
 /** A task waiting for a slot. */
 interface Waiter {
-  /** Its time in line ran out: it was refused and is skipped. */
-  expired: boolean;
   /** The `maxWaitMs` timer. */
   timer: ReturnType<typeof setTimeout> | undefined;
   /** Starts the task in the slot just freed. */
@@ -84,22 +82,14 @@ export function hashingBound(options: HashingBoundOptions): HashingBound {
     throw new ConfigurationError('hashingBound: maxWaitMs must be an integer number of milliseconds (0 for no limit)');
   }
   let active = 0;
-  let queued = 0;
-  // A FIFO: `waiters[head]` is the oldest; the array is compacted once half of it is spent.
-  // A waiter whose time ran out stays in it, marked `expired`, and is skipped.
-  let waiters: Waiter[] = [];
-  let head = 0;
+  // A FIFO in insertion order: the first is the oldest. A waiter whose time runs out
+  // leaves it at once, so hung slots cannot make it grow beyond `queue`.
+  const waiters = new Set<Waiter>();
 
   const release = (): void => {
     active--;
-    while (head < waiters.length) {
-      const next = waiters[head++] as Waiter;
-      if (head > 64 && head * 2 > waiters.length) {
-        waiters = waiters.slice(head);
-        head = 0;
-      }
-      if (next.expired) continue;
-      queued--;
+    for (const next of waiters) {
+      waiters.delete(next);
       clearTimeout(next.timer);
       next.go();
       return;
@@ -125,22 +115,20 @@ export function hashingBound(options: HashingBoundOptions): HashingBound {
       return active;
     },
     get waiting() {
-      return queued;
+      return waiters.size;
     },
     run<T>(task: () => Promise<T>): Promise<T> {
       if (active < concurrency) return start(task);
-      if (queued >= queue) return Promise.reject(new HashingError('hasher_busy'));
+      if (waiters.size >= queue) return Promise.reject(new HashingError('hasher_busy'));
       return new Promise<T>((resolve, reject) => {
-        const waiter: Waiter = { expired: false, timer: undefined, go: () => void start(task).then(resolve, reject) };
+        const waiter: Waiter = { timer: undefined, go: () => void start(task).then(resolve, reject) };
         if (maxWaitMs > 0) {
           waiter.timer = setTimeout(() => {
-            waiter.expired = true;
-            queued--;
+            waiters.delete(waiter);
             reject(new HashingError('hasher_busy'));
           }, maxWaitMs);
         }
-        queued++;
-        waiters.push(waiter);
+        waiters.add(waiter);
       });
     },
   });

@@ -1,6 +1,6 @@
 import type { Connection } from '../connection.js';
-import { PortcullisError, isPortcullisError, messageOf, type SessionErrorCode } from '../errors.js';
-import { fixedResponse, responseFor, type ResponseDescription } from '../response.js';
+import { PortcullisError, isAuthenticationError, isPortcullisError, messageOf, type SessionErrorCode } from '../errors.js';
+import { errorResponse, fixedResponse, responseFor, type ResponseDescription } from '../response.js';
 
 /**
  * Raised by sessions: a store outage, a CSRF refusal, a logout through `GET`, a
@@ -68,6 +68,27 @@ export function describeSessionError(error: SessionError, connection: Connection
     case 'session_not_configured':
       return fixedResponse({ kind: 'session_not_configured' });
   }
+}
+
+/**
+ * The answer to an error a session route throws, for the adapters' session-error
+ * handlers: a `SessionError` as {@link describeSessionError} answers it, an
+ * `AuthenticationError` (a login form's `verifyCredentials`: 429 `too_many_requests`
+ * with `Retry-After` when throttled, 503 `backend_busy` when the hashing queue is full,
+ * 503 `backend_unavailable` when the throttle store is down) through the core's table
+ * with its status, `Retry-After` and body; `undefined` for any other error (the app's
+ * own error handling takes it).
+ *
+ * @example
+ * ```ts
+ * const response = describeRouteError(error, connection);
+ * if (response === undefined) throw error;
+ * ```
+ */
+export function describeRouteError(error: unknown, connection: Connection): ResponseDescription | undefined {
+  if (isSessionError(error)) return describeSessionError(error, connection);
+  if (isAuthenticationError(error)) return errorResponse(error, connection);
+  return undefined;
 }
 
 /** `405` with `Allow: POST` (a state change such as logout through `GET`). */
