@@ -161,3 +161,28 @@ describe('webSocketTickets: configuration', () => {
     expect(await store.take('h3')).toEqual(record);
   });
 });
+
+describe('webSocketTickets: review fixes', () => {
+  it('the socket gets no scope the issuing request lacked (a read-only token of an admin mints no admin socket)', async () => {
+    const store = new MemoryTicketStore();
+    const tickets = webSocketTickets({ store });
+    const backend = tickets.backend({ retrieveUser: (id) => new SimpleUser(id), scopes: ['authenticated', 'admin'] });
+    const authenticator = createAuthenticator({ backend: multi([backend]) });
+    const readOnly = { user: new SimpleUser('alice'), auth: new AuthCredentials(['authenticated', 'read'], { via: 'bearer' }) };
+    const res = await tickets.respond(post(), readOnly);
+    const { ticket } = JSON.parse(res.body) as { ticket: string };
+    const decision = await authenticator.run(conn({ target: `/ws?ticket=${ticket}`, kind: 'websocket' }));
+    expect(decision.type === 'continue' && decision.auth.scopes).toEqual(['authenticated']);
+  });
+
+  it('a record without the issuing scopes (an older shape) is refused', async () => {
+    const { tickets, authenticator, upgrade, store } = setup();
+    const ticket = await ticketOf(tickets);
+    const hash = await hashToken(ticket);
+    const record = (await store.take(hash)) as TicketRecord;
+    const { scopes: _dropped, ...old } = record;
+    await store.issue(hash, old as unknown as TicketRecord, 30_000);
+    const decision = await authenticator.run(upgrade(ticket));
+    expect(decision.type === 'respond' && decision.response.status).toBe(401);
+  });
+});

@@ -26,6 +26,12 @@ export interface TicketRecord {
   readonly via: string | null;
   /** The sealed credentials of the issuing request (base64url), opened only with the ticket. */
   readonly origin: string;
+  /**
+   * The scopes of the issuing request's credentials: the socket gets at most these
+   * (their intersection with the ticket backend's `scopes`), so a read-only token
+   * never mints an admin socket. A record without them is refused.
+   */
+  readonly scopes: readonly string[];
 }
 
 /**
@@ -36,7 +42,7 @@ export interface TicketRecord {
  * @example
  * ```ts
  * const store: TicketStore = new MemoryTicketStore({ max: 10_000 });
- * await store.issue(hash, { identity: 'alice', via: 'session', origin }, 30_000);
+ * await store.issue(hash, { identity: 'alice', via: 'session', origin, scopes: ['authenticated'] }, 30_000);
  * await store.take(hash); // the record, once
  * await store.take(hash); // undefined
  * ```
@@ -245,7 +251,7 @@ export function webSocketTickets(options: WebSocketTicketsOptions): WebSocketTic
     if (!state.user.isAuthenticated) throw new ConfigurationError('webSocketTickets: issue() needs an authenticated request');
     const ticket = issueToken(32);
     const origin: TicketOrigin = { authorization: [...connection.authorization], cookie: connection.header('cookie') };
-    const record: TicketRecord = { identity: state.user.identity, via: state.auth.via ?? null, origin: await seal(ticket, origin) };
+    const record: TicketRecord = { identity: state.user.identity, via: state.auth.via ?? null, origin: await seal(ticket, origin), scopes: [...state.auth.scopes] };
     await store.issue(await hashToken(ticket), record, ttl);
     return { ticket, expiresIn };
   };
@@ -280,13 +286,15 @@ export function webSocketTickets(options: WebSocketTicketsOptions): WebSocketTic
           const ticket = found[0] as string;
           if (found.length > 1 || !TICKET.test(ticket)) throw new AuthenticationError('malformed_credentials');
           const record = await store.take(await hashToken(ticket));
-          if (record === undefined) throw refused();
+          if (record === undefined || !Array.isArray(record.scopes)) throw refused();
           const origin = await unseal(ticket, record.origin);
           if (origin === undefined) throw refused();
           const user = await retrieveUser(record.identity, connection);
           if (user === null || user === undefined || user.identity !== record.identity) throw refused();
           const options: AuthCredentialsOptions<N> = { via: name };
-          const auth = new AuthCredentials(scopes(user), options);
+          // Never more than the issuing request held: a read-only token mints a read-only socket.
+          const issued = new Set(record.scopes);
+          const auth = new AuthCredentials([...scopes(user)].filter((s) => issued.has(s)), options);
           origins.set(auth, origin);
           return { user, auth };
         },
