@@ -150,19 +150,45 @@ describe('webSocketTickets: configuration', () => {
     expect(() => webSocketTickets({ store }).backend({} as never)).toThrow(ConfigurationError);
   });
 
-  it('MemoryTicketStore is bounded: the oldest waiting ticket goes first', async () => {
-    const store = new MemoryTicketStore({ max: 2 });
-    const record = { identity: 'a', via: null, origin: '' };
-    await store.issue('h1', record, 1000);
-    await store.issue('h2', record, 1000);
-    await store.issue('h3', record, 1000);
+  it('MemoryTicketStore is bounded: a full store refuses new tickets and drops none of the waiting ones', async () => {
+    const now = { t: 0 };
+    const store = new MemoryTicketStore({ max: 2, clock: () => now.t });
+    const record = (identity: string) => ({ identity, via: null, origin: '', scopes: [] });
+    expect(await store.issue('h1', record('a'), 1000)).toBe(true);
+    expect(await store.issue('h2', record('b'), 1000)).toBe(true);
+    expect(await store.issue('h3', record('c'), 1000)).toBe(false);
     expect(store.size).toBe(2);
-    expect(await store.take('h1')).toBeUndefined();
-    expect(await store.take('h3')).toEqual(record);
+    expect(await store.take('h1')).toEqual(record('a'));
+    expect(await store.issue('h3', record('c'), 1000)).toBe(true);
+    now.t = 1000; // expired ones make room
+    expect(await store.issue('h4', record('d'), 1000)).toBe(true);
+    expect(() => new MemoryTicketStore({ perIdentity: 0 })).toThrow(ConfigurationError);
   });
 });
 
 describe('webSocketTickets: review fixes', () => {
+  it('one user cannot flood the store: beyond perIdentity pending tickets, 429 with Retry-After (logged as websocket_ticket_limit); others still get theirs', async () => {
+    const log = vi.fn();
+    const store = new MemoryTicketStore({ perIdentity: 3 });
+    const tickets = webSocketTickets({ store, log });
+    for (let i = 0; i < 3; i++) expect((await tickets.respond(post(), alice)).status).toBe(200);
+    const refused = await tickets.respond(post(), alice);
+    expect([refused.status, refused.headers['retry-after']]).toEqual([429, '30']);
+    expect(log).toHaveBeenCalledWith(expect.objectContaining({ code: 'too_many_requests', reason: 'websocket_ticket_limit' }));
+    expect(store.size).toBe(3);
+    const bob = { user: new SimpleUser('bob'), auth: alice.auth };
+    expect((await tickets.respond(post(), bob)).status).toBe(200);
+    await expect(tickets.issue(post(), alice)).rejects.toMatchObject({ code: 'too_many_requests' });
+  });
+
+  it('the sealed record is capped: oversized issuing credentials get 431 and no ticket', async () => {
+    const store = new MemoryTicketStore();
+    const tickets = webSocketTickets({ store });
+    const res = await tickets.respond(post({ cookie: `id=${'x'.repeat(10_000)}` }), alice);
+    expect(res.status).toBe(431);
+    expect(store.size).toBe(0);
+  });
+
   it('the socket gets no scope the issuing request lacked (a read-only token of an admin mints no admin socket)', async () => {
     const store = new MemoryTicketStore();
     const tickets = webSocketTickets({ store });

@@ -50,9 +50,12 @@ export interface TicketRecord {
 export interface TicketStore {
   /**
    * **Required.** Stores `record` under `hash`, expiring `ttlMs` milliseconds from
-   * now. Hashes are unique (32 random bytes): it never needs to replace one.
+   * now, and resolves `true` (or nothing); or stores nothing and resolves `false` when
+   * `record.identity` already has the store's limit of pending tickets (or the store
+   * is full): the endpoint then answers 429. It never drops another user's ticket to
+   * make room. Hashes are unique (32 random bytes): it never needs to replace one.
    */
-  issue(hash: string, record: TicketRecord, ttlMs: number): Promise<void>;
+  issue(hash: string, record: TicketRecord, ttlMs: number): Promise<boolean | void>;
   /**
    * **Required.** Removes the record under `hash` and resolves it, **atomically**:
    * of two concurrent calls for one hash, at most one resolves the record. Resolves
@@ -82,15 +85,18 @@ export function assertTicketStore(store: unknown, who: string): asserts store is
 
 /** Options of {@link MemoryTicketStore}. */
 export interface MemoryTicketStoreOptions {
-  /** At most this many tickets wait; beyond it the oldest are dropped. Default 10,000. */
+  /** At most this many tickets wait; beyond it new ones are refused (429), none dropped. Default 10,000. */
   readonly max?: number;
+  /** At most this many tickets wait for one user (`identity`); beyond it theirs are refused (429). Default 10. */
+  readonly perIdentity?: number;
   /** The clock for expiry, in ms since the epoch. Default `Date.now`; tests freeze it. */
   readonly clock?: () => number;
 }
 
 /**
- * The embedded {@link TicketStore}: in memory, bounded (the oldest tickets go first
- * when full), with expiry. One process only: a ticket issued by one instance cannot
+ * The embedded {@link TicketStore}: in memory, bounded (`max` in all, `perIdentity`
+ * for one user; a ticket beyond either is refused, no waiting ticket is dropped),
+ * with expiry. One process only: a ticket issued by one instance cannot
  * be redeemed on another; use `RedisTicketStore` of `@portcullis/redis` then.
  *
  * @example
@@ -99,16 +105,21 @@ export interface MemoryTicketStoreOptions {
  * ```
  */
 export class MemoryTicketStore implements TicketStore {
-  readonly #entries = new Map<string, { readonly json: string; readonly expiresAt: number }>();
+  readonly #entries = new Map<string, { readonly json: string; readonly identity: string; readonly expiresAt: number }>();
+  readonly #pending = new Map<string, number>();
   readonly #max: number;
+  readonly #perIdentity: number;
   readonly #clock: () => number;
 
   constructor(options: MemoryTicketStoreOptions = {}) {
     const max = options.max ?? 10_000;
     if (!Number.isInteger(max) || max < 1) throw new ConfigurationError('MemoryTicketStore: max must be a positive integer');
+    const perIdentity = options.perIdentity ?? DEFAULT_PER_IDENTITY;
+    if (!Number.isInteger(perIdentity) || perIdentity < 1) throw new ConfigurationError('MemoryTicketStore: perIdentity must be a positive integer');
     const clock = options.clock ?? Date.now;
     if (typeof clock !== 'function') throw new ConfigurationError('MemoryTicketStore: clock must be a function');
     this.#max = max;
+    this.#perIdentity = perIdentity;
     this.#clock = clock;
   }
 
@@ -117,21 +128,32 @@ export class MemoryTicketStore implements TicketStore {
     return this.#entries.size;
   }
 
-  async issue(hash: string, record: TicketRecord, ttlMs: number): Promise<void> {
+  async issue(hash: string, record: TicketRecord, ttlMs: number): Promise<boolean> {
     const now = this.#clock();
-    if (this.#entries.size >= this.#max) {
-      for (const [key, entry] of this.#entries) if (entry.expiresAt <= now) this.#entries.delete(key);
+    const mine = this.#pending.get(record.identity) ?? 0;
+    if (this.#entries.size >= this.#max || mine >= this.#perIdentity) {
+      for (const [key, entry] of this.#entries) if (entry.expiresAt <= now) this.#delete(key);
     }
-    // Insertion order is age order: the oldest waiting ticket is dropped first.
-    while (this.#entries.size >= this.#max) this.#entries.delete(this.#entries.keys().next().value as string);
-    this.#entries.set(hash, { json: JSON.stringify(record), expiresAt: now + ttlMs });
+    if (this.#entries.size >= this.#max || (this.#pending.get(record.identity) ?? 0) >= this.#perIdentity) return false;
+    this.#entries.set(hash, { json: JSON.stringify(record), identity: record.identity, expiresAt: now + ttlMs });
+    this.#pending.set(record.identity, (this.#pending.get(record.identity) ?? 0) + 1);
+    return true;
   }
 
   async take(hash: string): Promise<TicketRecord | undefined> {
     const entry = this.#entries.get(hash);
     if (entry === undefined) return undefined;
-    this.#entries.delete(hash); // synchronously, before any await: single use
+    this.#delete(hash); // synchronously, before any await: single use
     return entry.expiresAt <= this.#clock() ? undefined : (JSON.parse(entry.json) as TicketRecord);
+  }
+
+  #delete(hash: string): void {
+    const entry = this.#entries.get(hash);
+    if (entry === undefined) return;
+    this.#entries.delete(hash);
+    const left = (this.#pending.get(entry.identity) ?? 1) - 1;
+    if (left <= 0) this.#pending.delete(entry.identity);
+    else this.#pending.set(entry.identity, left);
   }
 }
 
@@ -157,7 +179,7 @@ export interface WebSocketTicketsOptions {
    * `Origin` of the request's own host) and non-browser clients (neither header).
    */
   origins?: readonly string[];
-  /** The failure log (as `authentication({ log })`): refused cross-site requests, as `websocket_ticket_cross_site`. */
+  /** The failure log (as `authentication({ log })`): refused cross-site requests (`websocket_ticket_cross_site`) and tickets refused by the store's limits (`websocket_ticket_limit`). */
   log?: (event: AuthenticationFailure) => void;
 }
 
@@ -186,11 +208,18 @@ export interface WebSocketTickets {
   /**
    * The ticket endpoint's answer (an adapter sends it as is): 405 unless `POST`,
    * 403 for a cross-site page, 401 (with `challenges`) for an anonymous request,
-   * else 200 `{ ticket, expires_in }` with `Cache-Control: no-store`. The ticket is
+   * 429 with `Retry-After` when the user already has the store's limit of pending
+   * tickets (logged as `websocket_ticket_limit`), 431 when the credentials to seal are
+   * too large, else 200 `{ ticket, expires_in }` with `Cache-Control: no-store`. The ticket is
    * bound to the user and to the request's credentials (WS-12).
    */
   respond(connection: Connection, state: TicketRequestState, challenges?: readonly string[]): Promise<ResponseDescription>;
-  /** Issues a ticket for an authenticated request, without the endpoint's checks (for flows of your own). */
+  /**
+   * Issues a ticket for an authenticated request, without the endpoint's checks (for
+   * flows of your own). Throws an `AuthenticationError`: `too_many_requests` (reason
+   * `websocket_ticket_limit`) when the store refuses it, `oversized_authorization`
+   * when the credentials to seal exceed the record's cap.
+   */
   issue(connection: Connection, state: TicketRequestState): Promise<IssuedTicket>;
   /**
    * The backend that redeems `?ticket=` on websocket connections (never on HTTP
@@ -213,6 +242,9 @@ export interface IssuedTicket {
 }
 
 const DEFAULT_TTL = 30_000;
+const DEFAULT_PER_IDENTITY = 10;
+/** The largest sealed record (base64url characters): the issuing request's credentials are header-sized, never more. */
+const MAX_SEALED = 12_288;
 const MAX_TTL = 300_000;
 const TICKET = /^[A-Za-z0-9_-]{43}$/;
 const origins = new WeakMap<AuthCredentials, TicketOrigin>();
@@ -251,8 +283,12 @@ export function webSocketTickets(options: WebSocketTicketsOptions): WebSocketTic
     if (!state.user.isAuthenticated) throw new ConfigurationError('webSocketTickets: issue() needs an authenticated request');
     const ticket = issueToken(32);
     const origin: TicketOrigin = { authorization: [...connection.authorization], cookie: connection.header('cookie') };
-    const record: TicketRecord = { identity: state.user.identity, via: state.auth.via ?? null, origin: await seal(ticket, origin), scopes: [...state.auth.scopes] };
-    await store.issue(await hashToken(ticket), record, ttl);
+    const sealed = await seal(ticket, origin);
+    if (sealed.length > MAX_SEALED) throw new AuthenticationError('oversized_authorization');
+    const record: TicketRecord = { identity: state.user.identity, via: state.auth.via ?? null, origin: sealed, scopes: [...state.auth.scopes] };
+    if ((await store.issue(await hashToken(ticket), record, ttl)) === false) {
+      throw new AuthenticationError('too_many_requests', { reason: 'websocket_ticket_limit', retryAfter: expiresIn });
+    }
     return { ticket, expiresIn };
   };
 
@@ -266,7 +302,14 @@ export function webSocketTickets(options: WebSocketTicketsOptions): WebSocketTic
         return responseFor({ kind: 'error', code: 'cross_site_request' }, connection, challenges);
       }
       if (!state.user.isAuthenticated) return responseFor({ kind: 'unauthenticated' }, connection, challenges);
-      const issued = await issue(connection, state);
+      let issued: IssuedTicket;
+      try {
+        issued = await issue(connection, state);
+      } catch (error) {
+        if (!(error instanceof AuthenticationError)) throw error;
+        if (log !== undefined && error.reason !== undefined) logFailure(log, error, connection);
+        return responseFor({ kind: 'error', code: error.code, retryAfter: error.retryAfter }, connection, challenges);
+      }
       return fixedResponse({ kind: 'websocket_ticket', ticket: issued.ticket, expiresIn: issued.expiresIn });
     },
     backend<U extends BaseUser, const N extends string = 'ticket'>(backendOptions: TicketBackendOptions<U, N>) {
