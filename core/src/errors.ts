@@ -354,6 +354,8 @@ export interface AuthenticationErrorOptions {
  * `websocket_ticket_cross_site` (a websocket ticket asked for by a cross-site page),
  * `websocket_ticket_limit` (a websocket ticket refused: its user already has the
  * store's limit of pending tickets, or the store is full, 429),
+ * `websocket_ticket_unreplayable` (a ticket asked for by a request whose backend is
+ * not among `webSocketTickets({ backends })`: its credentials cannot be replayed, 403),
  * `access_token_profile_refused` (a JWT that does not follow RFC 9068's access-token
  * profile, with `profile: 'rfc9068'`).
  */
@@ -365,6 +367,7 @@ export type SecurityEventReason =
   | 'websocket_ticket_refused'
   | 'websocket_ticket_cross_site'
   | 'websocket_ticket_limit'
+  | 'websocket_ticket_unreplayable'
   | 'access_token_profile_refused';
 
 /**

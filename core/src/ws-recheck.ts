@@ -89,7 +89,7 @@ export function recheckInit(init: ConnectionInit, auth: AuthCredentials): Connec
     kind: 'websocket',
     target: q === -1 ? init.target : init.target.slice(0, q),
     authorization: origin.authorization,
-    header: (name) => (name === 'cookie' ? origin.cookie : name === 'authorization' ? origin.authorization[0] : header(name)),
+    header: (name) => (name === 'cookie' ? origin.cookie : name === 'authorization' ? origin.authorization[0] : Object.hasOwn(origin.headers, name) ? origin.headers[name] : header(name)),
   };
 }
 

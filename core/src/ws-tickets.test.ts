@@ -131,10 +131,11 @@ describe('webSocketTickets: redemption', () => {
     const backend = tickets.backend({ retrieveUser: (id) => new SimpleUser(id) });
     const principal = await backend.authenticate(conn({ target: `/ws?ticket=${ticket}&x=1`, kind: 'websocket' }));
     const origin = ticketOrigin(principal!.auth);
-    expect(origin).toEqual({ authorization: ['Bearer secret-token'], cookie: 'id=S1' });
+    // A session request's ticket seals its cookie, not the Authorization it also carried.
+    expect({ ...origin }).toEqual({ authorization: [], cookie: 'id=S1', headers: {} });
     const init = recheckInit({ method: 'GET', target: `/ws?ticket=${ticket}`, header: () => 'handshake' }, principal!.auth);
     expect([init.target, init.header('cookie'), init.header('authorization'), init.header('origin'), init.authorization]).toEqual([
-      '/ws', 'id=S1', 'Bearer secret-token', 'handshake', ['Bearer secret-token'],
+      '/ws', 'id=S1', undefined, 'handshake', [],
     ]);
   });
 });
@@ -167,6 +168,41 @@ describe('webSocketTickets: configuration', () => {
 });
 
 describe('webSocketTickets: review fixes', () => {
+  const sealedBy = async (backends: Parameters<typeof webSocketTickets>[0]['backends'], via: string, headers: Record<string, string>) => {
+    const tickets = webSocketTickets({ store: new MemoryTicketStore(), backends });
+    const state = { user: new SimpleUser('alice'), auth: new AuthCredentials(['authenticated'], { via }) };
+    const res = await tickets.respond(post(headers), state);
+    if (res.status !== 200) return res.status;
+    const { ticket } = JSON.parse(res.body) as { ticket: string };
+    const principal = await tickets.backend({ retrieveUser: (id) => new SimpleUser(id) }).authenticate(conn({ target: `/ws?ticket=${ticket}`, kind: 'websocket' }));
+    return { ...ticketOrigin(principal!.auth)!, headers: { ...ticketOrigin(principal!.auth)!.headers } };
+  };
+
+  it('seals only what the authenticating backend reads: its named cookie, not the others nor a Basic password', async () => {
+    const backends = [{ name: 'jwtCookie', reads: ['cookie:jwt'] }, { name: 'apiKey', reads: ['header:x-api-key'] }];
+    const basicPassword = `Basic ${btoa('alice:hunter2')}`;
+    expect(await sealedBy(backends, 'jwtCookie', { cookie: 'jwt=J1; other=O1; id=S1', authorization: basicPassword, 'x-api-key': 'K1' })).toEqual({ authorization: [], cookie: 'jwt=J1', headers: {} });
+    // An API-key client's ticket replays its header (its re-check no longer closes 4401).
+    expect(await sealedBy(backends, 'apiKey', { cookie: 'id=S1', 'x-api-key': 'K1' })).toEqual({ authorization: [], cookie: undefined, headers: { 'x-api-key': 'K1' } });
+    // Default (no backends): by via, a Basic request's ticket carries no cookie.
+    expect(await sealedBy(undefined, 'basic', { cookie: 'id=S1; other=O1', authorization: basicPassword })).toEqual({ authorization: [basicPassword], cookie: undefined, headers: {} });
+  });
+
+  it('a backend reading what the re-check cannot replay: ConfigurationError at startup; a request by a backend not listed gets 403 and no ticket', async () => {
+    expect(() => webSocketTickets({ store: new MemoryTicketStore(), backends: [{ name: 'apiKey', reads: ['header:x-api-key', 'query:key'] }] })).toThrow(ConfigurationError);
+    expect(() => webSocketTickets({ store: new MemoryTicketStore(), backends: [{ reads: ['authorization'] }] })).toThrow(ConfigurationError);
+    expect(await sealedBy([{ name: 'session', reads: ['session'] }], 'apiKey', { 'x-api-key': 'K1' })).toBe(403);
+  });
+
+  it('the re-check of an API-key ticket replays the sealed header over the handshake\'s', async () => {
+    const tickets = webSocketTickets({ store: new MemoryTicketStore(), backends: [{ name: 'apiKey', reads: ['header:x-api-key'] }] });
+    const state = { user: new SimpleUser('alice'), auth: new AuthCredentials(['authenticated'], { via: 'apiKey' }) };
+    const { ticket } = JSON.parse((await tickets.respond(post({ 'x-api-key': 'K1' }), state)).body) as { ticket: string };
+    const principal = await tickets.backend({ retrieveUser: (id) => new SimpleUser(id) }).authenticate(conn({ target: `/ws?ticket=${ticket}`, kind: 'websocket' }));
+    const init = recheckInit({ method: 'GET', target: `/ws?ticket=${ticket}`, header: () => undefined }, principal!.auth);
+    expect([init.header('x-api-key'), init.header('cookie')]).toEqual(['K1', undefined]);
+  });
+
   it('one user cannot flood the store: beyond perIdentity pending tickets, 429 with Retry-After (logged as websocket_ticket_limit); others still get theirs', async () => {
     const log = vi.fn();
     const store = new MemoryTicketStore({ perIdentity: 3 });

@@ -157,12 +157,21 @@ export class MemoryTicketStore implements TicketStore {
   }
 }
 
-/** The credentials of the request that asked for a ticket, replayed by the re-check of a socket opened with it. */
+/**
+ * The credentials of the request that asked for a ticket, replayed by the re-check
+ * of a socket opened with it: only what the backend that authenticated it reads.
+ */
 export interface TicketOrigin {
-  /** The issuing request's `Authorization` field values. */
+  /** The issuing request's `Authorization` field values, when its backend reads `authorization`; else none. */
   readonly authorization: readonly string[];
-  /** The issuing request's `Cookie` header, if any. */
+  /**
+   * The issuing request's cookies its backend reads: the named ones (`cookie:<name>`),
+   * or, for a backend reading `session` (whose cookie the session middleware names),
+   * the whole `Cookie` header; `undefined` for none.
+   */
   readonly cookie: string | undefined;
+  /** Other headers its backend reads (`header:<name>`), by lower-case name. */
+  readonly headers: Readonly<Record<string, string>>;
 }
 
 /** Options of {@link webSocketTickets}. */
@@ -179,6 +188,17 @@ export interface WebSocketTicketsOptions {
    * `Origin` of the request's own host) and non-browser clients (neither header).
    */
   origins?: readonly string[];
+  /**
+   * The app's backends that may authenticate a request asking for a ticket (the
+   * parts of its `multi([...])`, each with its `name`): a ticket seals only what the
+   * one that authenticated the request (`auth.via`) declares in its `reads`
+   * (`authorization`, `cookie:<name>`, `header:<name>`, `session`). A backend reading
+   * `query:<name>` cannot be replayed by the re-check: a ConfigurationError. A request
+   * authenticated by a backend not listed gets 403. Default: by `via`, `Authorization`
+   * alone for `basic`/`token`/`bearer`/`jwt`, the `Cookie` header alone for `session`,
+   * both otherwise.
+   */
+  backends?: readonly { readonly name?: string | undefined; readonly reads?: readonly string[] | undefined }[];
   /** The failure log (as `authentication({ log })`): refused cross-site requests (`websocket_ticket_cross_site`) and tickets refused by the store's limits (`websocket_ticket_limit`). */
   log?: (event: AuthenticationFailure) => void;
 }
@@ -278,11 +298,14 @@ export function webSocketTickets(options: WebSocketTicketsOptions): WebSocketTic
   const log = options.log;
   if (log !== undefined && typeof log !== 'function') throw new ConfigurationError('webSocketTickets: log must be a function');
   const expiresIn = Math.floor(ttl / 1000);
+  const readsOf = replayReads(options.backends);
 
   const issue = async (connection: Connection, state: TicketRequestState): Promise<IssuedTicket> => {
     if (!state.user.isAuthenticated) throw new ConfigurationError('webSocketTickets: issue() needs an authenticated request');
     const ticket = issueToken(32);
-    const origin: TicketOrigin = { authorization: [...connection.authorization], cookie: connection.header('cookie') };
+    const reads = readsOf(state.auth.via);
+    if (reads === undefined) throw new AuthenticationError('cross_site_request', { reason: 'websocket_ticket_unreplayable' });
+    const origin = originOf(connection, reads);
     const sealed = await seal(ticket, origin);
     if (sealed.length > MAX_SEALED) throw new AuthenticationError('oversized_authorization');
     const record: TicketRecord = { identity: state.user.identity, via: state.auth.via ?? null, origin: sealed, scopes: [...state.auth.scopes] };
@@ -353,11 +376,51 @@ export function webSocketTickets(options: WebSocketTicketsOptions): WebSocketTic
  *
  * @example
  * ```ts
- * const origin = ticketOrigin(principal.auth); // { authorization: [...], cookie: 'id=…' }
+ * const origin = ticketOrigin(principal.auth); // { authorization: [], cookie: 'id=…', headers: {} }
  * ```
  */
 export function ticketOrigin(auth: AuthCredentials): TicketOrigin | undefined {
   return origins.get(auth);
+}
+
+const BY_VIA: Readonly<Record<string, readonly string[]>> = { basic: ['authorization'], token: ['authorization'], bearer: ['authorization'], jwt: ['authorization'], session: ['session'] };
+const REPLAYABLE = /^(authorization|session|cookie:.+|header:.+)$/;
+
+/** What the backend named `via` reads, as the `backends` option says (or the defaults by name); `undefined` when it is not listed. */
+function replayReads(backends: WebSocketTicketsOptions['backends']): (via: string | undefined) => readonly string[] | undefined {
+  if (backends === undefined) return (via) => (via !== undefined && Object.hasOwn(BY_VIA, via) ? BY_VIA[via] : ['authorization', 'session']);
+  if (!Array.isArray(backends)) throw new ConfigurationError('webSocketTickets: backends must be an array of the app\'s backends');
+  const map = new Map<string, readonly string[]>();
+  for (const backend of backends) {
+    const name = backend?.name;
+    const reads: readonly string[] = backend?.reads ?? [];
+    if (typeof name !== 'string' || name === '') throw new ConfigurationError('webSocketTickets: every one of backends needs its name (the via of its credentials)');
+    const bad = reads.find((r) => !REPLAYABLE.test(r));
+    if (bad !== undefined) {
+      throw new ConfigurationError(`webSocketTickets: backend ${name} reads ${bad.replace(/:.*/, ':…')}, which a ticket's re-check cannot replay; leave it out of backends (its requests then get no ticket)`);
+    }
+    map.set(name, Object.freeze([...reads]));
+  }
+  return (via) => (via === undefined ? undefined : map.get(via));
+}
+
+/** The credentials of `connection` that `reads` names: nothing else is sealed. */
+function originOf(connection: Connection, reads: readonly string[]): TicketOrigin {
+  const headers: Record<string, string> = {};
+  const cookies: string[] = [];
+  for (const read of reads) {
+    if (read.startsWith('header:')) {
+      const name = read.slice(7).toLowerCase();
+      const value = connection.header(name);
+      if (value !== undefined && name !== 'cookie' && name !== 'authorization') headers[name] = value;
+    } else if (read.startsWith('cookie:')) {
+      const name = read.slice(7);
+      const value = connection.cookies.get(name);
+      if (value !== undefined) cookies.push(`${name}=${value}`);
+    }
+  }
+  const cookie = reads.includes('session') ? connection.header('cookie') : cookies.length > 0 ? cookies.join('; ') : undefined;
+  return { authorization: reads.includes('authorization') ? [...connection.authorization] : [], cookie, headers };
 }
 
 /** The `ticket` query parameters of a websocket connection; none on HTTP requests. */
@@ -407,7 +470,7 @@ function sealKey(ticket: string, usage: 'encrypt' | 'decrypt'): Promise<CryptoKe
 
 async function seal(ticket: string, origin: TicketOrigin): Promise<string> {
   const iv = crypto.getRandomValues(new Uint8Array(12));
-  const data = encoder.encode(JSON.stringify({ a: origin.authorization, c: origin.cookie ?? null }));
+  const data = encoder.encode(JSON.stringify({ a: origin.authorization, c: origin.cookie ?? null, h: origin.headers }));
   const sealed = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, await sealKey(ticket, 'encrypt'), data));
   const out = new Uint8Array(iv.length + sealed.length);
   out.set(iv);
@@ -419,10 +482,13 @@ async function unseal(ticket: string, sealed: string): Promise<TicketOrigin | un
   try {
     const bytes = fromBase64url(sealed);
     const plain = await crypto.subtle.decrypt({ name: 'AES-GCM', iv: bytes.subarray(0, 12) }, await sealKey(ticket, 'decrypt'), bytes.subarray(12));
-    const parsed = JSON.parse(decoder.decode(plain)) as { a?: unknown; c?: unknown };
+    const parsed = JSON.parse(decoder.decode(plain)) as { a?: unknown; c?: unknown; h?: unknown };
     if (!Array.isArray(parsed.a) || parsed.a.some((v) => typeof v !== 'string')) return undefined;
     if (parsed.c !== null && typeof parsed.c !== 'string') return undefined;
-    return Object.freeze({ authorization: Object.freeze(parsed.a as string[]), cookie: parsed.c ?? undefined });
+    const h = parsed.h ?? {};
+    if (h === null || typeof h !== 'object' || Array.isArray(h) || Object.values(h).some((v) => typeof v !== 'string')) return undefined;
+    const headers = Object.freeze(Object.assign(Object.create(null) as Record<string, string>, h as Record<string, string>));
+    return Object.freeze({ authorization: Object.freeze(parsed.a as string[]), cookie: parsed.c ?? undefined, headers });
   } catch {
     return undefined;
   }

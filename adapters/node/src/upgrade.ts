@@ -228,11 +228,13 @@ function recheckRequest(req: IncomingMessage, auth: AuthCredentials): IncomingMe
     delete headers.authorization;
     if (origin.cookie !== undefined) headers.cookie = origin.cookie;
     if (origin.authorization[0] !== undefined) headers.authorization = origin.authorization[0];
+    for (const [name, value] of Object.entries(origin.headers)) headers[name] = value;
     raw = [];
     for (let i = 0; i < req.rawHeaders.length; i += 2) {
       const name = (req.rawHeaders[i] as string).toLowerCase();
-      if (name !== 'cookie' && name !== 'authorization') raw.push(req.rawHeaders[i] as string, req.rawHeaders[i + 1] as string);
+      if (name !== 'cookie' && name !== 'authorization' && !Object.hasOwn(origin.headers, name)) raw.push(req.rawHeaders[i] as string, req.rawHeaders[i + 1] as string);
     }
+    for (const [name, value] of Object.entries(origin.headers)) raw.push(name, value);
     if (origin.cookie !== undefined) raw.push('Cookie', origin.cookie);
     for (const value of origin.authorization) raw.push('Authorization', value);
     const q = url.indexOf('?');
