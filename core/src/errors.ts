@@ -352,6 +352,10 @@ export interface AuthenticationErrorOptions {
  * (the throttle's store failed and the login failed closed, 503),
  * `websocket_ticket_refused` (a websocket ticket unknown, expired or already used),
  * `websocket_ticket_cross_site` (a websocket ticket asked for by a cross-site page),
+ * `websocket_ticket_limit` (a websocket ticket refused: its user already has the
+ * store's limit of pending tickets, or the store is full, 429),
+ * `websocket_ticket_unreplayable` (a ticket asked for by a request whose backend is
+ * not among `webSocketTickets({ backends })`: its credentials cannot be replayed, 403),
  * `access_token_profile_refused` (a JWT that does not follow RFC 9068's access-token
  * profile, with `profile: 'rfc9068'`).
  */
@@ -362,6 +366,8 @@ export type SecurityEventReason =
   | 'throttle_unavailable'
   | 'websocket_ticket_refused'
   | 'websocket_ticket_cross_site'
+  | 'websocket_ticket_limit'
+  | 'websocket_ticket_unreplayable'
   | 'access_token_profile_refused';
 
 /**

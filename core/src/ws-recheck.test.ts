@@ -80,6 +80,29 @@ describe('watchSocket', () => {
     expect(most).toBe(1);
   });
 
+  it('a check that never settles closes with 1013 after one interval, and leaves no timer', async () => {
+    vi.useFakeTimers();
+    const close = vi.fn();
+    const watch = watchSocket({ interval: 100, check: () => new Promise<null>(() => undefined), close });
+    await vi.advanceTimersByTimeAsync(150);
+    expect(close).not.toHaveBeenCalled();
+    await vi.advanceTimersByTimeAsync(100);
+    expect(close).toHaveBeenCalledExactlyOnceWith({ code: 1013, reason: 'try again later' });
+    expect(watch.active).toBe(false);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('stop() while a check is pending clears its deadline too', async () => {
+    vi.useFakeTimers();
+    const close = vi.fn();
+    const watch = watchSocket({ interval: 100, check: () => new Promise<null>(() => undefined), close });
+    await vi.advanceTimersByTimeAsync(150);
+    watch.stop();
+    expect(vi.getTimerCount()).toBe(0);
+    await vi.advanceTimersByTimeAsync(500);
+    expect(close).not.toHaveBeenCalled();
+  });
+
   it('recheck options are checked at startup', () => {
     expect(recheckInterval(undefined, 'x')).toBeUndefined();
     expect(recheckInterval({ interval: 200 }, 'x')).toBe(200);

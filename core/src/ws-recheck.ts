@@ -89,7 +89,7 @@ export function recheckInit(init: ConnectionInit, auth: AuthCredentials): Connec
     kind: 'websocket',
     target: q === -1 ? init.target : init.target.slice(0, q),
     authorization: origin.authorization,
-    header: (name) => (name === 'cookie' ? origin.cookie : name === 'authorization' ? origin.authorization[0] : header(name)),
+    header: (name) => (name === 'cookie' ? origin.cookie : name === 'authorization' ? origin.authorization[0] : Object.hasOwn(origin.headers, name) ? origin.headers[name] : header(name)),
   };
 }
 
@@ -144,7 +144,11 @@ export function recheckSocket<U extends BaseUser>(
 export interface WatchSocketOptions {
   /** Milliseconds between checks ({@link recheckInterval}). */
   readonly interval: number;
-  /** One check: `null` to stay open, or the close to send. A throw or rejection closes with 1013. */
+  /**
+   * One check: `null` to stay open, or the close to send. A throw or rejection
+   * closes with 1013, and so does a check that has not settled within `interval` ms
+   * (a hung store never leaves a socket open and unchecked).
+   */
   check(): MaybePromise<WebSocketClose | null>;
   /** Closes the socket (`ws.close(close.code, close.reason)`); called at most once. */
   close(close: WebSocketClose): void;
@@ -160,7 +164,8 @@ export interface SocketWatch {
 
 /**
  * Re-checks an accepted socket every `interval` ms until stopped: one timer at a
- * time (the next is set when a check has settled, so slow checks never pile up),
+ * time (the next is set when a check has settled, so slow checks never pile up; a
+ * check still pending after `interval` ms closes the socket with 1013),
  * unreferenced on Node (it never keeps a process alive). Call `stop()` from the
  * socket's close handler: a closed socket then leaves no timer behind. For adapters.
  *
@@ -190,8 +195,24 @@ export function watchSocket(options: WatchSocketOptions): SocketWatch {
     } catch {
       return fail();
     }
-    if (verdict instanceof Promise) verdict.then(finish, fail);
-    else finish(verdict);
+    if (!(verdict instanceof Promise)) return finish(verdict);
+    let settled = false;
+    const deadline = setTimeout(() => {
+      if (settled) return;
+      settled = true;
+      timer = undefined;
+      fail();
+    }, interval);
+    (deadline as { unref?: () => void }).unref?.();
+    timer = deadline;
+    const settle = (then: () => void): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(deadline);
+      timer = undefined;
+      then();
+    };
+    verdict.then((v) => settle(() => finish(v)), () => settle(fail));
   };
   const schedule = (): void => {
     timer = setTimeout(tick, interval);

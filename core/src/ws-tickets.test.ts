@@ -131,10 +131,11 @@ describe('webSocketTickets: redemption', () => {
     const backend = tickets.backend({ retrieveUser: (id) => new SimpleUser(id) });
     const principal = await backend.authenticate(conn({ target: `/ws?ticket=${ticket}&x=1`, kind: 'websocket' }));
     const origin = ticketOrigin(principal!.auth);
-    expect(origin).toEqual({ authorization: ['Bearer secret-token'], cookie: 'id=S1' });
+    // A session request's ticket seals its cookie, not the Authorization it also carried.
+    expect({ ...origin }).toEqual({ authorization: [], cookie: 'id=S1', headers: {} });
     const init = recheckInit({ method: 'GET', target: `/ws?ticket=${ticket}`, header: () => 'handshake' }, principal!.auth);
     expect([init.target, init.header('cookie'), init.header('authorization'), init.header('origin'), init.authorization]).toEqual([
-      '/ws', 'id=S1', 'Bearer secret-token', 'handshake', ['Bearer secret-token'],
+      '/ws', 'id=S1', undefined, 'handshake', [],
     ]);
   });
 });
@@ -150,14 +151,100 @@ describe('webSocketTickets: configuration', () => {
     expect(() => webSocketTickets({ store }).backend({} as never)).toThrow(ConfigurationError);
   });
 
-  it('MemoryTicketStore is bounded: the oldest waiting ticket goes first', async () => {
-    const store = new MemoryTicketStore({ max: 2 });
-    const record = { identity: 'a', via: null, origin: '' };
-    await store.issue('h1', record, 1000);
-    await store.issue('h2', record, 1000);
-    await store.issue('h3', record, 1000);
+  it('MemoryTicketStore is bounded: a full store refuses new tickets and drops none of the waiting ones', async () => {
+    const now = { t: 0 };
+    const store = new MemoryTicketStore({ max: 2, clock: () => now.t });
+    const record = (identity: string) => ({ identity, via: null, origin: '', scopes: [] });
+    expect(await store.issue('h1', record('a'), 1000)).toBe(true);
+    expect(await store.issue('h2', record('b'), 1000)).toBe(true);
+    expect(await store.issue('h3', record('c'), 1000)).toBe(false);
     expect(store.size).toBe(2);
-    expect(await store.take('h1')).toBeUndefined();
-    expect(await store.take('h3')).toEqual(record);
+    expect(await store.take('h1')).toEqual(record('a'));
+    expect(await store.issue('h3', record('c'), 1000)).toBe(true);
+    now.t = 1000; // expired ones make room
+    expect(await store.issue('h4', record('d'), 1000)).toBe(true);
+    expect(() => new MemoryTicketStore({ perIdentity: 0 })).toThrow(ConfigurationError);
+  });
+});
+
+describe('webSocketTickets: review fixes', () => {
+  const sealedBy = async (backends: Parameters<typeof webSocketTickets>[0]['backends'], via: string, headers: Record<string, string>) => {
+    const tickets = webSocketTickets({ store: new MemoryTicketStore(), backends });
+    const state = { user: new SimpleUser('alice'), auth: new AuthCredentials(['authenticated'], { via }) };
+    const res = await tickets.respond(post(headers), state);
+    if (res.status !== 200) return res.status;
+    const { ticket } = JSON.parse(res.body) as { ticket: string };
+    const principal = await tickets.backend({ retrieveUser: (id) => new SimpleUser(id) }).authenticate(conn({ target: `/ws?ticket=${ticket}`, kind: 'websocket' }));
+    return { ...ticketOrigin(principal!.auth)!, headers: { ...ticketOrigin(principal!.auth)!.headers } };
+  };
+
+  it('seals only what the authenticating backend reads: its named cookie, not the others nor a Basic password', async () => {
+    const backends = [{ name: 'jwtCookie', reads: ['cookie:jwt'] }, { name: 'apiKey', reads: ['header:x-api-key'] }];
+    const basicPassword = `Basic ${btoa('alice:hunter2')}`;
+    expect(await sealedBy(backends, 'jwtCookie', { cookie: 'jwt=J1; other=O1; id=S1', authorization: basicPassword, 'x-api-key': 'K1' })).toEqual({ authorization: [], cookie: 'jwt=J1', headers: {} });
+    // An API-key client's ticket replays its header (its re-check no longer closes 4401).
+    expect(await sealedBy(backends, 'apiKey', { cookie: 'id=S1', 'x-api-key': 'K1' })).toEqual({ authorization: [], cookie: undefined, headers: { 'x-api-key': 'K1' } });
+    // Default (no backends): by via, a Basic request's ticket carries no cookie.
+    expect(await sealedBy(undefined, 'basic', { cookie: 'id=S1; other=O1', authorization: basicPassword })).toEqual({ authorization: [basicPassword], cookie: undefined, headers: {} });
+  });
+
+  it('a backend reading what the re-check cannot replay: ConfigurationError at startup; a request by a backend not listed gets 403 and no ticket', async () => {
+    expect(() => webSocketTickets({ store: new MemoryTicketStore(), backends: [{ name: 'apiKey', reads: ['header:x-api-key', 'query:key'] }] })).toThrow(ConfigurationError);
+    expect(() => webSocketTickets({ store: new MemoryTicketStore(), backends: [{ reads: ['authorization'] }] })).toThrow(ConfigurationError);
+    expect(await sealedBy([{ name: 'session', reads: ['session'] }], 'apiKey', { 'x-api-key': 'K1' })).toBe(403);
+  });
+
+  it('the re-check of an API-key ticket replays the sealed header over the handshake\'s', async () => {
+    const tickets = webSocketTickets({ store: new MemoryTicketStore(), backends: [{ name: 'apiKey', reads: ['header:x-api-key'] }] });
+    const state = { user: new SimpleUser('alice'), auth: new AuthCredentials(['authenticated'], { via: 'apiKey' }) };
+    const { ticket } = JSON.parse((await tickets.respond(post({ 'x-api-key': 'K1' }), state)).body) as { ticket: string };
+    const principal = await tickets.backend({ retrieveUser: (id) => new SimpleUser(id) }).authenticate(conn({ target: `/ws?ticket=${ticket}`, kind: 'websocket' }));
+    const init = recheckInit({ method: 'GET', target: `/ws?ticket=${ticket}`, header: () => undefined }, principal!.auth);
+    expect([init.header('x-api-key'), init.header('cookie')]).toEqual(['K1', undefined]);
+  });
+
+  it('one user cannot flood the store: beyond perIdentity pending tickets, 429 with Retry-After (logged as websocket_ticket_limit); others still get theirs', async () => {
+    const log = vi.fn();
+    const store = new MemoryTicketStore({ perIdentity: 3 });
+    const tickets = webSocketTickets({ store, log });
+    for (let i = 0; i < 3; i++) expect((await tickets.respond(post(), alice)).status).toBe(200);
+    const refused = await tickets.respond(post(), alice);
+    expect([refused.status, refused.headers['retry-after']]).toEqual([429, '30']);
+    expect(log).toHaveBeenCalledWith(expect.objectContaining({ code: 'too_many_requests', reason: 'websocket_ticket_limit' }));
+    expect(store.size).toBe(3);
+    const bob = { user: new SimpleUser('bob'), auth: alice.auth };
+    expect((await tickets.respond(post(), bob)).status).toBe(200);
+    await expect(tickets.issue(post(), alice)).rejects.toMatchObject({ code: 'too_many_requests' });
+  });
+
+  it('the sealed record is capped: oversized issuing credentials get 431 and no ticket', async () => {
+    const store = new MemoryTicketStore();
+    const tickets = webSocketTickets({ store });
+    const res = await tickets.respond(post({ cookie: `id=${'x'.repeat(10_000)}` }), alice);
+    expect(res.status).toBe(431);
+    expect(store.size).toBe(0);
+  });
+
+  it('the socket gets no scope the issuing request lacked (a read-only token of an admin mints no admin socket)', async () => {
+    const store = new MemoryTicketStore();
+    const tickets = webSocketTickets({ store });
+    const backend = tickets.backend({ retrieveUser: (id) => new SimpleUser(id), scopes: ['authenticated', 'admin'] });
+    const authenticator = createAuthenticator({ backend: multi([backend]) });
+    const readOnly = { user: new SimpleUser('alice'), auth: new AuthCredentials(['authenticated', 'read'], { via: 'bearer' }) };
+    const res = await tickets.respond(post(), readOnly);
+    const { ticket } = JSON.parse(res.body) as { ticket: string };
+    const decision = await authenticator.run(conn({ target: `/ws?ticket=${ticket}`, kind: 'websocket' }));
+    expect(decision.type === 'continue' && decision.auth.scopes).toEqual(['authenticated']);
+  });
+
+  it('a record without the issuing scopes (an older shape) is refused', async () => {
+    const { tickets, authenticator, upgrade, store } = setup();
+    const ticket = await ticketOf(tickets);
+    const hash = await hashToken(ticket);
+    const record = (await store.take(hash)) as TicketRecord;
+    const { scopes: _dropped, ...old } = record;
+    await store.issue(hash, old as unknown as TicketRecord, 30_000);
+    const decision = await authenticator.run(upgrade(ticket));
+    expect(decision.type === 'respond' && decision.response.status).toBe(401);
   });
 });

@@ -26,6 +26,12 @@ export interface TicketRecord {
   readonly via: string | null;
   /** The sealed credentials of the issuing request (base64url), opened only with the ticket. */
   readonly origin: string;
+  /**
+   * The scopes of the issuing request's credentials: the socket gets at most these
+   * (their intersection with the ticket backend's `scopes`), so a read-only token
+   * never mints an admin socket. A record without them is refused.
+   */
+  readonly scopes: readonly string[];
 }
 
 /**
@@ -36,7 +42,7 @@ export interface TicketRecord {
  * @example
  * ```ts
  * const store: TicketStore = new MemoryTicketStore({ max: 10_000 });
- * await store.issue(hash, { identity: 'alice', via: 'session', origin }, 30_000);
+ * await store.issue(hash, { identity: 'alice', via: 'session', origin, scopes: ['authenticated'] }, 30_000);
  * await store.take(hash); // the record, once
  * await store.take(hash); // undefined
  * ```
@@ -44,9 +50,12 @@ export interface TicketRecord {
 export interface TicketStore {
   /**
    * **Required.** Stores `record` under `hash`, expiring `ttlMs` milliseconds from
-   * now. Hashes are unique (32 random bytes): it never needs to replace one.
+   * now, and resolves `true` (or nothing); or stores nothing and resolves `false` when
+   * `record.identity` already has the store's limit of pending tickets (or the store
+   * is full): the endpoint then answers 429. It never drops another user's ticket to
+   * make room. Hashes are unique (32 random bytes): it never needs to replace one.
    */
-  issue(hash: string, record: TicketRecord, ttlMs: number): Promise<void>;
+  issue(hash: string, record: TicketRecord, ttlMs: number): Promise<boolean | void>;
   /**
    * **Required.** Removes the record under `hash` and resolves it, **atomically**:
    * of two concurrent calls for one hash, at most one resolves the record. Resolves
@@ -76,15 +85,18 @@ export function assertTicketStore(store: unknown, who: string): asserts store is
 
 /** Options of {@link MemoryTicketStore}. */
 export interface MemoryTicketStoreOptions {
-  /** At most this many tickets wait; beyond it the oldest are dropped. Default 10,000. */
+  /** At most this many tickets wait; beyond it new ones are refused (429), none dropped. Default 10,000. */
   readonly max?: number;
+  /** At most this many tickets wait for one user (`identity`); beyond it theirs are refused (429). Default 10. */
+  readonly perIdentity?: number;
   /** The clock for expiry, in ms since the epoch. Default `Date.now`; tests freeze it. */
   readonly clock?: () => number;
 }
 
 /**
- * The embedded {@link TicketStore}: in memory, bounded (the oldest tickets go first
- * when full), with expiry. One process only: a ticket issued by one instance cannot
+ * The embedded {@link TicketStore}: in memory, bounded (`max` in all, `perIdentity`
+ * for one user; a ticket beyond either is refused, no waiting ticket is dropped),
+ * with expiry. One process only: a ticket issued by one instance cannot
  * be redeemed on another; use `RedisTicketStore` of `@portcullis/redis` then.
  *
  * @example
@@ -93,16 +105,21 @@ export interface MemoryTicketStoreOptions {
  * ```
  */
 export class MemoryTicketStore implements TicketStore {
-  readonly #entries = new Map<string, { readonly json: string; readonly expiresAt: number }>();
+  readonly #entries = new Map<string, { readonly json: string; readonly identity: string; readonly expiresAt: number }>();
+  readonly #pending = new Map<string, number>();
   readonly #max: number;
+  readonly #perIdentity: number;
   readonly #clock: () => number;
 
   constructor(options: MemoryTicketStoreOptions = {}) {
     const max = options.max ?? 10_000;
     if (!Number.isInteger(max) || max < 1) throw new ConfigurationError('MemoryTicketStore: max must be a positive integer');
+    const perIdentity = options.perIdentity ?? DEFAULT_PER_IDENTITY;
+    if (!Number.isInteger(perIdentity) || perIdentity < 1) throw new ConfigurationError('MemoryTicketStore: perIdentity must be a positive integer');
     const clock = options.clock ?? Date.now;
     if (typeof clock !== 'function') throw new ConfigurationError('MemoryTicketStore: clock must be a function');
     this.#max = max;
+    this.#perIdentity = perIdentity;
     this.#clock = clock;
   }
 
@@ -111,30 +128,50 @@ export class MemoryTicketStore implements TicketStore {
     return this.#entries.size;
   }
 
-  async issue(hash: string, record: TicketRecord, ttlMs: number): Promise<void> {
+  async issue(hash: string, record: TicketRecord, ttlMs: number): Promise<boolean> {
     const now = this.#clock();
-    if (this.#entries.size >= this.#max) {
-      for (const [key, entry] of this.#entries) if (entry.expiresAt <= now) this.#entries.delete(key);
+    const mine = this.#pending.get(record.identity) ?? 0;
+    if (this.#entries.size >= this.#max || mine >= this.#perIdentity) {
+      for (const [key, entry] of this.#entries) if (entry.expiresAt <= now) this.#delete(key);
     }
-    // Insertion order is age order: the oldest waiting ticket is dropped first.
-    while (this.#entries.size >= this.#max) this.#entries.delete(this.#entries.keys().next().value as string);
-    this.#entries.set(hash, { json: JSON.stringify(record), expiresAt: now + ttlMs });
+    if (this.#entries.size >= this.#max || (this.#pending.get(record.identity) ?? 0) >= this.#perIdentity) return false;
+    this.#entries.set(hash, { json: JSON.stringify(record), identity: record.identity, expiresAt: now + ttlMs });
+    this.#pending.set(record.identity, (this.#pending.get(record.identity) ?? 0) + 1);
+    return true;
   }
 
   async take(hash: string): Promise<TicketRecord | undefined> {
     const entry = this.#entries.get(hash);
     if (entry === undefined) return undefined;
-    this.#entries.delete(hash); // synchronously, before any await: single use
+    this.#delete(hash); // synchronously, before any await: single use
     return entry.expiresAt <= this.#clock() ? undefined : (JSON.parse(entry.json) as TicketRecord);
+  }
+
+  #delete(hash: string): void {
+    const entry = this.#entries.get(hash);
+    if (entry === undefined) return;
+    this.#entries.delete(hash);
+    const left = (this.#pending.get(entry.identity) ?? 1) - 1;
+    if (left <= 0) this.#pending.delete(entry.identity);
+    else this.#pending.set(entry.identity, left);
   }
 }
 
-/** The credentials of the request that asked for a ticket, replayed by the re-check of a socket opened with it. */
+/**
+ * The credentials of the request that asked for a ticket, replayed by the re-check
+ * of a socket opened with it: only what the backend that authenticated it reads.
+ */
 export interface TicketOrigin {
-  /** The issuing request's `Authorization` field values. */
+  /** The issuing request's `Authorization` field values, when its backend reads `authorization`; else none. */
   readonly authorization: readonly string[];
-  /** The issuing request's `Cookie` header, if any. */
+  /**
+   * The issuing request's cookies its backend reads: the named ones (`cookie:<name>`),
+   * or, for a backend reading `session` (whose cookie the session middleware names),
+   * the whole `Cookie` header; `undefined` for none.
+   */
   readonly cookie: string | undefined;
+  /** Other headers its backend reads (`header:<name>`), by lower-case name. */
+  readonly headers: Readonly<Record<string, string>>;
 }
 
 /** Options of {@link webSocketTickets}. */
@@ -151,7 +188,18 @@ export interface WebSocketTicketsOptions {
    * `Origin` of the request's own host) and non-browser clients (neither header).
    */
   origins?: readonly string[];
-  /** The failure log (as `authentication({ log })`): refused cross-site requests, as `websocket_ticket_cross_site`. */
+  /**
+   * The app's backends that may authenticate a request asking for a ticket (the
+   * parts of its `multi([...])`, each with its `name`): a ticket seals only what the
+   * one that authenticated the request (`auth.via`) declares in its `reads`
+   * (`authorization`, `cookie:<name>`, `header:<name>`, `session`). A backend reading
+   * `query:<name>` cannot be replayed by the re-check: a ConfigurationError. A request
+   * authenticated by a backend not listed gets 403. Default: by `via`, `Authorization`
+   * alone for `basic`/`token`/`bearer`/`jwt`, the `Cookie` header alone for `session`,
+   * both otherwise.
+   */
+  backends?: readonly { readonly name?: string | undefined; readonly reads?: readonly string[] | undefined }[];
+  /** The failure log (as `authentication({ log })`): refused cross-site requests (`websocket_ticket_cross_site`) and tickets refused by the store's limits (`websocket_ticket_limit`). */
   log?: (event: AuthenticationFailure) => void;
 }
 
@@ -180,11 +228,18 @@ export interface WebSocketTickets {
   /**
    * The ticket endpoint's answer (an adapter sends it as is): 405 unless `POST`,
    * 403 for a cross-site page, 401 (with `challenges`) for an anonymous request,
-   * else 200 `{ ticket, expires_in }` with `Cache-Control: no-store`. The ticket is
+   * 429 with `Retry-After` when the user already has the store's limit of pending
+   * tickets (logged as `websocket_ticket_limit`), 431 when the credentials to seal are
+   * too large, else 200 `{ ticket, expires_in }` with `Cache-Control: no-store`. The ticket is
    * bound to the user and to the request's credentials (WS-12).
    */
   respond(connection: Connection, state: TicketRequestState, challenges?: readonly string[]): Promise<ResponseDescription>;
-  /** Issues a ticket for an authenticated request, without the endpoint's checks (for flows of your own). */
+  /**
+   * Issues a ticket for an authenticated request, without the endpoint's checks (for
+   * flows of your own). Throws an `AuthenticationError`: `too_many_requests` (reason
+   * `websocket_ticket_limit`) when the store refuses it, `oversized_authorization`
+   * when the credentials to seal exceed the record's cap.
+   */
   issue(connection: Connection, state: TicketRequestState): Promise<IssuedTicket>;
   /**
    * The backend that redeems `?ticket=` on websocket connections (never on HTTP
@@ -207,6 +262,9 @@ export interface IssuedTicket {
 }
 
 const DEFAULT_TTL = 30_000;
+const DEFAULT_PER_IDENTITY = 10;
+/** The largest sealed record (base64url characters): the issuing request's credentials are header-sized, never more. */
+const MAX_SEALED = 12_288;
 const MAX_TTL = 300_000;
 const TICKET = /^[A-Za-z0-9_-]{43}$/;
 const origins = new WeakMap<AuthCredentials, TicketOrigin>();
@@ -240,13 +298,20 @@ export function webSocketTickets(options: WebSocketTicketsOptions): WebSocketTic
   const log = options.log;
   if (log !== undefined && typeof log !== 'function') throw new ConfigurationError('webSocketTickets: log must be a function');
   const expiresIn = Math.floor(ttl / 1000);
+  const readsOf = replayReads(options.backends);
 
   const issue = async (connection: Connection, state: TicketRequestState): Promise<IssuedTicket> => {
     if (!state.user.isAuthenticated) throw new ConfigurationError('webSocketTickets: issue() needs an authenticated request');
     const ticket = issueToken(32);
-    const origin: TicketOrigin = { authorization: [...connection.authorization], cookie: connection.header('cookie') };
-    const record: TicketRecord = { identity: state.user.identity, via: state.auth.via ?? null, origin: await seal(ticket, origin) };
-    await store.issue(await hashToken(ticket), record, ttl);
+    const reads = readsOf(state.auth.via);
+    if (reads === undefined) throw new AuthenticationError('cross_site_request', { reason: 'websocket_ticket_unreplayable' });
+    const origin = originOf(connection, reads);
+    const sealed = await seal(ticket, origin);
+    if (sealed.length > MAX_SEALED) throw new AuthenticationError('oversized_authorization');
+    const record: TicketRecord = { identity: state.user.identity, via: state.auth.via ?? null, origin: sealed, scopes: [...state.auth.scopes] };
+    if ((await store.issue(await hashToken(ticket), record, ttl)) === false) {
+      throw new AuthenticationError('too_many_requests', { reason: 'websocket_ticket_limit', retryAfter: expiresIn });
+    }
     return { ticket, expiresIn };
   };
 
@@ -260,7 +325,14 @@ export function webSocketTickets(options: WebSocketTicketsOptions): WebSocketTic
         return responseFor({ kind: 'error', code: 'cross_site_request' }, connection, challenges);
       }
       if (!state.user.isAuthenticated) return responseFor({ kind: 'unauthenticated' }, connection, challenges);
-      const issued = await issue(connection, state);
+      let issued: IssuedTicket;
+      try {
+        issued = await issue(connection, state);
+      } catch (error) {
+        if (!(error instanceof AuthenticationError)) throw error;
+        if (log !== undefined && error.reason !== undefined) logFailure(log, error, connection);
+        return responseFor({ kind: 'error', code: error.code, retryAfter: error.retryAfter }, connection, challenges);
+      }
       return fixedResponse({ kind: 'websocket_ticket', ticket: issued.ticket, expiresIn: issued.expiresIn });
     },
     backend<U extends BaseUser, const N extends string = 'ticket'>(backendOptions: TicketBackendOptions<U, N>) {
@@ -280,13 +352,15 @@ export function webSocketTickets(options: WebSocketTicketsOptions): WebSocketTic
           const ticket = found[0] as string;
           if (found.length > 1 || !TICKET.test(ticket)) throw new AuthenticationError('malformed_credentials');
           const record = await store.take(await hashToken(ticket));
-          if (record === undefined) throw refused();
+          if (record === undefined || !Array.isArray(record.scopes)) throw refused();
           const origin = await unseal(ticket, record.origin);
           if (origin === undefined) throw refused();
           const user = await retrieveUser(record.identity, connection);
           if (user === null || user === undefined || user.identity !== record.identity) throw refused();
           const options: AuthCredentialsOptions<N> = { via: name };
-          const auth = new AuthCredentials(scopes(user), options);
+          // Never more than the issuing request held: a read-only token mints a read-only socket.
+          const issued = new Set(record.scopes);
+          const auth = new AuthCredentials([...scopes(user)].filter((s) => issued.has(s)), options);
           origins.set(auth, origin);
           return { user, auth };
         },
@@ -302,11 +376,51 @@ export function webSocketTickets(options: WebSocketTicketsOptions): WebSocketTic
  *
  * @example
  * ```ts
- * const origin = ticketOrigin(principal.auth); // { authorization: [...], cookie: 'id=…' }
+ * const origin = ticketOrigin(principal.auth); // { authorization: [], cookie: 'id=…', headers: {} }
  * ```
  */
 export function ticketOrigin(auth: AuthCredentials): TicketOrigin | undefined {
   return origins.get(auth);
+}
+
+const BY_VIA: Readonly<Record<string, readonly string[]>> = { basic: ['authorization'], token: ['authorization'], bearer: ['authorization'], jwt: ['authorization'], session: ['session'] };
+const REPLAYABLE = /^(authorization|session|cookie:.+|header:.+)$/;
+
+/** What the backend named `via` reads, as the `backends` option says (or the defaults by name); `undefined` when it is not listed. */
+function replayReads(backends: WebSocketTicketsOptions['backends']): (via: string | undefined) => readonly string[] | undefined {
+  if (backends === undefined) return (via) => (via !== undefined && Object.hasOwn(BY_VIA, via) ? BY_VIA[via] : ['authorization', 'session']);
+  if (!Array.isArray(backends)) throw new ConfigurationError('webSocketTickets: backends must be an array of the app\'s backends');
+  const map = new Map<string, readonly string[]>();
+  for (const backend of backends) {
+    const name = backend?.name;
+    const reads: readonly string[] = backend?.reads ?? [];
+    if (typeof name !== 'string' || name === '') throw new ConfigurationError('webSocketTickets: every one of backends needs its name (the via of its credentials)');
+    const bad = reads.find((r) => !REPLAYABLE.test(r));
+    if (bad !== undefined) {
+      throw new ConfigurationError(`webSocketTickets: backend ${name} reads ${bad.replace(/:.*/, ':…')}, which a ticket's re-check cannot replay; leave it out of backends (its requests then get no ticket)`);
+    }
+    map.set(name, Object.freeze([...reads]));
+  }
+  return (via) => (via === undefined ? undefined : map.get(via));
+}
+
+/** The credentials of `connection` that `reads` names: nothing else is sealed. */
+function originOf(connection: Connection, reads: readonly string[]): TicketOrigin {
+  const headers: Record<string, string> = {};
+  const cookies: string[] = [];
+  for (const read of reads) {
+    if (read.startsWith('header:')) {
+      const name = read.slice(7).toLowerCase();
+      const value = connection.header(name);
+      if (value !== undefined && name !== 'cookie' && name !== 'authorization') headers[name] = value;
+    } else if (read.startsWith('cookie:')) {
+      const name = read.slice(7);
+      const value = connection.cookies.get(name);
+      if (value !== undefined) cookies.push(`${name}=${value}`);
+    }
+  }
+  const cookie = reads.includes('session') ? connection.header('cookie') : cookies.length > 0 ? cookies.join('; ') : undefined;
+  return { authorization: reads.includes('authorization') ? [...connection.authorization] : [], cookie, headers };
 }
 
 /** The `ticket` query parameters of a websocket connection; none on HTTP requests. */
@@ -356,7 +470,7 @@ function sealKey(ticket: string, usage: 'encrypt' | 'decrypt'): Promise<CryptoKe
 
 async function seal(ticket: string, origin: TicketOrigin): Promise<string> {
   const iv = crypto.getRandomValues(new Uint8Array(12));
-  const data = encoder.encode(JSON.stringify({ a: origin.authorization, c: origin.cookie ?? null }));
+  const data = encoder.encode(JSON.stringify({ a: origin.authorization, c: origin.cookie ?? null, h: origin.headers }));
   const sealed = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, await sealKey(ticket, 'encrypt'), data));
   const out = new Uint8Array(iv.length + sealed.length);
   out.set(iv);
@@ -368,10 +482,13 @@ async function unseal(ticket: string, sealed: string): Promise<TicketOrigin | un
   try {
     const bytes = fromBase64url(sealed);
     const plain = await crypto.subtle.decrypt({ name: 'AES-GCM', iv: bytes.subarray(0, 12) }, await sealKey(ticket, 'decrypt'), bytes.subarray(12));
-    const parsed = JSON.parse(decoder.decode(plain)) as { a?: unknown; c?: unknown };
+    const parsed = JSON.parse(decoder.decode(plain)) as { a?: unknown; c?: unknown; h?: unknown };
     if (!Array.isArray(parsed.a) || parsed.a.some((v) => typeof v !== 'string')) return undefined;
     if (parsed.c !== null && typeof parsed.c !== 'string') return undefined;
-    return Object.freeze({ authorization: Object.freeze(parsed.a as string[]), cookie: parsed.c ?? undefined });
+    const h = parsed.h ?? {};
+    if (h === null || typeof h !== 'object' || Array.isArray(h) || Object.values(h).some((v) => typeof v !== 'string')) return undefined;
+    const headers = Object.freeze(Object.assign(Object.create(null) as Record<string, string>, h as Record<string, string>));
+    return Object.freeze({ authorization: Object.freeze(parsed.a as string[]), cookie: parsed.c ?? undefined, headers });
   } catch {
     return undefined;
   }

@@ -18,7 +18,7 @@ import { normalizePath } from '@nestjs/common/utils/shared.utils.js'; // how WsA
 import { ModulesContainer } from '@nestjs/core';
 import { WsAdapter } from '@nestjs/platform-ws';
 import { GATEWAY_METADATA, GATEWAY_OPTIONS, PORT_METADATA } from '@nestjs/websockets/constants.js';
-import { ConfigurationError, selectProtocol, type BaseUser, type RecheckOptions } from '@portcullis/core';
+import { BEARER_PROTOCOL_PREFIX, ConfigurationError, selectProtocol, type BaseUser, type RecheckOptions } from '@portcullis/core';
 import { exactOrigins, recheckInterval, type Authenticator, type Guard } from '@portcullis/core/adapter';
 import { upgradeHandler, type UpgradeOptions } from '@portcullis/node';
 import type { Principal } from './decorators.js';
@@ -160,10 +160,16 @@ export class PortcullisWsAdapter extends WsAdapter {
   override create(port: number, options?: Parameters<WsAdapter['create']>[1]): unknown {
     const handshake = this.handshake(port, options?.path);
     const protocols = this.protocols;
+    // Never a token carrier in the 101, whoever chooses: the gateway's own handleProtocols
+    // is handed the offer without carriers; without one, ws's default (the first offered)
+    // sees none either (upgradeHandler strips them from the request it accepts).
+    const own = (options as { handleProtocols?: unknown } | undefined)?.handleProtocols;
     const withProtocols =
-      protocols === undefined || (options as { handleProtocols?: unknown } | undefined)?.handleProtocols !== undefined
-        ? options
-        : { ...options, handleProtocols: (offered: Set<string>) => selectProtocol(offered, protocols) };
+      typeof own === 'function'
+        ? { ...options, handleProtocols: (offered: Set<string>, req: unknown) => (own as (o: Set<string>, r: unknown) => unknown)(new Set([...offered].filter((p) => !p.toLowerCase().startsWith(BEARER_PROTOCOL_PREFIX))), req) }
+        : protocols === undefined
+          ? options
+          : { ...options, handleProtocols: (offered: Set<string>) => selectProtocol(offered, protocols) };
     const server = super.create(port, withProtocols) as UpgradeServer;
     const handleUpgrade = server.handleUpgrade.bind(server);
     server.handleUpgrade = (req, socket, head, done) =>
@@ -173,8 +179,8 @@ export class PortcullisWsAdapter extends WsAdapter {
         ...this.origins,
         session: this.session,
         recheck: this.recheck,
-        accept: (_req, _socket, _head, { user, auth, clientAddress, watch }) =>
-          handleUpgrade(req, socket, head, (client, request) => {
+        accept: (accepted, _socket, _head, { user, auth, clientAddress, watch }) =>
+          handleUpgrade(accepted, socket, head, (client, request) => {
             watch(client);
             client.user = user;
             client.auth = auth;

@@ -330,6 +330,21 @@ describe.each(['express', 'fastify'] as const)('a Nest websocket gateway behind 
     root.close();
   });
 
+  it('the protocol carrier offered first is never echoed in the raw 101 (ws answers the first protocol it is shown)', async () => {
+    const carrier = { backend: bearerAuth({ webSocketProtocol: true, verify: (t) => (t === 'opaque-root' ? new DemoUser('root', ['admin']) : null) }) };
+    const port = await start(platform, [LobbyGateway], carrier);
+    const socket = connect(port, '127.0.0.1');
+    let data = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => (data += chunk));
+    socket.write(['GET /lobby HTTP/1.1', 'Host: 127.0.0.1', 'Upgrade: websocket', 'Connection: Upgrade', 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==', 'Sec-WebSocket-Version: 13', 'Sec-WebSocket-Protocol: portcullis.bearer.opaque-root, app.v1', '', ''].join('\r\n'));
+    await new Promise<void>((resolve) => { const poll = setInterval(() => { if (data.includes('\r\n\r\n')) { clearInterval(poll); resolve(); } }, 10); });
+    socket.destroy();
+    expect(data).toMatch(/^HTTP\/1\.1 101 /);
+    expect(data).not.toContain('opaque-root');
+    expect(data).toMatch(/\r\nsec-websocket-protocol: app\.v1\r\n/i);
+  });
+
   it("Nest's plain WsAdapter: the sockets are anonymous, and a handler's @Requires still refuses them (fails closed)", async () => {
     const port = await start(platform, [LobbyGateway], { backend: backend() }, 'plain');
     const root = await session(port, '/lobby', basic('root', 'rootpwd'));

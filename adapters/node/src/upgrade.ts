@@ -1,5 +1,6 @@
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { BEARER_PROTOCOL_PREFIX } from '@portcullis/core';
 import type {
   AuthCredentials,
   BaseUser,
@@ -137,7 +138,9 @@ export function upgradeHandler<U extends BaseUser>(
       if (socket.destroyed) return;
       socket.removeListener('error', destroy); // accept's own handling (ws adds its listener)
       const { user, auth } = decision;
-      accept(req, socket, head, { user, auth, clientAddress: connection.clientAddress, watch: watcher(req, { user, auth }) });
+      // `accept` (ws) sees no token carrier: with ws's defaults it answers the first
+      // offered protocol, which would echo the bearer token in the 101. The re-check keeps the original.
+      accept(withoutCarriers(req), socket, head, { user, auth, clientAddress: connection.clientAddress, watch: watcher(req, { user, auth }) });
     };
     const settle = (decision: Awaited<ReturnType<Authenticator<U>['run']>>): void => {
       if (decision.type === 'respond') refuse(socket, decision.response);
@@ -225,11 +228,13 @@ function recheckRequest(req: IncomingMessage, auth: AuthCredentials): IncomingMe
     delete headers.authorization;
     if (origin.cookie !== undefined) headers.cookie = origin.cookie;
     if (origin.authorization[0] !== undefined) headers.authorization = origin.authorization[0];
+    for (const [name, value] of Object.entries(origin.headers)) headers[name] = value;
     raw = [];
     for (let i = 0; i < req.rawHeaders.length; i += 2) {
       const name = (req.rawHeaders[i] as string).toLowerCase();
-      if (name !== 'cookie' && name !== 'authorization') raw.push(req.rawHeaders[i] as string, req.rawHeaders[i + 1] as string);
+      if (name !== 'cookie' && name !== 'authorization' && !Object.hasOwn(origin.headers, name)) raw.push(req.rawHeaders[i] as string, req.rawHeaders[i + 1] as string);
     }
+    for (const [name, value] of Object.entries(origin.headers)) raw.push(name, value);
     if (origin.cookie !== undefined) raw.push('Cookie', origin.cookie);
     for (const value of origin.authorization) raw.push('Authorization', value);
     const q = url.indexOf('?');
@@ -241,6 +246,44 @@ function recheckRequest(req: IncomingMessage, auth: AuthCredentials): IncomingMe
     url: { value: url, writable: true, enumerable: true },
     originalUrl: { value: url, writable: true, enumerable: true },
     session: { value: undefined, writable: true, enumerable: true },
+  }) as IncomingMessage;
+}
+
+/** True for a `portcullis.bearer.…` element of a protocol list (any case). */
+function isCarrier(element: string): boolean {
+  return element.trim().toLowerCase().startsWith(BEARER_PROTOCOL_PREFIX);
+}
+
+/** The protocol list without its carrier elements, or `undefined` when none is left. */
+function dropCarriers(value: string): string | undefined {
+  const kept = value.split(',').filter((e) => e.trim() !== '' && !isCarrier(e)).map((e) => e.trim());
+  return kept.length === 0 ? undefined : kept.join(', ');
+}
+
+/**
+ * The upgrade request handed to `accept`: the same, except that its
+ * `Sec-WebSocket-Protocol` has lost every `portcullis.bearer.…` element (the field
+ * is gone when nothing else was offered), so no server answers with the token.
+ */
+function withoutCarriers(req: IncomingMessage): IncomingMessage {
+  const offered = req.headers['sec-websocket-protocol'];
+  if (offered === undefined || !offered.toLowerCase().includes(BEARER_PROTOCOL_PREFIX)) return req;
+  const headers = { ...req.headers };
+  const kept = dropCarriers(offered);
+  if (kept === undefined) delete headers['sec-websocket-protocol'];
+  else headers['sec-websocket-protocol'] = kept;
+  const raw: string[] = [];
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    const name = req.rawHeaders[i] as string;
+    if (name.toLowerCase() !== 'sec-websocket-protocol') raw.push(name, req.rawHeaders[i + 1] as string);
+    else {
+      const value = dropCarriers(req.rawHeaders[i + 1] as string);
+      if (value !== undefined) raw.push(name, value);
+    }
+  }
+  return Object.create(req, {
+    headers: { value: headers, writable: true, enumerable: true },
+    rawHeaders: { value: raw, enumerable: true },
   }) as IncomingMessage;
 }
 

@@ -2,7 +2,7 @@
 // the credential is revoked, 4403 when the guard now denies, nothing left behind by a
 // socket that closed (no timer), and the protocol carrier never echoed.
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect as netConnect, type AddressInfo } from 'node:net';
 import { BEARER_PROTOCOL_PREFIX, SimpleUser, bearerAuth, selectProtocol, tokenAuth, type BaseUser } from '@portcullis/core';
 import { createAuthenticator, createGuard } from '@portcullis/core/adapter';
 import { upgradeHandler, type UpgradeOptions } from '@portcullis/node';
@@ -42,6 +42,17 @@ async function serve(options: Partial<UpgradeOptions<BaseUser>> = {}) {
   }));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return `ws://127.0.0.1:${(server.address() as AddressInfo).port}/ws`;
+}
+
+/** A handshake written by hand, to read the server's 101 byte for byte. */
+async function rawHandshake(port: number, protocols: string) {
+  const socket = netConnect(port, '127.0.0.1');
+  let data = '';
+  socket.setEncoding('latin1');
+  socket.on('data', (chunk: string) => (data += chunk));
+  socket.write(['GET /ws HTTP/1.1', 'Host: 127.0.0.1', 'Upgrade: websocket', 'Connection: Upgrade', 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==', 'Sec-WebSocket-Version: 13', `Sec-WebSocket-Protocol: ${protocols}`, '', ''].join('\r\n'));
+  await vi.waitFor(() => expect(data).toContain('\r\n\r\n'), { timeout: 2000 });
+  return { socket, head: data.slice(0, data.indexOf('\r\n\r\n') + 2), data: () => data };
 }
 
 function connect(url: string, headers: Record<string, string>, protocols?: string[]) {
@@ -110,6 +121,28 @@ describe('upgradeHandler: recheck', () => {
     socket.ws.close();
     const two = connect(url, {}, [`${BEARER_PROTOCOL_PREFIX}tok-dave-0123456789`, `${BEARER_PROTOCOL_PREFIX}tok-other-0123456789`]);
     await expect(two.opened).rejects.toThrow('refused 400');
+  });
+
+  it('with ws defaults (no handleProtocols) and the carrier offered first, the raw 101 never names the token; the re-check still reads it', async () => {
+    const store = new Map([['tok-erin-0123456789', new SimpleUser('erin')]]);
+    const wss = new WebSocketServer({ noServer: true }); // ws's default: answers the FIRST offered protocol
+    const server = createServer();
+    servers.push(server);
+    server.on('upgrade', upgradeHandler({
+      authentication: { authenticator: createAuthenticator({ backend: bearerAuth({ webSocketProtocol: true, verify: (t) => store.get(t) ?? null }) }) },
+      recheck: { interval: 100 },
+      accept: (req, socket, head, principal) => wss.handleUpgrade(req, socket, head, (ws) => {
+        principal.watch(ws);
+      }),
+    }));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const raw = await rawHandshake((server.address() as AddressInfo).port, `${BEARER_PROTOCOL_PREFIX}tok-erin-0123456789, app.v1`);
+    expect(raw.head).toMatch(/^HTTP\/1\.1 101 /);
+    expect(raw.head).not.toContain('tok-erin');
+    expect(raw.head).toMatch(/\r\nsec-websocket-protocol: app\.v1\r\n/i);
+    store.delete('tok-erin-0123456789'); // revoked: the re-check authenticates the original offer
+    await vi.waitFor(() => expect(raw.data()).toContain(Buffer.from([0x11, 0x31]).toString('latin1')), { timeout: 2000 }); // close 4401
+    raw.socket.destroy();
   });
 
   it('recheck is checked when the handler is made', () => {

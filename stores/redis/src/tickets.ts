@@ -1,4 +1,5 @@
-import type { TicketRecord, TicketStore } from '@portcullis/core';
+import { createHash } from 'node:crypto';
+import { ConfigurationError, type TicketRecord, type TicketStore } from '@portcullis/core';
 import { storeOptions, timedCommand } from './command.js';
 import type { RedisStoreClient, StoreClient } from './client.js';
 
@@ -10,6 +11,13 @@ export interface RedisTicketStoreOptions {
   readonly prefix?: string;
   /** A command that takes longer fails (the upgrade is refused with 503). Default 1000 ms. */
   readonly timeoutMs?: number;
+  /**
+   * At most this many tickets wait for one user (`identity`); beyond it theirs are
+   * refused (the endpoint answers 429). Default 10. Counted in one key per user,
+   * `<prefix>pending:{<SHA-256 of the identity>}`, which expires a ticket's ttl after
+   * that user's last ticket.
+   */
+  readonly perIdentity?: number;
 }
 
 /**
@@ -18,7 +26,8 @@ export interface RedisTicketStoreOptions {
  * another. One key per ticket, `<prefix>{<hash>}` (the hash in a hash tag: one slot
  * in a Redis Cluster), written with `SET … PX … NX` and taken with `GETDEL`
  * (Redis ≥ 6.2), atomic: of two redemptions racing on two instances, one gets the
- * record. Only the ticket's hash and the sealed record are stored. While Redis is
+ * record. Only the ticket's hash and the sealed record are stored, and a counter of
+ * each user's pending tickets (`perIdentity`). While Redis is
  * unreachable every method rejects at once or after `timeoutMs` (fail closed).
  *
  * @example
@@ -37,16 +46,29 @@ export class RedisTicketStore implements TicketStore {
   readonly #client: StoreClient;
   readonly #prefix: string;
   readonly #timeout: number;
+  readonly #perIdentity: number;
 
   constructor(options: RedisTicketStoreOptions) {
     const { client, prefix, timeout } = storeOptions('RedisTicketStore', options, { prefix: 'portcullis:ticket:', noBraces: true });
+    const perIdentity = options.perIdentity ?? 10;
+    if (!Number.isInteger(perIdentity) || perIdentity < 1) throw new ConfigurationError('RedisTicketStore: perIdentity must be a positive integer');
     this.#client = client;
     this.#prefix = prefix;
     this.#timeout = timeout;
+    this.#perIdentity = perIdentity;
   }
 
-  async issue(hash: string, record: TicketRecord, ttlMs: number): Promise<void> {
-    await this.#command(['SET', this.#key(hash), JSON.stringify(record), 'PX', String(Math.ceil(ttlMs)), 'NX']);
+  async issue(hash: string, record: TicketRecord, ttlMs: number): Promise<boolean> {
+    const ttl = String(Math.ceil(ttlMs));
+    const pending = this.#pendingKey(record.identity);
+    const count = Number(await this.#command(['INCR', pending]));
+    await this.#command(['PEXPIRE', pending, ttl]);
+    if (count > this.#perIdentity) {
+      await this.#command(['DECR', pending]);
+      return false;
+    }
+    await this.#command(['SET', this.#key(hash), JSON.stringify(record), 'PX', ttl, 'NX']);
+    return true;
   }
 
   async take(hash: string): Promise<TicketRecord | undefined> {
@@ -55,7 +77,13 @@ export class RedisTicketStore implements TicketStore {
     const record = JSON.parse(String(reply)) as TicketRecord;
     // A record of another shape fails closed (the upgrade is refused), never as a ticket.
     if (typeof record?.identity !== 'string' || typeof record.origin !== 'string') throw new Error('RedisTicketStore: corrupt record');
+    // One pending ticket fewer; a counter already expired only goes negative until its own expiry.
+    await this.#command(['DECR', this.#pendingKey(record.identity)]).catch(() => undefined);
     return record;
+  }
+
+  #pendingKey(identity: string): string {
+    return `${this.#prefix}pending:{${createHash('sha256').update(identity).digest('base64url')}}`;
   }
 
   #key(hash: string): string {

@@ -4,7 +4,7 @@
  * cluster client's `sendCommand` routed by key: every command here touches one key,
  * whose hash tag keeps it in one slot).
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { AuthCredentials, hashToken, webSocketTickets, SimpleUser, ConfigurationError, type TicketRecord } from '@portcullis/core';
 import { createConnection } from '@portcullis/core/adapter';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,7 +17,7 @@ export interface TicketStoreSuiteOptions {
   connect(): Promise<RedisClientLike & { close(): Promise<unknown> }>;
 }
 
-const record = (identity = 'alice'): TicketRecord => ({ identity, via: 'session', origin: 'c2VhbGVk' });
+const record = (identity = 'alice'): TicketRecord => ({ identity, via: 'session', origin: 'c2VhbGVk', scopes: ['authenticated'] });
 
 /**
  * Registers the suite under `name`.
@@ -47,6 +47,23 @@ export function ticketStoreSuite(name: string, options: TicketStoreSuiteOptions)
       keys.push(`${prefix}{${h}}`);
       return h;
     };
+
+    it('one user cannot flood the store: beyond perIdentity pending tickets issue() resolves false; a redeemed ticket frees a place; others are unaffected', async () => {
+      const capped = new RedisTicketStore({ client, prefix, perIdentity: 2 });
+      const who = `flood-${randomUUID()}`;
+      keys.push(`${prefix}pending:{${createHash('sha256').update(who).digest('base64url')}}`);
+      const [a, b, c] = [hash(), hash(), hash()];
+      expect(await capped.issue(a, record(who), 10_000)).toBe(true);
+      expect(await capped.issue(b, record(who), 10_000)).toBe(true);
+      expect(await capped.issue(c, record(who), 10_000)).toBe(false);
+      expect(await capped.take(c)).toBeUndefined();
+      const other = `other-${randomUUID()}`;
+      keys.push(`${prefix}pending:{${createHash('sha256').update(other).digest('base64url')}}`);
+      expect(await capped.issue(hash(), record(other), 10_000)).toBe(true);
+      expect(await capped.take(a)).toEqual(record(who));
+      expect(await capped.issue(c, record(who), 10_000)).toBe(true);
+      expect(() => new RedisTicketStore({ client, prefix, perIdentity: 0 })).toThrow(ConfigurationError);
+    });
 
     it('take returns the record once, then undefined; an unknown hash is undefined', async () => {
       const h = hash();
