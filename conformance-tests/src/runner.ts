@@ -61,6 +61,13 @@ export function runConformance(options: ConformanceOptions): void {
         });
         continue;
       }
+      const impossible = runtime === undefined ? undefined : scenario.notOn?.[runtime];
+      if (impossible !== undefined) {
+        describe.skip(`${title} (not on ${runtime}: ${impossible})`, () => {
+          for (const c of scenario.cases) it(c.name, () => {});
+        });
+        continue;
+      }
       describe(title, () => {
         let server: Server;
         let remote: RemoteApp | undefined;

@@ -48,6 +48,12 @@ export interface Scenario {
   readonly title: string;
   /** Capabilities the adapter must declare; otherwise the scenario is skipped by declaration. */
   readonly needs?: readonly (keyof Supports)[];
+  /**
+   * Runtimes where the behaviour cannot exist, with the reason (shown in the skipped
+   * title): e.g. workerd cancels a request that waits on a promise another request
+   * settles, so a queue shared across requests is impossible there.
+   */
+  readonly notOn?: Readonly<Partial<Record<'bun' | 'deno' | 'workerd', string>>>;
   /** The app the adapter builds for the scenario. */
   readonly app: () => AppSpec;
   /** The requests and the answers they must get. */
