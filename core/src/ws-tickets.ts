@@ -198,7 +198,12 @@ export interface WebSocketTicketsOptions {
    * alone for `basic`/`token`/`bearer`/`jwt`, the `Cookie` header alone for `session`,
    * both otherwise.
    */
-  backends?: readonly { readonly name?: string | undefined; readonly reads?: readonly string[] | undefined }[];
+  backends?: readonly {
+    /** The backend's name (`auth.via` of the requests it authenticates). */
+    readonly name?: string | undefined;
+    /** What it reads (`AuthenticationBackend.reads`): only these are sealed into the ticket. */
+    readonly reads?: readonly string[] | undefined;
+  }[];
   /** The failure log (as `authentication({ log })`): refused cross-site requests (`websocket_ticket_cross_site`) and tickets refused by the store's limits (`websocket_ticket_limit`). */
   log?: (event: AuthenticationFailure) => void;
 }
