@@ -14,8 +14,8 @@ export interface RedisTicketStoreOptions {
   /**
    * At most this many tickets wait for one user (`identity`); beyond it theirs are
    * refused (the endpoint answers 429). Default 10. Counted in one key per user,
-   * `<prefix>pending:{<SHA-256 of the identity>}`, which expires a ticket's ttl after
-   * that user's last ticket.
+   * `<prefix>pending:{<SHA-256 of the identity>}`: a sorted set of the pending tickets by
+   * expiry, so a ticket left unredeemed gives its place back when it expires.
    */
   readonly perIdentity?: number;
 }
@@ -27,7 +27,7 @@ export interface RedisTicketStoreOptions {
  * in a Redis Cluster), written with `SET … PX … NX` and taken with `GETDEL`
  * (Redis ≥ 6.2), atomic: of two redemptions racing on two instances, one gets the
  * record. Only the ticket's hash and the sealed record are stored, and a counter of
- * each user's pending tickets (`perIdentity`). While Redis is
+ * each user's pending tickets (`perIdentity`, by expiry). While Redis is
  * unreachable every method rejects at once or after `timeoutMs` (fail closed).
  *
  * @example
@@ -42,6 +42,19 @@ export interface RedisTicketStoreOptions {
  * const tickets = webSocketTickets({ store: new RedisTicketStore({ client }) });
  * ```
  */
+/**
+ * Admits a ticket for one user, atomically: drops the user's expired tickets, refuses
+ * at the cap, else records the ticket until its expiry. KEYS[1] the user's sorted set;
+ * ARGV: the ticket's hash, its ttl (ms), the cap. Redis's own clock (`TIME`).
+ */
+const ADMIT = `local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then return 0 end
+redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return 1`;
+
 export class RedisTicketStore implements TicketStore {
   readonly #client: StoreClient;
   readonly #prefix: string;
@@ -60,13 +73,10 @@ export class RedisTicketStore implements TicketStore {
 
   async issue(hash: string, record: TicketRecord, ttlMs: number): Promise<boolean> {
     const ttl = String(Math.ceil(ttlMs));
-    const pending = this.#pendingKey(record.identity);
-    const count = Number(await this.#command(['INCR', pending]));
-    await this.#command(['PEXPIRE', pending, ttl]);
-    if (count > this.#perIdentity) {
-      await this.#command(['DECR', pending]);
-      return false;
-    }
+    // The user's pending tickets, a sorted set by expiry: expired ones leave it before the
+    // count, so tickets abandoned unredeemed (or refused attempts) never hold a place.
+    const admitted = await this.#command(['EVAL', ADMIT, '1', this.#pendingKey(record.identity), hash, ttl, String(this.#perIdentity)]);
+    if (Number(admitted) !== 1) return false;
     await this.#command(['SET', this.#key(hash), JSON.stringify(record), 'PX', ttl, 'NX']);
     return true;
   }
@@ -77,8 +87,8 @@ export class RedisTicketStore implements TicketStore {
     const record = JSON.parse(String(reply)) as TicketRecord;
     // A record of another shape fails closed (the upgrade is refused), never as a ticket.
     if (typeof record?.identity !== 'string' || typeof record.origin !== 'string') throw new Error('RedisTicketStore: corrupt record');
-    // One pending ticket fewer; a counter already expired only goes negative until its own expiry.
-    await this.#command(['DECR', this.#pendingKey(record.identity)]).catch(() => undefined);
+    // One pending ticket fewer (a place it no longer holds anyway once expired).
+    await this.#command(['ZREM', this.#pendingKey(record.identity), hash]).catch(() => undefined);
     return record;
   }
 

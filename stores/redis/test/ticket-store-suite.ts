@@ -65,6 +65,21 @@ export function ticketStoreSuite(name: string, options: TicketStoreSuiteOptions)
       expect(() => new RedisTicketStore({ client, prefix, perIdentity: 0 })).toThrow(ConfigurationError);
     });
 
+    it('tickets abandoned unredeemed give their places back when they expire, however often the user retries meanwhile', async () => {
+      const capped = new RedisTicketStore({ client, prefix, perIdentity: 2 });
+      const who = `abandon-${randomUUID()}`;
+      keys.push(`${prefix}pending:{${createHash('sha256').update(who).digest('base64url')}}`);
+      expect(await capped.issue(hash(), record(who), 300)).toBe(true);
+      expect(await capped.issue(hash(), record(who), 300)).toBe(true);
+      for (let i = 0; i < 2; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        expect(await capped.issue(hash(), record(who), 300)).toBe(false);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 180));
+      // Both tickets expired at 300 ms: the refused retries in between did not extend anything.
+      expect(await capped.issue(hash(), record(who), 300)).toBe(true);
+    });
+
     it('take returns the record once, then undefined; an unknown hash is undefined', async () => {
       const h = hash();
       await store.issue(h, record(), 10_000);
