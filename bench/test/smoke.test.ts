@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { SessionData } from '@portcullis/core';
+import type { SessionData, ThrottleRule } from '@portcullis/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkProbes, get } from '../src/check.js';
 import type { ReadyConfig } from '../src/config.js';
@@ -114,8 +114,8 @@ describe('Portcullis Basic (cache hit) + throttling', () => {
     const inner = new MemoryThrottleStore();
     const store = {
       get: (key: string) => (calls.push('get'), inner.get(key)),
-      hit: (key: string, now: number, ttlMs: number) => (calls.push('hit'), inner.hit(key, now, ttlMs)),
-      reset: (key: string) => (calls.push('reset'), inner.reset(key)),
+      attempt: (key: string, now: number, rule: ThrottleRule) => (calls.push('attempt'), inner.attempt(key, now, rule)),
+      release: (key: string, now: number, ttlMs: number) => (calls.push('release'), inner.release(key, now, ttlMs)),
     };
     const server = await portcullisServer(framework, () => basicCacheThrottledBackend(store));
     open.push(server);

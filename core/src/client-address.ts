@@ -500,3 +500,16 @@ export function throttleAddress(address: string | undefined): string | undefined
   if (isMapped(groups)) return format(groups);
   return `${format([...groups.slice(0, 4), 0, 0, 0, 0])}/64`;
 }
+
+/**
+ * The wider throttling key of an IPv6 client: its /48 network (a site; one provider
+ * customer may hold a whole /48 and rotate its /64s). `undefined` for IPv4 (and
+ * IPv4-mapped IPv6) addresses and for anything that is not an address.
+ * @internal
+ */
+export function throttleNetwork48(address: string | undefined): string | undefined {
+  if (address === undefined) return undefined;
+  const groups = parseAddress(address);
+  if (groups === undefined || isMapped(groups)) return undefined;
+  return `${format([...groups.slice(0, 3), 0, 0, 0, 0, 0])}/48`;
+}

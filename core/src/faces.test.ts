@@ -13,7 +13,7 @@ const APP_VALUES = [
   'hasControlCharacters', 'hashToken', 'hashedTokens', 'isAuthenticationError', 'isDenialStatus', 'isPortcullisError',
   'isSessionError', 'issueToken', 'multi', 'passwordBackend', 'protectedResourceMetadata', 'RESOURCE_METADATA_PATH', 'safeNext', 'saveSession', 'sessionAuth',
   'sessionData', 'staticTokens', 'timingSafeEqual', 'tokenAuth',
-  'MemoryThrottleStore', 'loginThrottle', 'errorResponse',
+  'MemoryThrottleStore', 'loginThrottle', 'throttleWait', 'errorResponse',
   'webSocketTickets', 'MemoryTicketStore', 'BEARER_PROTOCOL_PREFIX', 'selectProtocol', 'webSocketClose',
 ];
 
@@ -27,7 +27,7 @@ const APP_TYPES = [
   'SessionAuthOptions', 'SessionCookieOptions', 'SessionData', 'SessionErrorCode', 'SessionEvent',
   'SessionOptions', 'SessionStore', 'StepUpRequirement', 'TokenAuthOptions', 'TokenStore', 'TrustedProxiesOption', 'UserOf', 'VerificationCacheOptions',
   'VerifyOutcome', 'VerifyResult', 'ViaOf',
-  'ThrottleStore', 'ThrottleRecord', 'MemoryThrottleStoreOptions', 'LoginThrottle', 'LoginThrottleOptions',
+  'ThrottleStore', 'ThrottleRecord', 'ThrottleAnswer', 'ThrottleRule', 'MemoryThrottleStoreOptions', 'LoginAttempt', 'LoginThrottle', 'LoginThrottleOptions',
   'TicketStore', 'TicketRecord', 'MemoryTicketStoreOptions', 'WebSocketTicketsOptions', 'TicketBackendOptions', 'TicketRequestState',
   'WebSocketTickets', 'IssuedTicket', 'RecheckOptions', 'WebSocketClose', 'WebSocketCloseReason',
 ];

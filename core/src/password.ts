@@ -51,9 +51,10 @@ export interface PasswordBackendOptions<U extends BaseUser, N extends string = '
    * the Basic path and in `verifyCredentials` alike. A throttled attempt is refused
    * before any lookup or hashing with an `AuthenticationError` `too_many_requests`
    * (429 with `Retry-After`; reason `login_throttled` in the failure log); a store
-   * outage with `backend_unavailable` (503) unless the throttle fails open. Only
-   * failures write the throttle's store; a Basic credential the `cache` answers never
-   * reaches it.
+   * outage with `backend_unavailable` (503) unless the throttle fails open. Each
+   * checked login is counted up front by `throttle.attempt` (atomic, so parallel
+   * guesses get no more than the allowance) and given back on success; a Basic
+   * credential the `cache` answers never reaches the throttle.
    */
   throttle?: LoginThrottle;
   /**
@@ -112,8 +113,10 @@ export function passwordBackend<U extends BaseUser, const N extends string = 'ba
   const log = options.log;
   if (log !== undefined && typeof log !== 'function') throw new ConfigurationError('passwordBackend: log must be a function');
   const throttle = options.throttle;
-  if (throttle !== undefined && (typeof throttle?.retryAfter !== 'function' || typeof throttle.failed !== 'function')) {
-    throw new ConfigurationError('passwordBackend: throttle must implement retryAfter() and failed() (see loginThrottle)');
+  if (throttle !== undefined && typeof throttle?.attempt !== 'function') {
+    throw new ConfigurationError(
+      'passwordBackend: throttle must implement attempt(username, connection) (loginThrottle does); a throttle with only retryAfter() and failed() lets parallel guesses through (see docs/throttling.md)',
+    );
   }
   const maxPassword = options.maxPasswordBytes ?? 1024;
   const maxUsername = options.maxUsernameBytes ?? 256;
@@ -133,15 +136,18 @@ export function passwordBackend<U extends BaseUser, const N extends string = 'ba
 
   /**
    * The user, `null`, or `REFUSED`, through the throttle: a throttled attempt rejects
-   * before any lookup; a failure is counted, a success forgets the account's failures.
+   * before any lookup; an admitted one is counted up front, and a success gives it back.
    */
   async function check(username: string, password: string, connection?: Connection): Promise<U | null | typeof REFUSED> {
     if (throttle === undefined) return verify(username, password, connection);
-    const wait = await throttle.retryAfter(username, connection);
-    if (wait > 0) throw new AuthenticationError('too_many_requests', { subject: username, reason: 'login_throttled', retryAfter: wait });
+    // One atomic step per bucket admits and counts the attempt before any hashing: parallel
+    // guesses cannot all pass a check before the first failure lands. A check that throws
+    // (the hashing queue full, the user store down) leaves its count: the slot was used.
+    const attempt = await throttle.attempt(username, connection);
+    if (attempt.retryAfter > 0) throw new AuthenticationError('too_many_requests', { subject: username, reason: 'login_throttled', retryAfter: attempt.retryAfter });
     const user = await verify(username, password, connection);
-    if (user === null || user === REFUSED) await throttle.failed(username, connection);
-    else await throttle.succeeded?.(username, connection);
+    if (user === null || user === REFUSED) await attempt.failed();
+    else await attempt.succeeded();
     return user;
   }
 

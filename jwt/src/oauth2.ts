@@ -1,4 +1,4 @@
-import { ConfigurationError, isAuthenticationError, isPortcullisError, type AuthCredentials, type AuthenticationFailure, type BaseUser, type Connection, type Principal, type ResponseDescription } from '@portcullis/core';
+import { ConfigurationError, isAuthenticationError, isPortcullisError, type AuthCredentials, type AuthenticationFailure, type BaseUser, type Connection, type LoginAttempt, type Principal, type ResponseDescription } from '@portcullis/core';
 import { escapeForLog, fixedResponse, formValues, isUrlencoded, type MaybePromise, type OAuth2ErrorCode } from '@portcullis/core/adapter';
 import { createEngine } from './engine.js';
 import type { JwtOptions } from './jwt-options.js';
@@ -193,8 +193,10 @@ export function oauth2PasswordBearer<U extends BaseUser, const N extends string 
   const subjectOf = options.subjectOf ?? ((user: U) => user.identity);
   if (typeof subjectOf !== 'function') throw new ConfigurationError(`${who}: subjectOf must be a function of the user`);
   const throttle = options.throttle;
-  if (throttle !== undefined && (typeof throttle?.retryAfter !== 'function' || typeof throttle.failed !== 'function')) {
-    throw new ConfigurationError(`${who}: throttle must implement retryAfter() and failed()`);
+  if (throttle !== undefined && typeof throttle?.attempt !== 'function') {
+    throw new ConfigurationError(
+      `${who}: throttle must implement attempt(username, connection) (core's loginThrottle does); a throttle with only retryAfter() and failed() lets parallel guesses through`,
+    );
   }
   const entitled = (user: U) => [...new Set(grantable(user))].filter((s) => typeof s === 'string' && SCOPE_TOKEN.test(s));
   const refresh = createRefreshTokens(options.refreshTokens, { engine, entitled }, tokenUrl, who);
@@ -233,15 +235,21 @@ export function oauth2PasswordBearer<U extends BaseUser, const N extends string 
     if (username === null || username === '' || password === null || password === '') return error('invalid_request');
 
     try {
+      // One atomic step admits and counts the attempt before any lookup or hashing.
+      let attempt: LoginAttempt | undefined;
       if (throttle !== undefined) {
-        let wait: number;
         try {
-          wait = await throttle.retryAfter(username, connection);
+          attempt = await throttle.attempt(username, connection);
         } catch (error) {
           report(connection, username, 'backend_unavailable', 'throttle_unavailable');
           throw error;
         }
-        if (typeof wait === 'number' && wait > 0) {
+        const wait = attempt?.retryAfter;
+        if (typeof wait !== 'number' || !(wait >= 0)) {
+          report(connection, username, 'backend_unavailable', 'throttle_unavailable');
+          return error('temporarily_unavailable');
+        }
+        if (wait > 0) {
           report(connection, username, 'too_many_requests', 'login_throttled');
           return fixedResponse({ kind: 'oauth2_error', error: 'too_many_requests', retryAfter: wait });
         }
@@ -252,10 +260,10 @@ export function oauth2PasswordBearer<U extends BaseUser, const N extends string 
         user = await verifyCredentials(username, password, connection);
       }
       if (user === null || user === undefined) {
-        await throttle?.failed(username, connection);
+        await attempt?.failed();
         return error('invalid_grant'); // unknown user and wrong password: byte-identical (OAU-02)
       }
-      await throttle?.succeeded?.(username, connection);
+      await attempt?.succeeded();
       const entitledScopes = entitled(user);
       const wanted = requested === undefined ? [] : entitledScopes.filter((s) => requested.includes(s));
       const scopes = wanted.length > 0 ? wanted : entitledScopes;

@@ -1,19 +1,21 @@
-import { ConfigurationError, MemoryThrottleStore, loginThrottle, type Connection } from '@portcullis/core';
-import type { MaybePromise } from '@portcullis/core/adapter';
+import { ConfigurationError, MemoryThrottleStore, loginThrottle, type LoginThrottle as CoreLoginThrottle } from '@portcullis/core';
 
 /**
  * Brute-force protection for a login endpoint (RFC 6749 §4.3.2: the password grant
- * "MUST protect the endpoint against brute force attacks"). Core's `loginThrottle`
- * implements it (per account and per client address); every method may also be sync.
+ * "MUST protect the endpoint against brute force attacks"): core's `LoginThrottle`,
+ * which `loginThrottle({ store })` implements (per account and per client address).
+ * The token endpoint calls its atomic `attempt(username, connection)`; a throttle
+ * without it is refused at construction.
+ *
+ * @example
+ * ```ts
+ * import { MemoryThrottleStore, loginThrottle } from '@portcullis/core';
+ * import type { LoginThrottle } from '@portcullis/jwt';
+ *
+ * const throttle: LoginThrottle = loginThrottle({ store: new MemoryThrottleStore() });
+ * ```
  */
-export interface LoginThrottle {
-  /** Required. Seconds the client must wait before `username` may try again; 0 when it may try now. */
-  retryAfter(username: string, connection: Connection): MaybePromise<number>;
-  /** Required. Records a failed attempt. */
-  failed(username: string, connection: Connection): MaybePromise<void>;
-  /** Optional. Records a success (a throttle may reset its count). */
-  succeeded?(username: string, connection: Connection): MaybePromise<void>;
-}
+export type LoginThrottle = CoreLoginThrottle;
 
 /** Options of {@link memoryThrottle}. */
 export interface MemoryThrottleOptions {
@@ -30,7 +32,9 @@ export interface MemoryThrottleOptions {
 /**
  * A per-username {@link LoginThrottle} in memory: core's `loginThrottle` with a
  * `MemoryThrottleStore` and no address bucket. After `maxFailures` failures, the
- * username waits `windowMs` after its last failure (429 with `Retry-After`).
+ * username waits `windowMs` after its last failure (429 with `Retry-After`). A success
+ * gives back its own attempt only, and makes its (username, client address) pair known
+ * for 30 days: later logins from there count on the pair's own bucket.
  *
  * @deprecated Use core's `loginThrottle({ store })`: it throttles per account and per
  * client address, with exponential backoff, on a memory or Redis store.

@@ -185,16 +185,33 @@ describe('OAU-07 brute-force throttling', () => {
     expect((await attempt()).status).toBe(400);
   });
 
-  it('a success resets the count', async () => {
+  it('a success gives back its own attempt only: it no longer resets the count (a success as ALICE must not unlock alice)', async () => {
     const clock = frozenClock();
     const throttle = memoryThrottle({ maxFailures: 2, windowMs: 60_000, clock: clock.now });
     const oauth2 = endpoint({ throttle });
     const wrong = () => post(oauth2, form({ grant_type: 'password', username: 'alice', password: 'guess' }));
     await wrong();
     expect((await post(oauth2, form({ grant_type: 'password', username: 'alice', password: 'correct horse battery staple' }))).status).toBe(200);
-    await wrong();
     expect((await wrong()).status).toBe(400);
     expect((await wrong()).status).toBe(429);
+  });
+
+  it('THR-12 200 parallel wrong guesses at the endpoint\'s own throttle: exactly allowance + 1 reach verifyCredentials', async () => {
+    const clock = frozenClock();
+    let verified = 0;
+    const verify = async () => (verified++, await new Promise((r) => setTimeout(r, 1)), null);
+    const oauth2 = endpoint({ verifyCredentials: verify, throttle: loginThrottle({ store: new MemoryThrottleStore(), accountAllowance: 5, clock: clock.now }) });
+    const answers = await Promise.all(Array.from({ length: 200 }, () => post(oauth2, form({ grant_type: 'password', username: 'alice', password: 'guess' }))));
+    expect(verified).toBe(6);
+    expect(answers.filter((a) => a.status === 400)).toHaveLength(6);
+    expect(answers.filter((a) => a.status === 429)).toHaveLength(194);
+  });
+
+  it('refuses a throttle without attempt() at construction (no racy fallback); a throttle answering nonsense is 503', async () => {
+    expect(() => endpoint({ throttle: { retryAfter: () => 0, failed: () => {} } as never })).toThrow(/attempt\(username, connection\).*parallel guesses/);
+    const liar = { attempt: async () => ({ retryAfter: Number.NaN, failed: async () => {}, succeeded: async () => {} }), retryAfter: async () => 0, failed: async () => {} };
+    const res = await post(endpoint({ throttle: liar }), form({ grant_type: 'password', username: 'alice', password: 'correct horse battery staple' }));
+    expect([res.status, bodyOf(res)]).toEqual([503, { error: 'temporarily_unavailable' }]);
   });
 });
 
@@ -220,7 +237,7 @@ describe('THR-12 THR-15 the token endpoint with core\'s loginThrottle', () => {
     expect((await post(oauth2, form({ grant_type: 'password', username: 'alice', password: 'S3cr3t!Pw' }))).status).toBe(429);
     expect(events).toEqual([{ event: 'authentication_failed', code: 'too_many_requests', method: 'POST', path: '/token', subject: 'alice', reason: 'login_throttled' }]);
     expect(JSON.stringify(events)).not.toContain('S3cr3t');
-    const down = { get: () => Promise.reject(new Error('down')), hit: () => Promise.reject(new Error('down')), reset: () => Promise.resolve() };
+    const down = { get: () => Promise.reject(new Error('down')), attempt: () => Promise.reject(new Error('down')), release: () => Promise.resolve() };
     const closed = endpoint({ throttle: loginThrottle({ store: down }), log: (e) => events.push(e) });
     const res = await post(closed, form({ grant_type: 'password', username: 'alice', password: 'correct horse battery staple' }));
     expect([res.status, bodyOf(res)]).toEqual([503, { error: 'temporarily_unavailable' }]);

@@ -34,8 +34,11 @@ const PASSWORDS: ReadonlyMap<string, string> = new Map([
   ['dave', 'davepwd'],
   ['erin', 'erinpwd'],
   ['frank', 'frankpwd'],
+  ['grace', 'gracepwd'],
 ]);
 const hasher = pbkdf2Hasher({ iterations: 1_000 }); // tests only
+/** A wrong password whose check the app's hasher slows down (the parallel case). */
+const SLOW_GUESS = 'slow-guess';
 let members: Promise<Map<string, Member>> | undefined;
 const clock = frozenClock();
 
@@ -103,10 +106,20 @@ export const throttling: Scenario = {
       clock: clock.now,
     });
     // Everything the app holds is built here: a runtime may build the app more than once.
+    let verified = 0; // password checks that reached the hasher (the `verified` control)
     const passwords = passwordBackend<Member>({
       findUser: async (name) => (await memberTable()).get(name) ?? null,
       passwordHashOf: (member) => member.hash,
-      hasher,
+      hasher: {
+        ...hasher,
+        async verify(password, stored) {
+          verified++;
+          // The parallel case's guesses take a while, as a real hash does: without an atomic
+          // attempt, every one of them would pass the check before the first failure lands.
+          if (password === SLOW_GUESS) await new Promise((resolve) => setTimeout(resolve, 100));
+          return hasher.verify(password, stored);
+        },
+      },
       throttle,
       realm: 'api',
     });
@@ -119,7 +132,7 @@ export const throttling: Scenario = {
     return {
       backend: passwords,
       trustedProxies: ['127.0.0.1/32'],
-      controls: { clock: clockControl(clock) },
+      controls: { clock: clockControl(clock), verified: () => verified },
       routes: [
         { method: 'GET', path: '/me', requires: { scopes: 'authenticated' }, handler: whoami },
         { method: 'POST', path: '/login', handler: (view) => loginForm(passwords, view) },
@@ -170,6 +183,16 @@ export const throttling: Scenario = {
           expect((await attempt(t, entry, `10.4.0.${i + 1}`, variant, 'guess')).status, variant).toBe(WRONG[entry]);
         }
         for (const entry of ENTRIES) expect((await attempt(t, entry, '10.4.1.1', 'frank', 'frankpwd')).status).toBe(429);
+      },
+    },
+    {
+      name: 'THR-12 40 wrong passwords for one account at once, from 40 addresses: exactly the allowance + 1 reach the hasher, the rest are 429',
+      async run(t) {
+        const before = await t.control<number>('verified');
+        const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => attempt(t, 'form', `10.9.0.${i + 1}`, 'grace', SLOW_GUESS)));
+        expect((await t.control<number>('verified')) - before).toBe(ACCOUNT_ALLOWANCE + 1);
+        expect(answers.filter((res) => res.status === 401)).toHaveLength(ACCOUNT_ALLOWANCE + 1);
+        expect(answers.filter((res) => res.status === 429)).toHaveLength(40 - ACCOUNT_ALLOWANCE - 1);
       },
     },
     {

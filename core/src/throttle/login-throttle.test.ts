@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createAuthenticator, type AuthenticationFailure } from '../authenticator.js';
 import { VerificationCache } from '../cache.js';
 import type { Connection } from '../connection.js';
@@ -8,27 +8,32 @@ import { passwordBackend } from '../password.js';
 import { errorResponse } from '../response.js';
 import { SimpleUser } from '../user.js';
 import { FIXED_NOW, configError, conn, responseOf, userOf } from '../../../test-support/connection.js';
+import { throttleWait, type ThrottleRule } from './backoff.js';
 import { loginThrottle, type LoginThrottleOptions } from './login-throttle.js';
 import { MemoryThrottleStore } from './memory-store.js';
 import type { ThrottleStore } from './store.js';
 
 /** A memory store that counts the calls it gets, by method. */
 function countingStore(inner: ThrottleStore = new MemoryThrottleStore()) {
-  const calls = { get: 0, hit: 0, reset: 0 };
+  const calls = { get: 0, attempt: 0, release: 0 };
   const store: ThrottleStore = {
     get: (key) => (calls.get++, inner.get(key)),
-    hit: (key, now, ttl) => (calls.hit++, inner.hit(key, now, ttl)),
-    reset: (key) => (calls.reset++, inner.reset(key)),
+    attempt: (key, now, rule) => (calls.attempt++, inner.attempt(key, now, rule)),
+    release: (key, now, ttl) => (calls.release++, inner.release(key, now, ttl)),
   };
-  return { store, calls, total: () => calls.get + calls.hit + calls.reset };
+  return { store, calls, total: () => calls.get + calls.attempt + calls.release };
 }
 
 /** A store whose every method rejects: Redis away. */
 const brokenStore: ThrottleStore = {
   get: () => Promise.reject(new Error('down')),
-  hit: () => Promise.reject(new Error('down')),
-  reset: () => Promise.reject(new Error('down')),
+  attempt: () => Promise.reject(new Error('down')),
+  release: () => Promise.reject(new Error('down')),
 };
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
 
 function setup(options: Partial<LoginThrottleOptions> = {}) {
   let now = FIXED_NOW;
@@ -101,8 +106,12 @@ describe('loginThrottle', () => {
   });
 
   it('THR-14 once the backoff has elapsed the account may try again; no lock is permanent', async () => {
-    const { throttle, advance } = setup({ maxDelayMs: 60_000, forgetAfterMs: 120_000 });
-    for (let i = 0; i < 40; i++) await throttle.failed('alice', from('203.0.113.1'));
+    const { throttle, advance } = setup({ maxDelayMs: 60_000, forgetAfterMs: 120_000, addressAllowance: 0 });
+    // A failure each time the wait is over, until it reaches its cap.
+    for (let i = 0; i < 12; i++) {
+      await throttle.failed('alice', from(`203.0.113.${i}`));
+      if (i < 11) advance((await throttle.retryAfter('alice')) * 1000);
+    }
     expect(await throttle.retryAfter('alice', from('203.0.113.2'))).toBe(60);
     advance(59_000);
     expect(await throttle.retryAfter('alice', from('203.0.113.2'))).toBe(1);
@@ -114,7 +123,7 @@ describe('loginThrottle', () => {
     expect(await throttle.retryAfter('alice', from('203.0.113.3'))).toBe(0);
   });
 
-  it('case and Unicode variants of a username share one bucket (NFKC + case fold)', async () => {
+  it('THR-12 case and Unicode variants of a username share one bucket (NFKC + case fold)', async () => {
     const { throttle } = setup({ addressAllowance: 0 });
     for (const variant of ['alice', 'ALICE', 'Ａｌｉｃｅ', ' alice ']) await throttle.failed(variant);
     expect(await throttle.retryAfter('aLiCe')).toBe(1);
@@ -123,6 +132,29 @@ describe('loginThrottle', () => {
     expect(await second.throttle.retryAfter('STRAẞE')).toBe(0);
     await second.throttle.failed('Strasse');
     expect(await second.throttle.retryAfter('straße')).toBe(1);
+  });
+
+  it('THR-12 accents and default-ignorable characters fold too: alíce, al\u200Bice, al\u00ADice and alice share one bucket', async () => {
+    const { throttle } = setup({ addressAllowance: 0 });
+    for (const variant of ['al\u00EDce', 'al\u200Bice', 'al\u00ADice', 'ali\u0301ce\uFE0F']) await throttle.failed(variant);
+    expect(await throttle.retryAfter('alice')).toBe(1);
+    expect(await throttle.retryAfter('alicia')).toBe(0);
+  });
+
+  it('accountKey: the app\'s own canonical form (case-sensitive usernames), still hashed; a non-string result fails closed', async () => {
+    const keys: string[] = [];
+    const inner = new MemoryThrottleStore();
+    const store: ThrottleStore = { get: (k) => inner.get(k), attempt: (k, n, r) => (keys.push(k), inner.attempt(k, n, r)), release: (k, n, t) => inner.release(k, n, t) };
+    const exact = loginThrottle({ store, accountAllowance: 1, addressAllowance: 0, accountKey: (u) => u, clock: () => FIXED_NOW });
+    for (let i = 0; i < 2; i++) await exact.failed('Alice');
+    expect(await exact.retryAfter('Alice')).toBe(1);
+    expect(await exact.retryAfter('alice')).toBe(0);
+    expect(keys.every((k) => /^a:[0-9a-f]{40}$/.test(k))).toBe(true);
+    for (const accountKey of [() => 42, () => undefined, () => { throw new Error('bug'); }]) {
+      const broken = loginThrottle({ store: new MemoryThrottleStore(), accountKey: accountKey as never, onStoreError: 'open' });
+      const error = await broken.attempt('alice', from('203.0.113.1')).catch((e: unknown) => e);
+      expect(isAuthenticationError(error) && [error.code, error.reason]).toEqual(['backend_unavailable', 'throttle_unavailable']);
+    }
   });
 
   it('an IPv6 client counts as its /64; IPv4-mapped IPv6 as its IPv4 address', async () => {
@@ -135,36 +167,109 @@ describe('loginThrottle', () => {
     expect(await v4.throttle.retryAfter('x', from('203.0.113.5'))).toBe(1);
   });
 
-  it('requests whose client address is unknown share one address bucket (hiding the address does not escape it)', async () => {
+  it('an IPv6 client also counts in its /48, with 4× the address allowance (rotating /64s does not escape)', async () => {
     const { throttle } = setup({ accountAllowance: 100 });
+    for (let i = 1; i <= 21; i++) await throttle.failed(`u${i}`, from(`2001:db8:1:${i.toString(16)}::1`));
+    expect(await throttle.retryAfter('x', from('2001:db8:1:ff::1'))).toBe(1);
+    expect(await throttle.retryAfter('x', from('2001:db8:2:1::1'))).toBe(0);
+  });
+
+  it('requests whose client address is unknown share one bucket with its own larger allowance (10× by default), and warn once', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const { throttle } = setup({ accountAllowance: 1000 });
     const unknown = () => conn({ method: 'POST', target: '/login' });
-    for (let i = 0; i < 6; i++) await throttle.failed(`u${i}`, unknown());
-    expect(await throttle.retryAfter('x', unknown())).toBe(1);
+    for (let i = 0; i < 50; i++) await throttle.failed(`u${i}`, unknown());
+    expect(await throttle.retryAfter('x', unknown())).toBe(0); // 20 clients behind one broken proxy do not lock each other out at 5
+    await throttle.failed('u50', unknown());
+    expect(await throttle.retryAfter('x', unknown())).toBe(1); // hiding the address does not escape the bucket
     expect(await throttle.retryAfter('x', from('203.0.113.1'))).toBe(0);
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(String(warn.mock.calls[0]![0])).toMatch(/trustedProxies.*peerAddress/);
+    const own = setup({ accountAllowance: 1000, unknownAddressAllowance: 2 });
+    for (let i = 0; i < 3; i++) await own.throttle.failed(`u${i}`, unknown());
+    expect(await own.throttle.retryAfter('x', unknown())).toBe(1);
   });
 
   it('keys are hashed: no username reaches the store', async () => {
     const keys: string[] = [];
     const inner = new MemoryThrottleStore();
-    const store: ThrottleStore = { get: (k) => (keys.push(k), inner.get(k)), hit: (k, n, t) => (keys.push(k), inner.hit(k, n, t)), reset: (k) => inner.reset(k) };
+    const store: ThrottleStore = { get: (k) => (keys.push(k), inner.get(k)), attempt: (k, n, r) => (keys.push(k), inner.attempt(k, n, r)), release: (k, n, t) => (keys.push(k), inner.release(k, n, t)) };
     const throttle = loginThrottle({ store });
     await throttle.failed('alice@example.com', from('203.0.113.1'));
-    expect(keys).toEqual([expect.stringMatching(/^a:[0-9a-f]{40}$/), 'n:203.0.113.1']);
+    expect(keys).toEqual([expect.stringMatching(/^k:[0-9a-f]{40}$/), expect.stringMatching(/^a:[0-9a-f]{40}$/), 'n:203.0.113.1']);
+    await (await throttle.attempt('alice@example.com', from('203.0.113.1'))).succeeded();
+    expect(keys.join(' ')).not.toMatch(/alice|example/);
   });
 
-  it('a success forgets the account bucket only when its check saw failures; never the address bucket', async () => {
-    const { throttle, counting } = setup();
-    const clean = from('203.0.113.1');
-    await throttle.retryAfter('alice', clean);
-    await throttle.succeeded?.('alice', clean);
-    expect(counting.calls.reset).toBe(0);
-    for (let i = 0; i < 6; i++) await throttle.failed(`x${i}`, from('203.0.113.7'));
-    await throttle.failed('alice', from('203.0.113.7'));
-    const after = from('203.0.113.8');
-    await throttle.retryAfter('alice', after);
-    await throttle.succeeded?.('alice', after);
-    expect(counting.calls.reset).toBe(1);
-    expect(await throttle.retryAfter('anyone', from('203.0.113.7'))).toBe(2);
+  it('attempt() counts up front; failed() adds nothing; succeeded() gives back its own counts only, once', async () => {
+    const { throttle } = setup({ knownFor: 0 });
+    for (let i = 0; i < 2; i++) await throttle.failed('alice', from(`203.0.113.${i}`));
+    const ok = await throttle.attempt('alice', from('203.0.113.9'));
+    expect(ok.retryAfter).toBe(0);
+    await ok.succeeded();
+    await ok.succeeded();
+    // The two failures stay (a success no longer resets the account): two more and it waits.
+    const wrong = await throttle.attempt('alice', from('203.0.113.9'));
+    await wrong.failed();
+    expect(await throttle.retryAfter('alice')).toBe(0);
+    await throttle.failed('alice', from('203.0.113.9'));
+    expect(await throttle.retryAfter('alice')).toBe(1);
+    // The address's pending count came back too: 203.0.113.9 holds the two failures only.
+    expect(await throttle.retryAfter('nobody', from('203.0.113.9'))).toBe(0);
+  });
+
+  it('THR-12 a success as ALICE does not reset alice\'s failures (register ALICE, guess alice, log in as ALICE, repeat)', async () => {
+    const { throttle } = setup({ addressAllowance: 0 });
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < 2; i++) {
+        const guess = await throttle.attempt('alice', from('198.51.100.66'));
+        if (guess.retryAfter === 0) await guess.failed();
+      }
+      await (await throttle.attempt('ALICE', from('198.51.100.66'))).succeeded();
+    }
+    expect(await throttle.retryAfter('alice', from('203.0.113.1'))).toBe(1);
+    // Nor does ALICE's success from that address make it known for the username alice.
+    expect((await throttle.attempt('alice', from('198.51.100.66'))).retryAfter).toBe(1);
+  });
+
+  it('THR-14 a known (account, address) pair is throttled on its own bucket: a flood from elsewhere does not lock the owner out there; a new address waits', async () => {
+    const { throttle, advance } = setup({ addressAllowance: 5, maxDelayMs: 900_000 });
+    const home = from('192.0.2.10');
+    await (await throttle.attempt('alice', home)).succeeded(); // the owner logged in once from home
+    advance(60_000);
+    // The attacker: one guess per lapse, from ever new addresses, keeps the account waiting.
+    for (let i = 1; i <= 30; i++) {
+      const guess = await throttle.attempt('alice', from(`203.0.113.${i}`));
+      if (guess.retryAfter === 0) await guess.failed();
+      else advance(guess.retryAfter * 1000);
+    }
+    expect((await throttle.attempt('alice', from('198.51.100.1'))).retryAfter).toBeGreaterThan(0); // the owner, from a new address
+    const owner = await throttle.attempt('alice', home);
+    expect(owner.retryAfter).toBe(0);
+    await owner.succeeded();
+    // The known pair has the account's allowance and backoff: guessing from the owner's address backs off too.
+    for (let i = 0; i < 4; i++) await throttle.failed('alice', home);
+    expect((await throttle.attempt('alice', home)).retryAfter).toBe(1);
+    // Known for knownFor only; logins without an address never become known.
+    const unknown = setup({ knownFor: 1000, addressAllowance: 0, baseDelayMs: 10_000, maxDelayMs: 10_000 });
+    await (await unknown.throttle.attempt('bob', conn({ method: 'POST', target: '/login' }))).succeeded();
+    for (let i = 0; i < 4; i++) await unknown.throttle.failed('bob', from(`203.0.113.${i}`));
+    expect((await unknown.throttle.attempt('bob', conn({ method: 'POST', target: '/login' }))).retryAfter).toBe(10);
+    await (await unknown.throttle.attempt('carol', home)).succeeded();
+    for (let i = 0; i < 4; i++) await unknown.throttle.failed('carol', from(`203.0.113.${i}`));
+    expect((await unknown.throttle.attempt('carol', home)).retryAfter).toBe(0);
+    unknown.advance(1000);
+    expect((await unknown.throttle.attempt('carol', home)).retryAfter).toBe(9);
+  });
+
+  it('a refused attempt counts nothing, and gives back what the other bucket counted', async () => {
+    const { throttle } = setup({ accountAllowance: 0, addressAllowance: 100 });
+    await throttle.failed('alice', from('203.0.113.1'));
+    for (let i = 0; i < 50; i++) expect((await throttle.attempt('alice', from('203.0.113.1'))).retryAfter).toBe(1);
+    // 50 refusals left the address bucket at its one failure.
+    const address = setup({ accountAllowance: 100, addressAllowance: 1 });
+    for (let i = 0; i < 60; i++) await address.throttle.attempt('alice', from('203.0.113.1'));
+    expect(await address.counting.store.get('n:203.0.113.1')).toEqual({ failures: 2, last: FIXED_NOW });
   });
 
   it('a store outage fails closed by default (backend_unavailable, reason throttle_unavailable), open when configured', async () => {
@@ -172,15 +277,49 @@ describe('loginThrottle', () => {
     const error = await closed.retryAfter('alice', from('203.0.113.1')).catch((e: unknown) => e);
     expect(isAuthenticationError(error) && [error.code, error.reason]).toEqual(['backend_unavailable', 'throttle_unavailable']);
     await expect(closed.failed('alice')).rejects.toBeInstanceOf(AuthenticationError);
+    await expect(closed.attempt('alice')).rejects.toBeInstanceOf(AuthenticationError);
     const open = loginThrottle({ store: brokenStore, onStoreError: 'open' });
     expect(await open.retryAfter('alice')).toBe(0);
     await expect(open.failed('alice')).resolves.toBeUndefined();
+    const admitted = await open.attempt('alice', from('203.0.113.1'));
+    expect(admitted.retryAfter).toBe(0);
+    await expect(admitted.succeeded()).resolves.toBeUndefined();
+  });
+
+  it('a store answering a malformed record fails closed (throttle_unavailable), even with onStoreError: open', async () => {
+    const lies: unknown[] = [
+      { waitMs: 0, failures: Number.NaN, last: FIXED_NOW },
+      { waitMs: 0, failures: 1, last: Number.NaN },
+      { waitMs: 0, failures: -1, last: FIXED_NOW },
+      { waitMs: 0, failures: '3', last: FIXED_NOW },
+      { waitMs: 0, failures: 1.5, last: FIXED_NOW },
+      { waitMs: Number.NaN, failures: 9, last: FIXED_NOW },
+      { waitMs: -5, failures: 9, last: FIXED_NOW },
+      { failures: 9, last: FIXED_NOW },
+      { waitMs: 0, failures: 0, last: FIXED_NOW }, // admitted but not counted
+      undefined,
+      null,
+      7,
+    ];
+    for (const lie of lies) {
+      const store: ThrottleStore = { get: async () => undefined, attempt: async () => lie as never, release: async () => {} };
+      for (const onStoreError of ['closed', 'open'] as const) {
+        const error = await loginThrottle({ store, onStoreError }).attempt('alice', from('203.0.113.1')).catch((e: unknown) => e);
+        expect(isAuthenticationError(error) && [error.code, error.reason], JSON.stringify(lie)).toEqual(['backend_unavailable', 'throttle_unavailable']);
+      }
+    }
+    const lyingGet: ThrottleStore = { get: async () => ({ failures: Number.POSITIVE_INFINITY, last: 0 }), attempt: async () => ({ waitMs: 0, failures: 1, last: 0 }), release: async () => {} };
+    await expect(loginThrottle({ store: lyingGet, onStoreError: 'open' }).retryAfter('alice')).rejects.toBeInstanceOf(AuthenticationError);
   });
 
   it('checks its options at construction', () => {
     const store = new MemoryThrottleStore();
     expect(configError(() => loginThrottle(undefined as never)).detail).toMatch(/store/);
-    expect(configError(() => loginThrottle({ store: { get() {}, hit() {} } as never })).detail).toMatch(/store\.reset/);
+    expect(configError(() => loginThrottle({ store: { get() {}, hit() {}, reset() {} } as never })).detail).toMatch(/store\.attempt.*replaced/);
+    expect(configError(() => loginThrottle({ store: { get() {}, attempt() {} } as never })).detail).toMatch(/store\.release/);
+    expect(configError(() => loginThrottle({ store, accountKey: 'lower' as never })).detail).toMatch(/accountKey/);
+    expect(configError(() => loginThrottle({ store, knownFor: -1 })).detail).toMatch(/knownFor/);
+    expect(configError(() => loginThrottle({ store, unknownAddressAllowance: 0 })).detail).toMatch(/unknownAddressAllowance/);
     expect(configError(() => loginThrottle({ store, accountAllowance: -1 })).detail).toMatch(/accountAllowance/);
     expect(configError(() => loginThrottle({ store, maxDelayMs: 10, baseDelayMs: 100 })).detail).toMatch(/maxDelayMs/);
     expect(configError(() => loginThrottle({ store, forgetAfterMs: 1000, maxDelayMs: 5000 })).detail).toMatch(/forgetAfterMs/);
@@ -188,20 +327,70 @@ describe('loginThrottle', () => {
   });
 });
 
+const RULE: ThrottleRule = { allowance: 2, baseDelayMs: 1000, maxDelayMs: 8000, ttlMs: 60_000 };
+
 describe('MemoryThrottleStore', () => {
-  it('is bounded: the least recently failed buckets go first', async () => {
+  it('is bounded: the least recently counted buckets go first', async () => {
     const store = new MemoryThrottleStore({ max: 3 });
-    for (let i = 0; i < 10; i++) await store.hit(`k${i}`, FIXED_NOW, 60_000);
+    for (let i = 0; i < 10; i++) await store.attempt(`k${i}`, FIXED_NOW, RULE);
     expect(store.size).toBe(3);
     expect(await store.get('k0')).toBeUndefined();
     expect(await store.get('k9')).toEqual({ failures: 1, last: FIXED_NOW });
   });
 
-  it('restarts a count whose last failure is older than the ttl', async () => {
+  it('a flood of new keys evicts expired and non-waiting buckets first, never a waiting one while others are idle', async () => {
+    const store = new MemoryThrottleStore({ max: 3 });
+    for (let i = 0; i < 4; i++) await store.attempt('locked', FIXED_NOW, RULE); // 3 counted, the 4th refused
+    await store.attempt('old', FIXED_NOW - 60_000, RULE); // expired at FIXED_NOW
+    for (let i = 0; i < 100; i++) await store.attempt(`flood${i}`, FIXED_NOW, RULE);
+    expect(store.size).toBe(3);
+    expect(await store.get('locked')).toEqual({ failures: 3, last: FIXED_NOW });
+    expect((await store.attempt('locked', FIXED_NOW + 10, RULE)).waitMs).toBe(990);
+    // Only when every bucket waits does the oldest go.
+    const full = new MemoryThrottleStore({ max: 2 });
+    for (const key of ['a', 'b', 'c']) for (let i = 0; i < 3; i++) await full.attempt(key, FIXED_NOW, RULE);
+    expect([await full.get('a'), full.size]).toEqual([undefined, 2]);
+  });
+
+  it('attempt() restarts a count older than the ttl, refuses a waiting bucket without counting, keeps last = max(last, now)', async () => {
     const store = new MemoryThrottleStore();
-    await store.hit('k', FIXED_NOW, 1000);
-    expect(await store.hit('k', FIXED_NOW + 999, 1000)).toEqual({ failures: 2, last: FIXED_NOW + 999 });
-    expect(await store.hit('k', FIXED_NOW + 1999, 1000)).toEqual({ failures: 1, last: FIXED_NOW + 1999 });
+    const rule = { ...RULE, ttlMs: 1000 };
+    await store.attempt('k', FIXED_NOW, rule);
+    expect(await store.attempt('k', FIXED_NOW + 999, rule)).toEqual({ waitMs: 0, failures: 2, last: FIXED_NOW + 999 });
+    expect(await store.attempt('k', FIXED_NOW + 1999, rule)).toEqual({ waitMs: 0, failures: 1, last: FIXED_NOW + 1999 });
+    expect(await store.attempt('k', FIXED_NOW + 1500, rule)).toEqual({ waitMs: 0, failures: 2, last: FIXED_NOW + 1999 }); // a late clock never moves last back
+    await store.attempt('k', FIXED_NOW + 1999, rule);
+    expect(await store.attempt('k', FIXED_NOW + 2000, rule)).toEqual({ waitMs: 999, failures: 3, last: FIXED_NOW + 1999 });
+    expect(await store.get('k')).toEqual({ failures: 3, last: FIXED_NOW + 1999 });
+  });
+
+  it('release() gives one back, never below 0, and leaves a stale record alone', async () => {
+    const store = new MemoryThrottleStore();
+    await store.attempt('k', FIXED_NOW, RULE);
+    await store.attempt('k', FIXED_NOW, RULE);
+    await store.release('k', FIXED_NOW, RULE.ttlMs);
+    expect(await store.get('k')).toEqual({ failures: 1, last: FIXED_NOW });
+    await store.release('k', FIXED_NOW, RULE.ttlMs);
+    await store.release('k', FIXED_NOW, RULE.ttlMs);
+    await store.release('never', FIXED_NOW, RULE.ttlMs);
+    expect(await store.get('k')).toBeUndefined();
+    expect((await store.attempt('k', FIXED_NOW, RULE)).failures).toBe(1);
+  });
+
+  it('200 concurrent attempts on one bucket admit exactly allowance + 1', async () => {
+    const store = new MemoryThrottleStore();
+    const answers = await Promise.all(Array.from({ length: 200 }, () => store.attempt('k', FIXED_NOW, RULE)));
+    expect(answers.filter((a) => a.waitMs === 0)).toHaveLength(RULE.allowance + 1);
+  });
+});
+
+describe('throttleWait (the one backoff formula)', () => {
+  it('waits nothing within the allowance or after the ttl; doubles from baseDelayMs; caps at maxDelayMs after last', () => {
+    const at = (failures: number, now = 0) => throttleWait({ failures, last: 0 }, now, RULE);
+    expect([0, 1, 2].map((f) => at(f))).toEqual([0, 0, 0]);
+    expect([3, 4, 5, 6, 7, 60].map((f) => at(f))).toEqual([1000, 2000, 4000, 8000, 8000, 8000]);
+    expect([at(4, 500), at(4, 2000), at(60, 59_999), at(60, 60_000)]).toEqual([1500, 0, 0, 0]);
+    expect(throttleWait(undefined, 0, RULE)).toBe(0);
   });
 });
 
@@ -234,17 +423,66 @@ describe('passwordBackend({ throttle })', () => {
     expect(userOf(await authenticator.run(basicFrom('203.0.113.2', 'alice', 'alicepwd'))).identity).toBe('alice');
   });
 
-  it('only failures write the store; a cached valid credential does not call the store at all', async () => {
+  it('only logins touch the store; a cached valid credential does not call the store at all', async () => {
     const { throttle, counting } = setup();
     const cache = new VerificationCache<Member>();
     const authenticator = createAuthenticator({ backend: backendWith(throttle, { cache }) });
     userOf(await authenticator.run(basicFrom('203.0.113.1', 'alice', 'alicepwd')));
-    expect(counting.calls).toEqual({ get: 2, hit: 0, reset: 0 }); // the first check reads both buckets
+    // The known-pair marker read, both buckets attempted, both given back, the pair marked known.
+    expect(counting.calls).toEqual({ get: 1, attempt: 3, release: 2 });
     const before = counting.total();
     for (let i = 0; i < 5; i++) userOf(await authenticator.run(basicFrom('203.0.113.1', 'alice', 'alicepwd')));
     expect(counting.total()).toBe(before);
     expect(responseOf(await authenticator.run(basicFrom('203.0.113.1', 'alice', 'nope'))).status).toBe(401);
-    expect(counting.calls.hit).toBe(2);
+    expect(counting.calls).toEqual({ get: 2, attempt: 5, release: 2 });
+  });
+
+  it('THR-12 200 parallel wrong guesses for one account: exactly allowance + 1 reach the hasher, the rest are 429', async () => {
+    let verified = 0;
+    const slowHasher: Hasher = { ...plainHasher, verify: async (p, s) => (verified++, await new Promise((r) => setTimeout(r, 1)), plainHasher.verify(p, s)) };
+    const backend = passwordBackend<Member>({
+      findUser: (name) => (HASHES.has(name) ? new Member(name) : null),
+      passwordHashOf: (user) => HASHES.get(user.identity),
+      hasher: slowHasher,
+      throttle: loginThrottle({ store: new MemoryThrottleStore(), accountAllowance: 5 }),
+    });
+    const outcomes = await Promise.all(
+      Array.from({ length: 200 }, (_, i) =>
+        backend.verifyCredentials('alice', `guess${i}`, from(`10.${i >> 8}.${i & 255}.1`)).then(
+          (user) => (user === null ? 'wrong' : 'in'),
+          (error: unknown) => (isAuthenticationError(error) ? error.code : 'other'),
+        ),
+      ),
+    );
+    expect(verified).toBe(6);
+    expect(outcomes.filter((o) => o === 'wrong')).toHaveLength(6);
+    expect(outcomes.filter((o) => o === 'too_many_requests')).toHaveLength(194);
+  });
+
+  it('THR-15 the 429 is the same whichever bucket refused: account, address, known pair, IPv6 /48, unknown address', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const { throttle } = setup({ accountAllowance: 3, addressAllowance: 5, unknownAddressAllowance: 5 });
+    const backend = backendWith(throttle);
+    const refusal = async (username: string, connection: Connection) => {
+      const error = await backend.verifyCredentials(username, 'nope', connection).catch((e: unknown) => e);
+      expect(isAuthenticationError(error) && error.code, username).toBe('too_many_requests');
+      return errorResponse(error as AuthenticationError, connection);
+    };
+    for (let i = 0; i < 4; i++) await backend.verifyCredentials('alice', 'nope', from(`203.0.113.${i}`));
+    const byAccount = await refusal('alice', from('198.51.100.1'));
+    for (let i = 0; i < 6; i++) await backend.verifyCredentials(`ghost${i}`, 'nope', from('192.0.2.1'));
+    const byAddress = await refusal('bob', from('192.0.2.1'));
+    await backend.verifyCredentials('bob', 'bobpwd', from('192.0.2.50'));
+    for (let i = 0; i < 4; i++) await backend.verifyCredentials('bob', 'nope', from('192.0.2.50'));
+    const byPair = await refusal('bob', from('192.0.2.50'));
+    for (let i = 1; i <= 21; i++) await backend.verifyCredentials(`v6user${i}`, 'nope', from(`2001:db8:7:${i.toString(16)}::1`));
+    const by48 = await refusal('nobody', from('2001:db8:7:ff::1'));
+    const unknown = () => conn({ method: 'POST', target: '/login' });
+    for (let i = 0; i < 6; i++) await backend.verifyCredentials(`hidden${i}`, 'nope', unknown());
+    const byUnknown = await refusal('nobody', unknown());
+    expect(byAccount).toMatchObject({ status: 429, headers: { 'retry-after': '1' } });
+    for (const other of [byAddress, byPair, by48, byUnknown]) expect(other).toEqual(byAccount);
+    expect(warn).toHaveBeenCalledTimes(1);
   });
 
   it('a store outage answers 503 before any hashing (fail closed), and logs throttle_unavailable', async () => {
@@ -279,7 +517,9 @@ describe('passwordBackend({ throttle })', () => {
     });
   });
 
-  it('refuses a throttle without retryAfter() and failed()', () => {
-    expect(configError(() => backendWith({} as never)).detail).toMatch(/throttle/);
+  it('refuses a throttle without attempt() (a retryAfter()/failed() throttle races): no silent fallback', () => {
+    expect(configError(() => backendWith({} as never)).detail).toMatch(/throttle must implement attempt/);
+    const racy = { retryAfter: async () => 0, failed: async () => {} };
+    expect(configError(() => backendWith(racy as never)).detail).toMatch(/parallel guesses/);
   });
 });

@@ -1,23 +1,34 @@
-import { throttleAddress } from '../client-address.js';
+import { throttleAddress, throttleNetwork48 } from '../client-address.js';
 import type { Connection } from '../connection.js';
 import { AuthenticationError, ConfigurationError } from '../errors.js';
 import { sha256 } from '../sha256.js';
-import { assertThrottleStore, type ThrottleRecord, type ThrottleStore } from './store.js';
+import { throttleWait, type ThrottleRule } from './backoff.js';
+import { assertThrottleStore, type ThrottleAnswer, type ThrottleRecord, type ThrottleStore } from './store.js';
 
 /** Options of {@link loginThrottle}. */
 export interface LoginThrottleOptions {
-  /** Where failures are counted: `new MemoryThrottleStore()` (one process) or `RedisThrottleStore` (`@portcullis/redis`). */
+  /** Where attempts are counted: `new MemoryThrottleStore()` (one process) or `RedisThrottleStore` (`@portcullis/redis`). */
   readonly store: ThrottleStore;
   /**
-   * Failed logins an account may have before its bucket backs off, from any address.
-   * Default 5. Case and Unicode variants of a username (`Alice`, `ＡＬＩＣＥ`) share one bucket.
+   * Failed logins an account may have before its bucket backs off, from any address
+   * that is not known for it (see `knownFor`). Default 5. Case, accent and Unicode
+   * variants of a username (`Alice`, `ＡＬＩＣＥ`, `alíce`, `al\u200Bice`) share one
+   * bucket unless `accountKey` says otherwise.
    */
   readonly accountAllowance?: number;
   /**
    * Failed logins a client address may have before its bucket backs off, over any
-   * accounts (an IPv6 address counts as its /64). Default 20. `0`: no address bucket.
+   * accounts. Default 20. An IPv6 client counts as its /64, and also as its /48 with 4×
+   * this allowance. `0`: no address bucket at all (nor `unknownAddressAllowance`).
    */
   readonly addressAllowance?: number;
+  /**
+   * The allowance of the one bucket that every login without a client address shares
+   * (a Worker without a peer, contradictory forwarded headers behind a proxy). Default
+   * 10× `addressAllowance`. The first such login warns once (`console.warn`): configure
+   * `trustedProxies` or give the adapter the peer address.
+   */
+  readonly unknownAddressAllowance?: number;
   /** The first delay after the allowance, in ms; it doubles with every further failure. Default 1000. */
   readonly baseDelayMs?: number;
   /** The longest delay, in ms: no lock lasts longer after the last failure. Default 900,000 (15 minutes). */
@@ -25,8 +36,26 @@ export interface LoginThrottleOptions {
   /** A bucket without a failure for this long is forgotten, in ms; at least `maxDelayMs`. Default 3,600,000 (an hour). */
   readonly forgetAfterMs?: number;
   /**
+   * After a successful login, the (username as typed, client address) pair is known for
+   * this long, in ms (refreshed by every success from it). An attempt from a known pair is
+   * throttled on that pair's own bucket (the account's allowance and backoff) instead of
+   * the account bucket, so a flood against the account from elsewhere does not lock
+   * its owner out of a place they logged in from. Logins without a client address are
+   * never known. Default 2,592,000,000 (30 days); `0` turns it off.
+   */
+  readonly knownFor?: number;
+  /**
+   * The account's canonical form, when the app has its own (e.g. `(u) => u` for
+   * case-sensitive usernames). It must be the form the user lookup matches on, or
+   * variants escape the account bucket. Its result is hashed before it reaches the
+   * store; a result that is not a string fails the login closed (503). Default: NFKC,
+   * case fold, accents and default-ignorable characters removed, trimmed.
+   */
+  readonly accountKey?: (username: string) => string;
+  /**
    * What a store outage does to a login: `'closed'` (the default) answers 503 without
-   * checking the password; `'open'` lets logins through unthrottled while the store is away.
+   * checking the password; `'open'` lets logins through unthrottled while the store is
+   * away. A malformed store answer always fails closed.
    */
   readonly onStoreError?: 'closed' | 'open';
   /** The clock, in ms since the epoch. Default `Date.now`; tests freeze it. */
@@ -34,35 +63,70 @@ export interface LoginThrottleOptions {
 }
 
 /**
+ * One login attempt, admitted or refused by {@link LoginThrottle.attempt}. An admitted
+ * attempt is already counted as a failure, pending its outcome: report a success with
+ * `succeeded()`; a failure needs nothing more (`failed()` says so explicitly).
+ */
+export interface LoginAttempt {
+  /** Seconds the client must wait (429 with `Retry-After`); `0` when the attempt is admitted. */
+  readonly retryAfter: number;
+  /** The password was wrong: the failure counted up front stands. A no-op, for symmetry and readability. */
+  failed(): Promise<void>;
+  /**
+   * The password was right: gives back the attempt's pending counts and marks the
+   * (account, client address) pair known (`knownFor`). Never rejects (a store outage
+   * leaves the counts, which expire after `forgetAfterMs`). Only the first call acts.
+   */
+  succeeded(): Promise<void>;
+}
+
+/**
  * Brute-force protection for logins, as `passwordBackend({ throttle })` and
  * `oauth2PasswordBearer({ throttle })` use it. Every method may reject with an
  * `AuthenticationError` `backend_unavailable` (reason `throttle_unavailable`) when its
- * store failed and the throttle fails closed.
+ * store failed or answered nonsense and the throttle fails closed.
  */
 export interface LoginThrottle {
-  /** Required. Seconds before `username` may try again from this connection; 0 when it may try now. */
+  /**
+   * Required. Admits or refuses one login, atomically per bucket: an admitted attempt
+   * is counted as a failure before the password is checked, so concurrent guesses
+   * cannot all pass before the first failure lands. Check the password only when
+   * `retryAfter` is 0, then call `succeeded()` or `failed()`.
+   */
+  attempt(username: string, connection?: Connection): Promise<LoginAttempt>;
+  /** A read-only peek (for a UI): seconds before `username` may try from this connection; 0 when it may try now. Never use it to guard a login: it races. */
   retryAfter(username: string, connection?: Connection): Promise<number>;
-  /** Required. Counts a failed login of `username` from this connection. */
+  /** Counts a failure outside a login (a wrong second factor after a right password): an attempt that is never given back. */
   failed(username: string, connection?: Connection): Promise<void>;
-  /** Optional. A successful login: the account's failures are forgotten (never the address's). */
-  succeeded?(username: string, connection?: Connection): Promise<void>;
 }
 
 interface Bucket {
   readonly key: string;
-  readonly allowance: number;
+  readonly rule: ThrottleRule;
 }
+
+interface Plan {
+  readonly buckets: readonly Bucket[];
+  /** The known-pair marker's key, when the connection has an address and `knownFor` is on. */
+  readonly marker: string | undefined;
+}
+
+/** A store answer the throttle cannot trust: always fails closed. */
+class Malformed extends Error {}
 
 /**
  * Throttles failed logins per account and per client address, separately (OWASP's
  * credential-stuffing advice): each bucket allows a few failures, then backs off
  * exponentially — `baseDelayMs`, doubled per further failure, capped at `maxDelayMs`
  * after the last failure — and forgets after `forgetAfterMs` without failure. No lock
- * is permanent, and a correct password never resets the address bucket. Only failures
- * write the store; a check reads at most two keys. Usernames are folded (NFKC, case
- * fold, trimmed) and hashed before they become keys; the address is
- * `connection.clientAddress`, resolved through `trustedProxies`; requests whose address
- * is unknown share one bucket, and without a connection only the account bucket counts.
+ * is permanent. Each attempt is admitted and counted in one atomic store step per
+ * bucket, so parallel guesses get no more than the allowance; a success gives its own
+ * count back and makes the (account, address) pair known, whose later logins are
+ * throttled on their own bucket instead of the account's. Usernames are folded (or
+ * mapped by `accountKey`) and hashed before they become keys; the address is
+ * `connection.clientAddress`, resolved through `trustedProxies`; logins whose address
+ * is unknown share one larger bucket, and without a connection only the account
+ * bucket counts.
  *
  * @example
  * ```ts
@@ -79,83 +143,189 @@ export function loginThrottle(options: LoginThrottleOptions): LoginThrottle {
   assertThrottleStore(store, who);
   const accountAllowance = count(options.accountAllowance ?? 5, 'accountAllowance', 0);
   const addressAllowance = count(options.addressAllowance ?? 20, 'addressAllowance', 0);
+  const unknownAllowance = count(options.unknownAddressAllowance ?? Math.max(1, addressAllowance * 10), 'unknownAddressAllowance', 1);
   const base = count(options.baseDelayMs ?? 1000, 'baseDelayMs', 1);
   const max = count(options.maxDelayMs ?? 900_000, 'maxDelayMs', base);
   const forget = count(options.forgetAfterMs ?? Math.max(3_600_000, max), 'forgetAfterMs', max);
+  const knownFor = count(options.knownFor ?? 2_592_000_000, 'knownFor', 0);
+  const canonical = options.accountKey ?? foldUsername;
+  if (typeof canonical !== 'function') throw new ConfigurationError(`${who}: accountKey must be a function (username) => string`);
   const onStoreError = options.onStoreError ?? 'closed';
   if (onStoreError !== 'closed' && onStoreError !== 'open') throw new ConfigurationError(`${who}: onStoreError must be 'closed' or 'open'`);
   const clock = options.clock ?? Date.now;
   if (typeof clock !== 'function') throw new ConfigurationError(`${who}: clock must be a function`);
-  // Connections whose check saw failures on the account: only their success resets it.
-  const dirty = new WeakMap<Connection, true>();
+
+  const rule = (allowance: number, ttlMs = forget): ThrottleRule => Object.freeze({ allowance, baseDelayMs: base, maxDelayMs: max, ttlMs });
+  const accountRule = rule(accountAllowance);
+  const addressRule = rule(addressAllowance);
+  const wideRule = rule(addressAllowance * 4);
+  const unknownRule = rule(unknownAllowance);
+  // A marker is a bucket that never waits: its `last` is the pair's latest success.
+  const markerRule = knownFor === 0 ? undefined : rule(Number.MAX_SAFE_INTEGER, knownFor);
+  let warned = false;
 
   function count(value: number, name: string, min: number): number {
     if (!Number.isSafeInteger(value) || value < min) throw new ConfigurationError(`${who}: ${name} must be an integer of at least ${min}`);
     return value;
   }
 
-  function buckets(username: string, connection: Connection | undefined): Bucket[] {
-    const list: Bucket[] = [{ key: accountKey(username), allowance: accountAllowance }];
-    if (addressAllowance === 0 || connection === undefined) return list;
-    // An unknown address (no peer, or forwarded headers that contradict each other) is
-    // one shared bucket: a client cannot leave the address bucket by hiding its address.
-    list.push({ key: `n:${throttleAddress(connection.clientAddress) ?? 'unknown'}`, allowance: addressAllowance });
-    return list;
+  /** The buckets of a login: the account's (or the known pair's) and the client address's. */
+  async function plan(username: string, connection: Connection | undefined, now: number): Promise<Plan> {
+    let folded: unknown;
+    try {
+      folded = canonical(username);
+    } catch (error) {
+      throw new Malformed(`${who}: accountKey threw`, { cause: error });
+    }
+    if (typeof folded !== 'string') throw new Malformed(`${who}: accountKey answered a ${typeof folded}, not a string`);
+    const account = hex(sha256(`${folded}`).subarray(0, 20));
+    const address = connection === undefined ? undefined : throttleAddress(connection.clientAddress);
+    // The pair is the username exactly as typed: a success as `ALICE` (an account of its
+    // own where the lookup tells them apart) never makes an address known for `alice`.
+    const pair = address === undefined || markerRule === undefined ? undefined : hex(sha256(`${account}\n${address}\n${String(username)}`).subarray(0, 20));
+    let first: Bucket = { key: `a:${account}`, rule: accountRule };
+    if (pair !== undefined) {
+      const marker = record(await store.get(`k:${pair}`));
+      if (marker !== undefined && marker.failures > 0 && now - marker.last < knownFor) first = { key: `p:${pair}`, rule: accountRule };
+    }
+    const buckets = [first];
+    if (addressAllowance > 0 && connection !== undefined) {
+      if (address === undefined) {
+        warnUnknown();
+        buckets.push({ key: 'n:unknown', rule: unknownRule });
+      } else {
+        buckets.push({ key: `n:${address}`, rule: addressRule });
+        const wide = throttleNetwork48(connection.clientAddress);
+        if (wide !== undefined) buckets.push({ key: `n:${wide}`, rule: wideRule });
+      }
+    }
+    return { buckets, marker: pair === undefined ? undefined : `k:${pair}` };
   }
 
-  /** Milliseconds the bucket still waits at `now`. */
-  function waiting(record: ThrottleRecord | undefined, allowance: number, now: number): number {
-    if (record === undefined || now - record.last >= forget || record.failures <= allowance) return 0;
-    const delay = Math.min(max, base * 2 ** Math.min(40, record.failures - allowance - 1));
-    return Math.max(0, record.last + delay - now);
+  function warnUnknown(): void {
+    if (warned) return;
+    warned = true;
+    console.warn(
+      `${who}: a login came without a client address; all such logins share one bucket (unknownAddressAllowance ${unknownAllowance}) and may lock each other out. ` +
+        'Configure trustedProxies (behind a proxy), or give the adapter the peer address (peerAddress; Workers: CF-Connecting-IP). See docs/throttling.md.',
+    );
   }
 
   async function guarded<T>(username: string, fallback: T, run: () => Promise<T>): Promise<T> {
     try {
       return await run();
     } catch (cause) {
-      if (onStoreError === 'open') return fallback;
+      if (onStoreError === 'open' && !(cause instanceof Malformed)) return fallback;
       throw new AuthenticationError('backend_unavailable', { cause, subject: username, reason: 'throttle_unavailable' });
     }
   }
 
+  /** Gives back the pending counts of `buckets`; an outage leaves them to expire. */
+  async function release(buckets: readonly Bucket[], now: number): Promise<void> {
+    await Promise.allSettled(buckets.map(async (b) => store.release(b.key, now, b.rule.ttlMs)));
+  }
+
+  /** Attempts every bucket at once; releases the admitted ones when another refused or failed. */
+  async function attemptAll(buckets: readonly Bucket[], now: number): Promise<number> {
+    const settled = await Promise.allSettled(buckets.map(async (b) => answer(await store.attempt(b.key, now, b.rule))));
+    const admitted = buckets.filter((_, i) => settled[i]!.status === 'fulfilled' && (settled[i] as PromiseFulfilledResult<ThrottleAnswer>).value.waitMs === 0);
+    const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    const wait = Math.max(0, ...settled.map((s) => (s.status === 'fulfilled' ? s.value.waitMs : 0)));
+    if (failure !== undefined || wait > 0) await release(admitted, now);
+    if (failure !== undefined) throw failure.reason;
+    return wait;
+  }
+
+  const admittedOpen: LoginAttempt = Object.freeze({ retryAfter: 0, failed: async () => {}, succeeded: async () => {} });
+
   return Object.freeze({
+    attempt(username: string, connection?: Connection): Promise<LoginAttempt> {
+      return guarded(username, admittedOpen, async () => {
+        const now = clock();
+        const { buckets, marker } = await plan(username, connection, now);
+        const wait = await attemptAll(buckets, now);
+        if (wait > 0) return Object.freeze({ retryAfter: seconds(wait), failed: async () => {}, succeeded: async () => {} });
+        let settled = false;
+        return Object.freeze({
+          retryAfter: 0,
+          async failed(): Promise<void> {
+            settled = true;
+          },
+          async succeeded(): Promise<void> {
+            if (settled) return;
+            settled = true;
+            const at = clock();
+            await Promise.allSettled([
+              release(buckets, at),
+              marker === undefined || markerRule === undefined ? undefined : store.attempt(marker, at, markerRule),
+            ]);
+          },
+        });
+      });
+    },
     retryAfter(username: string, connection?: Connection): Promise<number> {
       return guarded(username, 0, async () => {
-        const list = buckets(username, connection);
-        const records = await Promise.all(list.map((b) => store.get(b.key)));
         const now = clock();
-        const account = records[0];
-        if (connection !== undefined && account !== undefined && now - account.last < forget) dirty.set(connection, true);
-        const wait = Math.max(...list.map((b, i) => waiting(records[i], b.allowance, now)));
-        return wait === 0 ? 0 : Math.max(1, Math.ceil(wait / 1000));
+        const { buckets } = await plan(username, connection, now);
+        const records = await Promise.all(buckets.map(async (b) => record(await store.get(b.key))));
+        const wait = Math.max(...buckets.map((b, i) => throttleWait(records[i], now, b.rule)));
+        return wait === 0 ? 0 : seconds(wait);
       });
     },
     failed(username: string, connection?: Connection): Promise<void> {
       return guarded(username, undefined, async () => {
         const now = clock();
-        await Promise.all(buckets(username, connection).map((b) => store.hit(b.key, now, forget)));
+        await attemptAll((await plan(username, connection, now)).buckets, now);
       });
-    },
-    async succeeded(username: string, connection?: Connection): Promise<void> {
-      if (connection !== undefined && !dirty.has(connection)) return;
-      try {
-        await store.reset(accountKey(username));
-      } catch {
-        // The login stands; the failures are forgotten after forgetAfterMs anyway.
-      }
     },
   });
 }
 
+function seconds(ms: number): number {
+  return Math.max(1, Math.ceil(ms / 1000));
+}
+
+/** A `get` answer, checked: `undefined` or a well-formed record. */
+function record(value: unknown): ThrottleRecord | undefined {
+  if (value === undefined || value === null) return undefined;
+  const r = value as Partial<ThrottleRecord>;
+  if (typeof value !== 'object' || !Number.isSafeInteger(r.failures) || (r.failures as number) < 0 || typeof r.last !== 'number' || !Number.isFinite(r.last) || r.last < 0) {
+    throw new Malformed('ThrottleStore.get answered a malformed record');
+  }
+  return { failures: r.failures as number, last: r.last };
+}
+
+/** An `attempt` answer, checked: a record, a finite wait ≥ 0, and a counted failure when admitted. */
+function answer(value: unknown): ThrottleAnswer {
+  const checked = record(value);
+  const waitMs = (value as Partial<ThrottleAnswer> | undefined)?.waitMs;
+  if (checked === undefined || typeof waitMs !== 'number' || !Number.isFinite(waitMs) || waitMs < 0 || (waitMs === 0 && checked.failures < 1)) {
+    throw new Malformed('ThrottleStore.attempt answered a malformed record');
+  }
+  return { ...checked, waitMs };
+}
+
+function hex(bytes: Uint8Array): string {
+  let out = '';
+  for (const b of bytes) out += b.toString(16).padStart(2, '0');
+  return out;
+}
+
 /**
- * The account bucket's key: the username folded so that its case and Unicode variants
- * meet (NFKC, full case fold through upper then lower case, NFKC again, trimmed), then
- * hashed (no username reaches the store).
+ * The default canonical form of a username, so that the variants an accent- and
+ * case-insensitive user lookup would match share one account bucket: NFKC, full case
+ * fold (upper then lower case), NFD, combining marks removed, default-ignorable
+ * characters (zero-width spaces, soft hyphens, variation selectors) removed, NFKC
+ * again, trimmed. Folding more than the lookup does only throttles more.
  */
-function accountKey(username: string): string {
-  const folded = String(username).normalize('NFKC').toUpperCase().toLowerCase().normalize('NFKC').trim();
-  let key = 'a:';
-  for (const b of sha256(folded).subarray(0, 20)) key += b.toString(16).padStart(2, '0');
-  return key;
+function foldUsername(username: string): string {
+  return String(username)
+    .normalize('NFKC')
+    .toUpperCase()
+    .toLowerCase()
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .replace(/\p{Default_Ignorable_Code_Point}/gu, '')
+    .normalize('NFKC')
+    .trim();
 }

@@ -55,7 +55,10 @@ export async function createApp(options: AppOptions): Promise<Express> {
 
   // #region throttle
   // 5 wrong passwords per account (20 per client address) are free; then 1 s, 2 s, 4 s…
-  // up to 15 minutes after the last failure. Refused before any lookup or hashing.
+  // up to 15 minutes after the last failure. Refused before any lookup or hashing, and
+  // counted before the hash (parallel guesses get no more). After a login, the user's
+  // address is known for 30 days: a flood against the account from elsewhere does not
+  // lock them out there.
   const throttle = loginThrottle({ store: new MemoryThrottleStore(), accountAllowance: 5, clock });
   const passwords = passwordBackend<Member>({
     findUser: (username) => members.get(username) ?? null,

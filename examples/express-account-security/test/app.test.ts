@@ -62,6 +62,21 @@ describe('login throttling', () => {
     clock.advance(2_000);
     expect((await passwordGrant(PASSWORD)).status).toBe(200);
   });
+
+  it('THR-12 20 wrong passwords sent at once: only the 6 the allowance admits are hashed, the other 14 get 429', async () => {
+    let verified = 0;
+    const base = pbkdf2Hasher({ iterations: 1_000 });
+    const burst = await createApp({
+      secret: SECRET,
+      accounts: [{ username: 'alice', password: PASSWORD, scopes: ['admin'] }],
+      hasher: { ...base, verify: async (password, stored) => (verified++, await new Promise((r) => setTimeout(r, 20)), base.verify(password, stored)) },
+      clock,
+      log: (event) => events.push(event),
+    });
+    const answers = await Promise.all(Array.from({ length: 20 }, () => request(burst).post('/token').type('form').send({ grant_type: 'password', username: 'alice', password: 'wrong' })));
+    expect(verified).toBe(6);
+    expect(answers.map((res) => res.status).sort()).toEqual([...Array(6).fill(400), ...Array(14).fill(429)]);
+  });
 });
 
 describe('refresh token rotation', () => {

@@ -1,4 +1,4 @@
-import type { ThrottleRecord, ThrottleStore } from '@portcullis/core';
+import type { ThrottleAnswer, ThrottleRecord, ThrottleRule, ThrottleStore } from '@portcullis/core';
 import { storeOptions, timedCommand } from './command.js';
 import type { RedisStoreClient, StoreClient } from './client.js';
 
@@ -13,23 +13,63 @@ export interface RedisThrottleStoreOptions {
 }
 
 /**
- * One failure, atomically: the count grows while the previous failure is younger than
- * the ttl and starts again at 1 otherwise; the record expires ttl after it.
+ * One attempt on a bucket, atomically: core's `throttleWait` re-implemented (a test
+ * compares the two over a table of records). A record whose last failure is ttl old
+ * counts as none. A waiting bucket answers its wait and changes nothing; otherwise the
+ * count grows by one (pending the login's outcome), `l` becomes max(`l`, now) (a late
+ * clock never moves it back), and the key expires ttl after `l`.
+ * ARGV: now, allowance, baseDelayMs, maxDelayMs, ttlMs. Answers { wait, failures, last }.
  */
-const HIT = `local r = redis.call('HMGET', KEYS[1], 'f', 'l')
+const ATTEMPT = `local r = redis.call('HMGET', KEYS[1], 'f', 'l')
 local now = tonumber(ARGV[1])
-local ttl = tonumber(ARGV[2])
-local n = 1
-if r[1] and r[2] and now - tonumber(r[2]) < ttl then n = tonumber(r[1]) + 1 end
-redis.call('HSET', KEYS[1], 'f', n, 'l', ARGV[1])
-redis.call('PEXPIRE', KEYS[1], ttl)
-return n`;
+local allowance = tonumber(ARGV[2])
+local base = tonumber(ARGV[3])
+local cap = tonumber(ARGV[4])
+local ttl = tonumber(ARGV[5])
+local f = 0
+local l = ARGV[1]
+if r[1] and r[2] then
+  local of = tonumber(r[1])
+  local ol = tonumber(r[2])
+  if of == nil or ol == nil then return redis.error_reply('corrupt throttle record') end
+  if now - ol < ttl then
+    f = of
+    l = r[2]
+  end
+end
+if f > allowance then
+  local e = f - allowance - 1
+  if e > 40 then e = 40 end
+  local delay = base * 2 ^ e
+  if delay > cap then delay = cap end
+  local wait = tonumber(l) + delay - now
+  if wait > 0 then return {wait, f, l} end
+end
+f = f + 1
+if tonumber(l) < now then l = ARGV[1] end
+redis.call('HSET', KEYS[1], 'f', f, 'l', l)
+redis.call('PEXPIRE', KEYS[1], ttl + tonumber(l) - now)
+return {0, f, l}`;
+
+/**
+ * Gives one pending failure back, atomically, never below 0 (the key is deleted at 0);
+ * `l` stays. A record whose last failure is ttl old is left alone. ARGV: now, ttlMs.
+ */
+const RELEASE = `local r = redis.call('HMGET', KEYS[1], 'f', 'l')
+if not r[1] or not r[2] then return 0 end
+local f = tonumber(r[1])
+local l = tonumber(r[2])
+if f == nil or l == nil then return redis.error_reply('corrupt throttle record') end
+if tonumber(ARGV[1]) - l >= tonumber(ARGV[2]) then return 0 end
+if f <= 1 then redis.call('DEL', KEYS[1]) else redis.call('HSET', KEYS[1], 'f', f - 1) end
+return 1`;
 
 /**
  * The `ThrottleStore` of core's `loginThrottle` on Redis, shared by every process of
  * the app. One hash per bucket (`f`: failures, `l`: the last one, ms), expiring
- * `forgetAfterMs` after its last failure. A failure is one atomic `EVAL`; a check is
- * one `HMGET` per bucket. Every command touches one key, and each key carries its
+ * `forgetAfterMs` after its last failure. An attempt (admitted and counted, or refused
+ * without counting) is one atomic `EVAL` per bucket, a success's release another, a
+ * peek one `HMGET`. Every command touches one key, and each key carries its
  * bucket in a hash tag (`portcullis:throttle:{a:…}`), so the store runs unchanged on
  * Redis Cluster. While Redis is unreachable every method rejects at once (the client
  * is not ready) or after `timeoutMs`: logins fail closed with 503 unless the throttle
@@ -77,15 +117,16 @@ export class RedisThrottleStore implements ThrottleStore {
     return { failures, last };
   }
 
-  async hit(key: string, now: number, ttlMs: number): Promise<ThrottleRecord> {
-    const reply = await this.#send(['EVAL', HIT, '1', this.key(key), String(Math.trunc(now)), String(Math.max(1, Math.ceil(ttlMs)))]);
-    const failures = Number(reply);
-    if (!Number.isSafeInteger(failures) || failures < 1) throw new Error('RedisThrottleStore: unexpected EVAL reply');
-    return { failures, last: Math.trunc(now) };
+  async attempt(key: string, now: number, rule: ThrottleRule): Promise<ThrottleAnswer> {
+    const args = [now, rule.allowance, rule.baseDelayMs, rule.maxDelayMs, rule.ttlMs].map((n) => String(Math.max(0, Math.trunc(n))));
+    const reply = await this.#send(['EVAL', ATTEMPT, '1', this.key(key), ...args]);
+    if (!Array.isArray(reply) || reply.length !== 3) throw new Error('RedisThrottleStore: unexpected EVAL reply');
+    const [waitMs, failures, last] = (reply as unknown[]).map((v) => Number(String(v)));
+    return { waitMs: waitMs as number, failures: failures as number, last: last as number };
   }
 
-  async reset(key: string): Promise<void> {
-    await this.#send(['DEL', this.key(key)]);
+  async release(key: string, now: number, ttlMs: number): Promise<void> {
+    await this.#send(['EVAL', RELEASE, '1', this.key(key), String(Math.trunc(now)), String(Math.max(1, Math.trunc(ttlMs)))]);
   }
 
   #send(args: string[]): Promise<unknown> {
