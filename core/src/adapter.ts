@@ -78,7 +78,7 @@ export type { WebSessionOptions, WebSessionRequest, WebSessionHandle, WebSession
 export { webSessions, isSecureRequest } from './session/web-session.js';
 export type { TicketOrigin } from './ws-tickets.js';
 export { assertTicketStore, ticketOrigin } from './ws-tickets.js';
-export type { SocketPrincipal, WatchSocketOptions, SocketWatch } from './ws-recheck.js';
-export { recheckInterval, requiredRecheckInterval, recheckInit, recheckVerdict, recheckSocket, watchSocket } from './ws-recheck.js';
+export type { SocketPrincipal, WatchSocketOptions, SocketWatch, ClosableSocket, RequestSocketWatch, RequestSocketOptions } from './ws-recheck.js';
+export { recheckInterval, requiredRecheckInterval, recheckInit, recheckVerdict, recheckSocket, watchSocket, watchRequestSocket } from './ws-recheck.js';
 export { protocolBearerToken, hasProtocolCarrier } from './ws-protocol.js';
 // #endregion face

@@ -1,6 +1,6 @@
 import type { AuthenticationConfig, AuthenticationFailure } from './authentication-options.js';
 import type { Respond } from './authenticator.js';
-import type { Connection } from './connection.js';
+import { failureLogOf, type Connection } from './connection.js';
 import { AuthenticationError, isAuthenticationError } from './errors.js';
 import { responseFor, upgradeRefusal, type ResponseDescription } from './response.js';
 import type { BaseUser } from './user.js';
@@ -65,14 +65,36 @@ export function answerFailure<U extends BaseUser>(config: AuthenticationConfig<U
  * ```
  */
 export function logFailure(log: (event: AuthenticationFailure) => void, error: AuthenticationError, connection: Connection | undefined): void {
+  send(log, connection, error.code, error.subject, error.reason);
+}
+
+/**
+ * Sends the `step_up_required` event of a guard's step-up refusal (`maxAge`, `acr`,
+ * `amr` not met) to the failure log of the authenticator that let `connection`
+ * through, if it has one: `code: 'insufficient_user_authentication'`, the user's
+ * identity as `subject`, never a credential. Internal: the guard calls it.
+ */
+export function logStepUpRefusal(connection: Connection, user: BaseUser): void {
+  const log = failureLogOf(connection);
+  if (log !== undefined) send(log, connection, 'insufficient_user_authentication', user.identity, 'step_up_required');
+}
+
+/** One event to `log`, escaped; a logger that throws or rejects changes nothing. */
+function send(
+  log: (event: AuthenticationFailure) => void,
+  connection: Connection | undefined,
+  code: AuthenticationFailure['code'],
+  subject: string | undefined,
+  reason: AuthenticationFailure['reason'],
+): void {
   try {
     const logged: unknown = log({
       event: 'authentication_failed',
-      code: error.code,
+      code,
       method: connection === undefined ? '' : escapeForLog(connection.method),
       path: connection === undefined ? '' : escapeForLog(connection.path),
-      ...(error.subject === undefined ? {} : { subject: escapeForLog(error.subject) }),
-      ...(error.reason === undefined ? {} : { reason: error.reason }),
+      ...(subject === undefined ? {} : { subject: escapeForLog(subject) }),
+      ...(reason === undefined ? {} : { reason }),
     });
     // An async logger that rejects would otherwise be an unhandled rejection (fatal in Node).
     if (logged instanceof Promise) logged.catch(() => {});

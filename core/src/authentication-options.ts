@@ -43,7 +43,9 @@ export interface AuthenticationOptions<U extends BaseUser = BaseUser> {
   /** The clock, in ms since the epoch. Default `Date.now`; tests freeze it. */
   clock?: (() => number) | undefined;
   /**
-   * Receives one event per failed authentication (ASVS 5.0 16.3.1). Events hold the
+   * Receives one event per failed authentication (ASVS 5.0 16.3.1), and one per
+   * step-up refusal of a guard (`requires(…, { maxAge, acr, amr })`) for a user this
+   * authentication let through (`reason: 'step_up_required'`). Events hold the
    * error code, the method, the path and the claimed username, with control
    * characters escaped; never a password, token, cookie or header value.
    */
@@ -66,20 +68,28 @@ export interface AuthenticationOptions<U extends BaseUser = BaseUser> {
   forwardedHeader?: ForwardedHeader | undefined;
 }
 
-/** What `log` receives for a failed authentication. */
+/**
+ * What `log` receives for a failed authentication, and for a step-up refusal: a
+ * guard's `maxAge`, `acr` or `amr` not met by the credentials of a user the
+ * authenticator let through (`code: 'insufficient_user_authentication'`, `reason:
+ * 'step_up_required'`, `subject`: the user's identity).
+ */
 export interface AuthenticationFailure {
   /** Always `authentication_failed`: the failure log's stable event name. */
   readonly event: 'authentication_failed';
-  /** The error's code. */
-  readonly code: AuthenticationError['code'];
+  /** The error's code; `insufficient_user_authentication` (RFC 9470) for a step-up refusal. */
+  readonly code: AuthenticationError['code'] | 'insufficient_user_authentication';
   /** The request method. */
   readonly method: string;
   /** The requested path, control characters escaped. */
   readonly path: string;
-  /** The username the client claimed, control characters escaped; absent when none was readable. */
+  /**
+   * The username the client claimed (for a step-up refusal: the authenticated user's
+   * identity), control characters escaped; absent when none was readable.
+   */
   readonly subject?: string;
-  /** The security event behind the failure, when there is one (`hash_parameters_refused`). */
-  readonly reason?: AuthenticationError['reason'];
+  /** The security event behind the failure, when there is one (`hash_parameters_refused`, `step_up_required`). */
+  readonly reason?: AuthenticationError['reason'] | 'step_up_required';
 }
 
 /** {@link AuthenticationOptions} checked, defaulted and frozen; built once by {@link parseAuthenticationOptions}. */

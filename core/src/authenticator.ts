@@ -2,7 +2,7 @@ import { answerFailure } from './authentication-failure.js';
 import { parseAuthenticationOptions, type AuthenticationConfig, type AuthenticationOptions } from './authentication-options.js';
 import type { AuthenticateResult } from './backend.js';
 import type { TrustedProxies } from './client-address.js';
-import type { Connection } from './connection.js';
+import { rememberFailureLog, type Connection } from './connection.js';
 import { NO_CREDENTIALS, type AuthCredentials } from './credentials.js';
 import { responseFor, type ResponseDescription } from './response.js';
 import { ANONYMOUS, type BaseUser, type UnauthenticatedUser } from './user.js';
@@ -113,6 +113,8 @@ function settle<U extends BaseUser>(
     if (typeof result.user !== 'object' || result.user === null || typeof result.auth?.hasAll !== 'function') {
       return answerFailure(config, connection, new TypeError('backend returned a principal without user and auth'));
     }
+    // A guard run later on this connection reports its step-up refusals to the same log.
+    if (config.log !== undefined) rememberFailureLog(connection, config.log);
     return { type: 'continue', user: result.user, auth: result.auth };
   }
   if (config.mode === 'required' && !(config.allowOptions && isPreflight(connection)) && !config.isExcluded(connection.path)) {

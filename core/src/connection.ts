@@ -1,3 +1,4 @@
+import type { AuthenticationFailure } from './authentication-options.js';
 import { normalizeAddress, type TrustedProxies } from './client-address.js';
 import type { SessionPort } from './session/port.js';
 import { isWebSocketUpgradeValue } from './upgrade.js';
@@ -134,6 +135,24 @@ export interface Addressing {
 
 let addressingOfConnection: (connection: Connection) => Addressing | undefined;
 
+/** The failure log of the authenticator that let a connection through (`authentication({ log })`). */
+type FailureLog = (event: AuthenticationFailure) => void;
+let failureLogSlot: { set(connection: Connection, log: FailureLog): void; get(connection: Connection): FailureLog | undefined };
+
+/**
+ * Remembers, on a connection built by {@link createConnection}, the `log` of the
+ * authenticator that let it through, so that a guard run on it later (a step-up
+ * refusal) reports to the same failure log. Another `Connection` is left as it is. Internal.
+ */
+export function rememberFailureLog(connection: Connection, log: FailureLog): void {
+  failureLogSlot.set(connection, log);
+}
+
+/** The failure log {@link rememberFailureLog} put on `connection`, if any. Internal. */
+export function failureLogOf(connection: Connection): FailureLog | undefined {
+  return failureLogSlot.get(connection);
+}
+
 /**
  * The peer and `trustedProxies` a connection built by {@link createConnection} resolves
  * its client address with (`undefined` for another `Connection` or none). An adapter's
@@ -170,10 +189,18 @@ class RequestConnection implements Connection {
   readonly #peer: string | undefined;
   readonly #proxies: TrustedProxies | undefined;
   #addresses: { readonly peer: string | undefined; readonly client: string | undefined } | undefined;
+  /** The failure log of the authenticator that let the request through (a guard's step-up refusal reports there). */
+  #log: FailureLog | undefined;
 
   static {
     addressingOfConnection = (connection) =>
       #peer in connection ? { peerAddress: connection.#peer, trustedProxies: connection.#proxies } : undefined;
+    failureLogSlot = {
+      set(connection, log) {
+        if (#log in connection) connection.#log = log;
+      },
+      get: (connection) => (#log in connection ? connection.#log : undefined),
+    };
   }
 
   constructor(init: ConnectionInit) {
@@ -197,6 +224,7 @@ class RequestConnection implements Connection {
     this.#peer = init.peerAddress;
     this.#proxies = init.trustedProxies;
     this.#addresses = undefined;
+    this.#log = undefined;
   }
 
   /**

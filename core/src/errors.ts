@@ -348,6 +348,8 @@ export interface AuthenticationErrorOptions {
  * Security events that an {@link AuthenticationError} can carry to the failure log:
  * `hash_parameters_refused` (a stored hash beyond the hasher's safe maxima),
  * `refresh_token_reused` (a rotated refresh token came back: its family is revoked),
+ * `refresh_token_subject_revoked` (a refresh token of a family from before its subject's
+ * `revokeSubject` cut-off: refused, its family revoked),
  * `login_throttled` (a login refused by `loginThrottle`, 429), `throttle_unavailable`
  * (the throttle's store failed and the login failed closed, 503),
  * `websocket_ticket_refused` (a websocket ticket unknown, expired or already used),
@@ -362,6 +364,7 @@ export interface AuthenticationErrorOptions {
 export type SecurityEventReason =
   | 'hash_parameters_refused'
   | 'refresh_token_reused'
+  | 'refresh_token_subject_revoked'
   | 'login_throttled'
   | 'throttle_unavailable'
   | 'websocket_ticket_refused'

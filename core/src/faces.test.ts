@@ -44,7 +44,7 @@ const ADAPTER_VALUES = [
   'sessionCookie', 'sessionGate', 'sha256', 'statusOfError', 'timingSafeEqual', 'updateStored',
   'upgradeRefusal', 'verifyCsrfToken', 'webSessions',
   'assertThrottleStore',
-  'assertTicketStore', 'ticketOrigin', 'recheckInterval', 'requiredRecheckInterval', 'recheckInit', 'recheckVerdict', 'recheckSocket', 'watchSocket',
+  'assertTicketStore', 'ticketOrigin', 'recheckInterval', 'requiredRecheckInterval', 'recheckInit', 'recheckVerdict', 'recheckSocket', 'watchSocket', 'watchRequestSocket',
   'protocolBearerToken', 'hasProtocolCarrier', 'upgradeOriginAllowed',
 ];
 
@@ -54,7 +54,7 @@ const ADAPTER_TYPES = [
   'Proceed', 'RequestStates', 'Respond', 'ResponseDescription', 'SessionConfig', 'SessionCookie',
   'SessionMeta', 'SessionPort', 'SessionState', 'StepUpOutcome', 'TrustedProxies', 'WebSessionHandle', 'WebSessionOptions',
   'WebSessionRequest', 'WebSessions',
-  'TicketOrigin', 'SocketPrincipal', 'WatchSocketOptions', 'SocketWatch',
+  'TicketOrigin', 'SocketPrincipal', 'WatchSocketOptions', 'SocketWatch', 'ClosableSocket', 'RequestSocketWatch', 'RequestSocketOptions',
 ];
 
 /** The names a face re-exports, read from its source: `export [type] { … } from '…';` only. */

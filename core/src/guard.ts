@@ -1,3 +1,4 @@
+import { logStepUpRefusal } from './authentication-failure.js';
 import type { Connection } from './connection.js';
 import type { AuthCredentials, StepUpRequirement } from './credentials.js';
 import { ConfigurationError } from './errors.js';
@@ -108,6 +109,8 @@ export function createGuard(scopes: string | readonly string[], options: Require
   function stepUpAnswer(connection: Connection, state: GuardState): ResponseDescription | null {
     const failed = stepUp?.(state.auth, connection.now());
     if (failed === undefined) return null;
+    // The refusal reaches the failure log of the authenticator that let the user through.
+    logStepUpRefusal(connection, state.user);
     if (connection.kind === 'websocket') return responseFor({ kind: 'refuse_upgrade' }, connection, state.challenges);
     const challenge = state.auth.insufficientUserAuthentication?.({ ...(stepUp as StepUp).requirement, failed });
     // A browser navigation (no Authorization header: a session, a cookie JWT) goes back to

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { conn, FIXED_NOW } from '../../test-support/connection.js';
 import { all } from './all.js';
 import { apiKeyAuth } from './api-key.js';
-import { createAuthenticator } from './authenticator.js';
+import { createAuthenticator, type AuthenticationFailure, type Authenticator } from './authenticator.js';
 import { basicAuth } from './basic.js';
 import { bearerAuth, bearerScheme } from './bearer.js';
 import { createConnection, type Connection } from './connection.js';
@@ -15,7 +15,7 @@ import { sessionAuth } from './session/session-auth.js';
 import { login } from './session/state.js';
 import { webSessions } from './session/web-session.js';
 import { tokenAuth } from './token.js';
-import { SimpleUser } from './user.js';
+import { SimpleUser, type BaseUser } from './user.js';
 
 const SECOND = 1000;
 const HTML = 'text/html,application/xhtml+xml';
@@ -282,5 +282,75 @@ describe('protectedResourceMetadata (RFC 9728)', () => {
     }
     expect(() => protectedResourceMetadata({ resource: 'https://a.example', scopesSupported: ['a b'] })).toThrow(ConfigurationError);
     expect(() => protectedResourceMetadata({ resource: 'https://a.example', authorizationServers: ['http://evil.example'] })).toThrow(ConfigurationError);
+  });
+});
+
+describe('step-up refusals reach the failure log (authentication({ log }))', () => {
+  const TOKEN = 'tok_step_up_9f8e7d6c5b4a3928';
+  const setup = (credentials: ConstructorParameters<typeof AuthCredentials>[1], log: (event: AuthenticationFailure) => void, identity = 'alice') =>
+    createAuthenticator({
+      // Not tokenAuth: its credentials come with every request, so maxAge never refuses them.
+      backend: { authenticate: (c: Connection) => (c.header('authorization') === `Token ${TOKEN}` ? { user: new SimpleUser(identity), auth: new AuthCredentials(['authenticated'], credentials) } : null) },
+      log,
+    });
+  async function decide(authenticator: Authenticator<BaseUser>, guard: ReturnType<typeof createGuard>, connection: Connection) {
+    const decision = await authenticator.run(connection);
+    if (decision.type === 'respond') throw new Error('expected a principal');
+    return guard.check(connection, { ...decision, challenges: authenticator.challenges });
+  }
+  const api = (target = '/transfer') => conn({ method: 'POST', target, headers: { accept: 'application/json', authorization: `Token ${TOKEN}` } });
+
+  it('LEAK-07 STP-11 a maxAge refusal: one insufficient_user_authentication event with the user and reason step_up_required, never the token', async () => {
+    const events: AuthenticationFailure[] = [];
+    const authenticator = setup({ authTime: FIXED_NOW - 301 * SECOND }, (e) => events.push(e));
+    const answer = refused(await decide(authenticator, createGuard('authenticated', { maxAge: 300 }), api()));
+    expect(answer.status).toBe(401);
+    expect(events).toEqual([
+      { event: 'authentication_failed', code: 'insufficient_user_authentication', method: 'POST', path: '/transfer', subject: 'alice', reason: 'step_up_required' },
+    ]);
+    expect(JSON.stringify(events)).not.toContain(TOKEN);
+  });
+
+  it('STP-12 an acr or amr refusal is logged too, and so is a step-up refused by a redirect to login or on an upgrade', async () => {
+    const events: AuthenticationFailure[] = [];
+    const authenticator = setup({ acr: 'urn:low', amr: ['pwd'], authTime: FIXED_NOW }, (e) => events.push(e));
+    await decide(authenticator, createGuard('authenticated', { acr: 'urn:high' }), api('/a'));
+    await decide(authenticator, createGuard('authenticated', { amr: ['otp'] }), api('/b'));
+    const browser = conn({ target: '/c', headers: { accept: HTML, cookie: `t=${TOKEN}` } });
+    const cookieAuthenticator = createAuthenticator({
+      backend: { authenticate: (c: Connection) => (c.cookies.get('t') === TOKEN ? { user: new SimpleUser('alice'), auth: new AuthCredentials(['authenticated'], { acr: 'urn:low' }) } : null) },
+      log: (e) => events.push(e),
+    });
+    expect(refused(await decide(cookieAuthenticator, createGuard('authenticated', { acr: 'urn:high', redirect: '/login' }), browser)).status).toBe(303);
+    const upgrade = conn({ target: '/d', headers: { upgrade: 'websocket', connection: 'Upgrade', authorization: `Token ${TOKEN}` } });
+    expect(refused(await decide(authenticator, createGuard('authenticated', { acr: 'urn:high' }), upgrade)).status).toBe(403);
+    expect(events.map((e) => [e.path, e.code, e.reason])).toEqual([
+      ['/a', 'insufficient_user_authentication', 'step_up_required'],
+      ['/b', 'insufficient_user_authentication', 'step_up_required'],
+      ['/c', 'insufficient_user_authentication', 'step_up_required'],
+      ['/d', 'insufficient_user_authentication', 'step_up_required'],
+    ]);
+    expect(JSON.stringify(events)).not.toContain(TOKEN);
+  });
+
+  it('a step-up that passes and a missing scope log nothing; a throwing or rejecting logger changes no answer; the subject is escaped', async () => {
+    const events: AuthenticationFailure[] = [];
+    const fresh = setup({ authTime: FIXED_NOW }, (e) => events.push(e));
+    expect(await decide(fresh, createGuard('authenticated', { maxAge: 300 }), api())).toBeNull();
+    expect(refused(await decide(fresh, createGuard('admin', { maxAge: 300 }), api())).status).toBe(403);
+    expect(events).toEqual([]);
+    const stale = { authTime: FIXED_NOW - 301 * SECOND };
+    const guard = createGuard('authenticated', { maxAge: 300 });
+    expect(refused(await decide(setup(stale, () => { throw new Error('logger down'); }), guard, api())).status).toBe(401);
+    expect(refused(await decide(setup(stale, () => Promise.reject(new Error('logger down')) as never), guard, api())).status).toBe(401);
+    await decide(setup(stale, (e) => events.push(e), 'alice\r\nINFO ok'), guard, api());
+    expect(events[0]?.subject).toBe('alice\\r\\nINFO ok');
+  });
+
+  it('a guard run on a connection no authenticator with a log let through (none, or one without log) logs nowhere and answers the same', async () => {
+    const guard = createGuard('authenticated', { maxAge: 300 });
+    expect(refused(guard.check(api(), bearerState({ authTime: FIXED_NOW - 301 * SECOND }))).status).toBe(401);
+    const quiet = createAuthenticator({ backend: { authenticate: () => ({ user: new SimpleUser('alice'), auth: new AuthCredentials(['authenticated'], { authTime: 0 }) }) } });
+    expect(refused(await decide(quiet, guard, api())).status).toBe(401);
   });
 });

@@ -8,7 +8,7 @@ import { createGuard } from './guard.js';
 import { tokenAuth } from './token.js';
 import { SimpleUser } from './user.js';
 import { webSocketClose } from './response.js';
-import { recheckInterval, recheckSocket, requiredRecheckInterval, watchSocket } from './ws-recheck.js';
+import { recheckInterval, recheckSocket, requiredRecheckInterval, watchRequestSocket, watchSocket } from './ws-recheck.js';
 
 afterEach(() => {
   vi.useRealTimers();
@@ -109,5 +109,53 @@ describe('watchSocket', () => {
     expect(() => requiredRecheckInterval(undefined, 'x')).toThrow(ConfigurationError);
     expect(requiredRecheckInterval({ interval: 100 }, 'x')).toBe(100);
     for (const bad of [{}, { interval: 50 }, { interval: 1.5 }, { interval: '200' }, null, 200]) expect(() => recheckInterval(bad, 'x')).toThrow(ConfigurationError);
+  });
+});
+
+describe('watchRequestSocket', () => {
+  it('re-authenticates the upgrade (its headers read at once, its peer, a session opened afresh for its cookies) and closes with 4401 once revoked', async () => {
+    vi.useFakeTimers();
+    const valid = new Set(['tok-alice-0123456789']);
+    const seen: { token: string; peer: string | undefined }[] = [];
+    const authenticator = createAuthenticator({
+      backend: tokenAuth({ verify: (token, connection) => (seen.push({ token, peer: connection.peerAddress }), valid.has(token) ? new SimpleUser('alice') : null) }),
+    });
+    const request = new Request('http://app.test/ws?room=1', { headers: { authorization: 'Token tok-alice-0123456789', cookie: 'sid=abc' } });
+    const upgrade = conn({ target: '/ws?room=1', headers: { authorization: 'Token tok-alice-0123456789', cookie: 'sid=abc' }, peerAddress: '203.0.113.9' });
+    const cookies: ReadonlyMap<string, string>[] = [];
+    const watch = watchRequestSocket(request, {
+      authenticator,
+      guard: createGuard('authenticated'),
+      principal: { user: new SimpleUser('alice'), auth: new AuthCredentials(['authenticated']) },
+      upgrade,
+      session: (c) => (cookies.push(c), undefined),
+      recheck: { interval: 200 },
+      who: 'watchX',
+    });
+    request.headers.set('cookie', 'sid=changed-after-upgrade');
+    const ws = { close: vi.fn() };
+    watch.open(ws);
+    await vi.advanceTimersByTimeAsync(200);
+    expect(seen).toEqual([{ token: 'tok-alice-0123456789', peer: '203.0.113.9' }]);
+    expect(cookies.map((c) => c.get('sid'))).toEqual(['abc']);
+    expect(ws.close).not.toHaveBeenCalled();
+    valid.clear();
+    await vi.advanceTimersByTimeAsync(200);
+    expect(ws.close).toHaveBeenCalledExactlyOnceWith(4401, 'unauthorized');
+    watch.close();
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('close() stops the checks; a missing or bad recheck throws naming the caller', () => {
+    vi.useFakeTimers();
+    const authenticator = createAuthenticator({ backend: tokenAuth({ verify: () => null }) });
+    const options = { authenticator, guard: undefined, principal: { user: new SimpleUser('a'), auth: new AuthCredentials([]) }, upgrade: conn(), session: undefined, who: 'watchX' };
+    const watch = watchRequestSocket(new Request('http://app.test/ws'), { ...options, recheck: { interval: 200 } });
+    watch.open({ close: () => undefined });
+    watch.open({ close: () => undefined });
+    expect(vi.getTimerCount()).toBe(1);
+    watch.close();
+    expect(vi.getTimerCount()).toBe(0);
+    expect(() => watchRequestSocket(new Request('http://app.test/ws'), { ...options, recheck: undefined as never })).toThrow(/watchX/);
   });
 });

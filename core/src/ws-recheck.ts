@@ -1,5 +1,5 @@
 import type { AuthDecision, Authenticator } from './authenticator.js';
-import type { Connection, ConnectionInit } from './connection.js';
+import { createConnection, parseCookies, type Connection, type ConnectionInit } from './connection.js';
 import type { AuthCredentials } from './credentials.js';
 import { ConfigurationError } from './errors.js';
 import type { Guard } from './guard.js';
@@ -7,6 +7,7 @@ import { webSocketClose, type WebSocketClose } from './response.js';
 import type { BaseUser, UnauthenticatedUser } from './user.js';
 import { ticketOrigin } from './ws-tickets.js';
 import type { MaybePromise } from './maybe-promise.js';
+import type { SessionPort } from './session/port.js';
 
 /**
  * The `recheck` option of websocket upgrades: every `interval` ms, what
@@ -227,6 +228,92 @@ export function watchSocket(options: WatchSocketOptions): SocketWatch {
     },
     get active(): boolean {
       return active;
+    },
+  };
+}
+
+/** A socket a re-check can close: Bun's `ServerWebSocket`, Deno's `WebSocket`, Hono's `WSContext`, … */
+export interface ClosableSocket {
+  /** Sends a close frame. */
+  close(code?: number, reason?: string): void;
+}
+
+/** What {@link watchRequestSocket} returns: `open(ws)` once the socket is open, `close()` when it closes. */
+export interface RequestSocketWatch {
+  /** Starts the re-checks on the accepted socket (stopping any earlier ones). */
+  open(ws: ClosableSocket): void;
+  /** Stops them (the socket closed); clears the timer. */
+  close(): void;
+}
+
+/** Options of {@link watchRequestSocket}. */
+export interface RequestSocketOptions {
+  /** The app's authenticator: its backend, clock and trusted proxies. */
+  readonly authenticator: Authenticator<BaseUser>;
+  /** The route's guard, re-run at every check (4403 when it denies); `undefined`: none. */
+  readonly guard: Guard | undefined;
+  /** Who the upgrade was accepted for (anonymous when it was not authenticated). */
+  readonly principal: SocketPrincipal;
+  /** The upgrade's connection: its method, target, `Authorization` lines and peer address. */
+  readonly upgrade: Connection;
+  /**
+   * Opens the session a check reads (afresh from the store) for the re-check's
+   * cookies: the upgrade's, or a ticket's issuing request's. `undefined`: no sessions.
+   */
+  readonly session: ((cookies: ReadonlyMap<string, string>) => SessionPort | undefined) | undefined;
+  /** The `recheck` option: required, checked here ({@link requiredRecheckInterval}). */
+  readonly recheck: RecheckOptions;
+  /** The caller's name, for the `ConfigurationError` of a bad `recheck` (`'watchWebSocket'`). */
+  readonly who: string;
+}
+
+/**
+ * The re-check of a socket accepted for a Web `Request` (the shared body of the
+ * adapters' `watchWebSocket`): reads the request's headers now (once upgraded, a
+ * runtime may release the request), then, from `open(ws)` on, every
+ * `recheck.interval` ms authenticates the upgrade's credentials again (a ticket's:
+ * the issuing request's, {@link recheckInit}) with the session opened afresh, re-runs
+ * the guard, and closes the socket with the table's code: 4401, 4403 or 1013
+ * ({@link recheckSocket}, {@link watchSocket}). One timer at a time, none left after
+ * `close()`. For adapters.
+ *
+ * @example
+ * ```ts
+ * const watch = watchRequestSocket(request, {
+ *   authenticator, guard, principal, upgrade: toConnection(request, authenticator.clock),
+ *   session: undefined, recheck: { interval: 30_000 }, who: 'watchWebSocket',
+ * });
+ * // on open: watch.open(ws); on close: watch.close()
+ * ```
+ */
+export function watchRequestSocket(request: Request, options: RequestSocketOptions): RequestSocketWatch {
+  const interval = requiredRecheckInterval(options.recheck, options.who);
+  const { authenticator, guard, principal, upgrade, session } = options;
+  const headers = new Map<string, string>();
+  request.headers.forEach((value, name) => headers.set(name, value));
+  const init = recheckInit(
+    {
+      method: upgrade.method,
+      target: upgrade.query === '' ? upgrade.path : `${upgrade.path}?${upgrade.query}`,
+      header: (name) => headers.get(name),
+      authorization: upgrade.authorization,
+      peerAddress: upgrade.peerAddress,
+      trustedProxies: authenticator.trustedProxies,
+    },
+    principal.auth,
+  );
+  let watch: SocketWatch | undefined;
+  const check = () => {
+    const port = session?.(parseCookies(init.header('cookie')));
+    return recheckSocket(authenticator, guard, principal, createConnection({ ...init, now: authenticator.clock, session: port }));
+  };
+  return {
+    open(ws) {
+      watch?.stop();
+      watch = watchSocket({ interval, check, close: ({ code, reason }) => ws.close(code, reason) });
+    },
+    close() {
+      watch?.stop();
     },
   };
 }

@@ -131,7 +131,9 @@ interface Entry {
  * server), bounded: at most `maxFamilies` families (the least recently used are
  * evicted: their holders sign in again) and `maxRotated` remembered rotated tokens
  * per family (an older replay reads as unknown: `invalid_grant`, no revocation).
- * For several processes use a shared store (`RedisRefreshTokenStore` in `@portcullis/redis`).
+ * A `revokeSubject` cut-off leaves the subject's older families in place until one is
+ * presented (refused, deleted and logged by the grant), evicted or expired, as the
+ * Redis store does. For several processes use a shared store (`RedisRefreshTokenStore` in `@portcullis/redis`).
  *
  * @example
  * ```ts
@@ -202,8 +204,8 @@ export class MemoryRefreshTokenStore implements RefreshTokenStore {
   async revokeSubject(subject: string, notBefore: number, until: number): Promise<void> {
     const kept = this.#subjects.get(subject);
     if (kept === undefined || kept.notBefore < notBefore) this.#subjects.set(subject, { notBefore, until: Math.max(until, kept?.until ?? until) });
-    // Its families die now too (they would be refused anyway): the memory is freed at once.
-    for (const [id, entry] of this.#families) if (entry.family.subject === subject && entry.family.createdAt < notBefore) this.#families.delete(id);
+    // Its families stay until presented (the grant refuses, deletes and logs them:
+    // refresh_token_subject_revoked), evicted or expired, as in the Redis store.
     // Not bounded by eviction (forgetting a cut-off would revive families): expired ones go.
     for (const [name, cut] of this.#subjects) if (cut.until <= notBefore) this.#subjects.delete(name);
   }

@@ -34,7 +34,8 @@ export interface RefreshTokenOptions {
   /**
    * The failure log (the function given to `authentication({ log })`): a replayed
    * rotated token is reported as an `authentication_failed` event with `reason:
-   * 'refresh_token_reused'` and the family's subject. Never the token.
+   * 'refresh_token_reused'` and the family's subject, a token refused by the subject's
+   * `revokeSubject` cut-off with `reason: 'refresh_token_subject_revoked'`. Never the token.
    */
   log?: (event: AuthenticationFailure) => void;
 }
@@ -170,6 +171,9 @@ export function createRefreshTokens<U extends BaseUser>(
       const cutoff = await store.subjectNotBefore(family.subject, now);
       if (cutoff !== undefined && family.createdAt < cutoff) {
         await store.revoke(familyId);
+        if (log !== undefined) {
+          logFailure(log, new AuthenticationError('invalid_credentials', { subject: family.subject, reason: 'refresh_token_subject_revoked' }), connection);
+        }
         return refused('invalid_grant');
       }
       // RFC 6749 §6: a refresh may narrow the scopes, never add one not originally granted.

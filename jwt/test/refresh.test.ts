@@ -327,7 +327,7 @@ describe('RT-12 logout and revocation (RFC 7009)', () => {
     expect(get.status).toBe(405);
   });
 
-  it('JWT-30 revokeSubject: a refresh right after (and long after) the cut-off is refused and the family revoked; a later login refreshes', async () => {
+  it('JWT-30 revokeSubject: a refresh right after (and long after) the cut-off is refused, the family revoked and the failure log gets refresh_token_subject_revoked; a later login refreshes', async () => {
     const oauth2 = endpoint({ revocation: new MemoryRevocationStore({ clock: () => now }) });
     const before = await login(oauth2);
     now += 1000;
@@ -336,6 +336,10 @@ describe('RT-12 logout and revocation (RFC 7009)', () => {
     const after = await login(oauth2);
     const refused = await refresh(oauth2, before.refresh_token as string);
     expect(bodyOf(refused)).toEqual({ error: 'invalid_grant' });
+    expect(events).toEqual([
+      { event: 'authentication_failed', code: 'invalid_credentials', method: 'POST', path: '/token', subject: 'alice', reason: 'refresh_token_subject_revoked' },
+    ]);
+    expect(JSON.stringify(events)).not.toContain(before.refresh_token as string);
     const fresh = bodyOf(await refresh(oauth2, after.refresh_token as string));
     expect(fresh.access_token).toEqual(expect.any(String));
     // An hour later (within the family's idle hour): the refresh store's own cut-off refuses it, whatever the revocation store keeps.

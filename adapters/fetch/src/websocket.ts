@@ -1,20 +1,14 @@
 import { ANONYMOUS, NO_CREDENTIALS, selectProtocol, type BaseUser, type RecheckOptions } from '@portcullis/core';
 import {
-  createConnection,
   exactOrigins,
   isSecureRequest,
   isWebSocketUpgrade,
-  parseCookies,
-  recheckInit,
-  requiredRecheckInterval,
-  recheckSocket,
   responseFor,
   upgradeOriginAllowed,
-  watchSocket,
+  watchRequestSocket,
   type Authenticator,
   type Guard,
   type MaybePromise,
-  type SocketWatch,
 } from '@portcullis/core/adapter';
 import { toConnection, toResponse } from './native.js';
 import { grantOf, sessionsOf, shareSessions, type RequestAuth } from './with-auth.js';
@@ -129,41 +123,20 @@ export interface WebSocketWatch {
  * ```
  */
 export function watchWebSocket(request: Request, principal: RequestAuth | undefined, options: WatchWebSocketOptions): WebSocketWatch {
-  const interval = requiredRecheckInterval(options.recheck, 'watchWebSocket');
   const { authenticator } = options.app;
-  const guard = options.requires?.guard;
   const grant = grantOf(request, principal);
-  const before = grant?.principal ?? { user: ANONYMOUS, auth: NO_CREDENTIALS };
   // Read now: once upgraded, a runtime may release the request.
   const upgrade = grant?.connection ?? toConnection(request, authenticator.clock);
-  const headers = new Map<string, string>();
-  request.headers.forEach((value, name) => headers.set(name, value));
-  const init = recheckInit(
-    {
-      method: upgrade.method,
-      target: upgrade.query === '' ? upgrade.path : `${upgrade.path}?${upgrade.query}`,
-      header: (name) => headers.get(name),
-      authorization: upgrade.authorization,
-      peerAddress: upgrade.peerAddress,
-      trustedProxies: authenticator.trustedProxies,
-    },
-    before.auth,
-  );
   const engine = sessionsOf(options.app);
   const secure =
-    engine !== undefined && isSecureRequest(request.url, headers.get('x-forwarded-proto'), engine.config.trustProxy, upgrade.peerAddress);
-  let watch: SocketWatch | undefined;
-  const check = () => {
-    const session = engine?.open({ cookies: parseCookies(init.header('cookie')), secure }).port;
-    return recheckSocket(authenticator, guard, before, createConnection({ ...init, now: authenticator.clock, session }));
-  };
-  return {
-    open(ws) {
-      watch?.stop();
-      watch = watchSocket({ interval, check, close: ({ code, reason }) => ws.close(code, reason) });
-    },
-    close() {
-      watch?.stop();
-    },
-  };
+    engine !== undefined && isSecureRequest(request.url, request.headers.get('x-forwarded-proto') ?? undefined, engine.config.trustProxy, upgrade.peerAddress);
+  return watchRequestSocket(request, {
+    authenticator,
+    guard: options.requires?.guard,
+    principal: grant?.principal ?? { user: ANONYMOUS, auth: NO_CREDENTIALS },
+    upgrade,
+    session: engine && ((cookies) => engine.open({ cookies, secure }).port),
+    recheck: options.recheck,
+    who: 'watchWebSocket',
+  });
 }

@@ -1,21 +1,14 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { ANONYMOUS, NO_CREDENTIALS, type AuthCredentials, type BaseUser, type RecheckOptions, type WebSocketTickets } from '@portcullis/core';
 import {
-  createConnection,
   exactOrigins,
   isWebSocketUpgrade,
-  parseCookies,
-  recheckInit,
-  requiredRecheckInterval,
-  recheckSocket,
   responseFor,
   upgradeOriginAllowed,
-  watchSocket,
+  watchRequestSocket,
   type Authenticator,
-  type ConnectionInit,
   type Guard,
   type RequestStates,
-  type SocketWatch,
 } from '@portcullis/core/adapter';
 import { reopeners, toConnection, toResponse } from './native.js';
 
@@ -95,8 +88,9 @@ export interface WebSocketWatch {
  * `recheck.interval` ms the upgrade's credentials (or a ticket's issuing
  * credentials) are authenticated again, with the session read afresh through
  * `sessions()`, and the guard re-run; the socket is closed with 4401 when
- * authentication ended (logout, revocation, expiry), 4403 when the guard denies.
- * Call it in `upgradeWebSocket`'s callback (the request is read then).
+ * authentication ended (logout, revocation, expiry), 4403 when the guard denies,
+ * 1013 when the check failed (store down). The re-check sees the upgrade's client
+ * address. Call it in `upgradeWebSocket`'s callback (the request is read then).
  *
  * @example
  * ```ts
@@ -108,32 +102,15 @@ export interface WebSocketWatch {
  * ```
  */
 export function watchWebSocket(c: Context, options: WatchWebSocketOptions): WebSocketWatch {
-  const interval = requiredRecheckInterval(options.recheck, 'watchWebSocket');
   const { authenticator } = options.authentication;
-  const guard = options.requires?.guard;
-  const before = { user: (c.get('user') as BaseUser | undefined) ?? ANONYMOUS, auth: (c.get('auth') as AuthCredentials | undefined) ?? NO_CREDENTIALS };
-  // Read now: once upgraded, some runtimes close the request.
-  const upgrade = toConnection(c, Date.now);
-  const headers = new Map<string, string>();
-  c.req.raw.headers.forEach((value, name) => headers.set(name, value));
-  const init: ConnectionInit = recheckInit(
-    { method: upgrade.method, target: upgrade.query === '' ? upgrade.path : `${upgrade.path}?${upgrade.query}`, header: (name) => headers.get(name), authorization: upgrade.authorization },
-    before.auth,
-  );
-  const reopen = reopeners.get(c);
-  let watch: SocketWatch | undefined;
-  const check = () => {
-    const session = reopen?.(parseCookies(init.header('cookie')));
-    const connection = createConnection({ ...init, now: authenticator.clock, session, trustedProxies: authenticator.trustedProxies });
-    return recheckSocket(authenticator, guard, before, connection);
-  };
-  return {
-    open(ws) {
-      watch?.stop();
-      watch = watchSocket({ interval, check, close: ({ code, reason }) => ws.close(code, reason) });
-    },
-    close() {
-      watch?.stop();
-    },
-  };
+  return watchRequestSocket(c.req.raw, {
+    authenticator,
+    guard: options.requires?.guard,
+    principal: { user: (c.get('user') as BaseUser | undefined) ?? ANONYMOUS, auth: (c.get('auth') as AuthCredentials | undefined) ?? NO_CREDENTIALS },
+    // Read now: once upgraded, some runtimes close the request.
+    upgrade: toConnection(c, Date.now),
+    session: reopeners.get(c),
+    recheck: options.recheck,
+    who: 'watchWebSocket',
+  });
 }

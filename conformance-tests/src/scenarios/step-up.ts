@@ -1,6 +1,7 @@
-import { protectedResourceMetadata } from '@portcullis/core';
+import { protectedResourceMetadata, type AuthenticationFailure } from '@portcullis/core';
 import { jwtAuth } from '@portcullis/jwt';
 import { expect } from 'vitest';
+import { takeControl, taken } from '../control.js';
 import { DemoUser } from '../fixtures.js';
 import type { Client, Scenario } from '../scenario.js';
 import { AUDIENCE, ISSUER, SECRET, claims, signJws } from './jwt/support.js';
@@ -30,6 +31,9 @@ function tokenWith(extra: Record<string, unknown>, authAgo?: number): Promise<st
   return signJws({ alg: 'HS256', typ: 'at+jwt' }, claims({ ...authTime, ...extra }, now));
 }
 
+/** What `authentication({ log })` received (`takeEvents`). */
+const events: AuthenticationFailure[] = [];
+
 const bearer = (t: Client, path: string, token: string) => t.get(path).set('Authorization', `Bearer ${token}`).set('Accept', 'application/json');
 
 /**
@@ -41,22 +45,27 @@ const bearer = (t: Client, path: string, token: string) => t.get(path).set('Auth
 export const stepUpBearer: Scenario = {
   id: 'step-up-bearer',
   title: 'step-up (RFC 9470) and resource_metadata (RFC 9728) for Bearer clients',
-  app: () => ({
-    backend: jwtAuth<DemoUser>({
-      algorithms: ['HS256'],
-      secret: SECRET,
-      issuer: ISSUER,
-      audience: AUDIENCE,
-      resourceMetadata: METADATA.url,
-      retrieveUser: (token) => new DemoUser(token.sub, []),
-    }),
-    routes: [
-      { method: 'GET', path: '/recent', requires: { scopes: 'authenticated', options: { maxAge: 300 } }, handler: () => ({ text: 'recent enough' }) },
-      { method: 'GET', path: '/mfa', requires: { scopes: 'authenticated', options: { acr: MFA } }, handler: () => ({ text: 'strong enough' }) },
-      { method: 'GET', path: '/orders', requires: { scopes: 'authenticated', options: { status: 401 } }, handler: () => ({ text: 'orders' }) },
-      { method: 'GET', path: METADATA.path, handler: () => ({ description: METADATA.response }) },
-    ],
-  }),
+  app: () => {
+    events.length = 0;
+    return {
+      backend: jwtAuth<DemoUser>({
+        algorithms: ['HS256'],
+        secret: SECRET,
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        resourceMetadata: METADATA.url,
+        retrieveUser: (token) => new DemoUser(token.sub, []),
+      }),
+      log: (event) => events.push(event),
+      controls: { takeEvents: takeControl(events) },
+      routes: [
+        { method: 'GET', path: '/recent', requires: { scopes: 'authenticated', options: { maxAge: 300 } }, handler: () => ({ text: 'recent enough' }) },
+        { method: 'GET', path: '/mfa', requires: { scopes: 'authenticated', options: { acr: MFA } }, handler: () => ({ text: 'strong enough' }) },
+        { method: 'GET', path: '/orders', requires: { scopes: 'authenticated', options: { status: 401 } }, handler: () => ({ text: 'orders' }) },
+        { method: 'GET', path: METADATA.path, handler: () => ({ description: METADATA.response }) },
+      ],
+    };
+  },
   cases: [
     {
       name: 'STP-10 auth_time within maxAge: the guard passes',
@@ -87,6 +96,22 @@ export const stepUpBearer: Scenario = {
         expect(none.headers['www-authenticate']).toBe(LEVEL);
         const strong = await bearer(t, '/mfa', await tokenWith({ acr: MFA }, 10));
         expect(strong.status).toBe(200);
+      },
+    },
+    {
+      name: 'LEAK-07 STP-11 STP-12 a step-up refusal reaches authentication({ log }): insufficient_user_authentication, reason step_up_required, the subject, never the token',
+      async run(t) {
+        await t.control('takeEvents');
+        const old = await tokenWith({}, 3600);
+        expect((await bearer(t, '/recent', old)).status).toBe(401);
+        expect((await bearer(t, '/mfa', await tokenWith({ acr: 'urn:example:pwd' }, 10))).status).toBe(401);
+        expect((await bearer(t, '/recent', await tokenWith({}, 10))).status).toBe(200);
+        const logged = await taken<AuthenticationFailure>(t);
+        expect(logged).toEqual([
+          { event: 'authentication_failed', code: 'insufficient_user_authentication', method: 'GET', path: '/recent', subject: 'alice', reason: 'step_up_required' },
+          { event: 'authentication_failed', code: 'insufficient_user_authentication', method: 'GET', path: '/mfa', subject: 'alice', reason: 'step_up_required' },
+        ]);
+        expect(JSON.stringify(logged)).not.toContain(old);
       },
     },
     {

@@ -6,7 +6,7 @@
  * Redis Cluster run passes a factory of cluster-backed clients (see
  * `RedisRefreshClient`) and its own `keys` lister.
  */
-import { SimpleUser } from '@portcullis/core';
+import { SimpleUser, type AuthenticationFailure } from '@portcullis/core';
 import { createConnection } from '@portcullis/core/adapter';
 import { oauth2PasswordBearer, type RefreshTokenStore } from '@portcullis/jwt';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -104,8 +104,9 @@ function suite(name: string, options: RedisRefreshSuiteOptions): void {
       expect(contents).not.toContain(token.split('.')[1]);
     });
 
-    it('JWT-30 revokeSubject on a real Redis: the refresh grant refuses a family created before the cut-off (and revokes it); a later login refreshes', async () => {
+    it('JWT-30 revokeSubject on a real Redis: the refresh grant refuses a family created before the cut-off (revokes it, logs refresh_token_subject_revoked); a later login refreshes', async () => {
       const prefix = `${root}${n++}:`;
+      const events: AuthenticationFailure[] = [];
       const users = new Map([['alice', new SimpleUser('alice')]]);
       let now = T0;
       const oauth2 = oauth2PasswordBearer<SimpleUser>({
@@ -117,7 +118,7 @@ function suite(name: string, options: RedisRefreshSuiteOptions): void {
         clock: () => now,
         tokenUrl: '/token',
         verifyCredentials: (u, p) => (p === 'pw' ? users.get(u) : null),
-        refreshTokens: { store: await store(prefix), idleTtl: 3600, absoluteTtl: 86_400 },
+        refreshTokens: { store: await store(prefix), idleTtl: 3600, absoluteTtl: 86_400, log: (e) => events.push(e) },
       });
       const post = async (text: string) =>
         oauth2.tokenEndpoint.handle(createConnection({ method: 'POST', target: '/token', header: () => undefined, now: () => now }), { contentType: 'application/x-www-form-urlencoded', text });
@@ -129,6 +130,10 @@ function suite(name: string, options: RedisRefreshSuiteOptions): void {
       now += 1000;
       const after = await login();
       expect((await post(`grant_type=refresh_token&refresh_token=${before}`)).status).toBe(400);
+      expect(events).toEqual([
+        { event: 'authentication_failed', code: 'invalid_credentials', method: 'POST', path: '/token', subject: 'alice', reason: 'refresh_token_subject_revoked' },
+      ]);
+      expect(JSON.stringify(events)).not.toContain(before);
       expect(await (await store(prefix)).family(before.split('.')[0] as string, now)).toBeUndefined();
       expect((await post(`grant_type=refresh_token&refresh_token=${after}`)).status).toBe(200);
       const cut = (await options.dump(prefix)).find((k) => k.key === `${prefix}subject:{alice}`);
