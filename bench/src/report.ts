@@ -317,7 +317,9 @@ export async function writeDocs(dir: string): Promise<string[]> {
       '**Portcullis, bounded** is the default `argon2idHasher()`: at most the pool size computing, four times that in line, then 503 + `Retry-After` at once, without hashing; ' +
       'the `availableParallelism()` row bounds it to the CPUs the server may use (1, pinned) instead. ' +
       '**Bound off** and **passport-local** queue every login in libuv\'s unbounded queue instead. The server reports its event loop\'s delay and its peak RSS (sampled every 20 ms); ' +
-      'requests unanswered after autocannon\'s 10 s timeout count as unanswered. No target: measured and reported (issue #17 target 5). ' +
+      'requests unanswered after autocannon\'s 10 s timeout count as unanswered. In the bounded rows these are connections the server had not yet *accepted* ' +
+      '(they wait in the kernel\'s accept queue): Node 20\'s libuv accepts one connection per event-loop turn, and while 503s flood back a turn first answers every connected client; ' +
+      'no request the server read waited longer than `maxWaitMs` for a slot (bench/findings.md, "Login storm after the hashing bound"). No target: measured and reported (issue #17 target 5). ' +
       'The configurations run one after the other on a shared machine: compare them within this run, as ratios, not with other runs.',
     '',
     login.length > 0 ? loginTable(login) : '*Not run.*',
