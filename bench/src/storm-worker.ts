@@ -6,7 +6,14 @@
  *
  * Hashers are imported dynamically, so this runs before they exist and reports "not
  * available"; nothing to change when they land, as long as they follow the core's
- * naming (`pbkdf2Hasher()`, a zero-argument factory returning a `Hasher`).
+ * naming (`pbkdf2Hasher()`, a factory returning a `Hasher`).
+ *
+ * The Node hashers are bounded by default (libuv's pool size computing, four times that
+ * in line, `hasher_busy` beyond): 50 verifications at once would be mostly refused, and
+ * this table measures the hasher's effect on the event loop, not the bound. So they are
+ * built with `{ bound: false }`; one more argon2id row runs the same 50 through a bound
+ * of the default size whose queue holds them all (no refusal, no wait limit), to show
+ * what queueing in the bound costs the loop.
  */
 import { scrypt, scryptSync } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -19,18 +26,26 @@ const CONCURRENT = quick ? 10 : 50;
 const PASSWORD = 'correct horse battery staple';
 
 interface Wanted {
+  /** The row's label. */
   readonly hasher: string;
   readonly module: string;
   /** Export names tried first, in order. */
   readonly names: readonly string[];
   /** Otherwise: an export named like this, ending in `Hasher`, whose zero-argument call yields a Hasher. */
   readonly pattern: RegExp;
+  /** The factory's argument, if any (shown in the row's source). */
+  readonly options?: { readonly bound: false | { readonly concurrency: number; readonly queue: number; readonly maxWaitMs: number } };
 }
 
+const UNBOUNDED = { bound: false } as const;
+/** The default bound's size (libuv's pool: 4 threads), with a queue that holds the whole storm and no wait limit. */
+const HOLDS_ALL = { bound: { concurrency: 4, queue: CONCURRENT, maxWaitMs: 0 } } as const;
+
 const WANTED: readonly Wanted[] = [
-  { hasher: 'argon2id', module: '@portcullis/hashers', names: ['argon2idHasher', 'argon2Hasher'], pattern: /argon2/i },
-  { hasher: 'scrypt', module: '@portcullis/hashers', names: ['scryptHasher'], pattern: /scrypt/i },
-  { hasher: 'bcrypt', module: '@portcullis/hashers', names: ['bcryptHasher'], pattern: /bcrypt/i },
+  { hasher: 'argon2id', module: '@portcullis/hashers', names: ['argon2idHasher', 'argon2Hasher'], pattern: /argon2/i, options: UNBOUNDED },
+  { hasher: 'argon2id, bounded', module: '@portcullis/hashers', names: ['argon2idHasher', 'argon2Hasher'], pattern: /argon2/i, options: HOLDS_ALL },
+  { hasher: 'scrypt', module: '@portcullis/hashers', names: ['scryptHasher'], pattern: /scrypt/i, options: UNBOUNDED },
+  { hasher: 'bcrypt', module: '@portcullis/hashers', names: ['bcryptHasher'], pattern: /bcrypt/i, options: UNBOUNDED },
   { hasher: 'PBKDF2', module: '@portcullis/core/hashing', names: ['pbkdf2Hasher'], pattern: /^pbkdf2/i },
 ];
 
@@ -39,11 +54,11 @@ function isHasher(value: unknown): value is Hasher {
   return typeof h === 'object' && h !== null && typeof h.hash === 'function' && typeof h.verify === 'function' && typeof h.id === 'string';
 }
 
-/** Calls a zero-argument factory (or class) and keeps the result if it is a Hasher. */
-function instantiate(value: unknown): Hasher | undefined {
+/** Calls a factory (or class) with `args` and keeps the result if it is a Hasher. */
+function instantiate(value: unknown, args: readonly unknown[]): Hasher | undefined {
   if (isHasher(value)) return value;
   if (typeof value !== 'function') return undefined;
-  for (const make of [() => (value as () => unknown)(), () => new (value as new () => unknown)()]) {
+  for (const make of [() => (value as (...a: unknown[]) => unknown)(...args), () => new (value as new (...a: unknown[]) => unknown)(...args)]) {
     try {
       const made = make();
       if (isHasher(made)) return made;
@@ -53,6 +68,12 @@ function instantiate(value: unknown): Hasher | undefined {
     }
   }
   return undefined;
+}
+
+/** `{ bound: false }`, `{ bound: { concurrency: 4, queue: 50, maxWaitMs: 0 } }`: the options as a reader would write them. */
+function describe(options: NonNullable<Wanted['options']>): string {
+  const { bound } = options;
+  return bound === false ? '{ bound: false }' : `{ bound: { concurrency: ${bound.concurrency}, queue: ${bound.queue}, maxWaitMs: ${bound.maxWaitMs} } }`;
 }
 
 async function find(wanted: Wanted): Promise<{ hasher: Hasher; source: string } | { missing: string }> {
@@ -67,8 +88,8 @@ async function find(wanted: Wanted): Promise<{ hasher: Hasher; source: string } 
     ...Object.keys(mod).filter((n) => wanted.pattern.test(n) && /hasher$/i.test(n) && !wanted.names.includes(n)),
   ];
   for (const name of candidates) {
-    const hasher = instantiate(mod[name]);
-    if (hasher !== undefined) return { hasher, source: `${wanted.module} ${name}()` };
+    const hasher = instantiate(mod[name], wanted.options === undefined ? [] : [wanted.options]);
+    if (hasher !== undefined) return { hasher, source: `${wanted.module} ${name}(${wanted.options === undefined ? '' : describe(wanted.options)})` };
   }
   return { missing: `${wanted.module} has no ${wanted.names[0]} export yet` };
 }

@@ -3,7 +3,7 @@ import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../errors.js';
 import { boundedHasher, hashingBound } from './bounded.js';
-import { isHashingError } from './errors.js';
+import { HashingError, isHashingError } from './errors.js';
 import type { Hasher } from './hasher.js';
 import { slowHasher } from '../../../test-support/slow-hasher.js';
 
@@ -103,6 +103,28 @@ describe('hashingBound and boundedHasher', () => {
     }
     expect(expired.deref()).toBeUndefined(); // the bound no longer holds the refused task
     expect(bound.waiting).toBe(0);
+  });
+
+  it('THR-16 a refusal is a hasher_busy HashingError without a captured stack (a flood makes thousands a second); the stack limit is restored', async () => {
+    const slow = slowHasher();
+    const bound = hashingBound({ concurrency: 1, queue: 1, maxWaitMs: 20 });
+    const hasher = boundedHasher(slow.hasher, bound);
+    const held = hasher.verify('a', 'slow$a');
+    const timedOut = hasher.verify('b', 'slow$b').catch((error: unknown) => error);
+    const full = await hasher.verify('c', 'slow$c').catch((error: unknown) => error);
+    const late = await timedOut;
+    const limit = Error.stackTraceLimit;
+    for (const error of [full, late]) {
+      expect(error).toBeInstanceOf(HashingError);
+      expect(error).toMatchObject({ code: 'hasher_busy' });
+      // V8 formats the stack as the name and message, then one "    at …" line per frame.
+      expect((error as Error).stack).not.toMatch(/\n\s+at /);
+    }
+    expect(Error.stackTraceLimit).toBe(limit);
+    // Other errors keep their stacks.
+    expect(new HashingError('hash_failed').stack).toMatch(/\n\s+at /);
+    slow.release();
+    await held;
   });
 
   it('keeps the hasher\'s id, identifies, maxPasswordBytes and sync variants (unbounded: they run on the caller\'s thread)', () => {
