@@ -43,7 +43,7 @@ const ADAPTER_VALUES = [
   'readAuthorization', 'reasonPhrase', 'requestFormField', 'responseFor', 'requestStates', 'runtimePeerAddress', 'serializeSessionCookie', 'sessionConfig',
   'sessionCookie', 'sessionGate', 'sha256', 'statusOfError', 'timingSafeEqual', 'updateStored',
   'upgradeRefusal', 'verifyCsrfToken', 'webSessions',
-  'assertThrottleStore',
+  'assertThrottleStore', 'loginFlights',
   'assertTicketStore', 'ticketOrigin', 'recheckInterval', 'requiredRecheckInterval', 'recheckInit', 'recheckVerdict', 'recheckSocket', 'watchSocket', 'watchRequestSocket',
   'protocolBearerToken', 'hasProtocolCarrier', 'upgradeOriginAllowed',
 ];
@@ -54,6 +54,7 @@ const ADAPTER_TYPES = [
   'Proceed', 'RequestStates', 'Respond', 'ResponseDescription', 'SessionConfig', 'SessionCookie',
   'SessionMeta', 'SessionPort', 'SessionState', 'StepUpOutcome', 'TrustedProxies', 'WebSessionHandle', 'WebSessionOptions',
   'WebSessionRequest', 'WebSessions',
+  'LoginFlights',
   'TicketOrigin', 'SocketPrincipal', 'WatchSocketOptions', 'SocketWatch', 'ClosableSocket', 'RequestSocketWatch', 'RequestSocketOptions',
 ];
 

@@ -10,6 +10,7 @@ import type { BaseUser } from './user.js';
 import type { ScopesOption } from './verify.js';
 import type { MaybePromise } from './maybe-promise.js';
 import type { LoginThrottle } from './throttle/login-throttle.js';
+import { loginFlights } from './login-flights.js';
 
 /** Options of {@link passwordBackend}. */
 export interface PasswordBackendOptions<U extends BaseUser, N extends string = 'basic'> {
@@ -54,7 +55,9 @@ export interface PasswordBackendOptions<U extends BaseUser, N extends string = '
    * outage with `backend_unavailable` (503) unless the throttle fails open. Each
    * checked login is counted up front by `throttle.attempt` (atomic, so parallel
    * guesses get no more than the allowance) and given back on success; a Basic
-   * credential the `cache` answers never reaches the throttle.
+   * credential the `cache` answers never reaches the throttle. Concurrent logins with
+   * the same username, password and client address are one attempt: the first is
+   * counted and hashed, the others share its outcome (see {@link passwordBackend}).
    */
   throttle?: LoginThrottle;
   /**
@@ -76,6 +79,8 @@ export interface PasswordBackend<U extends BaseUser, N extends string = 'basic'>
    * `retryAfter`) or `backend_unavailable` (503); `backend_busy` (503 with `Retry-After`)
    * when the hasher's wait queue is full (`boundedHasher`; nothing was hashed). Answer it
    * with `errorResponse`. Pass the request's connection, or only the account bucket counts.
+   * Concurrent calls with the same username, password and client address share one
+   * check (one throttle count, one hash) and its outcome.
    */
   verifyCredentials(username: string, password: string, connection?: Connection): Promise<U | null>;
 }
@@ -89,6 +94,14 @@ const encoder = new TextEncoder();
  * usernames are refused before any lookup or hashing; a successful login whose
  * hash is outdated calls `onRehash` with a fresh hash. A failed login changes
  * nothing.
+ *
+ * Concurrent checks of the same username (as typed), password and client address
+ * (as the throttle buckets it) run once, on the Basic path and in `verifyCredentials`
+ * alike: the first runs the throttle attempt, the lookup and the hash; the others wait
+ * for it and get the same user, `null` or `AuthenticationError`, without being counted
+ * or hashed again (a browser opening six connections behind Basic auth, or a cold
+ * `cache`, makes one login). They are keyed by an HMAC under a random per-backend key,
+ * never the password, and forgotten when the check ends.
  *
  * @example
  * ```ts
@@ -177,6 +190,21 @@ export function passwordBackend<U extends BaseUser, const N extends string = 'ba
     return user;
   }
 
+  const flights = loginFlights();
+
+  /**
+   * `bounded`, once for concurrent identical logins (same username, password and client
+   * address): they are one guess. Over-long credentials skip the flight (they are refused
+   * before any lookup or hashing, and are not worth an HMAC), as do non-strings from
+   * untyped callers (`check` treats them as it always did).
+   */
+  function coalesced(username: string, password: string, connection: Connection | undefined): ReturnType<typeof check> {
+    if (typeof username !== 'string' || typeof password !== 'string' || password.length > maxPassword || username.length > maxUsername) {
+      return bounded(username, password, connection);
+    }
+    return flights.run(username, password, connection, () => bounded(username, password, connection));
+  }
+
   /** `check`, with a full hashing queue (`hasher_busy`) as `backend_busy`: 503 + `Retry-After` (THR-16). */
   async function bounded(username: string, password: string, connection: Connection | undefined): ReturnType<typeof check> {
     try {
@@ -190,7 +218,7 @@ export function passwordBackend<U extends BaseUser, const N extends string = 'ba
   async function verifyCredentials(username: string, password: string, connection?: Connection): Promise<U | null> {
     let user: U | null | typeof REFUSED;
     try {
-      user = await bounded(username, password, connection);
+      user = await coalesced(username, password, connection);
     } catch (error) {
       // The throttle's and the hashing bound's refusals reach the failure log, as the Basic path's do.
       if (log !== undefined && isAuthenticationError(error)) logFailure(log, error, connection);
@@ -207,7 +235,7 @@ export function passwordBackend<U extends BaseUser, const N extends string = 'ba
     scopes: options.scopes,
     cache,
     async verify(username, password, connection) {
-      const user = await bounded(username, password, connection);
+      const user = await coalesced(username, password, connection);
       // The same 401 as a wrong password; the failure log gets the security event (DOS-13).
       if (user === REFUSED) throw refusal(username);
       return user;

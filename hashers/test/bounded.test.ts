@@ -106,7 +106,8 @@ describe('bounded argon2id hashing (THR-16)', () => {
     });
     await backend.verifyCredentials('nobody', 'warm the dummy hash');
     const results = await Promise.allSettled(
-      Array.from({ length: 100 }, (_, i) => backend.verifyCredentials(i % 3 === 0 ? 'mallory' : 'alice', i % 2 === 0 ? PASSWORD : 'wrong')),
+      // Distinct guesses: copies of a login in progress would share its check (single flight).
+      Array.from({ length: 100 }, (_, i) => backend.verifyCredentials(i % 3 === 0 ? 'mallory' : 'alice', i === 2 ? PASSWORD : `wrong${i}`)),
     );
     const codes = results.map((r) => (r.status === 'rejected' ? (r.reason as { code?: string }).code : 'answered'));
     expect(codes.filter((c) => c === 'backend_busy')).toHaveLength(94);

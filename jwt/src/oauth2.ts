@@ -1,5 +1,5 @@
 import { ConfigurationError, isAuthenticationError, isPortcullisError, type AuthCredentials, type AuthenticationFailure, type BaseUser, type Connection, type LoginAttempt, type Principal, type ResponseDescription } from '@portcullis/core';
-import { escapeForLog, fixedResponse, formValues, isUrlencoded, type MaybePromise, type OAuth2ErrorCode } from '@portcullis/core/adapter';
+import { escapeForLog, fixedResponse, formValues, isUrlencoded, loginFlights, type MaybePromise, type OAuth2ErrorCode } from '@portcullis/core/adapter';
 import { createEngine } from './engine.js';
 import type { JwtOptions } from './jwt-options.js';
 import { headerTransport, loggedOut, schemeName, sharedMethods, tokenResponse, type JwtBackend, type LoginOptions } from './jwt-auth.js';
@@ -38,7 +38,9 @@ export interface OAuth2PasswordBearerOptions<U extends BaseUser, N extends strin
   /**
    * Brute-force protection: 429 `too_many_requests` with `Retry-After` (OAU-07); core's
    * `loginThrottle({ store })` fits. Not needed when `verifyCredentials` is a
-   * `passwordBackend({ throttle })`'s: its refusals get the same 429.
+   * `passwordBackend({ throttle })`'s: its refusals get the same 429. Concurrent token
+   * requests with the same username, password and client address are one attempt: the
+   * first is counted and checked, the others share its outcome (each gets its own token).
    */
   throttle?: LoginThrottle;
   /**
@@ -142,6 +144,13 @@ const MAX_FIELD_BYTES = 1024;
 const SCOPE_TOKEN = /^[\u0021\u0023-\u005b\u005d-\u007e]+$/;
 const encoder = new TextEncoder();
 
+/** The outcome of one login at the token endpoint, shared by concurrent identical requests. */
+type Checked<U> =
+  | { readonly kind: 'checked'; readonly user: U | null }
+  | { readonly kind: 'throttled'; readonly retryAfter: number }
+  | { readonly kind: 'throttle_malformed' }
+  | { readonly kind: 'throttle_threw'; readonly error: unknown };
+
 const error = (code: OAuth2ErrorCode): ResponseDescription => fixedResponse({ kind: 'oauth2_error', error: code });
 
 /**
@@ -210,6 +219,9 @@ export function oauth2PasswordBearer<U extends BaseUser, const N extends string 
       // A failing logger changes nothing.
     }
   };
+  // Only with the endpoint's own throttle: a passwordBackend's verifyCredentials coalesces
+  // by itself, and an app's own function is left as it was.
+  const flights = throttle === undefined ? undefined : loginFlights();
   const descriptions: Record<string, string> = {};
   for (const [scope, text] of Object.entries(options.scopeDescriptions ?? {})) {
     if (!SCOPE_TOKEN.test(scope) || typeof text !== 'string') throw new ConfigurationError(`${who}: scopeDescriptions maps scope tokens to strings`);
@@ -235,35 +247,26 @@ export function oauth2PasswordBearer<U extends BaseUser, const N extends string 
     if (username === null || username === '' || password === null || password === '') return error('invalid_request');
 
     try {
-      // One atomic step admits and counts the attempt before any lookup or hashing.
-      let attempt: LoginAttempt | undefined;
-      if (throttle !== undefined) {
-        try {
-          attempt = await throttle.attempt(username, connection);
-        } catch (error) {
-          report(connection, username, 'backend_unavailable', 'throttle_unavailable');
-          throw error;
-        }
-        const wait = attempt?.retryAfter;
-        if (typeof wait !== 'number' || !(wait >= 0)) {
-          report(connection, username, 'backend_unavailable', 'throttle_unavailable');
-          return error('temporarily_unavailable');
-        }
-        if (wait > 0) {
-          report(connection, username, 'too_many_requests', 'login_throttled');
-          return fixedResponse({ kind: 'oauth2_error', error: 'too_many_requests', retryAfter: wait });
-        }
+      // Concurrent identical requests (same username, password, client address) are one
+      // guess: one throttle count, one check, the same outcome. Over-long fields skip it.
+      const short = encoder.encode(username).length <= MAX_FIELD_BYTES && encoder.encode(password).length <= MAX_FIELD_BYTES;
+      const checked = await (flights === undefined || !short
+        ? check(username, password, connection, short)
+        : flights.run(username, password, connection, () => check(username, password, connection, short)));
+      if (checked.kind === 'throttle_threw') {
+        report(connection, username, 'backend_unavailable', 'throttle_unavailable');
+        throw checked.error;
       }
-      // Over-long fields are refused before any lookup or hashing (DOS-01/02), with the invalid_grant bytes.
-      let user: U | null | undefined = null;
-      if (encoder.encode(username).length <= MAX_FIELD_BYTES && encoder.encode(password).length <= MAX_FIELD_BYTES) {
-        user = await verifyCredentials(username, password, connection);
+      if (checked.kind === 'throttle_malformed') {
+        report(connection, username, 'backend_unavailable', 'throttle_unavailable');
+        return error('temporarily_unavailable');
       }
-      if (user === null || user === undefined) {
-        await attempt?.failed();
-        return error('invalid_grant'); // unknown user and wrong password: byte-identical (OAU-02)
+      if (checked.kind === 'throttled') {
+        report(connection, username, 'too_many_requests', 'login_throttled');
+        return fixedResponse({ kind: 'oauth2_error', error: 'too_many_requests', retryAfter: checked.retryAfter });
       }
-      await attempt?.succeeded();
+      const user = checked.user;
+      if (user === null) return error('invalid_grant'); // unknown user and wrong password: byte-identical (OAU-02)
       const entitledScopes = entitled(user);
       const wanted = requested === undefined ? [] : entitledScopes.filter((s) => requested.includes(s));
       const scopes = wanted.length > 0 ? wanted : entitledScopes;
@@ -284,6 +287,33 @@ export function oauth2PasswordBearer<U extends BaseUser, const N extends string 
       // The user store or the throttle failed: no token, nothing reflected.
       return error('temporarily_unavailable');
     }
+  }
+
+  /**
+   * The throttle attempt and the password check of one login; over-long fields
+   * (`short` false) are refused before any lookup or hashing (DOS-01/02), with the
+   * invalid_grant bytes. A rejection of `verifyCredentials` propagates.
+   */
+  async function check(username: string, password: string, connection: Connection, short: boolean): Promise<Checked<U>> {
+    // One atomic step admits and counts the attempt before any lookup or hashing.
+    let attempt: LoginAttempt | undefined;
+    if (throttle !== undefined) {
+      try {
+        attempt = await throttle.attempt(username, connection);
+      } catch (error) {
+        return { kind: 'throttle_threw', error };
+      }
+      const wait = attempt?.retryAfter;
+      if (typeof wait !== 'number' || !(wait >= 0)) return { kind: 'throttle_malformed' };
+      if (wait > 0) return { kind: 'throttled', retryAfter: wait };
+    }
+    const user = short ? await verifyCredentials(username, password, connection) : null;
+    if (user === null || user === undefined) {
+      await attempt?.failed();
+      return { kind: 'checked', user: null };
+    }
+    await attempt?.succeeded();
+    return { kind: 'checked', user };
   }
 
   /** The common checks of both endpoints: the method, the body, the cookie transport's cross-site rule; a field reader or the answer. */

@@ -201,7 +201,8 @@ describe('OAU-07 brute-force throttling', () => {
     let verified = 0;
     const verify = async () => (verified++, await new Promise((r) => setTimeout(r, 1)), null);
     const oauth2 = endpoint({ verifyCredentials: verify, throttle: loginThrottle({ store: new MemoryThrottleStore(), accountAllowance: 5, clock: clock.now }) });
-    const answers = await Promise.all(Array.from({ length: 200 }, () => post(oauth2, form({ grant_type: 'password', username: 'alice', password: 'guess' }))));
+    // Different guesses: identical ones are one attempt (see the single-flight tests below).
+    const answers = await Promise.all(Array.from({ length: 200 }, (_, i) => post(oauth2, form({ grant_type: 'password', username: 'alice', password: `guess${i}` }))));
     expect(verified).toBe(6);
     expect(answers.filter((a) => a.status === 400)).toHaveLength(6);
     expect(answers.filter((a) => a.status === 429)).toHaveLength(194);
@@ -212,6 +213,45 @@ describe('OAU-07 brute-force throttling', () => {
     const liar = { attempt: async () => ({ retryAfter: Number.NaN, failed: async () => {}, succeeded: async () => {} }), retryAfter: async () => 0, failed: async () => {} };
     const res = await post(endpoint({ throttle: liar }), form({ grant_type: 'password', username: 'alice', password: 'correct horse battery staple' }));
     expect([res.status, bodyOf(res)]).toEqual([503, { error: 'temporarily_unavailable' }]);
+  });
+});
+
+describe('concurrent identical token requests at the endpoint\'s own throttle are one attempt', () => {
+  const postFrom = (oauth2: ReturnType<typeof endpoint>, address: string, fields: Record<string, string>) =>
+    oauth2.tokenEndpoint.handle(connection({ method: 'POST', target: '/token', now: T0, peerAddress: address }), { contentType: FORM, text: form(fields) });
+  function counted(accountAllowance: number) {
+    const clock = frozenClock();
+    const calls = { verified: 0, attempts: 0 };
+    const throttle = loginThrottle({ store: new MemoryThrottleStore(), accountAllowance, clock: clock.now });
+    const verifyCredentials = async (username: string, password: string, c: Connection) => (calls.verified++, await new Promise((r) => setTimeout(r, 5)), passwords.verifyCredentials(username, password, c));
+    const oauth2 = endpoint({ verifyCredentials, throttle: { ...throttle, attempt: (u, c) => (calls.attempts++, throttle.attempt(u, c)) } });
+    return { oauth2, calls };
+  }
+
+  it('20 parallel right passwords with accountAllowance 5: all 200 with a token, one check, one count', async () => {
+    const { oauth2, calls } = counted(5);
+    const answers = await Promise.all(Array.from({ length: 20 }, () => postFrom(oauth2, '203.0.113.7', { grant_type: 'password', username: 'alice', password: 'correct horse battery staple' })));
+    expect(answers.map((a) => a.status)).toEqual(Array(20).fill(200));
+    expect(answers.every((a) => typeof bodyOf(a).access_token === 'string')).toBe(true);
+    expect(calls).toEqual({ verified: 1, attempts: 1 });
+  });
+
+  it('20 parallel identical wrong passwords: all 400 invalid_grant, one check; two addresses are two flights', async () => {
+    const { oauth2, calls } = counted(5);
+    const wrong = (address: string) => postFrom(oauth2, address, { grant_type: 'password', username: 'alice', password: 'guess' });
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => wrong(i % 2 === 0 ? '203.0.113.7' : '203.0.113.8')));
+    expect(answers.map((a) => [a.status, bodyOf(a).error])).toEqual(Array(20).fill([400, 'invalid_grant']));
+    expect(calls).toEqual({ verified: 2, attempts: 2 });
+  });
+
+  it('a throttled flight answers 429 to every request in it, each logged', async () => {
+    const events: AuthenticationFailure[] = [];
+    const clock = frozenClock();
+    const oauth2 = endpoint({ throttle: loginThrottle({ store: new MemoryThrottleStore(), accountAllowance: 0, clock: clock.now }), log: (e) => events.push(e) });
+    await postFrom(oauth2, '203.0.113.7', { grant_type: 'password', username: 'alice', password: 'nope' });
+    const answers = await Promise.all(Array.from({ length: 5 }, () => postFrom(oauth2, '203.0.113.7', { grant_type: 'password', username: 'alice', password: 'nope' })));
+    expect(answers.map((a) => [a.status, a.headers['retry-after']])).toEqual(Array(5).fill([429, '1']));
+    expect(events.filter((e) => e.reason === 'login_throttled')).toHaveLength(5);
   });
 });
 

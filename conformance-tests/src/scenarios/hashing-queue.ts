@@ -93,12 +93,13 @@ export const hashingQueue: Scenario = {
         await untilFull(t);
         await t.control('takeEvents');
 
-        const json = await t.get('/me').set('Authorization', basic('alice', 'alicepwd')).set('Accept', 'application/json');
+        // Other guesses: a copy of a login in progress would share its check (single flight).
+        const json = await t.get('/me').set('Authorization', basic('alice', 'another guess')).set('Accept', 'application/json');
         expect(json.status).toBe(503);
         expect(json.headers['retry-after']).toBe('1');
         expect(json.headers['cache-control']).toBe('no-store');
         expect(JSON.parse(json.text)).toEqual({ error: 'backend_busy' });
-        const text = await t.get('/me').set('Authorization', basic('mallory', 'guess'));
+        const text = await t.get('/me').set('Authorization', basic('mallory', 'guess 2'));
         expect([text.status, text.headers['retry-after'], text.text]).toEqual([503, '1', 'Service Unavailable']);
         // Nothing was hashed for them: only the held login started computing.
         expect(await t.control('gauge')).toEqual({ active: 1, waiting: 1, started: 1 });

@@ -35,6 +35,7 @@ const PASSWORDS: ReadonlyMap<string, string> = new Map([
   ['erin', 'erinpwd'],
   ['frank', 'frankpwd'],
   ['grace', 'gracepwd'],
+  ['heidi', 'slow-guess'], // a right password whose check is slow (the single-flight case)
 ]);
 const hasher = pbkdf2Hasher({ iterations: 1_000 }); // tests only
 /** A wrong password whose check the app's hasher slows down (the parallel case). */
@@ -193,6 +194,17 @@ export const throttling: Scenario = {
         expect((await t.control<number>('verified')) - before).toBe(ACCOUNT_ALLOWANCE + 1);
         expect(answers.filter((res) => res.status === 401)).toHaveLength(ACCOUNT_ALLOWANCE + 1);
         expect(answers.filter((res) => res.status === 429)).toHaveLength(40 - ACCOUNT_ALLOWANCE - 1);
+      },
+    },
+    {
+      name: 'THR-12 10 identical right-password logins at once from one address (a browser\'s parallel connections) are one attempt: all 200, one check, on Basic, the login form and the token endpoint',
+      async run(t) {
+        for (const [i, entry] of ENTRIES.entries()) {
+          const before = await t.control<number>('verified');
+          const answers = await Promise.all(Array.from({ length: 10 }, () => attempt(t, entry, `10.8.0.${i + 1}`, 'heidi', SLOW_GUESS)));
+          expect(answers.map((res) => res.status), entry).toEqual(Array(10).fill(200));
+          expect((await t.control<number>('verified')) - before, entry).toBe(1);
+        }
       },
     },
     {

@@ -523,3 +523,106 @@ describe('passwordBackend({ throttle })', () => {
     expect(configError(() => backendWith(racy as never)).detail).toMatch(/parallel guesses/);
   });
 });
+
+describe('passwordBackend: concurrent identical logins are one attempt (single flight)', () => {
+  /** The backend of `backendWith`, with a hasher that counts its verifications and takes a few ms. */
+  function slowBackend(throttle: ReturnType<typeof loginThrottle>, extra: { onRehash?: (user: Member, fresh: string, old: string) => void } = {}) {
+    const hashed = { count: 0 };
+    const hasher: Hasher = {
+      ...plainHasher,
+      verify: async (p, s) => (hashed.count++, await new Promise((r) => setTimeout(r, 5)), { ...(await plainHasher.verify(p, s)), needsRehash: extra.onRehash !== undefined }),
+    };
+    const backend = passwordBackend<Member>({
+      findUser: (name) => (HASHES.has(name) ? new Member(name) : null),
+      passwordHashOf: (user) => HASHES.get(user.identity),
+      hasher,
+      throttle,
+      ...extra,
+    });
+    return { backend, hashed };
+  }
+
+  it('20 parallel right-password Basic requests, accountAllowance 5, no cache: all 200, one hash, one count', async () => {
+    const { throttle, counting } = setup({ accountAllowance: 5 });
+    const { backend, hashed } = slowBackend(throttle);
+    const authenticator = createAuthenticator({ backend });
+    const decisions = await Promise.all(Array.from({ length: 20 }, () => authenticator.run(basicFrom('203.0.113.7', 'alice', 'alicepwd'))));
+    expect(decisions.map((d) => userOf(d).identity)).toEqual(Array(20).fill('alice'));
+    expect(hashed.count).toBe(1);
+    // One attempt: the marker read, the account and the address bucket counted, both given back, the pair marked.
+    expect(counting.calls).toEqual({ get: 1, attempt: 3, release: 2 });
+  });
+
+  it('20 parallel identical wrong passwords: all 401, one hash, one counted failure', async () => {
+    const { throttle, counting } = setup({ accountAllowance: 5, addressAllowance: 50 });
+    const { backend, hashed } = slowBackend(throttle);
+    const authenticator = createAuthenticator({ backend });
+    const decisions = await Promise.all(Array.from({ length: 20 }, () => authenticator.run(basicFrom('203.0.113.7', 'alice', 'wrong'))));
+    expect(decisions.map((d) => responseOf(d).status)).toEqual(Array(20).fill(401));
+    expect(hashed.count).toBe(1);
+    expect(counting.calls).toEqual({ get: 1, attempt: 2, release: 0 });
+    // One failure counted: the account admits allowance (5) more before it backs off.
+    const next = [];
+    for (let i = 0; i < 6; i++) next.push(responseOf(await authenticator.run(basicFrom(`198.51.100.${i}`, 'alice', `other${i}`))).status);
+    expect(next).toEqual([401, 401, 401, 401, 401, 429]);
+  });
+
+  it('THR-12 200 parallel DIFFERENT wrong passwords from one address still get exactly allowance + 1 hashed', async () => {
+    const { throttle } = setup({ accountAllowance: 5, addressAllowance: 500 });
+    const { backend, hashed } = slowBackend(throttle);
+    const outcomes = await Promise.all(
+      Array.from({ length: 200 }, (_, i) =>
+        backend.verifyCredentials('alice', `guess${i}`, from('203.0.113.7')).then(
+          (user) => (user === null ? 'wrong' : 'in'),
+          (error: unknown) => (isAuthenticationError(error) ? error.code : 'other'),
+        ),
+      ),
+    );
+    expect(hashed.count).toBe(6);
+    expect(outcomes.filter((o) => o === 'wrong')).toHaveLength(6);
+    expect(outcomes.filter((o) => o === 'too_many_requests')).toHaveLength(194);
+  });
+
+  it('the same credentials from two addresses are two flights (one address never rides on another); one IPv6 /64 is one', async () => {
+    const { throttle, counting } = setup({ accountAllowance: 5 });
+    const { backend, hashed } = slowBackend(throttle);
+    const logins = ['203.0.113.7', '203.0.113.8', '203.0.113.7', '203.0.113.8'].map((a) => backend.verifyCredentials('alice', 'wrong', from(a)));
+    expect(await Promise.all(logins)).toEqual([null, null, null, null]);
+    expect(hashed.count).toBe(2);
+    expect(counting.calls.attempt).toBe(4);
+    // The throttle buckets an IPv6 client by its /64: two hosts of one /64 are one address to it.
+    const v6 = ['2001:db8:1:2::1', '2001:db8:1:2::2'].map((a) => backend.verifyCredentials('alice', 'wrong', from(a)));
+    expect(await Promise.all(v6)).toEqual([null, null]);
+    expect(hashed.count).toBe(3);
+    // Nor do different usernames as typed, or different passwords, share a flight.
+    await Promise.all([backend.verifyCredentials('alice', 'a', from('192.0.2.1')), backend.verifyCredentials('Alice', 'a', from('192.0.2.1')), backend.verifyCredentials('alice', 'b', from('192.0.2.1'))]);
+    expect(hashed.count).toBe(6);
+  });
+
+  it('coalesced callers get the same AuthenticationError when the flight is throttled, and nothing more is counted', async () => {
+    const { throttle, counting } = setup({ accountAllowance: 1 });
+    const { backend, hashed } = slowBackend(throttle);
+    for (let i = 0; i < 2; i++) await backend.verifyCredentials('alice', `nope${i}`, from(`198.51.100.${i}`));
+    const before = { ...counting.calls };
+    const errors = await Promise.all(Array.from({ length: 10 }, () => backend.verifyCredentials('alice', 'alicepwd', from('203.0.113.7')).catch((e: unknown) => e)));
+    expect(errors.every((e) => isAuthenticationError(e) && e.code === 'too_many_requests' && e.retryAfter === 1)).toBe(true);
+    expect(new Set(errors).size).toBe(1);
+    expect(counting.calls.attempt - before.attempt).toBe(2);
+    expect(hashed.count).toBe(2);
+  });
+
+  it('a rehash runs once for parallel logins; a later login checks again (the flight is forgotten when it ends)', async () => {
+    const rehashed: string[] = [];
+    const { throttle, counting } = setup({ accountAllowance: 5 });
+    const { backend, hashed } = slowBackend(throttle, { onRehash: (user) => void rehashed.push(user.identity) });
+    const users = await Promise.all(Array.from({ length: 8 }, () => backend.verifyCredentials('alice', 'alicepwd', from('203.0.113.7'))));
+    expect(users.every((u) => u?.identity === 'alice')).toBe(true);
+    expect(new Set(users).size).toBe(1);
+    expect(rehashed).toEqual(['alice']);
+    expect(hashed.count).toBe(1);
+    await backend.verifyCredentials('alice', 'alicepwd', from('203.0.113.7'));
+    expect(hashed.count).toBe(2);
+    expect(rehashed).toEqual(['alice', 'alice']);
+    expect(counting.calls.attempt).toBe(6);
+  });
+});
