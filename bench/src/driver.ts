@@ -22,6 +22,12 @@ export interface RunRequest {
   readonly method?: 'GET' | 'POST';
   /** A request body (the login storm's form). */
   readonly body?: string;
+  /**
+   * Bodies sent round robin, one per request, instead of `body`: the login storm gives every
+   * in-flight login its own credentials, so no login coalesces with another (Portcullis runs
+   * concurrent identical logins once).
+   */
+  readonly bodies?: readonly string[];
 }
 
 export interface RunResult {
@@ -55,6 +61,22 @@ function options(req: RunRequest): autocannon.Options {
     ...(req.method === undefined ? {} : { method: req.method }),
     ...(req.body === undefined ? {} : { body: req.body }),
   };
+  const bodies = req.bodies;
+  if (bodies !== undefined && bodies.length > 0) {
+    let next = 0;
+    return {
+      ...base,
+      requests: [
+        {
+          setupRequest: (request) => {
+            const body = bodies[next] as string;
+            next = next + 1 === bodies.length ? 0 : next + 1;
+            return { ...request, body };
+          },
+        },
+      ],
+    };
+  }
   const pool = req.wire.pool;
   if (pool === undefined) return base;
   const key = `${pool.name}:${pool.prefix}`;

@@ -31,7 +31,9 @@ export async function loginServer(variant: LoginVariant): Promise<Server> {
   const hasher = argon2idHasher(bound === undefined ? {} : { bound });
   const stored = await hasher.hash(LOGIN_PASSWORD);
   const alice = new SimpleUser(LOGIN_USER);
-  const findUser = (name: string): SimpleUser | null => (name === LOGIN_USER ? alice : null);
+  // alice, and alice-0 … alice-999 (the storm's distinct logins), all with the one stored hash.
+  const stormUser = new RegExp(`^${LOGIN_USER}-\\d{1,4}$`);
+  const findUser = (name: string): SimpleUser | null => (name === LOGIN_USER ? alice : stormUser.test(name) ? new SimpleUser(name) : null);
   const app = express();
   app.use(express.urlencoded({ extended: false, limit: '4kb' }));
   const field = (value: unknown): string => (typeof value === 'string' ? value : '');

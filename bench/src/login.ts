@@ -41,6 +41,13 @@ async function probe(url: string): Promise<string | null> {
   return wrong.status === 401 ? null : `wrong password: ${wrong.status}`;
 }
 
+/**
+ * One login per distinct user (`alice-0` … `alice-999`, one password hash): with 500
+ * connections no two in-flight logins carry the same credentials, so Portcullis's coalescing of
+ * concurrent identical logins (one check for all) does not flatter it against passport-local.
+ */
+const STORM_BODIES: readonly string[] = Array.from({ length: 1000 }, (_, i) => form(`${LOGIN_USER}-${i}`, LOGIN_PASSWORD));
+
 const r1 = (n: number): number => Math.round(n * 10) / 10;
 
 async function one(driver: Child, variant: LoginVariant, seconds: number): Promise<LoginRow> {
@@ -50,7 +57,7 @@ async function one(driver: Child, variant: LoginVariant, seconds: number): Promi
     const url = `http://127.0.0.1:${ready.port as number}/login`;
     const wrong = await probe(url);
     if (wrong !== null) throw new Error(`probe failed: ${wrong}`);
-    const run: RunRequest = { url, connections: LOGIN_CONNECTIONS, wire: { headers: FORM }, method: 'POST', body: form(LOGIN_USER, LOGIN_PASSWORD), durationSec: seconds, maxSec: seconds + 30 };
+    const run: RunRequest = { url, connections: LOGIN_CONNECTIONS, wire: { headers: FORM }, method: 'POST', bodies: STORM_BODIES, durationSec: seconds, maxSec: seconds + 30 };
     await waitForQuiet(5_000); // bounded by the plan's slack
     await server.request('watch', {}, 10_000);
     const cpu0 = ((await server.request('cpu', {}, 10_000)).usage as NodeJS.CpuUsage);

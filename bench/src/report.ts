@@ -335,7 +335,7 @@ export async function writeDocs(dir: string): Promise<string[]> {
     '',
     '## Login storm over HTTP',
     '',
-    `${login[0]?.connections ?? 500} connections post a login form to an Express 5 app, each again as soon as it is answered, for ${login.find((r) => r.seconds !== null)?.seconds ?? '?'} s per configuration; ` +
+    `${login[0]?.connections ?? 500} connections post a login form to an Express 5 app, each again as soon as it is answered, every in-flight login with its own user (alice-0 … alice-999, the right password: no two coalesce), for ${login.find((r) => r.seconds !== null)?.seconds ?? '?'} s per configuration; ` +
       'every login checks one argon2id hash at OWASP\'s defaults (m=19 MiB, t=2, p=1). The server is pinned to core 0 with its libuv pool (4 threads), autocannon to core 1. ' +
       '**Portcullis, bounded** is the default `argon2idHasher()`: at most the pool size computing, four times that in line, then 503 + `Retry-After` at once, without hashing; ' +
       'the `availableParallelism()` row bounds it to the CPUs the server may use (1, pinned) instead. ' +
