@@ -78,6 +78,13 @@ export interface LoginAttempt {
    * leaves the counts, which expire after `forgetAfterMs`). Only the first call acts.
    */
   succeeded(): Promise<void>;
+  /**
+   * The password was never checked (the hashing queue was full, the user lookup threw):
+   * gives back the attempt's pending counts, like `succeeded()`, but marks nothing known.
+   * Never rejects. Only the first call of `failed`, `succeeded` or `abandoned` acts.
+   * Optional for a custom throttle (`passwordBackend` calls it when present).
+   */
+  abandoned?(): Promise<void>;
 }
 
 /**
@@ -171,18 +178,11 @@ export function loginThrottle(options: LoginThrottleOptions): LoginThrottle {
 
   /** The buckets of a login: the account's (or the known pair's) and the client address's. */
   async function plan(username: string, connection: Connection | undefined, now: number): Promise<Plan> {
-    let folded: unknown;
-    try {
-      folded = canonical(username);
-    } catch (error) {
-      throw new Malformed(`${who}: accountKey threw`, { cause: error });
-    }
-    if (typeof folded !== 'string') throw new Malformed(`${who}: accountKey answered a ${typeof folded}, not a string`);
-    const account = hex(sha256(`${folded}`).subarray(0, 20));
+    const account = hex(sha256(accountOf(username)).subarray(0, 20));
     const address = connection === undefined ? undefined : throttleAddress(connection.clientAddress);
-    // The pair is the username exactly as typed: a success as `ALICE` (an account of its
-    // own where the lookup tells them apart) never makes an address known for `alice`.
-    const pair = address === undefined || markerRule === undefined ? undefined : hex(sha256(`${account}\n${address}\n${String(username)}`).subarray(0, 20));
+    // The pair is the account (its canonical form, as the lookup matches it) and the
+    // address: one marker per account and address, however many spellings succeed.
+    const pair = address === undefined || markerRule === undefined ? undefined : hex(sha256(`${account}\n${address}`).subarray(0, 20));
     let first: Bucket = { key: `a:${account}`, rule: accountRule };
     if (pair !== undefined) {
       const marker = record(await store.get(`k:${pair}`));
@@ -195,11 +195,26 @@ export function loginThrottle(options: LoginThrottleOptions): LoginThrottle {
         buckets.push({ key: 'n:unknown', rule: unknownRule });
       } else {
         buckets.push({ key: `n:${address}`, rule: addressRule });
-        const wide = throttleNetwork48(connection.clientAddress);
+        // A known pair skips the /48: others in the owner's /48 cannot keep the owner out of a known /64.
+        const wide = first.key.startsWith('p:') ? undefined : throttleNetwork48(connection.clientAddress);
         if (wide !== undefined) buckets.push({ key: `n:${wide}`, rule: wideRule });
       }
     }
     return { buckets, marker: pair === undefined ? undefined : `k:${pair}` };
+  }
+
+  /** The account's canonical form (`accountKey`, or the fold), checked; an over-long username keys on its length and head, unfolded. */
+  function accountOf(username: string): string {
+    const raw = String(username);
+    if (raw.length > FOLD_LIMIT) return `\u0000long\n${raw.length}\n${raw.slice(0, FOLD_LIMIT)}`;
+    let folded: unknown;
+    try {
+      folded = canonical(raw);
+    } catch (error) {
+      throw new Malformed(`${who}: accountKey threw`, { cause: error });
+    }
+    if (typeof folded !== 'string') throw new Malformed(`${who}: accountKey answered a ${typeof folded}, not a string`);
+    return folded;
   }
 
   function warnUnknown(): void {
@@ -215,7 +230,7 @@ export function loginThrottle(options: LoginThrottleOptions): LoginThrottle {
     try {
       return await run();
     } catch (cause) {
-      if (onStoreError === 'open' && !(cause instanceof Malformed)) return fallback;
+      if (onStoreError === 'open' && !(cause instanceof Malformed) && !isCorruptRecord(cause)) return fallback;
       throw new AuthenticationError('backend_unavailable', { cause, subject: username, reason: 'throttle_unavailable' });
     }
   }
@@ -236,7 +251,7 @@ export function loginThrottle(options: LoginThrottleOptions): LoginThrottle {
     return wait;
   }
 
-  const admittedOpen: LoginAttempt = Object.freeze({ retryAfter: 0, failed: async () => {}, succeeded: async () => {} });
+  const admittedOpen: LoginAttempt = Object.freeze({ retryAfter: 0, failed: async () => {}, succeeded: async () => {}, abandoned: async () => {} });
 
   return Object.freeze({
     attempt(username: string, connection?: Connection): Promise<LoginAttempt> {
@@ -244,7 +259,7 @@ export function loginThrottle(options: LoginThrottleOptions): LoginThrottle {
         const now = clock();
         const { buckets, marker } = await plan(username, connection, now);
         const wait = await attemptAll(buckets, now);
-        if (wait > 0) return Object.freeze({ retryAfter: seconds(wait), failed: async () => {}, succeeded: async () => {} });
+        if (wait > 0) return Object.freeze({ retryAfter: seconds(wait), failed: async () => {}, succeeded: async () => {}, abandoned: async () => {} });
         let settled = false;
         return Object.freeze({
           retryAfter: 0,
@@ -259,6 +274,11 @@ export function loginThrottle(options: LoginThrottleOptions): LoginThrottle {
               release(buckets, at),
               marker === undefined || markerRule === undefined ? undefined : store.attempt(marker, at, markerRule),
             ]);
+          },
+          async abandoned(): Promise<void> {
+            if (settled) return;
+            settled = true;
+            await release(buckets, clock());
           },
         });
       });
@@ -279,6 +299,11 @@ export function loginThrottle(options: LoginThrottleOptions): LoginThrottle {
       });
     },
   });
+}
+
+/** A store's rejection for a record it holds but cannot read (see `ThrottleStore`): not an outage, it fails closed. */
+function isCorruptRecord(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ThrottleRecordCorrupt';
 }
 
 function seconds(ms: number): number {
@@ -312,20 +337,44 @@ function hex(bytes: Uint8Array): string {
 }
 
 /**
- * The default canonical form of a username, so that the variants an accent- and
- * case-insensitive user lookup would match share one account bucket: NFKC, full case
- * fold (upper then lower case), NFD, combining marks removed, default-ignorable
- * characters (zero-width spaces, soft hyphens, variation selectors) removed, NFKC
- * again, trimmed. Folding more than the lookup does only throttles more.
+ * Usernames longer than this (UTF-16 code units) are neither folded nor hashed whole:
+ * their account bucket keys on their length and first 1024 code units, so a
+ * megabyte-long username costs what a short one does.
  */
-function foldUsername(username: string): string {
-  return String(username)
+const FOLD_LIMIT = 1024;
+
+const IGNORABLE = /\p{Default_Ignorable_Code_Point}/gu;
+
+/**
+ * The default canonical form of a username, so that the variants an accent- and
+ * case-insensitive user lookup would match share one account bucket: default-ignorable
+ * characters (zero-width spaces, soft hyphens, variation selectors) removed first (so
+ * they cannot change how a neighbouring letter is case-mapped, as `Σ` before one
+ * becomes a final `ς`), NFKC, full case fold (upper then lower case), NFD, combining
+ * marks removed, ignorables removed again, NFKC again, trimmed — repeated until the
+ * result stops changing (`ẞ` → `ß` → `ss`), so that the fold is idempotent. Folding
+ * more than the lookup does only throttles more.
+ * @internal
+ */
+export function foldUsername(username: string): string {
+  let current = String(username);
+  for (let round = 0; round < 4; round++) {
+    const next = foldOnce(current);
+    if (next === current) return next;
+    current = next;
+  }
+  return current;
+}
+
+function foldOnce(text: string): string {
+  return text
+    .replace(IGNORABLE, '')
     .normalize('NFKC')
     .toUpperCase()
     .toLowerCase()
     .normalize('NFD')
     .replace(/\p{M}/gu, '')
-    .replace(/\p{Default_Ignorable_Code_Point}/gu, '')
+    .replace(IGNORABLE, '')
     .normalize('NFKC')
     .trim();
 }
