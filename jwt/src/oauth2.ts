@@ -257,7 +257,14 @@ export function oauth2PasswordBearer<U extends BaseUser, const N extends string 
       // Over-long fields are refused before any lookup or hashing (DOS-01/02), with the invalid_grant bytes.
       let user: U | null | undefined = null;
       if (encoder.encode(username).length <= MAX_FIELD_BYTES && encoder.encode(password).length <= MAX_FIELD_BYTES) {
-        user = await verifyCredentials(username, password, connection);
+        try {
+          user = await verifyCredentials(username, password, connection);
+        } catch (error) {
+          // A check that throws (the hashing queue full, the user store down) says nothing
+          // of the password: it was no guess, so the throttle gets its count back.
+          await attempt?.abandoned?.();
+          throw error;
+        }
       }
       if (user === null || user === undefined) {
         await attempt?.failed();
