@@ -309,7 +309,7 @@ describe('runtimePeerAddress', () => {
 });
 
 describe('throttleAddress (the address bucket key)', () => {
-  it('IPv4 as is, IPv6 as its /64 and /48; an IPv6 address carrying an IPv4 client (NAT64, IPv4-compatible, Teredo) as that IPv4 address', () => {
+  it('THR-13 IPv4 as is, IPv6 as its /64 and /48; an IPv6 address carrying an IPv4 client (NAT64, IPv4-compatible, Teredo) as that IPv4 address', () => {
     const keys = (a: string) => [throttleAddress(a), throttleNetwork48(a)];
     expect(keys('203.0.113.5')).toEqual(['203.0.113.5', undefined]);
     expect(keys('::ffff:203.0.113.5')).toEqual(['203.0.113.5', undefined]);

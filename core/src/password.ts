@@ -53,7 +53,8 @@ export interface PasswordBackendOptions<U extends BaseUser, N extends string = '
    * (429 with `Retry-After`; reason `login_throttled` in the failure log); a store
    * outage with `backend_unavailable` (503) unless the throttle fails open. Each
    * checked login is counted up front by `throttle.attempt` (atomic, so parallel
-   * guesses get no more than the allowance) and given back on success; a Basic
+   * guesses get no more than the allowance) and given back on success, or when the
+   * check throws before answering (hashing queue full, user lookup down); a Basic
    * credential the `cache` answers never reaches the throttle.
    */
   throttle?: LoginThrottle;

@@ -622,7 +622,7 @@ describe('the throttle review\'s findings (issue #16)', () => {
     expect(waits.every((w) => w >= 1 && w <= 900)).toBe(true);
   });
 
-  it('an IPv6 address carrying an IPv4 client (NAT64, IPv4-compatible, Teredo) counts as that IPv4 address, not a shared /64', async () => {
+  it('THR-13 an IPv6 address carrying an IPv4 client (NAT64, IPv4-compatible, Teredo) counts as that IPv4 address, not a shared /64', async () => {
     const { throttle } = setup({ accountAllowance: 100, addressAllowance: 2 });
     for (let i = 1; i <= 3; i++) await throttle.failed(`u${i}`, from(`64:ff9b::198.51.100.${i}`));
     for (let i = 1; i <= 3; i++) await throttle.failed(`v${i}`, from(`::203.0.113.${i}`));
@@ -638,7 +638,7 @@ describe('the throttle review\'s findings (issue #16)', () => {
 });
 
 describe('MemoryThrottleStore eviction (issue #16)', () => {
-  it('never evicts a waiting bucket while a bucket within its allowance remains, however many wait before it', async () => {
+  it('THR-12 never evicts a waiting bucket while a bucket within its allowance remains, however many wait before it', async () => {
     const store = new MemoryThrottleStore({ max: 200 });
     const throttle = loginThrottle({ store, addressAllowance: 0, clock: () => FIXED_NOW });
     for (let i = 0; i < 7; i++) await throttle.failed('alice'); // 6 counted: waits 1 s

@@ -18,8 +18,10 @@ export interface LoginThrottleOptions {
   readonly accountAllowance?: number;
   /**
    * Failed logins a client address may have before its bucket backs off, over any
-   * accounts. Default 20. An IPv6 client counts as its /64, and also as its /48 with 4×
-   * this allowance. `0`: no address bucket at all (nor `unknownAddressAllowance`).
+   * accounts. Default 20. An IPv6 client counts as its /64, and also (except on a known
+   * pair) as its /48 with 4× this allowance; an IPv6 address carrying an IPv4 client
+   * (NAT64, IPv4-compatible, Teredo) as that IPv4 address. `0`: no address bucket at all
+   * (nor `unknownAddressAllowance`).
    */
   readonly addressAllowance?: number;
   /**
@@ -36,20 +38,24 @@ export interface LoginThrottleOptions {
   /** A bucket without a failure for this long is forgotten, in ms; at least `maxDelayMs`. Default 3,600,000 (an hour). */
   readonly forgetAfterMs?: number;
   /**
-   * After a successful login, the (username as typed, client address) pair is known for
-   * this long, in ms (refreshed by every success from it). An attempt from a known pair is
-   * throttled on that pair's own bucket (the account's allowance and backoff) instead of
-   * the account bucket, so a flood against the account from elsewhere does not lock
-   * its owner out of a place they logged in from. Logins without a client address are
-   * never known. Default 2,592,000,000 (30 days); `0` turns it off.
+   * After a successful login, the (account, client address) pair is known for this long,
+   * in ms (refreshed by every success from it); the account is the username's canonical
+   * form (`accountKey`), so all its spellings make one marker. An attempt from a known
+   * pair is throttled on that pair's own bucket (the account's allowance and backoff)
+   * instead of the account bucket, and on the address's bucket but not its /48, so a
+   * flood against the account from elsewhere does not lock its owner out of a place they
+   * logged in from. Logins without a client address are never known. Default
+   * 2,592,000,000 (30 days); `0` turns it off.
    */
   readonly knownFor?: number;
   /**
    * The account's canonical form, when the app has its own (e.g. `(u) => u` for
    * case-sensitive usernames). It must be the form the user lookup matches on, or
    * variants escape the account bucket. Its result is hashed before it reaches the
-   * store; a result that is not a string fails the login closed (503). Default: NFKC,
-   * case fold, accents and default-ignorable characters removed, trimmed.
+   * store; a result that is not a string fails the login closed (503). Default:
+   * default-ignorable characters removed, NFKC, case fold, accents removed, trimmed,
+   * repeated until stable. A username longer than 1024 code units is not given to it:
+   * it keys on its length and first 1024 code units.
    */
   readonly accountKey?: (username: string) => string;
   /**
@@ -103,7 +109,7 @@ export interface LoginThrottle {
   attempt(username: string, connection?: Connection): Promise<LoginAttempt>;
   /** A read-only peek (for a UI): seconds before `username` may try from this connection; 0 when it may try now. Never use it to guard a login: it races. */
   retryAfter(username: string, connection?: Connection): Promise<number>;
-  /** Counts a failure outside a login (a wrong second factor after a right password): an attempt that is never given back. */
+  /** Counts a failure outside a login: an attempt that is never given back. To guard a check (a second factor), use `attempt` and report its outcome instead: this only counts. */
   failed(username: string, connection?: Connection): Promise<void>;
 }
 
@@ -129,7 +135,8 @@ class Malformed extends Error {}
  * is permanent. Each attempt is admitted and counted in one atomic store step per
  * bucket, so parallel guesses get no more than the allowance; a success gives its own
  * count back and makes the (account, address) pair known, whose later logins are
- * throttled on their own bucket instead of the account's. Usernames are folded (or
+ * throttled on their own bucket instead of the account's; a check that throws before
+ * answering (`abandoned()`) gives its count back too. Usernames are folded (or
  * mapped by `accountKey`) and hashed before they become keys; the address is
  * `connection.clientAddress`, resolved through `trustedProxies`; logins whose address
  * is unknown share one larger bucket, and without a connection only the account
