@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compileTrustedProxies, forwardedHops, MAX_FORWARDED_HOPS, MAX_FORWARDED_LENGTH, normalizeAddress, parseForwardedHeader, runtimePeerAddress, type ForwardedHeader, type TrustedProxiesOption } from './client-address.js';
+import { compileTrustedProxies, forwardedHops, MAX_FORWARDED_HOPS, MAX_FORWARDED_LENGTH, normalizeAddress, parseForwardedHeader, runtimePeerAddress, throttleAddress, throttleNetwork48, type ForwardedHeader, type TrustedProxiesOption } from './client-address.js';
 import { createAuthenticator } from './authenticator.js';
 import { createConnection } from './connection.js';
 import { conn, configError } from '../../test-support/connection.js';
@@ -305,5 +305,22 @@ describe('runtimePeerAddress', () => {
     expect(runtimePeerAddress(request, { remoteAddr: { transport: 'unix', path: '/tmp/s' } })).toBeUndefined();
     expect(runtimePeerAddress(request, { incoming: { socket: { remoteAddress: '::ffff:127.0.0.1' } } })).toBe('::ffff:127.0.0.1');
     for (const none of [undefined, null, 1, {}, { SCENARIO: 'x' }]) expect(runtimePeerAddress(request, none)).toBeUndefined();
+  });
+});
+
+describe('throttleAddress (the address bucket key)', () => {
+  it('THR-13 IPv4 as is, IPv6 as its /64 and /48; an IPv6 address carrying an IPv4 client (NAT64, IPv4-compatible, Teredo) as that IPv4 address', () => {
+    const keys = (a: string) => [throttleAddress(a), throttleNetwork48(a)];
+    expect(keys('203.0.113.5')).toEqual(['203.0.113.5', undefined]);
+    expect(keys('::ffff:203.0.113.5')).toEqual(['203.0.113.5', undefined]);
+    expect(keys('2001:db8:1:2:3::4')).toEqual(['2001:db8:1:2::/64', '2001:db8:1::/48']);
+    expect(keys('64:ff9b::203.0.113.5')).toEqual(['203.0.113.5', undefined]);
+    expect(keys('64:ff9b::cb00:7106')).toEqual(['203.0.113.6', undefined]);
+    expect(keys('::203.0.113.7')).toEqual(['203.0.113.7', undefined]);
+    expect(keys('2001:0:4136:e378:8000:63bf:3fff:fdd2')).toEqual(['192.0.2.45', undefined]); // Teredo: inverted
+    // Not embedded: the unspecified and loopback addresses, a NAT64 local-use prefix with a nonzero suffix, other 2001::/16.
+    expect(keys('::1')).toEqual(['::/64', '::/48']);
+    expect(keys('64:ff9b:1::1')).toEqual(['64:ff9b:1::/64', '64:ff9b:1::/48']);
+    expect(keys('2001:db8::1')).toEqual(['2001:db8::/64', '2001:db8::/48']);
   });
 });

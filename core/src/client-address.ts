@@ -490,7 +490,10 @@ export function runtimePeerAddress(request: Request, context: unknown): string |
  * The throttling key of a client address (normalised, as `connection.clientAddress`
  * gives it): an IPv4 address as it is, an IPv6 address as its /64 network (one
  * subscriber usually holds a whole /64, so its 2^64 addresses share one bucket).
- * `undefined` for anything that is not an address.
+ * An IPv6 address that carries an IPv4 client (NAT64 `64:ff9b::/96`, IPv4-compatible
+ * `::a.b.c.d`, Teredo `2001::/32`) keys as that IPv4 address: the clients behind one
+ * translator would otherwise share one /64. `undefined` for anything that is not an
+ * address.
  * @internal
  */
 export function throttleAddress(address: string | undefined): string | undefined {
@@ -498,7 +501,21 @@ export function throttleAddress(address: string | undefined): string | undefined
   const groups = parseAddress(address);
   if (groups === undefined) return undefined;
   if (isMapped(groups)) return format(groups);
+  const v4 = embeddedIPv4(groups);
+  if (v4 !== undefined) return v4;
   return `${format([...groups.slice(0, 4), 0, 0, 0, 0])}/64`;
+}
+
+/** The IPv4 client an IPv6 address carries (NAT64 well-known prefix, IPv4-compatible, Teredo), as IPv4 text; else `undefined`. */
+function embeddedIPv4(g: Groups): string | undefined {
+  const [a, b, c, d, e, f, hi, lo] = g;
+  const ipv4 = (h: number, l: number): string => format([0, 0, 0, 0, 0, 0xffff, h, l]);
+  if (a === 0x64 && b === 0xff9b && c === 0 && d === 0 && e === 0 && f === 0) return ipv4(hi!, lo!);
+  // ::a.b.c.d, but not :: nor ::1 (nor anything below ::1.0.0.0: never a client).
+  if (a === 0 && b === 0 && c === 0 && d === 0 && e === 0 && f === 0 && hi! >= 0x0100) return ipv4(hi!, lo!);
+  // Teredo: the client's public IPv4 address, every bit inverted, in the last 32 bits.
+  if (a === 0x2001 && b === 0) return ipv4(hi! ^ 0xffff, lo! ^ 0xffff);
+  return undefined;
 }
 
 /**
@@ -510,6 +527,6 @@ export function throttleAddress(address: string | undefined): string | undefined
 export function throttleNetwork48(address: string | undefined): string | undefined {
   if (address === undefined) return undefined;
   const groups = parseAddress(address);
-  if (groups === undefined || isMapped(groups)) return undefined;
+  if (groups === undefined || isMapped(groups) || embeddedIPv4(groups) !== undefined) return undefined;
   return `${format([...groups.slice(0, 3), 0, 0, 0, 0, 0])}/48`;
 }

@@ -54,7 +54,8 @@ export interface PasswordBackendOptions<U extends BaseUser, N extends string = '
    * (429 with `Retry-After`; reason `login_throttled` in the failure log); a store
    * outage with `backend_unavailable` (503) unless the throttle fails open. Each
    * checked login is counted up front by `throttle.attempt` (atomic, so parallel
-   * guesses get no more than the allowance) and given back on success; a Basic
+   * guesses get no more than the allowance) and given back on success, or when the
+   * check throws before answering (hashing queue full, user lookup down); a Basic
    * credential the `cache` answers never reaches the throttle. Concurrent logins with
    * the same username, password and client address are one attempt: the first is
    * counted and hashed, the others share its outcome (see {@link passwordBackend}).
@@ -154,11 +155,18 @@ export function passwordBackend<U extends BaseUser, const N extends string = 'ba
   async function check(username: string, password: string, connection?: Connection): Promise<U | null | typeof REFUSED> {
     if (throttle === undefined) return verify(username, password, connection);
     // One atomic step per bucket admits and counts the attempt before any hashing: parallel
-    // guesses cannot all pass a check before the first failure lands. A check that throws
-    // (the hashing queue full, the user store down) leaves its count: the slot was used.
+    // guesses cannot all pass a check before the first failure lands.
     const attempt = await throttle.attempt(username, connection);
     if (attempt.retryAfter > 0) throw new AuthenticationError('too_many_requests', { subject: username, reason: 'login_throttled', retryAfter: attempt.retryAfter });
-    const user = await verify(username, password, connection);
+    let user: U | null | typeof REFUSED;
+    try {
+      user = await verify(username, password, connection);
+    } catch (error) {
+      // A check that throws (the hashing queue full, the user store down) answers 503 and
+      // says nothing of the password: it was no guess, so its count is given back.
+      await attempt.abandoned?.();
+      throw error;
+    }
     if (user === null || user === REFUSED) await attempt.failed();
     else await attempt.succeeded();
     return user;

@@ -307,7 +307,17 @@ export function oauth2PasswordBearer<U extends BaseUser, const N extends string 
       if (typeof wait !== 'number' || !(wait >= 0)) return { kind: 'throttle_malformed' };
       if (wait > 0) return { kind: 'throttled', retryAfter: wait };
     }
-    const user = short ? await verifyCredentials(username, password, connection) : null;
+    let user: U | null | undefined = null;
+    if (short) {
+      try {
+        user = await verifyCredentials(username, password, connection);
+      } catch (error) {
+        // A check that throws (the hashing queue full, the user store down) says nothing
+        // of the password: it was no guess, so the throttle gets its count back.
+        await attempt?.abandoned?.();
+        throw error;
+      }
+    }
     if (user === null || user === undefined) {
       await attempt?.failed();
       return { kind: 'checked', user: null };

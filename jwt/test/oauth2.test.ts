@@ -1,4 +1,4 @@
-import { MemoryThrottleStore, SimpleUser, loginThrottle, passwordBackend, type AuthenticationFailure, type Connection } from '@portcullis/core';
+import { AuthenticationError, MemoryThrottleStore, SimpleUser, loginThrottle, passwordBackend, type AuthenticationFailure, type Connection } from '@portcullis/core';
 import { createConnection } from '@portcullis/core/adapter';
 import { pbkdf2Hasher } from '@portcullis/core/hashing';
 import { decodeJwt } from 'jose';
@@ -206,6 +206,21 @@ describe('OAU-07 brute-force throttling', () => {
     expect(verified).toBe(6);
     expect(answers.filter((a) => a.status === 400)).toHaveLength(6);
     expect(answers.filter((a) => a.status === 429)).toHaveLength(194);
+  });
+
+  it('THR-12 a check that throws (hashing queue full, user store down) gives its count back to the endpoint\'s own throttle', async () => {
+    const clock = frozenClock();
+    let down = true;
+    const verify = async () => {
+      if (down) throw new AuthenticationError('backend_busy');
+      return null;
+    };
+    const oauth2 = endpoint({ verifyCredentials: verify, throttle: loginThrottle({ store: new MemoryThrottleStore(), accountAllowance: 0, clock: clock.now }) });
+    const attempt = () => post(oauth2, form({ grant_type: 'password', username: 'alice', password: 'guess' }));
+    for (let i = 0; i < 5; i++) expect((await attempt()).status).toBe(503);
+    down = false;
+    expect((await attempt()).status).toBe(400); // not throttled by the refusals: they were no guesses
+    expect((await attempt()).status).toBe(429); // a wrong password counts
   });
 
   it('refuses a throttle without attempt() at construction (no racy fallback); a throttle answering nonsense is 503', async () => {

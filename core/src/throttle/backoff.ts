@@ -19,7 +19,9 @@ export interface ThrottleRule {
  * The backoff formula, in one place: the milliseconds a bucket still waits at `now`
  * (0: it may be attempted). Nothing waits while `failures <= allowance`, nor once
  * `now - last >= ttlMs` (the record is forgotten); otherwise the wait is
- * `min(maxDelayMs, baseDelayMs × 2^(failures − allowance − 1))` after `last`.
+ * `delay = min(maxDelayMs, baseDelayMs × 2^(failures − allowance − 1))` after `last`,
+ * and never more than `delay` from `now`: a `last` in the future (written by a server
+ * whose clock runs ahead) cannot stretch a wait beyond `maxDelayMs`.
  * `MemoryThrottleStore` and `loginThrottle` call it; a store in another language
  * (`RedisThrottleStore`'s Lua script) re-implements it and is tested against it.
  *
@@ -35,5 +37,5 @@ export interface ThrottleRule {
 export function throttleWait(record: ThrottleRecord | undefined, now: number, rule: ThrottleRule): number {
   if (record === undefined || now - record.last >= rule.ttlMs || record.failures <= rule.allowance) return 0;
   const delay = Math.min(rule.maxDelayMs, rule.baseDelayMs * 2 ** Math.min(40, record.failures - rule.allowance - 1));
-  return Math.max(0, record.last + delay - now);
+  return Math.max(0, Math.min(delay, record.last + delay - now));
 }

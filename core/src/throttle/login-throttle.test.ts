@@ -3,13 +3,14 @@ import { createAuthenticator, type AuthenticationFailure } from '../authenticato
 import { VerificationCache } from '../cache.js';
 import type { Connection } from '../connection.js';
 import { AuthenticationError, isAuthenticationError } from '../errors.js';
+import { HashingError } from '../hashing/errors.js';
 import type { Hasher } from '../hashing/hasher.js';
 import { passwordBackend } from '../password.js';
 import { errorResponse } from '../response.js';
 import { SimpleUser } from '../user.js';
 import { FIXED_NOW, configError, conn, responseOf, userOf } from '../../../test-support/connection.js';
 import { throttleWait, type ThrottleRule } from './backoff.js';
-import { loginThrottle, type LoginThrottleOptions } from './login-throttle.js';
+import { foldUsername, loginThrottle, type LoginThrottleOptions } from './login-throttle.js';
 import { MemoryThrottleStore } from './memory-store.js';
 import type { ThrottleStore } from './store.js';
 
@@ -219,7 +220,8 @@ describe('loginThrottle', () => {
   });
 
   it('THR-12 a success as ALICE does not reset alice\'s failures (register ALICE, guess alice, log in as ALICE, repeat)', async () => {
-    const { throttle } = setup({ addressAllowance: 0 });
+    // ALICE and alice are two accounts only where the lookup tells them apart, and then accountKey must too.
+    const { throttle } = setup({ addressAllowance: 0, accountKey: (u) => u });
     for (let round = 0; round < 2; round++) {
       for (let i = 0; i < 2; i++) {
         const guess = await throttle.attempt('alice', from('198.51.100.66'));
@@ -624,5 +626,159 @@ describe('passwordBackend: concurrent identical logins are one attempt (single f
     expect(hashed.count).toBe(2);
     expect(rehashed).toEqual(['alice', 'alice']);
     expect(counting.calls.attempt).toBe(6);
+  });
+});
+
+describe('the throttle review\'s findings (issue #16)', () => {
+  it('THR-12 the fold is stable: fold(fold(x)) = fold(x) = fold(lower(x)) = fold(upper(x)) for every code point', () => {
+    // Unassigned, private-use and unified ideograph code points have no case or compatibility mapping: skipped for speed.
+    const inert = /^[\p{Cn}\p{Co}\p{Unified_Ideograph}]$/u;
+    const unstable: string[] = [];
+    for (let c = 0; c <= 0x10ffff; c++) {
+      if (c >= 0xd800 && c <= 0xdfff) continue;
+      const x = String.fromCodePoint(c);
+      if (inert.test(x)) continue;
+      const f = foldUsername(x);
+      if (foldUsername(f) !== f || foldUsername(x.toLowerCase()) !== f || foldUsername(x.toUpperCase()) !== f) unstable.push(c.toString(16));
+    }
+    expect(unstable).toEqual([]);
+    // ẞ → ß → ss in one fold; an ignorable after Σ no longer makes it a final ς.
+    expect(['STRAẞE', 'straße', 'STRASSE', 'strasse'].map(foldUsername)).toEqual(['strasse', 'strasse', 'strasse', 'strasse']);
+    expect(foldUsername('αΣ\u115Fβ')).toBe(foldUsername('ασβ'));
+    expect(foldUsername('ασ\u3164β')).toBe(foldUsername('ασβ'));
+  });
+
+  it('THR-12 STRAẞE, straße and strasse are one account bucket', async () => {
+    const { throttle } = setup({ accountAllowance: 0, addressAllowance: 0 });
+    await throttle.failed('STRAẞE');
+    expect(await throttle.retryAfter('strasse')).toBe(1);
+    expect(await throttle.retryAfter('MIẞISSIPPI')).toBe(0);
+    await throttle.failed('mississippi');
+    expect(await throttle.retryAfter('MIẞIẞIPPI')).toBe(1);
+  });
+
+  it('THR-12 an over-long username is not folded nor hashed whole: its cost is bounded, and it still counts', async () => {
+    const seen: number[] = [];
+    const { throttle } = setup({ accountAllowance: 0, addressAllowance: 0, accountKey: (u) => (seen.push(u.length), u) });
+    const huge = 'a'.repeat(1_000_000);
+    await throttle.failed(`${huge}1`);
+    expect(seen).toEqual([]); // accountKey (the fold by default) never saw it
+    expect(await throttle.retryAfter(`${huge}1`)).toBe(1);
+    expect(await throttle.retryAfter(`${huge}2`)).toBe(1); // same length and head: one bucket (only throttles more)
+    expect(await throttle.retryAfter(`${huge}12`)).toBe(0);
+    expect(await throttle.retryAfter('a'.repeat(1024))).toBe(0); // at the limit: folded, a bucket of its own
+    expect(seen).toEqual([1024]);
+  });
+
+  it('THR-14 a known pair counts on the pair and its /64, not the /48: others in the owner\'s /48 cannot keep the owner out', async () => {
+    const { throttle } = setup({ accountAllowance: 5, addressAllowance: 20 });
+    const home = from('2001:db8:77:1::10');
+    await (await throttle.attempt('alice', home)).succeeded();
+    for (let i = 2; i <= 82; i++) await throttle.failed(`u${i}`, from(`2001:db8:77:${i.toString(16)}::1`)); // 81 failures over 81 /64s
+    expect(await throttle.retryAfter('mallory', from('2001:db8:77:ff::1'))).toBe(1); // the /48 waits for everyone else
+    const owner = await throttle.attempt('alice', home);
+    expect(owner.retryAfter).toBe(0);
+    await owner.succeeded();
+  });
+
+  it('THR-14 known-pair markers are keyed on the account, not the spelling: 1000 case variants of one\'s own account write one marker', async () => {
+    const store = new MemoryThrottleStore({ max: 1000 });
+    let now = FIXED_NOW;
+    const throttle = loginThrottle({ store, clock: () => now });
+    const variant = (i: number) => [...'mallorymallory'].map((c, k) => ((i >> k) & 1 ? c.toUpperCase() : c)).join('');
+    await (await throttle.attempt('alice', from('203.0.113.9'))).succeeded(); // the owner, at home
+    const before = store.size;
+    for (let i = 0; i < 1000; i++) {
+      const attempt = await throttle.attempt(variant(i), from('192.0.2.77'));
+      expect(attempt.retryAfter).toBe(0);
+      await attempt.succeeded();
+    }
+    expect(store.size).toBe(before + 1);
+    for (let i = 0; i < 6; i++) await throttle.failed('alice', from(`10.5.${i}.1`)); // the account waits
+    expect((await throttle.attempt('alice', from('198.51.100.1'))).retryAfter).toBeGreaterThan(0);
+    expect((await throttle.attempt('alice', from('203.0.113.9'))).retryAfter).toBe(0); // home is still known
+    // Under pressure, idle buckets go before markers: a flood of new usernames does not make home unknown.
+    for (let i = 0; i < 2000; i++) await throttle.failed(`flood${i}`, from(`198.18.${i >> 8}.${i & 255}`));
+    expect(store.size).toBe(1000);
+    expect((await throttle.attempt('alice', from('203.0.113.9'))).retryAfter).toBe(0);
+  });
+
+  it('THR-12 a store\'s corrupt record fails closed even with onStoreError: open; other rejections are outages', async () => {
+    const corrupt = Object.assign(new Error('corrupt'), { name: 'ThrottleRecordCorrupt' });
+    const store: ThrottleStore = { get: async () => undefined, attempt: () => Promise.reject(corrupt), release: async () => {} };
+    const error = await loginThrottle({ store, onStoreError: 'open' }).attempt('alice', from('203.0.113.1')).catch((e: unknown) => e);
+    expect(isAuthenticationError(error) && [error.code, error.reason]).toEqual(['backend_unavailable', 'throttle_unavailable']);
+    expect((await loginThrottle({ store: brokenStore, onStoreError: 'open' }).attempt('alice', from('203.0.113.1'))).retryAfter).toBe(0);
+  });
+
+  it('THR-14 a last failure in the future (a server whose clock runs ahead) never stretches a wait beyond maxDelayMs', async () => {
+    expect(throttleWait({ failures: 60, last: 3_600_000 }, 0, RULE)).toBe(RULE.maxDelayMs);
+    expect(throttleWait({ failures: 3, last: 3_600_000 }, 0, RULE)).toBe(RULE.baseDelayMs);
+    const store = new MemoryThrottleStore();
+    const ahead = loginThrottle({ store, accountAllowance: 0, addressAllowance: 0, maxDelayMs: 900_000, clock: () => FIXED_NOW + 3_600_000 });
+    const onTime = loginThrottle({ store, accountAllowance: 0, addressAllowance: 0, maxDelayMs: 900_000, clock: () => FIXED_NOW });
+    for (let i = 0; i < 30; i++) {
+      const attempt = await ahead.attempt('alice');
+      if (attempt.retryAfter === 0) await attempt.failed();
+    }
+    const waits = [await onTime.retryAfter('alice'), (await onTime.attempt('alice')).retryAfter];
+    expect(waits.every((w) => w >= 1 && w <= 900)).toBe(true);
+  });
+
+  it('THR-13 an IPv6 address carrying an IPv4 client (NAT64, IPv4-compatible, Teredo) counts as that IPv4 address, not a shared /64', async () => {
+    const { throttle } = setup({ accountAllowance: 100, addressAllowance: 2 });
+    for (let i = 1; i <= 3; i++) await throttle.failed(`u${i}`, from(`64:ff9b::198.51.100.${i}`));
+    for (let i = 1; i <= 3; i++) await throttle.failed(`v${i}`, from(`::203.0.113.${i}`));
+    expect(await throttle.retryAfter('x', from('64:ff9b::198.51.100.9'))).toBe(0);
+    expect(await throttle.retryAfter('x', from('::203.0.113.9'))).toBe(0);
+    for (let i = 0; i < 3; i++) await throttle.failed(`w${i}`, from('64:ff9b::c633:6405')); // 198.51.100.5
+    expect(await throttle.retryAfter('x', from('198.51.100.5'))).toBe(1);
+    // Teredo: 2001:0::/32, the client's address inverted in the last 32 bits (~192.0.2.45 = 3fff:fdd2).
+    for (let i = 0; i < 3; i++) await throttle.failed(`t${i}`, from('2001:0:4136:e378:8000:63bf:3fff:fdd2'));
+    expect(await throttle.retryAfter('x', from('192.0.2.45'))).toBe(1);
+    expect(await throttle.retryAfter('x', from('2001:0:4136:e378:8000:63bf:3fff:fdd3'))).toBe(0);
+  });
+});
+
+describe('MemoryThrottleStore eviction (issue #16)', () => {
+  it('THR-12 never evicts a waiting bucket while a bucket within its allowance remains, however many wait before it', async () => {
+    const store = new MemoryThrottleStore({ max: 200 });
+    const throttle = loginThrottle({ store, addressAllowance: 0, clock: () => FIXED_NOW });
+    for (let i = 0; i < 7; i++) await throttle.failed('alice'); // 6 counted: waits 1 s
+    for (let k = 0; k < 63; k++) for (let i = 0; i < 7; i++) await throttle.failed(`attacker${k}`);
+    for (let k = 0; k < 130; k++) await throttle.failed(`idle${k}`);
+    expect([store.size, await throttle.retryAfter('alice')]).toEqual([194, 1]);
+    for (let k = 0; k < 7; k++) await throttle.failed(`new${k}`);
+    expect(store.size).toBe(200);
+    expect(await throttle.retryAfter('alice')).toBe(1); // the one evicted bucket was an idle one
+  });
+});
+
+describe('passwordBackend({ throttle }): a check that throws gives its count back (issue #16)', () => {
+  it('THR-12 hashing queue full (backend_busy) and a failing user lookup do not lock the owner out', async () => {
+    const { throttle } = setup({ accountAllowance: 1, addressAllowance: 100 });
+    let busy = true;
+    let lookupDown = false;
+    const withThrottle = passwordBackend<Member>({
+      findUser: (name) => {
+        if (lookupDown) throw new Error('user store down');
+        return HASHES.has(name) ? new Member(name) : null;
+      },
+      passwordHashOf: (user) => HASHES.get(user.identity),
+      hasher: { ...plainHasher, verify: async (password, stored) => {
+        if (busy) throw new HashingError('hasher_busy');
+        return plainHasher.verify(password, stored);
+      } },
+      throttle,
+    });
+    for (let i = 0; i < 6; i++) await expect(withThrottle.verifyCredentials('alice', 'alicepwd', from('192.0.2.1'))).rejects.toMatchObject({ code: 'backend_busy' });
+    busy = false;
+    lookupDown = true;
+    for (let i = 0; i < 6; i++) await expect(withThrottle.verifyCredentials('alice', 'alicepwd', from('192.0.2.1'))).rejects.toThrow('user store down');
+    lookupDown = false;
+    expect((await withThrottle.verifyCredentials('alice', 'alicepwd', from('192.0.2.1')))?.identity).toBe('alice');
+    // A wrong password still counts.
+    for (let i = 0; i < 2; i++) await withThrottle.verifyCredentials('alice', 'wrong', from('192.0.2.2'));
+    await expect(withThrottle.verifyCredentials('alice', 'alicepwd', from('192.0.2.3'))).rejects.toMatchObject({ code: 'too_many_requests' });
   });
 });

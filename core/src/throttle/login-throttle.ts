@@ -18,8 +18,10 @@ export interface LoginThrottleOptions {
   readonly accountAllowance?: number;
   /**
    * Failed logins a client address may have before its bucket backs off, over any
-   * accounts. Default 20. An IPv6 client counts as its /64, and also as its /48 with 4×
-   * this allowance. `0`: no address bucket at all (nor `unknownAddressAllowance`).
+   * accounts. Default 20. An IPv6 client counts as its /64, and also (except on a known
+   * pair) as its /48 with 4× this allowance; an IPv6 address carrying an IPv4 client
+   * (NAT64, IPv4-compatible, Teredo) as that IPv4 address. `0`: no address bucket at all
+   * (nor `unknownAddressAllowance`).
    */
   readonly addressAllowance?: number;
   /**
@@ -36,20 +38,24 @@ export interface LoginThrottleOptions {
   /** A bucket without a failure for this long is forgotten, in ms; at least `maxDelayMs`. Default 3,600,000 (an hour). */
   readonly forgetAfterMs?: number;
   /**
-   * After a successful login, the (username as typed, client address) pair is known for
-   * this long, in ms (refreshed by every success from it). An attempt from a known pair is
-   * throttled on that pair's own bucket (the account's allowance and backoff) instead of
-   * the account bucket, so a flood against the account from elsewhere does not lock
-   * its owner out of a place they logged in from. Logins without a client address are
-   * never known. Default 2,592,000,000 (30 days); `0` turns it off.
+   * After a successful login, the (account, client address) pair is known for this long,
+   * in ms (refreshed by every success from it); the account is the username's canonical
+   * form (`accountKey`), so all its spellings make one marker. An attempt from a known
+   * pair is throttled on that pair's own bucket (the account's allowance and backoff)
+   * instead of the account bucket, and on the address's bucket but not its /48, so a
+   * flood against the account from elsewhere does not lock its owner out of a place they
+   * logged in from. Logins without a client address are never known. Default
+   * 2,592,000,000 (30 days); `0` turns it off.
    */
   readonly knownFor?: number;
   /**
    * The account's canonical form, when the app has its own (e.g. `(u) => u` for
    * case-sensitive usernames). It must be the form the user lookup matches on, or
    * variants escape the account bucket. Its result is hashed before it reaches the
-   * store; a result that is not a string fails the login closed (503). Default: NFKC,
-   * case fold, accents and default-ignorable characters removed, trimmed.
+   * store; a result that is not a string fails the login closed (503). Default:
+   * default-ignorable characters removed, NFKC, case fold, accents removed, trimmed,
+   * repeated until stable. A username longer than 1024 code units is not given to it:
+   * it keys on its length and first 1024 code units.
    */
   readonly accountKey?: (username: string) => string;
   /**
@@ -78,6 +84,13 @@ export interface LoginAttempt {
    * leaves the counts, which expire after `forgetAfterMs`). Only the first call acts.
    */
   succeeded(): Promise<void>;
+  /**
+   * The password was never checked (the hashing queue was full, the user lookup threw):
+   * gives back the attempt's pending counts, like `succeeded()`, but marks nothing known.
+   * Never rejects. Only the first call of `failed`, `succeeded` or `abandoned` acts.
+   * Optional for a custom throttle (`passwordBackend` calls it when present).
+   */
+  abandoned?(): Promise<void>;
 }
 
 /**
@@ -96,7 +109,7 @@ export interface LoginThrottle {
   attempt(username: string, connection?: Connection): Promise<LoginAttempt>;
   /** A read-only peek (for a UI): seconds before `username` may try from this connection; 0 when it may try now. Never use it to guard a login: it races. */
   retryAfter(username: string, connection?: Connection): Promise<number>;
-  /** Counts a failure outside a login (a wrong second factor after a right password): an attempt that is never given back. */
+  /** Counts a failure outside a login: an attempt that is never given back. To guard a check (a second factor), use `attempt` and report its outcome instead: this only counts. */
   failed(username: string, connection?: Connection): Promise<void>;
 }
 
@@ -122,7 +135,8 @@ class Malformed extends Error {}
  * is permanent. Each attempt is admitted and counted in one atomic store step per
  * bucket, so parallel guesses get no more than the allowance; a success gives its own
  * count back and makes the (account, address) pair known, whose later logins are
- * throttled on their own bucket instead of the account's. Usernames are folded (or
+ * throttled on their own bucket instead of the account's; a check that throws before
+ * answering (`abandoned()`) gives its count back too. Usernames are folded (or
  * mapped by `accountKey`) and hashed before they become keys; the address is
  * `connection.clientAddress`, resolved through `trustedProxies`; logins whose address
  * is unknown share one larger bucket, and without a connection only the account
@@ -171,18 +185,11 @@ export function loginThrottle(options: LoginThrottleOptions): LoginThrottle {
 
   /** The buckets of a login: the account's (or the known pair's) and the client address's. */
   async function plan(username: string, connection: Connection | undefined, now: number): Promise<Plan> {
-    let folded: unknown;
-    try {
-      folded = canonical(username);
-    } catch (error) {
-      throw new Malformed(`${who}: accountKey threw`, { cause: error });
-    }
-    if (typeof folded !== 'string') throw new Malformed(`${who}: accountKey answered a ${typeof folded}, not a string`);
-    const account = hex(sha256(`${folded}`).subarray(0, 20));
+    const account = hex(sha256(accountOf(username)).subarray(0, 20));
     const address = connection === undefined ? undefined : throttleAddress(connection.clientAddress);
-    // The pair is the username exactly as typed: a success as `ALICE` (an account of its
-    // own where the lookup tells them apart) never makes an address known for `alice`.
-    const pair = address === undefined || markerRule === undefined ? undefined : hex(sha256(`${account}\n${address}\n${String(username)}`).subarray(0, 20));
+    // The pair is the account (its canonical form, as the lookup matches it) and the
+    // address: one marker per account and address, however many spellings succeed.
+    const pair = address === undefined || markerRule === undefined ? undefined : hex(sha256(`${account}\n${address}`).subarray(0, 20));
     let first: Bucket = { key: `a:${account}`, rule: accountRule };
     if (pair !== undefined) {
       const marker = record(await store.get(`k:${pair}`));
@@ -195,11 +202,26 @@ export function loginThrottle(options: LoginThrottleOptions): LoginThrottle {
         buckets.push({ key: 'n:unknown', rule: unknownRule });
       } else {
         buckets.push({ key: `n:${address}`, rule: addressRule });
-        const wide = throttleNetwork48(connection.clientAddress);
+        // A known pair skips the /48: others in the owner's /48 cannot keep the owner out of a known /64.
+        const wide = first.key.startsWith('p:') ? undefined : throttleNetwork48(connection.clientAddress);
         if (wide !== undefined) buckets.push({ key: `n:${wide}`, rule: wideRule });
       }
     }
     return { buckets, marker: pair === undefined ? undefined : `k:${pair}` };
+  }
+
+  /** The account's canonical form (`accountKey`, or the fold), checked; an over-long username keys on its length and head, unfolded. */
+  function accountOf(username: string): string {
+    const raw = String(username);
+    if (raw.length > FOLD_LIMIT) return `\u0000long\n${raw.length}\n${raw.slice(0, FOLD_LIMIT)}`;
+    let folded: unknown;
+    try {
+      folded = canonical(raw);
+    } catch (error) {
+      throw new Malformed(`${who}: accountKey threw`, { cause: error });
+    }
+    if (typeof folded !== 'string') throw new Malformed(`${who}: accountKey answered a ${typeof folded}, not a string`);
+    return folded;
   }
 
   function warnUnknown(): void {
@@ -215,7 +237,7 @@ export function loginThrottle(options: LoginThrottleOptions): LoginThrottle {
     try {
       return await run();
     } catch (cause) {
-      if (onStoreError === 'open' && !(cause instanceof Malformed)) return fallback;
+      if (onStoreError === 'open' && !(cause instanceof Malformed) && !isCorruptRecord(cause)) return fallback;
       throw new AuthenticationError('backend_unavailable', { cause, subject: username, reason: 'throttle_unavailable' });
     }
   }
@@ -236,7 +258,7 @@ export function loginThrottle(options: LoginThrottleOptions): LoginThrottle {
     return wait;
   }
 
-  const admittedOpen: LoginAttempt = Object.freeze({ retryAfter: 0, failed: async () => {}, succeeded: async () => {} });
+  const admittedOpen: LoginAttempt = Object.freeze({ retryAfter: 0, failed: async () => {}, succeeded: async () => {}, abandoned: async () => {} });
 
   return Object.freeze({
     attempt(username: string, connection?: Connection): Promise<LoginAttempt> {
@@ -244,7 +266,7 @@ export function loginThrottle(options: LoginThrottleOptions): LoginThrottle {
         const now = clock();
         const { buckets, marker } = await plan(username, connection, now);
         const wait = await attemptAll(buckets, now);
-        if (wait > 0) return Object.freeze({ retryAfter: seconds(wait), failed: async () => {}, succeeded: async () => {} });
+        if (wait > 0) return Object.freeze({ retryAfter: seconds(wait), failed: async () => {}, succeeded: async () => {}, abandoned: async () => {} });
         let settled = false;
         return Object.freeze({
           retryAfter: 0,
@@ -259,6 +281,11 @@ export function loginThrottle(options: LoginThrottleOptions): LoginThrottle {
               release(buckets, at),
               marker === undefined || markerRule === undefined ? undefined : store.attempt(marker, at, markerRule),
             ]);
+          },
+          async abandoned(): Promise<void> {
+            if (settled) return;
+            settled = true;
+            await release(buckets, clock());
           },
         });
       });
@@ -279,6 +306,11 @@ export function loginThrottle(options: LoginThrottleOptions): LoginThrottle {
       });
     },
   });
+}
+
+/** A store's rejection for a record it holds but cannot read (see `ThrottleStore`): not an outage, it fails closed. */
+function isCorruptRecord(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ThrottleRecordCorrupt';
 }
 
 function seconds(ms: number): number {
@@ -312,20 +344,44 @@ function hex(bytes: Uint8Array): string {
 }
 
 /**
- * The default canonical form of a username, so that the variants an accent- and
- * case-insensitive user lookup would match share one account bucket: NFKC, full case
- * fold (upper then lower case), NFD, combining marks removed, default-ignorable
- * characters (zero-width spaces, soft hyphens, variation selectors) removed, NFKC
- * again, trimmed. Folding more than the lookup does only throttles more.
+ * Usernames longer than this (UTF-16 code units) are neither folded nor hashed whole:
+ * their account bucket keys on their length and first 1024 code units, so a
+ * megabyte-long username costs what a short one does.
  */
-function foldUsername(username: string): string {
-  return String(username)
+const FOLD_LIMIT = 1024;
+
+const IGNORABLE = /\p{Default_Ignorable_Code_Point}/gu;
+
+/**
+ * The default canonical form of a username, so that the variants an accent- and
+ * case-insensitive user lookup would match share one account bucket: default-ignorable
+ * characters (zero-width spaces, soft hyphens, variation selectors) removed first (so
+ * they cannot change how a neighbouring letter is case-mapped, as `Σ` before one
+ * becomes a final `ς`), NFKC, full case fold (upper then lower case), NFD, combining
+ * marks removed, ignorables removed again, NFKC again, trimmed — repeated until the
+ * result stops changing (`ẞ` → `ß` → `ss`), so that the fold is idempotent. Folding
+ * more than the lookup does only throttles more.
+ * @internal
+ */
+export function foldUsername(username: string): string {
+  let current = String(username);
+  for (let round = 0; round < 4; round++) {
+    const next = foldOnce(current);
+    if (next === current) return next;
+    current = next;
+  }
+  return current;
+}
+
+function foldOnce(text: string): string {
+  return text
+    .replace(IGNORABLE, '')
     .normalize('NFKC')
     .toUpperCase()
     .toLowerCase()
     .normalize('NFD')
     .replace(/\p{M}/gu, '')
-    .replace(/\p{Default_Ignorable_Code_Point}/gu, '')
+    .replace(IGNORABLE, '')
     .normalize('NFKC')
     .trim();
 }

@@ -5,9 +5,11 @@ import type { ThrottleAnswer, ThrottleRecord, ThrottleStore } from './store.js';
 /** Options of {@link MemoryThrottleStore}. */
 export interface MemoryThrottleStoreOptions {
   /**
-   * At most this many buckets. Beyond it one bucket is forgotten per new one: among the
-   * 64 least recently counted, an expired one, else one that does not wait, else the
-   * least recently counted. Default 100,000.
+   * At most this many buckets. Beyond it one bucket is forgotten per new one: the least
+   * recently counted bucket that cannot wait (its failures within its allowance), else
+   * the least recently refreshed marker (a bucket whose allowance is unbounded: a known
+   * pair), else, among the 64 least recently counted of the rest, an expired one, else
+   * one that no longer waits, else the least recently counted. Default 100,000.
    */
   readonly max?: number;
 }
@@ -20,17 +22,23 @@ interface Entry {
   rule: ThrottleRule;
 }
 
-/** How many of the oldest buckets an eviction looks at for one that is expired or not waiting. */
+/** How many of the oldest over-allowance buckets an eviction looks at for one that is expired or no longer waits. */
 const EVICTION_SCAN = 64;
+
+/** Which eviction tier a bucket is in: 0 cannot wait, 1 a marker (never waits, kept longer), 2 may wait. */
+function tierOf(entry: Entry): 0 | 1 | 2 {
+  if (entry.failures > entry.rule.allowance) return 2;
+  return entry.rule.allowance >= Number.MAX_SAFE_INTEGER ? 1 : 0;
+}
 
 /**
  * The embedded {@link ThrottleStore}: in memory, bounded, expiring by the throttle's
  * own clock. Each `attempt` and `release` runs synchronously (no `await` between its
  * read and its write), so concurrent logins in one process cannot slip past a bucket.
- * A flood of new usernames or addresses costs at most `max` entries, and evicts
- * expired or non-waiting buckets before one that still waits (a flood cannot unlock an
- * account). One process only: for several instances use `RedisThrottleStore` of
- * `@portcullis/redis`.
+ * A flood of new usernames or addresses costs at most `max` entries, and evicts buckets
+ * that cannot wait, then known-pair markers, before any bucket over its allowance: a
+ * flood cannot unlock an account while such buckets remain. One process only: for
+ * several instances use `RedisThrottleStore` of `@portcullis/redis`.
  *
  * @example
  * ```ts
@@ -40,7 +48,8 @@ const EVICTION_SCAN = 64;
  * ```
  */
 export class MemoryThrottleStore implements ThrottleStore {
-  readonly #entries = new Map<string, Entry>();
+  /** One map per eviction tier; each map's order is the order of the latest counted attempts. */
+  readonly #tiers = [new Map<string, Entry>(), new Map<string, Entry>(), new Map<string, Entry>()] as const;
   readonly #max: number;
 
   constructor(options: MemoryThrottleStoreOptions = {}) {
@@ -51,48 +60,77 @@ export class MemoryThrottleStore implements ThrottleStore {
 
   /** How many buckets are held (expired ones included until they are counted again or evicted). */
   get size(): number {
-    return this.#entries.size;
+    return this.#tiers[0].size + this.#tiers[1].size + this.#tiers[2].size;
   }
 
   async get(key: string): Promise<ThrottleRecord | undefined> {
-    const entry = this.#entries.get(key);
+    const entry = this.#find(key);
     return entry === undefined ? undefined : { failures: entry.failures, last: entry.last };
   }
 
   async attempt(key: string, now: number, rule: ThrottleRule): Promise<ThrottleAnswer> {
-    const entry = this.#entries.get(key);
+    const entry = this.#find(key);
     const live = entry !== undefined && now - entry.last < rule.ttlMs ? entry : undefined;
     const waitMs = throttleWait(live, now, rule);
     if (waitMs > 0) return { waitMs, failures: live!.failures, last: live!.last };
     const last = Math.max(live?.last ?? now, now);
     const next: Entry = { failures: (live?.failures ?? 0) + 1, last, expiresAt: last + rule.ttlMs, rule };
-    // Re-inserted: the Map's order is the order of the latest counted attempts.
-    this.#entries.delete(key);
-    this.#entries.set(key, next);
-    if (this.#entries.size > this.#max) this.#evict(now, key);
+    // Re-inserted: each map's order is the order of the latest counted attempts.
+    this.#delete(key);
+    this.#tiers[tierOf(next)].set(key, next);
+    if (this.size > this.#max) this.#evict(now, key);
     return { waitMs: 0, failures: next.failures, last: next.last };
   }
 
   async release(key: string, now: number, ttlMs: number): Promise<void> {
-    const entry = this.#entries.get(key);
+    const entry = this.#find(key);
     if (entry === undefined || now - entry.last >= ttlMs) return;
-    if (entry.failures <= 1) this.#entries.delete(key);
-    else entry.failures -= 1;
+    if (entry.failures <= 1) {
+      this.#delete(key);
+      return;
+    }
+    const before = tierOf(entry);
+    entry.failures -= 1;
+    const after = tierOf(entry);
+    if (after !== before) {
+      // Keeps its place by age among the buckets of its new tier only approximately: it joins as the newest.
+      this.#tiers[before].delete(key);
+      this.#tiers[after].set(key, entry);
+    }
   }
 
-  /** Forgets one bucket other than `kept` (the one just counted): an expired or non-waiting one among the oldest, else the oldest. */
+  #find(key: string): Entry | undefined {
+    return this.#tiers[0].get(key) ?? this.#tiers[1].get(key) ?? this.#tiers[2].get(key);
+  }
+
+  #delete(key: string): void {
+    for (const tier of this.#tiers) if (tier.delete(key)) return;
+  }
+
+  /** Forgets one bucket other than `kept` (the one just counted), by the order of `MemoryThrottleStoreOptions.max`. */
   #evict(now: number, kept: string): void {
+    for (const tier of [this.#tiers[0], this.#tiers[1]]) {
+      for (const key of tier.keys()) {
+        if (key === kept) continue;
+        tier.delete(key);
+        return;
+      }
+    }
+    const waiting = this.#tiers[2];
     let idle: string | undefined;
+    let oldest: string | undefined;
     let scanned = 0;
-    for (const [key, entry] of this.#entries) {
+    for (const [key, entry] of waiting) {
       if (++scanned > EVICTION_SCAN) break;
       if (key === kept) continue;
+      oldest ??= key;
       if (now >= entry.expiresAt) {
-        this.#entries.delete(key);
+        waiting.delete(key);
         return;
       }
       if (idle === undefined && throttleWait(entry, now, entry.rule) === 0) idle = key;
     }
-    this.#entries.delete(idle ?? (this.#entries.keys().next().value as string));
+    const victim = idle ?? oldest;
+    if (victim !== undefined) waiting.delete(victim);
   }
 }

@@ -43,7 +43,9 @@ export interface ThrottleAnswer extends ThrottleRecord {
  *   may be deleted); `last` stays. A record older than `ttlMs`, or none, is left alone.
  *
  * A method that rejects or throws is a store outage: logins fail closed (503) unless
- * the throttle says `onStoreError: 'open'`.
+ * the throttle says `onStoreError: 'open'`. A store that finds a record it cannot read
+ * (corrupt data) rejects with an `Error` whose `name` is `'ThrottleRecordCorrupt'`:
+ * like a malformed answer, that fails closed even with `'open'`.
  *
  * @example
  * ```ts

@@ -17,7 +17,9 @@ export interface RedisThrottleStoreOptions {
  * compares the two over a table of records). A record whose last failure is ttl old
  * counts as none. A waiting bucket answers its wait and changes nothing; otherwise the
  * count grows by one (pending the login's outcome), `l` becomes max(`l`, now) (a late
- * clock never moves it back), and the key expires ttl after `l`.
+ * clock never moves it back), and the key expires ttl after `l`. A wait never exceeds
+ * the delay from now: an `l` in the future (a server whose clock runs ahead wrote it)
+ * cannot stretch it beyond maxDelayMs.
  * ARGV: now, allowance, baseDelayMs, maxDelayMs, ttlMs. Answers { wait, failures, last }.
  */
 const ATTEMPT = `local r = redis.call('HMGET', KEYS[1], 'f', 'l')
@@ -31,7 +33,7 @@ local l = ARGV[1]
 if r[1] and r[2] then
   local of = tonumber(r[1])
   local ol = tonumber(r[2])
-  if of == nil or ol == nil then return redis.error_reply('corrupt throttle record') end
+  if of == nil or ol == nil then return redis.error_reply('ThrottleRecordCorrupt') end
   if now - ol < ttl then
     f = of
     l = r[2]
@@ -43,6 +45,7 @@ if f > allowance then
   local delay = base * 2 ^ e
   if delay > cap then delay = cap end
   local wait = tonumber(l) + delay - now
+  if wait > delay then wait = delay end
   if wait > 0 then return {wait, f, l} end
 end
 f = f + 1
@@ -59,7 +62,7 @@ const RELEASE = `local r = redis.call('HMGET', KEYS[1], 'f', 'l')
 if not r[1] or not r[2] then return 0 end
 local f = tonumber(r[1])
 local l = tonumber(r[2])
-if f == nil or l == nil then return redis.error_reply('corrupt throttle record') end
+if f == nil or l == nil then return redis.error_reply('ThrottleRecordCorrupt') end
 if tonumber(ARGV[1]) - l >= tonumber(ARGV[2]) then return 0 end
 if f <= 1 then redis.call('DEL', KEYS[1]) else redis.call('HSET', KEYS[1], 'f', f - 1) end
 return 1`;
@@ -112,24 +115,41 @@ export class RedisThrottleStore implements ThrottleStore {
     if (f === null || f === undefined || l === null || l === undefined) return undefined;
     const failures = Number(String(f));
     const last = Number(String(l));
-    // A corrupt record fails closed (an outage) rather than letting guesses through.
-    if (!Number.isSafeInteger(failures) || failures < 0 || !Number.isFinite(last)) throw new Error('RedisThrottleStore: corrupt record');
+    // A corrupt record fails closed, even with onStoreError 'open'.
+    if (!Number.isSafeInteger(failures) || failures < 0 || !Number.isFinite(last)) throw corrupt();
     return { failures, last };
   }
 
   async attempt(key: string, now: number, rule: ThrottleRule): Promise<ThrottleAnswer> {
     const args = [now, rule.allowance, rule.baseDelayMs, rule.maxDelayMs, rule.ttlMs].map((n) => String(Math.max(0, Math.trunc(n))));
-    const reply = await this.#send(['EVAL', ATTEMPT, '1', this.key(key), ...args]);
+    const reply = await this.#eval(['EVAL', ATTEMPT, '1', this.key(key), ...args]);
     if (!Array.isArray(reply) || reply.length !== 3) throw new Error('RedisThrottleStore: unexpected EVAL reply');
     const [waitMs, failures, last] = (reply as unknown[]).map((v) => Number(String(v)));
     return { waitMs: waitMs as number, failures: failures as number, last: last as number };
   }
 
   async release(key: string, now: number, ttlMs: number): Promise<void> {
-    await this.#send(['EVAL', RELEASE, '1', this.key(key), String(Math.trunc(now)), String(Math.max(1, Math.trunc(ttlMs)))]);
+    await this.#eval(['EVAL', RELEASE, '1', this.key(key), String(Math.trunc(now)), String(Math.max(1, Math.trunc(ttlMs)))]);
+  }
+
+  /** An `EVAL`: the scripts' corrupt-record error reply becomes the corrupt-record error core fails closed on. */
+  async #eval(args: string[]): Promise<unknown> {
+    try {
+      return await this.#send(args);
+    } catch (error) {
+      if (error instanceof Error && error.message.includes('ThrottleRecordCorrupt')) throw corrupt(error);
+      throw error;
+    }
   }
 
   #send(args: string[]): Promise<unknown> {
     return timedCommand(this.#client, args, this.#timeout, 'RedisThrottleStore');
   }
+}
+
+/** The error core's `loginThrottle` fails closed on, even with `onStoreError: 'open'` (see `ThrottleStore`). */
+function corrupt(cause?: unknown): Error {
+  const error = new Error('RedisThrottleStore: corrupt record', { cause });
+  error.name = 'ThrottleRecordCorrupt';
+  return error;
 }

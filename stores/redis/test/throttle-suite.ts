@@ -89,7 +89,7 @@ export function throttleStoreSuite(name: string, connect: () => Promise<Throttle
       const cases: Array<[number, number, number, ThrottleRule]> = [];
       for (const rule of rules) {
         for (const failures of [1, 2, 3, 4, 6, 7, 12, 45, 60]) {
-          for (const age of [0, 1, 500, 999, 1000, 1999, 7999, 8000, 59_999, 60_000, 3_600_000, -300]) cases.push([failures, T0, T0 + age, rule]);
+          for (const age of [0, 1, 500, 999, 1000, 1999, 7999, 8000, 59_999, 60_000, 3_600_000, -300, -3_600_000]) cases.push([failures, T0, T0 + age, rule]);
         }
       }
       let n = 0;
@@ -122,6 +122,35 @@ export function throttleStoreSuite(name: string, connect: () => Promise<Throttle
       await expect(store.get('a:4')).rejects.toThrow(/corrupt/);
       await expect(store.attempt('a:4', T0, RULE)).rejects.toThrow(/corrupt/);
       await expect(store.release('a:4', T0, RULE.ttlMs)).rejects.toThrow(/corrupt/);
+    });
+
+    it('THR-12 a corrupt record fails the login closed even with onStoreError: open (not an outage)', async () => {
+      const user = `user-${crypto.randomUUID()}`;
+      const mine: string[] = [];
+      const store2: ThrottleStore = { ...tracked, attempt: (key, now, rule) => (mine.push(store.key(key)), tracked.attempt(key, now, rule)) };
+      const throttle = loginThrottle({ store: store2, addressAllowance: 0, onStoreError: 'open', clock: () => T0 });
+      await throttle.failed(user);
+      expect(mine).toHaveLength(1);
+      await client.sendCommand(['HSET', mine[0]!, 'f', 'x']);
+      for (const call of [() => throttle.attempt(user), () => throttle.retryAfter(user)]) {
+        const error = await call().catch((e: unknown) => e);
+        expect(isAuthenticationError(error) && [error.code, error.reason]).toEqual(['backend_unavailable', 'throttle_unavailable']);
+      }
+      await expect(store.get('a:4')).rejects.toMatchObject({ name: 'ThrottleRecordCorrupt' });
+      await expect(store.attempt('a:4', T0, RULE)).rejects.toMatchObject({ name: 'ThrottleRecordCorrupt' });
+    });
+
+    it('THR-14 clock skew between app servers: Retry-After never exceeds maxDelayMs (+1 s)', async () => {
+      const user = `user-${crypto.randomUUID()}`;
+      const options = { store: tracked, accountAllowance: 0, addressAllowance: 0, maxDelayMs: 900_000 };
+      const ahead = loginThrottle({ ...options, clock: () => T0 + 3_600_000 }); // an hour fast
+      const onTime = loginThrottle({ ...options, clock: () => T0 });
+      for (let i = 0; i < 30; i++) {
+        const attempt = await ahead.attempt(user);
+        if (attempt.retryAfter === 0) await attempt.failed();
+      }
+      const waits = [(await onTime.attempt(user)).retryAfter, await onTime.retryAfter(user)];
+      expect(waits.every((w) => w >= 1 && w <= 901), String(waits)).toBe(true);
     });
 
     it('THR-12 THR-14 behind loginThrottle: the account backs off across addresses, then is accepted again', async () => {
