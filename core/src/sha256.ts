@@ -23,6 +23,7 @@ const K = new Int32Array([
 ]);
 const IV = new Int32Array([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
 const W = new Int32Array(64);
+const STATE = new Int32Array(8);
 
 /** One compression of the 64-byte block at `off` into the state `H`. */
 function compress(H: Int32Array, bytes: Uint8Array, off: number): void {
@@ -67,24 +68,12 @@ const encoder = new TextEncoder();
 /** Scratch space for messages, grown on demand (single-threaded: no call re-enters another). */
 let scratch = new Uint8Array(512);
 
-/**
- * Copies `data` into the scratch space (a string UTF-8 encoded) and returns its length in
- * bytes. ASCII strings (every credential and token the caches hash) are copied by a loop:
- * `encodeInto` is a call into the runtime, which costs more than the loop for a short
- * string; any other character hands the whole string to `encodeInto`, as before.
- */
+/** Copies `data` into the scratch space (a string UTF-8 encoded) and returns its length in bytes. */
 function load(data: string | Uint8Array): number {
   if (typeof data === 'string') {
-    const length = data.length;
-    const need = length * 3 + 72;
+    const need = data.length * 3 + 72;
     if (scratch.length < need) scratch = new Uint8Array((need + 63) & ~63);
-    let i = 0;
-    for (; i < length; i++) {
-      const c = data.charCodeAt(i);
-      if (c >= 0x80) return encoder.encodeInto(data, scratch).written;
-      scratch[i] = c;
-    }
-    return length;
+    return encoder.encodeInto(data, scratch).written;
   }
   const n = data.length;
   if (scratch.length < n + 72) scratch = new Uint8Array((n + 72 + 63) & ~63);
@@ -100,7 +89,8 @@ function load(data: string | Uint8Array): number {
 function finish(H: Int32Array, n: number, prefixBlocks: number): void {
   const total = ((n + 9 + 63) >>> 6) << 6;
   scratch[n] = 0x80;
-  scratch.fill(0, n + 1, total);
+  // A loop, not `fill`: for the few bytes of one block that call into the runtime costs more.
+  for (let i = n + 1; i < total - 8; i++) scratch[i] = 0;
   const bits = (n + prefixBlocks * 64) * 8;
   const high = Math.floor(bits / 2 ** 32);
   scratch[total - 8] = high >>> 24;
@@ -112,6 +102,10 @@ function finish(H: Int32Array, n: number, prefixBlocks: number): void {
   scratch[total - 2] = bits >>> 8;
   scratch[total - 1] = bits;
   for (let off = 0; off < total; off += 64) compress(H, scratch, off);
+}
+
+function copyState(from: Int32Array, to: Int32Array): void {
+  for (let i = 0; i < 8; i++) to[i] = from[i] as number;
 }
 
 /** Writes the state `H` big-endian into `out` from `offset` (a digest's 32 bytes). */
@@ -141,9 +135,10 @@ function bytesOf(H: Int32Array): Uint8Array {
  * ```
  */
 export function sha256(data: string | Uint8Array): Uint8Array {
-  const H = new Int32Array(IV);
-  finish(H, load(data), 0);
-  return bytesOf(H);
+  // One state for every call (single-threaded, nothing re-enters): no array per digest but the result.
+  copyState(IV, STATE);
+  finish(STATE, load(data), 0);
+  return bytesOf(STATE);
 }
 
 /**
@@ -169,11 +164,11 @@ export function hmacSha256(key: Uint8Array): (data: string | Uint8Array) => Uint
   pad.fill(0);
   const H = new Int32Array(8);
   return (data) => {
-    H.set(inner);
+    copyState(inner, H);
     finish(H, load(data), 1);
     // The inner digest is the outer message: written straight into the scratch space.
     writeState(H, scratch, 0);
-    H.set(outer);
+    copyState(outer, H);
     finish(H, 32, 1);
     return bytesOf(H);
   };
