@@ -31,6 +31,19 @@ describe('readAuthorization', () => {
     }
   });
 
+  it('BAS-03 BAS-04 a backend naming its scheme gets the same answer as without one (the scheme scanned by index)', () => {
+    // The backend's own scheme is recognised in any case without building a string; every
+    // near miss (longer, shorter, another tchar, a non-ASCII letter) reads as it always did.
+    const values = ['Basic x', 'BASIC x', 'bAsIc x', 'Basicx x', 'Basi x', 'Ba-ic x', 'B@sic x', 'Bâsic x', 'Token t', 'TOKEN t', 'tokeN', 'Bearer a.b.c',
+      'BEARER a', 'Bearer\ta', '  Basic   x  ', 'x-Token1 t', "!#$%&'*+-.^_`|~ x", 'K x', '\u212Aasic x', '=x'];
+    for (const value of values) {
+      const plain = readAuthorization(conn({ authorization: value }));
+      for (const scheme of ['basic', 'token', 'bearer', 'x-token1']) expect(readAuthorization(conn({ authorization: value }), scheme), `${value} / ${scheme}`).toEqual(plain);
+    }
+    expect(readAuthorization(conn({ authorization: 'bAsIc x' }), 'basic')).toEqual({ scheme: 'basic', credentials: 'x' });
+    expect(readAuthorization(conn({ authorization: 'B@sic x' }), 'basic')).toEqual({ scheme: 'b', credentials: undefined });
+  });
+
   it('BAS-04 a scheme is matched as a whole token, not as a substring', () => {
     expect(readAuthorization(conn({ authorization: 'NotBasic dXNlcjpwYXNz' }))?.scheme).toBe('notbasic');
     expect(readAuthorization(conn({ authorization: 'Basicx dXNlcjpwYXNz' }))?.scheme).toBe('basicx');

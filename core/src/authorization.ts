@@ -15,7 +15,9 @@ export interface AuthorizationValue {
   readonly credentials: string | undefined;
 }
 
-const SCHEME = /[!#$%&'*+\-.^_`|~0-9A-Za-z]+/y;
+/** `TCHAR[c]` is 1 when the ASCII code `c` is an RFC 9110 `tchar` (what a scheme is made of). */
+const TCHAR = new Uint8Array(128);
+for (const c of "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") TCHAR[c.charCodeAt(0)] = 1;
 
 /** Index of the first character at or after `from` that is not SP or HTAB. Linear: one pass, no backtracking. */
 function skipWhitespace(value: string, from: number): number {
@@ -24,11 +26,33 @@ function skipWhitespace(value: string, from: number): number {
   return i;
 }
 
-/** The scheme token starting at `from`, in lower case, or `''` when none starts there. */
-function schemeAt(value: string, from: number): string {
-  SCHEME.lastIndex = from;
-  const match = SCHEME.exec(value);
-  return match === null ? '' : match[0].toLowerCase();
+/**
+ * The scheme token starting at `from`, in lower case, or `''` when none starts there.
+ * Scanned by index (no match array); when it is `expected` (lower case) in any case,
+ * `expected` itself is returned, so the usual request builds no string here.
+ */
+function schemeAt(value: string, from: number, expected?: string): string {
+  let end = from;
+  while (end < value.length) {
+    const c = value.charCodeAt(end);
+    if (c >= 128 || TCHAR[c] === 0) break;
+    end++;
+  }
+  if (end === from) return '';
+  if (expected !== undefined && end - from === expected.length) {
+    let same = true;
+    for (let i = 0; i < expected.length; i++) {
+      // ASCII letters fold with 0x20; every other tchar must be equal as it is.
+      const c = value.charCodeAt(from + i);
+      const lower = c >= 0x41 && c <= 0x5a ? c | 0x20 : c;
+      if (lower !== expected.charCodeAt(i)) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return expected;
+  }
+  return value.slice(from, end).toLowerCase();
 }
 
 /**
@@ -42,7 +66,7 @@ function claimsScheme(values: readonly string[], scheme: string): boolean {
       const comma = value.indexOf(',', start);
       const end = comma === -1 ? value.length : comma;
       const at = skipWhitespace(value, start);
-      if (at < end && schemeAt(value, at) === scheme) return true;
+      if (at < end && schemeAt(value, at, scheme) === scheme) return true;
       if (comma === -1) break;
       start = comma + 1;
     }
@@ -84,7 +108,7 @@ export function readAuthorization(connection: Connection, scheme?: string): Auth
   const start = skipWhitespace(raw, 0);
   let end = raw.length;
   while (end > start && (raw.charCodeAt(end - 1) === 0x20 || raw.charCodeAt(end - 1) === 0x09)) end--;
-  const name = schemeAt(raw, start);
+  const name = schemeAt(raw, start, scheme);
   if (name === '') return { scheme: '', credentials: undefined };
   const after = start + name.length;
   if (after === end) return { scheme: name, credentials: '' };

@@ -1,10 +1,18 @@
 import { describe, it, expect } from 'vitest';
-import { createConnection, parseCookies } from './connection.js';
+import { authorizationFromRawHeaders, createConnection, parseCookies } from './connection.js';
 import { isWebSocketUpgradeValue } from './upgrade.js';
 import { FIXED_NOW as FIXED, conn as connection, type ConnOptions } from '../../test-support/connection.js';
 
 const conn = (target: string, headers: Record<string, string> = {}, extra: Pick<ConnOptions, 'kind' | 'authorization'> = {}) =>
   connection({ method: 'get', target, headers, ...extra });
+
+describe('authorizationFromRawHeaders', () => {
+  it('BAS-15 finds every Authorization line, in order, whatever the case of its name', () => {
+    const raw = ['Host', 'x', 'Authorization', 'Basic a', 'Cache-Control', 'no', 'authorization', 'Token b', 'AUTHORIZATION', 'c', 'aUtHoRiZaTiOn', 'd', 'Authorizatiom', 'e', 'X-Authorization', 'f'];
+    expect(authorizationFromRawHeaders(raw)).toEqual(['Basic a', 'Token b', 'c', 'd']);
+    expect(authorizationFromRawHeaders(['Host', 'x'])).toEqual([]);
+  });
+});
 
 describe('createConnection', () => {
   it('splits path and query, upper-cases the method and uses the given clock', () => {

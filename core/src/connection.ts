@@ -102,7 +102,10 @@ export function authorizationFromRawHeaders(raw: readonly string[]): readonly st
   let found: string[] | undefined;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i] as string;
-    if (name.length === 13 && name.toLowerCase() === 'authorization') (found ??= []).push(raw[i + 1] as string);
+    // The usual spellings are compared as they are: no lower-cased copy per header line.
+    if (name.length === 13 && (name === 'Authorization' || name === 'authorization' || name.toLowerCase() === 'authorization')) {
+      (found ??= []).push(raw[i + 1] as string);
+    }
   }
   return found ?? EMPTY;
 }

@@ -3,7 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { digestKey, hmacSha256, sha256 } from './sha256.js';
 
 // Lengths around the padding boundaries (55/56/64 bytes), multi-block, non-ASCII and long inputs.
-const MESSAGES = ['', 'a', 'abc', '5:alice:correct horse', 'x'.repeat(55), 'x'.repeat(56), 'x'.repeat(63), 'x'.repeat(64), 'x'.repeat(65), 'é€😀'.repeat(40), 'y'.repeat(3000), 'z'.repeat(100_000)];
+// ASCII is copied by a loop and anything else encoded by TextEncoder: a non-ASCII character
+// after an ASCII run, a lone surrogate (U+FFFD, as Buffer encodes it) and DEL/0x80 at the edge.
+const MESSAGES = ['', 'a', 'abc', '5:alice:correct horse', 'x'.repeat(55), 'x'.repeat(56), 'x'.repeat(63), 'x'.repeat(64), 'x'.repeat(65), 'é€😀'.repeat(40), 'y'.repeat(3000), 'z'.repeat(100_000),
+  `${'a'.repeat(40)}é`, `Basic ${'b'.repeat(30)}\u0080`, 'ok\u007f', 'lone \ud800 surrogate', `${'c'.repeat(60)}😀`];
 
 describe('sha256 (synchronous, plain JS)', () => {
   it('matches node:crypto on the FIPS 180-4 vectors and on every padding boundary', () => {
@@ -55,5 +58,17 @@ describe('digestKey', () => {
     const flipped = d.slice();
     flipped[31] = (flipped[31] as number) ^ 1;
     expect(digestKey(flipped)).not.toBe(key);
+  });
+
+  it('gives the same key by its 32-byte path as pair by pair, and keeps an odd last byte', () => {
+    const bytes = new Uint8Array(33).map((_, i) => (i * 59 + 3) & 255);
+    const pairs = (d: Uint8Array): string => {
+      let out = '';
+      for (let i = 0; i < d.length; i += 2) out += String.fromCharCode(((d[i] as number) << 8) | (d[i + 1] ?? 0));
+      return out;
+    };
+    expect(digestKey(bytes.subarray(0, 32))).toBe(pairs(bytes.subarray(0, 32)));
+    expect(digestKey(bytes)).toBe(pairs(bytes));
+    expect(digestKey(bytes)).toHaveLength(17);
   });
 });

@@ -23,6 +23,7 @@ const K = new Int32Array([
 ]);
 const IV = new Int32Array([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
 const W = new Int32Array(64);
+const STATE = new Int32Array(8);
 
 /** One compression of the 64-byte block at `off` into the state `H`. */
 function compress(H: Int32Array, bytes: Uint8Array, off: number): void {
@@ -67,25 +68,29 @@ const encoder = new TextEncoder();
 /** Scratch space for messages, grown on demand (single-threaded: no call re-enters another). */
 let scratch = new Uint8Array(512);
 
-/**
- * Hashes `data` (a string is UTF-8 encoded) into `H`, which holds the state after
- * `prefixBlocks` already-compressed 64-byte blocks (0 for plain SHA-256, 1 for the
- * inner or outer HMAC hash).
- */
-function absorb(H: Int32Array, data: string | Uint8Array, prefixBlocks: number): void {
-  let n: number;
+/** Copies `data` into the scratch space (a string UTF-8 encoded) and returns its length in bytes. */
+function load(data: string | Uint8Array): number {
   if (typeof data === 'string') {
     const need = data.length * 3 + 72;
     if (scratch.length < need) scratch = new Uint8Array((need + 63) & ~63);
-    n = encoder.encodeInto(data, scratch).written;
-  } else {
-    n = data.length;
-    if (scratch.length < n + 72) scratch = new Uint8Array((n + 72 + 63) & ~63);
-    scratch.set(data);
+    return encoder.encodeInto(data, scratch).written;
   }
+  const n = data.length;
+  if (scratch.length < n + 72) scratch = new Uint8Array((n + 72 + 63) & ~63);
+  scratch.set(data);
+  return n;
+}
+
+/**
+ * Pads the `n` message bytes at the start of the scratch space and hashes them into `H`,
+ * which holds the state after `prefixBlocks` already-compressed 64-byte blocks (0 for plain
+ * SHA-256, 1 for the inner or outer HMAC hash).
+ */
+function finish(H: Int32Array, n: number, prefixBlocks: number): void {
   const total = ((n + 9 + 63) >>> 6) << 6;
   scratch[n] = 0x80;
-  scratch.fill(0, n + 1, total);
+  // A loop, not `fill`: for the few bytes of one block that call into the runtime costs more.
+  for (let i = n + 1; i < total - 8; i++) scratch[i] = 0;
   const bits = (n + prefixBlocks * 64) * 8;
   const high = Math.floor(bits / 2 ** 32);
   scratch[total - 8] = high >>> 24;
@@ -99,15 +104,25 @@ function absorb(H: Int32Array, data: string | Uint8Array, prefixBlocks: number):
   for (let off = 0; off < total; off += 64) compress(H, scratch, off);
 }
 
-function bytesOf(H: Int32Array): Uint8Array {
-  const out = new Uint8Array(32);
+function copyState(from: Int32Array, to: Int32Array): void {
+  for (let i = 0; i < 8; i++) to[i] = from[i] as number;
+}
+
+/** Writes the state `H` big-endian into `out` from `offset` (a digest's 32 bytes). */
+function writeState(H: Int32Array, out: Uint8Array, offset: number): void {
   for (let i = 0; i < 8; i++) {
     const w = H[i] as number;
-    out[i * 4] = w >>> 24;
-    out[i * 4 + 1] = w >>> 16;
-    out[i * 4 + 2] = w >>> 8;
-    out[i * 4 + 3] = w;
+    const j = offset + i * 4;
+    out[j] = w >>> 24;
+    out[j + 1] = w >>> 16;
+    out[j + 2] = w >>> 8;
+    out[j + 3] = w;
   }
+}
+
+function bytesOf(H: Int32Array): Uint8Array {
+  const out = new Uint8Array(32);
+  writeState(H, out, 0);
   return out;
 }
 
@@ -120,9 +135,10 @@ function bytesOf(H: Int32Array): Uint8Array {
  * ```
  */
 export function sha256(data: string | Uint8Array): Uint8Array {
-  const H = new Int32Array(IV);
-  absorb(H, data, 0);
-  return bytesOf(H);
+  // One state for every call (single-threaded, nothing re-enters): no array per digest but the result.
+  copyState(IV, STATE);
+  finish(STATE, load(data), 0);
+  return bytesOf(STATE);
 }
 
 /**
@@ -148,11 +164,12 @@ export function hmacSha256(key: Uint8Array): (data: string | Uint8Array) => Uint
   pad.fill(0);
   const H = new Int32Array(8);
   return (data) => {
-    H.set(inner);
-    absorb(H, data, 1);
-    const innerDigest = bytesOf(H);
-    H.set(outer);
-    absorb(H, innerDigest, 1);
+    copyState(inner, H);
+    finish(H, load(data), 1);
+    // The inner digest is the outer message: written straight into the scratch space.
+    writeState(H, scratch, 0);
+    copyState(outer, H);
+    finish(H, 32, 1);
     return bytesOf(H);
   };
 }
@@ -167,7 +184,19 @@ export function hmacSha256(key: Uint8Array): (data: string | Uint8Array) => Uint
  * ```
  */
 export function digestKey(digest: Uint8Array): string {
+  if (digest.length === 32) {
+    // The usual case (a SHA-256 digest) in one call: no string is built up pair by pair.
+    const d = digest;
+    return String.fromCharCode(
+      pairAt(d, 0), pairAt(d, 2), pairAt(d, 4), pairAt(d, 6), pairAt(d, 8), pairAt(d, 10), pairAt(d, 12), pairAt(d, 14),
+      pairAt(d, 16), pairAt(d, 18), pairAt(d, 20), pairAt(d, 22), pairAt(d, 24), pairAt(d, 26), pairAt(d, 28), pairAt(d, 30),
+    );
+  }
   let out = '';
   for (let i = 0; i < digest.length; i += 2) out += String.fromCharCode(((digest[i] as number) << 8) | (digest[i + 1] ?? 0));
   return out;
+}
+
+function pairAt(d: Uint8Array, i: number): number {
+  return ((d[i] as number) << 8) | (d[i + 1] ?? 0);
 }

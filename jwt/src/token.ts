@@ -56,12 +56,18 @@ export class JwtCredentials extends AuthCredentials {
    * `acr` and `amr` claims unless `options` gives them.
    */
   constructor(scopes: Iterable<string>, token: Token, options?: AuthCredentialsOptions<string>) {
-    super(scopes, {
-      ...(token.authTime === undefined ? {} : { authTime: token.authTime * 1000 }),
-      ...(token.acr === undefined ? {} : { acr: token.acr }),
-      ...(token.amr === undefined ? {} : { amr: token.amr }),
-      ...options,
-    });
+    // Built per request: without step-up claims (most tokens) `options` is used as it is, not copied.
+    super(
+      scopes,
+      token.authTime === undefined && token.acr === undefined && token.amr === undefined
+        ? options
+        : {
+            ...(token.authTime === undefined ? {} : { authTime: token.authTime * 1000 }),
+            ...(token.acr === undefined ? {} : { acr: token.acr }),
+            ...(token.amr === undefined ? {} : { amr: token.amr }),
+            ...options,
+          },
+    );
     this.token = token;
   }
 }
