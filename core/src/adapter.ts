@@ -28,7 +28,7 @@
 // #region face
 export type { MaybePromise } from './maybe-promise.js';
 export type { Addressing, Connection, ConnectionInit } from './connection.js';
-export { addressingOf, createConnection, parseCookies, authorizationFromRawHeaders } from './connection.js';
+export { addressingOf, createConnection, cookieValue, parseCookies, authorizationFromRawHeaders } from './connection.js';
 export type { TrustedProxies } from './client-address.js';
 export { compileTrustedProxies, normalizeAddress, runtimePeerAddress } from './client-address.js';
 export { isWebSocketUpgrade, isWebSocketUpgradeValue } from './upgrade.js';
