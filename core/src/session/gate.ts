@@ -26,8 +26,30 @@ export async function sessionGate(
   connection: Connection,
   formToken: () => MaybePromise<string | undefined> = () => undefined,
 ): Promise<ResponseDescription | null> {
+  const decided = sessionGateNow(connection);
+  if (decided !== undefined) return decided;
   const port = portOf(connection);
-  const { config } = port;
+  const { csrf } = port.config;
+  if (csrf === false || (await csrfAllows(connection, port, csrf, formToken))) return null;
+  emit(connection, port, 'csrf_rejected', undefined);
+  return responseFor({ kind: 'forbidden' }, connection, []);
+}
+
+/**
+ * {@link sessionGate}'s answer when it needs nothing asynchronous, which is every
+ * safe request's (`GET`, `HEAD`…): `null` (go on) or the logout path's `405`;
+ * `undefined` when the CSRF check must run (an unsafe method): then call
+ * `sessionGate`. Lets an adapter go on without a promise on the hot path.
+ *
+ * @example
+ * ```ts
+ * const decided = sessionGateNow(connection);
+ * if (decided === null) return next();
+ * const denied = decided ?? (await sessionGate(connection, formToken));
+ * ```
+ */
+export function sessionGateNow(connection: Connection): ResponseDescription | null | undefined {
+  const { config } = portOf(connection);
   const method = connection.method;
   if (
     config.logoutPath !== false &&
@@ -38,7 +60,5 @@ export async function sessionGate(
     return methodNotAllowed(connection);
   }
   if (config.csrf === false || isSafeMethod(method)) return null;
-  if (await csrfAllows(connection, port, config.csrf, formToken)) return null;
-  emit(connection, port, 'csrf_rejected', undefined);
-  return responseFor({ kind: 'forbidden' }, connection, []);
+  return undefined;
 }
