@@ -72,7 +72,7 @@ export type { SessionMeta, SessionState } from './session/state.js';
 export { login, logout, assertCanLogin } from './session/state.js';
 export { SESSION_NAMESPACE, namespacedData, copySessionData } from './session/namespace.js';
 export { csrfToken, verifyCsrfToken, formField, isUrlencoded, requestFormField } from './session/csrf.js';
-export { sessionGate, sessionGateNow } from './session/gate.js';
+export { sessionGate, sessionGateNow, sessionGatePasses } from './session/gate.js';
 export { assertThrottleStore } from './throttle/store.js';
 export type { WebSessionOptions, WebSessionRequest, WebSessionHandle, WebSessions } from './session/web-session.js';
 export { webSessions, isSecureRequest } from './session/web-session.js';

@@ -16,6 +16,7 @@ import {
 import {
   SESSION_NAMESPACE,
   assertCanLogin as coreAssertCanLogin,
+  cookieValue,
   copySessionData,
   csrfToken as coreCsrfToken,
   deletionCookie,
@@ -28,11 +29,12 @@ import {
   sessionConfig,
   sessionGate,
   sessionGateNow,
+  sessionGatePasses,
   generateSessionId,
   type SessionConfig,
   type SessionPort,
 } from '@portcullis/core/adapter';
-import { attachSessionPort, isSecureNodeRequest, sessionCookieOf } from '@portcullis/node';
+import { attachSessionPort, isSecureNodeRequest } from '@portcullis/node';
 import { sendDescription, toConnection } from './native.js';
 import { requestSessions, type RequestSession } from './request-sessions.js';
 import { ExpressSessionStore, adoptTtl } from './session-store.js';
@@ -302,19 +304,20 @@ export function sessions(options: ExpressSessionsOptions): RequestHandler {
     // "id=A ; x") means the same session as on every other adapter. The header is put back
     // as soon as that synchronous start returns (the store's answer comes later), and
     // always before any later middleware or route runs.
-    const header = req.headers.cookie;
-    const id = sessionCookieOf(req, cookie.name);
+    const headers = req.headers;
+    const header = headers.cookie;
+    const id = cookieValue(header, cookie.name); // sessionCookieOf(req, …), from the header already read
     const opened = new ExpressRequestSession(req, res, config, id !== undefined);
     requestSessions.set(req, opened);
     attachSessionPort(req, opened.port); // for adapters layered over Express (Nest's Express platform)
     let restored = header === undefined;
     // '' and not `delete`: express-session tests `if (header)`, and a deleted key would turn
     // the headers object into a dictionary for the rest of the request.
-    if (!restored) req.headers.cookie = id === undefined ? '' : `${cookie.name}=${encodeURIComponent(id)}`;
+    if (!restored) headers.cookie = id === undefined ? '' : `${cookie.name}=${encodeURIComponent(id)}`;
     const restore = (): void => {
       if (restored) return;
       restored = true;
-      req.headers.cookie = header;
+      headers.cookie = header;
     };
     try {
       // Without a session cookie express-session calls back synchronously: restore first.
@@ -331,12 +334,15 @@ export function sessions(options: ExpressSessionsOptions): RequestHandler {
   const middleware: RequestHandler = (req, res, next) => {
     noStore(res);
     open(req, res, (err) => {
-      const connection = toConnection(req, config.clock);
       // The store failed while loading the session (or holds something unreadable): fail closed.
       if (err !== undefined && err !== null) {
-        return sendDescription(req, res, next, describeSessionError(unavailable(err), connection));
+        return sendDescription(req, res, next, describeSessionError(unavailable(err), toConnection(req, config.clock)));
       }
-      // A safe request is decided without a promise (no CSRF check): the hot path.
+      // A safe request to any path but the logout path goes on without a Connection: every
+      // read of Express's request object is an inline-cache miss (issue #17 item 4).
+      if (sessionGatePasses(config, req.method ?? 'GET', req.originalUrl)) return next();
+      const connection = toConnection(req, config.clock);
+      // Otherwise a safe request is still decided without a promise (no CSRF check).
       let decided: ResponseDescription | null | undefined;
       try {
         decided = sessionGateNow(connection);

@@ -3,7 +3,7 @@ import { createConnection, type Connection } from '../connection.js';
 import { SimpleUser } from '../user.js';
 import { sessionConfig } from './config.js';
 import { csrfToken, formField, isUrlencoded, verifyCsrfToken } from './csrf.js';
-import { sessionGate, sessionGateNow } from './gate.js';
+import { sessionGate, sessionGateNow, sessionGatePasses } from './gate.js';
 import { login } from './state.js';
 import { webSessions } from './web-session.js';
 
@@ -144,6 +144,35 @@ describe('sessionGate', () => {
     }
     const off = webSessions({ secret: SECRET, cookie: { secure: false }, csrf: false });
     expect(sessionGateNow(request(off, 'POST', evil, cookie).connection)).toBeNull();
+  });
+
+  it('CSRF-09 CSRF-12 sessionGatePasses never lets through what sessionGate refuses (differential, generated requests)', async () => {
+    const engines = [undefined, '/logout', '/LogOut/', '/', '/a/logout', '/ΣΣ'].map((logoutPath) =>
+      webSessions({ secret: SECRET, cookie: { secure: false }, ...(logoutPath === undefined ? {} : { logoutPath }) }),
+    );
+    engines.push(webSessions({ secret: SECRET, cookie: { secure: false }, logoutPath: false }));
+    const methods = ['GET', 'get', 'HEAD', 'OPTIONS', 'TRACE', 'POST', 'PUT', 'DELETE', 'PATCH', 'FOO'];
+    const targets = [
+      '/', '/logout', '/LOGOUT', '/logout/', '/logout//', '/logout?x=1', '/logout#f', '/x/logout', '/logoutx', '/log%6Fut', '/a/logout/',
+      'http://h/logout', 'http://h', 'http://h?logout', '*', 'logout', '/ΣΣ', '/σς', '/?/logout', '/#/logout', '/', '/me',
+    ];
+    let passed = 0;
+    for (const engine of engines) {
+      const config = engine.config;
+      for (const method of methods) {
+        for (const target of targets) {
+          if (!sessionGatePasses(config, method, target)) continue;
+          passed++;
+          const answer = await sessionGate(request(engine, method, { ...host, origin: 'https://evil.example' }, undefined, target).connection);
+          expect(answer, `${method} ${target} (logoutPath ${String(config.logoutPath)})`).toBeNull();
+        }
+      }
+    }
+    expect(passed).toBeGreaterThan(100); // it does let the common requests through
+    const config = engines[1]!.config;
+    expect(sessionGatePasses(config, 'GET', '/')).toBe(true);
+    expect(sessionGatePasses(config, 'GET', '/LOGOUT/')).toBe(false);
+    expect(sessionGatePasses(config, 'POST', '/')).toBe(false);
   });
 
   it('CSRF-09 anything but POST or OPTIONS to the logout path → 405 with Allow: POST', async () => {

@@ -1,4 +1,5 @@
 import type { Connection } from '../connection.js';
+import type { SessionConfig } from './config.js';
 import { responseFor, type ResponseDescription } from '../response.js';
 import { csrfAllows } from './csrf.js';
 import { methodNotAllowed } from './errors.js';
@@ -62,3 +63,29 @@ export function sessionGateNow(connection: Connection): ResponseDescription | nu
   if (config.csrf === false || isSafeMethod(method)) return null;
   return undefined;
 }
+
+/**
+ * True when {@link sessionGate} answers `null` for every request with this method and
+ * request target, so the session middleware can go on without building a `Connection`
+ * (each read of a framework's request object costs on the hot path). A sufficient
+ * check, never a different decision: a safe method (`GET`, `HEAD`, `OPTIONS`,
+ * `TRACE`) whose target cannot name the logout path; `false` means "ask sessionGate".
+ *
+ * @example
+ * ```ts
+ * if (sessionGatePasses(config, req.method ?? 'GET', req.originalUrl)) return next();
+ * ```
+ */
+export function sessionGatePasses(config: SessionConfig, method: string, target: string): boolean {
+  const upper = method.toUpperCase();
+  if (!isSafeMethod(upper)) return false;
+  if (config.logoutPath === false || upper === 'OPTIONS') return true;
+  // The request's path is a part of its target: a target that does not contain the
+  // logout path (lower-cased, as the gate compares) cannot be it. A logout path of "/"
+  // or beyond ASCII (case mapping that depends on context) is left to the gate.
+  const logout = normalise(config.logoutPath);
+  if (logout === '/' || !ASCII.test(logout)) return false;
+  return !target.toLowerCase().includes(logout);
+}
+
+const ASCII = /^[\x21-\x7e]+$/;
