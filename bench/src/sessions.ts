@@ -271,13 +271,17 @@ function tampered(framework: Framework, cookie: string, cookieName: string): str
 }
 
 /**
- * `cookieName`: the session cookie's name (`id`; @hono/session's is `sid`).
+ * `cookieName`: the session cookie's name (`id`; @hono/session's is `sid`). `baseUrl`: the
+ * server's URL (only its origin is used).
  * Logs in once (the cookie every measured request sends), checks that a wrong password
  * is refused, and logs a second session in and out (its cookie, correctly signed, names
  * a session the store no longer holds). Probes: the session → 200 `Hello, alice`; the
  * tampered cookie, the logged-out cookie and no cookie → 401.
  */
 export async function sessionCredentials(framework: Framework, baseUrl: string, cookieName = COOKIE_NAME): Promise<Credentials> {
+  // The origin alone: callers pass `http://host:port/` (the callgrind harness) or without the
+  // slash; `${baseUrl}/login` would otherwise be `//login`, and `Origin` must be an origin.
+  baseUrl = new URL(baseUrl).origin;
   const refused = await post(baseUrl, '/login', { username: USER, password: WRONG_PASSWORD });
   await refused.arrayBuffer();
   if (refused.status !== 401) throw new Error(`session login with a wrong password: expected 401, got ${refused.status}`);

@@ -28,7 +28,7 @@
 // #region face
 export type { MaybePromise } from './maybe-promise.js';
 export type { Addressing, Connection, ConnectionInit } from './connection.js';
-export { addressingOf, createConnection, parseCookies, authorizationFromRawHeaders } from './connection.js';
+export { addressingOf, createConnection, cookieValue, parseCookies, authorizationFromRawHeaders } from './connection.js';
 export type { TrustedProxies } from './client-address.js';
 export { compileTrustedProxies, normalizeAddress, runtimePeerAddress } from './client-address.js';
 export { isWebSocketUpgrade, isWebSocketUpgradeValue } from './upgrade.js';
@@ -72,7 +72,7 @@ export type { SessionMeta, SessionState } from './session/state.js';
 export { login, logout, assertCanLogin } from './session/state.js';
 export { SESSION_NAMESPACE, namespacedData, copySessionData } from './session/namespace.js';
 export { csrfToken, verifyCsrfToken, formField, isUrlencoded, requestFormField } from './session/csrf.js';
-export { sessionGate } from './session/gate.js';
+export { sessionGate, sessionGateNow, sessionGatePasses } from './session/gate.js';
 export { assertThrottleStore } from './throttle/store.js';
 export type { LoginFlights } from './login-flights.js';
 export { loginFlights } from './login-flights.js';

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { authorizationFromRawHeaders, createConnection, parseCookies } from './connection.js';
+import { authorizationFromRawHeaders, cookieValue, createConnection, parseCookies } from './connection.js';
 import { isWebSocketUpgradeValue } from './upgrade.js';
 import { FIXED_NOW as FIXED, conn as connection, type ConnOptions } from '../../test-support/connection.js';
 
@@ -235,5 +235,29 @@ describe('parseCookies', () => {
     expect(parseCookies(undefined).size).toBe(0);
     expect(parseCookies('').size).toBe(0);
     expect(parseCookies(';;, ').size).toBe(0);
+  });
+});
+
+describe('cookieValue', () => {
+  it('CK-05 reads one cookie exactly as parseCookies does (differential, generated headers)', () => {
+    // Headers built from the characters that matter to the parser: separators, "=", quotes,
+    // white space, "%" escapes (valid and not), and names that are and are not tokens.
+    const parts = ['id', 'sid', ' id', 'id ', 'i d', 'x', '=', '==', ';', ',', ', ', '; ', ' ', '"', 'A', 'B', '%41', '%zz', '%', '"A"', '\t', 'é', '(', ''];
+    let seed = 17;
+    const next = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const names = ['id', 'sid', 'x', 'i d', 'é', ''];
+    for (let k = 0; k < 20_000; k++) {
+      let header = '';
+      for (let n = next(10); n >= 0; n--) header += parts[next(parts.length)];
+      for (const name of names) expect(cookieValue(header, name), `${JSON.stringify(header)} ${name}`).toBe(parseCookies(header).get(name));
+    }
+    expect(cookieValue('theme=dark; id=A, id=B', 'id')).toBe('A');
+    expect(cookieValue('id=%zz', 'id')).toBe('%zz');
+    expect(cookieValue(' id = "s%3Ax" ;', 'id')).toBe('s:x');
+    expect(cookieValue(undefined, 'id')).toBeUndefined();
+    expect(cookieValue('', 'id')).toBeUndefined();
   });
 });

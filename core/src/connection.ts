@@ -322,15 +322,48 @@ export function parseCookies(header: string | undefined): ReadonlyMap<string, st
 }
 
 function addCookie(map: Map<string, string>, header: string, start: number, end: number): void {
-  // Bounded to this pair: indexOf('=', start) would scan the rest of the header for every pair.
-  let eq = start;
-  while (eq < end && header.charCodeAt(eq) !== 0x3d) eq++;
+  const eq = equalsIn(header, start, end);
   if (eq === end) return;
   const name = header.slice(start, eq).trim();
   if (name === '' || !TOKEN.test(name) || map.has(name)) return;
+  map.set(name, cookieValueAt(header, eq, end));
+}
+
+/** The index of the pair's `=`, or `end`. Bounded to this pair: indexOf('=', start) would scan the rest of the header for every pair. */
+function equalsIn(header: string, start: number, end: number): number {
+  let eq = start;
+  while (eq < end && header.charCodeAt(eq) !== 0x3d) eq++;
+  return eq;
+}
+
+/** The value of the pair whose `=` is at `eq`: trimmed, unquoted, percent-decoded when valid. */
+function cookieValueAt(header: string, eq: number, end: number): string {
   let value = header.slice(eq + 1, end).trim();
   if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
-  map.set(name, safeDecode(value));
+  return safeDecode(value);
+}
+
+/**
+ * The value of one cookie, exactly as `parseCookies(header).get(name)` reads it
+ * (the first occurrence wins; a name that is not a token is never found), without
+ * building the map: what the session bridges read on every request.
+ *
+ * @example
+ * ```ts
+ * cookieValue('theme=dark; id=A, id=B', 'id'); // 'A'
+ * ```
+ */
+export function cookieValue(header: string | undefined, name: string): string | undefined {
+  if (!header || !TOKEN.test(name)) return undefined;
+  let start = 0;
+  for (let i = 0; i <= header.length; i++) {
+    const c = header.charCodeAt(i);
+    if (i < header.length && c !== 0x3b && c !== 0x2c) continue;
+    const eq = equalsIn(header, start, i);
+    if (eq !== i && header.slice(start, eq).trim() === name) return cookieValueAt(header, eq, i);
+    start = i + 1;
+  }
+  return undefined;
 }
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;

@@ -8,6 +8,7 @@ import {
   isSessionError,
   type BaseUser,
   type LoginOptions,
+  type ResponseDescription,
   type SessionData,
   type SessionOptions,
   type SessionStore,
@@ -15,6 +16,7 @@ import {
 import {
   SESSION_NAMESPACE,
   assertCanLogin as coreAssertCanLogin,
+  cookieValue,
   copySessionData,
   csrfToken as coreCsrfToken,
   deletionCookie,
@@ -26,11 +28,13 @@ import {
   namespacedData,
   sessionConfig,
   sessionGate,
+  sessionGateNow,
+  sessionGatePasses,
   generateSessionId,
   type SessionConfig,
   type SessionPort,
 } from '@portcullis/core/adapter';
-import { attachSessionPort, isSecureNodeRequest, sessionCookieOf } from '@portcullis/node';
+import { attachSessionPort, isSecureNodeRequest } from '@portcullis/node';
 import { sendDescription, toConnection } from './native.js';
 import { requestSessions, type RequestSession } from './request-sessions.js';
 import { ExpressSessionStore, adoptTtl } from './session-store.js';
@@ -70,110 +74,151 @@ function unavailable(cause?: unknown): SessionError {
   return new SessionError('session_store_unavailable', cause === undefined ? undefined : { cause });
 }
 
-/** The session port of an Express request, over express-session's `req.session`, and what its store learns. */
-function requestSession(req: Request, res: Response, config: SessionConfig, hasCookie: boolean): RequestSession {
-  let destroyed = false;
-  let written = false;
-  let deletion: string | undefined;
+/**
+ * The session port of an Express request, over express-session's `req.session`, and
+ * what its store learns (the port is its own `RequestSession`). A class, not closures:
+ * one object per request instead of a dozen functions (issue #17 item 4).
+ */
+class ExpressRequestSession implements SessionPort, RequestSession {
+  readonly hasCookie: boolean;
+  readonly secure: boolean;
+  readonly config: SessionConfig;
+  lost = false;
+  lastWrite: string | undefined = undefined;
+  readonly #req: Request;
+  readonly #res: Response;
+  #generated: Set<string> | undefined = undefined;
+  #destroyed = false;
+  #written = false;
+  #deletion: string | undefined = undefined;
+
+  constructor(req: Request, res: Response, config: SessionConfig, hasCookie: boolean) {
+    this.#req = req;
+    this.#res = res;
+    this.config = config;
+    this.hasCookie = hasCookie;
+    this.secure = isSecureNodeRequest(req, config.trustProxy);
+  }
+
+  get port(): SessionPort {
+    return this;
+  }
+
+  /** Ids express-session generated (`genid(req)`) during this request. */
+  get generated(): Set<string> {
+    return (this.#generated ??= new Set());
+  }
+
+  // express-session generates a session (genid) when the cookie's id matched no record.
+  storedRecord(): boolean {
+    return this.hasCookie && this.#session() !== undefined && (this.#generated === undefined || this.#generated.size === 0);
+  }
+
+  async get(): Promise<Readonly<SessionData> | null> {
+    this.#check();
+    const s = this.#session();
+    const data = s === undefined ? null : ownData(s);
+    return data === null ? null : Object.freeze(data);
+  }
+
+  async set(data: SessionData): Promise<boolean> {
+    this.#check();
+    const existing = this.#session();
+    const s = existing ?? this.#fresh();
+    replaceData(s, data);
+    await this.#abandonOnFailure(save(s));
+    this.#written = true;
+    this.#destroyed = false;
+    return !this.lost;
+  }
+
+  async regenerate(data: SessionData): Promise<void> {
+    this.#check();
+    const s = this.#session();
+    if (s !== undefined) await this.#abandonOnFailure(promised((done) => s.regenerate(done)));
+    const next = s === undefined ? this.#fresh() : this.#req.session;
+    this.#withdrawDeletion();
+    replaceData(next, data);
+    await this.#abandonOnFailure(save(next));
+    this.#written = true;
+    this.#destroyed = false;
+  }
+
+  async destroy(): Promise<void> {
+    this.#check();
+    const s = this.#session();
+    const issued = this.#written;
+    if (s !== undefined) await promised((done) => s.destroy(done));
+    this.#destroyed = true;
+    this.#written = false;
+    if ((this.hasCookie || issued) && this.#deletion === undefined) {
+      this.#deletion = deletionCookie(this.config.cookie);
+      this.#res.append('set-cookie', this.#deletion);
+    }
+  }
+
+  id(): string | undefined {
+    const s = this.#session();
+    return s === undefined || blank(s) ? undefined : this.#req.sessionID;
+  }
 
   // Typed as always there; absent when express-session skipped the request or the session was destroyed.
-  const session = (): ExpressSession | undefined => req.session;
-  /** A session without Portcullis's data (just generated, or an old-layout record) is not a session. */
-  const blank = (s: ExpressSession): boolean => namespacedData(s) === null;
+  #session(): ExpressSession | undefined {
+    return this.#req.session;
+  }
+
   // express-session skips requests while its store reports a disconnect: fail closed.
-  const check = (): void => {
-    if (session() === undefined && !destroyed && hasCookie) throw unavailable();
-  };
-  const withdrawDeletion = (): void => {
+  #check(): void {
+    if (this.#session() === undefined && !this.#destroyed && this.hasCookie) throw unavailable();
+  }
+
+  #withdrawDeletion(): void {
+    const deletion = this.#deletion;
     if (deletion === undefined) return;
-    const current = res.getHeader('set-cookie');
+    const current = this.#res.getHeader('set-cookie');
     const list = Array.isArray(current) ? current : current === undefined ? [] : [String(current)];
-    res.setHeader('set-cookie', list.filter((c) => c !== deletion));
-    deletion = undefined;
-  };
-  const fresh = (): ExpressSession => {
-    withdrawDeletion();
+    this.#res.setHeader('set-cookie', list.filter((c) => c !== deletion));
+    this.#deletion = undefined;
+  }
+
+  #fresh(): ExpressSession {
+    this.#withdrawDeletion();
+    const req = this.#req;
     if (req.sessionStore === undefined) throw unavailable();
     req.sessionStore.generate(req);
     return req.session;
-  };
-  const save = (s: ExpressSession): Promise<void> => promised((done) => s.save(done));
+  }
+
   /** A write that failed leaves no session behind: express-session must not send a cookie for it. */
-  const abandonOnFailure = async (operation: Promise<void>): Promise<void> => {
+  async #abandonOnFailure(operation: Promise<void>): Promise<void> {
     try {
       await operation;
     } catch (error) {
-      delete (req as { session?: unknown }).session;
+      delete (this.#req as { session?: unknown }).session;
       throw error;
     }
-  };
-
-  const port: SessionPort = {
-    hasCookie,
-    // express-session generates a session (genid) when the cookie's id matched no record.
-    storedRecord: () => hasCookie && session() !== undefined && request.generated.size === 0,
-    secure: isSecureNodeRequest(req, config.trustProxy),
-    config,
-    async get() {
-      check();
-      const s = session();
-      const data = s === undefined ? null : ownData(s);
-      return data === null ? null : Object.freeze(data);
-    },
-    async set(data) {
-      check();
-      const existing = session();
-      const s = existing ?? fresh();
-      replaceData(s, data);
-      await abandonOnFailure(save(s));
-      written = true;
-      destroyed = false;
-      return !request.lost;
-    },
-    async regenerate(data) {
-      check();
-      const s = session();
-      if (s !== undefined) await abandonOnFailure(promised((done) => s.regenerate(done)));
-      const next = s === undefined ? fresh() : req.session;
-      withdrawDeletion();
-      replaceData(next, data);
-      await abandonOnFailure(save(next));
-      written = true;
-      destroyed = false;
-    },
-    async destroy() {
-      check();
-      const s = session();
-      const issued = written;
-      if (s !== undefined) await promised((done) => s.destroy(done));
-      destroyed = true;
-      written = false;
-      if ((hasCookie || issued) && deletion === undefined) {
-        deletion = deletionCookie(config.cookie);
-        res.append('set-cookie', deletion);
-      }
-    },
-    id() {
-      const s = session();
-      return s === undefined || blank(s) ? undefined : req.sessionID;
-    },
-  };
-  const request: RequestSession = { port, generated: new Set(), lost: false, lastWrite: undefined };
-  return request;
+  }
 }
+
+/** A session without Portcullis's data (just generated, or an old-layout record) is not a session. */
+const blank = (s: ExpressSession): boolean => namespacedData(s) === null;
+const save = (s: ExpressSession): Promise<void> => promised((done) => s.save(done));
 
 /**
  * `Cache-Control: no-store` on every response that sets the session cookie
  * (LEAK-09). on-headers runs its listeners in the reverse order they were added;
  * this one is added before express-session adds its own, so it sees the cookie.
  */
-function noStoreWithSessionCookie(res: ServerResponse, name: string): void {
+function noStoreWithSessionCookie(name: string): (res: ServerResponse) => void {
   const prefix = `${name}=`;
-  onHeaders(res, function () {
+  // One listener for every response (on-headers calls it with the response as `this`).
+  const listener = function (this: ServerResponse): void {
     const cookies = this.getHeader('set-cookie');
-    const list = Array.isArray(cookies) ? cookies : cookies === undefined ? [] : [String(cookies)];
+    if (cookies === undefined) return;
+    const list = Array.isArray(cookies) ? cookies : [String(cookies)];
     if (list.some((c) => c.startsWith(prefix))) this.setHeader('cache-control', 'no-store');
-  });
+  };
+  return (res) => onHeaders(res, listener);
 }
 
 function resolveStore(store: ExpressSessionsOptions['store'], config: SessionConfig): expressSession.Store {
@@ -259,19 +304,20 @@ export function sessions(options: ExpressSessionsOptions): RequestHandler {
     // "id=A ; x") means the same session as on every other adapter. The header is put back
     // as soon as that synchronous start returns (the store's answer comes later), and
     // always before any later middleware or route runs.
-    const header = req.headers.cookie;
-    const id = sessionCookieOf(req, cookie.name);
-    const opened = requestSession(req, res, config, id !== undefined);
+    const headers = req.headers;
+    const header = headers.cookie;
+    const id = cookieValue(header, cookie.name); // sessionCookieOf(req, …), from the header already read
+    const opened = new ExpressRequestSession(req, res, config, id !== undefined);
     requestSessions.set(req, opened);
     attachSessionPort(req, opened.port); // for adapters layered over Express (Nest's Express platform)
     let restored = header === undefined;
     // '' and not `delete`: express-session tests `if (header)`, and a deleted key would turn
     // the headers object into a dictionary for the rest of the request.
-    if (!restored) req.headers.cookie = id === undefined ? '' : `${cookie.name}=${encodeURIComponent(id)}`;
+    if (!restored) headers.cookie = id === undefined ? '' : `${cookie.name}=${encodeURIComponent(id)}`;
     const restore = (): void => {
       if (restored) return;
       restored = true;
-      req.headers.cookie = header;
+      headers.cookie = header;
     };
     try {
       // Without a session cookie express-session calls back synchronously: restore first.
@@ -284,14 +330,27 @@ export function sessions(options: ExpressSessionsOptions): RequestHandler {
     }
   };
 
+  const noStore = noStoreWithSessionCookie(cookie.name);
   const middleware: RequestHandler = (req, res, next) => {
-    noStoreWithSessionCookie(res, cookie.name);
+    noStore(res);
     open(req, res, (err) => {
-      const connection = toConnection(req, config.clock);
       // The store failed while loading the session (or holds something unreadable): fail closed.
       if (err !== undefined && err !== null) {
-        return sendDescription(req, res, next, describeSessionError(unavailable(err), connection));
+        return sendDescription(req, res, next, describeSessionError(unavailable(err), toConnection(req, config.clock)));
       }
+      // A safe request to any path but the logout path goes on without a Connection: every
+      // read of Express's request object is an inline-cache miss (issue #17 item 4).
+      if (sessionGatePasses(config, req.method ?? 'GET', req.originalUrl)) return next();
+      const connection = toConnection(req, config.clock);
+      // Otherwise a safe request is still decided without a promise (no CSRF check).
+      let decided: ResponseDescription | null | undefined;
+      try {
+        decided = sessionGateNow(connection);
+      } catch {
+        decided = undefined; // sessionGate rejects with the same error, answered below
+      }
+      if (decided === null) return next();
+      if (decided !== undefined) return sendDescription(req, res, next, decided);
       sessionGate(connection, () => formField(req.get('content-type'), req.body, field)).then(
         (denied) => (denied === null ? next() : sendDescription(req, res, next, denied)),
         (error: unknown) =>

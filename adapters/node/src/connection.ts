@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Connection } from '@portcullis/core';
-import { authorizationFromRawHeaders, createConnection, isSecureRequest, parseCookies, type SessionPort, type TrustedProxies } from '@portcullis/core/adapter';
+import { authorizationFromRawHeaders, cookieValue, createConnection, isSecureRequest, type SessionPort, type TrustedProxies } from '@portcullis/core/adapter';
 
 /**
  * Every `Authorization` field line of a Node request. Node keeps only the first
@@ -46,7 +46,7 @@ export function connectionFromNode(
 // #endregion connection-from-node
 
 /**
- * The value of cookie `name` as every adapter reads it: the core's `parseCookies`
+ * The value of cookie `name` as every adapter reads it: the core's `parseCookies` (`cookieValue`)
  * (first occurrence wins; pairs end at `;` or at `, `, the form
  * Web runtimes give repeated Cookie lines). The Node session libraries parse cookies
  * their own way (express-session with `cookie`, koa-session with `cookies`), which
@@ -60,8 +60,7 @@ export function connectionFromNode(
  * ```
  */
 export function sessionCookieOf(req: IncomingMessage, name: string): string | undefined {
-  const header = req.headers.cookie;
-  return header === undefined ? undefined : parseCookies(header).get(name);
+  return cookieValue(req.headers.cookie, name);
 }
 
 /**

@@ -3,7 +3,7 @@ import { createConnection, type Connection } from '../connection.js';
 import { SimpleUser } from '../user.js';
 import { sessionConfig } from './config.js';
 import { csrfToken, formField, isUrlencoded, verifyCsrfToken } from './csrf.js';
-import { sessionGate } from './gate.js';
+import { sessionGate, sessionGateNow, sessionGatePasses } from './gate.js';
 import { login } from './state.js';
 import { webSessions } from './web-session.js';
 
@@ -122,6 +122,57 @@ describe('sessionGate', () => {
     expect(await through({ origin: 'https://partner.example', 'sec-fetch-site': 'cross-site' })).toBeNull();
     expect(await through({ 'sec-fetch-site': 'same-site' })).toBeNull();
     expect((await through({ origin: 'https://partner.example.evil.example', 'sec-fetch-site': 'cross-site' }))?.status).toBe(403);
+  });
+
+  it('CSRF-12 sessionGateNow decides what needs no CSRF check, as sessionGate does, and leaves unsafe methods to it', async () => {
+    const cookie = await loggedIn(engine);
+    const evil = { ...host, origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' };
+    for (const method of ['GET', 'HEAD', 'OPTIONS', 'TRACE']) {
+      const connection = request(engine, method, evil, cookie).connection;
+      expect(sessionGateNow(connection), method).toBeNull();
+      expect(await sessionGate(connection), method).toBeNull();
+    }
+    for (const [method, path] of [['GET', '/logout'], ['HEAD', '/LOGOUT/'], ['PUT', '/logout']] as const) {
+      const connection = request(engine, method, evil, cookie, path).connection;
+      expect(sessionGateNow(connection)?.status, `${method} ${path}`).toBe(405);
+      expect((await sessionGate(connection))?.status, `${method} ${path}`).toBe(405);
+    }
+    for (const method of ['POST', 'PUT', 'DELETE', 'PATCH']) {
+      const connection = request(engine, method, evil, cookie).connection;
+      expect(sessionGateNow(connection), method).toBeUndefined(); // the CSRF check decides
+      expect((await sessionGate(connection))?.status, method).toBe(403);
+    }
+    const off = webSessions({ secret: SECRET, cookie: { secure: false }, csrf: false });
+    expect(sessionGateNow(request(off, 'POST', evil, cookie).connection)).toBeNull();
+  });
+
+  it('CSRF-09 CSRF-12 sessionGatePasses never lets through what sessionGate refuses (differential, generated requests)', async () => {
+    const engines = [undefined, '/logout', '/LogOut/', '/', '/a/logout', '/ΣΣ'].map((logoutPath) =>
+      webSessions({ secret: SECRET, cookie: { secure: false }, ...(logoutPath === undefined ? {} : { logoutPath }) }),
+    );
+    engines.push(webSessions({ secret: SECRET, cookie: { secure: false }, logoutPath: false }));
+    const methods = ['GET', 'get', 'HEAD', 'OPTIONS', 'TRACE', 'POST', 'PUT', 'DELETE', 'PATCH', 'FOO'];
+    const targets = [
+      '/', '/logout', '/LOGOUT', '/logout/', '/logout//', '/logout?x=1', '/logout#f', '/x/logout', '/logoutx', '/log%6Fut', '/a/logout/',
+      'http://h/logout', 'http://h', 'http://h?logout', '*', 'logout', '/ΣΣ', '/σς', '/?/logout', '/#/logout', '/', '/me',
+    ];
+    let passed = 0;
+    for (const engine of engines) {
+      const config = engine.config;
+      for (const method of methods) {
+        for (const target of targets) {
+          if (!sessionGatePasses(config, method, target)) continue;
+          passed++;
+          const answer = await sessionGate(request(engine, method, { ...host, origin: 'https://evil.example' }, undefined, target).connection);
+          expect(answer, `${method} ${target} (logoutPath ${String(config.logoutPath)})`).toBeNull();
+        }
+      }
+    }
+    expect(passed).toBeGreaterThan(100); // it does let the common requests through
+    const config = engines[1]!.config;
+    expect(sessionGatePasses(config, 'GET', '/')).toBe(true);
+    expect(sessionGatePasses(config, 'GET', '/LOGOUT/')).toBe(false);
+    expect(sessionGatePasses(config, 'POST', '/')).toBe(false);
   });
 
   it('CSRF-09 anything but POST or OPTIONS to the logout path → 405 with Allow: POST', async () => {

@@ -1,4 +1,5 @@
 import type { Connection } from '../connection.js';
+import type { SessionConfig } from './config.js';
 import { responseFor, type ResponseDescription } from '../response.js';
 import { csrfAllows } from './csrf.js';
 import { methodNotAllowed } from './errors.js';
@@ -26,8 +27,30 @@ export async function sessionGate(
   connection: Connection,
   formToken: () => MaybePromise<string | undefined> = () => undefined,
 ): Promise<ResponseDescription | null> {
+  const decided = sessionGateNow(connection);
+  if (decided !== undefined) return decided;
   const port = portOf(connection);
-  const { config } = port;
+  const { csrf } = port.config;
+  if (csrf === false || (await csrfAllows(connection, port, csrf, formToken))) return null;
+  emit(connection, port, 'csrf_rejected', undefined);
+  return responseFor({ kind: 'forbidden' }, connection, []);
+}
+
+/**
+ * {@link sessionGate}'s answer when it needs nothing asynchronous, which is every
+ * safe request's (`GET`, `HEAD`…): `null` (go on) or the logout path's `405`;
+ * `undefined` when the CSRF check must run (an unsafe method): then call
+ * `sessionGate`. Lets an adapter go on without a promise on the hot path.
+ *
+ * @example
+ * ```ts
+ * const decided = sessionGateNow(connection);
+ * if (decided === null) return next();
+ * const denied = decided ?? (await sessionGate(connection, formToken));
+ * ```
+ */
+export function sessionGateNow(connection: Connection): ResponseDescription | null | undefined {
+  const { config } = portOf(connection);
   const method = connection.method;
   if (
     config.logoutPath !== false &&
@@ -38,7 +61,31 @@ export async function sessionGate(
     return methodNotAllowed(connection);
   }
   if (config.csrf === false || isSafeMethod(method)) return null;
-  if (await csrfAllows(connection, port, config.csrf, formToken)) return null;
-  emit(connection, port, 'csrf_rejected', undefined);
-  return responseFor({ kind: 'forbidden' }, connection, []);
+  return undefined;
 }
+
+/**
+ * True when {@link sessionGate} answers `null` for every request with this method and
+ * request target, so the session middleware can go on without building a `Connection`
+ * (each read of a framework's request object costs on the hot path). A sufficient
+ * check, never a different decision: a safe method (`GET`, `HEAD`, `OPTIONS`,
+ * `TRACE`) whose target cannot name the logout path; `false` means "ask sessionGate".
+ *
+ * @example
+ * ```ts
+ * if (sessionGatePasses(config, req.method ?? 'GET', req.originalUrl)) return next();
+ * ```
+ */
+export function sessionGatePasses(config: SessionConfig, method: string, target: string): boolean {
+  const upper = method.toUpperCase();
+  if (!isSafeMethod(upper)) return false;
+  if (config.logoutPath === false || upper === 'OPTIONS') return true;
+  // The request's path is a part of its target: a target that does not contain the
+  // logout path (lower-cased, as the gate compares) cannot be it. A logout path of "/"
+  // or beyond ASCII (case mapping that depends on context) is left to the gate.
+  const logout = normalise(config.logoutPath);
+  if (logout === '/' || !ASCII.test(logout)) return false;
+  return !target.toLowerCase().includes(logout);
+}
+
+const ASCII = /^[\x21-\x7e]+$/;

@@ -43,6 +43,24 @@ describe('MemorySessionStore', () => {
     expect(await store.get('d')).toEqual({ id: 'd' });
   });
 
+  it('a read of the newest entry keeps the order; every other read moves the entry to the end', async () => {
+    const store = new MemorySessionStore({ max: 3 });
+    for (const id of ['a', 'b', 'c']) await store.set(id, { id }, 60_000);
+    await store.get('c'); // already the newest: order a, b, c
+    await store.get('a'); // b, c, a
+    await store.get('a'); // newest again
+    await store.destroy('a'); // b, c
+    await store.get('c'); // b, c: c is the newest once a is gone
+    await store.set('a', { id: 'a' }, 60_000); // b, c, a
+    await store.get('b'); // c, a, b
+    await store.set('d', { id: 'd' }, 60_000); // a, b, d: c was the least recently used
+    expect(await store.get('c')).toBeUndefined();
+    expect(await store.get('a')).toEqual({ id: 'a' }); // b, d, a
+    await store.set('e', { id: 'e' }, 60_000); // d, a, e
+    expect(await store.get('b')).toBeUndefined();
+    expect(await store.get('d')).toEqual({ id: 'd' });
+  });
+
   it('expired entries are evicted before live ones', async () => {
     const t = clocked();
     const store = new MemorySessionStore({ max: 2, clock: t.clock });

@@ -32,6 +32,13 @@ export class MemorySessionStore implements SessionStore {
   readonly #max: number;
   readonly #clock: () => number;
   #sweepAt = 0;
+  /**
+   * The id last put at the end of the map (written or read). While it is in the map it
+   * is the most recently used: a read of it needs no move (a `delete` + `set` of the
+   * newest key changes no order, and on a small map each `delete` shrinks the table
+   * and each `set` grows it again: two table allocations per read).
+   */
+  #newest: string | undefined;
 
   constructor(options: MemorySessionStoreOptions = {}) {
     const max = options.max ?? 10_000;
@@ -51,8 +58,11 @@ export class MemorySessionStore implements SessionStore {
     const entry = this.#live(id);
     if (entry === undefined) return undefined;
     // Least recently used goes first: a read refreshes the position.
-    this.#entries.delete(id);
-    this.#entries.set(id, entry);
+    if (id !== this.#newest) {
+      this.#entries.delete(id);
+      this.#entries.set(id, entry);
+      this.#newest = id;
+    }
     return JSON.parse(entry.json) as SessionData;
   }
 
@@ -93,6 +103,7 @@ export class MemorySessionStore implements SessionStore {
     this.#entries.delete(id);
     if (this.#entries.size >= this.#max) this.#evict(now);
     this.#entries.set(id, { json, expiresAt: now + ttlMs });
+    this.#newest = id;
   }
 
   #evict(now: number): void {

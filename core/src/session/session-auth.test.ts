@@ -19,12 +19,24 @@ const MINUTE = 60_000;
 const CLIENT_KEY = 'ck_live_0123456789abcdef';
 
 /** A session app; with `combine`, its backend is `combine(session)` (an `all` with the session in it) in required mode. */
-function app(options: { validAfter?: number; combine?: (session: AuthenticationBackend<SimpleUser>) => AuthenticationBackend<SimpleUser> } = {}) {
+function app(
+  options: {
+    validAfter?: number;
+    combine?: (session: AuthenticationBackend<SimpleUser>) => AuthenticationBackend<SimpleUser>;
+    /** How retrieveUser answers (default a promise). */
+    retrieve?: 'sync' | 'promise' | 'thenable';
+  } = {},
+) {
   let now = 1_700_000_000_000;
   const users = new Map([['alice', new SimpleUser('alice')]]);
   const engine = webSessions({ secret: SECRET, cookie: { secure: false }, clock: () => now, idleTimeout: 15 * MINUTE, absoluteTimeout: 60 * MINUTE });
   const auth = sessionAuth({
-    retrieveUser: async (session) => users.get(String(session.user_id)) ?? null,
+    retrieveUser: (session) => {
+      const user = users.get(String(session.user_id)) ?? null;
+      if (options.retrieve === 'sync') return user;
+      if (options.retrieve === 'thenable') return { then: (resolve: (u: SimpleUser | null) => void) => resolve(user) } as unknown as Promise<SimpleUser | null>;
+      return Promise.resolve(user);
+    },
     exclude: ['/login'],
     validAfter: () => options.validAfter,
   });
@@ -117,6 +129,22 @@ describe('sessionAuth', () => {
     for (const cookieName of ['', 'a b', 'a;b', 42]) {
       expect(() => sessionAuth({ retrieveUser: () => null, cookieName: cookieName as string })).toThrow(/cookieName must be/);
     }
+  });
+
+  it.each(['sync', 'promise', 'thenable'] as const)('SES-06 SES-09 retrieveUser answering %s: the same decisions, timeouts and refresh of seen', async (retrieve) => {
+    const a = app({ retrieve });
+    const sid = await a.logIn();
+    expect(await a.status(sid)).toBe(200);
+    // Every 10 minutes: `seen` is refreshed (a store write), so the 15-minute idle timeout never hits.
+    for (let i = 0; i < 3; i++) {
+      a.advance(10 * MINUTE);
+      expect(await a.status(sid)).toBe(200);
+    }
+    a.advance(16 * MINUTE);
+    expect(await a.status(sid)).toBe(401);
+    const other = await a.logIn();
+    a.users.delete('alice');
+    expect(await a.status(other)).toBe(401);
   });
 
   it('SES-09 a user that retrieveUser no longer finds is anonymous', async () => {
