@@ -24,11 +24,26 @@ function skipWhitespace(value: string, from: number): number {
   return i;
 }
 
-/** The scheme token starting at `from`, in lower case, or `''` when none starts there. */
-function schemeAt(value: string, from: number): string {
+/**
+ * The scheme token starting at `from`, in lower case, or `''` when none starts there.
+ * `expected` (lower case, the scheme the caller reads) is returned itself when the token
+ * is that scheme in any case: on the hot path no match array, no new string and no
+ * `toLowerCase` (the sticky expression's `test` only finds where the token ends).
+ */
+function schemeAt(value: string, from: number, expected?: string): string {
   SCHEME.lastIndex = from;
-  const match = SCHEME.exec(value);
-  return match === null ? '' : match[0].toLowerCase();
+  if (!SCHEME.test(value)) return '';
+  const end = SCHEME.lastIndex;
+  if (expected !== undefined && end - from === expected.length) {
+    let i = 0;
+    for (; i < expected.length; i++) {
+      const c = value.charCodeAt(from + i);
+      // ASCII letters only are folded (RFC 9110 §11.1: schemes are case-insensitive).
+      if ((c >= 0x41 && c <= 0x5a ? c + 0x20 : c) !== expected.charCodeAt(i)) break;
+    }
+    if (i === expected.length) return expected;
+  }
+  return value.slice(from, end).toLowerCase();
 }
 
 /**
@@ -42,7 +57,7 @@ function claimsScheme(values: readonly string[], scheme: string): boolean {
       const comma = value.indexOf(',', start);
       const end = comma === -1 ? value.length : comma;
       const at = skipWhitespace(value, start);
-      if (at < end && schemeAt(value, at) === scheme) return true;
+      if (at < end && schemeAt(value, at, scheme) === scheme) return true;
       if (comma === -1) break;
       start = comma + 1;
     }
@@ -84,7 +99,7 @@ export function readAuthorization(connection: Connection, scheme?: string): Auth
   const start = skipWhitespace(raw, 0);
   let end = raw.length;
   while (end > start && (raw.charCodeAt(end - 1) === 0x20 || raw.charCodeAt(end - 1) === 0x09)) end--;
-  const name = schemeAt(raw, start);
+  const name = schemeAt(raw, start, scheme);
   if (name === '') return { scheme: '', credentials: undefined };
   const after = start + name.length;
   if (after === end) return { scheme: name, credentials: '' };

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { createConnection, parseCookies } from './connection.js';
+import { authorizationFromRawHeaders, createConnection, parseCookies } from './connection.js';
 import { isWebSocketUpgradeValue } from './upgrade.js';
 import { FIXED_NOW as FIXED, conn as connection, type ConnOptions } from '../../test-support/connection.js';
 
@@ -227,5 +227,37 @@ describe('parseCookies', () => {
     expect(parseCookies(undefined).size).toBe(0);
     expect(parseCookies('').size).toBe(0);
     expect(parseCookies(';;, ').size).toBe(0);
+  });
+});
+
+describe('the per-request fast paths keep their answers (issue #17)', () => {
+  it('the method is upper-cased as toUpperCase does, and an upper-case method is kept as is', () => {
+    for (const method of ['GET', 'get', 'Post', 'M-SEARCH', 'm-search', 'PROPFIND', 'x', '', 'ünlaut', 'GEt']) {
+      expect(connection({ method, target: '/' }).method, method).toBe(method.toUpperCase());
+    }
+  });
+
+  it('authorizationFromRawHeaders finds the field in any case, in order, and nothing else', () => {
+    const raw = ['Host', 'x', 'Authorization', 'Basic a', 'authorization', 'Basic b', 'AUTHORIZATION', 'c', 'AuThOrIzAtIoN', 'd', 'Authorizatio', 'e', 'X-Authorization', 'f'];
+    expect(authorizationFromRawHeaders(raw)).toEqual(['Basic a', 'Basic b', 'c', 'd']);
+    expect(authorizationFromRawHeaders(['Host', 'x'])).toEqual([]);
+    expect(authorizationFromRawHeaders(['authorization', 'only'])).toEqual(['only']);
+  });
+
+  it('kind is read when asked, from the same lookup, once', () => {
+    let asked = 0;
+    const c = createConnection({
+      method: 'GET',
+      target: '/ws',
+      header: (name) => {
+        if (name === 'upgrade') asked++;
+        return name === 'upgrade' ? 'websocket' : undefined;
+      },
+      authorization: [],
+    });
+    expect(asked).toBe(0);
+    expect(c.kind).toBe('websocket');
+    expect(c.kind).toBe('websocket');
+    expect(asked).toBe(1);
   });
 });
