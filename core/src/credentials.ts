@@ -41,6 +41,7 @@ export interface StepUpRequirement {
 
 const NO_PARTS: readonly Principal[] = Object.freeze([]);
 const NO_METHODS: readonly string[] = Object.freeze([]);
+const NO_PART_NAMES: readonly (readonly string[])[] = Object.freeze([]);
 
 /**
  * What a request is allowed to do, separate from who the user is: a set of scopes,
@@ -133,7 +134,7 @@ export class AuthCredentials<V extends string | undefined = string | undefined> 
     this.parts = options?.parts === undefined ? NO_PARTS : Object.freeze([...options.parts]);
     const names = options?.partNames;
     if (names !== undefined && names.length !== this.parts.length) throw new TypeError('AuthCredentials: partNames must name every part');
-    this.#partNames = names ?? this.parts.map((p) => (p.auth.via === undefined ? [] : [p.auth.via]));
+    this.#partNames = names ?? (this.parts.length === 0 ? NO_PART_NAMES : this.parts.map((p) => (p.auth.via === undefined ? [] : [p.auth.via])));
     const set = new Set<string>();
     for (const scope of scopes) {
       if (typeof scope !== 'string') throw new TypeError('AuthCredentials: scopes must be strings');

@@ -167,7 +167,13 @@ export function hmacSha256(key: Uint8Array): (data: string | Uint8Array) => Uint
  * ```
  */
 export function digestKey(digest: Uint8Array): string {
-  let out = '';
-  for (let i = 0; i < digest.length; i += 2) out += String.fromCharCode(((digest[i] as number) << 8) | (digest[i + 1] ?? 0));
-  return out;
+  if (digest.length !== 32) {
+    let out = '';
+    for (let i = 0; i < digest.length; i += 2) out += String.fromCharCode(((digest[i] as number) << 8) | (digest[i + 1] ?? 0));
+    return out;
+  }
+  // One flat string from one call: sixteen `+=` made a rope that every Map lookup flattened again.
+  const d = digest;
+  const u = (i: number): number => ((d[i] as number) << 8) | (d[i + 1] as number);
+  return String.fromCharCode(u(0), u(2), u(4), u(6), u(8), u(10), u(12), u(14), u(16), u(18), u(20), u(22), u(24), u(26), u(28), u(30));
 }
