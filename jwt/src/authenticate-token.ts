@@ -77,7 +77,7 @@ function principalOf<U extends BaseUser>(config: JwtConfig<U>, claims: Token, co
 
 function principal<U extends BaseUser>(config: JwtConfig<U>, user: U | null | undefined, claims: Token): Principal<U> {
   if (user === null || user === undefined) throw refusal(config.scheme, new JwtError('unknown_user'), claims.sub);
-  const auth = new JwtCredentials(config.scopesOf(user, claims), claims, { ...config.scheme.credentials, via: config.name });
+  const auth = new JwtCredentials(config.scopesOf(user, claims), claims, config.credentials);
   return { user, auth };
 }
 

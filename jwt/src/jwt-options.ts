@@ -1,4 +1,4 @@
-import { ConfigurationError, type BaseUser, type Connection } from '@portcullis/core';
+import { ConfigurationError, type AuthCredentialsOptions, type BaseUser, type Connection } from '@portcullis/core';
 import { backendName, bearerScheme, type BearerScheme, type MaybePromise } from '@portcullis/core/adapter';
 import type { JWTVerifyOptions } from 'jose';
 import { VerifiedTokenCache } from './cache.js';
@@ -126,6 +126,8 @@ export interface JwtConfig<U extends BaseUser> {
   readonly scopesOf: (user: U, token: Token) => Iterable<string>;
   /** The backend's name, the `via` of its credentials. */
   readonly name: string;
+  /** The options of every `JwtCredentials` this backend grants: the scheme's challenge builders and `via` (built once, not per request). */
+  readonly credentials: AuthCredentialsOptions<string>;
   readonly revocation: RevocationStore | undefined;
   /** `undefined`: the connection's clock when verifying, `Date.now` when issuing (see {@link issueNow}). */
   readonly clock: (() => number) | undefined;
@@ -238,6 +240,7 @@ export function parseJwtOptions<U extends BaseUser>(options: JwtOptions<U>, who:
     expiresIn,
     scopesOf,
     name,
+    credentials: Object.freeze({ ...scheme.credentials, via: name }),
     revocation,
     clock,
     cache,
