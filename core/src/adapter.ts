@@ -58,6 +58,7 @@ export { sha256, hmacSha256, digestKey } from './sha256.js';
 export { messageOf } from './errors.js';
 export type { RequestStates } from './request-state.js';
 export { requestStates } from './request-state.js';
+export type { RequestStatesOptions } from './request-state.js';
 export { formValues } from './form.js';
 export type { SessionCookie } from './session/cookie.js';
 export { sessionCookie, serializeSessionCookie, deletionCookie } from './session/cookie.js';

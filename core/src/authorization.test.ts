@@ -201,3 +201,62 @@ describe('quoteRealm and hasControlCharacters', () => {
     expect(hasControlCharacters('üser pässword~')).toBe(false);
   });
 });
+
+describe('the scheme read without a new string matches what the regular expression and toLowerCase read (issue #17)', () => {
+  // Inputs around every boundary: each ASCII character, non-ASCII, padding, case.
+  const ALPHABET = ["A", "z", "0", "9", "-", ".", "_", "~", "+", "/", "=", " ", "\t", ",", '"', ":", "é", "\u0130", "K", "k", "^", "`", "|", "!", "#", "\u00ff", "\u017f"];
+  const inputs = (count: number, seed: number): string[] => {
+    let x = seed;
+    const next = (n: number): number => ((x = (x * 1103515245 + 12345) & 0x7fffffff), x % n);
+    const out: string[] = [];
+    for (let c = 0; c < 128; c++) out.push(String.fromCharCode(c), `a${String.fromCharCode(c)}`, `${String.fromCharCode(c)}=`);
+    for (let i = 0; i < count; i++) {
+      let s = '';
+      const length = next(12);
+      for (let j = 0; j < length; j++) s += ALPHABET[next(ALPHABET.length)] as string;
+      out.push(s);
+    }
+    return out;
+  };
+
+  it('readAuthorization reads every scheme as the sticky /[tchar]+/y with toLowerCase did, with and without the expected scheme', () => {
+    const SCHEME = /[!#$%&'*+\-.^_`|~0-9A-Za-z]+/y;
+    const reference = (raw: string): { scheme: string; credentials: string | undefined } | 'throws' => {
+      // The old schemeAt over readAuthorization's single-value path.
+      let start = 0;
+      while (start < raw.length && (raw[start] === ' ' || raw[start] === '\t')) start++;
+      let end = raw.length;
+      while (end > start && (raw[end - 1] === ' ' || raw[end - 1] === '\t')) end--;
+      SCHEME.lastIndex = start;
+      const match = SCHEME.exec(raw);
+      const name = match === null ? '' : match[0].toLowerCase();
+      if (name === '') return { scheme: '', credentials: undefined };
+      const after = start + name.length;
+      if (after === end) return { scheme: name, credentials: '' };
+      if (raw[after] !== ' ') return { scheme: name, credentials: undefined };
+      let from = after;
+      while (from < end && raw[from] === ' ') from++;
+      return { scheme: name, credentials: raw.slice(from, end) };
+    };
+    const schemes = ['Basic', 'BASIC', 'basic', 'bAsIc', 'Bearer', 'Token', 'TOKEN', 'Tokens', 'Toke', 'T0ken', 'Tok\u0130n', 'Tok^n', 'Tok~n', 'Digest'];
+    for (const scheme of schemes) {
+      for (const rest of ['', ' ', ' abc', '  abc ', '\tabc', 'x abc', '=abc', ' a b']) {
+        const raw = `${scheme}${rest}`;
+        for (const expected of [undefined, 'basic', 'token', 'bearer']) {
+          const got = readAuthorization(conn({}, [raw]), expected);
+          expect(got, `${raw} / ${expected}`).toEqual(reference(raw));
+        }
+      }
+    }
+    for (const raw of inputs(5000, 11).filter((s) => !s.includes(','))) {
+      expect(readAuthorization(conn({}, [raw]), 'token'), JSON.stringify(raw)).toEqual(reference(raw));
+    }
+  });
+
+  it('a scheme that equals the expected one in another case is that scheme; other schemes are lowered as before', () => {
+    expect(readAuthorization(conn({}, ['TOKEN abc']), 'token')).toEqual({ scheme: 'token', credentials: 'abc' });
+    expect(readAuthorization(conn({}, ['Tokens abc']), 'token')).toEqual({ scheme: 'tokens', credentials: 'abc' });
+    // '^' | 0x20 is '~': only letters are folded.
+    expect(readAuthorization(conn({}, ['Tok^n abc']), 'tok~n')).toEqual({ scheme: 'tok^n', credentials: 'abc' });
+  });
+});

@@ -178,7 +178,6 @@ export function addressingOf(connection: Connection | undefined): Addressing | u
  * and a spread: built once per request, it is on every request's path.
  */
 class RequestConnection implements Connection {
-  readonly kind: 'http' | 'websocket';
   readonly method: string;
   readonly path: string;
   readonly query: string;
@@ -192,6 +191,8 @@ class RequestConnection implements Connection {
   readonly #peer: string | undefined;
   readonly #proxies: TrustedProxies | undefined;
   #addresses: { readonly peer: string | undefined; readonly client: string | undefined } | undefined;
+  /** Read on first use: a request that authenticates never asks (a header lookup less per request). */
+  #kind: 'http' | 'websocket' | undefined;
   /** The failure log of the authenticator that let the request through (a guard's step-up refusal reports there). */
   #log: FailureLog | undefined;
 
@@ -215,8 +216,8 @@ class RequestConnection implements Connection {
       const value = header('authorization');
       authorization = value === undefined ? EMPTY : [value];
     }
-    this.kind = init.kind ?? (isWebSocketUpgradeValue(header('upgrade')) ? 'websocket' : 'http');
-    this.method = init.method.toUpperCase();
+    this.#kind = init.kind;
+    this.method = upperCase(init.method);
     this.path = q === -1 ? target : target.slice(0, q);
     this.query = q === -1 ? '' : target.slice(q + 1);
     this.#lookup = header;
@@ -245,6 +246,10 @@ class RequestConnection implements Connection {
     return typeof value === 'string' ? value : undefined;
   }
 
+  get kind(): 'http' | 'websocket' {
+    return (this.#kind ??= isWebSocketUpgradeValue(this.#lookup('upgrade')) ? 'websocket' : 'http');
+  }
+
   get peerAddress(): string | undefined {
     return this.#resolved().peer;
   }
@@ -266,6 +271,15 @@ class RequestConnection implements Connection {
   get cookies(): ReadonlyMap<string, string> {
     return (this.#cookies ??= parseCookies(this.#lookup('cookie')));
   }
+}
+
+/** `method` in upper case; the string itself when it is already (`toUpperCase` is a runtime call). */
+function upperCase(method: string): string {
+  for (let i = 0; i < method.length; i++) {
+    const c = method.charCodeAt(i);
+    if (c < 0x41 || c > 0x5a) return method.toUpperCase();
+  }
+  return method;
 }
 
 /** An RFC 9110 field name (a token, {@link TOKEN}) already in lower case. */

@@ -9,11 +9,11 @@ import { ANONYMOUS } from './user.js';
 // The state every adapter keeps on its native request object (Express `req`, Koa `ctx`,
 // Hono `c`, Fastify's request): it holds the request's `Connection`, whose header values
 // are the credentials. An app that logs the request object must not print them.
-describe('requestStates', () => {
+describe.each(['field', 'weakMap'] as const)('requestStates (storage: %s)', (storage) => {
   const TOKEN = 'Bearer s3cr3t-token-value';
   const COOKIE = 'sid=cookie-value-42';
   const remembered = () => {
-    const states = requestStates<object>();
+    const states = requestStates<object>({ storage });
     const req: Record<string, unknown> = { url: '/admin' };
     states.remember(req, conn({ headers: { authorization: TOKEN, cookie: COOKIE } }), ['Bearer realm="api"']);
     return { states, req };
@@ -34,5 +34,25 @@ describe('requestStates', () => {
     states.remember(req, conn({ target: '/second' }), []);
     expect(states.connection(req)?.path).toBe('/second');
     expect(states.check(createGuard('admin'), req, () => ({ user: ANONYMOUS, auth: NO_CREDENTIALS }), () => conn())).not.toBeNull();
+  });
+});
+
+describe("requestStates({ storage: 'weakMap' }) (Express, issue #17)", () => {
+  it('keeps the state off the request object (a frozen one works too)', () => {
+    const states = requestStates<object>({ storage: 'weakMap' });
+    const req = Object.freeze({ url: '/admin' });
+    states.remember(req, conn({ target: '/admin' }), ['Basic realm="x"']);
+    expect(states.connection(req)?.path).toBe('/admin');
+    expect(states.challenges(req)).toEqual(['Basic realm="x"']);
+    expect(states.connection({})).toBeUndefined();
+  });
+
+  it('two adapters keep their own states on one object', () => {
+    const a = requestStates<object>({ storage: 'weakMap' });
+    const b = requestStates<object>({ storage: 'weakMap' });
+    const req = {};
+    a.remember(req, conn({ target: '/a' }), []);
+    expect(b.connection(req)).toBeUndefined();
+    expect(a.connection(req)?.path).toBe('/a');
   });
 });

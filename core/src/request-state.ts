@@ -39,6 +39,26 @@ export interface RequestStates<K extends object> {
 }
 
 /**
+ * Options of {@link requestStates}.
+ *
+ * @example
+ * ```ts
+ * const states = requestStates<Request>({ storage: 'weakMap' }); // Express's re-prototyped req
+ * ```
+ */
+export interface RequestStatesOptions {
+  /**
+   * Where the state is kept. `'field'` (the default): a private field stamped onto the
+   * request object, an ordinary store that the garbage collector does not trace as an
+   * ephemeron. `'weakMap'`: a `WeakMap` from request object to state, for request
+   * objects to which adding any property is costly: Express re-prototypes every `req`
+   * (`Object.setPrototypeOf`), after which every new property migrates the object to a
+   * new map with a copied descriptor array (about 5,000 instructions a property, issue #17).
+   */
+  storage?: 'field' | 'weakMap';
+}
+
+/**
  * Per-request state for an adapter's guards, kept in a private field stamped onto the
  * native request object: invisible to `Object.keys`, `for…in`, `JSON.stringify`, a
  * spread (`{ ...req }`), `Object.getOwnPropertySymbols` and `util.inspect` /
@@ -51,14 +71,14 @@ export interface RequestStates<K extends object> {
  *
  * @example
  * ```ts
- * const states = requestStates<Request>();
+ * const states = requestStates<Request>(); // Express: requestStates<Request>({ storage: 'weakMap' })
  * // in authentication(): states.remember(req, connection, authenticator.challenges);
  * // in requires():       const denied = states.check(guard, req, () => req, () => toConnection(req));
  * ```
  */
-export function requestStates<K extends object>(): RequestStates<K> {
+export function requestStates<K extends object>(options: RequestStatesOptions = {}): RequestStates<K> {
   // One class (so one private name) per adapter: states of two adapters on one object never mix.
-  const slot = stateSlot();
+  const slot = options.storage === 'weakMap' ? weakSlot() : stateSlot();
   return {
     remember(key, connection, challenges) {
       // Replaced when a second middleware in front remembers again.
@@ -78,6 +98,15 @@ export function requestStates<K extends object>(): RequestStates<K> {
     challenges(key) {
       return slot.get(key)?.challenges ?? NO_CHALLENGES;
     },
+  };
+}
+
+/** The states in a `WeakMap` (see {@link RequestStatesOptions.storage}). */
+function weakSlot(): { get(key: object): State | undefined; set(key: object, state: State): void } {
+  const states = new WeakMap<object, State>();
+  return {
+    get: (key) => states.get(key),
+    set: (key, state) => void states.set(key, state),
   };
 }
 

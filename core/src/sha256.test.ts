@@ -72,3 +72,21 @@ describe('digestKey', () => {
     expect(digestKey(bytes)).toHaveLength(17);
   });
 });
+
+describe('digestKey: one call, the same key as the concatenation it replaced (issue #17)', () => {
+  const reference = (digest: Uint8Array): string => {
+    let out = '';
+    for (let i = 0; i < digest.length; i += 2) out += String.fromCharCode(((digest[i] as number) << 8) | (digest[i + 1] ?? 0));
+    return out;
+  };
+  it('is the same string for 32-byte digests and for other lengths', () => {
+    for (let i = 0; i < 200; i++) {
+      const d = new Uint8Array(randomBytes(32));
+      expect(digestKey(d)).toBe(reference(d));
+    }
+    for (const n of [0, 1, 2, 31, 33, 64]) {
+      const d = new Uint8Array(randomBytes(n));
+      expect(digestKey(d)).toBe(reference(d));
+    }
+  });
+});

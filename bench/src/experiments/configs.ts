@@ -53,6 +53,27 @@ async function variant(framework: Framework, name: string): Promise<Server> {
         () => (keep === undefined ? '' : USER),
       );
     }
+    case 'koa/conn':
+    case 'koa/conn-run':
+    case 'koa/conn-run-state': {
+      // Bisecting the Koa adapter's cost the same way: the Connection, the decision, ctx.state.
+      const { toConnection } = await import('@portcullis/koa');
+      const authenticator = await tokenAuthenticator();
+      let keep: unknown;
+      return koaServer(
+        [
+          (ctx, next) => {
+            const connection = toConnection(ctx, authenticator.clock);
+            keep = name === 'conn' ? connection : authenticator.run(connection);
+            const state = ctx.state as Record<string, unknown>;
+            state.user = alice;
+            if (name === 'conn-run-state') state.auth = (keep as { auth: unknown }).auth;
+            return next();
+          },
+        ],
+        () => (keep === undefined ? '' : USER),
+      );
+    }
   }
   throw new Error(`no experiment ${framework}/${name}`);
 }
@@ -63,6 +84,9 @@ export function experimentConfigs(framework: Framework): BenchConfig[] {
     { ...base, id: `${framework}/x-noop`, name: 'experiment: no-op middleware (sets the user)', scheme: 'none', create: () => variant(framework, 'noop'), credentials: () => tokenCredentialsLoose() },
     ...(framework === 'express'
       ? (['conn', 'conn-run', 'conn-run-auth'] as const).map((v) => ({ ...base, id: `express/x-${v}`, name: `experiment: bisect ${v}`, scheme: 'token' as const, create: () => variant('express', v), credentials: () => tokenCredentialsLoose() }))
+      : []),
+    ...(framework === 'koa'
+      ? (['conn', 'conn-run', 'conn-run-state'] as const).map((v) => ({ ...base, id: `koa/x-${v}`, name: `experiment: bisect ${v}`, scheme: 'token' as const, create: () => variant('koa', v), credentials: () => tokenCredentialsLoose() }))
       : []),
   ];
 }
