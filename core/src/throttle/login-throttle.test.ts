@@ -699,7 +699,7 @@ describe('the throttle review\'s findings (issue #16)', () => {
     expect((await throttle.attempt('alice', from('203.0.113.9'))).retryAfter).toBe(0); // home is still known
     // Under pressure, idle buckets go before markers: a flood of new usernames does not make home unknown.
     for (let i = 0; i < 2000; i++) await throttle.failed(`flood${i}`, from(`198.18.${i >> 8}.${i & 255}`));
-    expect(store.size).toBe(1000);
+    expect(store.size).toBe(1002); // max buckets, plus the two markers (home and mallory) in their own space
     expect((await throttle.attempt('alice', from('203.0.113.9'))).retryAfter).toBe(0);
   });
 
@@ -751,6 +751,30 @@ describe('MemoryThrottleStore eviction (issue #16)', () => {
     for (let k = 0; k < 7; k++) await throttle.failed(`new${k}`);
     expect(store.size).toBe(200);
     expect(await throttle.retryAfter('alice')).toBe(1); // the one evicted bucket was an idle one
+  });
+
+  it('THR-12 a store full of known-pair markers still admits exactly allowance+1 guesses, sequential and parallel', async () => {
+    for (const parallel of [false, true]) {
+      const store = new MemoryThrottleStore({ max: 1000 });
+      let now = FIXED_NOW;
+      const throttle = loginThrottle({ store, clock: () => now });
+      // Ordinary logins over 25 days: 1100 (account, address) pairs, more markers than max/2.
+      for (let i = 0; i < 1100; i++) {
+        now += 25 * 86_400_000 / 1100;
+        await (await throttle.attempt(`user${i}`, from(`10.${i >> 8}.${i & 255}.1`))).succeeded();
+      }
+      expect(store.size).toBeLessThanOrEqual(1000 + 500);
+      let admitted = 0;
+      const guess = async () => {
+        const attempt = await throttle.attempt('alice', from('198.51.100.7'));
+        if (attempt.retryAfter > 0) return;
+        admitted++;
+        await attempt.failed();
+      };
+      if (parallel) await Promise.all(Array.from({ length: 200 }, guess));
+      else for (let i = 0; i < 200; i++) await guess();
+      expect([parallel, admitted]).toEqual([parallel, 6]);
+    }
   });
 });
 
