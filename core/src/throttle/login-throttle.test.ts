@@ -526,9 +526,9 @@ describe('passwordBackend({ throttle })', () => {
   });
 });
 
-describe('passwordBackend: concurrent identical logins are one attempt (single flight)', () => {
+describe('passwordBackend({ coalesce: true }): concurrent identical logins are one attempt (single flight)', () => {
   /** The backend of `backendWith`, with a hasher that counts its verifications and takes a few ms. */
-  function slowBackend(throttle: ReturnType<typeof loginThrottle>, extra: { onRehash?: (user: Member, fresh: string, old: string) => void } = {}) {
+  function slowBackend(throttle: ReturnType<typeof loginThrottle>, extra: { onRehash?: (user: Member, fresh: string, old: string) => void; coalesce?: boolean } = {}) {
     const hashed = { count: 0 };
     const hasher: Hasher = {
       ...plainHasher,
@@ -539,10 +539,28 @@ describe('passwordBackend: concurrent identical logins are one attempt (single f
       passwordHashOf: (user) => HASHES.get(user.identity),
       hasher,
       throttle,
+      coalesce: true,
       ...extra,
     });
     return { backend, hashed };
   }
+
+  it('THR-12 by default (no coalesce) each parallel request is its own attempt: 20 right-password requests get allowance+1 checks, the rest 429', async () => {
+    const { throttle, counting } = setup({ accountAllowance: 5, addressAllowance: 50 });
+    const { backend, hashed } = slowBackend(throttle, { coalesce: false });
+    const outcomes = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        backend.verifyCredentials('alice', 'alicepwd', from('203.0.113.7')).then(
+          (user) => user?.identity,
+          (error: unknown) => (isAuthenticationError(error) ? error.code : 'other'),
+        ),
+      ),
+    );
+    expect(outcomes.filter((o) => o === 'alice')).toHaveLength(6);
+    expect(outcomes.filter((o) => o === 'too_many_requests')).toHaveLength(14);
+    expect(hashed.count).toBe(6);
+    expect(counting.calls.attempt).toBeGreaterThanOrEqual(20);
+  });
 
   it('20 parallel right-password Basic requests, accountAllowance 5, no cache: all 200, one hash, one count', async () => {
     const { throttle, counting } = setup({ accountAllowance: 5 });
@@ -804,5 +822,59 @@ describe('passwordBackend({ throttle }): a check that throws gives its count bac
     // A wrong password still counts.
     for (let i = 0; i < 2; i++) await withThrottle.verifyCredentials('alice', 'wrong', from('192.0.2.2'));
     await expect(withThrottle.verifyCredentials('alice', 'alicepwd', from('192.0.2.3'))).rejects.toMatchObject({ code: 'too_many_requests' });
+  });
+});
+
+describe('passwordBackend: coalescing is opt-in, the lookup may depend on the connection (issue #16 re-review)', () => {
+  /** A multi-tenant lookup keyed on the Host: the attacker's tenant evil.example has an "admin" with the attacker's password. */
+  function tenants(coalesce: boolean | undefined) {
+    const lookups: string[] = [];
+    const backend = passwordBackend<Member>({
+      findUser: async (name, connection) => {
+        const host = connection?.header('host') ?? '';
+        lookups.push(`${host}/${name}`);
+        await new Promise((r) => setTimeout(r, 5));
+        return host === 'evil.example' && name === 'admin' ? new Member('admin@evil') : null;
+      },
+      passwordHashOf: (user) => (user.identity === 'admin@evil' ? 'h:attacker-pw' : undefined),
+      hasher: plainHasher,
+      ...(coalesce === undefined ? {} : { coalesce }),
+    });
+    const at = (host: string) => conn({ method: 'POST', target: '/login', peerAddress: '192.0.2.66', headers: { host } });
+    return { backend, lookups, at };
+  }
+
+  it('by default two tenants\' parallel logins with the same credentials each get their own lookup: bank.example never gets evil.example\'s user', async () => {
+    const { backend, lookups, at } = tenants(undefined);
+    const [evil, bank] = await Promise.all([backend.verifyCredentials('admin', 'attacker-pw', at('evil.example')), backend.verifyCredentials('admin', 'attacker-pw', at('bank.example'))]);
+    expect([evil?.identity, bank]).toEqual(['admin@evil', null]);
+    expect(lookups.sort()).toEqual(['bank.example/admin', 'evil.example/admin']);
+    // The Basic path alike.
+    const authenticator = createAuthenticator({ backend });
+    const basic = (host: string) =>
+      conn({ method: 'GET', target: '/', peerAddress: '192.0.2.66', headers: { host, authorization: `Basic ${btoa('admin:attacker-pw')}` } });
+    const decisions = await Promise.all([authenticator.run(basic('evil.example')), authenticator.run(basic('bank.example'))]);
+    expect([userOf(decisions[0]!).identity, responseOf(decisions[1]!).status]).toEqual(['admin@evil', 401]);
+  });
+
+  it('with coalesce: true the first caller\'s connection serves both (documented: only for a lookup that ignores the connection); a non-boolean is refused', async () => {
+    const { backend, lookups, at } = tenants(true);
+    const [evil, bank] = await Promise.all([backend.verifyCredentials('admin', 'attacker-pw', at('evil.example')), backend.verifyCredentials('admin', 'attacker-pw', at('bank.example'))]);
+    expect([evil?.identity, bank?.identity, lookups]).toEqual(['admin@evil', 'admin@evil', ['evil.example/admin']]);
+    expect(configError(() => passwordBackend<Member>({ findUser: () => null, passwordHashOf: () => undefined, hasher: plainHasher, coalesce: 'yes' as unknown as boolean })).message).toContain('coalesce');
+  });
+
+  it('a username or password with a lone surrogate is refused before any lookup, and never shares a U+FFFD twin\'s flight', async () => {
+    const lookups: string[] = [];
+    const backend = passwordBackend<Member>({
+      findUser: (name) => (lookups.push(name), HASHES.has(name) ? new Member(name) : null),
+      passwordHashOf: (user) => HASHES.get(user.identity),
+      hasher: plainHasher,
+      coalesce: true,
+    });
+    expect(await backend.verifyCredentials('alice\uD800', 'alicepwd')).toBeNull();
+    expect(await backend.verifyCredentials('alice', 'alicepwd\uDC00')).toBeNull();
+    expect(lookups).toEqual([]);
+    expect((await backend.verifyCredentials('alice', 'alicepwd'))?.identity).toBe('alice');
   });
 });
