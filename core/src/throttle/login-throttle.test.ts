@@ -680,12 +680,33 @@ describe('the throttle review\'s findings (issue #16)', () => {
     const { throttle } = setup({ accountAllowance: 0, addressAllowance: 0, accountKey: (u) => (seen.push(u.length), u) });
     const huge = 'a'.repeat(1_000_000);
     await throttle.failed(`${huge}1`);
-    expect(seen).toEqual([]); // accountKey (the fold by default) never saw it
+    expect(seen).toEqual([1024]); // accountKey (the fold by default) saw the first 1024 code units only
     expect(await throttle.retryAfter(`${huge}1`)).toBe(1);
-    expect(await throttle.retryAfter(`${huge}2`)).toBe(1); // same length and head: one bucket (only throttles more)
-    expect(await throttle.retryAfter(`${huge}12`)).toBe(0);
-    expect(await throttle.retryAfter('a'.repeat(1024))).toBe(0); // at the limit: folded, a bucket of its own
-    expect(seen).toEqual([1024]);
+    expect(await throttle.retryAfter(`${huge}12`)).toBe(1); // same head: one bucket (only throttles more)
+    expect(await throttle.retryAfter('a'.repeat(1024))).toBe(1); // the head itself is that account
+    expect(await throttle.retryAfter('a'.repeat(1023))).toBe(0);
+  });
+
+  it('THR-12 padding a username past 1024 code units (maxUsernameBytes 4096, a trimming lookup) never makes a new account bucket', async () => {
+    const { throttle } = setup({ accountAllowance: 5, addressAllowance: 1000 });
+    let hashed = 0;
+    const backend = passwordBackend<Member>({
+      findUser: (name) => (HASHES.has(name.trim()) ? new Member(name.trim()) : null),
+      passwordHashOf: (user) => HASHES.get(user.identity),
+      hasher: { ...plainHasher, verify: async (p, stored) => (hashed++, plainHasher.verify(p, stored)) },
+      throttle,
+      maxUsernameBytes: 4096,
+    });
+    const outcomes: string[] = [];
+    for (let i = 0; i < 120; i++) {
+      outcomes.push(await backend.verifyCredentials(`alice${' '.repeat(1020 + i)}`, `guess${i}`, from(`198.51.100.${i}`)).then(
+        () => 'wrong',
+        (error: unknown) => (isAuthenticationError(error) ? error.code : 'other'),
+      ));
+    }
+    expect(hashed).toBe(6);
+    expect(outcomes.filter((o) => o === 'too_many_requests')).toHaveLength(114);
+    expect(await throttle.retryAfter('alice')).toBeGreaterThan(0); // the account itself waits
   });
 
   it('THR-14 a known pair counts on the pair and its /64, not the /48: others in the owner\'s /48 cannot keep the owner out', async () => {
