@@ -75,7 +75,7 @@ export { SESSION_NAMESPACE, namespacedData, copySessionData } from './session/na
 export { csrfToken, verifyCsrfToken, formField, isUrlencoded, requestFormField } from './session/csrf.js';
 export { sessionGate, sessionGateNow, sessionGatePasses } from './session/gate.js';
 export { assertThrottleStore } from './throttle/store.js';
-export type { LoginFlights } from './login-flights.js';
+export type { LoginFlights, LoginFlightsOptions } from './login-flights.js';
 export { loginFlights } from './login-flights.js';
 export type { WebSessionOptions, WebSessionRequest, WebSessionHandle, WebSessions } from './session/web-session.js';
 export { webSessions, isSecureRequest } from './session/web-session.js';

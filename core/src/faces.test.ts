@@ -54,7 +54,7 @@ const ADAPTER_TYPES = [
   'Proceed', 'RequestStates', 'RequestStatesOptions', 'Respond', 'ResponseDescription', 'SessionConfig', 'SessionCookie',
   'SessionMeta', 'SessionPort', 'SessionState', 'StepUpOutcome', 'TrustedProxies', 'WebSessionHandle', 'WebSessionOptions',
   'WebSessionRequest', 'WebSessions',
-  'LoginFlights',
+  'LoginFlights', 'LoginFlightsOptions',
   'TicketOrigin', 'SocketPrincipal', 'WatchSocketOptions', 'SocketWatch', 'ClosableSocket', 'RequestSocketWatch', 'RequestSocketOptions',
 ];
 

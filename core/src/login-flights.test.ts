@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { conn } from '../../test-support/connection.js';
+import { ConfigurationError } from './errors.js';
 import { loginFlights } from './login-flights.js';
 
 const from = (address: string) => conn({ method: 'POST', target: '/login', peerAddress: address });
@@ -70,5 +71,65 @@ describe('loginFlights', () => {
     const check = () => (runs++, later(null));
     await Promise.all([one.run('alice', 'pw', undefined, check), two.run('alice', 'pw', undefined, check)]);
     expect(runs).toBe(2);
+  });
+
+  it('THR-14 a flight older than maxAgeMs is not joined: a check that never settles pins nothing (fake timers)', async () => {
+    vi.useFakeTimers();
+    try {
+      const flights = loginFlights();
+      let runs = 0;
+      const hung = () => (runs++, new Promise<never>(() => {})); // a stalled lookup: never settles
+      void flights.run('alice', 'pw', from('192.0.2.1'), hung);
+      void flights.run('alice', 'pw', from('192.0.2.1'), hung); // joins: younger than 10 s
+      await vi.advanceTimersByTimeAsync(0);
+      expect(runs).toBe(1);
+      await vi.advanceTimersByTimeAsync(10_000);
+      // The store recovered: the owner's retry runs its own check and gets its answer.
+      await expect(flights.run('alice', 'pw', from('192.0.2.1'), () => (runs++, Promise.resolve('ok')))).resolves.toBe('ok');
+      expect(runs).toBe(2);
+      expect(flights.size).toBe(0); // the fresh flight replaced the hung one's entry, then removed its own
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('a replaced flight that settles late does not remove its successor; maxAgeMs and clock are validated', async () => {
+    let now = 0;
+    const flights = loginFlights({ maxAgeMs: 100, clock: () => now });
+    let release!: () => void;
+    const first = flights.run('alice', 'pw', undefined, () => new Promise<void>((resolve) => (release = resolve)));
+    await Promise.resolve();
+    now = 100;
+    let runs = 0;
+    let finish!: () => void;
+    const second = flights.run('alice', 'pw', undefined, () => (runs++, new Promise<void>((resolve) => (finish = resolve))));
+    release();
+    await first;
+    const third = flights.run('alice', 'pw', undefined, () => (runs++, Promise.resolve()));
+    expect([runs, flights.size, third === second]).toEqual([1, 1, true]);
+    finish();
+    await second;
+    expect(flights.size).toBe(0);
+    expect(() => loginFlights({ maxAgeMs: -1 })).toThrow(ConfigurationError);
+    expect(() => loginFlights({ maxAgeMs: Number.NaN })).toThrow(ConfigurationError);
+    expect(() => loginFlights({ clock: 5 as unknown as () => number })).toThrow(ConfigurationError);
+  });
+
+  it('a lone surrogate never shares a flight (it would share U+FFFD\'s key): each such call runs its own check', async () => {
+    const flights = loginFlights();
+    let runs = 0;
+    const check = () => (runs++, later(null));
+    await Promise.all([
+      flights.run('bob\uD800', 'pw', undefined, check),
+      flights.run('bob\uFFFD', 'pw', undefined, check),
+      flights.run('bob', 'p\uDC00', undefined, check),
+      flights.run('bob', 'p\uFFFD', undefined, check),
+      flights.run('bob', 'p\uD800', undefined, check),
+      flights.run('bob', 'p\uD800', undefined, check),
+    ]);
+    expect(runs).toBe(6);
+    // A well-formed pair (an emoji) still coalesces.
+    await Promise.all([flights.run('bob', 'p\u{1F600}', undefined, check), flights.run('bob', 'p\u{1F600}', undefined, check)]);
+    expect(runs).toBe(7);
   });
 });

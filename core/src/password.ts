@@ -57,10 +57,22 @@ export interface PasswordBackendOptions<U extends BaseUser, N extends string = '
    * guesses get no more than the allowance) and given back on success, or when the
    * check throws before answering (hashing queue full, user lookup down); a Basic
    * credential the `cache` answers never reaches the throttle. Concurrent logins with
-   * the same username, password and client address are one attempt: the first is
-   * counted and hashed, the others share its outcome (see {@link passwordBackend}).
+   * the same username, password and client address each count, unless `coalesce` is
+   * on (see {@link passwordBackend}).
    */
   throttle?: LoginThrottle;
+  /**
+   * Runs concurrent checks of the same username (as typed), password and client address
+   * (as the throttle buckets it) once: the first runs the throttle attempt, the lookup and
+   * the hash with ITS connection, and the others share its user, `null` or error (one
+   * throttle count, one hash: six parallel Basic connections or a cold `cache` with the
+   * right password make one login). Turn it on only when `findUser` does not depend on
+   * the connection: a lookup that reads the Host (a tenant), the path or a header would
+   * hand one request the user found for another. Default `false`: each request runs its
+   * own check, so parallel copies of the right password may exceed the throttle's
+   * allowance and be refused with 429 (see docs/throttling.md).
+   */
+  coalesce?: boolean;
   /**
    * The backend's name: `auth.via` of the requests it authenticates, and its name in
    * `multi([...])` and `all([...])`, where names are unique. Default `'basic'` (it
@@ -80,8 +92,8 @@ export interface PasswordBackend<U extends BaseUser, N extends string = 'basic'>
    * `retryAfter`) or `backend_unavailable` (503); `backend_busy` (503 with `Retry-After`)
    * when the hasher's wait queue is full (`boundedHasher`; nothing was hashed). Answer it
    * with `errorResponse`. Pass the request's connection, or only the account bucket counts.
-   * Concurrent calls with the same username, password and client address share one
-   * check (one throttle count, one hash) and its outcome.
+   * With `coalesce: true`, concurrent calls with the same username, password and client
+   * address share one check (one throttle count, one hash) and its outcome.
    */
   verifyCredentials(username: string, password: string, connection?: Connection): Promise<U | null>;
 }
@@ -94,15 +106,17 @@ const encoder = new TextEncoder();
  * verification so they cost what a wrong password costs; over-long passwords and
  * usernames are refused before any lookup or hashing; a successful login whose
  * hash is outdated calls `onRehash` with a fresh hash. A failed login changes
- * nothing.
+ * nothing. Usernames and passwords that are not well-formed UTF-16 (a lone surrogate)
+ * are refused before any lookup or hashing, like over-long ones.
  *
- * Concurrent checks of the same username (as typed), password and client address
- * (as the throttle buckets it) run once, on the Basic path and in `verifyCredentials`
- * alike: the first runs the throttle attempt, the lookup and the hash; the others wait
- * for it and get the same user, `null` or `AuthenticationError`, without being counted
- * or hashed again (a browser opening six connections behind Basic auth, or a cold
- * `cache`, makes one login). They are keyed by an HMAC under a random per-backend key,
- * never the password, and forgotten when the check ends.
+ * With `coalesce: true` (only when `findUser` ignores the connection), concurrent
+ * checks of the same username (as typed), password and client address (as the
+ * throttle buckets it) run once, on the Basic path and in `verifyCredentials` alike:
+ * the first runs the throttle attempt, the lookup and the hash; the others wait for it
+ * and get the same user, `null` or `AuthenticationError`, without being counted or
+ * hashed again. They are keyed by an HMAC under a random per-backend key, never the
+ * password, and forgotten when the check ends or is 10 s old. By default each request
+ * runs its own check.
  *
  * @example
  * ```ts
@@ -175,6 +189,8 @@ export function passwordBackend<U extends BaseUser, const N extends string = 'ba
   /** The user, `null`, or `REFUSED` when the stored hash's parameters exceed the hasher's maxima. */
   async function verify(username: string, password: string, connection?: Connection): Promise<U | null | typeof REFUSED> {
     if (encoder.encode(password).length > maxPassword || encoder.encode(username).length > maxUsername) return null;
+    // A lone surrogate never verifies (hashers refuse it; UTF-8 would read it as U+FFFD): no lookup.
+    if (LONE_SURROGATE.test(password) || LONE_SURROGATE.test(username)) return null;
     const user = await findUser(username, connection);
     const stored = user === null || user === undefined ? undefined : passwordHashOf(user);
     // A stored hash no member of the hasher reads (a retired pepper's id, a format nobody
@@ -198,16 +214,18 @@ export function passwordBackend<U extends BaseUser, const N extends string = 'ba
     return user;
   }
 
-  const flights = loginFlights();
+  const coalesce = options.coalesce ?? false;
+  if (typeof coalesce !== 'boolean') throw new ConfigurationError('passwordBackend: coalesce must be true or false (true only when findUser ignores the connection)');
+  const flights = coalesce ? loginFlights() : undefined;
 
   /**
    * `bounded`, once for concurrent identical logins (same username, password and client
-   * address): they are one guess. Over-long credentials skip the flight (they are refused
-   * before any lookup or hashing, and are not worth an HMAC), as do non-strings from
-   * untyped callers (`check` treats them as it always did).
+   * address) when `coalesce` is on: they are one guess. Over-long credentials skip the
+   * flight (they are refused before any lookup or hashing, and are not worth an HMAC), as
+   * do non-strings from untyped callers (`check` treats them as it always did).
    */
   function coalesced(username: string, password: string, connection: Connection | undefined): ReturnType<typeof check> {
-    if (typeof username !== 'string' || typeof password !== 'string' || password.length > maxPassword || username.length > maxUsername) {
+    if (flights === undefined || typeof username !== 'string' || typeof password !== 'string' || password.length > maxPassword || username.length > maxUsername) {
       return bounded(username, password, connection);
     }
     return flights.run(username, password, connection, () => bounded(username, password, connection));
@@ -253,6 +271,9 @@ export function passwordBackend<U extends BaseUser, const N extends string = 'ba
 }
 
 const REFUSED = Symbol('hash_parameters_refused');
+
+/** A surrogate code unit outside a pair (with the `u` flag, a pair is one code point and does not match). */
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
 
 /** A stored hash refused for its parameters: the same 401 as a wrong password, with the security event. */
 function refusal(username: string): AuthenticationError {

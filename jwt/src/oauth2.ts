@@ -38,11 +38,23 @@ export interface OAuth2PasswordBearerOptions<U extends BaseUser, N extends strin
   /**
    * Brute-force protection: 429 `too_many_requests` with `Retry-After` (OAU-07); core's
    * `loginThrottle({ store })` fits. Not needed when `verifyCredentials` is a
-   * `passwordBackend({ throttle })`'s: its refusals get the same 429. Concurrent token
-   * requests with the same username, password and client address are one attempt: the
-   * first is counted and checked, the others share its outcome (each gets its own token).
+   * `passwordBackend({ throttle })`'s: its refusals get the same 429. Each request is
+   * counted up front; the count is given back on success, and when `verifyCredentials`
+   * rejects with an error known to come before any password check (`backend_busy`,
+   * `hasher_busy`, `backend_unavailable`, `too_many_requests`). Any other rejection (an
+   * audit insert failing after the hash) keeps the count: it may have been a guess.
    */
   throttle?: LoginThrottle;
+  /**
+   * Runs concurrent token requests with the same username, password and client address
+   * once: the first is counted and checked with ITS connection, the others share its
+   * outcome (each gets its own token). Turn it on only when `verifyCredentials` does not
+   * depend on the connection (no tenant by Host, no header): otherwise one request would
+   * get the user found for another. Default `false`: each request is its own attempt.
+   * A `passwordBackend({ coalesce: true })`'s `verifyCredentials` coalesces by itself;
+   * this option matters for the endpoint's own `throttle` count.
+   */
+  coalesce?: boolean;
   /**
    * Receives the endpoint's security events: an `authentication_failed` event with
    * `code: 'too_many_requests'` and `reason: 'login_throttled'` when `throttle` refuses
@@ -153,6 +165,9 @@ type Checked<U> =
 
 const error = (code: OAuth2ErrorCode): ResponseDescription => fixedResponse({ kind: 'oauth2_error', error: code });
 
+/** The codes of a `verifyCredentials` rejection that comes before any password check: its throttle count is given back. */
+const PRECEDES_CHECK = ['backend_busy', 'hasher_busy', 'backend_unavailable', 'too_many_requests'] as const;
+
 /**
  * Litestar's `OAuth2PasswordBearerAuth`: Bearer JWTs, plus a token endpoint for the
  * OAuth2 **resource owner password credentials** grant and an OAuth2 password-flow
@@ -219,9 +234,10 @@ export function oauth2PasswordBearer<U extends BaseUser, const N extends string 
       // A failing logger changes nothing.
     }
   };
-  // Only with the endpoint's own throttle: a passwordBackend's verifyCredentials coalesces
-  // by itself, and an app's own function is left as it was.
-  const flights = throttle === undefined ? undefined : loginFlights();
+  // Opt-in only: the flight runs verifyCredentials with the first request's connection.
+  const coalesce = options.coalesce ?? false;
+  if (typeof coalesce !== 'boolean') throw new ConfigurationError(`${who}: coalesce must be true or false (true only when verifyCredentials ignores the connection)`);
+  const flights = coalesce ? loginFlights() : undefined;
   const descriptions: Record<string, string> = {};
   for (const [scope, text] of Object.entries(options.scopeDescriptions ?? {})) {
     if (!SCOPE_TOKEN.test(scope) || typeof text !== 'string') throw new ConfigurationError(`${who}: scopeDescriptions maps scope tokens to strings`);
@@ -247,8 +263,9 @@ export function oauth2PasswordBearer<U extends BaseUser, const N extends string 
     if (username === null || username === '' || password === null || password === '') return error('invalid_request');
 
     try {
-      // Concurrent identical requests (same username, password, client address) are one
-      // guess: one throttle count, one check, the same outcome. Over-long fields skip it.
+      // With `coalesce`, concurrent identical requests (same username, password, client
+      // address) are one guess: one throttle count, one check, the same outcome. Over-long
+      // fields skip it.
       const short = encoder.encode(username).length <= MAX_FIELD_BYTES && encoder.encode(password).length <= MAX_FIELD_BYTES;
       const checked = await (flights === undefined || !short
         ? check(username, password, connection, short)
@@ -312,9 +329,11 @@ export function oauth2PasswordBearer<U extends BaseUser, const N extends string 
       try {
         user = await verifyCredentials(username, password, connection);
       } catch (error) {
-        // A check that throws (the hashing queue full, the user store down) says nothing
-        // of the password: it was no guess, so the throttle gets its count back.
-        await attempt?.abandoned?.();
+        // A refusal known to come before the password check (the hashing queue full, the
+        // user store or a throttle down, a throttle's own 429) says nothing of the password:
+        // it was no guess, so the throttle gets its count back. Any other throw may come
+        // after the hash (an audit row that fails to insert): the count stays.
+        if (PRECEDES_CHECK.some((code) => isPortcullisError(error, code))) await attempt?.abandoned?.();
         throw error;
       }
     }

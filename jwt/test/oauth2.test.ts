@@ -231,7 +231,7 @@ describe('OAU-07 brute-force throttling', () => {
   });
 });
 
-describe('concurrent identical token requests at the endpoint\'s own throttle are one attempt', () => {
+describe('with coalesce: true, concurrent identical token requests at the endpoint\'s own throttle are one attempt', () => {
   const postFrom = (oauth2: ReturnType<typeof endpoint>, address: string, fields: Record<string, string>) =>
     oauth2.tokenEndpoint.handle(connection({ method: 'POST', target: '/token', now: T0, peerAddress: address }), { contentType: FORM, text: form(fields) });
   function counted(accountAllowance: number) {
@@ -239,7 +239,7 @@ describe('concurrent identical token requests at the endpoint\'s own throttle ar
     const calls = { verified: 0, attempts: 0 };
     const throttle = loginThrottle({ store: new MemoryThrottleStore(), accountAllowance, clock: clock.now });
     const verifyCredentials = async (username: string, password: string, c: Connection) => (calls.verified++, await new Promise((r) => setTimeout(r, 5)), passwords.verifyCredentials(username, password, c));
-    const oauth2 = endpoint({ verifyCredentials, throttle: { ...throttle, attempt: (u, c) => (calls.attempts++, throttle.attempt(u, c)) } });
+    const oauth2 = endpoint({ verifyCredentials, throttle: { ...throttle, attempt: (u, c) => (calls.attempts++, throttle.attempt(u, c)) }, coalesce: true });
     return { oauth2, calls };
   }
 
@@ -262,11 +262,62 @@ describe('concurrent identical token requests at the endpoint\'s own throttle ar
   it('a throttled flight answers 429 to every request in it, each logged', async () => {
     const events: AuthenticationFailure[] = [];
     const clock = frozenClock();
-    const oauth2 = endpoint({ throttle: loginThrottle({ store: new MemoryThrottleStore(), accountAllowance: 0, clock: clock.now }), log: (e) => events.push(e) });
+    const oauth2 = endpoint({ throttle: loginThrottle({ store: new MemoryThrottleStore(), accountAllowance: 0, clock: clock.now }), log: (e) => events.push(e), coalesce: true });
     await postFrom(oauth2, '203.0.113.7', { grant_type: 'password', username: 'alice', password: 'nope' });
     const answers = await Promise.all(Array.from({ length: 5 }, () => postFrom(oauth2, '203.0.113.7', { grant_type: 'password', username: 'alice', password: 'nope' })));
     expect(answers.map((a) => [a.status, a.headers['retry-after']])).toEqual(Array(5).fill([429, '1']));
     expect(events.filter((e) => e.reason === 'login_throttled')).toHaveLength(5);
+  });
+});
+
+describe('the token endpoint does not coalesce by default (issue #16 re-review)', () => {
+  const at = (host: string) => connection({ method: 'POST', target: '/token', now: T0, peerAddress: '192.0.2.66', headers: { host } });
+  /** A multi-tenant check keyed on the Host: only evil.example has an "admin" with the attacker's password. */
+  function tenants(extra: { coalesce?: boolean } = {}) {
+    const checked: string[] = [];
+    const verifyCredentials = async (username: string, password: string, c: Connection) => {
+      const host = c.header('host') ?? '';
+      checked.push(host);
+      await new Promise((r) => setTimeout(r, 5));
+      return host === 'evil.example' && username === 'admin' && password === 'attacker-pw' ? new Member('admin', 'x', []) : null;
+    };
+    const clock = frozenClock();
+    const oauth2 = endpoint({ verifyCredentials, throttle: loginThrottle({ store: new MemoryThrottleStore(), clock: clock.now }), ...extra });
+    const token = (host: string) => oauth2.tokenEndpoint.handle(at(host), { contentType: FORM, text: form({ grant_type: 'password', username: 'admin', password: 'attacker-pw' }) });
+    return { token, checked };
+  }
+
+  it('two tenants\' parallel token requests with the same credentials each get their own check: bank.example gets no token for evil.example\'s admin', async () => {
+    const { token, checked } = tenants();
+    const [evil, bank] = await Promise.all([token('evil.example'), token('bank.example')]);
+    expect([evil.status, bank.status, bodyOf(bank)]).toEqual([200, 400, { error: 'invalid_grant' }]);
+    expect(checked.sort()).toEqual(['bank.example', 'evil.example']);
+  });
+
+  it('with coalesce: true the first request\'s check serves both (documented: only for a verifyCredentials that ignores the connection); a non-boolean is refused', async () => {
+    const { token, checked } = tenants({ coalesce: true });
+    const [evil, bank] = await Promise.all([token('evil.example'), token('bank.example')]);
+    expect([evil.status, bank.status, checked]).toEqual([200, 200, ['evil.example']]);
+    expect(() => endpoint({ coalesce: 1 as unknown as boolean })).toThrow(/coalesce/);
+  });
+
+  it('THR-12 a rejection after the password check (an audit insert failing) keeps its count; backend_unavailable gives it back', async () => {
+    const clock = frozenClock();
+    let failure: Error = new Error('value too long for type character varying(255)');
+    let verified = 0;
+    const verify = async () => {
+      verified++; // the hash ran
+      throw failure;
+    };
+    const oauth2 = endpoint({ verifyCredentials: verify, throttle: loginThrottle({ store: new MemoryThrottleStore(), accountAllowance: 2, clock: clock.now }) });
+    const attempt = () => post(oauth2, form({ grant_type: 'password', username: 'alice', password: 'guess' }));
+    const statuses = [];
+    for (let i = 0; i < 5; i++) statuses.push((await attempt()).status);
+    expect(statuses).toEqual([503, 503, 503, 429, 429]);
+    expect(verified).toBe(3);
+    const other = endpoint({ verifyCredentials: verify, throttle: loginThrottle({ store: new MemoryThrottleStore(), accountAllowance: 0, clock: clock.now }) });
+    failure = new AuthenticationError('backend_unavailable');
+    for (let i = 0; i < 5; i++) expect((await post(other, form({ grant_type: 'password', username: 'alice', password: 'guess' }))).status).toBe(503);
   });
 });
 

@@ -526,9 +526,9 @@ describe('passwordBackend({ throttle })', () => {
   });
 });
 
-describe('passwordBackend: concurrent identical logins are one attempt (single flight)', () => {
+describe('passwordBackend({ coalesce: true }): concurrent identical logins are one attempt (single flight)', () => {
   /** The backend of `backendWith`, with a hasher that counts its verifications and takes a few ms. */
-  function slowBackend(throttle: ReturnType<typeof loginThrottle>, extra: { onRehash?: (user: Member, fresh: string, old: string) => void } = {}) {
+  function slowBackend(throttle: ReturnType<typeof loginThrottle>, extra: { onRehash?: (user: Member, fresh: string, old: string) => void; coalesce?: boolean } = {}) {
     const hashed = { count: 0 };
     const hasher: Hasher = {
       ...plainHasher,
@@ -539,10 +539,28 @@ describe('passwordBackend: concurrent identical logins are one attempt (single f
       passwordHashOf: (user) => HASHES.get(user.identity),
       hasher,
       throttle,
+      coalesce: true,
       ...extra,
     });
     return { backend, hashed };
   }
+
+  it('THR-12 by default (no coalesce) each parallel request is its own attempt: 20 right-password requests get allowance+1 checks, the rest 429', async () => {
+    const { throttle, counting } = setup({ accountAllowance: 5, addressAllowance: 50 });
+    const { backend, hashed } = slowBackend(throttle, { coalesce: false });
+    const outcomes = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        backend.verifyCredentials('alice', 'alicepwd', from('203.0.113.7')).then(
+          (user) => user?.identity,
+          (error: unknown) => (isAuthenticationError(error) ? error.code : 'other'),
+        ),
+      ),
+    );
+    expect(outcomes.filter((o) => o === 'alice')).toHaveLength(6);
+    expect(outcomes.filter((o) => o === 'too_many_requests')).toHaveLength(14);
+    expect(hashed.count).toBe(6);
+    expect(counting.calls.attempt).toBeGreaterThanOrEqual(20);
+  });
 
   it('20 parallel right-password Basic requests, accountAllowance 5, no cache: all 200, one hash, one count', async () => {
     const { throttle, counting } = setup({ accountAllowance: 5 });
@@ -662,12 +680,33 @@ describe('the throttle review\'s findings (issue #16)', () => {
     const { throttle } = setup({ accountAllowance: 0, addressAllowance: 0, accountKey: (u) => (seen.push(u.length), u) });
     const huge = 'a'.repeat(1_000_000);
     await throttle.failed(`${huge}1`);
-    expect(seen).toEqual([]); // accountKey (the fold by default) never saw it
+    expect(seen).toEqual([1024]); // accountKey (the fold by default) saw the first 1024 code units only
     expect(await throttle.retryAfter(`${huge}1`)).toBe(1);
-    expect(await throttle.retryAfter(`${huge}2`)).toBe(1); // same length and head: one bucket (only throttles more)
-    expect(await throttle.retryAfter(`${huge}12`)).toBe(0);
-    expect(await throttle.retryAfter('a'.repeat(1024))).toBe(0); // at the limit: folded, a bucket of its own
-    expect(seen).toEqual([1024]);
+    expect(await throttle.retryAfter(`${huge}12`)).toBe(1); // same head: one bucket (only throttles more)
+    expect(await throttle.retryAfter('a'.repeat(1024))).toBe(1); // the head itself is that account
+    expect(await throttle.retryAfter('a'.repeat(1023))).toBe(0);
+  });
+
+  it('THR-12 padding a username past 1024 code units (maxUsernameBytes 4096, a trimming lookup) never makes a new account bucket', async () => {
+    const { throttle } = setup({ accountAllowance: 5, addressAllowance: 1000 });
+    let hashed = 0;
+    const backend = passwordBackend<Member>({
+      findUser: (name) => (HASHES.has(name.trim()) ? new Member(name.trim()) : null),
+      passwordHashOf: (user) => HASHES.get(user.identity),
+      hasher: { ...plainHasher, verify: async (p, stored) => (hashed++, plainHasher.verify(p, stored)) },
+      throttle,
+      maxUsernameBytes: 4096,
+    });
+    const outcomes: string[] = [];
+    for (let i = 0; i < 120; i++) {
+      outcomes.push(await backend.verifyCredentials(`alice${' '.repeat(1020 + i)}`, `guess${i}`, from(`198.51.100.${i}`)).then(
+        () => 'wrong',
+        (error: unknown) => (isAuthenticationError(error) ? error.code : 'other'),
+      ));
+    }
+    expect(hashed).toBe(6);
+    expect(outcomes.filter((o) => o === 'too_many_requests')).toHaveLength(114);
+    expect(await throttle.retryAfter('alice')).toBeGreaterThan(0); // the account itself waits
   });
 
   it('THR-14 a known pair counts on the pair and its /64, not the /48: others in the owner\'s /48 cannot keep the owner out', async () => {
@@ -699,7 +738,7 @@ describe('the throttle review\'s findings (issue #16)', () => {
     expect((await throttle.attempt('alice', from('203.0.113.9'))).retryAfter).toBe(0); // home is still known
     // Under pressure, idle buckets go before markers: a flood of new usernames does not make home unknown.
     for (let i = 0; i < 2000; i++) await throttle.failed(`flood${i}`, from(`198.18.${i >> 8}.${i & 255}`));
-    expect(store.size).toBe(1000);
+    expect(store.size).toBe(1002); // max buckets, plus the two markers (home and mallory) in their own space
     expect((await throttle.attempt('alice', from('203.0.113.9'))).retryAfter).toBe(0);
   });
 
@@ -752,6 +791,30 @@ describe('MemoryThrottleStore eviction (issue #16)', () => {
     expect(store.size).toBe(200);
     expect(await throttle.retryAfter('alice')).toBe(1); // the one evicted bucket was an idle one
   });
+
+  it('THR-12 a store full of known-pair markers still admits exactly allowance+1 guesses, sequential and parallel', async () => {
+    for (const parallel of [false, true]) {
+      const store = new MemoryThrottleStore({ max: 1000 });
+      let now = FIXED_NOW;
+      const throttle = loginThrottle({ store, clock: () => now });
+      // Ordinary logins over 25 days: 1100 (account, address) pairs, more markers than max/2.
+      for (let i = 0; i < 1100; i++) {
+        now += 25 * 86_400_000 / 1100;
+        await (await throttle.attempt(`user${i}`, from(`10.${i >> 8}.${i & 255}.1`))).succeeded();
+      }
+      expect(store.size).toBeLessThanOrEqual(1000 + 500);
+      let admitted = 0;
+      const guess = async () => {
+        const attempt = await throttle.attempt('alice', from('198.51.100.7'));
+        if (attempt.retryAfter > 0) return;
+        admitted++;
+        await attempt.failed();
+      };
+      if (parallel) await Promise.all(Array.from({ length: 200 }, guess));
+      else for (let i = 0; i < 200; i++) await guess();
+      expect([parallel, admitted]).toEqual([parallel, 6]);
+    }
+  });
 });
 
 describe('passwordBackend({ throttle }): a check that throws gives its count back (issue #16)', () => {
@@ -780,5 +843,59 @@ describe('passwordBackend({ throttle }): a check that throws gives its count bac
     // A wrong password still counts.
     for (let i = 0; i < 2; i++) await withThrottle.verifyCredentials('alice', 'wrong', from('192.0.2.2'));
     await expect(withThrottle.verifyCredentials('alice', 'alicepwd', from('192.0.2.3'))).rejects.toMatchObject({ code: 'too_many_requests' });
+  });
+});
+
+describe('passwordBackend: coalescing is opt-in, the lookup may depend on the connection (issue #16 re-review)', () => {
+  /** A multi-tenant lookup keyed on the Host: the attacker's tenant evil.example has an "admin" with the attacker's password. */
+  function tenants(coalesce: boolean | undefined) {
+    const lookups: string[] = [];
+    const backend = passwordBackend<Member>({
+      findUser: async (name, connection) => {
+        const host = connection?.header('host') ?? '';
+        lookups.push(`${host}/${name}`);
+        await new Promise((r) => setTimeout(r, 5));
+        return host === 'evil.example' && name === 'admin' ? new Member('admin@evil') : null;
+      },
+      passwordHashOf: (user) => (user.identity === 'admin@evil' ? 'h:attacker-pw' : undefined),
+      hasher: plainHasher,
+      ...(coalesce === undefined ? {} : { coalesce }),
+    });
+    const at = (host: string) => conn({ method: 'POST', target: '/login', peerAddress: '192.0.2.66', headers: { host } });
+    return { backend, lookups, at };
+  }
+
+  it('by default two tenants\' parallel logins with the same credentials each get their own lookup: bank.example never gets evil.example\'s user', async () => {
+    const { backend, lookups, at } = tenants(undefined);
+    const [evil, bank] = await Promise.all([backend.verifyCredentials('admin', 'attacker-pw', at('evil.example')), backend.verifyCredentials('admin', 'attacker-pw', at('bank.example'))]);
+    expect([evil?.identity, bank]).toEqual(['admin@evil', null]);
+    expect(lookups.sort()).toEqual(['bank.example/admin', 'evil.example/admin']);
+    // The Basic path alike.
+    const authenticator = createAuthenticator({ backend });
+    const basic = (host: string) =>
+      conn({ method: 'GET', target: '/', peerAddress: '192.0.2.66', headers: { host, authorization: `Basic ${btoa('admin:attacker-pw')}` } });
+    const decisions = await Promise.all([authenticator.run(basic('evil.example')), authenticator.run(basic('bank.example'))]);
+    expect([userOf(decisions[0]!).identity, responseOf(decisions[1]!).status]).toEqual(['admin@evil', 401]);
+  });
+
+  it('with coalesce: true the first caller\'s connection serves both (documented: only for a lookup that ignores the connection); a non-boolean is refused', async () => {
+    const { backend, lookups, at } = tenants(true);
+    const [evil, bank] = await Promise.all([backend.verifyCredentials('admin', 'attacker-pw', at('evil.example')), backend.verifyCredentials('admin', 'attacker-pw', at('bank.example'))]);
+    expect([evil?.identity, bank?.identity, lookups]).toEqual(['admin@evil', 'admin@evil', ['evil.example/admin']]);
+    expect(configError(() => passwordBackend<Member>({ findUser: () => null, passwordHashOf: () => undefined, hasher: plainHasher, coalesce: 'yes' as unknown as boolean })).message).toContain('coalesce');
+  });
+
+  it('a username or password with a lone surrogate is refused before any lookup, and never shares a U+FFFD twin\'s flight', async () => {
+    const lookups: string[] = [];
+    const backend = passwordBackend<Member>({
+      findUser: (name) => (lookups.push(name), HASHES.has(name) ? new Member(name) : null),
+      passwordHashOf: (user) => HASHES.get(user.identity),
+      hasher: plainHasher,
+      coalesce: true,
+    });
+    expect(await backend.verifyCredentials('alice\uD800', 'alicepwd')).toBeNull();
+    expect(await backend.verifyCredentials('alice', 'alicepwd\uDC00')).toBeNull();
+    expect(lookups).toEqual([]);
+    expect((await backend.verifyCredentials('alice', 'alicepwd'))?.identity).toBe('alice');
   });
 });

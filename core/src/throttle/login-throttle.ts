@@ -54,8 +54,9 @@ export interface LoginThrottleOptions {
    * variants escape the account bucket. Its result is hashed before it reaches the
    * store; a result that is not a string fails the login closed (503). Default:
    * default-ignorable characters removed, NFKC, case fold, accents removed, trimmed,
-   * repeated until stable. A username longer than 1024 code units is not given to it:
-   * it keys on its length and first 1024 code units.
+   * repeated until stable. A username longer than 1024 code units is not given to it
+   * whole: only its first 1024 code units are (so padding a name past 1024 never makes a
+   * new account bucket).
    */
   readonly accountKey?: (username: string) => string;
   /**
@@ -210,10 +211,10 @@ export function loginThrottle(options: LoginThrottleOptions): LoginThrottle {
     return { buckets, marker: pair === undefined ? undefined : `k:${pair}` };
   }
 
-  /** The account's canonical form (`accountKey`, or the fold), checked; an over-long username keys on its length and head, unfolded. */
+  /** The account's canonical form (`accountKey`, or the fold), checked; an over-long username keys on the canonical form of its head. */
   function accountOf(username: string): string {
-    const raw = String(username);
-    if (raw.length > FOLD_LIMIT) return `\u0000long\n${raw.length}\n${raw.slice(0, FOLD_LIMIT)}`;
+    // No length, no unfolded prefix: 'alice' + 1100 spaces folds where 'alice' does.
+    const raw = String(username).slice(0, FOLD_LIMIT);
     let folded: unknown;
     try {
       folded = canonical(raw);
@@ -345,8 +346,9 @@ function hex(bytes: Uint8Array): string {
 
 /**
  * Usernames longer than this (UTF-16 code units) are neither folded nor hashed whole:
- * their account bucket keys on their length and first 1024 code units, so a
- * megabyte-long username costs what a short one does.
+ * their account bucket keys on the canonical form of their first 1024 code units, so
+ * a megabyte-long username costs what a short one does, and padding a name past the
+ * limit (with `maxUsernameBytes` above 1024) still lands in its account's bucket.
  */
 const FOLD_LIMIT = 1024;
 

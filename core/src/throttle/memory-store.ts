@@ -5,11 +5,13 @@ import type { ThrottleAnswer, ThrottleRecord, ThrottleStore } from './store.js';
 /** Options of {@link MemoryThrottleStore}. */
 export interface MemoryThrottleStoreOptions {
   /**
-   * At most this many buckets. Beyond it one bucket is forgotten per new one: the least
-   * recently counted bucket that cannot wait (its failures within its allowance), else
-   * the least recently refreshed marker (a bucket whose allowance is unbounded: a known
-   * pair), else, among the 64 least recently counted of the rest, an expired one, else
-   * one that no longer waits, else the least recently counted. Default 100,000.
+   * At most this many buckets, plus at most `max / 2` (rounded down, at least 1)
+   * known-pair markers (buckets whose allowance is unbounded) in a separate space.
+   * Beyond `max` buckets one is forgotten per new one: the least recently counted
+   * bucket that cannot wait (its failures within its allowance), else, among the 64
+   * least recently counted of the rest, an expired one, else one that no longer waits,
+   * else the least recently counted. Beyond its cap, a new marker forgets the least
+   * recently refreshed marker; markers never displace buckets. Default 100,000.
    */
   readonly max?: number;
 }
@@ -25,7 +27,7 @@ interface Entry {
 /** How many of the oldest over-allowance buckets an eviction looks at for one that is expired or no longer waits. */
 const EVICTION_SCAN = 64;
 
-/** Which eviction tier a bucket is in: 0 cannot wait, 1 a marker (never waits, kept longer), 2 may wait. */
+/** Which eviction tier a bucket is in: 0 cannot wait, 1 a marker (never waits; its own capped space), 2 may wait. */
 function tierOf(entry: Entry): 0 | 1 | 2 {
   if (entry.failures > entry.rule.allowance) return 2;
   return entry.rule.allowance >= Number.MAX_SAFE_INTEGER ? 1 : 0;
@@ -35,9 +37,11 @@ function tierOf(entry: Entry): 0 | 1 | 2 {
  * The embedded {@link ThrottleStore}: in memory, bounded, expiring by the throttle's
  * own clock. Each `attempt` and `release` runs synchronously (no `await` between its
  * read and its write), so concurrent logins in one process cannot slip past a bucket.
- * A flood of new usernames or addresses costs at most `max` entries, and evicts buckets
- * that cannot wait, then known-pair markers, before any bucket over its allowance: a
- * flood cannot unlock an account while such buckets remain. One process only: for
+ * A flood of new usernames or addresses costs at most `max` buckets plus `max / 2`
+ * known-pair markers, and evicts buckets that cannot wait before any bucket over its
+ * allowance: a flood cannot unlock an account while such buckets remain. Markers live
+ * in their own least-recently-used space and only ever evict each other, so a store
+ * full of known pairs still counts and refuses guesses. One process only: for
  * several instances use `RedisThrottleStore` of `@portcullis/redis`.
  *
  * @example
@@ -51,11 +55,13 @@ export class MemoryThrottleStore implements ThrottleStore {
   /** One map per eviction tier; each map's order is the order of the latest counted attempts. */
   readonly #tiers = [new Map<string, Entry>(), new Map<string, Entry>(), new Map<string, Entry>()] as const;
   readonly #max: number;
+  readonly #maxMarkers: number;
 
   constructor(options: MemoryThrottleStoreOptions = {}) {
     const max = options?.max ?? 100_000;
     if (!Number.isInteger(max) || max < 1) throw new ConfigurationError('MemoryThrottleStore: max must be a positive integer');
     this.#max = max;
+    this.#maxMarkers = Math.max(1, Math.floor(max / 2));
   }
 
   /** How many buckets are held (expired ones included until they are counted again or evicted). */
@@ -78,7 +84,16 @@ export class MemoryThrottleStore implements ThrottleStore {
     // Re-inserted: each map's order is the order of the latest counted attempts.
     this.#delete(key);
     this.#tiers[tierOf(next)].set(key, next);
-    if (this.size > this.#max) this.#evict(now, key);
+    const markers = this.#tiers[1];
+    if (markers.size > this.#maxMarkers) {
+      // Markers evict only markers: the least recently refreshed one (never the one just counted).
+      for (const old of markers.keys()) {
+        if (old === key) continue;
+        markers.delete(old);
+        break;
+      }
+    }
+    if (this.#tiers[0].size + this.#tiers[2].size > this.#max) this.#evict(now, key);
     return { waitMs: 0, failures: next.failures, last: next.last };
   }
 
@@ -107,14 +122,13 @@ export class MemoryThrottleStore implements ThrottleStore {
     for (const tier of this.#tiers) if (tier.delete(key)) return;
   }
 
-  /** Forgets one bucket other than `kept` (the one just counted), by the order of `MemoryThrottleStoreOptions.max`. */
+  /** Forgets one bucket (never a marker) other than `kept` (the one just counted), by the order of `MemoryThrottleStoreOptions.max`. */
   #evict(now: number, kept: string): void {
-    for (const tier of [this.#tiers[0], this.#tiers[1]]) {
-      for (const key of tier.keys()) {
-        if (key === kept) continue;
-        tier.delete(key);
-        return;
-      }
+    const idleTier = this.#tiers[0];
+    for (const key of idleTier.keys()) {
+      if (key === kept) continue;
+      idleTier.delete(key);
+      return;
     }
     const waiting = this.#tiers[2];
     let idle: string | undefined;
