@@ -43,8 +43,9 @@ async function probe(url: string): Promise<string | null> {
 
 /**
  * One login per distinct user (`alice-0` … `alice-999`, one password hash): with 500
- * connections no two in-flight logins carry the same credentials, so Portcullis's coalescing of
- * concurrent identical logins (one check for all) does not flatter it against passport-local.
+ * connections no two in-flight logins carry the same credentials, so an app that turns on
+ * Portcullis's coalescing of concurrent identical logins (`coalesce: true`) would not be flattered
+ * against passport-local either.
  */
 const STORM_BODIES: readonly string[] = Array.from({ length: 1000 }, (_, i) => form(`${LOGIN_USER}-${i}`, LOGIN_PASSWORD));
 

@@ -106,7 +106,7 @@ describe('bounded argon2id hashing (THR-16)', () => {
     });
     await backend.verifyCredentials('nobody', 'warm the dummy hash');
     const results = await Promise.allSettled(
-      // Distinct guesses: copies of a login in progress would share its check (single flight).
+      // Distinct guesses: with `coalesce: true` copies of a login in progress would share its check.
       Array.from({ length: 100 }, (_, i) => backend.verifyCredentials(i % 3 === 0 ? 'mallory' : 'alice', i === 2 ? PASSWORD : `wrong${i}`)),
     );
     const codes = results.map((r) => (r.status === 'rejected' ? (r.reason as { code?: string }).code : 'answered'));

@@ -93,7 +93,7 @@ export const hashingQueue: Scenario = {
         await untilFull(t);
         await t.control('takeEvents');
 
-        // Other guesses: a copy of a login in progress would share its check (single flight).
+        // Other guesses: with `coalesce: true` a copy of a login in progress would share its check.
         const json = await t.get('/me').set('Authorization', basic('alice', 'another guess')).set('Accept', 'application/json');
         expect(json.status).toBe(503);
         expect(json.headers['retry-after']).toBe('1');

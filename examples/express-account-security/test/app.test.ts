@@ -73,7 +73,7 @@ describe('login throttling', () => {
       clock,
       log: (event) => events.push(event),
     });
-    // Twenty different guesses: copies of one guess in flight would share one check (single flight).
+    // Twenty different guesses: with `coalesce: true` copies of one guess in flight would share one check.
     const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => request(burst).post('/token').type('form').send({ grant_type: 'password', username: 'alice', password: `wrong${i}` })));
     expect(verified).toBe(6);
     expect(answers.map((res) => res.status).sort()).toEqual([...Array(6).fill(400), ...Array(14).fill(429)]);
