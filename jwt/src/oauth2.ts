@@ -40,9 +40,10 @@ export interface OAuth2PasswordBearerOptions<U extends BaseUser, N extends strin
    * `loginThrottle({ store })` fits. Not needed when `verifyCredentials` is a
    * `passwordBackend({ throttle })`'s: its refusals get the same 429. Each request is
    * counted up front; the count is given back on success, and when `verifyCredentials`
-   * rejects with an error known to come before any password check (`backend_busy`,
-   * `hasher_busy`, `backend_unavailable`, `too_many_requests`). Any other rejection (an
-   * audit insert failing after the hash) keeps the count: it may have been a guess.
+   * rejects with an error the library makes before any password check (`backend_busy`,
+   * `hasher_busy`: the hashing queue was full; `too_many_requests`). Any other rejection,
+   * `backend_unavailable` included (an app may wrap an audit insert failing after the
+   * hash in it), keeps the count: it may have been a guess.
    */
   throttle?: LoginThrottle;
   /**
@@ -166,7 +167,7 @@ type Checked<U> =
 const error = (code: OAuth2ErrorCode): ResponseDescription => fixedResponse({ kind: 'oauth2_error', error: code });
 
 /** The codes of a `verifyCredentials` rejection that comes before any password check: its throttle count is given back. */
-const PRECEDES_CHECK = ['backend_busy', 'hasher_busy', 'backend_unavailable', 'too_many_requests'] as const;
+const PRECEDES_CHECK = ['backend_busy', 'hasher_busy', 'too_many_requests'] as const;
 
 /**
  * Litestar's `OAuth2PasswordBearerAuth`: Bearer JWTs, plus a token endpoint for the

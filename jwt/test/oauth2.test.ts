@@ -301,7 +301,7 @@ describe('the token endpoint does not coalesce by default (issue #16 re-review)'
     expect(() => endpoint({ coalesce: 1 as unknown as boolean })).toThrow(/coalesce/);
   });
 
-  it('THR-12 a rejection after the password check (an audit insert failing) keeps its count; backend_unavailable gives it back', async () => {
+  it('THR-12 a rejection after the password check (an audit insert failing, raw or wrapped in backend_unavailable) keeps its count; only a full hashing queue gives it back', async () => {
     const clock = frozenClock();
     let failure: Error = new Error('value too long for type character varying(255)');
     let verified = 0;
@@ -315,8 +315,15 @@ describe('the token endpoint does not coalesce by default (issue #16 re-review)'
     for (let i = 0; i < 5; i++) statuses.push((await attempt()).status);
     expect(statuses).toEqual([503, 503, 503, 429, 429]);
     expect(verified).toBe(3);
-    const other = endpoint({ verifyCredentials: verify, throttle: loginThrottle({ store: new MemoryThrottleStore(), accountAllowance: 0, clock: clock.now }) });
+    // An app that wraps every database error in backend_unavailable: still counted (round-3 review, finding B).
+    const wrapped = endpoint({ verifyCredentials: verify, throttle: loginThrottle({ store: new MemoryThrottleStore(), accountAllowance: 2, clock: clock.now }) });
     failure = new AuthenticationError('backend_unavailable');
+    const wrappedStatuses = [];
+    for (let i = 0; i < 5; i++) wrappedStatuses.push((await post(wrapped, form({ grant_type: 'password', username: 'alice', password: 'guess' }))).status);
+    expect(wrappedStatuses).toEqual([503, 503, 503, 429, 429]);
+    // The hashing queue was full: nothing was hashed, the count comes back.
+    const other = endpoint({ verifyCredentials: verify, throttle: loginThrottle({ store: new MemoryThrottleStore(), accountAllowance: 0, clock: clock.now }) });
+    failure = new AuthenticationError('backend_busy');
     for (let i = 0; i < 5; i++) expect((await post(other, form({ grant_type: 'password', username: 'alice', password: 'guess' }))).status).toBe(503);
   });
 });

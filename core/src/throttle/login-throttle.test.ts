@@ -648,6 +648,31 @@ describe('passwordBackend({ coalesce: true }): concurrent identical logins are o
 });
 
 describe('the throttle review\'s findings (issue #16)', () => {
+  it('THR-12 a username past 1024 code units is never known: another account sharing its head cannot make an address known for it (round-3 review, A)', async () => {
+    const { throttle } = setup({ accountAllowance: 1, addressAllowance: 0 });
+    const head = 'v'.repeat(1024);
+    const attacker = `${head}attacker`;
+    const victim = `${head}victim`;
+    // The attacker logs in to their own account from Z …
+    const own = await throttle.attempt(attacker, from('203.0.113.9'));
+    expect(own.retryAfter).toBe(0);
+    await own.succeeded();
+    // … the victim's account (the same head: the same account bucket) is flooded from elsewhere …
+    for (let i = 0; i < 2; i++) {
+      const guess = await throttle.attempt(victim, from(`198.51.100.${i}`));
+      if (guess.retryAfter === 0) await guess.failed();
+    }
+    // … and a guess at the victim from Z is still held by the account bucket (no known-pair bucket).
+    expect((await throttle.attempt(victim, from('203.0.113.9'))).retryAfter).toBeGreaterThan(0);
+  });
+
+  it('allowances above 1,000,000,000 are refused at construction (the unbounded allowance marks known-pair markers in a store; round-3 review, E)', () => {
+    for (const name of ['accountAllowance', 'addressAllowance', 'unknownAddressAllowance'] as const) {
+      expect(() => loginThrottle({ store: new MemoryThrottleStore(), [name]: Number.MAX_SAFE_INTEGER })).toThrow(/at most 1000000000/);
+    }
+    expect(() => loginThrottle({ store: new MemoryThrottleStore(), addressAllowance: 1_000_000_000 })).not.toThrow();
+  });
+
   it('THR-12 the fold is stable: fold(fold(x)) = fold(x) = fold(lower(x)) = fold(upper(x)) for every code point', () => {
     // Unassigned, private-use and unified ideograph code points have no case or compatibility mapping: skipped for speed.
     const inert = /^[\p{Cn}\p{Co}\p{Unified_Ideograph}]$/u;

@@ -156,9 +156,9 @@ export function loginThrottle(options: LoginThrottleOptions): LoginThrottle {
   if (options === null || typeof options !== 'object') throw new ConfigurationError(`${who}: options are required ({ store })`);
   const store = options.store;
   assertThrottleStore(store, who);
-  const accountAllowance = count(options.accountAllowance ?? 5, 'accountAllowance', 0);
-  const addressAllowance = count(options.addressAllowance ?? 20, 'addressAllowance', 0);
-  const unknownAllowance = count(options.unknownAddressAllowance ?? Math.max(1, addressAllowance * 10), 'unknownAddressAllowance', 1);
+  const accountAllowance = allowance(options.accountAllowance ?? 5, 'accountAllowance', 0);
+  const addressAllowance = allowance(options.addressAllowance ?? 20, 'addressAllowance', 0);
+  const unknownAllowance = allowance(options.unknownAddressAllowance ?? Math.min(MAX_ALLOWANCE, Math.max(1, addressAllowance * 10)), 'unknownAddressAllowance', 1);
   const base = count(options.baseDelayMs ?? 1000, 'baseDelayMs', 1);
   const max = count(options.maxDelayMs ?? 900_000, 'maxDelayMs', base);
   const forget = count(options.forgetAfterMs ?? Math.max(3_600_000, max), 'forgetAfterMs', max);
@@ -184,13 +184,24 @@ export function loginThrottle(options: LoginThrottleOptions): LoginThrottle {
     return value;
   }
 
+  /** An allowance: at most MAX_ALLOWANCE (the unbounded allowance is what marks a known-pair marker in a store). */
+  function allowance(value: number, name: string, min: number): number {
+    const n = count(value, name, min);
+    if (n > MAX_ALLOWANCE) throw new ConfigurationError(`${who}: ${name} must be at most ${MAX_ALLOWANCE} (larger values are reserved; addressAllowance: 0 turns the address bucket off)`);
+    return n;
+  }
+
   /** The buckets of a login: the account's (or the known pair's) and the client address's. */
   async function plan(username: string, connection: Connection | undefined, now: number): Promise<Plan> {
     const account = hex(sha256(accountOf(username)).subarray(0, 20));
     const address = connection === undefined ? undefined : throttleAddress(connection.clientAddress);
     // The pair is the account (its canonical form, as the lookup matches it) and the
     // address: one marker per account and address, however many spellings succeed.
-    const pair = address === undefined || markerRule === undefined ? undefined : hex(sha256(`${account}\n${address}`).subarray(0, 20));
+    // A username past FOLD_LIMIT keys on its head, which another account may share: it is
+    // never known (no marker written or honoured), or one account's login would make the
+    // address known for every account with that head.
+    const pair =
+      address === undefined || markerRule === undefined || String(username).length > FOLD_LIMIT ? undefined : hex(sha256(`${account}\n${address}`).subarray(0, 20));
     let first: Bucket = { key: `a:${account}`, rule: accountRule };
     if (pair !== undefined) {
       const marker = record(await store.get(`k:${pair}`));
@@ -351,6 +362,13 @@ function hex(bytes: Uint8Array): string {
  * limit (with `maxUsernameBytes` above 1024) still lands in its account's bucket.
  */
 const FOLD_LIMIT = 1024;
+
+/**
+ * The largest allowance a throttle accepts: its ×10 and ×4 derived allowances stay exact,
+ * and `Number.MAX_SAFE_INTEGER` stays what only a known-pair marker's rule carries (the
+ * memory store keeps markers apart by it).
+ */
+const MAX_ALLOWANCE = 1_000_000_000;
 
 const IGNORABLE = /\p{Default_Ignorable_Code_Point}/gu;
 
