@@ -61,44 +61,28 @@ function options(req: RunRequest): autocannon.Options {
     ...(req.method === undefined ? {} : { method: req.method }),
     ...(req.body === undefined ? {} : { body: req.body }),
   };
-  const bodies = req.bodies;
-  if (bodies !== undefined && bodies.length > 0) {
-    let next = 0;
-    return {
-      ...base,
-      requests: [
-        {
-          setupRequest: (request) => {
-            const body = bodies[next] as string;
-            next = next + 1 === bodies.length ? 0 : next + 1;
-            return { ...request, body };
-          },
-        },
-      ],
-    };
-  }
+  // The login storm: one body per request, round robin.
+  if (req.bodies !== undefined && req.bodies.length > 0) return roundRobin(base, req.bodies, (request, body) => ({ ...request, body }));
   const pool = req.wire.pool;
   if (pool === undefined) return base;
   const key = `${pool.name}:${pool.prefix}`;
   let values = pools.get(key);
   if (values === undefined) pools.set(key, (values = poolValues(pool.name, pool.prefix)));
-  const list = values;
   const header = pool.header;
-  let next = 0;
   // One value per request across all connections, round robin: with 10,000 values and 50
   // connections, no two in-flight requests carry the same credential.
-  return {
-    ...base,
-    requests: [
-      {
-        setupRequest: (request) => {
-          const value = list[next] as string;
-          next = next + 1 === list.length ? 0 : next + 1;
-          return { ...request, headers: { ...request.headers, [header]: value } };
-        },
-      },
-    ],
+  return roundRobin(base, values, (request, value) => ({ ...request, headers: { ...request.headers, [header]: value } }));
+}
+
+/** `base`, each request (across all connections) given the next of `values` by `apply`. */
+function roundRobin(base: autocannon.Options, values: readonly string[], apply: (request: autocannon.Request, value: string) => autocannon.Request): autocannon.Options {
+  let next = 0;
+  const setupRequest = (request: autocannon.Request): autocannon.Request => {
+    const value = values[next] as string;
+    next = next + 1 === values.length ? 0 : next + 1;
+    return apply(request, value);
   };
+  return { ...base, requests: [{ setupRequest }] };
 }
 
 function run(req: RunRequest): Promise<RunResult> {
