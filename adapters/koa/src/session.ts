@@ -26,10 +26,10 @@ import {
   login as coreLogin,
   logout as coreLogout,
   namespacedData,
-  cookieValue,
   sessionConfig,
   sessionGate,
   sessionGateNow,
+  sessionGatePasses,
   type SessionConfig,
   type SessionPort,
 } from '@portcullis/core/adapter';
@@ -101,6 +101,7 @@ function replaceSession(ctx: SessionContext, data: SessionData): KoaSession {
  */
 class KoaRequestSession implements SessionPort, RequestSession {
   readonly hasCookie: boolean;
+  readonly cookie: string | undefined;
   readonly secure: boolean;
   readonly config: SessionConfig;
   lost = false;
@@ -116,7 +117,9 @@ class KoaRequestSession implements SessionPort, RequestSession {
   constructor(ctx: SessionContext, config: SessionConfig, secure: boolean) {
     this.#ctx = ctx;
     this.config = config;
-    this.hasCookie = cookieValue(ctx.req.headers.cookie, config.cookie.name) !== undefined;
+    // Read once: koa-session's externalKey hook takes the id from here.
+    this.cookie = sessionCookieOf(ctx.req, config.cookie.name);
+    this.hasCookie = this.cookie !== undefined;
     this.secure = secure;
   }
 
@@ -260,7 +263,10 @@ export function sessions(app: Koa<any, any>, options: KoaSessionsOptions): Middl
       // "id=A, id=B" as one value. koa-session's public `externalKey` hook (>= 6).
       externalKey: {
         // '' (no cookie) makes koa-session start a new session, as an absent cookie does.
-        get: (ctx: Context) => sessionCookieOf(ctx.req, cookie.name) ?? '',
+        get: (ctx: Context) => {
+          const request = requestSessions.get(ctx);
+          return (request === undefined ? sessionCookieOf(ctx.req, cookie.name) : request.cookie) ?? '';
+        },
         set: (ctx: Context, value: string) => ctx.cookies.set(cookie.name, value, cookieOptions),
       },
       // Called for every new id, first visit and regenerate alike (documented: it gets `ctx`).
@@ -285,6 +291,9 @@ export function sessions(app: Koa<any, any>, options: KoaSessionsOptions): Middl
     requestSessions.set(ctx, new KoaRequestSession(ctx as SessionContext, config, secure));
     try {
       await inner(ctx, () => {
+        // A safe request to a path that cannot be the logout path goes on without a
+        // Connection (sessionGate would answer null): the hot path.
+        if (sessionGatePasses(config, ctx.method, ctx.originalUrl)) return next();
         const connection = toConnection(ctx, config.clock);
         // A safe request is decided without a promise (no CSRF check): the hot path.
         const decided = sessionGateNow(connection);
