@@ -2,11 +2,13 @@
 // apart from koa-session (issue #17 item 4: they were rewritten for fewer microtasks and
 // no WeakMap; these pin that nothing else changed).
 import Koa from 'koa';
-import { MemorySessionStore, SessionError, type SessionData, type SessionStore } from '@portcullis/core';
+import { MemorySessionStore, SessionError, SimpleUser, sessionAuth, type SessionData, type SessionStore } from '@portcullis/core';
+import { authentication } from '@portcullis/koa';
 import { generateSessionId } from '@portcullis/core/adapter';
-import { KoaSessionStore } from '@portcullis/koa/sessions';
+import { KoaSessionStore, login, sessions } from '@portcullis/koa/sessions';
 import { describe, expect, it } from 'vitest';
 import { requestSessions, type RequestSession } from '../src/request-sessions.js';
+import { SAME_ORIGIN, cookieOf, serve } from '../../../test-support/session-bridges.js';
 
 /** A store whose `get` answers what `answer` says (throws, rejects, null…), counting calls. */
 function storeAnswering(answer: (id: string) => Promise<SessionData | undefined>): SessionStore & { calls: number } {
@@ -110,5 +112,53 @@ describe('requestSessions: the side channel on ctx', () => {
     const again = { ...session } as RequestSession;
     requestSessions.set(ctx, again);
     expect(requestSessions.get(ctx)).toBe(again);
+  });
+});
+
+describe('sessions(): what retrieveUser gets is its own', () => {
+  it('a mutation through ctx.session never reaches it, and its own mutation never reaches the store', async () => {
+    const store = new MemorySessionStore();
+    const seen: { prefs: { theme: string } }[] = [];
+    const app = new Koa();
+    app.use(sessions(app, { secret: 'session-store-test-secret-0123456789abcdef', store, cookie: { secure: false } }));
+    app.use(
+      authentication({
+        backend: sessionAuth({
+          mode: 'optional',
+          retrieveUser: (s: { user_id: string; prefs: { theme: string } }) => {
+            seen.push(s);
+            // A careless retrieveUser: its change must not be stored.
+            (s.prefs as { theme: string }).theme = 'changed by retrieveUser';
+            return new SimpleUser(s.user_id);
+          },
+        }),
+      }),
+    );
+    app.use(async (ctx) => {
+      if (ctx.method === 'POST') {
+        await login(ctx, new SimpleUser('alice'), { user_id: 'alice', prefs: { theme: 'dark' } });
+        ctx.body = 'in';
+        return;
+      }
+      if (ctx.path === '/mutate') {
+        // The app writes into the loaded record after authentication.
+        const record = (ctx.session as unknown as Record<string, { prefs: { theme: string } }>)['portcullis:data']!;
+        record.prefs.theme = 'changed through ctx.session';
+      }
+      ctx.body = 'ok';
+    });
+    const { agent } = await serve(app.listen(0, '127.0.0.1'));
+    const cookie = cookieOf(await agent.post('/').set(SAME_ORIGIN));
+    const id = decodeURIComponent(cookie.slice('id='.length));
+    const stored = async () => ((await store.get(id))?.['portcullis:data'] as { prefs: { theme: string } }).prefs.theme;
+
+    expect((await agent.get('/').set('Cookie', cookie)).text).toBe('ok');
+    expect(seen[0]!.prefs.theme).toBe('changed by retrieveUser');
+    expect(await stored()).toBe('dark');
+
+    expect((await agent.get('/mutate').set('Cookie', cookie)).text).toBe('ok');
+    expect(seen[1]!.prefs.theme).toBe('changed by retrieveUser');
+    // The app's own write to its session object is stored, as koa-session does.
+    expect(await stored()).toBe('changed through ctx.session');
   });
 });
