@@ -195,7 +195,8 @@ class KoaRequestSession implements SessionPort, RequestSession {
 }
 
 function setsCookie(ctx: Context, name: string): boolean {
-  const cookies = ctx.response.headers['set-cookie'];
+  // The one header, not `ctx.response.headers` (a copy of every header, on every request).
+  const cookies = ctx.res.getHeader('set-cookie');
   if (cookies === undefined) return false;
   const list = Array.isArray(cookies) ? cookies : [String(cookies)];
   return list.some((c) => c.startsWith(`${name}=`));
