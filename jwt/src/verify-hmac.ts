@@ -188,39 +188,38 @@ function audienceMatches(aud: unknown, accepted: string | readonly string[]): bo
   return Array.isArray(aud) && accepted.some((a) => aud.includes(a));
 }
 
-const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+/** The base64url alphabet's character codes (RFC 4648 §5), by 6-bit value. */
+const ALPHABET = new Uint8Array(64);
+for (let i = 0; i < 64; i++) ALPHABET[i] = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'.charCodeAt(i);
 
 /**
  * Compares the MAC's canonical unpadded base64url encoding (RFC 7515 §2) with the
  * token's signature segment, which starts at `start` and runs to the end of `token`,
- * character by character without building the encoding. The time depends only on
- * the MAC's length (public: 32 bytes, 43 characters for HS256), never on where or
- * whether they differ: every character is compared, the differences OR-ed together.
+ * character by character without building the encoding (3–4× cheaper than building
+ * it and comparing strings; bench/findings.md). The time depends only on the MAC's
+ * length (public: 32 bytes, 43 characters for HS256), never on where or whether they
+ * differ: every character is compared (a missing one as 0), the differences OR-ed
+ * together, the lengths too.
  */
 function signatureMatches(mac: Uint8Array, token: string, start: number): boolean {
-  const length = token.length - start;
-  let diff = length ^ (((mac.length * 4 + 2) / 3) | 0);
+  const end = token.length;
+  let diff = (end - start) ^ (((mac.length * 4 + 2) / 3) | 0);
   let j = start;
   let i = 0;
   for (; i + 2 < mac.length; i += 3) {
     const n = ((mac[i] as number) << 16) | ((mac[i + 1] as number) << 8) | (mac[i + 2] as number);
-    diff |= ALPHABET.charCodeAt(n >>> 18) ^ codeAt(token, j);
-    diff |= ALPHABET.charCodeAt((n >>> 12) & 63) ^ codeAt(token, j + 1);
-    diff |= ALPHABET.charCodeAt((n >>> 6) & 63) ^ codeAt(token, j + 2);
-    diff |= ALPHABET.charCodeAt(n & 63) ^ codeAt(token, j + 3);
+    diff |= (ALPHABET[n >>> 18] as number) ^ (j < end ? token.charCodeAt(j) : 0);
+    diff |= (ALPHABET[(n >>> 12) & 63] as number) ^ (j + 1 < end ? token.charCodeAt(j + 1) : 0);
+    diff |= (ALPHABET[(n >>> 6) & 63] as number) ^ (j + 2 < end ? token.charCodeAt(j + 2) : 0);
+    diff |= (ALPHABET[n & 63] as number) ^ (j + 3 < end ? token.charCodeAt(j + 3) : 0);
     j += 4;
   }
   const rest = mac.length - i;
   if (rest > 0) {
     const n = ((mac[i] as number) << 16) | (rest === 2 ? (mac[i + 1] as number) << 8 : 0);
-    diff |= ALPHABET.charCodeAt(n >>> 18) ^ codeAt(token, j);
-    diff |= ALPHABET.charCodeAt((n >>> 12) & 63) ^ codeAt(token, j + 1);
-    if (rest === 2) diff |= ALPHABET.charCodeAt((n >>> 6) & 63) ^ codeAt(token, j + 2);
+    diff |= (ALPHABET[n >>> 18] as number) ^ (j < end ? token.charCodeAt(j) : 0);
+    diff |= (ALPHABET[(n >>> 12) & 63] as number) ^ (j + 1 < end ? token.charCodeAt(j + 1) : 0);
+    if (rest === 2) diff |= (ALPHABET[(n >>> 6) & 63] as number) ^ (j + 2 < end ? token.charCodeAt(j + 2) : 0);
   }
   return diff === 0;
-}
-
-/** The UTF-16 code at `k`, 0 past the end (a short signature is compared in full all the same). */
-function codeAt(text: string, k: number): number {
-  return k < text.length ? text.charCodeAt(k) : 0;
 }
