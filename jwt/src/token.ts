@@ -138,39 +138,39 @@ export function hasValidDates(payload: Readonly<Record<string, unknown>>): boole
  * or `constructor` keys in a payload never reach the app's objects (JWT-32).
  */
 export function tokenFromClaims(payload: Readonly<Record<string, unknown>>, policy: ClaimsPolicy): Token {
-  const own = (name: string): unknown => (Object.hasOwn(payload, name) ? payload[name] : undefined);
-  const sub = own('sub');
+  const sub = own(payload, 'sub');
   if (typeof sub !== 'string' || sub === '' || sub.length > MAX_SUB) throw invalid();
-  const exp = own('exp');
+  const exp = own(payload, 'exp');
   if (!isNumericDate(exp)) throw invalid();
-  const iat = own('iat');
+  const iat = own(payload, 'iat');
   if (iat !== undefined && !isNumericDate(iat)) throw invalid();
-  const nbf = own('nbf');
+  const nbf = own(payload, 'nbf');
   if (nbf !== undefined && !isNumericDate(nbf)) throw invalid();
-  const iss = own('iss');
+  const iss = own(payload, 'iss');
   if (typeof iss !== 'string') throw invalid();
-  const aud = own('aud');
+  const aud = own(payload, 'aud');
   let audience: string | readonly string[] | undefined;
   if (aud === undefined || typeof aud === 'string') audience = aud;
   else if (Array.isArray(aud) && aud.every((a) => typeof a === 'string')) audience = Object.freeze([...(aud as string[])]);
   else throw invalid();
-  const jti = own('jti');
+  const jti = own(payload, 'jti');
   if (jti !== undefined && (typeof jti !== 'string' || jti === '' || jti.length > MAX_JTI)) throw invalid();
   if (policy.requireJti && jti === undefined) throw invalid();
-  const scope = own('scope');
-  let scopes: readonly string[] = [];
+  const scope = own(payload, 'scope');
+  let scopes: readonly string[] = NO_SCOPES;
   if (scope !== undefined) {
     if (typeof scope !== 'string') throw invalid();
     const list = scope.split(' ').filter((s) => s !== '');
     if (list.length > MAX_SCOPES || list.some((s) => !SCOPE_TOKEN.test(s))) throw invalid();
-    scopes = [...new Set(list)];
+    scopes = Object.freeze([...new Set(list)]);
   }
-  const how = authenticationClaims(own);
   const extras: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   for (const name of policy.extras) {
     if (Object.hasOwn(payload, name)) extras[name] = deepFreezeCopy(payload[name], 0);
   }
-  return Object.freeze({
+  // Built in one literal, the optional claims added only when present (the keys, their
+  // order and the frozen result as before), without a closure or intermediate objects.
+  const token: { -readonly [K in keyof Token]: Token[K] } = {
     sub,
     exp,
     iat: iat as number | undefined,
@@ -178,11 +178,20 @@ export function tokenFromClaims(payload: Readonly<Record<string, unknown>>, poli
     iss,
     aud: audience,
     jti: jti as string | undefined,
-    scopes: Object.freeze(scopes),
+    scopes,
     extras: Object.freeze(extras),
-    ...how,
-  });
+  };
+  addAuthenticationClaims(payload, token);
+  return Object.freeze(token);
 }
+
+/** A claim, read only from the payload's own properties (JWT-32). */
+function own(payload: Readonly<Record<string, unknown>>, name: string): unknown {
+  return Object.hasOwn(payload, name) ? payload[name] : undefined;
+}
+
+/** The `scopes` of a token without a `scope` claim (frozen, shared). */
+const NO_SCOPES: readonly string[] = Object.freeze([]);
 
 const MAX_AMR = 16;
 const MAX_CLAIM_STRING = 256;
@@ -191,23 +200,22 @@ const isShortString = (value: unknown): value is string => typeof value === 'str
 /**
  * `auth_time`, `acr`, `amr` (OpenID Connect Core §2, RFC 9470) and `client_id` (RFC
  * 9068), type-checked: a NumericDate, a string, an array of at most 16 strings, a
- * string. A claim of the wrong type refuses the token (`claim_invalid`).
+ * string, each added to `token` when present, in that order. A claim of the wrong
+ * type refuses the token (`claim_invalid`).
  */
-function authenticationClaims(own: (name: string) => unknown): Pick<Token, 'authTime' | 'acr' | 'amr' | 'clientId'> {
-  const authTime = own('auth_time');
+function addAuthenticationClaims(payload: Readonly<Record<string, unknown>>, token: { -readonly [K in keyof Token]: Token[K] }): void {
+  const authTime = own(payload, 'auth_time');
   if (authTime !== undefined && !isNumericDate(authTime)) throw invalid();
-  const acr = own('acr');
+  const acr = own(payload, 'acr');
   if (acr !== undefined && !isShortString(acr)) throw invalid();
-  const amr = own('amr');
+  const amr = own(payload, 'amr');
   if (amr !== undefined && (!Array.isArray(amr) || amr.length > MAX_AMR || !amr.every(isShortString))) throw invalid();
-  const clientId = own('client_id');
+  const clientId = own(payload, 'client_id');
   if (clientId !== undefined && !isShortString(clientId)) throw invalid();
-  return {
-    ...(authTime === undefined ? {} : { authTime }),
-    ...(acr === undefined ? {} : { acr }),
-    ...(amr === undefined ? {} : { amr: Object.freeze([...(amr as string[])]) }),
-    ...(clientId === undefined ? {} : { clientId }),
-  };
+  if (authTime !== undefined) token.authTime = authTime;
+  if (acr !== undefined) token.acr = acr;
+  if (amr !== undefined) token.amr = Object.freeze([...(amr as string[])]);
+  if (clientId !== undefined) token.clientId = clientId;
 }
 
 /** A frozen copy of a JSON value; objects get no prototype and lose unsafe keys. */

@@ -295,6 +295,59 @@ describe('the synchronous HS256 path gives the same answer as jose on the same t
     }
   });
 
+  it('JWT-07 signatures of every length from 0 to 48 characters, and every last character, get the same answer', async () => {
+    const backends = pair();
+    const valid = forge(H, P);
+    const input = valid.slice(0, valid.lastIndexOf('.'));
+    const signature = valid.slice(valid.lastIndexOf('.') + 1);
+    const candidates: string[] = [];
+    for (let n = 0; n <= 48; n++) candidates.push(`${input}.${(signature + signature).slice(0, n)}`);
+    for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_') candidates.push(`${input}.${signature.slice(0, 42)}${c}`);
+    for (const token of candidates) {
+      const { sync, jose: reference } = await both(backends, token);
+      const spelled = token.slice(token.lastIndexOf('.') + 1);
+      if (spelled !== signature && spelled.length === 43 && Buffer.from(spelled, 'base64url').equals(Buffer.from(signature, 'base64url'))) {
+        expect(sync).toEqual({ code: 'signature_invalid' }); // the deliberate difference: non-zero unused bits
+      } else {
+        expect(sync, spelled).toEqual(reference);
+      }
+    }
+  });
+
+  it('JWT-05 JWT-18 the checked header is remembered per backend: backends sharing a header segment, interleaved, answer as jose does', async () => {
+    // One header segment for all; the backends differ in secret, typ, issuer and audience.
+    const a = pair();
+    const b = { backend: jwtAuth<SimpleUser>({ algorithms: ['HS256'], secret: OTHER_SECRET, issuer: 'https://other.example', audience: ['x'], typ: null, retrieveUser, cache: false, clock: () => T0 }) } as ReturnType<typeof pair>;
+    // The same secret as `a`, but only under a kid: a token without one finds no key.
+    const c = { backend: jwtAuth<SimpleUser>({ algorithms: ['HS256'], keys: [{ alg: 'HS256', kid: 'k1', secret: SECRET }], issuer: ISSUER, audience: AUDIENCE, retrieveUser, cache: false, clock: () => T0 }) } as ReturnType<typeof pair>;
+    const tokens = [
+      forge(H, P),
+      forge(H, P, OTHER_SECRET),
+      forge(H, { ...P, iss: 'https://other.example', aud: 'x' }, OTHER_SECRET),
+      forge({ alg: 'HS256', typ: 'JWT' }, { ...P, iss: 'https://other.example', aud: 'x' }, OTHER_SECRET),
+      forge({ alg: 'HS256', typ: 'JWT' }, P),
+    ];
+    const answers: string[] = [];
+    for (let round = 0; round < 2; round++) {
+      for (const token of tokens) {
+        for (const backends of [a, b, c]) {
+          const { sync, jose: reference } = await both(backends, token);
+          expect(sync).toEqual(reference);
+          answers.push('ok' in sync ? 'ok' : String(sync.code));
+        }
+      }
+    }
+    // [a, b, c] per token: a accepts only the first, b the third and fourth (typ: null), c none (no key without a kid).
+    expect(answers.slice(0, 15)).toEqual([
+      'ok', 'signature_invalid', 'key_not_found',
+      'signature_invalid', 'claim_invalid', 'key_not_found',
+      'signature_invalid', 'ok', 'key_not_found',
+      'signature_invalid', 'ok', 'key_not_found',
+      'claim_invalid', 'signature_invalid', 'key_not_found',
+    ]);
+    expect(answers.slice(15)).toEqual(answers.slice(0, 15));
+  });
+
   it('the miss is synchronous: no promise, no jose, no Web Crypto for an HS256 secret given as bytes', () => {
     const sync = pair().backend;
     const verify = vi.spyOn(crypto.subtle, 'verify');

@@ -13,6 +13,9 @@
  *   valgrind --tool=callgrind --callgrind-out-file=/dev/null node bench/dist/experiments/jwt-cold.js count 0
  *
  * and (the "Collected" total of k) − (that of `none`), ÷ 10,000, is instructions per token.
+ * `count <k> <passes>` runs the pool `passes` times, for a JS-level profile of one contender:
+ *
+ *   node --cpu-prof --cpu-prof-dir=/tmp/prof bench/dist/experiments/jwt-cold.js count 0 30
  *
  * Contenders: Portcullis as it is now (the secret as bytes: the synchronous HS256 path),
  * Portcullis before it (the same backend with the secret as a `CryptoKey`, which goes
@@ -82,7 +85,8 @@ async function main(): Promise<void> {
   const list = await contenders();
   if (process.argv[2] === 'count') {
     const only = list[Number(process.argv[3])];
-    if (only !== undefined) await round(only[1], tokens, connections);
+    const passes = Number(process.argv[4] ?? 1);
+    if (only !== undefined) for (let p = 0; p < passes; p++) await round(only[1], tokens, connections);
     return;
   }
   const rounds = Number(process.argv[2] ?? 7);
