@@ -157,7 +157,11 @@ export class VerificationCache<U> {
     this.#newest = undefined;
   }
 
-  /** Removes entry `id` from whichever index holds it (ids of the two never coincide). */
+  /**
+   * Removes entry `id` from whichever index holds it. The ids of the two indexes never
+   * coincide but by a 2^-128 chance (their messages differ in the first byte: a digit
+   * against `B` or `R`), and a coincidence would only end an entry early.
+   */
   #remove(id: string, username: string): void {
     if (this.#newest?.username === username) this.#newest = undefined;
     this.#entries.delete(id);
@@ -201,7 +205,7 @@ export class VerificationCache<U> {
  * keyed hash of the raw `Authorization` value, so a hit skips parsing and decoding.
  * `set` is called only with a value that was parsed strictly and verified; the entry
  * belongs to its user (`invalidate`, `clear`, the TTL and the LRU bound apply to it as
- * to every entry), and the value itself is never stored, only its HMAC.
+ * to every entry), and the value itself is never stored, only its keyed hash.
  */
 export interface HeaderEntries {
   get<U>(cache: VerificationCache<U>, value: string, now: number): U | undefined;

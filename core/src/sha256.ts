@@ -31,6 +31,11 @@ function compress(H: Int32Array, bytes: Uint8Array, off: number): void {
     const j = off + i * 4;
     W[i] = ((bytes[j] as number) << 24) | ((bytes[j + 1] as number) << 16) | ((bytes[j + 2] as number) << 8) | (bytes[j + 3] as number);
   }
+  mix(H);
+}
+
+/** One compression of the block already in `W[0..15]` (big-endian words) into the state `H`. */
+function mix(H: Int32Array): void {
   for (let i = 16; i < 64; i++) {
     const a = W[i - 15] as number;
     const b = W[i - 2] as number;
@@ -202,7 +207,31 @@ function pairAt(d: Uint8Array, i: number): number {
 }
 
 /**
- * Copies `message` from index `from`, after the byte `tag` when it is 0–255, into the scratch
+ * Writes the message `tag` (when it is 0–127) ‖ `message` from index `from` into `W[0..15]`,
+ * padded as the second block of a hash (one prefix block before it), when it is ASCII and at
+ * most 55 bytes: the last block of the usual `Authorization` value, read straight from its
+ * characters (no bytes written and read back). Returns false otherwise; then the caller hashes
+ * it through the scratch space, and whatever was written to `W` is overwritten there.
+ */
+function oneBlock(message: string, from: number, tag: number): boolean {
+  const length = message.length;
+  let n = tag >= 0 ? 1 : 0;
+  if (length - from + n > 55) return false;
+  for (let i = 0; i < 16; i++) W[i] = 0;
+  if (n === 1) W[0] = tag << 24;
+  for (let i = from; i < length; i++, n++) {
+    const c = message.charCodeAt(i);
+    if (c >= 0x80) return false;
+    W[n >> 2] = (W[n >> 2] as number) | (c << (24 - ((n & 3) << 3)));
+  }
+  W[n >> 2] = (W[n >> 2] as number) | (0x80 << (24 - ((n & 3) << 3)));
+  // The length in bits, the prefix block included (W[14], its high word, stays 0).
+  W[15] = (n + 64) * 8;
+  return true;
+}
+
+/**
+ * Copies `message` from index `from`, after the byte `tag` when it is 0–127, into the scratch
  * space and returns its length in bytes. ASCII is copied by a loop reading `charCodeAt` (the
  * caller passes the field value itself and an offset: no sliced or concatenated string to
  * flatten); anything else is UTF-8 encoded by `encodeInto`, exactly the bytes `load` gives
@@ -271,7 +300,9 @@ export function keyedIndex(key: Uint8Array): (message: string, from?: number, ta
   const H = new Int32Array(8);
   return (message, from = 0, tag = -1) => {
     copyState(start, H);
-    finish(H, loadTagged(message, from, tag), 1);
+    // The usual value (ASCII, one block) goes straight from its characters into the words.
+    if (oneBlock(message, from, tag)) mix(H);
+    else finish(H, loadTagged(message, from, tag), 1);
     const a = H[0] as number, b = H[1] as number, c = H[2] as number, d = H[3] as number;
     return String.fromCharCode(a >>> 16, a & 0xffff, b >>> 16, b & 0xffff, c >>> 16, c & 0xffff, d >>> 16, d & 0xffff);
   };
