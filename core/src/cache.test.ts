@@ -225,6 +225,42 @@ describe('VerificationCache: the header index (a hit skips parsing; it never wea
     expect(verify).toHaveBeenCalledTimes(2);
   });
 
+  it('two different header values never share an entry: 300 users, each value answers its own user only (issue #17, the 128-bit inner-hash index)', async () => {
+    const names = Array.from({ length: 300 }, (_, i) => (i % 3 === 0 ? `us\u00e9r-${i}` : i % 3 === 1 ? `u${i}` : `${i}.x`));
+    const passwords = Object.fromEntries(names.map((n, i) => [n, i % 2 === 0 ? `pw-${i}` : `p\u20acss ${i}:${'z'.repeat(i % 90)}`]));
+    const { verify, cache, run } = setup(passwords, { max: 1000 });
+    const valueOf = (n: string): string => `Basic ${b64(`${n}:${passwords[n] as string}`)}`;
+    for (const n of names) expect(userOf(await run(raw(valueOf(n))))?.identity).toBe(n);
+    expect(verify).toHaveBeenCalledTimes(names.length);
+    // Every value now hits the header index, and each finds its own user.
+    for (const n of names) expect(userOf(await run(raw(valueOf(n))))?.identity).toBe(n);
+    expect(verify).toHaveBeenCalledTimes(names.length);
+    // Values one character away from a cached one, and the same bytes under another domain
+    // (without the dropped "Basic " prefix), are never answered from the index.
+    for (const n of names.slice(0, 40)) {
+      const value = valueOf(n);
+      for (const other of [`${value.slice(0, -1)}${value.endsWith('A') ? 'B' : 'A'}`, value.slice(6), `B${value.slice(6)}`, `R${value}`]) {
+        const decision = await run(raw(other));
+        expect(decision.type === 'continue' ? userOf(decision)?.identity : undefined, other).not.toBe(n);
+      }
+    }
+    expect(cache.size).toBe(names.length);
+  });
+
+  it('a hit on the newest entry moves nothing, and eviction stays least recently used (header index, max 1)', async () => {
+    const { verify, run } = setup({ alice: 'pw', bob: 'pw2' }, { max: 1 });
+    const bobValue = `Basic ${b64('bob:pw2')}`;
+    expect(userOf(await run(raw(canonical)))?.identity).toBe('alice');
+    for (let i = 0; i < 3; i++) expect(userOf(await run(raw(canonical)))?.identity).toBe('alice');
+    expect(verify).toHaveBeenCalledTimes(1);
+    expect(userOf(await run(raw(bobValue)))?.identity).toBe('bob');
+    expect(userOf(await run(raw(bobValue)))?.identity).toBe('bob');
+    expect(verify).toHaveBeenCalledTimes(2);
+    // alice's entries were evicted: her value is verified again.
+    expect(userOf(await run(raw(canonical)))?.identity).toBe('alice');
+    expect(verify).toHaveBeenCalledTimes(3);
+  });
+
   it('the app verify never sees the field value (no cache: three arguments, as documented)', async () => {
     const verify = vi.fn((_u: string, _p: string, ..._rest: unknown[]) => new SimpleUser('alice'));
     const authenticator = createAuthenticator({ backend: basicAuth({ verify }) });
@@ -328,6 +364,27 @@ describe('VerificationCache API', () => {
     expect(await cache.get('bob', 'b', FIXED)).toBeUndefined();
     expect(await cache.get('alice', 'a', FIXED)).toBe(alice);
     expect(await cache.get('carol', 'c', FIXED)).toBe(carol);
+  });
+
+  it('LRU: reading the newest entry (no move) and then an older one keeps the order exact', async () => {
+    const cache = new VerificationCache<SimpleUser>({ max: 2 });
+    await cache.set('alice', 'a', alice, FIXED);
+    await cache.set('bob', 'b', bob, FIXED);
+    expect(await cache.get('bob', 'b', FIXED)).toBe(bob); // already the newest
+    expect(await cache.get('alice', 'a', FIXED)).toBe(alice); // moves: bob is now the least recent
+    expect(await cache.get('alice', 'a', FIXED)).toBe(alice);
+    await cache.set('carol', 'c', carol, FIXED);
+    expect(await cache.get('bob', 'b', FIXED)).toBeUndefined();
+    expect(await cache.get('carol', 'c', FIXED)).toBe(carol); // the newest: alice is the least recent
+    await cache.set('bob', 'b', bob, FIXED);
+    expect(await cache.get('alice', 'a', FIXED)).toBeUndefined();
+    expect(await cache.get('carol', 'c', FIXED)).toBe(carol);
+    expect(await cache.get('bob', 'b', FIXED)).toBe(bob);
+    // An invalidated newest entry is gone, and a new one under the same id is found again.
+    cache.invalidate('bob');
+    expect(await cache.get('bob', 'b', FIXED)).toBeUndefined();
+    await cache.set('bob', 'b', bob, FIXED);
+    expect(await cache.get('bob', 'b', FIXED)).toBe(bob);
   });
 
   it('LRU: without a read, the oldest entry goes first', async () => {

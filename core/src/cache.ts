@@ -1,5 +1,5 @@
 import { ConfigurationError } from './errors.js';
-import { digestKey, hmacSha256 } from './sha256.js';
+import { keyedIndex } from './sha256.js';
 
 /** Options of {@link VerificationCache}. */
 export interface VerificationCacheOptions {
@@ -23,10 +23,11 @@ interface Entry<U> {
 /**
  * Remembers successful Basic verifications so a repeated request with the same
  * credentials skips the slow password hash (what Apache's `mod_authn_socache`
- * does). Entries are keyed by an HMAC-SHA256 of the username and password under a
- * random per-cache key — never the password itself — bounded (LRU) and
- * expiring. `get` and `set` are synchronous (the HMAC is computed in plain
- * JavaScript, see `hmacSha256`), so a cache hit answers without a promise.
+ * does). Entries are keyed by a keyed hash of the username and password under a
+ * random per-cache key (HMAC-SHA256's inner hash, truncated to 128 bits: see
+ * `keyedIndex` for why that is enough for an index) — never the password itself —
+ * bounded (LRU) and expiring. `get` and `set` are synchronous (the hash is computed in
+ * plain JavaScript), so a cache hit answers without a promise.
  *
  * The trade-off: within `ttlMs`, a password that was changed elsewhere still
  * works, unless the app calls {@link invalidate} (the password backend does so
@@ -59,11 +60,17 @@ export class VerificationCache<U> {
   readonly #invalidatedAt = new Map<string, number>();
   #clearedAt = 0;
   /**
-   * HMAC-SHA256 under a random per-cache key, synchronous (a hit costs well under a
-   * microsecond). Made on first use: Workers refuse random values in global scope,
-   * where apps construct their cache.
+   * The keyed hash under a random per-cache key (`keyedIndex`: one SHA-256 compression
+   * for a typical value, synchronous). Made on first use: Workers refuse random values in
+   * global scope, where apps construct their cache.
    */
-  #mac: ((data: string) => Uint8Array) | undefined;
+  #index: ((message: string, from?: number, tag?: number) => string) | undefined;
+  /**
+   * The entry inserted last into either index, so the last in its `Map`'s order: a hit
+   * on it needs no move to the end (a delete and a set, and with one entry a shrink and
+   * a regrow of the table). Every insertion replaces it.
+   */
+  #newest: Entry<U> | undefined;
 
   constructor(options: VerificationCacheOptions = {}) {
     const ttl = options.ttlMs ?? 60_000;
@@ -91,9 +98,12 @@ export class VerificationCache<U> {
       this.#remove(id, entry.username);
       return undefined;
     }
-    // Most recently used goes to the end.
-    entries.delete(id);
-    entries.set(id, entry);
+    // Most recently used goes to the end (where the newest already is).
+    if (entry !== this.#newest) {
+      entries.delete(id);
+      entries.set(id, entry);
+      this.#newest = entry;
+    }
     return entry.user;
   }
 
@@ -110,8 +120,10 @@ export class VerificationCache<U> {
 
   #store(entries: Map<string, Entry<U>>, id: string, username: string, user: U, now: number, generation: number): void {
     if (generation < this.#clearedAt || generation < (this.#invalidatedAt.get(username) ?? 0)) return;
+    const entry = { user, username, expiresAt: now + this.#ttl };
     entries.delete(id);
-    entries.set(id, { user, username, expiresAt: now + this.#ttl });
+    entries.set(id, entry);
+    this.#newest = entry;
     let ids = this.#byUser.get(username);
     if (ids === undefined) this.#byUser.set(username, (ids = new Set()));
     ids.add(id);
@@ -124,6 +136,7 @@ export class VerificationCache<U> {
   /** Forgets every entry of a user: the next request verifies the password again. */
   invalidate(username: string): void {
     this.#invalidatedAt.set(username, ++this.#tick);
+    if (this.#newest?.username === username) this.#newest = undefined;
     const ids = this.#byUser.get(username);
     if (ids === undefined) return;
     for (const id of ids) {
@@ -141,10 +154,16 @@ export class VerificationCache<U> {
     this.#entries.clear();
     this.#headers.clear();
     this.#byUser.clear();
+    this.#newest = undefined;
   }
 
-  /** Removes entry `id` from whichever index holds it (ids of the two never coincide). */
+  /**
+   * Removes entry `id` from whichever index holds it. The ids of the two indexes never
+   * coincide but by a 2^-128 chance (their messages differ in the first byte: a digit
+   * against `B` or `R`), and a coincidence would only end an entry early.
+   */
   #remove(id: string, username: string): void {
+    if (this.#newest?.username === username) this.#newest = undefined;
     this.#entries.delete(id);
     this.#headers.delete(id);
     const ids = this.#byUser.get(username);
@@ -155,21 +174,22 @@ export class VerificationCache<U> {
 
   #id(username: string, password: string): string {
     // Length-prefixed, so ("ab", "c") and ("a", "bc") never share a key.
-    return this.#key(`${username.length}:${username}:${password}`);
+    return this.#key(`${username.length}:${username}:${password}`, 0, -1);
   }
 
   /**
    * The id of a whole `Authorization` field value. Its own domain: a message that starts
    * with `B` or `R` is never a length-prefixed pair (those start with a digit). The usual
-   * `Basic ` prefix is dropped, so the message of a typical credential fits one block.
+   * `Basic ` prefix is dropped, so the message of a typical credential fits one block; the
+   * value is hashed in place from an offset, after a tag byte (no sliced or joined string).
    */
   #headerId(value: string): string {
-    return this.#key(value.startsWith('Basic ') ? `B${value.slice(6)}` : `R${value}`);
+    return value.startsWith('Basic ') ? this.#key(value, 6, 0x42 /* B */) : this.#key(value, 0, 0x52 /* R */);
   }
 
-  #key(message: string): string {
-    this.#mac ??= hmacSha256(crypto.getRandomValues(new Uint8Array(32)));
-    return digestKey(this.#mac(message));
+  #key(message: string, from: number, tag: number): string {
+    this.#index ??= keyedIndex(crypto.getRandomValues(new Uint8Array(32)));
+    return this.#index(message, from, tag);
   }
 
   static {
@@ -185,7 +205,7 @@ export class VerificationCache<U> {
  * keyed hash of the raw `Authorization` value, so a hit skips parsing and decoding.
  * `set` is called only with a value that was parsed strictly and verified; the entry
  * belongs to its user (`invalidate`, `clear`, the TTL and the LRU bound apply to it as
- * to every entry), and the value itself is never stored, only its HMAC.
+ * to every entry), and the value itself is never stored, only its keyed hash.
  */
 export interface HeaderEntries {
   get<U>(cache: VerificationCache<U>, value: string, now: number): U | undefined;

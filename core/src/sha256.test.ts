@@ -1,6 +1,6 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { digestKey, hmacSha256, sha256 } from './sha256.js';
+import { digestKey, hmacSha256, keyedIndex, sha256 } from './sha256.js';
 
 // Lengths around the padding boundaries (55/56/64 bytes), multi-block, non-ASCII and long inputs.
 // ASCII is copied by a loop and anything else encoded by TextEncoder: a non-ASCII character
@@ -88,5 +88,85 @@ describe('digestKey: one call, the same key as the concatenation it replaced (is
       const d = new Uint8Array(randomBytes(n));
       expect(digestKey(d)).toBe(reference(d));
     }
+  });
+});
+
+describe('keyedIndex: HMAC-SHA256\'s inner hash, 128 bits, hashed in place (issue #17)', () => {
+  /** The reference: SHA-256((K xor ipad) || tag || UTF-8(message.slice(from))) by node:crypto, first 16 bytes as 8 units. */
+  const reference = (key: Uint8Array, message: string, from = 0, tag = -1): string => {
+    const k = key.length > 64 ? createHash('sha256').update(key).digest() : Buffer.from(key);
+    const pad = Buffer.alloc(64);
+    for (let i = 0; i < 64; i++) pad[i] = (k[i] ?? 0) ^ 0x36;
+    const hash = createHash('sha256').update(pad);
+    if (tag >= 0) hash.update(Buffer.from([tag]));
+    return digestKey(hash.update(message.slice(from), 'utf8').digest().subarray(0, 16));
+  };
+  /** Random strings: mostly ASCII, some Latin-1 (as Node gives header bytes ≥ 0x80), BMP and astral characters. */
+  const generated = (seed: number): string => {
+    let x = seed * 2654435761;
+    const next = (): number => (x = (Math.imul(x ^ (x >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0);
+    const length = next() % 300;
+    let out = '';
+    for (let i = 0; i < length; i++) {
+      const r = next() % 100;
+      if (r < 85) out += String.fromCharCode(0x20 + (next() % 95));
+      else if (r < 92) out += String.fromCharCode(0x80 + (next() % 128));
+      else if (r < 97) out += String.fromCharCode(0x100 + (next() % 0xd000));
+      else out += String.fromCodePoint(0x10000 + (next() % 0x1000));
+    }
+    return out;
+  };
+
+  it('matches node:crypto over generated inputs: one and several blocks, ASCII and not, with and without tag and offset', () => {
+    for (const keyLength of [0, 16, 32, 64, 65]) {
+      const key = new Uint8Array(randomBytes(keyLength));
+      const id = keyedIndex(key);
+      for (const m of MESSAGES) {
+        expect(id(m)).toBe(reference(key, m));
+        expect(id(m, 0, 0x42)).toBe(reference(key, m, 0, 0x42));
+        const from = Math.min(6, m.length);
+        expect(id(m, from, 0x52)).toBe(reference(key, m, from, 0x52));
+      }
+      for (let seed = 1; seed <= 300; seed++) {
+        const m = generated(seed * 31 + keyLength);
+        const from = seed % 7 <= m.length ? seed % 7 : 0;
+        expect(id(m, from, seed % 2 === 0 ? 0x42 : -1)).toBe(reference(key, m, from, seed % 2 === 0 ? 0x42 : -1));
+      }
+    }
+  });
+
+  it('every length from 0 to 200 bytes (each padding boundary, 1 to 5 blocks), ASCII and with one non-ASCII character at the end', () => {
+    const key = new Uint8Array(randomBytes(32));
+    const id = keyedIndex(key);
+    for (let n = 0; n <= 200; n++) {
+      const ascii = 'Basic '.concat('q'.repeat(n));
+      expect(id(ascii, 6, 0x42)).toBe(reference(key, ascii, 6, 0x42));
+      const latin = `${'r'.repeat(n)}\u00e9`;
+      expect(id(latin, 0, 0x52)).toBe(reference(key, latin, 0, 0x52));
+    }
+  });
+
+  it('hashing in place from an offset after a tag is the same as hashing the joined string (what the cache did before)', () => {
+    const key = new Uint8Array(randomBytes(32));
+    const id = keyedIndex(key);
+    const value = `Basic ${Buffer.from('alice:correct horse battery staple').toString('base64')}`;
+    expect(id(value, 6, 0x42)).toBe(id(`B${value.slice(6)}`));
+    expect(id(value, 0, 0x52)).toBe(id(`R${value}`));
+  });
+
+  it('is 8 UTF-16 units (128 bits) and depends on the key', () => {
+    const a = keyedIndex(new Uint8Array(32).fill(1));
+    const b = keyedIndex(new Uint8Array(32).fill(2));
+    expect(a('m')).toHaveLength(8);
+    expect(a('m')).not.toBe(b('m'));
+    expect(a('m')).toBe(a('m'));
+  });
+
+  it('gives the same id after a longer message grew the scratch space', () => {
+    const id = keyedIndex(new Uint8Array(32).fill(3));
+    const before = id('short', 0, 0x42);
+    id('w'.repeat(50_000), 0, 0x42);
+    id('\u20ac'.repeat(20_000));
+    expect(id('short', 0, 0x42)).toBe(before);
   });
 });

@@ -31,6 +31,11 @@ function compress(H: Int32Array, bytes: Uint8Array, off: number): void {
     const j = off + i * 4;
     W[i] = ((bytes[j] as number) << 24) | ((bytes[j + 1] as number) << 16) | ((bytes[j + 2] as number) << 8) | (bytes[j + 3] as number);
   }
+  mix(H);
+}
+
+/** One compression of the block already in `W[0..15]` (big-endian words) into the state `H`. */
+function mix(H: Int32Array): void {
   for (let i = 16; i < 64; i++) {
     const a = W[i - 15] as number;
     const b = W[i - 2] as number;
@@ -199,4 +204,106 @@ export function digestKey(digest: Uint8Array): string {
 
 function pairAt(d: Uint8Array, i: number): number {
   return ((d[i] as number) << 8) | (d[i + 1] ?? 0);
+}
+
+/**
+ * Writes the message `tag` (when it is 0–127) ‖ `message` from index `from` into `W[0..15]`,
+ * padded as the second block of a hash (one prefix block before it), when it is ASCII and at
+ * most 55 bytes: the last block of the usual `Authorization` value, read straight from its
+ * characters (no bytes written and read back). Returns false otherwise; then the caller hashes
+ * it through the scratch space, and whatever was written to `W` is overwritten there.
+ */
+function oneBlock(message: string, from: number, tag: number): boolean {
+  const length = message.length;
+  let n = tag >= 0 ? 1 : 0;
+  if (length - from + n > 55) return false;
+  for (let i = 0; i < 16; i++) W[i] = 0;
+  if (n === 1) W[0] = tag << 24;
+  for (let i = from; i < length; i++, n++) {
+    const c = message.charCodeAt(i);
+    if (c >= 0x80) return false;
+    W[n >> 2] = (W[n >> 2] as number) | (c << (24 - ((n & 3) << 3)));
+  }
+  W[n >> 2] = (W[n >> 2] as number) | (0x80 << (24 - ((n & 3) << 3)));
+  // The length in bits, the prefix block included (W[14], its high word, stays 0).
+  W[15] = (n + 64) * 8;
+  return true;
+}
+
+/**
+ * Copies `message` from index `from`, after the byte `tag` when it is 0–127, into the scratch
+ * space and returns its length in bytes. ASCII is copied by a loop reading `charCodeAt` (the
+ * caller passes the field value itself and an offset: no sliced or concatenated string to
+ * flatten); anything else is UTF-8 encoded by `encodeInto`, exactly the bytes `load` gives
+ * the concatenated string (the tag is ASCII, so it is its own UTF-8).
+ */
+function loadTagged(message: string, from: number, tag: number): number {
+  const length = message.length;
+  const need = (length - from) * 3 + 73;
+  if (scratch.length < need) scratch = new Uint8Array((need + 63) & ~63);
+  const s = scratch;
+  let n = 0;
+  if (tag >= 0) s[n++] = tag;
+  for (let i = from; i < length; i++) {
+    const c = message.charCodeAt(i);
+    if (c >= 0x80) return n + encoder.encodeInto(message.slice(i), s.subarray(n)).written;
+    s[n++] = c;
+  }
+  return n;
+}
+
+/**
+ * A secret-keyed index for strings that never leave the process (the keys of a `Map`): the
+ * first 128 bits of SHA-256((K ⊕ ipad) ‖ message) under `key` — HMAC-SHA256's inner hash
+ * alone, one compression for a message of up to 55 bytes (HMAC takes two) — as 8 UTF-16 units
+ * built straight from the state words (no digest array). The message is `message` from index
+ * `from` (default 0), after the byte `tag` when one is given (0–127), UTF-8 encoded.
+ *
+ * **Why the inner hash suffices for an index.** An index needs one thing: that nobody who does
+ * not know the key can make two different messages share an id, including by choosing
+ * messages one after another while watching which ones hit. That is what the HMAC/NMAC proofs
+ * establish of the inner hash (Bellare, "New Proofs for NMAC and HMAC: Security without
+ * Collision-Resistance", CRYPTO 2006): if the SHA-256 compression function is a PRF (the
+ * assumption HMAC already rests on), the state after the secret key block is pseudorandom and
+ * the Merkle–Damgård cascade keyed by it is *computationally almost universal*: for any two
+ * distinct messages fixed in advance, the chance they reach the same state is about
+ * ℓ·(PRF advantage) + 2^-256 (ℓ blocks). Watching hits does not help: an attacker learns only
+ * "hit" or "miss", and until a first hit every answer is "miss", so the attack is as good as
+ * one whose guesses were fixed in advance; each guess then lands on one of N entries with
+ * probability about N·2^-128. HMAC's outer hash exists for what an index does not need: a
+ * MAC whose outputs are shown to the attacker, where the bare inner hash would allow length
+ * extension. Here no output leaves the process, and one that leaked would not allow it
+ * either: an extension needs the whole 256-bit state, and only half of it is kept.
+ *
+ * **Why 128 bits.** The attacker cannot compute ids (no key), so no birthday search runs
+ * offline: a forged value must be sent and hits one of N cached ids with probability N·2^-128
+ * per request (2^-115 with 10,000 entries). Two honest values share an id with probability
+ * about N²·2^-129 (2^-89 with a million entries). 256 bits would only make the `Map`'s keys
+ * twice as long to build and hash.
+ *
+ * Not a MAC and not a password hash: an id is a lookup key. (Internal to the core: the
+ * `VerificationCache` keys its entries with it.)
+ *
+ * @example
+ * ```ts
+ * const id = keyedIndex(crypto.getRandomValues(new Uint8Array(32)));
+ * const key = id(headerValue, 6, 0x42); // 'B' + headerValue.slice(6), hashed in place
+ * ```
+ */
+export function keyedIndex(key: Uint8Array): (message: string, from?: number, tag?: number) => string {
+  const k = key.length > 64 ? sha256(key) : key;
+  const pad = new Uint8Array(64);
+  const start = new Int32Array(IV);
+  for (let i = 0; i < 64; i++) pad[i] = (k[i] ?? 0) ^ 0x36;
+  compress(start, pad, 0);
+  pad.fill(0);
+  const H = new Int32Array(8);
+  return (message, from = 0, tag = -1) => {
+    copyState(start, H);
+    // The usual value (ASCII, one block) goes straight from its characters into the words.
+    if (oneBlock(message, from, tag)) mix(H);
+    else finish(H, loadTagged(message, from, tag), 1);
+    const a = H[0] as number, b = H[1] as number, c = H[2] as number, d = H[3] as number;
+    return String.fromCharCode(a >>> 16, a & 0xffff, b >>> 16, b & 0xffff, c >>> 16, c & 0xffff, d >>> 16, d & 0xffff);
+  };
 }
