@@ -74,7 +74,7 @@ export class VerifiedTokenCache {
    *
    * **A hit is the very token that was verified.** The entry under `key` holds the signing
    * input `header.payload.` of a verified token (two dots, the last at its end). When
-   * `token` starts with it, the token's second dot is that last one, so `key` was computed
+   * `token` starts with it (the `slice` of its length equals it), the token's second dot is that last one, so `key` was computed
    * from the rest of `token`, and that rest has the SHA-256 of the verified signature.
    * That signature is base64url (ASCII), whose UTF-8 bytes are its characters; any other
    * string's UTF-8 differs from them (a non-ASCII character, a lone surrogate included,
@@ -84,7 +84,9 @@ export class VerifiedTokenCache {
    */
   get(token: string, key: string, current: (keySet: KeySetStamp) => boolean): Token | undefined {
     const entry = this.#entries.get(key);
-    if (entry === undefined || !token.startsWith(entry.input)) return undefined;
+    // `slice` + `===` (a sliced string compared by its flat content), not `startsWith`: about a
+    // third of its time on a ~200-character input in a micro-benchmark.
+    if (entry === undefined || token.slice(0, entry.input.length) !== entry.input) return undefined;
     if (entry.keySet !== undefined && !current(entry.keySet)) {
       this.delete(key);
       return undefined;
