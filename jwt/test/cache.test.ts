@@ -307,7 +307,7 @@ describe('VerifiedTokenCache: the key and the hit', () => {
     const get = vi.spyOn(VerifiedTokenCache.prototype, 'get');
     await jwt.authenticate(connection({ token }));
     expect(set).toHaveBeenCalledTimes(1);
-    const [cachedToken, key] = set.mock.calls[0] as [string, string];
+    const [cachedToken, key] = set.mock.calls[0] as unknown as [string, string];
     expect(cachedToken).toBe(token);
     expect(bytesOf(key).equals(createHash('sha256').update(afterSecondDot(token), 'utf8').digest())).toBe(true);
     synchronous(jwt.authenticate(connection({ token })));
