@@ -295,8 +295,12 @@ function parseExtraClaims(option: readonly string[] | undefined, who: string): r
   return extras;
 }
 
+const AUTHENTICATED: readonly string[] = Object.freeze(['authenticated']);
+
 function parseScopes<U extends BaseUser>(option: JwtScopes<U> | undefined, who: string): (user: U, token: Token) => Iterable<string> {
-  if (option === undefined) return (_user, token) => ['authenticated', ...token.scopes];
+  // A token without scopes (most) grants the one fixed list: no array spread per request
+  // (AuthCredentials copies what it is given).
+  if (option === undefined) return (_user, token) => (token.scopes.length === 0 ? AUTHENTICATED : ['authenticated', ...token.scopes]);
   if (typeof option === 'function') return option;
   if (Array.isArray(option) && option.every((s) => typeof s === 'string' && s !== '')) {
     const fixed = Object.freeze([...option]);

@@ -15,17 +15,20 @@ const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
  * (rejects) with a `JwtError`; it never throws anything else for a bad token.
  *
  * In order:
- * - size and shape first (DOS-04, DOS-07): a token longer than `maxTokenLength`, or
- *   not three base64url segments, is refused before any base64, JSON or crypto work;
- *   JWE (five segments) is never decrypted;
- * - the verified-token cache: a hit skips the signature only. The clock checks run
- *   again (an entry that fails them is dropped) and so does the revocation store;
+ * - size first (DOS-04): a token longer than `maxTokenLength` is refused before
+ *   anything else;
+ * - the verified-token cache: a hit is the very token verified before (the SHA-256 of
+ *   its signature and its signing input match, see `VerifiedTokenCache.get`) and skips
+ *   the shape check and the signature only. The clock checks run again (an entry that
+ *   fails them is dropped) and so does the revocation store;
+ * - the shape (DOS-07): a token that is not three base64url segments is refused before
+ *   any base64, JSON or signature work; JWE (five segments) is never decrypted;
  * - on a miss, the signature is checked with a key of the configured ring (the
  *   algorithm comes from the allowlist, never from the header) and so are the claims
  *   (`iss`, `aud`, `typ`, required claims, dates): synchronously for HS256 with a
  *   secret given as bytes ({@link verifyHmac}, checked against jose), by jose for
  *   everything else; the payload is then read into a `Token` and cached under the
- *   token's digest, with the key set that verified it;
+ *   SHA-256 of its signature, with the key set that verified it;
  * - with a revocation store, `(iss, jti)` and the subject's cut-off are checked.
  *
  * **Synchronous without a revocation store** on a cache hit and, for HS256 secrets
@@ -36,31 +39,40 @@ const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
  */
 export function verifyToken<U extends BaseUser>(config: JwtConfig<U>, token: string, now: number): MaybePromise<Token> {
   if (token.length > config.maxTokenLength) throw new JwtError('token_too_large');
-  if (!COMPACT_JWS.test(token)) throw new JwtError('token_malformed');
   const { cache } = config;
-  if (cache === undefined) return verifySignature(config, token, now, undefined);
-  const id = cache.id(token);
-  const hit = cache.get(id, config.ring.keySetCurrent);
-  if (hit === undefined) return verifySignature(config, token, now, id);
+  let key: string | undefined;
+  if (cache !== undefined) {
+    // A hit is the very token verified before (VerifiedTokenCache.get), which passed the
+    // shape check then: it is not scanned again. Finding the key decodes nothing.
+    key = cache.key(token);
+    const hit = key === undefined ? undefined : cache.get(token, key, config.ring.keySetCurrent);
+    if (hit !== undefined) return cached(config, hit, key as string, now);
+  }
+  if (!COMPACT_JWS.test(token)) throw new JwtError('token_malformed');
+  return verifySignature(config, token, now, key);
+}
+
+/** A cache hit: the clock checks (an entry that fails them is dropped), then the revocation store. */
+function cached<U extends BaseUser>(config: JwtConfig<U>, hit: Token, key: string, now: number): MaybePromise<Token> {
   try {
     checkTimes(config, hit, now);
   } catch (error) {
-    cache.delete(id);
+    config.cache?.delete(key);
     throw error;
   }
   if (config.revocation === undefined) return hit;
   return checkRevocation(config.revocation, hit).then(() => hit);
 }
 
-/** The cache miss: the signature and the claims are checked; the result is cached under `id`. */
-function verifySignature<U extends BaseUser>(config: JwtConfig<U>, token: string, now: number, id: string | undefined): MaybePromise<Token> {
+/** The cache miss: the signature and the claims are checked; the result is cached under `key`. */
+function verifySignature<U extends BaseUser>(config: JwtConfig<U>, token: string, now: number, key: string | undefined): MaybePromise<Token> {
   const verified = config.ring.hasMac ? verifyHmac(config.ring, config.jwtVerifyOptions, token, now) : undefined;
-  if (verified === undefined) return verifyWithJose(config, token, now, id);
-  return accept(config, verified.header, verified.payload, now, id, undefined);
+  if (verified === undefined) return verifyWithJose(config, token, now, key);
+  return accept(config, token, verified.header, verified.payload, now, key, undefined);
 }
 
 /** Every key but an HS256 secret given as bytes: jose verifies (Web Crypto, asynchronous). */
-async function verifyWithJose<U extends BaseUser>(config: JwtConfig<U>, token: string, now: number, id: string | undefined): Promise<Token> {
+async function verifyWithJose<U extends BaseUser>(config: JwtConfig<U>, token: string, now: number, key: string | undefined): Promise<Token> {
   const { ring } = config;
   const source: KeySource = { keySet: undefined };
   let payload: Record<string, unknown>;
@@ -73,15 +85,23 @@ async function verifyWithJose<U extends BaseUser>(config: JwtConfig<U>, token: s
   } catch (error) {
     throw fromJose(error);
   }
-  return accept(config, header, payload, now, id, source);
+  return accept(config, token, header, payload, now, key, source);
 }
 
 /** A verified payload → the `Token`: clock checks, the cache, the revocation store. */
-function accept<U extends BaseUser>(config: JwtConfig<U>, header: Readonly<Record<string, unknown>>, payload: Record<string, unknown>, now: number, id: string | undefined, source: KeySource | undefined): MaybePromise<Token> {
+function accept<U extends BaseUser>(
+  config: JwtConfig<U>,
+  token: string,
+  header: Readonly<Record<string, unknown>>,
+  payload: Record<string, unknown>,
+  now: number,
+  key: string | undefined,
+  source: KeySource | undefined,
+): MaybePromise<Token> {
   const claims = tokenFromClaims(payload, config.policy);
   if (config.accessTokenProfile) checkAccessTokenProfile(header, payload);
   checkTimes(config, claims, now);
-  if (config.cache !== undefined && id !== undefined) config.cache.set(id, claims, source?.keySet);
+  if (config.cache !== undefined && key !== undefined) config.cache.set(token, key, claims, source?.keySet);
   if (config.revocation !== undefined) return checkRevocation(config.revocation, claims).then(() => claims);
   return claims;
 }

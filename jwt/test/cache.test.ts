@@ -199,54 +199,148 @@ describe('what a hit still checks', () => {
   });
 });
 
-describe('VerifiedTokenCache.id', () => {
-  /** The 32 bytes a 16-character id holds (two per UTF-16 unit). */
-  const bytesOf = (id: string) => Buffer.from(Array.from({ length: id.length }, (_, i) => [id.charCodeAt(i) >> 8, id.charCodeAt(i) & 0xff]).flat());
+describe('VerifiedTokenCache: the key and the hit', () => {
+  /** The 32 bytes a 16-character key holds (two per UTF-16 unit). */
+  const bytesOf = (key: string) => Buffer.from(Array.from({ length: key.length }, (_, i) => [key.charCodeAt(i) >> 8, key.charCodeAt(i) & 0xff]).flat());
+  /** What follows the second dot. */
+  const afterSecondDot = (text: string) => text.split('.').slice(2).join('.');
+  const always = () => true;
 
-  /** What the id of `token` must be: its signing input, then the SHA-256 of its signature in 16 characters. */
-  const expected = (token: string) => {
-    const dot = token.lastIndexOf('.');
-    return { head: token.slice(0, dot + 1), digest: createHash('sha256').update(token.slice(dot + 1), 'utf8').digest() };
-  };
-
-  it('is the signing input and the SHA-256 of the signature (16 characters), computed synchronously', async () => {
+  it('the key is the SHA-256 of what follows the second dot (16 characters), computed synchronously; no key without two dots', async () => {
     const { base } = options();
     const { token } = await jwtAuth(base).issue('alice');
     const cache = new VerifiedTokenCache();
-    for (const text of [token, 'a.b.', `a.b.${'c'.repeat(8192)}`, 'é.€.😀']) {
-      const id = cache.id(text);
-      const { head, digest } = expected(text);
-      expect(typeof id).toBe('string');
-      expect(id).toHaveLength(head.length + 16);
-      expect(id.startsWith(head)).toBe(true);
-      expect(bytesOf(id.slice(head.length)).equals(digest), text.slice(0, 20)).toBe(true);
+    for (const text of [token, 'a.b.', `a.b.${'c'.repeat(8192)}`, 'é.€.😀', 'a.b.c.d.e', '..']) {
+      const key = cache.key(text) as string;
+      expect(typeof key).toBe('string');
+      expect(key).toHaveLength(16);
+      expect(bytesOf(key).equals(createHash('sha256').update(afterSecondDot(text), 'utf8').digest()), text.slice(0, 20)).toBe(true);
     }
+    for (const text of ['', 'abc', 'a.b', '.']) expect(cache.key(text)).toBeUndefined();
   });
 
-  it('keeps no signature: a token is not recoverable from its id, and any change to any segment changes the id', async () => {
+  it('keeps no signature: the key holds none, and a token is not recoverable from the key', async () => {
     const { base } = options();
     const { token } = await jwtAuth(base).issue('alice');
+    const signature = token.split('.')[2] as string;
+    const key = new VerifiedTokenCache().key(token) as string;
+    expect(key).not.toContain(signature.slice(0, 8));
+    expect(bytesOf(key).toString('latin1')).not.toContain(signature.slice(0, 8));
+    expect(bytesOf(key).equals(Buffer.from(signature, 'base64url'))).toBe(false);
+  });
+
+  it('a hit is the very token cached: equal key and signing input ⇔ equal tokens (generated tokens)', async () => {
+    const { base } = options();
+    const jwt = jwtAuth(base);
+    const { token, claims } = await jwt.issue('alice');
     const [header, payload, signature] = token.split('.') as [string, string, string];
     const cache = new VerifiedTokenCache();
-    const id = cache.id(token);
-    expect(id).not.toContain(signature);
-    expect(id).not.toContain(signature.slice(0, 8));
-    // The same signature under another payload (the forgery a signature-only key would let through).
-    const swapped = `${header}.${Buffer.from('{"sub":"admin"}').toString('base64url')}.${signature}`;
-    const resigned = `${header}.${payload}.${signature.slice(0, -1)}${signature.endsWith('A') ? 'B' : 'A'}`;
-    const ids = new Set([id, cache.id(swapped), cache.id(resigned), cache.id(`${header}.${payload}.`)]);
-    expect(ids.size).toBe(4);
+    cache.set(token, cache.key(token) as string, claims, undefined);
+    const lookup = (text: string) => {
+      const key = cache.key(text);
+      return key === undefined ? undefined : cache.get(text, key, always);
+    };
+    expect(lookup(token)).toBe(claims);
+    expect(lookup(`${token}`.slice(0))).toBe(claims);
+    const flip = (s: string, i: number) => `${s.slice(0, i)}${s[i] === 'A' ? 'B' : 'A'}${s.slice(i + 1)}`;
+    const variants = [
+      // The same signature under another payload (the forgery a signature-only key would let through).
+      `${header}.${Buffer.from('{"sub":"admin"}').toString('base64url')}.${signature}`,
+      `${header}.${payload}.`,
+      `${header}.${payload}`,
+      `${header}.${payload}.${signature}.`,
+      `${header}.${payload}.${signature}.${signature}`,
+      `${header}.${payload}.${signature}=`,
+      `${header}.${payload}.${signature.slice(0, -1)}`,
+      `x${token}`,
+      `${header}.${payload}x.${signature}`,
+      `${header}..${payload}.${signature}`,
+      `${header}.${payload}..${signature}`,
+      `${header}.${payload}.\u0000${signature}`,
+      // Non-ASCII look-alikes of the signature: never the same UTF-8 bytes as ASCII.
+      `${header}.${payload}.${signature.slice(0, -1)}\uD800`,
+      `${header}.${payload}.${signature.slice(0, -1)}\u0100`,
+      `${header}.${payload}.${signature.replace(/./, (c) => String.fromCharCode(c.charCodeAt(0) + 0xff00))}`,
+    ];
+    for (let i = 0; i < token.length; i++) if (token[i] !== '.') variants.push(flip(token, i));
+    for (const text of variants) expect(lookup(text), text).toBeUndefined();
+    expect(lookup(token)).toBe(claims); // no variant evicted it
   });
 
-  it('is the key the backend caches a token under', async () => {
+  it('LRU: a hit makes an entry the newest, the oldest is evicted, delete and clear forget', async () => {
+    const { base } = options();
+    const jwt = jwtAuth(base);
+    const tokens = await Promise.all(['a', 'b', 'c'].map((sub) => jwt.issue(sub)));
+    const cache = new VerifiedTokenCache(2);
+    const put = (i: number) => {
+      const { token, claims } = tokens[i] as (typeof tokens)[number];
+      cache.set(token, cache.key(token) as string, claims, undefined);
+    };
+    const has = (i: number) => {
+      const { token } = tokens[i] as (typeof tokens)[number];
+      return cache.get(token, cache.key(token) as string, always) !== undefined;
+    };
+    put(0);
+    put(1);
+    expect(has(0)).toBe(true); // 0 is now the newest
+    expect(has(0)).toBe(true); // a hit on the newest moves nothing
+    put(2); // evicts 1, the least recently used
+    expect(cache.size).toBe(2);
+    expect(has(1)).toBe(false);
+    expect(has(0) && has(2)).toBe(true);
+    cache.delete(cache.key(tokens[2]?.token as string) as string);
+    expect(has(2)).toBe(false);
+    put(1); // 0 and 1: 0 is the older
+    expect(has(1)).toBe(true);
+    put(2);
+    expect(has(0)).toBe(false);
+    cache.clear();
+    expect(cache.size).toBe(0);
+    expect(has(1) || has(2)).toBe(false);
+  });
+
+  it('is what the backend caches a token under', async () => {
     const { base } = options();
     const jwt = jwtAuth(base);
     const { token } = await jwt.issue('alice');
-    const id = vi.spyOn(VerifiedTokenCache.prototype, 'id');
+    const set = vi.spyOn(VerifiedTokenCache.prototype, 'set');
+    const get = vi.spyOn(VerifiedTokenCache.prototype, 'get');
     await jwt.authenticate(connection({ token }));
-    expect(id).toHaveBeenCalledWith(token);
-    const value = id.mock.results[0]?.value as string;
-    const { head, digest } = expected(token);
-    expect(value.startsWith(head) && bytesOf(value.slice(head.length)).equals(digest)).toBe(true);
+    expect(set).toHaveBeenCalledTimes(1);
+    const [cachedToken, key] = set.mock.calls[0] as unknown as [string, string];
+    expect(cachedToken).toBe(token);
+    expect(bytesOf(key).equals(createHash('sha256').update(afterSecondDot(token), 'utf8').digest())).toBe(true);
+    synchronous(jwt.authenticate(connection({ token })));
+    expect(get).toHaveBeenLastCalledWith(token, key, expect.any(Function));
+    expect(get.mock.results.at(-1)?.value).toBeDefined();
+  });
+
+  it('a pasted signature under another payload is verified, not served from the cache, and refused', async () => {
+    const { base } = options();
+    const jwt = jwtAuth(base);
+    const { token } = await jwt.issue('alice');
+    const [header, , signature] = token.split('.') as [string, string, string];
+    await jwt.authenticate(connection({ token }));
+    const verify = vi.spyOn(crypto.subtle, 'verify');
+    const forged = `${header}.${Buffer.from(JSON.stringify({ sub: 'admin', iss: ISSUER, aud: AUDIENCE, exp: 4102444800 })).toString('base64url')}.${signature}`;
+    expect(await refusal(jwt.authenticate(connection({ token: forged })))).toMatchObject({ status: 'invalid_credentials', code: 'signature_invalid' });
+    expect(verify).toHaveBeenCalledTimes(1);
+    expect(synchronous(jwt.authenticate(connection({ token }))).user.identity).toBe('alice'); // still cached
+  });
+
+  it('a malformed token that shares a cached token\'s signature is refused as malformed, as without the cache', async () => {
+    const { base } = options();
+    const jwt = jwtAuth(base);
+    const uncached = jwtAuth({ ...base, cache: false });
+    const { token } = await jwt.issue('alice');
+    const [header, payload, signature] = token.split('.') as [string, string, string];
+    await jwt.authenticate(connection({ token }));
+    // verify(): any string, not only what the Bearer header's token68 lets through.
+    for (const bad of [`${header}.${payload}+.${signature}`, `${header}!.${payload}.${signature}`, `${header}.${payload}.${signature}.x.y`, `${header}.${payload}.${signature}.`]) {
+      const r = await refusal(jwt.verify(bad));
+      expect(r, bad).toMatchObject({ code: 'token_malformed' });
+      expect(await refusal(uncached.verify(bad))).toEqual(r);
+    }
+    expect((await jwt.verify(token)).sub).toBe('alice');
   });
 });

@@ -297,6 +297,18 @@ describe('JWT-32 prototype keys in the payload', () => {
     expect('admin' in t).toBe(false);
   });
 
+  it('default scopes: authenticated plus the token\'s, each request its own credentials (a token without scope shares nothing mutable)', async () => {
+    const plain = await sign({});
+    const first = await auth(jwt, plain);
+    const second = await auth(jwt, plain);
+    expect(first.auth.scopes).toEqual(['authenticated']);
+    expect(second.auth).not.toBe(first.auth);
+    expect(Object.isFrozen(first.auth.scopes)).toBe(true);
+    expect(() => (first.auth.scopes as string[]).push('admin')).toThrow(TypeError);
+    expect((await auth(jwt, plain)).auth.scopes).toEqual(['authenticated']);
+    expect((await auth(jwt, await sign({ scope: 'authenticated orders:read' }))).auth.scopes).toEqual(['authenticated', 'orders:read']);
+  });
+
   it('scope must be a space-separated string of scope tokens', async () => {
     for (const scope of [['admin'], 42, 'a "b"']) {
       expect((await refusal(auth(jwt, await sign({ scope })))).code).toBe('claim_invalid');
