@@ -306,6 +306,22 @@ describe('runtimePeerAddress', () => {
     expect(runtimePeerAddress(request, { incoming: { socket: { remoteAddress: '::ffff:127.0.0.1' } } })).toBe('::ffff:127.0.0.1');
     for (const none of [undefined, null, 1, {}, { SCENARIO: 'x' }]) expect(runtimePeerAddress(request, none)).toBeUndefined();
   });
+
+  it("asks a Node socket for its address once, and a socket that has none again (issue #17)", () => {
+    let reads = 0;
+    let address: string | undefined;
+    const socket = { get remoteAddress() { reads++; return address; } };
+    expect(runtimePeerAddress(request, { incoming: { socket } })).toBeUndefined();
+    expect(runtimePeerAddress(request, { incoming: { socket } })).toBeUndefined();
+    expect(reads).toBe(2);
+    address = '192.0.2.7';
+    expect(runtimePeerAddress(request, { incoming: { socket } })).toBe('192.0.2.7');
+    expect(runtimePeerAddress(request, { incoming: { socket } })).toBe('192.0.2.7');
+    expect(reads).toBe(3);
+    // Another socket has its own address.
+    expect(runtimePeerAddress(request, { incoming: { socket: { remoteAddress: '::1' } } })).toBe('::1');
+    for (const socket of [null, 1, 'x']) expect(runtimePeerAddress(request, { incoming: { socket } })).toBeUndefined();
+  });
 });
 
 describe('throttleAddress (the address bucket key)', () => {

@@ -481,10 +481,25 @@ export function runtimePeerAddress(request: Request, context: unknown): string |
   if (deno !== null && typeof deno === 'object') {
     return deno.transport === 'tcp' && typeof deno.hostname === 'string' ? deno.hostname : undefined;
   }
-  const incoming = (context as { incoming?: { socket?: { remoteAddress?: unknown } } }).incoming;
-  const address = incoming?.socket?.remoteAddress;
-  return typeof address === 'string' ? address : undefined;
+  const socket = (context as { incoming?: { socket?: { remoteAddress?: unknown } } }).incoming?.socket;
+  if (socket === null || typeof socket !== 'object') return undefined;
+  let address: unknown = socketPeers.get(socket);
+  if (address === undefined) {
+    address = socket.remoteAddress;
+    if (typeof address !== 'string') return undefined;
+    socketPeers.set(socket, address);
+  }
+  return address as string;
 }
+
+/**
+ * The peer address of each Node socket `runtimePeerAddress` read (@hono/node-server).
+ * A socket's peer never changes, while `socket.remoteAddress` goes through the native
+ * handle on every call (about 500 instructions a request on a keep-alive connection,
+ * issue #17); only an address is remembered, so a socket whose address Node no longer
+ * knows is asked again.
+ */
+const socketPeers = new WeakMap<object, string>();
 
 /**
  * The throttling key of a client address (normalised, as `connection.clientAddress`

@@ -24,6 +24,36 @@ describe('createConnection', () => {
     expect(c.kind).toBe('http');
   });
 
+  it('splits the target on first use, whichever of path and query is read first, as the eager split did (issue #17)', () => {
+    // The reference: the split the constructor did before it became lazy.
+    const eager = (target: string): [string, string] => {
+      let t: string;
+      if (target.startsWith('/')) t = target.split('#', 1)[0]!;
+      else {
+        const authority = /^[A-Za-z][A-Za-z0-9+.\-]*:\/\/[^/?#]*/.exec(target);
+        if (authority === null) t = '/';
+        else {
+          const rest = target.slice(authority[0].length).split('#', 1)[0]!;
+          t = rest.startsWith('/') ? rest : `/${rest}`;
+        }
+      }
+      const q = t.indexOf('?');
+      return q === -1 ? [t, ''] : [t.slice(0, q), t.slice(q + 1)];
+    };
+    const parts = ['/', 'a', '?', '#', '=', '%2F', 'http://h', 'https://x.example:8', '//', '..', ' ', '?#?'];
+    let seed = 17;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+    for (let i = 0; i < 2000; i++) {
+      let target = '';
+      for (let n = next() % 6; n >= 0; n--) target += parts[next() % parts.length];
+      const [path, query] = eager(target);
+      const pathFirst = conn(target);
+      expect([pathFirst.path, pathFirst.query, pathFirst.path], target).toEqual([path, query, path]);
+      const queryFirst = conn(target);
+      expect([queryFirst.query, queryFirst.path, queryFirst.query], target).toEqual([query, path, query]);
+    }
+  });
+
   it('keeps an origin-form path exactly as sent (not decoded, not normalised)', () => {
     const c = conn('/public/..%2Fadmin/./x?a=%20');
     expect(c.path).toBe('/public/..%2Fadmin/./x');

@@ -179,8 +179,6 @@ export function addressingOf(connection: Connection | undefined): Addressing | u
  */
 class RequestConnection implements Connection {
   readonly method: string;
-  readonly path: string;
-  readonly query: string;
   readonly authorization: readonly string[];
   readonly now: () => number;
   readonly session: SessionPort | undefined;
@@ -195,6 +193,10 @@ class RequestConnection implements Connection {
   #kind: 'http' | 'websocket' | undefined;
   /** The failure log of the authenticator that let the request through (a guard's step-up refusal reports there). */
   #log: FailureLog | undefined;
+  /** The target as given; split into `path` and `query` on first use (a hot Token or cache hit never asks, issue #17). */
+  readonly #target: string;
+  #path: string | undefined;
+  #query: string | undefined;
 
   static {
     addressingOfConnection = (connection) =>
@@ -208,8 +210,6 @@ class RequestConnection implements Connection {
   }
 
   constructor(init: ConnectionInit) {
-    const target = relativeTarget(init.target);
-    const q = target.indexOf('?');
     const header = init.header;
     let authorization = init.authorization;
     if (authorization === undefined) {
@@ -218,8 +218,9 @@ class RequestConnection implements Connection {
     }
     this.#kind = init.kind;
     this.method = upperCase(init.method);
-    this.path = q === -1 ? target : target.slice(0, q);
-    this.query = q === -1 ? '' : target.slice(q + 1);
+    this.#target = init.target;
+    this.#path = undefined;
+    this.#query = undefined;
     this.#lookup = header;
     this.authorization = authorization;
     this.now = init.now ?? Date.now;
@@ -229,6 +230,23 @@ class RequestConnection implements Connection {
     this.#proxies = init.trustedProxies;
     this.#addresses = undefined;
     this.#log = undefined;
+  }
+
+  get path(): string {
+    if (this.#path === undefined) this.#split();
+    return this.#path as string;
+  }
+
+  get query(): string {
+    if (this.#query === undefined) this.#split();
+    return this.#query as string;
+  }
+
+  #split(): void {
+    const target = relativeTarget(this.#target);
+    const q = target.indexOf('?');
+    this.#path = q === -1 ? target : target.slice(0, q);
+    this.#query = q === -1 ? '' : target.slice(q + 1);
   }
 
   /**

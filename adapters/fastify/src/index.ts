@@ -4,6 +4,7 @@ import fp from 'fastify-plugin';
 import type {
   AuthCredentials,
   AuthenticationOptions,
+  Connection,
   BaseUser,
   RequiresOptions,
   UnauthenticatedUser,
@@ -80,21 +81,22 @@ const plugin: FastifyPluginCallback<FastifyAuthenticationOptions> = (fastify, op
   // With the `sessions` plugin in front, authenticate after its session gate, which
   // reads the parsed body (`preValidation`); otherwise before the body is parsed.
   const hook = hasSessions(fastify) ? 'preValidation' : 'onRequest';
+  const apply = (request: FastifyRequest, reply: FastifyReply, next: (error?: Error) => void, connection: Connection, decision: AuthDecision<BaseUser>): void => {
+    if (decision.type === 'respond') {
+      sendDescription(request, reply, decision.response); // answered here, never thrown: no error handler sees it
+      return;
+    }
+    request.user = decision.user as FastifyRequest['user'];
+    request.auth = decision.auth;
+    states.remember(request, connection, challenges);
+    next();
+  };
   const authenticate: Hook = (request, reply, next) => {
     const connection = toConnection(request, clock, trustedProxies);
-    const apply = (decision: AuthDecision<BaseUser>): void => {
-      if (decision.type === 'respond') {
-        sendDescription(request, reply, decision.response); // answered here, never thrown: no error handler sees it
-        return;
-      }
-      request.user = decision.user as FastifyRequest['user'];
-      request.auth = decision.auth;
-      states.remember(request, connection, challenges);
-      next();
-    };
     const decision = authenticator.run(connection);
-    if (decision instanceof Promise) decision.then(apply, next);
-    else apply(decision);
+    // A closure only for a pending decision: a synchronous one (a cache hit, a token map) allocates none.
+    if (decision instanceof Promise) decision.then((settled) => apply(request, reply, next, connection, settled), next);
+    else apply(request, reply, next, connection, decision);
   };
   fastify.addHook(hook, authenticate);
   remember(fastify, [authenticate]);

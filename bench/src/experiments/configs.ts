@@ -9,7 +9,7 @@
  * run, with the public core API, changing only what its name says.
  */
 import type { Server } from 'node:http';
-import { expressServer, honoServer, koaServer } from '../apps.js';
+import { expressServer, fastifyServer, honoServer, koaServer } from '../apps.js';
 import type { BenchConfig, Framework } from '../config.js';
 import { TOKEN, USER } from '../credentials.js';
 import { tokenCredentials } from '../schemes.js';
@@ -31,6 +31,12 @@ async function variant(framework: Framework, name: string): Promise<Server> {
       return koaServer([(ctx, next) => ((ctx.state.user = alice), next())], () => USER);
     case 'hono/noop':
       return honoServer([async (c, next) => (c.set('user', alice), await next())], () => USER);
+    case 'fastify/noop':
+      // As the plugin registers itself: a request decoration and an `onRequest` callback hook.
+      return fastifyServer(async (app) => {
+        app.decorateRequest('user', null as never);
+        app.addHook('onRequest', (request, _reply, next) => ((request as unknown as { user: unknown }).user = alice, next()));
+      }, () => USER);
 
     case 'express/conn':
     case 'express/conn-run':

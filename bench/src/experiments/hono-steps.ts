@@ -139,6 +139,24 @@ const variants: Record<string, Variant> = {
       };
     },
   },
+  'conn-run-auth-remember-weak': {
+    // The same with the guards' state in a `WeakMap` (`requestStates({ storage: 'weakMap' })`, as on Express).
+    authorization: TOKEN_HEADER,
+    middleware: async () => {
+      const { toConnection } = await import('@portcullis/hono');
+      const { createAuthenticator, requestStates } = await import('@portcullis/core/adapter');
+      const authenticator = createAuthenticator({ backend: await tokenBackend(), mode: 'required' });
+      const states = requestStates<Context>({ storage: 'weakMap' });
+      return async (c, next) => {
+        const connection = toConnection(c, authenticator.clock);
+        const decision = authenticator.run(connection) as { user?: unknown; auth?: unknown };
+        c.set('user', decision.user);
+        c.set('auth', decision.auth);
+        states.remember(c, connection, authenticator.challenges);
+        await next();
+      };
+    },
+  },
   token: { authorization: TOKEN_HEADER, middleware: () => portcullis(tokenBackend) },
   'basic-cache': { authorization: basicHeader(USER, PASSWORD), middleware: () => portcullis(basicCacheBackend) },
   'jwt-hot': { authorization: `Bearer ${jwtHot()}`, middleware: () => portcullis(jwtBackend) },
