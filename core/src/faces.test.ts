@@ -40,7 +40,7 @@ const ADAPTER_VALUES = [
   'formField', 'formValues', 'generateSessionId', 'hasControlCharacters', 'hasScheme', 'hmacSha256',
   'isBrowserNavigation', 'isCanonical', 'isSecureRequest', 'isSessionId', 'isUrlencoded', 'isWebSocketUpgrade', 'isWebSocketUpgradeValue', 'login',
   'logout', 'messageOf', 'metadataResponse', 'namespacedData', 'normalizeAddress', 'parseBasic', 'parseCookies', 'prefersJson', 'quoteRealm',
-  'readAuthorization', 'reasonPhrase', 'requestFormField', 'responseFor', 'requestStates', 'runtimePeerAddress', 'serializeSessionCookie', 'sessionConfig',
+  'privateSlot', 'readAuthorization', 'reasonPhrase', 'requestFormField', 'responseFor', 'requestStates', 'runtimePeerAddress', 'serializeSessionCookie', 'sessionConfig',
   'sessionCookie', 'sessionGate', 'sessionGateNow', 'sessionGatePasses', 'sha256', 'statusOfError', 'timingSafeEqual', 'updateStored',
   'upgradeRefusal', 'verifyCsrfToken', 'webSessions',
   'assertThrottleStore', 'loginFlights',
@@ -51,7 +51,7 @@ const ADAPTER_VALUES = [
 const ADAPTER_TYPES = [
   'AuthDecision', 'Authenticator', 'AuthorizationValue', 'BearerErrorDescription', 'BearerScheme', 'BearerSchemeOptions',
   'Addressing', 'Connection', 'ConnectionInit', 'CsrfConfig', 'Guard', 'GuardState', 'MaybePromise', 'Outcome', 'FixedOutcome', 'OAuth2ErrorCode',
-  'Proceed', 'RequestStates', 'RequestStatesOptions', 'Respond', 'ResponseDescription', 'SessionConfig', 'SessionCookie',
+  'PrivateSlot', 'Proceed', 'RequestStates', 'RequestStatesOptions', 'Respond', 'ResponseDescription', 'SessionConfig', 'SessionCookie',
   'SessionMeta', 'SessionPort', 'SessionState', 'StepUpOutcome', 'TrustedProxies', 'WebSessionHandle', 'WebSessionOptions',
   'WebSessionRequest', 'WebSessions',
   'LoginFlights', 'LoginFlightsOptions',

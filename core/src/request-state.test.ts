@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { conn } from '../../test-support/connection.js';
 import { createGuard } from './guard.js';
 import { NO_CREDENTIALS } from './credentials.js';
-import { requestStates } from './request-state.js';
+import { privateSlot, requestStates } from './request-state.js';
 import { ANONYMOUS } from './user.js';
 
 // The state every adapter keeps on its native request object (Express `req`, Koa `ctx`,
@@ -54,5 +54,30 @@ describe("requestStates({ storage: 'weakMap' }) (Express, issue #17)", () => {
     a.remember(req, conn({ target: '/a' }), []);
     expect(b.connection(req)).toBeUndefined();
     expect(a.connection(req)?.path).toBe('/a');
+  });
+});
+
+describe('privateSlot (one value per object, for adapters)', () => {
+  it('LEAK-07 the value is invisible to keys, symbols, JSON, spreads and inspect, and each slot has its own name', () => {
+    const a = privateSlot<{ secret: string }>();
+    const b = privateSlot<{ secret: string }>();
+    const ctx = { url: '/' };
+    a.set(ctx, { secret: 'Bearer s3cr3t' });
+    expect(a.get(ctx)).toEqual({ secret: 'Bearer s3cr3t' });
+    expect(b.get(ctx)).toBeUndefined();
+    expect(a.get({})).toBeUndefined();
+    expect(Object.keys(ctx)).toEqual(['url']);
+    expect(Object.getOwnPropertySymbols(ctx)).toEqual([]);
+    expect(JSON.stringify(ctx)).toBe('{"url":"/"}');
+    expect({ ...ctx }).toEqual({ url: '/' });
+    expect(inspect(ctx, { showHidden: true, depth: 5 })).not.toContain('s3cr3t');
+  });
+
+  it('setting again replaces the value', () => {
+    const slot = privateSlot<number>();
+    const ctx = {};
+    slot.set(ctx, 1);
+    slot.set(ctx, 2);
+    expect(slot.get(ctx)).toBe(2);
   });
 });

@@ -78,7 +78,7 @@ export interface RequestStatesOptions {
  */
 export function requestStates<K extends object>(options: RequestStatesOptions = {}): RequestStates<K> {
   // One class (so one private name) per adapter: states of two adapters on one object never mix.
-  const slot = options.storage === 'weakMap' ? weakSlot() : stateSlot();
+  const slot = options.storage === 'weakMap' ? weakSlot() : privateSlot<State>();
   return {
     remember(key, connection, challenges) {
       // Replaced when a second middleware in front remembers again.
@@ -117,16 +117,44 @@ const Stamp = class {
   }
 } as new (target: object) => object;
 
-/** A private field on objects this module did not create (the "return override" of class fields). */
-function stateSlot(): { get(key: object): State | undefined; set(key: object, state: State): void } {
+/** Where {@link privateSlot} keeps one value per object. */
+export interface PrivateSlot<T> {
+  /** The value stamped on `key`, or `undefined` when none was. */
+  get(key: object): T | undefined;
+  /** Stamps `value` on `key` (replacing the one it had). */
+  set(key: object, value: T): void;
+}
+
+/**
+ * One value per object in a private field stamped on objects this module did not create
+ * (the "return override" of class fields): an ordinary inline-cached store, invisible to
+ * `inspect`, `JSON.stringify`, spreads and `Object.getOwnPropertySymbols`, readable only
+ * through the returned slot. Unlike a `WeakMap` its entries are not ephemerons that every
+ * scavenge must trace, which cost more per request than the work the entry served (issue
+ * #17). Each call makes a new private name. Not for objects whose shape is shared and
+ * re-prototyped per request (Express's `req`: there a `WeakMap` is cheaper, see
+ * {@link RequestStatesOptions.storage}).
+ *
+ * @example
+ * ```ts
+ * import { privateSlot } from '@portcullis/core/adapter';
+ *
+ * const seen = privateSlot<number>();
+ * const ctx = {};
+ * seen.set(ctx, 1);
+ * seen.get(ctx); // 1
+ * seen.get({}); // undefined
+ * ```
+ */
+export function privateSlot<T>(): PrivateSlot<T> {
   class Slot extends Stamp {
-    #state: State | undefined;
-    static get(key: object): State | undefined {
-      return #state in key ? (key as Slot).#state : undefined;
+    #value: T | undefined;
+    static get(key: object): T | undefined {
+      return #value in key ? (key as Slot).#value : undefined;
     }
-    static set(key: object, state: State): void {
-      if (!(#state in key)) new Slot(key);
-      (key as Slot).#state = state;
+    static set(key: object, value: T): void {
+      if (!(#value in key)) new Slot(key);
+      (key as Slot).#value = value;
     }
   }
   return Slot;

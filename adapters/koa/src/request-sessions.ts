@@ -1,4 +1,4 @@
-import type { SessionPort } from '@portcullis/core/adapter';
+import { privateSlot, type PrivateSlot, type SessionPort } from '@portcullis/core/adapter';
 
 /**
  * What `sessions()` keeps about one request: its session port, and what the store
@@ -20,36 +20,10 @@ export interface RequestSession {
   lastWrite: string | undefined;
 }
 
-/** A constructor that returns its argument: a subclass's private field lands on that object. */
-const Stamp = class {
-  constructor(target: object) {
-    return target;
-  }
-} as new (target: object) => object;
-
 /**
  * The `RequestSession` of each request under `sessions()`, in a private field stamped on
  * `ctx` (the core's `requestStates` does the same). Not a `WeakMap`: each of its entries is
  * an ephemeron that every scavenge must trace, and per request that cost more than the
  * session read itself (issue #17 item 4). Nothing but this module can read or forge it.
  */
-class RequestSessionSlot extends Stamp {
-  #session: RequestSession | undefined;
-
-  /** The request's `RequestSession`, or `undefined` outside `sessions()`. */
-  static get(ctx: object): RequestSession | undefined {
-    return #session in ctx ? (ctx as RequestSessionSlot).#session : undefined;
-  }
-
-  /** Records the request's `RequestSession` on `ctx`. */
-  static set(ctx: object, session: RequestSession): void {
-    if (!(#session in ctx)) new RequestSessionSlot(ctx);
-    (ctx as RequestSessionSlot).#session = session;
-  }
-}
-
-/** Reads and records the `RequestSession` of a request (see `RequestSessionSlot`). */
-export const requestSessions: {
-  get(ctx: object): RequestSession | undefined;
-  set(ctx: object, session: RequestSession): void;
-} = RequestSessionSlot;
+export const requestSessions: PrivateSlot<RequestSession> = privateSlot<RequestSession>();
