@@ -1,6 +1,6 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { digestKey, hmacSha256, keyedIndex, sha256 } from './sha256.js';
+import { bufferResidue, digestKey, hmacSha256, keyedIndex, sha256 } from './sha256.js';
 
 // Lengths around the padding boundaries (55/56/64 bytes), multi-block, non-ASCII and long inputs.
 // ASCII is copied by a loop and anything else encoded by TextEncoder: a non-ASCII character
@@ -168,5 +168,45 @@ describe('keyedIndex: HMAC-SHA256\'s inner hash, 128 bits, hashed in place (issu
     id('w'.repeat(50_000), 0, 0x42);
     id('\u20ac'.repeat(20_000));
     expect(id('short', 0, 0x42)).toBe(before);
+  });
+});
+
+describe('PWD-09 the module buffers keep nothing of what was hashed (security review, issue #17)', () => {
+  const clean = (): void => {
+    const { words, bytes } = bufferResidue();
+    expect(words.every((w) => w === 0)).toBe(true);
+    expect(bytes.every((b) => b === 0)).toBe(true);
+  };
+  const secret = 'alice:Tr0ub4dor&3';
+  const values = [secret, `Basic ${Buffer.from(secret).toString('base64')}`, 'böb:pässwörd', 'x'.repeat(55), 'y'.repeat(56), 'z'.repeat(300), '€'.repeat(90)];
+
+  it('PWD-09 after sha256, hmacSha256 and keyedIndex (one block, several, non-ASCII) and after their keys are set up', () => {
+    const key = randomBytes(32);
+    const hmac = hmacSha256(key);
+    clean();
+    const index = keyedIndex(key);
+    clean();
+    for (const value of values) {
+      sha256(value);
+      clean();
+      sha256(new TextEncoder().encode(value));
+      clean();
+      hmac(value);
+      clean();
+      index(value);
+      clean();
+      index(value, 6, 0x42);
+      clean();
+    }
+    hmacSha256(randomBytes(100)); // a long key is hashed first
+    clean();
+  });
+
+  it('the digests are unchanged by the wipe', () => {
+    const key = randomBytes(32);
+    for (const value of values) {
+      expect(Buffer.from(sha256(value)).toString('hex')).toBe(createHash('sha256').update(value).digest('hex'));
+      expect(Buffer.from(hmacSha256(key)(value)).toString('hex')).toBe(createHmac('sha256', key).update(value).digest('hex'));
+    }
   });
 });

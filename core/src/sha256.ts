@@ -91,7 +91,7 @@ function load(data: string | Uint8Array): number {
  * which holds the state after `prefixBlocks` already-compressed 64-byte blocks (0 for plain
  * SHA-256, 1 for the inner or outer HMAC hash).
  */
-function finish(H: Int32Array, n: number, prefixBlocks: number): void {
+function finish(H: Int32Array, n: number, prefixBlocks: number): number {
   const total = ((n + 9 + 63) >>> 6) << 6;
   scratch[n] = 0x80;
   // A loop, not `fill`: for the few bytes of one block that call into the runtime costs more.
@@ -107,6 +107,24 @@ function finish(H: Int32Array, n: number, prefixBlocks: number): void {
   scratch[total - 2] = bits >>> 8;
   scratch[total - 1] = bits;
   for (let off = 0; off < total; off += 64) compress(H, scratch, off);
+  return total;
+}
+
+/**
+ * Zeroes the message schedule and the first `bytes` of the scratch space once a digest is
+ * out: they held the message (a password, an `Authorization` value, a token's signature),
+ * and the schedule's last words give it back by running the schedule backwards. Module
+ * buffers outlive the call, so without this the last value hashed stayed readable in
+ * memory until the next hash (PWD-09).
+ */
+function wipe(bytes: number): void {
+  for (let i = 0; i < 64; i++) W[i] = 0;
+  for (let i = 0; i < bytes; i++) scratch[i] = 0;
+}
+
+/** The module's buffers, for the test that they hold nothing after a digest. @internal */
+export function bufferResidue(): { readonly words: Int32Array; readonly bytes: Uint8Array } {
+  return { words: W, bytes: scratch };
 }
 
 function copyState(from: Int32Array, to: Int32Array): void {
@@ -142,7 +160,8 @@ function bytesOf(H: Int32Array): Uint8Array {
 export function sha256(data: string | Uint8Array): Uint8Array {
   // One state for every call (single-threaded, nothing re-enters): no array per digest but the result.
   copyState(IV, STATE);
-  finish(STATE, load(data), 0);
+  const total = finish(STATE, load(data), 0);
+  wipe(total);
   return bytesOf(STATE);
 }
 
@@ -167,14 +186,16 @@ export function hmacSha256(key: Uint8Array): (data: string | Uint8Array) => Uint
   for (let i = 0; i < 64; i++) pad[i] = (k[i] ?? 0) ^ 0x5c;
   compress(outer, pad, 0);
   pad.fill(0);
+  wipe(0); // the schedule held the key's pad
   const H = new Int32Array(8);
   return (data) => {
     copyState(inner, H);
-    finish(H, load(data), 1);
+    const total = finish(H, load(data), 1);
     // The inner digest is the outer message: written straight into the scratch space.
     writeState(H, scratch, 0);
     copyState(outer, H);
     finish(H, 32, 1);
+    wipe(total);
     return bytesOf(H);
   };
 }
@@ -278,8 +299,14 @@ function loadTagged(message: string, from: number, tag: number): number {
  * **Why 128 bits.** The attacker cannot compute ids (no key), so no birthday search runs
  * offline: a forged value must be sent and hits one of N cached ids with probability N·2^-128
  * per request (2^-115 with 10,000 entries). Two honest values share an id with probability
- * about N²·2^-129 (2^-89 with a million entries). 256 bits would only make the `Map`'s keys
- * twice as long to build and hash.
+ * about N²·2^-129 (2^-89 with a million entries). The almost-universal bound above is for the
+ * whole state; that half of it is as good rests on the last compression being a PRF keyed by
+ * the (secret, pseudorandom) chaining value, so any 128 of its output bits are. 256 bits
+ * would only make the `Map`'s keys twice as long to build and hash.
+ *
+ * The schedule and scratch buffers that held the message are zeroed before an id is
+ * returned (as after `sha256` and `hmacSha256`): no plaintext of a hashed value stays in
+ * module memory (PWD-09).
  *
  * Not a MAC and not a password hash: an id is a lookup key. (Internal to the core: the
  * `VerificationCache` keys its entries with it.)
@@ -297,12 +324,15 @@ export function keyedIndex(key: Uint8Array): (message: string, from?: number, ta
   for (let i = 0; i < 64; i++) pad[i] = (k[i] ?? 0) ^ 0x36;
   compress(start, pad, 0);
   pad.fill(0);
+  wipe(0); // the schedule held the key's pad
   const H = new Int32Array(8);
   return (message, from = 0, tag = -1) => {
     copyState(start, H);
     // The usual value (ASCII, one block) goes straight from its characters into the words.
-    if (oneBlock(message, from, tag)) mix(H);
-    else finish(H, loadTagged(message, from, tag), 1);
+    if (oneBlock(message, from, tag)) {
+      mix(H);
+      wipe(0);
+    } else wipe(finish(H, loadTagged(message, from, tag), 1));
     const a = H[0] as number, b = H[1] as number, c = H[2] as number, d = H[3] as number;
     return String.fromCharCode(a >>> 16, a & 0xffff, b >>> 16, b & 0xffff, c >>> 16, c & 0xffff, d >>> 16, d & 0xffff);
   };
