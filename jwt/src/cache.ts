@@ -1,6 +1,7 @@
 import { ConfigurationError } from '@portcullis/core';
 import { digestKey, sha256 } from '@portcullis/core/adapter';
 import type { KeySetStamp } from './jwks.js';
+import { flatCopy } from './strings.js';
 import type { Token } from './token.js';
 
 interface Entry {
@@ -15,8 +16,13 @@ interface Entry {
   readonly keySet: KeySetStamp | undefined;
 }
 
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
+/**
+ * What can follow a compact JWS's second dot and be worth a lookup: base64url of at most
+ * 1,024 bytes (an RS/PS signature under an 8,192-bit key). Anything else is no cached token,
+ * and is not hashed before the shape check refuses it (a security review measured an 8 KiB
+ * non-ASCII tail at 20× the cost of the check that refuses it).
+ */
+const SIGNATURE = /^[A-Za-z0-9_-]{1,1366}$/;
 
 /**
  * Remembers tokens whose signature and claims were verified, bounded (LRU). An entry is
@@ -52,20 +58,23 @@ export class VerifiedTokenCache {
   /**
    * The key a token is looked up and cached under: the SHA-256 of what follows its second
    * dot (its signature; core's `sha256`, synchronous, so a hit costs no promise) as 16
-   * characters (core's `digestKey`); `undefined` for a string with fewer than two dots,
-   * which is no compact JWS and never cached. Only the signature is hashed (one SHA-256
+   * characters (core's `digestKey`); `undefined` for a string with fewer than two dots, or
+   * whose signature is not 1–1,366 base64url characters: no compact JWS this cache holds. Only the signature is hashed (one SHA-256
    * block for HS256), not the ~250-character token, and the `Map` hashes a 16-character
    * key, not the ~260-character id of a signing input and a digest.
    *
    * The key alone does not identify a token (the same signature can be pasted under
    * another payload): {@link get} also compares the signing input. May run before the
-   * token's shape is checked: it reads the string, it decodes nothing.
+   * token's shape is checked: it decodes nothing and hashes at most 1,366 ASCII characters.
    */
   key(token: string): string | undefined {
     const first = token.indexOf('.');
     const second = first === -1 ? -1 : token.indexOf('.', first + 1);
     if (second === -1) return undefined;
-    return digestKey(sha256(token.slice(second + 1)));
+    const signature = token.slice(second + 1);
+    // Hashing runs before the shape check: only what can be a signature is hashed (DOS-07).
+    if (!SIGNATURE.test(signature)) return undefined;
+    return digestKey(sha256(signature));
   }
 
   /**
@@ -107,7 +116,7 @@ export class VerifiedTokenCache {
    */
   set(token: string, key: string, claims: Token, keySet: KeySetStamp | undefined): void {
     const second = token.indexOf('.', token.indexOf('.') + 1);
-    const entry: Entry = { input: decoder.decode(encoder.encode(token.slice(0, second + 1))), token: claims, keySet };
+    const entry: Entry = { input: flatCopy(token.slice(0, second + 1)), token: claims, keySet };
     this.#entries.delete(key);
     this.#entries.set(key, entry);
     this.#newest = entry;

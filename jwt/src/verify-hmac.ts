@@ -1,6 +1,7 @@
 import type { JWTVerifyOptions } from 'jose';
 import { JwtError, type JwtErrorCode } from './errors.js';
 import type { KeyRing } from './keys.js';
+import { flatCopy } from './strings.js';
 import { hasValidDates } from './token.js';
 
 /**
@@ -95,7 +96,9 @@ function checkHeader(ring: KeyRing, options: Readonly<JWTVerifyOptions>, segment
   const mac = ring.macFor(header);
   const { typ } = options;
   const typAccepted = typ === undefined || (typeof header.typ === 'string' && normalizeTyp(header.typ) === normalizeTyp(typ));
-  const checked: CheckedHeader = { segment, ring, options, header, b64, mac, typAccepted };
+  // A copy, not the slice: a slice keeps its parent, the whole Authorization value with the
+  // signature, alive as long as this header is remembered (security review).
+  const checked: CheckedHeader = { segment: flatCopy(segment), ring, options, header, b64, mac, typAccepted };
   lastHeader = checked;
   return checked;
 }

@@ -210,13 +210,20 @@ describe('VerifiedTokenCache: the key and the hit', () => {
     const { base } = options();
     const { token } = await jwtAuth(base).issue('alice');
     const cache = new VerifiedTokenCache();
-    for (const text of [token, 'a.b.', `a.b.${'c'.repeat(8192)}`, 'é.€.😀', 'a.b.c.d.e', '..']) {
+    for (const text of [token, 'a.b.c', `a.b.${'c'.repeat(1366)}`, 'é.€.x-_9']) {
       const key = cache.key(text) as string;
       expect(typeof key).toBe('string');
       expect(key).toHaveLength(16);
       expect(bytesOf(key).equals(createHash('sha256').update(afterSecondDot(text), 'utf8').digest()), text.slice(0, 20)).toBe(true);
     }
     for (const text of ['', 'abc', 'a.b', '.']) expect(cache.key(text)).toBeUndefined();
+  });
+
+  it('DOS-07 nothing but what can be a signature is hashed before the shape check (security review, issue #17)', () => {
+    const cache = new VerifiedTokenCache();
+    for (const text of ['a.b.', `a.b.${'c'.repeat(1367)}`, `a.b.${'語'.repeat(8188)}`, 'é.€.😀', 'a.b.c.d.e', '..', 'a.b.c=', 'a.b.c d', 'a.b.c+/']) {
+      expect(cache.key(text), text.slice(0, 20)).toBeUndefined();
+    }
   });
 
   it('keeps no signature: the key holds none, and a token is not recoverable from the key', async () => {
