@@ -53,7 +53,7 @@ export function connectionFromNode(
     target,
     // `req.headers` is read when a header is asked for, not per request: a Token, Basic or
     // JWT request never asks, and on Express every read of `req` is an inline-cache miss
-    // through the runtime (and `headers` a getter on top), about 2,000 instructions (issue #17).
+    // through the runtime, and `headers` a getter on top (issue #17).
     header(name) {
       const value = req.headers[name];
       return Array.isArray(value) ? value.join(', ') : value;
