@@ -16,7 +16,7 @@ import {
   type Authenticator,
   type Guard,
 } from '@portcullis/core/adapter';
-import { sendDescription, states, toConnection } from './native.js';
+import { sendDescription, states, toConnection, toDictionaryMode } from './native.js';
 
 export { sendDescription, toConnection } from './native.js';
 
@@ -117,6 +117,7 @@ export function authentication<U extends BaseUser>(options: AuthenticationOption
   const authenticator = createAuthenticator(options);
   const { clock, challenges, trustedProxies } = authenticator;
   const middleware: RequestHandler = (req, res, next) => {
+    toDictionaryMode(req);
     const connection = toConnection(req, clock, trustedProxies);
     const decision = authenticator.run(connection);
     // No closure on the synchronous path: it is every cache hit's.

@@ -21,6 +21,32 @@ export function toConnection(req: Request, now: () => number, trustedProxies?: T
   return connectionFromNode(req, req.originalUrl, now, undefined, requestSessions.get(req)?.port, proxies);
 }
 
+/** Keys that are on an object only within {@link toDictionaryMode}. */
+const FIRST = Symbol('portcullis.first');
+const SECOND = Symbol('portcullis.second');
+
+/**
+ * Turns Express's `req` (or `res`) into a dictionary-mode object, with nothing observable
+ * changed (two keys of this module added and deleted again). Express re-prototypes every
+ * request and response (`Object.setPrototypeOf(req, app.request)`), and V8 keeps no
+ * transitions from such a map: each property added afterwards copies the object's map and
+ * descriptor array (`JSObject::MigrateToMap`, several thousand instructions), and every
+ * request ends with a map of its own, so every load and store on it misses its inline
+ * cache and goes through the runtime (issue #17). Deleting a property that is not the last
+ * one added makes V8 normalise the object: from then on a new property is a hash insert
+ * and the dictionary map is shared by every request, so the loads and stores that follow
+ * (ours: `method`, `originalUrl`, `rawHeaders`, `socket`, `user`, `auth`; and Express's
+ * own) hit their caches. An object already in dictionary mode costs two inserts and
+ * two deletions.
+ */
+export function toDictionaryMode(target: object): void {
+  const t = target as Record<symbol, unknown>;
+  t[FIRST] = undefined;
+  t[SECOND] = undefined;
+  delete t[FIRST];
+  delete t[SECOND];
+}
+
 /**
  * What `authentication()` remembered per request for the guards and `toConnection`. In a
  * `WeakMap`: Express re-prototypes every `req`, so each property added to it (a private

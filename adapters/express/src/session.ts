@@ -35,7 +35,7 @@ import {
   type SessionPort,
 } from '@portcullis/core/adapter';
 import { attachSessionPort, isSecureNodeRequest } from '@portcullis/node';
-import { sendDescription, toConnection } from './native.js';
+import { sendDescription, toConnection, toDictionaryMode } from './native.js';
 import { requestSessions, type RequestSession } from './request-sessions.js';
 import { ExpressSessionStore, adoptTtl } from './session-store.js';
 
@@ -332,6 +332,9 @@ export function sessions(options: ExpressSessionsOptions): RequestHandler {
 
   const noStore = noStoreWithSessionCookie(cookie.name);
   const middleware: RequestHandler = (req, res, next) => {
+    // express-session and this bridge add a handful of properties to `req`: hash inserts
+    // once it is a dictionary, not a map copy each (issue #17).
+    toDictionaryMode(req);
     noStore(res);
     open(req, res, (err) => {
       // The store failed while loading the session (or holds something unreadable): fail closed.

@@ -47,13 +47,15 @@ export function connectionFromNode(
   session?: SessionPort,
   trustedProxies?: TrustedProxies,
 ): Connection {
-  const headers = req.headers;
   return createConnection({
     kind,
     method: req.method ?? 'GET',
     target,
+    // `req.headers` is read when a header is asked for, not per request: a Token, Basic or
+    // JWT request never asks, and on Express every read of `req` is an inline-cache miss
+    // through the runtime, and `headers` a getter on top (issue #17).
     header(name) {
-      const value = headers[name];
+      const value = req.headers[name];
       return Array.isArray(value) ? value.join(', ') : value;
     },
     authorization: authorizationLines(req),

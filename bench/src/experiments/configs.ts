@@ -27,6 +27,30 @@ async function variant(framework: Framework, name: string): Promise<Server> {
   switch (`${framework}/${name}`) {
     case 'express/noop':
       return expressServer([(req, _res, next) => ((req as unknown as { user: unknown }).user = alice, next())], () => USER);
+    case 'express/dict':
+    case 'express/dict-res': {
+      // The same two stores, with req turned into dictionary mode on the way (a temporary
+      // property deleted): its later properties are hash inserts, and its (then shared)
+      // dictionary map lets the inline caches of the loads that follow hit.
+      const NORMALIZE = Symbol('normalize');
+      const SECOND = Symbol('second');
+      return expressServer([(req, res, next) => {
+        const r = req as unknown as { user: unknown; auth: unknown; [NORMALIZE]?: unknown };
+        r[NORMALIZE] = undefined;
+        r.user = alice;
+        delete r[NORMALIZE];
+        r.auth = alice;
+        if (name === 'dict-res') {
+          // res too: two temporary properties, the first deleted (normalises), then the second.
+          const s = res as unknown as Record<symbol, unknown>;
+          s[NORMALIZE] = undefined;
+          s[SECOND] = undefined;
+          delete s[NORMALIZE];
+          delete s[SECOND];
+        }
+        next();
+      }], () => USER);
+    }
     case 'koa/noop':
       return koaServer([(ctx, next) => ((ctx.state.user = alice), next())], () => USER);
     case 'hono/noop':
@@ -89,7 +113,7 @@ export function experimentConfigs(framework: Framework): BenchConfig[] {
   return [
     { ...base, id: `${framework}/x-noop`, name: 'experiment: no-op middleware (sets the user)', scheme: 'none', create: () => variant(framework, 'noop'), credentials: () => tokenCredentialsLoose() },
     ...(framework === 'express'
-      ? (['conn', 'conn-run', 'conn-run-auth'] as const).map((v) => ({ ...base, id: `express/x-${v}`, name: `experiment: bisect ${v}`, scheme: 'token' as const, create: () => variant('express', v), credentials: () => tokenCredentialsLoose() }))
+      ? (['conn', 'conn-run', 'conn-run-auth', 'dict', 'dict-res'] as const).map((v) => ({ ...base, id: `express/x-${v}`, name: `experiment: bisect ${v}`, scheme: 'token' as const, create: () => variant('express', v), credentials: () => tokenCredentialsLoose() }))
       : []),
     ...(framework === 'koa'
       ? (['conn', 'conn-run', 'conn-run-state'] as const).map((v) => ({ ...base, id: `koa/x-${v}`, name: `experiment: bisect ${v}`, scheme: 'token' as const, create: () => variant('koa', v), credentials: () => tokenCredentialsLoose() }))

@@ -2,12 +2,14 @@
  * The server side of `callgrind.ts`: one configuration (`node target.js <config id>`),
  * listening on 127.0.0.1, started under valgrind by the orchestrator. Prints
  * `{"port":…}` on stdout once listening; exits when its stdin closes (the
- * orchestrator is gone) or after ten minutes, whichever comes first.
+ * orchestrator is gone) or after 45 minutes, whichever comes first.
  */
 import type { AddressInfo } from 'node:net';
 import { findConfig } from '../registry.js';
 
-const MAX_LIFETIME_MS = 10 * 60_000;
+// Long enough for 8,000 warm-up requests under valgrind on a machine shared by eight: at ten
+// minutes an Express server died mid-run (ECONNRESET) while its orchestrator was still sending.
+const MAX_LIFETIME_MS = 45 * 60_000;
 
 async function main(): Promise<void> {
   const id = process.argv[2];
