@@ -227,7 +227,8 @@ export async function sessionServer(framework: Framework, store?: SessionStore):
   }
 }
 
-const TIMEOUT_MS = 5_000;
+/** Generous: under callgrind on a loaded machine the first login (cold code, valgrind) took over 5 s. */
+const TIMEOUT_MS = 120_000;
 
 /**
  * A same-origin POST as a browser's `fetch` from the app's own page sends it

@@ -35,8 +35,68 @@ export function namespacedData(record: unknown): SessionData | null {
   return value as SessionData;
 }
 
+/** Nesting deeper than this is left to the JSON round trip (which also reports a cycle). */
+const MAX_DEPTH = 64;
+
+/** Returned by `copyJson` for anything the JSON round trip would change or refuse. */
+const NOT_PLAIN = Symbol('not plain JSON');
+
 /**
- * A copy of JSON session data, own `__proto__` keys included (JSON round trip).
+ * A copy of a plain JSON value, or `NOT_PLAIN`: strings, booleans, `null`, finite
+ * numbers (`-0` becomes `0`, as in JSON), arrays without holes and objects whose
+ * prototype is `Object.prototype` or `null`, nested at most `MAX_DEPTH` deep.
+ */
+function copyJson(value: unknown, depth: number): unknown {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return value;
+    case 'number':
+      return Number.isFinite(value) ? value + 0 : NOT_PLAIN;
+    case 'object':
+      break;
+    default:
+      return NOT_PLAIN;
+  }
+  if (value === null) return null;
+  if (depth >= MAX_DEPTH) return NOT_PLAIN;
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (Array.isArray(value)) {
+    if (proto !== Array.prototype) return NOT_PLAIN;
+    const length = value.length;
+    const out: unknown[] = new Array<unknown>(length);
+    for (let i = 0; i < length; i++) {
+      if (!(i in value)) return NOT_PLAIN;
+      const item = copyJson(value[i], depth + 1);
+      if (item === NOT_PLAIN) return NOT_PLAIN;
+      out[i] = item;
+    }
+    return out;
+  }
+  if (proto !== Object.prototype && proto !== null) return NOT_PLAIN;
+  const source = value as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(source)) {
+    const item = copyJson(source[key], depth + 1);
+    if (item === NOT_PLAIN) return NOT_PLAIN;
+    // An own "__proto__" key stays an own property (an assignment would set the prototype).
+    if (key === '__proto__') Object.defineProperty(out, key, { value: item, writable: true, enumerable: true, configurable: true });
+    else out[key] = item;
+  }
+  return out;
+}
+
+/** Whether an inherited `toJSON` would change what `JSON.stringify` writes for plain objects or arrays. */
+function prototypesPlain(): boolean {
+  return !('toJSON' in Object.prototype) && !('toJSON' in Array.prototype);
+}
+
+/**
+ * A copy of JSON session data, own `__proto__` keys included, equal to a JSON
+ * round trip (`JSON.parse(JSON.stringify(data))`): no reference shared with `data`,
+ * nothing frozen. Plain JSON values (what a store returns) are copied structurally;
+ * anything else (a `Date`, `undefined`, a class instance, a cycle…) takes the JSON
+ * round trip, so it is converted or refused exactly as before.
  *
  * @example
  * ```ts
@@ -44,5 +104,7 @@ export function namespacedData(record: unknown): SessionData | null {
  * ```
  */
 export function copySessionData(data: Readonly<SessionData>): SessionData {
+  const copy = prototypesPlain() ? copyJson(data, 0) : NOT_PLAIN;
+  if (copy !== NOT_PLAIN && copy !== null && typeof copy === 'object' && !Array.isArray(copy)) return copy as SessionData;
   return JSON.parse(JSON.stringify(data)) as SessionData;
 }

@@ -132,11 +132,16 @@ export async function loadSession(connection: Connection, port: SessionPort): Pr
   } catch (error) {
     throw storeFailure(connection, port, error);
   }
+  checkFirstLoad(connection, port, data);
+  return data;
+}
+
+/** `loadSession`'s check of the request's first load (an unknown id is logged once). */
+function checkFirstLoad(connection: Connection, port: SessionPort, data: Readonly<SessionData> | null): void {
   if (!checked.has(port)) {
     checked.add(port);
     if (data === null && port.hasCookie && port.storedRecord?.() !== true) emit(connection, port, 'session_unknown_id', undefined);
   }
-  return data;
 }
 
 /** What `session_insecure_transport` tells the operator to do. */
@@ -167,20 +172,74 @@ export function assertCanLogin(connection: Connection): void {
   }
 }
 
-function metaOf(value: unknown): SessionMeta | undefined {
+/**
+ * The stored shape of {@link SessionMeta} (the value under `META_KEY`), written since
+ * issue #17: `c` whole seconds of `created` since the epoch and `m` its milliseconds
+ * (0–999), `s` = `seen − created` and `a` = `at − created` in ms. Lossless, and every
+ * field an integer below 2^31 (until 2038, and for sessions shorter than 24 days):
+ * `JSON.stringify` writes such numbers without the shortest-double conversion that
+ * three millisecond timestamps cost each time a session library hashes the record.
+ * Times that are not safe integers (a custom clock) keep the original shape
+ * (`created`, `seen`, `at` in ms), which is read as well: so are records written
+ * before this shape.
+ */
+interface StoredMeta {
+  readonly c: number;
+  readonly m: number;
+  readonly s: number;
+  readonly a?: number;
+  readonly amr?: readonly string[];
+  readonly acr?: string;
+}
+
+function isWholeMs(value: number): boolean {
+  return Number.isSafeInteger(value) && value >= 0;
+}
+
+/**
+ * What `login`, `touch` and `saveSession` store under `META_KEY`: the compact shape
+ * ({@link StoredMeta}) when it holds the times exactly, the millisecond shape otherwise.
+ */
+export function storedMeta(meta: SessionMeta): StoredMeta | SessionMeta {
+  const { created, seen, at, amr, acr } = meta;
+  if (!isWholeMs(created) || !isWholeMs(seen) || (at !== undefined && !isWholeMs(at))) return meta;
+  const m = created % 1000;
+  const stored: { c: number; m: number; s: number; a?: number; amr?: readonly string[]; acr?: string } = { c: (created - m) / 1000, m, s: seen - created };
+  if (at !== undefined) stored.a = at - created;
+  if (amr !== undefined) stored.amr = amr;
+  if (acr !== undefined) stored.acr = acr;
+  return stored;
+}
+
+/** The metadata of a stored record (either shape), or `undefined` when it is not ours. */
+export function metaOf(value: unknown): SessionMeta | undefined {
   if (value === null || typeof value !== 'object') return undefined;
-  const { created, seen, at, amr, acr } = value as { created?: unknown; seen?: unknown; at?: unknown; amr?: unknown; acr?: unknown };
-  if (typeof created !== 'number' || typeof seen !== 'number' || !Number.isFinite(created) || !Number.isFinite(seen)) return undefined;
-  if (at !== undefined && (typeof at !== 'number' || !Number.isFinite(at))) return undefined;
+  const { c, m, s, a, created: ms, seen: seenMs, at: atMs, amr, acr } = value as Record<string, unknown>;
+  let created: number, seen: number, at: number | undefined;
+  if (c !== undefined) {
+    // The compact shape, never mixed with the millisecond one.
+    if (ms !== undefined || seenMs !== undefined || atMs !== undefined) return undefined;
+    if (!isWholeMs(c as number) || !Number.isSafeInteger(m) || (m as number) < 0 || (m as number) > 999 || !Number.isSafeInteger(s)) return undefined;
+    if (a !== undefined && !Number.isSafeInteger(a)) return undefined;
+    created = (c as number) * 1000 + (m as number);
+    seen = created + (s as number);
+    at = a === undefined ? undefined : created + (a as number);
+    if (!isWholeMs(created) || !Number.isSafeInteger(seen) || (at !== undefined && !Number.isSafeInteger(at))) return undefined;
+  } else {
+    if (typeof ms !== 'number' || typeof seenMs !== 'number' || !Number.isFinite(ms) || !Number.isFinite(seenMs)) return undefined;
+    if (atMs !== undefined && (typeof atMs !== 'number' || !Number.isFinite(atMs))) return undefined;
+    created = ms;
+    seen = seenMs;
+    at = atMs as number | undefined;
+  }
   if (amr !== undefined && !isMethods(amr)) return undefined;
   if (acr !== undefined && !isAcr(acr)) return undefined;
-  return {
-    created,
-    seen,
-    ...(at === undefined ? {} : { at }),
-    ...(amr === undefined ? {} : { amr }),
-    ...(acr === undefined ? {} : { acr }),
-  };
+  // Built in place (no spread of temporary objects): this runs on every session request.
+  const meta: { created: number; seen: number; at?: number; amr?: readonly string[]; acr?: string } = { created, seen };
+  if (at !== undefined) meta.at = at;
+  if (amr !== undefined) meta.amr = amr;
+  if (acr !== undefined) meta.acr = acr;
+  return meta;
 }
 
 /**
@@ -188,7 +247,14 @@ function metaOf(value: unknown): SessionMeta | undefined {
  * (SES-06, SES-07): an expired session is destroyed and reads as `null`.
  */
 export async function readSessionState(connection: Connection, port: SessionPort): Promise<SessionState | null> {
-  const raw = await loadSession(connection, port);
+  // `loadSession` inlined: one async function (a promise and a microtask turn) less per request.
+  let raw: Readonly<SessionData> | null;
+  try {
+    raw = await port.get();
+  } catch (error) {
+    throw storeFailure(connection, port, error);
+  }
+  checkFirstLoad(connection, port, raw);
   if (raw === null) return null;
   const { [META_KEY]: rawMeta, ...data } = raw;
   const meta = metaOf(rawMeta);
@@ -225,7 +291,7 @@ export function touch(connection: Connection, port: SessionPort, state: SessionS
   if (meta === undefined) return true;
   const now = port.config.clock();
   if (now - meta.seen < port.config.touchInterval) return true;
-  return guarded(connection, port, () => port.set({ ...state.data, [META_KEY]: { ...meta, seen: now } }));
+  return guarded(connection, port, () => port.set({ ...state.data, [META_KEY]: storedMeta({ ...meta, seen: now }) }));
 }
 
 function checkData(data: unknown, who: string): SessionData {
@@ -279,7 +345,7 @@ export async function login<D extends object = SessionData>(connection: Connecti
   const kept: SessionData =
     current === null ? {} : Object.fromEntries(config.keepOnLogin.filter((key) => Object.hasOwn(current, key)).map((key) => [key, current[key]]));
   const now = config.clock();
-  await guarded(connection, port, () => port.regenerate({ ...kept, ...payload, [META_KEY]: { created: now, seen: now, at: now, ...how } }));
+  await guarded(connection, port, () => port.regenerate({ ...kept, ...payload, [META_KEY]: storedMeta({ created: now, seen: now, at: now, ...how }) }));
   emit(connection, port, 'session_login', port.id());
 }
 
@@ -347,6 +413,6 @@ export async function saveSession(connection: Connection, data: SessionData): Pr
   const port = portOf(connection);
   const payload = checkData(data, 'saveSession');
   const state = await readSessionState(connection, port);
-  const next = state?.meta === undefined ? { ...payload } : { ...payload, [META_KEY]: state.meta };
+  const next = state?.meta === undefined ? { ...payload } : { ...payload, [META_KEY]: storedMeta(state.meta) };
   await guarded(connection, port, () => port.set(next));
 }
