@@ -30,7 +30,7 @@ export type { MaybePromise } from './maybe-promise.js';
 export type { Addressing, Connection, ConnectionInit } from './connection.js';
 export { addressingOf, createConnection, cookieValue, parseCookies, authorizationFromRawHeaders } from './connection.js';
 export type { TrustedProxies } from './client-address.js';
-export { compileTrustedProxies, normalizeAddress, runtimePeerAddress } from './client-address.js';
+export { compileTrustedProxies, normalizeAddress, runtimePeerAddress, socketPeerAddress } from './client-address.js';
 export { isWebSocketUpgrade, isWebSocketUpgradeValue } from './upgrade.js';
 export type { ResponseDescription, Outcome, FixedOutcome, OAuth2ErrorCode, StepUpOutcome } from './response.js';
 export { responseFor, fixedResponse, describe, reasonPhrase, statusOfError, prefersJson, isBrowserNavigation, upgradeRefusal, metadataResponse } from './response.js';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compileTrustedProxies, forwardedHops, MAX_FORWARDED_HOPS, MAX_FORWARDED_LENGTH, normalizeAddress, parseForwardedHeader, runtimePeerAddress, throttleAddress, throttleNetwork48, type ForwardedHeader, type TrustedProxiesOption } from './client-address.js';
+import { compileTrustedProxies, forwardedHops, MAX_FORWARDED_HOPS, MAX_FORWARDED_LENGTH, normalizeAddress, parseForwardedHeader, runtimePeerAddress, socketPeerAddress, throttleAddress, throttleNetwork48, type ForwardedHeader, type TrustedProxiesOption } from './client-address.js';
 import { createAuthenticator } from './authenticator.js';
 import { createConnection } from './connection.js';
 import { conn, configError } from '../../test-support/connection.js';
@@ -305,6 +305,17 @@ describe('runtimePeerAddress', () => {
     expect(runtimePeerAddress(request, { remoteAddr: { transport: 'unix', path: '/tmp/s' } })).toBeUndefined();
     expect(runtimePeerAddress(request, { incoming: { socket: { remoteAddress: '::ffff:127.0.0.1' } } })).toBe('::ffff:127.0.0.1');
     for (const none of [undefined, null, 1, {}, { SCENARIO: 'x' }]) expect(runtimePeerAddress(request, none)).toBeUndefined();
+  });
+
+  it('socketPeerAddress: the same memory for @portcullis/node (read once per socket; nothing for a non-object or a socket without one)', () => {
+    let reads = 0;
+    const socket = { get remoteAddress() { reads++; return '198.51.100.4'; } };
+    expect(socketPeerAddress(socket)).toBe('198.51.100.4');
+    expect(socketPeerAddress(socket)).toBe('198.51.100.4');
+    expect(reads).toBe(1);
+    expect(socketPeerAddress(undefined)).toBeUndefined();
+    expect(socketPeerAddress('10.0.0.1')).toBeUndefined();
+    expect(socketPeerAddress({})).toBeUndefined();
   });
 
   it("asks a Node socket for its address once, and a socket that has none again (issue #17)", () => {

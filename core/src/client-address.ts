@@ -481,11 +481,29 @@ export function runtimePeerAddress(request: Request, context: unknown): string |
   if (deno !== null && typeof deno === 'object') {
     return deno.transport === 'tcp' && typeof deno.hostname === 'string' ? deno.hostname : undefined;
   }
-  const socket = (context as { incoming?: { socket?: { remoteAddress?: unknown } } }).incoming?.socket;
+  return socketPeerAddress((context as { incoming?: { socket?: unknown } }).incoming?.socket);
+}
+
+/**
+ * The peer address of a Node socket (`net.Socket`, or anything with a `remoteAddress`),
+ * remembered per socket: a socket's peer never changes, while `socket.remoteAddress` goes
+ * through the native handle on every call (about 500 instructions a request on a keep-alive
+ * connection, issue #17). Only an address is remembered, so a socket whose address Node no
+ * longer knows (closed) is asked again; `undefined` when it has none.
+ *
+ * @example
+ * ```ts
+ * import { socketPeerAddress } from '@portcullis/core/adapter';
+ *
+ * const socket = { remoteAddress: '203.0.113.7' };
+ * socketPeerAddress(socket); // '203.0.113.7', read once for this socket
+ * ```
+ */
+export function socketPeerAddress(socket: unknown): string | undefined {
   if (socket === null || typeof socket !== 'object') return undefined;
   let address: unknown = socketPeers.get(socket);
   if (address === undefined) {
-    address = socket.remoteAddress;
+    address = (socket as { remoteAddress?: unknown }).remoteAddress;
     if (typeof address !== 'string') return undefined;
     socketPeers.set(socket, address);
   }
@@ -493,11 +511,8 @@ export function runtimePeerAddress(request: Request, context: unknown): string |
 }
 
 /**
- * The peer address of each Node socket `runtimePeerAddress` read (@hono/node-server).
- * A socket's peer never changes, while `socket.remoteAddress` goes through the native
- * handle on every call (about 500 instructions a request on a keep-alive connection,
- * issue #17); only an address is remembered, so a socket whose address Node no longer
- * knows is asked again.
+ * The peer address of each Node socket `socketPeerAddress` read (@portcullis/node,
+ * @hono/node-server); see there.
  */
 const socketPeers = new WeakMap<object, string>();
 

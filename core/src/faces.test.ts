@@ -40,7 +40,7 @@ const ADAPTER_VALUES = [
   'formField', 'formValues', 'generateSessionId', 'hasControlCharacters', 'hasScheme', 'hmacSha256',
   'isBrowserNavigation', 'isCanonical', 'isSecureRequest', 'isSessionId', 'isUrlencoded', 'isWebSocketUpgrade', 'isWebSocketUpgradeValue', 'login',
   'logout', 'messageOf', 'metadataResponse', 'namespacedData', 'normalizeAddress', 'parseBasic', 'parseCookies', 'prefersJson', 'quoteRealm',
-  'privateSlot', 'readAuthorization', 'reasonPhrase', 'requestFormField', 'responseFor', 'requestStates', 'runtimePeerAddress', 'serializeSessionCookie', 'sessionConfig',
+  'privateSlot', 'readAuthorization', 'reasonPhrase', 'requestFormField', 'responseFor', 'requestStates', 'runtimePeerAddress', 'serializeSessionCookie', 'socketPeerAddress', 'sessionConfig',
   'sessionCookie', 'sessionGate', 'sessionGateNow', 'sessionGatePasses', 'sha256', 'statusOfError', 'timingSafeEqual', 'updateStored',
   'upgradeRefusal', 'verifyCsrfToken', 'webSessions',
   'assertThrottleStore', 'loginFlights',

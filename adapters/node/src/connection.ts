@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Connection } from '@portcullis/core';
-import { authorizationFromRawHeaders, cookieValue, createConnection, isSecureRequest, type SessionPort, type TrustedProxies } from '@portcullis/core/adapter';
+import { authorizationFromRawHeaders, cookieValue, createConnection, isSecureRequest, socketPeerAddress, type SessionPort, type TrustedProxies } from '@portcullis/core/adapter';
 
 /**
  * Every `Authorization` field line of a Node request. Node keeps only the first
@@ -10,24 +10,9 @@ export function authorizationLines(req: IncomingMessage): readonly string[] {
   return authorizationFromRawHeaders(req.rawHeaders);
 }
 
-/**
- * The peer address of each socket that served a request. A socket's peer never changes,
- * while `socket.remoteAddress` goes through the native handle on every call (about 500
- * instructions a request on a keep-alive connection, a third of what the authentication
- * step costs on Koa: issue #17); only an address is remembered, so a closed socket whose
- * address Node no longer knows is asked again, as before.
- */
-const peers = new WeakMap<object, string>();
-
+/** The peer address of the socket that served a request, read once per socket (core's `socketPeerAddress`). */
 function peerOf(req: IncomingMessage): string | undefined {
-  const socket = req.socket as IncomingMessage['socket'] | null | undefined;
-  if (socket === undefined || socket === null) return undefined;
-  let peer = peers.get(socket);
-  if (peer === undefined) {
-    peer = socket.remoteAddress;
-    if (peer !== undefined) peers.set(socket, peer);
-  }
-  return peer;
+  return socketPeerAddress(req.socket);
 }
 
 // #region connection-from-node
