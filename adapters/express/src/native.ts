@@ -37,14 +37,23 @@ const SECOND = Symbol('portcullis.second');
  * and the dictionary map is shared by every request, so the loads and stores that follow
  * (ours: `method`, `originalUrl`, `rawHeaders`, `socket`, `user`, `auth`; and Express's
  * own) hit their caches. An object already in dictionary mode costs two inserts and
- * two deletions.
+ * two deletions. A request that refuses them (non-extensible, or a Proxy whose traps
+ * refuse) is left as it is: it answers as before, without the speed-up.
  */
 export function toDictionaryMode(target: object): void {
   const t = target as Record<symbol, unknown>;
-  t[FIRST] = undefined;
-  t[SECOND] = undefined;
-  delete t[FIRST];
-  delete t[SECOND];
+  try {
+    // Deleting a key that is not there changes nothing, and throws (strict mode) where a
+    // Proxy's trap refuses deletions: such a request is left as it is before anything is added.
+    delete t[FIRST];
+    t[FIRST] = undefined;
+    t[SECOND] = undefined;
+    delete t[FIRST];
+    delete t[SECOND];
+  } catch {
+    // A non-extensible request (the first store threw: nothing was added), or a Proxy whose
+    // traps refuse: only the speed-up is lost.
+  }
 }
 
 /**

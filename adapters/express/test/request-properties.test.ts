@@ -89,4 +89,27 @@ describe('Express: req.user and req.auth as own properties', () => {
     };
     expect(await seen((req) => [req.user, 'auth' in req, Object.keys(req).includes('auth')], { after, token: 'good-token' })).toEqual(['later', false, false]);
   });
+
+  it('a request that refuses the temporary keys (a Proxy whose deleteProperty trap refuses) answers as before (security review)', async () => {
+    const inner = express.Router();
+    inner.use(authentication({ backend }));
+    inner.get('/', (req, res) => {
+      res.json({ user: (req.user as SimpleUser).displayName, keys: Object.getOwnPropertySymbols(req).map(String) });
+    });
+    const app = express();
+    app.use((req, res, next) => inner(new Proxy(req, { deleteProperty: () => false }), res, next));
+    const server = app.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const good = await request(base).get('/').set('Authorization', 'Token good-token');
+      expect(good.status).toBe(200);
+      expect(good.body.user).toBe('alice');
+      expect((good.body.keys as string[]).filter((k) => k.includes('portcullis'))).toEqual([]);
+      const bad = await request(base).get('/').set('Authorization', 'Token wrong');
+      expect(bad.status).toBe(401);
+    } finally {
+      server.close();
+    }
+  });
 });

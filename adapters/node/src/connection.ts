@@ -22,7 +22,10 @@ function peerOf(req: IncomingMessage): string | undefined {
  * `session` is the request's session port, when the app has sessions. The peer
  * address is the socket's (`req.socket.remoteAddress`, read now: Node forgets it
  * once the socket closes; remembered per socket, see `peerOf`); `trustedProxies` (the authenticator's) resolves the
- * client address through forwarded headers.
+ * client address through forwarded headers. The `Authorization` lines are read now (from
+ * `rawHeaders`); every other header is read from `req.headers` when it is asked for, so a
+ * guard or `clientAddress()` that runs after a middleware replaced `req.headers` sees the
+ * replacement, as the app does.
  */
 export function connectionFromNode(
   req: IncomingMessage,

@@ -37,3 +37,20 @@ describe('connectionFromNode: the peer address', () => {
     expect(connectionFromNode(request(undefined), '/', Date.now).peerAddress).toBeUndefined();
   });
 });
+
+describe('connectionFromNode: the headers (issue #17, review)', () => {
+  it('reads Authorization now from rawHeaders, every other header from req.headers when asked (a replacement is seen)', () => {
+    const req = {
+      method: 'GET',
+      headers: { accept: 'application/json', authorization: 'Token a', 'x-many': ['1', '2'] },
+      rawHeaders: ['Authorization', 'Token a', 'Accept', 'application/json'],
+      socket: null,
+    } as unknown as IncomingMessage & { headers: Record<string, unknown>; rawHeaders: string[] };
+    const connection = connectionFromNode(req, '/', Date.now);
+    req.rawHeaders = ['Authorization', 'Token b'];
+    req.headers = { accept: 'text/html', authorization: 'Token b', 'x-many': ['3', '4'] };
+    expect(connection.authorization).toEqual(['Token a']);
+    expect(connection.header('accept')).toBe('text/html');
+    expect(connection.header('x-many')).toBe('3, 4');
+  });
+});

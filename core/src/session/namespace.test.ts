@@ -120,4 +120,27 @@ describe('copySessionData', () => {
       delete proto.toJSON;
     }
   });
+
+  it('defines keys the prototype chain has, as JSON.parse does: a frozen constructor, a polluted setter (security review)', () => {
+    const data = { uid: 'u1', constructor: 'c', toString: 's', role: 'admin', nested: { constructor: { a: 1 } } };
+    const original = Object.getOwnPropertyDescriptor(Object.prototype, 'constructor') as PropertyDescriptor;
+    Object.defineProperty(Object.prototype, 'constructor', { ...original, writable: false });
+    let setterRan = false;
+    Object.defineProperty(Object.prototype, 'role', { set() { setterRan = true; }, configurable: true });
+    try {
+      const copy = copySessionData(data as unknown as SessionData);
+      expect(Object.keys(copy)).toEqual(['uid', 'constructor', 'toString', 'role', 'nested']);
+      expect(Object.hasOwn(copy, 'role') && (copy as { role?: unknown }).role).toBe('admin');
+      expect((copy.nested as { constructor: unknown }).constructor).toEqual({ a: 1 });
+      expect(setterRan).toBe(false);
+    } finally {
+      delete (Object.prototype as { role?: unknown }).role;
+      Object.defineProperty(Object.prototype, 'constructor', original);
+    }
+  });
+
+  it('an array with its own toJSON goes through JSON, as JSON.stringify would call it', () => {
+    const list = Object.assign([1, 2], { toJSON: () => 'X' });
+    compare({ list });
+  });
 });

@@ -62,7 +62,8 @@ function copyJson(value: unknown, depth: number): unknown {
   if (depth >= MAX_DEPTH) return NOT_PLAIN;
   const proto: unknown = Object.getPrototypeOf(value);
   if (Array.isArray(value)) {
-    if (proto !== Array.prototype) return NOT_PLAIN;
+    // An own toJSON (an extra property the loop below would not see) changes what JSON writes.
+    if (proto !== Array.prototype || Object.hasOwn(value, 'toJSON')) return NOT_PLAIN;
     const length = value.length;
     const out: unknown[] = new Array<unknown>(length);
     for (let i = 0; i < length; i++) {
@@ -79,8 +80,10 @@ function copyJson(value: unknown, depth: number): unknown {
   for (const key of Object.keys(source)) {
     const item = copyJson(source[key], depth + 1);
     if (item === NOT_PLAIN) return NOT_PLAIN;
-    // An own "__proto__" key stays an own property (an assignment would set the prototype).
-    if (key === '__proto__') Object.defineProperty(out, key, { value: item, writable: true, enumerable: true, configurable: true });
+    // A key the prototype chain has ("__proto__", "constructor", "toString", or a key someone
+    // polluted Object.prototype with) is defined, as JSON.parse does: an assignment would set
+    // the prototype, throw on a frozen Object.prototype, or run an inherited setter.
+    if (key in out) Object.defineProperty(out, key, { value: item, writable: true, enumerable: true, configurable: true });
     else out[key] = item;
   }
   return out;
