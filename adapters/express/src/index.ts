@@ -118,6 +118,7 @@ export function authentication<U extends BaseUser>(options: AuthenticationOption
   const { clock, challenges, trustedProxies } = authenticator;
   const middleware: RequestHandler = (req, res, next) => {
     toDictionaryMode(req);
+    toDictionaryMode(res);
     const connection = toConnection(req, clock, trustedProxies);
     const decision = authenticator.run(connection);
     // No closure on the synchronous path: it is every cache hit's.

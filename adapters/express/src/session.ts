@@ -332,9 +332,11 @@ export function sessions(options: ExpressSessionsOptions): RequestHandler {
 
   const noStore = noStoreWithSessionCookie(cookie.name);
   const middleware: RequestHandler = (req, res, next) => {
-    // express-session and this bridge add a handful of properties to `req`: hash inserts
-    // once it is a dictionary, not a map copy each (issue #17).
+    // express-session and this bridge add a handful of properties to `req` (and Express and
+    // express-session to `res`): hash inserts once they are dictionaries, not a map copy
+    // each (issue #17).
     toDictionaryMode(req);
+    toDictionaryMode(res);
     noStore(res);
     open(req, res, (err) => {
       // The store failed while loading the session (or holds something unreadable): fail closed.

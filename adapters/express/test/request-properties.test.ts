@@ -112,4 +112,27 @@ describe('Express: req.user and req.auth as own properties', () => {
       server.close();
     }
   });
+
+  it("leaves res's own keys as Express's alone, no symbol of its own behind (res is switched too)", async () => {
+    const keysOf = async (withAuth: boolean): Promise<{ keys: string[]; symbols: string[] }> => {
+      const app = express();
+      if (withAuth) app.use(authentication({ backend }));
+      app.get('/', (_req, res) => {
+        res.json({ keys: Object.keys(res), symbols: Object.getOwnPropertySymbols(res).map(String) });
+      });
+      const server = app.listen(0, '127.0.0.1');
+      await once(server, 'listening');
+      try {
+        const res = await request(`http://127.0.0.1:${(server.address() as AddressInfo).port}`).get('/').set('Authorization', 'Token good-token');
+        expect(res.status).toBe(200);
+        return res.body as { keys: string[]; symbols: string[] };
+      } finally {
+        server.close();
+      }
+    };
+    const bare = await keysOf(false);
+    const withAuth = await keysOf(true);
+    expect(withAuth).toEqual(bare);
+    expect(withAuth.symbols.filter((s) => s.includes('portcullis'))).toEqual([]);
+  });
 });
