@@ -31,9 +31,10 @@ const PAIR_ROUNDS = 2;
 const REMEASURE_ROUNDS = 2;
 /**
  * What the re-measurements may take together: at 2 rounds of 2 s, about 14 s each, so the
- * seven nearest targets or so. It keeps the full bench under ~26 min.
+ * six nearest targets or so. With the 11 direct comparisons (~15 s each) it keeps the full
+ * bench near 25.5 min on the 21:03 run's figures (21.5 min before both).
  */
-const REMEASURE_SEC = 100;
+const REMEASURE_SEC = 90;
 
 export interface Plan {
   readonly http: HttpPlan;

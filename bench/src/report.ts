@@ -209,7 +209,7 @@ export async function writeDocs(dir: string, docsDir: string = join(REPO_DIR, 'd
     '## Reproduce',
     '',
     '```sh',
-    'npm run bench                              # everything, < 20 min on 2 cores; rewrites this page',
+    'npm run bench                              # everything, ~26 min on 2 cores; rewrites this page',
     'npm run bench -- --quick                   # smoke run, writes bench/results/quick/ only',
     'node bench/dist/run.js list                # configuration ids',
     'node bench/dist/run.js profile koa/portcullis-basic-cache   # node --cpu-prof under load, top functions',
