@@ -349,7 +349,9 @@ async function remeasure(
   for (const [index, record] of pairs.entries()) {
     const base = ready.get(record.baseId);
     const subject = ready.get(record.subjectId);
-    if (record.status !== 'measured' || base === undefined || subject === undefined) continue;
+    // A target involving a row other processes disturbed stays pending whatever its pair says.
+    const disturbed = rows.some((r) => (r.id === record.subjectId || r.id === record.baseId) && (r.foreignCpuPct ?? 0) > NOISY_PCT);
+    if (record.status !== 'measured' || base === undefined || subject === undefined || disturbed) continue;
     candidates.push({
       label: `${record.subjectId} ≥ ${record.threshold} of ${record.baseId}`,
       j: judge(record.sequences, record.threshold),
