@@ -140,11 +140,14 @@ export async function writeDocs(dir: string, docsDir: string = join(REPO_DIR, 'd
     '',
     '**How the targets are judged.** A target that is a ratio of two configurations (session ÷ the framework + its session middleware alone, throttling on ÷ off, ' +
       'JWT cold ÷ the best cold peer) is measured directly, not as a ratio of two ÷ bare figures taken minutes apart: both run in fresh processes and alternate in one sequence, ' +
-      `base, configuration, base, … , base (${plan.pairRounds ?? '?'} configuration runs), each run against the mean of its two adjacent base runs, as every configuration is against bare. ` +
+      `base, configuration, base, … , base (${plan.pairRounds === undefined ? 'not in this run, whose results predate it' : `${plan.pairRounds} configuration runs`}), each run against the mean of its two adjacent base runs, as every configuration is against bare. ` +
       `Every run gives a ratio on req/s and one on CPU per request; a target is **met** when every run reaches the threshold on both, **missed** when every run stays below it on one of them, ` +
       'and **within noise** when the runs\' spread straddles it. A first verdict within ' +
-      `${n(MARGIN * 100)} % of its threshold, or whose spread straddles it, is measured again (${plan.remeasureRounds ?? '?'} more configuration runs in fresh processes, ` +
-      `nearest targets first, within ${plan.remeasureSec === undefined ? '?' : n(plan.remeasureSec)} s) and all runs are pooled: **runs** counts them, **spread** is the min–max of ` +
+      `${n(MARGIN * 100)} % of its threshold, or whose spread straddles it, is measured again (` +
+      (plan.remeasureRounds === undefined || plan.remeasureSec === undefined
+        ? 'not in this run, whose results predate it'
+        : `${plan.remeasureRounds} more configuration runs in fresh processes, nearest targets first, within ${n(plan.remeasureSec)} s`) +
+      ') and all runs are pooled: **runs** counts them, **spread** is the min–max of ' +
       'the per-run ratios (req/s · CPU). The margin: one run\'s ratio varied by about 6.5 % (σ) between the two rounds of a row in the last two quiet full runs, so a two-run verdict ' +
       'has σ ≈ 4.6 % and one 7 % away is on the right side of the line in more than 14 cases out of 15. A target from a row other processes disturbed is never met: it is pending.',
     '',
