@@ -1,8 +1,10 @@
 import { checkProbes } from './check.js';
-import { FRAMEWORKS, type BenchConfig, type Credentials, type ReadyConfig } from './config.js';
+import { FRAMEWORKS, type BenchConfig, type Credentials, type ReadyConfig, type Wire } from './config.js';
 import type { Child } from './proc.js';
 import { bareConfig } from './registry.js';
 import type { HttpRow, RunSummary } from './results.js';
+import { isHotPath, pairLabel, pairTargets, rowSequences, HOT_TARGET, type PairRecord } from './targets.js';
+import { judge, type Judgement } from './verdict.js';
 import { NOISY_PCT, takeSlack, waitForQuiet } from './machine.js';
 import { defect, measure, startServer, type RunningServer, type Sample } from './servers.js';
 import { median, num } from './stats.js';
@@ -14,6 +16,12 @@ export interface HttpPlan {
   readonly rounds: number;
   /** Unmeasured warm-up of a fresh configuration server (its bare partner gets half). */
   readonly warmupSeconds: number;
+  /** Subject runs of a direct comparison's first sequence (B S B S … B, both fresh). */
+  readonly pairRounds: number;
+  /** Subject runs of each re-measurement of a target whose first verdict was near its threshold. */
+  readonly remeasureRounds: number;
+  /** Wall time all re-measurements may take together, s (nearest targets first). */
+  readonly remeasureSec: number;
 }
 
 export type Log = (line: string) => void;
@@ -53,6 +61,41 @@ function emptyRow(config: BenchConfig, status: HttpRow['status'], error?: string
   };
 }
 
+/** A running server and the request it is sent. */
+interface Side {
+  readonly server: RunningServer;
+  readonly wire: Wire;
+}
+
+/**
+ * Alternates `base` and `subject`: B S B S … B, `rounds` subject runs. A round is a subject
+ * run and the base runs on either side; a round during which other processes used the
+ * machine is replaced by an extra one (at most `rounds` extra, paid from the bench's slack).
+ */
+async function alternate(driver: Child, base: Side, subject: Side, rounds: number, runSeconds: number): Promise<{ base: Sample[]; subject: Sample[] }> {
+  const baseSamples: Sample[] = [];
+  const subjectSamples: Sample[] = [];
+  const run = async (side: Side, into: Sample[], label: string): Promise<void> => {
+    const sample = await measure(driver, side.server, side.wire, { durationSec: runSeconds });
+    const wrong = defect(sample);
+    if (wrong !== null) throw new Error(`${label} run: ${wrong}`);
+    into.push(sample);
+  };
+  const clean = (i: number): boolean =>
+    [subjectSamples[i], baseSamples[i], baseSamples[i + 1]].every((s) => s !== undefined && s.foreignCpuPct <= NOISY_PCT);
+  await run(base, baseSamples, 'bare');
+  for (let i = 0; i < 2 * rounds; i++) {
+    const cleanSoFar = subjectSamples.filter((_c, j) => clean(j)).length;
+    if (i >= rounds && cleanSoFar >= rounds) break;
+    // An extra round costs two runs, paid from the bench's slack.
+    if (i >= rounds && !takeSlack(2 * runSeconds * 1000 + 500)) break;
+    if (i >= rounds) await waitForQuiet(10_000);
+    await run(subject, subjectSamples, 'configuration');
+    await run(base, baseSamples, 'bare');
+  }
+  return { base: baseSamples, subject: subjectSamples };
+}
+
 /**
  * Measures one configuration against its framework's bare server, alternating
  * B C B C … B with the same request shape (headers, pool) on both, so drift and the
@@ -77,29 +120,10 @@ async function measureConfig(
     await measure(driver, server, wire, { durationSec: plan.warmupSeconds });
     await measure(driver, bare, wire, { durationSec: Math.max(0.5, plan.warmupSeconds / 2) });
 
-    // B C B C … B. A round is a configuration run and the bare runs on either side; a round
-    // during which other processes used the machine is replaced by an extra one (at most
-    // `rounds` extra), and left out of the medians if enough clean rounds remain.
-    const bareSamples: Sample[] = [];
-    const configSamples: Sample[] = [];
-    const run = async (target: RunningServer, into: Sample[], label: string): Promise<void> => {
-      const sample = await measure(driver, target, wire, { durationSec: plan.runSeconds });
-      const wrong = defect(sample);
-      if (wrong !== null) throw new Error(`${label} run: ${wrong}`);
-      into.push(sample);
-    };
+    // Rounds disturbed by other processes are left out of the medians if enough clean rounds remain.
+    const { base: bareSamples, subject: configSamples } = await alternate(driver, { server: bare, wire }, { server, wire }, plan.rounds, plan.runSeconds);
     const clean = (i: number): boolean =>
       [configSamples[i], bareSamples[i], bareSamples[i + 1]].every((s) => s !== undefined && s.foreignCpuPct <= NOISY_PCT);
-    await run(bare, bareSamples, 'bare');
-    for (let i = 0; i < 2 * plan.rounds; i++) {
-      const cleanSoFar = configSamples.filter((_c, j) => clean(j)).length;
-      if (i >= plan.rounds && cleanSoFar >= plan.rounds) break;
-      // An extra round costs two runs, paid from the bench's slack.
-      if (i >= plan.rounds && !takeSlack(2 * plan.runSeconds * 1000 + 500)) break;
-      if (i >= plan.rounds) await waitForQuiet(10_000);
-      await run(server, configSamples, 'configuration');
-      await run(bare, bareSamples, 'bare');
-    }
     let used = configSamples.map((_c, i) => i).filter(clean);
     if (used.length < Math.min(plan.rounds, 2)) used = configSamples.map((_c, i) => i);
     const disturbedRounds = configSamples.length - used.filter(clean).length;
@@ -156,8 +180,28 @@ function bareRow(config: ReadyConfig, samples: readonly Sample[]): HttpRow {
 
 const fmt = (n: number | null, digits = 0): string => (n === null ? '—' : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
 
-/** Runs every configuration, framework by framework; one bare server per framework stays up throughout. */
-export async function runHttp(driver: Child, configs: readonly BenchConfig[], plan: HttpPlan, log: Log): Promise<HttpRow[]> {
+export interface HttpResults {
+  readonly rows: HttpRow[];
+  /** The direct comparisons (`pairs.json`). */
+  readonly pairs: PairRecord[];
+}
+
+/**
+ * Runs every configuration, framework by framework (one bare server per framework stays up
+ * throughout); then the targets that are a ratio of two configurations, each directly (the
+ * one alternating with the other); then, nearest first and within `plan.remeasureSec`, every
+ * target whose verdict is near its threshold again, in fresh processes.
+ */
+export async function runHttp(driver: Child, configs: readonly BenchConfig[], plan: HttpPlan, log: Log): Promise<HttpResults> {
+  const rows = await firstPass(driver, configs, plan, log);
+  const ready = new Map(configs.filter((c): c is ReadyConfig => c.status === 'ready').map((c) => [c.id, c]));
+  const pairs = await measurePairs(driver, rows, ready, plan, log);
+  await remeasure(driver, rows, pairs, ready, plan, log);
+  return { rows, pairs };
+}
+
+/** Every configuration against its bare framework, framework by framework. */
+async function firstPass(driver: Child, configs: readonly BenchConfig[], plan: HttpPlan, log: Log): Promise<HttpRow[]> {
   const rows: HttpRow[] = [];
   const measurable = configs.filter((c) => c.status === 'ready' && c.library !== 'bare').length;
   let done = 0;
@@ -202,4 +246,140 @@ export async function runHttp(driver: Child, configs: readonly BenchConfig[], pl
     }
   }
   return rows;
+}
+
+/**
+ * One sequence in fresh processes: `base` and `subject` started anew, checked, warmed up
+ * and alternated B S B S … B. `base` is sent the subject's request when `sameWire` (bare
+ * against a configuration), its own otherwise (a session baseline logs in for its own cookie).
+ */
+async function freshSequence(
+  driver: Child,
+  baseConfig: ReadyConfig,
+  subjectConfig: ReadyConfig,
+  rounds: number,
+  plan: HttpPlan,
+  sameWire: boolean,
+): Promise<{ subject: RunSummary[]; base: RunSummary[] }> {
+  const started: RunningServer[] = [];
+  try {
+    await waitForQuiet(10_000);
+    const side = async (config: ReadyConfig): Promise<Side> => {
+      const server = await startServer(config.id);
+      started.push(server);
+      const credentials = await config.credentials(server.url.replace(/\/$/, ''));
+      const failures = await checkProbes(server.port, credentials.probes);
+      if (failures.length > 0) throw new Error(`${config.id} check failed: ${failures.join('; ')}`);
+      return { server, wire: credentials.wire };
+    };
+    const subject = await side(subjectConfig);
+    const ownBase = await side(baseConfig);
+    const base = sameWire ? { server: ownBase.server, wire: subject.wire } : ownBase;
+    // Both are fresh: both get the same warm-up.
+    const warmup = Math.max(0.5, plan.warmupSeconds * 0.75);
+    await measure(driver, subject.server, subject.wire, { durationSec: warmup });
+    await measure(driver, base.server, base.wire, { durationSec: warmup });
+    const runs = await alternate(driver, base, subject, rounds, plan.runSeconds);
+    return { subject: runs.subject.map(summary), base: runs.base.map(summary) };
+  } finally {
+    for (const server of started) await server.child.stop();
+  }
+}
+
+const ratioText = (j: Judgement): string =>
+  `req/s ${j.req.median.toFixed(2)} (${j.req.min.toFixed(2)}–${j.req.max.toFixed(2)}), CPU ${j.cpu.median.toFixed(2)} (${j.cpu.min.toFixed(2)}–${j.cpu.max.toFixed(2)}), ${j.rounds} runs → ${j.status}`;
+
+/** The targets that are a ratio of two configurations, each measured directly in fresh processes. */
+async function measurePairs(driver: Child, rows: readonly HttpRow[], ready: ReadonlyMap<string, ReadyConfig>, plan: HttpPlan, log: Log): Promise<PairRecord[]> {
+  const targets = pairTargets(rows.filter((r) => r.status === 'measured'), (r) => r.ratioToBare ?? 0);
+  if (targets.length > 0) log(`\n-- ${targets.length} targets measured directly (base, configuration, base, …, base; fresh processes)`);
+  const out: PairRecord[] = [];
+  for (const t of targets) {
+    const base = ready.get(t.base.id);
+    const subject = ready.get(t.subject.id);
+    const record = { kind: t.kind, framework: t.framework, subjectId: t.subject.id, baseId: t.base.id, threshold: t.threshold };
+    if (base === undefined || subject === undefined) continue;
+    try {
+      const sequence = await freshSequence(driver, base, subject, plan.pairRounds, plan, false);
+      const measured: PairRecord = { ...record, status: 'measured', sequences: [sequence] };
+      out.push(measured);
+      log(`  ${t.framework} ${pairLabel(t)}: ${ratioText(judge(measured.sequences, t.threshold))}`);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      out.push({ ...record, status: 'failed', error: message, sequences: [] });
+      log(`  ${t.framework} ${pairLabel(t)}: FAILED ${message}`);
+    }
+  }
+  return out;
+}
+
+/**
+ * Targets whose verdict is near the threshold (within the margin, or a spread straddling it)
+ * are measured again in fresh processes, nearest first, while `plan.remeasureSec` lasts; the
+ * new sequence is added to the row's `remeasured` (hot path) or the record's `sequences`
+ * (pairs), and the report pools them all. Targets from disturbed rows are not: they are
+ * reported as not measured cleanly whatever more runs would say.
+ */
+async function remeasure(
+  driver: Child,
+  rows: HttpRow[],
+  pairs: PairRecord[],
+  ready: ReadonlyMap<string, ReadyConfig>,
+  plan: HttpPlan,
+  log: Log,
+): Promise<void> {
+  type Candidate = { label: string; j: Judgement; run: () => Promise<void> };
+  const candidates: Candidate[] = [];
+  for (const [index, row] of rows.entries()) {
+    const config = ready.get(row.id);
+    if (row.status !== 'measured' || !isHotPath(row) || config === undefined || (row.foreignCpuPct ?? 0) > NOISY_PCT) continue;
+    const j = judge(rowSequences(row), HOT_TARGET);
+    candidates.push({
+      label: `${row.id} ≥ ${HOT_TARGET} of bare`,
+      j,
+      run: async () => {
+        const sequence = await freshSequence(driver, bareConfig(row.framework), config, plan.remeasureRounds, plan, true);
+        const current = rows[index] as HttpRow;
+        const updated: HttpRow = { ...current, remeasured: [...(current.remeasured ?? []), { config: sequence.subject, bare: sequence.base }] };
+        rows[index] = updated;
+        log(`  ${row.id}: now ${ratioText(judge(rowSequences(updated), HOT_TARGET))}`);
+      },
+    });
+  }
+  for (const [index, record] of pairs.entries()) {
+    const base = ready.get(record.baseId);
+    const subject = ready.get(record.subjectId);
+    // A target involving a row other processes disturbed stays pending whatever its pair says.
+    const disturbed = rows.some((r) => (r.id === record.subjectId || r.id === record.baseId) && (r.foreignCpuPct ?? 0) > NOISY_PCT);
+    if (record.status !== 'measured' || base === undefined || subject === undefined || disturbed) continue;
+    candidates.push({
+      label: `${record.subjectId} ≥ ${record.threshold} of ${record.baseId}`,
+      j: judge(record.sequences, record.threshold),
+      run: async () => {
+        const sequence = await freshSequence(driver, base, subject, plan.remeasureRounds, plan, false);
+        const current = pairs[index] as PairRecord;
+        const updated: PairRecord = { ...current, sequences: [...current.sequences, sequence] };
+        pairs[index] = updated;
+        log(`  ${record.subjectId} vs ${record.baseId}: now ${ratioText(judge(updated.sequences, record.threshold))}`);
+      },
+    });
+  }
+  const near = candidates.filter((c) => c.j.near && c.j.status !== 'pending').sort((a, b) => Math.abs(a.j.distance) - Math.abs(b.j.distance));
+  if (near.length === 0) return;
+  log(`\n-- ${near.length} targets near their threshold, measured again nearest first (${plan.remeasureSec} s at most): ${near.map((c) => c.label).join(', ')}`);
+  const cost = ((2 * plan.remeasureRounds + 1) * plan.runSeconds + 2 * Math.max(0.5, plan.warmupSeconds * 0.75) + 2) * 1000;
+  let leftMs = plan.remeasureSec * 1000;
+  for (const c of near) {
+    if (leftMs < cost) {
+      log(`  no time left to measure ${c.label} again (${ratioText(c.j)})`);
+      continue;
+    }
+    const t0 = performance.now();
+    try {
+      await c.run();
+    } catch (error) {
+      log(`  ${c.label}: re-measurement FAILED ${error instanceof Error ? error.message : String(error)}; the first verdict stands`);
+    }
+    leftMs -= performance.now() - t0;
+  }
 }

@@ -44,7 +44,14 @@ export interface HttpRow {
   readonly foreignCpuPct?: number | null;
   /** Rounds (configuration run + adjacent bare runs) left out because the machine was busy with other work. */
   readonly disturbedRounds?: number;
+  /** The first pass: every configuration run and every bare run, in order (B C B C … B), disturbed rounds included. */
   readonly runs?: { readonly config: readonly RunSummary[]; readonly bare: readonly RunSummary[] };
+  /**
+   * Later sequences of a hot-path row whose first verdict fell near its threshold, each in a
+   * fresh bare and a fresh configuration process (B C B C … B). The Targets table pools them
+   * with `runs`; the figures above are the first pass's.
+   */
+  readonly remeasured?: readonly { readonly config: readonly RunSummary[]; readonly bare: readonly RunSummary[] }[];
 }
 
 export interface RunSummary {

@@ -1,16 +1,17 @@
 /**
  * `npm run bench` — Portcullis against the bare frameworks and the peer middlewares.
  *
- *   node bench/dist/run.js                 full run (< 20 min on the 2-core bench machine), writes
+ *   node bench/dist/run.js                 full run (< 26 min on the 2-core bench machine), writes
  *                                          bench/results/*.json and docs/benchmarks.md + .svg
  *   node bench/dist/run.js --quick         smoke run (~3 min), writes bench/results/quick/, docs untouched
  *   node bench/dist/run.js report          regenerate docs/benchmarks.md + .svg from bench/results
+ *                                          (`--out <results dir>` to read elsewhere, `--docs <dir>` to write elsewhere)
  *   node bench/dist/run.js profile <id>    run one configuration under `node --cpu-prof` and print its hottest functions
  *   node bench/dist/run.js list            the configurations and their ids
  *   node bench/dist/run.js --experiments --only x- --phases http   the variants behind bench/findings.md
  *
  * Options: --only <id substring>[,…]  --phases micro,storm,http,soak,login  --run-seconds N  --rounds N
- *          --soak-requests N  --budget-min N (default 19)  --out <dir>  --no-docs
+ *          --soak-requests N  --budget-min N (default 26)  --out <dir>  --no-docs  --docs <dir>
  */
 import { availableParallelism, cpus } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -29,6 +30,7 @@ import { runLogin } from './login.js';
 import { startDriver } from './servers.js';
 import { runSoak } from './soak.js';
 import { runStorm } from './storm.js';
+import type { PairRecord } from './targets.js';
 
 const PHASES = ['micro', 'storm', 'http', 'soak', 'login'] as const;
 type Phase = (typeof PHASES)[number];
@@ -56,6 +58,7 @@ async function main(): Promise<void> {
       out: { type: 'string' },
       'no-docs': { type: 'boolean', default: false },
       'budget-min': { type: 'string' },
+      docs: { type: 'string' },
       experiments: { type: 'boolean', default: false },
     },
   });
@@ -63,7 +66,8 @@ async function main(): Promise<void> {
   // Inherited by the server processes, which build the same registry.
   if (values.experiments) process.env.BENCH_EXPERIMENTS = '1';
   if (command === 'report') {
-    const written = await writeDocs(values.out ?? RESULTS_DIR);
+    // `--docs <dir>` writes benchmarks.md and .svg there instead of the repository's docs/.
+    const written = await writeDocs(values.out ?? RESULTS_DIR, values.docs === undefined ? undefined : resolve(values.docs));
     log(`wrote ${written.join(', ')}`);
     return;
   }
@@ -90,9 +94,9 @@ async function main(): Promise<void> {
   const selected = (c: BenchConfig): boolean => only === undefined || only.some((o) => c.id.includes(o));
   const configs = allConfigs().filter(selected);
 
-  const budgetSec = Number(values['budget-min'] ?? 19) * 60;
+  const budgetSec = Number(values['budget-min'] ?? 26) * 60;
   const plan = quick
-    ? { http: { runSeconds: 1, rounds: 1, warmupSeconds: 0.5 }, slackSec: 0, estimateSec: { http: 0, soak: 0, other: 0, total: 0 }, fits: true }
+    ? { http: { runSeconds: 1, rounds: 1, warmupSeconds: 0.5, pairRounds: 1, remeasureRounds: 1, remeasureSec: 15 }, slackSec: 0, estimateSec: { http: 0, soak: 0, other: 0, total: 0 }, fits: true }
     : makePlan({
         configs,
         previous: readJson<HttpRow[]>(RESULTS_DIR, 'latest.json') ?? [],
@@ -119,8 +123,9 @@ async function main(): Promise<void> {
   const measurable = configs.filter((c) => c.status === 'ready' && c.library !== 'bare').length;
   log(
     `Portcullis bench${quick ? ' (quick)' : ''}: ${measurable} configurations × (${http.rounds} runs + ${http.rounds + 1} bare runs of ${http.runSeconds} s); ` +
+      `the targets that compare two configurations directly (${http.pairRounds} runs each, fresh processes), and targets near their threshold again (${http.remeasureRounds} more runs each, ${http.remeasureSec} s at most); ` +
       `soak ${soakRequests.toLocaleString('en-US')} requests per adapter and scheme. ` +
-      (quick ? '' : `Estimate: HTTP ${Math.round(plan.estimateSec.http / 60)} min, soak ${Math.round(plan.estimateSec.soak / 60)} min, other ${Math.round(plan.estimateSec.other / 60)} min, ` +
+      (quick ? '' : `Estimate: ${Math.round(plan.estimateSec.total / 60)} min: HTTP ${Math.round(plan.estimateSec.http / 60)} min, soak ${Math.round(plan.estimateSec.soak / 60)} min, other ${Math.round(plan.estimateSec.other / 60)} min, ` +
         `+ up to ${Math.round(plan.slackSec / 60)} min if the machine is busy (budget ${budgetSec / 60} min${plan.fits ? '' : ', NOT MET even at the shortest runs'}). `) +
       `Results → ${out}`,
   );
@@ -142,8 +147,9 @@ async function main(): Promise<void> {
     const driver = await startDriver();
     try {
       if (phases.has('http')) {
-        const rows = await timed('HTTP: bare vs Portcullis vs peers', () => runHttp(driver, configs, http, log));
+        const { rows, pairs } = await timed('HTTP: bare vs Portcullis vs peers', () => runHttp(driver, configs, http, log));
         writeJson(out, 'latest.json', rows satisfies HttpRow[]);
+        writeJson(out, 'pairs.json', pairs satisfies PairRecord[]);
       }
       if (phases.has('soak')) {
         const rows = await timed('soak', () => runSoak(driver, configs, soakRequests, log));
