@@ -288,7 +288,7 @@ describe('sessionAuth over a port with the session loaded (getNow, issue #17)', 
     expect(await t.open(tid).port.get()).toBeNull();
   });
 
-  it('SES-14 fails closed as before: a throwing getNow and a missing session middleware reject (never throw), logged', async () => {
+  it('fails closed as before (a store outage): a throwing getNow and a missing session middleware reject (never throw), logged', async () => {
     const s = setup();
     const sid = await s.logIn();
     const failed = s.auth.authenticate(s.connect(await loadedPort(s.open(sid).port, true)));
