@@ -143,6 +143,15 @@ class KoaRequestSession implements SessionPort, RequestSession {
   }
 
   async get(): Promise<Readonly<SessionData> | null> {
+    return this.getNow();
+  }
+
+  /**
+   * What `get()` resolves to, without a promise: koa-session has loaded the session
+   * before any middleware after `sessions()` runs (and reading `ctx.session` never
+   * touches the store), so `sessionAuth` reads it synchronously (issue #17 item 4).
+   */
+  getNow(): Readonly<SessionData> | null {
     const s = this.#ctx.session;
     const data = s === null ? null : namespacedData(s);
     if (s === null || data === null) return null;

@@ -162,3 +162,47 @@ describe('sessions(): what retrieveUser gets is its own', () => {
     expect(await stored()).toBe('changed through ctx.session');
   });
 });
+
+describe('sessions(): sessionAuth reads the loaded session without a promise (getNow, issue #17)', () => {
+  it('a logged-in request is authenticated synchronously, with what get() resolves to; anonymous and login requests too', async () => {
+    const store = new MemorySessionStore();
+    const sync: boolean[] = [];
+    const read: { now: unknown; got: unknown }[] = [];
+    const inner = sessionAuth({ retrieveUser: (s: { user_id: string }) => new SimpleUser(s.user_id), mode: 'optional' });
+    const app = new Koa();
+    app.use(sessions(app, { secret: 'session-store-test-secret-0123456789abcdef', store, cookie: { secure: false } }));
+    app.use(
+      authentication({
+        backend: {
+          ...inner,
+          authenticate: (connection) => {
+            const port = connection.session!;
+            const entry = { now: port.getNow?.(), got: undefined as unknown };
+            read.push(entry);
+            void port.get().then((got) => void (entry.got = got));
+            const result = inner.authenticate(connection);
+            sync.push(!(result instanceof Promise));
+            return result;
+          },
+        },
+      }),
+    );
+    app.use(async (ctx) => {
+      if (ctx.method === 'POST') {
+        await login(ctx, new SimpleUser('alice'), { user_id: 'alice' });
+        ctx.body = 'in';
+        return;
+      }
+      ctx.body = ctx.state.user.isAuthenticated ? ctx.state.user.displayName : 'anonymous';
+    });
+    const { agent } = await serve(app.listen(0, '127.0.0.1'));
+    expect((await agent.get('/')).text).toBe('anonymous');
+    const cookie = cookieOf(await agent.post('/').set(SAME_ORIGIN));
+    expect((await agent.get('/').set('Cookie', cookie)).text).toBe('alice');
+    expect(sync).toEqual([true, true, true]);
+    expect(read[2]!.now).toEqual(read[2]!.got);
+    expect(read[2]!.now).not.toBe(read[2]!.got); // each read is its own copy
+    expect((read[2]!.now as { user_id: string }).user_id).toBe('alice');
+    expect(read[0]!.now).toBeNull();
+  });
+});

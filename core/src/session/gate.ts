@@ -10,6 +10,19 @@ function normalise(path: string): string {
   return path.toLowerCase().replace(/\/+$/, '') || '/';
 }
 
+/** The last logout path normalised, and what it normalised to (one per app: computed once, not per request). */
+let lastLogout: string | undefined;
+let lastNormalised = '/';
+
+/** `normalise(path)`, remembered for the last path asked (a pure function of the string). */
+function normalisedLogout(path: string): string {
+  if (path !== lastLogout) {
+    lastNormalised = normalise(path);
+    lastLogout = path;
+  }
+  return lastNormalised;
+}
+
 /**
  * What the session middleware of every adapter decides before the request goes
  * on: `405` + `Allow: POST` for anything but `POST`/`OPTIONS` to the logout path
@@ -56,7 +69,7 @@ export function sessionGateNow(connection: Connection): ResponseDescription | nu
     config.logoutPath !== false &&
     method !== 'POST' &&
     method !== 'OPTIONS' &&
-    normalise(connection.path) === normalise(config.logoutPath)
+    normalise(connection.path) === normalisedLogout(config.logoutPath)
   ) {
     return methodNotAllowed(connection);
   }
@@ -77,15 +90,23 @@ export function sessionGateNow(connection: Connection): ResponseDescription | nu
  * ```
  */
 export function sessionGatePasses(config: SessionConfig, method: string, target: string): boolean {
-  const upper = method.toUpperCase();
+  // A method already upper-case (what Node's parser gives) is not case-mapped again.
+  const upper = isSafeMethod(method) ? method : method.toUpperCase();
   if (!isSafeMethod(upper)) return false;
   if (config.logoutPath === false || upper === 'OPTIONS') return true;
   // The request's path is a part of its target: a target that does not contain the
   // logout path (lower-cased, as the gate compares) cannot be it. A logout path of "/"
   // or beyond ASCII (case mapping that depends on context) is left to the gate.
-  const logout = normalise(config.logoutPath);
-  if (logout === '/' || !ASCII.test(logout)) return false;
-  return !target.toLowerCase().includes(logout);
+  const logout = normalisedLogout(config.logoutPath);
+  if (logout !== lastAsciiChecked) {
+    if (logout === '/' || !ASCII.test(logout)) return false;
+    lastAsciiChecked = logout;
+  }
+  // A target shorter than the logout path cannot contain it: lower-casing never turns one
+  // code unit into two ASCII ones (only U+0130 grows, into "i" and a combining dot).
+  return target.length < logout.length || !target.toLowerCase().includes(logout);
 }
 
 const ASCII = /^[\x21-\x7e]+$/;
+/** The last normalised logout path found ASCII and not "/". */
+let lastAsciiChecked: string | undefined;

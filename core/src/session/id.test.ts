@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { generateSessionId, isSessionId } from './id.js';
 
@@ -16,5 +17,24 @@ describe('session ids', () => {
     for (const bad of ['attacker-chosen', '', 'a'.repeat(42), 'a'.repeat(44), `${'a'.repeat(42)}=`, `${'a'.repeat(42)}.`, 42, null]) {
       expect(isSessionId(bad)).toBe(false);
     }
+  });
+
+  it('SES-10 isSessionId decides as /^[A-Za-z0-9_-]{43}$/ did (differential, generated strings)', () => {
+    const ID = /^[A-Za-z0-9_-]{43}$/;
+    const near = (c: string) => [`${'a'.repeat(42)}${c}`, `${c}${'a'.repeat(42)}`, `${'a'.repeat(21)}${c}${'a'.repeat(21)}`];
+    // Every code unit 0–0xFFFF at the ends and in the middle, a trailing newline, astral characters.
+    const differ: string[] = [];
+    for (let code = 0; code <= 0xffff; code++) {
+      for (const value of near(String.fromCharCode(code))) if (isSessionId(value) !== ID.test(value)) differ.push(`U+${code.toString(16)}`);
+    }
+    expect(differ).toEqual([]);
+    for (const value of [`${'a'.repeat(43)}\n`, `${'a'.repeat(41)}😀`, `${'a'.repeat(42)}😀`, '\u0130'.repeat(43)]) expect(isSessionId(value)).toBe(ID.test(value));
+    const base64url = fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_=+/.~ \u0000\u00e9\u0130');
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ unit: base64url, minLength: 41, maxLength: 45 }), fc.string(), fc.anything()), (value) => {
+        expect(isSessionId(value)).toBe(typeof value === 'string' && ID.test(value));
+      }),
+      { numRuns: 5000 },
+    );
   });
 });

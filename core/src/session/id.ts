@@ -27,5 +27,8 @@ export function generateSessionId(): string {
  * ```
  */
 export function isSessionId(value: unknown): value is string {
+  // A regular expression, not a loop over the characters: the id usually arrives as a slice
+  // of the Cookie header, which the expression flattens once and a charCodeAt loop reads
+  // through the slice 43 times (measured: 2.2k instructions against 1.2k, issue #17).
   return typeof value === 'string' && ID.test(value);
 }

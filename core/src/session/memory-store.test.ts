@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../errors.js';
 import { MemorySessionStore } from './memory-store.js';
@@ -117,4 +118,36 @@ describe('assertSessionStore / updateStored', () => {
     expect(await updateStored(store, 's', { a: 2 }, 1000)).toBe(true);
     expect(await inner.get('s')).toEqual({ a: 2 });
   });
+
+  it('a read equals a fresh JSON.parse of what was stored, and shares nothing with the store or other reads (differential, generated data)', async () => {
+    const store = new MemorySessionStore();
+    // Deeper than the structural copy goes (64): read through JSON.parse, the same value.
+    let deep: Record<string, unknown> = { leaf: 1 };
+    for (let i = 0; i < 80; i++) deep = { next: deep, [`k${i}`]: [i] };
+    const cases: unknown[] = [deep, JSON.parse('{"__proto__":{"a":1},"constructor":2,"toString":[3],"1":4,"b":{"__proto__":null}}')];
+    fc.assert(fc.property(fc.dictionary(fc.string(), fc.jsonValue()), (data) => void cases.push(data)), { numRuns: 300 });
+    for (const [i, data] of cases.entries()) {
+      const id = `s${i}`;
+      await store.set(id, data as Record<string, unknown>, 60_000);
+      const json = JSON.stringify(data);
+      for (let read = 0; read < 3; read++) {
+        const got = await store.get(id);
+        // Same JSON, same own keys (a "__proto__" key is data, not the prototype), same prototypes.
+        expect(JSON.stringify(got)).toBe(json);
+        expect(got).toStrictEqual(JSON.parse(json));
+        expect(Object.getPrototypeOf(got)).toBe(Object.prototype);
+        // Changing what a read returned, deep down, changes nothing stored.
+        const scribble = (value: unknown): void => {
+          if (value === null || typeof value !== 'object') return;
+          for (const key of Object.keys(value)) {
+            scribble((value as Record<string, unknown>)[key]);
+            (value as Record<string, unknown>)[key] = 'scribbled';
+          }
+        };
+        scribble(got);
+      }
+      expect(JSON.stringify(await store.get(id))).toBe(json);
+    }
+  });
 });
+

@@ -1,4 +1,5 @@
 import { ConfigurationError } from '../errors.js';
+import { NOT_PLAIN, copyJson } from './namespace.js';
 import type { SessionData, SessionStore } from './store.js';
 
 /** Options of {@link MemorySessionStore}. */
@@ -12,13 +13,21 @@ export interface MemorySessionStoreOptions {
 interface Entry {
   readonly json: string;
   readonly expiresAt: number;
+  /**
+   * `JSON.parse(json)`, parsed at the first read and never handed out: each read returns
+   * a structural copy of it (`copyJson`), equal to a fresh parse and sharing nothing with
+   * it, for less than the parse costs (issue #17). `NOT_PLAIN` (nesting beyond the
+   * copy's depth): every read parses.
+   */
+  parsed?: unknown;
 }
 
 /**
  * The embedded session store: in memory, bounded (least recently used sessions
  * are evicted first), with expiry. One process only: sessions are lost on restart
  * and are not shared between instances — use `@portcullis/redis` for that.
- * Data is kept as JSON, so callers never share objects with the store.
+ * Data is kept as JSON, so callers never share objects with the store (a read returns
+ * a fresh copy, a write stores what `JSON.stringify` makes of the data).
  *
  * @example
  * ```ts
@@ -63,6 +72,14 @@ export class MemorySessionStore implements SessionStore {
       this.#entries.set(id, entry);
       this.#newest = id;
     }
+    let parsed = entry.parsed;
+    if (parsed === undefined) entry.parsed = parsed = JSON.parse(entry.json) as unknown;
+    if (parsed !== NOT_PLAIN) {
+      // What JSON.parse made is plain JSON (and no -0: `json` came from JSON.stringify), so its copy is the same value.
+      const copy = copyJson(parsed, 0);
+      if (copy !== NOT_PLAIN) return copy as SessionData;
+      entry.parsed = NOT_PLAIN;
+    }
     return JSON.parse(entry.json) as SessionData;
   }
 
@@ -102,7 +119,7 @@ export class MemorySessionStore implements SessionStore {
     const now = this.#clock();
     this.#entries.delete(id);
     if (this.#entries.size >= this.#max) this.#evict(now);
-    this.#entries.set(id, { json, expiresAt: now + ttlMs });
+    this.#entries.set(id, { json, expiresAt: now + ttlMs, parsed: undefined });
     this.#newest = id;
   }
 

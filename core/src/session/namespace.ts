@@ -39,14 +39,14 @@ export function namespacedData(record: unknown): SessionData | null {
 const MAX_DEPTH = 64;
 
 /** Returned by `copyJson` for anything the JSON round trip would change or refuse. */
-const NOT_PLAIN = Symbol('not plain JSON');
+export const NOT_PLAIN: unique symbol = Symbol('not plain JSON');
 
 /**
  * A copy of a plain JSON value, or `NOT_PLAIN`: strings, booleans, `null`, finite
  * numbers (`-0` becomes `0`, as in JSON), arrays without holes and objects whose
  * prototype is `Object.prototype` or `null`, nested at most `MAX_DEPTH` deep.
  */
-function copyJson(value: unknown, depth: number): unknown {
+export function copyJson(value: unknown, depth: number): unknown {
   switch (typeof value) {
     case 'string':
     case 'boolean':

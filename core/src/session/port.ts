@@ -26,6 +26,20 @@ export interface SessionPort {
    */
   get(): Promise<Readonly<SessionData> | null>;
   /**
+   * Optional. What `get()` would resolve to, without a promise, when the session is
+   * already loaded (Koa: koa-session loads it before the app's middleware runs);
+   * `undefined` when only `get()` can tell (a load is pending). Throws what `get()`
+   * would reject with. Lets `sessionAuth` authenticate a request with no promise at
+   * all (issue #17); a port without it is read through `get()`.
+   *
+   * @example
+   * ```ts
+   * const now = port.getNow?.();
+   * const data = now === undefined ? await port.get() : now;
+   * ```
+   */
+  getNow?(): Readonly<SessionData> | null | undefined;
+  /**
    * Replaces the data of the current session, keeping its id, only if it is still
    * stored: resolves `false` when it was destroyed meanwhile (a concurrent logout;
    * nothing is written, SES-15). When the request has no session, starts one under

@@ -146,4 +146,22 @@ describe('the stored session metadata', () => {
       { numRuns: 2000 },
     );
   });
+
+  it('storedMeta writes the same numbers as before its int32 conversion (differential: Object.is, and the same JSON)', () => {
+    // The compact shape as computed before (plain double arithmetic).
+    const before = (created: number, seen: number, at: number | undefined) => {
+      const m = created % 1000;
+      return { c: (created - m) / 1000, m, s: seen - created, ...(at === undefined ? {} : { a: at - created }) };
+    };
+    const time = fc.oneof(fc.integer({ min: 0, max: 4_102_444_800_000 }), fc.maxSafeNat(), fc.constantFrom(0, 2 ** 31 - 1, 2 ** 31, 2 ** 31 * 1000 + 999, 2 ** 32 * 1000));
+    fc.assert(
+      fc.property(time, time, fc.option(time, { nil: undefined }), (created, seen, at) => {
+        const stored = storedMeta({ created, seen, ...(at === undefined ? {} : { at }) }) as unknown as Record<string, number>;
+        const expected = before(created, seen, at);
+        for (const key of Object.keys(expected) as (keyof typeof expected)[]) expect(Object.is(stored[key], expected[key]), key).toBe(true);
+        expect(JSON.stringify(stored)).toBe(JSON.stringify(expected));
+      }),
+      { numRuns: 2000 },
+    );
+  });
 });

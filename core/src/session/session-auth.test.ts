@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createAuthenticator } from '../authenticator.js';
 import { createConnection } from '../connection.js';
 import { all } from '../all.js';
@@ -12,6 +12,7 @@ import { describeSessionError, isSessionError, SessionError } from './errors.js'
 import { sessionAuth } from './session-auth.js';
 import { login } from './state.js';
 import { webSessions } from './web-session.js';
+import type { SessionPort } from './port.js';
 
 const SECRET = 'unit-test-secret-0123456789abcdef-0123';
 const MINUTE = 60_000;
@@ -217,3 +218,86 @@ describe('session configuration and errors', () => {
     expect(isSessionError(new Error('x'))).toBe(false);
   });
 });
+
+/** A Web session's port that has its session loaded and answers `getNow()` (as the Koa port does), or throws from it. */
+async function loadedPort(inner: SessionPort, failing = false): Promise<SessionPort> {
+  const data = await inner.get();
+  return {
+    get: () => inner.get(),
+    getNow: () => {
+      if (failing) throw new Error('store down');
+      return data;
+    },
+    set: (d) => inner.set(d),
+    regenerate: (d) => inner.regenerate(d),
+    destroy: () => inner.destroy(),
+    id: () => inner.id(),
+    storedRecord: () => true,
+    hasCookie: inner.hasCookie,
+    secure: inner.secure,
+    config: inner.config,
+  };
+}
+
+describe('sessionAuth over a port with the session loaded (getNow, issue #17)', () => {
+  function setup(retrieve: 'sync' | 'promise' = 'sync') {
+    let now = 1_700_000_000_000;
+    const events: string[] = [];
+    const alice = new SimpleUser('alice');
+    const engine = webSessions({ secret: SECRET, cookie: { secure: false }, clock: () => now, idleTimeout: 15 * MINUTE, absoluteTimeout: 60 * MINUTE, log: (e) => void events.push(e.event) });
+    const auth = sessionAuth({ retrieveUser: (s) => (s.user_id === 'alice' ? (retrieve === 'sync' ? alice : Promise.resolve(alice)) : null) });
+    const open = (cookie?: string, method = 'GET') => engine.open({ cookies: new Map(cookie === undefined ? [] : [['id', cookie]]), secure: false });
+    const connect = (port: SessionPort, method = 'GET') => createConnection({ method, target: '/me', header: () => undefined, session: port });
+    const logIn = async () => {
+      const handle = open(undefined, 'POST');
+      await login(connect(handle.port, 'POST'), alice, { user_id: 'alice' });
+      return (handle.setCookies()[0] as string).split(';')[0]?.slice(3) as string;
+    };
+    return { auth, open, connect, logIn, events, advance: (ms: number) => void (now += ms) };
+  }
+
+  it('authenticates without a promise, with the principal that get() gives', async () => {
+    const s = setup();
+    const sid = await s.logIn();
+    const through = await s.auth.authenticate(s.connect(s.open(sid).port));
+    const now = s.auth.authenticate(s.connect(await loadedPort(s.open(sid).port)));
+    expect(now).not.toBeInstanceOf(Promise);
+    expect(now).toEqual(through);
+    expect(now?.user.identity).toBe('alice');
+    // An anonymous request (no cookie) too.
+    expect(s.auth.authenticate(s.connect(await loadedPort(s.open().port)))).toBeNull();
+  });
+
+  it('an async retrieveUser, a due touch and an expiry still take promises, with the same answers', async () => {
+    const s = setup('promise');
+    const sid = await s.logIn();
+    const first = s.auth.authenticate(s.connect(await loadedPort(s.open(sid).port)));
+    expect(first).toBeInstanceOf(Promise);
+    expect((await first)?.user.identity).toBe('alice');
+    const t = setup();
+    const tid = await t.logIn();
+    t.advance(2 * MINUTE); // a touch is due: a store write
+    const touched = t.auth.authenticate(t.connect(await loadedPort(t.open(tid).port)));
+    expect(touched).toBeInstanceOf(Promise);
+    expect((await touched)?.user.identity).toBe('alice');
+    t.advance(15 * MINUTE + 30_000); // idle past the timeout, still in the store: expired, destroyed
+    const expired = t.auth.authenticate(t.connect(await loadedPort(t.open(tid).port)));
+    expect(expired).toBeInstanceOf(Promise);
+    expect(await expired).toBeNull();
+    await vi.waitFor(() => expect(t.events).toContain('session_expired')); // logged with the hashed id, asynchronously
+    expect(await t.open(tid).port.get()).toBeNull();
+  });
+
+  it('fails closed as before (a store outage): a throwing getNow and a missing session middleware reject (never throw), logged', async () => {
+    const s = setup();
+    const sid = await s.logIn();
+    const failed = s.auth.authenticate(s.connect(await loadedPort(s.open(sid).port, true)));
+    expect(failed).toBeInstanceOf(Promise);
+    await expect(failed).rejects.toSatisfy((e) => isSessionError(e) && e.code === 'session_store_unavailable');
+    expect(s.events).toContain('session_store_unavailable');
+    const unconfigured = s.auth.authenticate(createConnection({ method: 'GET', target: '/', header: () => undefined }));
+    expect(unconfigured).toBeInstanceOf(Promise);
+    await expect(unconfigured).rejects.toSatisfy((e) => isSessionError(e) && e.code === 'session_not_configured');
+  });
+});
+

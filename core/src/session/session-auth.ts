@@ -8,7 +8,8 @@ import { compileExclude } from '../exclude.js';
 import type { BaseUser } from '../user.js';
 import { grant, type ScopesOption } from '../verify.js';
 import type { SessionData } from './store.js';
-import { guarded, portOf, readSessionState, touch } from './state.js';
+import { guarded, portOf, readSessionStateNow, touch, type SessionMeta, type SessionState } from './state.js';
+import type { SessionPort } from './port.js';
 import type { MaybePromise } from '../maybe-promise.js';
 
 /** True for what `await` would unwrap: a promise or any other thenable. */
@@ -132,23 +133,50 @@ export function sessionAuth<U extends BaseUser, D extends object = SessionData, 
   const realm = quoteRealm(options.realm ?? 'app');
   if (realm === null) throw new ConfigurationError('sessionAuth: realm must be a non-empty Latin-1 string without control characters');
 
-  async function authenticate(connection: Connection): Promise<AuthenticateResult<U, N>> {
-    const port = portOf(connection);
-    const state = await readSessionState(connection, port);
+  /**
+   * Without a promise when nothing asks for one (issue #17): the port has the session
+   * loaded (`getNow`), `retrieveUser` answers synchronously, no store write is due.
+   * Otherwise the same steps, in the same order, on promises. A failure is a rejected
+   * promise, as it was when this was an `async` function (never a throw).
+   */
+  function authenticate(connection: Connection): MaybePromise<AuthenticateResult<U, N>> {
+    try {
+      const port = portOf(connection);
+      const read = readSessionStateNow(connection, port);
+      return read instanceof Promise ? read.then((state) => withState(connection, port, state)) : withState(connection, port, read);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  function withState(connection: Connection, port: SessionPort, state: SessionState | null): MaybePromise<AuthenticateResult<U, N>> {
     if (state === null || state.meta === undefined) return null;
     // `D` is the app's word for what its own login wrote: not checked here (see retrieveUser).
     const found = retrieveUser(state.data as Readonly<D>, connection);
-    // A synchronous answer is not awaited (one microtask less); a promise or thenable is, as before.
-    const user = isThenable(found) ? await found : found;
+    // A synchronous answer is not awaited; a promise or thenable is, as before.
+    if (isThenable(found)) return Promise.resolve(found).then((user) => withUser(connection, port, state, state.meta!, user));
+    return withUser(connection, port, state, state.meta, found);
+  }
+
+  function withUser(
+    connection: Connection,
+    port: SessionPort,
+    state: SessionState,
+    meta: SessionMeta,
+    user: U | null | undefined,
+  ): MaybePromise<AuthenticateResult<U, N>> {
     if (user === null || user === undefined) return null;
     const after = validAfter?.(user);
-    if (typeof after === 'number' && state.meta.created < after) {
-      await guarded(connection, port, () => port.destroy());
-      return null;
+    if (typeof after === 'number' && meta.created < after) {
+      return guarded(connection, port, () => port.destroy()).then(() => null);
     }
     const touched = touch(connection, port, state);
-    if (touched !== true && !(await touched)) return null;
-    const { at, amr, acr } = state.meta;
+    if (touched !== true) return touched.then((ok) => (ok ? principal(meta, user) : null));
+    return principal(meta, user);
+  }
+
+  function principal(meta: SessionMeta, user: U): AuthenticateResult<U, N> {
+    const { at, amr, acr } = meta;
     // How the user authenticated, recorded by login (step-up guards check it).
     return { user, auth: new AuthCredentials(auth(user).scopes, { via: name, authTime: at, amr, acr }) };
   }

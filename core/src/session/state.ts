@@ -1,4 +1,5 @@
 import { escapeForLog } from '../authenticator.js';
+import { privateSlot } from '../request-state.js';
 import type { Connection } from '../connection.js';
 import type { BaseUser } from '../user.js';
 import { META_KEY, type SessionEvent } from './config.js';
@@ -115,8 +116,26 @@ export function emit(
   else logId(id).then(send, () => send(undefined));
 }
 
-/** Ports whose first load was checked for an unknown id (one event per request). */
-const checked = new WeakSet<SessionPort>();
+/**
+ * Ports whose first load was checked for an unknown id (one event per request): a
+ * private field stamped on the port (a per-request object), not a `WeakSet` entry per
+ * request, an ephemeron every scavenge must trace (issue #17). A port that refuses the
+ * field (should a runtime refuse private fields on non-extensible objects) is kept in
+ * the `WeakSet`, as before.
+ */
+const checkedSlot = privateSlot<true>();
+const checkedSet = new WeakSet<SessionPort>();
+
+/** Marks the port's first load as checked; `false` when it already was. */
+function firstCheck(port: SessionPort): boolean {
+  if (checkedSlot.get(port) === true || checkedSet.has(port)) return false;
+  try {
+    checkedSlot.set(port, true);
+  } catch {
+    checkedSet.add(port);
+  }
+  return true;
+}
 
 /**
  * Loads the session (`port.get()`, fail closed). The first load of a request
@@ -138,8 +157,7 @@ export async function loadSession(connection: Connection, port: SessionPort): Pr
 
 /** `loadSession`'s check of the request's first load (an unknown id is logged once). */
 function checkFirstLoad(connection: Connection, port: SessionPort, data: Readonly<SessionData> | null): void {
-  if (!checked.has(port)) {
-    checked.add(port);
+  if (firstCheck(port)) {
     if (data === null && port.hasCookie && port.storedRecord?.() !== true) emit(connection, port, 'session_unknown_id', undefined);
   }
 }
@@ -192,6 +210,18 @@ interface StoredMeta {
   readonly acr?: string;
 }
 
+/**
+ * An integer in int32 range as an int32 (`x | 0`), anything else as it is: the same
+ * number. Arithmetic on millisecond times (doubles) gives doubles even when the result
+ * is a small integer, and an object literal built from them gets a double field layout
+ * that `JSON.parse` then reuses for every record of this shape: each value boxed as a
+ * heap number, written by `JSON.stringify` through the double conversion at every hash
+ * koa-session takes of the record (issue #17).
+ */
+function int32(x: number): number {
+  return (x | 0) === x ? x | 0 : x;
+}
+
 function isWholeMs(value: number): boolean {
   return Number.isSafeInteger(value) && value >= 0;
 }
@@ -203,9 +233,9 @@ function isWholeMs(value: number): boolean {
 export function storedMeta(meta: SessionMeta): StoredMeta | SessionMeta {
   const { created, seen, at, amr, acr } = meta;
   if (!isWholeMs(created) || !isWholeMs(seen) || (at !== undefined && !isWholeMs(at))) return meta;
-  const m = created % 1000;
-  const stored: { c: number; m: number; s: number; a?: number; amr?: readonly string[]; acr?: string } = { c: (created - m) / 1000, m, s: seen - created };
-  if (at !== undefined) stored.a = at - created;
+  const m = int32(created % 1000);
+  const stored: { c: number; m: number; s: number; a?: number; amr?: readonly string[]; acr?: string } = { c: int32((created - m) / 1000), m, s: int32(seen - created) };
+  if (at !== undefined) stored.a = int32(at - created);
   if (amr !== undefined) stored.amr = amr;
   if (acr !== undefined) stored.acr = acr;
   return stored;
@@ -247,6 +277,27 @@ export function metaOf(value: unknown): SessionMeta | undefined {
  * (SES-06, SES-07): an expired session is destroyed and reads as `null`.
  */
 export async function readSessionState(connection: Connection, port: SessionPort): Promise<SessionState | null> {
+  return readSessionStateNow(connection, port);
+}
+
+/**
+ * {@link readSessionState} without a promise when none is needed: the port answers
+ * `getNow()` (the session is already loaded) and the session is not expired (an
+ * expiry destroys it in the store: then a promise). The same checks, events and
+ * errors; a failing `getNow()` throws the `SessionError` that `readSessionState`
+ * rejects with.
+ */
+export function readSessionStateNow(connection: Connection, port: SessionPort): SessionState | null | Promise<SessionState | null> {
+  let now: Readonly<SessionData> | null | undefined;
+  try {
+    now = port.getNow?.();
+  } catch (error) {
+    throw storeFailure(connection, port, error);
+  }
+  return now === undefined ? loadThenState(connection, port) : stateOf(connection, port, now);
+}
+
+async function loadThenState(connection: Connection, port: SessionPort): Promise<SessionState | null> {
   // `loadSession` inlined: one async function (a promise and a microtask turn) less per request.
   let raw: Readonly<SessionData> | null;
   try {
@@ -254,21 +305,24 @@ export async function readSessionState(connection: Connection, port: SessionPort
   } catch (error) {
     throw storeFailure(connection, port, error);
   }
+  return stateOf(connection, port, raw);
+}
+
+/** The state of a loaded session (after the first-load check); a promise only when it expires. */
+function stateOf(connection: Connection, port: SessionPort, raw: Readonly<SessionData> | null): SessionState | null | Promise<null> {
   checkFirstLoad(connection, port, raw);
   if (raw === null) return null;
   const { [META_KEY]: rawMeta, ...data } = raw;
   const meta = metaOf(rawMeta);
   if (rawMeta !== undefined && meta === undefined) {
     // Metadata that is not ours (tampered store content): the session is not trusted.
-    await expire(connection, port);
-    return null;
+    return expire(connection, port).then(() => null);
   }
   if (meta !== undefined) {
     const { idleTimeout, absoluteTimeout, clock } = port.config;
     const now = clock();
     if (now - meta.created > absoluteTimeout || now - meta.seen > idleTimeout) {
-      await expire(connection, port);
-      return null;
+      return expire(connection, port).then(() => null);
     }
   }
   return { data, meta };
