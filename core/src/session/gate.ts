@@ -10,8 +10,8 @@ function normalise(path: string): string {
   return path.toLowerCase().replace(/\/+$/, '') || '/';
 }
 
-/** The last logout path normalised, and what it normalised to (one per app: computed once, not per request). */
-let lastLogout: string | undefined;
+/** The last logout path normalised, and what it normalised to (computed once per app, not per request, while one app serves). */
+let lastLogout: unknown = Symbol('none');
 let lastNormalised = '/';
 
 /** `normalise(path)`, remembered for the last path asked (a pure function of the string). */

@@ -124,7 +124,9 @@ describe('assertSessionStore / updateStored', () => {
     // Deeper than the structural copy goes (64): read through JSON.parse, the same value.
     let deep: Record<string, unknown> = { leaf: 1 };
     for (let i = 0; i < 80; i++) deep = { next: deep, [`k${i}`]: [i] };
-    const cases: unknown[] = [deep, JSON.parse('{"__proto__":{"a":1},"constructor":2,"toString":[3],"1":4,"b":{"__proto__":null}}')];
+    // Larger than the 4 KiB a kept parse is allowed: parsed on every read, the parse handed out.
+    const large = { big: 'x'.repeat(5000), nested: { a: [1, { b: 2 }] } };
+    const cases: unknown[] = [deep, large, JSON.parse('{"__proto__":{"a":1},"constructor":2,"toString":[3],"1":4,"b":{"__proto__":null}}')];
     fc.assert(fc.property(fc.dictionary(fc.string(), fc.jsonValue()), (data) => void cases.push(data)), { numRuns: 300 });
     for (const [i, data] of cases.entries()) {
       const id = `s${i}`;

@@ -30,7 +30,9 @@ export interface SessionPort {
    * already loaded (Koa: koa-session loads it before the app's middleware runs);
    * `undefined` when only `get()` can tell (a load is pending). Throws what `get()`
    * would reject with. Lets `sessionAuth` authenticate a request with no promise at
-   * all (issue #17); a port without it is read through `get()`.
+   * all (issue #17); a port without it is read through `get()`. It must reflect every
+   * `set`, `regenerate` and `destroy` made earlier in the same request (read the live
+   * session, never a snapshot taken at load).
    *
    * @example
    * ```ts
