@@ -44,6 +44,24 @@ describe('readAuthorization', () => {
     expect(readAuthorization(conn({ authorization: 'B@sic x' }), 'basic')).toEqual({ scheme: 'b', credentials: undefined });
   });
 
+  it('BAS-03 BAS-04 the scheme compared in place answers as the scan does, over generated values', () => {
+    // The expected scheme is compared before any scan (issue #17): over values made of the
+    // characters that matter (letters of both cases, other tchars, separators, white space,
+    // non-ASCII look-alikes), every answer equals the answer without an expected scheme.
+    let seed = 17;
+    const random = (n: number): number => ((seed = (seed * 1103515245 + 12345) % 2147483648) % n);
+    const alphabet = ['b', 'B', 'a', 'A', 's', 'S', 'i', 'I', 'c', 'C', 't', 'T', 'o', 'O', 'k', 'K', 'e', 'E', 'n', 'N', 'r', 'R', '-', '1', '!', '~',
+      ' ', ' ', '\t', '=', '@', '"', '/', '\u212A', '\u00e2', 'x'];
+    const schemes = ['basic', 'token', 'bearer', 'x-token1', 'k', 'b!'];
+    for (let n = 0; n < 4000; n++) {
+      const prefix = random(2) === 0 ? (schemes[random(schemes.length)] as string).split('').map((c) => (random(2) === 0 ? c.toUpperCase() : c)).join('') : '';
+      let value = random(4) === 0 ? ' ' + prefix : prefix;
+      for (let k = random(8); k > 0; k--) value += alphabet[random(alphabet.length)];
+      const plain = readAuthorization(conn({ authorization: value }));
+      for (const scheme of schemes) expect(readAuthorization(conn({ authorization: value }), scheme), `${JSON.stringify(value)} / ${scheme}`).toEqual(plain);
+    }
+  });
+
   it('BAS-04 a scheme is matched as a whole token, not as a substring', () => {
     expect(readAuthorization(conn({ authorization: 'NotBasic dXNlcjpwYXNz' }))?.scheme).toBe('notbasic');
     expect(readAuthorization(conn({ authorization: 'Basicx dXNlcjpwYXNz' }))?.scheme).toBe('basicx');

@@ -32,6 +32,27 @@ function skipWhitespace(value: string, from: number): number {
  * `expected` itself is returned, so the usual request builds no string here.
  */
 function schemeAt(value: string, from: number, expected?: string): string {
+  if (expected !== undefined) {
+    // `expected` compared first, in place: the scheme is `expected` when its characters fold
+    // to `expected`'s, each is a tchar, and the next is none (or the end). Each character is
+    // read once, where scanning the token and comparing it after read the scheme twice.
+    const n = expected.length;
+    let i = 0;
+    while (i < n && from + i < value.length) {
+      // ASCII letters fold with 0x20; every other tchar must be equal as it is.
+      const c = value.charCodeAt(from + i);
+      if (c >= 128 || TCHAR[c] === 0) break;
+      const lower = c >= 0x41 && c <= 0x5a ? c | 0x20 : c;
+      if (lower !== expected.charCodeAt(i)) break;
+      i++;
+    }
+    if (i === n && n > 0) {
+      const next = from + n;
+      if (next === value.length) return expected;
+      const c = value.charCodeAt(next);
+      if (c >= 128 || TCHAR[c] === 0) return expected;
+    }
+  }
   let end = from;
   while (end < value.length) {
     const c = value.charCodeAt(end);
@@ -39,19 +60,6 @@ function schemeAt(value: string, from: number, expected?: string): string {
     end++;
   }
   if (end === from) return '';
-  if (expected !== undefined && end - from === expected.length) {
-    let same = true;
-    for (let i = 0; i < expected.length; i++) {
-      // ASCII letters fold with 0x20; every other tchar must be equal as it is.
-      const c = value.charCodeAt(from + i);
-      const lower = c >= 0x41 && c <= 0x5a ? c | 0x20 : c;
-      if (lower !== expected.charCodeAt(i)) {
-        same = false;
-        break;
-      }
-    }
-    if (same) return expected;
-  }
   return value.slice(from, end).toLowerCase();
 }
 

@@ -104,7 +104,9 @@ export function authorizationFromRawHeaders(raw: readonly string[]): readonly st
     const name = raw[i] as string;
     // The usual spellings are compared as they are: no lower-cased copy per header line.
     if (name.length === 13 && (name === 'Authorization' || name === 'authorization' || name.toLowerCase() === 'authorization')) {
-      (found ??= []).push(raw[i + 1] as string);
+      // Built with its first line: a `[]` then `push` grows the backing store per request.
+      if (found === undefined) found = [raw[i + 1] as string];
+      else found.push(raw[i + 1] as string);
     }
   }
   return found ?? EMPTY;
@@ -293,6 +295,9 @@ class RequestConnection implements Connection {
 
 /** `method` in upper case; the string itself when it is already (`toUpperCase` is a runtime call). */
 function upperCase(method: string): string {
+  // The usual methods first: Node's parser hands out these very (internalised) strings,
+  // so each comparison is a pointer check, where the loop reads every character.
+  if (method === 'GET' || method === 'POST' || method === 'HEAD') return method;
   for (let i = 0; i < method.length; i++) {
     const c = method.charCodeAt(i);
     if (c < 0x41 || c > 0x5a) return method.toUpperCase();

@@ -35,6 +35,31 @@ describe.each(['field', 'weakMap'] as const)('requestStates (storage: %s)', (sto
     expect(states.connection(req)?.path).toBe('/second');
     expect(states.check(createGuard('admin'), req, () => ({ user: ANONYMOUS, auth: NO_CREDENTIALS }), () => conn())).not.toBeNull();
   });
+
+  it('the connection and the challenges are remembered and replaced together; two adapters and a privateSlot never mix', () => {
+    // The field storage keeps the two in fields of their own, with no state object (issue #17).
+    const { states, req } = remembered();
+    const other = requestStates<object>({ storage });
+    const slot = privateSlot<string>();
+    expect(states.challenges(req)).toEqual(['Bearer realm="api"']);
+    expect(other.connection(req)).toBeUndefined();
+    expect(other.challenges(req)).toEqual([]);
+    slot.set(req, 'x');
+    other.remember(req, conn({ target: '/other' }), ['Basic realm="o"']);
+    states.remember(req, conn({ target: '/second' }), ['Token']);
+    expect(states.connection(req)?.path).toBe('/second');
+    expect(states.challenges(req)).toEqual(['Token']);
+    expect(other.connection(req)?.path).toBe('/other');
+    expect(other.challenges(req)).toEqual(['Basic realm="o"']);
+    expect(slot.get(req)).toBe('x');
+    // The guard sees the remembered connection and challenges, as it would given them itself.
+    const guard = createGuard('admin');
+    const denied = states.check(guard, req, () => ({ user: ANONYMOUS, auth: NO_CREDENTIALS }), () => conn());
+    expect(denied).not.toBeNull();
+    expect(denied).toEqual(guard.check(states.connection(req)!, { user: ANONYMOUS, auth: NO_CREDENTIALS, challenges: ['Token'] }));
+    expect(states.connection({})).toBeUndefined();
+    expect(states.challenges({})).toEqual([]);
+  });
 });
 
 describe("requestStates({ storage: 'weakMap' }) (Express, issue #17)", () => {

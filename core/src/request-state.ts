@@ -78,36 +78,79 @@ export interface RequestStatesOptions {
  */
 export function requestStates<K extends object>(options: RequestStatesOptions = {}): RequestStates<K> {
   // One class (so one private name) per adapter: states of two adapters on one object never mix.
-  const slot = options.storage === 'weakMap' ? weakSlot() : privateSlot<State>();
+  const slot = options.storage === 'weakMap' ? weakSlot() : fieldSlot();
   return {
     remember(key, connection, challenges) {
       // Replaced when a second middleware in front remembers again.
-      slot.set(key, { connection, challenges });
+      slot.set(key, connection, challenges);
     },
     check(guard, key, principal, connection) {
-      const state = slot.get(key);
-      if (state === undefined) {
+      const remembered = slot.connection(key);
+      if (remembered === undefined) {
         return guard.check(connection(), { user: ANONYMOUS, auth: NO_CREDENTIALS, challenges: NO_CHALLENGES });
       }
       const { user, auth } = principal();
-      return guard.check(state.connection, { user, auth, challenges: state.challenges });
+      return guard.check(remembered, { user, auth, challenges: slot.challenges(key) as readonly string[] });
     },
     connection(key) {
-      return slot.get(key)?.connection;
+      return slot.connection(key);
     },
     challenges(key) {
-      return slot.get(key)?.challenges ?? NO_CHALLENGES;
+      return slot.challenges(key) ?? NO_CHALLENGES;
     },
   };
 }
 
+/** Where {@link requestStates} keeps a request's connection and challenges. */
+interface StateSlot {
+  connection(key: object): Connection | undefined;
+  challenges(key: object): readonly string[] | undefined;
+  set(key: object, connection: Connection, challenges: readonly string[]): void;
+}
+
 /** The states in a `WeakMap` (see {@link RequestStatesOptions.storage}). */
-function weakSlot(): { get(key: object): State | undefined; set(key: object, state: State): void } {
+function weakSlot(): StateSlot {
   const states = new WeakMap<object, State>();
   return {
-    get: (key) => states.get(key),
-    set: (key, state) => void states.set(key, state),
+    connection: (key) => states.get(key)?.connection,
+    challenges: (key) => states.get(key)?.challenges,
+    set: (key, connection, challenges) => void states.set(key, { connection, challenges }),
   };
+}
+
+/**
+ * The states in two private fields stamped on the request object (see
+ * {@link privateSlot}), with no state object allocated per request. A class literal of
+ * its own, not {@link privateSlot}'s: V8 shares the feedback of every class made from
+ * one literal, so the `in` checks and the stamping construct of this slot would
+ * otherwise see every other slot's private names too (Koa's session slot: a polymorphic,
+ * then megamorphic `KeyedHasIC` and a generic construct per request, issue #17).
+ */
+function fieldSlot(): StateSlot {
+  class Fields extends Stamp {
+    #connection: Connection;
+    #challenges: readonly string[];
+    constructor(target: object, connection: Connection, challenges: readonly string[]) {
+      super(target);
+      this.#connection = connection;
+      this.#challenges = challenges;
+    }
+    static connection(key: object): Connection | undefined {
+      return #connection in key ? (key as Fields).#connection : undefined;
+    }
+    static challenges(key: object): readonly string[] | undefined {
+      return #challenges in key ? (key as Fields).#challenges : undefined;
+    }
+    static set(key: object, connection: Connection, challenges: readonly string[]): void {
+      if (#connection in key) {
+        (key as Fields).#connection = connection;
+        (key as Fields).#challenges = challenges;
+      } else {
+        new Fields(key, connection, challenges);
+      }
+    }
+  }
+  return Fields;
 }
 
 /** A constructor that returns its argument: a subclass's private fields land on that object. */

@@ -3,13 +3,14 @@
  * on a shared machine, where wall-clock and CPU-time figures are not (issue #17).
  *
  *   npx tsc -p bench/tsconfig.profile.json
- *   node bench/dist/profile/callgrind.js [--requests 1000] [--warmup 2000] [--parallel 1] [--out DIR] [--annotate] express/bare …
+ *   node bench/dist/profile/callgrind.js [--requests 1000] [--warmup 2000] [--parallel 1] [--connections 4] [--out DIR] [--annotate] express/bare …
  *
  * For each configuration id (`node bench/dist/run.js list`, with BENCH_EXPERIMENTS=1 for
  * the `x-` experiments) the server (`target.js`) runs alone under
  * `valgrind --tool=callgrind`; this process is the client, outside valgrind, sending
  * the configuration's own wire headers (a pool round robin) over 4 keep-alive
- * connections. After `--warmup` requests (the JIT has settled) the counters are zeroed
+ * connections (`--connections N`: autocannon uses 50, so per-socket effects, such as a
+ * cache per socket or the order in which sockets are served, show only with as many). After `--warmup` requests (the JIT has settled) the counters are zeroed
  * (`callgrind_control -z`), `--requests` requests are sent, and the counters are dumped
  * (`callgrind_control -d`): total instructions of the server process (all threads, GC
  * included) over that window, divided by the requests, is the figure. Every response
@@ -32,6 +33,7 @@ import { findConfig } from '../registry.js';
 const run = promisify(execFile);
 const here = dirname(fileURLToPath(import.meta.url));
 const OUT = join(here, '..', '..', 'results', 'callgrind');
+/** Keep-alive sockets of the client by default (`--connections` sets another count). */
 const CONNECTIONS = 4;
 /**
  * V8 tiers code up 8× sooner than by default, so the warm-up reaches optimised code
@@ -44,6 +46,7 @@ interface Options {
   readonly warmup: number;
   readonly annotate: boolean;
   readonly parallel: number;
+  readonly connections: number;
   readonly out: string;
   readonly ids: readonly string[];
 }
@@ -52,6 +55,7 @@ function parseArgs(argv: readonly string[]): Options {
   let requests = 1000;
   let warmup = 2000;
   let parallel = 1;
+  let connections = CONNECTIONS;
   let out = OUT;
   let annotate = false;
   const ids: string[] = [];
@@ -60,14 +64,15 @@ function parseArgs(argv: readonly string[]): Options {
     if (a === '--requests') requests = Number(argv[++i]);
     else if (a === '--warmup') warmup = Number(argv[++i]);
     else if (a === '--parallel') parallel = Number(argv[++i]);
+    else if (a === '--connections') connections = Number(argv[++i]);
     else if (a === '--out') out = argv[++i] as string;
     else if (a === '--annotate') annotate = true;
     else ids.push(a);
   }
-  if (ids.length === 0 || !(requests > 0) || !(warmup >= 0) || !(parallel >= 1)) {
-    throw new Error('usage: callgrind.js [--requests N] [--warmup N] [--parallel N] [--out DIR] [--annotate] <config id>…');
+  if (ids.length === 0 || !(requests > 0) || !(warmup >= 0) || !(parallel >= 1) || !Number.isInteger(connections) || !(connections >= 1)) {
+    throw new Error('usage: callgrind.js [--requests N] [--warmup N] [--parallel N] [--connections N] [--out DIR] [--annotate] <config id>…');
   }
-  return { requests, warmup, annotate, parallel, out, ids };
+  return { requests, warmup, annotate, parallel, connections, out, ids };
 }
 
 /** Header sets to send, round robin: the wire's fixed headers, or one per pool value. */
@@ -79,8 +84,8 @@ async function headerSets(id: string, baseUrl: string): Promise<readonly Record<
   return poolValues(wire.pool.name, wire.pool.prefix).map((v) => ({ ...wire.headers, [wire.pool!.header]: v }));
 }
 
-/** Sends `count` GET / requests over `CONNECTIONS` keep-alive sockets; throws on any non-2xx. */
-async function load(agent: http.Agent, port: number, sets: readonly Record<string, string>[], count: number): Promise<void> {
+/** Sends `count` GET / requests over `connections` keep-alive sockets; throws on any non-2xx. */
+async function load(agent: http.Agent, port: number, sets: readonly Record<string, string>[], count: number, connections: number): Promise<void> {
   let next = 0;
   const one = (): Promise<void> =>
     new Promise((resolve, reject) => {
@@ -90,13 +95,14 @@ async function load(agent: http.Agent, port: number, sets: readonly Record<strin
         res.resume();
         res.on('end', () => ((res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 300 ? resolve() : reject(new Error(`status ${res.statusCode}`))));
       });
-      req.setTimeout(60_000, () => req.destroy(new Error('timeout')));
+      // Under valgrind, with many sockets open at once, one request can wait minutes.
+      req.setTimeout(600_000, () => req.destroy(new Error('timeout')));
       req.on('error', reject);
     });
   const worker = async (): Promise<void> => {
     while (next < count) await one();
   };
-  await Promise.all(Array.from({ length: CONNECTIONS }, worker));
+  await Promise.all(Array.from({ length: connections }, worker));
 }
 
 function portOf(child: ChildProcess): Promise<number> {
@@ -131,10 +137,10 @@ async function measure(id: string, options: Options): Promise<{ id: string; perR
   try {
     const port = await portOf(child);
     const sets = await headerSets(id, `http://127.0.0.1:${port}/`);
-    const agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS });
-    await load(agent, port, sets, options.warmup);
+    const agent = new http.Agent({ keepAlive: true, maxSockets: options.connections });
+    await load(agent, port, sets, options.warmup, options.connections);
     await run('callgrind_control', ['-z', String(child.pid)]);
-    await load(agent, port, sets, options.requests);
+    await load(agent, port, sets, options.requests, options.connections);
     await run('callgrind_control', ['-d', String(child.pid)]);
     agent.destroy();
     const dump = `${outFile}.1`;
