@@ -15,6 +15,18 @@ describe('authorizationFromRawHeaders', () => {
 });
 
 describe('createConnection', () => {
+  it('upper-cases the ASCII letters of the method only: a Unicode look-alike never becomes a real method', () => {
+    const method = (m: string) => createConnection({ method: m, target: '/', header: () => undefined }).method;
+    expect(method('get')).toBe('GET');
+    expect(method('m-search')).toBe('M-SEARCH');
+    expect(method('PROPFIND')).toBe('PROPFIND');
+    // toUpperCase would give OPTIONS (a preflight, which authentication lets through), POST and HEAD.
+    expect(method('opt\u0131ons')).toBe('OPT\u0131ONS');
+    expect(method('po\u017ft')).toBe('PO\u017fT');
+    expect(method('h\u0131ead')).toBe('H\u0131EAD');
+    expect(method('\u00df')).toBe('\u00df');
+  });
+
   it('splits path and query, upper-cases the method and uses the given clock', () => {
     const c = conn('/admin?x=1&y=2');
     expect(c.method).toBe('GET');

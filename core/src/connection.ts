@@ -219,7 +219,7 @@ class RequestConnection implements Connection {
       authorization = value === undefined ? EMPTY : [value];
     }
     this.#kind = init.kind;
-    this.method = upperCase(init.method);
+    this.method = upperCaseMethod(init.method);
     this.#target = init.target;
     this.#path = undefined;
     this.#query = undefined;
@@ -293,14 +293,20 @@ class RequestConnection implements Connection {
   }
 }
 
-/** `method` in upper case; the string itself when it is already (`toUpperCase` is a runtime call). */
-function upperCase(method: string): string {
+/**
+ * `method` with its ASCII letters in upper case, and nothing else changed; the string
+ * itself when it has no lower-case ASCII letter. Not `toUpperCase`: a method is a token
+ * (RFC 9110), and Unicode case mapping would turn look-alikes into real methods
+ * (`optıons`, with a dotless i, into `OPTIONS`, which skips authentication as a
+ * preflight; `poſt` into `POST`).
+ */
+export function upperCaseMethod(method: string): string {
   // The usual methods first: Node's parser hands out these very (internalised) strings,
-  // so each comparison is a pointer check, where the loop reads every character.
+  // so each comparison is usually a pointer check, where the loop reads every character.
   if (method === 'GET' || method === 'POST' || method === 'HEAD') return method;
   for (let i = 0; i < method.length; i++) {
     const c = method.charCodeAt(i);
-    if (c < 0x41 || c > 0x5a) return method.toUpperCase();
+    if (c >= 0x61 && c <= 0x7a) return method.replace(/[a-z]+/g, (letters) => letters.toUpperCase());
   }
   return method;
 }

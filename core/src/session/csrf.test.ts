@@ -173,6 +173,10 @@ describe('sessionGate', () => {
     expect(sessionGatePasses(config, 'GET', '/')).toBe(true);
     expect(sessionGatePasses(config, 'GET', '/LOGOUT/')).toBe(false);
     expect(sessionGatePasses(config, 'POST', '/')).toBe(false);
+    // Unicode look-alikes of safe methods are not safe (toUpperCase would map them to GET/HEAD/OPTIONS).
+    expect(sessionGatePasses(config, 'opt\u0131ons', '/')).toBe(false);
+    expect(sessionGatePasses(config, 'h\u0131ead', '/')).toBe(false);
+    expect(sessionGatePasses(config, 'get', '/')).toBe(true);
   });
 
   it('CSRF-09 anything but POST or OPTIONS to the logout path → 405 with Allow: POST', async () => {

@@ -1,4 +1,4 @@
-import type { Connection } from '../connection.js';
+import { upperCaseMethod, type Connection } from '../connection.js';
 import type { SessionConfig } from './config.js';
 import { responseFor, type ResponseDescription } from '../response.js';
 import { csrfAllows } from './csrf.js';
@@ -91,7 +91,7 @@ export function sessionGateNow(connection: Connection): ResponseDescription | nu
  */
 export function sessionGatePasses(config: SessionConfig, method: string, target: string): boolean {
   // A method already upper-case (what Node's parser gives) is not case-mapped again.
-  const upper = isSafeMethod(method) ? method : method.toUpperCase();
+  const upper = isSafeMethod(method) ? method : upperCaseMethod(method);
   if (!isSafeMethod(upper)) return false;
   if (config.logoutPath === false || upper === 'OPTIONS') return true;
   // The request's path is a part of its target: a target that does not contain the
