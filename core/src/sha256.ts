@@ -42,8 +42,8 @@ function compress(H: Int32Array, bytes: Uint8Array, off: number): void {
  * is a ring of 16 locals (`w0`–`w15`, each rewritten in place with the next 16 words
  * after every 16 rounds) instead of a 64-word array, and the 16 rounds are unrolled with
  * the working variables renamed instead of shifted (`h = g; g = f; …`), so TurboFan keeps
- * everything in registers: about half the instructions of the loop over an array,
- * measured under callgrind. Each round is FIPS 180-4 §6.2.2 step 3 with
+ * everything in registers: 3.4k instructions per block instead of 4.4k on the JWT cold
+ * path under callgrind (4.1k instead of 7.7k in a micro-benchmark). Each round is FIPS 180-4 §6.2.2 step 3 with
  * T1 = h + Σ1(e) + Ch(e, f, g) + K[t] + W[t], d += T1, h = T1 + Σ0(a) + Maj(a, b, c),
  * then the names move one place (the next round's `h` is this one's `g`…).
  */
@@ -338,7 +338,7 @@ export function hmacSha256(key: Uint8Array): (data: string | Uint8Array) => Uint
   for (let i = 0; i < 64; i++) pad[i] = (k[i] ?? 0) ^ 0x5c;
   compress(outer, pad, 0);
   pad.fill(0);
-  wipe(0); // the schedule held the key's pad
+  wipe(0); // the block words held the key's pad
   const H = new Int32Array(8);
   return (data) => {
     copyState(inner, H);
@@ -485,7 +485,7 @@ export function keyedIndex(key: Uint8Array): (message: string, from?: number, ta
   for (let i = 0; i < 64; i++) pad[i] = (k[i] ?? 0) ^ 0x36;
   compress(start, pad, 0);
   pad.fill(0);
-  wipe(0); // the schedule held the key's pad
+  wipe(0); // the block words held the key's pad
   const H = new Int32Array(8);
   return (message, from = 0, tag = -1) => {
     copyState(start, H);
