@@ -263,7 +263,7 @@ describe('sessionAuth over a port with the session loaded (getNow, issue #17)', 
     const now = s.auth.authenticate(s.connect(await loadedPort(s.open(sid).port)));
     expect(now).not.toBeInstanceOf(Promise);
     expect(now).toEqual(through);
-    expect(now?.user.identity).toBe('alice');
+    expect((now as Exclude<typeof now, Promise<unknown>>)?.user.identity).toBe('alice');
     // An anonymous request (no cookie) too.
     expect(s.auth.authenticate(s.connect(await loadedPort(s.open().port)))).toBeNull();
   });
