@@ -19,6 +19,7 @@ import {
   parseCookies,
   runtimePeerAddress,
   sessionGate,
+  sessionGateNow,
   webSessions,
   type Authenticator,
   type MaybePromise,
@@ -211,12 +212,14 @@ export function withAuth<U extends BaseUser, A extends readonly unknown[] = []>(
   }
   const engine = sessions === undefined ? undefined : webSessions(sessions);
   const field = engine === undefined || engine.config.csrf === false ? '_csrf' : engine.config.csrf.field;
+  const trustProxy = engine?.config.trustProxy ?? false;
 
   const fetch = async (request: Request, ...rest: A): Promise<Response> => {
     const peer = peerAddress === undefined ? runtimePeerAddress(request, rest[0]) : peerAddress(request, ...rest);
     const handle = engine?.open({
       cookies: parseCookies(request.headers.get('cookie') ?? undefined),
-      secure: isSecureRequest(request.url, request.headers.get('x-forwarded-proto') ?? undefined, engine.config.trustProxy, peer),
+      // Without trustProxy only the URL decides (isSecureRequest reads no header then).
+      secure: trustProxy === false ? request.url.startsWith('https:') : isSecureRequest(request.url, request.headers.get('x-forwarded-proto') ?? undefined, trustProxy, peer),
     });
     if (handle !== undefined) ports.set(request, handle.port);
     const connection = toConnection(request, clock, undefined, peer, trustedProxies);
@@ -224,14 +227,18 @@ export function withAuth<U extends BaseUser, A extends readonly unknown[] = []>(
       try {
         // Load now: a store outage answers 503 here, before the handler.
         if (handle.port.hasCookie) await handle.port.get();
-        const denied = await sessionGate(connection, () => requestFormField(request, field));
+        // A safe request is decided without a promise (no CSRF check): the hot path.
+        const decided = sessionGateNow(connection);
+        const denied = decided === undefined ? await sessionGate(connection, () => requestFormField(request, field)) : decided;
         if (denied !== null) return withCookies(toResponse(denied), handle);
       } catch (error) {
         if (isSessionError(error)) return toResponse(describeSessionError(error, connection));
         throw error;
       }
     }
-    const decision = await authenticator.run(connection);
+    let decision = authenticator.run(connection);
+    // Awaited only when it is a promise: awaiting a cache hit's decision would cost a microtask turn.
+    if (decision instanceof Promise) decision = await decision;
     if (decision.type === 'respond') return withCookies(toResponse(decision.response), handle);
     const principal = new Principal<U>(decision.user, decision.auth, request, connection, challenges);
     let response: Response;

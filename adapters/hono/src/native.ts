@@ -4,6 +4,7 @@ import {
   addressingOf,
   authorizationFromRawHeaders,
   createConnection,
+  privateSlot,
   requestStates,
   runtimePeerAddress,
   type MaybePromise,
@@ -20,15 +21,22 @@ function target(url: string): string {
 /** What `authentication()` remembered per request for the guards and `toConnection`. */
 export const states = requestStates<Context>();
 
-/** Session ports of requests, set by `sessions()`. */
-export const ports = new WeakMap<Context, SessionPort>();
+/** What `sessions()` opened for one request. */
+export interface RequestSession {
+  /** The request's session port (`toConnection` puts it on the connection). */
+  readonly port: SessionPort;
+  /**
+   * Opens a session port for other cookies (the same engine, the request's transport
+   * security), for the re-check of a websocket, which outlives its request.
+   */
+  reopen(cookies: ReadonlyMap<string, string>): SessionPort;
+}
 
 /**
- * For each request through `sessions()`: opens a session port for other cookies
- * (the same engine, the request's transport security), for the re-check of a
- * websocket, which outlives its request.
+ * The session of each request through `sessions()`: one private field stamped on the
+ * context (no `WeakMap`: its entries are ephemerons every scavenge traces, issue #17).
  */
-export const reopeners = new WeakMap<Context, (cookies: ReadonlyMap<string, string>) => SessionPort>();
+export const requestSessions = privateSlot<RequestSession>();
 
 /** Where the socket peer's address comes from, when `c.env` does not say (Workers: `CF-Connecting-IP`). */
 export type PeerAddressOf = (c: Context) => string | undefined;
@@ -49,7 +57,7 @@ export type PeerAddressOf = (c: Context) => string | undefined;
  * ```
  */
 export function toConnection(c: Context, now: () => number, trustedProxies?: TrustedProxies, peerAddress?: PeerAddressOf): Connection {
-  const session = ports.get(c);
+  const session = requestSessions.get(c)?.port;
   const inherited = trustedProxies === undefined && peerAddress === undefined ? addressingOf(states.connection(c)) : undefined;
   const peer = inherited !== undefined ? inherited.peerAddress : peerAddress === undefined ? runtimePeerAddress(c.req.raw, c.env) : peerAddress(c);
   trustedProxies ??= inherited?.trustedProxies;
@@ -83,6 +91,29 @@ export function toConnection(c: Context, now: () => number, trustedProxies?: Tru
     peerAddress: peer,
     trustedProxies,
   });
+}
+
+/** What `sessions()` reads of a request before it opens the session. */
+export interface RequestHead {
+  /** The request target as the connection's `path` and `query` come from. */
+  readonly target: string;
+  /** The `Cookie` header, as the connection's `cookies` are parsed from. */
+  readonly cookie: string | undefined;
+}
+
+/**
+ * The request target and the `Cookie` header exactly as {@link toConnection}'s
+ * connection reads them (the Node request on @hono/node-server, the Web request
+ * elsewhere), without building a connection: `sessions()` opens the session and
+ * passes a safe request on with these alone.
+ */
+export function requestHead(c: Context): RequestHead {
+  const incoming = nodeIncoming(c);
+  if (incoming !== undefined) {
+    const value = incoming.headers['cookie'];
+    return { target: incoming.url, cookie: Array.isArray(value) ? value.join(', ') : value };
+  }
+  return { target: target(c.req.url), cookie: c.req.raw.headers.get('cookie') ?? undefined };
 }
 
 /** The Node request behind `c` on @hono/node-server (its `HttpBindings`: `c.env.incoming`). */

@@ -2,6 +2,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import {
   isSessionError,
   type BaseUser,
+  type Connection,
   type LoginOptions,
   type SessionData,
 } from '@portcullis/core';
@@ -15,11 +16,16 @@ import {
   requestFormField,
   login as coreLogin,
   logout as coreLogout,
+  parseCookies,
   sessionGate,
+  sessionGateNow,
+  sessionGatePasses,
   webSessions,
+  type SessionPort,
   type WebSessionOptions,
+  type WebSessions,
 } from '@portcullis/core/adapter';
-import { ports, reopeners, toConnection, toResponse } from './native.js';
+import { requestHead, requestSessions, toConnection, toResponse, type RequestSession } from './native.js';
 
 /** Options of the Hono {@link sessions} middleware: the session options and a `SessionStore`. */
 export type HonoSessionsOptions = WebSessionOptions;
@@ -72,30 +78,58 @@ function appendCookies(c: Context, cookies: readonly string[]): void {
 export function sessions(options: HonoSessionsOptions): MiddlewareHandler {
   const engine = webSessions(options);
   const { config } = engine;
+  const { clock, trustProxy } = config;
   const field = config.csrf === false ? '_csrf' : config.csrf.field;
   return async (c, next) => {
-    const secure = isSecureRequest(c.req.url, c.req.header('x-forwarded-proto'), config.trustProxy, runtimePeerAddress(c.req.raw, c.env));
-    const handle = engine.open({ cookies: toConnection(c, config.clock).cookies, secure });
-    ports.set(c, handle.port);
-    reopeners.set(c, (cookies) => engine.open({ cookies, secure }).port);
-    const connection = toConnection(c, config.clock);
+    const url = c.req.url;
+    // Without trustProxy only the URL decides (isSecureRequest reads no header then).
+    const secure = trustProxy === false ? url.startsWith('https:') : isSecureRequest(url, c.req.header('x-forwarded-proto'), trustProxy, runtimePeerAddress(c.req.raw, c.env));
+    const head = requestHead(c);
+    const handle = engine.open({ cookies: parseCookies(head.cookie), secure });
+    const port = handle.port;
+    requestSessions.set(c, new OpenedSession(engine, port, secure));
+    // Built when needed: a safe request to a path that cannot be the logout path needs none.
+    let connection: Connection | undefined;
+    const connectionOf = (): Connection => (connection ??= toConnection(c, clock));
     try {
       // Load now: a store outage answers 503 here, before any route.
-      if (handle.port.hasCookie) await handle.port.get();
-      const denied = await sessionGate(connection, () => requestFormField(c.req.raw, field));
-      if (denied !== null) return toResponse(c, denied);
+      if (port.hasCookie) await port.get();
+      const method = c.req.method;
+      // GET and HEAD to a path that cannot be the logout path: sessionGate would answer null.
+      if (!((method === 'GET' || method === 'HEAD') && sessionGatePasses(config, method, head.target))) {
+        const decided = sessionGateNow(connectionOf());
+        const denied = decided === undefined ? await sessionGate(connectionOf(), () => requestFormField(c.req.raw, field)) : decided;
+        if (denied !== null) return toResponse(c, denied);
+      }
     } catch (error) {
-      if (isSessionError(error)) return toResponse(c, describeSessionError(error, connection));
+      if (isSessionError(error)) return toResponse(c, describeSessionError(error, connectionOf()));
       throw error;
     }
     await next();
     // `login`/`logout` in a handler failed (store down, GET /logout…), or a login form's
     // `verifyCredentials` refused (throttled: 429 + Retry-After; busy: 503): the core's answer, not a 500.
-    const failed = c.error === undefined ? undefined : describeRouteError(c.error, connection);
+    const failed = c.error === undefined ? undefined : describeRouteError(c.error, connectionOf());
     if (failed !== undefined) c.res = await toResponse(c, failed);
     const cookies = handle.setCookies();
     if (cookies.length > 0) appendCookies(c, cookies);
   };
+}
+
+/** What `sessions()` keeps on a request's context: its port, and how to reopen it for a websocket. */
+class OpenedSession implements RequestSession {
+  readonly #engine: WebSessions;
+  readonly #secure: boolean;
+  readonly port: SessionPort;
+
+  constructor(engine: WebSessions, port: SessionPort, secure: boolean) {
+    this.#engine = engine;
+    this.#secure = secure;
+    this.port = port;
+  }
+
+  reopen(cookies: ReadonlyMap<string, string>): SessionPort {
+    return this.#engine.open({ cookies, secure: this.#secure }).port;
+  }
 }
 
 /**

@@ -9,8 +9,9 @@ import {
   type Authenticator,
   type Guard,
   type RequestStates,
+  type SessionPort,
 } from '@portcullis/core/adapter';
-import { reopeners, toConnection, toResponse } from './native.js';
+import { requestSessions, toConnection, toResponse } from './native.js';
 
 /** Options of {@link webSocketOrigins}. */
 export interface WebSocketOriginsOptions {
@@ -109,8 +110,14 @@ export function watchWebSocket(c: Context, options: WatchWebSocketOptions): WebS
     principal: { user: (c.get('user') as BaseUser | undefined) ?? ANONYMOUS, auth: (c.get('auth') as AuthCredentials | undefined) ?? NO_CREDENTIALS },
     // Read now: once upgraded, some runtimes close the request.
     upgrade: toConnection(c, Date.now),
-    session: reopeners.get(c),
+    session: reopenerOf(c),
     recheck: options.recheck,
     who: 'watchWebSocket',
   });
+}
+
+/** The reopener of the session `sessions()` opened for `c`, if any. */
+function reopenerOf(c: Context): ((cookies: ReadonlyMap<string, string>) => SessionPort) | undefined {
+  const opened = requestSessions.get(c);
+  return opened === undefined ? undefined : (cookies) => opened.reopen(cookies);
 }
