@@ -281,4 +281,24 @@ describe('the unrolled compression and the ASCII input path, against node:crypto
       expect(bytes.every((b) => b === 0)).toBe(true);
     }
   });
+
+  it('PWD-09 a digest whose fallback throws (the scratch space cannot grow) leaves no message word in the block buffer', () => {
+    // ASCII blocks first, then a non-ASCII character: the ASCII path has filled W when it
+    // bails out, and the fallback needs a larger scratch space than any digest before.
+    const secret = `${'p'.repeat(120)}é${'q'.repeat(3_000_000)}`;
+    const Real = globalThis.Uint8Array;
+    globalThis.Uint8Array = class extends Real {
+      constructor(...args: ConstructorParameters<typeof Real>) {
+        if (typeof args[0] === 'number' && args[0] > 4096) throw new RangeError('Array buffer allocation failed');
+        super(...args);
+      }
+    } as typeof Uint8Array;
+    try {
+      expect(() => sha256(secret)).toThrow(RangeError);
+      expect(() => mac(secret)).toThrow(RangeError);
+    } finally {
+      globalThis.Uint8Array = Real;
+    }
+    expect(bufferResidue().words.every((w) => w === 0)).toBe(true);
+  });
 });

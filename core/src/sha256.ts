@@ -226,7 +226,23 @@ function wipe(bytes: number): void {
  * byte, so the digest is the one `finish(load(message))` gives. Returns false, with `H`
  * in an unspecified state, when a character is not ASCII: the caller then starts again
  * from its saved state through the scratch space (`load` UTF-8 encodes).
+ *
+ * Timing: a string with a non-ASCII character costs more than an ASCII string of the
+ * same length (the ASCII pass up to that character is thrown away), so the time of a
+ * digest tells whether, and roughly where, its input leaves ASCII — as it already told
+ * the input's length in blocks. Where a secret is hashed (`loginFlights`: the password
+ * within its key) that is about a microsecond against a password hash's milliseconds.
  */
+/**
+ * `mixAscii`'s way out on a non-ASCII character: `W` holds up to 64 of the message's
+ * characters, and the caller's fallback may throw before its own `wipe` (the scratch
+ * space cannot grow), so they are zeroed here (PWD-09).
+ */
+function bail(): false {
+  for (let i = 0; i < 16; i++) W[i] = 0;
+  return false;
+}
+
 function mixAscii(H: Int32Array, message: string, prefixBlocks: number): boolean {
   const length = message.length;
   let i = 0;
@@ -237,7 +253,7 @@ function mixAscii(H: Int32Array, message: string, prefixBlocks: number): boolean
       seen |= c0 | c1 | c2 | c3;
       W[k] = (c0 << 24) | (c1 << 16) | (c2 << 8) | c3;
     }
-    if (seen >= 0x80) return false;
+    if (seen >= 0x80) return bail();
     mix(H);
   }
   // The last 0–63 characters: whole words, then the last 0–3 characters and the 0x80 byte,
@@ -258,7 +274,7 @@ function mixAscii(H: Int32Array, message: string, prefixBlocks: number): boolean
   }
   W[k++] = word | (0x80 << shift);
   for (; k < 16; k++) W[k] = 0;
-  if (seen >= 0x80) return false;
+  if (seen >= 0x80) return bail();
   if (rest >= 56) {
     mix(H);
     for (k = 0; k < 14; k++) W[k] = 0;
