@@ -53,7 +53,7 @@ export { parseBasic } from './basic.js';
 export type { BearerScheme, BearerErrorDescription, BearerSchemeOptions } from './bearer.js';
 export { bearerScheme } from './bearer.js';
 export { backendName } from './backend-name.js';
-export { timingSafeEqual, bytesEqual } from './timing.js';
+export { timingSafeEqual, bytesEqual, base64urlEquals } from './timing.js';
 export { sha256, hmacSha256, digestKey } from './sha256.js';
 export { messageOf } from './errors.js';
 export type { RequestStates } from './request-state.js';

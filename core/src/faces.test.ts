@@ -34,7 +34,7 @@ const APP_TYPES = [
 
 const ADAPTER_VALUES = [
   'MAX_AUTHORIZATION_LENGTH', 'META_KEY', 'SESSION_NAMESPACE', 'addressingOf', 'assertCanLogin', 'assertSessionStore', 'backendName',
-  'authorizationFromRawHeaders', 'bearerScheme', 'bytesEqual', 'compileExclude', 'compileTrustedProxies', 'cookieValue', 'copySessionData',
+  'authorizationFromRawHeaders', 'base64urlEquals', 'bearerScheme', 'bytesEqual', 'compileExclude', 'compileTrustedProxies', 'cookieValue', 'copySessionData',
   'createAuthenticator', 'createConnection', 'createGuard', 'csrfToken', 'decodeBase64Strict',
   'decodeUtf8Strict', 'deletionCookie', 'describe', 'fixedResponse', 'describeRouteError', 'describeSessionError', 'digestKey', 'escapeForLog', 'exactOrigins', 'logFailure',
   'formField', 'formValues', 'generateSessionId', 'hasControlCharacters', 'hasScheme', 'hmacSha256',

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { bytesEqual, timingSafeEqual } from './timing.js';
+import { base64urlEquals, bytesEqual, timingSafeEqual } from './timing.js';
 
 describe('timingSafeEqual', () => {
   it('is true for equal strings and false otherwise', async () => {
@@ -40,5 +40,24 @@ describe('bytesEqual', () => {
   it('is false when lengths differ', () => {
     expect(bytesEqual(Uint8Array.of(1, 2), Uint8Array.of(1, 2, 3))).toBe(false);
     expect(bytesEqual(Uint8Array.of(1, 2, 3), Uint8Array.of(1, 2))).toBe(false);
+  });
+});
+
+describe('base64urlEquals', () => {
+  it('is true exactly when the text from start is the canonical unpadded base64url of the bytes (differential, every length 0–48)', () => {
+    const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_+/=';
+    for (let n = 0; n <= 48; n++) {
+      const bytes = crypto.getRandomValues(new Uint8Array(n));
+      const encoded = Buffer.from(bytes).toString('base64url');
+      const texts = new Set([encoded, `${encoded}=`, `${encoded}A`, encoded.slice(0, -1), Buffer.from(bytes).toString('base64'), '']);
+      for (let i = 0; i < encoded.length; i++) {
+        for (const c of chars) texts.add(encoded.slice(0, i) + c + encoded.slice(i + 1));
+        texts.add(encoded.slice(0, i) + '\u0100' + encoded.slice(i + 1)); // a code unit whose low byte is 0
+      }
+      for (const text of texts) {
+        expect(base64urlEquals(bytes, text), `${n} ${text}`).toBe(text === encoded);
+        expect(base64urlEquals(bytes, `prefix.${text}`, 7), `${n} prefix.${text}`).toBe(text === encoded);
+      }
+    }
   });
 });

@@ -97,6 +97,34 @@ describe('webSessions', () => {
     }
   });
 
+  it('the cookie MAC: only its exact canonical base64url is accepted: every one-character change, padding, a non-canonical last character, truncation and extension are refused', async () => {
+    const { store, open } = setup({ secret: [`new-${SECRET}`, SECRET] });
+    const id = generateSessionId();
+    await store.inner.set(id, { [SESSION_NAMESPACE]: { n: 1 } }, 60_000);
+    const mac = createHmac('sha256', SECRET).update(`portcullis-session\u0000${id}`).digest();
+    const good = `${id}.${mac.toString('base64url')}`;
+    const text = good.slice(id.length + 1);
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_+/=.\u00e9';
+    const variants = new Set<string>([
+      `${good}=`, `${good}A`, good.slice(0, -1), `${id}.${mac.toString('base64')}`, `${id}.${mac.toString('base64').replace(/=+$/, '')}`,
+      `${id}.${text.toUpperCase()}`, `${id}..${text}`, `${id}.${text}.${text}`, `${id}.${mac.subarray(0, 31).toString('base64url')}`,
+    ]);
+    for (let i = 0; i < text.length; i++) {
+      for (const c of alphabet) if (c !== text[i]) variants.add(`${id}.${text.slice(0, i)}${c}${text.slice(i + 1)}`);
+    }
+    for (const value of variants) {
+      // What the decoding comparison it replaced said: decode strictly, then compare bytes.
+      const dot = value.lastIndexOf('.');
+      const part = value.slice(dot + 1);
+      const decoded = /^[A-Za-z0-9_-]*$/.test(part) ? Buffer.from(part, 'base64url') : undefined;
+      const decodesToMac = value.slice(0, dot) === id && decoded !== undefined && decoded.toString('base64url') === part && decoded.equals(mac);
+      const { handle } = open(value);
+      expect(await handle.port.get(), value).toEqual(decodesToMac ? { n: 1 } : null);
+      expect(decodesToMac, value).toBe(false);
+    }
+    expect(await open(good).handle.port.get()).toEqual({ n: 1 });
+  });
+
   it('SES-01 login issues a fresh signed id and destroys the old session; keepOnLogin keys survive', async () => {
     const { store, open, valueOf } = setup({ keepOnLogin: ['next'] });
     const first = open();

@@ -1,7 +1,7 @@
-import { bytesEqual } from '../timing.js';
+import { base64urlEquals } from '../timing.js';
 import { sessionConfig, type SessionConfig, type SessionOptions } from './config.js';
 import { deletionCookie, serializeSessionCookie } from './cookie.js';
-import { base64url, fromBase64url } from './encoding.js';
+import { base64url } from './encoding.js';
 import { SessionError, isSessionError } from './errors.js';
 import { generateSessionId, isSessionId } from './id.js';
 import { MemorySessionStore } from './memory-store.js';
@@ -79,11 +79,11 @@ export function webSessions(options: WebSessionOptions): WebSessions {
     const dot = value.lastIndexOf('.');
     if (dot === -1) return undefined;
     const id = value.slice(0, dot);
-    const mac = fromBase64url(value.slice(dot + 1));
-    if (!isSessionId(id) || mac === null || mac.length !== 32) return undefined;
+    if (!isSessionId(id)) return undefined;
     let ok = false;
-    // Every secret is tried (no early exit), each comparison in constant time.
-    for (const macOf of config.macs) if (bytesEqual(macOf(SIGNATURE_CONTEXT + id), mac)) ok = true;
+    // Every secret is tried (no early exit), each comparison in constant time; the MAC
+    // part must be the canonical base64url of a MAC (43 characters), as when it was decoded.
+    for (const macOf of config.macs) if (base64urlEquals(macOf(SIGNATURE_CONTEXT + id), value, dot + 1)) ok = true;
     return ok ? id : undefined;
   }
 
