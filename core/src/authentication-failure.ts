@@ -4,7 +4,7 @@ import { failureLogOf, type Connection } from './connection.js';
 import { AuthenticationError, isAuthenticationError } from './errors.js';
 import { responseFor, upgradeRefusal, type ResponseDescription } from './response.js';
 import type { BaseUser } from './user.js';
-import type { MaybePromise } from './maybe-promise.js';
+import { thenNative, type MaybePromise } from './maybe-promise.js';
 
 /** Escapes control characters (`\r`, `\n`, `\u0000`…) so a value cannot forge a log line. */
 export function escapeForLog(value: string): string {
@@ -48,7 +48,7 @@ export function answerFailure<U extends BaseUser>(config: AuthenticationConfig<U
     response: connection.kind === 'websocket' ? upgradeRefusal(a) : a,
   });
   if (answer instanceof Promise) {
-    return answer.then((a) => (isResponse(a) ? respond(a) : fallback()), fallback);
+    return thenNative(answer, (a) => (isResponse(a) ? respond(a) : fallback()), fallback);
   }
   return isResponse(answer) ? respond(answer) : fallback();
 }

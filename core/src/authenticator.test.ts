@@ -65,6 +65,31 @@ describe('createAuthenticator: sync and async', () => {
     expect(responseOf(await bad).status).toBe(401);
   });
 
+  it('a backend promise whose species is a plain thenable still gives a native Promise of the decision (never read as a ready decision)', async () => {
+    // A Promise subclass whose `then` builds a non-Promise thenable: an adapter that tells
+    // pending from ready with `instanceof Promise` would have read it as a decision without
+    // a type and let the request through (review of the Fetch adapter, issue #17).
+    class Odd<T> extends Promise<T> {
+      static override get [Symbol.species](): PromiseConstructor {
+        return function (executor: (resolve: (v: unknown) => void, reject: (e: unknown) => void) => void) {
+          const inner = new Promise(executor);
+          return { then: (a: never, b: never) => inner.then(a, b) };
+        } as unknown as PromiseConstructor;
+      }
+    }
+    const odd: AuthenticationBackend<SimpleUser> = { name: 'odd', authenticate: () => Odd.resolve(null) as Promise<AuthenticateResult<SimpleUser>> };
+    const d = make({ backend: odd }).run(conn());
+    expect(d).toBeInstanceOf(Promise);
+    expect(proceedOf(await d).user).toBe(ANONYMOUS);
+    const failing: AuthenticationBackend<SimpleUser> = {
+      name: 'odd',
+      authenticate: () => Odd.reject(new AuthenticationError('invalid_credentials')) as Promise<AuthenticateResult<SimpleUser>>,
+    };
+    const e = make({ backend: failing, onError: () => Odd.resolve({ status: 418, headers: {}, body: 'teapot' }) as never }).run(conn());
+    expect(e).toBeInstanceOf(Promise);
+    expect(responseOf(await e).status).toBe(418);
+  });
+
   it('anonymous: ANONYMOUS user and no scopes', () => {
     for (const a of [make(), make({ mode: 'optional' })]) {
       const p = proceedOf(sync(a.run(conn())));

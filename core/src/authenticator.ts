@@ -6,7 +6,7 @@ import { rememberFailureLog, type Connection } from './connection.js';
 import { NO_CREDENTIALS, type AuthCredentials } from './credentials.js';
 import { responseFor, type ResponseDescription } from './response.js';
 import { ANONYMOUS, type BaseUser, type UnauthenticatedUser } from './user.js';
-import type { MaybePromise } from './maybe-promise.js';
+import { thenNative, type MaybePromise } from './maybe-promise.js';
 
 // The options and the failure answer have their own modules; their public names are
 // still exported from here, where adapters and the index have always found them.
@@ -75,7 +75,8 @@ export function createAuthenticator<U extends BaseUser>(options: AuthenticationO
         return answerFailure(config, connection, thrown);
       }
       if (result instanceof Promise) {
-        return result.then(
+        return thenNative(
+          result,
           (r) => settle(config, connection, r),
           (thrown) => answerFailure(config, connection, thrown),
         );

@@ -12,3 +12,15 @@
  * ```
  */
 export type MaybePromise<T> = T | Promise<T>;
+
+const nativeThen = Promise.prototype.then;
+
+/**
+ * `promise.then(onFulfilled, onRejected)`, always a native `Promise`: a subclass's
+ * `Symbol.species` (or an own `then`) cannot make the result something else. Callers
+ * tell a pending answer from a ready one with `instanceof Promise`, so a species that
+ * is a plain thenable would have been read as a ready decision (fail open).
+ */
+export function thenNative<T, R>(promise: Promise<T>, onFulfilled: (value: T) => R | PromiseLike<R>, onRejected: (reason: unknown) => R | PromiseLike<R>): Promise<R> {
+  return nativeThen.call(promise.constructor === Promise ? promise : Promise.resolve(promise), onFulfilled, onRejected) as Promise<R>;
+}
