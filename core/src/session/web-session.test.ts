@@ -112,6 +112,8 @@ describe('webSessions', () => {
     for (let i = 0; i < text.length; i++) {
       for (const c of alphabet) if (c !== text[i]) variants.add(`${id}.${text.slice(0, i)}${c}${text.slice(i + 1)}`);
     }
+    // Without '+' or '/' in it (a quarter of MACs), the padless base64 is the base64url itself.
+    variants.delete(good);
     for (const value of variants) {
       // What the decoding comparison it replaced said: decode strictly, then compare bytes.
       const dot = value.lastIndexOf('.');
