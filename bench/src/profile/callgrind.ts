@@ -14,7 +14,9 @@
  * (`callgrind_control -z`), `--requests` requests are sent, and the counters are dumped
  * (`callgrind_control -d`): total instructions of the server process (all threads, GC
  * included) over that window, divided by the requests, is the figure. Every response
- * must be a 2xx. With `--annotate` the per-function inclusive costs
+ * must be a 2xx. `server@wire` (e.g. `koa/bare@koa/portcullis-jwt-hot`) runs one
+ * configuration's server with another's headers: the bare that the HTTP bench pairs with
+ * that row, which carries the same request. With `--annotate` the per-function inclusive costs
  * (`callgrind_annotate --inclusive=yes`) of the window are written beside the dump in
  * `bench/results/callgrind/`; JIT-compiled JavaScript shows there as addresses, the
  * runtime's C++ (GC, property stores, builtins) by name. Load goes to 127.0.0.1 only;
@@ -75,6 +77,23 @@ function parseArgs(argv: readonly string[]): Options {
   return { requests, warmup, annotate, parallel, connections, out, ids };
 }
 
+/**
+ * `server@wire` runs the server of one configuration with the requests of another:
+ * `koa/bare@koa/portcullis-jwt-hot` is bare Koa receiving the JWT row's headers, the bare
+ * that `npm run bench` puts next to that row (its bare runs carry the same request, so a
+ * longer header's parsing is not counted against the middleware). A plain id is both.
+ */
+function serverOf(id: string): string {
+  const at = id.indexOf('@');
+  return at === -1 ? id : id.slice(0, at);
+}
+
+/** The configuration whose wire headers a window sends (see {@link serverOf}). */
+function wireOf(id: string): string {
+  const at = id.indexOf('@');
+  return at === -1 ? id : id.slice(at + 1);
+}
+
 /** Header sets to send, round robin: the wire's fixed headers, or one per pool value. */
 async function headerSets(id: string, baseUrl: string): Promise<readonly Record<string, string>[]> {
   const config = findConfig(id);
@@ -131,12 +150,12 @@ async function measure(id: string, options: Options): Promise<{ id: string; perR
   const outFile = join(options.out, `${slug}.out`);
   const child = spawn(
     'valgrind',
-    ['--tool=callgrind', `--callgrind-out-file=${outFile}`, process.execPath, ...NODE_FLAGS, join(here, 'target.js'), id],
+    ['--tool=callgrind', `--callgrind-out-file=${outFile}`, process.execPath, ...NODE_FLAGS, join(here, 'target.js'), serverOf(id)],
     { stdio: ['pipe', 'pipe', 'ignore'], env: process.env },
   );
   try {
     const port = await portOf(child);
-    const sets = await headerSets(id, `http://127.0.0.1:${port}/`);
+    const sets = await headerSets(wireOf(id), `http://127.0.0.1:${port}/`);
     const agent = new http.Agent({ keepAlive: true, maxSockets: options.connections });
     await load(agent, port, sets, options.warmup, options.connections);
     await run('callgrind_control', ['-z', String(child.pid)]);
