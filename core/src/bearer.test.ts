@@ -1,4 +1,5 @@
 import { describe, it, expect, vi } from 'vitest';
+import fc from 'fast-check';
 import { createAuthenticator, type AuthDecision } from './authenticator.js';
 import type { AuthenticationBackend } from './backend.js';
 import { basicAuth } from './basic.js';
@@ -440,5 +441,88 @@ describe('DOS-04 an over-long bearer token', () => {
     const { backend } = fixture();
     const d = await run(backend, bearer(`Basic ${'A'.repeat(9 * 1024)}`));
     expect((d as Extract<AuthDecision<BaseUser>, { type: 'respond' }>).response.status).toBe(431);
+  });
+});
+
+describe('readUnchecked + requireToken68 answer exactly what read answers (issue #17: one scan of a bearer JWT)', () => {
+  /** The token68 expression `read` tested before this change (RFC 6750 §2.1), kept as the oracle. */
+  const OLD_B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
+  /** token68, compact JWS (`.`, `_`, `-`), padding, and hostile characters: space, tab, comma, quote, non-ASCII, a lone surrogate, NUL. */
+  const CHARS = ['A', 'z', '0', '9', '-', '.', '_', '~', '+', '/', '=', ' ', '\t', ',', '"', '!', ':', 'é', '\u00ff', '\u2028', '\ud800', '😀', '\u0000'];
+  const token = fc.oneof(
+    fc.string({ unit: fc.constantFrom(...CHARS), maxLength: 40 }),
+    fc.constantFrom('A'.repeat(8185), 'A'.repeat(8186), `${'A'.repeat(8100)}!`, 'é'.repeat(4000), 'a.b.c', 'a..c', 'a.b.c.d', 'YQ==', '=', 'a=b'),
+  );
+  const prefix = fc.constantFrom('Bearer ', 'bearer ', 'BEARER  ', ' Bearer ', 'Bearer\t', 'Bearer', 'Basic ', 'Token ', '');
+  const suffix = fc.constantFrom('', ' ', '\t', ', Bearer x', ' x');
+  const value = fc.tuple(prefix, token, suffix).map(([p, t, s]) => `${p}${t}${s}`);
+  const lines = fc.oneof({ weight: 4, arbitrary: value.map((v) => [v]) }, { weight: 1, arbitrary: fc.array(value, { minLength: 0, maxLength: 3 }) });
+  const carrier = fc.constantFrom(
+    undefined,
+    'app.v1',
+    'portcullis.bearer.abc',
+    'app.v1, portcullis.bearer.a.b.c',
+    'portcullis.bearer.a, portcullis.bearer.b',
+    'portcullis.bearer.',
+    'portcullis.bearer.a/b',
+    `portcullis.bearer.${'x'.repeat(9000)}`,
+  );
+
+  type Outcome = { readonly token: string | null } | { readonly error: string; readonly code: unknown; readonly challenge: unknown };
+  function outcome(fn: () => string | null): Outcome {
+    try {
+      return { token: fn() };
+    } catch (error) {
+      const e = error as AuthenticationError;
+      return { error: e.constructor.name, code: e.code, challenge: e.challenge };
+    }
+  }
+  function unchecked(s: ReturnType<typeof bearerScheme>, c: Connection): string | null {
+    const t = s.readUnchecked(c);
+    if (t !== null) s.requireToken68(t);
+    return t;
+  }
+
+  for (const webSocketProtocol of [false, true]) {
+    it(`same token or same error for every Authorization value (webSocketProtocol: ${webSocketProtocol})`, () => {
+      const s = bearerScheme('api', { webSocketProtocol, resourceMetadata: 'https://api.example/.well-known/oauth-protected-resource' });
+      fc.assert(
+        fc.property(lines, carrier, fc.boolean(), (authorization, protocol, websocket) => {
+          const make = (): Connection =>
+            connection({
+              authorization,
+              kind: websocket ? 'websocket' : 'http',
+              headers: protocol === undefined ? {} : { 'sec-websocket-protocol': protocol },
+            });
+          const before = outcome(() => s.read(make()));
+          expect(outcome(() => unchecked(s, make()))).toEqual(before);
+          // The oracle: read refused with malformed_credentials exactly when the unchecked token is no token68.
+          const raw = outcome(() => s.readUnchecked(make()));
+          if ('token' in raw && raw.token !== null) {
+            expect('code' in before && before.code === 'malformed_credentials').toBe(!OLD_B64TOKEN.test(raw.token));
+          }
+        }),
+        { numRuns: 2000 },
+      );
+    });
+  }
+
+  it('requireToken68 accepts every token read returns, and throws read’s 400 otherwise', () => {
+    const s = bearerScheme('api');
+    expect(() => s.requireToken68('mF_9.B5f-4.1JqM')).not.toThrow();
+    expect(() => s.requireToken68('YQ==')).not.toThrow();
+    for (const bad of ['', 'a b', 'a=b', 'é', '=']) {
+      const error = outcome(() => (s.requireToken68(bad), null));
+      expect(error).toEqual({ error: 'AuthenticationError', code: 'malformed_credentials', challenge: INVALID_REQUEST });
+    }
+  });
+
+  it('readUnchecked leaves the token68 test out: "Bearer a!b" comes back for the backend to check', () => {
+    const s = bearerScheme('api');
+    expect(s.readUnchecked(bearer('Bearer a!b'))).toBe('a!b');
+    expect(outcome(() => s.read(bearer('Bearer a!b')))).toMatchObject({ code: 'malformed_credentials' });
+    // Empty credentials and a scheme without a space are refused as by read: no token to check.
+    expect(outcome(() => s.readUnchecked(bearer('Bearer ')))).toMatchObject({ code: 'malformed_credentials' });
+    expect(outcome(() => s.readUnchecked(bearer('Bearer')))).toMatchObject({ code: 'malformed_credentials' });
   });
 });

@@ -40,6 +40,32 @@ export interface BearerScheme {
    * `duplicate_authorization`: both answered with 400 `invalid_request`.
    */
   read(connection: Connection): string | null;
+  /**
+   * {@link BearerScheme.read} for a backend that checks a stricter syntax than token68
+   * itself (a compact JWS, whose every string is a token68): the header's token comes
+   * back without `read`'s token68 test, so it is scanned once, by the backend, or not
+   * at all when the backend knows it already (a verified-token cache hit). Every other
+   * check of `read` runs, in the same order. When the backend's own check refuses the
+   * token, it calls {@link BearerScheme.requireToken68} before answering anything else:
+   * `readUnchecked` then `requireToken68` throws exactly what `read` throws.
+   *
+   * @example
+   * ```ts
+   * const token = scheme.readUnchecked(connection);
+   * if (token !== null && !COMPACT_JWS.test(token)) {
+   *   scheme.requireToken68(token); // 400 invalid_request when `read` would have refused it
+   *   throw scheme.rejection();     // 401 invalid_token: a token68 that is no JWS
+   * }
+   * ```
+   */
+  readUnchecked(connection: Connection): string | null;
+  /**
+   * Throws the `malformed_credentials` (400 `invalid_request`) that
+   * {@link BearerScheme.read} throws for a token that is not a token68 (RFC 6750 §2.1);
+   * returns for any other. Every token `read` returns passes. For a token of
+   * {@link BearerScheme.readUnchecked} that the backend's own syntax check refused.
+   */
+  requireToken68(token: string): void;
   /** An `invalid_credentials` error answered with 401 `invalid_token`. */
   rejection(description?: BearerErrorDescription): AuthenticationError;
   /** Cheap and synchronous: true when the request carries a Bearer credential (the header, or the websocket protocol carrier when read). */
@@ -131,22 +157,35 @@ export function bearerScheme(realm = 'api', options: BearerSchemeOptions = {}): 
     present: protocol
       ? (connection: Connection): boolean => hasScheme(connection, 'bearer') || hasProtocolCarrier(connection)
       : (connection: Connection): boolean => hasScheme(connection, 'bearer'),
-    read(connection: Connection): string | null {
-      const header = readHeader(connection);
-      if (!protocol) return header;
-      const carried = protocolBearerToken(connection, invalidRequest);
-      if (carried === null) return header;
-      // A token in both places is two credentials: refused, whichever would be valid.
-      if (header !== null) throw new AuthenticationError('duplicate_authorization', { challenge: invalidRequest });
-      if (carried.length > MAX_TOKEN) throw new AuthenticationError('invalid_credentials', { challenge: invalidToken() });
-      return carried;
+    read,
+    // With the carrier, the header's token68 test runs first, before the carrier's own
+    // checks and the duplicate check (as in `read`): the rare websocket case keeps `read`.
+    readUnchecked: protocol ? read : (connection: Connection): string | null => readHeader(connection, false),
+    requireToken68(token: string): void {
+      if (!B64TOKEN.test(token)) throw new AuthenticationError('malformed_credentials', { challenge: invalidRequest });
     },
     rejection(description?: BearerErrorDescription): AuthenticationError {
       return new AuthenticationError('invalid_credentials', { challenge: invalidToken(description) });
     },
   });
 
-  function readHeader(connection: Connection): string | null {
+  function read(connection: Connection): string | null {
+    const header = readHeader(connection, true);
+    if (!protocol) return header;
+    const carried = protocolBearerToken(connection, invalidRequest);
+    if (carried === null) return header;
+    // A token in both places is two credentials: refused, whichever would be valid.
+    if (header !== null) throw new AuthenticationError('duplicate_authorization', { challenge: invalidRequest });
+    if (carried.length > MAX_TOKEN) throw new AuthenticationError('invalid_credentials', { challenge: invalidToken() });
+    return carried;
+  }
+
+  /**
+   * The header's Bearer token, or `null`. `token68`: test the token68 syntax (`read`);
+   * without it (`readUnchecked`) the test is left to the caller, except for a token over
+   * MAX_TOKEN, whose answer (400 or 401) depends on it: tested here, as `read` does.
+   */
+  function readHeader(connection: Connection, token68: boolean): string | null {
       let value: ReturnType<typeof readAuthorization>;
       try {
         value = readAuthorization(connection, 'bearer');
@@ -163,7 +202,7 @@ export function bearerScheme(realm = 'api', options: BearerSchemeOptions = {}): 
       }
       if (value === null || value.scheme !== 'bearer') return null;
       const token = value.credentials;
-      if (token === undefined || token === '' || !B64TOKEN.test(token)) {
+      if (token === undefined || token === '' || ((token68 || token.length > MAX_TOKEN) && !B64TOKEN.test(token))) {
         throw new AuthenticationError('malformed_credentials', { challenge: invalidRequest });
       }
       if (token.length > MAX_TOKEN) throw new AuthenticationError('invalid_credentials', { challenge: invalidToken() });

@@ -5,10 +5,10 @@ import { checkFingerprintCookie } from './fingerprint.js';
 import type { JwtConfig } from './jwt-options.js';
 import { asRefusal, refusal } from './refusal.js';
 import { JwtCredentials, type Token } from './token.js';
-import { verifyToken } from './verify-token.js';
+import { screenToken, verifyScreened, type Screened } from './verify-token.js';
 
 /**
- * Authenticates one request's token: verifies it ({@link verifyToken}) on the
+ * Authenticates one request's token: verifies it (`verifyToken`'s checks) on the
  * configured clock (else the connection's), checks the fingerprint cookie when the
  * binding is on, looks the user up with `retrieveUser`, and grants the configured
  * scopes.
@@ -22,15 +22,36 @@ import { verifyToken } from './verify-token.js';
  * (401 `invalid_token` for a bad token or an unknown user, 503 when a key set, the
  * revocation store or `retrieveUser` failed). What `retrieveUser` throws is passed
  * on when it is an `AuthenticationError` already.
+ *
+ * `unchecked`: the token is the header's, read by `BearerScheme.readUnchecked` (no
+ * token68 test). A token that the size or shape check refuses is tested then, before
+ * anything else (the clock included): one that is not even a token68 throws the core's
+ * `malformed_credentials` (400 `invalid_request`) synchronously, as `BearerScheme.read`
+ * did. Every token that passes them (a compact JWS, or a cache hit: a token that was
+ * one) is a token68, so the answers are `read`'s, with one scan on a miss and none on a
+ * hit.
  */
-export function authenticateToken<U extends BaseUser>(config: JwtConfig<U>, token: string, connection: Connection): MaybePromise<Principal<U>> {
+export function authenticateToken<U extends BaseUser>(config: JwtConfig<U>, token: string, connection: Connection, unchecked = false): MaybePromise<Principal<U>> {
+  // The size, the cache and the shape read no clock and decode nothing: they run first,
+  // so the token68 test of a refused unchecked token precedes the clock, as it did in `read`.
+  let screened: Screened = undefined;
+  let refused = false;
+  let refusedWith: unknown;
+  try {
+    screened = screenToken(config, token);
+  } catch (error) {
+    if (unchecked) config.scheme.requireToken68(token);
+    refused = true;
+    refusedWith = error;
+  }
   // A refusal on the synchronous path is a rejection too: callers never see a throw
   // where the asynchronous path would have rejected.
   try {
     const now = config.clock === undefined ? connection.now() : config.clock();
     let verified: MaybePromise<Token>;
     try {
-      verified = verifyToken(config, token, now);
+      if (refused) throw refusedWith;
+      verified = verifyScreened(config, token, screened, now);
     } catch (error) {
       throw asRefusal(config.scheme, error);
     }

@@ -24,9 +24,11 @@ export interface Engine<U extends BaseUser, N extends string = string> {
    * Verifies a token string and builds the principal. Synchronous on a verified-token
    * cache hit when nothing asynchronous applies (no revocation store, `retrieveUser`
    * answered synchronously); otherwise a promise. Never throws: a refusal is always a
-   * promise rejected with an `AuthenticationError`.
+   * promise rejected with an `AuthenticationError`, except one: with `unchecked` (a
+   * token of `scheme.readUnchecked`), a refused token that is not a token68 throws the
+   * core's `malformed_credentials` synchronously, as `scheme.read` did.
    */
-  authenticateToken(token: string, connection: Connection): MaybePromise<Principal<U, N>>;
+  authenticateToken(token: string, connection: Connection, unchecked?: boolean): MaybePromise<Principal<U, N>>;
   /** Verifies a token string; throws `AuthenticationError`s with a `JwtError` cause. */
   verify(token: string, now?: number): Promise<Token>;
   issue(identifier: string, options?: IssueOptions): Promise<IssuedToken>;
@@ -59,7 +61,8 @@ export function createEngine<U extends BaseUser, N extends string = string>(opti
     ready: config.ring.ready,
     canSign: config.ring.signing !== undefined,
     clearFingerprint: config.fingerprint === undefined ? undefined : clearFingerprint(config.fingerprint),
-    authenticateToken: (token: string, connection: Connection) => authenticateToken(config, token, connection) as MaybePromise<Principal<U, N>>,
+    authenticateToken: (token: string, connection: Connection, unchecked?: boolean) =>
+      authenticateToken(config, token, connection, unchecked) as MaybePromise<Principal<U, N>>,
     verify: (token: string, now?: number) => verify(config, token, now),
     issue: (identifier: string, issueOptions?: IssueOptions) => issueToken(config, identifier, issueOptions),
     revoke: (token: Token) => revokeToken(config, token),

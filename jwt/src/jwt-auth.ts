@@ -185,9 +185,11 @@ export function headerTransport<U extends BaseUser, N extends string>(engine: En
     present: scheme.present,
     /** Synchronous on a verified-token cache hit with nothing asynchronous to do (see `Engine.authenticateToken`). */
     authenticate(connection: Connection): MaybePromise<Principal<U, N>> | null {
-      const token = scheme.read(connection);
+      // Read without the token68 test: the engine's compact-JWS check is the one scan (none
+      // on a cache hit), and a refused token is tested then (`BearerScheme.readUnchecked`).
+      const token = scheme.readUnchecked(connection);
       if (token === null) return null;
-      return engine.authenticateToken(token, connection);
+      return engine.authenticateToken(token, connection, true);
     },
     async login(identifier: string, loginOptions: LoginOptions = {}): Promise<ResponseDescription> {
       const status = loginStatus(loginOptions.status);

@@ -38,26 +38,50 @@ const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
  * @param now The time to check the claims against, in ms since the epoch.
  */
 export function verifyToken<U extends BaseUser>(config: JwtConfig<U>, token: string, now: number): MaybePromise<Token> {
+  return verifyScreened(config, token, screenToken(config, token), now);
+}
+
+/**
+ * What {@link screenToken} found: the claims of a verified-token cache hit (an object),
+ * else the cache key of a miss (`undefined`: no cache, or no key).
+ */
+export type Screened = Token | string | undefined;
+
+/**
+ * The checks of {@link verifyToken} before any verification work, in order: the size
+ * (`token_too_large`, DOS-04), the verified-token cache, and on a miss the shape
+ * (`token_malformed`, DOS-07). Decodes nothing, reads no clock; throws `JwtError`s only.
+ * A hit is the very token verified before (`VerifiedTokenCache.get`), which passed the
+ * shape check then: it is not scanned again.
+ */
+export function screenToken<U extends BaseUser>(config: JwtConfig<U>, token: string): Screened {
   if (token.length > config.maxTokenLength) throw new JwtError('token_too_large');
   const { cache } = config;
   let key: string | undefined;
   if (cache !== undefined) {
-    // A hit is the very token verified before (VerifiedTokenCache.get), which passed the
-    // shape check then: it is not scanned again. Finding the key decodes nothing.
+    // Finding the key decodes nothing.
     key = cache.key(token);
     const hit = key === undefined ? undefined : cache.get(token, key, config.ring.keySetCurrent);
-    if (hit !== undefined) return cached(config, hit, key as string, now);
+    if (hit !== undefined) return hit;
   }
   if (!COMPACT_JWS.test(token)) throw new JwtError('token_malformed');
-  return verifySignature(config, token, now, key);
+  return key;
+}
+
+/** The rest of {@link verifyToken} for a token that passed {@link screenToken}: the hit's clock checks, or the miss's verification. */
+export function verifyScreened<U extends BaseUser>(config: JwtConfig<U>, token: string, screened: Screened, now: number): MaybePromise<Token> {
+  if (typeof screened === 'object') return cached(config, token, screened, now);
+  return verifySignature(config, token, now, screened);
 }
 
 /** A cache hit: the clock checks (an entry that fails them is dropped), then the revocation store. */
-function cached<U extends BaseUser>(config: JwtConfig<U>, hit: Token, key: string, now: number): MaybePromise<Token> {
+function cached<U extends BaseUser>(config: JwtConfig<U>, token: string, hit: Token, now: number): MaybePromise<Token> {
   try {
     checkTimes(config, hit, now);
   } catch (error) {
-    config.cache?.delete(key);
+    // The hit's key, found again (the refused path only): the token had one.
+    const key = config.cache?.key(token);
+    if (key !== undefined) config.cache?.delete(key);
     throw error;
   }
   if (config.revocation === undefined) return hit;
