@@ -38,9 +38,10 @@ export function authenticateToken<U extends BaseUser>(config: JwtConfig<U>, toke
   let refused = false;
   let refusedWith: unknown;
   try {
-    screened = screenToken(config, token);
+    // Throws the core's `malformed_credentials` itself for an unchecked token that is no token68.
+    screened = screenToken(config, token, unchecked);
   } catch (error) {
-    if (unchecked) config.scheme.requireToken68(token);
+    if (isAuthenticationError(error)) throw error;
     refused = true;
     refusedWith = error;
   }

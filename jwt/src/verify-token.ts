@@ -50,12 +50,13 @@ export type Screened = Token | string | undefined;
 /**
  * The checks of {@link verifyToken} before any verification work, in order: the size
  * (`token_too_large`, DOS-04), the verified-token cache, and on a miss the shape
- * (`token_malformed`, DOS-07). Decodes nothing, reads no clock; throws `JwtError`s only.
+ * (`token_malformed`, DOS-07). Decodes nothing, reads no clock; throws `JwtError`s only,
+ * but for an `unchecked` token that is no token68 (the core's `malformed_credentials`, see `refused`).
  * A hit is the very token verified before (`VerifiedTokenCache.get`), which passed the
  * shape check then: it is not scanned again.
  */
-export function screenToken<U extends BaseUser>(config: JwtConfig<U>, token: string): Screened {
-  if (token.length > config.maxTokenLength) throw new JwtError('token_too_large');
+export function screenToken<U extends BaseUser>(config: JwtConfig<U>, token: string, unchecked = false): Screened {
+  if (token.length > config.maxTokenLength) throw refused(config, token, unchecked, 'token_too_large');
   const { cache } = config;
   let key: string | undefined;
   if (cache !== undefined) {
@@ -64,8 +65,18 @@ export function screenToken<U extends BaseUser>(config: JwtConfig<U>, token: str
     const hit = key === undefined ? undefined : cache.get(token, key, config.ring.keySetCurrent);
     if (hit !== undefined) return hit;
   }
-  if (!COMPACT_JWS.test(token)) throw new JwtError('token_malformed');
+  if (!COMPACT_JWS.test(token)) throw refused(config, token, unchecked, 'token_malformed');
   return key;
+}
+
+/**
+ * The error of a token the screen refuses. An `unchecked` token (read without the token68
+ * test, `BearerScheme.readUnchecked`) that is not even a token68 throws the core's
+ * `malformed_credentials` here, as `BearerScheme.read` did, without a `JwtError` built first.
+ */
+function refused<U extends BaseUser>(config: JwtConfig<U>, token: string, unchecked: boolean, code: 'token_too_large' | 'token_malformed'): JwtError {
+  if (unchecked) config.scheme.requireToken68(token);
+  return new JwtError(code);
 }
 
 /** The rest of {@link verifyToken} for a token that passed {@link screenToken}: the hit's clock checks, or the miss's verification. */
