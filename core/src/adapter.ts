@@ -27,8 +27,8 @@
  */
 // #region face
 export type { MaybePromise } from './maybe-promise.js';
-export type { Addressing, Connection, ConnectionInit } from './connection.js';
-export { addressingOf, createConnection, cookieValue, parseCookies, authorizationFromRawHeaders } from './connection.js';
+export type { Addressing, Connection, ConnectionInit, HeaderReader } from './connection.js';
+export { addressingOf, createConnection, createConnectionFrom, cookieValue, parseCookies, authorizationFromRawHeaders } from './connection.js';
 export type { TrustedProxies } from './client-address.js';
 export { compileTrustedProxies, normalizeAddress, runtimePeerAddress, socketPeerAddress } from './client-address.js';
 export { isWebSocketUpgrade, isWebSocketUpgradeValue } from './upgrade.js';
