@@ -77,8 +77,8 @@ export { sessionGate, sessionGateNow, sessionGatePasses } from './session/gate.j
 export { assertThrottleStore } from './throttle/store.js';
 export type { LoginFlights, LoginFlightsOptions } from './login-flights.js';
 export { loginFlights } from './login-flights.js';
-export type { WebSessionOptions, WebSessionRequest, WebSessionHandle, WebSessions } from './session/web-session.js';
-export { webSessions, isSecureRequest } from './session/web-session.js';
+export type { SecureRequestSource, WebSessionOptions, WebSessionRequest, WebSessionHandle, WebSessions } from './session/web-session.js';
+export { webSessions, isSecureRequest, isSecureWebRequest } from './session/web-session.js';
 export type { TicketOrigin } from './ws-tickets.js';
 export { assertTicketStore, ticketOrigin } from './ws-tickets.js';
 export type { SocketPrincipal, WatchSocketOptions, SocketWatch, ClosableSocket, RequestSocketWatch, RequestSocketOptions } from './ws-recheck.js';
