@@ -27,8 +27,8 @@
  */
 // #region face
 export type { MaybePromise } from './maybe-promise.js';
-export type { Addressing, Connection, ConnectionInit } from './connection.js';
-export { addressingOf, createConnection, cookieValue, parseCookies, authorizationFromRawHeaders } from './connection.js';
+export type { Addressing, Connection, ConnectionInit, HeaderReader } from './connection.js';
+export { addressingOf, createConnection, createConnectionFrom, cookieValue, parseCookies, authorizationFromRawHeaders } from './connection.js';
 export type { TrustedProxies } from './client-address.js';
 export { compileTrustedProxies, normalizeAddress, runtimePeerAddress, socketPeerAddress } from './client-address.js';
 export { isWebSocketUpgrade, isWebSocketUpgradeValue } from './upgrade.js';
@@ -77,8 +77,8 @@ export { sessionGate, sessionGateNow, sessionGatePasses } from './session/gate.j
 export { assertThrottleStore } from './throttle/store.js';
 export type { LoginFlights, LoginFlightsOptions } from './login-flights.js';
 export { loginFlights } from './login-flights.js';
-export type { WebSessionOptions, WebSessionRequest, WebSessionHandle, WebSessions } from './session/web-session.js';
-export { webSessions, isSecureRequest } from './session/web-session.js';
+export type { SecureRequestSource, WebSessionOptions, WebSessionRequest, WebSessionHandle, WebSessions } from './session/web-session.js';
+export { webSessions, isSecureRequest, isSecureWebRequest } from './session/web-session.js';
 export type { TicketOrigin } from './ws-tickets.js';
 export { assertTicketStore, ticketOrigin } from './ws-tickets.js';
 export type { SocketPrincipal, WatchSocketOptions, SocketWatch, ClosableSocket, RequestSocketWatch, RequestSocketOptions } from './ws-recheck.js';

@@ -1,5 +1,9 @@
+import { setFlagsFromString } from 'node:v8';
+import fc from 'fast-check';
 import { describe, it, expect } from 'vitest';
-import { authorizationFromRawHeaders, cookieValue, createConnection, parseCookies } from './connection.js';
+import { compileTrustedProxies } from './client-address.js';
+import { addressingOf, authorizationFromRawHeaders, cookieValue, createConnection, createConnectionFrom, parseCookies, type HeaderReader } from './connection.js';
+import type { SessionPort } from './session/port.js';
 import { isWebSocketUpgradeValue } from './upgrade.js';
 import { FIXED_NOW as FIXED, conn as connection, type ConnOptions } from '../../test-support/connection.js';
 
@@ -301,5 +305,104 @@ describe('cookieValue', () => {
     expect(cookieValue(' id = "s%3Ax" ;', 'id')).toBe('s:x');
     expect(cookieValue(undefined, 'id')).toBeUndefined();
     expect(cookieValue('', 'id')).toBeUndefined();
+  });
+});
+
+describe('createConnectionFrom (issue #17: no init object, no header closure per request)', () => {
+  type Headers = Record<string, string | string[] | undefined>;
+  /** A Node-style reader: `req.headers`, lists joined (what @portcullis/node passes). */
+  const read: HeaderReader<{ headers: Headers }> = (source, name) => {
+    const value = source.headers[name];
+    return Array.isArray(value) ? value.join(', ') : value;
+  };
+  const session = { hasCookie: false } as unknown as SessionPort;
+  const clock = () => 7;
+  /** Names asked of both connections: odd case, not field names, inherited ones, absent ones. */
+  const NAMES = ['authorization', 'Authorization', 'cookie', 'COOKIE', 'upgrade', 'x-many', 'X-Many', 'accept', 'x-forwarded-for', 'forwarded', 'constructor', '__proto__', 'bad name', '', 'x-absent'];
+
+  const request = fc.record({
+    method: fc.constantFrom('GET', 'get', 'POST', 'm-search', 'opt\u0131ons', 'HEAD'),
+    target: fc.constantFrom('/', '/a?b=1', '/a#f?x', 'http://h.example/x?y#z', '*', '', '/admin/../public?q'),
+    headers: fc.dictionary(
+      fc.constantFrom('authorization', 'cookie', 'upgrade', 'connection', 'x-many', 'accept', 'x-forwarded-for', 'forwarded', 'constructor'),
+      fc.oneof(
+        fc.constantFrom('Token a', 'Basic dTpw', 'websocket', 'WebSocket', 'h2c', 'id=A; x=1', 'id=A, id=B', '203.0.113.9, 10.0.0.1', 'for=203.0.113.8', ''),
+        fc.array(fc.constantFrom('1', 'Token b', 'websocket', 'id=C'), { minLength: 1, maxLength: 3 }),
+      ),
+    ),
+    authorization: fc.option(fc.array(fc.constantFrom('Token a', 'Basic b', ''), { maxLength: 3 }), { nil: undefined }),
+    now: fc.constantFrom(undefined, clock),
+    kind: fc.constantFrom(undefined, 'http' as const, 'websocket' as const),
+    session: fc.constantFrom(undefined, session),
+    peer: fc.constantFrom(undefined, '::ffff:10.0.0.1', '10.0.0.2', '203.0.113.5', 'FE80::1%eth0', 'junk'),
+    proxies: fc.constantFrom(undefined, ['10.0.0.0/8'] as const, 1, 2),
+  });
+
+  it('builds the same connection as createConnection with a closure over the same reader (differential, generated requests)', () => {
+    fc.assert(
+      fc.property(request, (r) => {
+        const trustedProxies = r.proxies === undefined ? undefined : compileTrustedProxies(typeof r.proxies === 'number' ? r.proxies : [...r.proxies]);
+        const source = { headers: { ...r.headers } as Headers };
+        const from = createConnectionFrom(source, read, r.method, r.target, r.authorization, r.now, r.kind, r.session, r.peer, trustedProxies);
+        const init = createConnection({
+          method: r.method,
+          target: r.target,
+          header: (name) => read(source, name),
+          authorization: r.authorization,
+          now: r.now,
+          kind: r.kind,
+          session: r.session,
+          peerAddress: r.peer,
+          trustedProxies,
+        });
+        // Headers replaced after both were built: both see the replacement (read when asked).
+        source.headers = { ...source.headers, accept: 'text/late' };
+        expect(from.method).toBe(init.method);
+        expect(from.path).toBe(init.path);
+        expect(from.query).toBe(init.query);
+        expect(from.kind).toBe(init.kind);
+        expect(from.authorization).toEqual(init.authorization);
+        expect(from.now).toBe(init.now);
+        expect(from.session).toBe(init.session);
+        expect([...from.cookies]).toEqual([...init.cookies]);
+        expect(from.peerAddress).toBe(init.peerAddress);
+        expect(from.clientAddress).toBe(init.clientAddress);
+        expect(addressingOf(from)).toEqual(addressingOf(init));
+        for (const name of NAMES) expect(from.header(name), name).toBe(init.header(name));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('reads a header when it is asked for, through the reader with a lower-case name: Authorization at construction only when not given', () => {
+    const seen: string[] = [];
+    const source = { headers: { authorization: 'Token a', accept: 'text/html' } as Headers };
+    const counting: HeaderReader<typeof source> = (s, name) => (seen.push(name), read(s, name));
+    const given = createConnectionFrom(source, counting, 'GET', '/', ['Token a']);
+    expect(seen).toEqual([]);
+    const read1 = createConnectionFrom(source, counting, 'GET', '/');
+    expect(seen).toEqual(['authorization']);
+    seen.length = 0;
+    source.headers = { authorization: 'Token b', accept: 'application/json' };
+    expect(given.header('Accept')).toBe('application/json');
+    expect(read1.authorization).toEqual(['Token a']);
+    expect(given.kind).toBe('http');
+    expect(seen).toEqual(['accept', 'upgrade']);
+    expect(given.now).toBe(Date.now);
+  });
+
+  it('every connection has one hidden class, whichever factory built it (the core reads them on every request)', () => {
+    setFlagsFromString('--allow-natives-syntax');
+    const haveSameMap = new Function('a', 'b', 'return %HaveSameMap(a, b)') as (a: object, b: object) => boolean;
+    const source = { headers: { authorization: 'Token a' } as Headers };
+    const built = [
+      createConnection({ method: 'GET', target: '/', header: () => undefined }),
+      createConnection({ kind: 'websocket', method: 'post', target: '/x?y', header: (n) => (n === 'cookie' ? 'a=1' : undefined), authorization: ['Token a'], now: clock, session, peerAddress: '10.0.0.1', trustedProxies: compileTrustedProxies(1) }),
+      createConnectionFrom(source, read, 'GET', '/'),
+      createConnectionFrom(source, read, 'GET', '/a?b', ['Token a'], clock, 'http', session, '10.0.0.1', compileTrustedProxies(['10.0.0.0/8'])),
+    ];
+    // Used as the core uses them: every lazy field filled.
+    for (const c of built) void [c.path, c.kind, c.cookies, c.clientAddress, c.header('accept')];
+    for (const c of built) expect(haveSameMap(c, built[0]!)).toBe(true);
   });
 });

@@ -127,7 +127,68 @@ export function authorizationFromRawHeaders(raw: readonly string[]): readonly st
  * ```
  */
 export function createConnection(init: ConnectionInit): Connection {
-  return new RequestConnection(init);
+  return new RequestConnection(
+    init.header,
+    callLookup,
+    init.method,
+    init.target,
+    init.authorization,
+    init.now,
+    init.kind,
+    init.session,
+    init.peerAddress,
+    init.trustedProxies,
+  );
+}
+
+/**
+ * Reads header `name` (a lower-case field name) of a request from `source`, the
+ * adapter's native request or headers object: a module-level function, so that a
+ * connection needs no closure per request (see {@link createConnectionFrom}). A
+ * non-string result counts as absent.
+ */
+export type HeaderReader<S> = (source: S, name: string) => string | undefined;
+
+// #region create-connection-from
+/**
+ * Builds the same {@link Connection} as {@link createConnection}, from the pieces
+ * themselves: no init object, and no header closure, per request (issue #17). Headers
+ * are read when asked for, as `read(source, name)` with a lower-case field name,
+ * so `source` is read as it is then (a middleware that replaced a Node request's
+ * `headers` is seen); `authorization` (every `Authorization` line; read through `read`
+ * when not given), `method`, `target` and `peerAddress` are taken now. Optional
+ * arguments also take `undefined`, with {@link ConnectionInit}'s meanings.
+ *
+ * @example
+ * ```ts
+ * // A module-level reader: one function for every request.
+ * const nodeHeader = (req: IncomingMessage, name: string) => {
+ *   const value = req.headers[name];
+ *   return Array.isArray(value) ? value.join(', ') : value;
+ * };
+ * const connection = createConnectionFrom(req, nodeHeader, req.method ?? 'GET', req.url ?? '/',
+ *   authorizationFromRawHeaders(req.rawHeaders), authenticator.clock);
+ * ```
+ */
+export function createConnectionFrom<S>(
+  source: S,
+  read: HeaderReader<S>,
+  method: string,
+  target: string,
+  authorization?: readonly string[] | undefined,
+  now?: (() => number) | undefined,
+  kind?: 'http' | 'websocket' | undefined,
+  session?: SessionPort | undefined,
+  peerAddress?: string | undefined,
+  trustedProxies?: TrustedProxies | undefined,
+): Connection {
+  return new RequestConnection(source, read as HeaderReader<unknown>, method, target, authorization, now, kind, session, peerAddress, trustedProxies);
+}
+// #endregion create-connection-from
+
+/** {@link createConnection}'s reader: its source is the adapter's lookup function. */
+function callLookup(lookup: unknown, name: string): string | undefined {
+  return (lookup as (name: string) => string | undefined)(name);
 }
 
 /** How a connection finds its client address: the peer as the runtime gave it and the `trustedProxies`. */
@@ -184,8 +245,13 @@ class RequestConnection implements Connection {
   readonly authorization: readonly string[];
   readonly now: () => number;
   readonly session: SessionPort | undefined;
-  /** The adapter's lookup: called with lower-case field names only. */
-  readonly #lookup: (name: string) => string | undefined;
+  /**
+   * Where headers come from: `#read(#source, name)`, called with lower-case field names
+   * only. A static reader and the native request (`createConnectionFrom`), or
+   * `callLookup` and the adapter's lookup function (`createConnection`): one class either way.
+   */
+  readonly #source: unknown;
+  readonly #read: HeaderReader<unknown>;
   #cookies: ReadonlyMap<string, string> | undefined;
   /** The peer as the runtime gave it; normalised and resolved on first use (most requests never ask). */
   readonly #peer: string | undefined;
@@ -211,27 +277,42 @@ class RequestConnection implements Connection {
     };
   }
 
-  constructor(init: ConnectionInit) {
-    const header = init.header;
-    let authorization = init.authorization;
+  constructor(
+    source: unknown,
+    read: HeaderReader<unknown>,
+    method: string,
+    target: string,
+    authorization: readonly string[] | undefined,
+    now: (() => number) | undefined,
+    kind: 'http' | 'websocket' | undefined,
+    session: SessionPort | undefined,
+    peer: string | undefined,
+    proxies: TrustedProxies | undefined,
+  ) {
     if (authorization === undefined) {
-      const value = header('authorization');
+      const value = read(source, 'authorization');
       authorization = value === undefined ? EMPTY : [value];
     }
-    this.#kind = init.kind;
-    this.method = upperCaseMethod(init.method);
-    this.#target = init.target;
+    this.#kind = kind;
+    this.method = upperCaseMethod(method);
+    this.#target = target;
     this.#path = undefined;
     this.#query = undefined;
-    this.#lookup = header;
+    this.#source = source;
+    this.#read = read;
     this.authorization = authorization;
-    this.now = init.now ?? Date.now;
-    this.session = init.session;
+    this.now = now ?? Date.now;
+    this.session = session;
     this.#cookies = undefined;
-    this.#peer = init.peerAddress;
-    this.#proxies = init.trustedProxies;
+    this.#peer = peer;
+    this.#proxies = proxies;
     this.#addresses = undefined;
     this.#log = undefined;
+  }
+
+  /** The adapter's answer for `name` (lower case), unchecked. */
+  #raw(name: string): string | undefined {
+    return this.#read(this.#source, name);
   }
 
   get path(): string {
@@ -262,12 +343,12 @@ class RequestConnection implements Connection {
   header(name: string): string | undefined {
     const key = LOWER_FIELD_NAME.test(name) ? name : TOKEN.test(name) ? name.toLowerCase() : undefined;
     if (key === undefined) return undefined;
-    const value = this.#lookup(key);
+    const value = this.#raw(key);
     return typeof value === 'string' ? value : undefined;
   }
 
   get kind(): 'http' | 'websocket' {
-    return (this.#kind ??= isWebSocketUpgradeValue(this.#lookup('upgrade')) ? 'websocket' : 'http');
+    return (this.#kind ??= isWebSocketUpgradeValue(this.#raw('upgrade')) ? 'websocket' : 'http');
   }
 
   get peerAddress(): string | undefined {
@@ -289,7 +370,7 @@ class RequestConnection implements Connection {
 
   /** Parsed on first use. */
   get cookies(): ReadonlyMap<string, string> {
-    return (this.#cookies ??= parseCookies(this.#lookup('cookie')));
+    return (this.#cookies ??= parseCookies(this.#raw('cookie')));
   }
 }
 

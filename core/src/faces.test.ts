@@ -35,10 +35,10 @@ const APP_TYPES = [
 const ADAPTER_VALUES = [
   'MAX_AUTHORIZATION_LENGTH', 'META_KEY', 'SESSION_NAMESPACE', 'addressingOf', 'assertCanLogin', 'assertSessionStore', 'backendName',
   'authorizationFromRawHeaders', 'base64urlEquals', 'bearerScheme', 'bytesEqual', 'compileExclude', 'compileTrustedProxies', 'cookieValue', 'copySessionData',
-  'createAuthenticator', 'createConnection', 'createGuard', 'csrfToken', 'decodeBase64Strict',
+  'createAuthenticator', 'createConnection', 'createConnectionFrom', 'createGuard', 'csrfToken', 'decodeBase64Strict',
   'decodeUtf8Strict', 'deletionCookie', 'describe', 'fixedResponse', 'describeRouteError', 'describeSessionError', 'digestKey', 'escapeForLog', 'exactOrigins', 'logFailure',
   'formField', 'formValues', 'generateSessionId', 'hasControlCharacters', 'hasScheme', 'hmacSha256',
-  'isBrowserNavigation', 'isCanonical', 'isSecureRequest', 'isSessionId', 'isUrlencoded', 'isWebSocketUpgrade', 'isWebSocketUpgradeValue', 'login',
+  'isBrowserNavigation', 'isCanonical', 'isSecureRequest', 'isSecureWebRequest', 'isSessionId', 'isUrlencoded', 'isWebSocketUpgrade', 'isWebSocketUpgradeValue', 'login',
   'logout', 'messageOf', 'metadataResponse', 'namespacedData', 'normalizeAddress', 'parseBasic', 'parseCookies', 'prefersJson', 'quoteRealm',
   'privateSlot', 'readAuthorization', 'reasonPhrase', 'requestFormField', 'responseFor', 'requestStates', 'runtimePeerAddress', 'serializeSessionCookie', 'socketPeerAddress', 'sessionConfig',
   'sessionCookie', 'sessionGate', 'sessionGateNow', 'sessionGatePasses', 'sha256', 'statusOfError', 'timingSafeEqual', 'updateStored',
@@ -50,9 +50,9 @@ const ADAPTER_VALUES = [
 
 const ADAPTER_TYPES = [
   'AuthDecision', 'Authenticator', 'AuthorizationValue', 'BearerErrorDescription', 'BearerScheme', 'BearerSchemeOptions',
-  'Addressing', 'Connection', 'ConnectionInit', 'CsrfConfig', 'Guard', 'GuardState', 'MaybePromise', 'Outcome', 'FixedOutcome', 'OAuth2ErrorCode',
+  'Addressing', 'Connection', 'ConnectionInit', 'CsrfConfig', 'HeaderReader', 'Guard', 'GuardState', 'MaybePromise', 'Outcome', 'FixedOutcome', 'OAuth2ErrorCode',
   'PrivateSlot', 'Proceed', 'RequestStates', 'RequestStatesOptions', 'Respond', 'ResponseDescription', 'SessionConfig', 'SessionCookie',
-  'SessionMeta', 'SessionPort', 'SessionState', 'StepUpOutcome', 'TrustedProxies', 'WebSessionHandle', 'WebSessionOptions',
+  'SecureRequestSource', 'SessionMeta', 'SessionPort', 'SessionState', 'StepUpOutcome', 'TrustedProxies', 'WebSessionHandle', 'WebSessionOptions',
   'WebSessionRequest', 'WebSessions',
   'LoginFlights', 'LoginFlightsOptions',
   'TicketOrigin', 'SocketPrincipal', 'WatchSocketOptions', 'SocketWatch', 'ClosableSocket', 'RequestSocketWatch', 'RequestSocketOptions',

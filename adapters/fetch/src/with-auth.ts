@@ -15,6 +15,7 @@ import {
   describeRouteError,
   describeSessionError,
   isSecureRequest,
+  isSecureWebRequest,
   requestFormField,
   parseCookies,
   runtimePeerAddress,
@@ -29,6 +30,9 @@ import {
   type WebSessions,
 } from '@portcullis/core/adapter';
 import { hide, issued, ports, toConnection, toResponse } from './native.js';
+
+/** `isSecureWebRequest`'s peer reader when the peer is known already: the context is the peer. */
+const peerGiven = (_request: Request, peer: string | undefined): string | undefined => peer;
 
 /** Who is asking: what {@link withAuth} hands the handler after the request. */
 export interface RequestAuth<U extends BaseUser = BaseUser> {
@@ -218,8 +222,8 @@ export function withAuth<U extends BaseUser, A extends readonly unknown[] = []>(
     const peer = peerAddress === undefined ? runtimePeerAddress(request, rest[0]) : peerAddress(request, ...rest);
     const handle = engine?.open({
       cookies: parseCookies(request.headers.get('cookie') ?? undefined),
-      // Without trustProxy only the URL decides (isSecureRequest reads no header then).
-      secure: trustProxy === false ? request.url.startsWith('https:') : isSecureRequest(request.url, request.headers.get('x-forwarded-proto') ?? undefined, trustProxy, peer),
+      // The header is read only with trustProxy (the core's rule, one place); the peer is known already.
+      secure: isSecureWebRequest(request, trustProxy, peerGiven, peer),
     });
     if (handle !== undefined) ports.set(request, handle.port);
     const connection = toConnection(request, clock, undefined, peer, trustedProxies);

@@ -11,7 +11,7 @@ import {
   csrfToken as coreCsrfToken,
   describeRouteError,
   describeSessionError,
-  isSecureRequest,
+  isSecureWebRequest,
   runtimePeerAddress,
   requestFormField,
   login as coreLogin,
@@ -81,9 +81,8 @@ export function sessions(options: HonoSessionsOptions): MiddlewareHandler {
   const { clock, trustProxy } = config;
   const field = config.csrf === false ? '_csrf' : config.csrf.field;
   return async (c, next) => {
-    const url = c.req.url;
-    // Without trustProxy only the URL decides (isSecureRequest reads no header then).
-    const secure = trustProxy === false ? url.startsWith('https:') : isSecureRequest(url, c.req.header('x-forwarded-proto'), trustProxy, runtimePeerAddress(c.req.raw, c.env));
+    // The header and the peer are read only with trustProxy (the core's rule, one place).
+    const secure = isSecureWebRequest(c.req.raw, trustProxy, runtimePeerAddress, c.env);
     const head = requestHead(c);
     const handle = engine.open({ cookies: parseCookies(head.cookie), secure });
     const port = handle.port;

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Connection } from '@portcullis/core';
-import { authorizationFromRawHeaders, cookieValue, createConnection, isSecureRequest, socketPeerAddress, type SessionPort, type TrustedProxies } from '@portcullis/core/adapter';
+import { authorizationFromRawHeaders, cookieValue, createConnectionFrom, isSecureRequest, socketPeerAddress, type SessionPort, type TrustedProxies } from '@portcullis/core/adapter';
 
 /**
  * Every `Authorization` field line of a Node request. Node keeps only the first
@@ -35,23 +35,20 @@ export function connectionFromNode(
   session?: SessionPort,
   trustedProxies?: TrustedProxies,
 ): Connection {
-  return createConnection({
-    kind,
-    method: req.method ?? 'GET',
-    target,
-    // `req.headers` is read when a header is asked for, not per request: a Token, Basic or
-    // JWT request never asks, and on Express every read of `req` is an inline-cache miss
-    // through the runtime, and `headers` a getter on top (issue #17).
-    header(name) {
-      const value = req.headers[name];
-      return Array.isArray(value) ? value.join(', ') : value;
-    },
-    authorization: authorizationLines(req),
-    now,
-    session,
-    peerAddress: peerOf(req),
-    trustedProxies,
-  });
+  // No init object and no header closure per request (issue #17): the connection keeps
+  // `req` and reads `req.headers` through `nodeHeader` when a header is asked for.
+  return createConnectionFrom(req, nodeHeader, req.method ?? 'GET', target, authorizationLines(req), now, kind, session, peerOf(req), trustedProxies);
+}
+
+/**
+ * Header `name` (lower case) of a Node request, read from `req.headers` when asked for,
+ * not per request: a Token, Basic or JWT request never asks, and on Express every read of
+ * `req` is an inline-cache miss through the runtime, and `headers` a getter on top (issue #17).
+ * A list (Node keeps `set-cookie` as one; a middleware may set one) is joined with `, `.
+ */
+function nodeHeader(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value.join(', ') : value;
 }
 // #endregion connection-from-node
 

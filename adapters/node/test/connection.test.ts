@@ -1,6 +1,8 @@
 // connectionFromNode's peer address (issue #17): read once per socket, as Node reports it.
 import type { IncomingMessage } from 'node:http';
+import { addressingOf, authorizationFromRawHeaders, compileTrustedProxies, createConnection, socketPeerAddress, type SessionPort, type TrustedProxies } from '@portcullis/core/adapter';
 import { connectionFromNode } from '@portcullis/node';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
 /** A request on `socket`: just what connectionFromNode reads. */
@@ -52,5 +54,84 @@ describe('connectionFromNode: the headers (issue #17, review)', () => {
     expect(connection.authorization).toEqual(['Token a']);
     expect(connection.header('accept')).toBe('text/html');
     expect(connection.header('x-many')).toBe('3, 4');
+  });
+});
+
+/**
+ * connectionFromNode as it was before issue #17's fifth round: an init object and a header
+ * closure per request, handed to createConnection. The reference of the differential below.
+ */
+function connectionFromNodeBefore(req: IncomingMessage, target: string, now: () => number, kind?: 'http' | 'websocket', session?: SessionPort, trustedProxies?: TrustedProxies) {
+  return createConnection({
+    kind,
+    method: req.method ?? 'GET',
+    target,
+    header(name) {
+      const value = req.headers[name];
+      return Array.isArray(value) ? value.join(', ') : value;
+    },
+    authorization: authorizationFromRawHeaders(req.rawHeaders),
+    now,
+    session,
+    peerAddress: socketPeerAddress(req.socket),
+    trustedProxies,
+  });
+}
+
+describe('connectionFromNode without an init object or a header closure (issue #17, fifth round)', () => {
+  const session = { hasCookie: false } as unknown as SessionPort;
+  const clock = () => 7;
+  /** Names asked of both: odd case, not field names, inherited ones, absent ones. */
+  const NAMES = ['authorization', 'Authorization', 'cookie', 'Cookie', 'upgrade', 'x-many', 'X-MANY', 'accept', 'x-forwarded-for', 'forwarded', 'constructor', 'toString', '__proto__', 'bad name', '', 'x-absent'];
+  const line = fc.tuple(
+    fc.constantFrom('Authorization', 'authorization', 'AUTHORIZATION', 'Cookie', 'Upgrade', 'Accept', 'X-Forwarded-For', 'Forwarded', 'X-Many', 'Host'),
+    fc.constantFrom('Token a', 'Basic dTpw', 'websocket', 'WebSocket', 'h2c', 'id=A; x=1', 'id=A, id=B', '203.0.113.9, 10.0.0.1', 'for=203.0.113.8', ''),
+  );
+  const nodeRequest = fc.record({
+    method: fc.constantFrom(undefined, 'GET', 'get', 'POST', 'm-search', 'opt\u0131ons'),
+    target: fc.constantFrom('/', '/a?b=1', '/a#f?x', 'http://h.example/x?y#z', '*', ''),
+    lines: fc.array(line, { maxLength: 6 }),
+    many: fc.option(fc.array(fc.constantFrom('1', '2', 'websocket'), { minLength: 1, maxLength: 3 }), { nil: undefined }),
+    replaced: fc.boolean(),
+    kind: fc.constantFrom(undefined, 'http' as const, 'websocket' as const),
+    now: fc.constantFrom(Date.now, clock),
+    session: fc.constantFrom(undefined, session),
+    peer: fc.constantFrom(undefined, '::ffff:10.0.0.1', '10.0.0.2', '203.0.113.5', 'fe80::1%eth0'),
+    proxies: fc.constantFrom(undefined, 1, 2, '10.0.0.0/8'),
+  });
+
+  it('builds the same connection as before (differential, generated Node requests, a replaced req.headers included)', () => {
+    fc.assert(
+      fc.property(nodeRequest, (r) => {
+        // req.headers as Node's parser builds it: lower-case names, the first line of a repeated name.
+        const headers: Record<string, string | string[]> = {};
+        const rawHeaders: string[] = [];
+        for (const [name, value] of r.lines) {
+          rawHeaders.push(name, value);
+          headers[name.toLowerCase()] ??= value;
+        }
+        if (r.many !== undefined) headers['x-many'] = r.many;
+        const socket = { remoteAddress: r.peer };
+        const req = { method: r.method, headers, rawHeaders, socket } as unknown as IncomingMessage & { headers: Record<string, unknown> };
+        const proxies = r.proxies === undefined ? undefined : compileTrustedProxies(typeof r.proxies === 'number' ? r.proxies : [r.proxies]);
+        const after = connectionFromNode(req, r.target, r.now, r.kind, r.session, proxies);
+        const before = connectionFromNodeBefore(req, r.target, r.now, r.kind, r.session, proxies);
+        // A middleware replaces req.headers after the authentication step: both see it.
+        if (r.replaced) req.headers = { accept: 'text/late', upgrade: 'websocket', cookie: 'late=1', 'x-forwarded-for': '198.51.100.1' };
+        expect(after.method).toBe(before.method);
+        expect(after.path).toBe(before.path);
+        expect(after.query).toBe(before.query);
+        expect(after.kind).toBe(before.kind);
+        expect(after.authorization).toEqual(before.authorization);
+        expect(after.now).toBe(before.now);
+        expect(after.session).toBe(before.session);
+        expect([...after.cookies]).toEqual([...before.cookies]);
+        expect(after.peerAddress).toBe(before.peerAddress);
+        expect(after.clientAddress).toBe(before.clientAddress);
+        expect(addressingOf(after)).toEqual(addressingOf(before));
+        for (const name of NAMES) expect(after.header(name), name).toBe(before.header(name));
+      }),
+      { numRuns: 3000 },
+    );
   });
 });

@@ -11,7 +11,8 @@ import { sessionConfig, type SessionEvent } from './config.js';
 import { configError } from '../../../test-support/connection.js';
 import { SessionError } from './errors.js';
 import type { SessionData, SessionStore } from './store.js';
-import { isSecureRequest, webSessions, type WebSessionOptions } from './web-session.js';
+import fc from 'fast-check';
+import { isSecureRequest, isSecureWebRequest, webSessions, type WebSessionOptions } from './web-session.js';
 
 const SECRET = 'unit-test-secret-0123456789abcdef-0123';
 
@@ -234,6 +235,49 @@ describe('webSessions', () => {
     expect(isSecureRequest('http://app.example/', 'https', none, '192.0.2.1')).toBe(false);
     expect(configError(() => sessionConfig({ secret: 'x'.repeat(32), trustProxy: ['10.0.0.1/8'] })).detail).toMatch(/^sessions: trustProxy: .*'10\.0\.0\.0\/8'/);
     expect(configError(() => sessionConfig({ secret: 'x'.repeat(32), trustProxy: 'yes' as never })).detail).toMatch(/^sessions: trustProxy must be/);
+  });
+
+  it('CK-04 isSecureWebRequest gives isSecureRequest\'s answer, reading the header and the peer only when that answer needs them (differential, generated requests)', () => {
+    const config = (trustProxy: number | string[]) => sessionConfig({ secret: 'x'.repeat(32), trustProxy }).trustProxy;
+    const trusts = [false, true, config(['10.0.0.0/8']), config(1), config(0), config(['::1', '192.0.2.0/24'])];
+    const protos = ['https', 'http', 'HTTPS', 'HtTpS', ' https ', 'https, http', 'http, https', 'http,HTTPS ', 'https,', ',https', 'https;', 'wss', '', ' , ', 'http\u212a', 'https\u0000'];
+    fc.assert(
+      fc.property(
+        fc.constantFrom('https://app.example/', 'http://app.example/', 'HTTPS://app.example/', 'http://app.example/https:', 'ws://app.example/', ''),
+        fc.option(fc.constantFrom(...protos), { nil: undefined }),
+        fc.integer({ min: 0, max: trusts.length - 1 }),
+        fc.constantFrom(undefined, '10.1.2.3', '::ffff:10.1.2.3', '192.0.2.1', '::1', 'junk'),
+        (url, proto, t, peer) => {
+          const trustProxy = trusts[t]!;
+          let headerReads = 0;
+          let peerReads = 0;
+          const request = {
+            url,
+            headers: {
+              get(name: string): string | null {
+                headerReads++;
+                expect(name).toBe('x-forwarded-proto');
+                return proto ?? null;
+              },
+            },
+          };
+          const answer = isSecureWebRequest(request, trustProxy, (r, context: string | undefined) => (peerReads++, expect(r).toBe(request), context), peer);
+          expect(answer).toBe(isSecureRequest(url, proto, trustProxy, peer));
+          // The usual path reads nothing: an https URL, or no trustProxy.
+          expect(headerReads).toBe(url.startsWith('https:') || trustProxy === false ? 0 : 1);
+          expect(peerReads).toBe(headerReads === 1 && proto !== undefined && typeof trustProxy === 'object' ? 1 : 0);
+        },
+      ),
+      { numRuns: 3000 },
+    );
+    // A Web Request, as Hono and the Fetch adapter pass it.
+    const proxied = new Request('http://app.example/', { headers: { 'X-Forwarded-Proto': 'http, HTTPS' } });
+    const peerOf = (_r: Request, context: string) => context;
+    expect(isSecureWebRequest(proxied, true, peerOf, '192.0.2.1')).toBe(true);
+    expect(isSecureWebRequest(proxied, false, peerOf, '10.0.0.1')).toBe(false);
+    expect(isSecureWebRequest(proxied, config(['10.0.0.0/8']), peerOf, '10.0.0.1')).toBe(true);
+    expect(isSecureWebRequest(proxied, config(['10.0.0.0/8']), peerOf, '192.0.2.1')).toBe(false);
+    expect(isSecureWebRequest(new Request('https://app.example/'), false, peerOf, '')).toBe(true);
   });
 
   it('keeps the session data under one namespace key of the stored record; old-layout records are no session', async () => {

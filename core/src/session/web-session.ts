@@ -185,6 +185,54 @@ export function isSecureRequest(url: string, forwardedProto: string | undefined,
   if (url.startsWith('https:')) return true;
   if (trustProxy === false || forwardedProto === undefined) return false;
   if (trustProxy !== true && !trustProxy.trusts(peer)) return false;
-  // The last list member (what the nearest proxy wrote; a client's own value is to its left), cut by index.
+  return forwardedHttps(forwardedProto);
+}
+
+/** What {@link isSecureWebRequest} reads of a request: a Web `Request` has both. */
+export interface SecureRequestSource {
+  /** The request's URL (absolute). */
+  readonly url: string;
+  /** Its headers: only `x-forwarded-proto` is read, and only with `trustProxy`. */
+  readonly headers: { get(name: string): string | null };
+}
+
+/**
+ * {@link isSecureRequest} of a Web request, reading only what the answer needs:
+ * `X-Forwarded-Proto` only with `trustProxy` and a URL that is not `https:`, and the
+ * socket peer (`peerOf(request, context)`) only when `trustProxy` is compiled proxies
+ * (a list or a hop count) and the header is there. The same answer as
+ * `isSecureRequest(request.url, request.headers.get('x-forwarded-proto') ?? undefined, trustProxy, peerOf(request, context))`,
+ * without a header read or a peer lookup per request on the usual path (no
+ * `trustProxy`), and without a closure: `peerOf` is a module-level function
+ * (`runtimePeerAddress`) and `context` what it needs (Hono's `c.env`, a handler's second argument).
+ *
+ * @example
+ * ```ts
+ * import { isSecureWebRequest, runtimePeerAddress } from '@portcullis/core/adapter';
+ *
+ * const secure = isSecureWebRequest(c.req.raw, engine.config.trustProxy, runtimePeerAddress, c.env);
+ * const handle = engine.open({ cookies, secure });
+ * ```
+ */
+export function isSecureWebRequest<R extends SecureRequestSource, C>(
+  request: R,
+  trustProxy: boolean | TrustedProxies,
+  peerOf: (request: R, context: C) => string | undefined,
+  context: C,
+): boolean {
+  const url = request.url;
+  if (url.startsWith('https:')) return true;
+  if (trustProxy === false) return false;
+  const forwardedProto = request.headers.get('x-forwarded-proto');
+  if (forwardedProto === null) return false;
+  if (trustProxy !== true && !trustProxy.trusts(peerOf(request, context))) return false;
+  return forwardedHttps(forwardedProto);
+}
+
+/**
+ * True when the last member of an `X-Forwarded-Proto` value is `https` (case
+ * aside): what the nearest proxy wrote; a client's own value is to its left. Cut by index.
+ */
+function forwardedHttps(forwardedProto: string): boolean {
   return forwardedProto.slice(forwardedProto.lastIndexOf(',') + 1).trim().toLowerCase() === 'https';
 }
