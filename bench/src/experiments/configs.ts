@@ -1,7 +1,8 @@
 /**
  * Reference points for reading the figures: a no-op middleware that only sets the
- * user (the floor any authentication middleware starts from), and a bisection of the
- * Express adapter's per-request work. Not part of `npm run bench`; run them with
+ * user (the floor any authentication middleware starts from), a bisection of the
+ * Express adapter's per-request work, and koa-session alone storing Portcullis's session
+ * record (`koa/x-koa-session-big`, `-short`). Not part of `npm run bench`; run them with
  *
  *   node bench/dist/run.js --experiments --only x- --phases http
  *
@@ -9,10 +10,12 @@
  * run, with the public core API, changing only what its name says.
  */
 import type { Server } from 'node:http';
-import { expressServer, fastifyServer, honoServer, koaServer } from '../apps.js';
+import type { Middleware } from 'koa';
+import { expressServer, fastifyServer, greeting, honoServer, koaServer } from '../apps.js';
 import type { BenchConfig, Framework } from '../config.js';
-import { TOKEN, USER } from '../credentials.js';
+import { TOKEN, USER, checkPassword } from '../credentials.js';
 import { tokenCredentials } from '../schemes.js';
+import { jsonBody, sessionCredentials } from '../sessions.js';
 
 async function tokenAuthenticator() {
   const { tokenAuth, SimpleUser } = await import('@portcullis/core');
@@ -108,6 +111,76 @@ async function variant(framework: Framework, name: string): Promise<Server> {
   throw new Error(`no experiment ${framework}/${name}`);
 }
 
+/**
+ * koa-session alone with a one-line guard, as `koa/koa-session` (src/session-peers.ts:
+ * in-memory external store, `signed: false`), but storing a record of the size and shape
+ * Portcullis stores on Koa instead of `{ user: 'alice' }` (issue #17 item 4: how much of
+ * the gap to the baseline is koa-session hashing a bigger record, `util.hash(toJSON())`
+ * at load and at commit, rather than Portcullis's own work):
+ *
+ * - `big`: `{"portcullis:data":{"username":"alice","portcullis":{"c":…,"m":…,"s":0,"a":0}}}`
+ *   (the namespace, the app's data, the compact login metadata as int32s);
+ * - `short`: `{"p":{"username":"alice","_":"<c>.<m>.0.0"}}` (short keys, the metadata as
+ *   one string: an upper bound of what a smaller stored format would give).
+ */
+async function koaSessionRecord(shape: 'big' | 'short'): Promise<Server> {
+  const { default: Koa } = await import('koa');
+  const { default: session } = await import('koa-session');
+  const { createServer } = await import('node:http');
+  const app = new Koa();
+  app.silent = true;
+  const sessions = new Map<string, unknown>();
+  app.use(
+    session(
+      {
+        key: 'id',
+        signed: false,
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: false,
+        store: {
+          get: async (key: string) => sessions.get(key),
+          set: async (key: string, value: unknown) => void sessions.set(key, value),
+          destroy: async (key: string) => void sessions.delete(key),
+        },
+      },
+      app,
+    ),
+  );
+  const ns = shape === 'big' ? 'portcullis:data' : 'p';
+  const routes: Middleware = async (ctx, next) => {
+    if (ctx.method !== 'POST') return next();
+    if (ctx.path === '/login') {
+      const body = (await jsonBody(ctx.req).catch(() => undefined)) as { username?: unknown; password?: unknown } | undefined;
+      const { username, password } = body ?? {};
+      if (typeof username !== 'string' || typeof password !== 'string' || !checkPassword(username, password)) {
+        ctx.status = 401;
+        ctx.body = 'Unauthorized';
+        return;
+      }
+      await ctx.session?.regenerate();
+      const now = Date.now();
+      const m = now % 1000 | 0;
+      const c = ((now - m) / 1000) | 0;
+      (ctx.session as unknown as Record<string, unknown>)[ns] =
+        shape === 'big' ? { username, portcullis: { c, m, s: 0, a: 0 } } : { username, _: `${c}.${m}.0.0` };
+      ctx.status = 204;
+    } else if (ctx.path === '/logout') {
+      ctx.session = null;
+      ctx.status = 204;
+    } else return next();
+  };
+  app.use(routes);
+  app.use((ctx) => {
+    const name = ((ctx.session as unknown as Record<string, { username?: string } | undefined> | null)?.[ns])?.username;
+    if (name === undefined) {
+      ctx.status = 401;
+      ctx.body = 'Unauthorized';
+    } else ctx.body = greeting(name);
+  });
+  return createServer(app.callback());
+}
+
 export function experimentConfigs(framework: Framework): BenchConfig[] {
   const base = { framework, library: 'experiment', path: null, status: 'ready' } as const;
   return [
@@ -116,7 +189,17 @@ export function experimentConfigs(framework: Framework): BenchConfig[] {
       ? (['conn', 'conn-run', 'conn-run-auth', 'dict', 'dict-res'] as const).map((v) => ({ ...base, id: `express/x-${v}`, name: `experiment: bisect ${v}`, scheme: 'token' as const, create: () => variant('express', v), credentials: () => tokenCredentialsLoose() }))
       : []),
     ...(framework === 'koa'
-      ? (['conn', 'conn-run', 'conn-run-state'] as const).map((v) => ({ ...base, id: `koa/x-${v}`, name: `experiment: bisect ${v}`, scheme: 'token' as const, create: () => variant('koa', v), credentials: () => tokenCredentialsLoose() }))
+      ? [
+          ...(['conn', 'conn-run', 'conn-run-state'] as const).map((v) => ({ ...base, id: `koa/x-${v}`, name: `experiment: bisect ${v}`, scheme: 'token' as const, create: () => variant('koa', v), credentials: () => tokenCredentialsLoose() })),
+          ...(['big', 'short'] as const).map((v) => ({
+            ...base,
+            id: `koa/x-koa-session-${v}`,
+            name: `experiment: koa-session alone storing Portcullis's record (${v === 'big' ? 'as stored' : 'short keys, metadata as one string'})`,
+            scheme: 'session' as const,
+            create: () => koaSessionRecord(v),
+            credentials: (baseUrl: string) => sessionCredentials('koa', baseUrl),
+          })),
+        ]
       : []),
   ];
 }
