@@ -117,7 +117,9 @@ export const throttling: Scenario = {
           verified++;
           // The parallel case's guesses take a while, as a real hash does: without an atomic
           // attempt, every one of them would pass the check before the first failure lands.
-          if (password === SLOW_GUESS) await new Promise((resolve) => setTimeout(resolve, 100));
+          // Long enough that concurrent requests overlap on a loaded 2-core machine too (100 ms
+          // let a CI run under load see a second check: the Nest adapter's ten requests spread).
+          if (password === SLOW_GUESS) await new Promise((resolve) => setTimeout(resolve, 400));
           return hasher.verify(password, stored);
         },
       },

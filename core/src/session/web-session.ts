@@ -193,7 +193,10 @@ export interface SecureRequestSource {
   /** The request's URL (absolute). */
   readonly url: string;
   /** Its headers: only `x-forwarded-proto` is read, and only with `trustProxy`. */
-  readonly headers: { get(name: string): string | null };
+  readonly headers: {
+    /** The value of header `name`, or `null` when the request has none. */
+    get(name: string): string | null;
+  };
 }
 
 /**
