@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { Request, RequestHandler, Response } from 'express';
 import type { MiddlewareHandler } from 'hono';
+import type Koa from 'koa';
 import type { Middleware } from 'koa';
 import { expressServer, greeting, honoServer } from './apps.js';
 import type { BenchConfig, Framework } from './config.js';
@@ -109,14 +110,14 @@ async function expressPeer(slug: string): Promise<Server> {
 }
 
 /**
- * koa-session with an in-memory external store, `signed: false` like Portcullis's Koa
- * setup (the cookie holds a random id; the data stays server-side).
+ * A Koa app with koa-session and an in-memory external store, `signed: false` like
+ * Portcullis's Koa setup (the cookie holds a random id; the data stays server-side):
+ * the session baseline, also used by the Koa session experiments.
  */
-async function koaApp(withPassport: boolean): Promise<Server> {
-  const { default: Koa } = await import('koa');
+export async function koaWithSessions(): Promise<Koa> {
+  const { default: KoaApp } = await import('koa');
   const { default: session } = await import('koa-session');
-  const { createServer } = await import('node:http');
-  const app = new Koa();
+  const app = new KoaApp();
   app.silent = true;
   const sessions = new Map<string, unknown>();
   app.use(
@@ -136,6 +137,13 @@ async function koaApp(withPassport: boolean): Promise<Server> {
       app,
     ),
   );
+  return app;
+}
+
+/** koa-session alone with a one-line guard, or with koa-passport's session strategy. */
+async function koaApp(withPassport: boolean): Promise<Server> {
+  const { createServer } = await import('node:http');
+  const app = await koaWithSessions();
   const passport = withPassport;
   if (withPassport) {
     const { default: koaPassport } = await import('koa-passport');

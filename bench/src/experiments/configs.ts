@@ -15,6 +15,7 @@ import { expressServer, fastifyServer, greeting, honoServer, koaServer } from '.
 import type { BenchConfig, Framework } from '../config.js';
 import { TOKEN, USER, checkPassword } from '../credentials.js';
 import { tokenCredentials } from '../schemes.js';
+import { koaWithSessions } from '../session-peers.js';
 import { jsonBody, sessionCredentials } from '../sessions.js';
 
 async function tokenAuthenticator() {
@@ -124,29 +125,8 @@ async function variant(framework: Framework, name: string): Promise<Server> {
  *   one string: an upper bound of what a smaller stored format would give).
  */
 async function koaSessionRecord(shape: 'big' | 'short'): Promise<Server> {
-  const { default: Koa } = await import('koa');
-  const { default: session } = await import('koa-session');
   const { createServer } = await import('node:http');
-  const app = new Koa();
-  app.silent = true;
-  const sessions = new Map<string, unknown>();
-  app.use(
-    session(
-      {
-        key: 'id',
-        signed: false,
-        httpOnly: true,
-        sameSite: 'lax',
-        secure: false,
-        store: {
-          get: async (key: string) => sessions.get(key),
-          set: async (key: string, value: unknown) => void sessions.set(key, value),
-          destroy: async (key: string) => void sessions.delete(key),
-        },
-      },
-      app,
-    ),
-  );
+  const app = await koaWithSessions();
   const ns = shape === 'big' ? 'portcullis:data' : 'p';
   const routes: Middleware = async (ctx, next) => {
     if (ctx.method !== 'POST') return next();
