@@ -8,7 +8,7 @@
  */
 import { expect } from 'vitest';
 import type { TrustedProxies } from '../core/src/client-address.js';
-import { createConnection, type Connection } from '../core/src/connection.js';
+import { addressingOf, createConnection, type Connection } from '../core/src/connection.js';
 import { ConfigurationError } from '../core/src/errors.js';
 import type { SessionPort } from '../core/src/session/port.js';
 
@@ -180,4 +180,33 @@ export function configError(fn: () => unknown): ConfigurationError {
   expect(error).toBeInstanceOf(ConfigurationError);
   expect((error as ConfigurationError).code).toBe('invalid_configuration');
   return error as ConfigurationError;
+}
+
+/**
+ * Asserts that two connections answer alike: every property, the cookies, the client
+ * addressing and `header(name)` for each of `names` (the differential tests of the ways
+ * a `Connection` is built: `createConnection`, `createConnectionFrom`, `connectionFromNode`).
+ * `addressing` reads a connection's addressing: the core's source by default; a test of a
+ * package built from `@portcullis/core` passes the built `addressingOf` (a connection of the
+ * built core is not of the source's class, and the source's reader would see none).
+ */
+export function expectSameConnection(
+  actual: Connection,
+  expected: Connection,
+  names: readonly string[],
+  addressing: (connection: Connection) => unknown = addressingOf,
+): void {
+  expect(actual.method).toBe(expected.method);
+  expect(actual.path).toBe(expected.path);
+  expect(actual.query).toBe(expected.query);
+  expect(actual.kind).toBe(expected.kind);
+  expect(actual.authorization).toEqual(expected.authorization);
+  expect(actual.now).toBe(expected.now);
+  expect(actual.session).toBe(expected.session);
+  expect([...actual.cookies]).toEqual([...expected.cookies]);
+  expect(actual.peerAddress).toBe(expected.peerAddress);
+  expect(actual.clientAddress).toBe(expected.clientAddress);
+  expect(addressing(actual)).toBeDefined();
+  expect(addressing(actual)).toEqual(addressing(expected));
+  for (const name of names) expect(actual.header(name), name).toBe(expected.header(name));
 }
